@@ -1,0 +1,89 @@
+"""Fixtures for every test: the Métropole's organisations and the named personas.
+
+Personas: a resident of Sceaux, Sceaux's agent, elected official and moderator, a Métropole
+administrator, and the outsider, an agent of Montreuil (another commune, another territory).
+"""
+
+import pytest
+from django.core.management import call_command
+
+from concerto import testing
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After migrating the test database, load the real organisations tree once for the session."""
+    with django_db_blocker.unblock():
+        call_command("load_organisations", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_immediately(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def sceaux(db):
+    return testing.commune("sceaux")
+
+
+@pytest.fixture
+def montreuil(db):
+    return testing.commune("montreuil")
+
+
+@pytest.fixture
+def metropole(db):
+    return testing.metropole()
+
+
+@pytest.fixture
+def resident(db, sceaux):
+    return testing.persona("resident@example.org", display_name="Camille Martin", residence=sceaux)
+
+
+@pytest.fixture
+def agent(db, sceaux):
+    return testing.persona("agent@sceaux.example.org", role="agent", organisation=sceaux,
+                           display_name="Agent de Sceaux")
+
+
+@pytest.fixture
+def admin_sceaux(db, sceaux):
+    return testing.persona("admin@sceaux.example.org", role="admin", organisation=sceaux,
+                           display_name="Administratrice de Sceaux")
+
+
+@pytest.fixture
+def elected(db, sceaux):
+    return testing.persona("elu@sceaux.example.org", role="elected", organisation=sceaux,
+                           display_name="Élue de Sceaux")
+
+
+@pytest.fixture
+def moderator(db, sceaux):
+    return testing.persona("moderation@sceaux.example.org", role="moderator", organisation=sceaux,
+                           display_name="Modérateur de Sceaux")
+
+
+@pytest.fixture
+def metropole_admin(db, metropole):
+    return testing.persona("admin@metropole.example.org", role="admin", organisation=metropole,
+                           display_name="Administrateur de la Métropole")
+
+
+@pytest.fixture
+def outsider(db, montreuil):
+    return testing.persona("agent@montreuil.example.org", role="agent", organisation=montreuil,
+                           display_name="Agent de Montreuil")
+
+
+@pytest.fixture
+def staff_client(client):
+    """A test client factory: `staff_client(user)` logs USER in with a second factor passed."""
+
+    def login(user):
+        testing.login_with_mfa(client, user)
+        return client
+
+    return login

@@ -1,0 +1,74 @@
+"""Access to the back-office: a role on the organisation and a session confirmed by a second factor."""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+
+def session_passed_mfa(request) -> bool:
+    """True when this session's login (or a later check) included a second factor."""
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
+
+
+def mfa_gate(request):
+    """None if REQUEST may enter the back-office as far as 2FA goes, else the redirect to send."""
+    user = request.user
+    if not is_mfa_enabled(user):
+        messages.info(request, _("The back-office requires two-factor authentication. "
+                                 "Set up an authenticator app to continue."))
+        return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
+    if not session_passed_mfa(request):
+        return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.get_full_path()})}")
+    return None
+
+
+def backoffice_view(permission: str = "backoffice.view_organisation"):
+    """Decorate a back-office view whose URL names an organisation (`org_slug`).
+
+    Anonymous people go to the login page; staff without 2FA set it up first; a user without
+    PERMISSION on `request.organisation` gets a 403 page.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            gate = mfa_gate(request)
+            if gate is not None:
+                return gate
+            if not request.user.has_perm(permission, request.organisation):
+                raise PermissionDenied(_("You do not have access to this organisation's back-office."))
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def backoffice_home_view(view):
+    """For back-office pages that are not tied to one organisation (the dashboard)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        from concerto.core.accounts.permissions import user_has_backoffice
+
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not user_has_backoffice(request.user):
+            raise PermissionDenied(_("Your account has no role in any organisation."))
+        gate = mfa_gate(request)
+        if gate is not None:
+            return gate
+        return view(request, *args, **kwargs)
+
+    return wrapper

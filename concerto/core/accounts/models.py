@@ -1,0 +1,135 @@
+"""Users, their roles per organisation, and API tokens."""
+
+import hashlib
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
+from django.contrib.auth.base_user import BaseUserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    class Gender(models.TextChoices):
+        WOMAN = "woman", _("Woman")
+        MAN = "man", _("Man")
+        OTHER = "other", _("Other / non-binary")
+
+    email = models.EmailField(_("email address"), unique=True)
+    display_name = models.CharField(
+        _("public name"), max_length=80, blank=True,
+        help_text=_("Shown next to what you publish. Leave empty to appear as “Participant”."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    # Access to the Django admin only (Métropole technical administrators).
+    is_staff = models.BooleanField(_("Django admin access"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    # Optional demographics, kept only while the person consents (representativeness).
+    demographics_consent_at = models.DateTimeField(_("demographics consent given on"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    residence = models.ForeignKey(
+        "territory.Organisation", verbose_name=_("commune of residence"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", limit_choices_to={"kind": "commune"},
+    )
+    gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.public_name
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or str(_("Participant"))
+
+    def get_full_name(self) -> str:
+        return self.public_name
+
+    def get_short_name(self) -> str:
+        return self.public_name
+
+
+class Role(models.Model):
+    """A user's role in one organisation; it applies to that organisation and everything below it."""
+
+    class Kind(models.TextChoices):
+        ADMIN = "admin", _("Administrator")
+        AGENT = "agent", _("Agent")
+        ELECTED = "elected", _("Elected official")
+        EVALUATOR = "evaluator", _("Evaluator")
+        MODERATOR = "moderator", _("Moderator")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
+    organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="roles")
+    kind = models.CharField(_("role"), max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "kind"], name="unique_role_per_organisation")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user.email} · {self.get_kind_display()} · {self.organisation}"
+
+
+class ApiToken(models.Model):
+    """A personal token for writes through the API. Only a hash is stored; the key is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=8, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, user: User, name: str) -> tuple["ApiToken", str]:
+        key = "cct_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), prefix=key[:8])
+        return token, key

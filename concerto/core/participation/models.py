@@ -1,0 +1,149 @@
+"""What every component shares: audit log, notifications, follows, comments and moderation."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    """One state change: who did what to which object, in which organisation. Never edited."""
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    organisation = models.ForeignKey("territory.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    action = models.CharField(max_length=100, db_index=True)  # e.g. "space.published"
+    target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_repr = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+
+class Notification(models.Model):
+    """An in-app notification; an email copy goes out through the task queue."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(auto_now_add=True)
+    verb = models.CharField(max_length=100)  # e.g. "news.published"
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Follow(models.Model):
+    """A user follows an object (an organisation, a space...) and is notified of what happens to it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows")
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "target_type", "target_id"], name="unique_follow")
+        ]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+
+class ModeratedQuerySet(models.QuerySet):
+    def visible(self):
+        return self.filter(hidden_at__isnull=True)
+
+
+class Moderated(models.Model):
+    """Mixin for content people publish: moderators can hide it and restore it."""
+
+    hidden_at = models.DateTimeField(_("hidden on"), null=True, blank=True)
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+
+class Comment(Moderated):
+    """A comment on any object of a component (a news post, later a proposal or a project)."""
+
+    organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="+")
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="comments")
+    body = models.TextField(_("comment"), max_length=5000)
+    channel = models.CharField(max_length=16, default="web")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ModeratedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class ModerationReport(models.Model):
+    """Somebody flags a piece of content; moderators of its organisation handle it from their queue."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", _("Spam or advertising")
+        OFFENSIVE = "offensive", _("Insulting, hateful or discriminatory")
+        PERSONAL_DATA = "personal_data", _("Discloses personal data")
+        OFF_TOPIC = "off_topic", _("Off topic")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To review")
+        HIDDEN = "hidden", _("Content hidden")
+        DISMISSED = "dismissed", _("Dismissed, content kept")
+
+    organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="+")
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    content = GenericForeignKey("content_type", "object_id")
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    details = models.TextField(_("details"), blank=True, max_length=2000)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("moderation report")
+        verbose_name_plural = _("moderation reports")
+        indexes = [models.Index(fields=["content_type", "object_id"])]

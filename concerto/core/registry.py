@@ -1,0 +1,157 @@
+"""The registry of components (and later channels).
+
+Each component ships a `manifest.py` that calls `register(ComponentManifest(...))`. At start-up,
+CoreConfig.ready() imports the `manifest` module of every installed app, so adding a component touches
+its own folder and INSTALLED_APPS, nothing else. Core reads components only through their manifests.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.utils.module_loading import module_has_submodule
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A typed setting of a component, global or per step."""
+
+    name: str
+    type: type  # bool, int, str
+    default: Any
+    label: str = ""
+    help_text: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    min_value: int | None = None
+    max_value: int | None = None
+
+    def clean(self, raw: Any) -> Any:
+        """Turn RAW (from a form, JSON or the database) into a value of the setting's type."""
+        if raw is None or raw == "":
+            return self.default if self.type is not bool else False
+        if self.type is bool:
+            if isinstance(raw, bool):
+                return raw
+            if str(raw).lower() in {"1", "true", "on", "yes"}:
+                return True
+            if str(raw).lower() in {"0", "false", "off", "no"}:
+                return False
+            raise ValidationError(_("“%(value)s” is not yes or no.") % {"value": raw})
+        if self.type is int:
+            try:
+                value = int(raw)
+            except (TypeError, ValueError):
+                raise ValidationError(_("“%(value)s” is not a whole number.") % {"value": raw}) from None
+            if self.min_value is not None and value < self.min_value:
+                raise ValidationError(_("The value must be at least %(min)s.") % {"min": self.min_value})
+            if self.max_value is not None and value > self.max_value:
+                raise ValidationError(_("The value must be at most %(max)s.") % {"max": self.max_value})
+            return value
+        value = str(raw).strip()
+        if self.choices and value not in {key for key, _label in self.choices}:
+            raise ValidationError(_("“%(value)s” is not one of the allowed choices.") % {"value": value})
+        return value
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something a person does in a component that a space can restrict to verified residents."""
+
+    name: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ComponentManifest:
+    name: str  # the `kind` stored on Component, also the URL namespace
+    label: Any  # lazy translated
+    url_segment: str = ""  # the component's part of public URLs, in French ("actualites"); name by default
+    description: Any = ""
+    public_urls: str = ""  # dotted path of the public URLconf module
+    backoffice_urls: str = ""  # dotted path of the back-office URLconf module
+    organisation_urls: str = ""  # dotted path of a URLconf mounted at /<org_slug>/<name>/ (optional)
+    actions: tuple[Action, ...] = ()
+    settings: tuple[Setting, ...] = ()
+    step_settings: tuple[Setting, ...] = ()
+    # name -> function(component) returning a list of dicts (open data exports).
+    exports: dict[str, Callable] = field(default_factory=dict)
+    # function(component) -> dict of figures shown on the space page and in dashboards.
+    statistics: Callable | None = None
+    # function(component, request) -> short HTML-safe summary for the space page (optional).
+    summary: Callable | None = None
+
+    @property
+    def segment(self) -> str:
+        return self.url_segment or self.name
+
+    def clean_settings(self, raw: dict, schema: tuple[Setting, ...] | None = None) -> dict:
+        """Validate RAW against SCHEMA (the global settings by default); raise ValidationError per field."""
+        schema = self.settings if schema is None else schema
+        cleaned, errors = {}, {}
+        for setting in schema:
+            try:
+                cleaned[setting.name] = setting.clean(raw.get(setting.name))
+            except ValidationError as error:
+                errors[setting.name] = error.messages
+        unknown = set(raw) - {s.name for s in schema}
+        if unknown:
+            errors["__all__"] = [_("Unknown settings: %(names)s") % {"names": ", ".join(sorted(unknown))}]
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+    def clean_step_settings(self, raw: dict) -> dict:
+        return self.clean_settings(raw, self.step_settings)
+
+    def settings_for(self, component) -> dict:
+        values = {s.name: s.default for s in self.settings}
+        values.update({k: v for k, v in (component.settings or {}).items() if k in values})
+        return values
+
+    def step_settings_for(self, component, step) -> dict:
+        values = {s.name: s.default for s in self.step_settings}
+        if step is not None:
+            stored = (component.step_settings or {}).get(str(step.pk), {})
+            values.update({k: v for k, v in stored.items() if k in values})
+        return values
+
+
+_components: dict[str, ComponentManifest] = {}
+
+
+def register(manifest: ComponentManifest) -> ComponentManifest:
+    if manifest.name in _components and _components[manifest.name] != manifest:
+        raise ValueError(f"A component named {manifest.name!r} is already registered")
+    _components[manifest.name] = manifest
+    return manifest
+
+
+def get(name: str) -> ComponentManifest:
+    try:
+        return _components[name]
+    except KeyError:
+        raise LookupError(f"No component named {name!r} is registered") from None
+
+
+def components() -> list[ComponentManifest]:
+    return sorted(_components.values(), key=lambda m: m.name)
+
+
+def reserved_slugs() -> set[str]:
+    """Words a space slug may not take, because URLs under an organisation already use them."""
+    return {m.segment for m in components()} | {"espaces", "flux", "recherche"}
+
+
+def choices() -> list[tuple[str, Any]]:
+    return [(m.name, m.label) for m in components()]
+
+
+def autodiscover() -> None:
+    """Import the `manifest` module of every installed app that has one."""
+    for app_config in apps.get_app_configs():
+        if module_has_submodule(app_config.module, "manifest"):
+            import_module(f"{app_config.name}.manifest")

@@ -1,0 +1,169 @@
+"""Spaces (démarches de participation), their steps, and the components plugged into them."""
+
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class SpaceQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Space.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Published spaces, plus the unpublished ones of organisations where USER has a role."""
+        from concerto.core.accounts.permissions import organisation_ids_managed_by
+
+        if user is None or not user.is_authenticated:
+            return self.published()
+        managed = organisation_ids_managed_by(user)
+        return self.filter(models.Q(status=Space.Status.PUBLISHED) | models.Q(organisation_id__in=managed))
+
+
+class Space(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    organisation = models.ForeignKey(
+        "territory.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="spaces"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=100)
+    summary = models.CharField(_("summary"), max_length=300, blank=True,
+                               help_text=_("One or two sentences shown on the cards."))
+    description = models.TextField(_("description"), blank=True)
+    image = models.ImageField(_("image"), upload_to="spaces/", blank=True)
+    image_alt = models.CharField(_("image description"), max_length=200, blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    # Which communes the space concerns; empty means the whole organisation.
+    scope = models.ManyToManyField(
+        "territory.Organisation", verbose_name=_("communes concerned"), blank=True, related_name="scoped_spaces",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("published on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SpaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("space")
+        verbose_name_plural = _("spaces")
+        ordering = ["-start_date", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="unique_space_slug_per_organisation")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("space_detail", kwargs={"org_slug": self.organisation.slug, "space_slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    def current_step(self, today=None):
+        today = today or timezone.localdate()
+        for step in self.steps.all():
+            if step.start_date <= today <= step.end_date:
+                return step
+        return None
+
+
+class Step(models.Model):
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="steps")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("step")
+        verbose_name_plural = _("steps")
+        ordering = ["position", "start_date"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def state(self, today=None) -> str:
+        today = today or timezone.localdate()
+        if today < self.start_date:
+            return "upcoming"
+        if today > self.end_date:
+            return "past"
+        return "current"
+
+
+class ComponentQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+    def of_kind(self, kind: str):
+        return self.filter(kind=kind)
+
+
+class Component(models.Model):
+    """One component (news, consultation, budget...) plugged into a space.
+
+    `kind` names a manifest of the registry. `settings` holds the typed global settings, and
+    `step_settings` maps a step id (as a string) to that step's settings; both are validated against
+    the manifest's schemas by concerto.core.registry.
+    """
+
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, related_name="components")
+    kind = models.CharField(_("type"), max_length=50)
+    title = models.CharField(_("title"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    published = models.BooleanField(_("published"), default=False)
+    settings = models.JSONField(default=dict, blank=True)
+    step_settings = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ComponentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("component")
+        verbose_name_plural = _("components")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def manifest(self):
+        from concerto.core import registry
+
+        return registry.get(self.kind)
+
+    @property
+    def organisation(self):
+        return self.space.organisation
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            f"{self.kind}:index",
+            kwargs={"org_slug": self.space.organisation.slug, "space_slug": self.space.slug,
+                    "component_id": self.pk},
+        )
+
+    def get_backoffice_url(self) -> str:
+        return reverse(
+            f"{self.kind}_backoffice:index",
+            kwargs={"org_slug": self.space.organisation.slug, "space_slug": self.space.slug,
+                    "component_id": self.pk},
+        )
+
+    def setting(self, name: str):
+        """The global setting NAME, falling back to the manifest's default."""
+        return self.manifest.settings_for(self).get(name)
+
+    def step_setting(self, name: str, step=None):
+        """The setting NAME for STEP (the current step by default), falling back to the default."""
+        step = step if step is not None else self.space.current_step()
+        return self.manifest.step_settings_for(self, step).get(name)

@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from concerto.core.territory.services import organisations_load
+
+
+class Command(BaseCommand):
+    help = "Create or update the Métropole, its 12 territories and its 130 communes from the committed table."
+
+    def handle(self, *args, **options):
+        counts = organisations_load()
+        self.stdout.write(self.style.SUCCESS(
+            f"{counts['metropole']} Métropole, {counts['territories']} territories, {counts['communes']} communes"
+        ))

@@ -1,0 +1,110 @@
+"""Public pages of the kernel: home, commune search, organisation and space pages, errors."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from concerto.core import registry
+from concerto.core.accounts.permissions import has_role
+from concerto.core.spaces.models import Space
+from concerto.core.territory.models import Organisation
+
+
+def home(request):
+    territories = (
+        Organisation.objects.territories().order_by("code").prefetch_related("children")
+    )
+    spaces = (
+        Space.objects.published().select_related("organisation").order_by("-published_at")[:6]
+    )
+    return render(request, "core/home.html", {"territories": territories, "spaces": spaces})
+
+
+def organisation_search(request):
+    query = request.GET.get("q", "").strip()[:100]
+    results = Organisation.objects.search(query) if query else []
+    template = "core/_search_results.html" if request.htmx else "core/organisation_search.html"
+    return render(request, template, {"query": query, "results": results})
+
+
+def organisation_detail(request, org_slug):
+    organisation = request.organisation
+    spaces = Space.objects.visible_to(request.user).filter(organisation=organisation).order_by(
+        "status", "-start_date", "title"
+    )
+    organisation_links = [
+        manifest for manifest in registry.components() if manifest.organisation_urls
+    ]
+    children = organisation.children.order_by("name") if not organisation.is_commune else []
+    return render(request, "core/organisation_detail.html", {
+        "organisation": organisation,
+        "spaces": spaces,
+        "children": children,
+        "organisation_links": organisation_links,
+        "can_manage": has_role(request.user, organisation),
+    })
+
+
+def get_visible_space(request, space_slug) -> Space:
+    """The space SPACE_SLUG of the request's organisation, if this user may see it; 404 otherwise."""
+    space = (
+        Space.objects.visible_to(request.user)
+        .filter(organisation=request.organisation, slug=space_slug)
+        .prefetch_related("steps", "scope")
+        .first()
+    )
+    if space is None:
+        raise Http404(_("This participation space does not exist or is not published."))
+    return space
+
+
+def space_detail(request, org_slug, space_slug):
+    space = get_visible_space(request, space_slug)
+    can_manage = request.user.has_perm("spaces.manage_space", space.organisation)
+    components = space.components.all() if can_manage else space.components.published()
+    blocks = []
+    for component in components:
+        try:
+            manifest = component.manifest
+        except LookupError:
+            continue
+        blocks.append({
+            "component": component,
+            "manifest": manifest,
+            "summary": manifest.summary(component, request) if manifest.summary else "",
+            "statistics": manifest.statistics(component) if manifest.statistics else {},
+        })
+    return render(request, "core/space_detail.html", {
+        "space": space,
+        "organisation": space.organisation,
+        "steps": space.steps.all(),
+        "current_step": space.current_step(),
+        "blocks": blocks,
+        "can_manage": can_manage,
+    })
+
+
+def _error(request, status, title, message):
+    return render(request, "core/error.html", {"title": title, "message": message}, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, 400, _("Bad request"), _("The request could not be understood. Check the address "
+                                                       "or the form and try again."))
+
+
+def permission_denied(request, exception=None):
+    detail = str(exception) if exception and str(exception) else _("You do not have access to this page.")
+    return _error(request, 403, _("Access denied"), detail)
+
+
+def page_not_found(request, exception=None):
+    return _error(request, 404, _("Page not found"),
+                  _("This page does not exist or is no longer available. Check the address, or look for "
+                    "your commune from the home page."))
+
+
+def server_error(request):
+    return _error(request, 500, _("Something went wrong"),
+                  _("An error occurred on our side. Nothing you had already saved is lost. Please try again "
+                    "in a few minutes."))

@@ -1,0 +1,102 @@
+"""Test helpers shared by every app: factories, personas and logins (imported by tests only)."""
+
+import time
+
+import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
+from django.utils import timezone
+
+from concerto.core.accounts.models import Role, User
+from concerto.core.spaces.models import Component, Space, Step
+from concerto.core.territory.models import Organisation
+
+PASSWORD = "concerto-test-password"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # base32; every staff persona uses it in tests
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    display_name = factory.Faker("name", locale="fr_FR")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+            EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+class SpaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Space
+
+    organisation = factory.LazyFunction(lambda: commune("sceaux"))
+    title = factory.Sequence(lambda n: f"Concertation n°{n}")
+    slug = factory.Sequence(lambda n: f"concertation-{n}")
+    summary = "Donnez votre avis sur l'aménagement du quartier."
+    description = "Une concertation pour aménager le quartier avec ses habitants."
+    status = Space.Status.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - timezone.timedelta(days=10))
+    end_date = factory.LazyFunction(lambda: timezone.localdate() + timezone.timedelta(days=50))
+
+
+class StepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Step
+
+    space = factory.SubFactory(SpaceFactory)
+    title = factory.Sequence(lambda n: f"Étape {n}")
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - timezone.timedelta(days=5))
+    end_date = factory.LazyFunction(lambda: timezone.localdate() + timezone.timedelta(days=5))
+
+
+class ComponentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Component
+
+    space = factory.SubFactory(SpaceFactory)
+    kind = "news"
+    title = "Actualités"
+    published = True
+
+
+def commune(slug: str) -> Organisation:
+    return Organisation.objects.get(slug=slug)
+
+
+def metropole() -> Organisation:
+    return Organisation.objects.get(kind=Organisation.Kind.METROPOLE)
+
+
+def persona(email: str, *, role: str | None = None, organisation: Organisation | None = None,
+            mfa: bool | None = None, **fields) -> User:
+    """A user with an optional role; staff (anyone with a role) get a TOTP authenticator by default."""
+    user = UserFactory(email=email, **fields)
+    if role:
+        Role.objects.create(user=user, organisation=organisation, kind=role)
+    if mfa if mfa is not None else bool(role):
+        TOTP.activate(user, TOTP_SECRET)
+    return user
+
+
+def totp_code(secret: str = TOTP_SECRET, at: float | None = None) -> str:
+    return format_hotp_value(hotp_value(secret, int((at or time.time()) // 30)))
+
+
+def login_with_mfa(client, user) -> None:
+    """Log CLIENT in as USER as if they had passed the password and TOTP steps."""
+    client.force_login(user)
+    session = client.session
+    now = time.time()
+    session["account_authentication_methods_user"] = str(user.pk)
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": now, "email": user.email},
+        {"method": "mfa", "at": now, "id": 0, "type": "totp"},
+    ]
+    session.save()

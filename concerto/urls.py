@@ -1,0 +1,61 @@
+"""Top-level URLs. Fixed prefixes come first; `/<org_slug>/...` takes what is left.
+
+Component URLs come from the registry: each manifest names its public, back-office and organisation
+URLconfs, mounted here under the component's name (also its URL namespace).
+"""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from concerto.core import registry, views
+
+handler400 = "concerto.core.views.bad_request"
+handler403 = "concerto.core.views.permission_denied"
+handler404 = "concerto.core.views.page_not_found"
+handler500 = "concerto.core.views.server_error"
+
+SPACE = "<slug:org_slug>/<slug:space_slug>"
+
+
+def component_urlpatterns() -> list:
+    patterns = []
+    for manifest in registry.components():
+        if manifest.backoffice_urls:
+            patterns.append(path(
+                f"gestion/{SPACE}/{manifest.segment}/<int:component_id>/",
+                include((manifest.backoffice_urls, f"{manifest.name}_backoffice")),
+            ))
+        if manifest.organisation_urls:
+            patterns.append(path(
+                f"<slug:org_slug>/{manifest.segment}/",
+                include((manifest.organisation_urls, f"{manifest.name}_organisation")),
+            ))
+        if manifest.public_urls:
+            patterns.append(path(
+                f"{SPACE}/{manifest.segment}/<int:component_id>/",
+                include((manifest.public_urls, manifest.name)),
+            ))
+    return patterns
+
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("concerto.api.urls")),
+    path("compte/", include("concerto.core.accounts.urls")),
+    path("compte/", include("allauth.urls")),
+    path("gestion/", include("concerto.core.backoffice.urls")),
+    path("gestion/<slug:org_slug>/moderation/", include("concerto.core.participation.backoffice_urls")),
+    path("participation/", include("concerto.core.participation.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("pages/", include("concerto.core.pages_urls")),
+    path("communes/", views.organisation_search, name="organisation_search"),
+    *component_urlpatterns(),
+    path("<slug:org_slug>/", views.organisation_detail, name="organisation_detail"),
+    path(f"{SPACE}/", views.space_detail, name="space_detail"),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
