@@ -83,6 +83,12 @@ class ComponentManifest:
     statistics: Callable | None = None
     # function(component, request) -> short HTML-safe summary for the space page (optional).
     summary: Callable | None = None
+    # dotted path of a django-ninja Router mounted by the API at /api/v1/<name>/ (optional).
+    api_router: str = ""
+    # RGPD: function(user) -> dict of everything the component holds about USER (for the export),
+    # and function(user) -> None that anonymises or deletes it when the account is deleted.
+    personal_data: Callable | None = None
+    erase_personal_data: Callable | None = None
 
     @property
     def segment(self) -> str:

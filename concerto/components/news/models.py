@@ -1,0 +1,61 @@
+"""News posts published by a collectivité in a space's news component."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class PostQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Post.Status.PUBLISHED)
+
+    def public(self):
+        """Published posts of published components of published spaces."""
+        return self.published().filter(
+            component__published=True, component__space__status="published"
+        )
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    component = models.ForeignKey("spaces.Component", on_delete=models.CASCADE, related_name="news_posts")
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    body = models.TextField(_("text"))
+    image = models.ImageField(_("image"), upload_to="news/", blank=True)
+    image_alt = models.CharField(_("image description"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(_("published on"), null=True, blank=True, db_index=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("news post")
+        verbose_name_plural = _("news posts")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def organisation(self):
+        return self.component.space.organisation
+
+    @property
+    def space(self):
+        return self.component.space
+
+    def get_absolute_url(self) -> str:
+        space = self.component.space
+        return reverse("news:detail", kwargs={
+            "org_slug": space.organisation.slug, "space_slug": space.slug,
+            "component_id": self.component_id, "post_id": self.pk,
+        })
