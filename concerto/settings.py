@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "concerto.components.news",
     # Read-only consumers of the components.
     "concerto.api",
+    # Demo data (`manage.py load_demo`).
+    "concerto.demo",
 ]
 
 MIDDLEWARE = [

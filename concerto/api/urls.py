@@ -1,1 +1,84 @@
-urlpatterns: list = []
+"""/api/v1/: the NinjaAPI, its self-hosted docs, and the routers of the kernel and of the components.
+
+Components are reached only through their manifests: each one that names an `api_router` gets it
+mounted at /api/v1/<name>/.
+"""
+
+import json
+
+from django.shortcuts import render
+from django.urls import path, re_path
+from django.utils.module_loading import import_string
+from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
+
+from concerto.api import errors, routers
+from concerto.core import registry
+
+DESCRIPTION = """\
+**Français.** L'API publique de Concerto, la plateforme de participation citoyenne de la Métropole du
+Grand Paris : organisations (Métropole, territoires, communes), espaces de participation et contenus des
+composants. La lecture est libre et sans clé. L'écriture demande une session du site (avec le jeton
+CSRF) ou un jeton personnel envoyé dans l'en-tête `Authorization: Bearer <clé>`, et les droits de votre
+rôle sur l'organisation. Les listes se parcourent avec `limit` (100 au plus) et `offset`. Les erreurs
+sont en JSON : `{"detail": "..."}`, dans la langue de la requête (français par défaut).
+
+**Licence.** Les données publiées sont des données ouvertes, réutilisables sous la
+[Licence Ouverte / Open Licence version 2.0 (Etalab)](https://www.etalab.gouv.fr/licence-ouverte-open-licence/),
+en citant la source : « Concerto, Métropole du Grand Paris » et la date de mise à jour.
+
+**English.** The public API of Concerto, the citizen-participation platform of the Métropole du Grand
+Paris: organisations, participation spaces and component content. Reading needs no key. Writing needs a
+site session (with the CSRF token) or a personal token sent as `Authorization: Bearer <key>`, and the
+permissions of your role on the organisation. Lists take `limit` (at most 100) and `offset`. Errors are
+JSON `{"detail": "..."}`, in the request's language (French by default). Published data is open data
+under the Licence Ouverte / Open Licence 2.0 (Etalab).
+"""
+
+
+class SelfHostedDocs(Swagger):
+    """Swagger UI from the files ninja ships (no CDN, no validator badge), with a list of the endpoints
+    that works without JavaScript."""
+
+    template = "api/docs.html"
+
+    def __init__(self):
+        super().__init__(settings={"validatorUrl": None, "deepLinking": True})
+
+    def render_page(self, request, api, **kwargs):
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        operations = []
+        for route, methods in api.get_openapi_schema(path_params=kwargs)["paths"].items():
+            for method, operation in methods.items():
+                operations.append({"method": method.upper(), "path": route,
+                                   "summary": operation.get("summary", "")})
+        return render(request, self.template, {
+            "api": api,
+            "swagger_settings": json.dumps(self.settings),
+            "openapi_url": self.settings["url"],
+            "operations": operations,
+        })
+
+
+api = NinjaAPI(
+    title="Concerto API",
+    version="1",
+    description=DESCRIPTION,
+    docs=SelfHostedDocs(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    urls_namespace="api",
+)
+errors.install(api)
+
+api.add_router("/", routers.organisations)
+api.add_router("/", routers.spaces)
+api.add_router("/", routers.me)
+for manifest in registry.components():
+    if manifest.api_router:
+        api.add_router(f"/{manifest.name}/", import_string(manifest.api_router))
+
+urlpatterns = [
+    path("", api.urls),
+    re_path(r"^.*$", errors.not_found_view),
+]

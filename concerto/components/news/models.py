@@ -1,8 +1,10 @@
 """News posts published by a collectivité in a space's news component."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.urls import reverse
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,6 +17,9 @@ class PostQuerySet(models.QuerySet):
         return self.published().filter(
             component__published=True, component__space__status="published"
         )
+
+    def of_organisations(self, organisation_ids):
+        return self.filter(component__space__organisation_id__in=organisation_ids)
 
 
 class Post(models.Model):
@@ -35,6 +40,10 @@ class Post(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Deleting a post deletes the comments on it.
+    comments = GenericRelation("participation.Comment", content_type_field="target_type",
+                               object_id_field="target_id")
+
     objects = PostQuerySet.as_manager()
 
     class Meta:
@@ -44,6 +53,20 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_public(self) -> bool:
+        """Anyone may read it: published, in a published component of a published space."""
+        component = self.component
+        return self.is_published and component.published and component.space.is_published
+
+    @property
+    def excerpt(self) -> str:
+        return self.summary or Truncator(self.body).words(40)
 
     @property
     def organisation(self):

@@ -1,12 +1,53 @@
-from django.urls import path
+"""Back-office URLs, mounted at /gestion/.
+
+The pages of an organisation (/gestion/<org>/equipe/...) share the level of its spaces
+(/gestion/<org>/<space>/), so the space converter refuses those words: /gestion/<org>/moderation/ then
+reaches the moderation queue mounted after this URLconf. Space slugs may not take them either
+(concerto.core.spaces.services.BACKOFFICE_WORDS).
+"""
+
+from django.urls import path, register_converter
 
 from concerto.core.backoffice import views
+from concerto.core.spaces.services import BACKOFFICE_WORDS
+
+
+class SpaceSlugConverter:
+    regex = r"(?!(?:%s)/)[-a-zA-Z0-9_]+" % "|".join(sorted(BACKOFFICE_WORDS))
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(SpaceSlugConverter, "space")
+
+ORG = "<slug:org_slug>"
+SPACE = "<slug:org_slug>/<space:space_slug>"
 
 app_name = "backoffice"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("<slug:org_slug>/", views.organisation, name="organisation"),
-    path("<slug:org_slug>/equipe/", views.roles, name="roles"),
-    path("<slug:org_slug>/journal/", views.audit, name="audit"),
-    path("<slug:org_slug>/<slug:space_slug>/", views.space, name="space"),
+    path(f"{ORG}/", views.organisation, name="organisation"),
+    path(f"{ORG}/espaces/nouveau/", views.space_create, name="space_create"),
+    path(f"{ORG}/equipe/", views.roles, name="roles"),
+    path(f"{ORG}/equipe/<int:role_id>/retirer/", views.role_revoke, name="role_revoke"),
+    path(f"{ORG}/reglages/", views.organisation_settings, name="settings"),
+    path(f"{ORG}/journal/", views.audit, name="audit"),
+    path(f"{SPACE}/", views.space, name="space"),
+    path(f"{SPACE}/modifier/", views.space_edit, name="space_edit"),
+    path(f"{SPACE}/publier/", views.space_status, {"action": "publish"}, name="space_publish"),
+    path(f"{SPACE}/depublier/", views.space_status, {"action": "unpublish"}, name="space_unpublish"),
+    path(f"{SPACE}/archiver/", views.space_status, {"action": "archive"}, name="space_archive"),
+    path(f"{SPACE}/etapes/nouvelle/", views.step_create, name="step_create"),
+    path(f"{SPACE}/etapes/<int:step_id>/", views.step_edit, name="step_edit"),
+    path(f"{SPACE}/etapes/<int:step_id>/supprimer/", views.step_delete, name="step_delete"),
+    path(f"{SPACE}/composants/nouveau/", views.component_add, name="component_add"),
+    path(f"{SPACE}/composants/<int:component_id>/", views.component_settings, name="component"),
+    path(f"{SPACE}/composants/<int:component_id>/publier/", views.component_status, {"action": "publish"},
+         name="component_publish"),
+    path(f"{SPACE}/composants/<int:component_id>/depublier/", views.component_status,
+         {"action": "unpublish"}, name="component_unpublish"),
 ]

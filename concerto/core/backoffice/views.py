@@ -1,21 +1,461 @@
-from django.http import HttpResponse
+"""The back-office of a collectivité: its spaces, steps, components, team, settings and audit log.
+
+Every view starts from `request.organisation` (from the URL). Reading needs a role on the organisation
+("backoffice.view_organisation"); each change needs its own permission, checked again on POST, so an
+elected official or an evaluator can look at everything and change nothing.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from concerto.core.accounts.decorators import backoffice_home_view, backoffice_view
+from concerto.core.accounts.models import Role
+from concerto.core.backoffice import services as backoffice_services
+from concerto.core.backoffice.forms import OrganisationSettingsForm, RoleGrantForm
+from concerto.core.participation.models import AuditEntry
+from concerto.core.spaces import services
+from concerto.core.spaces.forms import ComponentAddForm, ComponentSettingsForm, SpaceForm, StepForm
+from concerto.core.spaces.models import Component, Space, Step
+from concerto.core.territory.models import Organisation
+
+MANAGE = "spaces.manage_space"
+STATUS_ORDER = {Space.Status.DRAFT: 0, Space.Status.PUBLISHED: 1, Space.Status.ARCHIVED: 2}
 
 
-def dashboard(request):  # placeholder, replaced by the back-office work
-    return HttpResponse("dashboard")
+# Helpers -------------------------------------------------------------------------------------------
+
+def location_checks_available() -> bool:
+    # The boundaries lookup is optional: without boundaries loaded, addresses are not checked.
+    try:
+        from concerto.core.territory.lookup import is_available
+    except ImportError:
+        return False
+    try:
+        return bool(is_available())
+    except Exception:
+        return False
 
 
+def _require(request, permission: str) -> None:
+    if not request.user.has_perm(permission, request.organisation):
+        raise PermissionDenied(_("Your role in this organisation does not allow this change."))
+
+
+def _space(request, space_slug) -> Space:
+    return get_object_or_404(Space, organisation=request.organisation, slug=space_slug)
+
+
+def _uploaded(value):
+    """What a service expects for an image field: a new file, False to remove it, None to keep it."""
+    if isinstance(value, UploadedFile):
+        return value
+    return False if value is False else None
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _backoffice_url(component) -> str:
+    try:
+        return component.get_backoffice_url()
+    except (NoReverseMatch, LookupError):
+        return ""
+
+
+def _form_page(request, form, *, title: str, submit: str, back_url: str, intro: str = "",
+               multipart: bool = False, status: int = 200):
+    return render(request, "backoffice/form_page.html", {
+        "form": form, "title": title, "submit": submit, "back_url": back_url, "intro": intro,
+        "multipart": multipart,
+    }, status=status)
+
+
+# Dashboard and organisation ------------------------------------------------------------------------
+
+@backoffice_home_view
+def dashboard(request):
+    roles = Role.objects.filter(user=request.user).select_related("organisation").order_by("organisation__name")
+    organisations: dict[int, dict] = {}
+    for role in roles:
+        entry = organisations.setdefault(role.organisation_id, {
+            "organisation": role.organisation, "roles": [], "counts": {},
+        })
+        entry["roles"].append(role.get_kind_display())
+    counts = (Space.objects.filter(organisation_id__in=organisations).values("organisation_id", "status")
+              .annotate(total=Count("pk")))
+    for row in counts:
+        organisations[row["organisation_id"]]["counts"][row["status"]] = row["total"]
+    for entry in organisations.values():
+        entry["statuses"] = [(value, label, entry["counts"].get(value, 0)) for value, label in Space.Status.choices]
+
+    below_ids: set[int] = set()
+    for entry in organisations.values():
+        if not entry["organisation"].is_commune:
+            below_ids |= entry["organisation"].descendant_ids()
+    below_ids -= set(organisations)
+    query = request.GET.get("q", "").strip()[:100]
+    below = Organisation.objects.filter(pk__in=below_ids)
+    below = below.search(query) if query else below.order_by("kind", "name")
+    return render(request, "backoffice/dashboard.html", {
+        "organisations": list(organisations.values()),
+        "below": below,
+        "has_below": bool(below_ids),
+        "query": query,
+        "location_checks": location_checks_available(),
+    })
+
+
+@backoffice_view()
 def organisation(request, org_slug):
-    return HttpResponse("organisation")
+    org = request.organisation
+    spaces = sorted(Space.objects.filter(organisation=org),
+                    key=lambda s: (STATUS_ORDER.get(s.status, 9), s.title.lower()))
+    return render(request, "backoffice/organisation.html", {
+        "organisation": org,
+        "spaces": spaces,
+        "children": org.children.order_by("name"),
+        "can_manage": request.user.has_perm(MANAGE, org),
+        "can_admin": request.user.has_perm("accounts.manage_roles", org),
+    })
 
 
-def roles(request, org_slug):
-    return HttpResponse("roles")
+# Spaces --------------------------------------------------------------------------------------------
+
+def _space_fields(form) -> dict:
+    data = form.cleaned_data
+    return {
+        "title": data["title"], "slug": data["slug"] or None, "summary": data["summary"],
+        "description": data["description"], "image": _uploaded(data.get("image")),
+        "image_alt": data["image_alt"], "start_date": data["start_date"], "end_date": data["end_date"],
+        "scope": list(data["scope"]),
+    }
 
 
-def audit(request, org_slug):
-    return HttpResponse("audit")
+@backoffice_view(MANAGE)
+def space_create(request, org_slug):
+    draft = Space(organisation=request.organisation)
+    form = SpaceForm(request.POST or None, request.FILES or None, space=draft)
+    if request.method == "POST" and form.is_valid():
+        fields = _space_fields(form)
+        fields["image"] = fields["image"] or None
+        try:
+            space = services.space_create(actor=request.user, organisation=request.organisation, **fields)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The space “%(title)s” is created. It stays a draft until you "
+                                        "publish it.") % {"title": space.title})
+            return redirect("backoffice:space", org_slug, space.slug)
+    return _form_page(request, form, title=_("Create a space"), submit=_("Create the space"),
+                      back_url=reverse("backoffice:organisation", args=[org_slug]), multipart=True,
+                      status=400 if form.errors else 200)
 
 
+@backoffice_view()
 def space(request, org_slug, space_slug):
-    return HttpResponse("space")
+    space = _space(request, space_slug)
+    components = []
+    for component in space.components.all():
+        try:
+            label = component.manifest.label
+        except LookupError:
+            label = component.kind
+        components.append({"component": component, "label": label, "backoffice_url": _backoffice_url(component)})
+    return render(request, "backoffice/space.html", {
+        "organisation": request.organisation,
+        "space": space,
+        "steps": space.steps.all(),
+        "components": components,
+        "scope": space.scope.all(),
+        "publish_problems": space.publish_problems(),
+        "can_manage": request.user.has_perm(MANAGE, request.organisation),
+    })
+
+
+@backoffice_view(MANAGE)
+def space_edit(request, org_slug, space_slug):
+    space = _space(request, space_slug)
+    form = SpaceForm(request.POST or None, request.FILES or None, space=space,
+                     initial=SpaceForm.initial_for(space))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.space_update(actor=request.user, space=space, **_space_fields(form))
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("backoffice:space", org_slug, space.slug)
+    return _form_page(request, form, title=_("Edit the space “%(title)s”") % {"title": space.title},
+                      submit=_("Save the changes"),
+                      back_url=reverse("backoffice:space", args=[org_slug, space_slug]), multipart=True,
+                      status=400 if form.errors else 200)
+
+
+SPACE_ACTIONS = {
+    "publish": (services.space_publish, gettext_lazy("The space is published: residents can see it.")),
+    "unpublish": (services.space_unpublish, gettext_lazy("The space is back to draft: only your team sees it.")),
+    "archive": (services.space_archive, gettext_lazy("The space is archived.")),
+}
+
+
+@backoffice_view(MANAGE)
+@require_POST
+def space_status(request, org_slug, space_slug, action):
+    space = _space(request, space_slug)
+    service, done = SPACE_ACTIONS[action]
+    try:
+        service(actor=request.user, space=space)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect("backoffice:space", org_slug, space.slug)
+
+
+# Steps ---------------------------------------------------------------------------------------------
+
+@backoffice_view(MANAGE)
+def step_create(request, org_slug, space_slug):
+    space = _space(request, space_slug)
+    form = StepForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.step_create(actor=request.user, space=space, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The step is added."))
+            return redirect("backoffice:space", org_slug, space.slug)
+    return _form_page(request, form, title=_("Add a step to “%(title)s”") % {"title": space.title},
+                      submit=_("Add the step"), back_url=reverse("backoffice:space", args=[org_slug, space_slug]),
+                      status=400 if form.errors else 200)
+
+
+def _step(space, step_id) -> Step:
+    return get_object_or_404(Step, space=space, pk=step_id)
+
+
+@backoffice_view(MANAGE)
+def step_edit(request, org_slug, space_slug, step_id):
+    space = _space(request, space_slug)
+    step = _step(space, step_id)
+    form = StepForm(request.POST or None, initial=StepForm.initial_for(step))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.step_update(actor=request.user, step=step, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The step is saved."))
+            return redirect("backoffice:space", org_slug, space.slug)
+    return _form_page(request, form, title=_("Edit the step “%(title)s”") % {"title": step.title},
+                      submit=_("Save the step"), back_url=reverse("backoffice:space", args=[org_slug, space_slug]),
+                      status=400 if form.errors else 200)
+
+
+@backoffice_view(MANAGE)
+def step_delete(request, org_slug, space_slug, step_id):
+    space = _space(request, space_slug)
+    step = _step(space, step_id)
+    if request.method == "POST":
+        services.step_delete(actor=request.user, step=step)
+        messages.success(request, _("The step “%(title)s” is deleted.") % {"title": step.title})
+        return redirect("backoffice:space", org_slug, space.slug)
+    return render(request, "backoffice/confirm.html", {
+        "title": _("Delete the step “%(title)s”?") % {"title": step.title},
+        "message": _("The step and its settings in the components will be deleted. This cannot be undone."),
+        "submit": _("Delete the step"),
+        "back_url": reverse("backoffice:space", args=[org_slug, space_slug]),
+    })
+
+
+# Components ----------------------------------------------------------------------------------------
+
+@backoffice_view(MANAGE)
+def component_add(request, org_slug, space_slug):
+    space = _space(request, space_slug)
+    form = ComponentAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            component = services.component_add(actor=request.user, space=space, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The component is added. Set it up, then publish it."))
+            return redirect("backoffice:component", org_slug, space.slug, component.pk)
+    return _form_page(request, form, title=_("Add a component to “%(title)s”") % {"title": space.title},
+                      submit=_("Add the component"),
+                      back_url=reverse("backoffice:space", args=[org_slug, space_slug]),
+                      status=400 if form.errors else 200)
+
+
+def _component(space, component_id) -> Component:
+    component = get_object_or_404(Component, space=space, pk=component_id)
+    try:
+        component.manifest
+    except LookupError:
+        raise Http404(_("This type of component is no longer installed.")) from None
+    return component
+
+
+@backoffice_view(MANAGE)
+def component_settings(request, org_slug, space_slug, component_id):
+    space = _space(request, space_slug)
+    component = _component(space, component_id)
+    form = ComponentSettingsForm(request.POST or None, component=component, steps=space.steps.all())
+    if request.method == "POST" and form.is_valid():
+        settings, step_settings = form.settings_values()
+        try:
+            services.component_update_settings(actor=request.user, component=component, settings=settings,
+                                               step_settings=step_settings, title=form.cleaned_data["title"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The settings are saved."))
+            return redirect("backoffice:space", org_slug, space.slug)
+    return render(request, "backoffice/component_settings.html", {
+        "form": form, "space": space, "component": component, "manifest": component.manifest,
+        "backoffice_url": _backoffice_url(component),
+    }, status=400 if form.errors else 200)
+
+
+@backoffice_view(MANAGE)
+@require_POST
+def component_status(request, org_slug, space_slug, component_id, action):
+    space = _space(request, space_slug)
+    component = _component(space, component_id)
+    if action == "publish":
+        services.component_publish(actor=request.user, component=component)
+        messages.success(request, _("“%(title)s” is published.") % {"title": component.title})
+    else:
+        services.component_unpublish(actor=request.user, component=component)
+        messages.success(request, _("“%(title)s” is no longer published.") % {"title": component.title})
+    return redirect("backoffice:space", org_slug, space.slug)
+
+
+# Team and roles ------------------------------------------------------------------------------------
+
+@backoffice_view()
+def roles(request, org_slug):
+    org = request.organisation
+    can_admin = request.user.has_perm("accounts.manage_roles", org)
+    form = RoleGrantForm(request.POST or None)
+    if request.method == "POST":
+        _require(request, "accounts.manage_roles")
+        if form.is_valid():
+            user = form.cleaned_data["user"]
+            try:
+                backoffice_services.role_grant(actor=request.user, organisation=org, user=user,
+                                               kind=form.cleaned_data["kind"])
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("%(email)s is now %(role)s here.") % {
+                    "email": user.email, "role": Role.Kind(form.cleaned_data["kind"]).label.lower()})
+                return redirect("backoffice:roles", org_slug)
+    here = Role.objects.filter(organisation=org).select_related("user").order_by("kind", "user__email")
+    above = (Role.objects.filter(organisation__in=org.ancestors()).select_related("user", "organisation")
+             .order_by("organisation__kind", "kind", "user__email"))
+    return render(request, "backoffice/roles.html", {
+        "organisation": org, "roles": here, "roles_above": above, "form": form, "can_admin": can_admin,
+    }, status=400 if form.errors else 200)
+
+
+@backoffice_view("accounts.manage_roles")
+def role_revoke(request, org_slug, role_id):
+    role = get_object_or_404(Role.objects.select_related("user"), pk=role_id, organisation=request.organisation)
+    back_url = reverse("backoffice:roles", args=[org_slug])
+    error = ""
+    if request.method == "POST":
+        try:
+            backoffice_services.role_revoke(actor=request.user, role=role)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, _("The role is removed."))
+            return redirect(back_url)
+    return render(request, "backoffice/confirm.html", {
+        "title": _("Remove the role of %(email)s?") % {"email": role.user.email},
+        "message": _("%(email)s will no longer be %(role)s of %(organisation)s.") % {
+            "email": role.user.email, "role": role.get_kind_display().lower(),
+            "organisation": request.organisation.name},
+        "error": error,
+        "submit": _("Remove the role"),
+        "back_url": back_url,
+    }, status=400 if error else 200)
+
+
+# Organisation settings -----------------------------------------------------------------------------
+
+@backoffice_view("accounts.manage_roles")
+def organisation_settings(request, org_slug):
+    org = request.organisation
+    form = OrganisationSettingsForm(request.POST or None, request.FILES or None,
+                                    initial=OrganisationSettingsForm.initial_for(org))
+    if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data, "logo": _uploaded(form.cleaned_data.get("logo"))}
+        try:
+            backoffice_services.organisation_settings_update(actor=request.user, organisation=org, **data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The settings are saved."))
+            return redirect("backoffice:organisation", org_slug)
+    return _form_page(request, form, title=_("Settings of %(name)s") % {"name": org.name},
+                      submit=_("Save the settings"), back_url=reverse("backoffice:organisation", args=[org_slug]),
+                      multipart=True, status=400 if form.errors else 200)
+
+
+# Audit log -----------------------------------------------------------------------------------------
+
+ACTION_LABELS = {
+    "space.created": gettext_lazy("Space created"),
+    "space.updated": gettext_lazy("Space changed"),
+    "space.published": gettext_lazy("Space published"),
+    "space.unpublished": gettext_lazy("Space back to draft"),
+    "space.archived": gettext_lazy("Space archived"),
+    "step.created": gettext_lazy("Step added"),
+    "step.updated": gettext_lazy("Step changed"),
+    "step.deleted": gettext_lazy("Step deleted"),
+    "component.added": gettext_lazy("Component added"),
+    "component.settings_updated": gettext_lazy("Component settings changed"),
+    "component.published": gettext_lazy("Component published"),
+    "component.unpublished": gettext_lazy("Component unpublished"),
+    "role.granted": gettext_lazy("Role given"),
+    "role.revoked": gettext_lazy("Role removed"),
+    "organisation.updated": gettext_lazy("Organisation settings changed"),
+}
+
+
+@backoffice_view("participation.view_audit")
+def audit(request, org_slug):
+    org = request.organisation
+    entries = AuditEntry.objects.filter(organisation_id__in=org.descendant_ids())
+    actions = sorted(set(entries.values_list("action", flat=True)))
+    action = request.GET.get("action", "")
+    if action in actions:
+        entries = entries.filter(action=action)
+    else:
+        action = ""
+    page = Paginator(entries.select_related("actor", "organisation"), 50).get_page(request.GET.get("page"))
+    for entry in page.object_list:
+        entry.label = ACTION_LABELS.get(entry.action, entry.action)
+    return render(request, "backoffice/audit.html", {
+        "organisation": org, "page": page, "action": action,
+        "actions": [(value, ACTION_LABELS.get(value, value)) for value in actions],
+    })

@@ -112,6 +112,16 @@ class Comment(Moderated):
     def __str__(self) -> str:
         return self.body[:60]
 
+    @property
+    def is_public(self) -> bool:
+        """Anyone may see (and report) it: not hidden, and what it comments on is public."""
+        return not self.is_hidden and bool(getattr(self.target, "is_public", False))
+
+    def get_absolute_url(self) -> str:
+        target = self.target
+        base = target.get_absolute_url() if hasattr(target, "get_absolute_url") else "/"
+        return f"{base}#commentaire-{self.pk}"
+
 
 class ModerationReport(models.Model):
     """Somebody flags a piece of content; moderators of its organisation handle it from their queue."""

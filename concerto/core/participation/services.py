@@ -59,7 +59,7 @@ def follow_add(*, user, target) -> Follow:
     )
     if created:
         audit_record(actor=user, action="follow.added", target=target,
-                     organisation=_organisation_of(target))
+                     organisation=organisation_of(target))
     return follow
 
 
@@ -68,7 +68,7 @@ def follow_remove(*, user, target) -> None:
         user=user, target_type=ContentType.objects.get_for_model(target), target_id=target.pk
     ).delete()
     if deleted:
-        audit_record(actor=user, action="follow.removed", target=target, organisation=_organisation_of(target))
+        audit_record(actor=user, action="follow.removed", target=target, organisation=organisation_of(target))
 
 
 def is_following(*, user, target) -> bool:
@@ -94,7 +94,8 @@ def followers_of(*targets):
     return get_user_model().objects.filter(query, is_active=True).distinct()
 
 
-def _organisation_of(target):
+def organisation_of(target):
+    """The organisation TARGET belongs to (TARGET itself if it is one)."""
     from concerto.core.territory.models import Organisation
 
     if isinstance(target, Organisation):
@@ -104,7 +105,7 @@ def _organisation_of(target):
 
 def comment_create(*, author, target, body: str, channel: str = "web") -> Comment:
     comment = Comment.objects.create(
-        organisation=_organisation_of(target),
+        organisation=organisation_of(target),
         target_type=ContentType.objects.get_for_model(target),
         target_id=target.pk,
         author=author,
@@ -124,7 +125,7 @@ def moderation_report(*, reporter, content, reason: str, details: str = "") -> M
     if existing and reporter is not None:
         return existing
     report = ModerationReport.objects.create(
-        organisation=_organisation_of(content), content_type=content_type, object_id=content.pk,
+        organisation=organisation_of(content), content_type=content_type, object_id=content.pk,
         reporter=reporter, reason=reason, details=details.strip(),
     )
     audit_record(actor=reporter, action="moderation.reported", target=content, organisation=report.organisation,
@@ -140,7 +141,7 @@ def moderation_hide(*, moderator, content, reason: str = "") -> None:
     content.save(update_fields=["hidden_at", "hidden_reason"])
     _close_reports(content, moderator, ModerationReport.Status.HIDDEN)
     audit_record(actor=moderator, action="moderation.hidden", target=content,
-                 organisation=_organisation_of(content), data={"reason": reason})
+                 organisation=organisation_of(content), data={"reason": reason})
 
 
 @transaction.atomic
@@ -149,7 +150,7 @@ def moderation_restore(*, moderator, content) -> None:
     content.hidden_reason = ""
     content.save(update_fields=["hidden_at", "hidden_reason"])
     audit_record(actor=moderator, action="moderation.restored", target=content,
-                 organisation=_organisation_of(content))
+                 organisation=organisation_of(content))
 
 
 @transaction.atomic
@@ -157,7 +158,7 @@ def moderation_dismiss(*, moderator, content) -> None:
     """Keep CONTENT visible and close its open reports."""
     _close_reports(content, moderator, ModerationReport.Status.DISMISSED)
     audit_record(actor=moderator, action="moderation.dismissed", target=content,
-                 organisation=_organisation_of(content))
+                 organisation=organisation_of(content))
 
 
 def _close_reports(content, moderator, status) -> None:

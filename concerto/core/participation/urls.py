@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from concerto.core.participation import views
 
 app_name = "participation"
-urlpatterns: list = []
+TARGET = "<int:content_type_id>/<int:object_id>"
+urlpatterns = [
+    path(f"suivre/{TARGET}/", views.follow, name="follow"),
+    path(f"ne-plus-suivre/{TARGET}/", views.unfollow, name="unfollow"),
+    path(f"commenter/{TARGET}/", views.comment, name="comment"),
+    path(f"signaler/{TARGET}/", views.report, name="report"),
+]

@@ -67,6 +67,27 @@ class Space(models.Model):
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
 
+    def allowed_scope(self):
+        """The organisations this space may concern: its own, and the communes below it."""
+        from concerto.core.territory.models import Organisation
+
+        organisation = self.organisation
+        if organisation.is_commune:
+            return Organisation.objects.filter(pk=organisation.pk)
+        return Organisation.objects.filter(
+            models.Q(pk=organisation.pk)
+            | models.Q(pk__in=organisation.descendant_ids(), kind=Organisation.Kind.COMMUNE)
+        ).order_by("kind", "name")
+
+    def publish_problems(self) -> list[str]:
+        """What is missing before residents can see this space (empty when it can be published)."""
+        problems = []
+        if not self.title.strip():
+            problems.append(_("Give the space a title."))
+        if not self.description.strip():
+            problems.append(_("Write a description: residents need to know what is decided, by whom and when."))
+        return problems
+
     def current_step(self, today=None):
         today = today or timezone.localdate()
         for step in self.steps.all():

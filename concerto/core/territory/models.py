@@ -51,6 +51,8 @@ class Organisation(models.Model):
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     website = models.URLField(_("website"), blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
+    # Part of the cheap version that tells the point lookup (lookup.py) to rebuild its index.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = OrganisationQuerySet.as_manager()
 
@@ -66,6 +68,11 @@ class Organisation(models.Model):
         from concerto.core.territory.search import fold
 
         self.search_name = fold(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields:
+            # Partial saves still refresh the folded name and the point lookup's version stamp.
+            extra = {"updated_at", "search_name"} if "name" in update_fields else {"updated_at"}
+            kwargs["update_fields"] = {*update_fields, *extra}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

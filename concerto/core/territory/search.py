@@ -24,7 +24,8 @@ def organisations_search(queryset, query: str, limit: int = 20):
         return []
     candidates = list(queryset.exclude(kind="metropole"))
     if query.isdigit():
-        hits = [o for o in candidates if o.insee_code == query or any(p.startswith(query) for p in o.postcodes)]
+        hits = [o for o in candidates
+                if o.insee_code == query or any(p.startswith(query) for p in o.postcodes)]
         return sorted(hits, key=lambda o: (o.kind != "commune", o.name))[:limit]
     folded = fold(query)
     scored = []

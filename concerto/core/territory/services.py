@@ -4,8 +4,13 @@ import csv
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
+from concerto.core.participation.services import audit_record
+from concerto.core.territory import lookup
+from concerto.core.territory.boundaries import BoundaryError, features_read, parse_json
 from concerto.core.territory.models import Organisation
 
 COMMUNES_TABLE = Path(__file__).resolve().parent / "data" / "communes.csv"
@@ -55,3 +60,39 @@ def organisations_load(*, path: Path = COMMUNES_TABLE) -> dict[str, int]:
     metropole.population = sum(population.values())
     metropole.save(update_fields=["population"])
     return {"metropole": 1, "territories": len(territories), "communes": len(rows)}
+
+
+def boundaries_import(*, collection, actor=None) -> dict:
+    """Set the boundary of each commune found in the GeoJSON FeatureCollection COLLECTION (text or parsed).
+
+    Everything is checked before anything is written: any problem raises BoundaryError and nothing
+    changes. Communes absent from the file keep the boundary they had. Returns the counts `imported`,
+    `unknown` (features whose code is no commune of the Métropole, ignored; their codes in
+    `unknown_codes`) and `without_boundary` (communes that still have none).
+    """
+    if isinstance(collection, str | bytes):
+        collection = parse_json(collection)
+    geometries = features_read(collection)
+    communes = {o.insee_code: o for o in Organisation.objects.communes().only("pk", "insee_code", "name")}
+    known = [code for code in geometries if code in communes]
+    unknown_codes = sorted(set(geometries) - set(communes))
+    if not known:
+        raise BoundaryError(_("No feature matches a commune of the Métropole: nothing was imported."))
+    now = timezone.now()
+    for code in known:
+        communes[code].boundary = geometries[code]
+        communes[code].updated_at = now
+    with transaction.atomic():
+        Organisation.objects.bulk_update([communes[code] for code in known], ["boundary", "updated_at"],
+                                         batch_size=50)
+        counts = {
+            "imported": len(known),
+            "unknown": len(unknown_codes),
+            "unknown_codes": unknown_codes,
+            "without_boundary": Organisation.objects.communes().filter(boundary__isnull=True).count(),
+        }
+        audit_record(actor=actor, action="territory.boundaries_imported",
+                     organisation=Organisation.objects.filter(kind=Organisation.Kind.METROPOLE).first(),
+                     data=counts)
+    lookup.index_clear()
+    return counts

@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from concerto.core.territory.services import organisations_load
 
@@ -9,5 +10,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         counts = organisations_load()
         self.stdout.write(self.style.SUCCESS(
-            f"{counts['metropole']} Métropole, {counts['territories']} territories, {counts['communes']} communes"
+            _("%(metropole)d Métropole, %(territories)d territories, %(communes)d communes") % counts
         ))

@@ -1,0 +1,41 @@
+# Thin wrappers. `make run` for the demo, `make test` for the whole suite (see README.md).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench lint install demo messages clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# A virtual environment, dependencies, migrations, demo data on SQLite, a task worker and the server.
+run: install
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo "Concerto: http://$(HOST):$(PORT)/  (demo accounts: see README.md)"
+	trap 'kill 0' INT TERM EXIT; $(PY) manage.py db_worker --interval 1 & $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The whole suite: unit, integration and browser tests (browser tests need /usr/bin/chromium).
+test: install
+	$(VENV)/bin/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: install
+	$(PY) -m bench.point_lookup
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+# Refresh the French catalogues after changing texts (needs GNU gettext: apt-get install gettext).
+messages: install
+	bash tools/messages.sh
+
+clean:
+	rm -rf var $(VENV)

@@ -1,0 +1,40 @@
+"""Shared pieces for the API's routers and the components' routers: pagination, input types, lookups."""
+
+from typing import Annotated, Any
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
+
+from concerto.core.territory.models import Organisation
+
+MAX_LIMIT = 100
+# Bounded so that no value a client sends overflows a database integer.
+MAX_ID = 2**31 - 1
+
+Slug = Annotated[str, Field(pattern=r"^[-a-zA-Z0-9_]+$", max_length=100)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class Pagination(LimitOffsetPagination):
+    """`limit` (1 to 100, 20 by default) and `offset`; the answer is `{"items": [...], "count": n}`."""
+
+    class Input(Schema):
+        limit: int = Field(20, ge=1, le=MAX_LIMIT, description="Items per page (at most 100).")
+        offset: int = Field(0, ge=0, le=MAX_ID, description="How many items to skip.")
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["max_limit"] = MAX_LIMIT
+        super().__init__(**kwargs)
+
+
+def organisation_or_404(slug: str) -> Organisation:
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        raise Http404(_("No organisation has the slug “%(slug)s”.") % {"slug": slug})
+    return organisation
+
+
+def absolute_url(request, path: str) -> str:
+    return request.build_absolute_uri(path)

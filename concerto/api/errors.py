@@ -1,0 +1,134 @@
+"""Every error of the API is JSON `{"detail": "..."}` in the caller's language (French by default).
+
+Validation errors add `errors`: a list of `{"field", "location", "message"}`. Unexpected exceptions are
+logged and answered with a JSON 500 instead of Django's HTML page.
+"""
+
+import logging
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from ninja.errors import AuthenticationError, HttpError, Throttled
+from ninja.errors import ValidationError as NinjaValidationError
+
+logger = logging.getLogger(__name__)
+
+# Locations ninja puts first in an error's `loc`, and the name our endpoints give their body argument.
+_LOCATIONS = {"body", "query", "path", "header", "cookie", "form", "file"}
+_BODY_ARGUMENT = "payload"
+
+
+def _field_message(error: dict) -> str:
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind in {"string_too_short"} and ctx.get("min_length") == 1:
+        return _("This field cannot be empty.")
+    if kind == "string_too_short":
+        return _("Enter at least %(count)s characters.") % {"count": ctx.get("min_length")}
+    if kind == "string_too_long":
+        return _("Enter at most %(count)s characters.") % {"count": ctx.get("max_length")}
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        return _("Enter a whole number.")
+    if kind in {"greater_than_equal", "greater_than"}:
+        return _("The value must be at least %(limit)s.") % {"limit": ctx.get("ge", ctx.get("gt"))}
+    if kind in {"less_than_equal", "less_than"}:
+        return _("The value must be at most %(limit)s.") % {"limit": ctx.get("le", ctx.get("lt"))}
+    if kind in {"bool_parsing", "bool_type"}:
+        return _("Enter true or false.")
+    if kind in {"literal_error", "enum"}:
+        return _("Choose one of: %(choices)s.") % {"choices": ctx.get("expected", "")}
+    if kind == "string_pattern_mismatch":
+        return _("This value has characters that are not allowed.")
+    if kind == "string_type":
+        return _("Enter some text.")
+    if kind == "json_invalid":
+        return _("The request body is not valid JSON.")
+    if kind in {"model_attributes_type", "dict_type", "model_type"}:
+        return _("Send a JSON object.")
+    return error.get("msg", _("This value is not valid."))
+
+
+def _field_name(loc) -> tuple[str, str]:
+    parts = [str(p) for p in loc]
+    location = parts.pop(0) if parts and parts[0] in _LOCATIONS else ""
+    if location == "body" and parts and parts[0] == _BODY_ARGUMENT:
+        parts.pop(0)
+    return ".".join(parts), location
+
+
+def validation_errors(errors: list[dict]) -> list[dict]:
+    result = []
+    for error in errors:
+        field, location = _field_name(error.get("loc", ()))
+        result.append({"field": field, "location": location, "message": _field_message(error)})
+    return result
+
+
+def json_error(status: int, detail: str, **extra) -> JsonResponse:
+    return JsonResponse({"detail": str(detail), **extra}, status=status,
+                        json_dumps_params={"ensure_ascii": False})
+
+
+def on_validation_error(request, exc: NinjaValidationError):
+    return json_error(422, _("The data sent is not valid."), errors=validation_errors(exc.errors))
+
+
+def on_django_validation_error(request, exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        errors = [{"field": "" if field == "__all__" else field, "location": "body", "message": str(message)}
+                  for field, messages in exc.message_dict.items() for message in messages]
+    else:
+        errors = [{"field": "", "location": "body", "message": str(m)} for m in exc.messages]
+    return json_error(422, _("The data sent is not valid."), errors=errors)
+
+
+def on_http_error(request, exc: HttpError):
+    if isinstance(exc, AuthenticationError) and exc.message == "Unauthorized":
+        message = _("Authentication is required: log in or send an API token.")
+    elif isinstance(exc, Throttled):
+        message = _("Too many requests. Please wait a moment and try again.")
+    elif exc.message == "CSRF check Failed":
+        message = _("The CSRF check failed: send the X-CSRFToken header with the session, or use an API token.")
+    elif exc.status_code == 403 and exc.message == "Forbidden":
+        message = _("You do not have permission to do this.")
+    else:
+        message = exc.message
+    response = json_error(exc.status_code, message)
+    if isinstance(exc, AuthenticationError):
+        response["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def on_not_found(request, exc: Exception):
+    # Http404 raised by our endpoints carries a translated message; anything else gets the generic one.
+    detail = str(exc) if isinstance(exc, Http404) and str(exc) else _("Nothing matches this address or identifier.")
+    return json_error(404, detail)
+
+
+def on_permission_denied(request, exc: PermissionDenied):
+    return json_error(403, str(exc) or _("You do not have permission to do this."))
+
+
+def on_unexpected(request, exc: Exception):
+    logger.exception("Unexpected API error on %s %s", request.method, request.path)
+    return json_error(500, _("An error occurred on our side. Nothing you had already saved is lost. "
+                             "Please try again in a few minutes."))
+
+
+def install(api) -> None:
+    api.add_exception_handler(Exception, on_unexpected)
+    api.add_exception_handler(Http404, on_not_found)
+    api.add_exception_handler(ObjectDoesNotExist, on_not_found)
+    api.add_exception_handler(PermissionDenied, on_permission_denied)
+    api.add_exception_handler(HttpError, on_http_error)
+    api.add_exception_handler(NinjaValidationError, on_validation_error)
+    api.add_exception_handler(DjangoValidationError, on_django_validation_error)
+
+
+def not_found_view(request, *args, **kwargs):
+    """Any other address under /api/v1/ answers in JSON too."""
+    return json_error(404, _("This API endpoint does not exist. The list is at /api/v1/docs."))

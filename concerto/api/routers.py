@@ -1,0 +1,218 @@
+"""The kernel's part of the API: organisations, spaces, and the caller's own account."""
+
+from datetime import date, datetime
+from typing import Literal
+
+from django.http import Http404
+from django.urls import NoReverseMatch
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+
+from concerto.api.auth import WRITE_AUTH, api_user
+from concerto.api.common import Id, Pagination, Slug, organisation_or_404
+from concerto.core.spaces.models import Space
+from concerto.core.territory.models import Organisation
+
+# ---------------------------------------------------------------- organisations
+
+organisations = Router(tags=["organisations"])
+
+
+class OrganisationOut(Schema):
+    slug: str
+    name: str
+    kind: str
+    code: str
+    insee_code: str
+    siren: str
+    departement: str
+    population: int | None
+    postcodes: list[str]
+    parent: str | None
+    url: str
+
+    @staticmethod
+    def resolve_parent(obj) -> str | None:
+        return obj.parent.slug if obj.parent_id else None
+
+    @staticmethod
+    def resolve_url(obj, context) -> str:
+        return context["request"].build_absolute_uri(obj.get_absolute_url())
+
+
+@organisations.get("/organisations", response=list[OrganisationOut], summary="List organisations")
+@paginate(Pagination)
+def organisation_list(
+    request,
+    kind: Literal["metropole", "territory", "commune"] | None = None,
+    parent: Slug | None = Query(None, description="Slug of the parent organisation."),
+    q: str | None = Query(None, max_length=100, description="Name, postcode or INSEE code."),
+):
+    """The Métropole, its territories and its communes, by name; `q` searches like the site does."""
+    queryset = Organisation.objects.select_related("parent").order_by("name", "pk")
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if parent:
+        queryset = queryset.filter(parent=organisation_or_404(parent))
+    if q and q.strip():
+        return queryset.search(q.replace("\x00", ""))
+    return queryset
+
+
+@organisations.get("/organisations/{slug}", response=OrganisationOut, summary="One organisation")
+def organisation_detail(request, slug: Slug):
+    return organisation_or_404(slug)
+
+
+# ---------------------------------------------------------------- spaces
+
+spaces = Router(tags=["spaces"])
+
+
+class SpaceOut(Schema):
+    id: int
+    title: str
+    slug: str
+    organisation: str
+    status: str
+    summary: str
+    start_date: date | None
+    end_date: date | None
+    published_at: datetime | None
+    scope: list[str]
+    url: str
+
+    @staticmethod
+    def resolve_organisation(obj) -> str:
+        return obj.organisation.slug
+
+    @staticmethod
+    def resolve_scope(obj) -> list[str]:
+        return [organisation.slug for organisation in obj.scope.all()]
+
+    @staticmethod
+    def resolve_url(obj, context) -> str:
+        return context["request"].build_absolute_uri(obj.get_absolute_url())
+
+
+class StepOut(Schema):
+    id: int
+    title: str
+    description: str
+    start_date: date
+    end_date: date
+    position: int
+    state: str
+
+    @staticmethod
+    def resolve_state(obj) -> str:
+        return obj.state()
+
+
+class ComponentOut(Schema):
+    id: int
+    kind: str
+    title: str
+    url: str | None
+
+    @staticmethod
+    def resolve_url(obj, context) -> str | None:
+        try:
+            return context["request"].build_absolute_uri(obj.get_absolute_url())
+        except NoReverseMatch:  # a component without public pages
+            return None
+
+
+class SpaceDetailOut(SpaceOut):
+    description: str
+    image: str | None
+    image_alt: str
+    steps: list[StepOut]
+    components: list[ComponentOut]
+
+    @staticmethod
+    def resolve_image(obj, context) -> str | None:
+        return context["request"].build_absolute_uri(obj.image.url) if obj.image else None
+
+    @staticmethod
+    def resolve_steps(obj) -> list:
+        return list(obj.steps.all())
+
+    @staticmethod
+    def resolve_components(obj) -> list:
+        return list(obj.components.published())
+
+
+@spaces.get("/spaces", response=list[SpaceOut], summary="List participation spaces")
+@paginate(Pagination)
+def space_list(
+    request,
+    organisation: Slug | None = Query(None, description="Slug of the organisation that runs the space."),
+    descendants: bool = Query(False, description="Also the spaces of the organisations below it."),
+    status: Literal["draft", "published", "archived"] | None = Query(
+        None, description="Drafts and archives are listed only for people with a role on the organisation."),
+):
+    """Published spaces; callers with a role on an organisation also see its unpublished ones."""
+    queryset = (
+        Space.objects.visible_to(api_user(request))
+        .select_related("organisation").prefetch_related("scope")
+        .order_by("-start_date", "title", "pk")
+    )
+    if organisation:
+        found = organisation_or_404(organisation)
+        if descendants:
+            queryset = queryset.filter(organisation_id__in=found.descendant_ids())
+        else:
+            queryset = queryset.filter(organisation=found)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset
+
+
+@spaces.get("/spaces/{space_id}", response=SpaceDetailOut, summary="One participation space")
+def space_detail(request, space_id: Id):
+    """The space with its steps and its published components."""
+    space = (
+        Space.objects.visible_to(api_user(request))
+        .select_related("organisation").prefetch_related("scope", "steps")
+        .filter(pk=space_id).first()
+    )
+    if space is None:
+        raise Http404(_("This participation space does not exist or is not published."))
+    return space
+
+
+# ---------------------------------------------------------------- the caller
+
+me = Router(tags=["account"])
+
+
+class RoleOut(Schema):
+    organisation: str
+    organisation_name: str
+    kind: str
+
+    @staticmethod
+    def resolve_organisation(obj) -> str:
+        return obj.organisation.slug
+
+    @staticmethod
+    def resolve_organisation_name(obj) -> str:
+        return obj.organisation.name
+
+
+class MeOut(Schema):
+    email: str
+    public_name: str
+    roles: list[RoleOut]
+
+    @staticmethod
+    def resolve_roles(obj) -> list:
+        return list(obj.roles.select_related("organisation").order_by("organisation__name", "kind"))
+
+
+@me.get("/me", response=MeOut, auth=WRITE_AUTH, summary="The account behind the request")
+def me_detail(request):
+    """Your email, public name and roles (session or API token)."""
+    return request.auth

@@ -1,0 +1,81 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium against a live server, axe on each page."""
+
+import os
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+CHROMIUM = os.environ.get("CONCERTO_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "concerto/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        if os.environ.get("CONCERTO_REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}: install it (apt-get install -y chromium)")
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+    # Playwright's sync API runs an event loop in this thread; Django must allow its ORM here.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_server):
+    """The live server with the organisations tree loaded (its database is emptied after each test)."""
+    call_command("load_organisations", verbosity=0)
+    return live_server
+
+
+@pytest.fixture
+def page(browser, site):
+    """A phone-sized page (360 px wide) in French, failing the test on any request to another host."""
+    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="fr-FR")
+    outside_requests = []
+
+    def guard(route):
+        url = route.request.url
+        if url.startswith(site.url) or url.startswith("data:") or url.startswith("blob:"):
+            route.continue_()
+        else:
+            outside_requests.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+    assert not outside_requests, f"Third-party requests were made: {outside_requests}"
+
+
+@pytest.fixture
+def axe_check():
+    """`axe_check(page)` fails the test with axe's report if the page has any accessibility violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def check(page):
+        results = axe.run(page)
+        assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+        # A phone-first page never scrolls sideways at 360 px.
+        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+        assert not overflow, f"{page.url} scrolls horizontally at {page.viewport_size['width']} px"
+
+    return check

@@ -1,0 +1,110 @@
+"""News in the API, mounted by the manifest at /api/v1/news/: public posts, and writing one."""
+
+from datetime import datetime
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
+from pydantic import ConfigDict
+
+from concerto.api.auth import WRITE_AUTH, require_permission
+from concerto.api.common import Id, Pagination, Slug, organisation_or_404
+from concerto.components.news.models import Post
+from concerto.core.spaces.models import Component
+
+router = Router(tags=["news"])
+
+
+class PostOut(Schema):
+    id: int
+    title: str
+    summary: str
+    body: str
+    status: str
+    published_at: datetime | None
+    image: str | None
+    image_alt: str
+    organisation: str
+    space: int
+    component: int
+    url: str
+
+    @staticmethod
+    def resolve_image(obj, context) -> str | None:
+        return context["request"].build_absolute_uri(obj.image.url) if obj.image else None
+
+    @staticmethod
+    def resolve_organisation(obj) -> str:
+        return obj.component.space.organisation.slug
+
+    @staticmethod
+    def resolve_space(obj) -> int:
+        return obj.component.space_id
+
+    @staticmethod
+    def resolve_component(obj) -> int:
+        return obj.component_id
+
+    @staticmethod
+    def resolve_url(obj, context) -> str:
+        return context["request"].build_absolute_uri(obj.get_absolute_url())
+
+
+class PostIn(Schema):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    component_id: Id
+    title: str = Field(min_length=1, max_length=200)
+    summary: str = Field("", max_length=300)
+    body: str = Field(min_length=1, max_length=50_000)
+    publish: bool = False
+
+
+def _public_posts():
+    return Post.objects.public().select_related("component__space__organisation")
+
+
+@router.get("/posts", response=list[PostOut], summary="List public news posts")
+@paginate(Pagination)
+def post_list(
+    request,
+    organisation: Slug | None = Query(None, description="Slug of the organisation."),
+    space: Id | None = Query(None, description="Id of the participation space."),
+):
+    """Published posts of published components of published spaces, newest first."""
+    posts = _public_posts().order_by("-published_at", "-pk")
+    if organisation:
+        posts = posts.filter(component__space__organisation=organisation_or_404(organisation))
+    if space:
+        posts = posts.filter(component__space_id=space)
+    return posts
+
+
+@router.get("/posts/{post_id}", response=PostOut, summary="One public news post")
+def post_detail(request, post_id: Id):
+    post = _public_posts().filter(pk=post_id).first()
+    if post is None:
+        raise Http404(_("This news post does not exist or is not published."))
+    return post
+
+
+@router.post("/posts", response={201: PostOut}, auth=WRITE_AUTH, summary="Write a news post")
+def post_create_endpoint(request, payload: PostIn):
+    """Write a post in a news component; `publish` puts it online at once.
+
+    Needs a role that manages spaces on the component's organisation (agent or administrator)."""
+    from concerto.components.news.services import post_create
+
+    component = (
+        Component.objects.select_related("space__organisation")
+        .filter(pk=payload.component_id, kind="news").first()
+    )
+    if component is None:
+        raise Http404(_("No news component has this id."))
+    require_permission(request, "spaces.manage_space", component.organisation)
+    post = post_create(
+        author=request.auth, component=component, title=payload.title, body=payload.body,
+        summary=payload.summary, publish=payload.publish,
+    )
+    return 201, post

@@ -1,0 +1,102 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from concerto.core.accounts.models import User
+from concerto.core.territory.models import Organisation
+
+OLDEST_BIRTH_YEAR = 1900
+YOUNGEST_AGE = 10
+
+
+class ProfileForm(forms.Form):
+    display_name = forms.CharField(
+        label=_("Public name"), max_length=80, required=False,
+        help_text=_("Shown next to what you publish. Leave empty to appear as “Participant”. "
+                    "You can use a first name or a nickname."),
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    demographics_consent = forms.BooleanField(
+        label=_("I agree that Concerto keeps the answers below to measure who takes part"), required=False,
+        help_text=_("Untick this box and save to delete these answers."),
+    )
+    birth_year = forms.IntegerField(
+        label=_("Year of birth"), required=False,
+        help_text=_("For example: 1984"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "bday-year"}),
+    )
+    residence = forms.ModelChoiceField(
+        label=_("Commune where you live"), required=False,
+        queryset=Organisation.objects.communes().order_by("name"),
+        empty_label=_("I prefer not to say, or I live outside the Métropole"),
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"), required=False, widget=forms.RadioSelect,
+        choices=[("", _("I prefer not to say")), *User.Gender.choices],
+    )
+
+    DEMOGRAPHICS = ("birth_year", "residence", "gender")
+
+    def clean_birth_year(self):
+        year = self.cleaned_data.get("birth_year")
+        if year is None:
+            return None
+        latest = timezone.localdate().year - YOUNGEST_AGE
+        if not OLDEST_BIRTH_YEAR <= year <= latest:
+            raise forms.ValidationError(
+                _("Enter a year of birth between %(first)s and %(last)s."),
+                params={"first": OLDEST_BIRTH_YEAR, "last": latest}, code="birth_year_range",
+            )
+        return year
+
+    def demographics(self) -> dict | None:
+        """The answers to store, or None when the person does not consent (nothing is kept)."""
+        if not self.cleaned_data.get("demographics_consent"):
+            return None
+        return {name: self.cleaned_data.get(name) for name in self.DEMOGRAPHICS}
+
+    def has_unconsented_answers(self) -> bool:
+        return not self.cleaned_data.get("demographics_consent") and any(
+            self.cleaned_data.get(name) for name in self.DEMOGRAPHICS
+        )
+
+    @classmethod
+    def initial_for(cls, user: User) -> dict:
+        return {
+            "display_name": user.display_name,
+            "demographics_consent": user.demographics_consent_at is not None,
+            "birth_year": user.birth_year,
+            "residence": user.residence_id,
+            "gender": user.gender,
+        }
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"), strip=False,
+        help_text=_("To be sure it is you."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This password is not correct."), code="wrong_password")
+        return password
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the token"), max_length=100,
+        help_text=_("To recognise it later, for example the name of the tool that will use it."),
+    )
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Give the token a name."), code="required")
+        return name

@@ -1,0 +1,196 @@
+"""Write actions on accounts: profile, demographics, personal data (export, erase), API tokens.
+
+Audit entries written here never carry personal values (a name, an address, a year of birth): the audit
+log outlives the account.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from concerto.core import registry
+from concerto.core.accounts.models import ApiToken, Role, User
+from concerto.core.participation.models import AuditEntry, Comment, Follow, Notification
+from concerto.core.participation.services import audit_record
+
+
+def profile_update(*, user: User, display_name: str, demographics: dict | None) -> User:
+    """Save the public name, and the demographics if DEMOGRAPHICS is given (consent), else withdraw them.
+
+    DEMOGRAPHICS holds `birth_year`, `residence` and `gender` (each may be empty).
+    """
+    with transaction.atomic():
+        changed = []
+        display_name = display_name.strip()
+        if display_name != user.display_name:
+            user.display_name = display_name
+            user.save(update_fields=["display_name"])
+            changed.append("display_name")
+        if demographics is None:
+            if demographics_withdraw(user=user):
+                changed.append("demographics_withdrawn")
+        elif demographics_record(user=user, **demographics):
+            changed.append("demographics")
+        if changed:
+            audit_record(actor=user, action="account.profile_updated", data={"changed": changed})
+    return user
+
+
+def demographics_record(*, user: User, birth_year: int | None, residence, gender: str) -> bool:
+    """Store the demographics the person consents to give. True if something changed."""
+    values = {"birth_year": birth_year, "residence": residence, "gender": gender or ""}
+    changed = user.demographics_consent_at is None or any(
+        getattr(user, name) != value for name, value in values.items()
+    )
+    if not changed:
+        return False
+    for name, value in values.items():
+        setattr(user, name, value)
+    if user.demographics_consent_at is None:
+        user.demographics_consent_at = timezone.now()
+    user.save(update_fields=["birth_year", "residence", "gender", "demographics_consent_at"])
+    return True
+
+
+def demographics_withdraw(*, user: User) -> bool:
+    """Withdraw consent: the three values and the consent date go together. True if anything was stored."""
+    had_any = bool(user.demographics_consent_at or user.birth_year or user.residence_id or user.gender)
+    if not had_any:
+        return False
+    user.demographics_consent_at = None
+    user.birth_year = None
+    user.residence = None
+    user.gender = ""
+    user.save(update_fields=["birth_year", "residence", "gender", "demographics_consent_at"])
+    audit_record(actor=user, action="account.demographics_withdrawn")
+    return True
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def account_export(*, user: User) -> dict:
+    """Everything Concerto holds about USER, for the right of access (RGPD art. 15 and 20)."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    data = {
+        "exported_at": _iso(timezone.now()),
+        "account": {
+            "email": user.email,
+            "display_name": user.display_name,
+            "public_name": user.public_name,
+            "date_joined": _iso(user.date_joined),
+            "last_login": _iso(user.last_login),
+            "email_addresses": [
+                {"email": address.email, "verified": address.verified, "primary": address.primary}
+                for address in EmailAddress.objects.filter(user=user).order_by("pk")
+            ],
+            "two_factor_methods": sorted(
+                Authenticator.objects.filter(user=user).values_list("type", flat=True).distinct()
+            ),
+        },
+        "roles": [
+            {"organisation": role.organisation.name, "role": role.kind, "since": _iso(role.created_at)}
+            for role in Role.objects.filter(user=user).select_related("organisation").order_by("pk")
+        ],
+        "demographics": {
+            "consent_given_at": _iso(user.demographics_consent_at),
+            "birth_year": user.birth_year,
+            "residence": user.residence.name if user.residence_id else None,
+            "residence_insee_code": user.residence.insee_code if user.residence_id else None,
+            "gender": user.gender or None,
+        },
+        "follows": [
+            {"type": f"{follow.target_type.app_label}.{follow.target_type.model}", "id": follow.target_id,
+             "title": str(follow.target) if follow.target is not None else None,
+             "since": _iso(follow.created_at)}
+            for follow in Follow.objects.filter(user=user).select_related("target_type").order_by("pk")
+        ],
+        "notifications": [
+            {"created_at": _iso(n.created_at), "title": n.title, "body": n.body, "url": n.url,
+             "read_at": _iso(n.read_at)}
+            for n in Notification.objects.filter(recipient=user).order_by("pk")
+        ],
+        "comments": [
+            {"created_at": _iso(c.created_at), "body": c.body, "organisation": c.organisation.name,
+             "on": f"{c.target_type.app_label}.{c.target_type.model}", "on_id": c.target_id,
+             "channel": c.channel, "hidden_by_moderation": c.is_hidden}
+            for c in Comment.objects.filter(author=user).select_related("organisation", "target_type").order_by("pk")
+        ],
+        "audit_log": [
+            {"at": _iso(e.created_at), "action": e.action, "target": e.target_repr,
+             "organisation": e.organisation.name if e.organisation_id else None, "data": e.data}
+            for e in AuditEntry.objects.filter(actor=user).select_related("organisation").order_by("pk")
+        ],
+        "api_tokens": [
+            {"name": t.name, "created_at": _iso(t.created_at), "last_used_at": _iso(t.last_used_at)}
+            for t in ApiToken.objects.filter(user=user).order_by("pk")
+        ],
+        "components": {},
+    }
+    for manifest in registry.components():
+        if manifest.personal_data is not None:
+            data["components"][manifest.name] = manifest.personal_data(user)
+    audit_record(actor=user, action="account.exported")
+    return data
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> None:
+    """Erase the account (RGPD art. 17) and keep what was published, without its author.
+
+    Comments stay, shown as from an anonymous participant; the audit log keeps each action but not who
+    did it; components erase or anonymise their own data through their manifests.
+    """
+    for manifest in registry.components():
+        if manifest.erase_personal_data is not None:
+            manifest.erase_personal_data(user)
+
+    comments = Comment.objects.filter(author=user).update(author=None)
+    Follow.objects.filter(user=user).delete()
+    Notification.objects.filter(recipient=user).delete()
+    tokens = list(ApiToken.objects.filter(user=user).values_list("pk", flat=True))
+    roles = list(Role.objects.filter(user=user).values_list("pk", flat=True))
+    ApiToken.objects.filter(pk__in=tokens).delete()
+    Role.objects.filter(pk__in=roles).delete()
+
+    AuditEntry.objects.filter(actor=user).update(actor=None)
+    # Entries about the account itself, its roles or tokens name the person in their description.
+    for model, ids in ((User, [user.pk]), (Role, roles), (ApiToken, tokens)):
+        if ids:
+            AuditEntry.objects.filter(
+                target_type=ContentType.objects.get_for_model(model), target_id__in=[str(pk) for pk in ids]
+            ).update(target_repr="", data={})
+
+    user.delete()
+    audit_record(actor=None, action="account.deleted", data={"comments_anonymised": comments})
+
+
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new personal API token; the key is returned once and only its hash is kept."""
+    token, key = ApiToken.issue(user=user, name=name.strip()[:100])
+    audit_record(actor=user, action="api_token.created", target=token)
+    return token, key
+
+
+def api_token_revoke(*, user: User, token_id: int) -> bool:
+    """Delete USER's token TOKEN_ID. False if USER has no such token (someone else's is left alone)."""
+    token = ApiToken.objects.filter(user=user, pk=token_id).first()
+    if token is None:
+        return False
+    audit_record(actor=user, action="api_token.revoked", target=token)
+    token.delete()
+    return True
+
+
+def authenticate_api_token(key: str) -> User | None:
+    """The active user the token KEY belongs to, or None; records when the token was last used."""
+    if not key:
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

@@ -1,0 +1,55 @@
+"""Back-office forms for the team and the organisation's settings. They parse input; rules live in services."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from concerto.core.accounts.models import Role
+from concerto.core.uploads import validate_image_upload
+
+
+class RoleGrantForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address of the person"), widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text=_("The person must already have an account on the platform."),
+    )
+    kind = forms.ChoiceField(label=_("Role"), choices=Role.Kind.choices, widget=forms.RadioSelect)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+        if user is None:
+            raise forms.ValidationError(
+                _("No account uses this email address. Ask the person to create an account first, "
+                  "then add the role."))
+        self.cleaned_data["user"] = user
+        return email
+
+
+class OrganisationSettingsForm(forms.Form):
+    description = forms.CharField(
+        label=_("Presentation"), required=False, widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Shown at the top of the organisation's page."),
+    )
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https",
+                             widget=forms.URLInput(attrs={"autocomplete": "url"}))
+    contact_email = forms.EmailField(label=_("Contact email"), required=False)
+    logo = forms.FileField(
+        label=_("Logo"), required=False, validators=[validate_image_upload],
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_("JPEG, PNG or WebP, 5 MB at most. Shown in the header of the organisation's pages."),
+    )
+    accent_color = forms.CharField(
+        label=_("Accent colour"), required=False, max_length=7,
+        widget=forms.TextInput(attrs={"pattern": "#[0-9a-fA-F]{6}", "spellcheck": "false"}),
+        help_text=_("A colour such as #1f4e8c, used for the header and the buttons. White text must be "
+                    "readable on it (contrast of at least 4.5:1)."),
+    )
+
+    @staticmethod
+    def initial_for(organisation) -> dict:
+        return {
+            "description": organisation.description, "website": organisation.website,
+            "contact_email": organisation.contact_email, "logo": organisation.logo or None,
+            "accent_color": organisation.accent_color,
+        }

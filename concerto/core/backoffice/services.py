@@ -1,0 +1,115 @@
+"""Write actions of the back-office on organisations and roles. Each one writes an audit entry."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from concerto.core.accounts.models import Role
+from concerto.core.participation.services import audit_record
+from concerto.core.uploads import validate_image_upload
+
+
+@transaction.atomic
+def role_grant(*, actor, organisation, user, kind: str) -> Role:
+    if kind not in Role.Kind.values:
+        raise ValidationError({"kind": [_("This role does not exist.")]})
+    if Role.objects.filter(user=user, organisation=organisation, kind=kind).exists():
+        raise ValidationError(_("This person already has this role here."))
+    role = Role.objects.create(user=user, organisation=organisation, kind=kind)
+    audit_record(actor=actor, action="role.granted", target=role, organisation=organisation,
+                 data={"user": user.email, "kind": kind})
+    return role
+
+
+@transaction.atomic
+def role_revoke(*, actor, role: Role) -> None:
+    """Remove ROLE; administrators may not remove the role that makes them administrators here."""
+    if role.user_id == actor.pk and role.kind == Role.Kind.ADMIN:
+        other_admin_roles = Role.objects.filter(user=actor, kind=Role.Kind.ADMIN).exclude(pk=role.pk)
+        if not _admin_above(other_admin_roles, role.organisation):
+            raise ValidationError(_("You cannot remove your own administrator role: nobody could then "
+                                    "manage the team. Ask another administrator to do it."))
+    audit_record(actor=actor, action="role.revoked", target=role, organisation=role.organisation,
+                 data={"user": role.user.email, "kind": role.kind})
+    role.delete()
+
+
+def _admin_above(roles, organisation) -> bool:
+    """True when one of ROLES is held on an ancestor of ORGANISATION (so it still applies there)."""
+    ancestor_ids = {org.pk for org in organisation.ancestors()}
+    return any(role.organisation_id in ancestor_ids for role in roles)
+
+
+def _accent_color_validator():
+    try:
+        from concerto.core.territory.validators import validate_accent_color
+    except ImportError:
+        return validate_accent_color_fallback
+    return validate_accent_color
+
+
+def _relative_luminance(hex_colour: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast_with_white(hex_colour: str) -> float:
+    return 1.05 / (_relative_luminance(hex_colour) + 0.05)
+
+
+def validate_accent_color_fallback(value: str) -> None:
+    """A #rrggbb colour on which white text reaches the WCAG AA contrast of 4.5:1."""
+    if not value:
+        return
+    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ValidationError(_("Write the colour as # followed by six hexadecimal digits, such as #1d4ed8."))
+    ratio = contrast_with_white(value)
+    if ratio < 4.5:
+        raise ValidationError(
+            _("White text on this colour has a contrast of %(ratio)s:1; at least 4.5:1 is needed. "
+              "Choose a darker colour.") % {"ratio": f"{ratio:.1f}"}
+        )
+
+
+ORGANISATION_SETTINGS = ("description", "website", "contact_email", "accent_color")
+
+
+@transaction.atomic
+def organisation_settings_update(*, actor, organisation, description: str = "", website: str = "",
+                                 contact_email: str = "", accent_color: str = "", logo=None):
+    """Change what residents see of ORGANISATION. LOGO None keeps the logo, False removes it."""
+    errors: dict = {}
+    accent_color = (accent_color or "").strip().lower()
+    try:
+        _accent_color_validator()(accent_color)
+    except ValidationError as error:
+        errors["accent_color"] = error.messages
+    if logo:
+        try:
+            validate_image_upload(logo)
+        except ValidationError as error:
+            errors["logo"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    before = {name: getattr(organisation, name) for name in ORGANISATION_SETTINGS}
+    organisation.description = (description or "").strip()
+    organisation.website = (website or "").strip()
+    organisation.contact_email = (contact_email or "").strip()
+    organisation.accent_color = accent_color
+    changed = [name for name in ORGANISATION_SETTINGS if getattr(organisation, name) != before[name]]
+    if logo is False:
+        organisation.logo = ""
+        changed.append("logo")
+    elif logo:
+        organisation.logo = logo
+        changed.append("logo")
+    organisation.save()
+    audit_record(actor=actor, action="organisation.updated", target=organisation, organisation=organisation,
+                 data={"fields": changed})
+    return organisation

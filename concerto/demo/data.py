@@ -1,0 +1,140 @@
+"""The demo: personas and a few real-looking participation spaces across the Métropole.
+
+Everything goes through the same services as the pages, so the audit log and notifications are real.
+"""
+
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.db import transaction
+from django.utils import timezone
+
+from concerto.components.news.services import post_create
+from concerto.core.accounts.models import Role, User
+from concerto.core.participation.services import comment_create, follow_add
+from concerto.core.spaces.models import Space
+from concerto.core.spaces.services import (
+    component_add,
+    component_publish,
+    space_create,
+    space_publish,
+    step_create,
+)
+from concerto.core.territory.models import Organisation
+
+DEMO_PASSWORD = "concerto-demo-2026"
+# Every demo staff account uses this TOTP secret: add it to an authenticator app, or run
+# `manage.py demo_totp_code EMAIL` to print the current code.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+PERSONAS = [
+    # email, public name, role, organisation slug
+    ("admin@metropole.demo", "Nadia Belkacem", "admin", "metropole"),
+    ("agent@sceaux.demo", "Julien Moreau", "agent", "sceaux"),
+    ("elu@sceaux.demo", "Claire Dubois", "elected", "sceaux"),
+    ("moderation@sceaux.demo", "Karim Haddad", "moderator", "sceaux"),
+    ("agent@montreuil.demo", "Sophie Laurent", "agent", "montreuil"),
+    ("habitant@sceaux.demo", "Camille Martin", None, None),
+    ("habitante@saint-denis.demo", "Awa Diallo", None, None),
+]
+
+
+def _user(email, name, role, org_slug) -> User:
+    user, created = User.objects.get_or_create(email=email, defaults={"display_name": name})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    if role:
+        Role.objects.get_or_create(user=user, organisation=Organisation.objects.get(slug=org_slug), kind=role)
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, DEMO_TOTP_SECRET)
+    return user
+
+
+def _space(actor, org_slug, *, title, slug, summary, description, days, steps, news, publish=True, scope=()):
+    organisation = Organisation.objects.get(slug=org_slug)
+    today = timezone.localdate()
+    space = space_create(
+        actor=actor, organisation=organisation, title=title, slug=slug, summary=summary, description=description,
+        start_date=today + timedelta(days=days[0]), end_date=today + timedelta(days=days[1]),
+        scope=[Organisation.objects.get(slug=s) for s in scope],
+    )
+    for title_, description_, start, end in steps:
+        step_create(actor=actor, space=space, title=title_, description=description_,
+                    start_date=today + timedelta(days=start), end_date=today + timedelta(days=end))
+    component = component_add(actor=actor, space=space, kind="news", title="Actualités")
+    for post_title, post_summary, body in news:
+        post_create(author=actor, component=component, title=post_title, summary=post_summary, body=body,
+                    publish=publish)
+    if publish:
+        component_publish(actor=actor, component=component)
+        space_publish(actor=actor, space=space)
+    return space
+
+
+@transaction.atomic
+def demo_load() -> dict:
+    """Create the demo once; running it again changes nothing."""
+    users = {email: _user(email, name, role, org) for email, name, role, org in PERSONAS}
+    if Space.objects.filter(slug="budget-participatif-2026", organisation__slug="sceaux").exists():
+        return {"users": len(users), "spaces": 0}
+    metropole_admin = users["admin@metropole.demo"]
+    sceaux_agent = users["agent@sceaux.demo"]
+    montreuil_agent = users["agent@montreuil.demo"]
+
+    budget = _space(
+        sceaux_agent, "sceaux", title="Budget participatif 2026 de Sceaux", slug="budget-participatif-2026",
+        summary="300 000 € pour réaliser les projets que vous proposez pour la ville.",
+        description=(
+            "La Ville de Sceaux consacre 300 000 € de son budget d'investissement à des projets proposés et "
+            "choisis par les habitants.\n\nProposez une idée, les services vérifient sa faisabilité et son coût, "
+            "puis tout le monde vote, en ligne ou en mairie."
+        ),
+        days=(-20, 160),
+        steps=[
+            ("Dépôt des idées", "Chacun peut proposer une idée pour la ville.", -20, 25),
+            ("Étude par les services", "Faisabilité et estimation du coût.", 26, 90),
+            ("Vote", "En ligne et sur papier en mairie.", 91, 120),
+            ("Réalisation", "Suivi des projets lauréats.", 121, 160),
+        ],
+        news=[
+            ("Le dépôt des idées est ouvert", "Jusqu'à fin décembre, proposez vos projets pour Sceaux.",
+             "Vous avez une idée pour rendre Sceaux plus verte, plus solidaire ou plus agréable ? Déposez-la "
+             "jusqu'à la fin du mois de décembre. Une réunion publique aura lieu à l'hôtel de ville."),
+            ("Réunion publique le 4 décembre", "Venez poser vos questions à l'équipe du budget participatif.",
+             "Rendez-vous à 19 h à l'hôtel de ville, salle du conseil. Entrée libre."),
+        ],
+    )
+    _space(
+        sceaux_agent, "sceaux", title="Réaménagement du jardin de la Ménagerie", slug="jardin-de-la-menagerie",
+        summary="Imaginons ensemble le jardin de demain.", description="Concertation en préparation.",
+        days=(30, 120), steps=[("Ateliers", "Ateliers sur place.", 30, 60)],
+        news=[("Bientôt une concertation", "", "La concertation ouvrira au printemps.")], publish=False,
+    )
+    _space(
+        montreuil_agent, "montreuil", title="Révision du plan local d'urbanisme", slug="plan-local-urbanisme",
+        summary="Donnez votre avis sur l'avenir de Montreuil d'ici 2040.",
+        description="Le PLU fixe les règles de construction dans la ville. Sa révision est ouverte à tous.",
+        days=(-40, 80),
+        steps=[("Diagnostic partagé", "", -40, -5), ("Ateliers de quartier", "", -4, 40),
+               ("Enquête publique", "", 41, 80)],
+        news=[("Les ateliers de quartier commencent", "Six ateliers, un par quartier.",
+               "Inscrivez-vous aux ateliers de quartier pour discuter des règles de construction.")],
+    )
+    _space(
+        metropole_admin, "metropole", title="Plan climat métropolitain : vos idées", slug="plan-climat",
+        summary="La Métropole révise son plan climat-air-énergie : proposez des actions près de chez vous.",
+        description="Une démarche métropolitaine, avec des rencontres dans plusieurs communes.",
+        days=(-10, 90), steps=[("Contributions", "", -10, 60), ("Synthèse publique", "", 61, 90)],
+        news=[("Lancement de la concertation", "", "La Métropole lance la révision de son plan climat.")],
+        scope=["saint-denis", "montreuil", "sceaux", "creteil"],
+    )
+    resident = users["habitant@sceaux.demo"]
+    follow_add(user=resident, target=budget)
+    first_post = budget.components.get().news_posts.order_by("published_at").first()
+    comment_create(author=resident, target=first_post,
+                   body="Très bonne initiative ! Pourra-t-on proposer des idées pour le quartier des Blagis ?")
+    return {"users": len(users), "spaces": Space.objects.count()}
