@@ -22,6 +22,16 @@ def _tasks_run_immediately(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_point_lookup():
+    """The point -> commune index lives in the process: a rolled-back import must not leak to the next test."""
+    from concerto.core.territory import lookup
+
+    lookup.index_clear()
+    yield
+    lookup.index_clear()
+
+
 @pytest.fixture
 def sceaux(db):
     return testing.commune("sceaux")

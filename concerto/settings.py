@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before allauth: its template overrides and French wordings must win.
+    "concerto.core.accounts",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -53,7 +55,6 @@ INSTALLED_APPS = [
     # The kernel.
     "concerto.core",
     "concerto.core.territory",
-    "concerto.core.accounts",
     "concerto.core.spaces",
     "concerto.core.participation",
     "concerto.core.backoffice",
@@ -195,6 +196,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+FORMS_URLFIELD_ASSUME_HTTPS = True
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 LOGGING = {

@@ -8,28 +8,12 @@ calling their service.
 
 import rules
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from concerto.core.accounts.models import ApiToken
 from concerto.core.accounts.decorators import session_passed_mfa
-
-
-def _authenticate_token(key: str):
-    """The active user of the token KEY, or None; records when the token was last used."""
-    try:
-        from concerto.core.accounts.services import authenticate_api_token
-    except ImportError:
-        authenticate_api_token = None
-    if authenticate_api_token is not None:
-        return authenticate_api_token(key)
-    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
-    if token is None or not token.user.is_active:
-        return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token.user
+from concerto.core.accounts.services import authenticate_api_token
 
 
 def _invalid_token() -> AuthenticationError:
@@ -37,10 +21,10 @@ def _invalid_token() -> AuthenticationError:
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer <key>`: a wrong key is refused outright rather than falling back to the session."""
+    """`Authorization: Bearer <key>`. A wrong key is refused outright, without falling back to the session."""
 
     def authenticate(self, request, token):
-        user = _authenticate_token(token.strip()) if token.strip() else None
+        user = authenticate_api_token(token.strip()) if token.strip() else None
         if user is None:
             raise _invalid_token()
         request.api_token_used = True
@@ -69,13 +53,13 @@ def bearer_key(request) -> str | None:
 
 
 def api_user(request):
-    """The user behind a read request: the token's user if one is sent, else the session's (maybe anonymous)."""
+    """The user behind a read: the token's user if a token is sent, else the session's (maybe anonymous)."""
     if getattr(request, "auth", None) is not None:
         return request.auth
     key = bearer_key(request)
     if key is None:
         return request.user
-    user = _authenticate_token(key) if key else None
+    user = authenticate_api_token(key) if key else None
     if user is None:
         raise _invalid_token()
     request.api_token_used = True

@@ -15,6 +15,8 @@ MAX_ID = 2**31 - 1
 
 Slug = Annotated[str, Field(pattern=r"^[-a-zA-Z0-9_]+$", max_length=100)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+# PostgreSQL refuses NUL characters in text; refuse them up front with a clear message.
+NO_NUL = r"^[^\x00]*$"
 
 
 class Pagination(LimitOffsetPagination):
@@ -38,3 +40,18 @@ def organisation_or_404(slug: str) -> Organisation:
 
 def absolute_url(request, path: str) -> str:
     return request.build_absolute_uri(path)
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class FieldErrorOut(Schema):
+    field: str
+    location: str
+    message: str
+
+
+class ValidationErrorOut(Schema):
+    detail: str
+    errors: list[FieldErrorOut]

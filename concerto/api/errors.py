@@ -92,7 +92,10 @@ def on_http_error(request, exc: HttpError):
     elif isinstance(exc, Throttled):
         message = _("Too many requests. Please wait a moment and try again.")
     elif exc.message == "CSRF check Failed":
-        message = _("The CSRF check failed: send the X-CSRFToken header with the session, or use an API token.")
+        message = _("The CSRF check failed: send the X-CSRFToken header with the session, "
+                    "or use an API token.")
+    elif exc.message.startswith("Cannot parse request body"):
+        message = _("The request body is not valid JSON.")
     elif exc.status_code == 403 and exc.message == "Forbidden":
         message = _("You do not have permission to do this.")
     else:
@@ -105,7 +108,10 @@ def on_http_error(request, exc: HttpError):
 
 def on_not_found(request, exc: Exception):
     # Http404 raised by our endpoints carries a translated message; anything else gets the generic one.
-    detail = str(exc) if isinstance(exc, Http404) and str(exc) else _("Nothing matches this address or identifier.")
+    if isinstance(exc, Http404) and str(exc):
+        detail = str(exc)
+    else:
+        detail = _("Nothing matches this address or identifier.")
     return json_error(404, detail)
 
 

@@ -6,11 +6,11 @@ from typing import Literal
 from django.http import Http404
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from concerto.api.auth import WRITE_AUTH, api_user
-from concerto.api.common import Id, Pagination, Slug, organisation_or_404
+from concerto.api.common import ErrorOut, Id, Pagination, Slug, ValidationErrorOut, organisation_or_404
 from concerto.core.spaces.models import Space
 from concerto.core.territory.models import Organisation
 
@@ -41,26 +41,28 @@ class OrganisationOut(Schema):
         return context["request"].build_absolute_uri(obj.get_absolute_url())
 
 
+class OrganisationFilters(Schema):
+    kind: Literal["metropole", "territory", "commune"] | None = None
+    parent: Slug | None = Field(None, description="Slug of the parent organisation.")
+    q: str | None = Field(None, max_length=100, description="Name, postcode or INSEE code.")
+
+
 @organisations.get("/organisations", response=list[OrganisationOut], summary="List organisations")
 @paginate(Pagination)
-def organisation_list(
-    request,
-    kind: Literal["metropole", "territory", "commune"] | None = None,
-    parent: Slug | None = Query(None, description="Slug of the parent organisation."),
-    q: str | None = Query(None, max_length=100, description="Name, postcode or INSEE code."),
-):
+def organisation_list(request, filters: Query[OrganisationFilters]):
     """The Métropole, its territories and its communes, by name; `q` searches like the site does."""
     queryset = Organisation.objects.select_related("parent").order_by("name", "pk")
-    if kind:
-        queryset = queryset.filter(kind=kind)
-    if parent:
-        queryset = queryset.filter(parent=organisation_or_404(parent))
-    if q and q.strip():
-        return queryset.search(q.replace("\x00", ""))
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.parent:
+        queryset = queryset.filter(parent=organisation_or_404(filters.parent))
+    if filters.q and filters.q.strip():
+        return queryset.search(filters.q.replace("\x00", ""))
     return queryset
 
 
-@organisations.get("/organisations/{slug}", response=OrganisationOut, summary="One organisation")
+@organisations.get("/organisations/{slug}", summary="One organisation",
+                   response={200: OrganisationOut, 404: ErrorOut, 422: ValidationErrorOut})
 def organisation_detail(request, slug: Slug):
     return organisation_or_404(slug)
 
@@ -144,33 +146,35 @@ class SpaceDetailOut(SpaceOut):
         return list(obj.components.published())
 
 
+class SpaceFilters(Schema):
+    organisation: Slug | None = Field(None, description="Slug of the organisation that runs the space.")
+    descendants: bool = Field(False, description="Also the spaces of the organisations below it.")
+    status: Literal["draft", "published", "archived"] | None = Field(
+        None, description="Drafts and archives are listed only for people with a role on the organisation.")
+
+
 @spaces.get("/spaces", response=list[SpaceOut], summary="List participation spaces")
 @paginate(Pagination)
-def space_list(
-    request,
-    organisation: Slug | None = Query(None, description="Slug of the organisation that runs the space."),
-    descendants: bool = Query(False, description="Also the spaces of the organisations below it."),
-    status: Literal["draft", "published", "archived"] | None = Query(
-        None, description="Drafts and archives are listed only for people with a role on the organisation."),
-):
+def space_list(request, filters: Query[SpaceFilters]):
     """Published spaces; callers with a role on an organisation also see its unpublished ones."""
     queryset = (
         Space.objects.visible_to(api_user(request))
         .select_related("organisation").prefetch_related("scope")
         .order_by("-start_date", "title", "pk")
     )
-    if organisation:
-        found = organisation_or_404(organisation)
-        if descendants:
+    if filters.organisation:
+        found = organisation_or_404(filters.organisation)
+        if filters.descendants:
             queryset = queryset.filter(organisation_id__in=found.descendant_ids())
         else:
             queryset = queryset.filter(organisation=found)
-    if status:
-        queryset = queryset.filter(status=status)
+    if filters.status:
+        queryset = queryset.filter(status=filters.status)
     return queryset
 
 
-@spaces.get("/spaces/{space_id}", response=SpaceDetailOut, summary="One participation space")
+@spaces.get("/spaces/{space_id}", summary="One participation space",
+            response={200: SpaceDetailOut, 404: ErrorOut, 422: ValidationErrorOut})
 def space_detail(request, space_id: Id):
     """The space with its steps and its published components."""
     space = (
@@ -212,7 +216,8 @@ class MeOut(Schema):
         return list(obj.roles.select_related("organisation").order_by("organisation__name", "kind"))
 
 
-@me.get("/me", response=MeOut, auth=WRITE_AUTH, summary="The account behind the request")
+@me.get("/me", response={200: MeOut, 401: ErrorOut}, auth=WRITE_AUTH,
+        summary="The account behind the request")
 def me_detail(request):
     """Your email, public name and roles (session or API token)."""
     return request.auth

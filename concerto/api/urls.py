@@ -5,10 +5,12 @@ mounted at /api/v1/<name>/.
 """
 
 import json
+from functools import wraps
 
 from django.shortcuts import render
 from django.urls import path, re_path
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
@@ -78,7 +80,30 @@ for manifest in registry.components():
     if manifest.api_router:
         api.add_router(f"/{manifest.name}/", import_string(manifest.api_router))
 
+
+
+def _json_method_not_allowed(view):
+    """Ninja answers a wrong method with a plain-text 405; answer in JSON like every other error."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        is_json = response.get("Content-Type", "").startswith("application/json")
+        if response.status_code == 405 and not is_json:
+            allowed = response.get("Allow", "")
+            response = errors.json_error(405, _("This method is not allowed here. Allowed: %(methods)s.")
+                                         % {"methods": allowed})
+            response["Allow"] = allowed
+        return response
+
+    return wrapper
+
+
+api_patterns, api_app_name, api_namespace = api.urls
+for pattern in api_patterns:
+    pattern.callback = _json_method_not_allowed(pattern.callback)
+
 urlpatterns = [
-    path("", api.urls),
+    path("", (api_patterns, api_app_name, api_namespace)),
     re_path(r"^.*$", errors.not_found_view),
 ]

@@ -1,4 +1,4 @@
-"""What a client of /api/v1/ gets: the schema and docs, organisations, spaces, the caller's account, errors."""
+"""What a client of /api/v1/ gets: schema and docs, organisations, spaces, the caller's account, errors."""
 
 import re
 
@@ -67,7 +67,7 @@ def test_docs_page_lists_the_endpoints_without_javascript(client):
 def test_docs_page_speaks_french_by_default(client):
     html = client.get(f"{API}/docs").content.decode()
     assert '<html lang="fr">' in html
-    assert "Documentation de l&#x27;API Concerto" in html
+    assert "<h1>Documentation de l'API Concerto</h1>" in html
 
 
 # ---------------------------------------------------------------- organisations
@@ -199,7 +199,8 @@ def test_outsider_cannot_read_sceaux_unpublished_spaces(client, outsider, draft,
 def test_spaces_of_a_territory_include_its_communes_only_when_asked(client, published):
     direct = client.get(f"{API}/spaces", {"organisation": "vallee-sud-grand-paris"}).json()
     assert direct["count"] == 0
-    below = client.get(f"{API}/spaces", {"organisation": "vallee-sud-grand-paris", "descendants": "true"}).json()
+    params = {"organisation": "vallee-sud-grand-paris", "descendants": "true"}
+    below = client.get(f"{API}/spaces", params).json()
     assert [s["id"] for s in below["items"]] == [published.pk]
     assert below["items"][0]["organisation"] == "sceaux"
 
@@ -233,7 +234,7 @@ def test_spaces_filter_on_unknown_organisation_is_a_404(client):
 def test_me_requires_authentication(client):
     response = client.get(f"{API}/me")
     assert response.status_code == 401
-    assert response.json() == {"detail": "Authentification requise : connectez-vous ou envoyez un jeton d'API."}
+    assert response.json()["detail"] == "Authentification requise : connectez-vous ou envoyez un jeton d'API."
 
 
 def test_me_with_a_token_gives_email_name_and_roles(client, agent):
@@ -268,3 +269,10 @@ def test_the_token_of_a_deactivated_account_no_longer_works(client, agent):
     agent.is_active = False
     agent.save()
     assert client.get(f"{API}/me", **headers).status_code == 401
+
+
+def test_a_wrong_method_is_a_json_405(client):
+    response = client.delete(f"{API}/organisations")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert response.json() == {"detail": "Cette méthode n'est pas permise ici. Méthodes permises : GET."}

@@ -4,12 +4,20 @@ from datetime import datetime
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from concerto.api.auth import WRITE_AUTH, require_permission
-from concerto.api.common import Id, Pagination, Slug, organisation_or_404
+from concerto.api.common import (
+    NO_NUL,
+    ErrorOut,
+    Id,
+    Pagination,
+    Slug,
+    ValidationErrorOut,
+    organisation_or_404,
+)
 from concerto.components.news.models import Post
 from concerto.core.spaces.models import Component
 
@@ -55,9 +63,9 @@ class PostIn(Schema):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     component_id: Id
-    title: str = Field(min_length=1, max_length=200)
-    summary: str = Field("", max_length=300)
-    body: str = Field(min_length=1, max_length=50_000)
+    title: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+    summary: str = Field("", max_length=300, pattern=NO_NUL)
+    body: str = Field(min_length=1, max_length=50_000, pattern=NO_NUL)
     publish: bool = False
 
 
@@ -65,23 +73,25 @@ def _public_posts():
     return Post.objects.public().select_related("component__space__organisation")
 
 
+class PostFilters(Schema):
+    organisation: Slug | None = Field(None, description="Slug of the organisation.")
+    space: Id | None = Field(None, description="Id of the participation space.")
+
+
 @router.get("/posts", response=list[PostOut], summary="List public news posts")
 @paginate(Pagination)
-def post_list(
-    request,
-    organisation: Slug | None = Query(None, description="Slug of the organisation."),
-    space: Id | None = Query(None, description="Id of the participation space."),
-):
+def post_list(request, filters: Query[PostFilters]):
     """Published posts of published components of published spaces, newest first."""
     posts = _public_posts().order_by("-published_at", "-pk")
-    if organisation:
-        posts = posts.filter(component__space__organisation=organisation_or_404(organisation))
-    if space:
-        posts = posts.filter(component__space_id=space)
+    if filters.organisation:
+        posts = posts.filter(component__space__organisation=organisation_or_404(filters.organisation))
+    if filters.space:
+        posts = posts.filter(component__space_id=filters.space)
     return posts
 
 
-@router.get("/posts/{post_id}", response=PostOut, summary="One public news post")
+@router.get("/posts/{post_id}", response={200: PostOut, 404: ErrorOut, 422: ValidationErrorOut},
+            summary="One public news post")
 def post_detail(request, post_id: Id):
     post = _public_posts().filter(pk=post_id).first()
     if post is None:
@@ -89,7 +99,9 @@ def post_detail(request, post_id: Id):
     return post
 
 
-@router.post("/posts", response={201: PostOut}, auth=WRITE_AUTH, summary="Write a news post")
+@router.post("/posts", auth=WRITE_AUTH, summary="Write a news post", response={
+    201: PostOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut,
+})
 def post_create_endpoint(request, payload: PostIn):
     """Write a post in a news component; `publish` puts it online at once.
 
@@ -107,4 +119,4 @@ def post_create_endpoint(request, payload: PostIn):
         author=request.auth, component=component, title=payload.title, body=payload.body,
         summary=payload.summary, publish=payload.publish,
     )
-    return 201, post
+    return Status(201, post)

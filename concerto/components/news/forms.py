@@ -6,31 +6,37 @@ from concerto.components.news.models import Post
 from concerto.core.participation.uploads import validate_image_upload
 
 
-class PostForm(forms.ModelForm):
-    class Meta:
-        model = Post
-        fields = ["title", "summary", "body", "image", "image_alt"]
-        labels = {
-            "title": _("Title"),
-            "summary": _("Summary"),
-            "body": _("Text of the news post"),
-            "image": _("Image"),
-            "image_alt": _("Description of the image"),
-        }
-        help_texts = {
-            "summary": _("One or two sentences shown in the lists, the feeds and the notifications."),
-            "body": _("Plain text. Leave an empty line between paragraphs."),
-            "image": _("JPEG, PNG or WebP, 5 MB at most."),
-            "image_alt": _("What the image shows, for people who cannot see it."),
-        }
-        widgets = {
-            "body": forms.Textarea(attrs={"rows": 12}),
-            "image": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
-        }
-        error_messages = {
-            "title": {"required": _("Give the news post a title.")},
-            "body": {"required": _("Write the text of the news post.")},
-        }
+def _max_length(name: str) -> int:
+    return Post._meta.get_field(name).max_length
+
+
+class PostForm(forms.Form):
+    """Write or edit a news post. A plain form: the service, not the form, changes the post."""
+
+    title = forms.CharField(label=_("Title"), max_length=_max_length("title"),
+                            error_messages={"required": _("Give the news post a title.")})
+    summary = forms.CharField(
+        label=_("Summary"), max_length=_max_length("summary"), required=False,
+        help_text=_("One or two sentences shown in the lists, the feeds and the notifications."),
+    )
+    body = forms.CharField(
+        label=_("Text of the news post"), widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_("Plain text. Leave an empty line between paragraphs."),
+        error_messages={"required": _("Write the text of the news post.")},
+    )
+    image = forms.ImageField(
+        label=_("Image"), required=False, help_text=_("JPEG, PNG or WebP, 5 MB at most."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    image_alt = forms.CharField(
+        label=_("Description of the image"), max_length=_max_length("image_alt"), required=False,
+        help_text=_("What the image shows, for people who cannot see it."),
+    )
+
+    @classmethod
+    def for_post(cls, post: Post, *args, **kwargs) -> "PostForm":
+        initial = {name: getattr(post, name) for name in ("title", "summary", "body", "image", "image_alt")}
+        return cls(*args, initial=initial, **kwargs)
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
@@ -40,13 +46,13 @@ class PostForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        image = cleaned.get("image")
-        if image and not cleaned.get("image_alt", "").strip():
+        if cleaned.get("image") and not cleaned.get("image_alt", "").strip():
             self.add_error("image_alt", _("Describe the image for people who cannot see it."))
         return cleaned
 
-    def changes(self) -> dict:
-        """The values to hand to post_update: an unchanged image is left out, a cleared one is False."""
+    def values(self) -> dict:
+        """Keyword arguments for post_create / post_update: an unchanged image is left out, a removed
+        one is False."""
         values = {name: self.cleaned_data[name] for name in ("title", "summary", "body", "image_alt")}
         image = self.cleaned_data.get("image")
         if image is False or isinstance(image, UploadedFile):

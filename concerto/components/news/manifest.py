@@ -76,7 +76,8 @@ manifest = register(ComponentManifest(
     name="news",
     url_segment="actualites",
     label=_("News"),
-    description=_("News posts from the collectivité about the space, which residents can follow and comment."),
+    description=_("News posts from the collectivité about the space, which residents can follow "
+                  "and comment."),
     public_urls="concerto.components.news.urls",
     backoffice_urls="concerto.components.news.backoffice_urls",
     organisation_urls="concerto.components.news.organisation_urls",
@@ -90,7 +91,8 @@ manifest = register(ComponentManifest(
     ),
     step_settings=(
         Setting("comments_open", bool, True, label=_("Comments are open during this step"),
-                help_text=_("Untick to close the comments during this step; existing comments stay visible.")),
+                help_text=_("Untick to close the comments during this step; existing comments stay "
+                            "visible.")),
     ),
     exports={"posts": export_posts},
     statistics=statistics,

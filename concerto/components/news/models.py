@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PostQuerySet(models.QuerySet):
@@ -24,8 +25,8 @@ class PostQuerySet(models.QuerySet):
 
 class Post(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
+        DRAFT = "draft", pgettext_lazy("news post status", "Draft")
+        PUBLISHED = "published", pgettext_lazy("news post status", "Published")
 
     component = models.ForeignKey("spaces.Component", on_delete=models.CASCADE, related_name="news_posts")
     title = models.CharField(_("title"), max_length=200)
@@ -54,6 +55,13 @@ class Post(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        space = self.component.space
+        return reverse("news:detail", kwargs={
+            "org_slug": space.organisation.slug, "space_slug": space.slug,
+            "component_id": self.component_id, "post_id": self.pk,
+        })
+
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
@@ -75,10 +83,3 @@ class Post(models.Model):
     @property
     def space(self):
         return self.component.space
-
-    def get_absolute_url(self) -> str:
-        space = self.component.space
-        return reverse("news:detail", kwargs={
-            "org_slug": space.organisation.slug, "space_slug": space.slug,
-            "component_id": self.component_id, "post_id": self.pk,
-        })

@@ -12,8 +12,8 @@ EDITABLE_FIELDS = ("title", "summary", "body", "image", "image_alt")
 
 
 @transaction.atomic
-def post_create(*, author, component, title: str, body: str, summary: str = "", image=None, image_alt: str = "",
-                publish: bool = False) -> Post:
+def post_create(*, author, component, title: str, body: str, summary: str = "", image=None,
+                image_alt: str = "", publish: bool = False) -> Post:
     """Write a draft post in COMPONENT (a news component), and publish it at once if PUBLISH."""
     if component.kind != "news":
         raise ValueError("A news post belongs to a news component")

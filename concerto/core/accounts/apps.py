@@ -12,4 +12,4 @@ class AccountsConfig(AppConfig):
 
         from concerto.core.accounts.signals import record_mfa_on_activation
 
-        authenticator_added.connect(record_mfa_on_activation, dispatch_uid="concerto_record_mfa_on_activation")
+        authenticator_added.connect(record_mfa_on_activation, dispatch_uid="concerto_record_mfa")

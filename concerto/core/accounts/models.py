@@ -3,11 +3,15 @@
 import hashlib
 import secrets
 
-from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.contrib.auth.base_user import BaseUserManager
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+# Shown instead of a name on what a deleted account had published (its author is set to None).
+# Templates: {% translate "Anonymous participant" %}.
+ANONYMOUS_PUBLIC_NAME = _("Anonymous participant")
 
 
 class UserManager(BaseUserManager):
@@ -100,7 +104,9 @@ class Role(models.Model):
         verbose_name = _("role")
         verbose_name_plural = _("roles")
         constraints = [
-            models.UniqueConstraint(fields=["user", "organisation", "kind"], name="unique_role_per_organisation")
+            models.UniqueConstraint(
+                fields=["user", "organisation", "kind"], name="unique_role_per_organisation"
+            )
         ]
 
     def __str__(self) -> str:

@@ -29,7 +29,9 @@ def role_organisation_ids(user, kinds=BACKOFFICE_ROLES) -> set[int]:
     cache = user.__dict__.setdefault("_concerto_role_cache", {})
     key = tuple(sorted(kinds))
     if key not in cache:
-        cache[key] = set(Role.objects.filter(user=user, kind__in=kinds).values_list("organisation_id", flat=True))
+        cache[key] = set(
+            Role.objects.filter(user=user, kind__in=kinds).values_list("organisation_id", flat=True)
+        )
     return cache[key]
 
 

@@ -117,7 +117,8 @@ def account_export(*, user: User) -> dict:
             {"created_at": _iso(c.created_at), "body": c.body, "organisation": c.organisation.name,
              "on": f"{c.target_type.app_label}.{c.target_type.model}", "on_id": c.target_id,
              "channel": c.channel, "hidden_by_moderation": c.is_hidden}
-            for c in Comment.objects.filter(author=user).select_related("organisation", "target_type").order_by("pk")
+            for c in Comment.objects.filter(author=user)
+            .select_related("organisation", "target_type").order_by("pk")
         ],
         "audit_log": [
             {"at": _iso(e.created_at), "action": e.action, "target": e.target_repr,

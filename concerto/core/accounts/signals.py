@@ -12,3 +12,6 @@ def record_mfa_on_activation(sender, request, user, authenticator, **kwargs) -> 
     if request is None or authenticator.type not in SECOND_FACTORS:
         return
     record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+    # allauth sends the signal after commit, which may come after the session middleware has saved
+    # the session (a request-wide transaction, or tests): save it here so the record is not lost.
+    request.session.save()

@@ -31,8 +31,8 @@ def profile(request):
             services.profile_update(user=user, display_name=form.cleaned_data["display_name"],
                                     demographics=form.demographics())
             if form.has_unconsented_answers() and user.demographics_consent_at is None:
-                messages.warning(request, _("Your public name is saved. Your answers about you were not kept, "
-                                            "because the consent box was not ticked."))
+                messages.warning(request, _("Your public name is saved. Your answers about you were not "
+                                            "kept, because the consent box was not ticked."))
             else:
                 messages.success(request, _("Your profile is saved."))
             return redirect("accounts:profile")

@@ -1,4 +1,4 @@
-"""Back-office forms for the team and the organisation's settings. They parse input; rules live in services."""
+"""Back-office forms for the team and the organisation's settings. They parse input; services decide."""
 
 from django import forms
 from django.contrib.auth import get_user_model

@@ -86,10 +86,11 @@ def organisation_settings_update(*, actor, organisation, description: str = "", 
     """Change what residents see of ORGANISATION. LOGO None keeps the logo, False removes it."""
     errors: dict = {}
     accent_color = (accent_color or "").strip().lower()
-    try:
-        _accent_color_validator()(accent_color)
-    except ValidationError as error:
-        errors["accent_color"] = error.messages
+    if accent_color:
+        try:
+            _accent_color_validator()(accent_color)
+        except ValidationError as error:
+            errors["accent_color"] = error.messages
     if logo:
         try:
             validate_image_upload(logo)

@@ -13,7 +13,7 @@ from concerto.core.spaces.services import BACKOFFICE_WORDS
 
 
 class SpaceSlugConverter:
-    regex = r"(?!(?:%s)/)[-a-zA-Z0-9_]+" % "|".join(sorted(BACKOFFICE_WORDS))
+    regex = r"(?!(?:" + "|".join(sorted(BACKOFFICE_WORDS)) + r")/)[-a-zA-Z0-9_]+"
 
     def to_python(self, value: str) -> str:
         return value

@@ -15,8 +15,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from concerto.core import registry
 from concerto.core.accounts.decorators import backoffice_home_view, backoffice_view
 from concerto.core.accounts.models import Role
 from concerto.core.backoffice import services as backoffice_services
@@ -87,8 +88,10 @@ def _form_page(request, form, *, title: str, submit: str, back_url: str, intro: 
 # Dashboard and organisation ------------------------------------------------------------------------
 
 @backoffice_home_view
+@require_safe
 def dashboard(request):
-    roles = Role.objects.filter(user=request.user).select_related("organisation").order_by("organisation__name")
+    roles = (Role.objects.filter(user=request.user).select_related("organisation")
+             .order_by("organisation__name"))
     organisations: dict[int, dict] = {}
     for role in roles:
         entry = organisations.setdefault(role.organisation_id, {
@@ -100,7 +103,8 @@ def dashboard(request):
     for row in counts:
         organisations[row["organisation_id"]]["counts"][row["status"]] = row["total"]
     for entry in organisations.values():
-        entry["statuses"] = [(value, label, entry["counts"].get(value, 0)) for value, label in Space.Status.choices]
+        entry["statuses"] = [(value, label, entry["counts"].get(value, 0))
+                             for value, label in Space.Status.choices]
 
     below_ids: set[int] = set()
     for entry in organisations.values():
@@ -109,7 +113,8 @@ def dashboard(request):
     below_ids -= set(organisations)
     query = request.GET.get("q", "").strip()[:100]
     below = Organisation.objects.filter(pk__in=below_ids)
-    below = below.search(query) if query else below.order_by("kind", "name")
+    # Territories first, then communes, in alphabetical order whatever their accents.
+    below = below.search(query) if query else sorted(below, key=lambda o: (o.is_commune, o.search_name))
     return render(request, "backoffice/dashboard.html", {
         "organisations": list(organisations.values()),
         "below": below,
@@ -120,6 +125,7 @@ def dashboard(request):
 
 
 @backoffice_view()
+@require_safe
 def organisation(request, org_slug):
     org = request.organisation
     spaces = sorted(Space.objects.filter(organisation=org),
@@ -166,6 +172,7 @@ def space_create(request, org_slug):
 
 
 @backoffice_view()
+@require_safe
 def space(request, org_slug, space_slug):
     space = _space(request, space_slug)
     components = []
@@ -174,7 +181,8 @@ def space(request, org_slug, space_slug):
             label = component.manifest.label
         except LookupError:
             label = component.kind
-        components.append({"component": component, "label": label, "backoffice_url": _backoffice_url(component)})
+        components.append({"component": component, "label": label,
+                           "backoffice_url": _backoffice_url(component)})
     return render(request, "backoffice/space.html", {
         "organisation": request.organisation,
         "space": space,
@@ -207,7 +215,8 @@ def space_edit(request, org_slug, space_slug):
 
 SPACE_ACTIONS = {
     "publish": (services.space_publish, gettext_lazy("The space is published: residents can see it.")),
-    "unpublish": (services.space_unpublish, gettext_lazy("The space is back to draft: only your team sees it.")),
+    "unpublish": (services.space_unpublish,
+                  gettext_lazy("The space is back to draft: only your team sees it.")),
     "archive": (services.space_archive, gettext_lazy("The space is archived.")),
 }
 
@@ -242,7 +251,8 @@ def step_create(request, org_slug, space_slug):
             messages.success(request, _("The step is added."))
             return redirect("backoffice:space", org_slug, space.slug)
     return _form_page(request, form, title=_("Add a step to “%(title)s”") % {"title": space.title},
-                      submit=_("Add the step"), back_url=reverse("backoffice:space", args=[org_slug, space_slug]),
+                      submit=_("Add the step"),
+                      back_url=reverse("backoffice:space", args=[org_slug, space_slug]),
                       status=400 if form.errors else 200)
 
 
@@ -264,7 +274,8 @@ def step_edit(request, org_slug, space_slug, step_id):
             messages.success(request, _("The step is saved."))
             return redirect("backoffice:space", org_slug, space.slug)
     return _form_page(request, form, title=_("Edit the step “%(title)s”") % {"title": step.title},
-                      submit=_("Save the step"), back_url=reverse("backoffice:space", args=[org_slug, space_slug]),
+                      submit=_("Save the step"),
+                      back_url=reverse("backoffice:space", args=[org_slug, space_slug]),
                       status=400 if form.errors else 200)
 
 
@@ -307,7 +318,7 @@ def component_add(request, org_slug, space_slug):
 def _component(space, component_id) -> Component:
     component = get_object_or_404(Component, space=space, pk=component_id)
     try:
-        component.manifest
+        registry.get(component.kind)
     except LookupError:
         raise Http404(_("This type of component is no longer installed.")) from None
     return component
@@ -378,7 +389,8 @@ def roles(request, org_slug):
 
 @backoffice_view("accounts.manage_roles")
 def role_revoke(request, org_slug, role_id):
-    role = get_object_or_404(Role.objects.select_related("user"), pk=role_id, organisation=request.organisation)
+    role = get_object_or_404(Role.objects.select_related("user"), pk=role_id,
+                             organisation=request.organisation)
     back_url = reverse("backoffice:roles", args=[org_slug])
     error = ""
     if request.method == "POST":
@@ -417,7 +429,8 @@ def organisation_settings(request, org_slug):
             messages.success(request, _("The settings are saved."))
             return redirect("backoffice:organisation", org_slug)
     return _form_page(request, form, title=_("Settings of %(name)s") % {"name": org.name},
-                      submit=_("Save the settings"), back_url=reverse("backoffice:organisation", args=[org_slug]),
+                      submit=_("Save the settings"),
+                      back_url=reverse("backoffice:organisation", args=[org_slug]),
                       multipart=True, status=400 if form.errors else 200)
 
 
@@ -443,6 +456,7 @@ ACTION_LABELS = {
 
 
 @backoffice_view("participation.view_audit")
+@require_safe
 def audit(request, org_slug):
     org = request.organisation
     entries = AuditEntry.objects.filter(organisation_id__in=org.descendant_ids())

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.participation import services
 from concerto.core.participation.forms import HideForm
-from concerto.core.participation.models import Comment, ModerationReport, Moderated
+from concerto.core.participation.models import Comment, Moderated, ModerationReport
 
 QUEUE_LIMIT = 200
 
@@ -68,7 +68,8 @@ def hidden(request, org_slug):
         .select_related("author").order_by("-hidden_at")[:QUEUE_LIMIT]
     ]
     other_reports = (
-        ModerationReport.objects.filter(organisation_id__in=organisation_ids, status=ModerationReport.Status.HIDDEN)
+        ModerationReport.objects.filter(organisation_id__in=organisation_ids,
+                                        status=ModerationReport.Status.HIDDEN)
         .exclude(content_type=comment_type).prefetch_related("content")[:QUEUE_LIMIT]
     )
     items += [row for row in _grouped(other_reports) if getattr(row["content"], "is_hidden", False)]

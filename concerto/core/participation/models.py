@@ -13,8 +13,8 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="+")
-    organisation = models.ForeignKey("territory.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    organisation = models.ForeignKey("territory.Organisation", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
     action = models.CharField(max_length=100, db_index=True)  # e.g. "space.published"
     target_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
     target_id = models.CharField(max_length=64, blank=True)
@@ -33,7 +33,8 @@ class AuditEntry(models.Model):
 class Notification(models.Model):
     """An in-app notification; an email copy goes out through the task queue."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="notifications")
     created_at = models.DateTimeField(auto_now_add=True)
     verb = models.CharField(max_length=100)  # e.g. "news.published"
     title = models.CharField(max_length=300)
@@ -67,6 +68,9 @@ class Follow(models.Model):
             models.UniqueConstraint(fields=["user", "target_type", "target_id"], name="unique_follow")
         ]
         indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.target_type_id}:{self.target_id}"
 
 
 class ModeratedQuerySet(models.QuerySet):
@@ -112,15 +116,15 @@ class Comment(Moderated):
     def __str__(self) -> str:
         return self.body[:60]
 
-    @property
-    def is_public(self) -> bool:
-        """Anyone may see (and report) it: not hidden, and what it comments on is public."""
-        return not self.is_hidden and bool(getattr(self.target, "is_public", False))
-
     def get_absolute_url(self) -> str:
         target = self.target
         base = target.get_absolute_url() if hasattr(target, "get_absolute_url") else "/"
         return f"{base}#commentaire-{self.pk}"
+
+    @property
+    def is_public(self) -> bool:
+        """Anyone may see (and report) it: not hidden, and what it comments on is public."""
+        return not self.is_hidden and bool(getattr(self.target, "is_public", False))
 
 
 class ModerationReport(models.Model):
@@ -157,3 +161,6 @@ class ModerationReport(models.Model):
         verbose_name = _("moderation report")
         verbose_name_plural = _("moderation reports")
         indexes = [models.Index(fields=["content_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} · {self.content_type_id}:{self.object_id}"

@@ -17,7 +17,8 @@ from concerto.core.participation.models import (
 )
 
 
-def audit_record(*, actor, action: str, target=None, organisation=None, data: dict | None = None) -> AuditEntry:
+def audit_record(*, actor, action: str, target=None, organisation=None,
+                 data: dict | None = None) -> AuditEntry:
     """Write one audit entry for a state change."""
     if organisation is None and target is not None:
         organisation = getattr(target, "organisation", None)
@@ -32,7 +33,8 @@ def audit_record(*, actor, action: str, target=None, organisation=None, data: di
     )
 
 
-def notification_send(*, recipients, verb: str, title: str, body: str = "", url: str = "") -> list[Notification]:
+def notification_send(*, recipients, verb: str, title: str, body: str = "",
+                      url: str = "") -> list[Notification]:
     """Create in-app notifications and queue their emails once the transaction commits."""
     from concerto.core.participation.tasks import notification_email
 
@@ -120,7 +122,8 @@ def moderation_report(*, reporter, content, reason: str, details: str = "") -> M
     """Flag CONTENT for the moderators of its organisation. One open report per person and content."""
     content_type = ContentType.objects.get_for_model(content)
     existing = ModerationReport.objects.filter(
-        content_type=content_type, object_id=content.pk, reporter=reporter, status=ModerationReport.Status.OPEN
+        content_type=content_type, object_id=content.pk, reporter=reporter,
+        status=ModerationReport.Status.OPEN,
     ).first()
     if existing and reporter is not None:
         return existing
@@ -128,7 +131,8 @@ def moderation_report(*, reporter, content, reason: str, details: str = "") -> M
         organisation=organisation_of(content), content_type=content_type, object_id=content.pk,
         reporter=reporter, reason=reason, details=details.strip(),
     )
-    audit_record(actor=reporter, action="moderation.reported", target=content, organisation=report.organisation,
+    audit_record(actor=reporter, action="moderation.reported", target=content,
+                 organisation=report.organisation,
                  data={"report": report.pk, "reason": reason})
     return report
 

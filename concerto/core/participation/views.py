@@ -90,7 +90,8 @@ def comment(request, content_type_id: int, object_id: int):
         raise PermissionDenied(_("Comments are closed here."))
     form = CommentForm(request.POST)
     if not form.is_valid():
-        return render(request, "participation/comment_form.html", {"form": form, "target": target}, status=400)
+        return render(request, "participation/comment_form.html", {"form": form, "target": target},
+                      status=400)
     created = services.comment_create(author=request.user, target=target, body=form.cleaned_data["body"])
     messages.success(request, _("Your comment is published."))
     return redirect(created.get_absolute_url())

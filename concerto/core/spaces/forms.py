@@ -137,7 +137,8 @@ class ComponentSettingsForm(forms.Form):
         data = self.cleaned_data
         settings = {s.name: data.get(s.name) for s in self.manifest.settings}
         step_settings = {
-            str(step.pk): {s.name: data.get(step_settings_key(step, s.name)) for s in self.manifest.step_settings}
+            str(step.pk): {s.name: data.get(step_settings_key(step, s.name))
+                           for s in self.manifest.step_settings}
             for step in self.steps
         }
         return settings, step_settings

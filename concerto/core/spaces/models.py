@@ -27,7 +27,8 @@ class Space(models.Model):
         ARCHIVED = "archived", _("Archived")
 
     organisation = models.ForeignKey(
-        "territory.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="spaces"
+        "territory.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
+        related_name="spaces",
     )
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=100)
@@ -40,7 +41,8 @@ class Space(models.Model):
     end_date = models.DateField(_("end date"), null=True, blank=True)
     # Which communes the space concerns; empty means the whole organisation.
     scope = models.ManyToManyField(
-        "territory.Organisation", verbose_name=_("communes concerned"), blank=True, related_name="scoped_spaces",
+        "territory.Organisation", verbose_name=_("communes concerned"), blank=True,
+        related_name="scoped_spaces",
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("published on"), null=True, blank=True)
@@ -54,7 +56,8 @@ class Space(models.Model):
         verbose_name_plural = _("spaces")
         ordering = ["-start_date", "title"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "slug"], name="unique_space_slug_per_organisation")
+            models.UniqueConstraint(fields=["organisation", "slug"],
+                                    name="unique_space_slug_per_organisation")
         ]
 
     def __str__(self) -> str:
@@ -85,7 +88,8 @@ class Space(models.Model):
         if not self.title.strip():
             problems.append(_("Give the space a title."))
         if not self.description.strip():
-            problems.append(_("Write a description: residents need to know what is decided, by whom and when."))
+            problems.append(
+                _("Write a description: residents need to know what is decided, by whom and when."))
         return problems
 
     def current_step(self, today=None):
@@ -156,6 +160,13 @@ class Component(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse(
+            f"{self.kind}:index",
+            kwargs={"org_slug": self.space.organisation.slug, "space_slug": self.space.slug,
+                    "component_id": self.pk},
+        )
+
     @property
     def manifest(self):
         from concerto.core import registry
@@ -165,13 +176,6 @@ class Component(models.Model):
     @property
     def organisation(self):
         return self.space.organisation
-
-    def get_absolute_url(self) -> str:
-        return reverse(
-            f"{self.kind}:index",
-            kwargs={"org_slug": self.space.organisation.slug, "space_slug": self.space.slug,
-                    "component_id": self.pk},
-        )
 
     def get_backoffice_url(self) -> str:
         return reverse(

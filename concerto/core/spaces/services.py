@@ -51,7 +51,8 @@ def _check_space(space: Space, scope, image, errors: dict) -> None:
             % {"slug": space.slug})
     elif Space.objects.filter(organisation=space.organisation, slug=space.slug).exclude(pk=space.pk).exists():
         errors.setdefault("slug", []).append(
-            _("Another space of this organisation already uses the address “%(slug)s”.") % {"slug": space.slug})
+            _("Another space of this organisation already uses the address “%(slug)s”.")
+            % {"slug": space.slug})
     _check_dates(space.start_date, space.end_date, errors)
     if scope:
         allowed = set(space.allowed_scope().values_list("pk", flat=True))

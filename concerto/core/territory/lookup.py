@@ -83,10 +83,10 @@ def is_available() -> bool:
 
 def _locate(index: _Index, lons: np.ndarray, lats: np.ndarray) -> np.ndarray:
     """Position in index.communes of the commune at each point, -1 where there is none."""
-    missing = len(index.communes)
-    found = np.full(len(lons), missing, dtype=np.int64)
     if index.tree is None or not len(lons):
         return np.full(len(lons), -1, dtype=np.int64)
+    missing = len(index.communes)
+    found = np.full(len(lons), missing, dtype=np.int64)
     # Bounding boxes first (the tree), then the exact test on the few candidates, all vectorised.
     point_idx, commune_idx = index.tree.query(shapely.points(lons, lats))
     inside = shapely.intersects_xy(index.geometries[commune_idx], lons[point_idx], lats[point_idx])

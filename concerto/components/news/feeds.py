@@ -1,0 +1,82 @@
+"""Atom feeds of public news: one per news component, one per organisation (with those below it)."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+
+from concerto.components.news.models import Post
+from concerto.components.news.views import get_news_component
+
+FEED_LENGTH = 30
+
+
+class _NewsFeed(Feed):
+    feed_type = Atom1Feed
+    language = settings.LANGUAGE_CODE
+
+    def item_title(self, post):
+        return post.title
+
+    def item_description(self, post):
+        return post.excerpt
+
+    def item_link(self, post):
+        return post.get_absolute_url()
+
+    def item_pubdate(self, post):
+        return post.published_at
+
+    def item_updateddate(self, post):
+        return post.updated_at
+
+    def item_author_name(self, post):
+        return post.component.space.organisation.name
+
+
+class ComponentFeed(_NewsFeed):
+    def get_object(self, request, org_slug, space_slug, component_id):
+        # Feeds are public: a manager's preview of unpublished news has no feed.
+        component, _can_manage = get_news_component(request, space_slug, component_id, public_only=True)
+        return component
+
+    def title(self, component):
+        return _("%(component)s · %(space)s") % {"component": component.title, "space": component.space.title}
+
+    def subtitle(self, component):
+        return _("News of %(space)s, from %(organisation)s") % {
+            "space": component.space.title, "organisation": component.space.organisation.name}
+
+    def link(self, component):
+        return component.get_absolute_url()
+
+    def feed_url(self, component):
+        return reverse("news:feed", kwargs={"org_slug": component.space.organisation.slug,
+                                            "space_slug": component.space.slug, "component_id": component.pk})
+
+    def items(self, component):
+        return (Post.objects.public().filter(component=component)
+                .select_related("component__space__organisation")[:FEED_LENGTH])
+
+
+class OrganisationFeed(_NewsFeed):
+    def get_object(self, request, org_slug):
+        return request.organisation
+
+    def title(self, organisation):
+        return _("News · %(organisation)s") % {"organisation": organisation.name}
+
+    def subtitle(self, organisation):
+        return _("The news of every participation space of %(organisation)s.") % {
+            "organisation": organisation.name}
+
+    def link(self, organisation):
+        return reverse("news_organisation:index", kwargs={"org_slug": organisation.slug})
+
+    def feed_url(self, organisation):
+        return reverse("news_organisation:feed", kwargs={"org_slug": organisation.slug})
+
+    def items(self, organisation):
+        return (Post.objects.public().of_organisations(organisation.descendant_ids())
+                .select_related("component__space__organisation")[:FEED_LENGTH])
