@@ -1,13 +1,12 @@
 """Write actions of the back-office on organisations and roles. Each one writes an audit entry."""
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from concerto.core.accounts.models import Role
 from concerto.core.participation.services import audit_record
+from concerto.core.territory.validators import validate_accent_color
 from concerto.core.uploads import validate_image_upload
 
 
@@ -42,41 +41,6 @@ def _admin_above(roles, organisation) -> bool:
     return any(role.organisation_id in ancestor_ids for role in roles)
 
 
-def _accent_color_validator():
-    try:
-        from concerto.core.territory.validators import validate_accent_color
-    except ImportError:
-        return validate_accent_color_fallback
-    return validate_accent_color
-
-
-def _relative_luminance(hex_colour: str) -> float:
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
-def contrast_with_white(hex_colour: str) -> float:
-    return 1.05 / (_relative_luminance(hex_colour) + 0.05)
-
-
-def validate_accent_color_fallback(value: str) -> None:
-    """A #rrggbb colour on which white text reaches the WCAG AA contrast of 4.5:1."""
-    if not value:
-        return
-    if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
-        raise ValidationError(_("Write the colour as # followed by six hexadecimal digits, such as #1d4ed8."))
-    ratio = contrast_with_white(value)
-    if ratio < 4.5:
-        raise ValidationError(
-            _("White text on this colour has a contrast of %(ratio)s:1; at least 4.5:1 is needed. "
-              "Choose a darker colour.") % {"ratio": f"{ratio:.1f}"}
-        )
-
-
 ORGANISATION_SETTINGS = ("description", "website", "contact_email", "accent_color")
 
 
@@ -88,7 +52,7 @@ def organisation_settings_update(*, actor, organisation, description: str = "", 
     accent_color = (accent_color or "").strip().lower()
     if accent_color:
         try:
-            _accent_color_validator()(accent_color)
+            validate_accent_color(accent_color)
         except ValidationError as error:
             errors["accent_color"] = error.messages
     if logo:

@@ -35,15 +35,10 @@ STATUS_ORDER = {Space.Status.DRAFT: 0, Space.Status.PUBLISHED: 1, Space.Status.A
 # Helpers -------------------------------------------------------------------------------------------
 
 def location_checks_available() -> bool:
-    # The boundaries lookup is optional: without boundaries loaded, addresses are not checked.
-    try:
-        from concerto.core.territory.lookup import is_available
-    except ImportError:
-        return False
-    try:
-        return bool(is_available())
-    except Exception:
-        return False
+    # Imported here: the lookup loads numpy and shapely, which only this page of the back-office needs.
+    from concerto.core.territory.lookup import is_available
+
+    return is_available()
 
 
 def _require(request, permission: str) -> None:

@@ -269,3 +269,17 @@ def test_audit_page_lists_changes_newest_first_and_filters_by_action(staff_clien
 
 def test_audit_page_is_for_administrators(staff_client, agent):
     assert staff_client(agent).get(reverse("backoffice:audit", args=["sceaux"])).status_code == 403
+
+
+def test_dashboard_says_nothing_about_location_checks_when_boundaries_are_loaded(staff_client, agent,
+                                                                                 monkeypatch):
+    monkeypatch.setattr("concerto.core.territory.lookup.is_available", lambda: True)
+    page = text(staff_client(agent).get(reverse("backoffice:dashboard")))
+    assert "contrôles de localisation" not in page
+
+
+def test_giving_a_role_twice_says_so(staff_client, admin_sceaux, agent):
+    response = staff_client(admin_sceaux).post(reverse("backoffice:roles", args=["sceaux"]),
+                                               {"email": agent.email, "kind": "agent"})
+    assert response.status_code == 400
+    assert "Cette personne a déjà ce rôle ici" in text(response)

@@ -4,7 +4,7 @@ from django import template
 from django.contrib.contenttypes.models import ContentType
 
 from concerto.core.participation.forms import CommentForm
-from concerto.core.participation.models import Comment, Follow
+from concerto.core.participation.models import Comment
 from concerto.core.participation.rules import comments_allowed
 from concerto.core.participation.services import is_following
 
@@ -20,7 +20,6 @@ def follow_state(context, target):
         "content_type_id": content_type.pk,
         "object_id": target.pk,
         "following": is_following(user=user, target=target),
-        "followers": Follow.objects.filter(target_type=content_type, target_id=target.pk).count(),
     }
 
 
