@@ -7,6 +7,8 @@ from concerto.core.territory.validators import validate_accent_color
 
 
 class OrganisationAdminForm(forms.ModelForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Organisation
         fields = ["kind", "name", "slug", "parent", "code", "insee_code", "siren", "departement",
