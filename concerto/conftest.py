@@ -116,7 +116,8 @@ def pytest_collection_modifyitems(config, items):
 def pytest_runtest_teardown(item, nextitem):
     """A transactional test ends with a flush of every table: put the organisations tree back."""
     yield
-    if _is_transactional(item):
+    # After the last test the test database is already gone: nothing to put back.
+    if nextitem is not None and _is_transactional(item):
         from pytest_django.plugin import blocking_manager_key
 
         with item.session.config.stash[blocking_manager_key].unblock():

@@ -6,7 +6,13 @@ logged and answered with a JSON 500 instead of Django's HTML page.
 
 import logging
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.conf import settings
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
@@ -119,6 +125,18 @@ def on_permission_denied(request, exc: PermissionDenied):
     return json_error(403, str(exc) or _("You do not have permission to do this."))
 
 
+def on_request_too_big(request, exc: RequestDataTooBig):
+    return json_error(413, _("The request is too large. Send at most %(size)s MB.")
+                      % {"size": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)})
+
+
+def on_suspicious(request, exc: SuspiciousOperation):
+    # Django's own checks on what a client sent (too many fields, a malformed header...).
+    logger.warning("Suspicious API request on %s %s: %s", request.method, request.path, exc)
+    return json_error(400, _("The request could not be understood. Check the address or the form and try "
+                                "again."))
+
+
 def on_unexpected(request, exc: Exception):
     logger.exception("Unexpected API error on %s %s", request.method, request.path)
     return json_error(500, _("An error occurred on our side. Nothing you had already saved is lost. "
@@ -130,6 +148,8 @@ def install(api) -> None:
     api.add_exception_handler(Http404, on_not_found)
     api.add_exception_handler(ObjectDoesNotExist, on_not_found)
     api.add_exception_handler(PermissionDenied, on_permission_denied)
+    api.add_exception_handler(SuspiciousOperation, on_suspicious)
+    api.add_exception_handler(RequestDataTooBig, on_request_too_big)
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(NinjaValidationError, on_validation_error)
     api.add_exception_handler(DjangoValidationError, on_django_validation_error)

@@ -6,21 +6,26 @@ so a huge or crafted file is refused before anything stores or resizes it.
 """
 
 import warnings
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 ALLOWED_IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MAX_IMAGE_SIDE = 6000
 
 
 def validate_image_upload(file) -> None:
     """Raise ValidationError (in the user's language) unless FILE is a JPEG, PNG or WebP image within limits.
 
-    FILE is an uploaded file (or any file object with `size`, `read` and `seek`); it is left rewound.
+    FILE is an uploaded file (or any file object with `size`, `read` and `seek`); it is left rewound,
+    and renamed with the extension of its real format (see `_rename`).
     """
     if file is None:
         return
@@ -62,3 +67,16 @@ def validate_image_upload(file) -> None:
             % {"width": width, "height": height, "max": MAX_IMAGE_SIDE},
             code="image_too_big",
         )
+    _rename(file, image_format)
+
+
+def _rename(file, image_format: str) -> None:
+    """Give FILE a plain name with the extension of the format Pillow found.
+
+    A web server picks the Content-Type of a stored file from its extension: a PNG uploaded as
+    "page.html" or "logo.svg" would be served as a page or an SVG and run scripts on the site's origin.
+    """
+    # Only a new upload: renaming a file already stored would point its field at nothing.
+    if isinstance(file, UploadedFile) and file.name:
+        stem = slugify(PurePath(file.name).stem)[:80] or "image"
+        file.name = f"{stem}.{EXTENSIONS[image_format]}"

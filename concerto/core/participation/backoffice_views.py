@@ -81,8 +81,12 @@ def hidden(request, org_slug):
 def hide(request, org_slug, content_type_id: int, object_id: int):
     content = _moderated_content(request, content_type_id, object_id)
     form = HideForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    services.moderation_hide(moderator=request.user, content=content, reason=reason)
+    if not form.is_valid():
+        # The reason is optional, but one that cannot be kept must not be dropped without a word.
+        for error in form.errors.get("reason", []):
+            messages.error(request, error)
+        return redirect("participation_backoffice:queue", org_slug=request.organisation.slug)
+    services.moderation_hide(moderator=request.user, content=content, reason=form.cleaned_data["reason"])
     messages.success(request, _("The content is hidden. Its reports are closed."))
     return redirect("participation_backoffice:queue", org_slug=request.organisation.slug)
 

@@ -9,6 +9,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = organisations_load()
+        if options["verbosity"] == 0:
+            return
         self.stdout.write(self.style.SUCCESS(
             _("%(metropole)d Métropole, %(territories)d territories, %(communes)d communes") % counts
         ))
