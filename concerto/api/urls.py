@@ -45,7 +45,7 @@ class SelfHostedDocs(Swagger):
     template = "api/docs.html"
 
     def __init__(self):
-        super().__init__(settings={"validatorUrl": None, "deepLinking": True})
+        super().__init__(settings={"validatorUrl": None, "deepLinking": False})
 
     def render_page(self, request, api, **kwargs):
         self.settings["url"] = self.get_openapi_url(api, kwargs)

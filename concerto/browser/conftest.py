@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 CHROMIUM = os.environ.get("CONCERTO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--lang=fr", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
 ]
 

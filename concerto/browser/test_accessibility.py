@@ -6,7 +6,6 @@ Set CONCERTO_SCREENSHOTS=/some/dir to also save a full-page screenshot of each p
 import os
 import re
 
-import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
@@ -111,9 +110,6 @@ def test_public_pages_pass_axe_in_french_and_english(page, site, axe_check):
     assert page.get_by_role("heading", level=1).inner_text() == "Sign in to your account"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Swagger UI's own markup: a second h1, GET/POST badges and links under 4.5:1, links nested in the "
-    "operation buttons (deepLinking). Needs the fix in concerto/api (docs.html and SelfHostedDocs settings)."))
 def test_api_docs_pass_axe(page, site, axe_check):
     page.goto(site.url + "/api/v1/docs")
     page.locator(".opblock").first.wait_for()
