@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from concerto.core.accounts import services
+from concerto.core.accounts.decorators import mfa_gate
 from concerto.core.accounts.forms import AccountDeleteForm, ApiTokenForm, ProfileForm
 from concerto.core.accounts.models import ApiToken
+from concerto.core.accounts.permissions import user_has_backoffice
 from concerto.core.participation.models import Notification
 from concerto.core.participation.services import notification_mark_read
 
@@ -111,6 +113,12 @@ def notifications_mark_read(request):
 
 @login_required
 def tokens(request):
+    # A token writes through the API with the roles of its user, without any further check: staff
+    # create one only from a session confirmed by a second factor, as for the back-office.
+    if user_has_backoffice(request.user):
+        gate = mfa_gate(request)
+        if gate is not None:
+            return gate
     new_key = None
     form = ApiTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -10,6 +10,7 @@ import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLResolver, get_resolver
@@ -43,6 +44,20 @@ def walk(resolver=None, prefix=""):
 
 
 ROUTES = sorted({route for route, _name in walk() if not route.startswith(SKIPPED_PREFIXES)})
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Hundreds of tests each create the personas: hashing their passwords the slow way costs minutes."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limits_left_over():
+    """allauth counts login and signup attempts in the cache: hundreds of junk POSTs would trip it."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
