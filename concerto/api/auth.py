@@ -77,9 +77,9 @@ def require_permission(request, permission: str, obj) -> None:
     user = api_user(request)
     if not user.is_authenticated:
         raise AuthenticationError(message=_("Authentication is required: log in or send an API token."))
-    if not rules.has_perm(permission, user, obj):
-        raise AuthorizationError(message=_("You do not have permission to do this in this organisation."))
     if not getattr(request, "api_token_used", False) and not session_passed_mfa(request):
         raise AuthorizationError(message=_(
             "Confirm your identity with two-factor authentication on the site, or use an API token."
         ))
+    if not rules.has_perm(permission, user, obj):
+        raise AuthorizationError(message=_("You do not have permission to do this in this organisation."))

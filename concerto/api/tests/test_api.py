@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from concerto import testing
 from concerto.core.accounts.models import ApiToken
 from concerto.core.spaces.models import Space
 from concerto.testing import ComponentFactory, SpaceFactory, StepFactory
@@ -165,7 +166,7 @@ def test_public_sees_published_spaces_only(client, draft, published):
 
 
 def test_agent_sees_their_unpublished_space_by_session(client, agent, draft, published):
-    client.force_login(agent)
+    testing.login_with_mfa(client, agent)
     body = client.get(f"{API}/spaces", {"organisation": "sceaux", "status": "draft"}).json()
     assert [s["id"] for s in body["items"]] == [draft.pk]
     detail = client.get(f"{API}/spaces/{draft.pk}")

@@ -22,9 +22,16 @@ def _organisation_of(obj):
     return getattr(obj, "organisation", None)
 
 
-def role_organisation_ids(user, kinds=BACKOFFICE_ROLES) -> set[int]:
-    """The organisations where USER holds one of KINDS directly (cached on the user object)."""
+def role_organisation_ids(user, kinds=BACKOFFICE_ROLES, *, confirmed_only: bool = True) -> set[int]:
+    """The organisations where USER holds one of KINDS directly (cached on the user object).
+
+    Roles only count in a session confirmed by a second factor: SecondFactorMiddleware marks a web
+    user whose session did not pass 2FA, who is then treated as a member of the public (no drafts, no
+    back-office rights). Users from API tokens carry no mark: tokens are created from a 2FA session.
+    """
     if user is None or not user.is_authenticated:
+        return set()
+    if confirmed_only and getattr(user, "concerto_second_factor", True) is False:
         return set()
     cache = user.__dict__.setdefault("_concerto_role_cache", {})
     key = tuple(sorted(kinds))
@@ -99,4 +106,5 @@ rules.add_perm("participation.view_audit", is_admin)
 
 
 def user_has_backoffice(user) -> bool:
-    return bool(role_organisation_ids(user)) or bool(user.is_authenticated and user.is_superuser)
+    """Whether USER holds any role, 2FA passed or not (to show the way to the back-office and its 2FA step)."""
+    return bool(role_organisation_ids(user, confirmed_only=False)) or bool(user.is_authenticated and user.is_superuser)

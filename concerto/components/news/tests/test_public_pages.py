@@ -6,7 +6,7 @@ import pytest
 
 from concerto.components.news import services
 from concerto.core.spaces.models import Space
-from concerto.testing import ComponentFactory, SpaceFactory, commune
+from concerto.testing import ComponentFactory, SpaceFactory, commune, login_with_mfa
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -28,7 +28,7 @@ def test_a_draft_is_a_404_for_the_public_and_for_the_outsider(client, outsider, 
 
 
 def test_the_agent_previews_a_draft(client, agent, draft_post):
-    client.force_login(agent)
+    login_with_mfa(client, agent)
     response = client.get(draft_post.get_absolute_url())
     assert response.status_code == 200
     assert "Brouillon" in response.content.decode()
@@ -41,7 +41,7 @@ def test_news_of_an_unpublished_component_or_space_are_hidden_from_the_outsider(
     client.force_login(outsider)
     assert client.get(news.get_absolute_url()).status_code == 404
     assert client.get(published_post.get_absolute_url()).status_code == 404
-    client.force_login(agent)
+    login_with_mfa(client, agent)
     assert client.get(news.get_absolute_url()).status_code == 200
     news.published = True
     news.save()
