@@ -11,8 +11,10 @@ from concerto.core.territory.models import Organisation
 
 
 def home(request):
-    territories = (
-        Organisation.objects.territories().order_by("code").prefetch_related("children")
+    # T1 (Paris), T2 ... T12: by the number, not the text of the code.
+    territories = sorted(
+        Organisation.objects.territories().prefetch_related("children"),
+        key=lambda territory: int(territory.code.lstrip("T") or 0),
     )
     spaces = (
         Space.objects.published().select_related("organisation").order_by("-published_at")[:6]

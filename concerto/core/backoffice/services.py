@@ -1,7 +1,7 @@
 """Write actions of the back-office on organisations and roles. Each one writes an audit entry."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from concerto.core.accounts.models import Role
@@ -14,9 +14,15 @@ from concerto.core.uploads import validate_image_upload
 def role_grant(*, actor, organisation, user, kind: str) -> Role:
     if kind not in Role.Kind.values:
         raise ValidationError({"kind": [_("This role does not exist.")]})
+    already = ValidationError(_("This person already has this role here."))
     if Role.objects.filter(user=user, organisation=organisation, kind=kind).exists():
-        raise ValidationError(_("This person already has this role here."))
-    role = Role.objects.create(user=user, organisation=organisation, kind=kind)
+        raise already
+    try:
+        # Two administrators granting the same role at the same instant: the constraint decides.
+        with transaction.atomic():
+            role = Role.objects.create(user=user, organisation=organisation, kind=kind)
+    except IntegrityError:
+        raise already from None
     audit_record(actor=actor, action="role.granted", target=role, organisation=organisation,
                  data={"user": user.email, "kind": kind})
     return role

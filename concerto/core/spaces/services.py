@@ -5,7 +5,7 @@ A broken rule raises ValidationError with a message per field name, ready for `f
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -66,6 +66,17 @@ def _check_space(space: Space, scope, image, errors: dict) -> None:
             errors.setdefault("image", []).extend(error.messages)
 
 
+def _save_with_unique_slug(space: Space) -> None:
+    """Save SPACE; a slug taken by a request that saved a moment earlier becomes a form error."""
+    try:
+        with transaction.atomic():
+            space.save()
+    except IntegrityError:
+        raise ValidationError({"slug": [
+            _("Another space of this organisation already uses the address “%(slug)s”.") % {"slug": space.slug}
+        ]}) from None
+
+
 @transaction.atomic
 def space_create(*, actor, organisation, title: str, slug: str | None = None, summary: str = "",
                  description: str = "", image=None, image_alt: str = "", start_date=None, end_date=None,
@@ -84,7 +95,7 @@ def space_create(*, actor, organisation, title: str, slug: str | None = None, su
         raise ValidationError(errors)
     if image:
         space.image = image
-    space.save()
+    _save_with_unique_slug(space)
     space.scope.set(scope)
     audit_record(actor=actor, action="space.created", target=space, organisation=organisation,
                  data={"slug": space.slug})
@@ -121,7 +132,7 @@ def space_update(*, actor, space: Space, title: str, slug: str | None = None, su
         space.image = ""
     elif image:
         space.image = image
-    space.save()
+    _save_with_unique_slug(space)
     space.scope.set(scope)
     changed = [name for name in SPACE_FIELDS if getattr(space, name) != before[name]]
     if image is not None:

@@ -89,3 +89,10 @@ def test_space_page_shows_steps_as_a_timeline(client, sceaux):
     html = client.get("/sceaux/plu/").content.decode()
     assert "Ateliers de quartier" in html
     assert "is-current" in html
+
+
+def test_home_lists_territories_in_their_official_order(client):
+    html = client.get("/").content.decode()
+    positions = [html.index(name) for name in ("Vallée Sud-Grand Paris", "Grand Paris Seine Ouest",
+                                               "Grand-Orly Seine Bièvre")]  # T2, T3, T12
+    assert positions == sorted(positions)
