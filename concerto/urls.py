@@ -32,6 +32,11 @@ def component_urlpatterns() -> list:
                 f"<slug:org_slug>/{manifest.segment}/",
                 include((manifest.organisation_urls, f"{manifest.name}_organisation")),
             ))
+        if manifest.space_urls:
+            patterns.append(path(
+                f"{SPACE}/{manifest.segment}/",
+                include((manifest.space_urls, f"{manifest.name}_space")),
+            ))
         if manifest.public_urls:
             patterns.append(path(
                 f"{SPACE}/{manifest.segment}/<int:component_id>/",

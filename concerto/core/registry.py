@@ -73,7 +73,8 @@ class ComponentManifest:
     description: Any = ""
     public_urls: str = ""  # dotted path of the public URLconf module
     backoffice_urls: str = ""  # dotted path of the back-office URLconf module
-    organisation_urls: str = ""  # dotted path of a URLconf mounted at /<org_slug>/<name>/ (optional)
+    organisation_urls: str = ""  # dotted path of a URLconf mounted at /<org_slug>/<segment>/ (optional)
+    space_urls: str = ""  # dotted path of a URLconf mounted at /<org_slug>/<space_slug>/<segment>/ (optional)
     actions: tuple[Action, ...] = ()
     settings: tuple[Setting, ...] = ()
     step_settings: tuple[Setting, ...] = ()

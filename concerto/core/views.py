@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from concerto.core import registry
@@ -76,7 +77,17 @@ def space_detail(request, org_slug, space_slug):
             "summary": manifest.summary(component, request) if manifest.summary else "",
             "statistics": manifest.statistics(component) if manifest.statistics else {},
         })
+    # A component may offer a feed for the whole space (its space URLconf names it "feed").
+    feeds = []
+    for manifest in registry.components():
+        if manifest.space_urls:
+            try:
+                feeds.append({"label": manifest.label, "url": reverse(
+                    f"{manifest.name}_space:feed", kwargs={"org_slug": org_slug, "space_slug": space.slug})})
+            except NoReverseMatch:
+                pass
     return render(request, "core/space_detail.html", {
+        "feeds": feeds if space.is_published else [],
         "space": space,
         "organisation": space.organisation,
         "steps": space.steps.all(),

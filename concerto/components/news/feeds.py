@@ -1,13 +1,15 @@
-"""Atom feeds of public news: one per news component, one per organisation (with those below it)."""
+"""Atom feeds of public news: per news component, per space, per organisation (with those below it)."""
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from concerto.components.news.models import Post
 from concerto.components.news.views import get_news_component
+from concerto.core.spaces.models import Space
 
 FEED_LENGTH = 30
 
@@ -79,4 +81,31 @@ class OrganisationFeed(_NewsFeed):
 
     def items(self, organisation):
         return (Post.objects.public().of_organisations(organisation.descendant_ids())
+                .select_related("component__space__organisation")[:FEED_LENGTH])
+
+
+class SpaceFeed(_NewsFeed):
+    """Every public news post of one published space, whatever the news component."""
+
+    def get_object(self, request, org_slug, space_slug):
+        space = Space.objects.published().filter(organisation=request.organisation, slug=space_slug).first()
+        if space is None:
+            raise Http404(_("This participation space does not exist or is not published."))
+        return space
+
+    def title(self, space):
+        return _("News · %(space)s") % {"space": space.title}
+
+    def subtitle(self, space):
+        return _("News of %(space)s, from %(organisation)s") % {
+            "space": space.title, "organisation": space.organisation.name}
+
+    def link(self, space):
+        return space.get_absolute_url()
+
+    def feed_url(self, space):
+        return reverse("news_space:feed", kwargs={"org_slug": space.organisation.slug, "space_slug": space.slug})
+
+    def items(self, space):
+        return (Post.objects.public().filter(component__space=space)
                 .select_related("component__space__organisation")[:FEED_LENGTH])

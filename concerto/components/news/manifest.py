@@ -81,6 +81,7 @@ manifest = register(ComponentManifest(
     public_urls="concerto.components.news.urls",
     backoffice_urls="concerto.components.news.backoffice_urls",
     organisation_urls="concerto.components.news.organisation_urls",
+    space_urls="concerto.components.news.space_urls",
     api_router="concerto.components.news.api.router",
     actions=(Action("comment", _("Comment on a news post")),),
     settings=(
