@@ -3,7 +3,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.news.models import Post
-from concerto.core.participation.uploads import validate_image_upload
+from concerto.core.uploads import validate_image_upload
 
 
 def _max_length(name: str) -> int:

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image
 
-from concerto.core.participation.uploads import validate_image_upload
+from concerto.core.uploads import validate_image_upload
 
 
 def _image(fmt, size=(10, 10)):
