@@ -9,6 +9,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import xstatic.pkg.leaflet
+import xstatic.pkg.leaflet_markercluster
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -60,6 +62,8 @@ INSTALLED_APPS = [
     "concerto.core.backoffice",
     # Components: each registers a manifest (see concerto/core/registry.py).
     "concerto.components.news",
+    "concerto.components.consultations",
+    "concerto.components.proposals",
     # Read-only consumers of the components.
     "concerto.api",
     # Demo data (`manage.py load_demo`).
@@ -175,13 +179,23 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-STATICFILES_DIRS = [BASE_DIR / "concerto" / "static"]
+# Leaflet and its clustering plugin come from PyPI (XStatic packages) and are served by us: no CDN.
+STATICFILES_DIRS = [
+    BASE_DIR / "concerto" / "static",
+    ("leaflet", xstatic.pkg.leaflet.BASE_DIR),
+    ("leaflet-markercluster", xstatic.pkg.leaflet_markercluster.BASE_DIR),
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("CONCERTO_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Uploaded images are checked (type, size, dimensions) in concerto.core.uploads.
 CONCERTO_MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+# Maps: a tile server is a third party that sees every visitor, so there is none by default and maps
+# draw the communes' boundaries instead. Set a URL template ({z}/{x}/{y}) of a server you trust or run.
+CONCERTO_MAP_TILES_URL = env("CONCERTO_MAP_TILES_URL", "")
+CONCERTO_MAP_ATTRIBUTION = env("CONCERTO_MAP_ATTRIBUTION", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

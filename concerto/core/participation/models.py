@@ -164,3 +164,47 @@ class ModerationReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} · {self.content_type_id}:{self.object_id}"
+
+
+class Channel(models.TextChoices):
+    """How a contribution reached the platform."""
+
+    WEB = "web", _("Website")
+    CHATBOT = "chatbot", _("Chatbot")
+    PAPER = "paper", _("Paper")
+    IN_PERSON = "in_person", _("In person (meeting, stand)")
+    API = "api", _("API")
+
+
+class Contribution(models.Model):
+    """The ledger: one row per input from a person (a proposal, a response, a support, a comment...).
+
+    Components write it through `contribution_record` when something is contributed and remove the row
+    when the input is withdrawn or erased. It lets the platform count who took part, through which
+    channel and from where, across components, without reading each component's tables.
+    """
+
+    organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="+")
+    component = models.ForeignKey("spaces.Component", null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="contributions")
+    kind = models.CharField(max_length=50)  # e.g. "proposals.proposal", "consultations.response"
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    # The commune the contributor lives in (from their profile, or as entered on paper), when known.
+    residence = models.ForeignKey("territory.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        indexes = [models.Index(fields=["target_type", "target_id"]),
+                   models.Index(fields=["component", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.target_id} ({self.channel})"

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from concerto.core.participation.models import (
     AuditEntry,
+    Channel,
     Comment,
+    Contribution,
     Follow,
     ModerationReport,
     Notification,
@@ -170,3 +172,30 @@ def _close_reports(content, moderator, status) -> None:
         content_type=ContentType.objects.get_for_model(content), object_id=content.pk,
         status=ModerationReport.Status.OPEN,
     ).update(status=status, handled_by=moderator, handled_at=timezone.now())
+
+
+def contribution_record(*, kind: str, target, component=None, author=None, channel: str = Channel.WEB,
+                        residence=None, created_at=None) -> Contribution:
+    """Write TARGET (a proposal, a response, a support...) into the contributions ledger.
+
+    RESIDENCE defaults to the author's commune of residence when they gave it. Call it in the same
+    transaction as the write it records."""
+    if channel not in Channel.values:
+        raise ValueError(f"Unknown channel {channel!r}")
+    user = author if author is not None and author.is_authenticated else None
+    if residence is None and user is not None:
+        residence = getattr(user, "residence", None)
+    organisation = component.space.organisation if component is not None else organisation_of(target)
+    return Contribution.objects.create(
+        organisation=organisation, component=component, kind=kind,
+        target_type=ContentType.objects.get_for_model(target), target_id=target.pk,
+        channel=channel, author=user, residence=residence, created_at=created_at or timezone.now(),
+    )
+
+
+def contribution_remove(*, target) -> int:
+    """Take TARGET out of the ledger (withdrawn, deleted or erased)."""
+    deleted, _ = Contribution.objects.filter(
+        target_type=ContentType.objects.get_for_model(target), target_id=target.pk
+    ).delete()
+    return deleted

@@ -1,5 +1,8 @@
 """Spaces (démarches de participation), their steps, and the components plugged into them."""
 
+from dataclasses import dataclass
+from datetime import date
+
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -125,6 +128,30 @@ class Step(models.Model):
         return "current"
 
 
+@dataclass(frozen=True)
+class Window:
+    """Whether an action a step setting governs is open today, and when it opened, closes or closed."""
+
+    open: bool
+    step: "Step | None" = None  # the current step when open
+    closes_on: date | None = None  # last day it is open, when open
+    opens_on: date | None = None  # first day of the next step that opens it, when closed
+    closed_on: date | None = None  # last day of the latest step that opened it, when closed
+
+    @property
+    def message(self) -> str:
+        """Why it is closed, in the user's language (empty when open)."""
+        from django.utils.formats import date_format
+
+        if self.open:
+            return ""
+        if self.opens_on:
+            return _("This opens on %(date)s.") % {"date": date_format(self.opens_on, "j F Y")}
+        if self.closed_on:
+            return _("This closed on %(date)s.") % {"date": date_format(self.closed_on, "j F Y")}
+        return _("This is not open during the current step.")
+
+
 class ComponentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published=True)
@@ -187,6 +214,25 @@ class Component(models.Model):
     def setting(self, name: str):
         """The global setting NAME, falling back to the manifest's default."""
         return self.manifest.settings_for(self).get(name)
+
+    def window(self, step_setting: str, today=None) -> Window:
+        """Whether the boolean step setting STEP_SETTING (e.g. "submissions_open") is on today.
+
+        When it is off, say when it next opens or when it last closed, from the space's steps."""
+        today = today or timezone.localdate()
+        manifest = self.manifest
+        steps = list(self.space.steps.all())
+        if not steps:
+            # A space without steps: the setting's default decides, with no dates to give.
+            return Window(open=bool(manifest.step_settings_for(self, None).get(step_setting)))
+        current = next((s for s in steps if s.start_date <= today <= s.end_date), None)
+        if current is not None and manifest.step_settings_for(self, current).get(step_setting):
+            return Window(open=True, step=current, closes_on=current.end_date)
+        opening = [s for s in steps if manifest.step_settings_for(self, s).get(step_setting)]
+        upcoming = [s.start_date for s in opening if s.start_date > today]
+        past = [s.end_date for s in opening if s.end_date < today]
+        return Window(open=False, opens_on=min(upcoming) if upcoming else None,
+                      closed_on=max(past) if past else None)
 
     def step_setting(self, name: str, step=None):
         """The setting NAME for STEP (the current step by default), falling back to the default."""
