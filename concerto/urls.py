@@ -9,7 +9,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from concerto.core import registry, views
+from concerto.core import maps, registry, views
 
 handler400 = "concerto.core.views.bad_request"
 handler403 = "concerto.core.views.permission_denied"
@@ -57,6 +57,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("pages/", include("concerto.core.pages_urls")),
     path("communes/", views.organisation_search, name="organisation_search"),
+    path("communes/contours.geojson", maps.boundaries_geojson, name="communes_boundaries"),
     *component_urlpatterns(),
     path("<slug:org_slug>/", views.organisation_detail, name="organisation_detail"),
     path(f"{SPACE}/", views.space_detail, name="space_detail"),

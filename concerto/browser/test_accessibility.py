@@ -175,7 +175,7 @@ def test_resident_pages_pass_axe(page, site, axe_check):
     check(page, axe_check, "mfa-totp-wrong-code")
 
     visit(page, site, axe_check, "news-post-signed-in", post.get_absolute_url())
-    page.locator("form:has(textarea)").locator("button[type=submit]").click()
+    page.locator("form.comments__new button[type=submit]").click()
     page.wait_for_load_state()
     check(page, axe_check, "comment-empty")
     comment_type = ContentType.objects.get_for_model(comment)

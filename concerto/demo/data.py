@@ -11,7 +11,9 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 from django.utils import timezone
 
+from concerto.components.consultations.demo import demo_load as consultation_demo_load
 from concerto.components.news.services import post_create
+from concerto.components.proposals.demo import demo_load as proposals_demo_load
 from concerto.core.accounts.models import Role, User
 from concerto.core.participation.services import comment_create, follow_add
 from concerto.core.spaces.models import Space
@@ -114,7 +116,7 @@ def demo_load() -> dict:
         days=(30, 120), steps=[("Ateliers", "Ateliers sur place.", 30, 60)],
         news=[("Bientôt une concertation", "", "La concertation ouvrira au printemps.")], publish=False,
     )
-    _space(
+    plu = _space(
         montreuil_agent, "montreuil", title="Révision du plan local d'urbanisme", slug="plan-local-urbanisme",
         summary="Donnez votre avis sur l'avenir de Montreuil d'ici 2040.",
         description="Le PLU fixe les règles de construction dans la ville. Sa révision est ouverte à tous.",
@@ -132,9 +134,11 @@ def demo_load() -> dict:
         news=[("Lancement de la concertation", "", "La Métropole lance la révision de son plan climat.")],
         scope=["saint-denis", "montreuil", "sceaux", "creteil"],
     )
+    proposals_demo_load(actor=sceaux_agent, space=budget)
+    consultation_demo_load(actor=montreuil_agent, space=plu)
     resident = users["habitant@sceaux.demo"]
     follow_add(user=resident, target=budget)
-    first_post = budget.components.get().news_posts.order_by("published_at").first()
+    first_post = budget.components.get(kind="news").news_posts.order_by("published_at").first()
     comment_create(author=resident, target=first_post,
                    body="Très bonne initiative ! Pourra-t-on proposer des idées pour le quartier des Blagis ?")
     return {"users": len(users), "spaces": Space.objects.count()}

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from concerto.core import registry
 from concerto.core.accounts.models import ApiToken, Role, User
-from concerto.core.participation.models import AuditEntry, Comment, Follow, Notification
+from concerto.core.participation.models import AuditEntry, Comment, CommentVote, Contribution, Follow, Notification
 from concerto.core.participation.services import audit_record
 
 
@@ -116,9 +116,20 @@ def account_export(*, user: User) -> dict:
         "comments": [
             {"created_at": _iso(c.created_at), "body": c.body, "organisation": c.organisation.name,
              "on": f"{c.target_type.app_label}.{c.target_type.model}", "on_id": c.target_id,
-             "channel": c.channel, "hidden_by_moderation": c.is_hidden}
+             "channel": c.channel, "hidden_by_moderation": c.is_hidden, "reply_to": c.parent_id,
+             "stance": c.stance or None}
             for c in Comment.objects.filter(author=user)
             .select_related("organisation", "target_type").order_by("pk")
+        ],
+        "comment_votes": [
+            {"comment": v.comment_id, "value": v.value, "at": _iso(v.updated_at),
+             "on": f"{v.comment.target_type.app_label}.{v.comment.target_type.model}", "on_id": v.comment.target_id}
+            for v in CommentVote.objects.filter(user=user).select_related("comment__target_type").order_by("pk")
+        ],
+        "contributions": [
+            {"kind": c.kind, "id": c.target_id, "channel": c.channel, "at": _iso(c.created_at),
+             "organisation": c.organisation.name}
+            for c in Contribution.objects.filter(author=user).select_related("organisation").order_by("pk")
         ],
         "audit_log": [
             {"at": _iso(e.created_at), "action": e.action, "target": e.target_repr,
@@ -150,6 +161,9 @@ def account_delete(*, user: User) -> None:
             manifest.erase_personal_data(user)
 
     comments = Comment.objects.filter(author=user).update(author=None)
+    CommentVote.objects.filter(user=user).delete()
+    # The ledger keeps the count of contributions, not who made them.
+    Contribution.objects.filter(author=user).update(author=None)
     Follow.objects.filter(user=user).delete()
     Notification.objects.filter(recipient=user).delete()
     tokens = list(ApiToken.objects.filter(user=user).values_list("pk", flat=True))

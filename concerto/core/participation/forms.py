@@ -1,22 +1,57 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.participation.models import Comment, ModerationReport
+from concerto.core.participation.models import Comment, CommentVote, ModerationReport
 
 
 class CommentForm(forms.Form):
+    """A comment, or a reply when `parent` names the comment answered (each reply form under a comment of
+    the thread is written out in _comments.html with the same field names). STANCES offers the
+    for / against / neutral choice (top-level comments on a target whose model opts in)."""
+
     body = forms.CharField(
         label=_("Your comment"), max_length=Comment._meta.get_field("body").max_length,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Be courteous. Your public name is shown next to your comment."),
         error_messages={"required": _("Write your comment before sending it.")},
     )
+    stance = forms.ChoiceField(
+        label=_("Your position"), required=False, choices=Comment.Stance.choices, widget=forms.RadioSelect,
+        help_text=_("Say whether you are for or against, or neutral, if you wish."),
+        error_messages={"invalid_choice": _("Choose for, against or neutral.")},
+    )
+    parent = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, stances: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not stances:
+            del self.fields["stance"]
 
     def clean_body(self):
         body = self.cleaned_data["body"].strip()
         if not body:
             raise forms.ValidationError(_("Write your comment before sending it."))
         return body
+
+    def clean_parent(self):
+        raw = (self.cleaned_data.get("parent") or "").strip()
+        if not raw:
+            return None
+        parent = Comment.objects.select_related("parent").filter(pk=int(raw)).first() \
+            if raw.isdigit() and len(raw) < 18 else None
+        if parent is None:
+            raise forms.ValidationError(_("The comment you are replying to does not exist."))
+        return parent
+
+    def clean(self):
+        cleaned = super().clean()
+        # A hidden field has nowhere to show its error: say it above the form instead.
+        if "parent" in self.errors:
+            self.add_error(None, self.errors.pop("parent"))
+        if "stance" not in self.fields and self.data.get(self.add_prefix("stance")):
+            self.add_error(None, _("A reply does not take a stance: only comments do.")
+                           if self.data.get(self.add_prefix("parent")) else _("Stances are not offered here."))
+        return cleaned
 
 
 class ReportForm(forms.Form):
@@ -27,6 +62,14 @@ class ReportForm(forms.Form):
     details = forms.CharField(
         label=_("Details"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Anything that helps the moderators understand the problem."),
+    )
+
+
+class CommentVoteForm(forms.Form):
+    value = forms.TypedChoiceField(
+        coerce=int, choices=[(str(value), label) for value, label in CommentVote.Value.choices],
+        error_messages={"required": _("Choose “agree” or “disagree”."),
+                        "invalid_choice": _("Choose “agree” or “disagree”.")},
     )
 
 

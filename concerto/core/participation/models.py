@@ -5,6 +5,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditEntry(models.Model):
@@ -78,6 +79,22 @@ class ModeratedQuerySet(models.QuerySet):
         return self.filter(hidden_at__isnull=True)
 
 
+class CommentQuerySet(ModeratedQuerySet):
+    def on(self, target):
+        """The comments on TARGET (replies included)."""
+        return self.filter(target_type=ContentType.objects.get_for_model(target), target_id=target.pk)
+
+    def with_votes(self, user=None):
+        """Annotate `up_votes`, `down_votes` and `user_vote` (USER's vote: 1, -1 or None) in the same query."""
+        queryset = self.annotate(
+            up_votes=models.Count("votes", filter=models.Q(votes__value=1)),
+            down_votes=models.Count("votes", filter=models.Q(votes__value=-1)),
+        )
+        if user is not None and user.is_authenticated:
+            return queryset.annotate(user_vote=models.Max("votes__value", filter=models.Q(votes__user=user)))
+        return queryset.annotate(user_vote=models.Value(None, output_field=models.SmallIntegerField()))
+
+
 class Moderated(models.Model):
     """Mixin for content people publish: moderators can hide it and restore it."""
 
@@ -93,7 +110,18 @@ class Moderated(models.Model):
 
 
 class Comment(Moderated):
-    """A comment on any object of a component (a news post, later a proposal or a project)."""
+    """A comment on any object of a component (a news post, a proposal, a project).
+
+    Threads are one level deep: a reply's parent is always a top-level comment of the same target
+    (`comment_create` attaches a reply to a reply to that reply's parent), so pages never nest further.
+    A top-level comment may take a stance (for, against, neutral) when the target's model says
+    `comment_stances = True`; replies never do.
+    """
+
+    class Stance(models.TextChoices):
+        FOR = "for", pgettext_lazy("comment stance", "For")
+        AGAINST = "against", pgettext_lazy("comment stance", "Against")
+        NEUTRAL = "neutral", pgettext_lazy("comment stance", "Neutral")
 
     organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="+")
     target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
@@ -104,14 +132,21 @@ class Comment(Moderated):
     body = models.TextField(_("comment"), max_length=5000)
     channel = models.CharField(max_length=16, default="web")
     created_at = models.DateTimeField(auto_now_add=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies",
+                               verbose_name=_("in reply to"))
+    stance = models.CharField(_("stance"), max_length=8, choices=Stance.choices, blank=True, default="")
 
-    objects = ModeratedQuerySet.as_manager()
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         indexes = [models.Index(fields=["target_type", "target_id"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(parent__isnull=True) | models.Q(stance=""),
+                                   name="comment_reply_has_no_stance"),
+        ]
 
     def __str__(self) -> str:
         return self.body[:60]
@@ -125,6 +160,37 @@ class Comment(Moderated):
     def is_public(self) -> bool:
         """Anyone may see (and report) it: not hidden, and what it comments on is public."""
         return not self.is_hidden and bool(getattr(self.target, "is_public", False))
+
+    @staticmethod
+    def stances_offered(target) -> bool:
+        """Whether people commenting TARGET may say they are for or against (its model opts in)."""
+        return bool(getattr(type(target), "comment_stances", False))
+
+
+class CommentVote(models.Model):
+    """A signed-in person finds a comment useful (+1) or not (-1). One vote per person and comment."""
+
+    class Value(models.IntegerChoices):
+        UP = 1, _("Agree")
+        DOWN = -1, _("Disagree")
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="votes")
+    # Erasing an account removes its votes: a vote says nothing once nobody stands behind it.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comment_votes")
+    value = models.SmallIntegerField(choices=Value.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("vote on a comment")
+        verbose_name_plural = _("votes on comments")
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "user"], name="unique_comment_vote"),
+            models.CheckConstraint(condition=models.Q(value__in=[1, -1]), name="comment_vote_value"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.value:+d} → {self.comment_id}"
 
 
 class ModerationReport(models.Model):

@@ -7,6 +7,7 @@ to the next, a step setting `comments_open` (see docs/adding-a-component.md).
 """
 
 import rules
+from django.utils.translation import gettext as _
 
 
 def comments_allowed(target) -> bool:
@@ -35,3 +36,24 @@ def comments_open_on(user, target) -> bool:
 
 
 rules.add_perm("participation.comment", rules.is_authenticated & comments_open_on)
+
+
+def comment_vote_refusal(user, comment) -> str:
+    """Why USER may not vote on COMMENT now, in words for them; "" when they may."""
+    if user is None or not user.is_authenticated:
+        return _("Sign in to vote on comments.")
+    if comment.is_hidden or not comment.is_public:
+        return _("This comment cannot receive votes.")
+    if comment.author_id is not None and comment.author_id == user.pk:
+        return _("You cannot vote on your own comment.")
+    if not comments_allowed(comment.target):
+        return _("Comments are closed here: votes on comments are closed too.")
+    return ""
+
+
+@rules.predicate
+def may_vote_on_comment(user, comment) -> bool:
+    return not comment_vote_refusal(user, comment)
+
+
+rules.add_perm("participation.vote_comment", may_vote_on_comment)

@@ -4,19 +4,25 @@ Every function takes keyword-only arguments. Notifications are created in the ca
 their emails go out after commit through the task queue, so a rolled-back change sends nothing.
 """
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
-from django.utils import timezone
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 from concerto.core.participation.models import (
     AuditEntry,
     Channel,
     Comment,
+    CommentVote,
     Contribution,
     Follow,
     ModerationReport,
     Notification,
 )
+from concerto.core.participation.rules import comment_vote_refusal
 
 
 def audit_record(*, actor, action: str, target=None, organisation=None,
@@ -107,17 +113,101 @@ def organisation_of(target):
     return getattr(target, "organisation", None)
 
 
-def comment_create(*, author, target, body: str, channel: str = "web") -> Comment:
+@transaction.atomic
+def comment_create(*, author, target, body: str, channel: str = Channel.WEB, parent: Comment | None = None,
+                   stance: str = "") -> Comment:
+    """Publish a comment on TARGET, or a reply to PARENT (a comment on the same TARGET).
+
+    Threads are one level deep: replying to a reply answers its top-level comment. Nobody may reply to
+    a comment hidden by moderation. STANCE ("for", "against", "neutral" or "") is for top-level comments
+    on targets whose model sets `comment_stances = True`. The comment goes into the contributions
+    ledger, and the author of PARENT (and of its thread, if PARENT is a reply) gets a notification.
+    Raises ValidationError (French messages, keyed by "body", "parent" or "stance") on bad input.
+    """
+    body = (body or "").strip()
+    stance = (stance or "").strip()
+    content_type = ContentType.objects.get_for_model(target)
+    errors = {}
+    if not body:
+        errors["body"] = [_("Write your comment before sending it.")]
+    answered = parent  # the comment the person replied to, maybe a reply itself
+    if parent is not None:
+        if parent.target_type_id != content_type.pk or parent.target_id != target.pk:
+            errors["parent"] = [_("You can only reply to a comment on the same page.")]
+        elif parent.is_hidden or (parent.parent_id is not None and parent.parent.is_hidden):
+            errors["parent"] = [_("This comment was hidden by moderation: you cannot reply to it.")]
+        elif parent.parent_id is not None:
+            parent = parent.parent
+    if stance:
+        if stance not in Comment.Stance.values:
+            errors["stance"] = [_("Choose for, against or neutral.")]
+        elif parent is not None:
+            errors["stance"] = [_("A reply does not take a stance: only comments do.")]
+        elif not Comment.stances_offered(target):
+            errors["stance"] = [_("Stances are not offered here.")]
+    if errors:
+        raise ValidationError(errors)
+
     comment = Comment.objects.create(
-        organisation=organisation_of(target),
-        target_type=ContentType.objects.get_for_model(target),
-        target_id=target.pk,
-        author=author,
-        body=body.strip(),
-        channel=channel,
+        organisation=organisation_of(target), target_type=content_type, target_id=target.pk,
+        author=author if author is not None and author.is_authenticated else None,
+        body=body, channel=channel, parent=parent, stance=stance,
     )
-    audit_record(actor=author, action="comment.created", target=comment, organisation=comment.organisation)
+    audit_record(actor=author, action="comment.created", target=comment, organisation=comment.organisation,
+                 data={key: value for key, value in (("parent", comment.parent_id), ("stance", stance)) if value})
+    contribution_record(kind="participation.comment", target=comment, component=getattr(target, "component", None),
+                        author=author, channel=channel)
+    if parent is not None:
+        # The author of the comment answered and, when that was a reply, the author of the thread.
+        recipients = [c.author for c in (answered, parent)
+                      if c.author_id is not None and c.author_id != comment.author_id]
+        if recipients:
+            _notify_reply(comment=comment, recipients=recipients, target=target)
     return comment
+
+
+def _notify_reply(*, comment: Comment, recipients, target) -> None:
+    base = target.get_absolute_url() if hasattr(target, "get_absolute_url") else "/"
+    # Stored text: written in the site's language, whatever the language of the replier's session.
+    with translation.override(settings.LANGUAGE_CODE):
+        name = comment.author.public_name if comment.author is not None else _("An anonymous participant")
+        title = _("%(name)s replied to your comment on “%(target)s”") % {"name": name, "target": target}
+    notification_send(recipients=recipients, verb="comment.replied", title=title,
+                      body=Truncator(comment.body).words(40), url=f"{base}#commentaire-{comment.pk}")
+
+
+@transaction.atomic
+def comment_vote(*, user, comment: Comment, value: int) -> int | None:
+    """USER votes VALUE (1 agree, -1 disagree) on COMMENT and gets their vote now (1, -1 or None).
+
+    The same value again takes the vote back; the other value switches it. Raises ValidationError for a
+    value other than 1 or -1, and PermissionDenied (with the reason in words) when USER may not vote:
+    not signed in, their own comment, a hidden or non-public comment, or comments closed on its target.
+    """
+    if isinstance(value, bool) or value not in (1, -1):
+        raise ValidationError({"value": [_("Choose “agree” or “disagree”.")]})
+    refusal = comment_vote_refusal(user, comment)
+    if refusal:
+        raise PermissionDenied(refusal)
+    existing = CommentVote.objects.select_for_update().filter(comment=comment, user=user).first()
+    if existing is None:
+        try:
+            # A double click can race to create the same vote: the unique constraint keeps one.
+            with transaction.atomic():
+                CommentVote.objects.create(comment=comment, user=user, value=value)
+        except IntegrityError:
+            return value
+        result, action = value, "comment.voted"
+    elif existing.value == value:
+        existing.delete()
+        result, action = None, "comment.vote_removed"
+    else:
+        existing.value = value
+        existing.save(update_fields=["value", "updated_at"])
+        result, action = value, "comment.vote_changed"
+    audit_record(actor=user, action=action, target=comment, organisation=comment.organisation,
+                 data={"value": value})
+    return result
 
 
 def moderation_report(*, reporter, content, reason: str, details: str = "") -> ModerationReport:

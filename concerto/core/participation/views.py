@@ -7,16 +7,17 @@ that the target is something a person may act on here, then calls one service.
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from concerto.core.participation import services
-from concerto.core.participation.forms import CommentForm, ReportForm
-from concerto.core.participation.models import Moderated
+from concerto.core.participation.forms import CommentForm, CommentVoteForm, ReportForm
+from concerto.core.participation.models import Comment, Moderated
 from concerto.core.spaces.models import Space
 from concerto.core.territory.models import Organisation
 
@@ -38,7 +39,9 @@ def _followable(request, target) -> bool:
         return True
     if isinstance(target, Space):
         return Space.objects.visible_to(request.user).filter(pk=target.pk).exists()
-    return False
+    # What a component publishes (a proposal, a project...) may be followed while anyone may see it.
+    return (hasattr(target, "component") and hasattr(target, "get_absolute_url")
+            and bool(getattr(target, "is_public", False)))
 
 
 def _next_url(request, fallback: str) -> str:
@@ -69,7 +72,8 @@ def follow(request, content_type_id: int, object_id: int):
 @require_POST
 def unfollow(request, content_type_id: int, object_id: int):
     target = get_target(content_type_id, object_id)
-    if not _followable(request, target):
+    # Someone who follows an object that is no longer public can still stop following it.
+    if not _followable(request, target) and not services.is_following(user=request.user, target=target):
         raise Http404(_("This content does not exist."))
     if not request.user.is_authenticated:
         return _login_first(request, target)
@@ -80,6 +84,7 @@ def unfollow(request, content_type_id: int, object_id: int):
 
 @require_POST
 def comment(request, content_type_id: int, object_id: int):
+    """A new comment on the target, or a reply when the form names a `parent` comment."""
     target = get_target(content_type_id, object_id)
     # Content nobody may see stays invisible: a 404, not a hint that it exists.
     if not getattr(target, "is_public", False):
@@ -88,13 +93,60 @@ def comment(request, content_type_id: int, object_id: int):
         return _login_first(request, target)
     if not request.user.has_perm("participation.comment", target):
         raise PermissionDenied(_("Comments are closed here."))
-    form = CommentForm(request.POST)
+    is_reply = bool(request.POST.get("parent"))
+    form = CommentForm(request.POST, stances=Comment.stances_offered(target) and not is_reply)
+    if form.is_valid():
+        try:
+            created = services.comment_create(
+                author=request.user, target=target, body=form.cleaned_data["body"],
+                parent=form.cleaned_data.get("parent"), stance=form.cleaned_data.get("stance", ""),
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields and field != "parent" else None, problems)
+        else:
+            messages.success(request, _("Your reply is published.") if created.parent_id
+                             else _("Your comment is published."))
+            return redirect(created.get_absolute_url())
+    return render(request, "participation/comment_form.html",
+                  {"form": form, "target": target, "is_reply": is_reply}, status=400)
+
+
+@require_POST
+def comment_vote(request, object_id: int):
+    """Agree or disagree with comment OBJECT_ID; the same button again takes the vote back.
+
+    A plain form post comes back to the comment; an HTMX request gets the vote buttons alone."""
+    comment = Comment.objects.select_related("author").filter(pk=object_id).first()
+    if comment is None or not comment.is_public:
+        raise Http404(_("This content does not exist."))
+    if not request.user.is_authenticated:
+        response = _login_first(request, comment)
+        # HTMX would otherwise swap the sign-in page into the comment: send the whole page there.
+        return HttpResponseClientRedirect(response.url) if request.htmx else response
+    form = CommentVoteForm(request.POST)
+    problem = ""
     if not form.is_valid():
-        return render(request, "participation/comment_form.html", {"form": form, "target": target},
-                      status=400)
-    created = services.comment_create(author=request.user, target=target, body=form.cleaned_data["body"])
-    messages.success(request, _("Your comment is published."))
-    return redirect(created.get_absolute_url())
+        problem = " ".join(form.errors["value"])
+        if not request.htmx:
+            return render(request, "core/error.html", {"title": _("Your vote was not recorded"),
+                                                       "message": problem}, status=400)
+    else:
+        try:
+            services.comment_vote(user=request.user, comment=comment, value=form.cleaned_data["value"])
+        except PermissionDenied as refusal:
+            if not request.htmx:
+                raise
+            problem = str(refusal)
+    if request.htmx:
+        # The buttons replace themselves; a refusal shows next to them rather than in a page HTMX drops.
+        comment = Comment.objects.with_votes(request.user).select_related("author").get(pk=comment.pk)
+        comment.votable = not problem
+        return render(request, "participation/_comment_votes.html", {
+            "comment": comment, "vote_error": problem,
+            "vote_next": request.htmx.current_url_abs_path or comment.get_absolute_url().split("#")[0],
+        })
+    return redirect(_next_url(request, comment.get_absolute_url()))
 
 
 @require_http_methods(["GET", "POST"])

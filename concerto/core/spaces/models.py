@@ -146,10 +146,10 @@ class Window:
         if self.open:
             return ""
         if self.opens_on:
-            return _("This opens on %(date)s.") % {"date": date_format(self.opens_on, "j F Y")}
+            return _("Opens on %(date)s.") % {"date": date_format(self.opens_on, "j F Y")}
         if self.closed_on:
-            return _("This closed on %(date)s.") % {"date": date_format(self.closed_on, "j F Y")}
-        return _("This is not open during the current step.")
+            return _("Ended on %(date)s.") % {"date": date_format(self.closed_on, "j F Y")}
+        return _("Not open during the current step.")
 
 
 class ComponentQuerySet(models.QuerySet):

@@ -15,3 +15,58 @@ def run_task_worker(monkeypatch):
         call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
 
     return run
+
+
+# News posts are the commented objects of these tests: news opts in to comments (comments_enabled,
+# comments_open), as a proposal will.
+@pytest.fixture
+def news_space(sceaux):
+    from concerto.testing import SpaceFactory
+
+    return SpaceFactory(organisation=sceaux, slug="jardin", title="Réaménagement du jardin")
+
+
+@pytest.fixture
+def news_step(news_space):
+    from concerto.testing import StepFactory
+
+    return StepFactory(space=news_space, title="Ateliers")
+
+
+@pytest.fixture
+def news(news_space):
+    from concerto.testing import ComponentFactory
+
+    return ComponentFactory(space=news_space, kind="news", title="Actualités du jardin")
+
+
+@pytest.fixture
+def post(news, agent):
+    from concerto.components.news.services import post_create
+
+    return post_create(author=agent, component=news, title="Premier atelier samedi",
+                       body="Rendez-vous à la Ménagerie.", publish=True)
+
+
+@pytest.fixture
+def other_post(news, agent):
+    from concerto.components.news.services import post_create
+
+    return post_create(author=agent, component=news, title="Deuxième atelier", body="Le mardi suivant.",
+                       publish=True)
+
+
+@pytest.fixture
+def neighbour(db):
+    from concerto.testing import persona
+
+    return persona("voisin@example.org", display_name="Jean Voisin")
+
+
+@pytest.fixture
+def with_stances(monkeypatch):
+    """News posts do not offer stances; proposals will (`comment_stances = True` on their model).
+    These tests switch it on for news posts, the same class attribute a proposal sets."""
+    from concerto.components.news.models import Post
+
+    monkeypatch.setattr(Post, "comment_stances", True, raising=False)

@@ -1,0 +1,172 @@
+"""A consultation on a phone: a resident answers a questionnaire (a conditional question appears as they
+answer), sends it and sees the confirmation; axe on the form, the confirmation and the results."""
+
+import os
+
+from concerto.components.consultations import services
+from concerto.components.consultations.models import Question, Response
+from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, StepFactory, commune, persona
+
+Kind = Question.Kind
+SCREENSHOTS = os.environ.get("CONCERTO_SCREENSHOTS")
+
+
+def shot(page, name: str) -> None:
+    """With CONCERTO_SCREENSHOTS=/some/dir, keep a full-page screenshot of the page."""
+    if SCREENSHOTS:
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"consultation-{name}.png"), full_page=True)
+
+
+def _setup():
+    sceaux = commune("sceaux")
+    agent = persona("agent@sceaux.example.org", role="agent", organisation=sceaux)
+    persona("habitante@example.org", display_name="Camille Martin", residence=sceaux)
+    space = SpaceFactory(organisation=sceaux, slug="parc", title="Le parc de demain")
+    StepFactory(space=space, title="Questionnaire")
+    component = ComponentFactory(space=space, kind="consultations", title="Votre avis sur le parc",
+                                 settings={"participation": "account", "results_visibility": "public"})
+    services.questionnaire_intro_update(actor=agent, component=component,
+                                        intro="Le parc sera réaménagé en 2027. Dites-nous ce qui compte pour vous.")
+    habits = services.section_create(actor=agent, component=component, title="Vos habitudes")
+    transport = services.question_create(actor=agent, section=habits, kind=Kind.SINGLE, required=True,
+                                         label="Comment venez-vous au parc ?",
+                                         options=["À pied", "À vélo", "En voiture"], other_option=True)
+    services.question_create(actor=agent, section=habits, kind=Kind.NUMBER, required=True, min_value=1,
+                             max_value=120, label="Combien de minutes dure votre trajet à vélo ?",
+                             condition_option=transport.options.get(label="À vélo"))
+    services.question_create(actor=agent, section=habits, kind=Kind.MULTIPLE, max_choices=2,
+                             label="Qu'y faites-vous ?", options=["Promenade", "Sport", "Pique-nique"])
+    wishes = services.section_create(actor=agent, component=component, title="Vos souhaits")
+    services.question_create(actor=agent, section=wishes, kind=Kind.SCALE, scale="1-5", required=True,
+                             label="Êtes-vous satisfait du parc ?", scale_min_label="Pas du tout",
+                             scale_max_label="Tout à fait")
+    services.question_create(actor=agent, section=wishes, kind=Kind.RANKING, label="Classez ces priorités",
+                             options=["Ombre", "Bancs"])
+    services.question_create(actor=agent, section=wishes, kind=Kind.LONG_TEXT, label="Vos idées")
+    return component
+
+
+def test_a_resident_answers_a_questionnaire_on_a_phone(page, site, axe_check):
+    component = _setup()
+    page.goto(site.url + "/compte/login/")
+    page.get_by_label("Courriel").fill("habitante@example.org")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+
+    page.goto(site.url + component.get_absolute_url())
+    assert page.get_by_role("heading", name="Votre avis sur le parc").is_visible()
+    assert page.get_by_role("group", name="Vos habitudes").is_visible()
+    bike_question = page.get_by_label("Combien de minutes dure votre trajet à vélo ?")
+    assert bike_question.is_hidden()  # shown only to those who cycle
+    other_text = page.get_by_label("Votre autre réponse")
+    assert other_text.is_hidden()
+    axe_check(page)
+    shot(page, "form")
+
+    # A first try without the required answers: the error summary, then the fields.
+    page.get_by_role("button", name="Envoyer mes réponses").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("alert").is_visible()
+    assert page.get_by_text("Répondez à cette question.").first.is_visible()
+    axe_check(page)
+    shot(page, "errors")
+
+    page.get_by_role("radio", name="À vélo").check()
+    bike_question.wait_for(state="visible")
+    bike_question.fill("12")
+    page.get_by_role("checkbox", name="Promenade").check()
+    page.get_by_role("radio", name="4", exact=True).check()
+    page.get_by_label("Bancs").select_option("1")
+    page.get_by_label("Ombre").select_option("2")
+    page.get_by_label("Vos idées").fill("Des fontaines d'eau potable près des jeux.")
+    axe_check(page)
+    shot(page, "filled")
+    page.get_by_role("button", name="Envoyer mes réponses").click()
+    page.wait_for_url("**/merci/")
+
+    assert page.get_by_role("heading", name="Vos réponses sont envoyées").is_visible()
+    assert page.get_by_text("Des fontaines d'eau potable près des jeux.").is_visible()
+    assert page.get_by_role("link", name="Modifier mes réponses").is_visible()
+    axe_check(page)
+    shot(page, "confirmation")
+    response = Response.objects.get()
+    assert response.is_submitted and response.answers.get(number=12).question.kind == Kind.NUMBER
+
+    page.get_by_role("link", name="Voir les résultats").click()
+    page.wait_for_url("**/resultats/")
+    assert page.get_by_text("1 réponse comptée").is_visible()
+    transport = page.locator("section.result", has=page.get_by_role("heading", name="Comment venez-vous au parc ?"))
+    assert transport.get_by_text("1 (100 %)").is_visible()  # the bar of "À vélo"
+    transport.get_by_text("Voir les chiffres dans un tableau").click()
+    assert page.get_by_role("table", name="Comment venez-vous au parc ?").is_visible()
+    axe_check(page)
+    shot(page, "results")
+
+
+def test_answers_started_on_the_phone_are_kept_if_the_page_is_left(page, site, axe_check):
+    component = _setup()
+    page.goto(site.url + "/compte/login/")
+    page.get_by_label("Courriel").fill("habitante@example.org")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+
+    page.goto(site.url + component.get_absolute_url())
+    page.get_by_role("radio", name="À vélo").check()
+    page.get_by_label("Vos idées").fill("Plus de bancs à l'ombre.")
+    page.wait_for_timeout(600)  # the draft is written to the browser's storage after a short pause
+    page.goto(site.url + "/")
+    page.goto(site.url + component.get_absolute_url())
+    assert page.get_by_text("Nous avons repris les réponses que vous aviez commencées sur cet appareil.").is_visible()
+    assert page.get_by_label("Vos idées").input_value() == "Plus de bancs à l'ombre."
+    assert page.get_by_role("radio", name="À vélo").is_checked()
+    assert page.get_by_label("Combien de minutes dure votre trajet à vélo ?").is_visible()
+    axe_check(page)
+    assert not Response.objects.exists()  # kept on the device only, nothing sent
+
+
+def test_the_back_office_of_a_consultation_passes_axe(page, site, axe_check):
+    from concerto.testing import totp_code
+
+    component = _setup()
+    services.response_submit(
+        component=component, respondent=Response._meta.get_field("respondent").related_model.objects.get(
+            email="habitante@example.org"),
+        answers={question.pk: value for question, value in _some_answers(component)})
+    page.goto(site.url + "/compte/login/")
+    page.get_by_label("Courriel").fill("agent@sceaux.example.org")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/2fa/authenticate/**")
+    page.get_by_label("Code").fill(totp_code())
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+
+    base = site.url + component.get_backoffice_url()
+    transport = Question.objects.get(component=component, kind=Kind.SINGLE)
+    for path in ("", "introduction/", "sections/nouvelle/", f"sections/{transport.section_id}/questions/nouvelle/",
+                 f"sections/{transport.section_id}/questions/nouvelle/?type=scale",
+                 f"questions/{transport.pk}/modifier/", f"questions/{transport.pk}/supprimer/", "reponses/",
+                 "reponses/saisir/"):
+        page.goto(base + path)
+        assert page.locator("h1:visible").count() == 1, path
+        axe_check(page)
+        shot(page, "backoffice-" + (path.strip("/").replace("/", "-").replace("?", "-") or "builder"))
+    # A form with errors: the paper entry with a date in the future.
+    page.goto(base + "reponses/saisir/")
+    page.get_by_label("Date de la réponse").fill("2999-01-01")
+    page.get_by_role("button", name="Enregistrer cette réponse").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("alert").first.is_visible()
+    axe_check(page)
+    page.goto(site.url + component.get_absolute_url() + "resultats/")
+    axe_check(page)
+
+
+def _some_answers(component):
+    questions = {question.kind: question for question in Question.objects.filter(component=component)}
+    transport = questions[Kind.SINGLE]
+    return [(transport, {"option": transport.options.get(label="À pied").pk, "other": ""}),
+            (questions[Kind.SCALE], 4), (questions[Kind.LONG_TEXT], "Plus d'ombre.")]

@@ -1,0 +1,137 @@
+"""Maps on a phone: placing a point by click, keyboard or position, and reading a clustered points map.
+
+The page under test (concerto/core/tests/maps_test_urls.py) has a form with a PointField and the points
+map included twice. The `page` fixture fails on any request to another host: the maps make none.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+# Real outlines of the 130 communes, from the reference data next to the project (see ../shared/data).
+SHARED_GEOJSON = Path(__file__).resolve().parents[3] / "shared" / "data" / "communes" / "mgp_communes_2026.geojson"
+
+pytestmark = pytest.mark.urls("concerto.core.tests.maps_test_urls")
+
+
+@pytest.fixture
+def map_page(page, site):
+    if not SHARED_GEOJSON.exists():
+        pytest.skip(f"the shared reference data is absent ({SHARED_GEOJSON.resolve()})")
+    with open("/dev/null", "w") as quiet:
+        call_command("import_boundaries", str(SHARED_GEOJSON), stdout=quiet)
+    page.goto(site.url + "/essai-carte/")
+    page.wait_for_selector(".point-widget[data-map-ready]")
+    page.wait_for_selector(".point-widget__map path.leaflet-interactive")
+    return page
+
+
+def test_a_click_on_the_map_fills_the_inputs_and_the_place_is_accepted(map_page, axe_check):
+    page = map_page
+    axe_check(page)
+    page.get_by_label("Titre").fill("Banc cassé")
+
+    # The map opens on the whole Métropole: its centre is in Paris.
+    page.locator(".point-widget__map").click()
+
+    latitude = float(page.get_by_label("Latitude").input_value())
+    longitude = float(page.get_by_label("Longitude").input_value())
+    assert 48.8 < latitude < 48.9 and 2.3 < longitude < 2.45
+    status = page.get_by_role("status").inner_text()
+    assert re.match(r"Point placé à .+ : latitude 48,\d+, longitude 2,\d+\.", status)
+    # The commune under the pointer is named, as on the status line.
+    tooltip = page.locator(".point-widget__map .leaflet-tooltip")
+    tooltip.wait_for()
+    assert f"Point placé à {tooltip.inner_text()} :" in status
+    axe_check(page)
+
+    page.get_by_role("button", name="Envoyer le lieu").click()
+    # The page shows numbers the French way.
+    french = [str(number).replace(".", ",") for number in (latitude, longitude)]
+    assert page.locator("#place").inner_text() == f"Lieu reçu : {french[0]}, {french[1]}"
+
+
+def test_the_keyboard_places_the_point_at_the_centre_of_the_map(map_page):
+    page = map_page
+    page.get_by_role("application", name="Carte : choisir le lieu").focus()
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("Enter")
+
+    assert page.get_by_label("Latitude").input_value() != ""
+    assert page.get_by_label("Longitude").input_value() != ""
+    assert "Point placé" in page.get_by_role("status").inner_text()
+    # Tab goes through the zoom buttons and the attribution, then leaves the map: no focus trap.
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if page.evaluate("!document.activeElement.closest('.point-widget__map')"):
+            break
+    assert page.evaluate("document.activeElement.closest('.field') !== null")
+    assert page.evaluate("!document.activeElement.closest('.point-widget__map')")
+
+
+def test_use_my_position_places_the_point_where_the_device_is(map_page, site):
+    page = map_page
+    page.context.grant_permissions(["geolocation"], origin=site.url)
+    page.context.set_geolocation({"latitude": 48.7787, "longitude": 2.2905})
+
+    page.get_by_role("button", name="Utiliser ma position").click()
+
+    status = page.get_by_role("status")
+    status.filter(has_text="Sceaux").wait_for()
+    assert status.inner_text() == "Point placé à Sceaux : latitude 48,7787, longitude 2,2905."
+    assert page.get_by_label("Latitude").input_value() == "48.77870"
+    assert page.get_by_label("Longitude").input_value() == "2.29050"
+
+
+def test_a_point_outside_the_metropole_is_refused_with_the_error_next_to_the_field(map_page, axe_check):
+    page = map_page
+    page.get_by_label("Titre").fill("Château")
+    page.get_by_label("Latitude").fill("48.8049")
+    page.get_by_label("Longitude").fill("2.1301")
+
+    page.get_by_role("button", name="Envoyer le lieu").click()
+    page.wait_for_selector(".point-widget[data-map-ready]")
+
+    assert page.get_by_role("alert").is_visible()
+    assert "Ce lieu est hors de la Métropole du Grand Paris" in page.locator(".field-error").inner_text()
+    assert page.get_by_label("Latitude").input_value() == "48.8049"
+    axe_check(page)
+
+
+def test_the_points_map_clusters_markers_whose_popups_link_to_their_page(map_page, axe_check):
+    page = map_page
+    maps = page.get_by_role("region", name="Carte des lieux", exact=True)
+    page.wait_for_selector('.map-points[aria-label="Carte des lieux"][data-map-ready]')
+    # Both copies of the include drew their map.
+    page.wait_for_function("document.querySelectorAll('.map-points .concerto-marker, .map-points .marker-cluster')"
+                           ".length >= 4")
+    assert page.locator(".map-points .leaflet-container").count() == 2
+    axe_check(page)
+
+    # The two places of Sceaux are one cluster at this scale; opening it shows them. All by keyboard.
+    maps.get_by_role("button", name="2 lieux : zoomer").focus()
+    page.keyboard.press("Enter")
+    marker = maps.get_by_role("button", name="Banc devant la mairie de Sceaux")
+    marker.focus()
+    page.keyboard.press("Enter")
+
+    link = maps.get_by_role("link", name="Banc devant la mairie de Sceaux")
+    assert link.is_visible()
+    assert link.get_attribute("href").endswith("/sceaux/")
+    assert maps.get_by_role("button", name="Fermer").is_visible()
+    axe_check(page)
+    link.click()
+    page.wait_for_url("**/sceaux/")
+
+
+def test_a_configured_tile_server_is_drawn_under_the_outlines(page, site, settings):
+    # A tile server of our own host: the `page` fixture would fail on a third party's.
+    settings.CONCERTO_MAP_TILES_URL = "/static/concerto/favicon.svg?z={z}&x={x}&y={y}"
+    settings.CONCERTO_MAP_ATTRIBUTION = "Fond de carte d’essai"
+
+    page.goto(site.url + "/essai-carte/")
+
+    page.wait_for_selector(".point-widget__map img.leaflet-tile")
+    assert "Fond de carte d’essai" in page.locator(".point-widget__map .leaflet-control-attribution").inner_text()

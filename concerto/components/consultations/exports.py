@@ -1,0 +1,174 @@
+"""One row per response, one column per question: CSV (streamed) and XLSX.
+
+No personal data: no name, no email, no account; the response's number, date, channel and commune of
+residence only. The CSV is produced while the database is read (two cursors walking the responses and
+their answers in the same order), so memory stays flat however many responses there are.
+"""
+
+import csv
+import re
+import tempfile
+from itertools import groupby
+from operator import itemgetter
+
+from django.db import connections
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from concerto.components.consultations.models import Answer, Question
+from concerto.components.consultations.results import ALL, Filters, submitted_responses
+from concerto.core.participation.models import Channel
+
+Kind = Question.Kind
+CHUNK = 2000
+BOM = "\ufeff"  # Excel reads UTF-8 only with it
+
+
+def header(structure) -> list[str]:
+    columns = [_("Response"), _("Date"), _("Channel"), _("Commune of residence")]
+    return columns + [question.label for question in structure.questions]
+
+
+def _cell(question, rows, option_labels: dict, option_order: dict):
+    kind = question.kind
+    if kind in (Kind.SINGLE, Kind.MULTIPLE):
+        parts = []
+        for row in sorted(rows, key=lambda row: option_order.get(row[1], 0)):
+            label = option_labels.get(row[1], "")
+            parts.append(f"{label} : {row[6]}" if row[6] else label)
+        return " ; ".join(parts)
+    if kind == Kind.RANKING:
+        ranked = sorted(rows, key=lambda row: row[2] or 0)
+        return " > ".join(option_labels.get(row[1], "") for row in ranked)
+    row = rows[0]
+    if kind == Kind.SCALE:
+        return int(row[3])
+    if kind == Kind.NUMBER:
+        return int(row[3]) if row[3].is_integer() else row[3]
+    if kind == Kind.DATE:
+        # SQLite gives the text of the date, PostgreSQL a date.
+        return (row[4].isoformat() if hasattr(row[4], "isoformat") else str(row[4])) if row[4] else ""
+    if kind == Kind.POINT:
+        return f"{row[7]:.6f} {row[8]:.6f}" if row[7] is not None else ""
+    return row[6]
+
+
+def rows(structure, filters: Filters = ALL):
+    """Yield the header, then one list of cells per submitted response, in response order."""
+    questions = structure.questions
+    position = {question.pk: index for index, question in enumerate(questions)}
+    by_id = structure.by_id
+    option_labels = {option.pk: option.label for options in structure.options.values() for option in options}
+    option_order = {option.pk: index for options in structure.options.values()
+                    for index, option in enumerate(options)}
+    # Translated once, not once per row.
+    channel_labels = {value: str(label) for value, label in Channel.choices}
+    zone = timezone.get_current_timezone()
+    yield header(structure)
+    responses = (
+        submitted_responses(structure.component).filter(filters.responses()).order_by("pk")
+        .values_list("pk", "submitted_at", "channel", "residence__name").iterator(chunk_size=CHUNK)
+    )
+    # Answers exist only for submitted responses (a draft has none): no join needed.
+    answers = (
+        Answer.objects.filter(filters.answers(), question_id__in=list(position)).order_by("response_id")
+        .values_list("response_id", "option_id", "rank", "number", "date", "question_id", "text", "latitude",
+                     "longitude")
+    )
+    grouped = groupby(_raw_rows(answers), key=itemgetter(0))
+    pending = next(grouped, None)
+    for pk, submitted_at, channel, residence in responses:
+        cells = [""] * len(questions)
+        # Both cursors walk the responses in the same order: skip answers of responses left out.
+        while pending is not None and pending[0] < pk:
+            pending = next(grouped, None)
+        if pending is not None and pending[0] == pk:
+            by_question = {}
+            for row in pending[1]:
+                by_question.setdefault(row[5], []).append(row)
+            for question_id, answer_rows in by_question.items():
+                if question_id in position:
+                    cells[position[question_id]] = _cell(by_id[question_id], answer_rows, option_labels, option_order)
+            pending = next(grouped, None)
+        submitted = submitted_at.astimezone(zone).date().isoformat() if submitted_at else ""
+        yield [pk, submitted, channel_labels.get(channel, channel), residence or "", *cells]
+
+
+def _raw_rows(queryset):
+    """The rows of QUERYSET as the database driver gives them, read in chunks through a server-side cursor
+    on PostgreSQL: a million answer rows go by without Django building (or converting) each one."""
+    sql, params = queryset.query.sql_with_params()
+    connection = connections[queryset.db]
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(CHUNK * 10):
+            yield from rows
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _filename(structure, extension: str) -> str:
+    component = structure.component
+    stamp = date_format(timezone.localdate(), "Y-m-d")
+    name = slugify(f"{component.space.slug}-{component.title}")[:80] or "consultation"
+    return f"{name}-reponses-{stamp}.{extension}"
+
+
+def csv_stream(structure, filters: Filters = ALL):
+    writer = csv.writer(_Echo(), delimiter=";")
+    first = True
+    for row in rows(structure, filters):
+        line = writer.writerow([f"{cell:g}" if isinstance(cell, float) else _no_formula(cell) for cell in row])
+        if first:
+            line = BOM + line
+            first = False
+        yield line.encode("utf-8")
+
+
+def csv_response(structure, filters: Filters = ALL) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_stream(structure, filters), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename(structure, "csv")}"'
+    return response
+
+
+def xlsx_response(structure, filters: Filters = ALL) -> FileResponse:
+    """Written row by row (openpyxl's write-only mode) into a temporary file, then sent."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=_("Responses")[:31])
+    for row in rows(structure, filters):
+        sheet.append([_no_formula(_XML_FORBIDDEN.sub("", cell)) if isinstance(cell, str) else cell for cell in row])
+    output = tempfile.TemporaryFile(suffix=".xlsx")
+    workbook.save(output)
+    output.seek(0)
+    return FileResponse(
+        output, as_attachment=True, filename=_filename(structure, "xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# Characters XML 1.0 forbids: they would make the XLSX file unreadable.
+_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_FORMULA_START = ("=", "+", "@", "\t", "\r")
+
+
+def _no_formula(cell):
+    """A text that a spreadsheet would run as a formula is kept as text."""
+    if isinstance(cell, str) and cell and (cell[0] in _FORMULA_START or (cell[0] == "-" and not _is_number(cell))):
+        return "'" + cell
+    return cell
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,116 @@
+"""The consultations component: what it tells the registry (URLs, settings, exports, figures, personal data)."""
+
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from concerto.core.registry import Action, ComponentManifest, Setting, register
+
+
+def results_are_public(component) -> bool:
+    return (component.published and component.space.is_published
+            and component.setting("results_visibility") == "public")
+
+
+def export_results(component) -> list[dict]:
+    """Open data: the aggregated results (counts, percentages, means), when they are public. No answer of
+    any one person, no free text."""
+    from concerto.components.consultations.results import results_compute, results_rows
+    from concerto.components.consultations.services import questionnaire_structure
+
+    if not results_are_public(component):
+        return []
+    structure = questionnaire_structure(component)
+    return results_rows(structure, results_compute(structure, latest_texts=0))
+
+
+def statistics(component) -> dict:
+    from concerto.components.consultations.models import Question, Response
+
+    return {
+        "responses": Response.objects.filter(component=component, status=Response.Status.SUBMITTED).count(),
+        "questions": Question.objects.filter(component=component).count(),
+    }
+
+
+def summary(component, request) -> str:
+    from concerto.components.consultations.models import Response
+
+    count = Response.objects.filter(component=component, status=Response.Status.SUBMITTED).count()
+    responses = ngettext("%(count)s response.", "%(count)s responses.", count) % {"count": count}
+    window = component.window("answers_open")
+    if window.open:
+        when = (gettext("Open until %(date)s.") % {"date": date_format(window.closes_on, "j F Y")}
+                if window.closes_on else gettext("Open now."))
+    else:
+        when = window.message
+    return format_html("{} {}", responses, when)
+
+
+def personal_data(user) -> dict:
+    from concerto.components.consultations.models import Response
+
+    responses = (Response.objects.filter(respondent=user).select_related("component__space")
+                 .prefetch_related("answers__question", "answers__option"))
+    return {
+        "consultation_responses": [
+            {
+                "consultation": response.component.title,
+                "space": response.component.space.title,
+                "status": response.status,
+                "submitted_at": response.submitted_at.isoformat() if response.submitted_at else None,
+                "answers": [
+                    {"question": answer.question.label,
+                     "answer": answer.option.label if answer.option_id else (
+                         answer.text or answer.number or (answer.date.isoformat() if answer.date else None)
+                         or ([answer.latitude, answer.longitude] if answer.latitude is not None else None)),
+                     "rank": answer.rank, "other": answer.text if answer.option_id else ""}
+                    for answer in response.answers.all()
+                ],
+                "draft": response.draft_data,
+            }
+            for response in responses
+        ]
+    }
+
+
+def erase_personal_data(user) -> None:
+    """The answers stay in the results, anonymous (unlinked from the person); drafts are deleted."""
+    from concerto.components.consultations.services import responses_erase_for
+
+    responses_erase_for(user)
+
+
+manifest = register(ComponentManifest(
+    name="consultations",
+    url_segment="consultation",
+    label=_("Consultation"),
+    description=_("A questionnaire that residents answer online, and that agents can also fill in from "
+                  "paper forms or meetings; its results are counted per question."),
+    public_urls="concerto.components.consultations.urls",
+    backoffice_urls="concerto.components.consultations.backoffice_urls",
+    api_router="concerto.components.consultations.api.router",
+    # Verification of residents does not exist yet: declared so that a space can require it later.
+    actions=(Action("respond", _("Answer the questionnaire")),),
+    settings=(
+        Setting("participation", str, "account", label=_("Who can answer"),
+                help_text=_("With an account: one response per person, which they can change while answers "
+                            "are open. Without an account: anyone can answer; one response per browser, "
+                            "which does not stop one person from answering twice."),
+                choices=(("account", _("People with an account")), ("anonymous", _("Anyone, without an account")))),
+        Setting("results_visibility", str, "staff", label=_("Who sees the results"),
+                help_text=_("The team always sees them. Public results can also be downloaded as open data."),
+                choices=(("public", _("Everyone")), ("staff", _("Only the team")))),
+    ),
+    step_settings=(
+        Setting("answers_open", bool, True, label=_("Answers are open during this step"),
+                help_text=_("Untick to close the questionnaire during this step; the answers already given "
+                            "stay.")),
+    ),
+    exports={"results": export_results},
+    statistics=statistics,
+    summary=summary,
+    personal_data=personal_data,
+    erase_personal_data=erase_personal_data,
+))

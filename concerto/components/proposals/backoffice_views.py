@@ -1,0 +1,202 @@
+"""Back-office of a proposals component: the proposals and their official answers, the categories, the
+open-data exports.
+
+Every view is for the managers of the organisation named in the URL, and the component must be a
+proposals component of one of that organisation's spaces: anything else is a 404, so the agent of
+another commune learns nothing.
+"""
+
+import csv
+import json
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from concerto.components.proposals import queries, services
+from concerto.components.proposals.forms import AnswerForm, CategoryForm
+from concerto.components.proposals.manifest import EXPORT_FIELDS, export_rows
+from concerto.components.proposals.models import Category, Proposal
+from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.spaces.models import Component
+
+MANAGE = "spaces.manage_space"
+PER_PAGE = 50
+
+
+def _component(request, space_slug: str, component_id: int) -> Component:
+    component = (
+        Component.objects.select_related("space__organisation").prefetch_related("space__steps")
+        .filter(pk=component_id, kind="proposals", space__slug=space_slug, space__organisation=request.organisation)
+        .first()
+    )
+    if component is None:
+        raise Http404(_("This proposals component does not exist."))
+    return component
+
+
+def _proposal(component: Component, proposal_id: int) -> Proposal:
+    proposal = component.proposals.select_related("category", "author").filter(pk=proposal_id).first()
+    if proposal is None:
+        raise Http404(_("This proposal does not exist."))
+    proposal.component = component
+    return proposal
+
+
+def _category(component: Component, category_id: int) -> Category:
+    category = component.proposal_categories.filter(pk=category_id).first()
+    if category is None:
+        raise Http404(_("This category does not exist."))
+    category.component = component
+    return category
+
+
+def _context(component: Component, **extra) -> dict:
+    return {"component": component, "space": component.space, "organisation": component.space.organisation,
+            **extra}
+
+
+@require_safe
+@backoffice_view(MANAGE)
+def proposal_list(request, org_slug, space_slug, component_id):
+    component = _component(request, space_slug, component_id)
+    status = request.GET.get("statut", "")
+    status = status if status in queries.STATUSES else ""
+    q = request.GET.get("q", "").replace("\x00", "")[:100]
+    proposals = queries.filtered(component.proposals.all(), q=q, status=status).order_by("-created_at", "-id")
+    page = Paginator(proposals.select_related("category"), PER_PAGE).get_page(request.GET.get("page"))
+    for proposal in page.object_list:
+        proposal.component = component
+    return render(request, "proposals/backoffice/proposal_list.html", _context(
+        component, page=page, status=status, q=q,
+        statuses=[("", _("All"))] + [(value, label) for value, label in _status_labels()],
+    ))
+
+
+def _status_labels():
+    yield "unanswered", _("Not answered yet")
+    for value, label in Proposal.Answer.choices:
+        if value:
+            yield value, label
+    yield "withdrawn", _("Withdrawn")
+
+
+@require_http_methods(["GET", "POST"])
+@backoffice_view(MANAGE)
+def proposal_answer(request, org_slug, space_slug, component_id, proposal_id):
+    component = _component(request, space_slug, component_id)
+    proposal = _proposal(component, proposal_id)
+    initial = {"status": proposal.answer_status, "text": proposal.answer_text} if proposal.is_answered else None
+    form = AnswerForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposal_answer(actor=request.user, proposal=proposal, status=form.cleaned_data["status"],
+                                     text=form.cleaned_data["text"])
+        except ValidationError as error:
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+        else:
+            messages.success(request, _("The answer is published. The author and the followers of the proposal "
+                                        "are notified."))
+            return redirect(component.get_backoffice_url())
+    return render(request, "proposals/backoffice/proposal_answer.html", _context(
+        component, proposal=proposal, form=form), status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@backoffice_view(MANAGE)
+def category_list(request, org_slug, space_slug, component_id):
+    component = _component(request, space_slug, component_id)
+    form = CategoryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.category_create(actor=request.user, component=component, name=form.cleaned_data["name"],
+                                     position=form.cleaned_data["position"])
+        except ValidationError as error:
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+        else:
+            messages.success(request, _("The category is added."))
+            return redirect("proposals_backoffice:categories", org_slug, space_slug, component.pk)
+    categories = list(component.proposal_categories.all())
+    return render(request, "proposals/backoffice/category_list.html", _context(
+        component, form=form, categories=categories), status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@backoffice_view(MANAGE)
+def category_edit(request, org_slug, space_slug, component_id, category_id):
+    component = _component(request, space_slug, component_id)
+    category = _category(component, category_id)
+    form = CategoryForm(request.POST or None, initial={"name": category.name, "position": category.position})
+    if request.method == "POST" and form.is_valid():
+        try:
+            position = form.cleaned_data["position"]
+            services.category_update(actor=request.user, category=category, name=form.cleaned_data["name"],
+                                     position=category.position if position is None else position)
+        except ValidationError as error:
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("proposals_backoffice:categories", org_slug, space_slug, component.pk)
+    return render(request, "proposals/backoffice/category_form.html", _context(
+        component, form=form, category=category), status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@backoffice_view(MANAGE)
+def category_delete(request, org_slug, space_slug, component_id, category_id):
+    component = _component(request, space_slug, component_id)
+    category = _category(component, category_id)
+    if request.method == "POST":
+        services.category_delete(actor=request.user, category=category)
+        messages.success(request, _("The category is deleted. Its proposals are kept, without a category."))
+        return redirect("proposals_backoffice:categories", org_slug, space_slug, component.pk)
+    return render(request, "proposals/backoffice/category_confirm_delete.html", _context(
+        component, category=category, count=category.proposals.count()))
+
+
+class _Echo:
+    """A file-like object whose write() returns the line, for csv.writer inside a streamed response."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_lines(component):
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # a byte-order mark, so that spreadsheet programs read UTF-8
+    yield writer.writerow(EXPORT_FIELDS)
+    for row in export_rows(component):
+        yield writer.writerow(["" if row[name] is None else row[name] for name in EXPORT_FIELDS])
+
+
+def _json_chunks(component):
+    yield "["
+    for number, row in enumerate(export_rows(component)):
+        yield ("," if number else "") + json.dumps(row, ensure_ascii=False)
+    yield "]"
+
+
+@require_safe
+@backoffice_view(MANAGE)
+def export_csv(request, org_slug, space_slug, component_id):
+    """The public proposals, one row each, streamed (memory stays flat whatever the number of rows)."""
+    component = _component(request, space_slug, component_id)
+    response = StreamingHttpResponse(_csv_lines(component), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="propositions-{component.pk}.csv"'
+    return response
+
+
+@require_safe
+@backoffice_view(MANAGE)
+def export_json(request, org_slug, space_slug, component_id):
+    component = _component(request, space_slug, component_id)
+    response = StreamingHttpResponse(_json_chunks(component), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="propositions-{component.pk}.json"'
+    return response

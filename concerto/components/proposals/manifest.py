@@ -1,0 +1,168 @@
+"""The proposals component: what it tells the registry (URLs, settings, exports, figures, personal data)."""
+
+from django.db.models import Count, Sum
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from concerto.core.registry import Action, ComponentManifest, Setting, register
+
+ORDER_CHOICES = (
+    ("random", _("At random")),
+    ("recent", _("Most recent")),
+    ("supports", _("Most supported")),
+    ("comments", _("Most commented")),
+)
+
+
+def _public_proposals(component):
+    from concerto.components.proposals.models import Proposal
+
+    return Proposal.objects.public().filter(component=component)
+
+
+def export_rows(component):
+    """Open data, one dict per public proposal of COMPONENT, oldest first, read in chunks.
+
+    Nothing about the people: no author, no email, no supporter. Hidden proposals are left out."""
+    from concerto.components.proposals.models import Proposal
+
+    proposals = (
+        _public_proposals(component)
+        .select_related("category", "commune", "component__space__organisation")
+        .order_by("created_at", "pk")
+    )
+    for proposal in proposals.iterator(chunk_size=500):
+        yield {
+            "id": proposal.pk,
+            "title": proposal.title,
+            "text": proposal.body,
+            "category": proposal.category.name if proposal.category else "",
+            "commune": proposal.commune.name if proposal.commune else "",
+            "commune_insee": proposal.commune.insee_code if proposal.commune else "",
+            "latitude": proposal.latitude,
+            "longitude": proposal.longitude,
+            "created_at": proposal.created_at.isoformat(),
+            "withdrawn_at": proposal.withdrawn_at.isoformat() if proposal.withdrawn_at else "",
+            "supports": proposal.support_count,
+            "comments": proposal.comment_count,
+            "answer_status": proposal.answer_status or Proposal.Answer.NONE.value,
+            "answer_text": proposal.answer_text,
+            "answered_at": proposal.answered_at.isoformat() if proposal.answered_at else "",
+            "url": proposal.get_absolute_url(),
+        }
+
+
+def export_proposals(component) -> list[dict]:
+    return list(export_rows(component))
+
+
+EXPORT_FIELDS = ("id", "title", "text", "category", "commune", "commune_insee", "latitude", "longitude",
+                 "created_at", "withdrawn_at", "supports", "comments", "answer_status", "answer_text",
+                 "answered_at", "url")
+
+
+def statistics(component) -> dict:
+    figures = _public_proposals(component).aggregate(
+        proposals=Count("pk"), supports=Sum("support_count"), comments=Sum("comment_count"))
+    return {name: value or 0 for name, value in figures.items()}
+
+
+def summary(component, request) -> str:
+    count = _public_proposals(component).count()
+    if count:
+        text = ngettext("%(count)s proposal.", "%(count)s proposals.", count) % {"count": count}
+    else:
+        text = gettext("No proposal yet.")
+    window = component.window("submissions_open")
+    if window.open:
+        when = (gettext("Submit yours until %(date)s.") % {"date": _date(window.closes_on)}
+                if window.closes_on else gettext("Submit yours."))
+    else:
+        when = window.message
+    return format_html("{} {}", text, when)
+
+
+def _date(value) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(value, "j F Y")
+
+
+def personal_data(user) -> dict:
+    from concerto.components.proposals.models import Proposal, Support
+
+    return {
+        "proposals": [
+            {"title": proposal.title, "text": proposal.body, "created_at": proposal.created_at.isoformat(),
+             "withdrawn_at": proposal.withdrawn_at.isoformat() if proposal.withdrawn_at else None,
+             "latitude": proposal.latitude, "longitude": proposal.longitude,
+             "space": proposal.component.space.title, "supports": proposal.support_count}
+            for proposal in Proposal.objects.filter(author=user).select_related("component__space")
+        ],
+        "proposal_supports": [
+            {"proposal": support.proposal.title, "created_at": support.created_at.isoformat()}
+            for support in Support.objects.filter(user=user).select_related("proposal")
+        ],
+    }
+
+
+def erase_personal_data(user) -> None:
+    """Proposals stay (others supported and discussed them), without their author; supports stay, without
+    their participant, so that counts and reached thresholds do not change after the fact."""
+    from django.db import transaction
+
+    from concerto.components.proposals.models import Proposal, Support
+    from concerto.core.participation.models import Contribution
+
+    with transaction.atomic():
+        Proposal.objects.filter(author=user).update(author=None)
+        Proposal.objects.filter(answered_by=user).update(answered_by=None)
+        Support.objects.filter(user=user).update(user=None)
+        Contribution.objects.filter(author=user, kind__startswith="proposals.").update(author=None)
+
+
+manifest = register(ComponentManifest(
+    name="proposals",
+    url_segment="propositions",
+    label=_("Proposals"),
+    description=_("Residents submit ideas, support and discuss them; the collectivité answers each one "
+                  "publicly."),
+    public_urls="concerto.components.proposals.urls",
+    backoffice_urls="concerto.components.proposals.backoffice_urls",
+    api_router="concerto.components.proposals.api.router",
+    actions=(
+        Action("submit", _("Submit a proposal")),
+        Action("support", _("Support a proposal")),
+        Action("comment", _("Comment on a proposal")),
+    ),
+    settings=(
+        Setting("comments_enabled", bool, True, label=_("Residents can comment on the proposals"),
+                help_text=_("Signed-in people can write a comment under each proposal.")),
+        Setting("proposals_per_page", int, 20, label=_("Proposals per page"),
+                help_text=_("Between 5 and 100."), min_value=5, max_value=100),
+        Setting("support_threshold", int, 0, label=_("Support threshold"),
+                help_text=_("Number of supports a proposal needs to be examined; 0 for no threshold. "
+                            "Each proposal shows its progress."), min_value=0, max_value=1_000_000),
+        Setting("default_order", str, "random", label=_("Default order of the list"),
+                help_text=_("At random gives every proposal the same chance to be read first."),
+                choices=ORDER_CHOICES),
+    ),
+    step_settings=(
+        Setting("submissions_open", bool, True, label=_("Residents can submit proposals during this step"),
+                help_text=_("Untick to close submissions; proposals already submitted stay visible.")),
+        Setting("supports_open", bool, True, label=_("Residents can support proposals during this step"),
+                help_text=_("Untick to close supports; supports already given are kept.")),
+        Setting("supports_per_participant", int, 0, label=_("Supports per participant"),
+                help_text=_("How many proposals one person may support in this component; 0 for no limit."),
+                min_value=0, max_value=1000),
+        Setting("comments_open", bool, True, label=_("Comments are open during this step"),
+                help_text=_("Untick to close the comments during this step; existing comments stay "
+                            "visible.")),
+    ),
+    exports={"proposals": export_proposals},
+    statistics=statistics,
+    summary=summary,
+    personal_data=personal_data,
+    erase_personal_data=erase_personal_data,
+))

@@ -1,0 +1,112 @@
+"""Reading proposals: the filters and orders shared by the public list, the map, the API and the exports.
+
+Everything here is one SQL query whatever the page size: the counters the lists sort on are columns of
+Proposal (kept up to date by the services), so no list aggregates the supports or the comments.
+"""
+
+import random
+
+from django.core.paginator import Paginator
+from django.db.models import BigIntegerField, Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Cast
+
+from concerto.components.proposals import text as words
+from concerto.components.proposals.models import Proposal
+
+# The random order: each proposal gets the key ((id * MULTIPLIER + seed) mod MODULUS)² mod MODULUS, computed
+# by the database in 64-bit integers (SQLite and PostgreSQL alike). MODULUS is a prime, so for one seed
+# the keys are well spread and stable: the same seed gives the same order on every page.
+MODULUS = 2_147_483_647
+MULTIPLIER = 48_271
+MAX_SEED = MODULUS - 1
+
+ORDERS = ("random", "recent", "supports", "comments")
+STATUSES = ("unanswered", *[value for value in Proposal.Answer.values if value], "withdrawn")
+SIMILAR_LIMIT = 5
+
+
+def new_seed() -> int:
+    return random.SystemRandom().randint(1, MAX_SEED)
+
+
+def parse_seed(raw) -> int | None:
+    try:
+        seed = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return None
+    return seed if 0 <= seed <= MAX_SEED else None
+
+
+def filtered(queryset, *, q: str = "", category=None, status: str = "", commune=None, **_ignored):
+    """QUERYSET narrowed by the list's filters (each one optional)."""
+    for term in words.search_terms(q):
+        queryset = queryset.filter(search_text__contains=term)
+    if category:
+        queryset = queryset.filter(category_id=category)
+    if commune:
+        queryset = queryset.filter(commune_id=commune)
+    if status == "withdrawn":
+        queryset = queryset.filter(withdrawn_at__isnull=False)
+    elif status == "unanswered":
+        queryset = queryset.filter(answer_status="")
+    elif status in Proposal.Answer.values and status:
+        queryset = queryset.filter(answer_status=status)
+    return queryset
+
+
+def ordered(queryset, order: str, seed: int = 0):
+    """QUERYSET in ORDER (one of ORDERS); ids break ties, so that pages never overlap."""
+    if order == "recent":
+        return queryset.order_by("-created_at", "-id")
+    if order == "supports":
+        return queryset.order_by("-support_count", "-id")
+    if order == "comments":
+        return queryset.order_by("-comment_count", "-id")
+    mixed = (Cast(F("id"), BigIntegerField()) * Value(MULTIPLIER) + Value(seed or 0)) % Value(MODULUS)
+    return queryset.annotate(
+        random_key=(mixed * mixed) % Value(MODULUS, output_field=BigIntegerField())
+    ).order_by("random_key", "id")
+
+
+# What a list card does not show: left out of the rows a list page reads.
+LIST_DEFERRED = ("text", "search_text", "title_words", "answer_text", "hidden_reason", "image_alt")
+
+
+def page_of(queryset, number, per_page: int, *, related=("category", "commune")):
+    """Page NUMBER of QUERYSET (a Django Page whose object_list holds the proposals, in order).
+
+    The order and the offset are worked out on ids alone, then only the page's rows are read: a deep page
+    of a large list then sorts narrow rows (an index often covers them) instead of whole proposals."""
+    page = Paginator(queryset.values_list("pk", flat=True), per_page).get_page(number)
+    ids = list(page.object_list)
+    rows = {proposal.pk: proposal
+            for proposal in Proposal.objects.filter(pk__in=ids).select_related(*related).defer(*LIST_DEFERRED)}
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
+    return page
+
+
+def slice_of(queryset, offset: int, limit: int, *, related=()) -> list[Proposal]:
+    """Proposals OFFSET to OFFSET + LIMIT of QUERYSET, read in two steps as in page_of."""
+    ids = list(queryset.values_list("pk", flat=True)[offset:offset + limit])
+    rows = {proposal.pk: proposal for proposal in Proposal.objects.filter(pk__in=ids).select_related(*related)}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+def similar(queryset, title: str, *, exclude_pk=None, limit: int = SIMILAR_LIMIT) -> list[Proposal]:
+    """Up to LIMIT proposals of QUERYSET whose titles share significant words with TITLE, the most
+    shared words first (then the most supported). Accents, case and French stop words do not count, and
+    a word matches the words it begins ("arbre" finds "arbres")."""
+    terms = words.significant_words(title)
+    if not terms:
+        return []
+    matches = [Q(title_words__contains=f" {term}") for term in terms]
+    any_match = matches[0]
+    for match in matches[1:]:
+        any_match |= match
+    score = sum((Case(When(match, then=Value(1)), default=Value(0), output_field=IntegerField())
+                 for match in matches), Value(0))
+    queryset = queryset.filter(any_match, withdrawn_at__isnull=True)
+    if exclude_pk:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return list(queryset.annotate(shared_words=score).order_by("-shared_words", "-support_count", "-id")
+                .only("id", "title", "support_count", "component_id")[:limit])

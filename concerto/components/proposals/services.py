@@ -1,0 +1,397 @@
+"""Write actions on proposals, their categories, supports and answers.
+
+The public pages, the back-office and the API call these same functions. Each one writes an audit entry;
+proposals and supports go to the contributions ledger; counters on Proposal change in the same
+transaction as the row they count, with F expressions, so two people acting at once never lose a count.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from concerto.components.proposals import text as words
+from concerto.components.proposals.models import Category, Proposal, Support
+from concerto.core.participation.models import Comment
+from concerto.core.participation.services import (
+    audit_record,
+    contribution_record,
+    contribution_remove,
+    followers_of,
+    notification_send,
+)
+from concerto.core.richtext import plain_text, sanitize_html
+
+KIND = "proposals"
+TITLE_MAX_LENGTH = Proposal._meta.get_field("title").max_length
+# What a person may type (markup included); the sanitised text is never longer.
+TEXT_MAX_LENGTH = 5000
+ANSWER_MAX_LENGTH = 10_000
+EDITABLE_FIELDS = ("title", "text", "category", "image", "image_alt", "point")
+
+
+class ProposalError(Exception):
+    """An action refused for a reason the person must read (closed step, second support...)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _check_component(component) -> None:
+    if component.kind != KIND:
+        raise ValueError("This is not a proposals component")
+
+
+# Categories -------------------------------------------------------------------------------------------
+
+def _clean_category_name(component, name: str, exclude_pk=None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": [_("Give the category a name.")]})
+    if len(name) > Category._meta.get_field("name").max_length:
+        raise ValidationError({"name": [_("The name is too long: 100 characters at most.")]})
+    same = Category.objects.filter(component=component, name__iexact=name).exclude(pk=exclude_pk)
+    if same.exists():
+        raise ValidationError({"name": [_("A category already has this name.")]})
+    return name
+
+
+@transaction.atomic
+def category_create(*, actor, component, name: str, position: int | None = None) -> Category:
+    _check_component(component)
+    name = _clean_category_name(component, name)
+    if position is None:
+        position = (Category.objects.filter(component=component).aggregate(last=Max("position"))["last"] or 0) + 1
+    try:
+        with transaction.atomic():
+            category = Category.objects.create(component=component, name=name, position=position)
+    except IntegrityError:  # the same name sent twice at once
+        raise ValidationError({"name": [_("A category already has this name.")]}) from None
+    audit_record(actor=actor, action="proposals.category_created", target=category,
+                 organisation=component.space.organisation)
+    return category
+
+
+@transaction.atomic
+def category_update(*, actor, category: Category, name: str, position: int) -> Category:
+    category.name = _clean_category_name(category.component, name, exclude_pk=category.pk)
+    category.position = position
+    try:
+        with transaction.atomic():
+            category.save(update_fields=["name", "position"])
+    except IntegrityError:
+        raise ValidationError({"name": [_("A category already has this name.")]}) from None
+    audit_record(actor=actor, action="proposals.category_updated", target=category,
+                 organisation=category.organisation)
+    return category
+
+
+@transaction.atomic
+def category_delete(*, actor, category: Category) -> None:
+    """Delete CATEGORY; its proposals stay, without a category."""
+    audit_record(actor=actor, action="proposals.category_deleted", target=category,
+                 organisation=category.organisation, data={"name": category.name})
+    category.delete()
+
+
+# Proposals --------------------------------------------------------------------------------------------
+
+def _clean_content(component, *, title: str, text: str, category, point) -> dict:
+    """The checked, sanitised values of a proposal's content, or a ValidationError keyed by field."""
+    from concerto.core.territory import lookup
+
+    errors: dict[str, list[str]] = {}
+    title = " ".join((title or "").split())
+    if not title:
+        errors["title"] = [_("Give your proposal a title.")]
+    elif len(title) > TITLE_MAX_LENGTH:
+        errors["title"] = [_("The title is too long: %(max)s characters at most.") % {"max": TITLE_MAX_LENGTH}]
+    raw = (text or "").strip()
+    clean = sanitize_html(raw)
+    if not plain_text(clean):
+        errors["text"] = [_("Describe your proposal.")]
+    elif len(raw) > TEXT_MAX_LENGTH:
+        errors["text"] = [_("The text is too long (%(length)s characters): %(max)s characters at most.")
+                          % {"length": len(raw), "max": TEXT_MAX_LENGTH}]
+    if category is not None and category.component_id != component.pk:
+        errors["category"] = [_("Choose one of the categories of the list.")]
+    commune = None
+    if point is not None:
+        try:
+            latitude, longitude = float(point[0]), float(point[1])
+        except (TypeError, ValueError, IndexError):
+            latitude = longitude = None
+        if latitude is None or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            errors["location"] = [_("This location is not valid.")]
+        else:
+            commune = lookup.commune_at(longitude, latitude)
+            if commune is None and lookup.is_available():
+                errors["location"] = [_("This place is outside the Métropole du Grand Paris. "
+                                        "Choose a place in one of its communes.")]
+            point = (latitude, longitude)
+    if errors:
+        raise ValidationError(errors)
+    return {"title": title, "text": clean, "category": category, "point": point, "commune": commune}
+
+
+def _apply_point(proposal: Proposal, point, commune) -> None:
+    if point is None:
+        proposal.latitude = proposal.longitude = None
+        proposal.commune = None
+    else:
+        proposal.latitude, proposal.longitude = point
+        proposal.commune = commune
+
+
+def _index_words(proposal: Proposal) -> None:
+    proposal.search_text = words.search_text(proposal.title, proposal.text)
+    proposal.title_words = words.title_words(proposal.title)
+
+
+@transaction.atomic
+def proposal_create(*, author, component, title: str, text: str, category=None, image=None,
+                    image_alt: str = "", point=None, channel: str = "web") -> Proposal:
+    """AUTHOR submits a proposal in COMPONENT while its current step takes submissions.
+
+    POINT is None or (latitude, longitude); the commune at that point is stored with it."""
+    _check_component(component)
+    window = component.window("submissions_open")
+    if not window.open:
+        closed = _("Submissions are closed.")
+        raise ProposalError(f"{closed} {window.message}")
+    values = _clean_content(component, title=title, text=text, category=category, point=point)
+    image_alt = (image_alt or "").strip()
+    if image and not image_alt:
+        raise ValidationError({"image_alt": [_("Describe the image for people who cannot see it.")]})
+    proposal = Proposal(
+        component=component, author=author if author is not None and author.is_authenticated else None,
+        title=values["title"], text=values["text"], category=values["category"],
+        image=image or "", image_alt=image_alt if image else "",
+    )
+    _apply_point(proposal, values["point"], values["commune"])
+    _index_words(proposal)
+    proposal.save()
+    contribution_record(kind="proposals.proposal", target=proposal, component=component, author=author,
+                        channel=channel)
+    audit_record(actor=author, action="proposals.proposal_created", target=proposal,
+                 organisation=component.space.organisation)
+    return proposal
+
+
+def _locked(proposal: Proposal) -> Proposal:
+    """PROPOSAL read again under a row lock, so that a support arriving meanwhile waits for us."""
+    fresh = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    fresh.component = proposal.component
+    return fresh
+
+
+@transaction.atomic
+def proposal_update(*, actor, proposal: Proposal, **changes) -> Proposal:
+    """The author changes some of EDITABLE_FIELDS of PROPOSAL, until its first support or comment.
+
+    `image=False` removes the image, `image=None` keeps it; `point=None` removes the location."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"proposal_update() cannot change {', '.join(sorted(unknown))}")
+    locked = _locked(proposal)
+    if actor is None or locked.author_id != actor.pk:
+        raise ProposalError(_("Only the author of a proposal can change it."))
+    blocker = locked.edit_blocker()
+    if blocker:
+        raise ProposalError(blocker)
+    values = _clean_content(
+        proposal.component, title=changes.get("title", locked.title), text=changes.get("text", locked.text),
+        category=changes.get("category", locked.category),
+        point=changes.get("point", (locked.latitude, locked.longitude) if locked.has_location else None),
+    )
+    image = changes.get("image")
+    image_alt = (changes.get("image_alt", locked.image_alt) or "").strip()
+    keeps_image = bool(image) or (image is None and bool(locked.image))
+    if keeps_image and not image_alt:
+        raise ValidationError({"image_alt": [_("Describe the image for people who cannot see it.")]})
+
+    before = {"title": locked.title, "text": locked.text, "category": locked.category_id,
+              "image": locked.image.name, "image_alt": locked.image_alt,
+              "point": (locked.latitude, locked.longitude)}
+    old_image = locked.image.name if locked.image else ""
+    locked.title, locked.text, locked.category = values["title"], values["text"], values["category"]
+    if "point" in changes:
+        _apply_point(locked, values["point"], values["commune"])
+    if image is False:
+        locked.image = ""
+    elif image:
+        locked.image = image
+    locked.image_alt = image_alt if locked.image else ""
+    after = {"title": locked.title, "text": locked.text, "category": locked.category_id,
+             "image": locked.image.name if locked.image else "", "image_alt": locked.image_alt,
+             "point": (locked.latitude, locked.longitude)}
+    changed = [name for name in before if before[name] != after[name] or (name == "image" and image)]
+    if changed:
+        _index_words(locked)
+        locked.save()
+        audit_record(actor=actor, action="proposals.proposal_updated", target=locked,
+                     organisation=locked.organisation, data={"fields": changed})
+        if old_image and old_image != (locked.image.name if locked.image else ""):
+            storage = locked.image.storage
+            transaction.on_commit(lambda: storage.delete(old_image))
+    return locked
+
+
+@transaction.atomic
+def proposal_withdraw(*, actor, proposal: Proposal) -> Proposal:
+    """The author withdraws PROPOSAL: it stays visible, marked withdrawn, and takes no more supports."""
+    locked = _locked(proposal)
+    if actor is None or locked.author_id != actor.pk:
+        raise ProposalError(_("Only the author of a proposal can withdraw it."))
+    if locked.is_withdrawn:
+        return locked
+    locked.withdrawn_at = timezone.now()
+    locked.save(update_fields=["withdrawn_at", "updated_at"])
+    contribution_remove(target=locked)
+    audit_record(actor=actor, action="proposals.proposal_withdrawn", target=locked,
+                 organisation=locked.organisation)
+    proposal.withdrawn_at = locked.withdrawn_at
+    return locked
+
+
+@transaction.atomic
+def proposal_answer(*, actor, proposal: Proposal, status: str, text: str = "") -> Proposal:
+    """The collectivité answers PROPOSAL publicly; its author and followers are notified after commit.
+
+    STATUS is one of Proposal.Answer (not empty); a rejection needs a reason in TEXT."""
+    errors = {}
+    if status not in Proposal.Answer.values or not status:
+        errors["status"] = [_("Choose an answer from the list.")]
+    raw = (text or "").strip()
+    clean = sanitize_html(raw)
+    if len(raw) > ANSWER_MAX_LENGTH:
+        errors["text"] = [_("The answer is too long: %(max)s characters at most.") % {"max": ANSWER_MAX_LENGTH}]
+    elif status == Proposal.Answer.REJECTED and not plain_text(clean):
+        errors["text"] = [_("Explain why the proposal is rejected: residents need to know the reason.")]
+    if errors:
+        raise ValidationError(errors)
+    locked = _locked(proposal)
+    if locked.answer_status == status and locked.answer_text == clean:
+        return locked
+    locked.answer_status, locked.answer_text = status, clean
+    locked.answered_at = timezone.now()
+    locked.answered_by = actor if actor is not None and actor.is_authenticated else None
+    locked.save(update_fields=["answer_status", "answer_text", "answered_at", "answered_by", "updated_at"])
+    audit_record(actor=actor, action="proposals.proposal_answered", target=locked,
+                 organisation=locked.organisation, data={"status": status})
+    if locked.is_public:
+        _notify_answer(actor=actor, proposal=locked)
+    return locked
+
+
+def _notify_answer(*, actor, proposal: Proposal) -> None:
+    recipients = list(followers_of(proposal))
+    if proposal.author is not None:
+        recipients.append(proposal.author)
+    if actor is not None and actor.is_authenticated:
+        recipients = [user for user in recipients if user.pk != actor.pk]
+    # Stored text: in the site's language, whatever the language of the agent's session.
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("%(organisation)s answered the proposal “%(title)s”: %(status)s") % {
+            "organisation": proposal.organisation.name, "title": proposal.title,
+            "status": str(Proposal.Answer(proposal.answer_status).label).lower()}
+        body = plain_text(proposal.answer_text)
+    notification_send(recipients=recipients, verb="proposals.answered", title=title, body=body,
+                      url=proposal.get_absolute_url())
+
+
+# Supports ---------------------------------------------------------------------------------------------
+
+def support_refusal(*, user, proposal: Proposal) -> str:
+    """Why USER may not support PROPOSAL now ("" when they may). The limit per participant is checked
+    by support_add, which holds the lock that makes the count exact."""
+    if not proposal.is_public:
+        return _("This proposal is not published.")
+    if proposal.is_withdrawn:
+        return _("Its author withdrew this proposal: it can no longer be supported.")
+    if user is not None and proposal.author_id == user.pk:
+        return _("You cannot support your own proposal.")
+    window = proposal.component.window("supports_open")
+    if not window.open:
+        closed = _("Supports are closed.")
+        return f"{closed} {window.message}"
+    return ""
+
+
+@transaction.atomic
+def support_add(*, user, proposal: Proposal, channel: str = "web") -> Support:
+    """USER supports PROPOSAL, once. A second support is refused and the first one kept, even when two
+    requests arrive at the same time (the unique constraint decides)."""
+    if user is None or not user.is_authenticated:
+        raise ProposalError(_("Sign in to support a proposal."))
+    refusal = support_refusal(user=user, proposal=proposal)
+    if refusal:
+        raise ProposalError(refusal)
+    component = proposal.component
+    # One participant's supports are counted under a lock on their own row, so that two quick clicks on
+    # two proposals cannot both pass the limit (SQLite serialises writes anyway).
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    if Support.objects.filter(proposal=proposal, user=user).exists():
+        raise ProposalError(_("You already support this proposal. Your support is counted once."))
+    limit = component.step_setting("supports_per_participant")
+    if limit and Support.objects.filter(component=component, user=user).count() >= limit:
+        raise ProposalError(
+            _("You have already supported %(limit)s proposals, the most allowed here. Withdraw one of your "
+              "supports to support this proposal.") % {"limit": limit})
+    try:
+        with transaction.atomic():
+            support = Support.objects.create(proposal=proposal, component=component, user=user, channel=channel)
+    except IntegrityError:
+        raise ProposalError(_("You already support this proposal. Your support is counted once.")) from None
+    Proposal.objects.filter(pk=proposal.pk).update(support_count=F("support_count") + 1)
+    contribution_record(kind="proposals.support", target=support, component=component, author=user,
+                        channel=channel)
+    audit_record(actor=user, action="proposals.support_added", target=proposal,
+                 organisation=component.space.organisation)
+    proposal.support_count += 1
+    return support
+
+
+@transaction.atomic
+def support_remove(*, user, proposal: Proposal) -> bool:
+    """USER withdraws their support of PROPOSAL while supports are open. False if there was none."""
+    window = proposal.component.window("supports_open")
+    if not window.open:
+        closed = _("Supports are closed: supports can no longer be withdrawn.")
+        raise ProposalError(f"{closed} {window.message}")
+    support = Support.objects.select_for_update().filter(proposal=proposal, user=user).first()
+    if support is None:
+        return False
+    contribution_remove(target=support)
+    support.delete()
+    Proposal.objects.filter(pk=proposal.pk, support_count__gt=0).update(support_count=F("support_count") - 1)
+    audit_record(actor=user, action="proposals.support_removed", target=proposal,
+                 organisation=proposal.organisation)
+    proposal.support_count = max(0, proposal.support_count - 1)
+    return True
+
+
+def supported_ids(*, user, proposals) -> set[int]:
+    """Which of PROPOSALS USER supports, in one query."""
+    if user is None or not user.is_authenticated:
+        return set()
+    ids = [proposal.pk for proposal in proposals]
+    return set(Support.objects.filter(user=user, proposal_id__in=ids).values_list("proposal_id", flat=True))
+
+
+# Comment counter (comments are written by the shared participation services) ---------------------------
+
+def comment_count_refresh(*, proposal_id: int, created: bool = False) -> None:
+    """Keep Proposal.comment_count equal to the number of visible comments on it."""
+    from django.contrib.contenttypes.models import ContentType
+
+    if created:
+        Proposal.objects.filter(pk=proposal_id).update(comment_count=F("comment_count") + 1)
+        return
+    content_type = ContentType.objects.get_for_model(Proposal)
+    count = Comment.objects.visible().filter(target_type=content_type, target_id=proposal_id).count()
+    Proposal.objects.filter(pk=proposal_id).update(comment_count=count)

@@ -1,0 +1,303 @@
+"""Public proposals pages: the list (filters, orders, map), a proposal, submitting, editing, withdrawing,
+supporting; and the small endpoints the list and the form use (map points, similar proposals)."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from concerto.components.proposals import queries, services
+from concerto.components.proposals.forms import FilterForm, ProposalForm
+from concerto.components.proposals.models import Proposal, Support
+from concerto.core.spaces.models import Component
+from concerto.core.territory.models import Organisation
+
+# The map shows at most this many points (the first ones in the list's order); the page says so.
+MAP_LIMIT = 500
+
+
+def get_component(request, space_slug: str, component_id: int) -> tuple[Component, bool]:
+    """The proposals component named in the URL, within the request's organisation, and whether the user
+    manages it. Unpublished components and spaces are a 404 except for the organisation's managers."""
+    component = (
+        Component.objects.select_related("space__organisation").prefetch_related("space__steps")
+        .filter(pk=component_id, kind="proposals", space__slug=space_slug, space__organisation=request.organisation)
+        .first()
+    )
+    if component is None:
+        raise Http404(_("This page of proposals does not exist."))
+    can_manage = request.user.has_perm("spaces.manage_space", request.organisation)
+    if not can_manage and not (component.published and component.space.is_published):
+        raise Http404(_("This page of proposals does not exist."))
+    return component, can_manage
+
+
+def get_proposal(request, component: Component, proposal_id: int, can_manage: bool) -> Proposal:
+    """PROPOSAL_ID of COMPONENT; a hidden one is a 404 except for the organisation's managers and
+    moderators."""
+    proposal = (component.proposals.select_related("category", "commune", "author")
+                .filter(pk=proposal_id).first())
+    if proposal is None:
+        raise Http404(_("This proposal does not exist."))
+    if proposal.is_hidden and not (
+            can_manage or request.user.has_perm("participation.moderate", request.organisation)):
+        raise Http404(_("This proposal does not exist."))
+    proposal.component = component
+    return proposal
+
+
+def _context(component: Component, **extra) -> dict:
+    return {"component": component, "space": component.space, "organisation": component.space.organisation,
+            "threshold": component.setting("support_threshold"), **extra}
+
+
+def _next_url(request, fallback: str) -> str:
+    candidate = request.POST.get("next") or ""
+    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return candidate
+    return fallback
+
+
+def _listing(request, component: Component):
+    """The filter form, the filters, the seed of the random order and the filtered, ordered queryset."""
+    base = component.proposals.visible()
+    categories = list(component.proposal_categories.all())
+    # Communes that have proposals: one indexed look-up per commune, not a scan of the proposals.
+    communes = Organisation.objects.communes().filter(
+        Exists(base.filter(commune=OuterRef("pk")))).order_by("name")
+    form = FilterForm(request.GET, categories=categories, communes=list(communes),
+                      default_order=component.setting("default_order"))
+    filters = form.filters()
+    seed = queries.parse_seed(request.GET.get("graine"))
+    if filters["order"] == "random" and seed is None:
+        seed = queries.new_seed()
+    proposals = queries.ordered(queries.filtered(base, **filters), filters["order"], seed or 0)
+    return form, filters, seed, proposals
+
+
+def _query_string(filters: dict, seed, **extra) -> str:
+    """The list's filters as a query string, so that pages, the map and the orders keep them."""
+    params = {"q": filters["q"], "categorie": filters["category"] or "", "statut": filters["status"],
+              "commune": filters["commune"] or "", "tri": filters["order"]}
+    if filters["order"] == "random" and seed is not None:
+        params["graine"] = seed
+    params.update(extra)
+    return urlencode({key: value for key, value in params.items() if value not in ("", None)})
+
+
+@require_safe
+def proposal_list(request, org_slug, space_slug, component_id):
+    component, can_manage = get_component(request, space_slug, component_id)
+    form, filters, seed, proposals = _listing(request, component)
+    page = queries.page_of(proposals, request.GET.get("page"), component.setting("proposals_per_page"))
+    rows = page.object_list
+    for proposal in rows:
+        proposal.component = component
+    supported = services.supported_ids(user=request.user, proposals=rows)
+    for proposal in rows:
+        proposal.user_supports = proposal.pk in supported
+    query = _query_string(filters, seed)
+    show_map = request.GET.get("vue") == "carte"
+    return render(request, "proposals/proposal_list.html", _context(
+        component, form=form, filters=filters, page=page, proposals=rows,
+        can_manage=can_manage, query=query, show_map=show_map,
+        map_limit=MAP_LIMIT,
+        points_url=reverse("proposals:points", args=[org_slug, space_slug, component.pk]) + f"?{query}",
+        filtered=any([filters["q"], filters["category"], filters["status"], filters["commune"]]),
+        submissions=component.window("submissions_open"),
+    ))
+
+
+@require_safe
+def proposal_points(request, org_slug, space_slug, component_id):
+    """GeoJSON FeatureCollection of the located proposals of the list's filters, at most MAP_LIMIT of them
+    (the first ones in the list's order; `truncated` says when some are left out)."""
+    component, _can_manage = get_component(request, space_slug, component_id)
+    _form, _filters, _seed, proposals = _listing(request, component)
+    single = request.GET.get("proposition", "")
+    if single:
+        # The map of one proposal's page.
+        proposals = proposals.filter(pk=int(single)) if single.isdigit() and len(single) < 12 else proposals.none()
+    located = list(proposals.filter(latitude__isnull=False, longitude__isnull=False)
+                   .values_list("id", "title", "latitude", "longitude", "support_count")[:MAP_LIMIT + 1])
+    base_url = component.get_absolute_url()
+    features = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lng, 6), round(lat, 6)]},
+         "properties": {"title": title, "url": f"{base_url}{pk}/", "supports": supports}}
+        for pk, title, lat, lng, supports in located[:MAP_LIMIT]
+    ]
+    body = {"type": "FeatureCollection", "features": features, "truncated": len(located) > MAP_LIMIT,
+            "limit": MAP_LIMIT}
+    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/geo+json")
+
+
+@require_safe
+def similar_proposals(request, org_slug, space_slug, component_id):
+    """A small HTML fragment: the proposals whose titles look like `title` (typed in the form)."""
+    component, _can_manage = get_component(request, space_slug, component_id)
+    title = request.GET.get("title", "")[:300]
+    exclude = request.GET.get("exclure", "")
+    similar = queries.similar(component.proposals.visible(), title,
+                              exclude_pk=int(exclude) if exclude.isdigit() and len(exclude) < 12 else None)
+    for proposal in similar:
+        proposal.component = component
+    return render(request, "proposals/_similar.html", {"similar": similar, "searched": bool(title.strip())})
+
+
+@require_safe
+def proposal_detail(request, org_slug, space_slug, component_id, proposal_id):
+    component, can_manage = get_component(request, space_slug, component_id)
+    proposal = get_proposal(request, component, proposal_id, can_manage)
+    user = request.user
+    is_author = user.is_authenticated and proposal.author_id == user.pk
+    supports = component.window("supports_open")
+    supported = user.is_authenticated and Support.objects.filter(proposal=proposal, user=user).exists()
+    proposal.user_supports = supported
+    limit = component.step_setting("supports_per_participant")
+    remaining = None
+    if limit and user.is_authenticated and supports.open:
+        remaining = max(0, limit - Support.objects.filter(component=component, user=user).count())
+    return render(request, "proposals/proposal_detail.html", _context(
+        component, proposal=proposal, can_manage=can_manage, is_author=is_author, supported=supported,
+        supports_window=supports, support_refusal=services.support_refusal(
+            user=user if user.is_authenticated else None, proposal=proposal),
+        supports_limit=limit, supports_remaining=remaining,
+        edit_blocker=proposal.edit_blocker() if is_author else "",
+        comments_enabled=component.setting("comments_enabled"),
+        content_type_id=ContentType.objects.get_for_model(Proposal).pk,
+        points_url=reverse("proposals:points", args=[org_slug, space_slug, component.pk])
+        + f"?proposition={proposal.pk}",
+    ))
+
+
+def _proposal_form_page(request, component, form, *, proposal=None, status=200, refusal="", similar=None):
+    if form is not None:
+        # Similar proposals are fetched while the title is typed (HTMX, after a pause) and announced by the
+        # page's live region; without JavaScript they show after a failed submission.
+        url = reverse("proposals:similar", args=[component.space.organisation.slug, component.space.slug,
+                                                 component.pk])
+        form.fields["title"].widget.attrs.update({
+            "hx-get": url + (f"?exclure={proposal.pk}" if proposal else ""),
+            "hx-trigger": "input changed delay:400ms", "hx-target": "#similar-proposals", "hx-swap": "innerHTML",
+        })
+    return render(request, "proposals/proposal_form.html", _context(
+        component, form=form, proposal=proposal, refusal=refusal, similar=similar or [],
+        submissions=component.window("submissions_open"),
+    ), status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def proposal_create(request, org_slug, space_slug, component_id):
+    component, _can_manage = get_component(request, space_slug, component_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    window = component.window("submissions_open")
+    form = ProposalForm(request.POST or None, request.FILES or None, component=component)
+    if not window.open:
+        closed = _("Submissions are closed.")
+        return _proposal_form_page(request, component, None, status=403 if request.method == "POST" else 200,
+                                   refusal=f"{closed} {window.message}")
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                proposal = services.proposal_create(author=request.user, component=component, **form.values())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            except services.ProposalError as refusal:
+                return _proposal_form_page(request, component, form, status=403, refusal=refusal.message)
+            else:
+                messages.success(request, _("Your proposal is published. Share it so that others support it."))
+                return redirect(proposal.get_absolute_url())
+        similar = queries.similar(component.proposals.visible(), request.POST.get("title", "")[:300])
+        for proposal in similar:
+            proposal.component = component
+        return _proposal_form_page(request, component, form, status=400, similar=similar)
+    return _proposal_form_page(request, component, form)
+
+
+def _authored_proposal(request, space_slug, component_id, proposal_id):
+    component, can_manage = get_component(request, space_slug, component_id)
+    proposal = get_proposal(request, component, proposal_id, can_manage)
+    if proposal.author_id != request.user.pk:
+        raise PermissionDenied(_("Only the author of a proposal can change or withdraw it."))
+    return component, proposal
+
+
+@require_http_methods(["GET", "POST"])
+def proposal_edit(request, org_slug, space_slug, component_id, proposal_id):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    component, proposal = _authored_proposal(request, space_slug, component_id, proposal_id)
+    blocker = proposal.edit_blocker()
+    if blocker:
+        return _proposal_form_page(request, component, None, proposal=proposal, refusal=blocker,
+                                   status=403 if request.method == "POST" else 200)
+    form = ProposalForm(request.POST or None, request.FILES or None, component=component, proposal=proposal)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.proposal_update(actor=request.user, proposal=proposal, **form.values())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            except services.ProposalError as refusal:
+                return _proposal_form_page(request, component, None, proposal=proposal, status=403,
+                                           refusal=refusal.message)
+            else:
+                messages.success(request, _("Your changes are saved."))
+                return redirect(proposal.get_absolute_url())
+        return _proposal_form_page(request, component, form, proposal=proposal, status=400)
+    return _proposal_form_page(request, component, form, proposal=proposal)
+
+
+@require_http_methods(["GET", "POST"])
+def proposal_withdraw(request, org_slug, space_slug, component_id, proposal_id):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    component, proposal = _authored_proposal(request, space_slug, component_id, proposal_id)
+    if request.method == "POST":
+        services.proposal_withdraw(actor=request.user, proposal=proposal)
+        messages.success(request, _("Your proposal is withdrawn. It stays visible, marked as withdrawn, and can "
+                                    "no longer be supported."))
+        return redirect(proposal.get_absolute_url())
+    return render(request, "proposals/proposal_withdraw.html", _context(component, proposal=proposal))
+
+
+@require_POST
+def support_add(request, org_slug, space_slug, component_id, proposal_id):
+    component, can_manage = get_component(request, space_slug, component_id)
+    proposal = get_proposal(request, component, proposal_id, can_manage)
+    if not request.user.is_authenticated:
+        return redirect_to_login(proposal.get_absolute_url())
+    try:
+        services.support_add(user=request.user, proposal=proposal)
+    except services.ProposalError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, _("Thank you: you support this proposal."))
+    return redirect(_next_url(request, proposal.get_absolute_url()))
+
+
+@require_POST
+def support_remove(request, org_slug, space_slug, component_id, proposal_id):
+    component, can_manage = get_component(request, space_slug, component_id)
+    proposal = get_proposal(request, component, proposal_id, can_manage)
+    if not request.user.is_authenticated:
+        return redirect_to_login(proposal.get_absolute_url())
+    try:
+        removed = services.support_remove(user=request.user, proposal=proposal)
+    except services.ProposalError as refusal:
+        messages.error(request, refusal.message)
+    else:
+        if removed:
+            messages.success(request, _("Your support is withdrawn."))
+    return redirect(_next_url(request, proposal.get_absolute_url()))

@@ -1,0 +1,316 @@
+/* Concerto maps: enhances [data-map-points] (includes/map_points.html) and [data-point-widget]
+ * (includes/point_widget.html, concerto.core.maps.PointWidget). The pages work without this file;
+ * every text comes from data-text-* attributes, so this file holds no language.
+ *
+ * The templates may load this file (and Leaflet) more than once on a page: the first run does the
+ * work, after DOMContentLoaded, with the last Leaflet loaded (the one that has the cluster plugin). */
+(function () {
+  "use strict";
+  if (window.ConcertoMaps) { return; }
+
+  // (south, west), (north, east): the Métropole, before its outlines arrive.
+  var METROPOLE = [[48.81 - 0.17, 2.14], [48.81 + 0.21, 2.62]];
+  var backgrounds = {};
+
+  function text(root, name, values) {
+    var value = root.getAttribute("data-text-" + name) || "";
+    Object.keys(values || {}).forEach(function (key) { value = value.split("{" + key + "}").join(values[key]); });
+    return value;
+  }
+
+  function fetchJson(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json, application/json" } })
+      .then(function (response) {
+        if (!response.ok) { throw new Error(url + ": " + response.status); }
+        return response.json();
+      });
+  }
+
+  // One request per page for the outlines, whatever the number of maps.
+  function background(url) {
+    if (!url) { return Promise.resolve({ type: "FeatureCollection", features: [] }); }
+    if (!backgrounds[url]) {
+      backgrounds[url] = fetchJson(url).catch(function () { return { type: "FeatureCollection", features: [] }; });
+    }
+    return backgrounds[url];
+  }
+
+  function createMap(canvas, root, bounds) {
+    canvas.hidden = false;
+    var map = L.map(canvas, { zoomControl: false, minZoom: 8, maxZoom: 19, zoomSnap: 0.5 });
+    L.control.zoom({ zoomInTitle: text(root, "zoom-in"), zoomOutTitle: text(root, "zoom-out") }).addTo(map);
+    // Leaflet's own credit, without its English link title.
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+    map.fitBounds(bounds || METROPOLE);
+    // One tooltip for the commune under the pointer. Not bindTooltip: its focus listeners make
+    // Chromium put every outline in the tab order (130 tab stops before leaving the map).
+    var hover = L.tooltip({ direction: "top", offset: [0, -8] });
+    map.on("popupopen", function (event) {
+      map.closeTooltip(hover);
+      var close = event.popup.getElement().querySelector(".leaflet-popup-close-button");
+      var label = text(root, "close");
+      if (close && label) { close.setAttribute("aria-label", label); close.title = label; }
+    });
+    var communes = background(root.getAttribute("data-boundaries-url")).then(function (data) {
+      var tiles = data.map && data.map.tiles;
+      if (tiles) {
+        L.tileLayer(tiles, { attribution: data.map.attribution || "", maxZoom: 19 }).addTo(map);
+      }
+      canvas.classList.add(tiles ? "has-tiles" : "has-outlines");
+      L.geoJSON(data, {
+        style: function () {
+          return tiles
+            ? { color: "#1f4e8c", weight: 1.5, fillOpacity: 0.03 }
+            : { color: "#6b6b76", weight: 1, fillColor: "#fdfcfa", fillOpacity: 1 };
+        },
+        onEachFeature: function (feature, layer) {
+          var name = feature.properties && feature.properties.name;
+          if (!name) { return; }
+          layer.on({
+            mouseover: function (event) {
+              hover.setContent(String(name)).setLatLng(event.latlng);
+              map.openTooltip(hover);
+            },
+            mousemove: function (event) { hover.setLatLng(event.latlng); },
+            mouseout: function () { map.closeTooltip(hover); }
+          });
+        }
+      }).addTo(map);
+      return data.features || [];
+    });
+    return { map: map, communes: communes };
+  }
+
+  // --- Which commune holds a point (for the picker's message; the server decides). -----------------
+  function inRing(lng, lat, ring) {
+    var inside = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+      if ((yi > lat) !== (yj > lat) && lng < (xj - xi) * (lat - yi) / (yj - yi) + xi) { inside = !inside; }
+    }
+    return inside;
+  }
+
+  function inPolygon(lng, lat, rings) {
+    if (!inRing(lng, lat, rings[0])) { return false; }
+    for (var k = 1; k < rings.length; k++) { if (inRing(lng, lat, rings[k])) { return false; } }
+    return true;
+  }
+
+  function communeAt(features, latlng) {
+    for (var i = 0; i < features.length; i++) {
+      var geometry = features[i].geometry || {};
+      var polygons = geometry.type === "Polygon" ? [geometry.coordinates]
+        : geometry.type === "MultiPolygon" ? geometry.coordinates : [];
+      for (var p = 0; p < polygons.length; p++) {
+        if (inPolygon(latlng.lng, latlng.lat, polygons[p])) { return features[i].properties.name; }
+      }
+    }
+    return null;
+  }
+
+  // --- Markers: HTML icons (no image files) with their title as text, so they have a name. ---------
+  function markerIcon(title, extraClass) {
+    var element = document.createElement("span");
+    element.className = "concerto-marker__dot";
+    if (title) {
+      var label = document.createElement("span");
+      label.className = "visually-hidden";
+      label.textContent = title;
+      element.appendChild(label);
+    }
+    return L.divIcon({ className: "concerto-marker" + (extraClass ? " " + extraClass : ""), html: element,
+                       iconSize: [32, 32], iconAnchor: [16, 16], popupAnchor: [0, -12] });
+  }
+
+  function safeUrl(url) {
+    try {
+      var parsed = new URL(url, window.location.href);
+      return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function popupContent(properties) {
+    var title = String(properties.title || "");
+    var url = properties.url ? safeUrl(String(properties.url)) : null;
+    var element = document.createElement(url ? "a" : "span");
+    element.textContent = title;
+    if (url) { element.href = url; }
+    return element;
+  }
+
+  function initPoints(root) {
+    var canvas = root.querySelector(".map-points__canvas");
+    var note = root.querySelector(".map-points__note");
+    var made = createMap(canvas, root);
+    var map = made.map;
+    var group = L.markerClusterGroup ? L.markerClusterGroup({
+      showCoverageOnHover: false,
+      iconCreateFunction: function (cluster) {
+        var count = cluster.getChildCount();
+        var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+        var element = document.createElement("div");
+        var visible = document.createElement("span");
+        visible.setAttribute("aria-hidden", "true");
+        visible.textContent = String(count);
+        var label = document.createElement("span");
+        label.className = "visually-hidden";
+        label.textContent = text(root, "cluster", { count: count });
+        element.appendChild(visible);
+        element.appendChild(label);
+        return L.divIcon({ html: element, className: "marker-cluster marker-cluster-" + size, iconSize: [44, 44] });
+      }
+    }) : L.featureGroup();
+    // Clusters are buttons: Enter opens them as a click does (markers already open their popup on Enter).
+    group.on("clusterkeypress", function (event) {
+      // The group renames a cluster's "click" to "clusterclick", as it did for this "keypress".
+      if (event.originalEvent && event.originalEvent.keyCode === 13) {
+        group.fire("click", { layer: event.layer, originalEvent: event.originalEvent });
+      }
+    });
+    note.hidden = true;
+    fetchJson(root.getAttribute("data-points-url")).then(function (data) {
+      (data.features || []).forEach(function (feature) {
+        var geometry = feature && feature.geometry;
+        if (!geometry || geometry.type !== "Point" || !Array.isArray(geometry.coordinates)) { return; }
+        var lng = Number(geometry.coordinates[0]), lat = Number(geometry.coordinates[1]);
+        if (!isFinite(lat) || !isFinite(lng)) { return; }
+        var properties = feature.properties || {};
+        var marker = L.marker([lat, lng], { icon: markerIcon(String(properties.title || "")), keyboard: true });
+        marker.bindPopup(popupContent(properties), { maxWidth: 240, autoPanPadding: [12, 12] });
+        group.addLayer(marker);
+      });
+      map.addLayer(group);
+      if (group.getLayers().length) {
+        map.fitBounds(group.getBounds(), { maxZoom: 15, padding: [24, 24] });
+      }
+      root.setAttribute("data-map-ready", "");
+    }).catch(function () {
+      note.textContent = text(root, "error");
+      note.hidden = false;
+      root.setAttribute("data-map-ready", "");
+    });
+  }
+
+  // --- The point picker -----------------------------------------------------------------------------
+  function parseCoordinate(value) {
+    var cleaned = String(value || "").replace(/[\s\u202f]/g, "").replace(",", ".");
+    if (!cleaned) { return NaN; }
+    return Number(cleaned);
+  }
+
+  function initPicker(root) {
+    var latitude = root.querySelector("[data-point-latitude]");
+    var longitude = root.querySelector("[data-point-longitude]");
+    var canvas = root.querySelector(".point-widget__map");
+    var status = root.querySelector(".point-widget__status");
+    var bounds = null;
+    try { bounds = JSON.parse(root.getAttribute("data-bounds") || "null"); } catch (error) { bounds = null; }
+    root.querySelector(".point-widget__help").hidden = false;
+    var made = createMap(canvas, root, bounds);
+    var map = made.map;
+    var communes = [];
+    var marker = null;
+    made.communes.then(function (features) { communes = features; root.setAttribute("data-map-ready", ""); });
+    var format = new Intl.NumberFormat(document.documentElement.lang || undefined, { maximumFractionDigits: 5 });
+
+    function show(latlng) {
+      if (marker) { marker.setLatLng(latlng); return; }
+      var icon = markerIcon("", "concerto-marker--picked");
+      marker = L.marker(latlng, { icon: icon, interactive: false, keyboard: false }).addTo(map);
+    }
+
+    function place(latlng) {
+      latitude.value = latlng.lat.toFixed(5);
+      longitude.value = latlng.lng.toFixed(5);
+      show(latlng);
+      var values = { lat: format.format(latlng.lat), lng: format.format(latlng.lng) };
+      var commune = communes.length ? communeAt(communes, latlng) : null;
+      if (commune) {
+        values.place = commune;
+        status.textContent = text(root, "placed-in", values);
+      } else if (communes.length) {
+        status.textContent = text(root, "outside");
+      } else {
+        status.textContent = text(root, "placed", values);
+      }
+    }
+
+    map.on("click", function (event) { place(event.latlng); });
+    // The cross showing where Enter places the point is for keyboard users only.
+    canvas.addEventListener("mousedown", function () { canvas.classList.remove("is-keyboard"); });
+    canvas.addEventListener("touchstart", function () { canvas.classList.remove("is-keyboard"); }, { passive: true });
+    canvas.addEventListener("keyup", function (event) {
+      if (event.target === canvas) { canvas.classList.add("is-keyboard"); }
+    });
+    canvas.addEventListener("keydown", function (event) {
+      if (event.target !== canvas) { return; }
+      canvas.classList.add("is-keyboard");
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        place(map.getCenter());
+      }
+    });
+
+    function fromInputs() {
+      var lat = parseCoordinate(latitude.value), lng = parseCoordinate(longitude.value);
+      if (!isFinite(lat) || !isFinite(lng) || Math.abs(lat) > 90 || Math.abs(lng) > 180) { return null; }
+      return L.latLng(lat, lng);
+    }
+    [latitude, longitude].forEach(function (input) {
+      input.addEventListener("change", function () {
+        var latlng = fromInputs();
+        if (latlng) { show(latlng); map.panTo(latlng); }
+      });
+    });
+    var initial = fromInputs();
+    if (initial) { show(initial); map.setView(initial, 16); }
+
+    var locate = root.querySelector(".point-widget__locate");
+    if (navigator.geolocation && locate) {
+      locate.hidden = false;
+      locate.querySelector("button").addEventListener("click", function () {
+        status.textContent = text(root, "locating");
+        navigator.geolocation.getCurrentPosition(function (position) {
+          var latlng = L.latLng(position.coords.latitude, position.coords.longitude);
+          map.setView(latlng, 17);
+          place(latlng);
+        }, function (error) {
+          status.textContent = text(root, error.code === 1 ? "geo-denied" : "geo-error");
+        }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+      });
+    }
+  }
+
+  function within(scope, selector) {
+    var found = Array.prototype.slice.call(scope.querySelectorAll(selector));
+    if (scope.matches && scope.matches(selector)) { found.unshift(scope); }
+    return found;
+  }
+
+  function initAll(scope) {
+    if (!window.L) { return; }
+    within(scope, "[data-map-points]:not([data-map-init])").forEach(function (root) {
+      root.setAttribute("data-map-init", "");
+      initPoints(root);
+    });
+    within(scope, "[data-point-widget]:not([data-map-init])").forEach(function (root) {
+      root.setAttribute("data-map-init", "");
+      initPicker(root);
+    });
+  }
+
+  window.ConcertoMaps = { init: initAll };
+  if (document.readyState === "complete") {
+    initAll(document);
+  } else {
+    // Deferred scripts run while the document is "interactive": wait until the last copy of Leaflet
+    // (and of its cluster plugin) has run. Starting twice does nothing: each map is marked.
+    document.addEventListener("DOMContentLoaded", function () { initAll(document); });
+    window.addEventListener("load", function () { initAll(document); });
+  }
+  // Content swapped in by htmx may bring a map.
+  document.addEventListener("htmx:load", function (event) { initAll(event.detail.elt); });
+})();
