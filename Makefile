@@ -29,6 +29,8 @@ test: install
 
 bench: install
 	$(PY) -m bench.point_lookup
+	$(PY) -m bench.proposals_list
+	$(PY) -m bench.consultation_results
 
 lint: install
 	$(VENV)/bin/ruff check .
