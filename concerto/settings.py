@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "concerto.components.news",
     "concerto.components.consultations",
     "concerto.components.proposals",
+    "concerto.components.budgets",
     # Read-only consumers of the components.
     "concerto.api",
     # Demo data (`manage.py load_demo`).

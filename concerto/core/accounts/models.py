@@ -139,3 +139,32 @@ class ApiToken(models.Model):
         key = "cct_" + secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, name=name, key_hash=cls.hash_key(key), prefix=key[:8])
         return token, key
+
+
+class Verification(models.Model):
+    """Proof that a person lives in an organisation (a commune), for actions that spaces reserve to verified
+    residents (voting in a participatory budget...). See concerto/core/accounts/verification.py."""
+
+    class Method(models.TextChoices):
+        CENSUS = "census", _("Census list")
+        CODE = "code", _("Code sent by text message or by post")
+        DESK = "desk", _("In person at a desk")
+        FRANCECONNECT = "franceconnect", _("FranceConnect")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="verifications")
+    organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="+")
+    method = models.CharField(_("method"), max_length=16, choices=Method.choices)
+    # The salted hash of the person's identity (see verification.identity_hash): it lets a paper ballot and
+    # an online one by the same person be recognised as one person, without storing who they are.
+    identity_hash = models.CharField(max_length=80, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    verified_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("verification")
+        verbose_name_plural = _("verifications")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="one_verification_per_organisation"),
+        ]

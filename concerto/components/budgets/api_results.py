@@ -1,0 +1,5 @@
+"""Part of the budgets API (see api.py)."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,77 @@
+"""The counting engine of participatory budgets: pure Python (and numpy), no Django.
+
+Contract used by the rest of the component:
+- `read_pabulib(text) -> Election`, `write_pabulib(election) -> str` (pabulib.py);
+- `count(election, rule) -> Outcome` with rule "greedy", "mes" (Method of Equal Shares with cost
+  utilities completed by "add1" budget increments) or "mes-fixed" (rules.py);
+- `CountingError(message)` for anything malformed or a ballot kind a rule cannot count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+
+class CountingError(ValueError):
+    """A malformed file or an election a rule cannot count; the message is for people."""
+
+
+@dataclass
+class Election:
+    budget: int | Fraction  # the amount to share
+    costs: dict[str, int]  # project id -> cost
+    ballots: list[dict[str, int]]  # one per voter: project id -> points (1 for approval and knapsack)
+    kind: str = "approval"  # the pabulib vote_type: approval, cumulative, ordinal, scoring
+    meta: dict[str, str] = field(default_factory=dict)  # pabulib META, verbatim
+    project_meta: dict[str, dict[str, str]] = field(default_factory=dict)  # pabulib PROJECTS rows
+    voter_meta: list[dict[str, str]] = field(default_factory=list)  # pabulib VOTES rows (vote column aside)
+
+
+@dataclass
+class ProjectResult:
+    project: str
+    cost: int
+    votes: int  # supporters (approval) or points (cumulative)
+    selected: bool
+    order: int | None = None  # 1 for the first selected
+    # Why it won or lost, a code that pages turn into a sentence: "selected", "does_not_fit" (greedy: the
+    # money left was less than its cost), "supporters_short" (equal shares: its supporters' money left
+    # could not pay for it), "no_votes".
+    reason: str = ""
+    # Equal shares: what each supporter paid at most when it was selected, and what its supporters still
+    # had in all when the count ended (euros, rounded to cents in JSON).
+    price_per_supporter: float | None = None
+    supporters_money_left: float | None = None
+
+
+@dataclass
+class Outcome:
+    rule: str
+    selected: list[str]  # in the order the rule selected them
+    projects: dict[str, ProjectResult]
+    budget: int | Fraction
+    spent: int
+    # Equal shares with completion: the budget per voter the final outcome was computed with.
+    voter_budget: float | None = None
+
+    def to_json(self) -> dict:
+        raise NotImplementedError  # counting helper
+
+
+def count(election: Election, rule: str) -> Outcome:
+    from concerto.components.budgets.counting.rules import count as _count
+
+    return _count(election, rule)
+
+
+def read_pabulib(text: str) -> Election:
+    from concerto.components.budgets.counting.pabulib import read
+
+    return read(text)
+
+
+def write_pabulib(election: Election) -> str:
+    from concerto.components.budgets.counting.pabulib import write
+
+    return write(election)

@@ -1,0 +1,81 @@
+"""The participatory budgets component: what it tells the registry (URLs, settings, exports, figures, personal
+data). The functions it names live with the part of the component they belong to."""
+
+from django.utils.translation import gettext_lazy as _
+
+from concerto.core.registry import Action, ComponentManifest, Setting, register
+
+
+def export_projects(component) -> list[dict]:
+    from concerto.components.budgets import services
+
+    return services.export_projects(component)
+
+
+def export_results(component) -> list[dict]:
+    from concerto.components.budgets import results
+
+    return results.export_results(component)
+
+
+def statistics(component) -> dict:
+    from concerto.components.budgets import results
+
+    return results.statistics(component)
+
+
+def summary(component, request) -> str:
+    from concerto.components.budgets import services
+
+    return services.summary(component, request)
+
+
+def personal_data(user) -> dict:
+    from concerto.components.budgets import ballots, services
+
+    return {**services.personal_data(user), **ballots.personal_data(user)}
+
+
+def erase_personal_data(user) -> None:
+    from concerto.components.budgets import ballots, services
+
+    services.erase_personal_data(user)
+    ballots.erase_personal_data(user)
+
+
+manifest = register(ComponentManifest(
+    name="budgets",
+    url_segment="budget-participatif",
+    label=_("Participatory budget"),
+    description=_("Residents submit projects, the services review them, residents vote, and everyone can "
+                  "recount the results and follow the winning projects."),
+    public_urls="concerto.components.budgets.urls",
+    backoffice_urls="concerto.components.budgets.backoffice_urls",
+    api_router="concerto.components.budgets.api.router",
+    actions=(
+        Action("submit", _("Submit a project")),
+        Action("vote", _("Vote")),
+        Action("comment", _("Comment on a project")),
+    ),
+    settings=(
+        Setting("comments_enabled", bool, True, label=_("Residents can comment on the projects"),
+                help_text=_("Signed-in people can write a comment under each project.")),
+        Setting("projects_per_page", int, 20, label=_("Projects per page"),
+                help_text=_("Between 5 and 100."), min_value=5, max_value=100),
+        Setting("vote_requires_verification", bool, True, label=_("Only verified residents can vote"),
+                help_text=_("Residents prove where they live by the census list, a code, or at a desk.")),
+        Setting("minimum_age", int, 0, label=_("Minimum age to vote"),
+                help_text=_("0 for no minimum age."), min_value=0, max_value=25),
+    ),
+    step_settings=(
+        Setting("submissions_open", bool, False, label=_("Residents can submit projects during this step")),
+        Setting("voting_open", bool, False, label=_("Residents can vote during this step"),
+                help_text=_("Voters can change their ballot until the step ends.")),
+        Setting("comments_open", bool, True, label=_("Comments are open during this step")),
+    ),
+    exports={"projects": export_projects, "results": export_results},
+    statistics=statistics,
+    summary=summary,
+    personal_data=personal_data,
+    erase_personal_data=erase_personal_data,
+))
