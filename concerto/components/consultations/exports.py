@@ -11,6 +11,7 @@ import tempfile
 from itertools import groupby
 from operator import itemgetter
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -100,7 +101,10 @@ def rows(structure, filters: Filters = ALL):
 def _raw_rows(queryset):
     """The rows of QUERYSET as the database driver gives them, read in chunks through a server-side cursor
     on PostgreSQL: a million answer rows go by without Django building (or converting) each one."""
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # e.g. a questionnaire without questions: nothing to read
+        return
     connection = connections[queryset.db]
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver
 
 from concerto import testing
+from concerto.core import registry
 from concerto.core.accounts.models import ApiToken
 from concerto.core.participation import services as participation
 from concerto.core.participation.models import Comment
@@ -78,6 +79,13 @@ def world(sceaux, montreuil, resident, agent, admin_sceaux, outsider):
     token, _key = ApiToken.issue(user=resident, name="Outil")
     montreuil_space = SpaceFactory(organisation=montreuil, slug="budget-montreuil")
     type_of = ContentType.objects.get_for_model
+    # One component of each kind, so that each component's URLs reach its views with its own kind of id.
+    components = {manifest.url_segment or manifest.name: ComponentFactory(space=space, kind=manifest.name,
+                                                                           published=True)
+                  for manifest in registry.components() if manifest.name != "news"}
+    components["actualites"] = component
+    by_segment = {segment: {"component_id": item.pk} for segment, item in components.items()}
+    by_segment["budget-participatif"].update(_budgets_world(components["budget-participatif"], resident))
     values = {
         "org_slug": "sceaux",
         "space_slug": space.slug,
@@ -104,11 +112,28 @@ def world(sceaux, montreuil, resident, agent, admin_sceaux, outsider):
         {"content_type_id": type_of(token).pk, "object_id": token.pk},
         {"content_type_id": ContentType.objects.get(app_label="sessions").pk, "object_id": 1},
     ]
+    values["by_segment"] = by_segment
     return {"values": values, "others": others}
+
+
+def _budgets_world(component, resident) -> dict:
+    """A budget with a category and a project on its ballot, for the budgets component's URLs."""
+    from concerto.components.budgets.models import Budget, Category, Project
+
+    budget = Budget.objects.create(component=component, name="Toute la ville", amount=100_000)
+    category = Category.objects.create(component=component, name="Nature")
+    project = Project.objects.create(component=component, budget=budget, category=category, author=resident,
+                                     title="Un jardin partagé", text="<p>Au square.</p>", estimated_cost=20_000,
+                                     final_cost=25_000, eligibility="eligible", on_ballot=True, ballot_number=1)
+    return {"budget_id": budget.pk, "category_id": category.pk, "project_id": project.pk}
 
 
 def url_for(route: str, values: dict, override: dict | None = None) -> str:
     override = override or {}
+    # The ids of the component whose segment the route goes through (".../budget-participatif/<int:...").
+    segment = re.search(r"([a-z-]+)/<int:component_id>", route)
+    if segment and segment[1] in values.get("by_segment", {}):
+        values = {**values, **values["by_segment"][segment[1]]}
 
     def replace(match):
         name = match["name"]
