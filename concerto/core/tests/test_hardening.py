@@ -215,12 +215,13 @@ def test_no_server_error_on_any_url_with_any_input(settings, tmp_path, world, re
         check(client.delete(valid), (who, "DELETE", valid))
         check(client.put(valid, "\x00garbage", content_type="application/json"), (who, "PUT", valid))
     # Junk bodies last: a valid POST may change the data (revoke a role, delete a step).
+    # Unknown ids are refused before a body is read: bodies other than junk fields go to the real URL only.
     for who, client in people.items():
         for url in urls:
             check(client.post(url, junk_post_data()), (who, "POST junk", url))
-            check(client.post(url, b"\x00\xff" * 1000, content_type="application/octet-stream"),
-                  (who, "POST garbage", url))
-            check(client.post(url, {}), (who, "POST empty", url))
+        check(client.post(valid, b"\x00\xff" * 1000, content_type="application/octet-stream"),
+              (who, "POST garbage", valid))
+        check(client.post(valid, {}), (who, "POST empty", valid))
 
 
 BACKOFFICE_ROUTES = [route for route in ROUTES if route.startswith("gestion/")]
