@@ -166,6 +166,9 @@ if env_bool("CONCERTO_DISABLE_RATE_LIMITS", False):
     ACCOUNT_RATE_LIMITS = False
 
 EMAIL_BACKEND = env("CONCERTO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Text messages with verification codes: a dotted path to a backend class (see accounts/verification.py); the
+# default writes them to the log, as the console email backend does.
+CONCERTO_SMS_BACKEND = env("CONCERTO_SMS_BACKEND", "concerto.core.accounts.verification.LogSmsBackend")
 DEFAULT_FROM_EMAIL = env("CONCERTO_DEFAULT_FROM_EMAIL", "Concerto <ne-pas-repondre@concerto.localhost>")
 EMAIL_HOST = env("CONCERTO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("CONCERTO_EMAIL_PORT", "25"))

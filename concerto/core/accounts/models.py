@@ -167,4 +167,116 @@ class Verification(models.Model):
         verbose_name_plural = _("verifications")
         constraints = [
             models.UniqueConstraint(fields=["user", "organisation"], name="one_verification_per_organisation"),
+            # One person, one account: two live verifications of the same identity in one organisation
+            # would let the same person vote twice (checked by the services, guaranteed here).
+            models.UniqueConstraint(
+                fields=["organisation", "identity_hash"], name="one_account_per_identity",
+                condition=models.Q(revoked_at__isnull=True) & ~models.Q(identity_hash=""),
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user.email} · {self.organisation} · {self.get_method_display()}"
+
+
+class VerificationSetup(models.Model):
+    """How an organisation (a commune) verifies its residents: the salt of its identity hashes, a summary of
+    its census list, and the code methods it offers. The salt never changes, so the same person gets the
+    same hash across census uploads, paper ballots and online verifications."""
+
+    organisation = models.OneToOneField("territory.Organisation", on_delete=models.CASCADE,
+                                        related_name="verification_setup")
+    salt = models.CharField(max_length=64, editable=False)
+    census_size = models.PositiveIntegerField(_("people on the census list"), default=0)
+    census_uploaded_at = models.DateTimeField(_("census list uploaded on"), null=True, blank=True)
+    census_uploaded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL,
+                                           related_name="+")
+    sms_enabled = models.BooleanField(_("codes by text message"), default=False)
+    post_enabled = models.BooleanField(_("codes by post"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("verification setup")
+        verbose_name_plural = _("verification setups")
+
+    def __str__(self) -> str:
+        return str(self.organisation)
+
+    @property
+    def has_census(self) -> bool:
+        return self.census_size > 0
+
+    @property
+    def offers_any_method(self) -> bool:
+        return self.has_census or self.sms_enabled or self.post_enabled
+
+
+class CensusEntry(models.Model):
+    """One way to name a person of a commune's census list, as salted hashes only: nothing else is stored.
+
+    A person listed as "Marie Claire Anne" gets one entry per prefix of their first names ("Marie",
+    "Marie Claire", "Marie Claire Anne"), so typing the first name they use is enough. `lookup_hash` is
+    what a resident's typing is compared with; `identity_hash` is the person's full identity (all their
+    first names), recorded on their verification; empty when the lookup is ambiguous (twins "Marie Anne"
+    and "Marie Claire" both answer to "Marie")."""
+
+    organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="+")
+    lookup_hash = models.CharField(max_length=64)
+    identity_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "lookup_hash"], name="census_entry_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.lookup_hash[:12]
+
+
+class VerificationCode(models.Model):
+    """A code asked for by a resident, sent by text message or by post; only its hash is stored.
+
+    A letter request waits in the agents' queue with the name and postal address to print on the envelope;
+    the code is drawn when the letter is printed, and the name and address are erased then."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("Text message")
+        POST = "post", _("Post")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="verification_codes")
+    organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(_("sent by"), max_length=8, choices=Channel.choices)
+    code_hash = models.CharField(max_length=64, blank=True)
+    # The identity typed by the resident, recorded on their verification when the code matches.
+    identity_hash = models.CharField(max_length=64)
+    birth_date = models.DateField()
+    # Hash of the phone number, to limit how many codes one number receives.
+    phone_hash = models.CharField(max_length=64, blank=True)
+    recipient = models.CharField(max_length=200, blank=True)
+    postal_address = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "channel", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} · {self.get_channel_display()} · {self.created_at:%Y-%m-%d}"
+
+
+class VerificationAttempt(models.Model):
+    """A try at verifying (a census check, a code request, a code typed), kept for a while to limit tries:
+    without a limit, someone who knows a name could try every date of birth."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16)
+    succeeded = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from concerto.core import registry
-from concerto.core.accounts.models import ApiToken, Role, User
+from concerto.core.accounts import verification
+from concerto.core.accounts.models import ApiToken, Role, User, Verification
 from concerto.core.participation.models import AuditEntry, Comment, CommentVote, Contribution, Follow, Notification
 from concerto.core.participation.services import audit_record
 
@@ -142,6 +143,7 @@ def account_export(*, user: User) -> dict:
         ],
         "components": {},
     }
+    data.update(verification.personal_data(user=user))
     for manifest in registry.components():
         if manifest.personal_data is not None:
             data["components"][manifest.name] = manifest.personal_data(user)
@@ -166,6 +168,7 @@ def account_delete(*, user: User) -> None:
     Contribution.objects.filter(author=user).update(author=None)
     Follow.objects.filter(user=user).delete()
     Notification.objects.filter(recipient=user).delete()
+    verifications = verification.personal_data_erase(user=user)
     tokens = list(ApiToken.objects.filter(user=user).values_list("pk", flat=True))
     roles = list(Role.objects.filter(user=user).values_list("pk", flat=True))
     ApiToken.objects.filter(pk__in=tokens).delete()
@@ -173,7 +176,7 @@ def account_delete(*, user: User) -> None:
 
     AuditEntry.objects.filter(actor=user).update(actor=None)
     # Entries about the account itself, its roles or tokens name the person in their description.
-    for model, ids in ((User, [user.pk]), (Role, roles), (ApiToken, tokens)):
+    for model, ids in ((User, [user.pk]), (Role, roles), (ApiToken, tokens), (Verification, verifications)):
         if ids:
             AuditEntry.objects.filter(
                 target_type=ContentType.objects.get_for_model(model), target_id__in=[str(pk) for pk in ids]

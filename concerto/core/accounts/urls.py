@@ -1,6 +1,6 @@
 from django.urls import path
 
-from concerto.core.accounts import views
+from concerto.core.accounts import verification_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -13,4 +13,11 @@ urlpatterns = [
     path("notifications/<int:notification_id>/", views.notification_open, name="notification_open"),
     path("jetons/", views.tokens, name="tokens"),
     path("jetons/<int:token_id>/revoquer/", views.token_revoke, name="token_revoke"),
+    # Resident verification ("Vérifier ma résidence"); see verification.verification_url().
+    path("residence/", verification_views.choose, name="verification"),
+    path("residence/<slug:org_slug>/", verification_views.start, name="verification_start"),
+    path("residence/<slug:org_slug>/liste/", verification_views.census, name="verification_census"),
+    path("residence/<slug:org_slug>/code/", verification_views.code_request, name="verification_code_request"),
+    path("residence/<slug:org_slug>/code/saisir/", verification_views.code_enter,
+         name="verification_code_enter"),
 ]

@@ -8,7 +8,7 @@ reaches the moderation queue mounted after this URLconf. Space slugs may not tak
 
 from django.urls import path, register_converter
 
-from concerto.core.backoffice import views
+from concerto.core.backoffice import verification_views, views
 from concerto.core.spaces.services import BACKOFFICE_WORDS
 
 
@@ -36,6 +36,16 @@ urlpatterns = [
     path(f"{ORG}/equipe/<int:role_id>/retirer/", views.role_revoke, name="role_revoke"),
     path(f"{ORG}/reglages/", views.organisation_settings, name="settings"),
     path(f"{ORG}/journal/", views.audit, name="audit"),
+    # Resident verification ("residents" must stay out of space slugs: see BACKOFFICE_WORDS).
+    path(f"{ORG}/residents/", verification_views.overview, name="verification_overview"),
+    path(f"{ORG}/residents/liste/", verification_views.census, name="verification_census"),
+    path(f"{ORG}/residents/liste/supprimer/", verification_views.census_delete, name="verification_census_delete"),
+    path(f"{ORG}/residents/guichet/", verification_views.desk, name="verification_desk"),
+    path(f"{ORG}/residents/courriers/", verification_views.letters, name="verification_letters"),
+    path(f"{ORG}/residents/courriers/<int:code_id>/annuler/", verification_views.letter_cancel,
+         name="verification_letter_cancel"),
+    path(f"{ORG}/residents/<int:verification_id>/revoquer/", verification_views.revoke,
+         name="verification_revoke"),
     path(f"{SPACE}/", views.space, name="space"),
     path(f"{SPACE}/modifier/", views.space_edit, name="space_edit"),
     path(f"{SPACE}/publier/", views.space_status, {"action": "publish"}, name="space_publish"),

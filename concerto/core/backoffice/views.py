@@ -447,6 +447,13 @@ ACTION_LABELS = {
     "role.granted": gettext_lazy("Role given"),
     "role.revoked": gettext_lazy("Role removed"),
     "organisation.updated": gettext_lazy("Organisation settings changed"),
+    "verification.granted": gettext_lazy("Resident verified"),
+    "verification.revoked": gettext_lazy("Resident verification revoked"),
+    "verification.census_uploaded": gettext_lazy("Census list uploaded"),
+    "verification.census_deleted": gettext_lazy("Census list deleted"),
+    "verification.methods_changed": gettext_lazy("Verification methods changed"),
+    "verification.letters_printed": gettext_lazy("Code letters printed"),
+    "verification.letter_cancelled": gettext_lazy("Code letter cancelled"),
 }
 
 

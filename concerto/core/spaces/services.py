@@ -18,7 +18,7 @@ from concerto.core.uploads import validate_image_upload
 
 # Back-office pages of an organisation live at /gestion/<org_slug>/<word>/, next to its spaces:
 # a space may not take one of these words as its slug.
-BACKOFFICE_WORDS = {"equipe", "reglages", "journal", "moderation", "espaces", "nouveau"}
+BACKOFFICE_WORDS = {"equipe", "reglages", "journal", "moderation", "espaces", "nouveau", "residents"}
 
 
 def reserved_space_slugs() -> set[str]:
