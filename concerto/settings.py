@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "concerto.components.consultations",
     "concerto.components.proposals",
     "concerto.components.budgets",
+    "concerto.components.events",
     # Read-only consumers of the components.
     "concerto.api",
     # Demo data (`manage.py load_demo`).

@@ -1,0 +1,69 @@
+"""The events component: what it tells the registry. The functions it names live with the part of the
+component they belong to (services.py, room.py, minutes.py)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from concerto.core.registry import Action, ComponentManifest, Setting, register
+
+
+def export_events(component) -> list[dict]:
+    from concerto.components.events import services
+
+    return services.export_events(component)
+
+
+def statistics(component) -> dict:
+    from concerto.components.events import minutes
+
+    return minutes.statistics(component)
+
+
+def summary(component, request) -> str:
+    from concerto.components.events import services
+
+    return services.summary(component, request)
+
+
+def personal_data(user) -> dict:
+    from concerto.components.events import room, services
+
+    return {**services.personal_data(user), **room.personal_data(user)}
+
+
+def erase_personal_data(user) -> None:
+    from concerto.components.events import room, services
+
+    services.erase_personal_data(user)
+    room.erase_personal_data(user)
+
+
+manifest = register(ComponentManifest(
+    name="events",
+    url_segment="rencontres",
+    label=_("Events"),
+    description=_("Public meetings, workshops, debates, walks and stands, in person, online or hybrid: "
+                  "registration, check-in, a live board, minutes and what was said in the room."),
+    public_urls="concerto.components.events.urls",
+    backoffice_urls="concerto.components.events.backoffice_urls",
+    organisation_urls="concerto.components.events.organisation_urls",
+    space_urls="concerto.components.events.space_urls",
+    api_router="concerto.components.events.api.router",
+    actions=(
+        Action("register", _("Register for an event")),
+        Action("board_post", _("Post on the live board")),
+    ),
+    settings=(
+        Setting("events_per_page", int, 20, label=_("Events per page"), help_text=_("Between 5 and 100."),
+                min_value=5, max_value=100),
+        Setting("anonymous_board", bool, True, label=_("People without an account can use the live board"),
+                help_text=_("Useful in the room: a phone is enough, no account needed.")),
+    ),
+    step_settings=(
+        Setting("registrations_open", bool, True, label=_("Registrations are open during this step")),
+    ),
+    exports={"events": export_events},
+    statistics=statistics,
+    summary=summary,
+    personal_data=personal_data,
+    erase_personal_data=erase_personal_data,
+))
