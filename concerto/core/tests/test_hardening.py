@@ -86,6 +86,7 @@ def world(sceaux, montreuil, resident, agent, admin_sceaux, outsider):
     components["actualites"] = component
     by_segment = {segment: {"component_id": item.pk} for segment, item in components.items()}
     by_segment["budget-participatif"].update(_budgets_world(components["budget-participatif"], resident))
+    by_segment["rencontres"].update(_events_world(components["rencontres"], resident))
     values = {
         "org_slug": "sceaux",
         "space_slug": space.slug,
@@ -114,6 +115,23 @@ def world(sceaux, montreuil, resident, agent, admin_sceaux, outsider):
     ]
     values["by_segment"] = by_segment
     return {"values": values, "others": others}
+
+
+def _events_world(component, resident) -> dict:
+    """A published event with a registration and a post on its live board, for the events component's URLs."""
+    import datetime
+
+    from django.utils import timezone
+
+    from concerto.components.events.models import BoardPost, Event, Registration
+
+    starts = timezone.now() + datetime.timedelta(days=3)
+    event = Event.objects.create(component=component, title="Réunion publique", starts_at=starts,
+                                 ends_at=starts + datetime.timedelta(hours=2), published=True, capacity=10,
+                                 live_board_open=True)
+    Registration.objects.create(event=event, user=resident, code="HARDEN01")
+    post = BoardPost.objects.create(event=event, text="Quand ?", author=resident, author_key=f"user:{resident.pk}")
+    return {"event_id": event.pk, "post_id": post.pk}
 
 
 def _budgets_world(component, resident) -> dict:
