@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "concerto.components.proposals",
     "concerto.components.budgets",
     "concerto.components.events",
+    "concerto.components.reports",
     # Read-only consumers of the components.
     "concerto.api",
     # Demo data (`manage.py load_demo`).

@@ -22,6 +22,9 @@ SPACE = "<slug:org_slug>/<slug:space_slug>"
 def component_urlpatterns() -> list:
     patterns = []
     for manifest in registry.components():
+        for prefix, module in manifest.site_urls:
+            namespace = f"{manifest.name}_{prefix.strip('/').split('/')[0]}"
+            patterns.append(path(prefix, include((module, namespace))))
         if manifest.backoffice_urls:
             patterns.append(path(
                 f"gestion/{SPACE}/{manifest.segment}/<int:component_id>/",

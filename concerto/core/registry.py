@@ -75,6 +75,9 @@ class ComponentManifest:
     backoffice_urls: str = ""  # dotted path of the back-office URLconf module
     organisation_urls: str = ""  # dotted path of a URLconf mounted at /<org_slug>/<segment>/ (optional)
     space_urls: str = ""  # dotted path of a URLconf mounted at /<org_slug>/<space_slug>/<segment>/ (optional)
+    # (prefix, dotted path) of URLconfs mounted at the site's root, for standards that fix their own address
+    # (Open311 at /open311/v2/); the namespace is "<name>_<first word of the prefix>" (optional).
+    site_urls: tuple[tuple[str, str], ...] = ()
     actions: tuple[Action, ...] = ()
     settings: tuple[Setting, ...] = ()
     step_settings: tuple[Setting, ...] = ()

@@ -11,6 +11,8 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 from django.utils import timezone
 
+from concerto.components.budgets.demo import demo_load as budgets_demo_load
+from concerto.components.budgets.demo import demo_space as budgets_demo_space
 from concerto.components.consultations.demo import demo_load as consultation_demo_load
 from concerto.components.news.services import post_create
 from concerto.components.proposals.demo import demo_load as proposals_demo_load
@@ -136,6 +138,7 @@ def demo_load() -> dict:
     )
     proposals_demo_load(actor=sceaux_agent, space=budget)
     consultation_demo_load(actor=montreuil_agent, space=plu)
+    budgets_demo_load(actor=montreuil_agent, space=budgets_demo_space(actor=montreuil_agent))
     resident = users["habitant@sceaux.demo"]
     follow_add(user=resident, target=budget)
     first_post = budget.components.get(kind="news").news_posts.order_by("published_at").first()

@@ -1,9 +1,144 @@
-"""Back-office: results and import (owner: results helper)."""
+"""Back-office of a budgets component: counting a budget, checking the outcome before publishing it,
+publishing and withdrawing it, downloading the ballots as a pabulib file; and replaying an election from a
+pabulib file (a new budget with its projects and anonymous ballots).
+
+Every view is for the managers (administrators, agents) of the organisation named in the URL, and the
+component must be a budgets component of one of its spaces: anything else is a 404.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from concerto.components.budgets import results
+from concerto.components.budgets.models import Ballot, Budget, Result
+from concerto.components.budgets.results_views import pabulib_response
+from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.spaces.models import Component
+
+MANAGE = "spaces.manage_space"
 
 
-def _todo(request, **kwargs):
-    raise Http404
+def _component(request, space_slug: str, component_id: int) -> Component:
+    component = (
+        Component.objects.select_related("space__organisation").prefetch_related("space__steps")
+        .filter(pk=component_id, kind="budgets", space__slug=space_slug, space__organisation=request.organisation)
+        .first()
+    )
+    if component is None:
+        raise Http404(_("This participatory budget does not exist."))
+    return component
 
 
-result_detail = pabulib_import = _todo
+def _budget(component: Component, budget_id: int) -> Budget:
+    budget = component.budgets.filter(pk=budget_id).first()
+    if budget is None:
+        raise Http404(_("This budget does not exist."))
+    budget.component = component
+    return budget
+
+
+def _context(component: Component, **extra) -> dict:
+    return {"component": component, "space": component.space, "organisation": component.space.organisation,
+            **extra}
+
+
+def _result(budget: Budget, value) -> Result:
+    result = Result.objects.filter(budget=budget, pk=value).first() if str(value or "").isdigit() else None
+    if result is None:
+        raise Http404(_("This count does not exist."))
+    result.budget = budget
+    return result
+
+
+@require_http_methods(["GET", "POST"])
+@backoffice_view(MANAGE)
+def result_detail(request, org_slug, space_slug, component_id, budget_id):
+    component = _component(request, space_slug, component_id)
+    budget = _budget(component, budget_id)
+    here = reverse("budgets_backoffice:results", args=[org_slug, space_slug, component.pk, budget.pk])
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "compute":
+                results.result_compute(actor=request.user, budget=budget)
+                messages.success(request, _("The ballots are counted. Check the outcome below, then publish it."))
+            elif action == "publish":
+                results.result_publish(actor=request.user, result=_result(budget, request.POST.get("result")))
+                messages.success(request, _("The results are published. The authors and followers of the "
+                                            "projects are notified."))
+            elif action == "unpublish":
+                results.result_unpublish(actor=request.user, result=_result(budget, request.POST.get("result")))
+                messages.success(request, _("The results are no longer public."))
+            else:
+                messages.error(request, _("Unknown action."))
+        except results.ResultError as error:
+            messages.error(request, error.message)
+        return redirect(here)
+    latest = results.latest_result(budget)
+    if latest is not None:
+        latest.budget = budget
+    if request.GET.get("telecharger") and latest is not None:
+        return pabulib_response(latest)
+    published = results.published_result(budget)
+    return render(request, "budgets/backoffice/results/result_detail.html", _context(
+        component, budget=budget, latest=latest, report=results.report(latest) if latest else None,
+        published=published, refusal=results.compute_refusal(budget=budget),
+        changed=latest is not None and results.ballots_changed_since(latest),
+        ballots=Ballot.objects.filter(budget=budget).count(),
+        public_url=results.results_url(budget),
+    ))
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("pabulib file (.pb)"),
+                           help_text=gettext_lazy("A file of pabulib.org, or one downloaded from a results page. "
+                                                  "20 MB at most."))
+    name = forms.CharField(label=gettext_lazy("Name of the new budget"), max_length=150)
+    amount = forms.IntegerField(label=gettext_lazy("Amount (€)"), required=False, min_value=1,
+                                max_value=10**12,
+                                help_text=gettext_lazy("Leave empty to use the budget written in the file."))
+    ballot_kind = forms.ChoiceField(label=gettext_lazy("Ballot"), required=False,
+                                    choices=[("", gettext_lazy("As in the file"))] + list(Budget.BallotKind.choices))
+    rule = forms.ChoiceField(label=gettext_lazy("Counting rule"), choices=Budget.Rule.choices,
+                             initial=Budget.Rule.MES)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > results.MAX_IMPORT_BYTES:
+            raise ValidationError(_("The file is too large: %(max)s MB at most.") % {
+                "max": results.MAX_IMPORT_BYTES // (1024 * 1024)})
+        raw = upload.read()
+        try:
+            return raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError(_("The file is not UTF-8 text: save it as UTF-8 and try again.")) from None
+
+
+@require_http_methods(["GET", "POST"])
+@backoffice_view(MANAGE)
+def pabulib_import(request, org_slug, space_slug, component_id):
+    component = _component(request, space_slug, component_id)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            budget = results.pabulib_import(
+                actor=request.user, component=component, text=data["file"], name=data["name"], rule=data["rule"],
+                ballot_kind=data["ballot_kind"] or None, amount=data["amount"])
+        except ValidationError as error:
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+        else:
+            messages.success(request, _("The budget “%(name)s” is created with %(projects)s projects and "
+                                        "%(ballots)s ballots. You can count it now.") % {
+                "name": budget.name, "projects": budget.projects.count(), "ballots": budget.ballots.count()})
+            return redirect("budgets_backoffice:results", org_slug, space_slug, component.pk, budget.pk)
+    return render(request, "budgets/backoffice/results/pabulib_import.html", _context(component, form=form),
+                  status=400 if form.errors else 200)

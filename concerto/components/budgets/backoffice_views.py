@@ -1,9 +1,407 @@
-"""Back-office of projects (owner: projects helper)."""
-from django.http import Http404
+"""Back-office of the projects of a budgets component: budgets (envelopes), categories, the review of each
+project (evaluations, merges), the list of projects put to the vote, the follow-up of winning projects and
+the open-data export.
+
+Access: any role on the organisation opens the back-office (backoffice_view), then each page asks for its
+own roles: the review is read by evaluators, agents, administrators and elected officials, and written by
+all but the elected officials; budgets, categories, the list put to the vote and the follow-up are for
+agents and administrators. The component must belong to the organisation in the URL: anything else is a
+404, so the agent of another commune learns nothing.
+"""
+
+import csv
+import re
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from concerto.components.budgets import services
+from concerto.components.budgets.forms import (
+    STATUS_FILTERS,
+    BudgetForm,
+    CategoryForm,
+    EvaluationForm,
+    MergeForm,
+    ProgressForm,
+    filter_by_status,
+)
+from concerto.components.budgets.models import Budget, Category, Project
+from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.spaces.models import Component
+
+PER_PAGE = 50
 
 
-def _todo(request, **kwargs):
-    raise Http404
+def _requires(check, message):
+    """Behind backoffice_view (login, 2FA, a role here), the roles CHECK asks for; a 403 page otherwise."""
+
+    def decorator(view):
+        @backoffice_view("backoffice.view_organisation")
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not check(request.user, request.organisation):
+                raise PermissionDenied(message())
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
-project_list = budget_list = budget_edit = ballot_list = category_list = category_edit = category_delete = project_review = project_merge = project_followup = export_csv = _todo
+def readers(view):
+    return _requires(services.may_read_review,
+                     lambda: _("Only the evaluators, agents, administrators and elected officials of this "
+                               "organisation see the review of projects."))(view)
+
+
+def managers(view):
+    return _requires(services.may_manage,
+                     lambda: _("Only the agents and administrators of this organisation can do this."))(view)
+
+
+def _component(request, space_slug: str, component_id: int) -> Component:
+    component = (
+        Component.objects.select_related("space__organisation").prefetch_related("space__steps")
+        .filter(pk=component_id, kind="budgets", space__slug=space_slug, space__organisation=request.organisation)
+        .first()
+    )
+    if component is None:
+        raise Http404(_("This participatory budget does not exist."))
+    return component
+
+
+def _project(component: Component, project_id: int) -> Project:
+    project = (component.budget_projects.select_related("category", "author", "budget", "commune", "merged_into")
+               .filter(pk=project_id).first())
+    if project is None:
+        raise Http404(_("This project does not exist."))
+    project.component = component
+    return project
+
+
+def _budget(component: Component, budget_id: int) -> Budget:
+    budget = Budget.objects.filter(component=component, pk=budget_id).first()
+    if budget is None:
+        raise Http404(_("This budget does not exist."))
+    budget.component = component
+    return budget
+
+
+def _category(component: Component, category_id: int) -> Category:
+    category = component.budget_categories.filter(pk=category_id).first()
+    if category is None:
+        raise Http404(_("This category does not exist."))
+    category.component = component
+    return category
+
+
+def _context(request, component: Component, **extra) -> dict:
+    organisation = component.space.organisation
+    return {"component": component, "space": component.space, "organisation": organisation,
+            "can_review": services.may_review(request.user, organisation),
+            "can_manage": services.may_manage(request.user, organisation), **extra}
+
+
+# Projects ---------------------------------------------------------------------------------------------
+
+@require_safe
+@readers
+def project_list(request, org_slug, space_slug, component_id):
+    component = _component(request, space_slug, component_id)
+    status = request.GET.get("statut", "")
+    status = status if status in dict(STATUS_FILTERS) else ""
+    q = request.GET.get("q", "").replace("\x00", "")[:100].strip()
+    budgets = list(Budget.objects.filter(component=component))
+    budget_id = request.GET.get("enveloppe", "")
+    budget_id = int(budget_id) if budget_id.isdigit() and int(budget_id) in {b.pk for b in budgets} else None
+    projects = component.budget_projects.all()
+    if q:
+        projects = projects.filter(Q(title__icontains=q) | Q(text__icontains=q))
+    if budget_id:
+        projects = projects.filter(budget_id=budget_id)
+    projects = filter_by_status(projects, status).select_related("budget", "category", "merged_into")
+    page = Paginator(projects.order_by("-created_at", "-pk"), PER_PAGE).get_page(request.GET.get("page"))
+    for project in page.object_list:
+        project.component = component
+    return render(request, "budgets/backoffice/projects/project_list.html", _context(
+        request, component, page=page, status=status, q=q, statuses=STATUS_FILTERS, budgets=budgets,
+        budget_id=budget_id))
+
+
+@require_http_methods(["GET", "POST"])
+@readers
+def project_review(request, org_slug, space_slug, component_id, project_id):
+    """The evaluation form and the history of evaluations. Elected officials read it without the form."""
+    component = _component(request, space_slug, component_id)
+    project = _project(component, project_id)
+    can_review = services.may_review(request.user, request.organisation)
+    if request.method == "POST" and not can_review:
+        raise PermissionDenied(_("Elected officials read the review of projects; they cannot change it."))
+    initial = {"eligibility": project.eligibility, "eligibility_reason": project.eligibility_reason,
+               "feasibility": project.feasibility, "cost_estimate": project.final_cost,
+               "public_answer": project.public_answer}
+    form = EvaluationForm(request.POST or None, initial=initial) if can_review else None
+    refusal = ""
+    if form is not None and request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.project_evaluate(
+                actor=request.user, project=project, eligibility=data["eligibility"],
+                eligibility_reason=data["eligibility_reason"], feasibility=data["feasibility"],
+                cost_estimate=data["cost_estimate"], notes=data["notes"], public_answer=data["public_answer"])
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except services.ProjectError as error:
+            refusal = error.message
+        else:
+            messages.success(request, _("The evaluation is saved. When the public answer changed, the author and "
+                                        "the followers of the project are notified."))
+            return redirect("budgets_backoffice:review", org_slug, space_slug, component.pk, project.pk)
+    evaluations = list(project.evaluations.select_related("evaluator"))
+    status = 400 if (form is not None and form.errors) else 403 if refusal else 200
+    return render(request, "budgets/backoffice/projects/project_review.html", _context(
+        request, component, project=project, form=form, evaluations=evaluations, refusal=refusal,
+        merged_from=list(project.merged_projects.all())), status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@readers
+def project_merge(request, org_slug, space_slug, component_id, project_id):
+    component = _component(request, space_slug, component_id)
+    project = _project(component, project_id)
+    if not services.may_review(request.user, request.organisation):
+        raise PermissionDenied(_("Elected officials read the review of projects; they cannot change it."))
+    form = MergeForm(request.POST or None, project=project)
+    refusal = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_merge(actor=request.user, project=project, into=form.cleaned_data["into"])
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except services.ProjectError as error:
+            refusal = error.message
+        else:
+            messages.success(request, _("The projects are merged. Their authors are notified."))
+            return redirect("budgets_backoffice:review", org_slug, space_slug, component.pk, project.pk)
+    status = 400 if form.errors else 403 if refusal else 200
+    return render(request, "budgets/backoffice/projects/project_merge.html", _context(
+        request, component, project=project, form=form, refusal=refusal), status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@managers
+def project_followup(request, org_slug, space_slug, component_id, project_id):
+    component = _component(request, space_slug, component_id)
+    project = _project(component, project_id)
+    form = ProgressForm(request.POST or None, request.FILES or None,
+                        initial={"implementation": project.implementation or "study", "progress": project.progress,
+                                 "works_start": project.works_start, "works_end": project.works_end})
+    refusal = "" if project.selected else _("Only winning projects have a follow-up. The results, once "
+                                            "published, say which projects won.")
+    if request.method == "POST" and not refusal and form.is_valid():
+        try:
+            services.progress_update_create(actor=request.user, project=project, **form.values())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except services.ProjectError as error:
+            refusal = error.message
+        else:
+            messages.success(request, _("The news is published. The followers and the author of the project are "
+                                        "notified."))
+            return redirect("budgets_backoffice:followup", org_slug, space_slug, component.pk, project.pk)
+    updates = list(project.updates.prefetch_related("photos"))
+    status = 400 if form.errors else 403 if (refusal and request.method == "POST") else 200
+    return render(request, "budgets/backoffice/projects/project_followup.html", _context(
+        request, component, project=project, form=form, refusal=refusal, updates=updates), status=status)
+
+
+# Budgets ------------------------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+@managers
+def budget_list(request, org_slug, space_slug, component_id):
+    component = _component(request, space_slug, component_id)
+    organisation = component.space.organisation
+    form = BudgetForm(request.POST or None, organisation=organisation,
+                      initial={"ballot_kind": Budget.BallotKind.APPROVAL, "rule": Budget.Rule.GREEDY, "points": 10})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.budget_create(actor=request.user, component=component, position=form.cleaned_data["position"],
+                                   **form.values())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("The budget is added."))
+            return redirect("budgets_backoffice:budgets", org_slug, space_slug, component.pk)
+    return render(request, "budgets/backoffice/projects/budget_list.html", _context(
+        request, component, form=form, budgets=services.budget_figures(component)),
+        status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@managers
+def budget_edit(request, org_slug, space_slug, component_id, budget_id):
+    component = _component(request, space_slug, component_id)
+    budget = _budget(component, budget_id)
+    form = BudgetForm(request.POST or None, organisation=component.space.organisation, initial={
+        "name": budget.name, "description": budget.description, "amount": budget.amount, "scope": budget.scope_id,
+        "ballot_kind": budget.ballot_kind, "max_choices": budget.max_choices, "min_share": budget.min_share,
+        "points": budget.points, "max_points_per_project": budget.max_points_per_project, "rule": budget.rule,
+        "position": budget.position})
+    refusal = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.budget_update(actor=request.user, budget=budget, position=form.cleaned_data["position"],
+                                   **form.values())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        except services.ProjectError as error:
+            refusal = error.message
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("budgets_backoffice:budgets", org_slug, space_slug, component.pk)
+    status = 400 if form.errors else 403 if refusal else 200
+    return render(request, "budgets/backoffice/projects/budget_form.html", _context(
+        request, component, form=form, budget=budget, refusal=refusal,
+        blocker=services.budget_change_blocker(budget)), status=status)
+
+
+_NUMBER = re.compile(r"^\d{1,4}$")
+
+
+@require_http_methods(["GET", "POST"])
+@managers
+def ballot_list(request, org_slug, space_slug, component_id, budget_id):
+    """Choose and number the projects put to the vote; publish or unpublish the list."""
+    component = _component(request, space_slug, component_id)
+    budget = _budget(component, budget_id)
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        try:
+            if action == "publish":
+                services.ballot_list_publish(actor=request.user, budget=budget)
+                messages.success(request, _("The list is published: residents see the projects put to the vote "
+                                            "with their final cost. Their authors are notified."))
+            elif action == "unpublish":
+                services.ballot_list_unpublish(actor=request.user, budget=budget)
+                messages.success(request, _("The list is unpublished: you can change it."))
+            else:
+                chosen = []
+                for value in request.POST.getlist("project"):
+                    if not value.isdigit() or len(value) > 9:
+                        continue
+                    number = request.POST.get(f"number_{value}", "").strip()
+                    order = int(number) if _NUMBER.match(number) else 10_000
+                    chosen.append((order, len(chosen), int(value)))
+                services.ballot_list_set(actor=request.user, budget=budget,
+                                         project_ids=[pk for _order, _n, pk in sorted(chosen)])
+                messages.success(request, _("The list of projects put to the vote is saved. Publish it when it is "
+                                            "ready."))
+        except services.ProjectError as error:
+            errors.append(error.message)
+            status = 403
+        except ValidationError as error:
+            errors.extend(error.messages)
+            status = 400
+        else:
+            return redirect("budgets_backoffice:ballot_list", org_slug, space_slug, component.pk, budget.pk)
+        budget.refresh_from_db()
+    candidates = list(services.ballot_candidates(budget))
+    for project in candidates:
+        project.component = component
+    others = list(budget.projects.filter(merged_into__isnull=True, withdrawn_at__isnull=True, hidden_at__isnull=True)
+                  .exclude(pk__in=[p.pk for p in candidates]).order_by("title"))
+    return render(request, "budgets/backoffice/projects/ballot_list.html", _context(
+        request, component, budget=budget, candidates=candidates, others=others, errors=errors,
+        has_ballots=budget.ballots.exists(),
+        total=sum(p.final_cost for p in candidates if p.on_ballot)), status=status)
+
+
+# Categories -------------------------------------------------------------------------------------------
+
+@require_http_methods(["GET", "POST"])
+@managers
+def category_list(request, org_slug, space_slug, component_id):
+    component = _component(request, space_slug, component_id)
+    form = CategoryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.category_create(actor=request.user, component=component, name=form.cleaned_data["name"],
+                                     position=form.cleaned_data["position"])
+        except ValidationError as error:
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+        else:
+            messages.success(request, _("The category is added."))
+            return redirect("budgets_backoffice:categories", org_slug, space_slug, component.pk)
+    return render(request, "budgets/backoffice/projects/category_list.html", _context(
+        request, component, form=form, categories=list(component.budget_categories.all())),
+        status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@managers
+def category_edit(request, org_slug, space_slug, component_id, category_id):
+    component = _component(request, space_slug, component_id)
+    category = _category(component, category_id)
+    form = CategoryForm(request.POST or None, initial={"name": category.name, "position": category.position})
+    if request.method == "POST" and form.is_valid():
+        try:
+            position = form.cleaned_data["position"]
+            services.category_update(actor=request.user, category=category, name=form.cleaned_data["name"],
+                                     position=category.position if position is None else position)
+        except ValidationError as error:
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+        else:
+            messages.success(request, _("Your changes are saved."))
+            return redirect("budgets_backoffice:categories", org_slug, space_slug, component.pk)
+    return render(request, "budgets/backoffice/projects/category_form.html", _context(
+        request, component, form=form, category=category), status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+@managers
+def category_delete(request, org_slug, space_slug, component_id, category_id):
+    component = _component(request, space_slug, component_id)
+    category = _category(component, category_id)
+    if request.method == "POST":
+        services.category_delete(actor=request.user, category=category)
+        messages.success(request, _("The category is deleted. Its projects are kept, without a category."))
+        return redirect("budgets_backoffice:categories", org_slug, space_slug, component.pk)
+    return render(request, "budgets/backoffice/projects/category_confirm_delete.html", _context(
+        request, component, category=category, count=category.projects.count()))
+
+
+# Open data --------------------------------------------------------------------------------------------
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _csv_lines(component):
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # a byte-order mark, so that spreadsheet programs read UTF-8
+    yield writer.writerow(services.EXPORT_FIELDS)
+    for row in services.export_rows(component):
+        yield writer.writerow(["" if row[name] is None else row[name] for name in services.EXPORT_FIELDS])
+
+
+@require_safe
+@readers
+def export_csv(request, org_slug, space_slug, component_id):
+    """The public projects, one row each, streamed; no personal data."""
+    component = _component(request, space_slug, component_id)
+    response = StreamingHttpResponse(_csv_lines(component), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="projets-{component.pk}.csv"'
+    return response

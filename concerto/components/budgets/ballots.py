@@ -1,9 +1,574 @@
-"""Ballots: casting, changing, paper double entry (owner: vote helper)."""
+"""Ballots: casting, changing and withdrawing them (web, API, paper), and the double entry of paper sheets.
 
+One ballot per person per budget. The person is `Ballot.voter_key`: the salted hash of their identity when
+they were verified (the same hash an agent computes from a paper sheet, so an online ballot and a paper one
+by the same person collide), `user:<id>` otherwise. The unique constraint (budget, voter_key) is the only
+guarantee needed: a first ballot is an INSERT inside a savepoint; when two requests race, the loser gets an
+IntegrityError, then locks the winner's row (SELECT ... FOR UPDATE) and replaces its choices. A changed
+ballot is rewritten whole under that row lock, so its choices always come from one single request. No
+counter row is updated by a vote: the results are counted from the ballots.
+
+Audit: ballots are NOT written to the audit log. A city-wide vote makes hundreds of thousands of them and
+the log would mostly repeat the ballots table; the ballot row keeps its channel and dates, and the
+contributions ledger records it once. What agents do on paper sheets (keying, deciding a mismatch) is
+audited, because it is an agent acting on someone else's vote.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from concerto.components.budgets.models import Ballot, BallotChoice, Budget, PaperEntry, Project
+from concerto.core.accounts import verification as verifications
+from concerto.core.accounts.models import Verification
+from concerto.core.participation.models import Channel
+from concerto.core.participation.services import audit_record, contribution_record, contribution_remove
+from concerto.core.territory.models import Organisation
+
+KIND = "budgets"
+CONTRIBUTION_KIND = "budgets.ballot"
+# The largest number of projects one ballot may name: far above any real ballot, it keeps a malicious
+# request from making the server look up thousands of ids.
+MAX_CHOICES = 500
+MAX_POINTS = 32767
+
+# Refusals about who may vote now (HTTP 403), and about a person who already voted (409); anything else
+# is about the ballot's content (422).
+ACCESS_CODES = {"sign_in", "closed", "not_published", "unverified", "too_young", "age_unknown"}
+CONFLICT_CODES = {"already_voted"}
+
+
+class BallotError(Exception):
+    """A ballot refused, with the reason in the voter's language and a short code for the API."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+    @property
+    def status(self) -> int:
+        if self.code in ACCESS_CODES:
+            return 403
+        if self.code in CONFLICT_CODES:
+            return 409
+        return 422
+
+
+def euros(amount: int) -> str:
+    return f"{number_format(amount, force_grouping=True)}\u00a0€"
+
+
+def points_text(points: int) -> str:
+    return ngettext("%(count)s point", "%(count)s points", points) % {"count": points}
+
+
+def ballot_box_queryset():
+    """Budgets with what casting a ballot reads, and nothing more (it runs on every ballot: an organisation's
+    boundary, for one, can weigh hundreds of kilobytes)."""
+    from django.db.models import Prefetch
+
+    from concerto.core.spaces.models import Step
+
+    organisation = ("id", "kind", "name", "slug", "parent_id")
+    return (Budget.objects.select_related("component__space__organisation", "scope")
+            .only("name", "amount", "ballot_kind", "max_choices", "min_share", "points", "max_points_per_project",
+                  "ballot_published_at", "rule", "component__kind", "component__settings", "component__step_settings",
+                  "component__published", "component__title", "component__space__status",
+                  "component__space__slug", "component__space__title",
+                  *(f"scope__{name}" for name in organisation),
+                  *(f"component__space__organisation__{name}" for name in organisation))
+            .prefetch_related(Prefetch("component__space__steps",
+                                       queryset=Step.objects.only("id", "space_id", "start_date", "end_date"))))
+
+
+# Who may vote ----------------------------------------------------------------------------------------------
+
+@dataclass
+class Voter:
+    """Who a web ballot belongs to: the key that makes them one person, and their commune."""
+
+    key: str
+    commune_id: int | None
+    verification: object | None
+
+
+def _age_on(birth_date, day) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def _verification(user, area):
+    """verification_for(user, area) in one query when AREA is a commune (no organisation below it): this runs
+    on every ballot."""
+    if area.is_commune:
+        return (Verification.objects.filter(user=user, organisation=area, revoked_at__isnull=True)
+                .only("id", "organisation_id", "identity_hash", "birth_date").order_by("-created_at").first())
+    return verifications.verification_for(user=user, organisation=area)
+
+
+def voter_for(*, user, budget: Budget) -> Voter:
+    """Raise BallotError when USER may not vote in BUDGET as a person (signed in, verified, old enough);
+    else who they are for the ballot box."""
+    if user is None or not user.is_authenticated:
+        raise BallotError(_("Sign in to vote."), code="sign_in")
+    component = budget.component
+    verification = _verification(user, budget.voters_area)
+    if verification is None and component.setting("vote_requires_verification"):
+        raise BallotError(
+            _("Only verified residents of %(area)s can vote. Verify your residence first: it takes a few "
+              "minutes.") % {"area": budget.voters_area.name}, code="unverified")
+    minimum_age = component.setting("minimum_age")
+    if minimum_age:
+        if verification is None or verification.birth_date is None:
+            raise BallotError(
+                _("You must be at least %(age)s to vote. Verify your residence with your date of birth so "
+                  "that we can check your age.") % {"age": minimum_age}, code="age_unknown")
+        if _age_on(verification.birth_date, timezone.localdate()) < minimum_age:
+            raise BallotError(_("You must be at least %(age)s to vote in this participatory budget.")
+                              % {"age": minimum_age}, code="too_young")
+    key = (verification.identity_hash if verification is not None and verification.identity_hash
+           else f"user:{user.pk}")
+    commune_id = verification.organisation_id if verification is not None else user.residence_id
+    return Voter(key=key, commune_id=commune_id, verification=verification)
+
+
+def ballot_box_refusal(*, budget: Budget) -> BallotError | None:
+    """Why nobody can vote in BUDGET now (None when the vote is open)."""
+    if budget.component.kind != KIND:
+        raise ValueError("This is not a budgets component")
+    window = budget.component.window("voting_open")
+    if not window.open:
+        closed = _("The vote is closed.")
+        return BallotError(f"{closed} {window.message}".strip(), code="closed")
+    if budget.ballot_published_at is None:
+        return BallotError(_("The list of projects put to the vote is not published yet."), code="not_published")
+    return None
+
+
+def ballot_refusal(*, user, budget: Budget) -> BallotError | None:
+    """Why USER cannot vote in BUDGET now, or None (for the pages: they explain before the form)."""
+    refusal = ballot_box_refusal(budget=budget)
+    if refusal is not None:
+        return refusal
+    try:
+        voter_for(user=user, budget=budget)
+    except BallotError as error:
+        return error
+    return None
+
+
+# What a ballot may contain ----------------------------------------------------------------------------------
+
+def normalise_choices(choices) -> dict[int, int]:
+    """{project id: points} from a list of ids or a mapping; zero points are left out. Raises BallotError
+    on anything that is not whole numbers."""
+    if choices is None:
+        choices = []
+    if isinstance(choices, dict):
+        items = list(choices.items())
+    elif isinstance(choices, (list, tuple, set)):
+        items = [(project_id, 1) for project_id in choices]
+    else:
+        raise BallotError(_("The choices are not valid."), code="invalid")
+    if len(items) > MAX_CHOICES:
+        raise BallotError(_("This ballot names too many projects."), code="invalid")
+    result: dict[int, int] = {}
+    for raw_id, raw_points in items:
+        try:
+            project_id = int(raw_id)
+            points = int(raw_points)
+        except (TypeError, ValueError):
+            raise BallotError(_("The choices are not valid: projects and points are whole numbers."),
+                              code="invalid") from None
+        if isinstance(raw_points, float) and raw_points != points:
+            raise BallotError(_("Points are whole numbers."), code="invalid")
+        if points < 0 or points > MAX_POINTS:
+            raise BallotError(_("Points cannot be negative."), code="invalid")
+        if project_id in result and isinstance(choices, (list, tuple)):
+            raise BallotError(_("A project is chosen twice."), code="invalid")
+        if points:
+            result[project_id] = points
+    return result
+
+
+def ballot_projects(budget: Budget):
+    """The projects on BUDGET's ballot, in ballot order."""
+    return (Project.objects.on_ballot().filter(budget=budget, withdrawn_at__isnull=True)
+            .order_by("ballot_number", "title", "pk"))
+
+
+def _unknown_project(budget: Budget, project_id: int) -> BallotError:
+    project = Project.objects.filter(pk=project_id).only("title", "budget_id").first()
+    if project is None:
+        return BallotError(_("Project number %(id)s does not exist.") % {"id": project_id}, code="unknown_project")
+    if project.budget_id != budget.pk:
+        return BallotError(_("The project “%(title)s” is not part of this budget.") % {"title": project.title},
+                           code="other_budget")
+    return BallotError(_("The project “%(title)s” is not put to the vote.") % {"title": project.title},
+                       code="not_on_ballot")
+
+
+def ballot_check(*, budget: Budget, choices) -> dict[int, int]:
+    """The ballot's choices as {project id: points}, checked against BUDGET's rules; raises BallotError."""
+    chosen = normalise_choices(choices)
+    if not chosen:
+        raise BallotError(_("Your ballot is empty: choose at least one project."), code="empty")
+    costs = dict(ballot_projects(budget).filter(pk__in=list(chosen)).order_by()
+                 .values_list("pk", "final_cost"))
+    for project_id in chosen:
+        if project_id not in costs:
+            raise _unknown_project(budget, project_id)
+    kind = budget.ballot_kind
+    if kind in (Budget.BallotKind.APPROVAL, Budget.BallotKind.KNAPSACK):
+        if any(points != 1 for points in chosen.values()):
+            raise BallotError(_("On this ballot a project is chosen or not: it takes no points."), code="invalid")
+    if kind == Budget.BallotKind.APPROVAL and budget.max_choices and len(chosen) > budget.max_choices:
+        # COUNT is above MAX, so at least 2: one plural form fits every case.
+        raise BallotError(_("You chose %(count)s projects, more than the limit of %(max)s. Remove some to vote.")
+                          % {"max": budget.max_choices, "count": len(chosen)}, code="too_many")
+    if kind == Budget.BallotKind.KNAPSACK:
+        total = sum(costs[project_id] for project_id in chosen)
+        if total > budget.amount:
+            raise BallotError(_("Your projects cost %(total)s in all, more than the budget of %(amount)s. Remove "
+                                "a project to stay within the budget.")
+                              % {"total": euros(total), "amount": euros(budget.amount)}, code="over_budget")
+        if budget.min_share and total * 100 < budget.min_share * budget.amount:
+            minimum = -(-budget.min_share * budget.amount // 100)
+            raise BallotError(_("Your projects cost %(total)s in all: choose projects worth at least %(minimum)s "
+                                "(%(share)s %% of the budget).")
+                              % {"total": euros(total), "minimum": euros(minimum), "share": budget.min_share},
+                              code="under_min_share")
+    if kind == Budget.BallotKind.CUMULATIVE:
+        spent = sum(chosen.values())
+        if spent > budget.points:
+            raise BallotError(_("You gave %(spent)s in all, more than the %(points)s you have.")
+                              % {"spent": points_text(spent), "points": points_text(budget.points)},
+                              code="over_points")
+        cap = budget.max_points_per_project
+        if cap and any(points > cap for points in chosen.values()):
+            raise BallotError(_("A project can receive %(cap)s at most.") % {"cap": points_text(cap)},
+                              code="over_cap")
+    return chosen
+
+
+# Casting -------------------------------------------------------------------------------------------------------
+
+def _write_choices(ballot: Ballot, chosen: dict[int, int], *, replace: bool) -> None:
+    if replace:
+        BallotChoice.objects.filter(ballot=ballot).delete()
+    BallotChoice.objects.bulk_create(
+        [BallotChoice(ballot=ballot, project_id=project_id, points=points) for project_id, points in chosen.items()])
+
+
+def _insert(*, budget: Budget, voter, person: Voter, channel: str) -> Ballot | None:
+    """INSERT the ballot unless this person already has one (ON CONFLICT DO NOTHING, on PostgreSQL and SQLite):
+    the new ballot, or None. An INSERT racing another one of the same key waits for it to commit, then does
+    nothing; one statement instead of a savepoint, an INSERT and a release."""
+    now = timezone.now()
+    qn = connection.ops.quote_name
+    columns = ("budget_id", "voter_id", "voter_key", "channel", "commune_id", "created_at", "updated_at")
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    params = [budget.pk, getattr(voter, "pk", None), person.key, channel, person.commune_id, stamp, stamp]
+    sql = (f"INSERT INTO {qn(Ballot._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))}) "
+           f"ON CONFLICT ({qn('budget_id')}, {qn('voter_key')}) DO NOTHING RETURNING {qn('id')}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    ballot = Ballot(pk=row[0], budget=budget, voter=voter, voter_key=person.key, channel=channel,
+                    commune_id=person.commune_id, created_at=now, updated_at=now)
+    ballot._state.adding = False
+    return ballot
+
+
+def _already_voted() -> BallotError:
+    return BallotError(_("A ballot was already cast for this person in this budget (online or on paper). "
+                         "One person votes once."), code="already_voted")
+
+
+@transaction.atomic
+def ballot_cast(*, voter, budget: Budget, choices, channel: str = Channel.WEB, voter_key: str | None = None,
+                commune=None) -> Ballot:
+    """VOTER's ballot in BUDGET, created or replacing their previous one (they may change it until the vote
+    closes). Returns the ballot, with `created` telling whether it is their first.
+
+    Paper ballots are cast with VOTER None and VOTER_KEY, the hash of the person on the sheet; they never
+    replace a ballot: a person who already voted is refused (code "already_voted").
+    Raises BallotError with a message for the voter."""
+    if channel not in Channel.values:
+        raise ValueError(f"Unknown channel {channel!r}")
+    refusal = ballot_box_refusal(budget=budget)
+    if refusal is not None:
+        raise refusal
+    if voter is None:
+        if not voter_key:
+            raise ValueError("A ballot without a voter needs the voter's key")
+        person = Voter(key=voter_key, commune_id=getattr(commune, "pk", commune), verification=None)
+    else:
+        person = voter_for(user=voter, budget=budget)
+    chosen = ballot_check(budget=budget, choices=choices)
+
+    keys = [person.key]
+    if voter is not None and person.key != f"user:{voter.pk}":
+        # Verified after a first ballot cast as `user:<id>`: that ballot is theirs and moves to their identity.
+        keys.append(f"user:{voter.pk}")
+    ballot = (Ballot.objects.select_for_update().filter(budget=budget, voter_key__in=keys)
+              .order_by("voter_key").first())
+    created = False
+    if ballot is None:
+        ballot = _insert(budget=budget, voter=voter, person=person, channel=channel)
+        created = ballot is not None
+        if ballot is None:
+            # Another request of the same person won the race: its ballot is locked, then replaced below.
+            ballot = Ballot.objects.select_for_update().get(budget=budget, voter_key=person.key)
+    if not created:
+        if voter is None or ballot.voter_id != voter.pk:
+            raise _already_voted()
+        moved = ballot.voter_key != person.key
+        ballot.voter_key = person.key
+        ballot.channel = channel
+        ballot.commune_id = person.commune_id
+        if moved:
+            try:
+                with transaction.atomic():
+                    ballot.save(update_fields=["voter_key", "channel", "commune", "updated_at"])
+            except IntegrityError:  # their identity already voted on paper
+                raise _already_voted() from None
+        else:
+            ballot.save(update_fields=["channel", "commune", "updated_at"])
+    _write_choices(ballot, chosen, replace=not created)
+    if created:
+        residence = Organisation(pk=person.commune_id) if person.commune_id else None
+        contribution_record(kind=CONTRIBUTION_KIND, target=ballot, component=budget.component, author=voter,
+                            channel=channel, residence=residence)
+    ballot.created = created
+    return ballot
+
+
+@transaction.atomic
+def ballot_withdraw(*, voter, budget: Budget) -> bool:
+    """VOTER takes their ballot back while the vote is open. False if they had none."""
+    refusal = ballot_box_refusal(budget=budget)
+    if refusal is not None:
+        raise refusal
+    if voter is None or not voter.is_authenticated:
+        raise BallotError(_("Sign in to vote."), code="sign_in")
+    ballot = Ballot.objects.select_for_update().filter(budget=budget, voter=voter).first()
+    if ballot is None:
+        return False
+    contribution_remove(target=ballot)
+    ballot.delete()
+    return True
+
+
+def ballot_of(*, user, budget: Budget) -> Ballot | None:
+    """USER's ballot in BUDGET with its choices, or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (Ballot.objects.filter(budget=budget, voter=user)
+            .prefetch_related("choices__project").first())
+
+
+def voted_budget_ids(*, user, budgets) -> set[int]:
+    if user is None or not user.is_authenticated:
+        return set()
+    return set(Ballot.objects.filter(voter=user, budget__in=list(budgets)).values_list("budget_id", flat=True))
+
+
+# Paper ballots: double entry -----------------------------------------------------------------------------------
+
+class PaperError(Exception):
+    def __init__(self, message: str, *, field: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+REFUSED = (PaperEntry.Status.ALREADY_VOTED, PaperEntry.Status.REJECTED)
+DONE = (PaperEntry.Status.MATCHED, *REFUSED)
+
+
+def paper_voter_key(*, budget: Budget, last_name: str, first_name: str, birth_date) -> str:
+    return verifications.identity_hash(organisation=budget.voters_area, last_name=last_name,
+                                       first_name=first_name, birth_date=birth_date)
+
+
+def _station(value: str) -> str:
+    return " ".join((value or "").split()).casefold()
+
+
+def _same_sheet(a: PaperEntry, b: PaperEntry) -> bool:
+    return (_station(a.polling_station) == _station(b.polling_station) and a.voter_key == b.voter_key
+            and a.choices == b.choices)
+
+
+def _commune_of(budget: Budget):
+    area = budget.voters_area
+    return area if area.is_commune else None
+
+
+def _cast_sheet(entry: PaperEntry, budget: Budget) -> tuple[str, Ballot | None, str]:
+    """Cast the ballot ENTRY describes: (status, ballot, note)."""
+    try:
+        with transaction.atomic():
+            ballot = ballot_cast(voter=None, budget=budget, choices=entry.choices, channel=Channel.PAPER,
+                                 voter_key=entry.voter_key, commune=_commune_of(budget))
+    except BallotError as error:
+        status = PaperEntry.Status.ALREADY_VOTED if error.code == "already_voted" else PaperEntry.Status.REJECTED
+        return status, None, error.message[:300]
+    return PaperEntry.Status.MATCHED, ballot, ""
+
+
+@transaction.atomic
+def paper_entry_add(*, agent, budget: Budget, polling_station: str, sheet_number: str, last_name: str,
+                    first_name: str, birth_date, choices, decide: bool = False) -> PaperEntry:
+    """AGENT keys one paper sheet of BUDGET. The first entry waits; the second, by another agent, either agrees
+    (the ballot is cast, or refused when the person already voted) or not (the sheet goes to the "to check"
+    list). With DECIDE, a supervisor's third entry settles a sheet whose two entries differ.
+
+    Raises PaperError (with the field at fault) for what the agent must correct."""
+    polling_station = " ".join((polling_station or "").split())
+    sheet_number = " ".join((sheet_number or "").split())
+    if not polling_station:
+        raise PaperError(_("Enter the polling station."), field="polling_station")
+    if not sheet_number:
+        raise PaperError(_("Enter the sheet number."), field="sheet_number")
+    if not (last_name or "").strip() or not (first_name or "").strip():
+        raise PaperError(_("Enter the voter's last name and first name."), field="last_name")
+    if birth_date is None:
+        raise PaperError(_("Enter the voter's date of birth."), field="birth_date")
+    minimum_age = budget.component.setting("minimum_age")
+    if minimum_age and _age_on(birth_date, timezone.localdate()) < minimum_age:
+        raise PaperError(_("This person is under %(age)s: their ballot cannot be counted.") % {"age": minimum_age},
+                         field="birth_date")
+    try:
+        chosen = normalise_choices(choices)
+    except BallotError as error:
+        raise PaperError(error.message, field="choices") from None
+    # Sheets are keyed by a handful of agents: the budget's row serialises them, so two agents keying the
+    # same sheet at the same moment still see each other's entry. Web ballots never take this lock.
+    Budget.objects.select_for_update().filter(pk=budget.pk).first()
+    entries = list(PaperEntry.objects.filter(budget=budget, sheet_number=sheet_number).order_by("pk"))
+    if any(entry.entered_by_id == agent.pk for entry in entries):
+        raise PaperError(_("You already keyed this sheet: a different agent must key it the second time."),
+                         field="sheet_number")
+    if any(entry.status in DONE for entry in entries):
+        raise PaperError(_("This sheet is already settled."), field="sheet_number")
+    mismatched = [entry for entry in entries if entry.status == PaperEntry.Status.MISMATCH]
+    if mismatched and not decide:
+        raise PaperError(_("The two entries of this sheet differ: a supervisor settles it from the “to check” "
+                           "list."), field="sheet_number")
+    if decide and not mismatched:
+        raise PaperError(_("This sheet has no differing entries to settle."), field="sheet_number")
+    entry = PaperEntry(
+        budget=budget, polling_station=polling_station, sheet_number=sheet_number, entered_by=agent,
+        voter_key=paper_voter_key(budget=budget, last_name=last_name, first_name=first_name, birth_date=birth_date),
+        choices={str(project_id): points for project_id, points in sorted(chosen.items())},
+    )
+    action = "budgets.paper_entered"
+    if decide:
+        status, ballot, note = _cast_sheet(entry, budget)
+        entry.status, entry.ballot, entry.note = status, ballot, note
+        entry.save()
+        decided = _("Settled by a supervisor's third entry.")
+        PaperEntry.objects.filter(pk__in=[e.pk for e in mismatched]).update(status=status, note=decided)
+        action = "budgets.paper_decided"
+    elif entries:
+        first = entries[0]
+        if _same_sheet(first, entry):
+            status, ballot, note = _cast_sheet(entry, budget)
+            entry.status, entry.ballot, entry.note = status, ballot, note
+            entry.save()
+            PaperEntry.objects.filter(pk=first.pk).update(status=status, ballot=ballot, note=note)
+        else:
+            entry.status = PaperEntry.Status.MISMATCH
+            entry.save()
+            PaperEntry.objects.filter(pk=first.pk).update(status=PaperEntry.Status.MISMATCH)
+    else:
+        entry.save()
+    audit_record(actor=agent, action=action, target=entry, organisation=budget.organisation,
+                 data={"sheet": sheet_number, "status": entry.status})
+    return entry
+
+
+def paper_counts(*, budget: Budget) -> dict[str, int]:
+    """Sheets (not entries) by state: waiting, matched, mismatch, refused."""
+    rows = (PaperEntry.objects.filter(budget=budget).values("sheet_number", "status")
+            .annotate(n=Count("pk")))
+    state_of: dict[str, str] = {}
+    for row in rows:
+        state_of[row["sheet_number"]] = row["status"]
+    counts = {"waiting": 0, "matched": 0, "mismatch": 0, "refused": 0}
+    for status in state_of.values():
+        if status in REFUSED:
+            counts["refused"] += 1
+        elif status in counts:
+            counts[status] += 1
+    return counts
+
+
+def paper_mismatches(*, budget: Budget) -> list[dict]:
+    """The sheets whose two entries differ, each with its entries."""
+    entries = (PaperEntry.objects.filter(budget=budget, status=PaperEntry.Status.MISMATCH)
+               .select_related("entered_by").order_by("sheet_number", "pk"))
+    sheets: dict[str, list[PaperEntry]] = {}
+    for entry in entries:
+        sheets.setdefault(entry.sheet_number, []).append(entry)
+    return [{"sheet_number": number, "entries": rows} for number, rows in sheets.items()]
+
+
+# Personal data ----------------------------------------------------------------------------------------------
 
 def personal_data(user) -> dict:
-    return {}
+    ballots = (Ballot.objects.filter(voter=user).select_related("budget__component__space")
+               .prefetch_related("choices__project").order_by("created_at", "pk"))
+    return {"budget_ballots": [
+        {"space": ballot.budget.component.space.title, "budget": ballot.budget.name, "channel": ballot.channel,
+         "created_at": ballot.created_at.isoformat(), "updated_at": ballot.updated_at.isoformat(),
+         "choices": [{"project": choice.project.title, "points": choice.points}
+                     for choice in sorted(ballot.choices.all(), key=lambda c: c.project_id)]}
+        for ballot in ballots
+    ]}
 
 
 def erase_personal_data(user) -> None:
-    return None
+    """Ballots stay, anonymous: counted results must not change after the fact, and the published anonymous
+    ballots must stay recountable. They lose their link to the account (voter, and a `user:<id>` key); a
+    verified identity's salted hash stays, since it is what keeps that person from voting twice."""
+    from concerto.core.participation.models import Contribution
+
+    with transaction.atomic():
+        for ballot in Ballot.objects.filter(voter=user).only("pk", "voter_key"):
+            fields = {"voter": None}
+            if ballot.voter_key.startswith("user:"):
+                fields["voter_key"] = f"erased:{ballot.pk}"
+            Ballot.objects.filter(pk=ballot.pk).update(**fields)
+        Contribution.objects.filter(author=user, kind=CONTRIBUTION_KIND).update(author=None)
+
+
+# Pages: where a voter stands ------------------------------------------------------------------------------------
+
+def ballot_summary(*, budget: Budget, projects, chosen: dict[int, int]) -> dict:
+    """The running total of a ballot being filled in (for the page, with or without JavaScript)."""
+    kind = budget.ballot_kind
+    summary = {"kind": kind, "count": len(chosen)}
+    if kind == Budget.BallotKind.KNAPSACK:
+        spent = sum(p.final_cost for p in projects if p.pk in chosen)
+        summary.update(spent=spent, left=budget.amount - spent, total=budget.amount, over=spent > budget.amount)
+    elif kind == Budget.BallotKind.CUMULATIVE:
+        spent = sum(chosen.values())
+        summary.update(spent=spent, left=budget.points - spent, total=budget.points, over=spent > budget.points)
+    else:
+        total = budget.max_choices
+        summary.update(spent=len(chosen), left=(total - len(chosen)) if total else None, total=total,
+                       over=bool(total) and len(chosen) > total)
+    return summary

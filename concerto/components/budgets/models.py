@@ -223,6 +223,22 @@ class Project(Moderated):
         """The cost that counts: the services' final cost once reviewed, the author's estimate before."""
         return self.final_cost if self.final_cost is not None else self.estimated_cost
 
+    # Added by the projects helper: the shared comments, follows and reports ask the target these.
+    @property
+    def is_public(self) -> bool:
+        """Anyone may read it (and comment, follow, report): not hidden, not withdrawn, published component."""
+        component = self.component
+        return (not self.is_hidden and self.withdrawn_at is None and component.published
+                and component.space.is_published)
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
 
 class Evaluation(models.Model):
     """One evaluator's assessment of a project (internal; the project's fields hold the decision)."""

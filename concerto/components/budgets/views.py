@@ -1,10 +1,268 @@
-"""Public pages of projects (owner: projects helper)."""
-from django.http import Http404
+"""Public pages of projects: the list (filters, search, map), a project, submitting, editing, withdrawing,
+and the follow-up of the winning projects.
+
+What the public sees: projects not hidden and not withdrawn; projects found not eligible stay, with the
+reason; merged ones stay, pointing to the project they joined. A withdrawn project's page is left to its
+author and the team, a hidden one's to the team and the moderators.
+"""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from concerto.components.budgets import services
+from concerto.components.budgets.forms import FilterForm, ProjectForm, filter_by_status
+from concerto.components.budgets.models import Budget, ProgressUpdate, Project, ProjectPhoto
+from concerto.core.spaces.models import Component
+from concerto.core.territory.models import Organisation
+
+MAP_LIMIT = 500
 
 
-def _todo(request, **kwargs):
-    raise Http404
+def get_component(request, space_slug: str, component_id: int) -> tuple[Component, bool]:
+    """The budgets component named in the URL, within the request's organisation, and whether the user
+    manages it. Unpublished components and spaces are a 404 except for the organisation's team."""
+    component = (
+        Component.objects.select_related("space__organisation").prefetch_related("space__steps")
+        .filter(pk=component_id, kind="budgets", space__slug=space_slug, space__organisation=request.organisation)
+        .first()
+    )
+    if component is None:
+        raise Http404(_("This participatory budget does not exist."))
+    can_manage = request.user.has_perm("spaces.manage_space", request.organisation)
+    if not can_manage and not (component.published and component.space.is_published):
+        if not services.may_read_review(request.user, request.organisation):
+            raise Http404(_("This participatory budget does not exist."))
+    return component, can_manage
 
 
-project_list = project_points = project_create = project_detail = project_edit = project_withdraw = _todo
-followup_list = _todo
+def get_project(request, component: Component, project_id: int) -> Project:
+    project = (component.budget_projects.select_related("category", "commune", "author", "budget",
+                                                        "merged_into").filter(pk=project_id).first())
+    if project is None:
+        raise Http404(_("This project does not exist."))
+    user = request.user
+    team = services.may_read_review(user, request.organisation)
+    if project.is_hidden and not (team or user.has_perm("participation.moderate", request.organisation)):
+        raise Http404(_("This project does not exist."))
+    if project.withdrawn_at is not None and not (team or (user.is_authenticated and project.author_id == user.pk)):
+        raise Http404(_("This project was withdrawn by its author."))
+    project.component = component
+    return project
+
+
+def _context(component: Component, **extra) -> dict:
+    return {"component": component, "space": component.space, "organisation": component.space.organisation,
+            **extra}
+
+
+def _public_base(component):
+    return component.budget_projects.visible().filter(withdrawn_at__isnull=True)
+
+
+def _listing(request, component: Component):
+    base = _public_base(component)
+    budgets = list(Budget.objects.filter(component=component))
+    categories = list(component.budget_categories.all())
+    communes = Organisation.objects.communes().filter(Exists(base.filter(commune=OuterRef("pk")))).order_by("name")
+    form = FilterForm(request.GET, budgets=budgets, categories=categories, communes=list(communes))
+    filters = form.filters()
+    projects = base
+    if filters["budget"]:
+        projects = projects.filter(budget_id=filters["budget"])
+    if filters["category"]:
+        projects = projects.filter(category_id=filters["category"])
+    if filters["commune"]:
+        projects = projects.filter(commune_id=filters["commune"])
+    if filters["q"]:
+        projects = projects.filter(Q(title__icontains=filters["q"]) | Q(text__icontains=filters["q"]))
+    projects = filter_by_status(projects, filters["status"])
+    if filters["status"] == "ballot":
+        projects = projects.order_by("budget__position", "budget_id", "ballot_number", "pk")
+    return form, filters, budgets, projects
+
+
+def _query_string(filters: dict, **extra) -> str:
+    params = {"q": filters["q"], "enveloppe": filters["budget"] or "", "categorie": filters["category"] or "",
+              "commune": filters["commune"] or "", "statut": filters["status"]}
+    params.update(extra)
+    return urlencode({key: value for key, value in params.items() if value not in ("", None)})
+
+
+@require_safe
+def project_list(request, org_slug, space_slug, component_id):
+    component, can_manage = get_component(request, space_slug, component_id)
+    form, filters, budgets, projects = _listing(request, component)
+    per_page = component.setting("projects_per_page")
+    page = Paginator(projects.select_related("category", "commune", "budget"), per_page).get_page(
+        request.GET.get("page"))
+    for project in page.object_list:
+        project.component = component
+    query = _query_string(filters)
+    show_map = request.GET.get("vue") == "carte"
+    return render(request, "budgets/projects/project_list.html", _context(
+        component, form=form, filters=filters, page=page, projects=page.object_list, budgets=budgets,
+        published_budgets=[b for b in budgets if b.ballot_published_at], can_manage=can_manage, query=query,
+        show_map=show_map, map_limit=MAP_LIMIT,
+        points_url=reverse("budgets:points", args=[org_slug, space_slug, component.pk]) + f"?{query}",
+        filtered=any([filters["q"], filters["budget"], filters["category"], filters["status"], filters["commune"]]),
+        submissions=component.window("submissions_open"), active="projects",
+    ))
+
+
+@require_safe
+def project_points(request, org_slug, space_slug, component_id):
+    """GeoJSON FeatureCollection of the located projects of the list's filters (MAP_LIMIT at most)."""
+    component, _can_manage = get_component(request, space_slug, component_id)
+    _form, _filters, _budgets, projects = _listing(request, component)
+    single = request.GET.get("projet", "")
+    if single:
+        projects = projects.filter(pk=int(single)) if single.isdigit() and len(single) < 12 else projects.none()
+    located = list(projects.filter(latitude__isnull=False, longitude__isnull=False)
+                   .values_list("id", "title", "latitude", "longitude")[:MAP_LIMIT + 1])
+    base = reverse("budgets:index", args=[org_slug, space_slug, component.pk])
+    features = [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lng, 6), round(lat, 6)]},
+         "properties": {"title": title, "url": f"{base}projets/{pk}/"}}
+        for pk, title, lat, lng in located[:MAP_LIMIT]
+    ]
+    body = {"type": "FeatureCollection", "features": features, "truncated": len(located) > MAP_LIMIT,
+            "limit": MAP_LIMIT}
+    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/geo+json")
+
+
+@require_safe
+def project_detail(request, org_slug, space_slug, component_id, project_id):
+    component, can_manage = get_component(request, space_slug, component_id)
+    project = get_project(request, component, project_id)
+    user = request.user
+    is_author = user.is_authenticated and project.author_id == user.pk
+    budget = project.budget
+    ballot_public = bool(budget and budget.ballot_published_at)
+    updates = list(ProgressUpdate.objects.filter(project=project).prefetch_related(
+        Prefetch("photos", queryset=ProjectPhoto.objects.order_by("position", "pk"))))
+    merged_from = list(project.merged_projects.visible().filter(withdrawn_at__isnull=True).order_by("title"))
+    for other in merged_from:
+        other.component = component
+    if project.merged_into is not None:
+        project.merged_into.component = component
+    return render(request, "budgets/projects/project_detail.html", _context(
+        component, project=project, can_manage=can_manage, is_author=is_author,
+        can_review=services.may_read_review(user, request.organisation),
+        edit_blocker=services.edit_blocker(project) if is_author else "",
+        ballot_public=ballot_public, updates=updates, merged_from=merged_from,
+        comments_enabled=component.setting("comments_enabled"),
+        content_type_id=ContentType.objects.get_for_model(Project).pk,
+        points_url=reverse("budgets:points", args=[org_slug, space_slug, component.pk]) + f"?projet={project.pk}",
+        active="projects",
+    ))
+
+
+def _form_page(request, component, form, *, project=None, status=200, refusal=""):
+    return render(request, "budgets/projects/project_form.html", _context(
+        component, form=form, project=project, refusal=refusal, submissions=component.window("submissions_open"),
+        active="projects"), status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def project_create(request, org_slug, space_slug, component_id):
+    component, _can_manage = get_component(request, space_slug, component_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    refusal = services.submission_refusal(component)
+    if refusal:
+        return _form_page(request, component, None, refusal=refusal, status=403 if request.method == "POST" else 200)
+    form = ProjectForm(request.POST or None, request.FILES or None, component=component)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                project = services.project_create(author=request.user, component=component, **form.values())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            except services.ProjectError as error:
+                return _form_page(request, component, None, refusal=error.message, status=403)
+            else:
+                messages.success(request, _("Your project is submitted. The services will review it; you can "
+                                            "change it until they start."))
+                return redirect(project.get_absolute_url())
+        return _form_page(request, component, form, status=400)
+    return _form_page(request, component, form)
+
+
+def _authored_project(request, space_slug, component_id, project_id):
+    component, _can_manage = get_component(request, space_slug, component_id)
+    project = get_project(request, component, project_id)
+    if project.author_id is None or project.author_id != request.user.pk:
+        raise PermissionDenied(_("Only the author of a project can change or withdraw it."))
+    return component, project
+
+
+@require_http_methods(["GET", "POST"])
+def project_edit(request, org_slug, space_slug, component_id, project_id):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    component, project = _authored_project(request, space_slug, component_id, project_id)
+    blocker = services.edit_blocker(project)
+    if blocker:
+        return _form_page(request, component, None, project=project, refusal=blocker,
+                          status=403 if request.method == "POST" else 200)
+    form = ProjectForm(request.POST or None, request.FILES or None, component=component, project=project)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.project_update(actor=request.user, project=project, **form.values())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            except services.ProjectError as error:
+                return _form_page(request, component, None, project=project, refusal=error.message, status=403)
+            else:
+                messages.success(request, _("Your changes are saved."))
+                return redirect(project.get_absolute_url())
+        return _form_page(request, component, form, project=project, status=400)
+    return _form_page(request, component, form, project=project)
+
+
+@require_http_methods(["GET", "POST"])
+def project_withdraw(request, org_slug, space_slug, component_id, project_id):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    component, project = _authored_project(request, space_slug, component_id, project_id)
+    refusal = ""
+    if request.method == "POST":
+        try:
+            services.project_withdraw(actor=request.user, project=project)
+        except services.ProjectError as error:
+            refusal = error.message
+        else:
+            messages.success(request, _("Your project is withdrawn. It no longer appears in the list, and will "
+                                        "not be put to the vote."))
+            return redirect(component.get_absolute_url())
+    return render(request, "budgets/projects/project_withdraw.html", _context(
+        component, project=project, refusal=refusal, active="projects"), status=403 if refusal else 200)
+
+
+@require_safe
+def followup_list(request, org_slug, space_slug, component_id):
+    component, can_manage = get_component(request, space_slug, component_id)
+    projects = list(_public_base(component).filter(selected=True).select_related("budget", "commune")
+                    .prefetch_related(Prefetch("photos", queryset=ProjectPhoto.objects.order_by("-created_at", "pk")))
+                    .order_by("budget__position", "budget_id", "title", "pk"))
+    for project in projects:
+        project.component = component
+    counts = {value: 0 for value in Project.Implementation.values}
+    for project in projects:
+        counts[project.implementation] += 1
+    figures = [(label, counts[value]) for value, label in Project.Implementation.choices if counts[value]]
+    return render(request, "budgets/projects/followup_list.html", _context(
+        component, projects=projects, figures=figures, can_manage=can_manage, active="followup"))

@@ -87,6 +87,8 @@ def world(sceaux, montreuil, resident, agent, admin_sceaux, outsider):
     by_segment = {segment: {"component_id": item.pk} for segment, item in components.items()}
     by_segment["budget-participatif"].update(_budgets_world(components["budget-participatif"], resident))
     by_segment["rencontres"].update(_events_world(components["rencontres"], resident))
+    reports = _reports_world(components["signalements"], sceaux, resident)
+    by_segment["signalements"].update(reports)
     values = {
         "org_slug": "sceaux",
         "space_slug": space.slug,
@@ -114,7 +116,24 @@ def world(sceaux, montreuil, resident, agent, admin_sceaux, outsider):
         {"content_type_id": ContentType.objects.get(app_label="sessions").pk, "object_id": 1},
     ]
     values["by_segment"] = by_segment
+    values.update({"report_id": reports["report_id"], "request_id": reports["report_id"], "fmt": "json",
+                   "code": reports["code"], "token": reports["token"]})
     return {"values": values, "others": others}
+
+
+def _reports_world(component, sceaux, resident) -> dict:
+    """A service, a category and a report in Sceaux, for the reports URLs (component, site and Open311)."""
+    from concerto.components.reports.models import Category, Open311Key, Report, ReportPhoto, Service
+
+    service = Service.objects.create(organisation=sceaux, name="Éclairage public")
+    category = Category.objects.create(organisation=sceaux, code="eclairage", name="Éclairage", service=service)
+    report = Report.objects.create(organisation=sceaux, component=component, category=category, author=resident,
+                                   description="Lampadaire éteint", latitude=48.7775, longitude=2.2900,
+                                   service=service)
+    photo = ReportPhoto.objects.create(report=report, image="reports/x.jpg")
+    key = Open311Key.objects.create(organisation=sceaux, name="Appli", key_hash="0" * 64, prefix="0000")
+    return {"service_id": service.pk, "category_id": category.pk, "report_id": report.pk, "photo_id": photo.pk,
+            "key_id": key.pk, "code": category.code, "token": report.token}
 
 
 def _events_world(component, resident) -> dict:

@@ -1,0 +1,501 @@
+"""Ballot intake: verified voters cast ballots through the HTTP API as fast as the machine allows.
+
+Run from the repository root, with a PostgreSQL database that may be dropped:
+  DATABASE_URL=postgres://postgres@127.0.0.1:5432/concerto_bench .venv/bin/python -m bench.ballot_intake
+Needs gunicorn in the virtualenv (`pip install gunicorn`) and Debian's `wrk` (`apt-get install wrk`).
+
+It builds a throw-away database (the database of DATABASE_URL dropped and created again, dropped at the end),
+with a published participatory budget whose vote is open (knapsack ballot, 50,000 €, 12 projects) and N
+verified residents of Sceaux, each with a personal API token. It counts the SQL queries of one ballot (first
+and changed), then starts the site under gunicorn and drives it with wrk: each request is
+`PUT /api/v1/budgets/budgets/<id>/ballot` with the next voter's token (tokens rotate, so once every voter has
+voted, the next requests change ballots already cast), with a random set of projects that fits the budget.
+Then it checks the database: exactly one ballot per voter who got a 201, none lost, none duplicated, none
+over the budget, one ledger row per ballot, and no row of the budget, its projects or its component updated
+during the run (no hot counter row).
+Last, pgbench runs the same SQL statements as one ballot, durable commits included, for 10 s: what PostgreSQL
+alone takes on this machine, to tell the database's share of the cost from the application's.
+Targets: >= 1,000 ballots/s sustained, p99 < 200 ms, zero lost or duplicated ballots.
+Options: --voters, --duration, --connections, --workers, --threads (gunicorn gthread), --no-database-ceiling.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_RATE = 1000
+TARGET_P99_MS = 200
+AMOUNT = 50_000
+COSTS = (4_000, 6_500, 8_000, 9_000, 11_000, 12_500, 14_000, 15_000, 17_500, 20_000, 22_000, 25_000)
+
+LUA = r"""
+-- One request per call: the next voter's token, a ballot from the list (rotating).
+local tokens, bodies = {}, {}
+local counter, step = 0, 1
+statuses = {}
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("id", #threads - 1)
+end
+
+function init(args)
+  for line in io.lines(args[1]) do tokens[#tokens + 1] = line end
+  for line in io.lines(args[2]) do bodies[#bodies + 1] = line end
+  step = tonumber(args[3])
+  counter = id
+end
+
+function request()
+  local index = (counter % #tokens) + 1
+  local body = bodies[(counter % #bodies) + 1]
+  counter = counter + step
+  return wrk.format("PUT", wrk.path, {["Authorization"] = "Bearer " .. tokens[index],
+                                      ["Content-Type"] = "application/json"}, body)
+end
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+function done(summary, latency, requests)
+  local merged = {}
+  for _, thread in ipairs(threads) do
+    local counts = thread:get("statuses")
+    for status, n in pairs(counts) do
+      merged[tostring(status)] = (merged[tostring(status)] or 0) + n
+    end
+  end
+  local parts = {}
+  for status, n in pairs(merged) do parts[#parts + 1] = string.format('"%s": %d', status, n) end
+  io.write(string.format(
+    'BENCH {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d, ' ..
+    '"errors": {"connect": %d, "read": %d, "write": %d, "timeout": %d, "status": %d}, "statuses": {%s}}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, summary.errors.connect, summary.errors.read, summary.errors.write,
+    summary.errors.timeout, summary.errors.status, table.concat(parts, ", ")))
+end
+"""
+
+
+@contextmanager
+def throwaway_database():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database that may be dropped (the target is PostgreSQL).")
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concerto.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    call_command("load_organisations", verbosity=0, stdout=open(os.devnull, "w"))
+
+
+def populate(voters: int, seed: int) -> dict:
+    """The space, its budget and projects, and VOTERS verified residents with API tokens (bulk inserts)."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+    from django.utils import timezone
+
+    from concerto.components.budgets.models import Budget, Project
+    from concerto.core.accounts import verification
+    from concerto.core.accounts.models import ApiToken, Verification
+    from concerto.core.spaces.models import Component, Space, Step
+    from concerto.core.territory.models import Organisation
+
+    sceaux = Organisation.objects.get(slug="sceaux")
+    today = timezone.localdate()
+    now = timezone.now()
+    salt = verification.setup_for(organisation=sceaux).salt
+    with transaction.atomic():
+        space = Space.objects.create(organisation=sceaux, title="Budget participatif", slug="budget",
+                                     description="Banc d'essai.", status="published", published_at=now,
+                                     start_date=today - timedelta(days=30), end_date=today + timedelta(days=60))
+        step = Step.objects.create(space=space, title="Vote", start_date=today - timedelta(days=3),
+                                   end_date=today + timedelta(days=10))
+        component = Component.objects.create(space=space, kind="budgets", title="Budget participatif",
+                                             published=True)
+        manifest = component.manifest
+        component.step_settings = {str(step.pk): manifest.clean_step_settings({"voting_open": True})}
+        component.save()
+        budget = Budget.objects.create(component=component, name="Toute la ville", amount=AMOUNT,
+                                       ballot_kind=Budget.BallotKind.KNAPSACK, ballot_published_at=now)
+        projects = Project.objects.bulk_create([
+            Project(component=component, budget=budget, title=f"Projet {n + 1}", text="<p>Banc d'essai.</p>",
+                    final_cost=cost, on_ballot=True, ballot_number=n + 1)
+            for n, cost in enumerate(COSTS)])
+        User = get_user_model()
+        users = User.objects.bulk_create(
+            [User(email=f"electeur{n}@bench.test", display_name=f"Électeur {n}", password="!", residence=sceaux)
+             for n in range(voters)], batch_size=5000)
+        Verification.objects.bulk_create([
+            Verification(user=user, organisation=sceaux, method="census",
+                         # Any distinct hash does here: who the voters are does not change the intake.
+                         identity_hash=hashlib.sha256(f"{salt}:voter:{n}".encode()).hexdigest(),
+                         birth_date=today - timedelta(days=9000 + n % 9000))
+            for n, user in enumerate(users)], batch_size=5000)
+        keys = ["cct_" + secrets.token_urlsafe(32) for _ in users]
+        ApiToken.objects.bulk_create([
+            ApiToken(user=user, name="bench", key_hash=hashlib.sha256(key.encode()).hexdigest(), prefix=key[:8])
+            for user, key in zip(users, keys, strict=True)], batch_size=5000)
+    # Ballots that fit the budget: random subsets, filled while the money lasts.
+    rng = random.Random(seed)
+    bodies = []
+    for _ in range(500):
+        order = rng.sample(projects, len(projects))
+        chosen, spent = [], 0
+        for project in order[:rng.randint(1, 6)]:
+            if spent + project.final_cost <= AMOUNT:
+                chosen.append(project.pk)
+                spent += project.final_cost
+        bodies.append(json.dumps({"choices": chosen}))
+    return {"budget": budget, "keys": keys, "bodies": bodies, "users": users}
+
+
+def count_queries(data: dict) -> tuple[int, int]:
+    """SQL queries of one ballot through the whole stack: cast for the first time, then changed."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    url = f"/api/v1/budgets/budgets/{data['budget'].pk}/ballot"
+    counts = []
+    for body in data["bodies"][:2]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.put(url, data=body, content_type="application/json",
+                                  HTTP_AUTHORIZATION=f"Bearer {data['keys'][0]}")
+        assert response.status_code in (200, 201), response.content
+        counts.append(len(queries))
+    return counts[0], counts[1]
+
+
+def table_updates(names) -> dict[str, int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT relname, n_tup_upd FROM pg_stat_user_tables WHERE relname = ANY(%s)", [list(names)])
+        return dict(cursor.fetchall())
+
+
+PGBENCH = r"""
+\set n random(1, :voters)
+SELECT id, user_id FROM accounts_apitoken WHERE id = :n;
+UPDATE accounts_apitoken SET last_used_at = now() WHERE id = :n;
+SELECT b.id, b.amount, b.ballot_published_at, c.settings, c.step_settings, o.kind
+  FROM budgets_budget b JOIN spaces_component c ON c.id = b.component_id JOIN spaces_space s ON s.id = c.space_id
+  JOIN territory_organisation o ON o.id = s.organisation_id WHERE b.id = :budget;
+SELECT id, start_date, end_date FROM spaces_step WHERE space_id = (SELECT space_id FROM spaces_component c
+  JOIN budgets_budget b ON b.component_id = c.id WHERE b.id = :budget);
+BEGIN;
+SELECT id, identity_hash, birth_date FROM accounts_verification WHERE user_id = :n AND revoked_at IS NULL
+  ORDER BY created_at DESC LIMIT 1;
+SELECT id, final_cost FROM budgets_project WHERE budget_id = :budget AND on_ballot AND final_cost IS NOT NULL
+  AND withdrawn_at IS NULL AND id IN (:p1, :p2);
+SELECT id FROM budgets_ballot WHERE budget_id = :budget AND voter_key IN (md5(random()::text)) FOR UPDATE;
+INSERT INTO budgets_ballot (budget_id, voter_id, voter_key, channel, commune_id, created_at, updated_at)
+  VALUES (:budget, NULL, md5(random()::text), 'api', NULL, now(), now())
+  ON CONFLICT (budget_id, voter_key) DO UPDATE SET updated_at = excluded.updated_at RETURNING id AS ballot \gset
+INSERT INTO budgets_ballotchoice (ballot_id, project_id, points) VALUES (:ballot, :p1, 1), (:ballot, :p2, 1);
+INSERT INTO participation_contribution (organisation_id, component_id, kind, target_type_id, target_id, channel,
+  created_at) VALUES (:org, :component, 'budgets.bench', :ctype, :ballot, 'api', now());
+COMMIT;
+"""
+
+
+def database_ceiling(data: dict, folder: Path, seconds: int) -> float | None:
+    """Ballots/s PostgreSQL alone takes with the same statements as one ballot (durable commits), by pgbench:
+    what the database could absorb if the application servers were not the limit."""
+    if not shutil.which("pgbench"):
+        return None
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    from concerto.components.budgets.models import Ballot
+
+    budget = data["budget"]
+    projects = list(budget.projects.values_list("pk", flat=True)[:2])
+    (folder / "ballot.sql").write_text(PGBENCH)
+    variables = {"voters": len(data["keys"]), "budget": budget.pk, "p1": projects[0], "p2": projects[1],
+                 "org": budget.component.space.organisation_id, "component": budget.component_id,
+                 "ctype": ContentType.objects.get_for_model(Ballot).pk}
+    connection.close()
+    run = subprocess.run(
+        ["pgbench", "-n", "-c", "16", "-j", "2", "-T", str(seconds), "-f", str(folder / "ballot.sql"),
+         *(f"-D{k}={v}" for k, v in variables.items()), os.environ["DATABASE_URL"]],
+        capture_output=True, text=True)
+    match = re.search(r"tps = ([0-9.]+)", run.stdout)
+    if not match:
+        print(run.stdout[-2000:], run.stderr[-2000:])
+        return None
+    return float(match.group(1))
+
+
+def settled_count(model) -> int:
+    """The number of rows once it stops changing (the server finishes what it had accepted)."""
+    from django.db import connection
+
+    last = -1
+    while True:
+        time.sleep(1)
+        count = model.objects.count()
+        connection.close()
+        if count == last:
+            return count
+        last = count
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(port: int, process, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit("gunicorn stopped before serving")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit("gunicorn did not start")
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU time of these processes (and their children), from /proc."""
+    total = 0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(x) for x in fields[11:15])
+    return total / tick
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def postgres_pids() -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+    return pids
+
+
+def total_cpu() -> tuple[float, float]:
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    values = [int(x) for x in fields]
+    idle = values[3] + values[4]
+    return sum(values), idle
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--voters", type=int, default=20_000)
+    parser.add_argument("--duration", type=int, default=30, help="seconds of load")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--no-database-ceiling", dest="database_ceiling", action="store_false",
+                        help="skip the pgbench run of the ballot's statements alone")
+    args = parser.parse_args(argv)
+    for tool in ("wrk",):
+        if not shutil.which(tool):
+            sys.exit(f"{tool} is missing: apt-get install -y {tool}")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    if not gunicorn.exists():
+        sys.exit("gunicorn is missing from the virtualenv: pip install gunicorn")
+    os.environ["CONCERTO_DB_CONN_MAX_AGE"] = "600"
+
+    with throwaway_database() as database, tempfile.TemporaryDirectory(prefix="concerto-intake-") as folder:
+        started = time.perf_counter()
+        django_setup()
+        data = populate(args.voters, args.seed)
+        built = time.perf_counter() - started
+        from django.conf import settings
+        from django.db import connection
+        from django.db.models import Count
+
+        from concerto.components.budgets.models import Ballot, BallotChoice
+        from concerto.core.participation.models import Contribution
+
+        settings.DEBUG = False
+        first_queries, change_queries = count_queries(data)
+        Contribution.objects.filter(kind="budgets.ballot").delete()
+        Ballot.objects.all().delete()
+        connection.close()
+
+        folder = Path(folder)
+        (folder / "tokens.txt").write_text("\n".join(data["keys"]) + "\n")
+        (folder / "bodies.txt").write_text("\n".join(data["bodies"]) + "\n")
+        (folder / "intake.lua").write_text(LUA)
+        port = free_port()
+        env = {**os.environ, "CONCERTO_DEBUG": "0", "CONCERTO_SECRET_KEY": "bench-" + secrets.token_hex(16),
+               "CONCERTO_ALLOWED_HOSTS": "127.0.0.1", "CONCERTO_DB_CONN_MAX_AGE": "600"}
+        worker_class = ["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads > 1 else []
+        server = subprocess.Popen(
+            [str(gunicorn), "concerto.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
+             str(args.workers), *worker_class, "--backlog", "4096", "--log-level", "warning",
+             "--keep-alive", "30"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(folder / "gunicorn.log", "w"),
+            start_new_session=True)
+        try:
+            wait_for(port, server)
+            url = f"http://127.0.0.1:{port}/api/v1/budgets/budgets/{data['budget'].pk}/ballot"
+            wrk_threads = 2
+            # Warm-up: every worker imports, connects and fills its caches (these ballots count too).
+            subprocess.run(["wrk", "-t", "2", "-c", str(args.connections), "-d", "5s", "-s", str(folder / "intake.lua"),
+                            url, "--", str(folder / "tokens.txt"), str(folder / "bodies.txt"), str(wrk_threads)],
+                           check=True, capture_output=True, text=True)
+            warm_count = settled_count(Ballot)  # requests wrk gave up on still finish
+            connection.close()
+            # The measured run starts after the warm-up's voters: rotate the token file.
+            rotated = data["keys"][warm_count:] + data["keys"][:warm_count]
+            (folder / "tokens.txt").write_text("\n".join(rotated) + "\n")
+            before_updates = table_updates(["budgets_budget", "budgets_project", "spaces_component"])
+            load_before = os.getloadavg()
+            cpu_before = total_cpu()
+            server_pids = [server.pid, *children_of(server.pid)]
+            pg_pids = postgres_pids()
+            server_cpu_before, pg_cpu_before = cpu_seconds(server_pids), cpu_seconds(pg_pids)
+            run = subprocess.run(
+                ["wrk", "-t", str(wrk_threads), "-c", str(args.connections), "-d", f"{args.duration}s",
+                 "--timeout", "5s", "-s", str(folder / "intake.lua"), url, "--", str(folder / "tokens.txt"),
+                 str(folder / "bodies.txt"), str(wrk_threads)],
+                check=True, capture_output=True, text=True)
+            cpu_after = total_cpu()
+            server_cpu = cpu_seconds(server_pids) - server_cpu_before
+            pg_cpu = cpu_seconds(postgres_pids()) - pg_cpu_before
+            load_after = os.getloadavg()
+            # Requests wrk sent but stopped waiting for (at most one per connection) finish now; they count
+            # in the database but wrk saw no answer.
+            settled_count(Ballot)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+        match = re.search(r"^BENCH (\{.*\})$", run.stdout, re.MULTILINE)
+        if not match:
+            print(run.stdout, run.stderr)
+            sys.exit("wrk gave no figures")
+        figures = json.loads(match.group(1))
+        if not figures["requests"]:
+            print(run.stdout, (folder / "gunicorn.log").read_text()[-3000:])
+
+        # What the database holds (table statistics reach the view within a second).
+        time.sleep(1.5)
+        after_updates = table_updates(["budgets_budget", "budgets_project", "spaces_component"])
+        ballots = Ballot.objects.filter(budget=data["budget"])
+        total_ballots = ballots.count()
+        voters_with_ballots = ballots.values("voter_id").distinct().count()
+        duplicated = (ballots.values("voter_id").annotate(n=Count("pk"))
+                      .filter(n__gt=1).count())
+        without_choices = ballots.filter(choices__isnull=True).count()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT c.ballot_id FROM budgets_ballotchoice c "
+                "JOIN budgets_project p ON p.id = c.project_id GROUP BY c.ballot_id "
+                "HAVING sum(p.final_cost) > %s) over_budget", [AMOUNT])
+            over_budget = cursor.fetchone()[0]
+        ledger = Contribution.objects.filter(kind="budgets.ballot").count()
+        choices = BallotChoice.objects.count()
+        ceiling = database_ceiling(data, folder, 10) if args.database_ceiling else None
+
+    statuses = {int(k): v for k, v in figures["statuses"].items()}
+    created = statuses.get(201, 0)
+    changed = statuses.get(200, 0)
+    others = {k: v for k, v in statuses.items() if k not in (200, 201)}
+    seconds = figures["duration_us"] / 1e6
+    rate = (created + changed) / seconds
+    p99 = figures["p99_us"] / 1000
+    expected_ballots = warm_count + created
+    lost = max(0, expected_ballots - total_ballots)
+    # New ballots of the requests still in flight when wrk stopped: at most one per connection.
+    unanswered = total_ballots - expected_ballots
+    in_flight = args.connections + figures["errors"]["timeout"]
+    ticks_total = cpu_after[0] - cpu_before[0]
+    busy = 1 - (cpu_after[1] - cpu_before[1]) / ticks_total if ticks_total else 0
+    print(f"Ballot intake on PostgreSQL ({database}), gunicorn {args.workers} workers"
+          f"{f' x {args.threads} threads' if args.threads > 1 else ''}, wrk 2 threads, {args.connections} connections,"
+          f" {args.duration} s; {args.voters:,} verified voters with API tokens (set-up {built:.0f} s)")
+    print(f"  SQL queries per ballot (whole request, token check included): first {first_queries}, "
+          f"changed {change_queries}")
+    print(f"  requests {figures['requests']:,} in {seconds:.1f} s: {rate:,.0f} ballots/s "
+          f"({created:,} new, {changed:,} changed); other statuses {others or 'none'}; socket errors "
+          f"{ {k: v for k, v in figures['errors'].items() if v} or 'none'}")
+    print(f"  latency p50 {figures['p50_us'] / 1000:.1f} ms, p95 {figures['p95_us'] / 1000:.1f} ms, "
+          f"p99 {p99:.1f} ms, max {figures['max_us'] / 1000:.1f} ms")
+    print(f"  database: {total_ballots:,} ballots ({warm_count:,} from the warm-up) for {voters_with_ballots:,} "
+          f"voters, {choices:,} choices, {ledger:,} ledger rows; lost {lost}, cast by requests in flight when wrk "
+          f"stopped or timed out {unanswered} (at most {in_flight}), duplicated voters "
+          f"{duplicated}, without choices {without_choices}, over budget {over_budget}")
+    hot = {name: after_updates.get(name, 0) - before_updates.get(name, 0) for name in after_updates}
+    print(f"  rows updated during the run in budgets/projects/components: {hot} (no counter row)")
+    print(f"  machine: 2 cores {busy:.0%} busy during the run; CPU seconds: gunicorn {server_cpu:.1f}, "
+          f"PostgreSQL {pg_cpu:.1f}; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after "
+          f"(other work on the machine included)")
+    if ceiling is not None:
+        print(f"  PostgreSQL alone, the same statements per ballot by pgbench (16 clients, durable commits, "
+              f"10 s, sharing the machine as above): {ceiling:,.0f} ballots/s")
+    correct = (lost == 0 and 0 <= unanswered <= in_flight and duplicated == 0 and without_choices == 0
+               and over_budget == 0 and ledger == total_ballots and not others and not any(hot.values()))
+    fast = rate >= TARGET_RATE and p99 < TARGET_P99_MS
+    print(f"  correctness: {'OK' if correct else 'FAIL'}; target >= {TARGET_RATE} ballots/s and p99 < "
+          f"{TARGET_P99_MS} ms: {'OK' if fast else 'NOT MET'}")
+    return 0 if correct and fast else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

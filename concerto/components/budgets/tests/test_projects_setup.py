@@ -1,0 +1,117 @@
+"""Fixtures and helpers for the projects tests (imported by name by test_projects*.py and
+test_backoffice_projects*.py; this module holds no test)."""
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from PIL import Image
+
+from concerto.components.budgets import services
+from concerto.components.budgets.models import Ballot, Budget
+from concerto.testing import ComponentFactory, SpaceFactory, StepFactory, UserFactory
+
+SHARED_GEOJSON = Path(__file__).resolve().parents[5] / "shared" / "data" / "communes" / "mgp_communes_2026.geojson"
+
+# The Parc de Sceaux, and the Hôtel de Ville of Montreuil (another commune).
+SCEAUX_POINT = (48.7745, 2.2990)
+MONTREUIL_POINT = (48.8617, 2.4432)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def boundaries(db):
+    """The communes' outlines, so that a point finds its commune (skipped without the reference data)."""
+    if not SHARED_GEOJSON.exists():
+        pytest.skip(f"the shared reference data is absent ({SHARED_GEOJSON})")
+    with open("/dev/null", "w") as quiet:
+        call_command("import_boundaries", str(SHARED_GEOJSON), stdout=quiet)
+
+
+@pytest.fixture
+def space(sceaux):
+    return SpaceFactory(organisation=sceaux, slug="bp-2026", title="Budget participatif 2026 de Sceaux")
+
+
+@pytest.fixture
+def step(space):
+    return StepFactory(space=space, title="Dépôt des projets")
+
+
+def configure(component, *, step=None, **values):
+    """Set global settings (and, with STEP, that step's settings) of COMPONENT through the manifest."""
+    manifest = component.manifest
+    if step is None:
+        component.settings = manifest.clean_settings({**manifest.settings_for(component), **values})
+    else:
+        current = manifest.step_settings_for(component, step)
+        component.step_settings = {**component.step_settings,
+                                   str(step.pk): manifest.clean_step_settings({**current, **values})}
+    component.save()
+    return component
+
+
+@pytest.fixture
+def component(space, step):
+    component = ComponentFactory(space=space, kind="budgets", title="Budget participatif")
+    return configure(component, step=step, submissions_open=True)
+
+
+@pytest.fixture
+def budget(component, agent):
+    return services.budget_create(actor=agent, component=component, name="Budget de la commune", amount=100_000)
+
+
+@pytest.fixture
+def category(component, agent):
+    return services.category_create(actor=agent, component=component, name="Nature en ville")
+
+
+@pytest.fixture
+def author(db, sceaux):
+    return UserFactory(email="auteur@example.org", display_name="Alex Dupont", residence=sceaux)
+
+
+def submit(component, author, **values):
+    data = {"title": "Un jardin partagé aux Blagis", "text": "<p>Des bacs, des outils et un composteur.</p>",
+            "estimated_cost": 20_000}
+    data.update(values)
+    return services.project_create(author=author, component=component, **data)
+
+
+@pytest.fixture
+def project(component, budget, author):
+    return submit(component, author)
+
+
+def review(project, actor, *, eligibility="eligible", cost=18_000, **values):
+    return services.project_evaluate(actor=actor, project=project, eligibility=eligibility, cost_estimate=cost,
+                                     **values)
+
+
+def cast_ballot(budget: Budget, voter, *projects) -> Ballot:
+    """A ballot row as the voting part writes it (enough for the rules that look whether one exists)."""
+    ballot = Ballot.objects.create(budget=budget, voter=voter, voter_key=f"user:{voter.pk}")
+    for project in projects:
+        ballot.choices.create(project=project)
+    return ballot
+
+
+def image_bytes(fmt: str = "PNG", size=(20, 10)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (30, 160, 60)).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def image_upload(name="photo.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, image_bytes(), content_type="image/png")
+
+
+def fake_image(name="photo.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, b"<?php echo 'not an image'; ?>", content_type="image/png")
