@@ -139,6 +139,9 @@ class RegistrationQuestion(models.Model):
     class Meta:
         ordering = ["position", "pk"]
 
+    def __str__(self) -> str:
+        return f"RegistrationQuestion {self.pk}"
+
 
 class Registration(models.Model):
     """A place at an event (or on its waitlist). Walk-ins added at the door are registrations too."""
@@ -188,6 +191,9 @@ class Registration(models.Model):
         ]
         indexes = [models.Index(fields=["event", "status", "created_at"], name="registration_queue_idx")]
 
+    def __str__(self) -> str:
+        return f"Registration {self.pk}"
+
 
 class Minutes(models.Model):
     """What the organiser publishes after the event."""
@@ -200,12 +206,18 @@ class Minutes(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return f"Minutes {self.pk}"
+
 
 class MinutesAttachment(models.Model):
     minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="attachments")
     title = models.CharField(_("title"), max_length=150)
     file = models.FileField(_("file"), upload_to="events/minutes/")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"MinutesAttachment {self.pk}"
 
 
 class RoomContribution(models.Model):
@@ -216,6 +228,9 @@ class RoomContribution(models.Model):
     contribution = models.OneToOneField("participation.Contribution", on_delete=models.CASCADE, related_name="+")
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"RoomContribution {self.pk}"
 
 
 class BoardPostQuerySet(ModeratedQuerySet):
@@ -245,6 +260,10 @@ class BoardPost(Moderated):
     class Meta:
         ordering = ["-vote_count", "created_at", "pk"]
 
+    @property
+    def organisation(self):
+        return self.event.component.space.organisation
+
 
 class BoardVote(models.Model):
     post = models.ForeignKey(BoardPost, on_delete=models.CASCADE, related_name="votes")
@@ -253,3 +272,18 @@ class BoardVote(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["post", "voter_key"], name="one_board_vote_per_person")]
+
+    def __str__(self) -> str:
+        return f"BoardVote {self.pk}"
+
+
+class FeedToken(models.Model):
+    """The secret in the address of a person's iCalendar feed of their registrations (calendar apps cannot
+    sign in). A new token replaces the old one, which then stops working."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_feed_token")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"feed token of user {self.user_id}"

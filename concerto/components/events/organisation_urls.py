@@ -7,6 +7,7 @@ from concerto.components.events import views
 
 urlpatterns = [
     path("", views.agenda, name="agenda"),
+    path("", views.agenda, name="index"),  # the name organisation pages link to
     path("agenda.ics", views.organisation_feed, name="feed"),
     path("mes-inscriptions/<str:token>.ics", views.user_feed, name="user_feed"),
 ]

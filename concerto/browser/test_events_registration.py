@@ -1,0 +1,101 @@
+"""Events on a phone: a resident finds a hybrid event, registers (answering a question and choosing the room)
+and sees their QR code and check-in code; axe on the list, the event, the form and the ticket."""
+
+from django.utils import timezone
+
+from concerto.components.events import services
+from concerto.components.events.models import Event
+from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, commune, persona
+
+
+def _setup():
+    sceaux = commune("sceaux")
+    persona("habitante@example.org", display_name="Camille Martin", residence=sceaux)
+    space = SpaceFactory(organisation=sceaux, slug="parc-2026", title="Aménagement du parc")
+    component = ComponentFactory(space=space, kind="events", title="Rencontres du parc")
+    start = timezone.now() + timezone.timedelta(days=4)
+    event = services.event_create(
+        actor=None, component=component, title="Atelier : dessinons le parc", kind=Event.Kind.WORKSHOP,
+        format=Event.Format.HYBRID, description="<p>Venez dessiner le futur parc avec nous.</p>",
+        starts_at=start, ends_at=start + timezone.timedelta(hours=2), place_name="Salle des fêtes",
+        address="1 rue Houdan", point=(48.7786, 2.2906), step_free_access=True, induction_loop=True,
+        online_url="https://visio.example.org/parc", languages=["fr", "en"], audiences=["families"],
+        organiser="Ville de Sceaux", capacity=12)
+    services.question_add(actor=None, event=event, label="Besoin d’une garde d’enfants ?", required=True)
+    services.event_publish(actor=None, event=event)
+    return component, event
+
+
+def test_a_resident_registers_on_a_phone_and_sees_their_qr_code(page, site, axe_check):
+    component, event = _setup()
+
+    page.goto(site.url + "/compte/login/")
+    page.get_by_label("Courriel").fill("habitante@example.org")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+
+    page.goto(site.url + component.get_absolute_url())
+    assert page.get_by_role("heading", name="Rencontres du parc").is_visible()
+    axe_check(page)
+    page.get_by_role("link", name="Atelier : dessinons le parc").click()
+    page.wait_for_url(f"**/{event.pk}/")
+    assert page.get_by_text("12 places restantes").is_visible()
+    assert page.get_by_text("Accès de plain-pied").first.is_visible()
+    axe_check(page)
+
+    page.get_by_role("link", name="S’inscrire", exact=True).click()
+    page.wait_for_url("**/inscription/")
+    axe_check(page)
+    page.get_by_role("button", name="Confirmer mon inscription").click()
+    # The required question and the attendance are asked again, with the errors summarised.
+    assert page.get_by_text("Répondez à cette question : elle est obligatoire.").first.is_visible()
+    axe_check(page)
+    page.get_by_label("Besoin d’une garde d’enfants ?").fill("Non merci")
+    page.get_by_label("Dans la salle").check()
+    page.get_by_role("button", name="Confirmer mon inscription").click()
+
+    page.wait_for_url("**/billet/")
+    assert page.get_by_text("Vous êtes inscrit.").first.is_visible()
+    qr = page.get_by_role("img", name="QR code de votre code d’accueil")
+    assert qr.is_visible()
+    assert page.evaluate("img => img.naturalWidth > 0", qr.element_handle())
+    registration = event.registrations.get()
+    assert page.get_by_text(services.registration_code_display(registration.code)).is_visible()
+    assert page.get_by_role("link", name="https://visio.example.org/parc").is_visible()
+    axe_check(page)
+
+
+def test_an_agent_creates_and_publishes_an_event_on_accessible_pages(page, site, axe_check):
+    from concerto.browser.test_journeys import log_in_with_2fa
+
+    sceaux = commune("sceaux")
+    persona("agent@sceaux.example.org", role="agent", organisation=sceaux)
+    space = SpaceFactory(organisation=sceaux, slug="parc-2026", title="Aménagement du parc")
+    component = ComponentFactory(space=space, kind="events", title="Rencontres du parc")
+
+    log_in_with_2fa(page, site, "agent@sceaux.example.org")
+    page.wait_for_url("**/gestion/")
+    page.goto(site.url + component.get_backoffice_url())
+    axe_check(page)
+    page.get_by_role("link", name="Créer un événement").click()
+    axe_check(page)
+    page.get_by_label("Titre").fill("Balade dans le quartier")
+    page.get_by_label("Type d’événement").select_option("walk")
+    page.get_by_label("Début").fill("2030-05-04T10:00")
+    page.get_by_label("Fin", exact=True).fill("2030-05-04T09:00")
+    page.locator("#id_place_name").fill("Place du marché")
+    page.get_by_role("button", name="Créer l’événement").click()
+    assert page.get_by_text("L’événement doit se terminer après son début").first.is_visible()
+    axe_check(page)
+    page.get_by_label("Fin", exact=True).fill("2030-05-04T12:00")
+    page.get_by_role("button", name="Créer l’événement").click()
+    page.get_by_role("button", name="Publier l’événement").click()
+    assert page.get_by_text("L’événement est publié.").is_visible()
+    axe_check(page)
+    event = Event.objects.get(title="Balade dans le quartier")
+    services.question_add(actor=None, event=event, label="Votre quartier ?")
+    services.registration_create(user=persona("habitant@example.org", display_name="Sam Leroy"), event=event)
+    page.get_by_role("link", name="Inscriptions", exact=True).click()
+    assert page.get_by_role("cell", name="Sam Leroy", exact=True).is_visible()
+    axe_check(page)
