@@ -14,6 +14,7 @@ from django.utils import timezone
 from concerto.components.budgets.demo import demo_load as budgets_demo_load
 from concerto.components.budgets.demo import demo_space as budgets_demo_space
 from concerto.components.consultations.demo import demo_load as consultation_demo_load
+from concerto.components.events.demo import demo_load as events_demo_load
 from concerto.components.news.services import post_create
 from concerto.components.proposals.demo import demo_load as proposals_demo_load
 from concerto.core.accounts.models import Role, User
@@ -128,7 +129,7 @@ def demo_load() -> dict:
         news=[("Les ateliers de quartier commencent", "Six ateliers, un par quartier.",
                "Inscrivez-vous aux ateliers de quartier pour discuter des règles de construction.")],
     )
-    _space(
+    climate = _space(
         metropole_admin, "metropole", title="Plan climat métropolitain : vos idées", slug="plan-climat",
         summary="La Métropole révise son plan climat-air-énergie : proposez des actions près de chez vous.",
         description="Une démarche métropolitaine, avec des rencontres dans plusieurs communes.",
@@ -139,6 +140,9 @@ def demo_load() -> dict:
     proposals_demo_load(actor=sceaux_agent, space=budget)
     consultation_demo_load(actor=montreuil_agent, space=plu)
     budgets_demo_load(actor=montreuil_agent, space=budgets_demo_space(actor=montreuil_agent))
+    events_demo_load(actor=sceaux_agent, space=budget)
+    events_demo_load(actor=montreuil_agent, space=plu)
+    events_demo_load(actor=metropole_admin, space=climate)
     resident = users["habitant@sceaux.demo"]
     follow_add(user=resident, target=budget)
     first_post = budget.components.get(kind="news").news_posts.order_by("published_at").first()

@@ -258,6 +258,9 @@ class Evaluation(models.Model):
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
 
+    def __str__(self) -> str:
+        return f"Evaluation {self.pk}"
+
 
 class ProgressUpdate(models.Model):
     """A public news item on a winning project's way to completion (followers are notified)."""
@@ -275,6 +278,9 @@ class ProgressUpdate(models.Model):
         verbose_name = _("progress update")
         verbose_name_plural = _("progress updates")
 
+    def __str__(self) -> str:
+        return f"ProgressUpdate {self.pk}"
+
 
 class ProjectPhoto(models.Model):
     """A photo of a project: from its submission, or from a progress update (works, inauguration)."""
@@ -289,6 +295,9 @@ class ProjectPhoto(models.Model):
 
     class Meta:
         ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"ProjectPhoto {self.pk}"
 
 
 class Ballot(models.Model):
@@ -317,6 +326,9 @@ class Ballot(models.Model):
             models.UniqueConstraint(fields=["budget", "voter_key"], name="one_ballot_per_voter_per_budget"),
         ]
 
+    def __str__(self) -> str:
+        return f"Ballot {self.pk}"
+
 
 class BallotChoice(models.Model):
     """A project chosen on a ballot, with its points (1 for approval and knapsack ballots)."""
@@ -329,6 +341,9 @@ class BallotChoice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["ballot", "project"], name="one_choice_per_project_per_ballot"),
         ]
+
+    def __str__(self) -> str:
+        return f"BallotChoice {self.pk}"
 
 
 class PaperEntry(models.Model):
@@ -364,6 +379,9 @@ class PaperEntry(models.Model):
                                     name="one_entry_per_sheet_per_agent"),
         ]
 
+    def __str__(self) -> str:
+        return f"PaperEntry {self.pk}"
+
 
 class Result(models.Model):
     """The count of one budget: computed by the budget's rule from the ballots at a moment, then published."""
@@ -380,3 +398,6 @@ class Result(models.Model):
     class Meta:
         ordering = ["-computed_at", "-pk"]
         get_latest_by = "computed_at"
+
+    def __str__(self) -> str:
+        return f"Result {self.pk}"

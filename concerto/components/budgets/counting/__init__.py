@@ -20,8 +20,8 @@ class CountingError(ValueError):
 @dataclass
 class Election:
     budget: int | Fraction  # the amount to share
-    costs: dict[str, int]  # project id -> cost
-    ballots: list[dict[str, int]]  # one per voter: project id -> points (1 for approval and knapsack)
+    costs: dict[str, int | Fraction]  # project id -> cost (a Fraction only when the file has decimals)
+    ballots: list[dict[str, int | Fraction]]  # one per voter: project id -> points (1 for approval and knapsack)
     kind: str = "approval"  # the pabulib vote_type: approval, cumulative, ordinal, scoring
     meta: dict[str, str] = field(default_factory=dict)  # pabulib META, verbatim
     project_meta: dict[str, dict[str, str]] = field(default_factory=dict)  # pabulib PROJECTS rows
@@ -31,8 +31,8 @@ class Election:
 @dataclass
 class ProjectResult:
     project: str
-    cost: int
-    votes: int  # supporters (approval) or points (cumulative)
+    cost: int | Fraction
+    votes: int | float  # supporters (approval) or points (cumulative)
     selected: bool
     order: int | None = None  # 1 for the first selected
     # Why it won or lost, a code that pages turn into a sentence: "selected", "does_not_fit" (greedy: the
@@ -51,12 +51,74 @@ class Outcome:
     selected: list[str]  # in the order the rule selected them
     projects: dict[str, ProjectResult]
     budget: int | Fraction
-    spent: int
+    spent: int | Fraction
     # Equal shares with completion: the budget per voter the final outcome was computed with.
     voter_budget: float | None = None
 
     def to_json(self) -> dict:
-        raise NotImplementedError  # counting helper
+        """A JSON-safe dict (amounts: int when whole, else the exact fraction as a string "a/b")."""
+        return {
+            "rule": self.rule,
+            "selected": list(self.selected),
+            "budget": _number_to_json(self.budget),
+            "spent": _number_to_json(self.spent),
+            "voter_budget": self.voter_budget,
+            "projects": [
+                {
+                    "project": result.project,
+                    "cost": _number_to_json(result.cost),
+                    "votes": _number_to_json(result.votes),
+                    "selected": result.selected,
+                    "order": result.order,
+                    "reason": result.reason,
+                    "price_per_supporter": _cents(result.price_per_supporter),
+                    "supporters_money_left": _cents(result.supporters_money_left),
+                }
+                for result in self.projects.values()
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Outcome:
+        projects = {}
+        for item in data.get("projects", []):
+            projects[item["project"]] = ProjectResult(
+                project=item["project"],
+                cost=_number_from_json(item["cost"]),
+                votes=_number_from_json(item["votes"]),
+                selected=bool(item["selected"]),
+                order=item.get("order"),
+                reason=item.get("reason", ""),
+                price_per_supporter=item.get("price_per_supporter"),
+                supporters_money_left=item.get("supporters_money_left"),
+            )
+        return cls(
+            rule=data["rule"],
+            selected=list(data["selected"]),
+            projects=projects,
+            budget=_number_from_json(data["budget"]),
+            spent=_number_from_json(data["spent"]),
+            voter_budget=data.get("voter_budget"),
+        )
+
+
+def _number_to_json(value):
+    if isinstance(value, Fraction):
+        return value.numerator if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _number_from_json(value):
+    if isinstance(value, str):
+        value = Fraction(value)
+        return value.numerator if value.denominator == 1 else value
+    return value
+
+
+def _cents(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 2)
 
 
 def count(election: Election, rule: str) -> Outcome:

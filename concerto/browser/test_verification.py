@@ -7,7 +7,6 @@ import re
 import pytest
 from django.urls import reverse
 
-from concerto.browser.conftest import axe_check, browser, page, site  # noqa: F401 (fixtures)
 from concerto.core.accounts import verification
 from concerto.testing import PASSWORD, commune, persona, totp_code
 

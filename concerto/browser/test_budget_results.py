@@ -2,7 +2,6 @@
 
 import pytest
 
-from concerto.browser.conftest import axe_check, browser, page, site  # noqa: F401 (fixtures)
 from concerto.browser.test_accessibility import log_in
 from concerto.components.budgets import results
 from concerto.components.budgets.models import Budget

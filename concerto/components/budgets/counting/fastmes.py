@@ -1,0 +1,316 @@
+"""The Method of Equal Shares with cost utilities, for approval ballots (see rules.py for the rule).
+
+Voters with the same ballot are counted once, with a weight (`prepare`, numpy). A run of the rule at a
+given budget per voter is done by `_run_fast` (numpy floats, with every decision either certain or
+detected as too close to call) and, when a decision is too close to call, again by `_run_exact`
+(Fractions: the reference, simple and slow). The completion ("mes") reruns the rule once per unit
+of budget per voter, as pabutools does; the numpy view of the election is built once for all runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from itertools import chain
+
+from concerto.components.budgets.counting import CountingError, Election, Outcome, ProjectResult
+from concerto.components.budgets.counting.messages import _
+
+
+@dataclass
+class Prepared:
+    names: list[str]  # candidate projects (supported, cost > 0), sorted by id as strings
+    costs: list[int | Fraction]
+    weights: list[int]  # per distinct ballot (restricted to candidates): how many voters cast it
+    supporters: list  # per candidate: the distinct ballots that approve it (numpy int arrays)
+    voters: int  # every ballot, empty ones included
+    votes: dict[str, int] = field(default_factory=dict)  # every project: its supporters
+
+
+def prepare(election: Election) -> Prepared:
+    """Count the distinct ballots once; an approval is the presence of a project in a ballot."""
+    import numpy as np
+
+    projects = list(election.costs)
+    index = {p: j for j, p in enumerate(projects)}
+    ballots = election.ballots
+    try:
+        flat = np.fromiter(map(index.__getitem__, chain.from_iterable(ballots)), dtype=np.int64)
+    except KeyError as exc:
+        raise CountingError(_("A ballot names the unknown project “%(project)s”.") % {"project": exc.args[0]}) \
+            from None
+    lengths = np.fromiter(map(len, ballots), dtype=np.int64, count=len(ballots))
+    all_votes = np.bincount(flat, minlength=len(projects))
+    votes = dict(zip(projects, all_votes.tolist(), strict=True))
+    names = sorted(p for p in projects if election.costs[p] > 0 and votes[p] > 0)
+    candidate = np.full(len(projects), -1, dtype=np.int64)
+    for j, p in enumerate(names):
+        candidate[index[p]] = j
+    # One row of bits per voter over the candidates; equal rows are one distinct ballot.
+    mapped = candidate[flat]
+    keep = mapped >= 0
+    voter = np.repeat(np.arange(len(ballots)), lengths)[keep]
+    mapped = mapped[keep]
+    matrix = np.zeros((len(ballots), max(len(names), 1)), dtype=bool)
+    matrix[voter, mapped] = True
+    if len(ballots) and names:
+        packed = np.packbits(matrix, axis=1)
+        if packed.shape[1] <= 8:  # one 64-bit integer per row: a much faster unique
+            wide = np.zeros((len(packed), 8), dtype=np.uint8)
+            wide[:, :packed.shape[1]] = packed
+            rows = wide.view(np.uint64).ravel()
+        else:
+            packed = np.ascontiguousarray(packed)
+            rows = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+        _rows, first, inverse, counts = np.unique(rows, return_index=True, return_inverse=True, return_counts=True)
+        inverse = inverse.ravel()
+    else:
+        first = inverse = counts = np.zeros(0, dtype=np.int64)
+    # (distinct ballot, candidate) pairs, read on the first voter of each distinct ballot.
+    representative = first[inverse[voter]] == voter if len(voter) else np.zeros(0, dtype=bool)
+    ballot, by_candidate = inverse[voter[representative]], mapped[representative]
+    small = by_candidate.astype(np.int16) if len(names) < 32_000 else by_candidate
+    order = np.argsort(small, kind="stable")  # by candidate, then by distinct ballot
+    ballot = ballot[order]
+    cuts = np.cumsum(np.bincount(by_candidate, minlength=len(names)))[:-1]
+    supporters = np.split(ballot, cuts) if names else []
+    return Prepared(names=names, costs=[election.costs[p] for p in names], weights=counts.tolist(),
+                    supporters=supporters, voters=len(ballots), votes=votes)
+
+
+@dataclass
+class Run:
+    selected: list[tuple[int, Fraction | float]]  # (candidate, price per supporter), in order
+    budgets: object  # per distinct ballot: the money left at the end (list of Fractions or numpy array)
+
+    data: object = None  # the FastData whose index the budgets follow (fast runs)
+
+    def money_left(self, prep: Prepared, j: int) -> float:
+        """What the supporters of candidate j have left in all."""
+        if self.data is not None:
+            return float((self.data.sup_weights[j] * self.budgets[self.data.supporters[j]]).sum())
+        return float(sum(prep.weights[g] * float(self.budgets[g]) for g in prep.supporters[j]))
+
+
+def _run_exact(prep: Prepared, per_voter: Fraction) -> Run:
+    """One run of MES at `per_voter`, in exact arithmetic."""
+    budget = [per_voter] * len(prep.weights)
+    weights = prep.weights
+    supporters = [group.tolist() for group in prep.supporters]
+    remaining = list(range(len(prep.names)))  # already in id order
+    selected: list[tuple[int, Fraction]] = []
+    while True:
+        best = best_rho = best_price = None
+        still = []
+        for j in remaining:
+            cost = prep.costs[j]
+            group = supporters[j]
+            if sum(weights[g] * budget[g] for g in group) < cost:
+                continue  # its supporters can no longer pay it, now or later
+            still.append(j)
+            items = sorted((budget[g], weights[g]) for g in group if budget[g] > 0)
+            paid, rich = 0, sum(w for _, w in items)
+            for money, weight in items:
+                price = (cost - paid) / Fraction(rich)
+                if price <= money:
+                    break
+                paid += weight * money
+                rich -= weight
+            rho = price / cost
+            if best is None or rho < best_rho:
+                best, best_rho, best_price = j, rho, price
+        if best is None:
+            break
+        selected.append((best, best_price))
+        still.remove(best)
+        remaining = still
+        for g in supporters[best]:
+            budget[g] -= min(budget[g], best_price)
+    return Run(selected=selected, budgets=budget)
+
+
+class _Ambiguous(Exception):
+    """Two values came too close for floats to decide: the run is redone in exact arithmetic."""
+
+
+TOLERANCE = 1e-9  # relative; float errors here are below 1e-13
+
+
+class FastData:
+    """The numpy view of a Prepared election, built once and reused by every run."""
+
+    def __init__(self, prep: Prepared):
+        import numpy as np
+
+        self.prep = prep
+        weights = np.asarray(prep.weights, dtype=np.int64)
+        supporters = [np.asarray(group, dtype=np.int64) for group in prep.supporters]
+        self.counts = [int(weights[group].sum()) for group in supporters]
+        # Few repeated ballots: one entry per voter (weights of 1 make each evaluation cheaper).
+        self.unit = bool(len(weights)) and (len(weights) > 0.6 * int(weights.sum()) or bool((weights == 1).all()))
+        if self.unit and not (weights == 1).all():
+            offsets = np.concatenate(([0], np.cumsum(weights)[:-1]))
+            expanded = []
+            for group in supporters:
+                repeat = weights[group]
+                starts = np.repeat(offsets[group], repeat)
+                ranks = np.arange(len(starts)) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+                expanded.append(starts + ranks)
+            supporters, weights = expanded, np.ones(int(weights.sum()), dtype=np.int64)
+        self.groups = len(weights)
+        self.supporters = supporters
+        self.sup_weights = [weights[group].astype(np.float64) for group in supporters]
+        self.costs = [float(c) for c in prep.costs]
+        self.cost_fractions = [(Fraction(c).numerator, Fraction(c).denominator) for c in prep.costs]
+
+
+def _run_fast(data: FastData, per_voter: Fraction) -> Run:
+    """One run of MES at `per_voter` with floats, exact on every decision, or _Ambiguous.
+
+    Decisions are: which project has the lowest rho (ties by id), and whether a project's supporters
+    can still pay it. Rho only grows during a run (budgets only shrink), so the rho a project had when
+    last evaluated is a lower bound: each round evaluates projects by increasing lower bound and stops
+    when the bound passes the best rho found (as pabutools does). When every supporter with money
+    left can pay the equal share, rho is exactly 1 / (number of such supporters): ties between such
+    projects are decided on these integers. Any other pair of rhos within TOLERANCE, a sum of money
+    within TOLERANCE of a cost, or a budget within TOLERANCE of a price raises _Ambiguous.
+    """
+    import numpy as np
+
+    inf = float("inf")
+    add = np.add.reduce
+    prep = data.prep
+    m = len(prep.names)
+    costs = data.costs
+    budget = np.full(data.groups, float(per_voter))
+    unit = data.unit
+    count = np.count_nonzero
+    # Round 1 in closed form, exactly: all budgets are equal, rho = 1 / supporters.
+    p, q = per_voter.numerator, per_voter.denominator
+    stale = np.full(m, inf)  # a lower bound of rho; inf once selected or out of reach
+    remaining = [j for j, (n, d) in enumerate(data.cost_fractions) if data.counts[j] * p * d >= n * q]
+    for j in remaining:
+        stale[j] = 1.0 / data.counts[j]
+    selected: list[tuple[int, float]] = []
+    if remaining:
+        first = min(remaining, key=lambda j: (-data.counts[j], j))
+        price = float(prep.costs[first]) / data.counts[first]
+        if abs(float(per_voter) - price) <= TOLERANCE * price:
+            raise _Ambiguous
+        selected.append((first, price))
+        stale[first] = inf
+        budget[data.supporters[first]] = float(per_voter) - price
+    while True:
+        order = np.argsort(stale, kind="stable")  # ties: the smaller index, i.e. the smaller id
+        bounds = stale[order].tolist()
+        best_rho = None
+        evaluated = []  # (rho, j, exact rho denominator or None, price)
+        for j, bound in zip(order.tolist(), bounds, strict=True):
+            if bound == inf or (best_rho is not None and bound > best_rho * (1 + TOLERANCE)):
+                break
+            cost = costs[j]
+            money = budget[data.supporters[j]]
+            if unit:
+                available = float(add(money))
+            else:
+                weights = data.sup_weights[j]
+                paying = weights * money
+                available = float(add(paying))
+            if available < cost * (1 - TOLERANCE):
+                stale[j] = inf
+                continue  # its supporters can no longer pay it, now or later
+            if available <= cost * (1 + TOLERANCE):
+                raise _Ambiguous
+            positive = money > 0
+            rich_weight = float(count(positive) if unit else add(weights * positive))
+            price = cost / rich_weight
+            first = True
+            while True:  # supporters with less than the price pay all they have; the others share the rest
+                rich = money >= price
+                weight = float(count(rich) if unit else add(weights * rich))
+                if weight == rich_weight:
+                    break
+                first = False
+                rich_weight = weight
+                price = (cost - float(add(money * ~rich) if unit else add(paying * ~rich))) / weight
+            # When everyone with money pays the same, rho is 1 / rich_weight (checked exactly if it ties).
+            rho = 1.0 / rich_weight if first else price / cost
+            stale[j] = rho
+            evaluated.append((rho, j, int(rich_weight) if first else None, price))
+            if best_rho is None or rho < best_rho:
+                best_rho = rho
+        if not evaluated:
+            break
+        near = [item for item in evaluated if item[0] <= best_rho * (1 + TOLERANCE)]
+        if len(near) > 1:
+            for _rho, j, rich_weight, price in near:
+                # exact only if every supporter with money has clearly more than the price
+                money = budget[data.supporters[j]]
+                if rich_weight is None or float(np.where(money > 0, money, inf).min()) <= price * (1 + TOLERANCE):
+                    raise _Ambiguous
+            near.sort(key=lambda item: (-item[2], item[1]))
+        _, best, _, price = near[0] if len(near) > 1 else min(evaluated)
+        selected.append((best, price))
+        stale[best] = inf
+        group = data.supporters[best]
+        money = budget[group]
+        if np.any(np.abs(money - price) <= TOLERANCE * price):
+            raise _Ambiguous
+        budget[group] = np.where(money > price, money - price, 0.0)
+    return Run(selected=selected, budgets=budget, data=data)
+
+
+EXACT_ONLY = False  # tests set it to check the exact path alone
+
+
+def run(prep: Prepared, per_voter: Fraction, data: FastData | None = None) -> Run:
+    if data is None:
+        return _run_exact(prep, per_voter)
+    try:
+        return _run_fast(data, per_voter)
+    except _Ambiguous:
+        return _run_exact(prep, per_voter)
+
+
+def equal_shares(election: Election, *, completion: bool) -> Outcome:
+    prep = prepare(election)
+    budget = Fraction(election.budget)
+    per_voter = budget / prep.voters if prep.voters else Fraction(0)
+    result = Run(selected=[], budgets=[per_voter] * len(prep.weights))
+    if prep.voters and prep.names:
+        data = None if EXACT_ONLY else FastData(prep)
+        result = run(prep, per_voter, data)
+        if completion:
+            while True:
+                spent = sum(prep.costs[j] for j, _ in result.selected)
+                chosen = {j for j, _ in result.selected}
+                if all(j in chosen or spent + prep.costs[j] > budget for j in range(len(prep.names))):
+                    break  # exhaustive: nothing more would fit
+                attempt = run(prep, per_voter + 1, data)
+                if sum(prep.costs[j] for j, _ in attempt.selected) > budget:
+                    break  # over the budget: keep the previous outcome
+                result, per_voter = attempt, per_voter + 1
+    return _outcome(election, prep, result, per_voter, completion)
+
+
+def _outcome(election: Election, prep: Prepared, result: Run, per_voter: Fraction, completion: bool) -> Outcome:
+    index = {p: j for j, p in enumerate(prep.names)}
+    order = {prep.names[j]: (rank, price) for rank, (j, price) in enumerate(result.selected, start=1)}
+    projects = {}
+    for project, cost in election.costs.items():
+        votes = prep.votes[project]
+        if project in order:
+            rank, price = order[project]
+            projects[project] = ProjectResult(
+                project=project, cost=cost, votes=votes, selected=True, order=rank, reason="selected",
+                price_per_supporter=float(price))
+        else:
+            j = index.get(project)
+            projects[project] = ProjectResult(
+                project=project, cost=cost, votes=votes, selected=False,
+                reason="no_votes" if not votes else "supporters_short",
+                supporters_money_left=result.money_left(prep, j) if j is not None else 0.0)
+    selected = [prep.names[j] for j, _ in result.selected]
+    return Outcome(rule="mes" if completion else "mes-fixed", selected=selected, projects=projects,
+                   budget=election.budget, spent=sum(election.costs[p] for p in selected),
+                   voter_budget=float(per_voter))

@@ -1,0 +1,268 @@
+"""Reading and writing the pabulib format (https://pabulib.org/format).
+
+A file has three sections, in this order, each introduced by a line with its name and then a header line:
+META (`key;value` rows), PROJECTS (`project_id;cost;...`) and VOTES (`voter_id;vote;...`, plus `points`
+for cumulative and scoring ballots). Fields are separated by `;` and may be quoted with `"` (a quote inside
+a quoted field is doubled). Numbers may use a decimal point or a decimal comma.
+
+What we keep, so that `write(read(text))` reads back as the same election:
+- `Election.meta`: the META rows verbatim (strings);
+- `Election.project_meta[id]`: the PROJECTS row of the project, every column but `project_id` and `cost`;
+- `Election.voter_meta[i]`: the VOTES row of voter i, every column but `vote` and `points`;
+- `Election.ballots[i]`: project id -> points (1 for approval ballots, the rank for ordinal ballots,
+  the points of the `points` column for cumulative and scoring ballots), in the order of the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from fractions import Fraction
+
+from concerto.components.budgets.counting import CountingError, Election
+from concerto.components.budgets.counting.messages import _
+
+SECTIONS = ("meta", "projects", "votes")
+VOTE_TYPES = {"approval": "approval", "choose-1": "approval", "cumulative": "cumulative",
+              "ordinal": "ordinal", "scoring": "scoring"}
+_NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
+
+
+def _error(line: int | None, message: str, **params) -> CountingError:
+    text = message % params if params else message
+    if line is not None:
+        text = _("Line %(line)d: %(error)s") % {"line": line, "error": text}
+    return CountingError(text)
+
+
+def parse_number(text: str) -> int | Fraction | None:
+    """A decimal number as an int when it is whole, a Fraction otherwise; None when it is not a number."""
+    text = text.strip()
+    if not _NUMBER.match(text):
+        return None
+    value = Fraction(text.replace(",", "."))
+    return int(value) if value.denominator == 1 else value
+
+
+def format_number(value: int | Fraction) -> str:
+    """The shortest exact decimal writing of a number ("12", "12.5"); "a/b" when no decimal is exact."""
+    value = Fraction(value)
+    if value.denominator == 1:
+        return str(value.numerator)
+    denominator, twos, fives = value.denominator, 0, 0
+    while denominator % 2 == 0:
+        denominator //= 2
+        twos += 1
+    while denominator % 5 == 0:
+        denominator //= 5
+        fives += 1
+    if denominator != 1:
+        return f"{value.numerator}/{value.denominator}"
+    digits = max(twos, fives)
+    scaled = abs(value) * 10**digits
+    sign = "-" if value < 0 else ""
+    whole, fraction = divmod(int(scaled), 10**digits)
+    return f"{sign}{whole}.{str(fraction).rjust(digits, '0').rstrip('0')}"
+
+
+def _rows(text: str):
+    """(first line number, cells) for every non-blank row of the file."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""), delimiter=";")
+    previous = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _error(reader.line_num, _("the line cannot be read (%(detail)s)."), detail=exc) from None
+        start, previous = previous + 1, reader.line_num
+        if any(cell.strip() for cell in row):
+            yield start, row
+
+
+def read(text: str) -> Election:
+    if not isinstance(text, str):
+        raise CountingError(_("The file is not text."))
+    sections: dict[str, tuple[int, list[str], list[tuple[int, list[str]]]]] = {}
+    current = None
+    expect_header = False
+    for line, row in _rows(text):
+        name = row[0].strip().lower()
+        if name in SECTIONS and not any(cell.strip() for cell in row[1:]):
+            if name in sections:
+                raise _error(line, _("the section %(section)s appears twice."), section=name.upper())
+            expected = SECTIONS[len(sections)]
+            if name != expected:
+                raise _error(line, _("the section %(section)s was expected here, not %(found)s."),
+                             section=expected.upper(), found=name.upper())
+            current = name
+            sections[name] = (line, [], [])
+            expect_header = True
+        elif current is None:
+            raise _error(line, _("the file must start with the META section."))
+        elif expect_header:
+            sections[current] = (line, [cell.strip() for cell in row], [])
+            expect_header = False
+        else:
+            sections[current][2].append((line, row))
+    for name in SECTIONS:
+        if name not in sections:
+            raise CountingError(_("The section %(section)s is missing.") % {"section": name.upper()})
+
+    meta = _read_meta(*sections["meta"])
+    kind = VOTE_TYPES.get(meta.get("vote_type", "").strip().lower())
+    if kind is None:
+        raise CountingError(
+            _("The vote type “%(type)s” is unknown (approval, choose-1, cumulative, ordinal or scoring expected).")
+            % {"type": meta.get("vote_type", "")})
+    budget = parse_number(meta.get("budget", ""))
+    if budget is None or budget < 0:
+        raise CountingError(_("The budget “%(budget)s” in META is not a positive number.")
+                            % {"budget": meta.get("budget", "")})
+    costs, project_meta = _read_projects(*sections["projects"])
+    ballots, voter_meta = _read_votes(*sections["votes"], kind=kind, costs=costs)
+    return Election(budget=budget, costs=costs, ballots=ballots, kind=kind, meta=meta,
+                    project_meta=project_meta, voter_meta=voter_meta)
+
+
+def _check_header(line: int, header: list[str], section: str, required: tuple[str, ...]) -> None:
+    if not header:
+        raise _error(line, _("the section %(section)s has no header line."), section=section)
+    for column in required:
+        if column not in header:
+            raise _error(line, _("the section %(section)s has no “%(column)s” column."),
+                         section=section, column=column)
+    seen = set()
+    for column in header:
+        if column in seen:
+            raise _error(line, _("the column “%(column)s” appears twice."), column=column)
+        seen.add(column)
+
+
+def _cells(line: int, header: list[str], row: list[str]) -> dict[str, str]:
+    if len(row) > len(header):
+        raise _error(line, _("%(found)d fields for %(expected)d columns."), found=len(row), expected=len(header))
+    return {column: cell.strip() for column, cell in zip(header, row, strict=False)}
+
+
+def _read_meta(line: int, header: list[str], rows) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    for row_line, row in rows:
+        if len(row) < 2:
+            raise _error(row_line, _("a META row needs a key and a value."))
+        if len(row) > 2 and any(cell.strip() for cell in row[2:]):
+            raise _error(row_line, _("a META row has only a key and a value."))
+        meta[row[0].strip()] = row[1].strip()
+    return meta
+
+
+def _read_projects(line: int, header: list[str], rows):
+    _check_header(line, header, "PROJECTS", ("project_id", "cost"))
+    costs: dict[str, int | Fraction] = {}
+    project_meta: dict[str, dict[str, str]] = {}
+    for row_line, row in rows:
+        cells = _cells(row_line, header, row)
+        project = cells.get("project_id", "")
+        if not project:
+            raise _error(row_line, _("the project has no id."))
+        if project in costs:
+            raise _error(row_line, _("the project %(project)s is listed twice."), project=project)
+        cost = parse_number(cells.get("cost", ""))
+        if cost is None or cost < 0:
+            raise _error(row_line, _("the cost “%(cost)s” of project %(project)s is not a positive number."),
+                         cost=cells.get("cost", ""), project=project)
+        costs[project] = cost
+        project_meta[project] = {key: value for key, value in cells.items() if key not in ("project_id", "cost")}
+    return costs, project_meta
+
+
+def _read_votes(line: int, header: list[str], rows, *, kind: str, costs):
+    _check_header(line, header, "VOTES", ("vote",) + (("points",) if kind in ("cumulative", "scoring") else ()))
+    ballots: list[dict[str, int | Fraction]] = []
+    voter_meta: list[dict[str, str]] = []
+    for row_line, row in rows:
+        cells = _cells(row_line, header, row)
+        vote = cells.get("vote", "")
+        projects = [p.strip() for p in vote.split(",")] if vote else []
+        ballot: dict[str, int | Fraction] = {}
+        for project in projects:
+            if project not in costs:
+                raise _error(row_line, _("the vote names the project “%(project)s”, which is not in PROJECTS."),
+                             project=project)
+            if project in ballot:
+                raise _error(row_line, _("the vote names the project %(project)s twice."), project=project)
+            ballot[project] = len(ballot) + 1 if kind == "ordinal" else 1
+        if kind in ("cumulative", "scoring"):
+            points = cells.get("points", "")
+            values = [p.strip() for p in points.split(",")] if points else []
+            if len(values) != len(projects):
+                raise _error(row_line, _("%(points)d points for %(projects)d projects in the vote."),
+                             points=len(values), projects=len(projects))
+            for project, value in zip(projects, values, strict=True):
+                number = parse_number(value)
+                if number is None or number < 0:
+                    raise _error(row_line, _("the points “%(points)s” are not a positive number."), points=value)
+                ballot[project] = number
+        ballots.append(ballot)
+        voter_meta.append({key: value for key, value in cells.items() if key not in ("vote", "points")})
+    return ballots, voter_meta
+
+
+def write(election: Election) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    meta = dict(election.meta)
+    if parse_number(meta.get("budget", "")) != election.budget:
+        meta["budget"] = format_number(election.budget)
+    if VOTE_TYPES.get(meta.get("vote_type", "").strip().lower()) != election.kind:
+        meta["vote_type"] = election.kind
+    writer.writerow(["META"])
+    writer.writerow(["key", "value"])
+    for key, value in meta.items():
+        writer.writerow([key, value])
+
+    columns = ["project_id", "cost"]
+    for project in election.costs:
+        for key in election.project_meta.get(project, {}):
+            if key not in columns:
+                columns.append(key)
+    writer.writerow(["PROJECTS"])
+    writer.writerow(columns)
+    for project, cost in election.costs.items():
+        extra = election.project_meta.get(project, {})
+        writer.writerow([project, format_number(cost)] + [extra.get(key, "") for key in columns[2:]])
+
+    with_points = election.kind in ("cumulative", "scoring")
+    others: list[str] = []
+    for row in election.voter_meta:
+        for key in row:
+            if key not in others:
+                others.append(key)
+    vote_columns = ["vote", "points"] if with_points else ["vote"]
+    # A row with every cell empty would be read as a blank line (by pabutools too): an empty ballot
+    # needs a voter_id column.
+    blank = any(not ballot and not any(election.voter_meta[i].values() if i < len(election.voter_meta) else ())
+                for i, ballot in enumerate(election.ballots))
+    if "voter_id" in others or blank:
+        if "voter_id" in others:
+            others.remove("voter_id")
+        columns = ["voter_id"] + vote_columns + others
+    else:
+        columns = vote_columns + others
+    writer.writerow(["VOTES"])
+    writer.writerow(columns)
+    for index, ballot in enumerate(election.ballots):
+        row_meta = election.voter_meta[index] if index < len(election.voter_meta) else {}
+        projects = list(ballot)
+        if election.kind == "ordinal":
+            projects.sort(key=lambda p: ballot[p])
+        cells = dict(row_meta)
+        if "voter_id" in columns and "voter_id" not in cells:
+            cells["voter_id"] = str(index + 1)
+        cells["vote"] = ",".join(projects)
+        if with_points:
+            cells["points"] = ",".join(format_number(ballot[p]) for p in projects)
+        writer.writerow([cells.get(key, "") for key in columns])
+    return out.getvalue()
