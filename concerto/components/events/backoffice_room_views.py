@@ -25,7 +25,7 @@ RECENT = 10
 
 def _event(request, space_slug: str, component_id: int, event_id: int) -> Event:
     event = (Event.objects.select_related("component__space__organisation")
-             .filter(pk=event_id, component_id=component_id, component__kind="events",
+             .filter(pk=event_id, component__pk=component_id, component__kind="events",
                      component__space__slug=space_slug, component__space__organisation=request.organisation)
              .first())
     if event is None:

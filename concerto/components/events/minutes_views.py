@@ -26,7 +26,7 @@ def minutes(request, org_slug, space_slug, component_id, event_id):
     """Published minutes of a public event; the organisation's managers also see them before publishing."""
     event = (Event.objects.select_related("component__space__organisation", "commune",
                                           "contributions_component__space__organisation")
-             .filter(pk=event_id, component_id=component_id, component__kind="events",
+             .filter(pk=event_id, component__pk=component_id, component__kind="events",
                      component__space__slug=space_slug, component__space__organisation=request.organisation)
              .first())
     not_found = Http404(_("These minutes do not exist or are not published."))

@@ -25,7 +25,7 @@ def get_event(request, space_slug: str, component_id: int, event_id: int) -> Eve
     """EVENT_ID of the events component in the URL, within the request's organisation. Events nobody may
     see yet are a 404 except for the organisation's managers."""
     event = (Event.objects.select_related("component__space__organisation")
-             .filter(pk=event_id, component_id=component_id, component__kind="events",
+             .filter(pk=event_id, component__pk=component_id, component__kind="events",
                      component__space__slug=space_slug, component__space__organisation=request.organisation)
              .first())
     if event is None:
