@@ -263,8 +263,9 @@ def test_no_server_error_on_any_url_with_any_input(settings, tmp_path, world, re
 
 BACKOFFICE_ROUTES = [route for route in ROUTES if route.startswith("gestion/")]
 # Django's own views and allauth's pages check the CSRF token too, so every form of the site is here;
-# the API (JSON, its own CSRF check on session writes) and Atom feeds take no form.
-FORM_ROUTES = [route for route in ROUTES if not route.startswith("api/")]
+# the API (JSON, its own CSRF check on session writes), Open311 (an API key, no session) and Atom feeds take
+# no form.
+FORM_ROUTES = [route for route in ROUTES if not route.startswith(("api/", "open311/"))]
 
 
 @pytest.mark.parametrize("route", BACKOFFICE_ROUTES)
