@@ -19,6 +19,11 @@ from django.utils.translation import pgettext_lazy
 from concerto.core.participation.models import Channel, Moderated, ModeratedQuerySet
 
 
+def new_token() -> str:
+    """An Open311 token: 27 URL-safe characters, unguessable."""
+    return secrets.token_urlsafe(20)
+
+
 class Service(models.Model):
     """A service of a commune that handles reports (roads, lighting, cleanliness...)."""
 
@@ -87,6 +92,9 @@ class CategoryQuestion(models.Model):
         ordering = ["position", "pk"]
         constraints = [models.UniqueConstraint(fields=["category", "code"], name="unique_category_question_code")]
 
+    def __str__(self) -> str:
+        return f"CategoryQuestion {self.pk}"
+
 
 class ReportQuerySet(ModeratedQuerySet):
     def public(self):
@@ -142,7 +150,7 @@ class Report(Moderated):
     api_key = models.ForeignKey("reports.Open311Key", null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")
     # Open311: the token given back when a request is posted, and the client's own identifiers.
-    token = models.CharField(max_length=40, unique=True, default=secrets.token_urlsafe)
+    token = models.CharField(max_length=40, unique=True, default=new_token)
     device_id = models.CharField(max_length=100, blank=True)
     support_count = models.PositiveIntegerField(_("“me too”"), default=0)
     created_at = models.DateTimeField(_("reported on"), auto_now_add=True, db_index=True)
@@ -202,6 +210,9 @@ class ReportPhoto(models.Model):
     class Meta:
         ordering = ["position", "pk"]
 
+    def __str__(self) -> str:
+        return f"ReportPhoto {self.pk}"
+
 
 class ReportSupport(models.Model):
     """"Me too": someone with the same problem adds their voice instead of a duplicate report."""
@@ -218,6 +229,9 @@ class ReportSupport(models.Model):
                                     name="one_report_support_per_user"),
         ]
 
+    def __str__(self) -> str:
+        return f"ReportSupport {self.pk}"
+
 
 class StatusChange(models.Model):
     """The public history of a report: each status change, with its reason and public text."""
@@ -233,6 +247,9 @@ class StatusChange(models.Model):
     class Meta:
         ordering = ["created_at", "pk"]
 
+    def __str__(self) -> str:
+        return f"StatusChange {self.pk}"
+
 
 class InternalNote(models.Model):
     """A note between agents about a report, never shown publicly."""
@@ -244,6 +261,9 @@ class InternalNote(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"InternalNote {self.pk}"
 
 
 class Open311Key(models.Model):
@@ -260,3 +280,30 @@ class Open311Key(models.Model):
 
     class Meta:
         ordering = ["-created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Open311Key {self.pk}"
+
+
+class ReportMapCell(models.Model):
+    """Precomputed map clusters (owner: open311 helper, see queries.py): for each grid LEVEL (a cell is
+    90 / 2**level degrees, about 64 screen pixels at zoom LEVEL), the count and coordinate sums of the public
+    reports of one category, open or closed, in one cell. Kept up to date by database triggers on the
+    reports table (migration 0002), so bulk updates and raw SQL keep it right too; never written by Django."""
+
+    level = models.PositiveSmallIntegerField()
+    cy = models.IntegerField()
+    cx = models.IntegerField()
+    organisation_id = models.BigIntegerField()
+    category_id = models.BigIntegerField()
+    is_open = models.BooleanField()
+    count = models.IntegerField(default=0)
+    sum_lat = models.FloatField(default=0)
+    sum_lon = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["level", "cy", "cx", "organisation_id", "category_id",
+                                                       "is_open"], name="report_map_cell_key")]
+
+    def __str__(self) -> str:
+        return f"ReportMapCell {self.pk}"

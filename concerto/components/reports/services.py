@@ -1,17 +1,369 @@
-"""Reporting: submission, photos, "me too", follow, public data (owner: reporting helper)."""
+"""Reporting: submission, photos, "me too", follow, notifications and public data of citizen reports.
 
+Every function takes keyword-only arguments. A report is written in one transaction (photos are checked
+before anything is stored); notifications go out after commit, so a rolled-back change sends nothing.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from concerto.components.reports import photos as photo_tools
+from concerto.components.reports.models import Category, Report, ReportPhoto, ReportSupport, StatusChange
+from concerto.core.participation.services import (
+    audit_record,
+    contribution_record,
+    follow_add,
+    followers_of,
+    notification_send,
+)
+
+DESCRIPTION_MAX_LENGTH = 5000
+MAX_PHOTOS = 3
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class ReportError(Exception):
+    """An action refused for a reason the person must read."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# Submission -------------------------------------------------------------------------------------------
+
+def commune_for_point(*, latitude: float, longitude: float):
+    """The commune at the point, or a ValidationError keyed by "location"."""
+    from concerto.core.territory import lookup
+
+    try:
+        latitude, longitude = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        raise ValidationError({"location": [_("This location is not valid.")]}) from None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ValidationError({"location": [_("This location is not valid.")]})
+    commune = lookup.commune_at(longitude, latitude)
+    if commune is None:
+        raise ValidationError({"location": [_("This point is outside the Métropole du Grand Paris.")]})
+    return commune
+
+
+def categories_at(*, latitude: float, longitude: float):
+    """The active categories of the commune at the point (none outside the Métropole)."""
+    try:
+        commune = commune_for_point(latitude=latitude, longitude=longitude)
+    except ValidationError:
+        return Category.objects.none()
+    return Category.objects.filter(organisation=commune, active=True)
+
+
+def answers_clean(*, category: Category, raw: dict) -> dict:
+    """The answers to CATEGORY's extra questions, checked (required, types), or a ValidationError keyed
+    by "q_<code>"."""
+    from datetime import datetime
+
+    errors: dict[str, list[str]] = {}
+    answers: dict = {}
+    for question in category.questions.all():
+        key = f"q_{question.code}"
+        value = raw.get(question.code)
+        if isinstance(value, str):
+            value = value.strip()
+        empty = value in (None, "", [], ())
+        if empty:
+            if question.required:
+                errors[key] = [_("Answer this question: %(label)s") % {"label": question.label}]
+            continue
+        keys = {str(option.get("key")) for option in question.options or []}
+        kind = question.datatype
+        if kind == "number":
+            try:
+                number = float(str(value).replace(",", "."))
+            except ValueError:
+                errors[key] = [_("Enter a number.")]
+                continue
+            value = int(number) if number.is_integer() else number
+        elif kind == "datetime":
+            try:
+                value = datetime.fromisoformat(str(value)).isoformat()
+            except ValueError:
+                errors[key] = [_("Enter a date and time, such as 2026-03-14 09:30.")]
+                continue
+        elif kind == "singlevaluelist":
+            if str(value) not in keys:
+                errors[key] = [_("Choose one of the answers of the list.")]
+                continue
+            value = str(value)
+        elif kind == "multivaluelist":
+            values = [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
+            if any(v not in keys for v in values):
+                errors[key] = [_("Choose answers of the list.")]
+                continue
+            value = values
+        else:
+            value = str(value)
+            limit = 300 if kind == "string" else 3000
+            if len(value) > limit:
+                errors[key] = [_("This answer is too long: %(max)s characters at most.") % {"max": limit}]
+                continue
+        answers[question.code] = value
+    if errors:
+        raise ValidationError(errors)
+    return answers
+
+
+@transaction.atomic
+def report_create(*, author=None, component=None, category: Category, kind: str, latitude: float,
+                  longitude: float, description: str = "", address: str = "", answers: dict | None = None,
+                  photos=(), email: str = "", channel: str = "web") -> Report:
+    """Someone reports at (LATITUDE, LONGITUDE): the commune at the point takes it, if CATEGORY is one of
+    its categories. AUTHOR is an account, or None with EMAIL to follow it. PHOTOS are uploaded files, all
+    checked and cleaned before anything is stored. Raises ValidationError keyed by field."""
+    errors: dict[str, list[str]] = {}
+    author = author if author is not None and author.is_authenticated else None
+    commune = None
+    try:
+        commune = commune_for_point(latitude=latitude, longitude=longitude)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if commune is not None and component is not None:
+        within = component.space.organisation
+        allowed = {within.pk} if within.is_commune else within.descendant_ids() | {within.pk}
+        if commune.pk not in allowed:
+            errors["location"] = [_("This point is in %(commune)s, outside %(name)s: reports here go to "
+                                    "another commune.") % {"commune": commune.name, "name": within.name}]
+    if kind not in Report.Kind.values:
+        errors["kind"] = [_("Choose what you want to do.")]
+    if category is None or not category.active:
+        errors["category"] = [_("Choose one of the categories of the list.")]
+    elif commune is not None and category.organisation_id != commune.pk and "location" not in errors:
+        errors["category"] = [_("The category “%(category)s” is not one of %(commune)s, where this point is. "
+                                "Choose one of its categories.") % {"category": category.name,
+                                                                  "commune": commune.name}]
+    description = (description or "").strip()
+    if len(description) > DESCRIPTION_MAX_LENGTH:
+        errors["description"] = [_("The description is too long: %(max)s characters at most.")
+                                 % {"max": DESCRIPTION_MAX_LENGTH}]
+    if kind == Report.Kind.MALFUNCTION and not description:
+        errors["description"] = [_("Describe the problem in a few words.")]
+    email = (email or "").strip()
+    if author is None:
+        if not email:
+            errors["email"] = [_("Give an email address to follow your report, or sign in.")]
+        else:
+            try:
+                validate_email(email)
+            except ValidationError:
+                errors["email"] = [_("Enter a valid email address, such as name@example.org.")]
+    if category is not None and "category" not in errors:
+        try:
+            answers = answers_clean(category=category, raw=answers or {})
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    photos = [photo for photo in photos if photo]
+    if len(photos) > MAX_PHOTOS:
+        errors["photos"] = [_("Send %(max)s photos at most.") % {"max": MAX_PHOTOS}]
+    cleaned = []
+    if "photos" not in errors:
+        try:
+            cleaned = [photo_tools.photo_clean(photo) for photo in photos]
+        except ValidationError as error:
+            errors["photos"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    report = Report.objects.create(
+        component=component, organisation=commune, category=category, kind=kind, description=description,
+        latitude=round(float(latitude), 7), longitude=round(float(longitude), 7), address=(address or "").strip()[:250],
+        answers=answers or {}, author=author, email="" if author else email, channel=channel,
+        service=category.service if category.service_id and category.service.active else None,
+        # The model's default token (43 characters) does not fit its 40-character column on PostgreSQL.
+        token=new_token(),
+    )
+    for position, content in enumerate(cleaned):
+        photo = ReportPhoto(report=report, width=content.width, height=content.height, position=position)
+        photo.image.save(content.name, content, save=False)
+        photo.save()
+    StatusChange.objects.create(report=report, status=report.status, actor=author)
+    if author is not None:
+        follow_add(user=author, target=report)
+    contribution_record(kind="reports.report", target=report, component=component, author=author, channel=channel)
+    audit_record(actor=author, action="reports.report_created", target=report, organisation=commune)
+    if author is None:
+        with translation.override(settings.LANGUAGE_CODE):
+            subject = _("Your report no. %(id)s is sent") % {"id": report.pk}
+            _mail_after_commit([email], subject, "\n\n".join([
+                _("Hello,"),
+                _("Thank you: %(commune)s received your report “%(category)s”. You will get an email at each "
+                  "change of its status.") % {"commune": commune.name, "category": category.name},
+                _("Read more: %(url)s") % {"url": _absolute(report.get_absolute_url())}]))
+    if category.service_id and category.service.email:
+        _mail_after_commit(
+            [category.service.email],
+            _("New report: %(category)s") % {"category": category.name},
+            _("A new report was sent (%(kind)s) at %(address)s.\n\n%(description)s\n\n%(url)s") % {
+                "kind": report.get_kind_display(), "address": report.address or f"{latitude}, {longitude}",
+                "description": description, "url": _absolute(report.get_absolute_url())})
+    return report
+
+
+# "Me too" and follow ----------------------------------------------------------------------------------
+
+@transaction.atomic
+def report_support_add(*, report: Report, user=None, email: str = "") -> ReportSupport:
+    """USER (or, without an account, EMAIL) has the same problem: one "me too" each, and they follow the
+    report (an account through the kernel's follows, an email through its support row)."""
+    user = user if user is not None and user.is_authenticated else None
+    if not report.is_public:
+        raise ReportError(_("This report is not published."))
+    if not report.is_open:
+        raise ReportError(_("This report is closed: it no longer takes “me too”."))
+    email = (email or "").strip()
+    if user is None:
+        if not email:
+            raise ValidationError({"email": [_("Give an email address to follow this report, or sign in.")]})
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError({"email": [_("Enter a valid email address, such as name@example.org.")]}) from None
+    Report.objects.select_for_update().filter(pk=report.pk).first()
+    if user is not None and (report.author_id == user.pk):
+        raise ReportError(_("You sent this report: you already follow it."))
+    same = ReportSupport.objects.filter(report=report)
+    same = same.filter(user=user) if user is not None else same.filter(user__isnull=True, email__iexact=email)
+    if same.exists() or (user is None and report.author_id is None and report.email.lower() == email.lower()):
+        raise ReportError(_("You already said “me too” on this report: it is counted once."))
+    try:
+        with transaction.atomic():
+            support = ReportSupport.objects.create(report=report, user=user, email="" if user else email)
+    except IntegrityError:
+        raise ReportError(_("You already said “me too” on this report: it is counted once.")) from None
+    Report.objects.filter(pk=report.pk).update(support_count=F("support_count") + 1)
+    report.support_count += 1
+    if user is not None:
+        follow_add(user=user, target=report)
+    audit_record(actor=user, action="reports.support_added", target=report, organisation=report.organisation)
+    return support
+
+
+def report_follow_add(*, user, report: Report) -> None:
+    if not report.is_public:
+        raise ReportError(_("This report is not published."))
+    follow_add(user=user, target=report)
+
+
+# Notifications ----------------------------------------------------------------------------------------
+
+def _absolute(url: str) -> str:
+    return settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
+
+
+def _mail_after_commit(recipients: list[str], subject: str, body: str) -> None:
+    recipients = sorted({address.lower() for address in recipients if address})
+    if not recipients:
+        return
+
+    def send():
+        for address in recipients:  # one message each: addresses are never shown to each other
+            send_mail(subject, body, None, [address], fail_silently=True)
+
+    transaction.on_commit(send)
+
+
+def notify_report_change(*, report: Report, change: StatusChange) -> None:
+    """Tell the reporter and the followers of REPORT about CHANGE (a status change, a public answer):
+    in-app notifications (with their emails) for accounts, a plain email for people who reported or said
+    "me too" with an email address only. Sent after commit; the agent who made the change is left out."""
+    actor = change.actor if change.actor_id else None
+    recipients = list(followers_of(report))
+    if report.author_id and report.author is not None:
+        recipients.append(report.author)
+    recipients.extend(s.user for s in report.supports.select_related("user").filter(user__isnull=False))
+    if actor is not None:
+        recipients = [user for user in recipients if user.pk != actor.pk]
+    emails = [report.email] if report.email and not report.author_id else []
+    emails += list(report.supports.filter(user__isnull=True).exclude(email="").values_list("email", flat=True))
+    with translation.override(settings.LANGUAGE_CODE):
+        status = str(Report.Status(change.status).label).lower() if change.status in Report.Status.values else ""
+        previous = report.history.filter(pk__lt=change.pk).order_by("-pk").first() if change.pk else None
+        if change.public_text and previous is not None and previous.status == change.status:
+            title = _("%(organisation)s answered the report “%(category)s” (no. %(id)s)") % {
+                "organisation": report.organisation.name, "category": report.category.name, "id": report.pk}
+        else:
+            title = _("The report “%(category)s” (no. %(id)s) is now: %(status)s") % {
+                "category": report.category.name, "id": report.pk, "status": status}
+        body = change.public_text or (change.reason if change.status == Report.Status.REJECTED else "")
+        if change.status == Report.Status.DUPLICATE and report.duplicate_of_id:
+            body = "\n\n".join(part for part in [body, _("It is followed in report no. %(id)s: %(url)s") % {
+                "id": report.duplicate_of_id, "url": _absolute(report.duplicate_of.get_absolute_url())}] if part)
+        url = report.get_absolute_url()
+        notification_send(recipients=recipients, verb="reports.status_changed", title=title, body=body, url=url)
+        if emails:
+            text = "\n\n".join(part for part in [
+                _("Hello,"), title, body, _("Read more: %(url)s") % {"url": _absolute(url)},
+                _("You get this email because you sent this report or said “me too” on it.")] if part)
+            _mail_after_commit(emails, title, text)
+
+
+# Public data ------------------------------------------------------------------------------------------
 
 def export_reports(component) -> list[dict]:
-    return []
+    """Open data: the public reports of the component's organisation, without any personal data."""
+    organisation = component.space.organisation
+    ids = {organisation.pk} | set(organisation.descendant_ids())
+    rows = []
+    reports = (Report.objects.public().filter(organisation_id__in=ids)
+               .select_related("category", "organisation").order_by("pk"))
+    for report in reports.iterator(chunk_size=2000):
+        rows.append({
+            "id": report.pk, "commune": report.organisation.name, "insee_code": report.organisation.insee_code,
+            "kind": report.kind, "category": report.category.name, "category_code": report.category.code,
+            "status": report.status, "latitude": round(report.latitude, 5), "longitude": round(report.longitude, 5),
+            "address": report.address, "description": report.description, "me_too": report.support_count,
+            "public_answer": report.public_answer, "reported_on": report.created_at.date().isoformat(),
+            "resolved_on": report.resolved_at.date().isoformat() if report.resolved_at else "",
+        })
+    return rows
 
 
 def summary(component, request) -> str:
-    return ""
+    organisation = component.space.organisation
+    ids = {organisation.pk} | set(organisation.descendant_ids())
+    reports = Report.objects.public().filter(organisation_id__in=ids)
+    total = reports.count()
+    if not total:
+        return _("No report yet.")
+    open_count = reports.open().count()
+    resolved = reports.filter(status=Report.Status.RESOLVED).count()
+    return _("%(total)s reports, %(open)s open, %(resolved)s resolved.") % {
+        "total": total, "open": open_count, "resolved": resolved}
 
 
 def personal_data(user) -> dict:
-    return {}
+    reports = Report.objects.filter(author=user).select_related("category", "organisation")
+    return {
+        "reports": [{"id": r.pk, "commune": r.organisation.name, "category": r.category.name, "kind": r.kind,
+                     "description": r.description, "address": r.address, "latitude": r.latitude,
+                     "longitude": r.longitude, "status": r.status, "reported_on": r.created_at.isoformat()}
+                    for r in reports],
+        "me_too": [{"report": s.report_id, "on": s.created_at.isoformat()}
+                   for s in ReportSupport.objects.filter(user=user)],
+    }
 
 
+@transaction.atomic
 def erase_personal_data(user) -> None:
-    return None
+    """The user's reports stay (the problem is still there) but no longer point at them."""
+    Report.objects.filter(author=user).update(author=None, email="")
+    ReportSupport.objects.filter(user=user).update(user=None, email="")
+    Report.objects.filter(assignee=user).update(assignee=None)

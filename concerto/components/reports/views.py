@@ -1,10 +1,288 @@
-"""Public pages of reports (owner: reporting helper)."""
-from django.http import Http404
+"""Public pages of citizen reports: the form (with its category and "already reported nearby" fragments),
+the map, the list, the GeoJSON of the map, and each report's public page with "me too" and follow.
+
+A report's public page never shows who sent it (name, email), nor the agents' internal notes."""
+
+import json
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from concerto.components.reports import services
+from concerto.components.reports.forms import FilterForm, ReportForm, SupportForm, organisation_categories
+from concerto.components.reports.models import Category, Report, ReportSupport
+from concerto.core.participation.services import is_following
+from concerto.core.spaces.models import Component
+
+MAP_LIMIT = 500
+PER_PAGE = 20
+NEARBY_RADIUS_M = 50
 
 
-def _todo(request, **kwargs):
-    raise Http404
+def get_component(request, space_slug: str, component_id: int) -> tuple[Component, bool]:
+    component = (
+        Component.objects.select_related("space__organisation")
+        .filter(pk=component_id, kind="reports", space__slug=space_slug, space__organisation=request.organisation)
+        .first()
+    )
+    if component is None:
+        raise Http404(_("This page of reports does not exist."))
+    can_manage = request.user.has_perm("spaces.manage_space", request.organisation)
+    if not can_manage and not (component.published and component.space.is_published):
+        raise Http404(_("This page of reports does not exist."))
+    return component, can_manage
 
 
-report_map = report_list = report_points = report_create = category_questions = nearby_reports = _todo
-report_detail = report_support = report_follow = _todo
+def _context(component, **extra) -> dict:
+    return {"component": component, "space": component.space, "organisation": component.space.organisation, **extra}
+
+
+def _organisation_reports(component):
+    organisation = component.space.organisation
+    ids = {organisation.pk} | set(organisation.descendant_ids())
+    return Report.objects.public().filter(organisation_id__in=ids)
+
+
+def _filtered(request, component):
+    categories = list(organisation_categories(component.space.organisation))
+    form = FilterForm(request.GET, categories=categories)
+    filters = form.filters()
+    reports = _organisation_reports(component)
+    if filters["kind"]:
+        reports = reports.filter(kind=filters["kind"])
+    if filters["category"]:
+        reports = reports.filter(category__name=filters["category"])
+    if filters["status"] == "open":
+        reports = reports.open()
+    elif filters["status"]:
+        reports = reports.filter(status=filters["status"])
+    if filters["period"]:
+        reports = reports.filter(created_at__gte=timezone.now() - timedelta(days=int(filters["period"])))
+    query = urlencode({key: value for key, value in filters.items() if value})
+    return form, filters, reports, query
+
+
+def _page(request, reports):
+    paginator = Paginator(reports.select_related("category", "organisation"), PER_PAGE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+@require_safe
+def report_map(request, org_slug, space_slug, component_id):
+    component, can_manage = get_component(request, space_slug, component_id)
+    form, filters, reports, query = _filtered(request, component)
+    points_url = reverse("reports:points", args=[org_slug, space_slug, component.pk]) + (f"?{query}" if query else "")
+    return render(request, "reports/report_map.html", _context(
+        component, form=form, page=_page(request, reports), query=query, points_url=points_url,
+        can_manage=can_manage, show_map=True, map_limit=MAP_LIMIT))
+
+
+@require_safe
+def report_list(request, org_slug, space_slug, component_id):
+    component, can_manage = get_component(request, space_slug, component_id)
+    form, filters, reports, query = _filtered(request, component)
+    return render(request, "reports/report_map.html", _context(
+        component, form=form, page=_page(request, reports), query=query, can_manage=can_manage, show_map=False))
+
+
+def _bbox(text: str):
+    try:
+        west, south, east, north = (float(part) for part in text.split(","))
+    except (TypeError, ValueError):
+        return None
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        return None
+    return west, south, east, north
+
+
+@require_safe
+def report_points(request, org_slug, space_slug, component_id):
+    """GeoJSON FeatureCollection of the public reports of the filters. With `bbox=west,south,east,north`
+    and `zoom`, the fast map query (clusters at low zoom); without, the latest MAP_LIMIT reports."""
+    from concerto.components.reports import queries
+
+    component, _can_manage = get_component(request, space_slug, component_id)
+    _form, filters, reports, _query = _filtered(request, component)
+    bbox = _bbox(request.GET.get("bbox", ""))
+    zoom_text = request.GET.get("zoom", "")
+    zoom = int(zoom_text) if zoom_text.isdigit() and len(zoom_text) < 3 else 16
+    if request.GET.get("bbox") and bbox is None:
+        return HttpResponse(json.dumps({"error": _("The bbox must be west,south,east,north in degrees.")}),
+                            status=400, content_type="application/json")
+    if bbox is not None:
+        organisation = component.space.organisation
+        organisation_ids = {organisation.pk} | set(organisation.descendant_ids())
+        fast = {"kind": filters["kind"], "status": filters["status"]}
+        if filters["category"]:
+            same_name = Category.objects.filter(organisation_id__in=organisation_ids, name=filters["category"])
+            fast["category"] = list(same_name.values_list("pk", flat=True)) or [0]
+        if filters["period"]:
+            fast["since"] = timezone.now() - timedelta(days=int(filters["period"]))
+        try:
+            body = queries.map_features(organisation_ids=organisation_ids, bbox=bbox, zoom=zoom, filters=fast)
+        except queries.BadQuery:
+            return HttpResponse(json.dumps({"error": _("The bbox must be west,south,east,north in degrees.")}),
+                                status=400, content_type="application/json")
+    else:
+        rows = list(reports.values_list("id", "category__name", "kind", "status", "latitude", "longitude")
+                    [:MAP_LIMIT + 1])
+        statuses = dict(Report.Status.choices)
+        features = [
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lng, 6), round(lat, 6)]},
+             "properties": {"title": f"{name} · {statuses.get(status, status)}", "kind": kind, "status": status,
+                            "url": reverse("reports_signalements:detail", args=[pk])}}
+            for pk, name, kind, status, lat, lng in rows[:MAP_LIMIT]
+        ]
+        body = {"type": "FeatureCollection", "features": features, "truncated": len(rows) > MAP_LIMIT,
+                "limit": MAP_LIMIT}
+    return HttpResponse(json.dumps(body, ensure_ascii=False, default=str), content_type="application/geo+json")
+
+
+def _nearby(*, category, point, exclude=None):
+    from concerto.components.reports import queries
+
+    if category is None or point is None:
+        return []
+    latitude, longitude = point
+    found = queries.nearby_open(category=category, latitude=latitude, longitude=longitude,
+                                radius_m=NEARBY_RADIUS_M, limit=10)
+    found = [report for report in found if report.pk != exclude and report.hidden_at is None]
+    return found
+
+
+def _form_page(request, component, form, *, status=200, nearby=None):
+    return render(request, "reports/report_form.html", _context(
+        component, form=form, nearby=nearby or [], support_form=SupportForm(),
+        refusal=_refusal(request, component)), status=status)
+
+
+def _refusal(request, component) -> str:
+    if not request.user.is_authenticated and not component.setting("anonymous_reports"):
+        return _("Sign in to send a report.")
+    return ""
+
+
+@require_http_methods(["GET", "POST"])
+def report_create(request, org_slug, space_slug, component_id):
+    component, _can_manage = get_component(request, space_slug, component_id)
+    if _refusal(request, component):
+        return redirect_to_login(request.get_full_path())
+    form = ReportForm(request.POST or None, request.FILES or None, component=component, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                report = services.report_create(author=request.user, component=component, **form.values())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, _("Thank you: your report is sent (no. %(id)s). You will be told what "
+                                            "becomes of it.") % {"id": report.pk})
+                return redirect(report.get_absolute_url())
+        nearby = _nearby(category=form.cleaned_data.get("category") if hasattr(form, "cleaned_data") else None,
+                         point=form.point)
+        return _form_page(request, component, form, status=400, nearby=nearby)
+    return _form_page(request, component, form)
+
+
+@require_safe
+def category_questions(request, org_slug, space_slug, component_id):
+    """The category field and the chosen category's extra questions, for the point typed so far (HTMX)."""
+    component, _can_manage = get_component(request, space_slug, component_id)
+    form = ReportForm(request.GET, component=component, user=request.user)
+    return render(request, "reports/_category_section.html", {"form": form})
+
+
+@require_safe
+def nearby_reports(request, org_slug, space_slug, component_id):
+    """Open reports of the chosen category within 50 m of the point (HTMX fragment)."""
+    component, _can_manage = get_component(request, space_slug, component_id)
+    form = ReportForm(request.GET, component=component, user=request.user)
+    return render(request, "reports/_nearby.html", {
+        "nearby": _nearby(category=form.category, point=form.point), "support_form": SupportForm(),
+        "searched": form.category is not None and form.point is not None, "user": request.user})
+
+
+def get_report(request, report_id: int) -> Report:
+    report = (Report.objects.select_related("category", "organisation", "component__space__organisation",
+                                            "duplicate_of").filter(pk=report_id).first())
+    if report is None:
+        raise Http404(_("This report does not exist."))
+    if report.hidden_at is not None and not (
+            request.user.is_authenticated
+            and request.user.has_perm("participation.moderate", report.organisation)):
+        raise Http404(_("This report does not exist."))
+    return report
+
+
+@require_safe
+def report_detail(request, report_id):
+    report = get_report(request, report_id)
+    points = json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [report.longitude, report.latitude]},
+         "properties": {"title": report.category.name, "url": report.get_absolute_url()}}]})
+    if request.GET.get("format") == "geojson":
+        return HttpResponse(points, content_type="application/geo+json")
+    user = request.user
+    supported = user.is_authenticated and ReportSupport.objects.filter(report=report, user=user).exists()
+    history = list(report.history.all())
+    return render(request, "reports/report_detail.html", {
+        "report": report, "history": history, "photos": [p for p in report.photos.all() if p.hidden_at is None],
+        "supported": supported, "is_author": user.is_authenticated and report.author_id == user.pk,
+        "following": is_following(user=user, target=report), "support_form": SupportForm(),
+        "organisation": report.organisation,
+    })
+
+
+@require_POST
+def report_support(request, report_id):
+    report = get_report(request, report_id)
+    form = SupportForm(request.POST) if not request.user.is_authenticated else None
+    if form is not None and not form.is_valid():
+        for error in form.errors.get("email", []):
+            messages.error(request, error)
+        return redirect(report.get_absolute_url())
+    try:
+        services.report_support_add(report=report, user=request.user,
+                                    email=form.cleaned_data["email"] if form is not None else "")
+    except services.ReportError as refusal:
+        messages.error(request, refusal.message)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Thank you: your “me too” is counted and you will be told what becomes of "
+                                    "this report."))
+    return redirect(report.get_absolute_url())
+
+
+@require_POST
+def report_follow(request, report_id):
+    report = get_report(request, report_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(report.get_absolute_url())
+    from concerto.core.participation.services import follow_remove
+
+    if request.POST.get("stop"):
+        follow_remove(user=request.user, target=report)
+        messages.success(request, _("You no longer follow this report."))
+    else:
+        try:
+            services.report_follow_add(user=request.user, report=report)
+        except services.ReportError as refusal:
+            messages.error(request, refusal.message)
+        else:
+            messages.success(request, _("You follow this report: you will be told of each change."))
+    return redirect(report.get_absolute_url())
+
+
+

@@ -1,0 +1,103 @@
+"""Citizen reports on a phone: a resident reports a broken streetlight with a photo, sees it on the map and in
+the list; an agent resolves it and the resident reads the notification. axe on every page."""
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from PIL import Image
+
+from concerto.components.reports import services, workflow
+from concerto.components.reports.models import Category, Report
+from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, commune, persona
+
+SHARED_GEOJSON = Path(__file__).resolve().parents[3] / "shared" / "data" / "communes" / "mgp_communes_2026.geojson"
+
+
+@pytest.fixture
+def reports_setup(settings, tmp_path):
+    if not SHARED_GEOJSON.exists():
+        pytest.skip(f"the shared reference data is absent ({SHARED_GEOJSON.resolve()})")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    with open("/dev/null", "w") as quiet:
+        call_command("import_boundaries", str(SHARED_GEOJSON), stdout=quiet)
+    sceaux = commune("sceaux")
+    agent = persona("agent@sceaux.example.org", role="agent", organisation=sceaux)
+    resident = persona("habitante@example.org", display_name="Camille Martin", residence=sceaux)
+    space = SpaceFactory(organisation=sceaux, slug="ma-ville", title="Ma ville")
+    component = ComponentFactory(space=space, kind="reports", title="Signaler un problème à Sceaux")
+    lighting = Category.objects.create(organisation=sceaux, code="eclairage", name="Éclairage public")
+    Category.objects.create(organisation=sceaux, code="proprete", name="Propreté")
+    # Another streetlight, already reported about 20 m away.
+    Report.objects.create(organisation=sceaux, category=lighting, latitude=48.77468, longitude=2.29900,
+                          description="Lampadaire qui clignote", email="voisin@example.org",
+                          token=services.new_token())
+    return component, agent, resident
+
+
+def photo_path(tmp_path) -> Path:
+    path = tmp_path / "lampadaire.jpg"
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (40, 40, 60)).save(buffer, "JPEG")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_a_resident_reports_a_broken_streetlight_and_is_told_when_it_is_resolved(page, site, axe_check,
+                                                                                  reports_setup, tmp_path):
+    component, agent, resident = reports_setup
+    page.goto(site.url + "/compte/login/")
+    page.get_by_label("Courriel").fill("habitante@example.org")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+
+    page.goto(site.url + component.get_absolute_url())
+    axe_check(page)
+    page.get_by_role("link", name="Envoyer un signalement").click()
+    page.wait_for_url("**/signaler/")
+    page.wait_for_selector(".point-widget[data-map-ready]")
+    axe_check(page)
+
+    page.get_by_text("Signaler un dysfonctionnement").click()
+    page.get_by_label("Latitude").fill("48.7745")
+    page.get_by_label("Longitude").fill("2.2990")
+    # Once the point is known, the categories of its commune are loaded.
+    with page.expect_response(re.compile(r".*/signaler/questions/.*")):
+        page.get_by_label("Latitude").dispatch_event("change")
+    page.get_by_label("Adresse ou repère").fill("Allée du parc, près du bassin")
+    page.get_by_label("Catégorie").select_option(label="Éclairage public")
+    # Before sending: the open report of the same category nearby, with its "me too" button.
+    nearby = page.locator("#report-nearby")
+    nearby.get_by_role("heading", name="Déjà signalé à proximité ?").wait_for()
+    assert nearby.get_by_role("button", name=re.compile("Moi aussi")).is_visible()
+    page.get_by_label("Description").fill("Le lampadaire est éteint depuis une semaine, l’allée est noire le soir.")
+    page.get_by_label("Photo 1").set_input_files(str(photo_path(tmp_path)))
+    axe_check(page)
+    page.get_by_role("button", name="Envoyer mon signalement").click()
+    page.wait_for_url(re.compile(r".*/signalements/\d+/$"))
+    report = Report.objects.latest("pk")
+    assert page.get_by_role("heading", level=1, name=re.compile("Éclairage public")).is_visible()
+    assert page.get_by_text("Merci : votre signalement est envoyé").is_visible()
+    assert page.locator(".report-photos img").count() == 1
+    assert "Camille Martin" not in page.content()
+    axe_check(page)
+
+    # On the map page, the report is a marker and a card of the list beside it.
+    page.goto(site.url + component.get_absolute_url())
+    page.wait_for_selector(".leaflet-marker-icon")
+    assert page.locator(".report-card").filter(has_text="Le lampadaire est éteint depuis une semaine").count() == 1
+    assert page.get_by_text("2 signalements", exact=True).is_visible()
+
+    # An agent resolves it; the resident reads the notification.
+    workflow.report_transition(actor=agent, report=report, status="resolved",
+                               public_text="Lampe changée le matin même.")
+    page.goto(site.url + reverse("accounts:notifications"))
+    assert page.get_by_text(re.compile("Éclairage public.*résolu", re.IGNORECASE)).first.is_visible()
+    axe_check(page)
+    page.goto(site.url + report.get_absolute_url())
+    assert page.get_by_text("Lampe changée le matin même.").first.is_visible()
+    axe_check(page)

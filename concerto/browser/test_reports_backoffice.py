@@ -1,0 +1,51 @@
+"""The reports back-office in a real browser at 360 px: queue, report page, dashboard and keys pass axe."""
+
+import secrets
+
+import pytest
+from django.urls import reverse
+
+from concerto.components.reports import workflow
+from concerto.components.reports.models import Category, Report, Service
+from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, commune, persona, totp_code
+
+pytestmark = pytest.mark.browser
+
+
+def _log_in_staff(page, site, email):  # noqa: F811
+    page.goto(site.url + "/compte/login/")
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").first.click()
+    page.locator("input[name=code]").fill(totp_code())
+    with page.expect_navigation():
+        page.locator("main form:has(input[name=code]) button[type=submit]").first.click()
+
+
+def test_the_agent_handles_a_report_on_accessible_pages(page, site, axe_check):  # noqa: F811
+    sceaux = commune("sceaux")
+    admin = persona("admin@sceaux.example.org", role="admin", organisation=sceaux, display_name="Admin Sceaux")
+    component = ComponentFactory(space=SpaceFactory(organisation=sceaux, slug="ma-ville"), kind="reports",
+                                 title="Signalements")
+    service = Service.objects.create(organisation=sceaux, name="Voirie")
+    category = Category.objects.create(organisation=sceaux, code="voirie", name="Nid de poule", service=service)
+    reports = [Report.objects.create(organisation=sceaux, category=category, latitude=48.7745 + i / 1000,
+                                     longitude=2.299, description=f"Trou n° {i}", email="hab@example.org",
+                                     token=secrets.token_urlsafe(20)) for i in range(3)]
+    workflow.report_transition(actor=admin, report=reports[0], status="resolved")
+    args = [sceaux.slug, "ma-ville", component.pk]
+    _log_in_staff(page, site, admin.email)
+
+    page.goto(site.url + reverse("reports_backoffice:index", args=args))
+    assert page.get_by_role("heading", name="Signalements à traiter").is_visible()
+    axe_check(page)
+    page.goto(site.url + reverse("reports_backoffice:report", args=[*args, reports[1].pk]))
+    page.get_by_label("Nouveau statut").select_option("rejected")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Changer le statut").click()
+    assert "Dites pourquoi le signalement est rejeté" in page.content()
+    axe_check(page)
+    for name in ("dashboard", "services", "categories", "api_keys"):
+        page.goto(site.url + reverse(f"reports_backoffice:{name}", args=args))
+        axe_check(page)

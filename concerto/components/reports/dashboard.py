@@ -1,0 +1,166 @@
+"""Figures for the elected officials' dashboard: volume over time, resolution times, hot spots, congratulations.
+
+Everything is computed from one filtered list of light rows (values()), so each figure on the page, in its
+table and in the CSV export comes from the same numbers.
+"""
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from concerto.components.reports.models import Report
+
+# About 100 m: a degree of latitude is 111 km; longitude degrees are narrower by cos(latitude).
+CELL_METRES = 100
+HOT_SPOTS = 10
+
+
+@dataclass
+class Filters:
+    organisation_ids: set[int]
+    commune_id: int | None = None
+    start: date | None = None
+    end: date | None = None
+    by: str = "month"  # or "week"
+
+
+@dataclass
+class Dashboard:
+    total: int = 0
+    periods: list[str] = field(default_factory=list)
+    by_kind: list[dict] = field(default_factory=list)        # [{"period", "counts": {kind: n}, "total"}]
+    by_category: list[dict] = field(default_factory=list)    # [{"category", "total", "counts": [n per period]}]
+    resolution: list[dict] = field(default_factory=list)     # [{"category", "count", "median", "p90"}] in days
+    hot_spots: list[dict] = field(default_factory=list)      # [{"latitude", "longitude", "count"}]
+    cells: list[dict] = field(default_factory=list)
+    congratulations: list[dict] = field(default_factory=list)  # [{"service", "count"}]
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """The nearest-rank percentile (the 90th of ten values is the 9th smallest)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(fraction * len(ordered)))
+    return ordered[rank - 1]
+
+
+def median(values: list[float]) -> float | None:
+    if not values:
+        return None
+    ordered, middle = sorted(values), len(values) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def period_of(moment: datetime, by: str) -> str:
+    moment = timezone.localtime(moment) if timezone.is_aware(moment) else moment
+    if by == "week":
+        year, week, _day = moment.isocalendar()
+        return f"{year}-S{week:02d}"
+    return f"{moment.year}-{moment.month:02d}"
+
+
+def cell_of(latitude: float, longitude: float) -> tuple[int, int]:
+    lat_step = CELL_METRES / 111_000
+    lon_step = lat_step / max(0.2, math.cos(math.radians(latitude)))
+    return math.floor(latitude / lat_step), math.floor(longitude / lon_step)
+
+
+def cell_centre(cell: tuple[int, int]) -> tuple[float, float]:
+    lat_step = CELL_METRES / 111_000
+    latitude = (cell[0] + 0.5) * lat_step
+    lon_step = lat_step / max(0.2, math.cos(math.radians(latitude)))
+    return round(latitude, 6), round((cell[1] + 0.5) * lon_step, 6)
+
+
+def rows(filters: Filters):
+    reports = Report.objects.filter(organisation_id__in=filters.organisation_ids)
+    if filters.commune_id:
+        reports = reports.filter(organisation_id=filters.commune_id)
+    tz = timezone.get_current_timezone()
+    if filters.start:
+        reports = reports.filter(created_at__gte=datetime.combine(filters.start, time.min, tzinfo=tz))
+    if filters.end:
+        reports = reports.filter(created_at__lte=datetime.combine(filters.end, time.max, tzinfo=tz))
+    return reports.values_list("kind", "category__name", "status", "created_at", "resolved_at", "latitude",
+                               "longitude", "service__name")
+
+
+def build(filters: Filters) -> Dashboard:
+    board = Dashboard()
+    kind_counts: dict[str, Counter] = defaultdict(Counter)
+    category_counts: dict[str, Counter] = defaultdict(Counter)
+    durations: dict[str, list[float]] = defaultdict(list)
+    cells: Counter = Counter()
+    thanks: Counter = Counter()
+    for kind, category, status, created, resolved, latitude, longitude, service in rows(filters):
+        board.total += 1
+        period = period_of(created, filters.by)
+        kind_counts[period][kind] += 1
+        category_counts[category][period] += 1
+        if status == Report.Status.RESOLVED and resolved:
+            durations[category].append((resolved - created).total_seconds() / 86400)
+        cells[cell_of(latitude, longitude)] += 1
+        if kind == Report.Kind.CONGRATULATION:
+            thanks[service or _("No service")] += 1
+    board.periods = sorted(kind_counts)
+    board.by_kind = [{"period": p, "counts": [kind_counts[p][k] for k in Report.Kind.values],
+                      "total": sum(kind_counts[p].values())} for p in board.periods]
+    board.by_category = sorted(
+        ({"category": name, "total": sum(counts.values()), "counts": [counts[p] for p in board.periods]}
+         for name, counts in category_counts.items()), key=lambda row: (-row["total"], row["category"]))
+    board.resolution = sorted(
+        ({"category": name, "count": len(values), "median": round(median(values), 1),
+          "p90": round(percentile(values, 0.9), 1)} for name, values in durations.items()),
+        key=lambda row: row["category"])
+    board.cells = [{"latitude": cell_centre(c)[0], "longitude": cell_centre(c)[1], "count": n}
+                   for c, n in cells.items()]
+    board.cells.sort(key=lambda row: (-row["count"], row["latitude"], row["longitude"]))
+    board.hot_spots = board.cells[:HOT_SPOTS]
+    board.congratulations = [{"service": name, "count": n}
+                             for name, n in sorted(thanks.items(), key=lambda item: (-item[1], item[0]))]
+    return board
+
+
+def bar_width(value, maximum) -> int:
+    return round(100 * value / maximum) if maximum else 0
+
+
+def csv_rows(board: Dashboard):
+    """(section, label, period, value) rows with every figure of the page."""
+    kinds = dict(Report.Kind.choices)
+    for row in board.by_kind:
+        for kind, count in zip(Report.Kind.values, row["counts"], strict=True):
+            yield "volume_by_kind", str(kinds[kind]), row["period"], count
+    for row in board.by_category:
+        for period, count in zip(board.periods, row["counts"], strict=True):
+            yield "volume_by_category", row["category"], period, count
+    for row in board.resolution:
+        yield "resolution_median_days", row["category"], "", row["median"]
+        yield "resolution_p90_days", row["category"], "", row["p90"]
+    for row in board.hot_spots:
+        yield "hot_spot", f"{row['latitude']},{row['longitude']}", "", row["count"]
+    for row in board.congratulations:
+        yield "congratulations", row["service"], "", row["count"]
+
+
+MAP_POINTS_MAX = 5000
+
+
+def cells_geojson(board: Dashboard) -> dict:
+    """The map's data for the project's clustered-points map (includes/map_points.html): one point per report
+    at the centre of its ~100 m cell, so that the clusters count reports and no exact address shows. Past
+    MAP_POINTS_MAX points, the densest cells come first."""
+    features = []
+    for cell in board.cells:  # densest first
+        title = _("%(count)s reports in this cell of about 100 m") % {"count": cell["count"]}
+        point = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [cell["longitude"], cell["latitude"]]},
+                 "properties": {"title": title, "count": cell["count"], "url": ""}}
+        features.extend([point] * min(cell["count"], MAP_POINTS_MAX - len(features)))
+        if len(features) >= MAP_POINTS_MAX:
+            break
+    return {"type": "FeatureCollection", "features": features}

@@ -1,0 +1,77 @@
+"""Forms of the reports back-office (they only parse input; workflow.py decides)."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from concerto.components.reports.models import CategoryQuestion, Report
+
+
+class ServiceForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    email = forms.EmailField(label=_("Email for new reports"), required=False)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+
+class CategoryForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=50,
+                           help_text=_("Letters, digits and hyphens; Open311 clients use it (service_code)."))
+    name = forms.CharField(label=_("Name"), max_length=150)
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    group = forms.CharField(label=_("Group"), max_length=100, required=False)
+    keywords = forms.CharField(label=_("Keywords"), max_length=300, required=False)
+    service = forms.ModelChoiceField(label=_("Service"), queryset=None, required=False,
+                                     empty_label=_("No service"))
+    position = forms.IntegerField(label=_("Position"), min_value=0, max_value=32000, initial=0)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+
+
+class QuestionForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=50)
+    label = forms.CharField(label=_("Question"), max_length=200)
+    datatype = forms.ChoiceField(label=_("Type"), choices=CategoryQuestion.Datatype.choices)
+    required = forms.BooleanField(label=_("Required"), required=False)
+    options = forms.CharField(label=_("Choices (one per line)"), required=False, widget=forms.Textarea(
+        attrs={"rows": 3}), help_text=_("Only for the list types."))
+
+    def clean_options(self):
+        lines = [line.strip() for line in self.cleaned_data["options"].splitlines() if line.strip()]
+        return [{"key": str(number), "name": line[:200]} for number, line in enumerate(lines, start=1)]
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=[
+        (value, label) for value, label in Report.Status.choices if value != Report.Status.DUPLICATE])
+    reason = forms.CharField(label=_("Reason (required to reject)"), required=False, max_length=5000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+    public_text = forms.CharField(label=_("Public answer (optional)"), required=False, max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AnswerForm(forms.Form):
+    text = forms.CharField(label=_("Public answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Internal note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Assigned to"), queryset=None, required=False,
+                                      empty_label=_("Nobody"))
+
+    def __init__(self, *args, agents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = agents
+
+
+class MergeForm(forms.Form):
+    into = forms.IntegerField(label=_("Number of the original report"), min_value=1, max_value=2**31 - 1)
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(label=_("Application"), max_length=100,
+                           help_text=_("Who will use the key (an app, a partner)."))
