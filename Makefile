@@ -31,6 +31,10 @@ bench: install
 	$(PY) -m bench.point_lookup
 	$(PY) -m bench.proposals_list
 	$(PY) -m bench.consultation_results
+	$(PY) -m bench.pb_count --skip-reference-completion
+	$(PY) -m bench.reports_map --reports 100000
+	@echo "Ballot intake needs PostgreSQL, gunicorn and Debian's wrk; it drops and recreates its database:"
+	@echo "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/concerto_bench $(PY) -m bench.ballot_intake"
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -17,6 +17,7 @@ from concerto.components.consultations.demo import demo_load as consultation_dem
 from concerto.components.events.demo import demo_load as events_demo_load
 from concerto.components.news.services import post_create
 from concerto.components.proposals.demo import demo_load as proposals_demo_load
+from concerto.components.reports.demo import demo_load as reports_demo_load
 from concerto.core.accounts.models import Role, User
 from concerto.core.participation.services import comment_create, follow_add
 from concerto.core.spaces.models import Space
@@ -143,6 +144,7 @@ def demo_load() -> dict:
     events_demo_load(actor=sceaux_agent, space=budget)
     events_demo_load(actor=montreuil_agent, space=plu)
     events_demo_load(actor=metropole_admin, space=climate)
+    reports_demo_load(actor=sceaux_agent)
     resident = users["habitant@sceaux.demo"]
     follow_add(user=resident, target=budget)
     first_post = budget.components.get(kind="news").news_posts.order_by("published_at").first()
