@@ -55,7 +55,7 @@ def overview(request, org_slug):
     # FranceConnect is not offered yet: its row shows only once someone is verified that way.
     by_method = [(verification.METHOD_LABELS[m], counts.get(m, 0)) for m in Verification.Method
                  if m != Verification.Method.FRANCECONNECT or counts.get(m)]
-    query = request.GET.get("q", "").strip()[:200]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     listed = active.select_related("user", "verified_by").order_by("-created_at")
     if query:
         listed = listed.filter(user__email__icontains=query)
