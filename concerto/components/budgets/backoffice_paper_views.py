@@ -85,7 +85,7 @@ def _key(request, budget: Budget, form: PaperEntryForm, *, decide: bool):
         return ballots.paper_entry_add(
             agent=request.user, budget=budget, polling_station=data["polling_station"],
             sheet_number=data["sheet_number"], last_name=data["last_name"], first_name=data["first_name"],
-            birth_date=data["birth_date"], choices=form.chosen(), decide=decide)
+            birth_date=data["birth_date"], choices=form.chosen(), decide=decide, commune=data.get("commune"))
     except ballots.PaperError as error:
         field = error.field if error.field in form.fields else None
         form.add_error(field, error.message)

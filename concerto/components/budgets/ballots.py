@@ -397,9 +397,21 @@ REFUSED = (PaperEntry.Status.ALREADY_VOTED, PaperEntry.Status.REJECTED)
 DONE = (PaperEntry.Status.MATCHED, *REFUSED)
 
 
-def paper_voter_key(*, budget: Budget, last_name: str, first_name: str, birth_date) -> str:
-    return verifications.identity_hash(organisation=budget.voters_area, last_name=last_name,
+def paper_voter_key(*, budget: Budget, last_name: str, first_name: str, birth_date, commune=None) -> str:
+    """The person's identity hash, salted like their online verification: by their commune (COMMUNE when the
+    budget's area is a territory, the area itself otherwise)."""
+    return verifications.identity_hash(organisation=commune or budget.voters_area, last_name=last_name,
                                        first_name=first_name, birth_date=birth_date)
+
+
+def paper_communes(budget: Budget):
+    """The communes a paper voter of BUDGET may live in, when its area is wider than one commune (else none)."""
+    from concerto.core.territory.models import Organisation
+
+    area = budget.voters_area
+    if area.is_commune:
+        return Organisation.objects.none()
+    return Organisation.objects.communes().filter(pk__in=area.descendant_ids()).order_by("name")
 
 
 def _station(value: str) -> str:
@@ -421,7 +433,7 @@ def _cast_sheet(entry: PaperEntry, budget: Budget) -> tuple[str, Ballot | None, 
     try:
         with transaction.atomic():
             ballot = ballot_cast(voter=None, budget=budget, choices=entry.choices, channel=Channel.PAPER,
-                                 voter_key=entry.voter_key, commune=_commune_of(budget))
+                                 voter_key=entry.voter_key, commune=entry.commune or _commune_of(budget))
     except BallotError as error:
         status = PaperEntry.Status.ALREADY_VOTED if error.code == "already_voted" else PaperEntry.Status.REJECTED
         return status, None, error.message[:300]
@@ -430,7 +442,7 @@ def _cast_sheet(entry: PaperEntry, budget: Budget) -> tuple[str, Ballot | None, 
 
 @transaction.atomic
 def paper_entry_add(*, agent, budget: Budget, polling_station: str, sheet_number: str, last_name: str,
-                    first_name: str, birth_date, choices, decide: bool = False) -> PaperEntry:
+                    first_name: str, birth_date, choices, decide: bool = False, commune=None) -> PaperEntry:
     """AGENT keys one paper sheet of BUDGET. The first entry waits; the second, by another agent, either agrees
     (the ballot is cast, or refused when the person already voted) or not (the sheet goes to the "to check"
     list). With DECIDE, a supervisor's third entry settles a sheet whose two entries differ.
@@ -446,6 +458,12 @@ def paper_entry_add(*, agent, budget: Budget, polling_station: str, sheet_number
         raise PaperError(_("Enter the voter's last name and first name."), field="last_name")
     if birth_date is None:
         raise PaperError(_("Enter the voter's date of birth."), field="birth_date")
+    communes = paper_communes(budget)
+    if communes.exists():
+        if commune is None or not communes.filter(pk=commune.pk).exists():
+            raise PaperError(_("Choose the commune where the voter lives."), field="commune")
+    else:
+        commune = None
     minimum_age = budget.component.setting("minimum_age")
     if minimum_age and _age_on(birth_date, timezone.localdate()) < minimum_age:
         raise PaperError(_("This person is under %(age)s: their ballot cannot be counted.") % {"age": minimum_age},
@@ -471,7 +489,9 @@ def paper_entry_add(*, agent, budget: Budget, polling_station: str, sheet_number
         raise PaperError(_("This sheet has no differing entries to settle."), field="sheet_number")
     entry = PaperEntry(
         budget=budget, polling_station=polling_station, sheet_number=sheet_number, entered_by=agent,
-        voter_key=paper_voter_key(budget=budget, last_name=last_name, first_name=first_name, birth_date=birth_date),
+        voter_key=paper_voter_key(budget=budget, last_name=last_name, first_name=first_name, birth_date=birth_date,
+                                  commune=commune),
+        commune=commune,
         choices={str(project_id): points for project_id, points in sorted(chosen.items())},
     )
     action = "budgets.paper_entered"

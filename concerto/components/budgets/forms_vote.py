@@ -87,6 +87,17 @@ class PaperEntryForm(ChoicesMixin, forms.Form):
 
     def __init__(self, *args, budget: Budget, projects, **kwargs):
         super().__init__(*args, **kwargs)
+        from concerto.components.budgets.ballots import paper_communes
+
+        communes = paper_communes(budget)
+        if communes.exists():
+            # A territory's budget: the voter's commune salts their identity as their online verification did.
+            self.fields["commune"] = forms.ModelChoiceField(
+                label=_("Voter's commune"), queryset=communes,
+                error_messages={"required": _("Choose the commune where the voter lives."),
+                                "invalid_choice": _("Choose the commune where the voter lives.")})
+            self.order_fields(["polling_station", "sheet_number", "last_name", "first_name", "birth_date",
+                               "commune"])
         self.add_choice_fields(budget, projects)
         if not self.cumulative:
             self.fields[CHOICES_FIELD].label = _("Projects ticked on the sheet")

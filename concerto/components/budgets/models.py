@@ -361,8 +361,11 @@ class PaperEntry(models.Model):
     polling_station = models.CharField(_("polling station"), max_length=100)
     sheet_number = models.CharField(_("sheet number"), max_length=40)
     entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    # The voter, as the agent at the polling station recorded them (hashed like the census list).
+    # The voter, as the agent at the polling station recorded them (hashed like the census list, with the salt
+    # of their commune: the budget's area, or the commune the agent chose when the area is a territory).
     voter_key = models.CharField(max_length=80, blank=True)
+    commune = models.ForeignKey("territory.Organisation", verbose_name=_("voter's commune"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
     # {"<project id>": points}
     choices = models.JSONField(default=dict)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.WAITING)

@@ -51,6 +51,22 @@ def test_two_agreeing_entries_cast_one_paper_ballot(knapsack, agent, second_agen
     assert ballots.paper_counts(budget=budget) == {"waiting": 0, "matched": 1, "mismatch": 0, "refused": 0}
 
 
+def test_in_a_territory_budget_the_sheet_names_the_commune_so_it_still_meets_the_online_ballot(
+        db, resident, agent, second_agent, sceaux):
+    # Verifications are salted per commune: the sheet must say which one, or the two ballots would not collide.
+    _component, budget, projects = vote_setup(scope=sceaux.parent)
+    verify(resident, last_name="Durand", first_name="Léa", birth_date=date(1985, 3, 2))
+    online = ballots.ballot_cast(voter=resident, budget=budget, choices=[projects[1].pk])
+    with pytest.raises(ballots.PaperError) as caught:
+        key(agent, budget, [projects[0].pk])
+    assert caught.value.field == "commune"
+    assert caught.value.message == "Choisissez la commune où habite l’électeur."
+    key(agent, budget, [projects[0].pk], commune=sceaux)
+    second = key(second_agent, budget, [projects[0].pk], commune=sceaux)
+    assert second.status == "already_voted"
+    assert Ballot.objects.get() == online
+
+
 def test_the_same_agent_cannot_key_both_entries_of_a_sheet(knapsack, agent):
     _component, budget, projects = knapsack
     key(agent, budget, [projects[0].pk])
@@ -188,3 +204,16 @@ def test_residents_and_elected_officials_cannot_key_paper_ballots(knapsack, resi
     client.logout()
     staff_client(elected)
     assert client.get(paper_url).status_code == 403
+
+
+def test_the_sheet_of_a_territory_budget_asks_for_the_voters_commune(db, agent, staff_client, sceaux):
+    component, budget, projects = vote_setup(scope=sceaux.parent)
+    paper_url, _ = paper_urls(component, budget)
+    client = staff_client(agent)
+    assert "Commune de l’électeur" in client.get(paper_url).content.decode()
+    missing = client.post(paper_url, form_data([projects[0].pk]))
+    assert missing.status_code == 400 and "Choisissez la commune où habite l’électeur." in missing.content.decode()
+    assert not PaperEntry.objects.exists()
+    response = client.post(paper_url, form_data([projects[0].pk], commune=sceaux.pk), follow=True)
+    assert "Le bulletin A-12 est saisi." in response.content.decode()
+    assert PaperEntry.objects.get().commune == sceaux
