@@ -12,7 +12,15 @@ from django.urls import reverse
 from concerto.components.news import services as news
 from concerto.core.participation import services as participation
 from concerto.core.spaces.models import Space
-from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, StepFactory, commune, persona, totp_code
+from concerto.testing import (
+    PASSWORD,
+    ComponentFactory,
+    SpaceFactory,
+    StepFactory,
+    commune,
+    fresh_totp_code,
+    persona,
+)
 
 SCREENSHOTS = os.environ.get("CONCERTO_SCREENSHOTS")
 
@@ -45,7 +53,7 @@ def log_in(page, site, email: str, *, totp: bool = False) -> None:
     submit(page)
     if totp:
         assert "/2fa/authenticate/" in page.url
-        page.locator("input[name=code]").fill(totp_code())
+        page.locator("input[name=code]").fill(fresh_totp_code())
         submit(page, "main form:has(input[name=code])")
     assert "/compte/login/" not in page.url and "/2fa/authenticate/" not in page.url, page.url
 

@@ -6,7 +6,15 @@ import re
 from django.utils import timezone
 
 from concerto.components.budgets import services
-from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, StepFactory, commune, persona, totp_code
+from concerto.testing import (
+    PASSWORD,
+    ComponentFactory,
+    SpaceFactory,
+    StepFactory,
+    commune,
+    fresh_totp_code,
+    persona,
+)
 
 
 def _setup():
@@ -84,7 +92,7 @@ def _log_in_staff(page, site, email):
     page.locator("input[name=password]").fill(PASSWORD)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").first.click()
-    page.locator("input[name=code]").fill(totp_code())
+    page.locator("input[name=code]").fill(fresh_totp_code())
     with page.expect_navigation():
         page.locator("main form:has(input[name=code]) button[type=submit]").first.click()
 

@@ -9,7 +9,15 @@ from django.utils import timezone
 
 from concerto.components.budgets.models import Budget, Project, Result
 from concerto.core.accounts.verification import identity_hash, verification_grant
-from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, StepFactory, commune, persona, totp_code
+from concerto.testing import (
+    PASSWORD,
+    ComponentFactory,
+    SpaceFactory,
+    StepFactory,
+    commune,
+    fresh_totp_code,
+    persona,
+)
 
 PROJECTS = (("Un verger partagé au parc", 20_000), ("Des bancs rue Houdan", 15_000),
             ("Une fresque à l'école", 12_600), ("Un abri vélos sécurisé", 30_000))
@@ -126,7 +134,7 @@ def _staff_log_in(page, site, email):
     page.locator("input[name=password]").fill(PASSWORD)
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url("**/2fa/authenticate/**")
-    page.locator("input[name=code]").fill(totp_code())
+    page.locator("input[name=code]").fill(fresh_totp_code())
     page.locator("main form:has(input[name=code]) button[type=submit]").first.click()
     page.wait_for_load_state()
     assert "/2fa/authenticate/" not in page.url, page.url

@@ -128,7 +128,7 @@ def test_answers_started_on_the_phone_are_kept_if_the_page_is_left(page, site, a
 
 
 def test_the_back_office_of_a_consultation_passes_axe(page, site, axe_check):
-    from concerto.testing import totp_code
+    from concerto.testing import fresh_totp_code
 
     component = _setup()
     services.response_submit(
@@ -140,7 +140,7 @@ def test_the_back_office_of_a_consultation_passes_axe(page, site, axe_check):
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url("**/2fa/authenticate/**")
-    page.get_by_label("Code").fill(totp_code())
+    page.get_by_label("Code").fill(fresh_totp_code())
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state()
 

@@ -2,7 +2,7 @@
 
 import re
 
-from concerto.testing import PASSWORD, commune, persona, totp_code
+from concerto.testing import PASSWORD, commune, fresh_totp_code, persona
 
 
 def log_in_with_2fa(page, site, email):
@@ -11,7 +11,7 @@ def log_in_with_2fa(page, site, email):
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url("**/2fa/authenticate/**")
-    page.get_by_label("Code").fill(totp_code())
+    page.get_by_label("Code").fill(fresh_totp_code())
     page.get_by_role("button", name="Se connecter").click()
 
 

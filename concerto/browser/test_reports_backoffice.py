@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from concerto.components.reports import workflow
 from concerto.components.reports.models import Category, Report, Service
-from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, commune, persona, totp_code
+from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, commune, fresh_totp_code, persona
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ def _log_in_staff(page, site, email):  # noqa: F811
     page.locator("input[name=password]").fill(PASSWORD)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").first.click()
-    page.locator("input[name=code]").fill(totp_code())
+    page.locator("input[name=code]").fill(fresh_totp_code())
     with page.expect_navigation():
         page.locator("main form:has(input[name=code]) button[type=submit]").first.click()
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from concerto.core.accounts import verification
-from concerto.testing import PASSWORD, commune, persona, totp_code
+from concerto.testing import PASSWORD, commune, fresh_totp_code, persona
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ def log_in(page, site, email: str, *, totp: bool = False) -> None:  # noqa: F811
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
     if totp:
-        page.locator("input[name=code]").fill(totp_code())
+        page.locator("input[name=code]").fill(fresh_totp_code())
         page.locator("main form:has(input[name=code]) button[type=submit]").first.click()
         page.wait_for_load_state()
 
