@@ -10,7 +10,6 @@ Anonymous participants are told apart by a key derived from their session (`boar
 """
 
 import hashlib
-import secrets
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
@@ -20,11 +19,10 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from concerto.components.events import services
 from concerto.components.events.models import BoardPost, BoardVote, Event, Registration
 from concerto.core.participation.services import audit_record
 
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 8
 BOARD_TEXT_MAX = 280
 # At most this many posts per person in RATE_WINDOW: enough for a lively room, too few to flood the screen.
 RATE_LIMIT = 5
@@ -35,21 +33,11 @@ RATE_WINDOW = timedelta(minutes=1)
 
 def code_normalise(text: str) -> str:
     """The code as stored, from what an agent typed or the camera read (spaces, dashes, lower case)."""
-    from concerto.components.events import services
-
-    normalise = getattr(services, "registration_code_normalise", None)
-    if normalise is not None:
-        return normalise(text or "")
-    return "".join(ch for ch in (text or "").upper() if ch not in " -\t\r\n")
+    return services.registration_code_normalise(text or "")
 
 
 def code_new() -> str:
-    from concerto.components.events import services
-
-    new = getattr(services, "registration_code_new", None)
-    if new is not None:
-        return new()
-    return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+    return services.registration_code_new()
 
 
 def time_label(moment) -> str:
@@ -81,21 +69,12 @@ def person_name(registration: Registration) -> str:
     return registration.name or _("Participant")
 
 
-def _seated(event: Event):
-    """The registrations that take one of the event's places (as services.py counts them for the waitlist):
-    in a hybrid event the places are those of the room."""
-    rows = event.registrations.filter(status=Registration.Status.CONFIRMED)
-    if event.format == Event.Format.HYBRID:
-        rows = rows.filter(attendance=Registration.Attendance.IN_PERSON)
-    return rows
-
-
 def takes_a_place(event: Event, attendance: str) -> bool:
     return event.format != Event.Format.HYBRID or attendance == Registration.Attendance.IN_PERSON
 
 
 def place_free(event: Event) -> bool:
-    return event.capacity is None or _seated(event).count() < event.capacity
+    return event.capacity is None or services.seated(event).count() < event.capacity
 
 
 def _audit(agent, action: str, registration: Registration, event: Event, **data) -> None:
@@ -219,7 +198,7 @@ def checkin_counts(event: Event) -> dict:
     )
     counts["in_person"] = event.registrations.filter(
         confirmed, checked_in_at__isnull=False, attendance=Registration.Attendance.IN_PERSON).count()
-    counts["over_capacity"] = event.capacity is not None and _seated(event).count() > event.capacity
+    counts["over_capacity"] = event.capacity is not None and services.seated(event).count() > event.capacity
     return counts
 
 

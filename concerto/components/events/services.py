@@ -282,7 +282,7 @@ def registration_of(*, user, event: Event) -> Registration | None:
             .order_by("-created_at").first())
 
 
-def _counts_for_capacity(event: Event):
+def seated(event: Event):
     """The registrations that take one of the event's places: in a hybrid event the places are in the room,
     and people following online never wait."""
     rows = event.registrations.filter(status=Registration.Status.CONFIRMED)
@@ -295,7 +295,7 @@ def places_left(event: Event) -> int | None:
     """Places still free (None: no limit)."""
     if event.capacity is None:
         return None
-    return max(0, event.capacity - _counts_for_capacity(event).count())
+    return max(0, event.capacity - seated(event).count())
 
 
 def registration_refusal(*, user, event: Event) -> str:
@@ -360,7 +360,7 @@ def registration_create(*, user, event: Event, answers: dict | None = None, atte
         raise EventError(_("You are already registered to this event: your registration is kept as it was."))
     status = Registration.Status.CONFIRMED
     counted = not (locked.format == Event.Format.HYBRID and attendance == Registration.Attendance.ONLINE)
-    if counted and locked.capacity is not None and _counts_for_capacity(locked).count() >= locked.capacity:
+    if counted and locked.capacity is not None and seated(locked).count() >= locked.capacity:
         status = Registration.Status.WAITLISTED
     consented = user.demographics_consent_at is not None
     registration = Registration(
