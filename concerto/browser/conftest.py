@@ -1,10 +1,14 @@
 """Browser tests: Playwright for Python driving Debian's Chromium against a live server, axe on each page."""
 
 import os
+import re
 import shutil
 
 import pytest
 from django.core.management import call_command
+
+# What Chromium says when a navigation replaces the document while a script reads it.
+_NAVIGATED = re.compile(r"documentElement|Execution context was destroyed|navigat", re.IGNORECASE)
 
 CHROMIUM = os.environ.get("CONCERTO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,8 +31,10 @@ def browser():
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
     # Playwright's sync API runs an event loop in this thread; Django must allow its ORM here.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # `expect(...)` waits for what a page will show; give it the pages' own timeout on a loaded machine.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
@@ -72,7 +78,18 @@ def axe_check():
     axe = Axe()
 
     def check(page):
-        results = axe.run(page)
+        from playwright.sync_api import Error as PlaywrightError
+
+        # A click that navigates returns before the next page has loaded: let it finish first,
+        # and run again if a late navigation still replaced the document under axe.
+        page.wait_for_load_state("load")
+        try:
+            results = axe.run(page)
+        except PlaywrightError as error:
+            if not _NAVIGATED.search(str(error)):
+                raise
+            page.wait_for_load_state("load")
+            results = axe.run(page)
         assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
         # A phone-first page never scrolls sideways at 360 px.
         overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")

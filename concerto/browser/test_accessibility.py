@@ -8,6 +8,7 @@ import re
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from concerto.components.news import services as news
 from concerto.core.participation import services as participation
@@ -99,7 +100,7 @@ def test_public_pages_pass_axe_in_french_and_english(page, site, axe_check):
     visit(page, site, axe_check, "space", space.get_absolute_url())
     visit(page, site, axe_check, "news-list", component.get_absolute_url())
     visit(page, site, axe_check, "news-post", post.get_absolute_url())
-    assert page.get_by_text("Bonne idée, j'y serai.").is_visible()
+    expect(page.get_by_text("Bonne idée, j'y serai.")).to_be_visible()
     visit(page, site, axe_check, "org-news", reverse("news_organisation:index", args=[sceaux.slug]))
     visit(page, site, axe_check, "not-found", "/commune-inconnue/", status=404)
     for slug in ["accessibilite", "mentions-legales", "donnees-personnelles", "contact", "plan-du-site"]:
@@ -115,7 +116,7 @@ def test_public_pages_pass_axe_in_french_and_english(page, site, axe_check):
     visit(page, site, axe_check, "en-space", space.get_absolute_url())
     visit(page, site, axe_check, "en-news-post", post.get_absolute_url())
     visit(page, site, axe_check, "en-login", reverse("account_login"))
-    assert page.get_by_role("heading", level=1).inner_text() == "Sign in to your account"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to your account")
 
 
 def test_api_docs_pass_axe(page, site, axe_check):
@@ -162,7 +163,7 @@ def test_resident_pages_pass_axe(page, site, axe_check):
     page.locator("input[name=demographics_consent]").check()
     page.locator("input[name=birth_year]").fill("1850")
     submit(page)
-    assert page.get_by_text(re.compile("entre 1900 et")).first.is_visible()
+    expect(page.get_by_text(re.compile("entre 1900 et")).first).to_be_visible()
     check(page, axe_check, "profile-bad-year")
     visit(page, site, axe_check, "data", reverse("accounts:data_export"))
     visit(page, site, axe_check, "delete", reverse("accounts:delete"))
@@ -240,9 +241,9 @@ def test_staff_pages_pass_axe(page, site, axe_check):
     visit(page, site, axe_check, "news-draft-preview", data["draft"].get_absolute_url())
 
     visit(page, site, axe_check, "bo-moderation", reverse("participation_backoffice:queue", args=[org]))
-    assert page.get_by_text("Bonne idée, j'y serai.").is_visible()
+    expect(page.get_by_text("Bonne idée, j'y serai.")).to_be_visible()
     visit(page, site, axe_check, "bo-hidden", reverse("participation_backoffice:hidden", args=[org]))
-    assert page.get_by_text("Un commentaire insultant.").is_visible()
+    expect(page.get_by_text("Un commentaire insultant.")).to_be_visible()
 
     page.goto(site.url + reverse("backoffice:dashboard"))
     page.get_by_role("button", name="English").click()

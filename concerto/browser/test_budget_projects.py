@@ -4,6 +4,7 @@ with the estimated cost, then in the list. axe on the list, the form and the pro
 import re
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from concerto.components.budgets import services
 from concerto.testing import (
@@ -48,7 +49,7 @@ def test_a_resident_submits_a_project_with_its_place_and_finds_it(page, site, ax
     page.wait_for_load_state()
 
     page.goto(list_url)
-    assert page.get_by_role("heading", level=1, name="Budget participatif de Sceaux").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Budget participatif de Sceaux")).to_be_visible()
     assert page.locator(".project-card").count() == 1
     axe_check(page)
 
@@ -63,24 +64,24 @@ def test_a_resident_submits_a_project_with_its_place_and_finds_it(page, site, ax
     page.get_by_label("Longitude").fill("2.2990")
     page.get_by_role("button", name="Déposer mon projet").click()
     # A cost of 0 € is refused with a clear message; what was typed is kept.
-    assert page.locator(".error-summary").get_by_text("Le montant doit être supérieur à 0 €.").is_visible()
-    assert page.get_by_label("Titre de votre projet").input_value() == "Des fontaines au parc"
+    expect(page.locator(".error-summary").get_by_text("Le montant doit être supérieur à 0 €.")).to_be_visible()
+    expect(page.get_by_label("Titre de votre projet")).to_have_value("Des fontaines au parc")
     axe_check(page)
 
     page.get_by_label("Coût estimé (€)").fill("12000")
     page.get_by_role("button", name="Déposer mon projet").click()
     page.wait_for_url(re.compile(r".*/projets/\d+/$"))
-    assert page.get_by_role("heading", level=1, name="Des fontaines au parc").is_visible()
-    assert page.get_by_text("Votre projet est déposé.").is_visible()
-    assert page.locator(".project-costs").get_by_text(re.compile(r"12\s000 €")).is_visible()
-    assert page.get_by_text(re.compile(r"Déposé le .* par Camille Martin")).is_visible()
-    assert page.get_by_text(re.compile(r"latitude 48,7745\d*, longitude 2,299\d*")).is_visible()
-    assert page.get_by_role("link", name="Modifier mon projet").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Des fontaines au parc")).to_be_visible()
+    expect(page.get_by_text("Votre projet est déposé.")).to_be_visible()
+    expect(page.locator(".project-costs").get_by_text(re.compile(r"12\s000 €"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Déposé le .* par Camille Martin"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"latitude 48,7745\d*, longitude 2,299\d*"))).to_be_visible()
+    expect(page.get_by_role("link", name="Modifier mon projet")).to_be_visible()
     axe_check(page)
 
     page.goto(list_url)
     assert page.locator(".project-card").count() == 2
-    assert page.get_by_role("link", name="Des fontaines au parc").is_visible()
+    expect(page.get_by_role("link", name="Des fontaines au parc")).to_be_visible()
     page.goto(list_url + "?vue=carte")
     page.locator(".leaflet-marker-icon, .marker-cluster").first.wait_for()
     axe_check(page)
@@ -105,20 +106,20 @@ def test_an_agent_reviews_a_project_and_publishes_the_ballot_list_on_accessible_
     _log_in_staff(page, site, "agent@sceaux.example.org")
 
     page.goto(base)
-    assert page.get_by_role("link", name="Un composteur au square", exact=True).is_visible()
+    expect(page.get_by_role("link", name="Un composteur au square", exact=True)).to_be_visible()
     axe_check(page)
 
     page.goto(f"{base}projets/{project.pk}/")
     page.get_by_role("radio", name="Non recevable").check()
     page.get_by_role("button", name="Enregistrer l’évaluation").click()
     # Not eligible without a reason: the error is shown, nothing is saved.
-    assert page.locator(".error-summary").is_visible()
+    expect(page.locator(".error-summary")).to_be_visible()
     axe_check(page)
     page.get_by_role("radio", name="Recevable", exact=True).check()
     page.get_by_label("Estimation du coût par les services (€)").fill("4500")
     page.get_by_label("Réponse publique").fill("Projet recevable : il sera soumis au vote.")
     page.get_by_role("button", name="Enregistrer l’évaluation").click()
-    assert page.get_by_text("L’évaluation est enregistrée.").is_visible()
+    expect(page.get_by_text("L’évaluation est enregistrée.")).to_be_visible()
     axe_check(page)
 
     page.goto(f"{base}enveloppes/")
@@ -127,10 +128,10 @@ def test_an_agent_reviews_a_project_and_publishes_the_ballot_list_on_accessible_
     page.get_by_label("Soumettre « Un composteur au square » au vote").check()
     page.get_by_role("button", name="Enregistrer la liste").click()
     page.get_by_role("button", name="Publier la liste").click()
-    assert page.get_by_text("La liste est publiée").first.is_visible()
+    expect(page.get_by_text("La liste est publiée").first).to_be_visible()
     axe_check(page)
 
     page.goto(site.url + project.get_absolute_url())
-    assert page.get_by_text("Soumis au vote · n° 1").is_visible()
-    assert page.get_by_text("Projet recevable : il sera soumis au vote.").is_visible()
+    expect(page.get_by_text("Soumis au vote · n° 1")).to_be_visible()
+    expect(page.get_by_text("Projet recevable : il sera soumis au vote.")).to_be_visible()
     axe_check(page)

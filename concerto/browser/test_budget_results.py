@@ -1,6 +1,7 @@
 """Browser test of the results pages: on a phone, the public results and the back-office count pass axe."""
 
 import pytest
+from playwright.sync_api import expect
 
 from concerto.browser.test_accessibility import log_in
 from concerto.components.budgets import results
@@ -18,14 +19,14 @@ def test_a_resident_reads_the_results_on_a_phone_and_an_agent_publishes_them(pag
     other, _projects = small_election(component=budget.component, name="Quartier des Blagis")
 
     page.goto(site.url + results_url(budget))
-    assert "pas encore publiés" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("pas encore publiés")
     axe_check(page)
 
     log_in(page, site, agent.email, totp=True)
     page.goto(site.url + backoffice_url(budget))
     page.get_by_role("button", name="Compter les bulletins").click()
     page.wait_for_load_state()
-    assert "Vérifiez le résultat ci-dessous" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Vérifiez le résultat ci-dessous")
     axe_check(page)
     page.get_by_role("button", name="Publier ces résultats").click()
     page.wait_for_load_state()
@@ -39,5 +40,5 @@ def test_a_resident_reads_the_results_on_a_phone_and_an_agent_publishes_them(pag
     assert main.index(projects[0].title) < main.index("Projets non retenus")
     axe_check(page)
     page.goto(site.url + results_url(other).replace(f"{other.pk}/", ""))
-    assert "Résultats publiés" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Résultats publiés")
     axe_check(page)

@@ -6,6 +6,7 @@ import re
 from datetime import date, timedelta
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from concerto.components.budgets.models import Budget, Project, Result
 from concerto.core.accounts.verification import identity_hash, verification_grant
@@ -69,13 +70,13 @@ def test_a_verified_resident_votes_changes_their_ballot_and_sees_it_counted(page
     page.wait_for_load_state()
 
     page.goto(site.url + component.get_absolute_url() + "voter/")
-    assert page.get_by_role("heading", level=1, name=re.compile("Voter")).is_visible()
-    assert page.get_by_text("Vous n’avez pas encore voté dans ce budget.").is_visible()
+    expect(page.get_by_role("heading", level=1, name=re.compile("Voter"))).to_be_visible()
+    expect(page.get_by_text("Vous n’avez pas encore voté dans ce budget.")).to_be_visible()
     axe_check(page)
 
     page.get_by_role("link", name="Toute la ville").click()
     page.wait_for_url(re.compile(r".*/voter/\d+/$"))
-    assert page.get_by_role("heading", level=1, name="Votre bulletin : Toute la ville").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Votre bulletin : Toute la ville")).to_be_visible()
     total = page.locator("#ballot-total")
     assert total.get_attribute("aria-live") == "polite"
     assert re.search(r"Il vous reste 50\s000\s€ sur 50\s000\s€", total.inner_text())
@@ -93,24 +94,24 @@ def test_a_verified_resident_votes_changes_their_ballot_and_sees_it_counted(page
 
     page.get_by_role("button", name="Voter").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", level=1, name="Votre vote est enregistré").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Votre vote est enregistré")).to_be_visible()
     choices = page.locator(".ballot-choices")
-    assert choices.get_by_role("link", name="Un verger partagé au parc").is_visible()
-    assert choices.get_by_role("link", name="Des bancs rue Houdan").is_visible()
+    expect(choices.get_by_role("link", name="Un verger partagé au parc")).to_be_visible()
+    expect(choices.get_by_role("link", name="Des bancs rue Houdan")).to_be_visible()
     axe_check(page)
 
     # Changing the ballot: the boxes come back ticked; the new ballot replaces the first.
     page.get_by_role("link", name="Modifier mon vote").click()
     page.wait_for_load_state()
-    assert page.get_by_label(re.compile("Un verger partagé au parc")).is_checked()
+    expect(page.get_by_label(re.compile("Un verger partagé au parc"))).to_be_checked()
     page.get_by_label(re.compile("Des bancs rue Houdan")).uncheck()
     page.get_by_label(re.compile("Une fresque à l'école")).check()
     assert re.search(r"Il vous reste 17\s400\s€", total.inner_text())
     axe_check(page)
     page.get_by_role("button", name="Enregistrer mon nouveau vote").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Votre nouveau bulletin est enregistré : il remplace le précédent.").is_visible()
-    assert choices.get_by_role("link", name="Une fresque à l'école").is_visible()
+    expect(page.get_by_text("Votre nouveau bulletin est enregistré : il remplace le précédent.")).to_be_visible()
+    expect(choices.get_by_role("link", name="Une fresque à l'école")).to_be_visible()
     assert choices.get_by_role("link", name="Des bancs rue Houdan").count() == 0
     assert budget.ballots.count() == 1
 
@@ -120,7 +121,7 @@ def test_a_verified_resident_votes_changes_their_ballot_and_sees_it_counted(page
     step.save()
     _publish_results(admin, budget)
     page.reload()
-    assert page.get_by_role("heading", level=1, name="Votre bulletin a été compté").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Votre bulletin a été compté")).to_be_visible()
     assert page.get_by_role("link", name="Modifier mon vote").count() == 0
     axe_check(page)
     page.get_by_role("link", name="Voir les résultats").click()
@@ -155,7 +156,7 @@ def test_two_agents_key_a_paper_sheet_that_differs_and_it_is_listed_to_check(pag
     args = [space.organisation.slug, space.slug, component.pk, budget.pk]
     _staff_log_in(page, site, agent.email)
     page.goto(site.url + reverse("budgets_backoffice:paper", args=args))
-    assert page.get_by_role("heading", level=1, name="Bulletins papier : Toute la ville").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Bulletins papier : Toute la ville")).to_be_visible()
     axe_check(page)
     page.get_by_label("Bureau de vote").fill("Mairie")
     page.get_by_label("Numéro du bulletin").fill("12")
@@ -165,13 +166,13 @@ def test_two_agents_key_a_paper_sheet_that_differs_and_it_is_listed_to_check(pag
     page.get_by_label("2. Des bancs rue Houdan").check()
     page.get_by_role("button", name="Enregistrer cette saisie").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Il y a un problème").is_visible()
+    expect(page.get_by_role("heading", name="Il y a un problème")).to_be_visible()
     axe_check(page)
     page.get_by_label("Date de naissance de la personne qui a voté").fill("02/03/1985")
     page.get_by_role("button", name="Enregistrer cette saisie").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Les deux saisies du bulletin 12 diffèrent").is_visible()
+    expect(page.get_by_text("Les deux saisies du bulletin 12 diffèrent")).to_be_visible()
     page.get_by_role("link", name="à vérifier (saisies divergentes)").click()
     page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Bulletin 12").is_visible()
+    expect(page.get_by_role("heading", name="Bulletin 12")).to_be_visible()
     axe_check(page)

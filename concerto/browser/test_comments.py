@@ -7,6 +7,7 @@ requests, axe); it runs with the other browser tests, at the end of the suite.
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from concerto.components.news import services as news
 from concerto.components.news.models import Post
@@ -60,9 +61,9 @@ def _log_in(tab, live, email):
 def test_a_thread_passes_axe_and_works_with_a_thumb(page, site, axe_check, thread):  # noqa: F811
     post, first = thread["post"], thread["first"]
     page.goto(site.url + post.get_absolute_url())
-    assert page.get_by_text("Positions exprimées : 1 pour · 1 contre").is_visible()
-    assert page.get_by_text("Ce commentaire a été masqué par la modération.").is_visible()
-    assert page.get_by_text("Restons calmes.").is_visible()
+    expect(page.get_by_text("Positions exprimées : 1 pour · 1 contre")).to_be_visible()
+    expect(page.get_by_text("Ce commentaire a été masqué par la modération.")).to_be_visible()
+    expect(page.get_by_text("Restons calmes.")).to_be_visible()
     axe_check(page)
 
     persona("resident@example.org", display_name="Camille Martin", residence=commune("sceaux"))
@@ -72,12 +73,12 @@ def test_a_thread_passes_axe_and_works_with_a_thumb(page, site, axe_check, threa
 
     # Agree with the first comment: HTMX swaps the buttons, the page does not reload.
     agree = page.locator(f"#vote-up-{first.pk}")
-    assert agree.get_attribute("aria-pressed") == "false" and agree.inner_text() == "D’accord (1)"
+    expect(agree.get_attribute("aria-pressed") == "false" and agree).to_have_text("D’accord (1)")
     page.evaluate("window.notReloaded = true")
     agree.click()
     page.wait_for_function(f"document.querySelector('#vote-up-{first.pk}').getAttribute('aria-pressed') === 'true'")
     assert page.evaluate("window.notReloaded") is True
-    assert "D’accord (2)" in page.locator(f"#vote-up-{first.pk}").inner_text()
+    expect(page.locator(f"#vote-up-{first.pk}")).to_contain_text("D’accord (2)")
     assert CommentVote.objects.filter(comment=first, user__email="resident@example.org", value=1).exists()
     axe_check(page)
     _screenshot(page, "comments-voted")
@@ -85,13 +86,13 @@ def test_a_thread_passes_axe_and_works_with_a_thumb(page, site, axe_check, threa
     # Reply from the disclosure under the first comment.
     page.get_by_text("Répondre", exact=False).first.click()
     reply_box = page.locator(f"#id_reply_{first.pk}_body")
-    assert reply_box.is_visible()
+    expect(reply_box).to_be_visible()
     axe_check(page)
     _screenshot(page, "comments-reply-open")
     reply_box.fill("Samedi, c'est quand tout le monde est libre.")
     with page.expect_navigation():
         page.locator(f"form:has(#id_reply_{first.pk}_body) button[type=submit]").click()
-    assert page.get_by_text("Votre réponse est publiée.").is_visible()
+    expect(page.get_by_text("Votre réponse est publiée.")).to_be_visible()
     assert Comment.objects.filter(parent=first, author__email="resident@example.org").exists()
 
     # A comment with a stance from the form at the bottom.
@@ -99,11 +100,11 @@ def test_a_thread_passes_axe_and_works_with_a_thumb(page, site, axe_check, threa
     page.locator("form.comments__new label:has-text('Pour')").click()
     with page.expect_navigation():
         page.locator("form.comments__new button[type=submit]").click()
-    assert page.get_by_text("Positions exprimées : 2 pour · 1 contre").is_visible()
+    expect(page.get_by_text("Positions exprimées : 2 pour · 1 contre")).to_be_visible()
     axe_check(page)
 
     # An empty comment: the error page passes axe too.
     with page.expect_navigation():
         page.locator("form.comments__new button[type=submit]").click()
-    assert page.get_by_text("Écrivez votre commentaire avant de l’envoyer.").first.is_visible()
+    expect(page.get_by_text("Écrivez votre commentaire avant de l’envoyer.").first).to_be_visible()
     axe_check(page)

@@ -3,6 +3,8 @@ answer), sends it and sees the confirmation; axe on the form, the confirmation a
 
 import os
 
+from playwright.sync_api import expect
+
 from concerto.components.consultations import services
 from concerto.components.consultations.models import Question, Response
 from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, StepFactory, commune, persona
@@ -56,8 +58,8 @@ def test_a_resident_answers_a_questionnaire_on_a_phone(page, site, axe_check):
     page.wait_for_load_state()
 
     page.goto(site.url + component.get_absolute_url())
-    assert page.get_by_role("heading", name="Votre avis sur le parc").is_visible()
-    assert page.get_by_role("group", name="Vos habitudes").is_visible()
+    expect(page.get_by_role("heading", name="Votre avis sur le parc")).to_be_visible()
+    expect(page.get_by_role("group", name="Vos habitudes")).to_be_visible()
     bike_question = page.get_by_label("Combien de minutes dure votre trajet à vélo ?")
     assert bike_question.is_hidden()  # shown only to those who cycle
     other_text = page.get_by_label("Votre autre réponse")
@@ -68,8 +70,8 @@ def test_a_resident_answers_a_questionnaire_on_a_phone(page, site, axe_check):
     # A first try without the required answers: the error summary, then the fields.
     page.get_by_role("button", name="Envoyer mes réponses").click()
     page.wait_for_load_state()
-    assert page.get_by_role("alert").is_visible()
-    assert page.get_by_text("Répondez à cette question.").first.is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.get_by_text("Répondez à cette question.").first).to_be_visible()
     axe_check(page)
     shot(page, "errors")
 
@@ -86,9 +88,9 @@ def test_a_resident_answers_a_questionnaire_on_a_phone(page, site, axe_check):
     page.get_by_role("button", name="Envoyer mes réponses").click()
     page.wait_for_url("**/merci/")
 
-    assert page.get_by_role("heading", name="Vos réponses sont envoyées").is_visible()
-    assert page.get_by_text("Des fontaines d'eau potable près des jeux.").is_visible()
-    assert page.get_by_role("link", name="Modifier mes réponses").is_visible()
+    expect(page.get_by_role("heading", name="Vos réponses sont envoyées")).to_be_visible()
+    expect(page.get_by_text("Des fontaines d'eau potable près des jeux.")).to_be_visible()
+    expect(page.get_by_role("link", name="Modifier mes réponses")).to_be_visible()
     axe_check(page)
     shot(page, "confirmation")
     response = Response.objects.get()
@@ -96,11 +98,11 @@ def test_a_resident_answers_a_questionnaire_on_a_phone(page, site, axe_check):
 
     page.get_by_role("link", name="Voir les résultats").click()
     page.wait_for_url("**/resultats/")
-    assert page.get_by_text("1 réponse comptée").is_visible()
+    expect(page.get_by_text("1 réponse comptée")).to_be_visible()
     transport = page.locator("section.result", has=page.get_by_role("heading", name="Comment venez-vous au parc ?"))
-    assert transport.get_by_text("1 (100 %)").is_visible()  # the bar of "À vélo"
+    expect(transport.get_by_text("1 (100 %)")).to_be_visible()  # the bar of "À vélo"
     transport.get_by_text("Voir les chiffres dans un tableau").click()
-    assert page.get_by_role("table", name="Comment venez-vous au parc ?").is_visible()
+    expect(page.get_by_role("table", name="Comment venez-vous au parc ?")).to_be_visible()
     axe_check(page)
     shot(page, "results")
 
@@ -119,10 +121,11 @@ def test_answers_started_on_the_phone_are_kept_if_the_page_is_left(page, site, a
     page.wait_for_timeout(600)  # the draft is written to the browser's storage after a short pause
     page.goto(site.url + "/")
     page.goto(site.url + component.get_absolute_url())
-    assert page.get_by_text("Nous avons repris les réponses que vous aviez commencées sur cet appareil.").is_visible()
-    assert page.get_by_label("Vos idées").input_value() == "Plus de bancs à l'ombre."
-    assert page.get_by_role("radio", name="À vélo").is_checked()
-    assert page.get_by_label("Combien de minutes dure votre trajet à vélo ?").is_visible()
+    restored = "Nous avons repris les réponses que vous aviez commencées sur cet appareil."
+    expect(page.get_by_text(restored)).to_be_visible()
+    expect(page.get_by_label("Vos idées")).to_have_value("Plus de bancs à l'ombre.")
+    expect(page.get_by_role("radio", name="À vélo")).to_be_checked()
+    expect(page.get_by_label("Combien de minutes dure votre trajet à vélo ?")).to_be_visible()
     axe_check(page)
     assert not Response.objects.exists()  # kept on the device only, nothing sent
 
@@ -159,7 +162,7 @@ def test_the_back_office_of_a_consultation_passes_axe(page, site, axe_check):
     page.get_by_label("Date de la réponse").fill("2999-01-01")
     page.get_by_role("button", name="Enregistrer cette réponse").click()
     page.wait_for_load_state()
-    assert page.get_by_role("alert").first.is_visible()
+    expect(page.get_by_role("alert").first).to_be_visible()
     axe_check(page)
     page.goto(site.url + component.get_absolute_url() + "resultats/")
     axe_check(page)

@@ -5,6 +5,7 @@ screen. axe on every page visited."""
 import re
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from concerto.browser.test_journeys import log_in_with_2fa
 from concerto.components.events.models import Event
@@ -58,7 +59,7 @@ def test_a_resident_registers_gets_a_qr_code_and_an_agent_checks_them_in(page, s
     page.locator("main form button[type=submit]").first.click()
     page.wait_for_url("**/billet/")
     qr = page.locator("img.event-ticket__qr")
-    assert qr.is_visible()
+    expect(qr).to_be_visible()
     assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", qr.element_handle())
     code = page.locator(".event-ticket__code").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9]{4} [A-Z0-9]{4}", code)
@@ -71,24 +72,24 @@ def test_a_resident_registers_gets_a_qr_code_and_an_agent_checks_them_in(page, s
         door.wait_for_url("**/gestion/")
         door.goto(base + "/accueil/")
         axe_check(door)
-        assert door.locator("#count-checked-in").inner_text() == "0"
-        assert door.locator("#count-expected").inner_text() == "1"
+        expect(door.locator("#count-checked-in")).to_have_text("0")
+        expect(door.locator("#count-expected")).to_have_text("1")
         # Desktop Linux Chromium has no BarcodeDetector: no Scan button, typing works.
-        assert not door.get_by_role("button", name="Scanner").is_visible()
+        expect(door.get_by_role("button", name="Scanner")).not_to_be_visible()
         field = door.get_by_label("Code du billet")
         assert field.evaluate("(el) => el === document.activeElement")  # ready to type at once
         field.fill(code.lower())
         door.get_by_role("button", name="Enregistrer", exact=True).click()
         door.wait_for_load_state()
-        assert door.get_by_role("status").filter(has_text="Enregistré : Camille Martin").is_visible()
-        assert door.locator("#count-checked-in").inner_text() == "1"
+        expect(door.get_by_role("status").filter(has_text="Enregistré : Camille Martin")).to_be_visible()
+        expect(door.locator("#count-checked-in")).to_have_text("1")
         axe_check(door)
 
         # The same ticket again: refused, with the time.
         door.get_by_label("Code du billet").fill(code)
         door.get_by_role("button", name="Enregistrer", exact=True).click()
         door.wait_for_load_state()
-        assert door.get_by_role("alert").filter(has_text=re.compile(r"Déjà enregistré à \d+ h \d\d")).is_visible()
+        expect(door.get_by_role("alert").filter(has_text=re.compile(r"Déjà enregistré à \d+ h \d\d"))).to_be_visible()
         axe_check(door)
 
         # A walk-in, counted at once.
@@ -96,8 +97,8 @@ def test_a_resident_registers_gets_a_qr_code_and_an_agent_checks_them_in(page, s
         door.get_by_label("Prénom (facultatif)").fill("Lou")
         door.get_by_role("button", name="Ajouter la personne").click()
         door.wait_for_load_state()
-        assert door.locator("#count-walk-ins").inner_text() == "1"
-        assert door.locator("#count-checked-in").inner_text() == "2"
+        expect(door.locator("#count-walk-ins")).to_have_text("1")
+        expect(door.locator("#count-checked-in")).to_have_text("2")
         axe_check(door)
     finally:
         context.close()
@@ -114,8 +115,8 @@ def test_a_question_on_the_live_board_gets_a_vote_and_shows_on_the_projection(pa
     page.get_by_label("Votre message").fill("Combien d'arbres seront plantés ?")
     page.get_by_role("button", name="Envoyer sur le mur").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Votre message est sur le mur.").is_visible()
-    assert page.get_by_text("Envoyé par vous").is_visible()  # no vote button on one's own post
+    expect(page.get_by_text("Votre message est sur le mur.")).to_be_visible()
+    expect(page.get_by_text("Envoyé par vous")).to_be_visible()  # no vote button on one's own post
     axe_check(page)
 
     # The resident votes for it from another phone.
@@ -135,7 +136,7 @@ def test_a_question_on_the_live_board_gets_a_vote_and_shows_on_the_projection(pa
 
     # The first phone's board refreshes itself (htmx, every 5 s) and says so politely.
     page.locator(".board-post__text", has_text="Le parc restera-t-il ouvert la nuit ?").wait_for(timeout=12_000)
-    assert page.locator("#board-announce").inner_text() == "1 nouveau message sur le mur"
+    expect(page.locator("#board-announce")).to_have_text("1 nouveau message sur le mur")
 
     context, other = _phone(browser, site)
     try:
@@ -147,9 +148,9 @@ def test_a_question_on_the_live_board_gets_a_vote_and_shows_on_the_projection(pa
     context, screen = _phone(browser, site, {"width": 1920, "height": 1080})
     try:
         screen.goto(board_url + "projection/")
-        assert screen.get_by_text("Combien d'arbres seront plantés ?").is_visible()
-        assert screen.locator(".projection-post__votes").first.inner_text() == "1 vote"
-        assert screen.get_by_role("img", name=re.compile("QR code du mur en direct")).is_visible()
+        expect(screen.get_by_text("Combien d'arbres seront plantés ?")).to_be_visible()
+        expect(screen.locator(".projection-post__votes").first).to_have_text("1 vote")
+        expect(screen.get_by_role("img", name=re.compile("QR code du mur en direct"))).to_be_visible()
         font_size = screen.locator(".projection-post__text").first.evaluate(
             "(el) => parseFloat(getComputedStyle(el).fontSize)")
         assert font_size >= 40  # read from the back of the room
@@ -193,12 +194,12 @@ def test_an_agent_scans_a_ticket_with_the_camera_where_the_browser_reads_qr_code
         axe_check(door)
         door.evaluate("(code) => { window.__qr = code; }", registration.code)
         door.get_by_role("status").filter(has_text="Enregistré : Camille Martin").wait_for()
-        assert door.locator("#count-checked-in").inner_text() == "1"
+        expect(door.locator("#count-checked-in")).to_have_text("1")
 
         # The board's moderation page, from the same phone: the organiser opens the board.
         door.goto(f"{site.url}/gestion/sceaux/{space.slug}/rencontres/{event.component_id}/{event.pk}/direct/")
         door.get_by_role("button", name="Ouvrir le mur").click()
-        assert door.get_by_text("Le mur en direct est ouvert.").is_visible()
+        expect(door.get_by_text("Le mur en direct est ouvert.")).to_be_visible()
         axe_check(door)
     finally:
         context.close()

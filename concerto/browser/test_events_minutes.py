@@ -4,6 +4,7 @@ every page."""
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from concerto.browser.test_journeys import log_in_with_2fa
 from concerto.components.events.models import Audience, Event, Registration
@@ -50,7 +51,7 @@ def test_an_agent_types_notes_publishes_minutes_and_a_resident_reads_them(page, 
     axe_check(page)
 
     page.goto(f"{base}/{event.pk}/compte-rendu/")
-    assert page.get_by_label("Participants dans la salle").input_value() == "3"
+    expect(page.get_by_label("Participants dans la salle")).to_have_value("3")
     axe_check(page)
     page.get_by_label("Compte rendu").fill("Les participants veulent plus de vélos et d'ombre.")
     page.get_by_role("button", name="Enregistrer le compte rendu").click()

@@ -2,6 +2,7 @@
 and sees their QR code and check-in code; axe on the list, the event, the form and the ticket."""
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from concerto.components.events import services
 from concerto.components.events.models import Event
@@ -36,12 +37,12 @@ def test_a_resident_registers_on_a_phone_and_sees_their_qr_code(page, site, axe_
     page.wait_for_load_state()
 
     page.goto(site.url + component.get_absolute_url())
-    assert page.get_by_role("heading", name="Rencontres du parc").is_visible()
+    expect(page.get_by_role("heading", name="Rencontres du parc")).to_be_visible()
     axe_check(page)
     page.get_by_role("link", name="Atelier : dessinons le parc").click()
     page.wait_for_url(f"**/{event.pk}/")
-    assert page.get_by_text("12 places restantes").is_visible()
-    assert page.get_by_text("Accès de plain-pied").first.is_visible()
+    expect(page.get_by_text("12 places restantes")).to_be_visible()
+    expect(page.get_by_text("Accès de plain-pied").first).to_be_visible()
     axe_check(page)
 
     page.get_by_role("link", name="S’inscrire", exact=True).click()
@@ -49,20 +50,20 @@ def test_a_resident_registers_on_a_phone_and_sees_their_qr_code(page, site, axe_
     axe_check(page)
     page.get_by_role("button", name="Confirmer mon inscription").click()
     # The required question and the attendance are asked again, with the errors summarised.
-    assert page.get_by_text("Répondez à cette question : elle est obligatoire.").first.is_visible()
+    expect(page.get_by_text("Répondez à cette question : elle est obligatoire.").first).to_be_visible()
     axe_check(page)
     page.get_by_label("Besoin d’une garde d’enfants ?").fill("Non merci")
     page.get_by_label("Dans la salle").check()
     page.get_by_role("button", name="Confirmer mon inscription").click()
 
     page.wait_for_url("**/billet/")
-    assert page.get_by_text("Vous êtes inscrit.").first.is_visible()
+    expect(page.get_by_text("Vous êtes inscrit.").first).to_be_visible()
     qr = page.get_by_role("img", name="QR code de votre code d’accueil")
-    assert qr.is_visible()
+    expect(qr).to_be_visible()
     assert page.evaluate("img => img.naturalWidth > 0", qr.element_handle())
     registration = event.registrations.get()
-    assert page.get_by_text(services.registration_code_display(registration.code)).is_visible()
-    assert page.get_by_role("link", name="https://visio.example.org/parc").is_visible()
+    expect(page.get_by_text(services.registration_code_display(registration.code))).to_be_visible()
+    expect(page.get_by_role("link", name="https://visio.example.org/parc")).to_be_visible()
     axe_check(page)
 
 
@@ -86,16 +87,16 @@ def test_an_agent_creates_and_publishes_an_event_on_accessible_pages(page, site,
     page.get_by_label("Fin", exact=True).fill("2030-05-04T09:00")
     page.locator("#id_place_name").fill("Place du marché")
     page.get_by_role("button", name="Créer l’événement").click()
-    assert page.get_by_text("L’événement doit se terminer après son début").first.is_visible()
+    expect(page.get_by_text("L’événement doit se terminer après son début").first).to_be_visible()
     axe_check(page)
     page.get_by_label("Fin", exact=True).fill("2030-05-04T12:00")
     page.get_by_role("button", name="Créer l’événement").click()
     page.get_by_role("button", name="Publier l’événement").click()
-    assert page.get_by_text("L’événement est publié.").is_visible()
+    expect(page.get_by_text("L’événement est publié.")).to_be_visible()
     axe_check(page)
     event = Event.objects.get(title="Balade dans le quartier")
     services.question_add(actor=None, event=event, label="Votre quartier ?")
     services.registration_create(user=persona("habitant@example.org", display_name="Sam Leroy"), event=event)
     page.get_by_role("link", name="Inscriptions", exact=True).click()
-    assert page.get_by_role("cell", name="Sam Leroy", exact=True).is_visible()
+    expect(page.get_by_role("cell", name="Sam Leroy", exact=True)).to_be_visible()
     axe_check(page)

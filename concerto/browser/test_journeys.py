@@ -2,6 +2,8 @@
 
 import re
 
+from playwright.sync_api import expect
+
 from concerto.testing import PASSWORD, commune, fresh_totp_code, persona
 
 
@@ -28,7 +30,7 @@ def test_agent_logs_in_with_2fa_creates_and_publishes_a_space_with_news(page, si
     # Create the space: a form error first, then the real thing.
     page.get_by_role("link", name="Créer un espace").click()
     page.get_by_role("button", name="Créer l'espace").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     axe_check(page)
     page.get_by_label("Titre").fill("Végétalisation des cours d'école")
     page.get_by_label("Résumé").fill("Choisissons ensemble les arbres des cours d'école.")
@@ -71,19 +73,19 @@ def test_agent_logs_in_with_2fa_creates_and_publishes_a_space_with_news(page, si
     page.get_by_role("button", name=re.compile("Publier Actualités du projet")).click()
     page.get_by_role("button", name="Publier l'espace").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Publié").first.is_visible()
+    expect(page.get_by_text("Publié").first).to_be_visible()
 
     # The resident (a fresh, anonymous context) now finds it from the commune's page.
     resident = page.context.browser.new_context(viewport={"width": 360, "height": 780}, locale="fr-FR")
     public = resident.new_page()
     public.goto(site.url + "/sceaux/")
     public.get_by_role("link", name="Végétalisation des cours d'école").click()
-    assert public.get_by_role("heading", name="Ateliers dans les écoles").is_visible()
+    expect(public.get_by_role("heading", name="Ateliers dans les écoles")).to_be_visible()
     axe_check(public)
     public.get_by_role("link", name="Actualités du projet").click()
     axe_check(public)
     public.get_by_role("link", name="Premier atelier à l'école Les Blagis").click()
-    assert public.get_by_text("Les enfants ont choisi six arbres fruitiers.").is_visible()
+    expect(public.get_by_text("Les enfants ont choisi six arbres fruitiers.")).to_be_visible()
     axe_check(public)
     resident.close()
 

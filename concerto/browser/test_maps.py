@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 # Real outlines of the 130 communes, from the reference data next to the project (see ../shared/data).
 SHARED_GEOJSON = Path(__file__).resolve().parents[3] / "shared" / "data" / "communes" / "mgp_communes_2026.geojson"
@@ -61,7 +62,7 @@ def test_the_keyboard_places_the_point_at_the_centre_of_the_map(map_page):
 
     assert page.get_by_label("Latitude").input_value() != ""
     assert page.get_by_label("Longitude").input_value() != ""
-    assert "Point placé" in page.get_by_role("status").inner_text()
+    expect(page.get_by_role("status")).to_contain_text("Point placé")
     # Tab goes through the zoom buttons and the attribution, then leaves the map: no focus trap.
     for _ in range(6):
         page.keyboard.press("Tab")
@@ -80,9 +81,9 @@ def test_use_my_position_places_the_point_where_the_device_is(map_page, site):
 
     status = page.get_by_role("status")
     status.filter(has_text="Sceaux").wait_for()
-    assert status.inner_text() == "Point placé à Sceaux : latitude 48,7787, longitude 2,2905."
-    assert page.get_by_label("Latitude").input_value() == "48.77870"
-    assert page.get_by_label("Longitude").input_value() == "2.29050"
+    expect(status).to_have_text("Point placé à Sceaux : latitude 48,7787, longitude 2,2905.")
+    expect(page.get_by_label("Latitude")).to_have_value("48.77870")
+    expect(page.get_by_label("Longitude")).to_have_value("2.29050")
 
 
 def test_a_point_outside_the_metropole_is_refused_with_the_error_next_to_the_field(map_page, axe_check):
@@ -94,9 +95,9 @@ def test_a_point_outside_the_metropole_is_refused_with_the_error_next_to_the_fie
     page.get_by_role("button", name="Envoyer le lieu").click()
     page.wait_for_selector(".point-widget[data-map-ready]")
 
-    assert page.get_by_role("alert").is_visible()
-    assert "Ce lieu est hors de la Métropole du Grand Paris" in page.locator(".field-error").inner_text()
-    assert page.get_by_label("Latitude").input_value() == "48.8049"
+    expect(page.get_by_role("alert")).to_be_visible()
+    expect(page.locator(".field-error")).to_contain_text("Ce lieu est hors de la Métropole du Grand Paris")
+    expect(page.get_by_label("Latitude")).to_have_value("48.8049")
     axe_check(page)
 
 
@@ -118,9 +119,9 @@ def test_the_points_map_clusters_markers_whose_popups_link_to_their_page(map_pag
     page.keyboard.press("Enter")
 
     link = maps.get_by_role("link", name="Banc devant la mairie de Sceaux")
-    assert link.is_visible()
+    expect(link).to_be_visible()
     assert link.get_attribute("href").endswith("/sceaux/")
-    assert maps.get_by_role("button", name="Fermer").is_visible()
+    expect(maps.get_by_role("button", name="Fermer")).to_be_visible()
     axe_check(page)
     link.click()
     page.wait_for_url("**/sceaux/")
@@ -134,4 +135,4 @@ def test_a_configured_tile_server_is_drawn_under_the_outlines(page, site, settin
     page.goto(site.url + "/essai-carte/")
 
     page.wait_for_selector(".point-widget__map img.leaflet-tile")
-    assert "Fond de carte d’essai" in page.locator(".point-widget__map .leaflet-control-attribution").inner_text()
+    expect(page.locator(".point-widget__map .leaflet-control-attribution")).to_contain_text("Fond de carte d’essai")

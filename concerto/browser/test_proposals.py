@@ -4,6 +4,7 @@ finds it in the list and supports another one. axe on the list, the form and the
 import re
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from concerto.components.proposals import services
 from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, StepFactory, commune, persona
@@ -39,8 +40,8 @@ def test_a_resident_submits_a_proposal_sees_it_listed_and_supports_another(page,
     page.wait_for_load_state()
 
     page.goto(list_url)
-    assert page.get_by_role("heading", name="Vos idées pour Sceaux").is_visible()
-    assert page.get_by_text("2 propositions").is_visible()
+    expect(page.get_by_role("heading", name="Vos idées pour Sceaux")).to_be_visible()
+    expect(page.get_by_text("2 propositions")).to_be_visible()
     axe_check(page)
 
     page.get_by_role("link", name="Déposer une proposition").click()
@@ -51,7 +52,7 @@ def test_a_resident_submits_a_proposal_sees_it_listed_and_supports_another(page,
     region = page.locator("#similar-proposals")
     region.get_by_role("link", name=re.compile("Planter des arbres fruitiers dans les écoles")).wait_for()
     assert region.get_attribute("aria-live") == "polite"
-    assert "ressemblent à la vôtre" in region.inner_text()
+    expect(region).to_contain_text("ressemblent à la vôtre")
     axe_check(page)
 
     page.get_by_label("Décrivez votre proposition").fill("Trois pommiers près des bancs, entretenus par le jardin "
@@ -59,26 +60,26 @@ def test_a_resident_submits_a_proposal_sees_it_listed_and_supports_another(page,
     page.get_by_label("Catégorie").select_option(label="Nature en ville")
     page.get_by_role("button", name="Publier ma proposition").click()
     page.wait_for_url(re.compile(r".*/propositions/\d+/\d+/$"))
-    assert page.get_by_role("heading", level=1, name="Des arbres fruitiers au square").is_visible()
-    assert page.get_by_text("Votre proposition est publiée.").is_visible()
-    assert page.get_by_text("Vous ne pouvez pas soutenir votre propre proposition.").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Des arbres fruitiers au square")).to_be_visible()
+    expect(page.get_by_text("Votre proposition est publiée.")).to_be_visible()
+    expect(page.get_by_text("Vous ne pouvez pas soutenir votre propre proposition.")).to_be_visible()
     axe_check(page)
 
     page.goto(list_url + "?tri=recent")
     cards = page.locator(".proposal-card h2")
-    assert cards.first.inner_text() == "Des arbres fruitiers au square"
-    assert page.get_by_text("3 propositions").is_visible()
+    expect(cards.first).to_have_text("Des arbres fruitiers au square")
+    expect(page.get_by_text("3 propositions")).to_be_visible()
 
     page.get_by_role("link", name="Un composteur au square").click()
     page.get_by_role("button", name="Soutenir cette proposition").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Merci : vous soutenez cette proposition.").is_visible()
-    assert page.get_by_text("Vous soutenez cette proposition.", exact=True).is_visible()
-    assert page.locator(".proposal-support").get_by_text("1 soutien").is_visible()
+    expect(page.get_by_text("Merci : vous soutenez cette proposition.")).to_be_visible()
+    expect(page.get_by_text("Vous soutenez cette proposition.", exact=True)).to_be_visible()
+    expect(page.locator(".proposal-support").get_by_text("1 soutien")).to_be_visible()
     axe_check(page)
 
     # The map view keeps the list under the map.
     page.goto(list_url + "?vue=carte")
     page.locator("[data-map-points]").wait_for()
-    assert page.get_by_role("link", name="Un composteur au square").is_visible()
+    expect(page.get_by_role("link", name="Un composteur au square")).to_be_visible()
     axe_check(page)

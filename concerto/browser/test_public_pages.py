@@ -1,6 +1,7 @@
 """A resident on a phone: finds their commune, opens a space; every page passes axe."""
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from concerto.core.spaces.models import Space
 from concerto.testing import SpaceFactory, StepFactory, commune
@@ -17,19 +18,19 @@ def test_resident_finds_commune_by_postcode_and_opens_a_space(page, site, axe_ch
     page.get_by_role("button", name="Trouver ma commune").click()
     page.get_by_role("link", name="Sceaux").first.click()
     page.wait_for_url("**/sceaux/")
-    assert page.get_by_role("heading", level=1).inner_text() == "Sceaux"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sceaux")
     axe_check(page)
 
     page.get_by_role("link", name="Réaménagement du jardin de la Ménagerie").click()
     page.wait_for_url("**/sceaux/jardin-menagerie/")
-    assert page.get_by_role("heading", name="Ateliers avec les habitants").is_visible()
+    expect(page.get_by_role("heading", name="Ateliers avec les habitants")).to_be_visible()
     axe_check(page)
 
 
 def test_unknown_address_shows_the_404_page_in_the_site_look(page, site, axe_check):
     response = page.goto(site.url + "/commune-inconnue/")
     assert response.status == 404
-    assert page.get_by_role("heading", level=1).inner_text() == "Page introuvable"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page introuvable")
     axe_check(page)
 
 
@@ -46,5 +47,5 @@ def test_resident_switches_to_english(page, site, axe_check):
     page.get_by_role("button", name="English").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("heading", level=1).inner_text() == "Take part in your commune's decisions"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Take part in your commune's decisions")
     axe_check(page)

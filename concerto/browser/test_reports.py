@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
+from playwright.sync_api import expect
 
 from concerto.components.reports import services, workflow
 from concerto.components.reports.models import Category, Report
@@ -73,15 +74,15 @@ def test_a_resident_reports_a_broken_streetlight_and_is_told_when_it_is_resolved
     # Before sending: the open report of the same category nearby, with its "me too" button.
     nearby = page.locator("#report-nearby")
     nearby.get_by_role("heading", name="Déjà signalé à proximité ?").wait_for()
-    assert nearby.get_by_role("button", name=re.compile("Moi aussi")).is_visible()
+    expect(nearby.get_by_role("button", name=re.compile("Moi aussi"))).to_be_visible()
     page.get_by_label("Description").fill("Le lampadaire est éteint depuis une semaine, l’allée est noire le soir.")
     page.get_by_label("Photo 1").set_input_files(str(photo_path(tmp_path)))
     axe_check(page)
     page.get_by_role("button", name="Envoyer mon signalement").click()
     page.wait_for_url(re.compile(r".*/signalements/\d+/$"))
     report = Report.objects.latest("pk")
-    assert page.get_by_role("heading", level=1, name=re.compile("Éclairage public")).is_visible()
-    assert page.get_by_text("Merci : votre signalement est envoyé").is_visible()
+    expect(page.get_by_role("heading", level=1, name=re.compile("Éclairage public"))).to_be_visible()
+    expect(page.get_by_text("Merci : votre signalement est envoyé")).to_be_visible()
     assert page.locator(".report-photos img").count() == 1
     assert "Camille Martin" not in page.content()
     axe_check(page)
@@ -90,14 +91,14 @@ def test_a_resident_reports_a_broken_streetlight_and_is_told_when_it_is_resolved
     page.goto(site.url + component.get_absolute_url())
     page.wait_for_selector(".leaflet-marker-icon")
     assert page.locator(".report-card").filter(has_text="Le lampadaire est éteint depuis une semaine").count() == 1
-    assert page.get_by_text("2 signalements", exact=True).is_visible()
+    expect(page.get_by_text("2 signalements", exact=True)).to_be_visible()
 
     # An agent resolves it; the resident reads the notification.
     workflow.report_transition(actor=agent, report=report, status="resolved",
                                public_text="Lampe changée le matin même.")
     page.goto(site.url + reverse("accounts:notifications"))
-    assert page.get_by_text(re.compile("Éclairage public.*résolu", re.IGNORECASE)).first.is_visible()
+    expect(page.get_by_text(re.compile("Éclairage public.*résolu", re.IGNORECASE)).first).to_be_visible()
     axe_check(page)
     page.goto(site.url + report.get_absolute_url())
-    assert page.get_by_text("Lampe changée le matin même.").first.is_visible()
+    expect(page.get_by_text("Lampe changée le matin même.").first).to_be_visible()
     axe_check(page)

@@ -4,6 +4,7 @@ import secrets
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from concerto.components.reports import workflow
 from concerto.components.reports.models import Category, Report, Service
@@ -38,7 +39,7 @@ def test_the_agent_handles_a_report_on_accessible_pages(page, site, axe_check): 
     _log_in_staff(page, site, admin.email)
 
     page.goto(site.url + reverse("reports_backoffice:index", args=args))
-    assert page.get_by_role("heading", name="Signalements à traiter").is_visible()
+    expect(page.get_by_role("heading", name="Signalements à traiter")).to_be_visible()
     axe_check(page)
     page.goto(site.url + reverse("reports_backoffice:report", args=[*args, reports[1].pk]))
     page.get_by_label("Nouveau statut").select_option("rejected")

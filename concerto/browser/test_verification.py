@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from concerto.core.accounts import verification
 from concerto.testing import PASSWORD, commune, fresh_totp_code, persona
@@ -35,7 +36,7 @@ def test_a_resident_verifies_with_the_census_list_and_goes_back(page, site, axe_
 
     log_in(page, site, "habitante@example.org")
     page.goto(site.url + reverse("accounts:verification") + "?next=/sceaux/")
-    assert page.get_by_role("heading", level=1, name="Vérifier ma résidence").is_visible()
+    expect(page.get_by_role("heading", level=1, name="Vérifier ma résidence")).to_be_visible()
     axe_check(page)
     page.get_by_label("Votre commune").select_option(label="Sceaux")
     page.get_by_role("button", name="Continuer").click()
@@ -52,12 +53,12 @@ def test_a_resident_verifies_with_the_census_list_and_goes_back(page, site, axe_
     page.get_by_label("Prénom", exact=True).fill("Camille")
     page.get_by_label("Date de naissance", exact=True).fill("15/07/1985")
     page.get_by_role("button", name="Vérifier ma résidence").click()
-    assert page.get_by_role("heading", name="Il y a un problème").is_visible()
+    expect(page.get_by_role("heading", name="Il y a un problème")).to_be_visible()
     axe_check(page)
     page.get_by_label("Date de naissance", exact=True).fill("14/07/1985")
     page.get_by_role("button", name="Vérifier ma résidence").click()
     page.wait_for_url(site.url + "/sceaux/")
-    assert page.get_by_text("Votre résidence à Sceaux est maintenant vérifiée.").is_visible()
+    expect(page.get_by_text("Votre résidence à Sceaux est maintenant vérifiée.")).to_be_visible()
     page.goto(site.url + reverse("accounts:verification_code_enter", args=["sceaux"]))
     axe_check(page)
 
@@ -74,20 +75,20 @@ def test_an_agent_uses_the_verification_back_office(page, site, axe_check):  # n
     page.goto(site.url + reverse("backoffice:verification_desk", args=["sceaux"]))
     page.get_by_label("Adresse e-mail du compte de l’habitant").fill("habitante@example.org")
     page.get_by_role("button", name="Vérifier cet habitant").click()
-    assert page.get_by_role("heading", name="Il y a un problème").is_visible()
+    expect(page.get_by_role("heading", name="Il y a un problème")).to_be_visible()
     axe_check(page)
     page.get_by_label("Nom de famille", exact=True).fill("Martin")
     page.get_by_label("Prénom", exact=True).fill("Camille")
     page.get_by_label("Date de naissance", exact=True).fill("14/07/1985")
     page.get_by_label(re.compile("J’ai vérifié une pièce d’identité")).check()
     page.get_by_role("button", name="Vérifier cet habitant").click()
-    assert page.get_by_text("est maintenant vérifiée").is_visible()
+    expect(page.get_by_text("est maintenant vérifiée")).to_be_visible()
 
     page.goto(site.url + reverse("backoffice:verification_overview", args=["sceaux"]))
-    assert page.get_by_role("cell", name="habitante@example.org", exact=True).is_visible()
+    expect(page.get_by_role("cell", name="habitante@example.org", exact=True)).to_be_visible()
     axe_check(page)
     page.goto(site.url + reverse("backoffice:verification_census", args=["sceaux"]))
     axe_check(page)
     page.goto(site.url + reverse("backoffice:verification_letters", args=["sceaux"]))
-    assert page.get_by_role("cell", name="Alex DUPONT", exact=True).is_visible()
+    expect(page.get_by_role("cell", name="Alex DUPONT", exact=True)).to_be_visible()
     axe_check(page)
