@@ -102,3 +102,40 @@ def test_a_resident_reports_a_broken_streetlight_and_is_told_when_it_is_resolved
     page.goto(site.url + report.get_absolute_url())
     expect(page.get_by_text("Lampe changée le matin même.").first).to_be_visible()
     axe_check(page)
+
+
+def test_the_public_map_groups_many_reports_by_area_and_a_group_zooms_in_to_them(page, site, axe_check,
+                                                                                 reports_setup):
+    component, _agent, _resident = reports_setup
+    lighting = Category.objects.get(code="eclairage")
+    side, step = 27, 0.0005  # 729 reports on a grid across Sceaux: more than the map shows one by one
+    Report.objects.bulk_create([
+        Report(organisation=lighting.organisation, category=lighting, latitude=48.7700 + (n // side) * step,
+               longitude=2.2780 + (n % side) * step, token=services.new_token()) for n in range(side * side)])
+    total = Report.objects.count()
+
+    def map_answer(response):
+        return "/carte.geojson" in response.url and "bbox=" in response.url
+
+    with page.expect_response(map_answer) as first:
+        page.goto(site.url + component.get_absolute_url())
+    body = first.value.json()
+    # At the scale of the town the server sends groups, whose counts add up to every report.
+    assert body["clustered"] is True
+    assert sum(feature["properties"]["count"] for feature in body["features"]) == total
+    groups = page.locator(".leaflet-marker-icon.marker-cluster")
+    expect(groups.first).to_be_visible()
+    expect(groups.first).to_have_accessible_name(re.compile(r"^\d+ lieux : zoomer$"))
+    axe_check(page)
+
+    # A group is a button: it zooms in on its area, and the map asks for that area again.
+    zoom = int(re.search(r"zoom=(\d+)", first.value.url).group(1))
+    with page.expect_response(map_answer) as second:
+        groups.first.click()
+    closer = int(re.search(r"zoom=(\d+)", second.value.url).group(1))
+    assert closer > zoom
+    reports = second.value.json()
+    assert reports["clustered"] is False and 0 < len(reports["features"]) < total
+    assert reports["features"][0]["properties"]["title"] == "Éclairage public · Nouveau"
+    expect(page.locator(".leaflet-marker-icon").first).to_be_visible()
+    axe_check(page)

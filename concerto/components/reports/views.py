@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from concerto.components.reports import services
 from concerto.components.reports.forms import FilterForm, ReportForm, SupportForm, organisation_categories
 from concerto.components.reports.models import Category, Report, ReportSupport
+from concerto.core.maps import organisation_bounds
 from concerto.core.participation.services import is_following
 from concerto.core.spaces.models import Component
 
@@ -82,9 +83,11 @@ def report_map(request, org_slug, space_slug, component_id):
     component, can_manage = get_component(request, space_slug, component_id)
     form, filters, reports, query = _filtered(request, component)
     points_url = reverse("reports:points", args=[org_slug, space_slug, component.pk]) + (f"?{query}" if query else "")
+    # The map asks for the reports of the area it shows (grouped by area at a city scale), starting on the commune.
+    bounds = organisation_bounds(component.space.organisation)
     return render(request, "reports/report_map.html", _context(
         component, form=form, page=_page(request, reports), query=query, points_url=points_url,
-        can_manage=can_manage, show_map=True, map_limit=MAP_LIMIT))
+        map_bounds=json.dumps(bounds) if bounds else "", can_manage=can_manage, show_map=True))
 
 
 @require_safe
@@ -133,6 +136,12 @@ def report_points(request, org_slug, space_slug, component_id):
         except queries.BadQuery:
             return HttpResponse(json.dumps({"error": _("The bbox must be west,south,east,north in degrees.")}),
                                 status=400, content_type="application/json")
+        # The map's popups name each report as the list does: its category and status, in the visitor's language.
+        statuses = dict(Report.Status.choices)
+        for feature in body["features"]:
+            properties = feature["properties"]
+            if not properties.get("cluster"):
+                properties["title"] = f"{properties['category']} · {statuses.get(properties['status'], '')}"
     else:
         rows = list(reports.values_list("id", "category__name", "kind", "status", "latitude", "longitude")
                     [:MAP_LIMIT + 1])

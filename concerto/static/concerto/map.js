@@ -141,28 +141,57 @@
     return element;
   }
 
+  function clusterElement(root, count) {
+    var element = document.createElement("div");
+    var visible = document.createElement("span");
+    visible.setAttribute("aria-hidden", "true");
+    visible.textContent = String(count);
+    var label = document.createElement("span");
+    label.className = "visually-hidden";
+    label.textContent = text(root, "cluster", { count: count });
+    element.appendChild(visible);
+    element.appendChild(label);
+    return element;
+  }
+
+  function clusterSize(count) {
+    return count < 10 ? "small" : count < 100 ? "medium" : "large";
+  }
+
+  // A group counted by the server: a button-like marker that zooms to the group's area.
+  function serverCluster(root, map, lat, lng, properties) {
+    var count = Number(properties.count) || 0;
+    var icon = L.divIcon({ html: clusterElement(root, count), className: "marker-cluster marker-cluster-" + clusterSize(count),
+                           iconSize: [44, 44] });
+    var marker = L.marker([lat, lng], { icon: icon, keyboard: true });
+    var box = properties.bbox;
+    marker.on("click", function () {
+      if (Array.isArray(box) && box.length === 4) {
+        map.fitBounds([[Number(box[1]), Number(box[0])], [Number(box[3]), Number(box[2])]], { padding: [24, 24] });
+      } else {
+        map.setView([lat, lng], map.getZoom() + 2);
+      }
+    });
+    return marker;
+  }
+
   function initPoints(root) {
     var canvas = root.querySelector(".map-points__canvas");
     var note = root.querySelector(".map-points__note");
-    var made = createMap(canvas, root);
+    var bounds = null;
+    try { bounds = JSON.parse(root.getAttribute("data-bounds") || "null"); } catch (error) { bounds = null; }
+    var live = root.hasAttribute("data-live");
+    var made = createMap(canvas, root, bounds);
     var map = made.map;
     var group = L.markerClusterGroup ? L.markerClusterGroup({
       showCoverageOnHover: false,
       iconCreateFunction: function (cluster) {
         var count = cluster.getChildCount();
-        var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
-        var element = document.createElement("div");
-        var visible = document.createElement("span");
-        visible.setAttribute("aria-hidden", "true");
-        visible.textContent = String(count);
-        var label = document.createElement("span");
-        label.className = "visually-hidden";
-        label.textContent = text(root, "cluster", { count: count });
-        element.appendChild(visible);
-        element.appendChild(label);
-        return L.divIcon({ html: element, className: "marker-cluster marker-cluster-" + size, iconSize: [44, 44] });
+        return L.divIcon({ html: clusterElement(root, count), className: "marker-cluster marker-cluster-" + clusterSize(count),
+                           iconSize: [44, 44] });
       }
     }) : L.featureGroup();
+    var serverClusters = L.featureGroup();
     // Clusters are buttons: Enter opens them as a click does (markers already open their popup on Enter).
     group.on("clusterkeypress", function (event) {
       // The group renames a cluster's "click" to "clusterclick", as it did for this "keypress".
@@ -170,28 +199,64 @@
         group.fire("click", { layer: event.layer, originalEvent: event.originalEvent });
       }
     });
+    map.addLayer(group);
+    map.addLayer(serverClusters);
     note.hidden = true;
-    fetchJson(root.getAttribute("data-points-url")).then(function (data) {
+
+    function draw(data) {
+      group.clearLayers();
+      serverClusters.clearLayers();
       (data.features || []).forEach(function (feature) {
         var geometry = feature && feature.geometry;
         if (!geometry || geometry.type !== "Point" || !Array.isArray(geometry.coordinates)) { return; }
         var lng = Number(geometry.coordinates[0]), lat = Number(geometry.coordinates[1]);
         if (!isFinite(lat) || !isFinite(lng)) { return; }
         var properties = feature.properties || {};
+        if (properties.cluster) {
+          serverClusters.addLayer(serverCluster(root, map, lat, lng, properties));
+          return;
+        }
         var marker = L.marker([lat, lng], { icon: markerIcon(String(properties.title || "")), keyboard: true });
         marker.bindPopup(popupContent(properties), { maxWidth: 240, autoPanPadding: [12, 12] });
         group.addLayer(marker);
       });
-      map.addLayer(group);
-      if (group.getLayers().length) {
-        map.fitBounds(group.getBounds(), { maxZoom: 15, padding: [24, 24] });
-      }
       root.setAttribute("data-map-ready", "");
-    }).catch(function () {
+    }
+
+    function failed() {
       note.textContent = text(root, "error");
       note.hidden = false;
       root.setAttribute("data-map-ready", "");
+    }
+
+    var url = root.getAttribute("data-points-url");
+    if (!live) {
+      fetchJson(url).then(function (data) {
+        draw(data);
+        if (group.getLayers().length) {
+          map.fitBounds(group.getBounds(), { maxZoom: 15, padding: [24, 24] });
+        }
+      }).catch(failed);
+      return;
+    }
+    // Live: the features of the area shown, asked again after each move (the last answer asked for wins).
+    var latest = 0, timer = null;
+    function load() {
+      var view = map.getBounds();
+      var box = [view.getWest(), view.getSouth(), view.getEast(), view.getNorth()].map(function (value) {
+        return value.toFixed(5);
+      }).join(",");
+      var ticket = ++latest;
+      root.removeAttribute("data-map-ready");
+      fetchJson(url + (url.indexOf("?") < 0 ? "?" : "&") + "bbox=" + box + "&zoom=" + Math.floor(map.getZoom()))
+        .then(function (data) { if (ticket === latest) { note.hidden = true; draw(data); } })
+        .catch(function () { if (ticket === latest) { failed(); } });
+    }
+    map.on("moveend", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(load, 250);
     });
+    load();
   }
 
   // --- The point picker -----------------------------------------------------------------------------

@@ -312,6 +312,17 @@ def test_the_map_query_with_a_bbox_clusters_through_the_fast_query(client, compo
     assert client.get(url, {"bbox": "2.2,48.7,2.4,48.8", "zoom": "17", "kind": "proposal"}).json()["features"] == []
 
 
+def test_the_map_page_asks_for_the_area_it_shows_and_names_each_report(client, component, lighting):
+    make_report(lighting)
+    page = client.get(reverse("reports:index", args=["sceaux", component.space.slug, component.pk]))
+    html = page.content.decode()
+    assert "data-live" in html and "data-bounds=" in html  # the map starts on Sceaux and asks per view
+    assert "à l'échelle d'une ville, la carte les regroupe par secteur" in html.replace("&#x27;", "'")
+    url = reverse("reports:points", args=["sceaux", component.space.slug, component.pk])
+    feature = client.get(url, {"bbox": "2.2,48.7,2.4,48.8", "zoom": "17"}).json()["features"][0]
+    assert feature["properties"]["title"] == "Éclairage public · Nouveau"
+
+
 def test_an_agent_resolving_through_the_workflow_notifies_the_reporter(
         component, lighting, resident, agent, django_capture_on_commit_callbacks):
     from concerto.components.reports import workflow
