@@ -15,13 +15,14 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# A virtual environment, dependencies, migrations, demo data on SQLite, a task worker and the server.
+# A virtual environment, dependencies, migrations, demo data on SQLite, a task worker, the clock and the server.
 run: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@echo "Concerto: http://$(HOST):$(PORT)/  (demo accounts: see README.md)"
-	trap 'kill 0' INT TERM EXIT; $(PY) manage.py db_worker --interval 1 & $(PY) manage.py runserver $(HOST):$(PORT)
+	trap 'kill 0' INT TERM EXIT; $(PY) manage.py db_worker --interval 1 & $(PY) manage.py run_periodic & \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The whole suite: unit, integration and browser tests (browser tests need /usr/bin/chromium).
 test: install

@@ -66,6 +66,15 @@ class Action:
 
 
 @dataclass(frozen=True)
+class PeriodicJob:
+    """A function(now) run on a clock (see `manage.py run_periodic`); it returns how many things it did."""
+
+    name: str
+    every: int  # seconds
+    run: Callable
+
+
+@dataclass(frozen=True)
 class ComponentManifest:
     name: str  # the `kind` stored on Component, also the URL namespace
     label: Any  # lazy translated
@@ -93,6 +102,9 @@ class ComponentManifest:
     # and function(user) -> None that anonymises or deletes it when the account is deleted.
     personal_data: Callable | None = None
     erase_personal_data: Callable | None = None
+    # Work done on a clock, by `manage.py run_periodic`: each job runs every `every` seconds and must be safe
+    # to run twice (two runners, or a runner restarted).
+    periodic: tuple["PeriodicJob", ...] = ()
 
     @property
     def segment(self) -> str:

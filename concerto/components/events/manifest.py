@@ -3,7 +3,7 @@ component they belong to (services.py, room.py, minutes.py)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.registry import Action, ComponentManifest, Setting, register
+from concerto.core.registry import Action, ComponentManifest, PeriodicJob, Setting, register
 
 
 def export_events(component) -> list[dict]:
@@ -37,6 +37,13 @@ def erase_personal_data(user) -> None:
     room.erase_personal_data(user)
 
 
+
+def send_reminders(now) -> int:
+    from concerto.components.events import services
+
+    return services.reminders_send(now=now)
+
+
 manifest = register(ComponentManifest(
     name="events",
     url_segment="rencontres",
@@ -66,4 +73,6 @@ manifest = register(ComponentManifest(
     summary=summary,
     personal_data=personal_data,
     erase_personal_data=erase_personal_data,
+    # The reminders of the day before (each registration gets one, whatever the number of runs).
+    periodic=(PeriodicJob("events.reminders", 15 * 60, send_reminders),),
 ))

@@ -254,6 +254,20 @@ def test_reminders_go_once_the_day_before(resident, django_capture_on_commit_cal
     assert Registration.objects.get(event=later).reminded_at is None
 
 
+def test_the_periodic_runner_sends_the_reminders_of_the_day_before_once(resident, django_capture_on_commit_callbacks):
+    tomorrow = make_event(starts_in=timedelta(hours=20))
+    services.registration_create(user=resident, event=tomorrow)
+    mail.outbox.clear()
+
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("run_periodic", "--once", stdout=out)
+        call_command("run_periodic", "--once", stdout=out)
+
+    assert [m.subject for m in mail.outbox] == ["Demain : Réunion publique sur le parc"]
+    assert "events.reminders: 1 done" in out.getvalue() and "events.reminders: 0 done" in out.getvalue()
+
+
 def test_personal_data_and_erasure_keep_the_counts(resident):
     event = make_event()
     services.registration_create(user=resident, event=event)

@@ -1,0 +1,40 @@
+"""Work done on a clock: the `periodic` jobs of the component manifests, run by `manage.py run_periodic`.
+
+Each job is a function(now) -> int (how many things it did), run every `every` seconds. Jobs must be safe to
+run twice (two runners, a restart): they mark what they did in the database, as the events reminders do. A
+failing job is logged and retried at its next turn; it never stops the others.
+"""
+
+import logging
+import math
+from datetime import datetime
+
+from django.db import close_old_connections
+from django.utils import timezone
+
+from concerto.core import registry
+
+logger = logging.getLogger("concerto.periodic")
+
+
+def jobs() -> list[registry.PeriodicJob]:
+    """Every periodic job of the installed components, by name."""
+    found = [job for manifest in registry.components() for job in manifest.periodic]
+    return sorted(found, key=lambda job: job.name)
+
+
+def due(all_jobs, *, last_runs: dict[str, float], clock: float) -> list[registry.PeriodicJob]:
+    """The jobs whose turn has come at CLOCK (seconds, monotonic), given when each last ran."""
+    return [job for job in all_jobs if clock - last_runs.get(job.name, -math.inf) >= job.every]
+
+
+def run(job: registry.PeriodicJob, *, now: datetime | None = None) -> int | None:
+    """Run JOB once; its count, or None when it failed (the error is logged)."""
+    close_old_connections()
+    try:
+        return job.run(now or timezone.now())
+    except Exception:
+        logger.exception("Periodic job %s failed; it runs again at its next turn.", job.name)
+        return None
+    finally:
+        close_old_connections()
