@@ -113,7 +113,7 @@ def paper_entry(request, org_slug, space_slug, component_id, budget_id):
     _describe(recent, projects)
     return render(request, "budgets/backoffice/paper/entry.html", _context(
         budget, form=form, projects=projects, recent=recent,
-        vote_open=budget.component.window("voting_open").open,
+        vote_open=budget.component.window("voting_open").open, refusal=ballots.paper_refusal(budget),
     ), status=status)
 
 

@@ -414,6 +414,17 @@ def paper_communes(budget: Budget):
     return Organisation.objects.communes().filter(pk__in=area.descendant_ids()).order_by("name")
 
 
+def paper_refusal(budget: Budget) -> str | None:
+    """Why paper sheets of BUDGET cannot be keyed (None when they can). A sheet is matched to online ballots by
+    the person's identity hash: when unverified residents may vote online, their ballots carry no such hash, and
+    nothing would stop one person from voting online and on paper."""
+    if not budget.component.setting("vote_requires_verification"):
+        return _("Paper ballots can be keyed only when online voting is open to verified residents alone: "
+                 "otherwise nothing tells that the person on the sheet has not also voted online. Turn on "
+                 "“Only verified residents can vote” in the component's settings first.")
+    return None
+
+
 def _station(value: str) -> str:
     return " ".join((value or "").split()).casefold()
 
@@ -448,6 +459,9 @@ def paper_entry_add(*, agent, budget: Budget, polling_station: str, sheet_number
     list). With DECIDE, a supervisor's third entry settles a sheet whose two entries differ.
 
     Raises PaperError (with the field at fault) for what the agent must correct."""
+    refusal = paper_refusal(budget)
+    if refusal is not None:
+        raise PaperError(refusal)
     polling_station = " ".join((polling_station or "").split())
     sheet_number = " ".join((sheet_number or "").split())
     if not polling_station:

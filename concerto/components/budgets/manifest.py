@@ -63,7 +63,8 @@ manifest = register(ComponentManifest(
         Setting("projects_per_page", int, 20, label=_("Projects per page"),
                 help_text=_("Between 5 and 100."), min_value=5, max_value=100),
         Setting("vote_requires_verification", bool, True, label=_("Only verified residents can vote"),
-                help_text=_("Residents prove where they live by the census list, a code, or at a desk.")),
+                help_text=_("Residents prove where they live by the census list, a code, or at a desk. "
+                                    "Paper ballots need it: it is how a sheet meets its voter's online ballot.")),
         Setting("minimum_age", int, 0, label=_("Minimum age to vote"),
                 help_text=_("0 for no minimum age."), min_value=0, max_value=25),
     ),

@@ -217,3 +217,20 @@ def test_the_sheet_of_a_territory_budget_asks_for_the_voters_commune(db, agent, 
     response = client.post(paper_url, form_data([projects[0].pk], commune=sceaux.pk), follow=True)
     assert "Le bulletin A-12 est saisi." in response.content.decode()
     assert PaperEntry.objects.get().commune == sceaux
+
+
+def test_paper_ballots_wait_until_online_voting_is_for_verified_residents_only(knapsack, agent, staff_client):
+    component, budget, projects = knapsack
+    component.settings = {**component.settings, "vote_requires_verification": False}
+    component.save()
+    budget.component = component
+    # An unverified online ballot carries no identity hash: a sheet could not tell it is the same person.
+    with pytest.raises(ballots.PaperError, match="que quand le vote en ligne est réservé"):
+        key(agent, budget, [projects[0].pk])
+    paper_url, _ = paper_urls(component, budget)
+    client = staff_client(agent)
+    page = client.get(paper_url).content.decode()
+    assert "que quand le vote en ligne est réservé aux habitants vérifiés" in page
+    assert "Enregistrer cette saisie" not in page
+    response = client.post(paper_url, form_data([projects[0].pk]))
+    assert response.status_code == 400 and not PaperEntry.objects.exists()
