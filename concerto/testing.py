@@ -109,3 +109,13 @@ def login_with_mfa(client, user) -> None:
         {"method": "mfa", "at": now, "id": 0, "type": "totp"},
     ]
     session.save()
+
+
+def verified_resident(user, organisation: Organisation | None = None):
+    """Make USER a verified resident of ORGANISATION (Sceaux by default), as a census check would."""
+    import secrets
+
+    from concerto.core.accounts.verification import verification_grant
+
+    return verification_grant(agent=None, user=user, organisation=organisation or commune("sceaux"),
+                              method="census", identity_hash=secrets.token_hex(32))

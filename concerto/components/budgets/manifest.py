@@ -52,9 +52,10 @@ manifest = register(ComponentManifest(
     public_urls="concerto.components.budgets.urls",
     backoffice_urls="concerto.components.budgets.backoffice_urls",
     api_router="concerto.components.budgets.api.router",
+    # Voting is not among them: it has its own setting ("vote_requires_verification", on by default), as
+    # paper ballots and the minimum age depend on it.
     actions=(
         Action("submit", _("Submit a project")),
-        Action("vote", _("Vote")),
         Action("comment", _("Comment on a project")),
     ),
     settings=(

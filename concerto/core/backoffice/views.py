@@ -327,8 +327,9 @@ def component_settings(request, org_slug, space_slug, component_id):
     if request.method == "POST" and form.is_valid():
         settings, step_settings = form.settings_values()
         try:
-            services.component_update_settings(actor=request.user, component=component, settings=settings,
-                                               step_settings=step_settings, title=form.cleaned_data["title"])
+            services.component_update_settings(
+                actor=request.user, component=component, settings=settings, step_settings=step_settings,
+                title=form.cleaned_data["title"], verified_actions=form.cleaned_data.get("verified_actions"))
         except ValidationError as error:
             _add_errors(form, error)
         else:

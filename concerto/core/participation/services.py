@@ -122,8 +122,14 @@ def comment_create(*, author, target, body: str, channel: str = Channel.WEB, par
     a comment hidden by moderation. STANCE ("for", "against", "neutral" or "") is for top-level comments
     on targets whose model sets `comment_stances = True`. The comment goes into the contributions
     ledger, and the author of PARENT (and of its thread, if PARENT is a reply) gets a notification.
-    Raises ValidationError (French messages, keyed by "body", "parent" or "stance") on bad input.
+    Raises ValidationError (French messages, keyed by "body", "parent" or "stance") on bad input, and
+    VerificationRequired when the component reserves comments to verified residents.
     """
+    from concerto.core.accounts.verification import action_require
+
+    component = getattr(target, "component", None)
+    if component is not None:
+        action_require(user=author, component=component, action="comment")
     body = (body or "").strip()
     stance = (stance or "").strip()
     content_type = ContentType.objects.get_for_model(target)

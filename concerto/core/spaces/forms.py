@@ -123,11 +123,21 @@ class ComponentSettingsForm(forms.Form):
                 names.append(key)
             self.step_names.append((step, names))
         self.initial.setdefault("title", component.title)
+        if manifest.actions:
+            self.fields["verified_actions"] = forms.MultipleChoiceField(
+                label=_("Reserved to verified residents"), required=False, widget=forms.CheckboxSelectMultiple,
+                choices=[(action.name, action.label) for action in manifest.actions],
+                help_text=_("Residents prove where they live by the census list, a code sent to them, or at a "
+                            "desk. Those who are not verified see why, and where to verify."))
+            self.initial.setdefault("verified_actions", list(component.verified_actions or []))
         self.manifest = manifest
 
     def groups(self):
         """(legend, bound fields) for each fieldset of the page; the first has no legend."""
-        yield None, [self["title"], *(self[name] for name in self.global_names)]
+        first = [self["title"], *(self[name] for name in self.global_names)]
+        if "verified_actions" in self.fields:
+            first.append(self["verified_actions"])
+        yield None, first
         for step, names in self.step_names:
             if names:
                 yield step, [self[name] for name in names]

@@ -175,6 +175,8 @@ class Component(models.Model):
     published = models.BooleanField(_("published"), default=False)
     settings = models.JSONField(default=dict, blank=True)
     step_settings = models.JSONField(default=dict, blank=True)
+    # Names of the manifest's actions that only verified residents of the space's organisation may do.
+    verified_actions = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ComponentQuerySet.as_manager()
@@ -210,6 +212,10 @@ class Component(models.Model):
             kwargs={"org_slug": self.space.organisation.slug, "space_slug": self.space.slug,
                     "component_id": self.pk},
         )
+
+    def requires_verification(self, action: str) -> bool:
+        """Whether only verified residents may do ACTION (a name of the manifest's actions) here."""
+        return action in (self.verified_actions or [])
 
     def setting(self, name: str):
         """The global setting NAME, falling back to the manifest's default."""

@@ -245,8 +245,9 @@ def step_settings_key(step, name: str) -> str:
 
 @transaction.atomic
 def component_update_settings(*, actor, component: Component, settings: dict, step_settings: dict,
-                              title: str | None = None) -> Component:
-    """Validate and store the global SETTINGS and the STEP_SETTINGS (step id -> raw values).
+                              title: str | None = None, verified_actions: list | None = None) -> Component:
+    """Validate and store the global SETTINGS and the STEP_SETTINGS (step id -> raw values), and, when given,
+    the VERIFIED_ACTIONS (names of the manifest's actions reserved to verified residents).
 
     Errors are keyed by setting name for the global settings and by `step_<id>__<name>` for steps.
     """
@@ -271,16 +272,25 @@ def component_update_settings(*, actor, component: Component, settings: dict, st
                 errors[step_settings_key(step, name) if name != "__all__" else "__all__"] = messages
     if title is not None and not title.strip():
         errors["title"] = [_("Give the component a title.")]
+    if verified_actions is not None:
+        known = [action.name for action in manifest.actions]
+        unknown = sorted(set(verified_actions) - set(known))
+        if unknown:
+            errors["verified_actions"] = [_("Unknown actions: %(names)s") % {"names": ", ".join(unknown)}]
+        verified_actions = [name for name in known if name in verified_actions]
     if errors:
         raise ValidationError(errors)
     component.settings = cleaned
     component.step_settings = {**(component.step_settings or {}), **cleaned_steps}
     if title is not None:
         component.title = title.strip()
-    component.save(update_fields=["settings", "step_settings", "title"])
+    if verified_actions is not None:
+        component.verified_actions = verified_actions
+    component.save(update_fields=["settings", "step_settings", "title", "verified_actions"])
     audit_record(actor=actor, action="component.settings_updated", target=component,
                  organisation=component.space.organisation,
-                 data={"settings": cleaned, "step_settings": cleaned_steps})
+                 data={"settings": cleaned, "step_settings": cleaned_steps,
+                       "verified_actions": list(component.verified_actions or [])})
     return component
 
 

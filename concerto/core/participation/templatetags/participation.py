@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import npgettext
 
+from concerto.core.accounts.verification import action_refusal
 from concerto.core.participation.forms import CommentForm
 from concerto.core.participation.models import Comment
 from concerto.core.participation.rules import comments_allowed
@@ -67,6 +68,13 @@ def comment_thread(context, target):
     comments = list(Comment.objects.on(target).with_votes(user).select_related("author").order_by("created_at", "pk"))
     open_ = comments_allowed(target)
     can_comment = user.has_perm("participation.comment", target)
+    # Comments reserved to verified residents: the others read why, and where to verify.
+    component = getattr(target, "component", None)
+    refusal = None
+    if open_ and component is not None:
+        refusal = action_refusal(user=user, component=component, action="comment",
+                                 next_url=context["request"].get_full_path())
+        can_comment = can_comment and refusal is None
     stances = Comment.stances_offered(target)
 
     top_level, replies = [], {}
@@ -93,6 +101,7 @@ def comment_thread(context, target):
         "tally": stance_tally(top_level) if stances else "",
         "open": open_,
         "can_comment": can_comment,
+        "refusal": refusal,
         "form": CommentForm(stances=stances, auto_id="id_comment_%s"),
         "body_max_length": CommentForm.base_fields["body"].max_length,
     }
