@@ -10,16 +10,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from concerto.browser.helpers import log_in
 from concerto.components.news import services as news
 from concerto.core.participation import services as participation
 from concerto.core.spaces.models import Space
 from concerto.testing import (
-    PASSWORD,
     ComponentFactory,
     SpaceFactory,
     StepFactory,
     commune,
-    fresh_totp_code,
     persona,
 )
 
@@ -45,18 +44,6 @@ def submit(page, form: str = "main form:has(button[type=submit])") -> None:
     """Send the first form of the page matching FORM and wait for the answer."""
     with page.expect_navigation():
         page.locator(form).first.locator("button[type=submit]").first.click()
-
-
-def log_in(page, site, email: str, *, totp: bool = False) -> None:
-    page.goto(site.url + reverse("account_login"))
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    submit(page)
-    if totp:
-        assert "/2fa/authenticate/" in page.url
-        page.locator("input[name=code]").fill(fresh_totp_code())
-        submit(page, "main form:has(input[name=code])")
-    assert "/compte/login/" not in page.url and "/2fa/authenticate/" not in page.url, page.url
 
 
 def news_space():

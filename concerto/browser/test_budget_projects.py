@@ -6,6 +6,7 @@ import re
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from concerto.browser.helpers import log_in
 from concerto.components.budgets import services
 from concerto.testing import (
     PASSWORD,
@@ -13,7 +14,6 @@ from concerto.testing import (
     SpaceFactory,
     StepFactory,
     commune,
-    fresh_totp_code,
     persona,
 )
 
@@ -87,23 +87,12 @@ def test_a_resident_submits_a_project_with_its_place_and_finds_it(page, site, ax
     axe_check(page)
 
 
-def _log_in_staff(page, site, email):
-    page.goto(site.url + "/compte/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").first.click()
-    page.locator("input[name=code]").fill(fresh_totp_code())
-    with page.expect_navigation():
-        page.locator("main form:has(input[name=code]) button[type=submit]").first.click()
-
-
 def test_an_agent_reviews_a_project_and_publishes_the_ballot_list_on_accessible_pages(page, site, axe_check):
     component = _setup()
     project = component.budget_projects.get()
     space = component.space
     base = f"{site.url}/gestion/sceaux/{space.slug}/budget-participatif/{component.pk}/"
-    _log_in_staff(page, site, "agent@sceaux.example.org")
+    log_in(page, site, "agent@sceaux.example.org", totp=True)
 
     page.goto(base)
     expect(page.get_by_role("link", name="Un composteur au square", exact=True)).to_be_visible()

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from concerto.browser.test_accessibility import log_in
+from concerto.browser.helpers import log_in
 from concerto.components.budgets import results
 from concerto.components.budgets.models import Budget
 from concerto.components.budgets.tests.test_results_setup import backoffice_url, results_url, small_election

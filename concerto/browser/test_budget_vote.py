@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from concerto.browser.helpers import log_in
 from concerto.components.budgets.models import Budget, Project, Result
 from concerto.core.accounts.verification import identity_hash, verification_grant
 from concerto.testing import (
@@ -16,7 +17,6 @@ from concerto.testing import (
     SpaceFactory,
     StepFactory,
     commune,
-    fresh_totp_code,
     persona,
 )
 
@@ -129,18 +129,6 @@ def test_a_verified_resident_votes_changes_their_ballot_and_sees_it_counted(page
     axe_check(page)
 
 
-def _staff_log_in(page, site, email):
-    page.goto(site.url + "/compte/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url("**/2fa/authenticate/**")
-    page.locator("input[name=code]").fill(fresh_totp_code())
-    page.locator("main form:has(input[name=code]) button[type=submit]").first.click()
-    page.wait_for_load_state()
-    assert "/2fa/authenticate/" not in page.url, page.url
-
-
 def test_two_agents_key_a_paper_sheet_that_differs_and_it_is_listed_to_check(page, site, axe_check):
     from django.urls import reverse
 
@@ -154,7 +142,7 @@ def test_two_agents_key_a_paper_sheet_that_differs_and_it_is_listed_to_check(pag
                             choices=[projects[0].pk])
     space = component.space
     args = [space.organisation.slug, space.slug, component.pk, budget.pk]
-    _staff_log_in(page, site, agent.email)
+    log_in(page, site, agent.email, totp=True)
     page.goto(site.url + reverse("budgets_backoffice:paper", args=args))
     expect(page.get_by_role("heading", level=1, name="Bulletins papier : Toute la ville")).to_be_visible()
     axe_check(page)

@@ -9,11 +9,12 @@ import os
 import pytest
 from playwright.sync_api import expect
 
+from concerto.browser.helpers import log_in
 from concerto.components.news import services as news
 from concerto.components.news.models import Post
 from concerto.core.participation import services as participation
 from concerto.core.participation.models import Comment, CommentVote
-from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, StepFactory, commune, persona
+from concerto.testing import ComponentFactory, SpaceFactory, StepFactory, commune, persona
 
 pytestmark = pytest.mark.browser
 
@@ -50,14 +51,6 @@ def _screenshot(tab, name):
         tab.screenshot(path=os.path.join(os.environ["CONCERTO_SCREENSHOTS"], f"{name}.png"), full_page=True)
 
 
-def _log_in(tab, live, email):
-    tab.goto(live.url + "/compte/login/")
-    tab.locator("input[name=login]").fill(email)
-    tab.locator("input[name=password]").fill(PASSWORD)
-    with tab.expect_navigation():
-        tab.locator("main form button[type=submit]").first.click()
-
-
 def test_a_thread_passes_axe_and_works_with_a_thumb(page, site, axe_check, thread):  # noqa: F811
     post, first = thread["post"], thread["first"]
     page.goto(site.url + post.get_absolute_url())
@@ -67,7 +60,7 @@ def test_a_thread_passes_axe_and_works_with_a_thumb(page, site, axe_check, threa
     axe_check(page)
 
     persona("resident@example.org", display_name="Camille Martin", residence=commune("sceaux"))
-    _log_in(page, site, "resident@example.org")
+    log_in(page, site, "resident@example.org")
     page.goto(site.url + post.get_absolute_url())
     axe_check(page)
 
@@ -108,3 +101,24 @@ def test_a_thread_passes_axe_and_works_with_a_thumb(page, site, axe_check, threa
         page.locator("form.comments__new button[type=submit]").click()
     expect(page.get_by_text("Écrivez votre commentaire avant de l’envoyer.").first).to_be_visible()
     axe_check(page)
+
+
+def test_comments_reserved_to_verified_residents_say_why_and_lead_to_the_verification(page, site, axe_check,
+                                                                                        thread):
+    post = thread["post"]
+    component = post.component
+    component.verified_actions = ["comment"]
+    component.save()
+    persona("habitante@example.org", display_name="Camille Martin", residence=commune("sceaux"))
+
+    page.goto(site.url + post.get_absolute_url())
+    expect(page.get_by_text("Connectez-vous, puis vérifiez votre résidence")).to_be_visible()
+    axe_check(page)
+    log_in(page, site, "habitante@example.org")
+    page.goto(site.url + post.get_absolute_url())
+    expect(page.get_by_text("Seuls les habitants vérifiés de Sceaux peuvent le faire.")).to_be_visible()
+    expect(page.get_by_role("button", name="Publier mon commentaire")).to_have_count(0)
+    axe_check(page)
+    page.get_by_role("link", name="Vérifier ma résidence").click()
+    page.wait_for_url("**/residence/sceaux/**")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Vérifier")

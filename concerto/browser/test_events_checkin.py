@@ -7,9 +7,9 @@ import re
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from concerto.browser.test_journeys import log_in_with_2fa
+from concerto.browser.helpers import log_in
 from concerto.components.events.models import Event
-from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, commune, persona
+from concerto.testing import ComponentFactory, SpaceFactory, commune, persona
 
 PHONE = {"width": 360, "height": 780}
 
@@ -27,14 +27,6 @@ def _setup(*, board_open=False) -> Event:
                                 live_board_open=board_open)
 
 
-def _log_in(page, site, email):
-    page.goto(site.url + "/compte/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
-
-
 def _phone(browser, site, size=PHONE):
     context = browser.new_context(viewport=size, locale="fr-FR")
     context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(site.url)
@@ -50,7 +42,7 @@ def test_a_resident_registers_gets_a_qr_code_and_an_agent_checks_them_in(page, s
     base = f"{site.url}/gestion/sceaux/{space.slug}/rencontres/{event.component_id}/{event.pk}"
 
     # The resident, on a 360 px phone: the event, the registration form, the ticket with its QR code.
-    _log_in(page, site, "habitante@example.org")
+    log_in(page, site, "habitante@example.org")
     page.goto(site.url + event.get_absolute_url())
     axe_check(page)
     page.locator("main a.button[href$='/inscription/']").click()
@@ -68,7 +60,7 @@ def test_a_resident_registers_gets_a_qr_code_and_an_agent_checks_them_in(page, s
     # The agent at the door, on another phone: 2FA, then the check-in page; the code is typed.
     context, door = _phone(browser, site)
     try:
-        log_in_with_2fa(door, site, "agent@sceaux.example.org")
+        log_in(door, site, "agent@sceaux.example.org", totp=True)
         door.wait_for_url("**/gestion/")
         door.goto(base + "/accueil/")
         axe_check(door)
@@ -122,7 +114,7 @@ def test_a_question_on_the_live_board_gets_a_vote_and_shows_on_the_projection(pa
     # The resident votes for it from another phone.
     context, other = _phone(browser, site)
     try:
-        _log_in(other, site, "habitante@example.org")
+        log_in(other, site, "habitante@example.org")
         other.goto(board_url)
         other.get_by_role("button", name=re.compile("^Voter")).click()
         other.get_by_text("Vous avez voté").wait_for()
@@ -186,7 +178,7 @@ def test_an_agent_scans_a_ticket_with_the_camera_where_the_browser_reads_qr_code
     context, door = _phone(browser, site)
     try:
         context.add_init_script(FAKE_SCANNER)
-        log_in_with_2fa(door, site, "agent@sceaux.example.org")
+        log_in(door, site, "agent@sceaux.example.org", totp=True)
         door.wait_for_url("**/gestion/")
         door.goto(f"{site.url}/gestion/sceaux/{space.slug}/rencontres/{event.component_id}/{event.pk}/accueil/")
         door.get_by_role("button", name="Scanner").click()

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from concerto.browser.test_journeys import log_in_with_2fa
+from concerto.browser.helpers import log_in
 from concerto.components.events.models import Audience, Event, Registration
 from concerto.testing import ComponentFactory, SpaceFactory, StepFactory, commune, persona
 
@@ -35,7 +35,7 @@ def test_an_agent_types_notes_publishes_minutes_and_a_resident_reads_them(page, 
     event = _setup()
     space = event.component.space
     base = f"{site.url}/gestion/sceaux/{space.slug}/rencontres/{event.component_id}"
-    log_in_with_2fa(page, site, "agent@sceaux.example.org")
+    log_in(page, site, "agent@sceaux.example.org", totp=True)
     page.wait_for_url("**/gestion/**")
 
     page.goto(f"{base}/{event.pk}/contributions/")

@@ -4,6 +4,7 @@ and sees their QR code and check-in code; axe on the list, the event, the form a
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from concerto.browser.helpers import log_in
 from concerto.components.events import services
 from concerto.components.events.models import Event
 from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, commune, persona
@@ -68,14 +69,12 @@ def test_a_resident_registers_on_a_phone_and_sees_their_qr_code(page, site, axe_
 
 
 def test_an_agent_creates_and_publishes_an_event_on_accessible_pages(page, site, axe_check):
-    from concerto.browser.test_journeys import log_in_with_2fa
-
     sceaux = commune("sceaux")
     persona("agent@sceaux.example.org", role="agent", organisation=sceaux)
     space = SpaceFactory(organisation=sceaux, slug="parc-2026", title="Aménagement du parc")
     component = ComponentFactory(space=space, kind="events", title="Rencontres du parc")
 
-    log_in_with_2fa(page, site, "agent@sceaux.example.org")
+    log_in(page, site, "agent@sceaux.example.org", totp=True)
     page.wait_for_url("**/gestion/")
     page.goto(site.url + component.get_backoffice_url())
     axe_check(page)

@@ -4,23 +4,14 @@ import re
 
 from playwright.sync_api import expect
 
-from concerto.testing import PASSWORD, commune, fresh_totp_code, persona
-
-
-def log_in_with_2fa(page, site, email):
-    page.goto(site.url + "/compte/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/2fa/authenticate/**")
-    page.get_by_label("Code").fill(fresh_totp_code())
-    page.get_by_role("button", name="Se connecter").click()
+from concerto.browser.helpers import log_in
+from concerto.testing import PASSWORD, commune, persona
 
 
 def test_agent_logs_in_with_2fa_creates_and_publishes_a_space_with_news(page, site, axe_check):
     persona("agent@sceaux.example.org", role="agent", organisation=commune("sceaux"))
 
-    log_in_with_2fa(page, site, "agent@sceaux.example.org")
+    log_in(page, site, "agent@sceaux.example.org", totp=True)
     page.wait_for_url("**/gestion/")
     axe_check(page)
     page.get_by_role("link", name="Sceaux").first.click()

@@ -6,22 +6,12 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from concerto.browser.helpers import log_in
 from concerto.components.reports import workflow
 from concerto.components.reports.models import Category, Report, Service
-from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, commune, fresh_totp_code, persona
+from concerto.testing import ComponentFactory, SpaceFactory, commune, persona
 
 pytestmark = pytest.mark.browser
-
-
-def _log_in_staff(page, site, email):  # noqa: F811
-    page.goto(site.url + "/compte/login/")
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("main form button[type=submit]").first.click()
-    page.locator("input[name=code]").fill(fresh_totp_code())
-    with page.expect_navigation():
-        page.locator("main form:has(input[name=code]) button[type=submit]").first.click()
 
 
 def test_the_agent_handles_a_report_on_accessible_pages(page, site, axe_check):  # noqa: F811
@@ -36,7 +26,7 @@ def test_the_agent_handles_a_report_on_accessible_pages(page, site, axe_check): 
                                      token=secrets.token_urlsafe(20)) for i in range(3)]
     workflow.report_transition(actor=admin, report=reports[0], status="resolved")
     args = [sceaux.slug, "ma-ville", component.pk]
-    _log_in_staff(page, site, admin.email)
+    log_in(page, site, admin.email, totp=True)
 
     page.goto(site.url + reverse("reports_backoffice:index", args=args))
     expect(page.get_by_role("heading", name="Signalements à traiter")).to_be_visible()

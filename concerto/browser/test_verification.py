@@ -8,22 +8,11 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from concerto.browser.helpers import log_in
 from concerto.core.accounts import verification
-from concerto.testing import PASSWORD, commune, fresh_totp_code, persona
+from concerto.testing import commune, persona
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, site, email: str, *, totp: bool = False) -> None:  # noqa: F811
-    page.goto(site.url + reverse("account_login"))
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_load_state()
-    if totp:
-        page.locator("input[name=code]").fill(fresh_totp_code())
-        page.locator("main form:has(input[name=code]) button[type=submit]").first.click()
-        page.wait_for_load_state()
 
 
 def test_a_resident_verifies_with_the_census_list_and_goes_back(page, site, axe_check):  # noqa: F811

@@ -29,6 +29,7 @@ from concerto.components.budgets.models import (
 )
 from concerto.core.accounts.models import Role
 from concerto.core.accounts.permissions import has_role
+from concerto.core.accounts.verification import action_require
 from concerto.core.participation.models import Comment, Contribution
 from concerto.core.participation.services import (
     audit_record,
@@ -387,11 +388,14 @@ def project_create(*, author, component, title: str, text: str, estimated_cost, 
     """AUTHOR submits a project in COMPONENT while the current step takes submissions.
 
     POINT is None or (latitude, longitude) within the space's organisation; the commune there is kept.
-    BUDGET is required when the component has several; its amount caps ESTIMATED_COST (whole euros)."""
+    BUDGET is required when the component has several; its amount caps ESTIMATED_COST (whole euros).
+    Raises VerificationRequired when the component reserves submitting to verified residents and AUTHOR is
+    not one of the space's organisation."""
     _check_component(component)
     refusal = submission_refusal(component)
     if refusal:
         raise ProjectError(refusal)
+    action_require(user=author, component=component, action="submit")
     values = _clean_content(component, title=title, text=text, estimated_cost=estimated_cost, budget=budget,
                             category=category, point=point)
     image_alt = _check_image(image, image_alt)

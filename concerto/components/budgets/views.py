@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from concerto.components.budgets import services
 from concerto.components.budgets.forms import FilterForm, ProjectForm, filter_by_status
 from concerto.components.budgets.models import Budget, ProgressUpdate, Project, ProjectPhoto
+from concerto.core.accounts.verification import action_refusal
 from concerto.core.spaces.models import Component
 from concerto.core.territory.models import Organisation
 
@@ -118,6 +119,8 @@ def project_list(request, org_slug, space_slug, component_id):
         points_url=reverse("budgets:points", args=[org_slug, space_slug, component.pk]) + f"?{query}",
         filtered=any([filters["q"], filters["budget"], filters["category"], filters["status"], filters["commune"]]),
         submissions=component.window("submissions_open"), active="projects",
+        verification=action_refusal(user=request.user, component=component, action="submit",
+                                    next_url=reverse("budgets:create", args=[org_slug, space_slug, component.pk])),
     ))
 
 
@@ -169,10 +172,10 @@ def project_detail(request, org_slug, space_slug, component_id, project_id):
     ))
 
 
-def _form_page(request, component, form, *, project=None, status=200, refusal=""):
+def _form_page(request, component, form, *, project=None, status=200, refusal="", verification=None):
     return render(request, "budgets/projects/project_form.html", _context(
-        component, form=form, project=project, refusal=refusal, submissions=component.window("submissions_open"),
-        active="projects"), status=status)
+        component, form=form, project=project, refusal=refusal, verification=verification,
+        submissions=component.window("submissions_open"), active="projects"), status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -183,6 +186,12 @@ def project_create(request, org_slug, space_slug, component_id):
     refusal = services.submission_refusal(component)
     if refusal:
         return _form_page(request, component, None, refusal=refusal, status=403 if request.method == "POST" else 200)
+    # Submitting may be reserved to verified residents: say so, and where to verify, instead of the form.
+    verification = action_refusal(user=request.user, component=component, action="submit",
+                                  next_url=request.get_full_path())
+    if verification is not None:
+        return _form_page(request, component, None, verification=verification,
+                          status=403 if request.method == "POST" else 200)
     form = ProjectForm(request.POST or None, request.FILES or None, component=component)
     if request.method == "POST":
         if form.is_valid():

@@ -91,7 +91,8 @@ manifest = register(ComponentManifest(
     public_urls="concerto.components.consultations.urls",
     backoffice_urls="concerto.components.consultations.backoffice_urls",
     api_router="concerto.components.consultations.api.router",
-    # Verification of residents does not exist yet: declared so that a space can require it later.
+    # "respond" can be reserved to verified residents: web answers (and drafts) are refused to the others,
+    # anonymous people included; answers the team enters from paper or meetings are not.
     actions=(Action("respond", _("Answer the questionnaire")),),
     settings=(
         Setting("participation", str, "account", label=_("Who can answer"),

@@ -29,6 +29,7 @@ from concerto.components.consultations.models import (
     Response,
     Section,
 )
+from concerto.core.accounts.verification import action_require
 from concerto.core.participation.models import Channel
 from concerto.core.participation.services import audit_record, contribution_record, contribution_remove
 from concerto.core.richtext import plain_text, sanitize_html
@@ -613,11 +614,13 @@ def response_submit(*, component, answers: dict, respondent=None, anonymous_key:
 
     One response per participant: a second submission replaces the answers of the first, and two
     submissions racing each other end as one row (the unique constraint, then an update). Returns
-    (response, first_time). Raises AnswersClosed when answers are not accepted now, ValidationError
-    (keyed by field name) when an answer is wrong; nothing is saved then."""
+    (response, first_time). Raises VerificationRequired when the component reserves answering to verified
+    residents and RESPONDENT is not one (anonymous answers included), AnswersClosed when answers are not
+    accepted now, ValidationError (keyed by field name) when an answer is wrong; nothing is saved then."""
     _check_kind(component)
     if respondent is not None and not respondent.is_authenticated:
         respondent = None
+    action_require(user=respondent, component=component, action="respond")
     _check_can_answer_on_the_web(component, respondent, anonymous_key)
     structure = questionnaire_structure(component)
     cleaned = answers_check(structure, answers)
@@ -674,10 +677,12 @@ DRAFT_NAME = re.compile(r"^q(\d+)(?:_[a-z0-9]{1,20})?$")
 @transaction.atomic
 def response_draft_save(*, component, respondent, data: dict) -> Response:
     """Keep RESPONDENT's unfinished answers (raw form values) without sending them: a draft is not
-    counted anywhere. Only before the first submission; afterwards changes are sent directly."""
+    counted anywhere. Only before the first submission; afterwards changes are sent directly. Refused like
+    response_submit when answering is reserved to verified residents."""
     _check_kind(component)
     if respondent is None or not respondent.is_authenticated:
         raise AnswersClosed(_("Sign in to save a draft."))
+    action_require(user=respondent, component=component, action="respond")
     _check_can_answer_on_the_web(component, respondent, "")
     known = {str(question.pk) for question in questionnaire_structure(component).questions}
     kept = {}
@@ -714,7 +719,8 @@ def paper_response_enter(*, actor, component, answers: dict, channel: str = Chan
                          answered_on: date | None = None) -> Response:
     """Enter a response collected on paper or at a meeting (CHANNEL). It is anonymous, counted like a
     web response and marked with its channel. Required questions are not enforced (a paper form may
-    come back incomplete; the agent types what is written), conditions are."""
+    come back incomplete; the agent types what is written), conditions are. Not subject to answering being
+    reserved to verified residents: the team enters it for someone else."""
     _check_kind(component)
     if channel not in PAPER_CHANNELS:
         raise ValidationError({"channel": [_("Choose paper or in person.")]})

@@ -36,6 +36,7 @@ from concerto.components.consultations.results import (
     results_compute,
     text_answers,
 )
+from concerto.core.accounts.verification import action_refusal
 from concerto.core.spaces.models import Component
 
 SESSION_KEY = "consultations_key"
@@ -140,13 +141,22 @@ def questionnaire(request, org_slug, space_slug, component_id, edit: bool = Fals
     if not window.open:
         context["answers"] = answers_display(structure, response) if submitted else []
         return render(request, "consultations/closed.html", context, status=403 if request.method == "POST" else 200)
-    if user is None and not anonymous_allowed:
+    # Answering may be reserved to verified residents: then the page says why and where to verify instead
+    # of showing the form, and a form sent anyway (an old tab) is refused before anything is read.
+    refusal = action_refusal(user=request.user, component=component, action="respond",
+                             next_url=request.get_full_path())
+    context["refusal"] = refusal
+    if user is None and (refusal is not None or not anonymous_allowed):
         if request.method == "POST":
             return render(request, "consultations/sign_in.html", context, status=403)
         return render(request, "consultations/sign_in.html", context)
     if submitted and not edit and request.method == "GET":
         context["answers"] = answers_display(structure, response)
         return render(request, "consultations/answered.html", context)
+    if refusal is not None:
+        if request.method == "POST":
+            return _refused(request, context, refusal.message)
+        return render(request, "consultations/questionnaire.html", {**context, "editing": False})
 
     ask_residence = user is None or user.residence_id is None
     if request.method == "POST":

@@ -21,6 +21,7 @@ from django.utils.translation import pgettext
 
 from concerto.components.events import services
 from concerto.components.events.models import BoardPost, BoardVote, Event, Registration
+from concerto.core.accounts.verification import action_require
 from concerto.core.participation.services import audit_record
 
 BOARD_TEXT_MAX = 280
@@ -237,7 +238,11 @@ def board_refusal(*, event: Event, user) -> str:
 
 def board_post_create(*, event: Event, text: str, kind: str = BoardPost.Kind.QUESTION, user=None,
                       author_key: str) -> BoardPost:
-    """A question or an opinion on EVENT's live board. Plain text only: it is escaped when shown."""
+    """A question or an opinion on EVENT's live board. Plain text only: it is escaped when shown.
+
+    Raises VerificationRequired when the component reserves posting to verified residents (then anonymous
+    posts are refused too, whatever the anonymous_board setting)."""
+    action_require(user=user, component=event.component, action="board_post")
     refusal = board_refusal(event=event, user=user)
     if refusal:
         raise ValidationError(refusal)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from concerto.components.events import room
 from concerto.components.events.forms_room import BoardPostForm
 from concerto.components.events.models import Event
+from concerto.core.accounts.verification import action_refusal
 
 PROJECTION_LIMIT = 8
 
@@ -57,7 +58,13 @@ def board(request, org_slug, space_slug, component_id, event_id):
     event = get_event(request, space_slug, component_id, event_id)
     form = BoardPostForm(request.POST if request.method == "POST" else None)
     status = 200
-    if request.method == "POST":
+    # Posting may be reserved to verified residents: the page says so, and where to verify, instead of the
+    # form (a closed board just says it is closed). Votes stay open to all.
+    verification = (action_refusal(user=request.user, component=event.component, action="board_post",
+                                   next_url=request.get_full_path()) if event.live_board_open else None)
+    if verification is not None:
+        status = 403 if request.method == "POST" else 200
+    elif request.method == "POST":
         if form.is_valid():
             try:
                 room.board_post_create(event=event, text=form.cleaned_data["text"], kind=form.cleaned_data["kind"],
@@ -72,7 +79,8 @@ def board(request, org_slug, space_slug, component_id, event_id):
                 messages.success(request, _("Your message is on the board."))
                 return redirect("events:board", org_slug, space_slug, component_id, event_id)
         status = 400 if form.errors else 200
-    return render(request, "events/room/board.html", _board_context(request, event, form=form), status=status)
+    return render(request, "events/room/board.html",
+                  _board_context(request, event, form=form, verification=verification), status=status)
 
 
 @require_safe

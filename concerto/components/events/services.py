@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from concerto.components.events.models import Audience, Event, FeedToken, Registration, RegistrationQuestion
+from concerto.core.accounts.verification import action_require
 from concerto.core.participation.models import Notification
 from concerto.core.participation.services import audit_record
 from concerto.core.richtext import plain_text, sanitize_html
@@ -347,7 +348,11 @@ def _attendance(event: Event, attendance: str | None) -> str:
 def registration_create(*, user, event: Event, answers: dict | None = None, attendance: str | None = None,
                         channel: str = "web") -> Registration:
     """USER registers to EVENT: confirmed while places are left, else on the waitlist (never over the
-    capacity). A confirmation email with the event as an .ics file goes out after commit."""
+    capacity). A confirmation email with the event as an .ics file goes out after commit.
+
+    Raises VerificationRequired when the component reserves registering to verified residents (walk-ins
+    added at the door by an agent, room.walk_in_add, are not concerned)."""
+    action_require(user=user, component=event.component, action="register")
     if user is None or not user.is_authenticated:
         raise EventError(_("Sign in to register."))
     locked = _locked(event)  # every registration to this event waits here for the one before it

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from concerto.components.events import ics, services
 from concerto.components.events.forms import FilterForm, RegistrationForm
 from concerto.components.events.models import Audience, Event, Registration
+from concerto.core.accounts.verification import action_refusal
 from concerto.core.spaces.models import Component, Space
 from concerto.core.territory.models import Organisation
 
@@ -149,8 +150,12 @@ def event_detail(request, org_slug, space_slug, component_id, event_id):
     event = get_event(request, component, event_id, can_manage)
     registration = services.registration_of(user=request.user, event=event)
     refusal = services.registration_refusal(user=request.user, event=event) if registration is None else ""
+    # Registering may be reserved to verified residents: say so, and where to verify, instead of the button.
+    verification = (action_refusal(user=request.user, component=component, action="register",
+                                   next_url=request.get_full_path()) if registration is None and not refusal else None)
     return render(request, "events/event_detail.html", _context(
-        component, event=event, registration=registration, refusal=refusal, can_manage=can_manage,
+        component, event=event, registration=registration, refusal=refusal, verification=verification,
+        can_manage=can_manage,
         places_left=services.places_left(event) if event.registration_enabled else None,
         waitlist_count=event.registrations.filter(status=Registration.Status.WAITLISTED).count(),
         is_past=event.ends_at <= timezone.now(),
@@ -170,9 +175,11 @@ def registration_create(request, org_slug, space_slug, component_id, event_id):
         messages.info(request, _("You are already registered to this event: your registration is kept as it was."))
         return redirect(ticket_url)
     refusal = services.registration_refusal(user=request.user, event=event)
+    verification = None if refusal else action_refusal(
+        user=request.user, component=component, action="register", next_url=request.get_full_path())
     form = RegistrationForm(request.POST if request.method == "POST" else None, event=event)
     status = 200
-    if refusal:
+    if refusal or verification is not None:
         status = 403 if request.method == "POST" else 200
     elif request.method == "POST":
         if form.is_valid():
@@ -195,7 +202,7 @@ def registration_create(request, org_slug, space_slug, component_id, event_id):
                 return redirect(ticket_url)
         status = 400
     return render(request, "events/registration_form.html", _context(
-        component, event=event, form=form, refusal=refusal,
+        component, event=event, form=form, refusal=refusal, verification=verification,
         places_left=services.places_left(event)), status=status)
 
 

@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from concerto.components.proposals import text as words
 from concerto.components.proposals.models import Category, Proposal, Support
-from concerto.core.participation.models import Comment
+from concerto.core.accounts.verification import action_require
+from concerto.core.participation.models import Channel, Comment
 from concerto.core.participation.services import (
     audit_record,
     contribution_record,
@@ -26,6 +27,9 @@ from concerto.core.participation.services import (
 from concerto.core.richtext import plain_text, sanitize_html
 
 KIND = "proposals"
+# Channels where an agent types what a person gave on paper or said in a room: that person did not sign in,
+# so a verification online cannot be asked of them.
+AGENT_CHANNELS = (Channel.IN_PERSON, Channel.PAPER)
 TITLE_MAX_LENGTH = Proposal._meta.get_field("title").max_length
 # What a person may type (markup included); the sanitised text is never longer.
 TEXT_MAX_LENGTH = 5000
@@ -157,8 +161,12 @@ def proposal_create(*, author, component, title: str, text: str, category=None, 
                     image_alt: str = "", point=None, channel: str = "web") -> Proposal:
     """AUTHOR submits a proposal in COMPONENT while its current step takes submissions.
 
-    POINT is None or (latitude, longitude); the commune at that point is stored with it."""
+    POINT is None or (latitude, longitude); the commune at that point is stored with it. Raises
+    VerificationRequired when the component reserves submissions to verified residents and AUTHOR is not
+    one (except for proposals an agent types from a meeting or from paper, see AGENT_CHANNELS)."""
     _check_component(component)
+    if channel not in AGENT_CHANNELS:
+        action_require(user=author, component=component, action="submit")
     window = component.window("submissions_open")
     if not window.open:
         closed = _("Submissions are closed.")
@@ -325,7 +333,9 @@ def support_refusal(*, user, proposal: Proposal) -> str:
 @transaction.atomic
 def support_add(*, user, proposal: Proposal, channel: str = "web") -> Support:
     """USER supports PROPOSAL, once. A second support is refused and the first one kept, even when two
-    requests arrive at the same time (the unique constraint decides)."""
+    requests arrive at the same time (the unique constraint decides). Raises VerificationRequired when the
+    component reserves supports to verified residents and USER is not one."""
+    action_require(user=user, component=proposal.component, action="support")
     if user is None or not user.is_authenticated:
         raise ProposalError(_("Sign in to support a proposal."))
     refusal = support_refusal(user=user, proposal=proposal)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from concerto.components.proposals import queries, services
 from concerto.components.proposals.forms import FilterForm, ProposalForm
 from concerto.components.proposals.models import Proposal, Support
+from concerto.core.accounts.verification import action_refusal
 from concerto.core.spaces.models import Component
 from concerto.core.territory.models import Organisation
 
@@ -115,6 +116,8 @@ def proposal_list(request, org_slug, space_slug, component_id):
         points_url=reverse("proposals:points", args=[org_slug, space_slug, component.pk]) + f"?{query}",
         filtered=any([filters["q"], filters["category"], filters["status"], filters["commune"]]),
         submissions=component.window("submissions_open"),
+        submit_refusal=action_refusal(user=request.user, component=component, action="submit",
+                                      next_url=request.get_full_path()),
     ))
 
 
@@ -172,6 +175,8 @@ def proposal_detail(request, org_slug, space_slug, component_id, proposal_id):
         supports_window=supports, support_refusal=services.support_refusal(
             user=user if user.is_authenticated else None, proposal=proposal),
         supports_limit=limit, supports_remaining=remaining,
+        verification_refusal=action_refusal(user=user, component=component, action="support",
+                                            next_url=request.get_full_path()),
         edit_blocker=proposal.edit_blocker() if is_author else "",
         comments_enabled=component.setting("comments_enabled"),
         content_type_id=ContentType.objects.get_for_model(Proposal).pk,
@@ -180,7 +185,8 @@ def proposal_detail(request, org_slug, space_slug, component_id, proposal_id):
     ))
 
 
-def _proposal_form_page(request, component, form, *, proposal=None, status=200, refusal="", similar=None):
+def _proposal_form_page(request, component, form, *, proposal=None, status=200, refusal="", similar=None,
+                        verification_refusal=None):
     if form is not None:
         # Similar proposals are fetched while the title is typed (HTMX, after a pause) and announced by the
         # page's live region; without JavaScript they show after a failed submission.
@@ -192,7 +198,7 @@ def _proposal_form_page(request, component, form, *, proposal=None, status=200, 
         })
     return render(request, "proposals/proposal_form.html", _context(
         component, form=form, proposal=proposal, refusal=refusal, similar=similar or [],
-        submissions=component.window("submissions_open"),
+        submissions=component.window("submissions_open"), verification_refusal=verification_refusal,
     ), status=status)
 
 
@@ -207,6 +213,12 @@ def proposal_create(request, org_slug, space_slug, component_id):
         closed = _("Submissions are closed.")
         return _proposal_form_page(request, component, None, status=403 if request.method == "POST" else 200,
                                    refusal=f"{closed} {window.message}")
+    verification = action_refusal(user=request.user, component=component, action="submit",
+                                  next_url=request.get_full_path())
+    if verification is not None:
+        # The message and the way to verify instead of the form; a form sent anyway saves nothing.
+        return _proposal_form_page(request, component, None, verification_refusal=verification,
+                                   status=403 if request.method == "POST" else 200)
     if request.method == "POST":
         if form.is_valid():
             try:

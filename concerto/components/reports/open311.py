@@ -10,6 +10,9 @@ Decisions where the specification leaves a choice:
 - a request needs lat/long: we have no geocoder, so address_string alone is refused (400);
 - media_url is not fetched nor stored (photos come through the website only);
 - first_name, last_name, phone and account_id are not kept: the reporter is followed by email;
+- a request is sent by an application on someone's behalf, so it cannot come from a verified resident: when a
+  reports component of the commune (or of a territory above it) reserves reporting to verified residents,
+  posting there is refused with a 403;
 - hidden reports are never served; personal data (email, names, phone, device) never leaves.
 """
 
@@ -28,6 +31,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from concerto.components.reports.models import Category, Report
+from concerto.core.accounts.verification import VerificationRequired
 from concerto.core.territory.models import Organisation
 
 MAX_REQUESTS = 1000  # the page size cap of GET requests, as the specification suggests
@@ -342,6 +346,12 @@ def _request_list(request, fmt):
     return respond(fmt, "service_requests", [request_data(report) for report in reports])
 
 
+def _verified_only(commune) -> str:
+    return _("In %(commune)s, only verified residents can send a report, on the website after verifying their "
+             "residence. A request through Open311 cannot be tied to a verified resident: it was not created.") % {
+        "commune": commune.name}
+
+
 def _request_create(request, fmt):
     """POST requests: a client with the commune's API key posts a report at a point."""
     from concerto.components.reports import services, workflow
@@ -356,6 +366,8 @@ def _request_create(request, fmt):
         raise Open311Error(403, _("Invalid api_key received: the request was not created."))
     if key.organisation_id != commune.pk:
         raise Open311Error(403, _("This api_key is not one of this jurisdiction: the request was not created."))
+    if services.reporting_reserved_by(organisation=commune) is not None:
+        raise Open311Error(403, _verified_only(commune))
     category = _category(commune, _param(data, "service_code"))
     latitude = _coordinate(data, "lat", -90, 90)
     longitude = _coordinate(data, "long", -180, 180)
@@ -382,6 +394,8 @@ def _request_create(request, fmt):
             category=category, kind=Report.Kind.MALFUNCTION, latitude=latitude, longitude=longitude,
             description=_param(data, "description"), address=_param(data, "address_string"), answers=answers,
             email=_param(data, "email"), channel="api")
+    except VerificationRequired:  # reserved between the check above and now
+        raise Open311Error(403, _verified_only(commune)) from None
     except ValidationError as error:
         messages = []
         for field, errors in error.message_dict.items():

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from concerto.components.reports import photos as photo_tools
 from concerto.components.reports.models import Category, Report, ReportPhoto, ReportSupport, StatusChange
+from concerto.core.accounts.verification import VerificationRequired, action_refusal, action_require
 from concerto.core.participation.services import (
     audit_record,
     contribution_record,
@@ -39,6 +40,56 @@ class ReportError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+# Actions reserved to verified residents -----------------------------------------------------------------
+
+def components_covering(organisation) -> list:
+    """The reports components of ORGANISATION (a commune) and of the organisations above it (territory,
+    Métropole). Their settings govern what comes without a page of its own: Open311 requests, and "me too"
+    on the reports those requests created. Published or not: a reservation is the agents' intent either way."""
+    from concerto.core.spaces.models import Component
+
+    if organisation is None:
+        return []
+    ids = [organisation.pk, *(parent.pk for parent in organisation.ancestors())]
+    return list(Component.objects.filter(kind="reports", space__organisation_id__in=ids)
+                .select_related("space__organisation").order_by("pk"))
+
+
+def _governing(*, component=None, organisation=None) -> list:
+    return [component] if component is not None else components_covering(organisation)
+
+
+def report_refusal(*, user, component=None, organisation=None, next_url: str = "") -> VerificationRequired | None:
+    """Why USER may not send a report through COMPONENT's page (or, without a page, at a point of the commune
+    ORGANISATION), or None when they may: see verification.action_refusal."""
+    for governing in _governing(component=component, organisation=organisation):
+        refusal = action_refusal(user=user, component=governing, action="report", next_url=next_url)
+        if refusal is not None:
+            return refusal
+    return None
+
+
+def reporting_reserved_by(*, organisation):
+    """The first reports component covering the commune ORGANISATION that reserves reporting to verified
+    residents, or None. A request through Open311 is sent by an application on someone's behalf: it cannot be
+    tied to a verified resident, so such a component closes Open311 posting in its commune."""
+    for component in components_covering(organisation):
+        if component.requires_verification("report"):
+            return component
+    return None
+
+
+def support_refusal(*, user, report: Report, next_url: str = "") -> VerificationRequired | None:
+    """Why USER may not say "me too" on REPORT (its component's rule, or for a report without one, the rules
+    of the components covering its commune), or None when they may."""
+    component = report.component if report.component_id else None
+    for governing in _governing(component=component, organisation=report.organisation):
+        refusal = action_refusal(user=user, component=governing, action="support", next_url=next_url)
+        if refusal is not None:
+            return refusal
+    return None
 
 
 # Submission -------------------------------------------------------------------------------------------
@@ -129,14 +180,22 @@ def report_create(*, author=None, component=None, category: Category, kind: str,
                   photos=(), email: str = "", channel: str = "web") -> Report:
     """Someone reports at (LATITUDE, LONGITUDE): the commune at the point takes it, if CATEGORY is one of
     its categories. AUTHOR is an account, or None with EMAIL to follow it. PHOTOS are uploaded files, all
-    checked and cleaned before anything is stored. Raises ValidationError keyed by field."""
+    checked and cleaned before anything is stored. Raises ValidationError keyed by field, or
+    VerificationRequired when reporting is reserved to verified residents and AUTHOR is not one (without
+    COMPONENT, as through Open311, the components covering the commune at the point decide)."""
     errors: dict[str, list[str]] = {}
     author = author if author is not None and author.is_authenticated else None
+    if component is not None:
+        action_require(user=author, component=component, action="report")
     commune = None
     try:
         commune = commune_for_point(latitude=latitude, longitude=longitude)
     except ValidationError as error:
         errors.update(error.message_dict)
+    if component is None and commune is not None:
+        refusal = report_refusal(user=author, organisation=commune)
+        if refusal is not None:
+            raise refusal
     if commune is not None and component is not None:
         within = component.space.organisation
         allowed = {within.pk} if within.is_commune else within.descendant_ids() | {within.pk}
@@ -222,8 +281,12 @@ def report_create(*, author=None, component=None, category: Category, kind: str,
 @transaction.atomic
 def report_support_add(*, report: Report, user=None, email: str = "") -> ReportSupport:
     """USER (or, without an account, EMAIL) has the same problem: one "me too" each, and they follow the
-    report (an account through the kernel's follows, an email through its support row)."""
+    report (an account through the kernel's follows, an email through its support row). Raises
+    VerificationRequired when "me too" is reserved to verified residents and USER is not one."""
     user = user if user is not None and user.is_authenticated else None
+    refusal = support_refusal(user=user, report=report)
+    if refusal is not None:
+        raise refusal
     if not report.is_public:
         raise ReportError(_("This report is not published."))
     if not report.is_open:

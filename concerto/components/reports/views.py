@@ -82,20 +82,27 @@ def _page(request, reports):
 def report_map(request, org_slug, space_slug, component_id):
     component, can_manage = get_component(request, space_slug, component_id)
     form, filters, reports, query = _filtered(request, component)
+    # Reporting reserved to verified residents: the way to verify (coming back to the form) instead of the button.
+    create_url = reverse("reports:create", args=[org_slug, space_slug, component.pk])
+    report_refusal = services.report_refusal(user=request.user, component=component, next_url=create_url)
     points_url = reverse("reports:points", args=[org_slug, space_slug, component.pk]) + (f"?{query}" if query else "")
     # The map asks for the reports of the area it shows (grouped by area at a city scale), starting on the commune.
     bounds = organisation_bounds(component.space.organisation)
     return render(request, "reports/report_map.html", _context(
         component, form=form, page=_page(request, reports), query=query, points_url=points_url,
-        map_bounds=json.dumps(bounds) if bounds else "", can_manage=can_manage, show_map=True))
+        map_bounds=json.dumps(bounds) if bounds else "", can_manage=can_manage, show_map=True,
+        report_refusal=report_refusal))
 
 
 @require_safe
 def report_list(request, org_slug, space_slug, component_id):
     component, can_manage = get_component(request, space_slug, component_id)
     form, filters, reports, query = _filtered(request, component)
+    create_url = reverse("reports:create", args=[org_slug, space_slug, component.pk])
+    report_refusal = services.report_refusal(user=request.user, component=component, next_url=create_url)
     return render(request, "reports/report_map.html", _context(
-        component, form=form, page=_page(request, reports), query=query, can_manage=can_manage, show_map=False))
+        component, form=form, page=_page(request, reports), query=query, can_manage=can_manage, show_map=False,
+        report_refusal=report_refusal))
 
 
 def _bbox(text: str):
@@ -157,7 +164,8 @@ def report_points(request, org_slug, space_slug, component_id):
     return HttpResponse(json.dumps(body, ensure_ascii=False, default=str), content_type="application/geo+json")
 
 
-def _nearby(*, category, point, exclude=None):
+def _nearby(*, category, point, user, exclude=None):
+    """The open reports near the point; each says whether USER may say "me too" on it (support_refused)."""
     from concerto.components.reports import queries
 
     if category is None or point is None:
@@ -166,13 +174,15 @@ def _nearby(*, category, point, exclude=None):
     found = queries.nearby_open(category=category, latitude=latitude, longitude=longitude,
                                 radius_m=NEARBY_RADIUS_M, limit=10)
     found = [report for report in found if report.pk != exclude and report.hidden_at is None]
+    for report in found:
+        report.support_refused = services.support_refusal(user=user, report=report) is not None
     return found
 
 
-def _form_page(request, component, form, *, status=200, nearby=None):
+def _form_page(request, component, form, *, status=200, nearby=None, verification=None):
     return render(request, "reports/report_form.html", _context(
         component, form=form, nearby=nearby or [], support_form=SupportForm(),
-        refusal=_refusal(request, component)), status=status)
+        refusal=_refusal(request, component), verification_refusal=verification), status=status)
 
 
 def _refusal(request, component) -> str:
@@ -186,6 +196,13 @@ def report_create(request, org_slug, space_slug, component_id):
     component, _can_manage = get_component(request, space_slug, component_id)
     if _refusal(request, component):
         return redirect_to_login(request.get_full_path())
+    verification = services.report_refusal(user=request.user, component=component,
+                                           next_url=request.get_full_path())
+    if verification is not None:
+        if request.method == "POST":
+            raise verification  # a 403 page with the message; nothing is saved
+        return _form_page(request, component, ReportForm(component=component, user=request.user),
+                          verification=verification)
     form = ReportForm(request.POST or None, request.FILES or None, component=component, user=request.user)
     if request.method == "POST":
         if form.is_valid():
@@ -198,7 +215,7 @@ def report_create(request, org_slug, space_slug, component_id):
                                             "becomes of it.") % {"id": report.pk})
                 return redirect(report.get_absolute_url())
         nearby = _nearby(category=form.cleaned_data.get("category") if hasattr(form, "cleaned_data") else None,
-                         point=form.point)
+                         point=form.point, user=request.user)
         return _form_page(request, component, form, status=400, nearby=nearby)
     return _form_page(request, component, form)
 
@@ -217,7 +234,7 @@ def nearby_reports(request, org_slug, space_slug, component_id):
     component, _can_manage = get_component(request, space_slug, component_id)
     form = ReportForm(request.GET, component=component, user=request.user)
     return render(request, "reports/_nearby.html", {
-        "nearby": _nearby(category=form.category, point=form.point), "support_form": SupportForm(),
+        "nearby": _nearby(category=form.category, point=form.point, user=request.user), "support_form": SupportForm(),
         "searched": form.category is not None and form.point is not None, "user": request.user})
 
 
@@ -244,17 +261,21 @@ def report_detail(request, report_id):
     user = request.user
     supported = user.is_authenticated and ReportSupport.objects.filter(report=report, user=user).exists()
     history = list(report.history.all())
+    support_refusal = services.support_refusal(user=user, report=report, next_url=request.get_full_path())
     return render(request, "reports/report_detail.html", {
         "report": report, "history": history, "photos": [p for p in report.photos.all() if p.hidden_at is None],
         "supported": supported, "is_author": user.is_authenticated and report.author_id == user.pk,
         "following": is_following(user=user, target=report), "support_form": SupportForm(),
-        "organisation": report.organisation,
+        "organisation": report.organisation, "support_refusal": support_refusal,
     })
 
 
 @require_POST
 def report_support(request, report_id):
     report = get_report(request, report_id)
+    refusal = services.support_refusal(user=request.user, report=report)
+    if refusal is not None:
+        raise refusal  # a 403 page with the message and where to verify; nothing is saved
     form = SupportForm(request.POST) if not request.user.is_authenticated else None
     if form is not None and not form.is_valid():
         for error in form.errors.get("email", []):

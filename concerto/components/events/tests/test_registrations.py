@@ -254,7 +254,10 @@ def test_reminders_go_once_the_day_before(resident, django_capture_on_commit_cal
     assert Registration.objects.get(event=later).reminded_at is None
 
 
-def test_the_periodic_runner_sends_the_reminders_of_the_day_before_once(resident, django_capture_on_commit_callbacks):
+def test_the_periodic_runner_sends_the_reminders_of_the_day_before_once(resident, django_capture_on_commit_callbacks,
+                                                                       monkeypatch):
+    # The runner recycles database connections between jobs, which would end the test's transaction.
+    monkeypatch.setattr("concerto.core.periodic.close_old_connections", lambda: None)
     tomorrow = make_event(starts_in=timedelta(hours=20))
     services.registration_create(user=resident, event=tomorrow)
     mail.outbox.clear()
