@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from concerto.components.reports.models import Report
 
@@ -151,16 +152,26 @@ def csv_rows(board: Dashboard):
 MAP_POINTS_MAX = 5000
 
 
+def cell_box(latitude: float, longitude: float) -> list[float]:
+    """[west, south, east, north] of the ~100 m cell whose centre is (LATITUDE, LONGITUDE)."""
+    lat_step = CELL_METRES / 111_000
+    lon_step = lat_step / max(0.2, math.cos(math.radians(latitude)))
+    return [round(longitude - lon_step / 2, 6), round(latitude - lat_step / 2, 6),
+            round(longitude + lon_step / 2, 6), round(latitude + lat_step / 2, 6)]
+
+
 def cells_geojson(board: Dashboard) -> dict:
-    """The map's data for the project's clustered-points map (includes/map_points.html): one point per report
-    at the centre of its ~100 m cell, so that the clusters count reports and no exact address shows. Past
-    MAP_POINTS_MAX points, the densest cells come first."""
+    """The heat map's data (includes/map_points.html with heat=True): one feature per ~100 m cell, at its centre,
+    with its number of reports and its box, so that no exact address shows. Past MAP_POINTS_MAX cells, the
+    densest come first; "max" is the densest cell's count, which the colours are scaled to."""
     features = []
-    for cell in board.cells:  # densest first
-        title = _("%(count)s reports in this cell of about 100 m") % {"count": cell["count"]}
-        point = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [cell["longitude"], cell["latitude"]]},
-                 "properties": {"title": title, "count": cell["count"], "url": ""}}
-        features.extend([point] * min(cell["count"], MAP_POINTS_MAX - len(features)))
-        if len(features) >= MAP_POINTS_MAX:
-            break
-    return {"type": "FeatureCollection", "features": features}
+    for cell in board.cells[:MAP_POINTS_MAX]:  # densest first
+        count, latitude, longitude = cell["count"], cell["latitude"], cell["longitude"]
+        title = ngettext("%(count)s report in this cell of about 100 m",
+                         "%(count)s reports in this cell of about 100 m", count) % {"count": count}
+        features.append({
+            "type": "Feature", "geometry": {"type": "Point", "coordinates": [longitude, latitude]},
+            "properties": {"title": title, "count": count, "bbox": cell_box(latitude, longitude)},
+        })
+    return {"type": "FeatureCollection", "features": features,
+            "max": board.cells[0]["count"] if board.cells else 0, "truncated": len(board.cells) > MAP_POINTS_MAX}

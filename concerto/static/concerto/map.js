@@ -230,6 +230,10 @@
     }
 
     var url = root.getAttribute("data-points-url");
+    if (root.hasAttribute("data-heat")) {
+      fetchJson(url).then(function (data) { drawHeat(root, map, data); }).catch(failed);
+      return;
+    }
     if (!live) {
       fetchJson(url).then(function (data) {
         draw(data);
@@ -257,6 +261,66 @@
       timer = window.setTimeout(load, 250);
     });
     load();
+  }
+
+  // --- Heat map: cells coloured by their count, on five classes, with a legend ------------------------
+  var HEAT_COLOURS = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"];
+
+  function heatClasses(maximum) {
+    // Upper bounds of up to five classes of equal width (fewer when the counts are small).
+    var bounds = [];
+    for (var i = 1; i <= 5; i++) {
+      var bound = Math.ceil(maximum * i / 5);
+      if (bound > 0 && bounds.indexOf(bound) < 0) { bounds.push(bound); }
+    }
+    return bounds;
+  }
+
+  function drawHeat(root, map, data) {
+    var features = data.features || [];
+    var maximum = Number(data.max) || features.reduce(function (most, feature) {
+      return Math.max(most, Number((feature.properties || {}).count) || 0);
+    }, 0);
+    var bounds = heatClasses(maximum);
+    var colours = HEAT_COLOURS.slice(HEAT_COLOURS.length - bounds.length);
+    var cells = L.featureGroup();
+    features.forEach(function (feature) {
+      var properties = feature.properties || {};
+      var box = properties.bbox, count = Number(properties.count) || 0;
+      if (!Array.isArray(box) || box.length !== 4 || !count) { return; }
+      var level = 0;
+      while (level < bounds.length - 1 && count > bounds[level]) { level++; }
+      var cell = L.rectangle([[Number(box[1]), Number(box[0])], [Number(box[3]), Number(box[2])]], {
+        stroke: true, color: "#7a1020", weight: 0.5, fillColor: colours[level], fillOpacity: 0.75, className: "heat-cell"
+      });
+      cell.bindPopup(popupContent(properties), { maxWidth: 240 });
+      cells.addLayer(cell);
+    });
+    map.addLayer(cells);
+    if (cells.getLayers().length) { map.fitBounds(cells.getBounds(), { maxZoom: 16, padding: [24, 24] }); }
+    if (bounds.length) {
+      var legend = document.createElement("div");
+      legend.className = "map-legend";
+      var title = document.createElement("p");
+      title.className = "map-legend__title";
+      title.textContent = text(root, "legend");
+      var list = document.createElement("ul");
+      bounds.forEach(function (bound, index) {
+        var low = index === 0 ? 1 : bounds[index - 1] + 1;
+        var item = document.createElement("li");
+        var swatch = document.createElement("span");
+        swatch.className = "map-legend__swatch";
+        swatch.setAttribute("aria-hidden", "true");
+        swatch.style.background = colours[index];
+        item.appendChild(swatch);
+        item.appendChild(document.createTextNode(low === bound ? String(bound) : low + " – " + bound));
+        list.appendChild(item);
+      });
+      legend.appendChild(title);
+      legend.appendChild(list);
+      root.appendChild(legend);
+    }
+    root.setAttribute("data-map-ready", "");
   }
 
   // --- The point picker -----------------------------------------------------------------------------

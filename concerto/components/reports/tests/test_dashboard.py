@@ -96,9 +96,15 @@ def test_the_csv_holds_the_same_figures(staff_client, elected, component, data):
 
 def test_the_map_data_is_a_grid_of_counts(staff_client, agent, component, data):
     geojson = staff_client(agent).get(_url(component), {"format": "geojson"}).json()
-    # One point per report, at the centre of its cell: the map's clusters count reports.
-    assert sorted(f["properties"]["count"] for f in geojson["features"]) == [1, 4, 4, 4, 4]
-    assert len({tuple(f["geometry"]["coordinates"]) for f in geojson["features"]}) == 2
+    # One feature per ~100 m cell, at its centre, with its count and its box: no exact address shows.
+    assert sorted(f["properties"]["count"] for f in geojson["features"]) == [1, 4]
+    assert geojson["max"] == 4
+    densest = geojson["features"][0]
+    assert densest["properties"]["title"] == "4 signalements dans ce carré d’environ 100 m"
+    west, south, east, north = densest["properties"]["bbox"]
+    longitude, latitude = densest["geometry"]["coordinates"]
+    assert west < longitude < east and south < latitude < north
+    assert 80 < (north - south) * 111_000 < 120  # about 100 m
 
 
 def test_junk_filters_never_break_the_dashboard(staff_client, agent, component, data):
