@@ -29,6 +29,24 @@ def _tasks_run_immediately(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    """Send limits count in the cache, which outlives a test (and ids come back after a rollback on SQLite):
+    they are off unless a test asks for them with the `rate_limits` fixture."""
+    settings.CONCERTO_RATE_LIMITS_ENABLED = False
+
+
+@pytest.fixture
+def rate_limits(settings):
+    """Send limits on, with empty counts; set `settings.CONCERTO_RATE_LIMITS` to make one small."""
+    from django.core.cache import cache
+
+    settings.CONCERTO_RATE_LIMITS_ENABLED = True
+    cache.clear()
+    yield settings
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_point_lookup():
     """The point -> commune index lives in the process: a rolled-back import must not leak to the next test."""
     from concerto.core.territory import lookup

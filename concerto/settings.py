@@ -171,6 +171,10 @@ EMAIL_BACKEND = env("CONCERTO_EMAIL_BACKEND", "django.core.mail.backends.console
 # Text messages with verification codes: a dotted path to a backend class (see accounts/verification.py); the
 # default writes them to the log, as the console email backend does.
 CONCERTO_SMS_BACKEND = env("CONCERTO_SMS_BACKEND", "concerto.core.accounts.verification.LogSmsBackend")
+# Send limits (concerto/core/ratelimit.py): on by default; behind reverse proxies, how many of them there are,
+# so that the sender's address is read from X-Forwarded-For.
+CONCERTO_RATE_LIMITS_ENABLED = env_bool("CONCERTO_RATE_LIMITS_ENABLED", True)
+CONCERTO_TRUSTED_PROXIES = int(env("CONCERTO_TRUSTED_PROXIES", "0") or 0)
 DEFAULT_FROM_EMAIL = env("CONCERTO_DEFAULT_FROM_EMAIL", "Concerto <ne-pas-repondre@concerto.localhost>")
 EMAIL_HOST = env("CONCERTO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("CONCERTO_EMAIL_PORT", "25"))

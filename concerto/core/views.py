@@ -97,27 +97,28 @@ def space_detail(request, org_slug, space_slug):
     })
 
 
-def _error(request, status, title, message):
+def error_page(request, status, title, message):
+    """The site's error page: TITLE, MESSAGE, and the way home."""
     return render(request, "core/error.html", {"title": title, "message": message}, status=status)
 
 
 def bad_request(request, exception=None):
-    return _error(request, 400, _("Bad request"), _("The request could not be understood. Check the address "
+    return error_page(request, 400, _("Bad request"), _("The request could not be understood. Check the address "
                                                        "or the form and try again."))
 
 
 def permission_denied(request, exception=None):
     detail = str(exception) if exception and str(exception) else _("You do not have access to this page.")
-    return _error(request, 403, _("Access denied"), detail)
+    return error_page(request, 403, _("Access denied"), detail)
 
 
 def page_not_found(request, exception=None):
-    return _error(request, 404, _("Page not found"),
+    return error_page(request, 404, _("Page not found"),
                   _("This page does not exist or is no longer available. Check the address, or look for "
                     "your commune from the home page."))
 
 
 def server_error(request):
-    return _error(request, 500, _("Something went wrong"),
+    return error_page(request, 500, _("Something went wrong"),
                   _("An error occurred on our side. Nothing you had already saved is lost. Please try again "
                     "in a few minutes."))

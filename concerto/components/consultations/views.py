@@ -37,6 +37,7 @@ from concerto.components.consultations.results import (
     text_answers,
 )
 from concerto.core.accounts.verification import action_refusal
+from concerto.core.ratelimit import rate_limited
 from concerto.core.spaces.models import Component
 
 SESSION_KEY = "consultations_key"
@@ -127,6 +128,7 @@ def _state(request, component):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("response")
 def questionnaire(request, org_slug, space_slug, component_id, edit: bool = False):
     component, can_manage = get_consultation(request, space_slug, component_id)
     structure = services.questionnaire_structure(component)

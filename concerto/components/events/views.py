@@ -22,6 +22,7 @@ from concerto.components.events import ics, services
 from concerto.components.events.forms import FilterForm, RegistrationForm
 from concerto.components.events.models import Audience, Event, Registration
 from concerto.core.accounts.verification import action_refusal
+from concerto.core.ratelimit import rate_limited
 from concerto.core.spaces.models import Component, Space
 from concerto.core.territory.models import Organisation
 
@@ -165,6 +166,7 @@ def event_detail(request, org_slug, space_slug, component_id, event_id):
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("registration")
 def registration_create(request, org_slug, space_slug, component_id, event_id):
     component, can_manage = get_component(request, space_slug, component_id)
     event = get_event(request, component, event_id, can_manage)

@@ -19,6 +19,7 @@ from concerto.components.proposals import queries, services
 from concerto.components.proposals.forms import FilterForm, ProposalForm
 from concerto.components.proposals.models import Proposal, Support
 from concerto.core.accounts.verification import action_refusal
+from concerto.core.ratelimit import rate_limited
 from concerto.core.spaces.models import Component
 from concerto.core.territory.models import Organisation
 
@@ -203,6 +204,7 @@ def _proposal_form_page(request, component, form, *, proposal=None, status=200, 
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("proposal")
 def proposal_create(request, org_slug, space_slug, component_id):
     component, _can_manage = get_component(request, space_slug, component_id)
     if not request.user.is_authenticated:
@@ -285,6 +287,7 @@ def proposal_withdraw(request, org_slug, space_slug, component_id, proposal_id):
 
 
 @require_POST
+@rate_limited("support")
 def support_add(request, org_slug, space_slug, component_id, proposal_id):
     component, can_manage = get_component(request, space_slug, component_id)
     proposal = get_proposal(request, component, proposal_id, can_manage)

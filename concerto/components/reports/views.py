@@ -23,6 +23,7 @@ from concerto.components.reports.forms import FilterForm, ReportForm, SupportFor
 from concerto.components.reports.models import Category, Report, ReportSupport
 from concerto.core.maps import organisation_bounds
 from concerto.core.participation.services import is_following
+from concerto.core.ratelimit import rate_limited
 from concerto.core.spaces.models import Component
 
 MAP_LIMIT = 500
@@ -192,6 +193,7 @@ def _refusal(request, component) -> str:
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("report")
 def report_create(request, org_slug, space_slug, component_id):
     component, _can_manage = get_component(request, space_slug, component_id)
     if _refusal(request, component):
@@ -271,6 +273,7 @@ def report_detail(request, report_id):
 
 
 @require_POST
+@rate_limited("report_support")
 def report_support(request, report_id):
     report = get_report(request, report_id)
     refusal = services.support_refusal(user=request.user, report=report)

@@ -18,6 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from concerto.core.participation import services
 from concerto.core.participation.forms import CommentForm, CommentVoteForm, ReportForm
 from concerto.core.participation.models import Comment, Moderated
+from concerto.core.ratelimit import rate_limited
 from concerto.core.spaces.models import Space
 from concerto.core.territory.models import Organisation
 
@@ -83,6 +84,7 @@ def unfollow(request, content_type_id: int, object_id: int):
 
 
 @require_POST
+@rate_limited("comment")
 def comment(request, content_type_id: int, object_id: int):
     """A new comment on the target, or a reply when the form names a `parent` comment."""
     target = get_target(content_type_id, object_id)
