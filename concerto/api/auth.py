@@ -8,6 +8,7 @@ calling their service.
 
 import rules
 from django.conf import settings
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, AuthorizationError
 from ninja.security import APIKeyCookie, HttpBearer
@@ -67,8 +68,10 @@ def api_user(request):
     return user
 
 
-def require_permission(request, permission: str, obj) -> None:
-    """Raise a 403 unless the caller holds PERMISSION on OBJ.
+def require_permission(request, permission: str, obj, *, hidden: str = "") -> None:
+    """Raise a 403 unless the caller holds PERMISSION on OBJ. With HIDDEN (a "not found" message), a caller
+    without the permission gets a 404 with it instead: for what is not public, so that another commune's
+    caller cannot even learn that it exists.
 
     The check goes to the rules predicates directly, so a Django superuser's token gets no more than
     the roles its user holds. A session must have passed two-factor authentication, as for the
@@ -82,4 +85,6 @@ def require_permission(request, permission: str, obj) -> None:
             "Confirm your identity with two-factor authentication on the site, or use an API token."
         ))
     if not rules.has_perm(permission, user, obj):
+        if hidden:
+            raise Http404(hidden)
         raise AuthorizationError(message=_("You do not have permission to do this in this organisation."))

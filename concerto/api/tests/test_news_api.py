@@ -205,3 +205,19 @@ def test_a_component_of_another_kind_is_a_404(client, agent, news):
     other = ComponentFactory(space=news.space, kind="proposals", title="Idées")
     response = post_json(client, {"component_id": other.pk, "title": "Perdu", "body": "Texte."}, agent)
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("by", ["session", "token"])
+def test_another_communes_unpublished_component_is_not_found_rather_than_forbidden(
+        client, staff_client, outsider, news, by):
+    news.published = False
+    news.save()
+    headers = bearer(outsider) if by == "token" else {}
+    if by == "session":
+        client = staff_client(outsider)
+    missing = post_json(client, {"component_id": 999_999, "title": "Intrus", "body": "Texte."}, **headers)
+    hidden = post_json(client, {"component_id": news.pk, "title": "Intrus", "body": "Texte."}, **headers)
+    # The same answer as for an id that does not exist: the draft's existence does not leak.
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json() == missing.json()
+    assert not Post.objects.exists()

@@ -112,9 +112,11 @@ def post_create_endpoint(request, payload: PostIn):
         Component.objects.select_related("space__organisation")
         .filter(pk=payload.component_id, kind="news").first()
     )
+    missing = _("No news component has this id.")
     if component is None:
-        raise Http404(_("No news component has this id."))
-    require_permission(request, "spaces.manage_space", component.organisation)
+        raise Http404(missing)
+    public = component.published and component.space.is_published
+    require_permission(request, "spaces.manage_space", component.organisation, hidden="" if public else missing)
     post = post_create(
         author=request.auth, component=component, title=payload.title, body=payload.body,
         summary=payload.summary, publish=payload.publish,

@@ -380,6 +380,9 @@ def roles(request, org_slug):
              .order_by("organisation__kind", "kind", "user__email"))
     return render(request, "backoffice/roles.html", {
         "organisation": org, "roles": here, "roles_above": above, "form": form, "can_admin": can_admin,
+        # Addresses are for the people who run the team day to day (agents, administrators), not for every
+        # elected official, evaluator or moderator who can open this page.
+        "show_emails": request.user.has_perm(MANAGE, org),
     }, status=400 if form.errors else 200)
 
 

@@ -45,15 +45,17 @@ def _grouped(reports):
 
 @backoffice_view("participation.moderate")
 def queue(request, org_slug):
-    reports = (
-        ModerationReport.objects.filter(organisation_id__in=request.organisation.descendant_ids(),
-                                        status=ModerationReport.Status.OPEN)
-        .select_related("reporter", "organisation")
-        .prefetch_related("content")[:QUEUE_LIMIT]
-    )
+    """The open reports, oldest first: a work queue. Past QUEUE_LIMIT, the page says how many wait; each one
+    handled brings the next into view."""
+    waiting = ModerationReport.objects.filter(organisation_id__in=request.organisation.descendant_ids(),
+                                              status=ModerationReport.Status.OPEN)
+    reports = (waiting.select_related("reporter", "organisation").prefetch_related("content")
+               .order_by("created_at", "pk")[:QUEUE_LIMIT])
+    total = waiting.count()
     return render(request, "participation/backoffice/queue.html", {
         "rows": _grouped(reports),
         "hide_form": HideForm(auto_id=False),
+        "waiting": total if total > QUEUE_LIMIT else 0, "shown": QUEUE_LIMIT,
     })
 
 

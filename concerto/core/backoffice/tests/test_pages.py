@@ -202,6 +202,14 @@ def test_admin_gives_a_role_by_email_and_removes_it(staff_client, admin_sceaux, 
     assert "role.granted" in actions and "role.revoked" in actions
 
 
+def test_only_agents_and_administrators_see_their_colleagues_addresses(staff_client, agent, elected, sceaux):
+    url = reverse("backoffice:roles", args=["sceaux"])
+    assert agent.email in text(staff_client(agent).get(url))
+    page = text(staff_client(elected).get(url))
+    assert agent.email not in page and elected.email not in page
+    assert "Élu" in page or "élu" in page  # the roles are still listed
+
+
 def test_giving_a_role_to_an_unknown_email_says_so_in_french(staff_client, admin_sceaux):
     response = staff_client(admin_sceaux).post(reverse("backoffice:roles", args=["sceaux"]),
                                                {"email": "personne@example.org", "kind": "agent"})

@@ -102,3 +102,18 @@ def test_only_moderated_content_can_be_acted_on(staff_client, moderator, sceaux)
     content_type = ContentType.objects.get_for_model(sceaux)
     url = f"/gestion/sceaux/moderation/contenu/{content_type.pk}/{sceaux.pk}/masquer/"
     assert staff_client(moderator).post(url).status_code == 404
+
+
+def test_a_long_queue_shows_the_oldest_first_and_says_how_many_wait(staff_client, moderator, sceaux, resident,
+                                                                    monkeypatch):
+    from concerto.core.participation import backoffice_views
+
+    monkeypatch.setattr(backoffice_views, "QUEUE_LIMIT", 2)
+    space = SpaceFactory(organisation=sceaux, slug="plu")
+    for n in range(3):
+        comment = services.comment_create(author=resident, target=space, body=f"Commentaire signalé {n}")
+        services.moderation_report(reporter=testing.UserFactory(), content=comment, reason="offensive")
+    html = staff_client(moderator).get("/gestion/sceaux/moderation/").content.decode()
+    assert "Commentaire signalé 0" in html and "Commentaire signalé 1" in html
+    assert "Commentaire signalé 2" not in html
+    assert "Les 2 signalements les plus anciens sont affichés, sur 3 en attente" in html
