@@ -208,6 +208,9 @@ def test_staff_pages_pass_axe(page, site, axe_check):
     check(page, axe_check, "bo-component-add-errors")
     visit(page, site, axe_check, "bo-component",
           reverse("backoffice:component", args=[org, sp, component.pk]))
+    draft_component = ComponentFactory(space=space, kind="news", title="Brouillon", published=False)
+    visit(page, site, axe_check, "bo-component-delete",
+          reverse("backoffice:component_delete", args=[org, sp, draft_component.pk]))
     visit(page, site, axe_check, "bo-team", reverse("backoffice:roles", args=[org]))
     page.locator("main form input[type=email]").first.fill("pas-une-adresse")
     submit(page)
@@ -237,3 +240,16 @@ def test_staff_pages_pass_axe(page, site, axe_check):
     page.wait_for_load_state()
     visit(page, site, axe_check, "en-bo-space", reverse("backoffice:space", args=[org, sp]))
     visit(page, site, axe_check, "en-bo-moderation", reverse("participation_backoffice:queue", args=[org]))
+
+
+def test_the_metropole_boundaries_page_passes_axe(page, site, axe_check):
+    from concerto.testing import metropole
+
+    admin = persona("admin@metropole.example.org", role="admin", organisation=metropole(),
+                    display_name="Administratrice de la Métropole")
+    log_in(page, site, admin.email, totp=True)
+    url = reverse("territory_backoffice:boundaries", args=[metropole().slug])
+    visit(page, site, axe_check, "bo-boundaries", url)
+    submit(page, "main form:has(input[type=file])")
+    check(page, axe_check, "bo-boundaries-errors")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("ontours")

@@ -105,6 +105,9 @@ class ComponentManifest:
     # Work done on a clock, by `manage.py run_periodic`: each job runs every `every` seconds and must be safe
     # to run twice (two runners, or a runner restarted).
     periodic: tuple["PeriodicJob", ...] = ()
+    # function(component) -> how many things people put in it that the contributions ledger does not count
+    # (registrations...): a component holding any can no longer be deleted, only unpublished.
+    participation_count: Callable | None = None
 
     @property
     def segment(self) -> str:

@@ -38,6 +38,13 @@ def erase_personal_data(user) -> None:
 
 
 
+def participation_count(component) -> int:
+    from concerto.components.events.models import BoardPost, Registration
+
+    return (Registration.objects.filter(event__component=component).count()
+            + BoardPost.objects.filter(event__component=component).count())
+
+
 def send_reminders(now) -> int:
     from concerto.components.events import services
 
@@ -75,4 +82,5 @@ manifest = register(ComponentManifest(
     erase_personal_data=erase_personal_data,
     # The reminders of the day before (each registration gets one, whatever the number of runs).
     periodic=(PeriodicJob("events.reminders", 15 * 60, send_reminders),),
+    participation_count=participation_count,
 ))

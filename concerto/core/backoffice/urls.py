@@ -60,4 +60,9 @@ urlpatterns = [
          name="component_publish"),
     path(f"{SPACE}/composants/<int:component_id>/depublier/", views.component_status,
          {"action": "unpublish"}, name="component_unpublish"),
+    path(f"{SPACE}/composants/<int:component_id>/monter/", views.component_move, {"direction": "up"},
+         name="component_up"),
+    path(f"{SPACE}/composants/<int:component_id>/descendre/", views.component_move, {"direction": "down"},
+         name="component_down"),
+    path(f"{SPACE}/composants/<int:component_id>/supprimer/", views.component_delete, name="component_delete"),
 ]

@@ -355,6 +355,47 @@ def component_status(request, org_slug, space_slug, component_id, action):
     return redirect("backoffice:space", org_slug, space.slug)
 
 
+@backoffice_view(MANAGE)
+@require_POST
+def component_move(request, org_slug, space_slug, component_id, direction):
+    space = _space(request, space_slug)
+    component = _component(space, component_id)
+    services.component_move(actor=request.user, component=component, direction=direction)
+    messages.success(request, _("“%(title)s” is moved.") % {"title": component.title})
+    return redirect("backoffice:space", org_slug, space.slug)
+
+
+@backoffice_view(MANAGE)
+def component_delete(request, org_slug, space_slug, component_id):
+    space = _space(request, space_slug)
+    component = get_object_or_404(Component, space=space, pk=component_id)
+    back_url = reverse("backoffice:space", args=[org_slug, space_slug])
+    if request.method == "POST":
+        try:
+            services.component_delete(actor=request.user, component=component)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect(back_url)
+        messages.success(request, _("“%(title)s” is deleted.") % {"title": component.title})
+        return redirect(back_url)
+    refusal = None
+    if component.published:
+        refusal = _("Unpublish the component before deleting it.")
+    elif services.component_participation(component):
+        refusal = _("Residents already took part in this component: it cannot be deleted, so that nothing they "
+                    "sent is lost. Leave it unpublished instead.")
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(back_url)
+    return render(request, "backoffice/confirm.html", {
+        "title": _("Delete “%(title)s”?") % {"title": component.title},
+        "message": _("The component, its settings and what the team put in it will be deleted. This cannot be "
+                     "undone."),
+        "submit": _("Delete the component"),
+        "back_url": back_url,
+    })
+
+
 # Team and roles ------------------------------------------------------------------------------------
 
 @backoffice_view()

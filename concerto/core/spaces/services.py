@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from concerto.core import registry
 from concerto.core.participation.services import audit_record
@@ -18,7 +19,7 @@ from concerto.core.uploads import validate_image_upload
 
 # Back-office pages of an organisation live at /gestion/<org_slug>/<word>/, next to its spaces:
 # a space may not take one of these words as its slug.
-BACKOFFICE_WORDS = {"equipe", "reglages", "journal", "moderation", "espaces", "nouveau", "residents"}
+BACKOFFICE_WORDS = {"equipe", "reglages", "journal", "moderation", "espaces", "nouveau", "residents", "contours"}
 
 
 def reserved_space_slugs() -> set[str]:
@@ -292,6 +293,55 @@ def component_update_settings(*, actor, component: Component, settings: dict, st
                  data={"settings": cleaned, "step_settings": cleaned_steps,
                        "verified_actions": list(component.verified_actions or [])})
     return component
+
+
+def component_participation(component: Component) -> int:
+    """How many things residents put in COMPONENT: its rows in the contributions ledger, plus what its
+    manifest counts besides (registrations...)."""
+    from concerto.core.participation.models import Contribution
+
+    count = Contribution.objects.filter(component=component).count()
+    try:
+        counter = component.manifest.participation_count
+    except LookupError:
+        counter = None
+    return count + (counter(component) if counter else 0)
+
+
+@transaction.atomic
+def component_delete(*, actor, component: Component) -> None:
+    """Delete COMPONENT and what agents put in it. Refused (ValidationError) while it is published, or once
+    residents took part in it: what they sent must not vanish; unpublishing hides it instead."""
+    if component.published:
+        raise ValidationError(_("Unpublish the component before deleting it."))
+    count = component_participation(component)
+    if count:
+        raise ValidationError(ngettext(
+            "Residents already took part in this component (%(count)s contribution): it cannot be deleted, so "
+            "that nothing they sent is lost. Leave it unpublished instead.",
+            "Residents already took part in this component (%(count)s contributions): it cannot be deleted, so "
+            "that nothing they sent is lost. Leave it unpublished instead.", count) % {"count": count})
+    space = component.space
+    audit_record(actor=actor, action="component.deleted", target=component, organisation=space.organisation,
+                 data={"space": space.pk, "kind": component.kind, "title": component.title})
+    component.delete()
+
+
+@transaction.atomic
+def component_move(*, actor, component: Component, direction: str) -> None:
+    """Move COMPONENT one place up or down among its space's components (the order of the space's page)."""
+    if direction not in ("up", "down"):
+        raise ValueError(direction)
+    components = list(component.space.components.select_for_update().order_by("position", "pk"))
+    index = next(i for i, other in enumerate(components) if other.pk == component.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if 0 <= target < len(components):
+        components[index], components[target] = components[target], components[index]
+    for position, other in enumerate(components, start=1):
+        if other.position != position:
+            Component.objects.filter(pk=other.pk).update(position=position)
+    audit_record(actor=actor, action="component.moved", target=component,
+                 organisation=component.space.organisation, data={"direction": direction})
 
 
 @transaction.atomic

@@ -33,6 +33,11 @@ def parse_json(content: str | bytes) -> object:
             _("The file is not valid JSON (line %(line)d, column %(column)d): %(error)s.")
             % {"line": error.lineno, "column": error.colno, "error": error.msg}
         ) from error
+    except (ValueError, RecursionError) as error:
+        # Nesting too deep for the parser, or a number too long to convert: not a boundaries file.
+        raise BoundaryError(
+            _("The file is not valid JSON: it is nested too deeply or holds a number too long.")
+        ) from error
 
 
 def feature_code(properties) -> str | None:
