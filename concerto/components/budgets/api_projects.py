@@ -17,6 +17,7 @@ from concerto.api.common import NO_NUL, ErrorOut, Id, Pagination, Slug, Validati
 from concerto.components.budgets.forms import filter_by_status
 from concerto.components.budgets.models import Budget, Category, Project
 from concerto.core.richtext import sanitize_html
+from concerto.core.spaces.categories.api import CategoryOut, public_categories
 
 router = Router(tags=["budgets"])
 
@@ -133,17 +134,6 @@ class ProjectOut(Schema):
         return context["request"].build_absolute_uri(obj.get_absolute_url())
 
 
-class CategoryOut(Schema):
-    id: int
-    name: str
-    position: int
-    component: int
-
-    @staticmethod
-    def resolve_component(obj) -> int:
-        return obj.component_id
-
-
 class BudgetOut(Schema):
     id: int
     name: str
@@ -219,10 +209,7 @@ def project_detail(request, project_id: Id):
 @router.get("/categories", response=list[CategoryOut], summary="Categories of public budgets components")
 @paginate(Pagination)
 def category_list(request, component: Id | None = None):
-    categories = Category.objects.filter(**PUBLIC_COMPONENTS)
-    if component:
-        categories = categories.filter(component_id=component)
-    return categories.order_by("component_id", "position", "name", "pk")
+    return public_categories(Category, component)
 
 
 @router.get("/budgets", response=list[BudgetOut], summary="Budgets (envelopes) of public budgets components")

@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -26,7 +27,6 @@ from concerto.components.budgets import services
 from concerto.components.budgets.forms import (
     STATUS_FILTERS,
     BudgetForm,
-    CategoryForm,
     EvaluationForm,
     MergeForm,
     ProgressForm,
@@ -34,6 +34,7 @@ from concerto.components.budgets.forms import (
 )
 from concerto.components.budgets.models import Budget, Category, Project
 from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.spaces.categories import views as category_pages
 from concerto.core.spaces.models import Component
 
 PER_PAGE = 50
@@ -92,14 +93,6 @@ def _budget(component: Component, budget_id: int) -> Budget:
         raise Http404(_("This budget does not exist."))
     budget.component = component
     return budget
-
-
-def _category(component: Component, category_id: int) -> Category:
-    category = component.budget_categories.filter(pk=category_id).first()
-    if category is None:
-        raise Http404(_("This category does not exist."))
-    category.component = component
-    return category
 
 
 def _context(request, component: Component, **extra) -> dict:
@@ -328,58 +321,43 @@ def ballot_list(request, org_slug, space_slug, component_id, budget_id):
 
 # Categories -------------------------------------------------------------------------------------------
 
+# The pages are the kernel's (shared with the proposals component); these views give them this component's
+# model, templates, access rule and URLs.
+
+def _categories_url(component: Component) -> str:
+    return reverse("budgets_backoffice:categories",
+                   args=[component.space.organisation.slug, component.space.slug, component.pk])
+
+
 @require_http_methods(["GET", "POST"])
 @managers
 def category_list(request, org_slug, space_slug, component_id):
     component = _component(request, space_slug, component_id)
-    form = CategoryForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.category_create(actor=request.user, component=component, name=form.cleaned_data["name"],
-                                     position=form.cleaned_data["position"])
-        except ValidationError as error:
-            for name, problems in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, problems)
-        else:
-            messages.success(request, _("The category is added."))
-            return redirect("budgets_backoffice:categories", org_slug, space_slug, component.pk)
-    return render(request, "budgets/backoffice/projects/category_list.html", _context(
-        request, component, form=form, categories=list(component.budget_categories.all())),
-        status=400 if form.errors else 200)
+    return category_pages.list_page(request, model=Category, component=component,
+                                    template="budgets/backoffice/projects/category_list.html",
+                                    context=_context(request, component), list_url=_categories_url(component))
 
 
 @require_http_methods(["GET", "POST"])
 @managers
 def category_edit(request, org_slug, space_slug, component_id, category_id):
     component = _component(request, space_slug, component_id)
-    category = _category(component, category_id)
-    form = CategoryForm(request.POST or None, initial={"name": category.name, "position": category.position})
-    if request.method == "POST" and form.is_valid():
-        try:
-            position = form.cleaned_data["position"]
-            services.category_update(actor=request.user, category=category, name=form.cleaned_data["name"],
-                                     position=category.position if position is None else position)
-        except ValidationError as error:
-            for name, problems in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, problems)
-        else:
-            messages.success(request, _("Your changes are saved."))
-            return redirect("budgets_backoffice:categories", org_slug, space_slug, component.pk)
-    return render(request, "budgets/backoffice/projects/category_form.html", _context(
-        request, component, form=form, category=category), status=400 if form.errors else 200)
+    category = category_pages.category_or_404(Category, component, category_id)
+    return category_pages.edit_page(request, category=category,
+                                    template="budgets/backoffice/projects/category_form.html",
+                                    context=_context(request, component), list_url=_categories_url(component))
 
 
 @require_http_methods(["GET", "POST"])
 @managers
 def category_delete(request, org_slug, space_slug, component_id, category_id):
     component = _component(request, space_slug, component_id)
-    category = _category(component, category_id)
-    if request.method == "POST":
-        services.category_delete(actor=request.user, category=category)
-        messages.success(request, _("The category is deleted. Its projects are kept, without a category."))
-        return redirect("budgets_backoffice:categories", org_slug, space_slug, component.pk)
-    return render(request, "budgets/backoffice/projects/category_confirm_delete.html", _context(
-        request, component, category=category, count=category.projects.count()))
+    category = category_pages.category_or_404(Category, component, category_id)
+    return category_pages.delete_page(
+        request, category=category, count=category.projects.count(),
+        template="budgets/backoffice/projects/category_confirm_delete.html", context=_context(request, component),
+        list_url=_categories_url(component),
+        deleted=_("The category is deleted. Its projects are kept, without a category."))
 
 
 # Open data --------------------------------------------------------------------------------------------

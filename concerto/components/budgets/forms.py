@@ -232,13 +232,6 @@ class BudgetForm(ServiceErrorsMixin, forms.Form):
         return values
 
 
-class CategoryForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100,
-                           error_messages={"required": _("Give the category a name.")})
-    position = forms.IntegerField(label=_("Position"), min_value=0, max_value=32767, required=False,
-                                  help_text=_("Categories are listed from the smallest number to the largest."))
-
-
 class EvaluationForm(ServiceErrorsMixin, forms.Form):
     eligibility = forms.ChoiceField(label=_("Eligibility"), choices=Project.Eligibility.choices,
                                     widget=forms.RadioSelect, required=False)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from concerto.core.participation.models import Channel, Moderated, ModeratedQuerySet
+from concerto.core.spaces.categories.models import ComponentCategory
 
 
 class Budget(models.Model):
@@ -74,27 +75,17 @@ class Budget(models.Model):
         return self.scope or self.component.space.organisation
 
 
-class Category(models.Model):
+class Category(ComponentCategory):
     """A theme that a component's projects are filed under (environment, sport, culture...)."""
 
-    component = models.ForeignKey("spaces.Component", on_delete=models.CASCADE, related_name="budget_categories")
-    name = models.CharField(_("name"), max_length=100)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    component_kind = "budgets"
 
-    class Meta:
-        ordering = ["position", "name", "pk"]
-        verbose_name = _("category")
-        verbose_name_plural = _("categories")
+    component = models.ForeignKey("spaces.Component", on_delete=models.CASCADE, related_name="budget_categories")
+
+    class Meta(ComponentCategory.Meta):
         constraints = [
             models.UniqueConstraint(fields=["component", "name"], name="unique_budget_category_name"),
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def organisation(self):
-        return self.component.space.organisation
 
 
 class ProjectQuerySet(ModeratedQuerySet):

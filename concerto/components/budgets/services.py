@@ -39,6 +39,7 @@ from concerto.core.participation.services import (
     notification_send,
 )
 from concerto.core.richtext import plain_text, sanitize_html
+from concerto.core.spaces.categories import services as categories
 from concerto.core.uploads import validate_image_upload
 
 KIND = "budgets"
@@ -234,52 +235,14 @@ def budget_update(*, actor, budget: Budget, **changes) -> Budget:
 
 # Categories -------------------------------------------------------------------------------------------
 
-def _clean_category_name(component, name: str, exclude_pk=None) -> str:
-    name = " ".join((name or "").split())
-    if not name:
-        raise ValidationError({"name": [_("Give the category a name.")]})
-    if len(name) > Category._meta.get_field("name").max_length:
-        raise ValidationError({"name": [_("The name is too long: 100 characters at most.")]})
-    if Category.objects.filter(component=component, name__iexact=name).exclude(pk=exclude_pk).exists():
-        raise ValidationError({"name": [_("A category already has this name.")]})
-    return name
+# Added, changed and deleted by the kernel's services, the same for every component with categories.
 
-
-@transaction.atomic
 def category_create(*, actor, component, name: str, position: int | None = None) -> Category:
-    _check_component(component)
-    name = _clean_category_name(component, name)
-    if position is None:
-        position = (Category.objects.filter(component=component).aggregate(last=Max("position"))["last"] or 0) + 1
-    try:
-        with transaction.atomic():
-            category = Category.objects.create(component=component, name=name, position=position)
-    except IntegrityError:
-        raise ValidationError({"name": [_("A category already has this name.")]}) from None
-    audit_record(actor=actor, action="budgets.category_created", target=category,
-                 organisation=component.space.organisation)
-    return category
+    return categories.category_create(Category, actor=actor, component=component, name=name, position=position)
 
 
-@transaction.atomic
-def category_update(*, actor, category: Category, name: str, position: int) -> Category:
-    category.name = _clean_category_name(category.component, name, exclude_pk=category.pk)
-    category.position = position
-    try:
-        with transaction.atomic():
-            category.save(update_fields=["name", "position"])
-    except IntegrityError:
-        raise ValidationError({"name": [_("A category already has this name.")]}) from None
-    audit_record(actor=actor, action="budgets.category_updated", target=category, organisation=category.organisation)
-    return category
-
-
-@transaction.atomic
-def category_delete(*, actor, category: Category) -> None:
-    """Delete CATEGORY; its projects stay, without a category."""
-    audit_record(actor=actor, action="budgets.category_deleted", target=category,
-                 organisation=category.organisation, data={"name": category.name})
-    category.delete()
+category_update = categories.category_update
+category_delete = categories.category_delete
 
 
 # Submission -------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from ninja.pagination import paginate
 from concerto.api.common import NO_NUL, ErrorOut, Id, Pagination, Slug, ValidationErrorOut, organisation_or_404
 from concerto.components.proposals import queries
 from concerto.components.proposals.models import Category, Proposal
+from concerto.core.spaces.categories.api import CategoryOut, public_categories
 
 router = Router(tags=["proposals"])
 
@@ -97,17 +98,6 @@ class ProposalOut(Schema):
         return context["request"].build_absolute_uri(obj.get_absolute_url())
 
 
-class CategoryOut(Schema):
-    id: int
-    name: str
-    position: int
-    component: int
-
-    @staticmethod
-    def resolve_component(obj) -> int:
-        return obj.component_id
-
-
 class ProposalFilters(Schema):
     organisation: Slug | None = Field(None, description="Slug of the organisation running the space.")
     space: Id | None = Field(None, description="Id of the participation space.")
@@ -170,8 +160,4 @@ def proposal_detail(request, proposal_id: Id):
 @router.get("/categories", response=list[CategoryOut], summary="Categories of public proposals components")
 @paginate(Pagination)
 def category_list(request, component: Id | None = None):
-    categories = Category.objects.filter(component__published=True, component__space__status="published",
-                                         component__kind="proposals")
-    if component:
-        categories = categories.filter(component_id=component)
-    return categories.order_by("component_id", "position", "name", "pk")
+    return public_categories(Category, component)

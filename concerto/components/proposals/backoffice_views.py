@@ -14,14 +14,16 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from concerto.components.proposals import queries, services
-from concerto.components.proposals.forms import AnswerForm, CategoryForm
+from concerto.components.proposals.forms import AnswerForm
 from concerto.components.proposals.manifest import EXPORT_FIELDS, export_rows
 from concerto.components.proposals.models import Category, Proposal
 from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.spaces.categories import views as category_pages
 from concerto.core.spaces.models import Component
 
 MANAGE = "spaces.manage_space"
@@ -45,14 +47,6 @@ def _proposal(component: Component, proposal_id: int) -> Proposal:
         raise Http404(_("This proposal does not exist."))
     proposal.component = component
     return proposal
-
-
-def _category(component: Component, category_id: int) -> Category:
-    category = component.proposal_categories.filter(pk=category_id).first()
-    if category is None:
-        raise Http404(_("This category does not exist."))
-    category.component = component
-    return category
 
 
 def _context(component: Component, **extra) -> dict:
@@ -107,58 +101,42 @@ def proposal_answer(request, org_slug, space_slug, component_id, proposal_id):
         component, proposal=proposal, form=form), status=400 if form.errors else 200)
 
 
+# Categories: the pages are the kernel's (shared with the budgets component); these views give them this
+# component's model, templates, access rule and URLs.
+
+def _categories_url(component: Component) -> str:
+    return reverse("proposals_backoffice:categories",
+                   args=[component.space.organisation.slug, component.space.slug, component.pk])
+
+
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def category_list(request, org_slug, space_slug, component_id):
     component = _component(request, space_slug, component_id)
-    form = CategoryForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.category_create(actor=request.user, component=component, name=form.cleaned_data["name"],
-                                     position=form.cleaned_data["position"])
-        except ValidationError as error:
-            for name, problems in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, problems)
-        else:
-            messages.success(request, _("The category is added."))
-            return redirect("proposals_backoffice:categories", org_slug, space_slug, component.pk)
-    categories = list(component.proposal_categories.all())
-    return render(request, "proposals/backoffice/category_list.html", _context(
-        component, form=form, categories=categories), status=400 if form.errors else 200)
+    return category_pages.list_page(request, model=Category, component=component,
+                                    template="proposals/backoffice/category_list.html", context=_context(component),
+                                    list_url=_categories_url(component))
 
 
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def category_edit(request, org_slug, space_slug, component_id, category_id):
     component = _component(request, space_slug, component_id)
-    category = _category(component, category_id)
-    form = CategoryForm(request.POST or None, initial={"name": category.name, "position": category.position})
-    if request.method == "POST" and form.is_valid():
-        try:
-            position = form.cleaned_data["position"]
-            services.category_update(actor=request.user, category=category, name=form.cleaned_data["name"],
-                                     position=category.position if position is None else position)
-        except ValidationError as error:
-            for name, problems in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, problems)
-        else:
-            messages.success(request, _("Your changes are saved."))
-            return redirect("proposals_backoffice:categories", org_slug, space_slug, component.pk)
-    return render(request, "proposals/backoffice/category_form.html", _context(
-        component, form=form, category=category), status=400 if form.errors else 200)
+    category = category_pages.category_or_404(Category, component, category_id)
+    return category_pages.edit_page(request, category=category, template="proposals/backoffice/category_form.html",
+                                    context=_context(component), list_url=_categories_url(component))
 
 
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def category_delete(request, org_slug, space_slug, component_id, category_id):
     component = _component(request, space_slug, component_id)
-    category = _category(component, category_id)
-    if request.method == "POST":
-        services.category_delete(actor=request.user, category=category)
-        messages.success(request, _("The category is deleted. Its proposals are kept, without a category."))
-        return redirect("proposals_backoffice:categories", org_slug, space_slug, component.pk)
-    return render(request, "proposals/backoffice/category_confirm_delete.html", _context(
-        component, category=category, count=category.proposals.count()))
+    category = category_pages.category_or_404(Category, component, category_id)
+    return category_pages.delete_page(
+        request, category=category, count=category.proposals.count(),
+        template="proposals/backoffice/category_confirm_delete.html", context=_context(component),
+        list_url=_categories_url(component),
+        deleted=_("The category is deleted. Its proposals are kept, without a category."))
 
 
 class _Echo:

@@ -129,13 +129,6 @@ class FilterForm(forms.Form):
         }
 
 
-class CategoryForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100,
-                           error_messages={"required": _("Give the category a name.")})
-    position = forms.IntegerField(label=_("Position"), min_value=0, max_value=32767, required=False,
-                                  help_text=_("Categories are listed from the smallest number to the largest."))
-
-
 class AnswerForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Answer"), widget=forms.RadioSelect,

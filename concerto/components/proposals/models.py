@@ -11,29 +11,20 @@ from django.utils.translation import pgettext_lazy
 
 from concerto.core.participation.models import Moderated, ModeratedQuerySet
 from concerto.core.richtext import plain_text
+from concerto.core.spaces.categories.models import ComponentCategory
 
 
-class Category(models.Model):
+class Category(ComponentCategory):
     """A theme that a component's proposals are filed under, managed in the back-office."""
 
-    component = models.ForeignKey("spaces.Component", on_delete=models.CASCADE, related_name="proposal_categories")
-    name = models.CharField(_("name"), max_length=100)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    component_kind = "proposals"
 
-    class Meta:
-        ordering = ["position", "name", "pk"]
-        verbose_name = _("category")
-        verbose_name_plural = _("categories")
+    component = models.ForeignKey("spaces.Component", on_delete=models.CASCADE, related_name="proposal_categories")
+
+    class Meta(ComponentCategory.Meta):
         constraints = [
             models.UniqueConstraint(fields=["component", "name"], name="unique_proposal_category_name"),
         ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def organisation(self):
-        return self.component.space.organisation
 
 
 class ProposalQuerySet(ModeratedQuerySet):

@@ -291,6 +291,23 @@ def test_categories_are_unique_per_component_case_insensitively(proposals, agent
     assert AuditEntry.objects.filter(action="proposals.category_created").count() == 1
 
 
+def test_spaces_inside_a_category_name_count_once(proposals, agent):
+    # The rule of the kernel's category services, shared with the budgets component.
+    first = services.category_create(actor=agent, component=proposals, name="Mobilités   douces")
+    assert first.name == "Mobilités douces"
+    with translation.override("fr"), pytest.raises(ValidationError) as error:
+        services.category_create(actor=agent, component=proposals, name="mobilités douces")
+    assert "Une catégorie porte déjà ce nom." in error.value.message_dict["name"]
+
+
+def test_a_category_is_added_only_to_a_proposals_component(space, agent):
+    from concerto.testing import ComponentFactory
+
+    budgets = ComponentFactory(space=space, kind="budgets")
+    with pytest.raises(ValueError):
+        services.category_create(actor=agent, component=budgets, name="Mobilités")
+
+
 def test_deleting_a_category_keeps_its_proposals(proposal, category, agent):
     services.category_delete(actor=agent, category=category)
     proposal.refresh_from_db()
