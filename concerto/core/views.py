@@ -97,9 +97,9 @@ def space_detail(request, org_slug, space_slug):
     })
 
 
-def error_page(request, status, title, message):
+def error_page(request, status, title, message, **extra):
     """The site's error page: TITLE, MESSAGE, and the way home."""
-    return render(request, "core/error.html", {"title": title, "message": message}, status=status)
+    return render(request, "core/error.html", {"title": title, "message": message, **extra}, status=status)
 
 
 def bad_request(request, exception=None):
@@ -108,8 +108,12 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
+    from concerto.core.accounts.verification import VerificationRequired
+
     detail = str(exception) if exception and str(exception) else _("You do not have access to this page.")
-    return error_page(request, 403, _("Access denied"), detail)
+    # Reserved to verified residents: the page also says where to verify (or to sign in first).
+    refusal = exception if isinstance(exception, VerificationRequired) else None
+    return error_page(request, 403, _("Access denied"), detail, refusal=refusal)
 
 
 def page_not_found(request, exception=None):

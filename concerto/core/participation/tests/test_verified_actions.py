@@ -71,6 +71,7 @@ def test_the_page_shows_why_and_where_to_verify_instead_of_the_form(client, news
     url = reverse("participation:comment", args=[ContentType.objects.get_for_model(post).pk, post.pk])
     response = client.post(url, {"body": "Bonne idée."})
     assert response.status_code == 403 and "Seuls les habitants vérifiés" in response.content.decode()
+    assert "Vérifier ma résidence" in response.content.decode()  # the 403 page says where to verify
     assert not Comment.objects.exists()
     client.logout()
     page = client.get(post.get_absolute_url()).content.decode()
