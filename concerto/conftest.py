@@ -4,6 +4,8 @@ Personas: a resident of Sceaux, Sceaux's agent, elected official and moderator, 
 administrator, and the outsider, an agent of Montreuil (another commune, another territory).
 """
 
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 
@@ -146,3 +148,22 @@ def pytest_runtest_teardown(item, nextitem):
 
         with item.session.config.stash[blocking_manager_key].unblock():
             call_command("load_organisations", verbosity=0)
+
+
+# The communes' outlines of the reference data beside the project (../shared), for tests that need a point to
+# find its commune; tests that use them are skipped where that data is absent.
+SHARED_GEOJSON = Path(__file__).resolve().parents[2] / "shared" / "data" / "communes" / "mgp_communes_2026.geojson"
+
+
+@pytest.fixture
+def shared_geojson() -> Path:
+    if not SHARED_GEOJSON.exists():
+        pytest.skip(f"the shared reference data is absent ({SHARED_GEOJSON.resolve()})")
+    return SHARED_GEOJSON
+
+
+@pytest.fixture
+def boundaries(db, shared_geojson):
+    """The 130 communes' boundaries, imported from the shared GeoJSON file."""
+    with open("/dev/null", "w") as quiet:
+        call_command("import_boundaries", str(shared_geojson), stdout=quiet)

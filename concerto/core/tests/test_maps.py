@@ -2,7 +2,6 @@
 
 import gzip
 import json
-from pathlib import Path
 
 import pytest
 import shapely
@@ -17,9 +16,6 @@ from concerto.core.maps import PointField
 from concerto.core.territory.models import Organisation
 from concerto.testing import commune
 
-# Real outlines of the 130 communes, from the reference data next to the project (see ../shared/data).
-SHARED_GEOJSON = Path(__file__).resolve().parents[4] / "shared" / "data" / "communes" / "mgp_communes_2026.geojson"
-
 pytestmark = pytest.mark.django_db
 
 HOTEL_DE_VILLE_DE_PARIS = ("48.8566", "2.3522")
@@ -27,14 +23,6 @@ MAIRIE_DE_SCEAUX = ("48.7787", "2.2905")
 MAIRIE_DE_MONTREUIL = ("48.8618", "2.4432")
 VERSAILLES = ("48.8049", "2.1301")
 LYON = ("45.7640", "4.8357")
-
-
-@pytest.fixture
-def boundaries(db):
-    if not SHARED_GEOJSON.exists():
-        pytest.skip(f"the shared reference data is absent ({SHARED_GEOJSON.resolve()})")
-    with open("/dev/null", "w") as quiet:
-        call_command("import_boundaries", str(SHARED_GEOJSON), stdout=quiet)
 
 
 class PlaceForm(forms.Form):

@@ -2,18 +2,14 @@
 test_backoffice_projects*.py; this module holds no test)."""
 
 import io
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from PIL import Image
 
 from concerto.components.budgets import services
 from concerto.components.budgets.models import Ballot, Budget
 from concerto.testing import ComponentFactory, SpaceFactory, StepFactory, UserFactory
-
-SHARED_GEOJSON = Path(__file__).resolve().parents[5] / "shared" / "data" / "communes" / "mgp_communes_2026.geojson"
 
 # The Parc de Sceaux, and the Hôtel de Ville of Montreuil (another commune).
 SCEAUX_POINT = (48.7745, 2.2990)
@@ -23,15 +19,6 @@ MONTREUIL_POINT = (48.8617, 2.4432)
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def boundaries(db):
-    """The communes' outlines, so that a point finds its commune (skipped without the reference data)."""
-    if not SHARED_GEOJSON.exists():
-        pytest.skip(f"the shared reference data is absent ({SHARED_GEOJSON})")
-    with open("/dev/null", "w") as quiet:
-        call_command("import_boundaries", str(SHARED_GEOJSON), stdout=quiet)
 
 
 @pytest.fixture

@@ -1,14 +1,10 @@
 import io
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from PIL import Image
 
 from concerto.components.proposals import services
 from concerto.testing import ComponentFactory, SpaceFactory, StepFactory, UserFactory
-
-SHARED_GEOJSON = Path(__file__).resolve().parents[5] / "shared" / "data" / "communes" / "mgp_communes_2026.geojson"
 
 # A point in Sceaux (the Parc de Sceaux); tests that need a commune lookup import boundaries themselves.
 SCEAUX_POINT = (48.7745, 2.2990)
@@ -17,15 +13,6 @@ SCEAUX_POINT = (48.7745, 2.2990)
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def boundaries(db):
-    """The 130 communes' outlines (the reference data next to the project), so that points find communes."""
-    if not SHARED_GEOJSON.exists():
-        pytest.skip(f"the shared reference data is absent ({SHARED_GEOJSON})")
-    with open("/dev/null", "w") as quiet:
-        call_command("import_boundaries", str(SHARED_GEOJSON), stdout=quiet)
 
 
 @pytest.fixture

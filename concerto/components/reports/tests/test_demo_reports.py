@@ -1,21 +1,8 @@
-from pathlib import Path
 
-import pytest
-from django.core.management import call_command
 
 from concerto.components.reports.demo import demo_load
 from concerto.components.reports.models import Category, Report
 from concerto.core.spaces.models import Space
-
-SHARED_GEOJSON = Path(__file__).resolve().parents[5] / "shared" / "data" / "communes" / "mgp_communes_2026.geojson"
-
-
-@pytest.fixture
-def boundaries(db):
-    if not SHARED_GEOJSON.exists():
-        pytest.skip(f"the shared reference data is absent ({SHARED_GEOJSON})")
-    with open("/dev/null", "w") as quiet:
-        call_command("import_boundaries", str(SHARED_GEOJSON), stdout=quiet)
 
 
 def test_the_demo_gives_sceaux_a_published_reports_space_with_reports_in_every_state_once(boundaries, agent, sceaux):

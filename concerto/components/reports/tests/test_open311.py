@@ -11,29 +11,10 @@ import pytest
 from django.utils import timezone
 
 from concerto.components.reports.models import Category, CategoryQuestion, Report, Service
-from concerto.core.territory import lookup
+from concerto.components.reports.tests.conftest import MONTREUIL_POINT, SCEAUX_POINT
 
 SCHEMAS = Path(__file__).resolve().parents[5] / "shared" / "data" / "open311" / "schema-georeport-v2"
-SCEAUX_POINT = (48.7745, 2.2990)  # (lat, long), in the Parc de Sceaux
-MONTREUIL_POINT = (48.8610, 2.4430)
 BASE = "/open311/v2/"
-
-
-def _square(lat, lon, half=0.01):
-    return {"type": "Polygon", "coordinates": [[[lon - half, lat - half], [lon + half, lat - half],
-                                                [lon + half, lat + half], [lon - half, lat + half],
-                                                [lon - half, lat - half]]]}
-
-
-@pytest.fixture
-def places(sceaux, montreuil):
-    """Small squares as the two communes' outlines: enough for the point -> commune checks, and fast."""
-    sceaux.boundary = _square(*SCEAUX_POINT)
-    sceaux.save()
-    montreuil.boundary = _square(*MONTREUIL_POINT)
-    montreuil.save()
-    lookup.index_clear()
-    return sceaux, montreuil
 
 
 def validator(name):

@@ -1,12 +1,10 @@
 """Residents' side of citizen reports: the form and its bad input, "me too", notifications, public pages."""
 
 import io
-from pathlib import Path
 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
 
@@ -23,7 +21,6 @@ from concerto.components.reports.models import (
 from concerto.core.participation.models import Notification
 from concerto.testing import ComponentFactory, SpaceFactory, UserFactory
 
-SHARED_GEOJSON = Path(__file__).resolve().parents[5] / "shared" / "data" / "communes" / "mgp_communes_2026.geojson"
 SCEAUX = ("48.7745", "2.2990")       # the Parc de Sceaux
 MONTREUIL = ("48.8620", "2.4430")
 OUTSIDE = ("48.4000", "2.7000")      # Seine-et-Marne, outside the Métropole
@@ -32,14 +29,6 @@ OUTSIDE = ("48.4000", "2.7000")      # Seine-et-Marne, outside the Métropole
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def boundaries(db):
-    if not SHARED_GEOJSON.exists():
-        pytest.skip(f"the shared reference data is absent ({SHARED_GEOJSON})")
-    with open("/dev/null", "w") as quiet:
-        call_command("import_boundaries", str(SHARED_GEOJSON), stdout=quiet)
 
 
 @pytest.fixture

@@ -9,31 +9,11 @@ from django.urls import reverse
 
 from concerto.components.reports import services, workflow
 from concerto.components.reports.models import Category, Report, ReportSupport
+from concerto.components.reports.tests.conftest import SCEAUX_POINT
 from concerto.core.accounts.verification import VerificationRequired
-from concerto.core.territory import lookup
 from concerto.testing import ComponentFactory, SpaceFactory, commune, verified_resident
 
-SCEAUX_POINT = (48.7745, 2.2990)  # the Parc de Sceaux
-MONTREUIL_POINT = (48.8610, 2.4430)
 REFUSED = "Seuls les habitants vérifiés de Sceaux peuvent le faire"
-
-
-def _square(lat, lon, half=0.01):
-    return {"type": "Polygon", "coordinates": [[[lon - half, lat - half], [lon + half, lat - half],
-                                                [lon + half, lat + half], [lon - half, lat + half],
-                                                [lon - half, lat - half]]]}
-
-
-@pytest.fixture
-def places(sceaux, montreuil):
-    """Small squares as the two communes' outlines: enough for the point -> commune checks, and fast."""
-    sceaux.boundary = _square(*SCEAUX_POINT)
-    sceaux.save()
-    montreuil.boundary = _square(*MONTREUIL_POINT)
-    montreuil.save()
-    lookup.index_clear()
-    yield sceaux, montreuil
-    lookup.index_clear()
 
 
 @pytest.fixture
