@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     # The kernel.
     "concerto.core",
     "concerto.core.territory",
+    "concerto.core.audit",
     "concerto.core.spaces",
     "concerto.core.participation",
     "concerto.core.backoffice",

@@ -7,7 +7,7 @@ import pytest
 from concerto.components.news.models import Post
 from concerto.components.news.services import post_create
 from concerto.core.accounts.models import ApiToken
-from concerto.core.participation.models import AuditEntry
+from concerto.core.audit.models import AuditEntry
 from concerto.core.spaces.models import Space
 from concerto.testing import ComponentFactory, SpaceFactory
 

@@ -30,9 +30,9 @@ from concerto.components.budgets.models import (
 from concerto.core.accounts.models import Role
 from concerto.core.accounts.permissions import has_role
 from concerto.core.accounts.verification import action_require
+from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Comment, Contribution
 from concerto.core.participation.services import (
-    audit_record,
     contribution_record,
     contribution_remove,
     followers_of,

@@ -30,8 +30,9 @@ from concerto.components.consultations.models import (
     Section,
 )
 from concerto.core.accounts.verification import action_require
+from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Channel
-from concerto.core.participation.services import audit_record, contribution_record, contribution_remove
+from concerto.core.participation.services import contribution_record, contribution_remove
 from concerto.core.richtext import plain_text, sanitize_html
 
 KIND = "consultations"

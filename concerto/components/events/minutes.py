@@ -29,8 +29,10 @@ from concerto.components.events.models import (
     Registration,
     RoomContribution,
 )
-from concerto.core.participation.models import AuditEntry, Channel, Contribution
-from concerto.core.participation.services import audit_record, followers_of, notification_send
+from concerto.core.audit.models import AuditEntry
+from concerto.core.audit.services import audit_record
+from concerto.core.participation.models import Channel, Contribution
+from concerto.core.participation.services import followers_of, notification_send
 from concerto.core.richtext import plain_text, sanitize_html
 
 TEXT_MAX_LENGTH = 50_000

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 
 from concerto.components.events.models import Audience, Event, FeedToken, Registration, RegistrationQuestion
 from concerto.core.accounts.verification import action_require
+from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Notification
-from concerto.core.participation.services import audit_record
 from concerto.core.richtext import plain_text, sanitize_html
 
 KIND = "events"

@@ -6,7 +6,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from concerto.components.news.models import Post
-from concerto.core.participation.services import audit_record, followers_of, notification_send
+from concerto.core.audit.services import audit_record
+from concerto.core.participation.services import followers_of, notification_send
 
 EDITABLE_FIELDS = ("title", "summary", "body", "image", "image_alt")
 

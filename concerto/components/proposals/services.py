@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from concerto.components.proposals import text as words
 from concerto.components.proposals.models import Category, Proposal, Support
 from concerto.core.accounts.verification import action_require
+from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Channel, Comment
 from concerto.core.participation.services import (
-    audit_record,
     contribution_record,
     contribution_remove,
     followers_of,

@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from concerto.components.reports import photos as photo_tools
 from concerto.components.reports.models import Category, Report, ReportPhoto, ReportSupport, StatusChange
 from concerto.core.accounts.verification import VerificationRequired, action_refusal, action_require
+from concerto.core.audit.services import audit_record
 from concerto.core.participation.services import (
-    audit_record,
     contribution_record,
     follow_add,
     followers_of,

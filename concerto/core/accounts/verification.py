@@ -269,7 +269,7 @@ def verification_grant(*, agent, user, organisation, method: str, identity_hash:
 
     Raises ValidationError (code "identity_taken") when another account already holds IDENTITY_HASH here.
     """
-    from concerto.core.participation.services import audit_record
+    from concerto.core.audit.services import audit_record
 
     if _identity_holder(organisation=organisation, identity_hash=identity_hash, user=user) is not None:
         raise _identity_taken_error()
@@ -289,7 +289,7 @@ def verification_grant(*, agent, user, organisation, method: str, identity_hash:
 
 
 def verification_revoke(*, agent, verification: Verification) -> Verification:
-    from concerto.core.participation.services import audit_record
+    from concerto.core.audit.services import audit_record
 
     if verification.revoked_at is None:
         verification.revoked_at = timezone.now()
@@ -546,7 +546,7 @@ def _census_insert(organisation_id: int, entries: dict) -> None:
 
 def census_upload(*, agent, organisation, data: bytes) -> CensusParse:
     """Replace ORGANISATION's census list by the people of the CSV file DATA (all or nothing)."""
-    from concerto.core.participation.services import audit_record
+    from concerto.core.audit.services import audit_record
 
     setup = setup_for(organisation=organisation)
     parsed = census_parse(data=data, salt=setup.salt)
@@ -564,7 +564,7 @@ def census_upload(*, agent, organisation, data: bytes) -> CensusParse:
 
 def census_delete(*, agent, organisation) -> None:
     """Remove ORGANISATION's census list; verifications already made stay."""
-    from concerto.core.participation.services import audit_record
+    from concerto.core.audit.services import audit_record
 
     setup = setup_for(organisation=organisation)
     with transaction.atomic():
@@ -577,7 +577,7 @@ def census_delete(*, agent, organisation) -> None:
 
 
 def setup_update(*, agent, organisation, sms_enabled: bool, post_enabled: bool) -> VerificationSetup:
-    from concerto.core.participation.services import audit_record
+    from concerto.core.audit.services import audit_record
 
     setup = setup_for(organisation=organisation)
     setup.sms_enabled, setup.post_enabled = sms_enabled, post_enabled
@@ -775,7 +775,7 @@ def letters_forget_expired(*, organisation) -> None:
 def letters_print(*, agent, organisation, reprint_id: int | None = None) -> list[dict]:
     """Draw a code for every letter waiting (or again for the sent letter REPRINT_ID, whose former code
     stops working) and mark them sent; return what to print: the only time the codes exist in clear."""
-    from concerto.core.participation.services import audit_record
+    from concerto.core.audit.services import audit_record
 
     letters = []
     now = timezone.now()
@@ -801,7 +801,7 @@ def letters_print(*, agent, organisation, reprint_id: int | None = None) -> list
 
 def letter_cancel(*, agent, request: VerificationCode) -> None:
     """Drop a letter request an agent will not send (an address outside the commune...)."""
-    from concerto.core.participation.services import audit_record
+    from concerto.core.audit.services import audit_record
 
     request.cancelled_at = timezone.now()
     request.recipient = ""

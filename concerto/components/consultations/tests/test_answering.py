@@ -10,7 +10,8 @@ from django.utils.formats import date_format
 
 from concerto.components.consultations import services
 from concerto.components.consultations.models import Answer, Response
-from concerto.core.participation.models import AuditEntry, Contribution
+from concerto.core.audit.models import AuditEntry
+from concerto.core.participation.models import Contribution
 from concerto.testing import StepFactory, UserFactory
 
 from .conftest import form_data, make_consultation, option

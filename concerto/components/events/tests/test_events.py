@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from concerto.components.events import services
 from concerto.components.events.models import Event, Registration
-from concerto.core.participation.models import AuditEntry, Notification
+from concerto.core.audit.models import AuditEntry
+from concerto.core.participation.models import Notification
 from concerto.testing import ComponentFactory, SpaceFactory, UserFactory, commune
 
 pytestmark = pytest.mark.django_db
