@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from concerto.core.accounts.verification import action_require
 from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import (
     Channel,
@@ -109,8 +110,6 @@ def comment_create(*, author, target, body: str, channel: str = Channel.WEB, par
     Raises ValidationError (French messages, keyed by "body", "parent" or "stance") on bad input, and
     VerificationRequired when the component reserves comments to verified residents.
     """
-    from concerto.core.accounts.verification import action_require
-
     component = getattr(target, "component", None)
     if component is not None:
         action_require(user=author, component=component, action="comment")
