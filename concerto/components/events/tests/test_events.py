@@ -106,6 +106,19 @@ def test_the_contributions_component_must_be_of_the_same_space(staff_client, age
     assert response.status_code == 400
 
 
+def test_only_components_that_declare_a_room_entry_take_an_events_contributions(staff_client, agent):
+    # Proposals and questionnaires declare what they take from a room (their manifest's RoomEntry); news does not.
+    component = make_component()
+    news = ComponentFactory(kind="news", space=component.space, title="Les actualités")
+    ideas = ComponentFactory(kind="proposals", space=component.space, title="Les idées")
+    page = staff_client(agent).get(bo_url("create", component)).content.decode()
+    assert "Les idées" in page and "Les actualités" not in page
+    response = staff_client(agent).post(bo_url("create", component), event_post(contributions_component=str(news.pk)))
+    assert response.status_code == 400 and not Event.objects.exists()
+    assert staff_client(agent).post(bo_url("create", component),
+                                    event_post(contributions_component=str(ideas.pk))).status_code == 302
+
+
 def test_agent_edits_publishes_and_adds_a_required_question(staff_client, agent):
     event = make_event(published=False)
     component = event.component
