@@ -22,6 +22,7 @@ from concerto.core import registry
 from concerto.core.accounts.verification import action_require
 from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Notification
+from concerto.core.ratelimit import send_limited
 from concerto.core.richtext import plain_text, sanitize_html
 
 KIND = "events"
@@ -344,6 +345,7 @@ def _attendance(event: Event, attendance: str | None) -> str:
     return attendance
 
 
+@send_limited("registration")
 @transaction.atomic
 def registration_create(*, user, event: Event, answers: dict | None = None, attendance: str | None = None,
                         channel: str = "web") -> Registration:

@@ -24,6 +24,7 @@ from concerto.core.participation.services import (
     followers_of,
     notification_send,
 )
+from concerto.core.ratelimit import send_limited
 from concerto.core.richtext import plain_text, sanitize_html
 from concerto.core.spaces.categories import services as categories
 
@@ -117,6 +118,7 @@ def _index_words(proposal: Proposal) -> None:
     proposal.title_words = words.title_words(proposal.title)
 
 
+@send_limited("proposal")
 @transaction.atomic
 def proposal_create(*, author, component, title: str, text: str, category=None, image=None,
                     image_alt: str = "", point=None, channel: str = "web") -> Proposal:
@@ -291,6 +293,7 @@ def support_refusal(*, user, proposal: Proposal) -> str:
     return ""
 
 
+@send_limited("support")
 @transaction.atomic
 def support_add(*, user, proposal: Proposal, channel: str = "web") -> Support:
     """USER supports PROPOSAL, once. A second support is refused and the first one kept, even when two

@@ -24,6 +24,7 @@ from concerto.core.participation.models import (
     Notification,
 )
 from concerto.core.participation.rules import comment_vote_refusal
+from concerto.core.ratelimit import send_limited
 
 
 def notification_send(*, recipients, verb: str, title: str, body: str = "",
@@ -98,6 +99,7 @@ def organisation_of(target):
     return getattr(target, "organisation", None)
 
 
+@send_limited("comment")
 @transaction.atomic
 def comment_create(*, author, target, body: str, channel: str = Channel.WEB, parent: Comment | None = None,
                    stance: str = "") -> Comment:

@@ -294,3 +294,12 @@ def test_another_resident_has_their_own_response(client, resident, consultation,
     assert "Envoyer mes réponses" in page
     client.post(consultation.get_absolute_url(), form_data(questionnaire))
     assert Response.objects.filter(status="submitted").count() == 2
+
+
+def test_past_the_send_limit_answers_get_the_429_page_and_are_not_saved(client, rate_limits, resident,
+                                                                       consultation, questionnaire):
+    rate_limits.CONCERTO_RATE_LIMITS = {"response": (0, 3600)}
+    client.force_login(resident)
+    response = client.post(consultation.get_absolute_url(), form_data(questionnaire))
+    assert response.status_code == 429 and "Vous avez beaucoup envoyé" in response.content.decode()
+    assert not Response.objects.filter(status=Response.Status.SUBMITTED).exists()
