@@ -322,3 +322,12 @@ def test_past_the_send_limit_a_key_gets_a_429_in_the_specifications_format(clien
     assert Report.objects.count() == 1
     # Limits count per key: another application of the commune still posts.
     assert client.post(BASE + "requests.json", post_data(api_key=make_key(places[0]))).status_code == 200
+
+
+def test_requests_the_service_refuses_do_not_count_toward_the_send_limit(client, rate_limits, places, pothole):
+    rate_limits.CONCERTO_RATE_LIMITS = {"report": (1, 3600)}
+    raw = make_key(places[0])
+    for _ in range(3):
+        refused = client.post(BASE + "requests.json", post_data(api_key=raw, **{"attribute[taille]": "immense"}))
+        assert refused.status_code == 400 and "attribute[taille]" in errors_of(refused)
+    assert client.post(BASE + "requests.json", post_data(api_key=raw)).status_code == 200
