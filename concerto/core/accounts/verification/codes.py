@@ -92,9 +92,20 @@ def _phone_hash(phone: str) -> str:
     return hmac.new(f"{settings.SECRET_KEY}:phone".encode(), phone.encode(), hashlib.sha256).hexdigest()
 
 
-def _check_identity_free(*, user, organisation, digest: str) -> None:
+def _free_identity(*, user, organisation, last_name: str, first_name: str, birth_date) -> str:
+    """The identity hash of the person typed, unless another account is verified with it here."""
+    digest = identity_hash(organisation=organisation, last_name=last_name, first_name=first_name,
+                           birth_date=birth_date)
     if identity_holder(organisation=organisation, identity_hash=digest, user=user) is not None:
         raise _identity_taken_error()
+    return digest
+
+
+def _cancel_pending(*, user, organisation, now) -> None:
+    """A new code replaces the ones asked for before (their name and address are forgotten)."""
+    VerificationCode.objects.filter(user=user, organisation=organisation, used_at__isnull=True,
+                                    cancelled_at__isnull=True).update(cancelled_at=now, recipient="",
+                                                                      postal_address="")
 
 
 def code_request_sms(*, user, organisation, last_name: str, first_name: str, birth_date,
@@ -113,16 +124,12 @@ def code_request_sms(*, user, organisation, last_name: str, first_name: str, bir
             >= SMS_PER_PHONE_LIMIT[0]):
         raise ValidationError(_("Too many codes were asked for. Wait an hour and try again, or choose "
                                 "another way to verify."), code="too_many_tries")
-    digest = identity_hash(organisation=organisation, last_name=last_name, first_name=first_name,
-                           birth_date=birth_date)
-    _check_identity_free(user=user, organisation=organisation, digest=digest)
+    digest = _free_identity(user=user, organisation=organisation, last_name=last_name, first_name=first_name,
+                            birth_date=birth_date)
     code = _new_code()
     now = timezone.now()
     with transaction.atomic():
-        # A new code replaces the ones asked for before.
-        VerificationCode.objects.filter(user=user, organisation=organisation, used_at__isnull=True,
-                                        cancelled_at__isnull=True).update(cancelled_at=now, recipient="",
-                                                                           postal_address="")
+        _cancel_pending(user=user, organisation=organisation, now=now)
         request = VerificationCode.objects.create(
             user=user, organisation=organisation, channel=VerificationCode.Channel.SMS,
             identity_hash=digest, birth_date=birth_date, phone_hash=phone_digest,
@@ -151,14 +158,11 @@ def code_request_post(*, user, organisation, last_name: str, first_name: str, bi
                               code="address")
     if _too_many(user=user, organisation=organisation, kind="post", limit=POST_REQUESTS_LIMIT):
         raise _too_many_error()
-    digest = identity_hash(organisation=organisation, last_name=last_name, first_name=first_name,
-                           birth_date=birth_date)
-    _check_identity_free(user=user, organisation=organisation, digest=digest)
+    digest = _free_identity(user=user, organisation=organisation, last_name=last_name, first_name=first_name,
+                            birth_date=birth_date)
     now = timezone.now()
     with transaction.atomic():
-        VerificationCode.objects.filter(user=user, organisation=organisation, used_at__isnull=True,
-                                        cancelled_at__isnull=True).update(cancelled_at=now, recipient="",
-                                                                           postal_address="")
+        _cancel_pending(user=user, organisation=organisation, now=now)
         request = VerificationCode.objects.create(
             user=user, organisation=organisation, channel=VerificationCode.Channel.POST,
             identity_hash=digest, birth_date=birth_date,
