@@ -30,6 +30,8 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from concerto.core.errors import Refusal
+
 # name: (sends, seconds). Generous for a person, tight for a script.
 LIMITS = {
     "comment": (20, 10 * 60),
@@ -45,18 +47,14 @@ LIMITS = {
 ADDRESS_FACTOR = 5
 
 
-class RateLimited(Exception):
+class RateLimited(Refusal):
     """A sender reached the limit NAME: MESSAGE says so in their language; RETRY_AFTER is the window, in
     seconds (the Retry-After header)."""
 
     def __init__(self, message: str, *, name: str, retry_after: int):
         super().__init__(message)
-        self.message = message
         self.name = name
         self.retry_after = retry_after
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def limit_of(name: str) -> tuple[int, int]:

@@ -32,6 +32,7 @@ from concerto.components.events.models import (
 from concerto.core import registry
 from concerto.core.audit.models import AuditEntry
 from concerto.core.audit.services import audit_record
+from concerto.core.errors import Refusal
 from concerto.core.participation.models import Channel, Contribution
 from concerto.core.participation.services import followers_of, notification_send
 from concerto.core.richtext import plain_text, sanitize_html
@@ -51,12 +52,8 @@ AGE_AUDIENCES = {
 ONLINE_CHANNELS = (Channel.WEB, Channel.CHATBOT, Channel.API)
 
 
-class MinutesError(Exception):
+class MinutesError(Refusal):
     """An action refused for a reason the organiser must read (the event is not over yet...)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def max_attachment_bytes() -> int:

@@ -21,6 +21,7 @@ from concerto.components.events.models import Audience, Event, FeedToken, Regist
 from concerto.core import registry
 from concerto.core.accounts.verification import action_require
 from concerto.core.audit.services import audit_record
+from concerto.core.errors import Refusal
 from concerto.core.participation.models import Notification
 from concerto.core.ratelimit import send_limited
 from concerto.core.richtext import plain_text, sanitize_html
@@ -41,12 +42,8 @@ EDITABLE_FIELDS = (
 )
 
 
-class EventError(Exception):
+class EventError(Refusal):
     """An action refused for a reason the person must read (full, closed, already registered...)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _check_component(component) -> None:

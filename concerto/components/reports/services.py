@@ -19,6 +19,7 @@ from concerto.components.reports import photos as photo_tools
 from concerto.components.reports.models import Category, Report, ReportPhoto, ReportSupport, StatusChange
 from concerto.core.accounts.verification import VerificationRequired, action_refusal, action_require
 from concerto.core.audit.services import audit_record
+from concerto.core.errors import Refusal
 from concerto.core.participation.services import (
     contribution_record,
     follow_add,
@@ -35,12 +36,8 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class ReportError(Exception):
+class ReportError(Refusal):
     """An action refused for a reason the person must read."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 # Actions reserved to verified residents -----------------------------------------------------------------
