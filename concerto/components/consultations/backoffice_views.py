@@ -28,22 +28,10 @@ from concerto.components.consultations.results import submitted_responses
 from concerto.components.consultations.views import _filters
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.participation.models import Channel
-from concerto.core.spaces.models import Component
+from concerto.core.spaces.lookup import component_for
 
 MANAGE = "spaces.manage_space"
 RESPONSES_PER_PAGE = 50
-
-
-def _component(request, space_slug: str, component_id: int) -> Component:
-    component = (
-        Component.objects.select_related("space__organisation")
-        .filter(pk=component_id, kind="consultations", space__slug=space_slug,
-                space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This consultation does not exist."))
-    return component
 
 
 def _section(component, section_id) -> Section:
@@ -82,7 +70,7 @@ def _apply_errors(form, error: ValidationError) -> None:
 @require_safe
 @backoffice_view(MANAGE)
 def builder(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     structure = services.questionnaire_structure(component)
     counts = dict(submitted_responses(component).values_list("channel").annotate(n=Count("id")).order_by())
     channels = [(label, counts[value]) for value, label in Channel.choices if counts.get(value)]
@@ -95,7 +83,7 @@ def builder(request, org_slug, space_slug, component_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def intro_edit(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     structure = services.questionnaire_structure(component)
     form = IntroForm(request.POST or None, initial={"intro": structure.intro})
     if request.method == "POST" and form.is_valid():
@@ -109,7 +97,7 @@ def intro_edit(request, org_slug, space_slug, component_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def section_create(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     form = SectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -126,7 +114,7 @@ def section_create(request, org_slug, space_slug, component_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def section_edit(request, org_slug, space_slug, component_id, section_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     section = _section(component, section_id)
     form = SectionForm(request.POST or None, initial={"title": section.title, "description": section.description})
     if request.method == "POST" and form.is_valid():
@@ -144,7 +132,7 @@ def section_edit(request, org_slug, space_slug, component_id, section_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def section_delete(request, org_slug, space_slug, component_id, section_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     section = _section(component, section_id)
     locked = services.questionnaire_locked(component) and section.questions.exists()
     if request.method == "POST" and not locked:
@@ -164,7 +152,7 @@ def _direction(request) -> str:
 @require_POST
 @backoffice_view(MANAGE)
 def section_move(request, org_slug, space_slug, component_id, section_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     section = _section(component, section_id)
     if _direction(request):
         services.section_move(actor=request.user, section=section, direction=_direction(request))
@@ -174,7 +162,7 @@ def section_move(request, org_slug, space_slug, component_id, section_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def question_create(request, org_slug, space_slug, component_id, section_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     section = _section(component, section_id)
     structure = services.questionnaire_structure(component)
     kind = request.GET.get("type", "")
@@ -203,7 +191,7 @@ def question_create(request, org_slug, space_slug, component_id, section_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def question_edit(request, org_slug, space_slug, component_id, question_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     structure = services.questionnaire_structure(component)
     question = _question(component, structure, question_id)
     locked = services.questionnaire_locked(component)
@@ -231,7 +219,7 @@ def question_edit(request, org_slug, space_slug, component_id, question_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def question_delete(request, org_slug, space_slug, component_id, question_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     structure = services.questionnaire_structure(component)
     question = _question(component, structure, question_id)
     locked = services.questionnaire_locked(component)
@@ -247,7 +235,7 @@ def question_delete(request, org_slug, space_slug, component_id, question_id):
 @require_POST
 @backoffice_view(MANAGE)
 def question_move(request, org_slug, space_slug, component_id, question_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     question = Question.objects.filter(component=component, pk=question_id).first()
     if question is None:
         raise Http404(_("This question does not exist."))
@@ -260,7 +248,7 @@ def question_move(request, org_slug, space_slug, component_id, question_id):
 @require_POST
 @backoffice_view(MANAGE)
 def option_move(request, org_slug, space_slug, component_id, option_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     option = Option.objects.filter(question__component=component, pk=option_id).select_related("question").first()
     if option is None:
         raise Http404(_("This answer does not exist."))
@@ -272,7 +260,7 @@ def option_move(request, org_slug, space_slug, component_id, option_id):
 @require_safe
 @backoffice_view(MANAGE)
 def response_list(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     responses = (submitted_responses(component).select_related("residence", "entered_by").order_by("-pk"))
     page = Paginator(responses, RESPONSES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "consultations/backoffice/responses.html", _context(
@@ -282,7 +270,7 @@ def response_list(request, org_slug, space_slug, component_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def paper_entry(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     structure = services.questionnaire_structure(component)
     meta = PaperForm(request.POST or None, prefix="about")
     form = ResponseForm(structure, request.POST or None, paper=True)
@@ -310,7 +298,7 @@ def paper_entry(request, org_slug, space_slug, component_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def response_delete(request, org_slug, space_slug, component_id, response_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     response = Response.objects.filter(component=component, pk=response_id,
                                        status=Response.Status.SUBMITTED).first()
     if response is None:
@@ -330,7 +318,7 @@ def response_delete(request, org_slug, space_slug, component_id, response_id):
 @require_safe
 @backoffice_view(MANAGE)
 def export_csv(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     _form, filters = _filters(request, component)
     return exports.csv_response(services.questionnaire_structure(component), filters)
 
@@ -338,6 +326,6 @@ def export_csv(request, org_slug, space_slug, component_id):
 @require_safe
 @backoffice_view(MANAGE)
 def export_xlsx(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     _form, filters = _filters(request, component)
     return exports.xlsx_response(services.questionnaire_structure(component), filters)

@@ -23,6 +23,7 @@ from concerto.components.events.forms import FilterForm, RegistrationForm
 from concerto.components.events.models import Audience, Event, Registration
 from concerto.core.accounts.verification import action_refusal
 from concerto.core.ratelimit import rate_limited
+from concerto.core.spaces.lookup import public_component_for
 from concerto.core.spaces.models import Component, Space
 from concerto.core.territory.models import Organisation
 
@@ -31,22 +32,6 @@ FEED_LIMIT = 1000
 # Feeds keep the recent past too, so that a calendar does not lose an event the day after.
 FEED_PAST_DAYS = 90
 AGENDA_PER_PAGE = 30
-
-
-def get_component(request, space_slug: str, component_id: int) -> tuple[Component, bool]:
-    """The events component named in the URL, within the request's organisation, and whether the user
-    manages it. Unpublished components and spaces are a 404 except for the organisation's managers."""
-    component = (
-        Component.objects.select_related("space__organisation").prefetch_related("space__steps")
-        .filter(pk=component_id, kind="events", space__slug=space_slug, space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This page of events does not exist."))
-    can_manage = request.user.has_perm("spaces.manage_space", request.organisation)
-    if not can_manage and not (component.published and component.space.is_published):
-        raise Http404(_("This page of events does not exist."))
-    return component, can_manage
 
 
 def get_event(request, component: Component, event_id: int, can_manage: bool) -> Event:
@@ -102,7 +87,7 @@ def _annotate_places(events) -> None:
 
 @require_safe
 def event_list(request, org_slug, space_slug, component_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "events", space_slug=space_slug, component_id=component_id)
     base = Event.objects.public().filter(component=component)
     form, filters, tab, events, query = _filtered(request, base, communes_of=base)
     page = Paginator(services.with_counts(events).select_related("commune"),
@@ -123,7 +108,7 @@ def event_list(request, org_slug, space_slug, component_id):
 @require_safe
 def event_points(request, org_slug, space_slug, component_id):
     """GeoJSON FeatureCollection of the located events of the list's tab and filters (MAP_LIMIT at most)."""
-    component, _can_manage = get_component(request, space_slug, component_id)
+    component, _can_manage = public_component_for(request, "events", space_slug=space_slug, component_id=component_id)
     base = Event.objects.public().filter(component=component)
     single = request.GET.get("evenement", "")
     if single:
@@ -147,7 +132,7 @@ def event_points(request, org_slug, space_slug, component_id):
 
 @require_safe
 def event_detail(request, org_slug, space_slug, component_id, event_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = get_event(request, component, event_id, can_manage)
     registration = services.registration_of(user=request.user, event=event)
     refusal = services.registration_refusal(user=request.user, event=event) if registration is None else ""
@@ -168,7 +153,7 @@ def event_detail(request, org_slug, space_slug, component_id, event_id):
 @require_http_methods(["GET", "POST"])
 @rate_limited("registration")
 def registration_create(request, org_slug, space_slug, component_id, event_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = get_event(request, component, event_id, can_manage)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -210,7 +195,7 @@ def registration_create(request, org_slug, space_slug, component_id, event_id):
 
 @require_http_methods(["GET", "POST"])
 def registration_cancel(request, org_slug, space_slug, component_id, event_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = get_event(request, component, event_id, can_manage)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -227,7 +212,7 @@ def registration_cancel(request, org_slug, space_slug, component_id, event_id):
 
 
 def _own_registration(request, space_slug, component_id, event_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = get_event(request, component, event_id, can_manage)
     registration = services.registration_of(user=request.user, event=event)
     if registration is None:
@@ -279,7 +264,7 @@ def _ics_response(document: bytes, filename: str) -> HttpResponse:
 
 @require_safe
 def event_ics(request, org_slug, space_slug, component_id, event_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = get_event(request, component, event_id, can_manage)
     registration = services.registration_of(user=request.user, event=event)
     online = {event.pk} if registration and registration.status == Registration.Status.CONFIRMED else set()

@@ -8,7 +8,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from concerto.components.news.models import Post
-from concerto.components.news.views import get_news_component
+from concerto.core.spaces.lookup import public_component_for
 from concerto.core.spaces.models import Space
 
 FEED_LENGTH = 30
@@ -40,7 +40,8 @@ class _NewsFeed(Feed):
 class ComponentFeed(_NewsFeed):
     def get_object(self, request, org_slug, space_slug, component_id):
         # Feeds are public: a manager's preview of unpublished news has no feed.
-        component, _can_manage = get_news_component(request, space_slug, component_id, public_only=True)
+        component, _can_manage = public_component_for(
+            request, "news", space_slug=space_slug, component_id=component_id, preview=None)
         return component
 
     def title(self, component):
