@@ -21,7 +21,7 @@ from concerto.components.events import minutes as services
 from concerto.components.events.forms_minutes import AttachmentForm, MinutesForm, RespondentForm, StickyNoteForm
 from concerto.components.events.models import Event, Minutes
 from concerto.core.accounts.decorators import backoffice_view
-from concerto.core.spaces.lookup import component_for
+from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
 MANAGE = "spaces.manage_space"
@@ -29,13 +29,7 @@ TABS = "events/backoffice/_tabs.html"
 
 
 def _event(component: Component, event_id: int) -> Event:
-    event = (Event.objects.select_related("contributions_component__space", "commune")
-             .filter(pk=event_id, component=component).first())
-    if event is None:
-        raise Http404(_("This event does not exist."))
-    event.component = component
-    return event
-
+    return item_for(component, Event.objects.select_related("contributions_component__space", "commune"), event_id)
 
 def _tabs() -> str | None:
     """The events helper's tabs, once that template exists."""

@@ -10,7 +10,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -19,19 +19,14 @@ from concerto.components.events import services
 from concerto.components.events.forms import CancelForm, EventForm, QuestionForm
 from concerto.components.events.models import Event, Registration
 from concerto.core.accounts.decorators import backoffice_view
-from concerto.core.spaces.lookup import component_for
+from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
 MANAGE = "spaces.manage_space"
 
 
 def _event(component: Component, event_id: int) -> Event:
-    event = component.events.select_related("commune", "contributions_component").filter(pk=event_id).first()
-    if event is None:
-        raise Http404(_("This event does not exist."))
-    event.component = component
-    return event
-
+    return item_for(component, Event.objects.select_related("commune", "contributions_component"), event_id)
 
 def _context(component: Component, **extra) -> dict:
     return {"component": component, "space": component.space, "organisation": component.space.organisation,

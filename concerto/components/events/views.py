@@ -23,7 +23,7 @@ from concerto.components.events.forms import FilterForm, RegistrationForm
 from concerto.components.events.models import Audience, Event, Registration
 from concerto.core.accounts.verification import action_refusal
 from concerto.core.ratelimit import rate_limited
-from concerto.core.spaces.lookup import public_component_for
+from concerto.core.spaces.lookup import item_for, public_component_for
 from concerto.core.spaces.models import Component, Space
 from concerto.core.territory.models import Organisation
 
@@ -36,12 +36,10 @@ AGENDA_PER_PAGE = 30
 
 def get_event(request, component: Component, event_id: int, can_manage: bool) -> Event:
     """EVENT_ID of COMPONENT: unpublished or hidden ones are a 404 except for the organisation's managers."""
-    event = component.events.select_related("commune").filter(pk=event_id).first()
-    if event is None or (not can_manage and (not event.published or event.is_hidden)):
+    event = item_for(component, Event.objects.select_related("commune"), event_id)
+    if not can_manage and (not event.published or event.is_hidden):
         raise Http404(_("This event does not exist."))
-    event.component = component
     return event
-
 
 def _context(component: Component, **extra) -> dict:
     return {"component": component, "space": component.space, "organisation": component.space.organisation,
