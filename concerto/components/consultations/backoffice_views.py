@@ -28,18 +28,10 @@ from concerto.components.consultations.results import submitted_responses
 from concerto.components.consultations.views import _filters
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.participation.models import Channel
-from concerto.core.spaces.lookup import component_for
+from concerto.core.spaces.lookup import component_for, item_for
 
 MANAGE = "spaces.manage_space"
 RESPONSES_PER_PAGE = 50
-
-
-def _section(component, section_id) -> Section:
-    section = Section.objects.filter(component=component, pk=section_id).first()
-    if section is None:
-        raise Http404(_("This section does not exist."))
-    section.component = component
-    return section
 
 
 def _question(component, structure, question_id) -> Question:
@@ -115,7 +107,7 @@ def section_create(request, org_slug, space_slug, component_id):
 @backoffice_view(MANAGE)
 def section_edit(request, org_slug, space_slug, component_id, section_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
-    section = _section(component, section_id)
+    section = item_for(component, Section, section_id)
     form = SectionForm(request.POST or None, initial={"title": section.title, "description": section.description})
     if request.method == "POST" and form.is_valid():
         try:
@@ -133,7 +125,7 @@ def section_edit(request, org_slug, space_slug, component_id, section_id):
 @backoffice_view(MANAGE)
 def section_delete(request, org_slug, space_slug, component_id, section_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
-    section = _section(component, section_id)
+    section = item_for(component, Section, section_id)
     locked = services.questionnaire_locked(component) and section.questions.exists()
     if request.method == "POST" and not locked:
         services.section_delete(actor=request.user, section=section)
@@ -153,7 +145,7 @@ def _direction(request) -> str:
 @backoffice_view(MANAGE)
 def section_move(request, org_slug, space_slug, component_id, section_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
-    section = _section(component, section_id)
+    section = item_for(component, Section, section_id)
     if _direction(request):
         services.section_move(actor=request.user, section=section, direction=_direction(request))
     return redirect(f"{component.get_backoffice_url()}#section-{section.pk}")
@@ -163,7 +155,7 @@ def section_move(request, org_slug, space_slug, component_id, section_id):
 @backoffice_view(MANAGE)
 def question_create(request, org_slug, space_slug, component_id, section_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
-    section = _section(component, section_id)
+    section = item_for(component, Section, section_id)
     structure = services.questionnaire_structure(component)
     kind = request.GET.get("type", "")
     if kind not in Question.Kind.values:
@@ -236,10 +228,7 @@ def question_delete(request, org_slug, space_slug, component_id, question_id):
 @backoffice_view(MANAGE)
 def question_move(request, org_slug, space_slug, component_id, question_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
-    question = Question.objects.filter(component=component, pk=question_id).first()
-    if question is None:
-        raise Http404(_("This question does not exist."))
-    question.component = component
+    question = item_for(component, Question, question_id)
     if _direction(request):
         services.question_move(actor=request.user, question=question, direction=_direction(request))
     return redirect(f"{component.get_backoffice_url()}#question-{question.pk}")
@@ -249,9 +238,7 @@ def question_move(request, org_slug, space_slug, component_id, question_id):
 @backoffice_view(MANAGE)
 def option_move(request, org_slug, space_slug, component_id, option_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
-    option = Option.objects.filter(question__component=component, pk=option_id).select_related("question").first()
-    if option is None:
-        raise Http404(_("This answer does not exist."))
+    option = item_for(component, Option.objects.select_related("question"), option_id, field="question__component")
     if _direction(request):
         services.option_move(actor=request.user, option=option, direction=_direction(request))
     return redirect(f"{component.get_backoffice_url()}questions/{option.question_id}/modifier/#options-order")
@@ -299,11 +286,7 @@ def paper_entry(request, org_slug, space_slug, component_id):
 @backoffice_view(MANAGE)
 def response_delete(request, org_slug, space_slug, component_id, response_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
-    response = Response.objects.filter(component=component, pk=response_id,
-                                       status=Response.Status.SUBMITTED).first()
-    if response is None:
-        raise Http404(_("This response does not exist."))
-    response.component = component
+    response = item_for(component, Response.objects.filter(status=Response.Status.SUBMITTED), response_id)
     deletable = response.channel in services.PAPER_CHANNELS
     if request.method == "POST" and deletable:
         services.response_delete(actor=request.user, response=response)

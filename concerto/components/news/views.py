@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from concerto.components.news.models import Post
-from concerto.core.spaces.lookup import public_component_for
+from concerto.core.spaces.lookup import item_for, public_component_for
 
 ORGANISATION_POSTS_PER_PAGE = 10
 
@@ -26,10 +26,9 @@ def post_list(request, org_slug, space_slug, component_id):
 
 def post_detail(request, org_slug, space_slug, component_id, post_id):
     component, can_manage = public_component_for(request, "news", space_slug=space_slug, component_id=component_id)
-    post = component.news_posts.filter(pk=post_id).first()
-    if post is None or not (post.is_published or can_manage):
+    post = item_for(component, Post, post_id)
+    if not (post.is_published or can_manage):
         raise Http404(_("This news post does not exist or is not published."))
-    post.component = component
     return render(request, "news/post_detail.html", {
         "post": post,
         "component": component,

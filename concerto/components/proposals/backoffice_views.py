@@ -12,7 +12,7 @@ import json
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from concerto.components.proposals.manifest import EXPORT_FIELDS, export_rows
 from concerto.components.proposals.models import Category, Proposal
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.spaces.categories import views as category_pages
-from concerto.core.spaces.lookup import component_for
+from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
 MANAGE = "spaces.manage_space"
@@ -32,12 +32,7 @@ PER_PAGE = 50
 
 
 def _proposal(component: Component, proposal_id: int) -> Proposal:
-    proposal = component.proposals.select_related("category", "author").filter(pk=proposal_id).first()
-    if proposal is None:
-        raise Http404(_("This proposal does not exist."))
-    proposal.component = component
-    return proposal
-
+    return item_for(component, Proposal.objects.select_related("category", "author"), proposal_id)
 
 def _context(component: Component, **extra) -> dict:
     return {"component": component, "space": component.space, "organisation": component.space.organisation,

@@ -20,7 +20,7 @@ from concerto.components.proposals.forms import FilterForm, ProposalForm
 from concerto.components.proposals.models import Proposal, Support
 from concerto.core.accounts.verification import action_refusal
 from concerto.core.ratelimit import rate_limited
-from concerto.core.spaces.lookup import public_component_for
+from concerto.core.spaces.lookup import item_for, public_component_for
 from concerto.core.spaces.models import Component
 from concerto.core.territory.models import Organisation
 
@@ -31,14 +31,10 @@ MAP_LIMIT = 500
 def get_proposal(request, component: Component, proposal_id: int, can_manage: bool) -> Proposal:
     """PROPOSAL_ID of COMPONENT; a hidden one is a 404 except for the organisation's managers and
     moderators."""
-    proposal = (component.proposals.select_related("category", "commune", "author")
-                .filter(pk=proposal_id).first())
-    if proposal is None:
-        raise Http404(_("This proposal does not exist."))
+    proposal = item_for(component, Proposal.objects.select_related("category", "commune", "author"), proposal_id)
     if proposal.is_hidden and not (
             can_manage or request.user.has_perm("participation.moderate", request.organisation)):
         raise Http404(_("This proposal does not exist."))
-    proposal.component = component
     return proposal
 
 
