@@ -25,6 +25,7 @@ from concerto.core.backoffice.forms import OrganisationSettingsForm, RoleGrantFo
 from concerto.core.participation.models import AuditEntry
 from concerto.core.spaces import services
 from concerto.core.spaces.forms import ComponentAddForm, ComponentSettingsForm, SpaceForm, StepForm
+from concerto.core.spaces.lookup import item_for, space_for
 from concerto.core.spaces.models import Component, Space, Step
 from concerto.core.territory.models import Organisation
 
@@ -44,10 +45,6 @@ def location_checks_available() -> bool:
 def _require(request, permission: str) -> None:
     if not request.user.has_perm(permission, request.organisation):
         raise PermissionDenied(_("Your role in this organisation does not allow this change."))
-
-
-def _space(request, space_slug) -> Space:
-    return get_object_or_404(Space, organisation=request.organisation, slug=space_slug)
 
 
 def _uploaded(value):
@@ -169,7 +166,7 @@ def space_create(request, org_slug):
 @backoffice_view()
 @require_safe
 def space(request, org_slug, space_slug):
-    space = _space(request, space_slug)
+    space = space_for(request, space_slug)
     components = []
     for component in space.components.all():
         try:
@@ -191,7 +188,7 @@ def space(request, org_slug, space_slug):
 
 @backoffice_view(MANAGE)
 def space_edit(request, org_slug, space_slug):
-    space = _space(request, space_slug)
+    space = space_for(request, space_slug)
     form = SpaceForm(request.POST or None, request.FILES or None, space=space,
                      initial=SpaceForm.initial_for(space))
     if request.method == "POST" and form.is_valid():
@@ -219,7 +216,7 @@ SPACE_ACTIONS = {
 @backoffice_view(MANAGE)
 @require_POST
 def space_status(request, org_slug, space_slug, action):
-    space = _space(request, space_slug)
+    space = space_for(request, space_slug)
     service, done = SPACE_ACTIONS[action]
     try:
         service(actor=request.user, space=space)
@@ -235,7 +232,7 @@ def space_status(request, org_slug, space_slug, action):
 
 @backoffice_view(MANAGE)
 def step_create(request, org_slug, space_slug):
-    space = _space(request, space_slug)
+    space = space_for(request, space_slug)
     form = StepForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -251,14 +248,10 @@ def step_create(request, org_slug, space_slug):
                       status=400 if form.errors else 200)
 
 
-def _step(space, step_id) -> Step:
-    return get_object_or_404(Step, space=space, pk=step_id)
-
-
 @backoffice_view(MANAGE)
 def step_edit(request, org_slug, space_slug, step_id):
-    space = _space(request, space_slug)
-    step = _step(space, step_id)
+    space = space_for(request, space_slug)
+    step = item_for(space, Step, step_id, field="space")
     form = StepForm(request.POST or None, initial=StepForm.initial_for(step))
     if request.method == "POST" and form.is_valid():
         try:
@@ -276,8 +269,8 @@ def step_edit(request, org_slug, space_slug, step_id):
 
 @backoffice_view(MANAGE)
 def step_delete(request, org_slug, space_slug, step_id):
-    space = _space(request, space_slug)
-    step = _step(space, step_id)
+    space = space_for(request, space_slug)
+    step = item_for(space, Step, step_id, field="space")
     if request.method == "POST":
         services.step_delete(actor=request.user, step=step)
         messages.success(request, _("The step “%(title)s” is deleted.") % {"title": step.title})
@@ -294,7 +287,7 @@ def step_delete(request, org_slug, space_slug, step_id):
 
 @backoffice_view(MANAGE)
 def component_add(request, org_slug, space_slug):
-    space = _space(request, space_slug)
+    space = space_for(request, space_slug)
     form = ComponentAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -311,7 +304,7 @@ def component_add(request, org_slug, space_slug):
 
 
 def _component(space, component_id) -> Component:
-    component = get_object_or_404(Component, space=space, pk=component_id)
+    component = item_for(space, Component, component_id, field="space")
     try:
         registry.get(component.kind)
     except LookupError:
@@ -321,7 +314,7 @@ def _component(space, component_id) -> Component:
 
 @backoffice_view(MANAGE)
 def component_settings(request, org_slug, space_slug, component_id):
-    space = _space(request, space_slug)
+    space = space_for(request, space_slug)
     component = _component(space, component_id)
     form = ComponentSettingsForm(request.POST or None, component=component, steps=space.steps.all())
     if request.method == "POST" and form.is_valid():
@@ -344,7 +337,7 @@ def component_settings(request, org_slug, space_slug, component_id):
 @backoffice_view(MANAGE)
 @require_POST
 def component_status(request, org_slug, space_slug, component_id, action):
-    space = _space(request, space_slug)
+    space = space_for(request, space_slug)
     component = _component(space, component_id)
     if action == "publish":
         services.component_publish(actor=request.user, component=component)
@@ -358,7 +351,7 @@ def component_status(request, org_slug, space_slug, component_id, action):
 @backoffice_view(MANAGE)
 @require_POST
 def component_move(request, org_slug, space_slug, component_id, direction):
-    space = _space(request, space_slug)
+    space = space_for(request, space_slug)
     component = _component(space, component_id)
     services.component_move(actor=request.user, component=component, direction=direction)
     messages.success(request, _("“%(title)s” is moved.") % {"title": component.title})
@@ -367,8 +360,8 @@ def component_move(request, org_slug, space_slug, component_id, direction):
 
 @backoffice_view(MANAGE)
 def component_delete(request, org_slug, space_slug, component_id):
-    space = _space(request, space_slug)
-    component = get_object_or_404(Component, space=space, pk=component_id)
+    space = space_for(request, space_slug)
+    component = item_for(space, Component, component_id, field="space")
     back_url = reverse("backoffice:space", args=[org_slug, space_slug])
     if request.method == "POST":
         try:

@@ -21,7 +21,7 @@ from django.db.models import Model
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from concerto.core.spaces.models import Component
+from concerto.core.spaces.models import Component, Space
 
 MANAGE = "spaces.manage_space"
 
@@ -46,6 +46,14 @@ def _in_organisation(request, kind: str, space_slug: str, component_id: int) -> 
     if component is None:
         raise _not_found()
     return component
+
+
+def space_for(request, space_slug: str) -> Space:
+    """The space SPACE_SLUG of the request's organisation, whatever its publication (for the back-office)."""
+    space = Space.objects.filter(organisation=getattr(request, "organisation", None), slug=space_slug).first()
+    if space is None:
+        raise _not_found()
+    return space
 
 
 def component_for(request, kind: str, *, space_slug: str, component_id: int, permission: str | None = None,
