@@ -113,6 +113,9 @@ class ComponentManifest:
     # with rules.add_perm, so pages, the API and chat channels ask the same question by name:
     # `user.has_perm("budgets.read_review", component)` (or the kernel lookup's `permission=`).
     permissions: dict[str, Callable] = field(default_factory=dict)
+    # The named permission that opens the component's back-office home; the space's back-office page links
+    # to it only for the people who hold it (an elected official is not sent to a page that refuses them).
+    backoffice_permission: str = "spaces.manage_space"
 
     @property
     def segment(self) -> str:

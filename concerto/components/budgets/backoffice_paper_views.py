@@ -15,11 +15,11 @@ from django.views.decorators.http import require_http_methods
 from concerto.components.budgets import ballots
 from concerto.components.budgets.forms_vote import PaperEntryForm
 from concerto.components.budgets.models import Budget, PaperEntry
+from concerto.components.budgets.permissions import DECIDE_PAPER
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.spaces.lookup import component_for, item_for
 
 MANAGE = "spaces.manage_space"
-SUPERVISE = "accounts.manage_roles"
 RECENT = 20
 
 
@@ -110,7 +110,7 @@ def paper_entry(request, org_slug, space_slug, component_id, budget_id):
 @backoffice_view(MANAGE)
 def paper_mismatches(request, org_slug, space_slug, component_id, budget_id):
     budget = _budget(request, space_slug, component_id, budget_id)
-    can_decide = request.user.has_perm(SUPERVISE, request.organisation)
+    can_decide = request.user.has_perm(DECIDE_PAPER, budget.component)
     projects = _projects(budget)
     sheets = ballots.paper_mismatches(budget=budget)
     for sheet in sheets:

@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 from concerto.api.auth import api_user
 from concerto.api.common import ErrorOut, Id, Pagination, Slug, ValidationErrorOut, organisation_or_404
 from concerto.components.consultations.manifest import results_are_public
+from concerto.components.consultations.permissions import READ_RESULTS
 from concerto.components.consultations.results import results_compute
 from concerto.components.consultations.services import answers_open, questionnaire_structure
 from concerto.core.richtext import sanitize_html
@@ -187,9 +188,7 @@ def results_detail(request, component_id: Id):
     Public when the consultation publishes its results; otherwise only for the organisation's team."""
     component = _consultation_or_404(component_id)
     user = api_user(request)
-    if not results_are_public(component) and not (
-        user is not None and rules.has_perm("backoffice.view_organisation", user, component.space.organisation)
-    ):
+    if not rules.has_perm(READ_RESULTS, user, component):
         raise HttpError(403, _("The results of this consultation are only shown to the collectivité's team."))
     structure = questionnaire_structure(component)
     results = results_compute(structure, latest_texts=0)

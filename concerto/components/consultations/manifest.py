@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from concerto.components.consultations.permissions import PERMISSIONS
 from concerto.core.registry import Action, ComponentManifest, Setting, register
 
 
@@ -84,6 +85,7 @@ def erase_personal_data(user) -> None:
 
 manifest = register(ComponentManifest(
     name="consultations",
+    permissions=PERMISSIONS,
     url_segment="consultation",
     label=_("Consultation"),
     description=_("A questionnaire that residents answer online, and that agents can also fill in from "

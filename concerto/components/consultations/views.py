@@ -28,6 +28,7 @@ from concerto.components.consultations.forms import (
 )
 from concerto.components.consultations.manifest import results_are_public
 from concerto.components.consultations.models import Answer, Question
+from concerto.components.consultations.permissions import READ_RESULTS
 from concerto.components.consultations.results import (
     Filters,
     communes_with_responses,
@@ -47,8 +48,7 @@ Kind = Question.Kind
 
 def can_see_results(request, component) -> bool:
     """Public results for everyone; otherwise the organisation's team (any role) only."""
-    return results_are_public(component) or request.user.has_perm("backoffice.view_organisation",
-                                                                   request.organisation)
+    return request.user.has_perm(READ_RESULTS, component)
 
 
 def _anonymous_key(request, *, create: bool = False) -> str:

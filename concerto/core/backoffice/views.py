@@ -62,8 +62,11 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _backoffice_url(component) -> str:
+def _backoffice_url(component, user=None) -> str:
+    """The component's back-office home, or "" when it has none or USER may not open it."""
     try:
+        if user is not None and not user.has_perm(component.manifest.backoffice_permission, component):
+            return ""
         return component.get_backoffice_url()
     except (NoReverseMatch, LookupError):
         return ""
@@ -174,7 +177,7 @@ def space(request, org_slug, space_slug):
         except LookupError:
             label = component.kind
         components.append({"component": component, "label": label,
-                           "backoffice_url": _backoffice_url(component)})
+                           "backoffice_url": _backoffice_url(component, request.user)})
     return render(request, "backoffice/space.html", {
         "organisation": request.organisation,
         "space": space,

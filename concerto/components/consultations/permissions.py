@@ -1,0 +1,17 @@
+"""The named permissions of consultations (declared in the manifest, asked by name: pages, API, later
+channels)."""
+
+import rules
+
+from concerto.core.accounts.permissions import has_any_role
+
+READ_RESULTS = "consultations.read_results"  # the results: everyone when public, else the organisation's team
+
+
+@rules.predicate
+def results_are_public(user, component) -> bool:
+    return bool(component is not None and component.published and component.space.is_published
+                and component.setting("results_visibility") == "public")
+
+
+PERMISSIONS = {READ_RESULTS: results_are_public | has_any_role}
