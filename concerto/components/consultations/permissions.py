@@ -10,8 +10,10 @@ READ_RESULTS = "consultations.read_results"  # the results: everyone when public
 
 @rules.predicate
 def results_are_public(user, component) -> bool:
-    return bool(component is not None and component.published and component.space.is_published
-                and component.setting("results_visibility") == "public")
+    """COMPONENT (a consultations component; anything else, such as an organisation, is not) shows its
+    results to everyone."""
+    return bool(getattr(component, "kind", None) == "consultations" and component.published
+                and component.space.is_published and component.setting("results_visibility") == "public")
 
 
 PERMISSIONS = {READ_RESULTS: results_are_public | has_any_role}
