@@ -23,12 +23,12 @@ import re
 import pytest
 from django.apps import apps
 from django.test import Client
-from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from concerto import testing
 from concerto.core import registry
 from concerto.core.accounts.models import ApiToken, Role
+from concerto.core.tests.test_hardening import walk
 from concerto.testing import ComponentFactory, SpaceFactory, StepFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,17 +40,7 @@ ROLES = tuple(Role.Kind)
 REFUSED = {403, 404, 405}
 
 
-def walk(resolver=None, prefix=""):
-    resolver = resolver or get_resolver()
-    for pattern in resolver.url_patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            yield from walk(pattern, route)
-        else:
-            yield route
-
-
-ROUTES = sorted(set(walk()))
+ROUTES = sorted({route for route, _name in walk()})
 
 
 def _segment_of(route: str) -> str | None:
