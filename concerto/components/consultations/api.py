@@ -2,7 +2,6 @@
 public consultations, and their aggregated results when they are public (or for the team)."""
 
 import rules
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -15,6 +14,7 @@ from concerto.components.consultations.permissions import READ_RESULTS
 from concerto.components.consultations.results import results_compute
 from concerto.components.consultations.services import answers_open, questionnaire_structure
 from concerto.core.richtext import sanitize_html
+from concerto.core.spaces.lookup import component_by_id
 from concerto.core.spaces.models import Component
 
 router = Router(tags=["consultations"])
@@ -26,10 +26,8 @@ def _public_consultations():
 
 
 def _consultation_or_404(component_id: int) -> Component:
-    component = _public_consultations().filter(pk=component_id).first()
-    if component is None:
-        raise Http404(_("This consultation does not exist or is not published."))
-    return component
+    return component_by_id("consultations", component_id, published_only=True,
+                           not_found=_("This consultation does not exist or is not published."))
 
 
 class ConsultationOut(Schema):

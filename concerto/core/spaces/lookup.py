@@ -80,6 +80,19 @@ def public_component_for(request, kind: str, *, space_slug: str, component_id: i
     return component, can_manage
 
 
+def component_by_id(kind: str, component_id: int, *, not_found: str, published_only: bool = False) -> Component:
+    """For the API, whose URLs name no organisation: the KIND component COMPONENT_ID (only if published in a
+    published space with PUBLISHED_ONLY), else a 404 saying NOT_FOUND (the API shows it). A write then asks
+    its permission on the component's organisation (`api.auth.require_permission`, a 404 when not public)."""
+    components = Component.objects.select_related("space__organisation").filter(pk=component_id, kind=kind)
+    if published_only:
+        components = components.filter(published=True, space__status=Space.Status.PUBLISHED)
+    component = components.first()
+    if component is None:
+        raise Http404(not_found)
+    return component
+
+
 def item_for(component: Component, source, pk: int, *, field: str | None = "component"):
     """The item PK of SOURCE (a model, a manager or a queryset) that belongs to COMPONENT; a 404 otherwise.
 
