@@ -23,8 +23,8 @@ from concerto.components.events.forms import FilterForm, RegistrationForm
 from concerto.components.events.models import Audience, Event, Registration
 from concerto.core.accounts.verification import action_refusal
 from concerto.core.ratelimit import rate_limited
-from concerto.core.spaces.lookup import item_for, public_component_for
-from concerto.core.spaces.models import Component, Space
+from concerto.core.spaces.lookup import item_for, public_component_for, space_for
+from concerto.core.spaces.models import Component
 from concerto.core.territory.models import Organisation
 
 MAP_LIMIT = 500
@@ -303,10 +303,7 @@ def organisation_feed(request, org_slug):
 
 @require_safe
 def space_feed(request, org_slug, space_slug):
-    space = Space.objects.filter(organisation=request.organisation, slug=space_slug,
-                                 status=Space.Status.PUBLISHED).first()
-    if space is None:
-        raise Http404(_("This space does not exist."))
+    space = space_for(request, space_slug, published_only=True)
     events = _feed_events(Event.objects.public().filter(component__space=space))
     return _ics_response(ics.calendar(events, name=space.title), f"agenda-{space.slug}.ics")
 

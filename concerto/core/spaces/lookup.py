@@ -48,9 +48,11 @@ def _in_organisation(request, kind: str, space_slug: str, component_id: int) -> 
     return component
 
 
-def space_for(request, space_slug: str) -> Space:
-    """The space SPACE_SLUG of the request's organisation, whatever its publication (for the back-office)."""
-    space = Space.objects.filter(organisation=getattr(request, "organisation", None), slug=space_slug).first()
+def space_for(request, space_slug: str, *, published_only: bool = False) -> Space:
+    """The space SPACE_SLUG of the request's organisation: whatever its publication (for the back-office),
+    or only a published one with PUBLISHED_ONLY (feeds)."""
+    spaces = Space.objects.published() if published_only else Space.objects.all()
+    space = spaces.filter(organisation=getattr(request, "organisation", None), slug=space_slug).first()
     if space is None:
         raise _not_found()
     return space
