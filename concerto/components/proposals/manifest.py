@@ -26,6 +26,7 @@ def export_rows(component):
 
     Nothing about the people: no author, no email, no supporter. Hidden proposals are left out."""
     from concerto.components.proposals.models import Proposal
+    from concerto.core.participation.submissions.services import submission_export_row
 
     proposals = (
         _public_proposals(component)
@@ -33,24 +34,11 @@ def export_rows(component):
         .order_by("created_at", "pk")
     )
     for proposal in proposals.iterator(chunk_size=500):
-        yield {
-            "id": proposal.pk,
-            "title": proposal.title,
-            "text": proposal.body,
-            "category": proposal.category.name if proposal.category else "",
-            "commune": proposal.commune.name if proposal.commune else "",
-            "commune_insee": proposal.commune.insee_code if proposal.commune else "",
-            "latitude": proposal.latitude,
-            "longitude": proposal.longitude,
-            "created_at": proposal.created_at.isoformat(),
-            "withdrawn_at": proposal.withdrawn_at.isoformat() if proposal.withdrawn_at else "",
-            "supports": proposal.support_count,
-            "comments": proposal.comment_count,
-            "answer_status": proposal.answer_status or Proposal.Answer.NONE.value,
-            "answer_text": proposal.answer_text,
-            "answered_at": proposal.answered_at.isoformat() if proposal.answered_at else "",
-            "url": proposal.get_absolute_url(),
-        }
+        yield submission_export_row(
+            proposal, EXPORT_FIELDS, supports=proposal.support_count,
+            answer_status=proposal.answer_status or Proposal.Answer.NONE.value, answer_text=proposal.answer_text,
+            answered_at=proposal.answered_at.isoformat() if proposal.answered_at else "",
+        )
 
 
 def export_proposals(component) -> list[dict]:
