@@ -17,13 +17,14 @@ from ninja.pagination import paginate
 from concerto.api.common import ErrorOut, Id, Pagination, Slug, ValidationErrorOut, organisation_or_404
 from concerto.components.events.models import Event, Minutes
 from concerto.core.richtext import sanitize_html
+from concerto.core.spaces.api import ComponentItemOut
 
 router = Router(tags=["events"])
 
 RELATED = ("component__space__organisation", "commune")
 
 
-class EventOut(Schema):
+class EventOut(ComponentItemOut):
     id: int
     title: str
     kind: str = Field(description="public_meeting, workshop, debate, walk or stand.")
@@ -77,22 +78,6 @@ class EventOut(Schema):
     @staticmethod
     def resolve_has_minutes(obj) -> bool:
         return bool(obj.published_minutes)
-
-    @staticmethod
-    def resolve_organisation(obj) -> str:
-        return obj.component.space.organisation.slug
-
-    @staticmethod
-    def resolve_space(obj) -> int:
-        return obj.component.space_id
-
-    @staticmethod
-    def resolve_component(obj) -> int:
-        return obj.component_id
-
-    @staticmethod
-    def resolve_url(obj, context) -> str:
-        return context["request"].build_absolute_uri(obj.get_absolute_url())
 
 
 class AttachmentOut(Schema):

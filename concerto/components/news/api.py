@@ -19,12 +19,13 @@ from concerto.api.common import (
     organisation_or_404,
 )
 from concerto.components.news.models import Post
+from concerto.core.spaces.api import ComponentItemOut
 from concerto.core.spaces.models import Component
 
 router = Router(tags=["news"])
 
 
-class PostOut(Schema):
+class PostOut(ComponentItemOut):
     id: int
     title: str
     summary: str
@@ -37,26 +38,6 @@ class PostOut(Schema):
     space: int
     component: int
     url: str
-
-    @staticmethod
-    def resolve_image(obj, context) -> str | None:
-        return context["request"].build_absolute_uri(obj.image.url) if obj.image else None
-
-    @staticmethod
-    def resolve_organisation(obj) -> str:
-        return obj.component.space.organisation.slug
-
-    @staticmethod
-    def resolve_space(obj) -> int:
-        return obj.component.space_id
-
-    @staticmethod
-    def resolve_component(obj) -> int:
-        return obj.component_id
-
-    @staticmethod
-    def resolve_url(obj, context) -> str:
-        return context["request"].build_absolute_uri(obj.get_absolute_url())
 
 
 class PostIn(Schema):
