@@ -55,3 +55,15 @@ class FieldErrorOut(Schema):
 class ValidationErrorOut(Schema):
     detail: str
     errors: list[FieldErrorOut]
+
+
+def filter_by_place(queryset, filters):
+    """QUERYSET (of rows with a `component`) narrowed to what FILTERS set of `organisation` (a slug; an
+    unknown one is a 404), `space` and `component` (ids). A filters schema may lack `component`."""
+    if filters.organisation:
+        queryset = queryset.filter(component__space__organisation=organisation_or_404(filters.organisation))
+    if filters.space:
+        queryset = queryset.filter(component__space_id=filters.space)
+    if getattr(filters, "component", None):
+        queryset = queryset.filter(component_id=filters.component)
+    return queryset

@@ -13,7 +13,16 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from concerto.api.common import NO_NUL, ErrorOut, Id, Pagination, Slug, ValidationErrorOut, organisation_or_404
+from concerto.api.common import (
+    NO_NUL,
+    ErrorOut,
+    Id,
+    Pagination,
+    Slug,
+    ValidationErrorOut,
+    filter_by_place,
+    organisation_or_404,
+)
 from concerto.components.budgets.forms import filter_by_status
 from concerto.components.budgets.models import Budget, Category, Project
 from concerto.core.participation.submissions.api import SubmissionOut
@@ -147,12 +156,7 @@ RELATED = ("budget", "category", "commune", "component__space__organisation")
 def project_list(request, filters: Query[ProjectFilters]):
     """Projects of published components of published spaces; hidden and withdrawn ones left out."""
     projects = Project.objects.public().select_related(*RELATED)
-    if filters.organisation:
-        projects = projects.filter(component__space__organisation=organisation_or_404(filters.organisation))
-    if filters.space:
-        projects = projects.filter(component__space_id=filters.space)
-    if filters.component:
-        projects = projects.filter(component_id=filters.component)
+    projects = filter_by_place(projects, filters)
     if filters.budget:
         projects = projects.filter(budget_id=filters.budget)
     if filters.category:

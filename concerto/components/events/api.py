@@ -14,7 +14,15 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from concerto.api.common import ErrorOut, Id, Pagination, Slug, ValidationErrorOut, organisation_or_404
+from concerto.api.common import (
+    ErrorOut,
+    Id,
+    Pagination,
+    Slug,
+    ValidationErrorOut,
+    filter_by_place,
+    organisation_or_404,
+)
 from concerto.components.events.models import Event, Minutes
 from concerto.core.richtext import sanitize_html
 from concerto.core.spaces.api import ComponentItemOut
@@ -115,12 +123,7 @@ def event_list(request, filters: Query[EventFilters]):
     """Published events of published components of published spaces, soonest first (latest first for past
     events). Cancelled events are listed with `cancelled: true`."""
     events = _public().select_related(*RELATED)
-    if filters.organisation:
-        events = events.filter(component__space__organisation=organisation_or_404(filters.organisation))
-    if filters.space:
-        events = events.filter(component__space_id=filters.space)
-    if filters.component:
-        events = events.filter(component_id=filters.component)
+    events = filter_by_place(events, filters)
     if filters.commune:
         events = events.filter(commune=organisation_or_404(filters.commune))
     now = timezone.now()
@@ -170,12 +173,7 @@ def _minutes_out(request, minutes: Minutes) -> dict:
 def minutes_list(request, filters: Query[MinutesFilters]):
     """Most recent events first."""
     events = _public()
-    if filters.organisation:
-        events = events.filter(component__space__organisation=organisation_or_404(filters.organisation))
-    if filters.space:
-        events = events.filter(component__space_id=filters.space)
-    if filters.component:
-        events = events.filter(component_id=filters.component)
+    events = filter_by_place(events, filters)
     minutes = (Minutes.objects.filter(published_at__isnull=False, event__in=events.values("pk"))
                .select_related("event").order_by("-event__starts_at", "-pk"))
     return _MinutesPage(request, minutes)

@@ -16,7 +16,7 @@ from concerto.api.common import (
     Pagination,
     Slug,
     ValidationErrorOut,
-    organisation_or_404,
+    filter_by_place,
 )
 from concerto.components.news.models import Post
 from concerto.core.spaces.api import ComponentItemOut
@@ -64,10 +64,7 @@ class PostFilters(Schema):
 def post_list(request, filters: Query[PostFilters]):
     """Published posts of published components of published spaces, newest first."""
     posts = _public_posts().order_by("-published_at", "-pk")
-    if filters.organisation:
-        posts = posts.filter(component__space__organisation=organisation_or_404(filters.organisation))
-    if filters.space:
-        posts = posts.filter(component__space_id=filters.space)
+    posts = filter_by_place(posts, filters)
     return posts
 
 

@@ -12,7 +12,16 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from concerto.api.common import NO_NUL, ErrorOut, Id, Pagination, Slug, ValidationErrorOut, organisation_or_404
+from concerto.api.common import (
+    NO_NUL,
+    ErrorOut,
+    Id,
+    Pagination,
+    Slug,
+    ValidationErrorOut,
+    filter_by_place,
+    organisation_or_404,
+)
 from concerto.components.proposals import queries
 from concerto.components.proposals.models import Category, Proposal
 from concerto.core.participation.submissions.api import SubmissionOut
@@ -105,12 +114,7 @@ def proposal_list(request, filters: Query[ProposalFilters]):
     """Proposals of published components of published spaces, hidden ones left out; withdrawn ones are
     listed with `withdrawn: true`."""
     proposals = _public()
-    if filters.organisation:
-        proposals = proposals.filter(component__space__organisation=organisation_or_404(filters.organisation))
-    if filters.space:
-        proposals = proposals.filter(component__space_id=filters.space)
-    if filters.component:
-        proposals = proposals.filter(component_id=filters.component)
+    proposals = filter_by_place(proposals, filters)
     commune = organisation_or_404(filters.commune).pk if filters.commune else None
     proposals = queries.filtered(proposals, q=filters.q, category=filters.category, status=filters.status or "",
                                  commune=commune)
