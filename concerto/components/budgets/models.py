@@ -1,8 +1,10 @@
 """Participatory budgeting: budgets (envelopes), projects and their review, ballots, paper entries, results
 and the follow-up of winning projects.
 
-Who writes what (see docs/architecture.md): projects and their review in services.py, ballots in ballots.py,
-results and pabulib files in results.py; the counting engine (pure Python, no Django) in counting/.
+Who writes what (see docs/architecture.md): budgets, projects and their review in services/ (one module per
+concern), ballots in ballots.py and paper sheets in paper.py, results in results.py and pabulib files in
+pabulib.py; the counting engine (pure Python, no Django) in counting/. What a project shares with the other
+things residents submit (proposals...) is the kernel's Submission (core/participation/submissions).
 """
 
 from django.conf import settings
