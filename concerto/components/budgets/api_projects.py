@@ -13,16 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from concerto.api.common import (
-    NO_NUL,
-    ErrorOut,
-    Id,
-    Pagination,
-    Slug,
-    ValidationErrorOut,
-    filter_by_place,
-    organisation_or_404,
-)
+from concerto.api.common import NO_NUL, ErrorOut, Id, Pagination, Slug, ValidationErrorOut, filter_by_place
 from concerto.components.budgets.forms import filter_by_status
 from concerto.components.budgets.models import Budget, Category, Project
 from concerto.core.participation.submissions.api import SubmissionOut
@@ -161,8 +152,6 @@ def project_list(request, filters: Query[ProjectFilters]):
         projects = projects.filter(budget_id=filters.budget)
     if filters.category:
         projects = projects.filter(category_id=filters.category)
-    if filters.commune:
-        projects = projects.filter(commune=organisation_or_404(filters.commune))
     if filters.q.strip():
         q = filters.q.strip()
         projects = projects.filter(Q(title__icontains=q) | Q(text__icontains=q))

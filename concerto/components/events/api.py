@@ -14,15 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from concerto.api.common import (
-    ErrorOut,
-    Id,
-    Pagination,
-    Slug,
-    ValidationErrorOut,
-    filter_by_place,
-    organisation_or_404,
-)
+from concerto.api.common import ErrorOut, Id, Pagination, Slug, ValidationErrorOut, filter_by_place
 from concerto.components.events.models import Event, Minutes
 from concerto.core.richtext import sanitize_html
 from concerto.core.spaces.api import ComponentItemOut
@@ -124,8 +116,6 @@ def event_list(request, filters: Query[EventFilters]):
     events). Cancelled events are listed with `cancelled: true`."""
     events = _public().select_related(*RELATED)
     events = filter_by_place(events, filters)
-    if filters.commune:
-        events = events.filter(commune=organisation_or_404(filters.commune))
     now = timezone.now()
     if filters.when == "upcoming":
         return events.filter(ends_at__gt=now).order_by("starts_at", "pk")

@@ -9,15 +9,7 @@ from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from concerto.api.auth import WRITE_AUTH, require_permission
-from concerto.api.common import (
-    NO_NUL,
-    ErrorOut,
-    Id,
-    Pagination,
-    Slug,
-    ValidationErrorOut,
-    filter_by_place,
-)
+from concerto.api.common import NO_NUL, ErrorOut, Id, Pagination, Slug, ValidationErrorOut, filter_by_place
 from concerto.components.news.models import Post
 from concerto.core.spaces.api import ComponentItemOut
 from concerto.core.spaces.models import Component

@@ -12,16 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from concerto.api.common import (
-    NO_NUL,
-    ErrorOut,
-    Id,
-    Pagination,
-    Slug,
-    ValidationErrorOut,
-    filter_by_place,
-    organisation_or_404,
-)
+from concerto.api.common import NO_NUL, ErrorOut, Id, Pagination, Slug, ValidationErrorOut, filter_by_place
 from concerto.components.proposals import queries
 from concerto.components.proposals.models import Category, Proposal
 from concerto.core.participation.submissions.api import SubmissionOut
@@ -115,9 +106,7 @@ def proposal_list(request, filters: Query[ProposalFilters]):
     listed with `withdrawn: true`."""
     proposals = _public()
     proposals = filter_by_place(proposals, filters)
-    commune = organisation_or_404(filters.commune).pk if filters.commune else None
-    proposals = queries.filtered(proposals, q=filters.q, category=filters.category, status=filters.status or "",
-                                 commune=commune)
+    proposals = queries.filtered(proposals, q=filters.q, category=filters.category, status=filters.status or "")
     return queries.ordered(proposals, filters.order, filters.seed)
 
 
