@@ -25,12 +25,13 @@ from concerto.core.participation.services import (
     notification_send,
 )
 from concerto.core.participation.submissions.services import (
+    submission_author_locked,
     submission_category_check,
     submission_content_clean,
-    submission_is_author,
     submission_locked,
     submission_point_apply,
     submission_point_clean,
+    submission_withdrawn,
 )
 from concerto.core.richtext import plain_text, sanitize_html
 from concerto.core.spaces.categories import services as categories
@@ -131,15 +132,9 @@ def proposal_update(*, actor, proposal: Proposal, **changes) -> Proposal:
     """The author changes some of EDITABLE_FIELDS of PROPOSAL, until its first support or comment.
 
     `image=False` removes the image, `image=None` keeps it; `point=None` removes the location."""
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"proposal_update() cannot change {', '.join(sorted(unknown))}")
-    locked = submission_locked(proposal)
-    if not submission_is_author(actor, locked):
-        raise ProposalError(_("Only the author of a proposal can change it."))
-    blocker = locked.edit_blocker()
-    if blocker:
-        raise ProposalError(blocker)
+    locked = submission_author_locked(
+        proposal, actor=actor, changes=changes, editable=EDITABLE_FIELDS, blocker=Proposal.edit_blocker,
+        refusal=ProposalError, not_author=ProposalError(_("Only the author of a proposal can change it.")))
     values = _clean_content(
         proposal.component, title=changes.get("title", locked.title), text=changes.get("text", locked.text),
         category=changes.get("category", locked.category),
@@ -181,18 +176,12 @@ def proposal_update(*, actor, proposal: Proposal, **changes) -> Proposal:
 @transaction.atomic
 def proposal_withdraw(*, actor, proposal: Proposal) -> Proposal:
     """The author withdraws PROPOSAL: it stays visible, marked withdrawn, and takes no more supports."""
-    locked = submission_locked(proposal)
-    if not submission_is_author(actor, locked):
-        raise ProposalError(_("Only the author of a proposal can withdraw it."))
+    locked = submission_author_locked(
+        proposal, actor=actor, not_author=ProposalError(_("Only the author of a proposal can withdraw it.")))
     if locked.is_withdrawn:
         return locked
-    locked.withdrawn_at = timezone.now()
-    locked.save(update_fields=["withdrawn_at", "updated_at"])
-    contribution_remove(target=locked)
-    audit_record(actor=actor, action="proposals.proposal_withdrawn", target=locked,
-                 organisation=locked.organisation)
-    proposal.withdrawn_at = locked.withdrawn_at
-    return locked
+    return submission_withdrawn(actor=actor, locked=locked, submission=proposal,
+                                action="proposals.proposal_withdrawn")
 
 
 @transaction.atomic

@@ -6,7 +6,6 @@ own messages."""
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concerto.components.budgets.models import Budget, Category, Project
@@ -18,14 +17,14 @@ from concerto.components.budgets.services.common import (
     whole_euros,
 )
 from concerto.core.accounts.verification import action_require
-from concerto.core.participation.services import audit_record, contribution_record, contribution_remove
+from concerto.core.participation.services import audit_record, contribution_record
 from concerto.core.participation.submissions.services import (
+    submission_author_locked,
     submission_category_check,
     submission_content_clean,
-    submission_is_author,
-    submission_locked,
     submission_point_apply,
     submission_point_clean,
+    submission_withdrawn,
 )
 from concerto.core.spaces.categories import services as categories
 from concerto.core.uploads import validate_image_upload
@@ -146,15 +145,9 @@ def project_update(*, actor, project: Project, **changes) -> Project:
     """The author changes some of EDITABLE_FIELDS of PROJECT until its review starts.
 
     `image=False` removes the image, `image=None` keeps it; `point=None` removes the location."""
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"project_update() cannot change {', '.join(sorted(unknown))}")
-    locked = submission_locked(project)
-    if not submission_is_author(actor, locked):
-        raise ProjectError(_("Only the author of a project can change it."))
-    blocker = edit_blocker(locked)
-    if blocker:
-        raise ProjectError(blocker)
+    locked = submission_author_locked(
+        project, actor=actor, changes=changes, editable=EDITABLE_FIELDS, blocker=edit_blocker,
+        refusal=ProjectError, not_author=ProjectError(_("Only the author of a project can change it.")))
     values = _clean_content(
         project.component, title=changes.get("title", locked.title), text=changes.get("text", locked.text),
         estimated_cost=changes.get("estimated_cost", locked.estimated_cost),
@@ -187,19 +180,14 @@ def project_update(*, actor, project: Project, **changes) -> Project:
 @transaction.atomic
 def project_withdraw(*, actor, project: Project) -> Project:
     """The author withdraws PROJECT: it leaves the public list and the vote; its page stays for them."""
-    locked = submission_locked(project)
-    if not submission_is_author(actor, locked):
-        raise ProjectError(_("Only the author of a project can withdraw it."))
+    locked = submission_author_locked(
+        project, actor=actor, not_author=ProjectError(_("Only the author of a project can withdraw it.")))
     if locked.withdrawn_at is not None:
         return locked
     if locked.on_ballot and locked.budget_id and Budget.objects.filter(
             pk=locked.budget_id, ballot_published_at__isnull=False).exists():
         raise ProjectError(_("This project is on the published list of projects put to the vote: it can no "
                              "longer be withdrawn. Contact the collectivité."))
-    locked.withdrawn_at = timezone.now()
     locked.on_ballot, locked.ballot_number = False, None
-    locked.save(update_fields=["withdrawn_at", "on_ballot", "ballot_number", "updated_at"])
-    contribution_remove(target=locked)
-    audit_record(actor=actor, action="budgets.project_withdrawn", target=locked, organisation=locked.organisation)
-    project.withdrawn_at = locked.withdrawn_at
-    return locked
+    return submission_withdrawn(actor=actor, locked=locked, submission=project, action="budgets.project_withdrawn",
+                                also=("on_ballot", "ballot_number"))

@@ -7,9 +7,11 @@ that each keeps its own wording and translation.
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concerto.core.participation.models import Comment
+from concerto.core.participation.services import audit_record, contribution_remove
 from concerto.core.participation.submissions.models import Submission
 from concerto.core.richtext import plain_text, sanitize_html
 
@@ -98,6 +100,37 @@ def submission_locked(submission: Submission) -> Submission:
 
 def submission_is_author(actor, submission: Submission) -> bool:
     return actor is not None and submission.author_id is not None and submission.author_id == actor.pk
+
+
+def submission_author_locked(submission: Submission, *, actor, changes=None, editable=(), not_author: Exception,
+                             blocker=None, refusal=Exception) -> Submission:
+    """SUBMISSION locked (see submission_locked) for its author ACTOR to change or withdraw it.
+
+    CHANGES (a dict of field names, when changing) must be among EDITABLE (a programming error otherwise).
+    Raises NOT_AUTHOR when ACTOR did not write it, and REFUSAL(reason) when BLOCKER, a function of the
+    locked row, gives a reason why it can no longer change."""
+    unknown = set(changes or ()) - set(editable)
+    if unknown:
+        raise TypeError(f"cannot change {', '.join(sorted(unknown))}")
+    locked = submission_locked(submission)
+    if not submission_is_author(actor, locked):
+        raise not_author
+    reason = blocker(locked) if blocker else ""
+    if reason:
+        raise refusal(reason)
+    return locked
+
+
+def submission_withdrawn(*, actor, locked: Submission, submission: Submission, action: str,
+                         also: tuple[str, ...] = ()) -> Submission:
+    """Mark LOCKED (SUBMISSION read under lock) withdrawn now, with the fields ALSO it changed: it leaves the
+    contributions ledger, the audit log records ACTION, and SUBMISSION learns the date too."""
+    locked.withdrawn_at = timezone.now()
+    locked.save(update_fields=["withdrawn_at", *also, "updated_at"])
+    contribution_remove(target=locked)
+    audit_record(actor=actor, action=action, target=locked, organisation=locked.organisation)
+    submission.withdrawn_at = locked.withdrawn_at
+    return locked
 
 
 def submission_export_row(submission: Submission, fields: tuple[str, ...], **own) -> dict:
