@@ -16,6 +16,11 @@ MONTREUIL_POINT = (48.8617, 2.4432)  # the Hôtel de Ville of Montreuil
 LYON_POINT = (45.7640, 4.8357)  # far outside the Métropole
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def space(sceaux):
     space = SpaceFactory(organisation=sceaux, slug="participer", title="Participer à Sceaux")
@@ -194,3 +199,31 @@ def test_list_pages_are_numbered_in_french_and_keep_their_filters(client, space,
     html = client.get(component.get_absolute_url(), {"q": "Jardin"}, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Page 1 sur 2" in html
     assert 'href="?q=Jardin&amp;page=2" rel="next">Page suivante</a>' in html
+
+
+def test_a_hidden_submission_takes_no_comment_and_leaves_the_public_api(client, submission, resident, moderator):
+    from django.contrib.contenttypes.models import ContentType
+    from django.urls import reverse
+
+    from concerto.core.participation.models import Comment
+
+    moderation_hide(moderator=moderator, content=submission, reason="Propos injurieux")
+    client.force_login(resident)
+    url = reverse("participation:comment", args=[ContentType.objects.get_for_model(submission).pk, submission.pk])
+    assert client.post(url, {"body": "Je commente quand même"}).status_code == 404
+    assert not Comment.objects.exists()
+    assert client.get(_api_url(submission)).status_code == 404
+    submission.refresh_from_db()
+    assert not submission.is_public
+
+
+def test_api_gives_an_image_by_its_absolute_address(client, space, author, agent):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from concerto.components.proposals.tests.conftest import image_bytes
+
+    proposal = _proposal_create(space, author, image_alt="Un pommier en fleurs",
+                                image=SimpleUploadedFile("pommier.png", image_bytes(), content_type="image/png"))
+    image = client.get(_api_url(proposal)).json()["image"]
+    assert image.startswith("http://testserver/") and image.endswith(".png")
+    assert client.get(_api_url(proposal)).json()["image_alt"] == "Un pommier en fleurs"
