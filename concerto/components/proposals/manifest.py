@@ -1,7 +1,6 @@
 """The proposals component: what it tells the registry (URLs, settings, exports, figures, personal data)."""
 
 from django.db.models import Count, Sum
-from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -57,24 +56,15 @@ def statistics(component) -> dict:
 
 
 def summary(component, request) -> str:
+    from concerto.core.participation.submissions.services import submissions_summary
+
     count = _public_proposals(component).count()
     if count:
-        text = ngettext("%(count)s proposal.", "%(count)s proposals.", count) % {"count": count}
+        counted = ngettext("%(count)s proposal.", "%(count)s proposals.", count) % {"count": count}
     else:
-        text = gettext("No proposal yet.")
-    window = component.window("submissions_open")
-    if window.open:
-        when = (gettext("Submit yours until %(date)s.") % {"date": _date(window.closes_on)}
-                if window.closes_on else gettext("Submit yours."))
-    else:
-        when = window.message
-    return format_html("{} {}", text, when)
-
-
-def _date(value) -> str:
-    from django.utils.formats import date_format
-
-    return date_format(value, "j F Y")
+        counted = gettext("No proposal yet.")
+    return submissions_summary(component, counted=counted, submit_until=gettext("Submit yours until %(date)s."),
+                               submit=gettext("Submit yours."))
 
 
 def personal_data(user) -> dict:

@@ -1,14 +1,12 @@
 """What the budgets component tells outside its pages: open data, the space page's summary, personal data."""
 
 from django.db import transaction
-from django.utils.formats import date_format
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from concerto.components.budgets.models import Evaluation, ProgressUpdate, Project
 from concerto.core.participation.models import Contribution
-from concerto.core.participation.submissions.services import submission_export_row
+from concerto.core.participation.submissions.services import submission_export_row, submissions_summary
 from concerto.core.richtext import plain_text
 
 EXPORT_FIELDS = ("id", "title", "text", "budget", "category", "commune", "commune_insee", "latitude", "longitude",
@@ -44,21 +42,13 @@ def summary(component, request) -> str:
     """One sentence for the space's page: how many projects, and what residents can do now."""
     count = Project.objects.public().filter(component=component).count()
     if count:
-        text = ngettext("%(count)s project.", "%(count)s projects.", count) % {"count": count}
+        counted = ngettext("%(count)s project.", "%(count)s projects.", count) % {"count": count}
     else:
-        text = _("No project yet.")
-    window = component.window("submissions_open")
-    if window.open:
-        when = (pgettext("budget project", "Submit yours until %(date)s.")
-                % {"date": date_format(window.closes_on, "j F Y")}
-                if window.closes_on else pgettext("budget project", "Submit yours."))
-    else:
-        voting = component.window("voting_open")
-        if voting.open:
-            when = _("The vote is open.")
-        else:
-            when = window.message
-    return format_html("{} {}", text, when)
+        counted = _("No project yet.")
+    voting = not component.window("submissions_open").open and component.window("voting_open").open
+    return submissions_summary(
+        component, counted=counted, submit_until=pgettext("budget project", "Submit yours until %(date)s."),
+        submit=pgettext("budget project", "Submit yours."), closed=_("The vote is open.") if voting else "")
 
 
 def personal_data(user) -> dict:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concerto.core.participation.models import Moderated, ModeratedQuerySet
 from concerto.core.richtext import plain_text
+from concerto.core.spaces.items import ComponentItem
 
 
 class SubmissionQuerySet(ModeratedQuerySet):
@@ -20,7 +21,7 @@ class SubmissionQuerySet(ModeratedQuerySet):
         return public
 
 
-class Submission(Moderated):
+class Submission(ComponentItem, Moderated):
     """What a resident submits in a component: a title, a rich text, an optional point and image.
 
     A concrete subclass declares:
@@ -63,14 +64,6 @@ class Submission(Moderated):
 
     def __str__(self) -> str:
         return self.title
-
-    @property
-    def organisation(self):
-        return self.component.space.organisation
-
-    @property
-    def space(self):
-        return self.component.space
 
     @property
     def is_public(self) -> bool:

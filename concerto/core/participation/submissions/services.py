@@ -8,6 +8,8 @@ that each keeps its own wording and translation.
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from concerto.core.participation.models import Comment
@@ -150,6 +152,18 @@ def submission_export_row(submission: Submission, fields: tuple[str, ...], **own
     if "url" in fields:
         values["url"] = submission.get_absolute_url()
     return {name: values[name] for name in fields}
+
+
+def submissions_summary(component, *, counted: str, submit_until: str, submit: str, closed: str = "") -> str:
+    """The space page's sentence about COMPONENT: COUNTED (how many submissions, in words), then what residents
+    can do now: SUBMIT_UNTIL (with `%(date)s`) or SUBMIT while submissions are open; otherwise CLOSED, or
+    when they open or ended."""
+    window = component.window("submissions_open")
+    if window.open:
+        when = (submit_until % {"date": date_format(window.closes_on, "j F Y")} if window.closes_on else submit)
+    else:
+        when = closed or window.message
+    return format_html("{} {}", counted, when)
 
 
 def comment_count_refresh(*, model: type[Submission], pk: int, created: bool = False) -> None:
