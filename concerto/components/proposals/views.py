@@ -1,14 +1,12 @@
 """Public proposals pages: the list (filters, orders, map), a proposal, submitting, editing, withdrawing,
 supporting; and the small endpoints the list and the form use (map points, similar proposals)."""
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -19,6 +17,7 @@ from concerto.components.proposals import queries, services
 from concerto.components.proposals.forms import FilterForm, ProposalForm
 from concerto.components.proposals.models import Proposal, Support
 from concerto.core.accounts.verification import action_refusal
+from concerto.core.participation.submissions.views import submission_points
 from concerto.core.ratelimit import rate_limited
 from concerto.core.spaces.models import Component
 from concerto.core.territory.models import Organisation
@@ -128,21 +127,9 @@ def proposal_points(request, org_slug, space_slug, component_id):
     (the first ones in the list's order; `truncated` says when some are left out)."""
     component, _can_manage = get_component(request, space_slug, component_id)
     _form, _filters, _seed, proposals = _listing(request, component)
-    single = request.GET.get("proposition", "")
-    if single:
-        # The map of one proposal's page.
-        proposals = proposals.filter(pk=int(single)) if single.isdigit() and len(single) < 12 else proposals.none()
-    located = list(proposals.filter(latitude__isnull=False, longitude__isnull=False)
-                   .values_list("id", "title", "latitude", "longitude", "support_count")[:MAP_LIMIT + 1])
     base_url = component.get_absolute_url()
-    features = [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lng, 6), round(lat, 6)]},
-         "properties": {"title": title, "url": f"{base_url}{pk}/", "supports": supports}}
-        for pk, title, lat, lng, supports in located[:MAP_LIMIT]
-    ]
-    body = {"type": "FeatureCollection", "features": features, "truncated": len(located) > MAP_LIMIT,
-            "limit": MAP_LIMIT}
-    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/geo+json")
+    return submission_points(proposals, limit=MAP_LIMIT, url_of=lambda pk: f"{base_url}{pk}/",
+                             only=request.GET.get("proposition", ""), properties={"supports": "support_count"})
 
 
 @require_safe

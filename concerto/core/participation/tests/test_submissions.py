@@ -227,3 +227,38 @@ def test_api_gives_an_image_by_its_absolute_address(client, space, author, agent
     image = client.get(_api_url(proposal)).json()["image"]
     assert image.startswith("http://testserver/") and image.endswith(".png")
     assert client.get(_api_url(proposal)).json()["image_alt"] == "Un pommier en fleurs"
+
+
+def test_the_map_of_a_list_gives_the_located_public_submissions_with_their_pages(client, space, author, agent):
+    import json
+
+    from django.urls import reverse
+
+    proposal = _proposal_create(space, author, point=SCEAUX_POINT)
+    project = _project_create(space, author, agent, point=SCEAUX_POINT)
+    for submission, single in ((proposal, "proposition"), (project, "projet")):
+        component = submission.component
+        kind = component.kind
+        args = [space.organisation.slug, space.slug, component.pk]
+        if kind == "proposals":
+            hidden = proposal_services.proposal_create(author=author, component=component, title="Masquée",
+                                                       text="<p>Texte</p>", point=SCEAUX_POINT)
+            proposal_services.proposal_create(author=author, component=component, title="Sans lieu",
+                                              text="<p>Texte</p>")
+        else:
+            hidden = budget_services.project_create(author=author, component=component, title="Masqué",
+                                                    text="<p>Texte</p>", estimated_cost=1000, point=SCEAUX_POINT)
+            budget_services.project_create(author=author, component=component, title="Sans lieu",
+                                           text="<p>Texte</p>", estimated_cost=1000)
+        type(hidden).objects.filter(pk=hidden.pk).update(hidden_at="2026-01-01T00:00:00Z")
+        url = reverse(f"{kind}:points", args=args)
+        response = client.get(url)
+        assert response["Content-Type"] == "application/geo+json"
+        data = json.loads(response.content)
+        assert data["truncated"] is False
+        [feature] = data["features"]
+        assert feature["properties"]["title"] == submission.title
+        assert feature["properties"]["url"] == submission.get_absolute_url()
+        assert feature["geometry"]["coordinates"] == [SCEAUX_POINT[1], SCEAUX_POINT[0]]
+        assert len(json.loads(client.get(url, {single: submission.pk}).content)["features"]) == 1
+        assert json.loads(client.get(url, {single: "1 OR 1=1"}).content)["features"] == []
