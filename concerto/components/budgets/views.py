@@ -11,7 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,7 +26,6 @@ from concerto.core.accounts.verification import action_refusal
 from concerto.core.participation.submissions.views import submission_points
 from concerto.core.ratelimit import rate_limited
 from concerto.core.spaces.models import Component
-from concerto.core.territory.models import Organisation
 
 MAP_LIMIT = 500
 
@@ -76,7 +75,7 @@ def _listing(request, component: Component):
     base = _public_base(component)
     budgets = list(Budget.objects.filter(component=component))
     categories = list(component.budget_categories.all())
-    communes = Organisation.objects.communes().filter(Exists(base.filter(commune=OuterRef("pk")))).order_by("name")
+    communes = base.communes()
     form = FilterForm(request.GET, budgets=budgets, categories=categories, communes=list(communes))
     filters = form.filters()
     projects = base

@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +19,6 @@ from concerto.core.accounts.verification import action_refusal
 from concerto.core.participation.submissions.views import submission_points
 from concerto.core.ratelimit import rate_limited
 from concerto.core.spaces.models import Component
-from concerto.core.territory.models import Organisation
 
 # The map shows at most this many points (the first ones in the list's order); the page says so.
 MAP_LIMIT = 500
@@ -73,9 +71,7 @@ def _listing(request, component: Component):
     """The filter form, the filters, the seed of the random order and the filtered, ordered queryset."""
     base = component.proposals.visible()
     categories = list(component.proposal_categories.all())
-    # Communes that have proposals: one indexed look-up per commune, not a scan of the proposals.
-    communes = Organisation.objects.communes().filter(
-        Exists(base.filter(commune=OuterRef("pk")))).order_by("name")
+    communes = base.communes()
     form = FilterForm(request.GET, categories=categories, communes=list(communes),
                       default_order=component.setting("default_order"))
     filters = form.filters()

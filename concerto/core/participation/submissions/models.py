@@ -20,6 +20,14 @@ class SubmissionQuerySet(ModeratedQuerySet):
             public = public.filter(withdrawn_at__isnull=True)
         return public
 
+    def communes(self):
+        """The communes where these submissions are, by name: one indexed look-up per commune (the filters
+        of a list), not a scan of the submissions."""
+        from concerto.core.territory.models import Organisation
+
+        return Organisation.objects.communes().filter(
+            models.Exists(self.filter(commune=models.OuterRef("pk")))).order_by("name")
+
 
 class Submission(ComponentItem, Moderated):
     """What a resident submits in a component: a title, a rich text, an optional point and image.
