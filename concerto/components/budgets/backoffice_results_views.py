@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from concerto.components.budgets import results
+from concerto.components.budgets import pabulib, results
 from concerto.components.budgets.models import Ballot, Budget, Result
 from concerto.components.budgets.results_views import pabulib_response
 from concerto.core.accounts.decorators import backoffice_view
@@ -95,9 +95,9 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > results.MAX_IMPORT_BYTES:
+        if upload.size > pabulib.MAX_IMPORT_BYTES:
             raise ValidationError(_("The file is too large: %(max)s MB at most.") % {
-                "max": results.MAX_IMPORT_BYTES // (1024 * 1024)})
+                "max": pabulib.MAX_IMPORT_BYTES // (1024 * 1024)})
         raw = upload.read()
         try:
             return raw.decode("utf-8-sig")
@@ -113,7 +113,7 @@ def pabulib_import(request, org_slug, space_slug, component_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            budget = results.pabulib_import(
+            budget = pabulib.pabulib_import(
                 actor=request.user, component=component, text=data["file"], name=data["name"], rule=data["rule"],
                 ballot_kind=data["ballot_kind"] or None, amount=data["amount"])
         except ValidationError as error:

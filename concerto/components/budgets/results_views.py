@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from concerto.components.budgets import results
+from concerto.components.budgets import pabulib, results
 from concerto.components.budgets.models import Budget
 from concerto.core.spaces.lookup import item_for, public_component_for
 from concerto.core.spaces.models import Component
@@ -60,7 +60,7 @@ def budget_results(request, org_slug, space_slug, component_id, budget_id):
     return render(request, "budgets/results/budget_results.html", _context(
         component, budget=budget, report=results.report(result), can_manage=can_manage,
         engine_rule=results.ENGINE_RULES.get(result.rule, result.rule),
-        download_name=results.pabulib_filename(budget),
+        download_name=pabulib.pabulib_filename(budget),
     ))
 
 
@@ -81,8 +81,8 @@ def pabulib_response(result) -> HttpResponse:
     key = f"budgets:pabulib:{result.pk}:{result.computed_at.isoformat()}:{result.ballots}"
     text = cache.get(key)
     if text is None:
-        text = results.pabulib_text(result=result)
+        text = pabulib.pabulib_text(result=result)
         cache.set(key, text, 3600)
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{results.pabulib_filename(result.budget)}"'
+    response["Content-Disposition"] = f'attachment; filename="{pabulib.pabulib_filename(result.budget)}"'
     return response

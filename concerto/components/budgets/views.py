@@ -6,15 +6,13 @@ reason; merged ones stay, pointing to the project they joined. A withdrawn proje
 author and the team, a hidden one's to the team and the moderators.
 """
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.db.models import Prefetch, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -26,10 +24,10 @@ from concerto.components.budgets.forms import FilterForm, ProjectForm, filter_by
 from concerto.components.budgets.models import Budget, ProgressUpdate, Project, ProjectPhoto
 from concerto.components.budgets.permissions import READ_REVIEW
 from concerto.core.accounts.verification import action_refusal
+from concerto.core.participation.submissions.views import submission_points
 from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.lookup import item_for, public_component_for
 from concerto.core.spaces.models import Component
-from concerto.core.territory.models import Organisation
 
 MAP_LIMIT = 500
 
@@ -59,7 +57,7 @@ def _listing(request, component: Component):
     base = _public_base(component)
     budgets = list(Budget.objects.filter(component=component))
     categories = list(component.budget_categories.all())
-    communes = Organisation.objects.communes().filter(Exists(base.filter(commune=OuterRef("pk")))).order_by("name")
+    communes = base.communes()
     form = FilterForm(request.GET, budgets=budgets, categories=categories, communes=list(communes))
     filters = form.filters()
     projects = base
@@ -114,20 +112,9 @@ def project_points(request, org_slug, space_slug, component_id):
     component, _can_manage = public_component_for(
         request, "budgets", space_slug=space_slug, component_id=component_id, preview=READ_REVIEW)
     _form, _filters, _budgets, projects = _listing(request, component)
-    single = request.GET.get("projet", "")
-    if single:
-        projects = projects.filter(pk=int(single)) if single.isdigit() and len(single) < 12 else projects.none()
-    located = list(projects.filter(latitude__isnull=False, longitude__isnull=False)
-                   .values_list("id", "title", "latitude", "longitude")[:MAP_LIMIT + 1])
     base = reverse("budgets:index", args=[org_slug, space_slug, component.pk])
-    features = [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lng, 6), round(lat, 6)]},
-         "properties": {"title": title, "url": f"{base}projets/{pk}/"}}
-        for pk, title, lat, lng in located[:MAP_LIMIT]
-    ]
-    body = {"type": "FeatureCollection", "features": features, "truncated": len(located) > MAP_LIMIT,
-            "limit": MAP_LIMIT}
-    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/geo+json")
+    return submission_points(projects, limit=MAP_LIMIT, url_of=lambda pk: f"{base}projets/{pk}/",
+                             only=request.GET.get("projet", ""))
 
 
 @require_safe

@@ -1,14 +1,11 @@
 """Public proposals pages: the list (filters, orders, map), a proposal, submitting, editing, withdrawing,
 supporting; and the small endpoints the list and the form use (map points, similar proposals)."""
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -19,10 +16,10 @@ from concerto.components.proposals import queries, services
 from concerto.components.proposals.forms import FilterForm, ProposalForm
 from concerto.components.proposals.models import Proposal, Support
 from concerto.core.accounts.verification import action_refusal
+from concerto.core.participation.submissions.views import submission_points
 from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.lookup import item_for, public_component_for
 from concerto.core.spaces.models import Component
-from concerto.core.territory.models import Organisation
 
 # The map shows at most this many points (the first ones in the list's order); the page says so.
 MAP_LIMIT = 500
@@ -55,9 +52,7 @@ def _listing(request, component: Component):
     """The filter form, the filters, the seed of the random order and the filtered, ordered queryset."""
     base = component.proposals.visible()
     categories = list(component.proposal_categories.all())
-    # Communes that have proposals: one indexed look-up per commune, not a scan of the proposals.
-    communes = Organisation.objects.communes().filter(
-        Exists(base.filter(commune=OuterRef("pk")))).order_by("name")
+    communes = base.communes()
     form = FilterForm(request.GET, categories=categories, communes=list(communes),
                       default_order=component.setting("default_order"))
     filters = form.filters()
@@ -110,21 +105,9 @@ def proposal_points(request, org_slug, space_slug, component_id):
     component, _can_manage = public_component_for(
         request, "proposals", space_slug=space_slug, component_id=component_id)
     _form, _filters, _seed, proposals = _listing(request, component)
-    single = request.GET.get("proposition", "")
-    if single:
-        # The map of one proposal's page.
-        proposals = proposals.filter(pk=int(single)) if single.isdigit() and len(single) < 12 else proposals.none()
-    located = list(proposals.filter(latitude__isnull=False, longitude__isnull=False)
-                   .values_list("id", "title", "latitude", "longitude", "support_count")[:MAP_LIMIT + 1])
     base_url = component.get_absolute_url()
-    features = [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lng, 6), round(lat, 6)]},
-         "properties": {"title": title, "url": f"{base_url}{pk}/", "supports": supports}}
-        for pk, title, lat, lng, supports in located[:MAP_LIMIT]
-    ]
-    body = {"type": "FeatureCollection", "features": features, "truncated": len(located) > MAP_LIMIT,
-            "limit": MAP_LIMIT}
-    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/geo+json")
+    return submission_points(proposals, limit=MAP_LIMIT, url_of=lambda pk: f"{base_url}{pk}/",
+                             only=request.GET.get("proposition", ""), properties={"supports": "support_count"})
 
 
 @require_safe
