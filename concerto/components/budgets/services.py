@@ -10,7 +10,6 @@ Ballots are in ballots.py, results in results.py.
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone, translation
@@ -40,7 +39,7 @@ from concerto.core.participation.services import (
 )
 from concerto.core.richtext import plain_text, sanitize_html
 from concerto.core.spaces.categories import services as categories
-from concerto.core.uploads import validate_image_upload
+from concerto.core.uploads import image_clean, uploaded_image_clean
 
 KIND = "budgets"
 TITLE_MAX_LENGTH = Project._meta.get_field("title").max_length
@@ -313,18 +312,15 @@ def _clean_content(component, *, title, text, estimated_cost, budget, category, 
             "point": point, "commune": commune}
 
 
-def _check_image(image, image_alt: str) -> str:
+def _check_image(image, image_alt: str):
+    """(the image to store, its description): a new upload goes through the kernel's pipeline."""
     image_alt = " ".join((image_alt or "").split())
-    if isinstance(image, UploadedFile):
-        try:
-            validate_image_upload(image)
-        except ValidationError as error:
-            raise ValidationError({"image": error.messages}) from None
+    image = uploaded_image_clean(image)
     if image and not image_alt:
         raise ValidationError({"image_alt": [_("Describe the image for people who cannot see it.")]})
     if len(image_alt) > Project._meta.get_field("image_alt").max_length:
         raise ValidationError({"image_alt": [_("The description is too long: 200 characters at most.")]})
-    return image_alt
+    return image, image_alt
 
 
 def _apply_point(project: Project, point, commune) -> None:
@@ -361,7 +357,7 @@ def project_create(*, author, component, title: str, text: str, estimated_cost, 
     action_require(user=author, component=component, action="submit")
     values = _clean_content(component, title=title, text=text, estimated_cost=estimated_cost, budget=budget,
                             category=category, point=point)
-    image_alt = _check_image(image, image_alt)
+    image, image_alt = _check_image(image, image_alt)
     project = Project(
         component=component, author=_person(author), title=values["title"], text=values["text"],
         estimated_cost=values["estimated_cost"], budget=values["budget"], category=values["category"],
@@ -418,8 +414,9 @@ def project_update(*, actor, project: Project, **changes) -> Project:
     )
     image = changes.get("image")
     keeps_image = bool(image) or (image is None and bool(locked.image))
-    image_alt = _check_image(image if image else (locked.image if keeps_image else None),
-                             changes.get("image_alt", locked.image_alt))
+    checked, image_alt = _check_image(image if image else (locked.image if keeps_image else None),
+                                      changes.get("image_alt", locked.image_alt))
+    image = checked if image else image
     old_image = locked.image.name if locked.image else ""
     for name in ("title", "text", "estimated_cost", "budget", "category"):
         setattr(locked, name, values[name])
@@ -691,9 +688,10 @@ def progress_update_create(*, actor, project: Project, implementation: str, prog
     photos = [(file, " ".join((alt or "").split())) for file, alt in photos if file]
     if len(photos) > MAX_PHOTOS_PER_UPDATE:
         errors["photos"] = [_("Three photos at most per update.")]
+    cleaned = []
     for number, (file, alt) in enumerate(photos, start=1):
         try:
-            validate_image_upload(file)
+            cleaned.append((image_clean(file), alt))
         except ValidationError as error:
             errors[f"photo_{number}"] = error.messages
             continue
@@ -710,7 +708,7 @@ def progress_update_create(*, actor, project: Project, implementation: str, prog
         raise ProjectError(_("Only winning projects have a follow-up."))
     update = ProgressUpdate.objects.create(project=locked, author=_person(actor), implementation=implementation,
                                            progress=progress, text=clean)
-    for position, (file, alt) in enumerate(photos):
+    for position, (file, alt) in enumerate(cleaned):
         ProjectPhoto.objects.create(project=locked, update=update, image=file, alt=alt, position=position)
     locked.implementation, locked.progress = implementation, progress
     if works_start:

@@ -511,3 +511,18 @@ def test_a_place_in_another_commune_is_refused_and_a_place_here_finds_its_commun
                                                                  location_longitude="2.2905"))
     assert response.status_code == 302
     assert Proposal.objects.get().commune == commune("sceaux")
+
+
+def test_a_phone_photo_is_published_without_its_gps_position_or_device(client, proposals, resident, category):
+    from concerto.testing import jpeg_with_gps, stored_image_metadata
+
+    client.force_login(resident)
+    photo = SimpleUploadedFile("IMG_2041.jpg", jpeg_with_gps(size=(640, 480)), content_type="image/jpeg")
+    response = client.post(_url(proposals, "create"), _form_data(
+        category=category.pk, image=photo, image_alt="Le composteur"))
+    proposal = Proposal.objects.get()
+    assert response.status_code == 302
+    assert proposal.image.name.endswith(".jpg") and (proposal.image.width, proposal.image.height) == (640, 480)
+    assert stored_image_metadata(proposal.image) == {}
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert proposal.image.url in page
