@@ -75,6 +75,21 @@ class PeriodicJob:
 
 
 @dataclass(frozen=True)
+class NotificationKind:
+    """A kind of notification a component sends (its verb), for the person's preferences page and for its
+    delivery: the CHANNELS it goes to unless the person turned one off, and, for the email channel, EMAIL,
+    the dotted path of a function(recipient, notice) -> EmailMessage | None that writes it (None: the
+    kernel's plain email; the function returns None when the email is outdated). BECAUSE says at the foot
+    of the plain email why the person gets it (None: because they follow the page)."""
+
+    verb: str
+    label: Any  # lazy translated
+    channels: tuple[str, ...] = ("site", "email")
+    email: str = ""
+    because: Any = None
+
+
+@dataclass(frozen=True)
 class ComponentManifest:
     name: str  # the `kind` stored on Component, also the URL namespace
     label: Any  # lazy translated
@@ -108,6 +123,9 @@ class ComponentManifest:
     # function(component) -> how many things people put in it that the contributions ledger does not count
     # (registrations...): a component holding any can no longer be deleted, only unpublished.
     participation_count: Callable | None = None
+    # The kinds of notification the component sends (see NotificationKind); a verb not declared goes to the
+    # site and by email, with the plain email.
+    notifications: tuple[NotificationKind, ...] = ()
 
     @property
     def segment(self) -> str:

@@ -1,34 +1,72 @@
-"""Background work for notifications. Runs on the task queue (`manage.py db_worker`)."""
+"""Background work of the notification pipeline. Runs on the task queue (`manage.py db_worker`).
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+A delivery that fails (the mail server is down) is logged and queued again later, up to MAX_ATTEMPTS
+times, then given up with an error in the log; its task result is marked failed, with the traceback, for
+the operators.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.utils import timezone
 from django_tasks import task
+
+logger = logging.getLogger("concerto.notifications")
+MAX_ATTEMPTS = 4
+
+
+def _again(task_, args: tuple, attempt: int, error: Exception) -> None:
+    """Queue TASK_ once more (later, when the backend can wait), unless it was the last attempt."""
+    if attempt >= MAX_ATTEMPTS:
+        logger.error("Delivery given up after %s attempts: %s%r: %s", attempt, task_.name, args, error)
+        return
+    logger.warning("Delivery failed (attempt %s of %s), tried again: %s%r: %s", attempt, MAX_ATTEMPTS,
+                   task_.name, args, error)
+    if task_.get_backend().supports_defer:
+        task_ = task_.using(run_after=timezone.now() + timedelta(minutes=5 * 2 ** (attempt - 1)))
+    task_.enqueue(*args, attempt=attempt + 1)
+
+
+@task()
+def notification_deliver(channel: str, user_id: int, notice: dict, attempt: int = 1) -> bool:
+    """Deliver NOTICE (see notifications.notification_send) to one person on CHANNEL."""
+    from django.contrib.auth import get_user_model
+
+    from concerto.core.participation.notifications import channel_get
+
+    adapter = channel_get(channel)
+    recipient = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if adapter is None or adapter.deliver is None or recipient is None:
+        return False
+    try:
+        return adapter.deliver(recipient, notice)
+    except Exception as error:
+        _again(notification_deliver, (channel, user_id, notice), attempt, error)
+        raise
 
 
 @task()
 def notification_email(notification_id: int) -> bool:
-    """Send the email copy of one notification; does nothing if it was already sent."""
+    """The email copy of one stored notification (sent once, however many times this runs)."""
     from concerto.core.participation.models import Notification
+    from concerto.core.participation.notifications import channel_get
 
-    notification = Notification.objects.select_related("recipient").filter(
-        pk=notification_id, emailed_at__isnull=True
-    ).first()
-    if notification is None or not notification.recipient.email:
+    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    if notification is None:
         return False
-    url = notification.url
-    if url.startswith("/"):
-        url = settings.SITE_URL.rstrip("/") + url
-    # A worker has no request, hence no active language: the email is written in the site's language.
-    with translation.override(settings.LANGUAGE_CODE):
-        parts = [_("Hello,"), notification.title]
-        if notification.body:
-            parts.append(notification.body)
-        if url:
-            parts.append(_("Read more: %(url)s") % {"url": url})
-        parts.append(_("You get this email because you follow this page on Concerto. To stop, open the page "
-                       "and choose “Stop following”."))
-        send_mail(notification.title, "\n\n".join(parts), None, [notification.recipient.email])
-    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    notice = {"verb": notification.verb, "title": notification.title, "body": notification.body,
+              "url": notification.url, "data": {}, "notification": notification.pk}
+    return channel_get("email").deliver(notification.recipient, notice)
+
+
+@task()
+def mail_deliver(address: str, subject: str, body: str, attempt: int = 1) -> bool:
+    """A plain email to someone without an account (see notifications.mail_send)."""
+    from django.core.mail import EmailMessage
+
+    try:
+        EmailMessage(subject, body, None, [address]).send()
+    except Exception as error:
+        _again(mail_deliver, (address, subject, body), attempt, error)
+        raise
     return True
