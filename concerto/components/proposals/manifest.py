@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.registry import Action, ComponentManifest, Setting, register
+from concerto.core.registry import Action, ComponentManifest, NotificationKind, Setting, register
 
 ORDER_CHOICES = (
     ("random", _("At random")),
@@ -165,4 +165,7 @@ manifest = register(ComponentManifest(
     summary=summary,
     personal_data=personal_data,
     erase_personal_data=erase_personal_data,
+    notifications=(
+        NotificationKind("proposals.answered", _("The official answer to a proposal I submitted or follow")),
+    ),
 ))

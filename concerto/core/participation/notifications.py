@@ -130,6 +130,19 @@ def notification_preference_set(*, user, verb: str, channel: str, enabled: bool)
     return preference
 
 
+@transaction.atomic
+def notification_preferences_save(*, user, wanted) -> None:
+    """USER's choices from the preferences page: WANTED holds the (verb, channel) pairs they want, among the
+    declared kinds; every other pair of a declared kind is turned off."""
+    wanted = set(wanted)
+    for kind, offered in notification_preferences(user):
+        for name in offered:
+            if (kind.verb, name) in wanted:
+                NotificationPreference.objects.filter(user=user, verb=kind.verb, channel=name).delete()
+            else:
+                notification_preference_set(user=user, verb=kind.verb, channel=name, enabled=False)
+
+
 def notification_preferences(user) -> list[tuple[NotificationKind, dict[str, bool]]]:
     """For the preferences page: each declared kind with, per channel it uses, whether USER gets it."""
     off = set(NotificationPreference.objects.filter(user=user, enabled=False).values_list("verb", "channel"))

@@ -310,3 +310,17 @@ def test_parallel_registrations_never_exceed_the_capacity():
     assert errors == []
     assert Registration.objects.filter(event=event, status="confirmed").count() == 3
     assert Registration.objects.filter(event=event, status="waitlisted").count() == 7
+
+
+def test_a_person_who_turned_off_emails_of_promotions_is_told_on_the_site_only(
+        resident, django_capture_on_commit_callbacks):
+    from concerto.core.participation.notifications import notification_preference_set
+
+    event = make_event(capacity=1)
+    first = services.registration_create(user=UserFactory(), event=event)
+    services.registration_create(user=resident, event=event)
+    notification_preference_set(user=resident, verb="events.promoted", channel="email", enabled=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_cancel(actor=first.user, registration=first)
+    assert Notification.objects.filter(recipient=resident, verb="events.promoted").exists()
+    assert mail.outbox == []

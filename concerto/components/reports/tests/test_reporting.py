@@ -361,3 +361,16 @@ def test_the_outside_message_is_in_french_for_french_readers(client, component, 
                            HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 400
     assert "Ce point est hors de la Métropole du Grand Paris." in response.content.decode()
+
+
+def test_a_reporter_who_turned_off_emails_of_status_changes_is_told_on_the_site_only(
+        component, lighting, resident, agent, django_capture_on_commit_callbacks):
+    from concerto.components.reports import workflow
+    from concerto.core.participation.notifications import notification_preference_set
+
+    report = make_report(lighting, author=resident, email="")
+    notification_preference_set(user=resident, verb="reports.status_changed", channel="email", enabled=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.report_transition(actor=agent, report=report, status="resolved", public_text="Réparé.")
+    assert Notification.objects.filter(recipient=resident, verb="reports.status_changed").exists()
+    assert mail.outbox == []
