@@ -6,7 +6,7 @@ goes to and which of them the person turned off (NotificationPreference). The "s
 row (the notifications page), created in the transaction; every other channel (email; push and chat
 later) is a delivery adapter run by the task queue's worker once the transaction commits, so a rolled-back
 change sends nothing and a failing delivery is logged and tried again by the worker
-(`tasks.notification_deliver`), never in the web request.
+(`notification_deliver`, below), never in the web request.
 
 A channel is a `DeliveryChannel` registered with `channel_register`: a name, a label for the preferences
 page and a function(recipient, notice) -> bool that delivers one notice (raise to have it tried again).
@@ -19,6 +19,7 @@ email through `mail_send`, queued the same way.
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -28,12 +29,14 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_tasks import task
 
 from concerto.core import registry
 from concerto.core.participation.models import Notification, NotificationPreference
 from concerto.core.registry import NotificationKind
 
 logger = logging.getLogger("concerto.notifications")
+MAX_ATTEMPTS = 4  # deliveries of one notice, the first included (see _again)
 SITE = "site"
 EMAIL = "email"
 
@@ -118,8 +121,6 @@ def notification_send(*, recipients, verb: str, title: str, body: str = "", url:
 
 
 def _enqueue(channel: str, user_id: int, notice: dict) -> None:
-    from concerto.core.participation.tasks import notification_deliver
-
     notification_deliver.enqueue(channel, user_id, notice)
 
 
@@ -153,8 +154,6 @@ def notification_preferences(user) -> list[tuple[NotificationKind, dict[str, boo
 def mail_send(*, addresses, subject: str, body: str) -> None:
     """A plain email to each of ADDRESSES (people without an account), one message each so that nobody
     sees the others' addresses, queued once the transaction commits."""
-    from concerto.core.participation.tasks import mail_deliver
-
     for address in sorted({address.strip().lower() for address in addresses if address and address.strip()}):
         transaction.on_commit(lambda address=address: mail_deliver.enqueue(address, subject, body))
 
@@ -204,3 +203,57 @@ def _email_deliver(recipient, notice: dict) -> bool:
 
 channel_register(DeliveryChannel(SITE, gettext_lazy("On the site")))
 channel_register(DeliveryChannel(EMAIL, gettext_lazy("By email"), deliver=_email_deliver))
+
+
+# The worker's side (`manage.py db_worker`) ------------------------------------------------------------
+# A delivery that fails (the mail server is down) is logged and queued again later, up to MAX_ATTEMPTS
+# times, then given up with an error in the log; its task result is marked failed, with the traceback.
+
+def _again(task_, args: tuple, attempt: int, error: Exception) -> None:
+    """Queue TASK_ once more (later, when the backend can wait), unless it was the last attempt."""
+    if attempt >= MAX_ATTEMPTS:
+        logger.error("Delivery given up after %s attempts: %s%r: %s", attempt, task_.name, args, error)
+        return
+    logger.warning("Delivery failed (attempt %s of %s), tried again: %s%r: %s", attempt, MAX_ATTEMPTS,
+                   task_.name, args, error)
+    if task_.get_backend().supports_defer:
+        task_ = task_.using(run_after=timezone.now() + timedelta(minutes=5 * 2 ** (attempt - 1)))
+    task_.enqueue(*args, attempt=attempt + 1)
+
+
+@task()
+def notification_deliver(channel: str, user_id: int, notice: dict, attempt: int = 1) -> bool:
+    """Deliver NOTICE (see notification_send) to one person on CHANNEL."""
+    from django.contrib.auth import get_user_model
+
+    adapter = channel_get(channel)
+    recipient = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if adapter is None or adapter.deliver is None or recipient is None:
+        return False
+    try:
+        return adapter.deliver(recipient, notice)
+    except Exception as error:
+        _again(notification_deliver, (channel, user_id, notice), attempt, error)
+        raise
+
+
+@task()
+def notification_email(notification_id: int) -> bool:
+    """The email copy of one stored notification (sent once, however many times this runs)."""
+    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    if notification is None:
+        return False
+    notice = {"verb": notification.verb, "title": notification.title, "body": notification.body,
+              "url": notification.url, "data": {}, "notification": notification.pk}
+    return channel_get("email").deliver(notification.recipient, notice)
+
+
+@task()
+def mail_deliver(address: str, subject: str, body: str, attempt: int = 1) -> bool:
+    """A plain email to someone without an account (see mail_send)."""
+    try:
+        EmailMessage(subject, body, None, [address]).send()
+    except Exception as error:
+        _again(mail_deliver, (address, subject, body), attempt, error)
+        raise
+    return True

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from concerto.components.consultations import services
 from concerto.components.consultations.models import Option, Question, Questionnaire, Section
-from concerto.core.participation.models import AuditEntry
+from concerto.core.audit.models import AuditEntry
 
 from .conftest import answers, option
 

@@ -312,6 +312,15 @@ def test_parallel_registrations_never_exceed_the_capacity():
     assert Registration.objects.filter(event=event, status="waitlisted").count() == 7
 
 
+def test_past_the_send_limit_a_registration_gets_the_429_page_and_no_place(client, rate_limits, resident):
+    rate_limits.CONCERTO_RATE_LIMITS = {"registration": (0, 3600)}
+    event = make_event()
+    client.force_login(resident)
+    response = client.post(url("register", event))
+    assert response.status_code == 429 and "Vous avez beaucoup envoyé" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
 def test_a_person_who_turned_off_emails_of_promotions_is_told_on_the_site_only(
         resident, django_capture_on_commit_callbacks):
     from concerto.core.participation.notifications import notification_preference_set

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('participation', '0003_comment_threads_stances_votes'),
+        ('participation', '0004_auditentry_moved_to_audit'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
