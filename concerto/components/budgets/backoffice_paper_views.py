@@ -7,7 +7,6 @@ anything else is a 404, and a user without a role here gets a 403 page.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,27 +15,17 @@ from django.views.decorators.http import require_http_methods
 from concerto.components.budgets import ballots
 from concerto.components.budgets.forms_vote import PaperEntryForm
 from concerto.components.budgets.models import Budget, PaperEntry
+from concerto.components.budgets.permissions import DECIDE_PAPER
 from concerto.core.accounts.decorators import backoffice_view
-from concerto.core.spaces.models import Component
+from concerto.core.spaces.lookup import component_for, item_for
 
 MANAGE = "spaces.manage_space"
-SUPERVISE = "accounts.manage_roles"
 RECENT = 20
 
 
 def _budget(request, space_slug: str, component_id: int, budget_id: int) -> Budget:
-    component = (
-        Component.objects.select_related("space__organisation").prefetch_related("space__steps")
-        .filter(pk=component_id, kind="budgets", space__slug=space_slug, space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This participatory budget does not exist."))
-    budget = component.budgets.select_related("scope").filter(pk=budget_id).first()
-    if budget is None:
-        raise Http404(_("This budget does not exist."))
-    budget.component = component
-    return budget
+    component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
+    return item_for(component, Budget.objects.select_related("scope"), budget_id)
 
 
 def _projects(budget: Budget) -> list:
@@ -121,7 +110,7 @@ def paper_entry(request, org_slug, space_slug, component_id, budget_id):
 @backoffice_view(MANAGE)
 def paper_mismatches(request, org_slug, space_slug, component_id, budget_id):
     budget = _budget(request, space_slug, component_id, budget_id)
-    can_decide = request.user.has_perm(SUPERVISE, request.organisation)
+    can_decide = request.user.has_perm(DECIDE_PAPER, budget.component)
     projects = _projects(budget)
     sheets = ballots.paper_mismatches(budget=budget)
     for sheet in sheets:

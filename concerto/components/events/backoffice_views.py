@@ -8,7 +8,6 @@ and the component must be an events component of one of that organisation's spac
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -18,29 +17,14 @@ from concerto.components.events.forms import CancelForm, EventForm, QuestionForm
 from concerto.components.events.models import Event, Registration
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.exports import export_response
+from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
 MANAGE = "spaces.manage_space"
 
 
-def _component(request, space_slug: str, component_id: int) -> Component:
-    component = (
-        Component.objects.select_related("space__organisation").prefetch_related("space__steps")
-        .filter(pk=component_id, kind="events", space__slug=space_slug, space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This events component does not exist."))
-    return component
-
-
 def _event(component: Component, event_id: int) -> Event:
-    event = component.events.select_related("commune", "contributions_component").filter(pk=event_id).first()
-    if event is None:
-        raise Http404(_("This event does not exist."))
-    event.component = component
-    return event
-
+    return item_for(component, Event.objects.select_related("commune", "contributions_component"), event_id)
 
 def _context(component: Component, **extra) -> dict:
     return {"component": component, "space": component.space, "organisation": component.space.organisation,
@@ -57,7 +41,7 @@ def _form_errors(form, error: ValidationError) -> None:
 @require_safe
 @backoffice_view(MANAGE)
 def event_list(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     events = list(services.with_counts(component.events.all()).select_related("commune").order_by("-starts_at"))
     for event in events:
         event.component = component
@@ -67,7 +51,7 @@ def event_list(request, org_slug, space_slug, component_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def event_create(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     form = EventForm(request.POST or None, component=component)
     if request.method == "POST" and form.is_valid():
         try:
@@ -86,7 +70,7 @@ def event_create(request, org_slug, space_slug, component_id):
 @backoffice_view(MANAGE)
 def event_edit(request, org_slug, space_slug, component_id, event_id):
     """The event's form, its publication, and its registration questions (one POST `action` each)."""
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = _event(component, event_id)
     action = request.POST.get("action", "save") if request.method == "POST" else ""
     form = EventForm(request.POST if action == "save" else None, component=component, event=event)
@@ -136,7 +120,7 @@ def event_edit(request, org_slug, space_slug, component_id, event_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def event_cancel(request, org_slug, space_slug, component_id, event_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = _event(component, event_id)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -164,7 +148,7 @@ def _registration_rows(event: Event):
 def registration_list(request, org_slug, space_slug, component_id, event_id):
     """The registrations by status; POST `registration=<id>` cancels one (someone who phoned to say they
     cannot come): their place goes to the waitlist."""
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = _event(component, event_id)
     if request.method == "POST":
         raw = request.POST.get("registration", "")
@@ -204,7 +188,7 @@ def _registration_cells(event: Event, questions, yes: str, no: str, statuses: di
 @require_safe
 @backoffice_view(MANAGE)
 def registration_export(request, org_slug, space_slug, component_id, event_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = _event(component, event_id)
     # The words are translated now, in the request's language: the rows are read after the view returns.
     questions = list(event.questions.all())

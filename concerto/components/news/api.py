@@ -19,7 +19,7 @@ from concerto.api.common import (
     organisation_or_404,
 )
 from concerto.components.news.models import Post
-from concerto.core.spaces.models import Component
+from concerto.core.spaces.lookup import component_by_id
 
 router = Router(tags=["news"])
 
@@ -109,13 +109,8 @@ def post_create_endpoint(request, payload: PostIn):
     Needs a role that manages spaces on the component's organisation (agent or administrator)."""
     from concerto.components.news.services import post_create
 
-    component = (
-        Component.objects.select_related("space__organisation")
-        .filter(pk=payload.component_id, kind="news").first()
-    )
     missing = _("No news component has this id.")
-    if component is None:
-        raise Http404(missing)
+    component = component_by_id("news", payload.component_id, not_found=missing)
     public = component.published and component.space.is_published
     require_permission(request, "spaces.manage_space", component.organisation, hidden="" if public else missing)
     post = post_create(

@@ -20,6 +20,7 @@ from concerto.components.proposals.forms import FilterForm, ProposalForm
 from concerto.components.proposals.models import Proposal, Support
 from concerto.core.accounts.verification import action_refusal
 from concerto.core.ratelimit import rate_limited, sender_of
+from concerto.core.spaces.lookup import item_for, public_component_for
 from concerto.core.spaces.models import Component
 from concerto.core.territory.models import Organisation
 
@@ -27,33 +28,13 @@ from concerto.core.territory.models import Organisation
 MAP_LIMIT = 500
 
 
-def get_component(request, space_slug: str, component_id: int) -> tuple[Component, bool]:
-    """The proposals component named in the URL, within the request's organisation, and whether the user
-    manages it. Unpublished components and spaces are a 404 except for the organisation's managers."""
-    component = (
-        Component.objects.select_related("space__organisation").prefetch_related("space__steps")
-        .filter(pk=component_id, kind="proposals", space__slug=space_slug, space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This page of proposals does not exist."))
-    can_manage = request.user.has_perm("spaces.manage_space", request.organisation)
-    if not can_manage and not (component.published and component.space.is_published):
-        raise Http404(_("This page of proposals does not exist."))
-    return component, can_manage
-
-
 def get_proposal(request, component: Component, proposal_id: int, can_manage: bool) -> Proposal:
     """PROPOSAL_ID of COMPONENT; a hidden one is a 404 except for the organisation's managers and
     moderators."""
-    proposal = (component.proposals.select_related("category", "commune", "author")
-                .filter(pk=proposal_id).first())
-    if proposal is None:
-        raise Http404(_("This proposal does not exist."))
+    proposal = item_for(component, Proposal.objects.select_related("category", "commune", "author"), proposal_id)
     if proposal.is_hidden and not (
             can_manage or request.user.has_perm("participation.moderate", request.organisation)):
         raise Http404(_("This proposal does not exist."))
-    proposal.component = component
     return proposal
 
 
@@ -99,7 +80,7 @@ def _query_string(filters: dict, seed, **extra) -> str:
 
 @require_safe
 def proposal_list(request, org_slug, space_slug, component_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     form, filters, seed, proposals = _listing(request, component)
     page = queries.page_of(proposals, request.GET.get("page"), component.setting("proposals_per_page"))
     rows = page.object_list
@@ -126,7 +107,8 @@ def proposal_list(request, org_slug, space_slug, component_id):
 def proposal_points(request, org_slug, space_slug, component_id):
     """GeoJSON FeatureCollection of the located proposals of the list's filters, at most MAP_LIMIT of them
     (the first ones in the list's order; `truncated` says when some are left out)."""
-    component, _can_manage = get_component(request, space_slug, component_id)
+    component, _can_manage = public_component_for(
+        request, "proposals", space_slug=space_slug, component_id=component_id)
     _form, _filters, _seed, proposals = _listing(request, component)
     single = request.GET.get("proposition", "")
     if single:
@@ -148,7 +130,8 @@ def proposal_points(request, org_slug, space_slug, component_id):
 @require_safe
 def similar_proposals(request, org_slug, space_slug, component_id):
     """A small HTML fragment: the proposals whose titles look like `title` (typed in the form)."""
-    component, _can_manage = get_component(request, space_slug, component_id)
+    component, _can_manage = public_component_for(
+        request, "proposals", space_slug=space_slug, component_id=component_id)
     title = request.GET.get("title", "")[:300]
     exclude = request.GET.get("exclure", "")
     similar = queries.similar(component.proposals.visible(), title,
@@ -160,7 +143,7 @@ def similar_proposals(request, org_slug, space_slug, component_id):
 
 @require_safe
 def proposal_detail(request, org_slug, space_slug, component_id, proposal_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     proposal = get_proposal(request, component, proposal_id, can_manage)
     user = request.user
     is_author = user.is_authenticated and proposal.author_id == user.pk
@@ -206,7 +189,8 @@ def _proposal_form_page(request, component, form, *, proposal=None, status=200, 
 @require_http_methods(["GET", "POST"])
 @rate_limited
 def proposal_create(request, org_slug, space_slug, component_id):
-    component, _can_manage = get_component(request, space_slug, component_id)
+    component, _can_manage = public_component_for(
+        request, "proposals", space_slug=space_slug, component_id=component_id)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     window = component.window("submissions_open")
@@ -241,7 +225,7 @@ def proposal_create(request, org_slug, space_slug, component_id):
 
 
 def _authored_proposal(request, space_slug, component_id, proposal_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     proposal = get_proposal(request, component, proposal_id, can_manage)
     if proposal.author_id != request.user.pk:
         raise PermissionDenied(_("Only the author of a proposal can change or withdraw it."))
@@ -290,7 +274,7 @@ def proposal_withdraw(request, org_slug, space_slug, component_id, proposal_id):
 @require_POST
 @rate_limited
 def support_add(request, org_slug, space_slug, component_id, proposal_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     proposal = get_proposal(request, component, proposal_id, can_manage)
     if not request.user.is_authenticated:
         return redirect_to_login(proposal.get_absolute_url())
@@ -305,7 +289,7 @@ def support_add(request, org_slug, space_slug, component_id, proposal_id):
 
 @require_POST
 def support_remove(request, org_slug, space_slug, component_id, proposal_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     proposal = get_proposal(request, component, proposal_id, can_manage)
     if not request.user.is_authenticated:
         return redirect_to_login(proposal.get_absolute_url())
