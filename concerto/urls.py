@@ -10,6 +10,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from concerto.core import maps, registry, views
+from concerto.core.accounts import urls as accounts_urls
+from concerto.core.participation import urls as participation_urls
 
 handler400 = "concerto.core.views.bad_request"
 handler403 = "concerto.core.views.permission_denied"
@@ -52,11 +54,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("concerto.api.urls")),
-    path("compte/", include("concerto.core.accounts.urls")),
+    # The account's pages and its notifications pages (participation's) share /compte/ and the "accounts" names.
+    path("compte/", include((accounts_urls.urlpatterns + participation_urls.account_urlpatterns, "accounts"))),
     path("compte/", include("allauth.urls")),
     path("gestion/", include("concerto.core.backoffice.urls")),
     path("gestion/<slug:org_slug>/moderation/", include("concerto.core.participation.backoffice_urls")),
-    path("gestion/<slug:org_slug>/contours/", include("concerto.core.territory.backoffice_urls")),
+    path("gestion/<slug:org_slug>/contours/", include("concerto.core.backoffice.boundaries_urls")),
     path("participation/", include("concerto.core.participation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("pages/", include("concerto.core.pages_urls")),

@@ -30,7 +30,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from concerto.core.errors import Refusal
+from concerto.core.errors import Refusal, error_page
 
 # name: (sends, seconds). Generous for a person, tight for a script.
 LIMITS = {
@@ -152,8 +152,6 @@ def rate_limited(view):
         try:
             return view(request, *args, **kwargs)
         except RateLimited as limited:
-            from concerto.core.views import error_page
-
             response = error_page(request, 429, _("Too many sends"), limited.message)
             response["Retry-After"] = str(limited.retry_after)
             return response

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from concerto.core import registry
 from concerto.core.accounts.permissions import has_role
+from concerto.core.errors import error_page
 from concerto.core.spaces.models import Space
 from concerto.core.territory.models import Organisation
 
@@ -95,11 +96,6 @@ def space_detail(request, org_slug, space_slug):
         "blocks": blocks,
         "can_manage": can_manage,
     })
-
-
-def error_page(request, status, title, message, **extra):
-    """The site's error page: TITLE, MESSAGE, and the way home."""
-    return render(request, "core/error.html", {"title": title, "message": message, **extra}, status=status)
 
 
 def bad_request(request, exception=None):

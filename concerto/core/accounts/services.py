@@ -13,9 +13,9 @@ from django.utils import timezone
 from concerto.core import registry
 from concerto.core.accounts import verification
 from concerto.core.accounts.models import ApiToken, Role, User, Verification
+from concerto.core.accounts.privacy import personal_data_providers
 from concerto.core.audit.models import AuditEntry
 from concerto.core.audit.services import audit_record
-from concerto.core.participation.models import Comment, CommentVote, Contribution, Follow, Notification
 
 
 def profile_update(*, user: User, display_name: str, demographics: dict | None) -> User:
@@ -106,35 +106,11 @@ def account_export(*, user: User) -> dict:
             "residence_insee_code": user.residence.insee_code if user.residence_id else None,
             "gender": user.gender or None,
         },
-        "follows": [
-            {"type": f"{follow.target_type.app_label}.{follow.target_type.model}", "id": follow.target_id,
-             "title": str(follow.target) if follow.target is not None else None,
-             "since": _iso(follow.created_at)}
-            for follow in Follow.objects.filter(user=user).select_related("target_type").order_by("pk")
-        ],
-        "notifications": [
-            {"created_at": _iso(n.created_at), "title": n.title, "body": n.body, "url": n.url,
-             "read_at": _iso(n.read_at)}
-            for n in Notification.objects.filter(recipient=user).order_by("pk")
-        ],
-        "comments": [
-            {"created_at": _iso(c.created_at), "body": c.body, "organisation": c.organisation.name,
-             "on": f"{c.target_type.app_label}.{c.target_type.model}", "on_id": c.target_id,
-             "channel": c.channel, "hidden_by_moderation": c.is_hidden, "reply_to": c.parent_id,
-             "stance": c.stance or None}
-            for c in Comment.objects.filter(author=user)
-            .select_related("organisation", "target_type").order_by("pk")
-        ],
-        "comment_votes": [
-            {"comment": v.comment_id, "value": v.value, "at": _iso(v.updated_at),
-             "on": f"{v.comment.target_type.app_label}.{v.comment.target_type.model}", "on_id": v.comment.target_id}
-            for v in CommentVote.objects.filter(user=user).select_related("comment__target_type").order_by("pk")
-        ],
-        "contributions": [
-            {"kind": c.kind, "id": c.target_id, "channel": c.channel, "at": _iso(c.created_at),
-             "organisation": c.organisation.name}
-            for c in Contribution.objects.filter(author=user).select_related("organisation").order_by("pk")
-        ],
+    }
+    # Comments, follows, notifications, the ledger: the kernel packages above accounts (accounts.privacy).
+    for provider in personal_data_providers():
+        data.update(provider.export(user))
+    data.update({
         "audit_log": [
             {"at": _iso(e.created_at), "action": e.action, "target": e.target_repr,
              "organisation": e.organisation.name if e.organisation_id else None, "data": e.data}
@@ -145,7 +121,7 @@ def account_export(*, user: User) -> dict:
             for t in ApiToken.objects.filter(user=user).order_by("pk")
         ],
         "components": {},
-    }
+    })
     data.update(verification.personal_data(user=user))
     for manifest in registry.components():
         if manifest.personal_data is not None:
@@ -158,19 +134,17 @@ def account_export(*, user: User) -> dict:
 def account_delete(*, user: User) -> None:
     """Erase the account (RGPD art. 17) and keep what was published, without its author.
 
-    Comments stay, shown as from an anonymous participant; the audit log keeps each action but not who
-    did it; components erase or anonymise their own data through their manifests.
+    Comments stay, shown as from an anonymous participant (participation's provider, accounts.privacy); the
+    audit log keeps each action but not who did it; components erase or anonymise their own data through
+    their manifests.
     """
     for manifest in registry.components():
         if manifest.erase_personal_data is not None:
             manifest.erase_personal_data(user)
 
-    comments = Comment.objects.filter(author=user).update(author=None)
-    CommentVote.objects.filter(user=user).delete()
-    # The ledger keeps the count of contributions, not who made them.
-    Contribution.objects.filter(author=user).update(author=None)
-    Follow.objects.filter(user=user).delete()
-    Notification.objects.filter(recipient=user).delete()
+    figures = {}
+    for provider in personal_data_providers():
+        figures.update(provider.erase(user))
     verifications = verification.personal_data_erase(user=user)
     tokens = list(ApiToken.objects.filter(user=user).values_list("pk", flat=True))
     roles = list(Role.objects.filter(user=user).values_list("pk", flat=True))
@@ -186,7 +160,7 @@ def account_delete(*, user: User) -> None:
             ).update(target_repr="", data={})
 
     user.delete()
-    audit_record(actor=None, action="account.deleted", data={"comments_anonymised": comments})
+    audit_record(actor=None, action="account.deleted", data=figures)
 
 
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:

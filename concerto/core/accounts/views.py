@@ -1,28 +1,23 @@
-"""The person's own account: profile, personal data, notifications, API tokens."""
+"""The person's own account: profile, personal data, API tokens. (Its notifications pages, under the same
+/compte/ address and `accounts:` names, are participation's: `participation.views`.)"""
 
 import json
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import F
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from concerto.core.accounts import services
 from concerto.core.accounts.decorators import mfa_gate
 from concerto.core.accounts.forms import AccountDeleteForm, ApiTokenForm, ProfileForm
 from concerto.core.accounts.models import ApiToken
 from concerto.core.accounts.permissions import user_has_backoffice
-from concerto.core.participation import notifications as pipeline
-from concerto.core.participation.models import Notification
-from concerto.core.participation.services import notification_mark_read
 
 
 @login_required
@@ -78,53 +73,6 @@ def account_delete(request):
                                     "anonymous participant. Thank you for taking part."))
         return redirect("home")
     return render(request, "accounts/account_delete.html", {"form": form})
-
-
-@login_required
-def notifications(request):
-    items = Notification.objects.filter(recipient=request.user).order_by(
-        F("read_at").asc(nulls_first=True), "-created_at", "-pk"
-    )
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/notifications.html", {
-        "page": page,
-        "unread_count": items.filter(read_at__isnull=True).count(),
-    })
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def notification_settings(request):
-    """Which kinds of notification the person gets, on the site and by email."""
-    if request.method == "POST":
-        wanted = {tuple(value.split(" ", 1)) for value in request.POST.getlist("wanted") if " " in value}
-        pipeline.notification_preferences_save(user=request.user, wanted=wanted)
-        messages.success(request, _("Your choices are saved."))
-        return redirect("accounts:notification_settings")
-    labels = {channel.name: channel.label for channel in pipeline.channels()}
-    kinds = [(kind, [(name, labels[name], on) for name, on in offered.items()])
-             for kind, offered in pipeline.notification_preferences(request.user)]
-    return render(request, "accounts/notification_settings.html", {"kinds": kinds})
-
-
-@login_required
-def notification_open(request, notification_id):
-    """Follow a notification's link, marking it read on the way."""
-    notification = get_object_or_404(Notification, pk=notification_id, recipient=request.user)
-    notification_mark_read(user=request.user, notification_ids=[notification.pk])
-    safe = notification.url and url_has_allowed_host_and_scheme(
-        notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return redirect(notification.url if safe else "accounts:notifications")
-
-
-@login_required
-@require_POST
-def notifications_mark_read(request):
-    count = notification_mark_read(user=request.user)
-    if count:
-        messages.success(request, _("All your notifications are marked as read."))
-    return redirect("accounts:notifications")
 
 
 @login_required

@@ -8,4 +8,9 @@ class ParticipationConfig(AppConfig):
     verbose_name = _("Participation")
 
     def ready(self):
+        from concerto.core.accounts.privacy import personal_data_provider_register
+        from concerto.core.participation import privacy
         from concerto.core.participation.submissions import signals  # noqa: F401 - connects the comment counter
+
+        # The RGPD export and erasure (accounts) reach comments, follows, notifications and the ledger this way.
+        personal_data_provider_register(privacy.PROVIDER)

@@ -11,3 +11,12 @@ urlpatterns = [
     path("voter-commentaire/<int:object_id>/", views.comment_vote, name="comment_vote"),
     path(f"signaler/{TARGET}/", views.report, name="report"),
 ]
+
+# The person's notifications: mounted under /compte/ in the "accounts" namespace, beside the account's own pages
+# (concerto/urls.py), so their addresses and names are those of the account pages.
+account_urlpatterns = [
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/tout-lu/", views.notifications_mark_read, name="notifications_mark_read"),
+    path("notifications/reglages/", views.notification_settings, name="notification_settings"),
+    path("notifications/<int:notification_id>/", views.notification_open, name="notification_open"),
+]

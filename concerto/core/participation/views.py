@@ -1,23 +1,28 @@
-"""Public participation actions shared by every component: follow, comment, report.
+"""Public participation actions shared by every component: follow, comment, report; and the person's
+notifications pages.
 
 Targets are named by content type and id, so one view serves every component. Each view checks
 that the target is something a person may act on here, then calls one service.
 """
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from concerto.core.participation import notifications as pipeline
 from concerto.core.participation import services
 from concerto.core.participation.forms import CommentForm, CommentVoteForm, ReportForm
-from concerto.core.participation.models import Comment, Moderated
+from concerto.core.participation.models import Comment, Moderated, Notification
 from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.models import Space
 from concerto.core.territory.models import Organisation
@@ -166,3 +171,54 @@ def report(request, content_type_id: int, object_id: int):
         return redirect(content.get_absolute_url())
     return render(request, "participation/report_form.html", {"form": form, "content": content},
                   status=400 if form.errors else 200)
+
+
+# The person's notifications, under /compte/notifications/ with the `accounts:` URL names (participation.urls
+# .account_urlpatterns, mounted with the accounts' own by concerto/urls.py); the templates stay in accounts/.
+
+
+@login_required
+def notifications(request):
+    items = Notification.objects.filter(recipient=request.user).order_by(
+        F("read_at").asc(nulls_first=True), "-created_at", "-pk"
+    )
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/notifications.html", {
+        "page": page,
+        "unread_count": items.filter(read_at__isnull=True).count(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request):
+    """Which kinds of notification the person gets, on the site and by email."""
+    if request.method == "POST":
+        wanted = {tuple(value.split(" ", 1)) for value in request.POST.getlist("wanted") if " " in value}
+        pipeline.notification_preferences_save(user=request.user, wanted=wanted)
+        messages.success(request, _("Your choices are saved."))
+        return redirect("accounts:notification_settings")
+    labels = {channel.name: channel.label for channel in pipeline.channels()}
+    kinds = [(kind, [(name, labels[name], on) for name, on in offered.items()])
+             for kind, offered in pipeline.notification_preferences(request.user)]
+    return render(request, "accounts/notification_settings.html", {"kinds": kinds})
+
+
+@login_required
+def notification_open(request, notification_id):
+    """Follow a notification's link, marking it read on the way."""
+    notification = get_object_or_404(Notification, pk=notification_id, recipient=request.user)
+    services.notification_mark_read(user=request.user, notification_ids=[notification.pk])
+    safe = notification.url and url_has_allowed_host_and_scheme(
+        notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return redirect(notification.url if safe else "accounts:notifications")
+
+
+@login_required
+@require_POST
+def notifications_mark_read(request):
+    count = services.notification_mark_read(user=request.user)
+    if count:
+        messages.success(request, _("All your notifications are marked as read."))
+    return redirect("accounts:notifications")

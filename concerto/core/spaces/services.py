@@ -299,10 +299,9 @@ def component_update_settings(*, actor, component: Component, settings: dict, st
 
 def component_participation(component: Component) -> int:
     """How many things residents put in COMPONENT: its rows in the contributions ledger, plus what its
-    manifest counts besides (registrations...)."""
-    from concerto.core.participation.models import Contribution
-
-    count = Contribution.objects.filter(component=component).count()
+    manifest counts besides (registrations...). The ledger is read through its foreign key to the component
+    (`Contribution.component`, related name `contributions`): spaces sit below participation and import none of it."""
+    count = component.contributions.count()
     try:
         counter = component.manifest.participation_count
     except LookupError:

@@ -116,3 +116,17 @@ def test_authenticate_api_token_returns_the_active_owner_and_records_use(residen
     resident.is_active = False
     resident.save()
     assert authenticate_api_token(key) is None
+
+
+def test_the_notifications_pages_keep_their_account_addresses(client, resident):
+    # The pages are participation's, mounted beside the account's own: their addresses (bookmarked, linked from
+    # emails) and names are those of the account pages.
+    [notice] = notification_send(recipients=[resident], verb="t", title="Étape ouverte", url="/sceaux/")
+    assert reverse("accounts:notifications") == "/compte/notifications/"
+    assert reverse("accounts:notification_settings") == "/compte/notifications/reglages/"
+    assert reverse("accounts:notifications_mark_read") == "/compte/notifications/tout-lu/"
+    assert reverse("accounts:notification_open", args=[notice.pk]) == f"/compte/notifications/{notice.pk}/"
+    client.force_login(resident)
+    assert "Étape ouverte" in client.get("/compte/notifications/").content.decode()
+    assert client.get("/compte/notifications/reglages/").status_code == 200
+    assert client.get("/compte/profil/").status_code == 200

@@ -137,3 +137,22 @@ def test_deleting_a_staff_account_removes_roles_and_leaves_other_users(staff_cli
     client.post(reverse("accounts:delete"), {"password": testing.PASSWORD})
     assert not Role.objects.filter(organisation=sceaux, kind="agent").exists()
     assert User.objects.filter(pk=resident.pk).exists()
+
+
+def test_the_downloaded_file_keeps_its_sections_in_their_usual_order(client, busy_resident):
+    # Participation's sections (follows ... contributions) come from its personal-data provider, registered at
+    # start-up: the file a person downloads must read as before, participation's part in its place.
+    client.force_login(busy_resident)
+    response = client.post(reverse("accounts:data_export"))
+    sections = list(json.loads(response.content))
+    assert sections == [
+        "exported_at", "account", "roles", "demographics", "follows", "notifications", "comments",
+        "comment_votes", "contributions", "audit_log", "api_tokens", "components", "verifications",
+        "verification_codes",
+    ]
+
+
+def test_the_deletion_entry_of_the_audit_log_counts_the_anonymised_comments(client, busy_resident):
+    client.force_login(busy_resident)
+    client.post(reverse("accounts:delete"), {"password": testing.PASSWORD})
+    assert AuditEntry.objects.get(action="account.deleted").data == {"comments_anonymised": 1}

@@ -180,3 +180,9 @@ def test_an_anonymous_visitor_is_sent_to_the_login_page_and_nothing_changes(clie
     assert response["Location"].startswith(reverse("account_login"))
     assert client.get(url(metropole)).status_code == 302
     assert nothing_imported()
+
+
+def test_the_page_keeps_its_address_under_the_metropole_back_office(staff_client, metropole_admin, metropole):
+    # The page moved to the back-office package (territory sits below accounts): same address, same name.
+    assert url(metropole) == f"/gestion/{metropole.slug}/contours/"
+    assert staff_client(metropole_admin).get(f"/gestion/{metropole.slug}/contours/").status_code == 200

@@ -1,5 +1,9 @@
 """Commune boundaries in the back-office: the Métropole's administrators see which communes have one and
-upload a GeoJSON file to set them (what `manage.py import_boundaries` does)."""
+upload a GeoJSON file to set them (what `manage.py import_boundaries` does).
+
+The page is the back-office's (it needs the accounts' `backoffice_view`), the import is territory's
+(`territory.services.boundaries_import`): territory sits below accounts and imports none of it. The template
+and its French strings stay with territory (`territory/backoffice/boundaries.html`)."""
 
 import unicodedata
 

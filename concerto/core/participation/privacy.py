@@ -1,0 +1,59 @@
+"""Participation's part of the right of access and of the right to erasure: follows, notifications,
+comments and their votes, the contributions ledger. Registered with accounts as a personal-data provider
+(`accounts.privacy`) in ParticipationConfig.ready(): accounts sits below participation and never imports it."""
+
+from concerto.core.accounts.privacy import PersonalDataProvider
+from concerto.core.participation.models import Comment, CommentVote, Contribution, Follow, Notification
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def personal_data(user) -> dict:
+    """The sections of USER's export that participation holds."""
+    return {
+        "follows": [
+            {"type": f"{follow.target_type.app_label}.{follow.target_type.model}", "id": follow.target_id,
+             "title": str(follow.target) if follow.target is not None else None,
+             "since": _iso(follow.created_at)}
+            for follow in Follow.objects.filter(user=user).select_related("target_type").order_by("pk")
+        ],
+        "notifications": [
+            {"created_at": _iso(n.created_at), "title": n.title, "body": n.body, "url": n.url,
+             "read_at": _iso(n.read_at)}
+            for n in Notification.objects.filter(recipient=user).order_by("pk")
+        ],
+        "comments": [
+            {"created_at": _iso(c.created_at), "body": c.body, "organisation": c.organisation.name,
+             "on": f"{c.target_type.app_label}.{c.target_type.model}", "on_id": c.target_id,
+             "channel": c.channel, "hidden_by_moderation": c.is_hidden, "reply_to": c.parent_id,
+             "stance": c.stance or None}
+            for c in Comment.objects.filter(author=user)
+            .select_related("organisation", "target_type").order_by("pk")
+        ],
+        "comment_votes": [
+            {"comment": v.comment_id, "value": v.value, "at": _iso(v.updated_at),
+             "on": f"{v.comment.target_type.app_label}.{v.comment.target_type.model}", "on_id": v.comment.target_id}
+            for v in CommentVote.objects.filter(user=user).select_related("comment__target_type").order_by("pk")
+        ],
+        "contributions": [
+            {"kind": c.kind, "id": c.target_id, "channel": c.channel, "at": _iso(c.created_at),
+             "organisation": c.organisation.name}
+            for c in Contribution.objects.filter(author=user).select_related("organisation").order_by("pk")
+        ],
+    }
+
+
+def erase_personal_data(user) -> dict:
+    """Comments stay, shown as from an anonymous participant; the ledger keeps the count of contributions, not
+    who made them; votes, follows and notifications go."""
+    comments = Comment.objects.filter(author=user).update(author=None)
+    CommentVote.objects.filter(user=user).delete()
+    Contribution.objects.filter(author=user).update(author=None)
+    Follow.objects.filter(user=user).delete()
+    Notification.objects.filter(recipient=user).delete()
+    return {"comments_anonymised": comments}
+
+
+PROVIDER = PersonalDataProvider(name="participation", export=personal_data, erase=erase_personal_data)
