@@ -150,9 +150,9 @@ def pytest_runtest_teardown(item, nextitem):
             call_command("load_organisations", verbosity=0)
 
 
-# The communes' outlines of the reference data beside the project (../shared), for tests that need a point to
-# find its commune; tests that use them are skipped where that data is absent.
-SHARED_GEOJSON = Path(__file__).resolve().parents[2] / "shared" / "data" / "communes" / "mgp_communes_2026.geojson"
+# The communes' outlines of the reference data beside the project (../shared), for the tests of that data;
+# they are skipped where it is absent.
+SHARED_GEOJSON = testing.SHARED_DATA / "communes" / "mgp_communes_2026.geojson"
 
 
 @pytest.fixture
@@ -163,7 +163,7 @@ def shared_geojson() -> Path:
 
 
 @pytest.fixture
-def boundaries(db, shared_geojson):
-    """The 130 communes' boundaries, imported from the shared GeoJSON file."""
-    with open("/dev/null", "w") as quiet:
-        call_command("import_boundaries", str(shared_geojson), stdout=quiet)
+def boundaries(db):
+    """The 130 communes' boundaries, imported from the committed demo file: tests that need a point to find its
+    commune always run."""
+    testing.boundaries_import()

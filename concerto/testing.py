@@ -1,6 +1,7 @@
 """Test helpers shared by every app: factories, personas and logins (imported by tests only)."""
 
 import time
+from pathlib import Path
 
 import factory
 from allauth.account.models import EmailAddress
@@ -10,6 +11,11 @@ from django.utils import timezone
 from concerto.core.accounts.models import Role, User
 from concerto.core.spaces.models import Component, Space, Step
 from concerto.core.territory.models import Organisation
+from concerto.demo.management.commands.load_demo import DEMO_BOUNDARIES
+
+# The reference data beside the project (`../shared/data` from the repository's root). Tests that need it skip
+# where it is absent; tests that only need the communes' outlines use the committed DEMO_BOUNDARIES instead.
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 PASSWORD = "concerto-test-password"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # base32; every staff persona uses it in tests
@@ -119,3 +125,12 @@ def verified_resident(user, organisation: Organisation | None = None):
 
     return verification_grant(agent=None, user=user, organisation=organisation or commune("sceaux"),
                               method="census", identity_hash=secrets.token_hex(32))
+
+
+def boundaries_import(path=DEMO_BOUNDARIES) -> None:
+    """The communes' outlines (by default the committed demo file: the 130 communes), so that a point finds its
+    commune."""
+    from django.core.management import call_command
+
+    with open("/dev/null", "w") as quiet:
+        call_command("import_boundaries", str(path), stdout=quiet)

@@ -6,25 +6,19 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
 from playwright.sync_api import expect
 
 from concerto.components.reports import services, workflow
 from concerto.components.reports.models import Category, Report
-from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, commune, persona
-
-SHARED_GEOJSON = Path(__file__).resolve().parents[3] / "shared" / "data" / "communes" / "mgp_communes_2026.geojson"
+from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, boundaries_import, commune, persona
 
 
 @pytest.fixture
 def reports_setup(settings, tmp_path):
-    if not SHARED_GEOJSON.exists():
-        pytest.skip(f"the shared reference data is absent ({SHARED_GEOJSON.resolve()})")
     settings.MEDIA_ROOT = tmp_path / "media"
-    with open("/dev/null", "w") as quiet:
-        call_command("import_boundaries", str(SHARED_GEOJSON), stdout=quiet)
+    boundaries_import()
     sceaux = commune("sceaux")
     agent = persona("agent@sceaux.example.org", role="agent", organisation=sceaux)
     resident = persona("habitante@example.org", display_name="Camille Martin", residence=sceaux)
