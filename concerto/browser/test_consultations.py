@@ -5,7 +5,7 @@ import os
 
 from playwright.sync_api import expect
 
-from concerto.components.consultations import services
+from concerto.components.consultations import building, services
 from concerto.components.consultations.models import Question, Response
 from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, StepFactory, commune, persona
 
@@ -28,24 +28,24 @@ def _setup():
     StepFactory(space=space, title="Questionnaire")
     component = ComponentFactory(space=space, kind="consultations", title="Votre avis sur le parc",
                                  settings={"participation": "account", "results_visibility": "public"})
-    services.questionnaire_intro_update(actor=agent, component=component,
+    building.questionnaire_intro_update(actor=agent, component=component,
                                         intro="Le parc sera réaménagé en 2027. Dites-nous ce qui compte pour vous.")
-    habits = services.section_create(actor=agent, component=component, title="Vos habitudes")
-    transport = services.question_create(actor=agent, section=habits, kind=Kind.SINGLE, required=True,
+    habits = building.section_create(actor=agent, component=component, title="Vos habitudes")
+    transport = building.question_create(actor=agent, section=habits, kind=Kind.SINGLE, required=True,
                                          label="Comment venez-vous au parc ?",
                                          options=["À pied", "À vélo", "En voiture"], other_option=True)
-    services.question_create(actor=agent, section=habits, kind=Kind.NUMBER, required=True, min_value=1,
+    building.question_create(actor=agent, section=habits, kind=Kind.NUMBER, required=True, min_value=1,
                              max_value=120, label="Combien de minutes dure votre trajet à vélo ?",
                              condition_option=transport.options.get(label="À vélo"))
-    services.question_create(actor=agent, section=habits, kind=Kind.MULTIPLE, max_choices=2,
+    building.question_create(actor=agent, section=habits, kind=Kind.MULTIPLE, max_choices=2,
                              label="Qu'y faites-vous ?", options=["Promenade", "Sport", "Pique-nique"])
-    wishes = services.section_create(actor=agent, component=component, title="Vos souhaits")
-    services.question_create(actor=agent, section=wishes, kind=Kind.SCALE, scale="1-5", required=True,
+    wishes = building.section_create(actor=agent, component=component, title="Vos souhaits")
+    building.question_create(actor=agent, section=wishes, kind=Kind.SCALE, scale="1-5", required=True,
                              label="Êtes-vous satisfait du parc ?", scale_min_label="Pas du tout",
                              scale_max_label="Tout à fait")
-    services.question_create(actor=agent, section=wishes, kind=Kind.RANKING, label="Classez ces priorités",
+    building.question_create(actor=agent, section=wishes, kind=Kind.RANKING, label="Classez ces priorités",
                              options=["Ombre", "Bancs"])
-    services.question_create(actor=agent, section=wishes, kind=Kind.LONG_TEXT, label="Vos idées")
+    building.question_create(actor=agent, section=wishes, kind=Kind.LONG_TEXT, label="Vos idées")
     return component
 
 
