@@ -10,9 +10,10 @@ from django.urls import reverse
 from PIL import Image
 from playwright.sync_api import expect
 
+from concerto.browser.helpers import log_in
 from concerto.components.reports import services, workflow
 from concerto.components.reports.models import Category, Report
-from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, boundaries_import, commune, persona
+from concerto.testing import ComponentFactory, SpaceFactory, boundaries_import, commune, persona
 
 
 @pytest.fixture
@@ -44,11 +45,7 @@ def photo_path(tmp_path) -> Path:
 def test_a_resident_reports_a_broken_streetlight_and_is_told_when_it_is_resolved(page, site, axe_check,
                                                                                   reports_setup, tmp_path):
     component, agent, resident = reports_setup
-    page.goto(site.url + "/compte/login/")
-    page.get_by_label("Courriel").fill("habitante@example.org")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    log_in(page, site, "habitante@example.org")
 
     page.goto(site.url + component.get_absolute_url())
     axe_check(page)
