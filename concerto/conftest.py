@@ -37,6 +37,27 @@ def _no_rate_limits(settings):
     settings.CONCERTO_RATE_LIMITS_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files (photos, attachments, logos) go to the test's own folder, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def run_task_worker(monkeypatch):
+    """Run the real database task worker until the queue is empty, inside the test's transaction.
+
+    The worker recycles database connections between tasks, which would close the test transaction
+    on PostgreSQL; that recycling is switched off here.
+    """
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+
+    def run():
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+
+    return run
+
+
 @pytest.fixture
 def rate_limits(settings):
     """Send limits on, with empty counts; set `settings.CONCERTO_RATE_LIMITS` to make one small."""
@@ -78,40 +99,25 @@ def resident(db, sceaux):
     return testing.persona("resident@example.org", display_name="Camille Martin", residence=sceaux)
 
 
-@pytest.fixture
-def agent(db, sceaux):
-    return testing.persona("agent@sceaux.example.org", role="agent", organisation=sceaux,
-                           display_name="Agent de Sceaux")
+def _staff(name: str, email: str, role: str, organisation: str, display_name: str):
+    """The fixture NAME: the persona EMAIL holding ROLE on the organisation of the fixture ORGANISATION."""
+
+    @pytest.fixture(name=name)
+    def staff(db, request):
+        return testing.persona(email, role=role, organisation=request.getfixturevalue(organisation),
+                               display_name=display_name)
+
+    return staff
 
 
-@pytest.fixture
-def admin_sceaux(db, sceaux):
-    return testing.persona("admin@sceaux.example.org", role="admin", organisation=sceaux,
-                           display_name="Administratrice de Sceaux")
-
-
-@pytest.fixture
-def elected(db, sceaux):
-    return testing.persona("elu@sceaux.example.org", role="elected", organisation=sceaux,
-                           display_name="Élue de Sceaux")
-
-
-@pytest.fixture
-def moderator(db, sceaux):
-    return testing.persona("moderation@sceaux.example.org", role="moderator", organisation=sceaux,
-                           display_name="Modérateur de Sceaux")
-
-
-@pytest.fixture
-def metropole_admin(db, metropole):
-    return testing.persona("admin@metropole.example.org", role="admin", organisation=metropole,
-                           display_name="Administrateur de la Métropole")
-
-
-@pytest.fixture
-def outsider(db, montreuil):
-    return testing.persona("agent@montreuil.example.org", role="agent", organisation=montreuil,
-                           display_name="Agent de Montreuil")
+agent = _staff("agent", "agent@sceaux.example.org", "agent", "sceaux", "Agent de Sceaux")
+admin_sceaux = _staff("admin_sceaux", "admin@sceaux.example.org", "admin", "sceaux", "Administratrice de Sceaux")
+elected = _staff("elected", "elu@sceaux.example.org", "elected", "sceaux", "Élue de Sceaux")
+moderator = _staff("moderator", "moderation@sceaux.example.org", "moderator", "sceaux", "Modérateur de Sceaux")
+metropole_admin = _staff("metropole_admin", "admin@metropole.example.org", "admin", "metropole",
+                         "Administrateur de la Métropole")
+# The outsider: an agent of another commune, in another territory.
+outsider = _staff("outsider", "agent@montreuil.example.org", "agent", "montreuil", "Agent de Montreuil")
 
 
 @pytest.fixture

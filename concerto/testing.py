@@ -134,3 +134,28 @@ def boundaries_import(path=DEMO_BOUNDARIES) -> None:
 
     with open("/dev/null", "w") as quiet:
         call_command("import_boundaries", str(path), stdout=quiet)
+
+
+def configure(component, *, step=None, **values):
+    """Set global settings (and, with STEP, that step's settings) of COMPONENT through its manifest, which checks
+    them as the back-office's settings form does."""
+    manifest = component.manifest
+    if step is None:
+        component.settings = manifest.clean_settings({**manifest.settings_for(component), **values})
+    else:
+        current = manifest.step_settings_for(component, step)
+        component.step_settings = {**component.step_settings,
+                                   str(step.pk): manifest.clean_step_settings({**current, **values})}
+    component.save()
+    return component
+
+
+def image_bytes(fmt: str = "PNG", size=(20, 10), colour=(30, 160, 60)) -> bytes:
+    """A small image of one colour, encoded as FMT (PNG, JPEG, GIF...): a photo to upload."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, fmt)
+    return buffer.getvalue()

@@ -64,8 +64,10 @@ def test_the_list_is_paginated_by_the_component_setting(client, agent, news):
     first = client.get(news.get_absolute_url()).content.decode()
     assert "Actualité 2" in first and "Actualité 1" in first and "Actualité 0" not in first
     assert "Page 1 sur 2" in first
+    assert 'href="?page=2" rel="next">Actualités plus anciennes</a>' in first
     second = client.get(news.get_absolute_url() + "?page=2").content.decode()
     assert "Actualité 0" in second
+    assert 'href="?page=1" rel="prev">Actualités plus récentes</a>' in second
     assert client.get(news.get_absolute_url() + "?page=abc").status_code == 200
 
 
