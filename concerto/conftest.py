@@ -121,6 +121,17 @@ outsider = _staff("outsider", "agent@montreuil.example.org", "agent", "montreuil
 
 
 @pytest.fixture
+def space(sceaux):
+    """A space of Sceaux for a component's tests, with `step`, its step under way."""
+    return testing.SpaceFactory(organisation=sceaux, slug="budget-2026", title="Budget participatif 2026 de Sceaux")
+
+
+@pytest.fixture
+def step(space):
+    return testing.StepFactory(space=space, title="Dépôt des idées")
+
+
+@pytest.fixture
 def staff_client(client):
     """A test client factory: `staff_client(user)` logs USER in with a second factor passed."""
 

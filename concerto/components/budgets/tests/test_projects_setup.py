@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from concerto.components.budgets import services
 from concerto.components.budgets.models import Ballot, Budget
-from concerto.testing import ComponentFactory, SpaceFactory, StepFactory, UserFactory
+from concerto.testing import ComponentFactory, UserFactory
 
 # Imported by name by the projects tests.
 from concerto.testing import configure as configure
@@ -16,16 +16,6 @@ from concerto.testing import image_bytes as image_bytes
 # The Parc de Sceaux, and the Hôtel de Ville of Montreuil (another commune).
 SCEAUX_POINT = (48.7745, 2.2990)
 MONTREUIL_POINT = (48.8617, 2.4432)
-
-
-@pytest.fixture
-def space(sceaux):
-    return SpaceFactory(organisation=sceaux, slug="bp-2026", title="Budget participatif 2026 de Sceaux")
-
-
-@pytest.fixture
-def step(space):
-    return StepFactory(space=space, title="Dépôt des projets")
 
 
 @pytest.fixture

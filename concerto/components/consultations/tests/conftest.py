@@ -7,7 +7,7 @@ from django.core.cache import cache
 
 from concerto.components.consultations import building
 from concerto.components.consultations.models import Question
-from concerto.testing import ComponentFactory, SpaceFactory, StepFactory
+from concerto.testing import ComponentFactory, SpaceFactory
 
 Kind = Question.Kind
 
@@ -19,12 +19,8 @@ def _empty_cache():
 
 @pytest.fixture
 def space(sceaux):
+    """The root conftest's space, with the address the tests expect (its step is the root conftest's `step`)."""
     return SpaceFactory(organisation=sceaux, slug="parc", title="Rénovation du parc de Sceaux")
-
-
-@pytest.fixture
-def step(space):
-    return StepFactory(space=space, title="Questionnaire")
 
 
 def make_consultation(space, *, participation="account", results="public", published=True, title="Votre avis"):

@@ -2,20 +2,10 @@
 import pytest
 
 from concerto.components.news import services
-from concerto.testing import ComponentFactory, SpaceFactory, StepFactory
+from concerto.testing import ComponentFactory
 
 # Imported by name by the tests of this folder.
 from concerto.testing import image_bytes as image_bytes
-
-
-@pytest.fixture
-def space(sceaux):
-    return SpaceFactory(organisation=sceaux, slug="budget-2026", title="Budget participatif 2026 de Sceaux")
-
-
-@pytest.fixture
-def step(space):
-    return StepFactory(space=space, title="Dépôt des idées")
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 import pytest
 
 from concerto.components.proposals import services
-from concerto.testing import ComponentFactory, SpaceFactory, StepFactory, UserFactory
+from concerto.testing import ComponentFactory, UserFactory
 
 # Imported by name by the tests of this folder.
 from concerto.testing import configure as configure
@@ -10,16 +10,6 @@ from concerto.testing import image_bytes as image_bytes
 
 # A point in Sceaux (the Parc de Sceaux); tests that need a commune lookup import boundaries themselves.
 SCEAUX_POINT = (48.7745, 2.2990)
-
-
-@pytest.fixture
-def space(sceaux):
-    return SpaceFactory(organisation=sceaux, slug="budget-2026", title="Budget participatif 2026 de Sceaux")
-
-
-@pytest.fixture
-def step(space):
-    return StepFactory(space=space, title="Dépôt des idées")
 
 
 @pytest.fixture

@@ -2,26 +2,12 @@ import pytest
 
 
 # News posts are the commented objects of these tests: news opts in to comments (comments_enabled,
-# comments_open), as a proposal will.
+# comments_open), as a proposal will. They are in the root conftest's `space`.
 @pytest.fixture
-def news_space(sceaux):
-    from concerto.testing import SpaceFactory
-
-    return SpaceFactory(organisation=sceaux, slug="jardin", title="Réaménagement du jardin")
-
-
-@pytest.fixture
-def news_step(news_space):
-    from concerto.testing import StepFactory
-
-    return StepFactory(space=news_space, title="Ateliers")
-
-
-@pytest.fixture
-def news(news_space):
+def news(space):
     from concerto.testing import ComponentFactory
 
-    return ComponentFactory(space=news_space, kind="news", title="Actualités du jardin")
+    return ComponentFactory(space=space, kind="news", title="Actualités du jardin")
 
 
 @pytest.fixture
