@@ -1,5 +1,6 @@
 """Test helpers shared by every app: factories, personas and logins (imported by tests only)."""
 
+import threading
 import time
 from pathlib import Path
 
@@ -159,3 +160,39 @@ def image_bytes(fmt: str = "PNG", size=(20, 10), colour=(30, 160, 60)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, colour).save(buffer, fmt)
     return buffer.getvalue()
+
+
+def needs_postgresql(reason: str = "needs a database server that runs transactions at once (PostgreSQL)"):
+    """Skip the test on SQLite, which runs one writer at a time: a race needs PostgreSQL."""
+    import pytest
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip(reason)
+
+
+def at_once(action, arguments) -> list:
+    """Run ACTION(argument) for each of ARGUMENTS at the same instant, each in its own thread and database
+    connection, as simultaneous requests would. Returns, in the order they finished, what each returned or the
+    exception it raised (for the test to say which refusals it expects)."""
+    from django.db import connections
+
+    arguments = list(arguments)
+    barrier = threading.Barrier(len(arguments))
+    outcomes = []
+
+    def run(argument):
+        try:
+            barrier.wait()
+            outcomes.append(action(argument))
+        except Exception as error:  # noqa: BLE001 - returned for the test to judge
+            outcomes.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(argument,)) for argument in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
