@@ -89,8 +89,10 @@ def section_delete(*, actor, section: Section) -> None:
     section.delete()
 
 
-def _move(items: list, item, direction: str) -> bool:
-    """Swap ITEM with its neighbour in ITEMS (ordered), renumber the positions; False at an end."""
+def _move(siblings, item, direction: str, *, actor, action: str) -> bool:
+    """Swap ITEM with its neighbour among SIBLINGS (a queryset, in order, ITEM included), renumber the positions
+    and write the audit entry ACTION; False at an end. The siblings are locked: two moves at once do not mix."""
+    items = list(siblings.select_for_update())
     index = next(i for i, other in enumerate(items) if other.pk == item.pk)
     target = index - 1 if direction == "up" else index + 1
     if direction not in ("up", "down") or not 0 <= target < len(items):
@@ -99,17 +101,15 @@ def _move(items: list, item, direction: str) -> bool:
     for position, other in enumerate(items):
         other.position = position
     type(item).objects.bulk_update(items, ["position"])
+    audit_record(actor=actor, action=action, target=item, organisation=item.organisation,
+                 data={"direction": direction})
     return True
 
 
 @transaction.atomic
 def section_move(*, actor, section: Section, direction: str) -> bool:
-    moved = _move(list(Section.objects.filter(component=section.component_id).select_for_update()),
-                  section, direction)
-    if moved:
-        audit_record(actor=actor, action="consultations.section_moved", target=section,
-                     organisation=section.organisation, data={"direction": direction})
-    return moved
+    return _move(Section.objects.filter(component=section.component_id), section, direction, actor=actor,
+                 action="consultations.section_moved")
 
 
 def _clean_labels(labels) -> list[str]:
@@ -291,21 +291,11 @@ def question_delete(*, actor, question: Question) -> None:
 
 @transaction.atomic
 def question_move(*, actor, question: Question, direction: str) -> bool:
-    siblings = list(Question.objects.filter(section=question.section_id).order_by("position", "pk")
-                    .select_for_update())
-    moved = _move(siblings, question, direction)
-    if moved:
-        audit_record(actor=actor, action="consultations.question_moved", target=question,
-                     organisation=question.organisation, data={"direction": direction})
-    return moved
+    return _move(Question.objects.filter(section=question.section_id).order_by("position", "pk"), question,
+                 direction, actor=actor, action="consultations.question_moved")
 
 
 @transaction.atomic
 def option_move(*, actor, option: Option, direction: str) -> bool:
-    siblings = list(Option.objects.filter(question=option.question_id).order_by("position", "pk")
-                    .select_for_update())
-    moved = _move(siblings, option, direction)
-    if moved:
-        audit_record(actor=actor, action="consultations.option_moved", target=option,
-                     organisation=option.organisation, data={"direction": direction})
-    return moved
+    return _move(Option.objects.filter(question=option.question_id).order_by("position", "pk"), option,
+                 direction, actor=actor, action="consultations.option_moved")

@@ -88,6 +88,12 @@ def test_sections_questions_and_options_move_up_and_down(consultation, agent, qu
     car = option(q.transport, "En voiture")
     building.option_move(actor=agent, option=car, direction="up")
     assert list(q.transport.options.values_list("label", flat=True)) == ["À pied", "En voiture", "À vélo", "Autre"]
+    # Each move is in the audit log, with its direction; the refused one is not.
+    moves = AuditEntry.objects.filter(action__endswith="_moved").order_by("pk")
+    assert [(entry.action, entry.target_id, entry.data["direction"]) for entry in moves] == [
+        ("consultations.section_moved", str(second.pk), "up"),
+        ("consultations.question_moved", str(q.activities.pk), "up"),
+        ("consultations.option_moved", str(car.pk), "up")]
 
 
 def test_once_responses_are_counted_nothing_can_be_removed_but_wording_can_change(consultation, agent, resident,
