@@ -99,6 +99,12 @@ def resident(db, sceaux):
     return testing.persona("resident@example.org", display_name="Camille Martin", residence=sceaux)
 
 
+@pytest.fixture
+def author(db, sceaux):
+    """Another resident of Sceaux, who submits proposals and projects."""
+    return testing.UserFactory(email="auteur@example.org", display_name="Alex Dupont", residence=sceaux)
+
+
 def _staff(name: str, email: str, role: str, organisation: str, display_name: str):
     """The fixture NAME: the persona EMAIL holding ROLE on the organisation of the fixture ORGANISATION."""
 

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from concerto.components.budgets import services
 from concerto.components.budgets.models import Ballot, Budget
-from concerto.testing import ComponentFactory, UserFactory
+from concerto.testing import ComponentFactory
 
 # Imported by name by the projects tests.
 from concerto.testing import configure as configure
@@ -32,11 +32,6 @@ def budget(component, agent):
 @pytest.fixture
 def category(component, agent):
     return services.category_create(actor=agent, component=component, name="Nature en ville")
-
-
-@pytest.fixture
-def author(db, sceaux):
-    return UserFactory(email="auteur@example.org", display_name="Alex Dupont", residence=sceaux)
 
 
 def submit(component, author, **values):

@@ -2,7 +2,7 @@
 import pytest
 
 from concerto.components.proposals import services
-from concerto.testing import ComponentFactory, UserFactory
+from concerto.testing import ComponentFactory
 
 # Imported by name by the tests of this folder.
 from concerto.testing import configure as configure
@@ -20,11 +20,6 @@ def proposals(space, step):
 @pytest.fixture
 def category(proposals, agent):
     return services.category_create(actor=agent, component=proposals, name="Nature en ville")
-
-
-@pytest.fixture
-def author(db, sceaux):
-    return UserFactory(email="auteur@example.org", display_name="Alex Dupont", residence=sceaux)
 
 
 @pytest.fixture
