@@ -46,6 +46,7 @@ bench: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # Refresh the French catalogues after changing texts (needs GNU gettext: apt-get install gettext).
 messages: install

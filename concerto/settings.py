@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     # The kernel.
     "concerto.core",
     "concerto.core.territory",
+    "concerto.core.audit",
     "concerto.core.spaces",
     "concerto.core.participation",
     "concerto.core.backoffice",
@@ -171,7 +172,7 @@ if env_bool("CONCERTO_DISABLE_RATE_LIMITS", False):
 EMAIL_BACKEND = env("CONCERTO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # Text messages with verification codes: a dotted path to a backend class (see accounts/verification.py); the
 # default writes them to the log, as the console email backend does.
-CONCERTO_SMS_BACKEND = env("CONCERTO_SMS_BACKEND", "concerto.core.accounts.verification.LogSmsBackend")
+CONCERTO_SMS_BACKEND = env("CONCERTO_SMS_BACKEND", "concerto.core.accounts.verification.codes.LogSmsBackend")
 # Send limits (concerto/core/ratelimit.py): on by default; behind reverse proxies, how many of them there are,
 # so that the sender's address is read from X-Forwarded-For.
 CONCERTO_RATE_LIMITS_ENABLED = env_bool("CONCERTO_RATE_LIMITS_ENABLED", True)

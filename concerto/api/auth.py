@@ -6,6 +6,8 @@ token sent as `Authorization: Bearer <key>`. A token acts for its user. Componen
 calling their service.
 """
 
+import hashlib
+
 import rules
 from django.conf import settings
 from django.http import Http404
@@ -66,6 +68,17 @@ def api_user(request):
     request.api_token_used = True
     request.auth = user
     return user
+
+
+def api_sender(request) -> str:
+    """Who sends, for the send limits (core/ratelimit.py): the API token when one is used, else the session's
+    account (or address)."""
+    from concerto.core import ratelimit
+
+    key = bearer_key(request)
+    if key:
+        return ratelimit.sender_of_key("token", hashlib.sha256(key.encode()).hexdigest()[:32])
+    return ratelimit.sender_of(request)
 
 
 def require_permission(request, permission: str, obj, *, hidden: str = "") -> None:

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
+from concerto.core.ratelimit import RateLimited
+
 logger = logging.getLogger(__name__)
 
 # Locations ninja puts first in an error's `loc`, and the name our endpoints give their body argument.
@@ -137,6 +139,13 @@ def on_suspicious(request, exc: SuspiciousOperation):
                                 "again."))
 
 
+def on_rate_limited(request, exc: RateLimited):
+    # A service refused a sender past its send limit (core/ratelimit.py): nothing was saved.
+    response = json_error(429, exc.message)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def on_unexpected(request, exc: Exception):
     logger.exception("Unexpected API error on %s %s", request.method, request.path)
     return json_error(500, _("An error occurred on our side. Nothing you had already saved is lost. "
@@ -153,6 +162,7 @@ def install(api) -> None:
     api.add_exception_handler(HttpError, on_http_error)
     api.add_exception_handler(NinjaValidationError, on_validation_error)
     api.add_exception_handler(DjangoValidationError, on_django_validation_error)
+    api.add_exception_handler(RateLimited, on_rate_limited)
 
 
 def not_found_view(request, *args, **kwargs):

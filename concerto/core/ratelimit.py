@@ -1,11 +1,19 @@
 """How often one person may send what others will read (comments, proposals, reports...), so that one
-account or one address cannot flood a commune's pages or its agents' queues.
+account, one address, one API token or one Open311 key cannot flood a commune's pages or its agents' queues.
 
-A limit is a number of successful sends in a window, per account when signed in, else per network address;
-an address gets ADDRESS_FACTOR times more, as a school, a library or a mobile network puts many people
-behind one.
-Only what was accepted counts (a form sent back with errors does not), so people correcting a form are never
-stopped. Counts live in the cache (Redis in production, shared by every app server; memory on one machine).
+The limits live in the service layer, so that the pages, the API, Open311 and the chats share them: the entry
+point names the SENDER (`sender_of(request)` for a page: the account, else the network address; the API and
+Open311 name their token or key) and passes it to the service as `sender=`; the service, decorated with
+`@send_limited("<name>")`, refuses with `RateLimited` beyond the limit and counts the send once it succeeded.
+Each entry point turns RateLimited into its own 429: the web page (`@rate_limited` on the view), JSON for the
+API, the error list for Open311. A service called without a sender (staff typing paper forms, the demo) is
+not limited.
+
+A limit is a number of successful sends in a window, per sender; an address gets ADDRESS_FACTOR times more, as
+a school, a library or a mobile network puts many people behind one.
+Only what was accepted counts (a form sent back with errors, a service that raised, do not), so people
+correcting a form are never stopped. Counts live in the cache (Redis in production, shared by every app
+server; memory on one machine).
 Names and defaults are in LIMITS; `CONCERTO_RATE_LIMITS` in the settings overrides them, and
 `CONCERTO_RATE_LIMITS_ENABLED=0` turns them off (a load test, say).
 
@@ -22,6 +30,8 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from concerto.core.errors import Refusal
+
 # name: (sends, seconds). Generous for a person, tight for a script.
 LIMITS = {
     "comment": (20, 10 * 60),
@@ -32,9 +42,19 @@ LIMITS = {
     "report_support": (60, 60 * 60),
     "response": (30, 60 * 60),
     "registration": (30, 60 * 60),
+    "post": (30, 60 * 60),  # news posts written through the API (a script with a token)
 }
 ADDRESS_FACTOR = 5
-SUCCESS = {200, 201, 301, 302, 303}
+
+
+class RateLimited(Refusal):
+    """A sender reached the limit NAME: MESSAGE says so in their language; RETRY_AFTER is the window, in
+    seconds (the Retry-After header)."""
+
+    def __init__(self, message: str, *, name: str, retry_after: int):
+        super().__init__(message)
+        self.name = name
+        self.retry_after = retry_after
 
 
 def limit_of(name: str) -> tuple[int, int]:
@@ -51,10 +71,16 @@ def client_address(request) -> str:
 
 
 def sender_of(request) -> str:
+    """The sender of a page's request: its account when signed in, else its network address."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
     return f"address:{client_address(request)}"
+
+
+def sender_of_key(kind: str, key_id) -> str:
+    """The sender behind a credential a client sends: an API token ("token"), an Open311 key ("open311")."""
+    return f"{kind}:{key_id}"
 
 
 def _key(name: str, sender: str) -> str:
@@ -95,28 +121,41 @@ def refusal(name: str, sender: str) -> str | None:
         "count": sends, "minutes": minutes}
 
 
-def rate_limited(name: str):
-    """A view decorator: POST requests beyond the limit NAME get a 429 page saying when to come back; an
-    accepted POST (a redirect, or 200/201) counts. Other methods pass untouched."""
+def send_limited(name: str):
+    """A service decorator: the service takes a keyword argument `sender` (None: not limited). Beyond the
+    limit NAME it raises RateLimited before doing anything; a call that returns (an accepted send) counts."""
 
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if request.method != "POST":
-                return view(request, *args, **kwargs)
-            sender = sender_of(request)
-            message = refusal(name, sender)
-            if message is not None:
-                from concerto.core.views import error_page
-
-                response = error_page(request, 429, _("Too many sends"), message)
-                response["Retry-After"] = str(limit_of(name)[1])
-                return response
-            response = view(request, *args, **kwargs)
-            if response.status_code in SUCCESS and getattr(settings, "CONCERTO_RATE_LIMITS_ENABLED", True):
+    def decorator(service):
+        @functools.wraps(service)
+        def wrapper(*args, sender: str | None = None, **kwargs):
+            enabled = sender is not None and getattr(settings, "CONCERTO_RATE_LIMITS_ENABLED", True)
+            if enabled:
+                message = refusal(name, sender)
+                if message is not None:
+                    raise RateLimited(message, name=name, retry_after=limit_of(name)[1])
+            result = service(*args, **kwargs)
+            if enabled:
                 count(name, sender)
-            return response
+            return result
 
         return wrapper
 
     return decorator
+
+
+def rate_limited(view):
+    """A view decorator: RateLimited raised by the service the view calls becomes the 429 page saying when to
+    come back (nothing was saved)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except RateLimited as limited:
+            from concerto.core.views import error_page
+
+            response = error_page(request, 429, _("Too many sends"), limited.message)
+            response["Retry-After"] = str(limited.retry_after)
+            return response
+
+    return wrapper

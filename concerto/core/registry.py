@@ -75,6 +75,30 @@ class PeriodicJob:
 
 
 @dataclass(frozen=True)
+class RoomEntry:
+    """What a component takes from a room: contributions written on paper or sticky notes at a meeting, typed in
+    afterwards by an organiser (events offers the components that declare one as the place where an event's
+    contributions go, and never imports them).
+
+    - `form(component, data)`: a Django form, bound to DATA (a QueryDict) or empty when DATA is None, whose
+      `room_values()` returns, once valid, the keyword arguments of `record`;
+    - `record(*, actor, component, day, **values)`: saves one anonymous contribution with the in-person channel
+      (the contributions ledger row included, with `contribution_kind`), dated DAY; raises ValidationError
+      (keyed by the form's field names) on what the form cannot know (submissions closed...);
+    - `template`: renders the whole <form method="post"> (CSRF token, fields, button) on the events page (it
+      receives `form`), and `head_template` what the page needs in its <head> (CSS, JS), if anything;
+    - `note`: a sentence shown above the form (optional).
+    """
+
+    form: Callable
+    record: Callable
+    contribution_kind: str
+    template: str
+    head_template: str = ""
+    note: Any = ""
+
+
+@dataclass(frozen=True)
 class ComponentManifest:
     name: str  # the `kind` stored on Component, also the URL namespace
     label: Any  # lazy translated
@@ -108,6 +132,8 @@ class ComponentManifest:
     # function(component) -> how many things people put in it that the contributions ledger does not count
     # (registrations...): a component holding any can no longer be deleted, only unpublished.
     participation_count: Callable | None = None
+    # What an organiser may type in from a meeting's room into this component (see RoomEntry), or None.
+    room_entry: RoomEntry | None = None
 
     @property
     def segment(self) -> str:
@@ -169,6 +195,11 @@ def components() -> list[ComponentManifest]:
 def reserved_slugs() -> set[str]:
     """Words a space slug may not take, because URLs under an organisation already use them."""
     return {m.segment for m in components()} | {"espaces", "flux", "recherche"}
+
+
+def room_entry_kinds() -> list[str]:
+    """The kinds of component that take contributions typed in from a room (RoomEntry)."""
+    return [m.name for m in components() if m.room_entry is not None]
 
 
 def choices() -> list[tuple[str, Any]]:

@@ -7,7 +7,7 @@ import pytest
 from concerto.components.news.models import Post
 from concerto.components.news.services import post_create
 from concerto.core.accounts.models import ApiToken
-from concerto.core.participation.models import AuditEntry
+from concerto.core.audit.models import AuditEntry
 from concerto.core.spaces.models import Space
 from concerto.testing import ComponentFactory, SpaceFactory
 
@@ -221,3 +221,18 @@ def test_another_communes_unpublished_component_is_not_found_rather_than_forbidd
     assert hidden.status_code == missing.status_code == 404
     assert hidden.json() == missing.json()
     assert not Post.objects.exists()
+
+
+def test_past_the_send_limit_a_token_gets_a_429_in_french_and_nothing_is_saved(client, rate_limits, agent, news):
+    rate_limits.CONCERTO_RATE_LIMITS = {"post": (2, 3600)}
+    headers = bearer(agent)
+    for n in range(2):
+        assert post_json(client, {"component_id": news.pk, "title": f"Brève {n}", "body": "Texte."},
+                         **headers).status_code == 201
+    refused = post_json(client, {"component_id": news.pk, "title": "Une de trop", "body": "Texte."}, **headers)
+    assert refused.status_code == 429 and refused["Retry-After"] == "3600"
+    assert "Vous avez beaucoup envoyé en peu de temps" in refused.json()["detail"]
+    assert not Post.objects.filter(title="Une de trop").exists()
+    # The limit is per token: another token of the same agent still writes.
+    assert post_json(client, {"component_id": news.pk, "title": "Autre jeton", "body": "Texte."},
+                     agent).status_code == 201

@@ -28,8 +28,9 @@ from django.utils.translation import ngettext
 from concerto.components.budgets.models import Ballot, BallotChoice, Budget, PaperEntry, Project
 from concerto.core.accounts import verification as verifications
 from concerto.core.accounts.models import Verification
+from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Channel
-from concerto.core.participation.services import audit_record, contribution_record, contribution_remove
+from concerto.core.participation.services import contribution_record, contribution_remove
 from concerto.core.territory.models import Organisation
 
 KIND = "budgets"

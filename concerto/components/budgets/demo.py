@@ -20,7 +20,8 @@ from django.utils import timezone
 from concerto.components.budgets import results, services
 from concerto.components.budgets.models import Ballot, BallotChoice, Budget, Project
 from concerto.core.accounts.models import Verification
-from concerto.core.participation.services import audit_record, follow_add
+from concerto.core.audit.services import audit_record
+from concerto.core.participation.services import follow_add
 from concerto.core.spaces.models import Space
 from concerto.core.spaces.services import (
     component_add,

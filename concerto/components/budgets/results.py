@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 
 from concerto.components.budgets import counting
 from concerto.components.budgets.models import Ballot, BallotChoice, Budget, Project, Result
+from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Channel
-from concerto.core.participation.services import audit_record, followers_of, notification_send
+from concerto.core.participation.services import followers_of, notification_send
 
 KIND = "budgets"
 # The engine's rule for each counting rule a budget can choose.

@@ -30,14 +30,15 @@ from concerto.components.budgets.models import (
 from concerto.core.accounts.models import Role
 from concerto.core.accounts.permissions import has_role
 from concerto.core.accounts.verification import action_require
+from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Comment, Contribution
 from concerto.core.participation.services import (
-    audit_record,
     contribution_record,
     contribution_remove,
     followers_of,
     notification_send,
 )
+from concerto.core.ratelimit import send_limited
 from concerto.core.richtext import plain_text, sanitize_html
 from concerto.core.spaces.categories import services as categories
 from concerto.core.uploads import validate_image_upload
@@ -345,6 +346,7 @@ def submission_refusal(component) -> str:
     return f"{closed} {window.message}"
 
 
+@send_limited("project")
 @transaction.atomic
 def project_create(*, author, component, title: str, text: str, estimated_cost, budget=None, category=None,
                    point=None, image=None, image_alt: str = "", channel: str = "web") -> Project:

@@ -25,7 +25,7 @@ from concerto.components.budgets import services
 from concerto.components.budgets.forms import FilterForm, ProjectForm, filter_by_status
 from concerto.components.budgets.models import Budget, ProgressUpdate, Project, ProjectPhoto
 from concerto.core.accounts.verification import action_refusal
-from concerto.core.ratelimit import rate_limited
+from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.models import Component
 from concerto.core.territory.models import Organisation
 
@@ -180,7 +180,7 @@ def _form_page(request, component, form, *, project=None, status=200, refusal=""
 
 
 @require_http_methods(["GET", "POST"])
-@rate_limited("project")
+@rate_limited
 def project_create(request, org_slug, space_slug, component_id):
     component, _can_manage = get_component(request, space_slug, component_id)
     if not request.user.is_authenticated:
@@ -198,7 +198,8 @@ def project_create(request, org_slug, space_slug, component_id):
     if request.method == "POST":
         if form.is_valid():
             try:
-                project = services.project_create(author=request.user, component=component, **form.values())
+                project = services.project_create(author=request.user, component=component, sender=sender_of(request),
+                                                  **form.values())
             except ValidationError as error:
                 form.add_service_errors(error)
             except services.ProjectError as error:

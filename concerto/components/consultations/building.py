@@ -20,7 +20,7 @@ from concerto.components.consultations.models import (
     Section,
 )
 from concerto.components.consultations.questionnaire import Kind, kind_check, questionnaire_locked
-from concerto.core.participation.services import audit_record
+from concerto.core.audit.services import audit_record
 from concerto.core.richtext import sanitize_html
 
 

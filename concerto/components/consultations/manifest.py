@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.registry import Action, ComponentManifest, Setting, register
+from concerto.core.registry import Action, ComponentManifest, RoomEntry, Setting, register
 
 
 def results_are_public(component) -> bool:
@@ -82,6 +82,18 @@ def erase_personal_data(user) -> None:
     responses_erase_for(user)
 
 
+def _room_form(component, data=None):
+    from concerto.components.consultations.room import room_form
+
+    return room_form(component, data)
+
+
+def _room_record(**values):
+    from concerto.components.consultations.room import room_response_record
+
+    return room_response_record(**values)
+
+
 manifest = register(ComponentManifest(
     name="consultations",
     url_segment="consultation",
@@ -114,4 +126,6 @@ manifest = register(ComponentManifest(
     summary=summary,
     personal_data=personal_data,
     erase_personal_data=erase_personal_data,
+    room_entry=RoomEntry(form=_room_form, record=_room_record, contribution_kind="consultations.response",
+                         template="consultations/room_entry.html", head_template="consultations/room_entry_head.html"),
 ))

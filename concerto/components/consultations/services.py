@@ -23,8 +23,10 @@ from concerto.components.consultations.questionnaire import (
     questionnaire_structure,
 )
 from concerto.core.accounts.verification import action_require
+from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Channel
-from concerto.core.participation.services import audit_record, contribution_record, contribution_remove
+from concerto.core.participation.services import contribution_record, contribution_remove
+from concerto.core.ratelimit import send_limited
 
 CONTRIBUTION_KIND = "consultations.response"
 PAPER_CHANNELS = (Channel.PAPER, Channel.IN_PERSON)
@@ -108,6 +110,7 @@ def my_response(component, user, anonymous_key: str = ""):
     return _existing_response(component, user, anonymous_key)
 
 
+@send_limited("response")
 @transaction.atomic
 def response_submit(*, component, answers: dict, respondent=None, anonymous_key: str = "",
                     residence=None) -> tuple[Response, bool]:
@@ -175,6 +178,7 @@ DRAFT_VALUE_MAX = LONG_TEXT_MAX
 DRAFT_NAME = re.compile(r"^q(\d+)(?:_[a-z0-9]{1,20})?$")
 
 
+@send_limited("response")
 @transaction.atomic
 def response_draft_save(*, component, respondent, data: dict) -> Response:
     """Keep RESPONDENT's unfinished answers (raw form values) without sending them: a draft is not

@@ -38,7 +38,7 @@ from concerto.components.consultations.results import (
     text_answers,
 )
 from concerto.core.accounts.verification import action_refusal
-from concerto.core.ratelimit import rate_limited
+from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.models import Component
 
 SESSION_KEY = "consultations_key"
@@ -129,7 +129,7 @@ def _state(request, component):
 
 
 @require_http_methods(["GET", "POST"])
-@rate_limited("response")
+@rate_limited
 def questionnaire(request, org_slug, space_slug, component_id, edit: bool = False):
     component, can_manage = get_consultation(request, space_slug, component_id)
     structure = questionnaire_structure(component)
@@ -198,7 +198,7 @@ def _questionnaire_post(request, component, structure, context, user, ask_reside
         if user is None:
             raise PermissionDenied(_("Sign in to save a draft."))
         try:
-            services.response_draft_save(component=component, respondent=user,
+            services.response_draft_save(component=component, respondent=user, sender=sender_of(request),
                                          data=draft_values(structure, request.POST))
         except services.AnswersClosed as closed:
             return _refused(request, context, closed.message)
@@ -221,7 +221,8 @@ def _questionnaire_post(request, component, structure, context, user, ask_reside
     key = "" if user else _anonymous_key(request, create=True)
     try:
         response, first_time = services.response_submit(component=component, answers=form.answers, respondent=user,
-                                                        anonymous_key=key, residence=residence)
+                                                        anonymous_key=key, residence=residence,
+                                                        sender=sender_of(request))
     except services.AnswersClosed as closed:
         return _refused(request, context, closed.message)
     except ValidationError as error:

@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from concerto.components.events import minutes as services
-from concerto.components.events.forms_minutes import AttachmentForm, MinutesForm, RespondentForm, StickyNoteForm
+from concerto.components.events.forms_minutes import AttachmentForm, MinutesForm
 from concerto.components.events.models import Event, Minutes
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.spaces.models import Component
@@ -155,31 +155,16 @@ def room_contributions(request, org_slug, space_slug, component_id, event_id):
     component = _component(request, space_slug, component_id)
     event = _event(component, event_id)
     target = services.room_target(event)
-    form = None
-    structure = None
-    meta = None
-    if target is not None and target.kind == "proposals":
-        form = StickyNoteForm(request.POST or None, categories=target.proposal_categories.all())
-    elif target is not None:
-        from concerto.components.consultations import services as consultations
-        from concerto.components.consultations.forms import ResponseForm
-
-        structure = consultations.questionnaire_structure(target)
-        form = ResponseForm(structure, request.POST or None, paper=True)
-        meta = RespondentForm(request.POST or None, prefix="about")
+    entry = services.room_entry(target) if target is not None else None
+    form = entry.form(target, request.POST or None) if entry is not None else None
     started = event.starts_at <= _now()
     status = 200
     if request.method == "POST":
         if form is None:
             return HttpResponseBadRequest(_("This event does not say where its contributions go."))
-        valid = meta.is_valid() if meta is not None else True
-        if form.is_valid() and valid:
+        if form.is_valid():
             try:
-                if target.kind == "proposals":
-                    services.room_proposal_enter(actor=request.user, event=event, **form.cleaned_data)
-                else:
-                    services.room_response_enter(actor=request.user, event=event, answers=form.answers,
-                                                 residence=meta.cleaned_data["residence"])
+                services.room_contribution_enter(actor=request.user, event=event, values=form.room_values())
             except services.MinutesError as error:
                 form.add_error(None, error.message)
             except ValidationError as error:
@@ -194,7 +179,7 @@ def room_contributions(request, org_slug, space_slug, component_id, event_id):
         status = 400
     entered = list(services.room_contributions(event)[:20])
     return render(request, "events/backoffice/minutes/room_contributions.html", _context(
-        component, event=event, target=target, form=form, structure=structure, meta=meta, started=started,
+        component, event=event, target=target, entry=entry, form=form, started=started, failed=status == 400,
         entered=entered, count=event.room_contributions.count(), active_tab="contributions",
     ), status=status)
 

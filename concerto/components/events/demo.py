@@ -142,10 +142,8 @@ def demo_load(*, actor, space) -> Event | None:
     if ideas is not None:
         workshop = events[1]
         for title, text in NOTES:
-            try:
-                services.room_proposal_enter(actor=actor, event=workshop, title=title, text=text)
-            except services.MinutesError:  # submissions closed in this space: the notes stay on paper
-                break
+            if not _room_enter(actor=actor, event=workshop, data={"title": title, "text": text}):
+                break  # submissions closed in this space: the notes stay on paper
     elif survey is not None:
         _paper_answers(actor=actor, event=events[1], survey=survey)
     live = events[4]
@@ -155,23 +153,36 @@ def demo_load(*, actor, space) -> Event | None:
     return live
 
 
-def _paper_answers(*, actor, event, survey) -> None:
-    """Eight paper questionnaires filled in at the workshop: the single-choice questions, answered in turn."""
+def _room_enter(*, actor, event, data: dict) -> bool:
+    """Type DATA into the room form of the event's target component, as an organiser would; False if refused."""
     from django.core.exceptions import ValidationError
+    from django.http import QueryDict
 
-    from concerto.components.consultations import services as consultations
+    query = QueryDict(mutable=True)
+    query.update(data)
+    form = services.room_entry(event.contributions_component).form(event.contributions_component, query)
+    if not form.is_valid():
+        return False
+    try:
+        services.room_contribution_enter(actor=actor, event=event, values=form.room_values())
+    except (ValidationError, services.MinutesError):
+        return False
+    return True
 
-    structure = consultations.questionnaire_structure(survey)
-    singles = [question for question in structure.questions if question.kind == "single"]
+
+def _paper_answers(*, actor, event, survey) -> None:
+    """Eight paper questionnaires filled in at the workshop: every one-choice question answered, in turn (the
+    first choice when that answer needs more, such as an "other" to specify)."""
+    from django import forms
+
+    empty = services.room_entry(survey).form(survey, None)
+    singles = [(name, [value for value, _label in field.choices if value != ""])
+               for name, field in empty.fields.items()
+               if isinstance(field, forms.TypedChoiceField) and isinstance(field.widget, forms.RadioSelect)]
+    singles = [(name, values) for name, values in singles if values]
+    if not singles:
+        return
     for number in range(8):
-        answers = {}
-        for question in singles:
-            options = [option for option in structure.options.get(question.pk, []) if not option.is_other]
-            if options:
-                answers[question.pk] = {"option": options[(number * 7 + question.pk) % len(options)].pk, "other": ""}
-        if not answers:
-            return
-        try:
-            services.room_response_enter(actor=actor, event=event, answers=answers)
-        except (ValidationError, services.MinutesError):
-            return
+        data = {name: values[(number * 7 + index) % len(values)] for index, (name, values) in enumerate(singles)}
+        if not _room_enter(actor=actor, event=event, data=data):
+            _room_enter(actor=actor, event=event, data={name: values[0] for name, values in singles})

@@ -7,7 +7,8 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.events.models import Audience, Event, Registration
-from concerto.components.events.services import CONTRIBUTION_KINDS, LANGUAGES
+from concerto.components.events.services import LANGUAGES
+from concerto.core import registry
 from concerto.core.maps import PointField
 from concerto.core.spaces.models import Component
 
@@ -91,7 +92,7 @@ class EventForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["location"].within = component.space.organisation
         self.fields["contributions_component"].queryset = Component.objects.filter(
-            space=component.space, kind__in=CONTRIBUTION_KINDS)
+            space=component.space, kind__in=registry.room_entry_kinds())
 
     def values(self) -> dict:
         """The cleaned data in the shape the services take."""

@@ -1,4 +1,5 @@
-"""Forms of the pages after the event: minutes, their files, the quick entry of sticky notes."""
+"""Forms of the pages after the event: minutes and their files. The forms of the contributions typed in from
+the room belong to the components that take them (their manifest's RoomEntry)."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -45,50 +46,3 @@ class AttachmentForm(forms.Form):
         error_messages={"required": _("Choose a file to attach."), "empty": _("The file is empty."),
                         "invalid": _("Choose a file to attach.")},
     )
-
-
-class StickyNoteForm(forms.Form):
-    """One paper or sticky-note proposal: a short title and the text, typed quickly one after another."""
-
-    use_required_attribute = False
-
-    title = forms.CharField(
-        label=_("Title"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
-        help_text=_("A few words. If the note has no title, sum it up."),
-        error_messages={"required": _("Give the proposal a title.")},
-    )
-    text = forms.CharField(
-        label=_("Text of the note"), widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": _("Type what the note says.")},
-    )
-    category = forms.ModelChoiceField(
-        label=_("Category"), required=False, queryset=None, empty_label=_("No category"),
-        error_messages={"invalid_choice": _("Choose one of the categories of the list.")},
-    )
-
-    def __init__(self, *args, categories=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if categories is None or not categories.exists():
-            del self.fields["category"]
-        else:
-            self.fields["category"].queryset = categories
-
-
-class RespondentForm(forms.Form):
-    """What the agent may know of the person who filled in a paper questionnaire: their commune."""
-
-    use_required_attribute = False
-
-    residence = forms.ModelChoiceField(
-        label=_("Commune of residence of the person"), required=False, queryset=None,
-        empty_label=_("Not given, or outside the Métropole"),
-        help_text=_("Only if the paper says it: it shows where the answers come from."),
-        error_messages={"invalid_choice": _("Choose a commune of the list.")},
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from concerto.core.territory.models import Organisation
-
-        self.fields["residence"].queryset = Organisation.objects.communes().order_by("name")
-        self.fields["residence"].label_from_instance = lambda commune: commune.name

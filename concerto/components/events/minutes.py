@@ -1,9 +1,9 @@
 """After the event: the minutes, the contributions gathered in the room, and the figures of the component.
 
-The contributions gathered on paper or on sticky notes go, through the services of the proposals or the
-consultation component the event names, into that component like any other contribution (marked with the
-in-person channel); a RoomContribution links each ledger row to the event. Those components are imported
-inside the functions that use them, so that the events component loads without them.
+The contributions gathered on paper or on sticky notes go into the component the event names (proposals, a
+questionnaire...) like any other contribution, marked with the in-person channel, through the RoomEntry
+that component's manifest declares (its form and its service): events imports no other component. A
+RoomContribution links each ledger row to the event.
 """
 
 from collections import defaultdict
@@ -29,8 +29,12 @@ from concerto.components.events.models import (
     Registration,
     RoomContribution,
 )
-from concerto.core.participation.models import AuditEntry, Channel, Contribution
-from concerto.core.participation.services import audit_record, followers_of, notification_send
+from concerto.core import registry
+from concerto.core.audit.models import AuditEntry
+from concerto.core.audit.services import audit_record
+from concerto.core.errors import Refusal
+from concerto.core.participation.models import Channel, Contribution
+from concerto.core.participation.services import followers_of, notification_send
 from concerto.core.richtext import plain_text, sanitize_html
 
 TEXT_MAX_LENGTH = 50_000
@@ -48,12 +52,8 @@ AGE_AUDIENCES = {
 ONLINE_CHANNELS = (Channel.WEB, Channel.CHATBOT, Channel.API)
 
 
-class MinutesError(Exception):
+class MinutesError(Refusal):
     """An action refused for a reason the organiser must read (the event is not over yet...)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def max_attachment_bytes() -> int:
@@ -270,13 +270,19 @@ def attachment_remove(*, actor, attachment: MinutesAttachment) -> None:
 
 # ------------------------------------------------------------------------------- room contributions
 
-ROOM_KINDS = ("proposals", "consultations")
+def room_entry(component):
+    """What COMPONENT takes from a room (its manifest's RoomEntry), or None."""
+    try:
+        return registry.get(component.kind).room_entry
+    except LookupError:
+        return None
 
 
 def room_target(event: Event):
-    """The component that receives the contributions gathered at EVENT, if it can (same space)."""
+    """The component that receives the contributions gathered at EVENT, if it can (same space, and its manifest
+    declares a RoomEntry)."""
     component = event.contributions_component
-    if component is None or component.kind not in ROOM_KINDS or component.space_id != event.component.space_id:
+    if component is None or component.space_id != event.component.space_id or room_entry(component) is None:
         return None
     return component
 
@@ -304,37 +310,17 @@ def _link(*, actor, event: Event, target, kind: str) -> RoomContribution:
 
 
 @transaction.atomic
-def room_proposal_enter(*, actor, event: Event, title: str, text: str, category=None):
-    """A proposal written on paper or on a sticky note at EVENT, typed by ACTOR into the event's proposals
-    component. It is anonymous (the person in the room did not sign in; ACTOR only typed it), marked with
-    the in-person channel, and counted like any other. Returns (proposal, room contribution)."""
-    from concerto.components.proposals import services as proposals
-
+def room_contribution_enter(*, actor, event: Event, values: dict):
+    """A contribution written on paper or on a sticky note at EVENT, typed by ACTOR into the component the
+    event names, through that component's RoomEntry (VALUES: what its form's `room_values()` gave). It is
+    anonymous, marked with the in-person channel, dated the day of the event when the component keeps a
+    date, and counted like any other. Returns (saved object, room contribution). Raises MinutesError when the
+    event has no target or has not started, ValidationError on what the component refuses."""
     component = _check_room_entry(event)
-    if component.kind != "proposals":
-        raise MinutesError(_("The contributions of this event go to a questionnaire: enter them as answers."))
-    try:
-        proposal = proposals.proposal_create(author=None, component=component, title=title, text=text,
-                                             category=category, channel=Channel.IN_PERSON)
-    except proposals.ProposalError as error:
-        raise MinutesError(error.message) from None
-    return proposal, _link(actor=actor, event=event, target=proposal, kind="proposals.proposal")
-
-
-@transaction.atomic
-def room_response_enter(*, actor, event: Event, answers: dict, residence=None):
-    """Answers to the questionnaire given on paper at EVENT, typed by ACTOR: an anonymous response with the
-    in-person channel, dated the day of the event. Returns (response, room contribution)."""
-    from concerto.components.consultations import services as consultations
-
-    component = _check_room_entry(event)
-    if component.kind != "consultations":
-        raise MinutesError(_("The contributions of this event go to proposals: enter them as proposals."))
+    entry = room_entry(component)
     day = min(timezone.localdate(event.starts_at), timezone.localdate())
-    response = consultations.paper_response_enter(actor=actor, component=component, answers=answers,
-                                                  channel=Channel.IN_PERSON, residence=residence,
-                                                  answered_on=day)
-    return response, _link(actor=actor, event=event, target=response, kind=consultations.CONTRIBUTION_KIND)
+    target = entry.record(actor=actor, component=component, day=day, **values)
+    return target, _link(actor=actor, event=event, target=target, kind=entry.contribution_kind)
 
 
 def room_contributions(event: Event):

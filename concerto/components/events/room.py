@@ -22,7 +22,7 @@ from django.utils.translation import pgettext
 from concerto.components.events import services
 from concerto.components.events.models import BoardPost, BoardVote, Event, Registration
 from concerto.core.accounts.verification import action_require
-from concerto.core.participation.services import audit_record
+from concerto.core.audit.services import audit_record
 
 BOARD_TEXT_MAX = 280
 # At most this many posts per person in RATE_WINDOW: enough for a lively room, too few to flood the screen.

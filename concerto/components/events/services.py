@@ -18,13 +18,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from concerto.components.events.models import Audience, Event, FeedToken, Registration, RegistrationQuestion
+from concerto.core import registry
 from concerto.core.accounts.verification import action_require
+from concerto.core.audit.services import audit_record
+from concerto.core.errors import Refusal
 from concerto.core.participation.models import Notification
-from concerto.core.participation.services import audit_record
+from concerto.core.ratelimit import send_limited
 from concerto.core.richtext import plain_text, sanitize_html
 
 KIND = "events"
-CONTRIBUTION_KINDS = ("proposals", "consultations")
 # Check-in codes: no 0/O, 1/I/L, so that a code read aloud or typed from paper is not mistaken.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -40,12 +42,8 @@ EDITABLE_FIELDS = (
 )
 
 
-class EventError(Exception):
+class EventError(Refusal):
     """An action refused for a reason the person must read (full, closed, already registered...)."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _check_component(component) -> None:
@@ -127,7 +125,7 @@ def _clean_event(component, values: dict) -> dict:
     if capacity is not None and (not isinstance(capacity, int) or capacity < 1 or capacity > 100_000):
         errors["capacity"] = [_("The number of places must be between 1 and 100,000, or empty for no limit.")]
     target = values.get("contributions_component")
-    if target is not None and (target.space_id != component.space_id or target.kind not in CONTRIBUTION_KINDS):
+    if target is not None and (target.space_id != component.space_id or target.kind not in registry.room_entry_kinds()):
         errors["contributions_component"] = [_("Choose a proposals or consultation component of this space.")]
     point = values.get("point")
     clean["commune"] = None
@@ -344,6 +342,7 @@ def _attendance(event: Event, attendance: str | None) -> str:
     return attendance
 
 
+@send_limited("registration")
 @transaction.atomic
 def registration_create(*, user, event: Event, answers: dict | None = None, attendance: str | None = None,
                         channel: str = "web") -> Registration:

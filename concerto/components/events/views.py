@@ -22,7 +22,7 @@ from concerto.components.events import ics, services
 from concerto.components.events.forms import FilterForm, RegistrationForm
 from concerto.components.events.models import Audience, Event, Registration
 from concerto.core.accounts.verification import action_refusal
-from concerto.core.ratelimit import rate_limited
+from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.models import Component, Space
 from concerto.core.territory.models import Organisation
 
@@ -166,7 +166,7 @@ def event_detail(request, org_slug, space_slug, component_id, event_id):
 
 
 @require_http_methods(["GET", "POST"])
-@rate_limited("registration")
+@rate_limited
 def registration_create(request, org_slug, space_slug, component_id, event_id):
     component, can_manage = get_component(request, space_slug, component_id)
     event = get_event(request, component, event_id, can_manage)
@@ -188,7 +188,7 @@ def registration_create(request, org_slug, space_slug, component_id, event_id):
             try:
                 registration = services.registration_create(
                     user=request.user, event=event, answers=form.answers(),
-                    attendance=form.cleaned_data.get("attendance"))
+                    attendance=form.cleaned_data.get("attendance"), sender=sender_of(request))
             except services.EventError as error:
                 messages.error(request, error.message)
                 return redirect(event.get_absolute_url())

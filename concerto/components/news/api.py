@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from concerto.api.auth import WRITE_AUTH, require_permission
+from concerto.api.auth import WRITE_AUTH, api_sender, require_permission
 from concerto.api.common import (
     NO_NUL,
     ErrorOut,
@@ -101,6 +101,7 @@ def post_detail(request, post_id: Id):
 
 @router.post("/posts", auth=WRITE_AUTH, summary="Write a news post", response={
     201: PostOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut,
+    429: ErrorOut,
 })
 def post_create_endpoint(request, payload: PostIn):
     """Write a post in a news component; `publish` puts it online at once.
@@ -119,6 +120,6 @@ def post_create_endpoint(request, payload: PostIn):
     require_permission(request, "spaces.manage_space", component.organisation, hidden="" if public else missing)
     post = post_create(
         author=request.auth, component=component, title=payload.title, body=payload.body,
-        summary=payload.summary, publish=payload.publish,
+        summary=payload.summary, publish=payload.publish, sender=api_sender(request),
     )
     return Status(201, post)

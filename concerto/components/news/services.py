@@ -6,11 +6,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from concerto.components.news.models import Post
-from concerto.core.participation.services import audit_record, followers_of, notification_send
+from concerto.core.audit.services import audit_record
+from concerto.core.participation.services import followers_of, notification_send
+from concerto.core.ratelimit import send_limited
 
 EDITABLE_FIELDS = ("title", "summary", "body", "image", "image_alt")
 
 
+@send_limited("post")
 @transaction.atomic
 def post_create(*, author, component, title: str, body: str, summary: str = "", image=None,
                 image_alt: str = "", publish: bool = False) -> Post:

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.registry import Action, ComponentManifest, Setting, register
+from concerto.core.registry import Action, ComponentManifest, RoomEntry, Setting, register
 
 ORDER_CHOICES = (
     ("random", _("At random")),
@@ -122,6 +122,18 @@ def erase_personal_data(user) -> None:
         Contribution.objects.filter(author=user, kind__startswith="proposals.").update(author=None)
 
 
+def _room_form(component, data=None):
+    from concerto.components.proposals.room import room_form
+
+    return room_form(component, data)
+
+
+def _room_record(**values):
+    from concerto.components.proposals.room import room_proposal_record
+
+    return room_proposal_record(**values)
+
+
 manifest = register(ComponentManifest(
     name="proposals",
     url_segment="propositions",
@@ -165,4 +177,7 @@ manifest = register(ComponentManifest(
     summary=summary,
     personal_data=personal_data,
     erase_personal_data=erase_personal_data,
+    room_entry=RoomEntry(form=_room_form, record=_room_record, contribution_kind="proposals.proposal",
+                         template="proposals/room_entry.html",
+                         note=_("The proposals are anonymous: you only type them.")),
 ))

@@ -16,14 +16,15 @@ from django.utils.translation import gettext as _
 from concerto.components.proposals import text as words
 from concerto.components.proposals.models import Category, Proposal, Support
 from concerto.core.accounts.verification import action_require
+from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Channel, Comment
 from concerto.core.participation.services import (
-    audit_record,
     contribution_record,
     contribution_remove,
     followers_of,
     notification_send,
 )
+from concerto.core.ratelimit import send_limited
 from concerto.core.richtext import plain_text, sanitize_html
 from concerto.core.spaces.categories import services as categories
 
@@ -117,6 +118,7 @@ def _index_words(proposal: Proposal) -> None:
     proposal.title_words = words.title_words(proposal.title)
 
 
+@send_limited("proposal")
 @transaction.atomic
 def proposal_create(*, author, component, title: str, text: str, category=None, image=None,
                     image_alt: str = "", point=None, channel: str = "web") -> Proposal:
@@ -291,6 +293,7 @@ def support_refusal(*, user, proposal: Proposal) -> str:
     return ""
 
 
+@send_limited("support")
 @transaction.atomic
 def support_add(*, user, proposal: Proposal, channel: str = "web") -> Support:
     """USER supports PROPOSAL, once. A second support is refused and the first one kept, even when two

@@ -19,7 +19,7 @@ from concerto.components.proposals import queries, services
 from concerto.components.proposals.forms import FilterForm, ProposalForm
 from concerto.components.proposals.models import Proposal, Support
 from concerto.core.accounts.verification import action_refusal
-from concerto.core.ratelimit import rate_limited
+from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.models import Component
 from concerto.core.territory.models import Organisation
 
@@ -204,7 +204,7 @@ def _proposal_form_page(request, component, form, *, proposal=None, status=200, 
 
 
 @require_http_methods(["GET", "POST"])
-@rate_limited("proposal")
+@rate_limited
 def proposal_create(request, org_slug, space_slug, component_id):
     component, _can_manage = get_component(request, space_slug, component_id)
     if not request.user.is_authenticated:
@@ -224,7 +224,8 @@ def proposal_create(request, org_slug, space_slug, component_id):
     if request.method == "POST":
         if form.is_valid():
             try:
-                proposal = services.proposal_create(author=request.user, component=component, **form.values())
+                proposal = services.proposal_create(author=request.user, component=component, sender=sender_of(request),
+                                                    **form.values())
             except ValidationError as error:
                 form.add_service_errors(error)
             except services.ProposalError as refusal:
@@ -287,14 +288,14 @@ def proposal_withdraw(request, org_slug, space_slug, component_id, proposal_id):
 
 
 @require_POST
-@rate_limited("support")
+@rate_limited
 def support_add(request, org_slug, space_slug, component_id, proposal_id):
     component, can_manage = get_component(request, space_slug, component_id)
     proposal = get_proposal(request, component, proposal_id, can_manage)
     if not request.user.is_authenticated:
         return redirect_to_login(proposal.get_absolute_url())
     try:
-        services.support_add(user=request.user, proposal=proposal)
+        services.support_add(user=request.user, proposal=proposal, sender=sender_of(request))
     except services.ProposalError as refusal:
         messages.error(request, refusal.message)
     else:

@@ -13,6 +13,8 @@ Decisions where the specification leaves a choice:
 - a request is sent by an application on someone's behalf, so it cannot come from a verified resident: when a
   reports component of the commune (or of a territory above it) reserves reporting to verified residents,
   posting there is refused with a 403;
+- the send limit on reports applies per API key (as per account on the website): beyond it, a 429 with the
+  error list and Retry-After;
 - hidden reports are never served; personal data (email, names, phone, device) never leaves.
 """
 
@@ -31,7 +33,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from concerto.components.reports.models import Category, Report
+from concerto.core import ratelimit
 from concerto.core.accounts.verification import VerificationRequired
+from concerto.core.ratelimit import RateLimited
 from concerto.core.territory.models import Organisation
 
 MAX_REQUESTS = 1000  # the page size cap of GET requests, as the specification suggests
@@ -43,10 +47,11 @@ _ITEM_TAGS = {"services": "service", "service_requests": "request", "attributes"
 
 
 class Open311Error(Exception):
-    def __init__(self, status: int, description: str):
+    def __init__(self, status: int, description: str, *, retry_after: int | None = None):
         super().__init__(description)
         self.status = status
         self.description = description
+        self.retry_after = retry_after
 
 
 # Rendering ---------------------------------------------------------------------------------------------
@@ -114,7 +119,10 @@ def _handle(view):
         try:
             return view(request, *args, fmt=fmt, **kwargs)
         except Open311Error as error:
-            return error_response(fmt, error.status, error.description)
+            response = error_response(fmt, error.status, error.description)
+            if error.retry_after is not None:
+                response["Retry-After"] = str(error.retry_after)
+            return response
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
     return wrapper
@@ -353,7 +361,9 @@ def _verified_only(commune) -> str:
 
 
 def _request_create(request, fmt):
-    """POST requests: a client with the commune's API key posts a report at a point."""
+    """POST requests: a client with the commune's API key posts a report at a point. This parses the request
+    and authenticates the key; the service checks everything else, once, and Open311 maps its refusals to
+    the specification's error list."""
     from concerto.components.reports import services, workflow
 
     data = request.POST
@@ -366,8 +376,6 @@ def _request_create(request, fmt):
         raise Open311Error(403, _("Invalid api_key received: the request was not created."))
     if key.organisation_id != commune.pk:
         raise Open311Error(403, _("This api_key is not one of this jurisdiction: the request was not created."))
-    if services.reporting_reserved_by(organisation=commune) is not None:
-        raise Open311Error(403, _verified_only(commune))
     category = _category(commune, _param(data, "service_code"))
     latitude = _coordinate(data, "lat", -90, 90)
     longitude = _coordinate(data, "long", -180, 180)
@@ -376,12 +384,6 @@ def _request_create(request, fmt):
             raise Open311Error(400, _("lat and long are required: this endpoint has no geocoder, an "
                                       "address_string alone cannot be placed."))
         raise Open311Error(400, _("lat and long were not provided."))
-    from concerto.core.territory import lookup
-
-    at = lookup.commune_at(longitude, latitude)
-    if at is None or at.pk != commune.pk:
-        raise Open311Error(400, _("lat/long: the point is outside %(commune)s, the jurisdiction of the request.")
-                           % {"commune": commune.name})
     answers = {}
     for question in category.questions.all():
         values = [value.strip() for value in data.getlist(f"attribute[{question.code}]") if value.strip()]
@@ -393,9 +395,12 @@ def _request_create(request, fmt):
         report = services.report_create(
             category=category, kind=Report.Kind.MALFUNCTION, latitude=latitude, longitude=longitude,
             description=_param(data, "description"), address=_param(data, "address_string"), answers=answers,
-            email=_param(data, "email"), channel="api")
-    except VerificationRequired:  # reserved between the check above and now
+            email=_param(data, "email"), channel="api", api_key=key, device_id=_param(data, "device_id"),
+            sender=ratelimit.sender_of_key("open311", key.pk))
+    except VerificationRequired:
         raise Open311Error(403, _verified_only(commune)) from None
+    except RateLimited as limited:
+        raise Open311Error(429, limited.message, retry_after=limited.retry_after) from None
     except ValidationError as error:
         messages = []
         for field, errors in error.message_dict.items():
@@ -404,7 +409,6 @@ def _request_create(request, fmt):
                 name = f"attribute[{name[2:]}]"
             messages.append(f"{name}: {' '.join(str(e) for e in errors)}")
         raise Open311Error(400, " ".join(messages)) from None
-    Report.objects.filter(pk=report.pk).update(api_key=key, device_id=_param(data, "device_id")[:100])
     return respond(fmt, "service_requests", [{
         "service_request_id": str(report.pk),
         "token": report.token,

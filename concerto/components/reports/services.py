@@ -18,13 +18,15 @@ from django.utils.translation import gettext as _
 from concerto.components.reports import photos as photo_tools
 from concerto.components.reports.models import Category, Report, ReportPhoto, ReportSupport, StatusChange
 from concerto.core.accounts.verification import VerificationRequired, action_refusal, action_require
+from concerto.core.audit.services import audit_record
+from concerto.core.errors import Refusal
 from concerto.core.participation.services import (
-    audit_record,
     contribution_record,
     follow_add,
     followers_of,
     notification_send,
 )
+from concerto.core.ratelimit import send_limited
 
 DESCRIPTION_MAX_LENGTH = 5000
 MAX_PHOTOS = 3
@@ -34,12 +36,8 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class ReportError(Exception):
+class ReportError(Refusal):
     """An action refused for a reason the person must read."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 # Actions reserved to verified residents -----------------------------------------------------------------
@@ -68,16 +66,6 @@ def report_refusal(*, user, component=None, organisation=None, next_url: str = "
         refusal = action_refusal(user=user, component=governing, action="report", next_url=next_url)
         if refusal is not None:
             return refusal
-    return None
-
-
-def reporting_reserved_by(*, organisation):
-    """The first reports component covering the commune ORGANISATION that reserves reporting to verified
-    residents, or None. A request through Open311 is sent by an application on someone's behalf: it cannot be
-    tied to a verified resident, so such a component closes Open311 posting in its commune."""
-    for component in components_covering(organisation):
-        if component.requires_verification("report"):
-            return component
     return None
 
 
@@ -174,34 +162,27 @@ def answers_clean(*, category: Category, raw: dict) -> dict:
     return answers
 
 
-@transaction.atomic
-def report_create(*, author=None, component=None, category: Category, kind: str, latitude: float,
-                  longitude: float, description: str = "", address: str = "", answers: dict | None = None,
-                  photos=(), email: str = "", channel: str = "web") -> Report:
-    """Someone reports at (LATITUDE, LONGITUDE): the commune at the point takes it, if CATEGORY is one of
-    its categories. AUTHOR is an account, or None with EMAIL to follow it. PHOTOS are uploaded files, all
-    checked and cleaned before anything is stored. Raises ValidationError keyed by field, or
-    VerificationRequired when reporting is reserved to verified residents and AUTHOR is not one (without
-    COMPONENT, as through Open311, the components covering the commune at the point decide)."""
-    errors: dict[str, list[str]] = {}
-    author = author if author is not None and author.is_authenticated else None
-    if component is not None:
-        action_require(user=author, component=component, action="report")
+def _location_errors(*, latitude, longitude, component, api_key, errors: dict):
+    """The commune at the point (None if there is none), after the location's errors went into ERRORS: a point
+    outside the component's organisation, or outside the commune of the client's API KEY."""
     commune = None
     try:
         commune = commune_for_point(latitude=latitude, longitude=longitude)
     except ValidationError as error:
         errors.update(error.message_dict)
-    if component is None and commune is not None:
-        refusal = report_refusal(user=author, organisation=commune)
-        if refusal is not None:
-            raise refusal
-    if commune is not None and component is not None:
+    if api_key is not None and (commune is None or commune.pk != api_key.organisation_id):
+        errors["location"] = [_("the point is outside %(commune)s, the jurisdiction of the request.")
+                              % {"commune": api_key.organisation.name}]
+    elif commune is not None and component is not None:
         within = component.space.organisation
         allowed = {within.pk} if within.is_commune else within.descendant_ids() | {within.pk}
         if commune.pk not in allowed:
             errors["location"] = [_("This point is in %(commune)s, outside %(name)s: reports here go to "
                                     "another commune.") % {"commune": commune.name, "name": within.name}]
+    return commune
+
+
+def _content_errors(*, commune, category, kind: str, description: str, author, email: str, errors: dict) -> None:
     if kind not in Report.Kind.values:
         errors["kind"] = [_("Choose what you want to do.")]
     if category is None or not category.active:
@@ -210,13 +191,11 @@ def report_create(*, author=None, component=None, category: Category, kind: str,
         errors["category"] = [_("The category “%(category)s” is not one of %(commune)s, where this point is. "
                                 "Choose one of its categories.") % {"category": category.name,
                                                                   "commune": commune.name}]
-    description = (description or "").strip()
     if len(description) > DESCRIPTION_MAX_LENGTH:
         errors["description"] = [_("The description is too long: %(max)s characters at most.")
                                  % {"max": DESCRIPTION_MAX_LENGTH}]
     if kind == Report.Kind.MALFUNCTION and not description:
         errors["description"] = [_("Describe the problem in a few words.")]
-    email = (email or "").strip()
     if author is None:
         if not email:
             errors["email"] = [_("Give an email address to follow your report, or sign in.")]
@@ -225,20 +204,53 @@ def report_create(*, author=None, component=None, category: Category, kind: str,
                 validate_email(email)
             except ValidationError:
                 errors["email"] = [_("Enter a valid email address, such as name@example.org.")]
+
+
+def _photos_cleaned(photos, errors: dict) -> list:
+    """PHOTOS checked and re-encoded (nothing stored yet), or [] with the problem in ERRORS."""
+    photos = [photo for photo in photos if photo]
+    if len(photos) > MAX_PHOTOS:
+        errors["photos"] = [_("Send %(max)s photos at most.") % {"max": MAX_PHOTOS}]
+        return []
+    try:
+        return [photo_tools.photo_clean(photo) for photo in photos]
+    except ValidationError as error:
+        errors["photos"] = error.messages
+        return []
+
+
+@send_limited("report")
+@transaction.atomic
+def report_create(*, author=None, component=None, category: Category, kind: str, latitude: float,
+                  longitude: float, description: str = "", address: str = "", answers: dict | None = None,
+                  photos=(), email: str = "", channel: str = "web", api_key=None, device_id: str = "") -> Report:
+    """Someone reports at (LATITUDE, LONGITUDE): the commune at the point takes it, if CATEGORY is one of
+    its categories. AUTHOR is an account, or None with EMAIL to follow it. PHOTOS are uploaded files, all
+    checked and cleaned before anything is stored. API_KEY (an Open311Key) and DEVICE_ID say which client
+    application sent it: the point must then be in the key's commune. Raises ValidationError keyed by field
+    (all the problems at once), or VerificationRequired when reporting is reserved to verified residents and
+    AUTHOR is not one (without COMPONENT, as through Open311, the components covering the commune at the
+    point decide)."""
+    errors: dict[str, list[str]] = {}
+    author = author if author is not None and author.is_authenticated else None
+    if component is not None:
+        action_require(user=author, component=component, action="report")
+    commune = _location_errors(latitude=latitude, longitude=longitude, component=component, api_key=api_key,
+                               errors=errors)
+    if component is None and commune is not None:
+        refusal = report_refusal(user=author, organisation=commune)
+        if refusal is not None:
+            raise refusal
+    description = (description or "").strip()
+    email = (email or "").strip()
+    _content_errors(commune=commune, category=category, kind=kind, description=description, author=author,
+                    email=email, errors=errors)
     if category is not None and "category" not in errors:
         try:
             answers = answers_clean(category=category, raw=answers or {})
         except ValidationError as error:
             errors.update(error.message_dict)
-    photos = [photo for photo in photos if photo]
-    if len(photos) > MAX_PHOTOS:
-        errors["photos"] = [_("Send %(max)s photos at most.") % {"max": MAX_PHOTOS}]
-    cleaned = []
-    if "photos" not in errors:
-        try:
-            cleaned = [photo_tools.photo_clean(photo) for photo in photos]
-        except ValidationError as error:
-            errors["photos"] = error.messages
+    cleaned = _photos_cleaned(photos, errors)
     if errors:
         raise ValidationError(errors)
     report = Report.objects.create(
@@ -246,6 +258,7 @@ def report_create(*, author=None, component=None, category: Category, kind: str,
         latitude=round(float(latitude), 7), longitude=round(float(longitude), 7), address=(address or "").strip()[:250],
         answers=answers or {}, author=author, email="" if author else email, channel=channel,
         service=category.service if category.service_id and category.service.active else None,
+        api_key=api_key, device_id=(device_id or "")[:100],
         # The model's default token (43 characters) does not fit its 40-character column on PostgreSQL.
         token=new_token(),
     )
@@ -278,6 +291,7 @@ def report_create(*, author=None, component=None, category: Category, kind: str,
 
 # "Me too" and follow ----------------------------------------------------------------------------------
 
+@send_limited("report_support")
 @transaction.atomic
 def report_support_add(*, report: Report, user=None, email: str = "") -> ReportSupport:
     """USER (or, without an account, EMAIL) has the same problem: one "me too" each, and they follow the

@@ -23,7 +23,7 @@ from concerto.components.reports.forms import FilterForm, ReportForm, SupportFor
 from concerto.components.reports.models import Category, Report, ReportSupport
 from concerto.core.maps import organisation_bounds
 from concerto.core.participation.services import is_following
-from concerto.core.ratelimit import rate_limited
+from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.models import Component
 
 MAP_LIMIT = 500
@@ -193,7 +193,7 @@ def _refusal(request, component) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@rate_limited("report")
+@rate_limited
 def report_create(request, org_slug, space_slug, component_id):
     component, _can_manage = get_component(request, space_slug, component_id)
     if _refusal(request, component):
@@ -209,7 +209,8 @@ def report_create(request, org_slug, space_slug, component_id):
     if request.method == "POST":
         if form.is_valid():
             try:
-                report = services.report_create(author=request.user, component=component, **form.values())
+                report = services.report_create(author=request.user, component=component, sender=sender_of(request),
+                                                 **form.values())
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
@@ -273,7 +274,7 @@ def report_detail(request, report_id):
 
 
 @require_POST
-@rate_limited("report_support")
+@rate_limited
 def report_support(request, report_id):
     report = get_report(request, report_id)
     refusal = services.support_refusal(user=request.user, report=report)
@@ -285,7 +286,7 @@ def report_support(request, report_id):
             messages.error(request, error)
         return redirect(report.get_absolute_url())
     try:
-        services.report_support_add(report=report, user=request.user,
+        services.report_support_add(report=report, user=request.user, sender=sender_of(request),
                                     email=form.cleaned_data["email"] if form is not None else "")
     except services.ReportError as refusal:
         messages.error(request, refusal.message)

@@ -38,8 +38,9 @@ from concerto.components.reports.models import (
     StatusChange,
 )
 from concerto.core.accounts.permissions import MANAGER_ROLES, has_role
+from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Follow
-from concerto.core.participation.services import audit_record, notification_send
+from concerto.core.participation.services import notification_send
 
 Status = Report.Status
 FINAL = (Status.RESOLVED, Status.REJECTED, Status.DUPLICATE)

@@ -13,8 +13,9 @@ from django.utils import timezone
 from concerto.core import registry
 from concerto.core.accounts import verification
 from concerto.core.accounts.models import ApiToken, Role, User, Verification
-from concerto.core.participation.models import AuditEntry, Comment, CommentVote, Contribution, Follow, Notification
-from concerto.core.participation.services import audit_record
+from concerto.core.audit.models import AuditEntry
+from concerto.core.audit.services import audit_record
+from concerto.core.participation.models import Comment, CommentVote, Contribution, Follow, Notification
 
 
 def profile_update(*, user: User, display_name: str, demographics: dict | None) -> User:

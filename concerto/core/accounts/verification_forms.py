@@ -42,7 +42,7 @@ class IdentityForm(forms.Form):
         self.fields["first_name"].widget.attrs.update({"autocomplete": "given-name", "spellcheck": "false"})
 
     def clean(self):
-        from concerto.core.accounts.verification import _normalise
+        from concerto.core.accounts.verification.identity import _normalise
 
         data = super().clean()
         for name in ("last_name", "first_name"):

@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from concerto.core.accounts.models import Role
-from concerto.core.participation.services import audit_record
+from concerto.core.audit.services import audit_record
 from concerto.core.territory.validators import validate_accent_color
 from concerto.core.uploads import validate_image_upload
 

@@ -119,7 +119,7 @@ def desk(request, org_slug):
     if request.method == "POST" and form.is_valid():
         user = form.user
         identity = form.identity()
-        holder = verification._identity_holder(
+        holder = verification.identity_holder(
             organisation=org, user=user, identity_hash=verification.identity_hash(organisation=org, **identity))
         if holder is not None:
             form.add_error(None, _("Another account (%(email)s) is already verified with this identity in this "

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_POST, require_safe
 from concerto.core import registry
 from concerto.core.accounts.decorators import backoffice_home_view, backoffice_view
 from concerto.core.accounts.models import Role
+from concerto.core.audit.models import AuditEntry
 from concerto.core.backoffice import services as backoffice_services
 from concerto.core.backoffice.forms import OrganisationSettingsForm, RoleGrantForm
-from concerto.core.participation.models import AuditEntry
 from concerto.core.spaces import services
 from concerto.core.spaces.forms import ComponentAddForm, ComponentSettingsForm, SpaceForm, StepForm
 from concerto.core.spaces.models import Component, Space, Step

@@ -1,4 +1,4 @@
-"""Write actions shared by every component: audit, notify, follow, comment, moderate.
+"""Write actions shared by every component: notify, follow, comment, moderate.
 
 Every function takes keyword-only arguments. Notifications are created in the caller's transaction and
 their emails go out after commit through the task queue, so a rolled-back change sends nothing.
@@ -12,8 +12,9 @@ from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from concerto.core.accounts.verification import action_require
+from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import (
-    AuditEntry,
     Channel,
     Comment,
     CommentVote,
@@ -23,22 +24,7 @@ from concerto.core.participation.models import (
     Notification,
 )
 from concerto.core.participation.rules import comment_vote_refusal
-
-
-def audit_record(*, actor, action: str, target=None, organisation=None,
-                 data: dict | None = None) -> AuditEntry:
-    """Write one audit entry for a state change."""
-    if organisation is None and target is not None:
-        organisation = getattr(target, "organisation", None)
-    return AuditEntry.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        organisation=organisation,
-        action=action,
-        target_type=ContentType.objects.get_for_model(target) if target is not None else None,
-        target_id=str(target.pk) if target is not None else "",
-        target_repr=str(target)[:200] if target is not None else "",
-        data=data or {},
-    )
+from concerto.core.ratelimit import send_limited
 
 
 def notification_send(*, recipients, verb: str, title: str, body: str = "",
@@ -113,6 +99,7 @@ def organisation_of(target):
     return getattr(target, "organisation", None)
 
 
+@send_limited("comment")
 @transaction.atomic
 def comment_create(*, author, target, body: str, channel: str = Channel.WEB, parent: Comment | None = None,
                    stance: str = "") -> Comment:
@@ -125,8 +112,6 @@ def comment_create(*, author, target, body: str, channel: str = Channel.WEB, par
     Raises ValidationError (French messages, keyed by "body", "parent" or "stance") on bad input, and
     VerificationRequired when the component reserves comments to verified residents.
     """
-    from concerto.core.accounts.verification import action_require
-
     component = getattr(target, "component", None)
     if component is not None:
         action_require(user=author, component=component, action="comment")

@@ -18,7 +18,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from concerto.core.participation import services
 from concerto.core.participation.forms import CommentForm, CommentVoteForm, ReportForm
 from concerto.core.participation.models import Comment, Moderated
-from concerto.core.ratelimit import rate_limited
+from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.models import Space
 from concerto.core.territory.models import Organisation
 
@@ -84,7 +84,7 @@ def unfollow(request, content_type_id: int, object_id: int):
 
 
 @require_POST
-@rate_limited("comment")
+@rate_limited
 def comment(request, content_type_id: int, object_id: int):
     """A new comment on the target, or a reply when the form names a `parent` comment."""
     target = get_target(content_type_id, object_id)
@@ -100,7 +100,7 @@ def comment(request, content_type_id: int, object_id: int):
     if form.is_valid():
         try:
             created = services.comment_create(
-                author=request.user, target=target, body=form.cleaned_data["body"],
+                sender=sender_of(request), author=request.user, target=target, body=form.cleaned_data["body"],
                 parent=form.cleaned_data.get("parent"), stance=form.cleaned_data.get("stance", ""),
             )
         except ValidationError as error:

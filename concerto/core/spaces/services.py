@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from concerto.core import registry
-from concerto.core.participation.services import audit_record
+from concerto.core.audit.services import audit_record
 from concerto.core.spaces.models import Component, Space, Step
 from concerto.core.uploads import validate_image_upload
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from concerto.core.participation.services import audit_record
+from concerto.core.audit.services import audit_record
 from concerto.core.territory import lookup
 from concerto.core.territory.boundaries import BoundaryError, features_read, parse_json
 from concerto.core.territory.models import Organisation

@@ -21,7 +21,7 @@ from concerto.components.budgets.tests.test_results_setup import (
     import_url,
     small_election,
 )
-from concerto.core.participation.models import AuditEntry
+from concerto.core.audit.models import AuditEntry
 from concerto.testing import SHARED_DATA
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ from django.urls import reverse
 from concerto.components.budgets import ballots
 from concerto.components.budgets.models import Ballot, PaperEntry
 from concerto.components.budgets.tests.test_ballots_setup import verify, vote_setup
-from concerto.core.participation.models import AuditEntry, Contribution
+from concerto.core.audit.models import AuditEntry
+from concerto.core.participation.models import Contribution
 from concerto.testing import persona
 
 

@@ -233,3 +233,14 @@ def test_api_lists_budgets_and_categories(client, component, budget, category):
 def test_api_refuses_junk_filters_with_a_4xx(client, component):
     assert client.get("/api/v1/budgets/projects", {"status": "nope"}).status_code == 422
     assert client.get("/api/v1/budgets/projects", {"organisation": "nowhere"}).status_code == 404
+
+
+def test_past_the_send_limit_a_project_gets_the_429_page_and_is_not_saved(client, rate_limits, component, budget,
+                                                                         resident):
+    rate_limits.CONCERTO_RATE_LIMITS = {"project": (0, 3600)}
+    client.force_login(resident)
+    response = client.post(page(component, "create"), {
+        "title": "Des fontaines", "text": "Deux fontaines au parc.", "estimated_cost": "12000",
+        "location_latitude": "", "location_longitude": ""})
+    assert response.status_code == 429 and "Vous avez beaucoup envoyé" in response.content.decode()
+    assert not Project.objects.exists()

@@ -17,7 +17,8 @@ from concerto.components.budgets.tests.test_projects_setup import (
     review,
     submit,
 )
-from concerto.core.participation.models import AuditEntry, Notification
+from concerto.core.audit.models import AuditEntry
+from concerto.core.participation.models import Notification
 from concerto.core.participation.services import comment_create, follow_add
 from concerto.testing import UserFactory
 

@@ -14,7 +14,8 @@ from concerto.components.budgets.tests.test_results_setup import (
     results_url,
     small_election,
 )
-from concerto.core.participation.models import AuditEntry, Notification
+from concerto.core.audit.models import AuditEntry
+from concerto.core.participation.models import Notification
 from concerto.core.participation.services import follow_add
 from concerto.testing import UserFactory
 

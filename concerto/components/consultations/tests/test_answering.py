@@ -10,7 +10,8 @@ from django.utils.formats import date_format
 
 from concerto.components.consultations import services
 from concerto.components.consultations.models import Answer, Response
-from concerto.core.participation.models import AuditEntry, Contribution
+from concerto.core.audit.models import AuditEntry
+from concerto.core.participation.models import Contribution
 from concerto.testing import StepFactory, UserFactory
 
 from .conftest import form_data, make_consultation, option
@@ -293,3 +294,12 @@ def test_another_resident_has_their_own_response(client, resident, consultation,
     assert "Envoyer mes réponses" in page
     client.post(consultation.get_absolute_url(), form_data(questionnaire))
     assert Response.objects.filter(status="submitted").count() == 2
+
+
+def test_past_the_send_limit_answers_get_the_429_page_and_are_not_saved(client, rate_limits, resident,
+                                                                       consultation, questionnaire):
+    rate_limits.CONCERTO_RATE_LIMITS = {"response": (0, 3600)}
+    client.force_login(resident)
+    response = client.post(consultation.get_absolute_url(), form_data(questionnaire))
+    assert response.status_code == 429 and "Vous avez beaucoup envoyé" in response.content.decode()
+    assert not Response.objects.filter(status=Response.Status.SUBMITTED).exists()

@@ -10,7 +10,7 @@ from django.test import Client
 from concerto import testing
 from concerto.components.consultations import building, services
 from concerto.components.consultations.models import Answer, Question, Response, Section
-from concerto.core.participation.models import AuditEntry
+from concerto.core.audit.models import AuditEntry
 
 from .conftest import answers, form_data, make_consultation, option
 

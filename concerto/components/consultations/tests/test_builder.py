@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from concerto.components.consultations import building, services
 from concerto.components.consultations.models import Option, Question, Questionnaire, Section
 from concerto.components.consultations.questionnaire import questionnaire_locked
-from concerto.core.participation.models import AuditEntry
+from concerto.core.audit.models import AuditEntry
 
 from .conftest import answers, option
 

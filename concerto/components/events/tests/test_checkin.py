@@ -8,7 +8,7 @@ from django.utils import timezone
 from concerto.components.events import room
 from concerto.components.events.models import Registration, RegistrationQuestion
 from concerto.components.events.tests.test_room import make_event, register, url
-from concerto.core.participation.models import AuditEntry
+from concerto.core.audit.models import AuditEntry
 from concerto.testing import UserFactory, at_once
 
 pytestmark = pytest.mark.django_db

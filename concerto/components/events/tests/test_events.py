@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from concerto.components.events import services
 from concerto.components.events.models import Event, Registration
-from concerto.core.participation.models import AuditEntry, Notification
+from concerto.core.audit.models import AuditEntry
+from concerto.core.participation.models import Notification
 from concerto.testing import ComponentFactory, SpaceFactory, UserFactory, commune
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +104,19 @@ def test_the_contributions_component_must_be_of_the_same_space(staff_client, age
     response = staff_client(agent).post(bo_url("create", component),
                                         event_post(contributions_component=str(elsewhere.pk)))
     assert response.status_code == 400
+
+
+def test_only_components_that_declare_a_room_entry_take_an_events_contributions(staff_client, agent):
+    # Proposals and questionnaires declare what they take from a room (their manifest's RoomEntry); news does not.
+    component = make_component()
+    news = ComponentFactory(kind="news", space=component.space, title="Les actualités")
+    ideas = ComponentFactory(kind="proposals", space=component.space, title="Les idées")
+    page = staff_client(agent).get(bo_url("create", component)).content.decode()
+    assert "Les idées" in page and "Les actualités" not in page
+    response = staff_client(agent).post(bo_url("create", component), event_post(contributions_component=str(news.pk)))
+    assert response.status_code == 400 and not Event.objects.exists()
+    assert staff_client(agent).post(bo_url("create", component),
+                                    event_post(contributions_component=str(ideas.pk))).status_code == 302
 
 
 def test_agent_edits_publishes_and_adds_a_required_question(staff_client, agent):

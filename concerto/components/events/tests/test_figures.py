@@ -48,7 +48,7 @@ def setup(sceaux, agent):
     made = [proposals.proposal_create(author=author, component=ideas, title=f"Idée {n}", text="Texte")
             for n in range(3)]
     proposals.support_add(user=UserFactory(email="soutien@example.org"), proposal=made[0])
-    services.room_proposal_enter(actor=agent, event=e1, title="Post-it", text="Plus de bancs")
+    services.room_contribution_enter(actor=agent, event=e1, values={"title": "Post-it", "text": "Plus de bancs"})
     return {"component": component, "e1": e1, "e2": e2, "minutes": minutes, "space": space}
 
 

@@ -14,7 +14,8 @@ from PIL import Image
 
 from concerto.components.events import minutes as services
 from concerto.components.events.models import Event, Minutes, MinutesAttachment, Registration
-from concerto.core.participation.models import AuditEntry, Notification
+from concerto.core.audit.models import AuditEntry
+from concerto.core.participation.models import Notification
 from concerto.core.participation.services import follow_add
 from concerto.testing import ComponentFactory, SpaceFactory, StepFactory, UserFactory
 

@@ -292,3 +292,12 @@ def test_parallel_registrations_never_exceed_the_capacity():
     assert [outcome for outcome in outcomes if isinstance(outcome, Exception)] == []
     assert Registration.objects.filter(event=event, status="confirmed").count() == 3
     assert Registration.objects.filter(event=event, status="waitlisted").count() == 7
+
+
+def test_past_the_send_limit_a_registration_gets_the_429_page_and_no_place(client, rate_limits, resident):
+    rate_limits.CONCERTO_RATE_LIMITS = {"registration": (0, 3600)}
+    event = make_event()
+    client.force_login(resident)
+    response = client.post(url("register", event))
+    assert response.status_code == 429 and "Vous avez beaucoup envoyé" in response.content.decode()
+    assert not Registration.objects.exists()

@@ -87,7 +87,7 @@ def test_contributions_wait_for_the_event_to_start_and_for_a_target(staff_client
     staff = staff_client(agent)
     assert "n’a pas encore commencé" in staff.get(bo_url(upcoming, "contributions")).content.decode()
     with pytest.raises(services.MinutesError):
-        services.room_proposal_enter(actor=agent, event=upcoming, title="Trop tôt", text="x")
+        services.room_contribution_enter(actor=agent, event=upcoming, values={"title": "Trop tôt", "text": "x"})
     nowhere = make_event(events)
     page = staff.get(bo_url(nowhere, "contributions")).content.decode()
     assert "ne dit pas où vont ses contributions" in page

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from concerto.components.news.models import Post
-from concerto.core.participation.models import AuditEntry
+from concerto.core.audit.models import AuditEntry
 from concerto.testing import ComponentFactory, SpaceFactory, commune
 
 from .conftest import image_bytes

@@ -9,8 +9,9 @@ from django.urls import reverse
 from concerto.components.news.models import Post
 from concerto.components.news.tests.conftest import image_bytes
 from concerto.core.accounts.models import ApiToken
+from concerto.core.audit.models import AuditEntry
 from concerto.core.participation import services as participation
-from concerto.core.participation.models import AuditEntry, Comment, Follow, ModerationReport, Notification
+from concerto.core.participation.models import Comment, Follow, ModerationReport, Notification
 from concerto.core.spaces.models import Space
 from concerto.testing import ComponentFactory, SpaceFactory
 

@@ -6,7 +6,8 @@ from django_tasks_db.models import DBTaskResult
 
 from concerto.components.news import services
 from concerto.components.news.models import Post
-from concerto.core.participation.models import AuditEntry, Notification
+from concerto.core.audit.models import AuditEntry
+from concerto.core.participation.models import Notification
 from concerto.core.participation.services import follow_add
 from concerto.core.spaces.models import Space
 from concerto.testing import UserFactory

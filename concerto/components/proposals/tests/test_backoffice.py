@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from concerto.components.proposals import services
 from concerto.components.proposals.models import Category, Proposal
-from concerto.core.participation.models import AuditEntry
+from concerto.core.audit.models import AuditEntry
 from concerto.core.participation.services import follow_add, moderation_hide
 
 pytestmark = pytest.mark.django_db

@@ -513,3 +513,19 @@ def test_a_place_in_another_commune_is_refused_and_a_place_here_finds_its_commun
                                                                  location_longitude="2.2905"))
     assert response.status_code == 302
     assert Proposal.objects.get().commune == commune("sceaux")
+
+
+def test_past_the_send_limits_proposals_and_supports_get_the_429_page_and_nothing_is_saved(
+        client, rate_limits, proposals, proposal, resident):
+    rate_limits.CONCERTO_RATE_LIMITS = {"proposal": (1, 3600), "support": (0, 600)}
+    client.force_login(resident)
+    category = proposal.category_id
+    assert client.post(_url(proposals, "create"), _form_data(category=category)).status_code == 302
+    refused = client.post(_url(proposals, "create"), _form_data(title="Encore une idée", category=category))
+    assert refused.status_code == 429 and "Vous avez beaucoup envoyé" in refused.content.decode()
+    assert refused["Retry-After"] == "3600"
+    assert not Proposal.objects.filter(title="Encore une idée").exists()
+    refused = client.post(_url(proposals, "support", proposal.pk))
+    assert refused.status_code == 429 and "Vous avez beaucoup envoyé" in refused.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.support_count == 0

@@ -11,7 +11,8 @@ from django.utils import timezone, translation
 
 from concerto.components.proposals import services
 from concerto.components.proposals.models import Proposal, Support
-from concerto.core.participation.models import AuditEntry, Contribution, Notification
+from concerto.core.audit.models import AuditEntry
+from concerto.core.participation.models import Contribution, Notification
 from concerto.core.participation.services import comment_create, follow_add, moderation_hide, moderation_restore
 from concerto.testing import StepFactory, UserFactory, at_once, needs_postgresql
 

@@ -308,3 +308,26 @@ def test_the_georeport_client_reads_services_and_requests(live_server):
     assert [r["service_request_id"] for r in api.get_service_requests(status="open")] == [str(report.pk)]
     xml_api = georeport.GeoReport(live_server.url + BASE, jurisdiction="92071", output_format="xml")
     assert xml_api.get_service_list()["service_code"] == "tags"
+
+
+def test_past_the_send_limit_a_key_gets_a_429_in_the_specifications_format(client, rate_limits, places, pothole):
+    rate_limits.CONCERTO_RATE_LIMITS = {"report": (1, 3600)}
+    raw = make_key(places[0])
+    assert client.post(BASE + "requests.json", post_data(api_key=raw)).status_code == 200
+    refused = client.post(BASE + "requests.json", post_data(api_key=raw))
+    assert refused.status_code == 429 and refused["Retry-After"] == "3600"
+    assert refused.json()[0]["code"] == 429 and "Vous avez beaucoup envoyé" in errors_of(refused)
+    refused = client.post(BASE + "requests.xml", post_data(api_key=raw))
+    assert refused.status_code == 429 and xml_of(refused).findtext("error/code") == "429"
+    assert Report.objects.count() == 1
+    # Limits count per key: another application of the commune still posts.
+    assert client.post(BASE + "requests.json", post_data(api_key=make_key(places[0]))).status_code == 200
+
+
+def test_requests_the_service_refuses_do_not_count_toward_the_send_limit(client, rate_limits, places, pothole):
+    rate_limits.CONCERTO_RATE_LIMITS = {"report": (1, 3600)}
+    raw = make_key(places[0])
+    for _ in range(3):
+        refused = client.post(BASE + "requests.json", post_data(api_key=raw, **{"attribute[taille]": "immense"}))
+        assert refused.status_code == 400 and "attribute[taille]" in errors_of(refused)
+    assert client.post(BASE + "requests.json", post_data(api_key=raw)).status_code == 200

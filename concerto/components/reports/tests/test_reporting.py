@@ -356,3 +356,16 @@ def test_the_outside_message_is_in_french_for_french_readers(client, component, 
                            HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 400
     assert "Ce point est hors de la Métropole du Grand Paris." in response.content.decode()
+
+
+def test_past_the_send_limits_reports_and_me_too_get_the_429_page_and_nothing_is_saved(
+        client, rate_limits, component, lighting, resident):
+    report = make_report(lighting)
+    rate_limits.CONCERTO_RATE_LIMITS = {"report": (0, 3600), "report_support": (0, 3600)}
+    response = client.post(form_url(component), post_data(lighting))
+    assert response.status_code == 429 and "Vous avez beaucoup envoyé" in response.content.decode()
+    assert Report.objects.count() == 1
+    client.force_login(resident)
+    response = client.post(reverse("reports_signalements:support", args=[report.pk]))
+    assert response.status_code == 429 and "Vous avez beaucoup envoyé" in response.content.decode()
+    assert not ReportSupport.objects.exists()

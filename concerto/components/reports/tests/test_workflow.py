@@ -7,7 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 
 from concerto.components.reports import workflow
 from concerto.components.reports.models import Category, Open311Key, Report, ReportSupport, Service, StatusChange
-from concerto.core.participation.models import AuditEntry, Follow
+from concerto.core.audit.models import AuditEntry
+from concerto.core.participation.models import Follow
 from concerto.testing import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ from django.urls import reverse
 from concerto import testing
 from concerto.core.accounts.models import ApiToken
 from concerto.core.accounts.services import api_token_create, api_token_revoke, authenticate_api_token
-from concerto.core.participation.models import AuditEntry, Notification
+from concerto.core.audit.models import AuditEntry
+from concerto.core.participation.models import Notification
 from concerto.core.participation.services import notification_mark_read, notification_send
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ from django.utils import timezone
 from concerto import testing
 from concerto.core.accounts.models import ApiToken, Role, User
 from concerto.core.accounts.services import api_token_create
-from concerto.core.participation.models import AuditEntry, Comment, Follow, Notification
+from concerto.core.audit.models import AuditEntry
+from concerto.core.participation.models import Comment, Follow, Notification
 from concerto.core.participation.services import comment_create, follow_add, notification_send
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from concerto.core.participation.models import AuditEntry
+from concerto.core.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

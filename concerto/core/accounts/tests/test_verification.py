@@ -10,7 +10,7 @@ from concerto import testing
 from concerto.core.accounts import verification
 from concerto.core.accounts.models import CensusEntry, Verification, VerificationCode, VerificationSetup
 from concerto.core.accounts.services import account_delete, account_export
-from concerto.core.participation.models import AuditEntry
+from concerto.core.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

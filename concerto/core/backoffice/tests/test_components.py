@@ -4,7 +4,7 @@ residents; outsiders can do neither."""
 import pytest
 from django.urls import reverse
 
-from concerto.core.participation.models import AuditEntry
+from concerto.core.audit.models import AuditEntry
 from concerto.core.spaces.models import Component
 from concerto.testing import ComponentFactory, SpaceFactory
 

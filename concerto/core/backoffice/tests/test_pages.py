@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from concerto.core.accounts.models import Role
-from concerto.core.participation.models import AuditEntry
+from concerto.core.audit.models import AuditEntry
 from concerto.core.spaces.models import Space
 from concerto.core.spaces.tests.images import image_upload, text_upload
 from concerto.testing import SpaceFactory, persona

@@ -6,7 +6,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 
-from concerto.core.participation.models import AuditEntry, Comment, Contribution, Notification
+from concerto.core.audit.models import AuditEntry
+from concerto.core.participation.models import Comment, Contribution, Notification
 from concerto.core.participation.services import comment_create, moderation_hide
 
 pytestmark = pytest.mark.django_db

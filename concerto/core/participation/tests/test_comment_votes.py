@@ -3,7 +3,8 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from concerto.core.participation.models import AuditEntry, CommentVote
+from concerto.core.audit.models import AuditEntry
+from concerto.core.participation.models import CommentVote
 from concerto.core.participation.services import comment_create, comment_vote, moderation_hide
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from concerto.core.participation.models import AuditEntry
+from concerto.core.audit.models import AuditEntry
 from concerto.core.participation.services import follow_add, is_following
 from concerto.core.spaces.models import Space
 from concerto.testing import SpaceFactory

@@ -4,8 +4,9 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from concerto import testing
+from concerto.core.audit.models import AuditEntry
 from concerto.core.participation import services
-from concerto.core.participation.models import AuditEntry, Comment, ModerationReport
+from concerto.core.participation.models import Comment, ModerationReport
 from concerto.testing import SpaceFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from concerto.core.participation.services import audit_record
+from concerto.core.audit.services import audit_record
 
 
 def _clean_name(model, component, name: str, exclude_pk=None) -> str:

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from concerto.core.participation.models import AuditEntry
+from concerto.core.audit.models import AuditEntry
 from concerto.core.spaces import services
 from concerto.core.spaces.models import Space
 from concerto.core.spaces.tests.images import image_upload, text_upload

@@ -4,7 +4,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from concerto.core.participation.models import AuditEntry
+from concerto.core.audit.models import AuditEntry
 from concerto.core.territory import lookup
 from concerto.core.territory.models import Organisation
 
