@@ -55,3 +55,18 @@ class FieldErrorOut(Schema):
 class ValidationErrorOut(Schema):
     detail: str
     errors: list[FieldErrorOut]
+
+
+def filter_by_place(queryset, filters):
+    """QUERYSET (of rows with a `component`, and a `commune` when FILTERS has one) narrowed to what FILTERS
+    set of `organisation` (a slug), `space`, `component` (ids) and `commune` (a slug); an unknown slug is a
+    404. A filters schema declares only those it offers."""
+    if getattr(filters, "organisation", None):
+        queryset = queryset.filter(component__space__organisation=organisation_or_404(filters.organisation))
+    if getattr(filters, "space", None):
+        queryset = queryset.filter(component__space_id=filters.space)
+    if getattr(filters, "component", None):
+        queryset = queryset.filter(component_id=filters.component)
+    if getattr(filters, "commune", None):
+        queryset = queryset.filter(commune=organisation_or_404(filters.commune))
+    return queryset

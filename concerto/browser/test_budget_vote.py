@@ -127,14 +127,14 @@ def test_a_verified_resident_votes_changes_their_ballot_and_sees_it_counted(page
 def test_two_agents_key_a_paper_sheet_that_differs_and_it_is_listed_to_check(page, site, axe_check):
     from django.urls import reverse
 
-    from concerto.components.budgets import ballots
+    from concerto.components.budgets import paper
 
     admin, component, _step, budget, projects = _setup()
     sceaux = commune("sceaux")
     agent = persona("agent@sceaux.example.org", role="agent", organisation=sceaux)
-    ballots.paper_entry_add(agent=admin, budget=budget, polling_station="Mairie", sheet_number="12",
-                            last_name="Durand", first_name="Léa", birth_date=date(1985, 3, 2),
-                            choices=[projects[0].pk])
+    paper.paper_entry_add(agent=admin, budget=budget, polling_station="Mairie", sheet_number="12",
+                          last_name="Durand", first_name="Léa", birth_date=date(1985, 3, 2),
+                          choices=[projects[0].pk])
     space = component.space
     args = [space.organisation.slug, space.slug, component.pk, budget.pk]
     log_in(page, site, agent.email, totp=True)

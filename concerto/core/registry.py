@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any
 
+import rules
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.utils.module_loading import module_has_submodule
@@ -134,6 +135,13 @@ class ComponentManifest:
     participation_count: Callable | None = None
     # What an organiser may type in from a meeting's room into this component (see RoomEntry), or None.
     room_entry: RoomEntry | None = None
+    # Named permissions: "<name>.<verb>" -> a `rules` predicate(user, component). The registry adds each
+    # with rules.add_perm, so pages, the API and chat channels ask the same question by name:
+    # `user.has_perm("budgets.read_review", component)` (or the kernel lookup's `permission=`).
+    permissions: dict[str, Callable] = field(default_factory=dict)
+    # The named permission that opens the component's back-office home; the space's back-office page links
+    # to it only for the people who hold it (an elected official is not sent to a page that refuses them).
+    backoffice_permission: str = "spaces.manage_space"
 
     @property
     def segment(self) -> str:
@@ -177,6 +185,10 @@ _components: dict[str, ComponentManifest] = {}
 def register(manifest: ComponentManifest) -> ComponentManifest:
     if manifest.name in _components and _components[manifest.name] != manifest:
         raise ValueError(f"A component named {manifest.name!r} is already registered")
+    for name, predicate in manifest.permissions.items():
+        if not name.startswith(f"{manifest.name}."):
+            raise ValueError(f"Permission {name!r} of {manifest.name!r} must start with {manifest.name + '.'!r}")
+        rules.set_perm(name, predicate) if rules.perm_exists(name) else rules.add_perm(name, predicate)
     _components[manifest.name] = manifest
     return manifest
 

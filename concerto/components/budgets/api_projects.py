@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from concerto.api.common import NO_NUL, ErrorOut, Id, Pagination, Slug, ValidationErrorOut, organisation_or_404
+from concerto.api.common import NO_NUL, ErrorOut, Id, Pagination, Slug, ValidationErrorOut, filter_by_place
 from concerto.components.budgets.forms import filter_by_status
 from concerto.components.budgets.models import Budget, Category, Project
+from concerto.core.participation.submissions.api import SubmissionOut
 from concerto.core.richtext import sanitize_html
 from concerto.core.spaces.categories.api import CategoryOut, public_categories
 
@@ -39,7 +40,7 @@ class FollowUpOut(Schema):
     works_end: date | None
 
 
-class ProjectOut(Schema):
+class ProjectOut(SubmissionOut):
     id: int
     title: str
     text: str = Field(description="Sanitised HTML.")
@@ -80,18 +81,6 @@ class ProjectOut(Schema):
         return obj.budget.name if obj.budget else None
 
     @staticmethod
-    def resolve_category(obj) -> str | None:
-        return obj.category.name if obj.category else None
-
-    @staticmethod
-    def resolve_commune(obj) -> str | None:
-        return obj.commune.slug if obj.commune else None
-
-    @staticmethod
-    def resolve_image(obj, context) -> str | None:
-        return context["request"].build_absolute_uri(obj.image.url) if obj.image else None
-
-    @staticmethod
     def resolve_review(obj) -> dict:
         return {"eligibility": obj.eligibility, "eligibility_reason": obj.eligibility_reason,
                 "feasibility": obj.feasibility, "public_answer": obj.public_answer, "answered_at": obj.answered_at}
@@ -112,26 +101,6 @@ class ProjectOut(Schema):
     def resolve_follow_up(obj) -> dict:
         return {"implementation": obj.implementation, "progress": obj.progress, "works_start": obj.works_start,
                 "works_end": obj.works_end}
-
-    @staticmethod
-    def resolve_comments(obj) -> int:
-        return obj.comment_count
-
-    @staticmethod
-    def resolve_organisation(obj) -> str:
-        return obj.component.space.organisation.slug
-
-    @staticmethod
-    def resolve_space(obj) -> int:
-        return obj.component.space_id
-
-    @staticmethod
-    def resolve_component(obj) -> int:
-        return obj.component_id
-
-    @staticmethod
-    def resolve_url(obj, context) -> str:
-        return context["request"].build_absolute_uri(obj.get_absolute_url())
 
 
 class BudgetOut(Schema):
@@ -178,18 +147,11 @@ RELATED = ("budget", "category", "commune", "component__space__organisation")
 def project_list(request, filters: Query[ProjectFilters]):
     """Projects of published components of published spaces; hidden and withdrawn ones left out."""
     projects = Project.objects.public().select_related(*RELATED)
-    if filters.organisation:
-        projects = projects.filter(component__space__organisation=organisation_or_404(filters.organisation))
-    if filters.space:
-        projects = projects.filter(component__space_id=filters.space)
-    if filters.component:
-        projects = projects.filter(component_id=filters.component)
+    projects = filter_by_place(projects, filters)
     if filters.budget:
         projects = projects.filter(budget_id=filters.budget)
     if filters.category:
         projects = projects.filter(category_id=filters.category)
-    if filters.commune:
-        projects = projects.filter(commune=organisation_or_404(filters.commune))
     if filters.q.strip():
         q = filters.q.strip()
         projects = projects.filter(Q(title__icontains=q) | Q(text__icontains=q))

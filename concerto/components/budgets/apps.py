@@ -6,6 +6,3 @@ class BudgetsConfig(AppConfig):
     name = "concerto.components.budgets"
     label = "budgets"
     verbose_name = _("Participatory budgets")
-
-    def ready(self):
-        from concerto.components.budgets import signals  # noqa: F401 - connects the comment counter

@@ -7,36 +7,25 @@ anything else is a 404, and a user without a role here gets a 403 page.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from concerto.components.budgets import ballots
+from concerto.components.budgets import ballots, paper
 from concerto.components.budgets.forms_vote import PaperEntryForm
 from concerto.components.budgets.models import Budget, PaperEntry
+from concerto.components.budgets.permissions import DECIDE_PAPER
 from concerto.core.accounts.decorators import backoffice_view
-from concerto.core.spaces.models import Component
+from concerto.core.spaces.lookup import component_for, item_for
 
 MANAGE = "spaces.manage_space"
-SUPERVISE = "accounts.manage_roles"
 RECENT = 20
 
 
 def _budget(request, space_slug: str, component_id: int, budget_id: int) -> Budget:
-    component = (
-        Component.objects.select_related("space__organisation").prefetch_related("space__steps")
-        .filter(pk=component_id, kind="budgets", space__slug=space_slug, space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This participatory budget does not exist."))
-    budget = component.budgets.select_related("scope").filter(pk=budget_id).first()
-    if budget is None:
-        raise Http404(_("This budget does not exist."))
-    budget.component = component
-    return budget
+    component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
+    return item_for(component, Budget.objects.select_related("scope"), budget_id)
 
 
 def _projects(budget: Budget) -> list:
@@ -48,7 +37,7 @@ def _context(budget: Budget, **extra) -> dict:
     space = component.space
     args = [space.organisation.slug, space.slug, component.pk, budget.pk]
     return {"component": component, "space": space, "organisation": space.organisation, "budget": budget,
-            "counts": ballots.paper_counts(budget=budget),
+            "counts": paper.paper_counts(budget=budget),
             "paper_url": reverse("budgets_backoffice:paper", args=args),
             "mismatches_url": reverse("budgets_backoffice:paper_mismatches", args=args),
             "cumulative": budget.ballot_kind == Budget.BallotKind.CUMULATIVE, **extra}
@@ -82,11 +71,11 @@ def _key(request, budget: Budget, form: PaperEntryForm, *, decide: bool):
     """Key FORM's sheet; the entry, or None with the errors on the form."""
     data = form.cleaned_data
     try:
-        return ballots.paper_entry_add(
+        return paper.paper_entry_add(
             agent=request.user, budget=budget, polling_station=data["polling_station"],
             sheet_number=data["sheet_number"], last_name=data["last_name"], first_name=data["first_name"],
             birth_date=data["birth_date"], choices=form.chosen(), decide=decide, commune=data.get("commune"))
-    except ballots.PaperError as error:
+    except paper.PaperError as error:
         field = error.field if error.field in form.fields else None
         form.add_error(field, error.message)
         return None
@@ -113,7 +102,7 @@ def paper_entry(request, org_slug, space_slug, component_id, budget_id):
     _describe(recent, projects)
     return render(request, "budgets/backoffice/paper/entry.html", _context(
         budget, form=form, projects=projects, recent=recent,
-        vote_open=budget.component.window("voting_open").open, refusal=ballots.paper_refusal(budget),
+        vote_open=budget.component.window("voting_open").open, refusal=paper.paper_refusal(budget),
     ), status=status)
 
 
@@ -121,9 +110,9 @@ def paper_entry(request, org_slug, space_slug, component_id, budget_id):
 @backoffice_view(MANAGE)
 def paper_mismatches(request, org_slug, space_slug, component_id, budget_id):
     budget = _budget(request, space_slug, component_id, budget_id)
-    can_decide = request.user.has_perm(SUPERVISE, request.organisation)
+    can_decide = request.user.has_perm(DECIDE_PAPER, budget.component)
     projects = _projects(budget)
-    sheets = ballots.paper_mismatches(budget=budget)
+    sheets = paper.paper_mismatches(budget=budget)
     for sheet in sheets:
         _describe(sheet["entries"], projects)
         sheet["same_person"] = len({entry.voter_key for entry in sheet["entries"]}) == 1

@@ -16,32 +16,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from concerto.components.budgets import results
+from concerto.components.budgets import pabulib, results
 from concerto.components.budgets.models import Ballot, Budget, Result
 from concerto.components.budgets.results_views import pabulib_response
 from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
 MANAGE = "spaces.manage_space"
 
 
-def _component(request, space_slug: str, component_id: int) -> Component:
-    component = (
-        Component.objects.select_related("space__organisation").prefetch_related("space__steps")
-        .filter(pk=component_id, kind="budgets", space__slug=space_slug, space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This participatory budget does not exist."))
-    return component
-
-
-def _budget(component: Component, budget_id: int) -> Budget:
-    budget = component.budgets.filter(pk=budget_id).first()
-    if budget is None:
-        raise Http404(_("This budget does not exist."))
-    budget.component = component
-    return budget
 
 
 def _context(component: Component, **extra) -> dict:
@@ -60,8 +44,8 @@ def _result(budget: Budget, value) -> Result:
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def result_detail(request, org_slug, space_slug, component_id, budget_id):
-    component = _component(request, space_slug, component_id)
-    budget = _budget(component, budget_id)
+    component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
+    budget = item_for(component, Budget, budget_id)
     here = reverse("budgets_backoffice:results", args=[org_slug, space_slug, component.pk, budget.pk])
     if request.method == "POST":
         action = request.POST.get("action", "")
@@ -111,9 +95,9 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > results.MAX_IMPORT_BYTES:
+        if upload.size > pabulib.MAX_IMPORT_BYTES:
             raise ValidationError(_("The file is too large: %(max)s MB at most.") % {
-                "max": results.MAX_IMPORT_BYTES // (1024 * 1024)})
+                "max": pabulib.MAX_IMPORT_BYTES // (1024 * 1024)})
         raw = upload.read()
         try:
             return raw.decode("utf-8-sig")
@@ -124,12 +108,12 @@ class ImportForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def pabulib_import(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            budget = results.pabulib_import(
+            budget = pabulib.pabulib_import(
                 actor=request.user, component=component, text=data["file"], name=data["name"], rule=data["rule"],
                 ballot_kind=data["ballot_kind"] or None, amount=data["amount"])
         except ValidationError as error:

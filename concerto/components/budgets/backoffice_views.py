@@ -11,16 +11,16 @@ agents and administrators. The component must belong to the organisation in the 
 
 import csv
 import re
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from concerto.components.budgets import services
@@ -33,73 +33,32 @@ from concerto.components.budgets.forms import (
     filter_by_status,
 )
 from concerto.components.budgets.models import Budget, Category, Project
+from concerto.components.budgets.permissions import MANAGE, READ_REVIEW, REVIEW
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.spaces.categories import views as category_pages
+from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
 PER_PAGE = 50
 
 
-def _requires(check, message):
-    """Behind backoffice_view (login, 2FA, a role here), the roles CHECK asks for; a 403 page otherwise."""
-
-    def decorator(view):
-        @backoffice_view("backoffice.view_organisation")
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not check(request.user, request.organisation):
-                raise PermissionDenied(message())
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def readers(view):
-    return _requires(services.may_read_review,
-                     lambda: _("Only the evaluators, agents, administrators and elected officials of this "
-                               "organisation see the review of projects."))(view)
-
-
-def managers(view):
-    return _requires(services.may_manage,
-                     lambda: _("Only the agents and administrators of this organisation can do this."))(view)
-
-
-def _component(request, space_slug: str, component_id: int) -> Component:
-    component = (
-        Component.objects.select_related("space__organisation").prefetch_related("space__steps")
-        .filter(pk=component_id, kind="budgets", space__slug=space_slug, space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This participatory budget does not exist."))
-    return component
+READERS_ONLY = _lazy("Only the evaluators, agents, administrators and elected officials of this organisation see "
+                     "the review of projects.")
+MANAGERS_ONLY = _lazy("Only the agents and administrators of this organisation can do this.")
+readers = backoffice_view(READ_REVIEW, denied=READERS_ONLY)
+managers = backoffice_view(MANAGE, denied=MANAGERS_ONLY)
 
 
 def _project(component: Component, project_id: int) -> Project:
-    project = (component.budget_projects.select_related("category", "author", "budget", "commune", "merged_into")
-               .filter(pk=project_id).first())
-    if project is None:
-        raise Http404(_("This project does not exist."))
-    project.component = component
-    return project
-
-
-def _budget(component: Component, budget_id: int) -> Budget:
-    budget = Budget.objects.filter(component=component, pk=budget_id).first()
-    if budget is None:
-        raise Http404(_("This budget does not exist."))
-    budget.component = component
-    return budget
+    return item_for(component, Project.objects.select_related("category", "author", "budget", "commune",
+                                                              "merged_into"), project_id)
 
 
 def _context(request, component: Component, **extra) -> dict:
     organisation = component.space.organisation
     return {"component": component, "space": component.space, "organisation": organisation,
-            "can_review": services.may_review(request.user, organisation),
-            "can_manage": services.may_manage(request.user, organisation), **extra}
+            "can_review": request.user.has_perm(REVIEW, component),
+            "can_manage": request.user.has_perm(MANAGE, component), **extra}
 
 
 # Projects ---------------------------------------------------------------------------------------------
@@ -107,7 +66,7 @@ def _context(request, component: Component, **extra) -> dict:
 @require_safe
 @readers
 def project_list(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
     status = request.GET.get("statut", "")
     status = status if status in dict(STATUS_FILTERS) else ""
     q = request.GET.get("q", "").replace("\x00", "")[:100].strip()
@@ -132,9 +91,9 @@ def project_list(request, org_slug, space_slug, component_id):
 @readers
 def project_review(request, org_slug, space_slug, component_id, project_id):
     """The evaluation form and the history of evaluations. Elected officials read it without the form."""
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
     project = _project(component, project_id)
-    can_review = services.may_review(request.user, request.organisation)
+    can_review = request.user.has_perm(REVIEW, request.organisation)
     if request.method == "POST" and not can_review:
         raise PermissionDenied(_("Elected officials read the review of projects; they cannot change it."))
     initial = {"eligibility": project.eligibility, "eligibility_reason": project.eligibility_reason,
@@ -167,9 +126,9 @@ def project_review(request, org_slug, space_slug, component_id, project_id):
 @require_http_methods(["GET", "POST"])
 @readers
 def project_merge(request, org_slug, space_slug, component_id, project_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
     project = _project(component, project_id)
-    if not services.may_review(request.user, request.organisation):
+    if not request.user.has_perm(REVIEW, request.organisation):
         raise PermissionDenied(_("Elected officials read the review of projects; they cannot change it."))
     form = MergeForm(request.POST or None, project=project)
     refusal = ""
@@ -191,7 +150,7 @@ def project_merge(request, org_slug, space_slug, component_id, project_id):
 @require_http_methods(["GET", "POST"])
 @managers
 def project_followup(request, org_slug, space_slug, component_id, project_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
     project = _project(component, project_id)
     form = ProgressForm(request.POST or None, request.FILES or None,
                         initial={"implementation": project.implementation or "study", "progress": project.progress,
@@ -220,7 +179,7 @@ def project_followup(request, org_slug, space_slug, component_id, project_id):
 @require_http_methods(["GET", "POST"])
 @managers
 def budget_list(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
     organisation = component.space.organisation
     form = BudgetForm(request.POST or None, organisation=organisation,
                       initial={"ballot_kind": Budget.BallotKind.APPROVAL, "rule": Budget.Rule.GREEDY, "points": 10})
@@ -241,8 +200,8 @@ def budget_list(request, org_slug, space_slug, component_id):
 @require_http_methods(["GET", "POST"])
 @managers
 def budget_edit(request, org_slug, space_slug, component_id, budget_id):
-    component = _component(request, space_slug, component_id)
-    budget = _budget(component, budget_id)
+    component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
+    budget = item_for(component, Budget, budget_id)
     form = BudgetForm(request.POST or None, organisation=component.space.organisation, initial={
         "name": budget.name, "description": budget.description, "amount": budget.amount, "scope": budget.scope_id,
         "ballot_kind": budget.ballot_kind, "max_choices": budget.max_choices, "min_share": budget.min_share,
@@ -273,8 +232,8 @@ _NUMBER = re.compile(r"^\d{1,4}$")
 @managers
 def ballot_list(request, org_slug, space_slug, component_id, budget_id):
     """Choose and number the projects put to the vote; publish or unpublish the list."""
-    component = _component(request, space_slug, component_id)
-    budget = _budget(component, budget_id)
+    component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
+    budget = item_for(component, Budget, budget_id)
     errors: list[str] = []
     status = 200
     if request.method == "POST":
@@ -332,7 +291,7 @@ def _categories_url(component: Component) -> str:
 @require_http_methods(["GET", "POST"])
 @managers
 def category_list(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
     return category_pages.list_page(request, model=Category, component=component,
                                     template="budgets/backoffice/projects/category_list.html",
                                     context=_context(request, component), list_url=_categories_url(component))
@@ -341,7 +300,7 @@ def category_list(request, org_slug, space_slug, component_id):
 @require_http_methods(["GET", "POST"])
 @managers
 def category_edit(request, org_slug, space_slug, component_id, category_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
     category = category_pages.category_or_404(Category, component, category_id)
     return category_pages.edit_page(request, category=category,
                                     template="budgets/backoffice/projects/category_form.html",
@@ -351,7 +310,7 @@ def category_edit(request, org_slug, space_slug, component_id, category_id):
 @require_http_methods(["GET", "POST"])
 @managers
 def category_delete(request, org_slug, space_slug, component_id, category_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
     category = category_pages.category_or_404(Category, component, category_id)
     return category_pages.delete_page(
         request, category=category, count=category.projects.count(),
@@ -379,7 +338,7 @@ def _csv_lines(component):
 @readers
 def export_csv(request, org_slug, space_slug, component_id):
     """The public projects, one row each, streamed; no personal data."""
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
     response = StreamingHttpResponse(_csv_lines(component), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="projets-{component.pk}.csv"'
     return response

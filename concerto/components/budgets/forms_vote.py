@@ -87,7 +87,7 @@ class PaperEntryForm(ChoicesMixin, forms.Form):
 
     def __init__(self, *args, budget: Budget, projects, **kwargs):
         super().__init__(*args, **kwargs)
-        from concerto.components.budgets.ballots import paper_communes
+        from concerto.components.budgets.paper import paper_communes
 
         communes = paper_communes(budget)
         if communes.exists():

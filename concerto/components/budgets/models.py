@@ -1,19 +1,25 @@
 """Participatory budgeting: budgets (envelopes), projects and their review, ballots, paper entries, results
 and the follow-up of winning projects.
 
-Who writes what (see docs/architecture.md): projects and their review in services.py, ballots in ballots.py,
-results and pabulib files in results.py; the counting engine (pure Python, no Django) in counting/.
+Who writes what (see docs/architecture.md): budgets, projects and their review in services/ (one module per
+concern), ballots in ballots.py and paper sheets in paper.py, results in results.py and pabulib files in
+pabulib.py; the counting engine (pure Python, no Django) in counting/. What a project shares with the other
+things residents submit (proposals...) is the kernel's Submission (core/participation/submissions).
 """
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from concerto.core.participation.models import Channel, Moderated, ModeratedQuerySet
+from concerto.core.participation.models import Channel
+from concerto.core.participation.submissions.models import (
+    Submission,
+    SubmissionQuerySet,
+    point_complete_constraint,
+)
 from concerto.core.spaces.categories.models import ComponentCategory
 
 
@@ -88,18 +94,13 @@ class Category(ComponentCategory):
         ]
 
 
-class ProjectQuerySet(ModeratedQuerySet):
-    def public(self):
-        """Projects anyone may see: not hidden, not withdrawn, in a published component of a published space."""
-        return self.visible().filter(withdrawn_at__isnull=True, component__published=True,
-                                     component__space__status="published")
-
+class ProjectQuerySet(SubmissionQuerySet):
     def on_ballot(self):
         """The projects put to the vote (with their final cost)."""
         return self.filter(on_ballot=True, final_cost__isnull=False)
 
 
-class Project(Moderated):
+class Project(Submission):
     """A project residents submit; evaluators review it; the collectivité may put it to the vote."""
 
     class Eligibility(models.TextChoices):
@@ -120,7 +121,8 @@ class Project(Moderated):
         DONE = "done", pgettext_lazy("project implementation", "Done")
         CANCELLED = "cancelled", pgettext_lazy("project implementation", "Cancelled")
 
-    comment_stances = True
+    # A withdrawn project leaves the public list and the vote; its page stays for its author and the team.
+    withdrawn_stays_public = False
 
     component = models.ForeignKey("spaces.Component", on_delete=models.CASCADE, related_name="budget_projects")
     # The envelope the project competes in (one of the component's budgets).
@@ -130,18 +132,9 @@ class Project(Moderated):
                                  on_delete=models.SET_NULL, related_name="projects")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="budget_projects")
-    title = models.CharField(_("title"), max_length=150)
     text = models.TextField(_("description"))  # rich text, sanitised when saved (concerto.core.richtext)
     estimated_cost = models.PositiveBigIntegerField(_("estimated cost (€)"), null=True, blank=True)
     image = models.ImageField(_("image"), upload_to="budgets/", blank=True)
-    image_alt = models.CharField(_("image description"), max_length=200, blank=True)
-    latitude = models.FloatField(_("latitude"), null=True, blank=True)
-    longitude = models.FloatField(_("longitude"), null=True, blank=True)
-    commune = models.ForeignKey("territory.Organisation", verbose_name=_("commune"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(_("submitted on"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    withdrawn_at = models.DateTimeField(_("withdrawn on"), null=True, blank=True)
     # Imported projects (pabulib replay) keep the file's id; empty otherwise.
     external_id = models.CharField(max_length=64, blank=True)
 
@@ -168,15 +161,9 @@ class Project(Moderated):
     works_start = models.DateField(_("works start"), null=True, blank=True)
     works_end = models.DateField(_("works end"), null=True, blank=True)
 
-    comment_count = models.PositiveIntegerField(_("comments"), default=0)
-
-    comments = GenericRelation("participation.Comment", content_type_field="target_type",
-                               object_id_field="target_id")
-
     objects = ProjectQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(Submission.Meta):
         verbose_name = _("project")
         verbose_name_plural = _("projects")
         indexes = [
@@ -184,16 +171,9 @@ class Project(Moderated):
             models.Index(fields=["budget", "on_ballot"], name="budget_project_ballot_idx"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
-                | (Q(latitude__isnull=False) & Q(longitude__isnull=False)),
-                name="budget_project_point_complete",
-            ),
+            point_complete_constraint("budget_project_point_complete"),
             models.CheckConstraint(condition=Q(progress__lte=100), name="budget_project_progress_percent"),
         ]
-
-    def __str__(self) -> str:
-        return self.title
 
     def get_absolute_url(self) -> str:
         space = self.component.space
@@ -202,33 +182,9 @@ class Project(Moderated):
             "project_id": self.pk})
 
     @property
-    def organisation(self):
-        return self.component.space.organisation
-
-    @property
-    def space(self):
-        return self.component.space
-
-    @property
     def cost(self):
         """The cost that counts: the services' final cost once reviewed, the author's estimate before."""
         return self.final_cost if self.final_cost is not None else self.estimated_cost
-
-    # Added by the projects helper: the shared comments, follows and reports ask the target these.
-    @property
-    def is_public(self) -> bool:
-        """Anyone may read it (and comment, follow, report): not hidden, not withdrawn, published component."""
-        component = self.component
-        return (not self.is_hidden and self.withdrawn_at is None and component.published
-                and component.space.is_published)
-
-    @property
-    def is_withdrawn(self) -> bool:
-        return self.withdrawn_at is not None
-
-    @property
-    def has_location(self) -> bool:
-        return self.latitude is not None and self.longitude is not None
 
 
 class Evaluation(models.Model):

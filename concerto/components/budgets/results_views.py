@@ -8,33 +8,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from concerto.components.budgets import results
+from concerto.components.budgets import pabulib, results
 from concerto.components.budgets.models import Budget
+from concerto.core.spaces.lookup import item_for, public_component_for
 from concerto.core.spaces.models import Component
-
-
-def get_component(request, space_slug: str, component_id: int) -> tuple[Component, bool]:
-    """The budgets component named in the URL, within the request's organisation, and whether the user
-    manages it. Unpublished components and spaces are a 404 except for the organisation's managers."""
-    component = (
-        Component.objects.select_related("space__organisation").prefetch_related("space__steps")
-        .filter(pk=component_id, kind="budgets", space__slug=space_slug, space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This participatory budget does not exist."))
-    can_manage = request.user.has_perm("spaces.manage_space", request.organisation)
-    if not can_manage and not (component.published and component.space.is_published):
-        raise Http404(_("This participatory budget does not exist."))
-    return component, can_manage
-
-
-def _budget(component: Component, budget_id: int) -> Budget:
-    budget = component.budgets.filter(pk=budget_id).first()
-    if budget is None:
-        raise Http404(_("This budget does not exist."))
-    budget.component = component
-    return budget
 
 
 def _context(component: Component, **extra) -> dict:
@@ -60,7 +37,7 @@ def _when(component: Component) -> str:
 
 @require_safe
 def results_home(request, org_slug, space_slug, component_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
     budgets = []
     for budget in component.budgets.all():
         budget.component = component
@@ -73,8 +50,8 @@ def results_home(request, org_slug, space_slug, component_id):
 
 @require_safe
 def budget_results(request, org_slug, space_slug, component_id, budget_id):
-    component, can_manage = get_component(request, space_slug, component_id)
-    budget = _budget(component, budget_id)
+    component, can_manage = public_component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
+    budget = item_for(component, Budget, budget_id)
     result = results.published_result(budget)
     if result is None:
         return render(request, "budgets/results/budget_results.html", _context(
@@ -83,14 +60,14 @@ def budget_results(request, org_slug, space_slug, component_id, budget_id):
     return render(request, "budgets/results/budget_results.html", _context(
         component, budget=budget, report=results.report(result), can_manage=can_manage,
         engine_rule=results.ENGINE_RULES.get(result.rule, result.rule),
-        download_name=results.pabulib_filename(budget),
+        download_name=pabulib.pabulib_filename(budget),
     ))
 
 
 @require_safe
 def pabulib_export(request, org_slug, space_slug, component_id, budget_id):
-    component, _can_manage = get_component(request, space_slug, component_id)
-    budget = _budget(component, budget_id)
+    component, _can_manage = public_component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
+    budget = item_for(component, Budget, budget_id)
     result = results.published_result(budget)
     if result is None:
         raise Http404(_("The results of this budget are not published yet."))
@@ -104,8 +81,8 @@ def pabulib_response(result) -> HttpResponse:
     key = f"budgets:pabulib:{result.pk}:{result.computed_at.isoformat()}:{result.ballots}"
     text = cache.get(key)
     if text is None:
-        text = results.pabulib_text(result=result)
+        text = pabulib.pabulib_text(result=result)
         cache.set(key, text, 3600)
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{results.pabulib_filename(result.budget)}"'
+    response["Content-Disposition"] = f'attachment; filename="{pabulib.pabulib_filename(result.budget)}"'
     return response

@@ -6,15 +6,13 @@ reason; merged ones stay, pointing to the project they joined. A withdrawn proje
 author and the team, a hidden one's to the team and the moderators.
 """
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.db.models import Prefetch, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -24,43 +22,25 @@ from django.views.decorators.http import require_http_methods, require_safe
 from concerto.components.budgets import services
 from concerto.components.budgets.forms import FilterForm, ProjectForm, filter_by_status
 from concerto.components.budgets.models import Budget, ProgressUpdate, Project, ProjectPhoto
+from concerto.components.budgets.permissions import READ_REVIEW
 from concerto.core.accounts.verification import action_refusal
+from concerto.core.participation.submissions.views import submission_points
 from concerto.core.ratelimit import rate_limited, sender_of
+from concerto.core.spaces.lookup import item_for, public_component_for
 from concerto.core.spaces.models import Component
-from concerto.core.territory.models import Organisation
 
 MAP_LIMIT = 500
 
 
-def get_component(request, space_slug: str, component_id: int) -> tuple[Component, bool]:
-    """The budgets component named in the URL, within the request's organisation, and whether the user
-    manages it. Unpublished components and spaces are a 404 except for the organisation's team."""
-    component = (
-        Component.objects.select_related("space__organisation").prefetch_related("space__steps")
-        .filter(pk=component_id, kind="budgets", space__slug=space_slug, space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This participatory budget does not exist."))
-    can_manage = request.user.has_perm("spaces.manage_space", request.organisation)
-    if not can_manage and not (component.published and component.space.is_published):
-        if not services.may_read_review(request.user, request.organisation):
-            raise Http404(_("This participatory budget does not exist."))
-    return component, can_manage
-
-
 def get_project(request, component: Component, project_id: int) -> Project:
-    project = (component.budget_projects.select_related("category", "commune", "author", "budget",
-                                                        "merged_into").filter(pk=project_id).first())
-    if project is None:
-        raise Http404(_("This project does not exist."))
+    project = item_for(component, Project.objects.select_related("category", "commune", "author", "budget",
+                                                                 "merged_into"), project_id)
     user = request.user
-    team = services.may_read_review(user, request.organisation)
+    team = user.has_perm(READ_REVIEW, component)
     if project.is_hidden and not (team or user.has_perm("participation.moderate", request.organisation)):
         raise Http404(_("This project does not exist."))
     if project.withdrawn_at is not None and not (team or (user.is_authenticated and project.author_id == user.pk)):
         raise Http404(_("This project was withdrawn by its author."))
-    project.component = component
     return project
 
 
@@ -77,7 +57,7 @@ def _listing(request, component: Component):
     base = _public_base(component)
     budgets = list(Budget.objects.filter(component=component))
     categories = list(component.budget_categories.all())
-    communes = Organisation.objects.communes().filter(Exists(base.filter(commune=OuterRef("pk")))).order_by("name")
+    communes = base.communes()
     form = FilterForm(request.GET, budgets=budgets, categories=categories, communes=list(communes))
     filters = form.filters()
     projects = base
@@ -104,7 +84,8 @@ def _query_string(filters: dict, **extra) -> str:
 
 @require_safe
 def project_list(request, org_slug, space_slug, component_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(
+        request, "budgets", space_slug=space_slug, component_id=component_id, preview=READ_REVIEW)
     form, filters, budgets, projects = _listing(request, component)
     per_page = component.setting("projects_per_page")
     page = Paginator(projects.select_related("category", "commune", "budget"), per_page).get_page(
@@ -128,27 +109,18 @@ def project_list(request, org_slug, space_slug, component_id):
 @require_safe
 def project_points(request, org_slug, space_slug, component_id):
     """GeoJSON FeatureCollection of the located projects of the list's filters (MAP_LIMIT at most)."""
-    component, _can_manage = get_component(request, space_slug, component_id)
+    component, _can_manage = public_component_for(
+        request, "budgets", space_slug=space_slug, component_id=component_id, preview=READ_REVIEW)
     _form, _filters, _budgets, projects = _listing(request, component)
-    single = request.GET.get("projet", "")
-    if single:
-        projects = projects.filter(pk=int(single)) if single.isdigit() and len(single) < 12 else projects.none()
-    located = list(projects.filter(latitude__isnull=False, longitude__isnull=False)
-                   .values_list("id", "title", "latitude", "longitude")[:MAP_LIMIT + 1])
     base = reverse("budgets:index", args=[org_slug, space_slug, component.pk])
-    features = [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lng, 6), round(lat, 6)]},
-         "properties": {"title": title, "url": f"{base}projets/{pk}/"}}
-        for pk, title, lat, lng in located[:MAP_LIMIT]
-    ]
-    body = {"type": "FeatureCollection", "features": features, "truncated": len(located) > MAP_LIMIT,
-            "limit": MAP_LIMIT}
-    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/geo+json")
+    return submission_points(projects, limit=MAP_LIMIT, url_of=lambda pk: f"{base}projets/{pk}/",
+                             only=request.GET.get("projet", ""))
 
 
 @require_safe
 def project_detail(request, org_slug, space_slug, component_id, project_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(
+        request, "budgets", space_slug=space_slug, component_id=component_id, preview=READ_REVIEW)
     project = get_project(request, component, project_id)
     user = request.user
     is_author = user.is_authenticated and project.author_id == user.pk
@@ -163,7 +135,7 @@ def project_detail(request, org_slug, space_slug, component_id, project_id):
         project.merged_into.component = component
     return render(request, "budgets/projects/project_detail.html", _context(
         component, project=project, can_manage=can_manage, is_author=is_author,
-        can_review=services.may_read_review(user, request.organisation),
+        can_review=user.has_perm(READ_REVIEW, component),
         edit_blocker=services.edit_blocker(project) if is_author else "",
         ballot_public=ballot_public, updates=updates, merged_from=merged_from,
         comments_enabled=component.setting("comments_enabled"),
@@ -182,7 +154,8 @@ def _form_page(request, component, form, *, project=None, status=200, refusal=""
 @require_http_methods(["GET", "POST"])
 @rate_limited
 def project_create(request, org_slug, space_slug, component_id):
-    component, _can_manage = get_component(request, space_slug, component_id)
+    component, _can_manage = public_component_for(
+        request, "budgets", space_slug=space_slug, component_id=component_id, preview=READ_REVIEW)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     refusal = services.submission_refusal(component)
@@ -213,7 +186,8 @@ def project_create(request, org_slug, space_slug, component_id):
 
 
 def _authored_project(request, space_slug, component_id, project_id):
-    component, _can_manage = get_component(request, space_slug, component_id)
+    component, _can_manage = public_component_for(
+        request, "budgets", space_slug=space_slug, component_id=component_id, preview=READ_REVIEW)
     project = get_project(request, component, project_id)
     if project.author_id is None or project.author_id != request.user.pk:
         raise PermissionDenied(_("Only the author of a project can change or withdraw it."))
@@ -266,7 +240,8 @@ def project_withdraw(request, org_slug, space_slug, component_id, project_id):
 
 @require_safe
 def followup_list(request, org_slug, space_slug, component_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(
+        request, "budgets", space_slug=space_slug, component_id=component_id, preview=READ_REVIEW)
     projects = list(_public_base(component).filter(selected=True).select_related("budget", "commune")
                     .prefetch_related(Prefetch("photos", queryset=ProjectPhoto.objects.order_by("-created_at", "pk")))
                     .order_by("budget__position", "budget_id", "title", "pk"))

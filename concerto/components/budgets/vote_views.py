@@ -6,7 +6,6 @@ Everything works without JavaScript: the running total is computed by the server
 """
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import number_format
@@ -18,33 +17,12 @@ from concerto.components.budgets import ballots
 from concerto.components.budgets.forms_vote import BallotForm
 from concerto.components.budgets.models import Budget, Result
 from concerto.core.accounts import verification as verifications
+from concerto.core.spaces.lookup import item_for, public_component_for
 from concerto.core.spaces.models import Component
 
 EDIT_PARAM = "modifier"
 
 
-def get_component(request, space_slug: str, component_id: int) -> Component:
-    """The budgets component of the URL, in the request's organisation; unpublished ones are a 404 except for
-    the organisation's managers."""
-    component = (
-        Component.objects.select_related("space__organisation").prefetch_related("space__steps")
-        .filter(pk=component_id, kind="budgets", space__slug=space_slug, space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This participatory budget does not exist."))
-    if not (component.published and component.space.is_published) and not request.user.has_perm(
-            "spaces.manage_space", request.organisation):
-        raise Http404(_("This participatory budget does not exist."))
-    return component
-
-
-def _budget(component: Component, budget_id: int) -> Budget:
-    budget = component.budgets.select_related("scope").filter(pk=budget_id).first()
-    if budget is None:
-        raise Http404(_("This budget does not exist."))
-    budget.component = component
-    return budget
 
 
 def _context(component: Component, **extra) -> dict:
@@ -80,7 +58,7 @@ def _ballot_url(budget: Budget, *, edit: bool = False) -> str:
 
 @require_safe
 def vote_home(request, org_slug, space_slug, component_id):
-    component = get_component(request, space_slug, component_id)
+    component, _can_manage = public_component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
     budgets = list(component.budgets.select_related("scope"))
     voted = ballots.voted_budget_ids(user=request.user, budgets=budgets)
     window = component.window("voting_open")
@@ -200,8 +178,8 @@ def _ballot_page(request, component, budget, projects, *, form=None, ballot=None
 
 @require_http_methods(["GET", "POST"])
 def ballot_edit(request, org_slug, space_slug, component_id, budget_id):
-    component = get_component(request, space_slug, component_id)
-    budget = _budget(component, budget_id)
+    component, _can_manage = public_component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
+    budget = item_for(component, Budget.objects.select_related("scope"), budget_id)
     if budget.ballot_published_at is None and not request.user.has_perm("spaces.manage_space",
                                                                         request.organisation):
         projects = []

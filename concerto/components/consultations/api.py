@@ -2,7 +2,6 @@
 public consultations, and their aggregated results when they are public (or for the team)."""
 
 import rules
-from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
@@ -11,10 +10,12 @@ from ninja.pagination import paginate
 from concerto.api.auth import api_user
 from concerto.api.common import ErrorOut, Id, Pagination, Slug, ValidationErrorOut, organisation_or_404
 from concerto.components.consultations.manifest import results_are_public
+from concerto.components.consultations.permissions import READ_RESULTS
 from concerto.components.consultations.questionnaire import questionnaire_structure
 from concerto.components.consultations.results import results_compute
 from concerto.components.consultations.services import answers_open
 from concerto.core.richtext import sanitize_html
+from concerto.core.spaces.lookup import component_by_id
 from concerto.core.spaces.models import Component
 
 router = Router(tags=["consultations"])
@@ -26,10 +27,8 @@ def _public_consultations():
 
 
 def _consultation_or_404(component_id: int) -> Component:
-    component = _public_consultations().filter(pk=component_id).first()
-    if component is None:
-        raise Http404(_("This consultation does not exist or is not published."))
-    return component
+    return component_by_id("consultations", component_id, published_only=True,
+                           not_found=_("This consultation does not exist or is not published."))
 
 
 class ConsultationOut(Schema):
@@ -188,9 +187,7 @@ def results_detail(request, component_id: Id):
     Public when the consultation publishes its results; otherwise only for the organisation's team."""
     component = _consultation_or_404(component_id)
     user = api_user(request)
-    if not results_are_public(component) and not (
-        user is not None and rules.has_perm("backoffice.view_organisation", user, component.space.organisation)
-    ):
+    if not rules.has_perm(READ_RESULTS, user, component):
         raise HttpError(403, _("The results of this consultation are only shown to the collectivité's team."))
     structure = questionnaire_structure(component)
     results = results_compute(structure, latest_texts=0)

@@ -29,30 +29,10 @@ from concerto.components.consultations.results import submitted_responses
 from concerto.components.consultations.views import _filters
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.participation.models import Channel
-from concerto.core.spaces.models import Component
+from concerto.core.spaces.lookup import component_for, item_for
 
 MANAGE = "spaces.manage_space"
 RESPONSES_PER_PAGE = 50
-
-
-def _component(request, space_slug: str, component_id: int) -> Component:
-    component = (
-        Component.objects.select_related("space__organisation")
-        .filter(pk=component_id, kind="consultations", space__slug=space_slug,
-                space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This consultation does not exist."))
-    return component
-
-
-def _section(component, section_id) -> Section:
-    section = Section.objects.filter(component=component, pk=section_id).first()
-    if section is None:
-        raise Http404(_("This section does not exist."))
-    section.component = component
-    return section
 
 
 def _question(component, structure, question_id) -> Question:
@@ -83,7 +63,7 @@ def _apply_errors(form, error: ValidationError) -> None:
 @require_safe
 @backoffice_view(MANAGE)
 def builder(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     structure = questionnaire_structure(component)
     counts = dict(submitted_responses(component).values_list("channel").annotate(n=Count("id")).order_by())
     channels = [(label, counts[value]) for value, label in Channel.choices if counts.get(value)]
@@ -96,7 +76,7 @@ def builder(request, org_slug, space_slug, component_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def intro_edit(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     structure = questionnaire_structure(component)
     form = IntroForm(request.POST or None, initial={"intro": structure.intro})
     if request.method == "POST" and form.is_valid():
@@ -110,7 +90,7 @@ def intro_edit(request, org_slug, space_slug, component_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def section_create(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     form = SectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -127,8 +107,8 @@ def section_create(request, org_slug, space_slug, component_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def section_edit(request, org_slug, space_slug, component_id, section_id):
-    component = _component(request, space_slug, component_id)
-    section = _section(component, section_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
+    section = item_for(component, Section, section_id)
     form = SectionForm(request.POST or None, initial={"title": section.title, "description": section.description})
     if request.method == "POST" and form.is_valid():
         try:
@@ -145,8 +125,8 @@ def section_edit(request, org_slug, space_slug, component_id, section_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def section_delete(request, org_slug, space_slug, component_id, section_id):
-    component = _component(request, space_slug, component_id)
-    section = _section(component, section_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
+    section = item_for(component, Section, section_id)
     locked = questionnaire_locked(component) and section.questions.exists()
     if request.method == "POST" and not locked:
         building.section_delete(actor=request.user, section=section)
@@ -165,8 +145,8 @@ def _direction(request) -> str:
 @require_POST
 @backoffice_view(MANAGE)
 def section_move(request, org_slug, space_slug, component_id, section_id):
-    component = _component(request, space_slug, component_id)
-    section = _section(component, section_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
+    section = item_for(component, Section, section_id)
     if _direction(request):
         building.section_move(actor=request.user, section=section, direction=_direction(request))
     return redirect(f"{component.get_backoffice_url()}#section-{section.pk}")
@@ -175,8 +155,8 @@ def section_move(request, org_slug, space_slug, component_id, section_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def question_create(request, org_slug, space_slug, component_id, section_id):
-    component = _component(request, space_slug, component_id)
-    section = _section(component, section_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
+    section = item_for(component, Section, section_id)
     structure = questionnaire_structure(component)
     kind = request.GET.get("type", "")
     if kind not in Question.Kind.values:
@@ -204,7 +184,7 @@ def question_create(request, org_slug, space_slug, component_id, section_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def question_edit(request, org_slug, space_slug, component_id, question_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     structure = questionnaire_structure(component)
     question = _question(component, structure, question_id)
     locked = questionnaire_locked(component)
@@ -232,7 +212,7 @@ def question_edit(request, org_slug, space_slug, component_id, question_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def question_delete(request, org_slug, space_slug, component_id, question_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     structure = questionnaire_structure(component)
     question = _question(component, structure, question_id)
     locked = questionnaire_locked(component)
@@ -248,11 +228,8 @@ def question_delete(request, org_slug, space_slug, component_id, question_id):
 @require_POST
 @backoffice_view(MANAGE)
 def question_move(request, org_slug, space_slug, component_id, question_id):
-    component = _component(request, space_slug, component_id)
-    question = Question.objects.filter(component=component, pk=question_id).first()
-    if question is None:
-        raise Http404(_("This question does not exist."))
-    question.component = component
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
+    question = item_for(component, Question, question_id)
     if _direction(request):
         building.question_move(actor=request.user, question=question, direction=_direction(request))
     return redirect(f"{component.get_backoffice_url()}#question-{question.pk}")
@@ -261,10 +238,8 @@ def question_move(request, org_slug, space_slug, component_id, question_id):
 @require_POST
 @backoffice_view(MANAGE)
 def option_move(request, org_slug, space_slug, component_id, option_id):
-    component = _component(request, space_slug, component_id)
-    option = Option.objects.filter(question__component=component, pk=option_id).select_related("question").first()
-    if option is None:
-        raise Http404(_("This answer does not exist."))
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
+    option = item_for(component, Option.objects.select_related("question"), option_id, field="question__component")
     if _direction(request):
         building.option_move(actor=request.user, option=option, direction=_direction(request))
     return redirect(f"{component.get_backoffice_url()}questions/{option.question_id}/modifier/#options-order")
@@ -273,7 +248,7 @@ def option_move(request, org_slug, space_slug, component_id, option_id):
 @require_safe
 @backoffice_view(MANAGE)
 def response_list(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     responses = (submitted_responses(component).select_related("residence", "entered_by").order_by("-pk"))
     page = Paginator(responses, RESPONSES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "consultations/backoffice/responses.html", _context(
@@ -283,7 +258,7 @@ def response_list(request, org_slug, space_slug, component_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def paper_entry(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     structure = questionnaire_structure(component)
     meta = PaperForm(request.POST or None, prefix="about")
     form = ResponseForm(structure, request.POST or None, paper=True)
@@ -311,12 +286,8 @@ def paper_entry(request, org_slug, space_slug, component_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def response_delete(request, org_slug, space_slug, component_id, response_id):
-    component = _component(request, space_slug, component_id)
-    response = Response.objects.filter(component=component, pk=response_id,
-                                       status=Response.Status.SUBMITTED).first()
-    if response is None:
-        raise Http404(_("This response does not exist."))
-    response.component = component
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
+    response = item_for(component, Response.objects.filter(status=Response.Status.SUBMITTED), response_id)
     deletable = response.channel in services.PAPER_CHANNELS
     if request.method == "POST" and deletable:
         services.response_delete(actor=request.user, response=response)
@@ -331,7 +302,7 @@ def response_delete(request, org_slug, space_slug, component_id, response_id):
 @require_safe
 @backoffice_view(MANAGE)
 def export_csv(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     _form, filters = _filters(request, component)
     return exports.csv_response(questionnaire_structure(component), filters)
 
@@ -339,6 +310,6 @@ def export_csv(request, org_slug, space_slug, component_id):
 @require_safe
 @backoffice_view(MANAGE)
 def export_xlsx(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     _form, filters = _filters(request, component)
     return exports.xlsx_response(questionnaire_structure(component), filters)

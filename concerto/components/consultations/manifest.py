@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from concerto.components.consultations.permissions import PERMISSIONS
 from concerto.core.registry import Action, ComponentManifest, RoomEntry, Setting, register
 
 
@@ -96,6 +97,7 @@ def _room_record(**values):
 
 manifest = register(ComponentManifest(
     name="consultations",
+    permissions=PERMISSIONS,
     url_segment="consultation",
     label=_("Consultation"),
     description=_("A questionnaire that residents answer online, and that agents can also fill in from "

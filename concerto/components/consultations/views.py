@@ -28,6 +28,7 @@ from concerto.components.consultations.forms import (
 )
 from concerto.components.consultations.manifest import results_are_public
 from concerto.components.consultations.models import Answer, Question
+from concerto.components.consultations.permissions import READ_RESULTS
 from concerto.components.consultations.questionnaire import questionnaire_structure
 from concerto.components.consultations.results import (
     Filters,
@@ -39,34 +40,16 @@ from concerto.components.consultations.results import (
 )
 from concerto.core.accounts.verification import action_refusal
 from concerto.core.ratelimit import rate_limited, sender_of
-from concerto.core.spaces.models import Component
+from concerto.core.spaces.lookup import public_component_for
 
 SESSION_KEY = "consultations_key"
 TEXTS_PER_PAGE = 25
 Kind = Question.Kind
 
 
-def get_consultation(request, space_slug: str, component_id: int):
-    """The consultation named in the URL, within the request's organisation, and whether the user
-    manages it. Unpublished components and spaces are a 404 except for the organisation's managers."""
-    component = (
-        Component.objects.select_related("space__organisation")
-        .filter(pk=component_id, kind="consultations", space__slug=space_slug,
-                space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This consultation does not exist."))
-    can_manage = request.user.has_perm("spaces.manage_space", request.organisation)
-    if not can_manage and not (component.published and component.space.is_published):
-        raise Http404(_("This consultation does not exist."))
-    return component, can_manage
-
-
 def can_see_results(request, component) -> bool:
     """Public results for everyone; otherwise the organisation's team (any role) only."""
-    return results_are_public(component) or request.user.has_perm("backoffice.view_organisation",
-                                                                   request.organisation)
+    return request.user.has_perm(READ_RESULTS, component)
 
 
 def _anonymous_key(request, *, create: bool = False) -> str:
@@ -131,7 +114,8 @@ def _state(request, component):
 @require_http_methods(["GET", "POST"])
 @rate_limited
 def questionnaire(request, org_slug, space_slug, component_id, edit: bool = False):
-    component, can_manage = get_consultation(request, space_slug, component_id)
+    component, can_manage = public_component_for(
+        request, "consultations", space_slug=space_slug, component_id=component_id)
     structure = questionnaire_structure(component)
     window = services.answers_open(component)
     user, key, response = _state(request, component)
@@ -241,7 +225,8 @@ def _refused(request, context, message: str):
 
 @require_safe
 def confirmation(request, org_slug, space_slug, component_id):
-    component, can_manage = get_consultation(request, space_slug, component_id)
+    component, can_manage = public_component_for(
+        request, "consultations", space_slug=space_slug, component_id=component_id)
     structure = questionnaire_structure(component)
     _user, _key, response = _state(request, component)
     if response is None or not response.is_submitted:
@@ -254,7 +239,8 @@ def confirmation(request, org_slug, space_slug, component_id):
 
 
 def _results_access(request, space_slug, component_id):
-    component, can_manage = get_consultation(request, space_slug, component_id)
+    component, can_manage = public_component_for(
+        request, "consultations", space_slug=space_slug, component_id=component_id)
     if not can_see_results(request, component):
         raise PermissionDenied(_("The results of this consultation are only shown to the collectivité's team."))
     return component, can_manage
@@ -323,7 +309,8 @@ def points(request, org_slug, space_slug, component_id, question_id):
 
 
 def _open_data(request, space_slug, component_id):
-    component, _can_manage = get_consultation(request, space_slug, component_id)
+    component, _can_manage = public_component_for(
+        request, "consultations", space_slug=space_slug, component_id=component_id)
     if not results_are_public(component):
         raise PermissionDenied(_("The results of this consultation are not public: they cannot be downloaded."))
     structure = questionnaire_structure(component)

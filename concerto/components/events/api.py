@@ -14,16 +14,17 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from concerto.api.common import ErrorOut, Id, Pagination, Slug, ValidationErrorOut, organisation_or_404
+from concerto.api.common import ErrorOut, Id, Pagination, Slug, ValidationErrorOut, filter_by_place
 from concerto.components.events.models import Event, Minutes
 from concerto.core.richtext import sanitize_html
+from concerto.core.spaces.api import ComponentItemOut
 
 router = Router(tags=["events"])
 
 RELATED = ("component__space__organisation", "commune")
 
 
-class EventOut(Schema):
+class EventOut(ComponentItemOut):
     id: int
     title: str
     kind: str = Field(description="public_meeting, workshop, debate, walk or stand.")
@@ -78,22 +79,6 @@ class EventOut(Schema):
     def resolve_has_minutes(obj) -> bool:
         return bool(obj.published_minutes)
 
-    @staticmethod
-    def resolve_organisation(obj) -> str:
-        return obj.component.space.organisation.slug
-
-    @staticmethod
-    def resolve_space(obj) -> int:
-        return obj.component.space_id
-
-    @staticmethod
-    def resolve_component(obj) -> int:
-        return obj.component_id
-
-    @staticmethod
-    def resolve_url(obj, context) -> str:
-        return context["request"].build_absolute_uri(obj.get_absolute_url())
-
 
 class AttachmentOut(Schema):
     title: str
@@ -130,14 +115,7 @@ def event_list(request, filters: Query[EventFilters]):
     """Published events of published components of published spaces, soonest first (latest first for past
     events). Cancelled events are listed with `cancelled: true`."""
     events = _public().select_related(*RELATED)
-    if filters.organisation:
-        events = events.filter(component__space__organisation=organisation_or_404(filters.organisation))
-    if filters.space:
-        events = events.filter(component__space_id=filters.space)
-    if filters.component:
-        events = events.filter(component_id=filters.component)
-    if filters.commune:
-        events = events.filter(commune=organisation_or_404(filters.commune))
+    events = filter_by_place(events, filters)
     now = timezone.now()
     if filters.when == "upcoming":
         return events.filter(ends_at__gt=now).order_by("starts_at", "pk")
@@ -185,12 +163,7 @@ def _minutes_out(request, minutes: Minutes) -> dict:
 def minutes_list(request, filters: Query[MinutesFilters]):
     """Most recent events first."""
     events = _public()
-    if filters.organisation:
-        events = events.filter(component__space__organisation=organisation_or_404(filters.organisation))
-    if filters.space:
-        events = events.filter(component__space_id=filters.space)
-    if filters.component:
-        events = events.filter(component_id=filters.component)
+    events = filter_by_place(events, filters)
     minutes = (Minutes.objects.filter(published_at__isnull=False, event__in=events.values("pk"))
                .select_related("event").order_by("-event__starts_at", "-pk"))
     return _MinutesPage(request, minutes)

@@ -21,29 +21,15 @@ from concerto.components.events import minutes as services
 from concerto.components.events.forms_minutes import AttachmentForm, MinutesForm
 from concerto.components.events.models import Event, Minutes
 from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
 MANAGE = "spaces.manage_space"
 TABS = "events/backoffice/_tabs.html"
 
 
-def _component(request, space_slug: str, component_id: int) -> Component:
-    component = (Component.objects.select_related("space__organisation").prefetch_related("space__steps")
-                 .filter(pk=component_id, kind="events", space__slug=space_slug,
-                         space__organisation=request.organisation).first())
-    if component is None:
-        raise Http404(_("This events component does not exist."))
-    return component
-
-
 def _event(component: Component, event_id: int) -> Event:
-    event = (Event.objects.select_related("contributions_component__space", "commune")
-             .filter(pk=event_id, component=component).first())
-    if event is None:
-        raise Http404(_("This event does not exist."))
-    event.component = component
-    return event
-
+    return item_for(component, Event.objects.select_related("contributions_component__space", "commune"), event_id)
 
 def _tabs() -> str | None:
     """The events helper's tabs, once that template exists."""
@@ -76,7 +62,7 @@ def _minutes_url(component, event) -> str:
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def minutes_edit(request, org_slug, space_slug, component_id, event_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = _event(component, event_id)
     minutes = Minutes.objects.filter(event=event).first()
     action = request.POST.get("action", "save") if request.method == "POST" else ""
@@ -152,7 +138,7 @@ def _int(value) -> int:
 def room_contributions(request, org_slug, space_slug, component_id, event_id):
     """Type the contributions gathered in the room, one after another: the empty form comes back after each
     save, with the running count."""
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = _event(component, event_id)
     target = services.room_target(event)
     entry = services.room_entry(target) if target is not None else None
@@ -193,7 +179,7 @@ def _now():
 @require_safe
 @backoffice_view(MANAGE)
 def figures(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="rencontres-chiffres-{component.pk}.csv"'

@@ -6,8 +6,7 @@ too); the event must belong to an events component of one of its spaces, anythin
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
@@ -17,21 +16,17 @@ from django.views.decorators.http import require_http_methods
 from concerto.components.events import room
 from concerto.components.events.forms_room import CheckinForm, HideForm, WalkInForm
 from concerto.components.events.models import Event, Registration
+from concerto.components.events.permissions import MODERATE_BOARD
 from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.spaces.lookup import component_for, item_for
 
 MANAGE = "spaces.manage_space"
 RECENT = 10
 
 
 def _event(request, space_slug: str, component_id: int, event_id: int) -> Event:
-    event = (Event.objects.select_related("component__space__organisation")
-             .filter(pk=event_id, component__pk=component_id, component__kind="events",
-                     component__space__slug=space_slug, component__space__organisation=request.organisation)
-             .first())
-    if event is None:
-        raise Http404(_("This event does not exist."))
-    return event
-
+    component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
+    return item_for(component, Event, event_id)
 
 def _tabs_template() -> str | None:
     """The events helper's tabs, when they exist (the page works without them)."""
@@ -135,17 +130,10 @@ def walk_in(request, org_slug, space_slug, component_id, event_id):
         request, event, form=CheckinForm(), walk_in_form=walk_in_form, walk_in_open=True), status=400)
 
 
-def _may_moderate(request) -> bool:
-    return (request.user.has_perm(MANAGE, request.organisation)
-            or request.user.has_perm("participation.moderate", request.organisation))
-
-
 @require_http_methods(["GET", "POST"])
-@backoffice_view("backoffice.view_organisation")
+@backoffice_view(MODERATE_BOARD)
 def board_moderation(request, org_slug, space_slug, component_id, event_id):
     """Open or close the board, hide or restore a post, mark it answered. Each POST names one action."""
-    if not _may_moderate(request):
-        raise PermissionDenied(_("You do not have access to this organisation's back-office."))
     event = _event(request, space_slug, component_id, event_id)
     if request.method == "POST":
         _moderate(request, event)

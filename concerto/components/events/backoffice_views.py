@@ -10,7 +10,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -19,29 +19,14 @@ from concerto.components.events import services
 from concerto.components.events.forms import CancelForm, EventForm, QuestionForm
 from concerto.components.events.models import Event, Registration
 from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
 MANAGE = "spaces.manage_space"
 
 
-def _component(request, space_slug: str, component_id: int) -> Component:
-    component = (
-        Component.objects.select_related("space__organisation").prefetch_related("space__steps")
-        .filter(pk=component_id, kind="events", space__slug=space_slug, space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This events component does not exist."))
-    return component
-
-
 def _event(component: Component, event_id: int) -> Event:
-    event = component.events.select_related("commune", "contributions_component").filter(pk=event_id).first()
-    if event is None:
-        raise Http404(_("This event does not exist."))
-    event.component = component
-    return event
-
+    return item_for(component, Event.objects.select_related("commune", "contributions_component"), event_id)
 
 def _context(component: Component, **extra) -> dict:
     return {"component": component, "space": component.space, "organisation": component.space.organisation,
@@ -58,7 +43,7 @@ def _form_errors(form, error: ValidationError) -> None:
 @require_safe
 @backoffice_view(MANAGE)
 def event_list(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     events = list(services.with_counts(component.events.all()).select_related("commune").order_by("-starts_at"))
     for event in events:
         event.component = component
@@ -68,7 +53,7 @@ def event_list(request, org_slug, space_slug, component_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def event_create(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     form = EventForm(request.POST or None, component=component)
     if request.method == "POST" and form.is_valid():
         try:
@@ -87,7 +72,7 @@ def event_create(request, org_slug, space_slug, component_id):
 @backoffice_view(MANAGE)
 def event_edit(request, org_slug, space_slug, component_id, event_id):
     """The event's form, its publication, and its registration questions (one POST `action` each)."""
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = _event(component, event_id)
     action = request.POST.get("action", "save") if request.method == "POST" else ""
     form = EventForm(request.POST if action == "save" else None, component=component, event=event)
@@ -137,7 +122,7 @@ def event_edit(request, org_slug, space_slug, component_id, event_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def event_cancel(request, org_slug, space_slug, component_id, event_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = _event(component, event_id)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -165,7 +150,7 @@ def _registration_rows(event: Event):
 def registration_list(request, org_slug, space_slug, component_id, event_id):
     """The registrations by status; POST `registration=<id>` cancels one (someone who phoned to say they
     cannot come): their place goes to the waitlist."""
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = _event(component, event_id)
     if request.method == "POST":
         raw = request.POST.get("registration", "")
@@ -238,7 +223,7 @@ def _csv_body(writer, event, questions, header, yes, no, statuses, attendances):
 @require_safe
 @backoffice_view(MANAGE)
 def registration_export(request, org_slug, space_slug, component_id, event_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = _event(component, event_id)
     response = StreamingHttpResponse(_csv_lines(event), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="inscriptions-{event.pk}.csv"'

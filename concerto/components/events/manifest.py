@@ -3,6 +3,7 @@ component they belong to (services.py, room.py, minutes.py)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from concerto.components.events.permissions import PERMISSIONS
 from concerto.core.registry import Action, ComponentManifest, PeriodicJob, Setting, register
 
 
@@ -53,6 +54,7 @@ def send_reminders(now) -> int:
 
 manifest = register(ComponentManifest(
     name="events",
+    permissions=PERMISSIONS,
     url_segment="rencontres",
     label=_("Events"),
     description=_("Public meetings, workshops, debates, walks and stands, in person, online or hybrid: "

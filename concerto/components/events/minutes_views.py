@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from concerto.components.events import minutes as services
 from concerto.components.events.models import Event
+from concerto.core.spaces.lookup import MANAGE, component_for, item_for
 
 HEADER = "events/_event_header.html"
 
@@ -24,16 +25,12 @@ def _header() -> str | None:
 @require_safe
 def minutes(request, org_slug, space_slug, component_id, event_id):
     """Published minutes of a public event; the organisation's managers also see them before publishing."""
-    event = (Event.objects.select_related("component__space__organisation", "commune",
-                                          "contributions_component__space__organisation")
-             .filter(pk=event_id, component__pk=component_id, component__kind="events",
-                     component__space__slug=space_slug, component__space__organisation=request.organisation)
-             .first())
+    component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
+    event = item_for(component, Event.objects.select_related(
+        "commune", "contributions_component__space__organisation"), event_id)
     not_found = Http404(_("These minutes do not exist or are not published."))
-    if event is None:
-        raise not_found
     record = services.minutes_of(event)
-    can_manage = request.user.has_perm("spaces.manage_space", request.organisation)
+    can_manage = request.user.has_perm(MANAGE, component)
     if not can_manage and (record is None or record.published_at is None or not event.is_public):
         raise not_found
     if record is None:

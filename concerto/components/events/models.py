@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from concerto.core.participation.models import Moderated, ModeratedQuerySet
+from concerto.core.spaces.items import ComponentItem
 
 
 class Audience(models.TextChoices):
@@ -35,7 +36,7 @@ class EventQuerySet(ModeratedQuerySet):
                                      component__space__status="published")
 
 
-class Event(Moderated):
+class Event(ComponentItem, Moderated):
     class Kind(models.TextChoices):
         PUBLIC_MEETING = "public_meeting", pgettext_lazy("event kind", "Public meeting")
         WORKSHOP = "workshop", pgettext_lazy("event kind", "Workshop")
@@ -113,14 +114,6 @@ class Event(Moderated):
         return reverse("events:detail", kwargs={
             "org_slug": space.organisation.slug, "space_slug": space.slug, "component_id": self.component_id,
             "event_id": self.pk})
-
-    @property
-    def organisation(self):
-        return self.component.space.organisation
-
-    @property
-    def space(self):
-        return self.component.space
 
     @property
     def is_public(self) -> bool:

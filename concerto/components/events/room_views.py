@@ -18,6 +18,7 @@ from concerto.components.events import room
 from concerto.components.events.forms_room import BoardPostForm
 from concerto.components.events.models import Event
 from concerto.core.accounts.verification import action_refusal
+from concerto.core.spaces.lookup import MANAGE, component_for, item_for
 
 PROJECTION_LIMIT = 8
 
@@ -25,13 +26,9 @@ PROJECTION_LIMIT = 8
 def get_event(request, space_slug: str, component_id: int, event_id: int) -> Event:
     """EVENT_ID of the events component in the URL, within the request's organisation. Events nobody may
     see yet are a 404 except for the organisation's managers."""
-    event = (Event.objects.select_related("component__space__organisation")
-             .filter(pk=event_id, component__pk=component_id, component__kind="events",
-                     component__space__slug=space_slug, component__space__organisation=request.organisation)
-             .first())
-    if event is None:
-        raise Http404(_("This event does not exist."))
-    if not event.is_public and not request.user.has_perm("spaces.manage_space", request.organisation):
+    component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
+    event = item_for(component, Event, event_id)
+    if not event.is_public and not request.user.has_perm(MANAGE, component):
         raise Http404(_("This event does not exist."))
     return event
 

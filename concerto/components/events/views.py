@@ -23,7 +23,8 @@ from concerto.components.events.forms import FilterForm, RegistrationForm
 from concerto.components.events.models import Audience, Event, Registration
 from concerto.core.accounts.verification import action_refusal
 from concerto.core.ratelimit import rate_limited, sender_of
-from concerto.core.spaces.models import Component, Space
+from concerto.core.spaces.lookup import item_for, public_component_for, space_for
+from concerto.core.spaces.models import Component
 from concerto.core.territory.models import Organisation
 
 MAP_LIMIT = 500
@@ -33,30 +34,12 @@ FEED_PAST_DAYS = 90
 AGENDA_PER_PAGE = 30
 
 
-def get_component(request, space_slug: str, component_id: int) -> tuple[Component, bool]:
-    """The events component named in the URL, within the request's organisation, and whether the user
-    manages it. Unpublished components and spaces are a 404 except for the organisation's managers."""
-    component = (
-        Component.objects.select_related("space__organisation").prefetch_related("space__steps")
-        .filter(pk=component_id, kind="events", space__slug=space_slug, space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This page of events does not exist."))
-    can_manage = request.user.has_perm("spaces.manage_space", request.organisation)
-    if not can_manage and not (component.published and component.space.is_published):
-        raise Http404(_("This page of events does not exist."))
-    return component, can_manage
-
-
 def get_event(request, component: Component, event_id: int, can_manage: bool) -> Event:
     """EVENT_ID of COMPONENT: unpublished or hidden ones are a 404 except for the organisation's managers."""
-    event = component.events.select_related("commune").filter(pk=event_id).first()
-    if event is None or (not can_manage and (not event.published or event.is_hidden)):
+    event = item_for(component, Event.objects.select_related("commune"), event_id)
+    if not can_manage and (not event.published or event.is_hidden):
         raise Http404(_("This event does not exist."))
-    event.component = component
     return event
-
 
 def _context(component: Component, **extra) -> dict:
     return {"component": component, "space": component.space, "organisation": component.space.organisation,
@@ -102,7 +85,7 @@ def _annotate_places(events) -> None:
 
 @require_safe
 def event_list(request, org_slug, space_slug, component_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "events", space_slug=space_slug, component_id=component_id)
     base = Event.objects.public().filter(component=component)
     form, filters, tab, events, query = _filtered(request, base, communes_of=base)
     page = Paginator(services.with_counts(events).select_related("commune"),
@@ -123,7 +106,7 @@ def event_list(request, org_slug, space_slug, component_id):
 @require_safe
 def event_points(request, org_slug, space_slug, component_id):
     """GeoJSON FeatureCollection of the located events of the list's tab and filters (MAP_LIMIT at most)."""
-    component, _can_manage = get_component(request, space_slug, component_id)
+    component, _can_manage = public_component_for(request, "events", space_slug=space_slug, component_id=component_id)
     base = Event.objects.public().filter(component=component)
     single = request.GET.get("evenement", "")
     if single:
@@ -147,7 +130,7 @@ def event_points(request, org_slug, space_slug, component_id):
 
 @require_safe
 def event_detail(request, org_slug, space_slug, component_id, event_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = get_event(request, component, event_id, can_manage)
     registration = services.registration_of(user=request.user, event=event)
     refusal = services.registration_refusal(user=request.user, event=event) if registration is None else ""
@@ -168,7 +151,7 @@ def event_detail(request, org_slug, space_slug, component_id, event_id):
 @require_http_methods(["GET", "POST"])
 @rate_limited
 def registration_create(request, org_slug, space_slug, component_id, event_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = get_event(request, component, event_id, can_manage)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -210,7 +193,7 @@ def registration_create(request, org_slug, space_slug, component_id, event_id):
 
 @require_http_methods(["GET", "POST"])
 def registration_cancel(request, org_slug, space_slug, component_id, event_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = get_event(request, component, event_id, can_manage)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -227,7 +210,7 @@ def registration_cancel(request, org_slug, space_slug, component_id, event_id):
 
 
 def _own_registration(request, space_slug, component_id, event_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = get_event(request, component, event_id, can_manage)
     registration = services.registration_of(user=request.user, event=event)
     if registration is None:
@@ -279,7 +262,7 @@ def _ics_response(document: bytes, filename: str) -> HttpResponse:
 
 @require_safe
 def event_ics(request, org_slug, space_slug, component_id, event_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = get_event(request, component, event_id, can_manage)
     registration = services.registration_of(user=request.user, event=event)
     online = {event.pk} if registration and registration.status == Registration.Status.CONFIRMED else set()
@@ -320,10 +303,7 @@ def organisation_feed(request, org_slug):
 
 @require_safe
 def space_feed(request, org_slug, space_slug):
-    space = Space.objects.filter(organisation=request.organisation, slug=space_slug,
-                                 status=Space.Status.PUBLISHED).first()
-    if space is None:
-        raise Http404(_("This space does not exist."))
+    space = space_for(request, space_slug, published_only=True)
     events = _feed_events(Event.objects.public().filter(component__space=space))
     return _ics_response(ics.calendar(events, name=space.title), f"agenda-{space.slug}.ics")
 

@@ -16,15 +16,16 @@ from concerto.api.common import (
     Pagination,
     Slug,
     ValidationErrorOut,
-    organisation_or_404,
+    filter_by_place,
 )
 from concerto.components.news.models import Post
-from concerto.core.spaces.models import Component
+from concerto.core.spaces.api import ComponentItemOut
+from concerto.core.spaces.lookup import component_by_id
 
 router = Router(tags=["news"])
 
 
-class PostOut(Schema):
+class PostOut(ComponentItemOut):
     id: int
     title: str
     summary: str
@@ -37,26 +38,6 @@ class PostOut(Schema):
     space: int
     component: int
     url: str
-
-    @staticmethod
-    def resolve_image(obj, context) -> str | None:
-        return context["request"].build_absolute_uri(obj.image.url) if obj.image else None
-
-    @staticmethod
-    def resolve_organisation(obj) -> str:
-        return obj.component.space.organisation.slug
-
-    @staticmethod
-    def resolve_space(obj) -> int:
-        return obj.component.space_id
-
-    @staticmethod
-    def resolve_component(obj) -> int:
-        return obj.component_id
-
-    @staticmethod
-    def resolve_url(obj, context) -> str:
-        return context["request"].build_absolute_uri(obj.get_absolute_url())
 
 
 class PostIn(Schema):
@@ -83,10 +64,7 @@ class PostFilters(Schema):
 def post_list(request, filters: Query[PostFilters]):
     """Published posts of published components of published spaces, newest first."""
     posts = _public_posts().order_by("-published_at", "-pk")
-    if filters.organisation:
-        posts = posts.filter(component__space__organisation=organisation_or_404(filters.organisation))
-    if filters.space:
-        posts = posts.filter(component__space_id=filters.space)
+    posts = filter_by_place(posts, filters)
     return posts
 
 
@@ -109,13 +87,8 @@ def post_create_endpoint(request, payload: PostIn):
     Needs a role that manages spaces on the component's organisation (agent or administrator)."""
     from concerto.components.news.services import post_create
 
-    component = (
-        Component.objects.select_related("space__organisation")
-        .filter(pk=payload.component_id, kind="news").first()
-    )
     missing = _("No news component has this id.")
-    if component is None:
-        raise Http404(missing)
+    component = component_by_id("news", payload.component_id, not_found=missing)
     public = component.published and component.space.is_published
     require_permission(request, "spaces.manage_space", component.organisation, hidden="" if public else missing)
     post = post_create(

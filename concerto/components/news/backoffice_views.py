@@ -6,37 +6,18 @@ commune learns nothing.
 """
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from concerto.components.news import services
 from concerto.components.news.forms import PostForm
+from concerto.components.news.models import Post
 from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
 MANAGE = "spaces.manage_space"
-
-
-def _component(request, space_slug: str, component_id: int) -> Component:
-    component = (
-        Component.objects.select_related("space__organisation")
-        .filter(pk=component_id, kind="news", space__slug=space_slug,
-                space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This news component does not exist."))
-    return component
-
-
-def _post(component: Component, post_id: int):
-    post = component.news_posts.filter(pk=post_id).first()
-    if post is None:
-        raise Http404(_("This news post does not exist."))
-    post.component = component
-    return post
 
 
 def _context(component: Component, **extra) -> dict:
@@ -46,7 +27,7 @@ def _context(component: Component, **extra) -> dict:
 
 @backoffice_view(MANAGE)
 def post_list(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "news", space_slug=space_slug, component_id=component_id)
     posts = component.news_posts.order_by("status", "-published_at", "-created_at")
     return render(request, "news/backoffice/post_list.html", _context(component, posts=posts))
 
@@ -54,7 +35,7 @@ def post_list(request, org_slug, space_slug, component_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def post_create(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "news", space_slug=space_slug, component_id=component_id)
     form = PostForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         publish = request.POST.get("action") == "publish"
@@ -69,8 +50,8 @@ def post_create(request, org_slug, space_slug, component_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def post_edit(request, org_slug, space_slug, component_id, post_id):
-    component = _component(request, space_slug, component_id)
-    post = _post(component, post_id)
+    component = component_for(request, "news", space_slug=space_slug, component_id=component_id)
+    post = item_for(component, Post, post_id)
     form = PostForm.for_post(post, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         services.post_update(actor=request.user, post=post, **form.values())
@@ -83,8 +64,8 @@ def post_edit(request, org_slug, space_slug, component_id, post_id):
 @require_POST
 @backoffice_view(MANAGE)
 def post_publish(request, org_slug, space_slug, component_id, post_id):
-    component = _component(request, space_slug, component_id)
-    services.post_publish(actor=request.user, post=_post(component, post_id))
+    component = component_for(request, "news", space_slug=space_slug, component_id=component_id)
+    services.post_publish(actor=request.user, post=item_for(component, Post, post_id))
     messages.success(request, _("The news post is published."))
     return redirect(component.get_backoffice_url())
 
@@ -92,8 +73,8 @@ def post_publish(request, org_slug, space_slug, component_id, post_id):
 @require_POST
 @backoffice_view(MANAGE)
 def post_unpublish(request, org_slug, space_slug, component_id, post_id):
-    component = _component(request, space_slug, component_id)
-    services.post_unpublish(actor=request.user, post=_post(component, post_id))
+    component = component_for(request, "news", space_slug=space_slug, component_id=component_id)
+    services.post_unpublish(actor=request.user, post=item_for(component, Post, post_id))
     messages.success(request, _("The news post is back to draft. The public no longer sees it."))
     return redirect(component.get_backoffice_url())
 
@@ -101,8 +82,8 @@ def post_unpublish(request, org_slug, space_slug, component_id, post_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def post_delete(request, org_slug, space_slug, component_id, post_id):
-    component = _component(request, space_slug, component_id)
-    post = _post(component, post_id)
+    component = component_for(request, "news", space_slug=space_slug, component_id=component_id)
+    post = item_for(component, Post, post_id)
     if request.method == "POST":
         services.post_delete(actor=request.user, post=post)
         messages.success(request, _("The news post is deleted."))

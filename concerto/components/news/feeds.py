@@ -2,14 +2,12 @@
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from concerto.components.news.models import Post
-from concerto.components.news.views import get_news_component
-from concerto.core.spaces.models import Space
+from concerto.core.spaces.lookup import public_component_for, space_for
 
 FEED_LENGTH = 30
 
@@ -40,7 +38,8 @@ class _NewsFeed(Feed):
 class ComponentFeed(_NewsFeed):
     def get_object(self, request, org_slug, space_slug, component_id):
         # Feeds are public: a manager's preview of unpublished news has no feed.
-        component, _can_manage = get_news_component(request, space_slug, component_id, public_only=True)
+        component, _can_manage = public_component_for(
+            request, "news", space_slug=space_slug, component_id=component_id, preview=None)
         return component
 
     def title(self, component):
@@ -88,10 +87,7 @@ class SpaceFeed(_NewsFeed):
     """Every public news post of one published space, whatever the news component."""
 
     def get_object(self, request, org_slug, space_slug):
-        space = Space.objects.published().filter(organisation=request.organisation, slug=space_slug).first()
-        if space is None:
-            raise Http404(_("This participation space does not exist or is not published."))
-        return space
+        return space_for(request, space_slug, published_only=True)
 
     def title(self, space):
         return _("News · %(space)s") % {"space": space.title}

@@ -8,6 +8,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from concerto.core.spaces.items import ComponentItem
+
 
 class PostQuerySet(models.QuerySet):
     def published(self):
@@ -23,7 +25,7 @@ class PostQuerySet(models.QuerySet):
         return self.filter(component__space__organisation_id__in=organisation_ids)
 
 
-class Post(models.Model):
+class Post(ComponentItem):
     class Status(models.TextChoices):
         DRAFT = "draft", pgettext_lazy("news post status", "Draft")
         PUBLISHED = "published", pgettext_lazy("news post status", "Published")
@@ -75,11 +77,3 @@ class Post(models.Model):
     @property
     def excerpt(self) -> str:
         return self.summary or Truncator(self.body).words(40)
-
-    @property
-    def organisation(self):
-        return self.component.space.organisation
-
-    @property
-    def space(self):
-        return self.component.space

@@ -6,30 +6,13 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from concerto.components.news.models import Post
-from concerto.core.spaces.models import Component
+from concerto.core.spaces.lookup import item_for, public_component_for
 
 ORGANISATION_POSTS_PER_PAGE = 10
 
 
-def get_news_component(request, space_slug: str, component_id: int, *, public_only: bool = False):
-    """The news component named in the URL, within the request's organisation, and whether the user
-    manages it. Unpublished components and spaces are a 404 except for the organisation's managers."""
-    component = (
-        Component.objects.select_related("space__organisation")
-        .filter(pk=component_id, kind="news", space__slug=space_slug,
-                space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This news page does not exist."))
-    can_manage = not public_only and request.user.has_perm("spaces.manage_space", request.organisation)
-    if not can_manage and not (component.published and component.space.is_published):
-        raise Http404(_("This news page does not exist."))
-    return component, can_manage
-
-
 def post_list(request, org_slug, space_slug, component_id):
-    component, can_manage = get_news_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "news", space_slug=space_slug, component_id=component_id)
     posts = component.news_posts.all() if can_manage else component.news_posts.published()
     page = Paginator(posts, component.setting("posts_per_page")).get_page(request.GET.get("page"))
     return render(request, "news/post_list.html", {
@@ -42,11 +25,10 @@ def post_list(request, org_slug, space_slug, component_id):
 
 
 def post_detail(request, org_slug, space_slug, component_id, post_id):
-    component, can_manage = get_news_component(request, space_slug, component_id)
-    post = component.news_posts.filter(pk=post_id).first()
-    if post is None or not (post.is_published or can_manage):
+    component, can_manage = public_component_for(request, "news", space_slug=space_slug, component_id=component_id)
+    post = item_for(component, Post, post_id)
+    if not (post.is_published or can_manage):
         raise Http404(_("This news post does not exist or is not published."))
-    post.component = component
     return render(request, "news/post_detail.html", {
         "post": post,
         "component": component,

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from concerto.api.common import NO_NUL, ErrorOut, Id, Pagination, Slug, ValidationErrorOut, organisation_or_404
+from concerto.api.common import NO_NUL, ErrorOut, Id, Pagination, Slug, ValidationErrorOut, filter_by_place
 from concerto.components.proposals import queries
 from concerto.components.proposals.models import Category, Proposal
+from concerto.core.participation.submissions.api import SubmissionOut
 from concerto.core.spaces.categories.api import CategoryOut, public_categories
 
 router = Router(tags=["proposals"])
@@ -26,7 +27,7 @@ class AnswerOut(Schema):
     answered_at: datetime | None
 
 
-class ProposalOut(Schema):
+class ProposalOut(SubmissionOut):
     id: int
     title: str
     text: str = Field(description="Sanitised HTML.")
@@ -50,18 +51,6 @@ class ProposalOut(Schema):
     url: str
 
     @staticmethod
-    def resolve_category(obj) -> str | None:
-        return obj.category.name if obj.category else None
-
-    @staticmethod
-    def resolve_commune(obj) -> str | None:
-        return obj.commune.slug if obj.commune else None
-
-    @staticmethod
-    def resolve_image(obj, context) -> str | None:
-        return context["request"].build_absolute_uri(obj.image.url) if obj.image else None
-
-    @staticmethod
     def resolve_author(obj) -> str | None:
         return obj.author.public_name if obj.author else None
 
@@ -74,28 +63,8 @@ class ProposalOut(Schema):
         return obj.support_count
 
     @staticmethod
-    def resolve_comments(obj) -> int:
-        return obj.comment_count
-
-    @staticmethod
     def resolve_answer(obj) -> dict:
         return {"status": obj.answer_status, "text": obj.answer_text, "answered_at": obj.answered_at}
-
-    @staticmethod
-    def resolve_organisation(obj) -> str:
-        return obj.component.space.organisation.slug
-
-    @staticmethod
-    def resolve_space(obj) -> int:
-        return obj.component.space_id
-
-    @staticmethod
-    def resolve_component(obj) -> int:
-        return obj.component_id
-
-    @staticmethod
-    def resolve_url(obj, context) -> str:
-        return context["request"].build_absolute_uri(obj.get_absolute_url())
 
 
 class ProposalFilters(Schema):
@@ -136,15 +105,8 @@ def proposal_list(request, filters: Query[ProposalFilters]):
     """Proposals of published components of published spaces, hidden ones left out; withdrawn ones are
     listed with `withdrawn: true`."""
     proposals = _public()
-    if filters.organisation:
-        proposals = proposals.filter(component__space__organisation=organisation_or_404(filters.organisation))
-    if filters.space:
-        proposals = proposals.filter(component__space_id=filters.space)
-    if filters.component:
-        proposals = proposals.filter(component_id=filters.component)
-    commune = organisation_or_404(filters.commune).pk if filters.commune else None
-    proposals = queries.filtered(proposals, q=filters.q, category=filters.category, status=filters.status or "",
-                                 commune=commune)
+    proposals = filter_by_place(proposals, filters)
+    proposals = queries.filtered(proposals, q=filters.q, category=filters.category, status=filters.status or "")
     return queries.ordered(proposals, filters.order, filters.seed)
 
 

@@ -6,6 +6,3 @@ class ProposalsConfig(AppConfig):
     name = "concerto.components.proposals"
     label = "proposals"
     verbose_name = _("Proposals")
-
-    def ready(self):
-        from concerto.components.proposals import signals  # noqa: F401 - connects the comment counter

@@ -12,7 +12,7 @@ import json
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,30 +24,15 @@ from concerto.components.proposals.manifest import EXPORT_FIELDS, export_rows
 from concerto.components.proposals.models import Category, Proposal
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.spaces.categories import views as category_pages
+from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
 MANAGE = "spaces.manage_space"
 PER_PAGE = 50
 
 
-def _component(request, space_slug: str, component_id: int) -> Component:
-    component = (
-        Component.objects.select_related("space__organisation").prefetch_related("space__steps")
-        .filter(pk=component_id, kind="proposals", space__slug=space_slug, space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This proposals component does not exist."))
-    return component
-
-
 def _proposal(component: Component, proposal_id: int) -> Proposal:
-    proposal = component.proposals.select_related("category", "author").filter(pk=proposal_id).first()
-    if proposal is None:
-        raise Http404(_("This proposal does not exist."))
-    proposal.component = component
-    return proposal
-
+    return item_for(component, Proposal.objects.select_related("category", "author"), proposal_id)
 
 def _context(component: Component, **extra) -> dict:
     return {"component": component, "space": component.space, "organisation": component.space.organisation,
@@ -57,7 +42,7 @@ def _context(component: Component, **extra) -> dict:
 @require_safe
 @backoffice_view(MANAGE)
 def proposal_list(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     status = request.GET.get("statut", "")
     status = status if status in queries.STATUSES else ""
     q = request.GET.get("q", "").replace("\x00", "")[:100]
@@ -82,7 +67,7 @@ def _status_labels():
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def proposal_answer(request, org_slug, space_slug, component_id, proposal_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     proposal = _proposal(component, proposal_id)
     initial = {"status": proposal.answer_status, "text": proposal.answer_text} if proposal.is_answered else None
     form = AnswerForm(request.POST or None, initial=initial)
@@ -112,7 +97,7 @@ def _categories_url(component: Component) -> str:
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def category_list(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     return category_pages.list_page(request, model=Category, component=component,
                                     template="proposals/backoffice/category_list.html", context=_context(component),
                                     list_url=_categories_url(component))
@@ -121,7 +106,7 @@ def category_list(request, org_slug, space_slug, component_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def category_edit(request, org_slug, space_slug, component_id, category_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     category = category_pages.category_or_404(Category, component, category_id)
     return category_pages.edit_page(request, category=category, template="proposals/backoffice/category_form.html",
                                     context=_context(component), list_url=_categories_url(component))
@@ -130,7 +115,7 @@ def category_edit(request, org_slug, space_slug, component_id, category_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def category_delete(request, org_slug, space_slug, component_id, category_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     category = category_pages.category_or_404(Category, component, category_id)
     return category_pages.delete_page(
         request, category=category, count=category.proposals.count(),
@@ -165,7 +150,7 @@ def _json_chunks(component):
 @backoffice_view(MANAGE)
 def export_csv(request, org_slug, space_slug, component_id):
     """The public proposals, one row each, streamed (memory stays flat whatever the number of rows)."""
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     response = StreamingHttpResponse(_csv_lines(component), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="propositions-{component.pk}.csv"'
     return response
@@ -174,7 +159,7 @@ def export_csv(request, org_slug, space_slug, component_id):
 @require_safe
 @backoffice_view(MANAGE)
 def export_json(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     response = StreamingHttpResponse(_json_chunks(component), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="propositions-{component.pk}.json"'
     return response

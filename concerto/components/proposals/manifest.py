@@ -1,7 +1,6 @@
 """The proposals component: what it tells the registry (URLs, settings, exports, figures, personal data)."""
 
 from django.db.models import Count, Sum
-from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -26,6 +25,7 @@ def export_rows(component):
 
     Nothing about the people: no author, no email, no supporter. Hidden proposals are left out."""
     from concerto.components.proposals.models import Proposal
+    from concerto.core.participation.submissions.services import submission_export_row
 
     proposals = (
         _public_proposals(component)
@@ -33,24 +33,11 @@ def export_rows(component):
         .order_by("created_at", "pk")
     )
     for proposal in proposals.iterator(chunk_size=500):
-        yield {
-            "id": proposal.pk,
-            "title": proposal.title,
-            "text": proposal.body,
-            "category": proposal.category.name if proposal.category else "",
-            "commune": proposal.commune.name if proposal.commune else "",
-            "commune_insee": proposal.commune.insee_code if proposal.commune else "",
-            "latitude": proposal.latitude,
-            "longitude": proposal.longitude,
-            "created_at": proposal.created_at.isoformat(),
-            "withdrawn_at": proposal.withdrawn_at.isoformat() if proposal.withdrawn_at else "",
-            "supports": proposal.support_count,
-            "comments": proposal.comment_count,
-            "answer_status": proposal.answer_status or Proposal.Answer.NONE.value,
-            "answer_text": proposal.answer_text,
-            "answered_at": proposal.answered_at.isoformat() if proposal.answered_at else "",
-            "url": proposal.get_absolute_url(),
-        }
+        yield submission_export_row(
+            proposal, EXPORT_FIELDS, supports=proposal.support_count,
+            answer_status=proposal.answer_status or Proposal.Answer.NONE.value, answer_text=proposal.answer_text,
+            answered_at=proposal.answered_at.isoformat() if proposal.answered_at else "",
+        )
 
 
 def export_proposals(component) -> list[dict]:
@@ -69,24 +56,15 @@ def statistics(component) -> dict:
 
 
 def summary(component, request) -> str:
+    from concerto.core.participation.submissions.services import submissions_summary
+
     count = _public_proposals(component).count()
     if count:
-        text = ngettext("%(count)s proposal.", "%(count)s proposals.", count) % {"count": count}
+        counted = ngettext("%(count)s proposal.", "%(count)s proposals.", count) % {"count": count}
     else:
-        text = gettext("No proposal yet.")
-    window = component.window("submissions_open")
-    if window.open:
-        when = (gettext("Submit yours until %(date)s.") % {"date": _date(window.closes_on)}
-                if window.closes_on else gettext("Submit yours."))
-    else:
-        when = window.message
-    return format_html("{} {}", text, when)
-
-
-def _date(value) -> str:
-    from django.utils.formats import date_format
-
-    return date_format(value, "j F Y")
+        counted = gettext("No proposal yet.")
+    return submissions_summary(component, counted=counted, submit_until=gettext("Submit yours until %(date)s."),
+                               submit=gettext("Submit yours."))
 
 
 def personal_data(user) -> dict:

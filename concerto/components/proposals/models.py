@@ -1,16 +1,15 @@
 """Proposals (ideas) that residents submit in a space's proposals component, their categories and supports."""
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from concerto.core.participation.models import Moderated, ModeratedQuerySet
-from concerto.core.richtext import plain_text
+from concerto.core.participation.submissions.models import (
+    Submission,
+    point_complete_constraint,
+)
 from concerto.core.spaces.categories.models import ComponentCategory
 
 
@@ -27,13 +26,11 @@ class Category(ComponentCategory):
         ]
 
 
-class ProposalQuerySet(ModeratedQuerySet):
-    def public(self):
-        """Proposals anyone may see: not hidden, in a published component of a published space."""
-        return self.visible().filter(component__published=True, component__space__status="published")
+class Proposal(Submission):
+    """An idea a resident submits; others support and discuss it; the collectivité answers it publicly.
 
+    The shared fields and rules (title, text, point, image, withdrawal, comments) are Submission's."""
 
-class Proposal(Moderated):
     class Answer(models.TextChoices):
         NONE = "", pgettext_lazy("proposal answer", "Not answered yet")
         UNDER_STUDY = "under_study", pgettext_lazy("proposal answer", "Under study")
@@ -41,31 +38,18 @@ class Proposal(Moderated):
         REJECTED = "rejected", pgettext_lazy("proposal answer", "Rejected")
         IMPLEMENTED = "implemented", pgettext_lazy("proposal answer", "Implemented")
 
-    # The shared comment include lets commenters say whether they are for or against.
-    comment_stances = True
+    # A withdrawn proposal stays on the list, marked withdrawn: its supports and comments stay readable.
+    withdrawn_stays_public = True
 
     component = models.ForeignKey("spaces.Component", on_delete=models.CASCADE, related_name="proposals")
     category = models.ForeignKey(Category, verbose_name=_("category"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="proposals")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="proposals")
-    title = models.CharField(_("title"), max_length=150)
-    # Rich text, sanitised by the services when saved (concerto.core.richtext) and again when shown.
-    text = models.TextField(_("text"))
     image = models.ImageField(_("image"), upload_to="proposals/", blank=True)
-    image_alt = models.CharField(_("image description"), max_length=200, blank=True)
-    latitude = models.FloatField(_("latitude"), null=True, blank=True)
-    longitude = models.FloatField(_("longitude"), null=True, blank=True)
-    # The commune at the point, found when the location is saved.
-    commune = models.ForeignKey("territory.Organisation", verbose_name=_("commune"), null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(_("submitted on"), auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    withdrawn_at = models.DateTimeField(_("withdrawn on"), null=True, blank=True)
 
-    # Kept up to date in the same transaction as each support and comment, so that lists sort on them.
+    # Kept up to date in the same transaction as each support, so that lists sort on it.
     support_count = models.PositiveIntegerField(_("supports"), default=0)
-    comment_count = models.PositiveIntegerField(_("comments"), default=0)
 
     answer_status = models.CharField(_("answer"), max_length=16, choices=Answer.choices, blank=True, default="")
     answer_text = models.TextField(_("answer text"), blank=True)
@@ -77,13 +61,7 @@ class Proposal(Moderated):
     search_text = models.TextField(blank=True, editable=False)
     title_words = models.CharField(max_length=600, blank=True, editable=False)
 
-    comments = GenericRelation("participation.Comment", content_type_field="target_type",
-                               object_id_field="target_id")
-
-    objects = ProposalQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(Submission.Meta):
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
         indexes = [
@@ -97,16 +75,7 @@ class Proposal(Moderated):
             models.Index(fields=["component", "category"], name="proposal_category_idx"),
             models.Index(fields=["component", "commune"], name="proposal_commune_idx"),
         ]
-        constraints = [
-            models.CheckConstraint(
-                condition=(Q(latitude__isnull=True) & Q(longitude__isnull=True))
-                | (Q(latitude__isnull=False) & Q(longitude__isnull=False)),
-                name="proposal_point_complete",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
+        constraints = [point_complete_constraint("proposal_point_complete")]
 
     def get_absolute_url(self) -> str:
         # Lists show dozens of links: the component's own URL is reversed once and kept on it.
@@ -120,39 +89,8 @@ class Proposal(Moderated):
         return f"{base}{self.pk}/"
 
     @property
-    def organisation(self):
-        return self.component.space.organisation
-
-    @property
-    def space(self):
-        return self.component.space
-
-    @property
-    def is_public(self) -> bool:
-        """Anyone may read it: not hidden, in a published component of a published space."""
-        component = self.component
-        return not self.is_hidden and component.published and component.space.is_published
-
-    @property
-    def is_withdrawn(self) -> bool:
-        return self.withdrawn_at is not None
-
-    @property
     def is_answered(self) -> bool:
         return bool(self.answer_status)
-
-    @property
-    def body(self) -> str:
-        """The text without markup: what moderators and report forms show."""
-        return plain_text(self.text)
-
-    @property
-    def excerpt(self) -> str:
-        return Truncator(self.body).words(30)
-
-    @property
-    def has_location(self) -> bool:
-        return self.latitude is not None and self.longitude is not None
 
     @property
     def answer_css(self) -> str:

@@ -17,12 +17,21 @@ from concerto.components.proposals import text as words
 from concerto.components.proposals.models import Category, Proposal, Support
 from concerto.core.accounts.verification import action_require
 from concerto.core.audit.services import audit_record
-from concerto.core.participation.models import Channel, Comment
+from concerto.core.participation.models import Channel
 from concerto.core.participation.services import (
     contribution_record,
     contribution_remove,
     followers_of,
     notification_send,
+)
+from concerto.core.participation.submissions.services import (
+    submission_author_locked,
+    submission_category_check,
+    submission_content_clean,
+    submission_locked,
+    submission_point_apply,
+    submission_point_clean,
+    submission_withdrawn,
 )
 from concerto.core.ratelimit import send_limited
 from concerto.core.richtext import plain_text, sanitize_html
@@ -68,49 +77,16 @@ category_delete = categories.category_delete
 
 def _clean_content(component, *, title: str, text: str, category, point) -> dict:
     """The checked, sanitised values of a proposal's content, or a ValidationError keyed by field."""
-    from concerto.core.territory import lookup
-
     errors: dict[str, list[str]] = {}
-    title = " ".join((title or "").split())
-    if not title:
-        errors["title"] = [_("Give your proposal a title.")]
-    elif len(title) > TITLE_MAX_LENGTH:
-        errors["title"] = [_("The title is too long: %(max)s characters at most.") % {"max": TITLE_MAX_LENGTH}]
-    raw = (text or "").strip()
-    clean = sanitize_html(raw)
-    if not plain_text(clean):
-        errors["text"] = [_("Describe your proposal.")]
-    elif len(raw) > TEXT_MAX_LENGTH:
-        errors["text"] = [_("The text is too long (%(length)s characters): %(max)s characters at most.")
-                          % {"length": len(raw), "max": TEXT_MAX_LENGTH}]
-    if category is not None and category.component_id != component.pk:
-        errors["category"] = [_("Choose one of the categories of the list.")]
-    commune = None
-    if point is not None:
-        try:
-            latitude, longitude = float(point[0]), float(point[1])
-        except (TypeError, ValueError, IndexError):
-            latitude = longitude = None
-        if latitude is None or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-            errors["location"] = [_("This location is not valid.")]
-        else:
-            commune = lookup.commune_at(longitude, latitude)
-            if commune is None and lookup.is_available():
-                errors["location"] = [_("This place is outside the Métropole du Grand Paris. "
-                                        "Choose a place in one of its communes.")]
-            point = (latitude, longitude)
+    title, clean = submission_content_clean(
+        title=title, text=text, errors=errors, text_max_length=TEXT_MAX_LENGTH,
+        title_missing=_("Give your proposal a title."), text_missing=_("Describe your proposal."),
+        text_too_long=_("The text is too long (%(length)s characters): %(max)s characters at most."))
+    submission_category_check(component, category, errors=errors)
+    point, commune = submission_point_clean(point, errors=errors)
     if errors:
         raise ValidationError(errors)
     return {"title": title, "text": clean, "category": category, "point": point, "commune": commune}
-
-
-def _apply_point(proposal: Proposal, point, commune) -> None:
-    if point is None:
-        proposal.latitude = proposal.longitude = None
-        proposal.commune = None
-    else:
-        proposal.latitude, proposal.longitude = point
-        proposal.commune = commune
 
 
 def _index_words(proposal: Proposal) -> None:
@@ -143,7 +119,7 @@ def proposal_create(*, author, component, title: str, text: str, category=None, 
         title=values["title"], text=values["text"], category=values["category"],
         image=image or "", image_alt=image_alt if image else "",
     )
-    _apply_point(proposal, values["point"], values["commune"])
+    submission_point_apply(proposal, values["point"], values["commune"])
     _index_words(proposal)
     proposal.save()
     contribution_record(kind="proposals.proposal", target=proposal, component=component, author=author,
@@ -153,31 +129,18 @@ def proposal_create(*, author, component, title: str, text: str, category=None, 
     return proposal
 
 
-def _locked(proposal: Proposal) -> Proposal:
-    """PROPOSAL read again under a row lock, so that a support arriving meanwhile waits for us."""
-    fresh = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    fresh.component = proposal.component
-    return fresh
-
-
 @transaction.atomic
 def proposal_update(*, actor, proposal: Proposal, **changes) -> Proposal:
     """The author changes some of EDITABLE_FIELDS of PROPOSAL, until its first support or comment.
 
     `image=False` removes the image, `image=None` keeps it; `point=None` removes the location."""
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise TypeError(f"proposal_update() cannot change {', '.join(sorted(unknown))}")
-    locked = _locked(proposal)
-    if actor is None or locked.author_id != actor.pk:
-        raise ProposalError(_("Only the author of a proposal can change it."))
-    blocker = locked.edit_blocker()
-    if blocker:
-        raise ProposalError(blocker)
+    locked = submission_author_locked(
+        proposal, actor=actor, changes=changes, editable=EDITABLE_FIELDS, blocker=Proposal.edit_blocker,
+        refusal=ProposalError, not_author=ProposalError(_("Only the author of a proposal can change it.")))
     values = _clean_content(
         proposal.component, title=changes.get("title", locked.title), text=changes.get("text", locked.text),
         category=changes.get("category", locked.category),
-        point=changes.get("point", (locked.latitude, locked.longitude) if locked.has_location else None),
+        point=changes.get("point", locked.point),
     )
     image = changes.get("image")
     image_alt = (changes.get("image_alt", locked.image_alt) or "").strip()
@@ -191,7 +154,7 @@ def proposal_update(*, actor, proposal: Proposal, **changes) -> Proposal:
     old_image = locked.image.name if locked.image else ""
     locked.title, locked.text, locked.category = values["title"], values["text"], values["category"]
     if "point" in changes:
-        _apply_point(locked, values["point"], values["commune"])
+        submission_point_apply(locked, values["point"], values["commune"])
     if image is False:
         locked.image = ""
     elif image:
@@ -215,18 +178,12 @@ def proposal_update(*, actor, proposal: Proposal, **changes) -> Proposal:
 @transaction.atomic
 def proposal_withdraw(*, actor, proposal: Proposal) -> Proposal:
     """The author withdraws PROPOSAL: it stays visible, marked withdrawn, and takes no more supports."""
-    locked = _locked(proposal)
-    if actor is None or locked.author_id != actor.pk:
-        raise ProposalError(_("Only the author of a proposal can withdraw it."))
+    locked = submission_author_locked(
+        proposal, actor=actor, not_author=ProposalError(_("Only the author of a proposal can withdraw it.")))
     if locked.is_withdrawn:
         return locked
-    locked.withdrawn_at = timezone.now()
-    locked.save(update_fields=["withdrawn_at", "updated_at"])
-    contribution_remove(target=locked)
-    audit_record(actor=actor, action="proposals.proposal_withdrawn", target=locked,
-                 organisation=locked.organisation)
-    proposal.withdrawn_at = locked.withdrawn_at
-    return locked
+    return submission_withdrawn(actor=actor, locked=locked, submission=proposal,
+                                action="proposals.proposal_withdrawn")
 
 
 @transaction.atomic
@@ -245,7 +202,7 @@ def proposal_answer(*, actor, proposal: Proposal, status: str, text: str = "") -
         errors["text"] = [_("Explain why the proposal is rejected: residents need to know the reason.")]
     if errors:
         raise ValidationError(errors)
-    locked = _locked(proposal)
+    locked = submission_locked(proposal)
     if locked.answer_status == status and locked.answer_text == clean:
         return locked
     locked.answer_status, locked.answer_text = status, clean
@@ -355,17 +312,3 @@ def supported_ids(*, user, proposals) -> set[int]:
         return set()
     ids = [proposal.pk for proposal in proposals]
     return set(Support.objects.filter(user=user, proposal_id__in=ids).values_list("proposal_id", flat=True))
-
-
-# Comment counter (comments are written by the shared participation services) ---------------------------
-
-def comment_count_refresh(*, proposal_id: int, created: bool = False) -> None:
-    """Keep Proposal.comment_count equal to the number of visible comments on it."""
-    from django.contrib.contenttypes.models import ContentType
-
-    if created:
-        Proposal.objects.filter(pk=proposal_id).update(comment_count=F("comment_count") + 1)
-        return
-    content_type = ContentType.objects.get_for_model(Proposal)
-    count = Comment.objects.visible().filter(target_type=content_type, target_id=proposal_id).count()
-    Proposal.objects.filter(pk=proposal_id).update(comment_count=count)

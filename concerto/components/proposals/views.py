@@ -1,14 +1,11 @@
 """Public proposals pages: the list (filters, orders, map), a proposal, submitting, editing, withdrawing,
 supporting; and the small endpoints the list and the form use (map points, similar proposals)."""
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -19,41 +16,22 @@ from concerto.components.proposals import queries, services
 from concerto.components.proposals.forms import FilterForm, ProposalForm
 from concerto.components.proposals.models import Proposal, Support
 from concerto.core.accounts.verification import action_refusal
+from concerto.core.participation.submissions.views import submission_points
 from concerto.core.ratelimit import rate_limited, sender_of
+from concerto.core.spaces.lookup import item_for, public_component_for
 from concerto.core.spaces.models import Component
-from concerto.core.territory.models import Organisation
 
 # The map shows at most this many points (the first ones in the list's order); the page says so.
 MAP_LIMIT = 500
 
 
-def get_component(request, space_slug: str, component_id: int) -> tuple[Component, bool]:
-    """The proposals component named in the URL, within the request's organisation, and whether the user
-    manages it. Unpublished components and spaces are a 404 except for the organisation's managers."""
-    component = (
-        Component.objects.select_related("space__organisation").prefetch_related("space__steps")
-        .filter(pk=component_id, kind="proposals", space__slug=space_slug, space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This page of proposals does not exist."))
-    can_manage = request.user.has_perm("spaces.manage_space", request.organisation)
-    if not can_manage and not (component.published and component.space.is_published):
-        raise Http404(_("This page of proposals does not exist."))
-    return component, can_manage
-
-
 def get_proposal(request, component: Component, proposal_id: int, can_manage: bool) -> Proposal:
     """PROPOSAL_ID of COMPONENT; a hidden one is a 404 except for the organisation's managers and
     moderators."""
-    proposal = (component.proposals.select_related("category", "commune", "author")
-                .filter(pk=proposal_id).first())
-    if proposal is None:
-        raise Http404(_("This proposal does not exist."))
+    proposal = item_for(component, Proposal.objects.select_related("category", "commune", "author"), proposal_id)
     if proposal.is_hidden and not (
             can_manage or request.user.has_perm("participation.moderate", request.organisation)):
         raise Http404(_("This proposal does not exist."))
-    proposal.component = component
     return proposal
 
 
@@ -74,9 +52,7 @@ def _listing(request, component: Component):
     """The filter form, the filters, the seed of the random order and the filtered, ordered queryset."""
     base = component.proposals.visible()
     categories = list(component.proposal_categories.all())
-    # Communes that have proposals: one indexed look-up per commune, not a scan of the proposals.
-    communes = Organisation.objects.communes().filter(
-        Exists(base.filter(commune=OuterRef("pk")))).order_by("name")
+    communes = base.communes()
     form = FilterForm(request.GET, categories=categories, communes=list(communes),
                       default_order=component.setting("default_order"))
     filters = form.filters()
@@ -99,7 +75,7 @@ def _query_string(filters: dict, seed, **extra) -> str:
 
 @require_safe
 def proposal_list(request, org_slug, space_slug, component_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     form, filters, seed, proposals = _listing(request, component)
     page = queries.page_of(proposals, request.GET.get("page"), component.setting("proposals_per_page"))
     rows = page.object_list
@@ -126,29 +102,19 @@ def proposal_list(request, org_slug, space_slug, component_id):
 def proposal_points(request, org_slug, space_slug, component_id):
     """GeoJSON FeatureCollection of the located proposals of the list's filters, at most MAP_LIMIT of them
     (the first ones in the list's order; `truncated` says when some are left out)."""
-    component, _can_manage = get_component(request, space_slug, component_id)
+    component, _can_manage = public_component_for(
+        request, "proposals", space_slug=space_slug, component_id=component_id)
     _form, _filters, _seed, proposals = _listing(request, component)
-    single = request.GET.get("proposition", "")
-    if single:
-        # The map of one proposal's page.
-        proposals = proposals.filter(pk=int(single)) if single.isdigit() and len(single) < 12 else proposals.none()
-    located = list(proposals.filter(latitude__isnull=False, longitude__isnull=False)
-                   .values_list("id", "title", "latitude", "longitude", "support_count")[:MAP_LIMIT + 1])
     base_url = component.get_absolute_url()
-    features = [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lng, 6), round(lat, 6)]},
-         "properties": {"title": title, "url": f"{base_url}{pk}/", "supports": supports}}
-        for pk, title, lat, lng, supports in located[:MAP_LIMIT]
-    ]
-    body = {"type": "FeatureCollection", "features": features, "truncated": len(located) > MAP_LIMIT,
-            "limit": MAP_LIMIT}
-    return HttpResponse(json.dumps(body, ensure_ascii=False), content_type="application/geo+json")
+    return submission_points(proposals, limit=MAP_LIMIT, url_of=lambda pk: f"{base_url}{pk}/",
+                             only=request.GET.get("proposition", ""), properties={"supports": "support_count"})
 
 
 @require_safe
 def similar_proposals(request, org_slug, space_slug, component_id):
     """A small HTML fragment: the proposals whose titles look like `title` (typed in the form)."""
-    component, _can_manage = get_component(request, space_slug, component_id)
+    component, _can_manage = public_component_for(
+        request, "proposals", space_slug=space_slug, component_id=component_id)
     title = request.GET.get("title", "")[:300]
     exclude = request.GET.get("exclure", "")
     similar = queries.similar(component.proposals.visible(), title,
@@ -160,7 +126,7 @@ def similar_proposals(request, org_slug, space_slug, component_id):
 
 @require_safe
 def proposal_detail(request, org_slug, space_slug, component_id, proposal_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     proposal = get_proposal(request, component, proposal_id, can_manage)
     user = request.user
     is_author = user.is_authenticated and proposal.author_id == user.pk
@@ -206,7 +172,8 @@ def _proposal_form_page(request, component, form, *, proposal=None, status=200, 
 @require_http_methods(["GET", "POST"])
 @rate_limited
 def proposal_create(request, org_slug, space_slug, component_id):
-    component, _can_manage = get_component(request, space_slug, component_id)
+    component, _can_manage = public_component_for(
+        request, "proposals", space_slug=space_slug, component_id=component_id)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     window = component.window("submissions_open")
@@ -241,7 +208,7 @@ def proposal_create(request, org_slug, space_slug, component_id):
 
 
 def _authored_proposal(request, space_slug, component_id, proposal_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     proposal = get_proposal(request, component, proposal_id, can_manage)
     if proposal.author_id != request.user.pk:
         raise PermissionDenied(_("Only the author of a proposal can change or withdraw it."))
@@ -290,7 +257,7 @@ def proposal_withdraw(request, org_slug, space_slug, component_id, proposal_id):
 @require_POST
 @rate_limited
 def support_add(request, org_slug, space_slug, component_id, proposal_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     proposal = get_proposal(request, component, proposal_id, can_manage)
     if not request.user.is_authenticated:
         return redirect_to_login(proposal.get_absolute_url())
@@ -305,7 +272,7 @@ def support_add(request, org_slug, space_slug, component_id, proposal_id):
 
 @require_POST
 def support_remove(request, org_slug, space_slug, component_id, proposal_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     proposal = get_proposal(request, component, proposal_id, can_manage)
     if not request.user.is_authenticated:
         return redirect_to_login(proposal.get_absolute_url())

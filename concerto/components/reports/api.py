@@ -16,6 +16,7 @@ from ninja.pagination import paginate
 from concerto.api.common import ErrorOut, Id, Pagination, Slug, ValidationErrorOut, organisation_or_404
 from concerto.components.reports import queries
 from concerto.components.reports.models import Report
+from concerto.core.spaces.lookup import component_by_id
 from concerto.core.spaces.models import Component
 
 router = Router(tags=["reports"])
@@ -87,11 +88,8 @@ class ReportFilters(Schema):
 
 
 def _component_or_404(component_id: int) -> Component:
-    component = (Component.objects.filter(pk=component_id, kind="reports", published=True,
-                                          space__status="published").select_related("space__organisation").first())
-    if component is None:
-        raise Http404(_("This reports component does not exist or is not published."))
-    return component
+    return component_by_id("reports", component_id, published_only=True,
+                           not_found=_("This reports component does not exist or is not published."))
 
 
 def _organisation_ids(component: Component) -> set[int]:

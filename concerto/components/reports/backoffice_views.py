@@ -33,36 +33,20 @@ from concerto.components.reports.forms_backoffice import (
     StatusForm,
 )
 from concerto.components.reports.models import Category, Open311Key, Report, Service
+from concerto.components.reports.permissions import HANDLE_REPORT, HIDE_PHOTO, MANAGE_API_KEYS, READ_REPORTS
 from concerto.core.accounts.decorators import backoffice_view
-from concerto.core.accounts.models import Role
-from concerto.core.accounts.permissions import MANAGER_ROLES, has_role
-from concerto.core.spaces.models import Component
+from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.territory.models import Organisation
 
 VIEW = "backoffice.view_organisation"
 MANAGE = "spaces.manage_space"
-READERS = (Role.Kind.ADMIN, Role.Kind.AGENT, Role.Kind.ELECTED, Role.Kind.MODERATOR)
 PER_PAGE = 50
 SORTS = {"recent": ("-created_at", "-pk"), "oldest": ("created_at", "pk"),
          "supports": ("-support_count", "-created_at", "-pk")}
 
 
-def _component(request, space_slug: str, component_id: int) -> Component:
-    component = (Component.objects.select_related("space__organisation")
-                 .filter(pk=component_id, kind="reports", space__slug=space_slug,
-                         space__organisation=request.organisation).first())
-    if component is None:
-        raise Http404(_("This reports component does not exist."))
-    return component
-
-
-def _require(request, kinds) -> None:
-    if not has_role(request.user, request.organisation, kinds):
-        raise PermissionDenied(_("Your role does not allow this action."))
-
-
 def _can_act(request) -> bool:
-    return has_role(request.user, request.organisation, MANAGER_ROLES)
+    return request.user.has_perm(HANDLE_REPORT, request.organisation)
 
 
 def _communes(component) -> list[Organisation]:
@@ -83,8 +67,7 @@ def _commune(request, component) -> tuple[Organisation | None, list[Organisation
 
 def _context(request, component, **extra) -> dict:
     return {"component": component, "space": component.space, "organisation": component.space.organisation,
-            "can_act": _can_act(request), "is_admin": has_role(request.user, request.organisation,
-                                                               (Role.Kind.ADMIN,)), **extra}
+            "can_act": _can_act(request), "is_admin": request.user.has_perm(MANAGE_API_KEYS, component), **extra}
 
 
 def _url(component, name, *args) -> str:
@@ -139,8 +122,8 @@ def _filtered(request, component):
 @require_safe
 @backoffice_view(VIEW)
 def queue(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
-    _require(request, READERS)
+    component = component_for(
+        request, "reports", space_slug=space_slug, component_id=component_id, permission=READ_REPORTS)
     reports, chosen = _filtered(request, component)
     counts = dict(reports.values_list("status").annotate(n=Count("pk")).order_by())
     status = request.GET.get("status", "")
@@ -167,7 +150,7 @@ def queue(request, org_slug, space_slug, component_id):
 @require_POST
 @backoffice_view(MANAGE)
 def bulk_action(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "reports", space_slug=space_slug, component_id=component_id)
     ids = [number for number in (_int(value) for value in request.POST.getlist("reports")[:500]) if number]
     reports = list(workflow.component_reports(component).filter(pk__in=ids))
     assignee = None
@@ -198,19 +181,15 @@ def bulk_action(request, org_slug, space_slug, component_id):
 # --- One report -----------------------------------------------------------------------------------------
 
 def _report(component, report_id) -> Report:
-    report = (workflow.component_reports(component)
-              .select_related("category", "service", "assignee", "author", "organisation", "duplicate_of")
-              .filter(pk=report_id).first())
-    if report is None:
-        raise Http404(_("This report does not exist."))
-    return report
+    return item_for(component, workflow.component_reports(component).select_related(
+        "category", "service", "assignee", "author", "organisation", "duplicate_of"), report_id, field=None)
 
 
 @require_http_methods(["GET", "POST"])
 @backoffice_view(VIEW)
 def report_manage(request, org_slug, space_slug, component_id, report_id):
-    component = _component(request, space_slug, component_id)
-    _require(request, READERS)
+    component = component_for(
+        request, "reports", space_slug=space_slug, component_id=component_id, permission=READ_REPORTS)
     report = _report(component, report_id)
     agents = workflow.assignable_agents(report)
     action = request.POST.get("action", "") if request.method == "POST" else ""
@@ -255,8 +234,7 @@ def report_manage(request, org_slug, space_slug, component_id, report_id):
         photos=report.photos.all(), history=report.history.select_related("actor"),
         notes=report.notes.select_related("author") if can_act else [],
         duplicates=report.duplicates.all(),
-        can_moderate=has_role(request.user, request.organisation, (Role.Kind.ADMIN, Role.Kind.AGENT,
-                                                                   Role.Kind.MODERATOR)),
+        can_moderate=request.user.has_perm(HIDE_PHOTO, component),
     ), status=status_code)
 
 
@@ -277,7 +255,7 @@ def _duplicate_candidates(report: Report) -> list[Report]:
 @require_POST
 @backoffice_view(MANAGE)
 def report_merge(request, org_slug, space_slug, component_id, report_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "reports", space_slug=space_slug, component_id=component_id)
     report = _report(component, report_id)
     form = MergeForm(request.POST)
     into = None
@@ -298,8 +276,8 @@ def report_merge(request, org_slug, space_slug, component_id, report_id):
 @require_POST
 @backoffice_view(VIEW)
 def photo_hide(request, org_slug, space_slug, component_id, report_id, photo_id):
-    component = _component(request, space_slug, component_id)
-    _require(request, (Role.Kind.ADMIN, Role.Kind.AGENT, Role.Kind.MODERATOR))
+    component = component_for(
+        request, "reports", space_slug=space_slug, component_id=component_id, permission=HIDE_PHOTO)
     report = _report(component, report_id)
     photo = report.photos.filter(pk=photo_id).first()
     if photo is None:
@@ -314,7 +292,7 @@ def photo_hide(request, org_slug, space_slug, component_id, report_id, photo_id)
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def service_list(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "reports", space_slug=space_slug, component_id=component_id)
     commune, communes = _commune(request, component)
     form = ServiceForm(request.POST or None)
     if request.method == "POST":
@@ -336,16 +314,15 @@ def service_list(request, org_slug, space_slug, component_id):
 
 
 def _in_component(component, model, pk):
-    item = model.objects.filter(pk=pk, organisation_id__in=component.space.organisation.descendant_ids()).first()
-    if item is None:
-        raise Http404(_("This item does not exist."))
-    return item
+    """PK of MODEL (a service, a category, a key) of the component's organisation or a commune below it."""
+    organisations = component.space.organisation.descendant_ids()
+    return item_for(component, model.objects.filter(organisation_id__in=organisations), pk, field=None)
 
 
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def service_edit(request, org_slug, space_slug, component_id, service_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "reports", space_slug=space_slug, component_id=component_id)
     service = _in_component(component, Service, service_id)
     form = ServiceForm(request.POST or None, initial={"name": service.name, "email": service.email,
                                                        "active": service.active})
@@ -364,7 +341,7 @@ def service_edit(request, org_slug, space_slug, component_id, service_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def category_list(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "reports", space_slug=space_slug, component_id=component_id)
     commune, communes = _commune(request, component)
     services = Service.objects.filter(organisation=commune) if commune else Service.objects.none()
     form = CategoryForm(request.POST or None, services=services)
@@ -389,7 +366,7 @@ def category_list(request, org_slug, space_slug, component_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def category_edit(request, org_slug, space_slug, component_id, category_id):
-    component = _component(request, space_slug, component_id)
+    component = component_for(request, "reports", space_slug=space_slug, component_id=component_id)
     category = _in_component(component, Category, category_id)
     services = Service.objects.filter(organisation=category.organisation)
     action = request.POST.get("action", "category") if request.method == "POST" else ""
@@ -442,8 +419,8 @@ def _dashboard_filters(request, component) -> tuple[figures.Filters, dict]:
 @require_safe
 @backoffice_view(VIEW)
 def dashboard(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
-    _require(request, READERS)
+    component = component_for(
+        request, "reports", space_slug=space_slug, component_id=component_id, permission=READ_REPORTS)
     filters, chosen = _dashboard_filters(request, component)
     board = figures.build(filters)
     if request.GET.get("format") == "geojson":
@@ -474,8 +451,8 @@ def dashboard(request, org_slug, space_slug, component_id):
 @require_safe
 @backoffice_view(VIEW)
 def dashboard_csv(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
-    _require(request, READERS)
+    component = component_for(
+        request, "reports", space_slug=space_slug, component_id=component_id, permission=READ_REPORTS)
     filters, _chosen = _dashboard_filters(request, component)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="signalements-tableau-{component.pk}.csv"'
@@ -492,8 +469,8 @@ def dashboard_csv(request, org_slug, space_slug, component_id):
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def api_keys(request, org_slug, space_slug, component_id):
-    component = _component(request, space_slug, component_id)
-    _require(request, (Role.Kind.ADMIN,))
+    component = component_for(
+        request, "reports", space_slug=space_slug, component_id=component_id, permission=MANAGE_API_KEYS)
     commune, communes = _commune(request, component)
     form = ApiKeyForm(request.POST or None)
     raw = None
@@ -519,8 +496,8 @@ def api_keys(request, org_slug, space_slug, component_id):
 @require_POST
 @backoffice_view(MANAGE)
 def api_key_revoke(request, org_slug, space_slug, component_id, key_id):
-    component = _component(request, space_slug, component_id)
-    _require(request, (Role.Kind.ADMIN,))
+    component = component_for(
+        request, "reports", space_slug=space_slug, component_id=component_id, permission=MANAGE_API_KEYS)
     key = _in_component(component, Open311Key, key_id)
     workflow.open311_key_revoke(actor=request.user, key=key)
     messages.success(request, _("The key is revoked: applications using it are refused from now on."))

@@ -3,6 +3,7 @@ with the part of the component they belong to (services.py, workflow.py)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from concerto.components.reports.permissions import PERMISSIONS, READ_REPORTS
 from concerto.core.registry import Action, ComponentManifest, Setting, register
 
 
@@ -38,6 +39,8 @@ def erase_personal_data(user) -> None:
 
 manifest = register(ComponentManifest(
     name="reports",
+    permissions=PERMISSIONS,
+    backoffice_permission=READ_REPORTS,
     url_segment="signalements",
     label=_("Citizen reports"),
     description=_("Residents report a malfunction, congratulate a service or propose an action on a map; the "

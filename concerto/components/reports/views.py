@@ -24,25 +24,11 @@ from concerto.components.reports.models import Category, Report, ReportSupport
 from concerto.core.maps import organisation_bounds
 from concerto.core.participation.services import is_following
 from concerto.core.ratelimit import rate_limited, sender_of
-from concerto.core.spaces.models import Component
+from concerto.core.spaces.lookup import public_component_for
 
 MAP_LIMIT = 500
 PER_PAGE = 20
 NEARBY_RADIUS_M = 50
-
-
-def get_component(request, space_slug: str, component_id: int) -> tuple[Component, bool]:
-    component = (
-        Component.objects.select_related("space__organisation")
-        .filter(pk=component_id, kind="reports", space__slug=space_slug, space__organisation=request.organisation)
-        .first()
-    )
-    if component is None:
-        raise Http404(_("This page of reports does not exist."))
-    can_manage = request.user.has_perm("spaces.manage_space", request.organisation)
-    if not can_manage and not (component.published and component.space.is_published):
-        raise Http404(_("This page of reports does not exist."))
-    return component, can_manage
 
 
 def _context(component, **extra) -> dict:
@@ -81,7 +67,7 @@ def _page(request, reports):
 
 @require_safe
 def report_map(request, org_slug, space_slug, component_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "reports", space_slug=space_slug, component_id=component_id)
     form, filters, reports, query = _filtered(request, component)
     # Reporting reserved to verified residents: the way to verify (coming back to the form) instead of the button.
     create_url = reverse("reports:create", args=[org_slug, space_slug, component.pk])
@@ -97,7 +83,7 @@ def report_map(request, org_slug, space_slug, component_id):
 
 @require_safe
 def report_list(request, org_slug, space_slug, component_id):
-    component, can_manage = get_component(request, space_slug, component_id)
+    component, can_manage = public_component_for(request, "reports", space_slug=space_slug, component_id=component_id)
     form, filters, reports, query = _filtered(request, component)
     create_url = reverse("reports:create", args=[org_slug, space_slug, component.pk])
     report_refusal = services.report_refusal(user=request.user, component=component, next_url=create_url)
@@ -122,7 +108,7 @@ def report_points(request, org_slug, space_slug, component_id):
     and `zoom`, the fast map query (clusters at low zoom); without, the latest MAP_LIMIT reports."""
     from concerto.components.reports import queries
 
-    component, _can_manage = get_component(request, space_slug, component_id)
+    component, _can_manage = public_component_for(request, "reports", space_slug=space_slug, component_id=component_id)
     _form, filters, reports, _query = _filtered(request, component)
     bbox = _bbox(request.GET.get("bbox", ""))
     zoom_text = request.GET.get("zoom", "")
@@ -195,7 +181,7 @@ def _refusal(request, component) -> str:
 @require_http_methods(["GET", "POST"])
 @rate_limited
 def report_create(request, org_slug, space_slug, component_id):
-    component, _can_manage = get_component(request, space_slug, component_id)
+    component, _can_manage = public_component_for(request, "reports", space_slug=space_slug, component_id=component_id)
     if _refusal(request, component):
         return redirect_to_login(request.get_full_path())
     verification = services.report_refusal(user=request.user, component=component,
@@ -226,7 +212,7 @@ def report_create(request, org_slug, space_slug, component_id):
 @require_safe
 def category_questions(request, org_slug, space_slug, component_id):
     """The category field and the chosen category's extra questions, for the point typed so far (HTMX)."""
-    component, _can_manage = get_component(request, space_slug, component_id)
+    component, _can_manage = public_component_for(request, "reports", space_slug=space_slug, component_id=component_id)
     form = ReportForm(request.GET, component=component, user=request.user)
     return render(request, "reports/_category_section.html", {"form": form})
 
@@ -234,7 +220,7 @@ def category_questions(request, org_slug, space_slug, component_id):
 @require_safe
 def nearby_reports(request, org_slug, space_slug, component_id):
     """Open reports of the chosen category within 50 m of the point (HTMX fragment)."""
-    component, _can_manage = get_component(request, space_slug, component_id)
+    component, _can_manage = public_component_for(request, "reports", space_slug=space_slug, component_id=component_id)
     form = ReportForm(request.GET, component=component, user=request.user)
     return render(request, "reports/_nearby.html", {
         "nearby": _nearby(category=form.category, point=form.point, user=request.user), "support_form": SupportForm(),

@@ -31,11 +31,12 @@ def mfa_gate(request):
     return None
 
 
-def backoffice_view(permission: str = "backoffice.view_organisation"):
+def backoffice_view(permission: str = "backoffice.view_organisation", *, denied=""):
     """Decorate a back-office view whose URL names an organisation (`org_slug`).
 
     Anonymous people go to the login page; staff without 2FA set it up first; a user without
-    PERMISSION on `request.organisation` gets a 403 page.
+    PERMISSION (a named `rules` permission, a component's own included) on `request.organisation` gets a
+    403 page: saying DENIED when they hold another role here, else that the back-office is closed to them.
     """
 
     def decorator(view):
@@ -47,6 +48,8 @@ def backoffice_view(permission: str = "backoffice.view_organisation"):
             if gate is not None:
                 return gate
             if not request.user.has_perm(permission, request.organisation):
+                if denied and request.user.has_perm("backoffice.view_organisation", request.organisation):
+                    raise PermissionDenied(denied)
                 raise PermissionDenied(_("You do not have access to this organisation's back-office."))
             return view(request, *args, **kwargs)
 

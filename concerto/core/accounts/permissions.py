@@ -67,6 +67,17 @@ def has_role(user, organisation, kinds=BACKOFFICE_ROLES) -> bool:
     return False
 
 
+def role_predicate(name: str, *kinds):
+    """A `rules` predicate: the user holds one of the role KINDS on the object's organisation or above
+    (an Organisation, or anything with `.organisation`: a space, a component). Components build their
+    named permissions with it (the manifest's `permissions`)."""
+
+    def holds(user, obj=None) -> bool:
+        return has_role(user, obj, kinds)
+
+    return rules.predicate(holds, name=name)
+
+
 @rules.predicate
 def is_manager(user, obj) -> bool:
     return has_role(user, obj, MANAGER_ROLES)

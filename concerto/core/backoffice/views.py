@@ -25,6 +25,7 @@ from concerto.core.backoffice import services as backoffice_services
 from concerto.core.backoffice.forms import OrganisationSettingsForm, RoleGrantForm
 from concerto.core.spaces import services
 from concerto.core.spaces.forms import ComponentAddForm, ComponentSettingsForm, SpaceForm, StepForm
+from concerto.core.spaces.lookup import item_for, space_for
 from concerto.core.spaces.models import Component, Space, Step
 from concerto.core.territory.models import Organisation
 
@@ -46,10 +47,6 @@ def _require(request, permission: str) -> None:
         raise PermissionDenied(_("Your role in this organisation does not allow this change."))
 
 
-def _space(request, space_slug) -> Space:
-    return get_object_or_404(Space, organisation=request.organisation, slug=space_slug)
-
-
 def _uploaded(value):
     """What a service expects for an image field: a new file, False to remove it, None to keep it."""
     if isinstance(value, UploadedFile):
@@ -65,8 +62,11 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _backoffice_url(component) -> str:
+def _backoffice_url(component, user=None) -> str:
+    """The component's back-office home, or "" when it has none or USER may not open it."""
     try:
+        if user is not None and not user.has_perm(component.manifest.backoffice_permission, component):
+            return ""
         return component.get_backoffice_url()
     except (NoReverseMatch, LookupError):
         return ""
@@ -169,7 +169,7 @@ def space_create(request, org_slug):
 @backoffice_view()
 @require_safe
 def space(request, org_slug, space_slug):
-    space = _space(request, space_slug)
+    space = space_for(request, space_slug)
     components = []
     for component in space.components.all():
         try:
@@ -177,7 +177,7 @@ def space(request, org_slug, space_slug):
         except LookupError:
             label = component.kind
         components.append({"component": component, "label": label,
-                           "backoffice_url": _backoffice_url(component)})
+                           "backoffice_url": _backoffice_url(component, request.user)})
     return render(request, "backoffice/space.html", {
         "organisation": request.organisation,
         "space": space,
@@ -191,7 +191,7 @@ def space(request, org_slug, space_slug):
 
 @backoffice_view(MANAGE)
 def space_edit(request, org_slug, space_slug):
-    space = _space(request, space_slug)
+    space = space_for(request, space_slug)
     form = SpaceForm(request.POST or None, request.FILES or None, space=space,
                      initial=SpaceForm.initial_for(space))
     if request.method == "POST" and form.is_valid():
@@ -219,7 +219,7 @@ SPACE_ACTIONS = {
 @backoffice_view(MANAGE)
 @require_POST
 def space_status(request, org_slug, space_slug, action):
-    space = _space(request, space_slug)
+    space = space_for(request, space_slug)
     service, done = SPACE_ACTIONS[action]
     try:
         service(actor=request.user, space=space)
@@ -235,7 +235,7 @@ def space_status(request, org_slug, space_slug, action):
 
 @backoffice_view(MANAGE)
 def step_create(request, org_slug, space_slug):
-    space = _space(request, space_slug)
+    space = space_for(request, space_slug)
     form = StepForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -251,14 +251,10 @@ def step_create(request, org_slug, space_slug):
                       status=400 if form.errors else 200)
 
 
-def _step(space, step_id) -> Step:
-    return get_object_or_404(Step, space=space, pk=step_id)
-
-
 @backoffice_view(MANAGE)
 def step_edit(request, org_slug, space_slug, step_id):
-    space = _space(request, space_slug)
-    step = _step(space, step_id)
+    space = space_for(request, space_slug)
+    step = item_for(space, Step, step_id, field="space")
     form = StepForm(request.POST or None, initial=StepForm.initial_for(step))
     if request.method == "POST" and form.is_valid():
         try:
@@ -276,8 +272,8 @@ def step_edit(request, org_slug, space_slug, step_id):
 
 @backoffice_view(MANAGE)
 def step_delete(request, org_slug, space_slug, step_id):
-    space = _space(request, space_slug)
-    step = _step(space, step_id)
+    space = space_for(request, space_slug)
+    step = item_for(space, Step, step_id, field="space")
     if request.method == "POST":
         services.step_delete(actor=request.user, step=step)
         messages.success(request, _("The step “%(title)s” is deleted.") % {"title": step.title})
@@ -294,7 +290,7 @@ def step_delete(request, org_slug, space_slug, step_id):
 
 @backoffice_view(MANAGE)
 def component_add(request, org_slug, space_slug):
-    space = _space(request, space_slug)
+    space = space_for(request, space_slug)
     form = ComponentAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -311,7 +307,7 @@ def component_add(request, org_slug, space_slug):
 
 
 def _component(space, component_id) -> Component:
-    component = get_object_or_404(Component, space=space, pk=component_id)
+    component = item_for(space, Component, component_id, field="space")
     try:
         registry.get(component.kind)
     except LookupError:
@@ -321,7 +317,7 @@ def _component(space, component_id) -> Component:
 
 @backoffice_view(MANAGE)
 def component_settings(request, org_slug, space_slug, component_id):
-    space = _space(request, space_slug)
+    space = space_for(request, space_slug)
     component = _component(space, component_id)
     form = ComponentSettingsForm(request.POST or None, component=component, steps=space.steps.all())
     if request.method == "POST" and form.is_valid():
@@ -344,7 +340,7 @@ def component_settings(request, org_slug, space_slug, component_id):
 @backoffice_view(MANAGE)
 @require_POST
 def component_status(request, org_slug, space_slug, component_id, action):
-    space = _space(request, space_slug)
+    space = space_for(request, space_slug)
     component = _component(space, component_id)
     if action == "publish":
         services.component_publish(actor=request.user, component=component)
@@ -358,7 +354,7 @@ def component_status(request, org_slug, space_slug, component_id, action):
 @backoffice_view(MANAGE)
 @require_POST
 def component_move(request, org_slug, space_slug, component_id, direction):
-    space = _space(request, space_slug)
+    space = space_for(request, space_slug)
     component = _component(space, component_id)
     services.component_move(actor=request.user, component=component, direction=direction)
     messages.success(request, _("“%(title)s” is moved.") % {"title": component.title})
@@ -367,8 +363,8 @@ def component_move(request, org_slug, space_slug, component_id, direction):
 
 @backoffice_view(MANAGE)
 def component_delete(request, org_slug, space_slug, component_id):
-    space = _space(request, space_slug)
-    component = get_object_or_404(Component, space=space, pk=component_id)
+    space = space_for(request, space_slug)
+    component = item_for(space, Component, component_id, field="space")
     back_url = reverse("backoffice:space", args=[org_slug, space_slug])
     if request.method == "POST":
         try:

@@ -6,3 +6,6 @@ class ParticipationConfig(AppConfig):
     name = "concerto.core.participation"
     label = "participation"
     verbose_name = _("Participation")
+
+    def ready(self):
+        from concerto.core.participation.submissions import signals  # noqa: F401 - connects the comment counter

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from pabutools.election import Cost_Sat, parse_pabulib
 from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
 
-from concerto.components.budgets import counting, results
+from concerto.components.budgets import counting, pabulib, results
 from concerto.components.budgets.models import Ballot, BallotChoice, Budget, Project
 from concerto.components.budgets.tests.test_results_setup import (
     budget_component,
@@ -81,7 +81,7 @@ def test_pabutools_recounts_the_published_file_to_the_published_winners(agent, c
 def test_published_file_is_anonymous_and_describes_the_vote(agent):
     budget, projects = small_election(rule=Budget.Rule.MES)
     result = results.result_publish(actor=agent, result=results.result_compute(actor=agent, budget=budget))
-    text = results.pabulib_text(result=result)
+    text = pabulib.pabulib_text(result=result)
     election = counting.read_pabulib(text)
     meta = election.meta
     assert meta["country"] == "France" and meta["unit"] == "Sceaux" and meta["instance"] == "Toute la ville"
@@ -95,7 +95,7 @@ def test_published_file_is_anonymous_and_describes_the_vote(agent):
     assert "test:" not in text and "sceaux" not in text.split("VOTES")[1].lower()
     assert "paper" not in text and "web" not in text
     # The same result always gives the same file; the order of the ballots is not the order of the votes.
-    assert results.pabulib_text(result=result) == text
+    assert pabulib.pabulib_text(result=result) == text
     assert sorted(len(b) for b in election.ballots) == sorted(len(b) for b in results.election_for(
         budget=budget).ballots)
 
@@ -103,7 +103,7 @@ def test_published_file_is_anonymous_and_describes_the_vote(agent):
 def test_file_round_trip_replays_to_the_same_winners(agent, admin_sceaux, staff_client):
     budget = random_election(budget_component(), rule=Budget.Rule.MES, seed=11)
     result = results.result_publish(actor=agent, result=results.result_compute(actor=agent, budget=budget))
-    text = results.pabulib_text(result=result)
+    text = pabulib.pabulib_text(result=result)
     client = staff_client(admin_sceaux)
     response = client.post(import_url(budget.component), {
         "file": SimpleUploadedFile("bulletins.pb", text.encode()), "name": "Rejeu", "rule": "mes", "amount": "",
@@ -142,7 +142,7 @@ def test_importing_warsaw_creates_the_budget_and_counts_like_pb_count(agent, sta
 
 def test_importing_assen_with_equal_shares_gives_the_official_winners(agent):
     text = shared(ASSEN)
-    budget = results.pabulib_import(actor=agent, component=budget_component(), text=text, name="Assen 2024",
+    budget = pabulib.pabulib_import(actor=agent, component=budget_component(), text=text, name="Assen 2024",
                                     rule=Budget.Rule.MES)
     result = results.result_compute(actor=agent, budget=budget)
     external = dict(Project.objects.filter(budget=budget).values_list("pk", "external_id"))
@@ -166,14 +166,14 @@ def test_malformed_file_gives_the_engine_message_and_creates_nothing(agent, staf
 def test_import_refuses_a_file_whose_ballots_do_not_match_the_chosen_kind(agent):
     component = budget_component()
     with pytest.raises(ValidationError) as error:
-        results.pabulib_import(actor=agent, component=component, text=shared(WARSZAWA), name="Mauvais type",
+        pabulib.pabulib_import(actor=agent, component=component, text=shared(WARSZAWA), name="Mauvais type",
                                rule="greedy", ballot_kind="cumulative")
     assert "ballot_kind" in error.value.message_dict
     assert not Budget.objects.filter(component=component).exists()
 
 
 def test_import_refuses_a_file_too_large_with_a_clear_message(agent, staff_client, monkeypatch):
-    monkeypatch.setattr(results, "MAX_IMPORT_BYTES", 1000)
+    monkeypatch.setattr(pabulib, "MAX_IMPORT_BYTES", 1000)
     component = budget_component()
     response = staff_client(agent).post(import_url(component), {
         "file": SimpleUploadedFile("gros.pb", shared(WARSZAWA).encode() * 2), "name": "Gros", "rule": "greedy"})
@@ -185,7 +185,7 @@ def test_import_refuses_a_file_too_large_with_a_clear_message(agent, staff_clien
 def test_import_refuses_a_name_already_taken(agent):
     budget, _projects = small_election()
     with pytest.raises(ValidationError) as error:
-        results.pabulib_import(actor=agent, component=budget.component, text=shared(WARSZAWA), name="Toute la ville",
+        pabulib.pabulib_import(actor=agent, component=budget.component, text=shared(WARSZAWA), name="Toute la ville",
                                rule="greedy")
     assert "porte déjà ce nom" in error.value.message_dict["name"][0]
 
@@ -208,7 +208,7 @@ def test_cumulative_file_replays_with_points_and_exports_them_back(agent, client
     path = PABULIB / "Poland_Gdansk_2020_Rudniki.pb"
     text = shared(path)
     component = budget_component()
-    budget = results.pabulib_import(actor=agent, component=component, text=text, name="Rudniki 2020",
+    budget = pabulib.pabulib_import(actor=agent, component=component, text=text, name="Rudniki 2020",
                                     rule=Budget.Rule.GREEDY)
     assert budget.ballot_kind == Budget.BallotKind.CUMULATIVE
     result = results.result_publish(actor=agent, result=results.result_compute(actor=agent, budget=budget))
@@ -218,7 +218,7 @@ def test_cumulative_file_replays_with_points_and_exports_them_back(agent, client
     assert [external[int(pk)] for pk in results.outcome_of(result).selected] == json.loads(output.getvalue())
     page = html.unescape(client.get(results.results_url(budget)).content.decode())
     assert "Points par projet" in page
-    exported = counting.read_pabulib(results.pabulib_text(result=result))
+    exported = counting.read_pabulib(pabulib.pabulib_text(result=result))
     assert exported.kind == "cumulative" and exported.meta["rule"] == "greedy"
     assert sum(sum(b.values()) for b in exported.ballots) == sum(
         sum(b.values()) for b in counting.read_pabulib(text).ballots)
@@ -227,7 +227,7 @@ def test_cumulative_file_replays_with_points_and_exports_them_back(agent, client
 def test_ordinal_file_is_refused_with_a_clear_message(agent):
     component = budget_component()
     with pytest.raises(ValidationError) as error:
-        results.pabulib_import(actor=agent, component=component, text=shared(PABULIB / "Switzerland_Zurich_S5R.pb"),
+        pabulib.pabulib_import(actor=agent, component=component, text=shared(PABULIB / "Switzerland_Zurich_S5R.pb"),
                                name="Zurich", rule=Budget.Rule.GREEDY)
     assert "ordinal" in error.value.message_dict["file"][0]
     assert not Budget.objects.filter(component=component).exists()

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from concerto.components.budgets import ballots
+from concerto.components.budgets import ballots, paper
 from concerto.components.budgets.models import Ballot, PaperEntry
 from concerto.components.budgets.tests.test_ballots_setup import verify, vote_setup
 from concerto.core.audit.models import AuditEntry
@@ -30,7 +30,7 @@ SHEET = {"polling_station": "Mairie", "sheet_number": "A-12", "last_name": "Dura
 
 
 def key(agent, budget, choices, decide=False, **changes):
-    return ballots.paper_entry_add(agent=agent, budget=budget, choices=choices, decide=decide,
+    return paper.paper_entry_add(agent=agent, budget=budget, choices=choices, decide=decide,
                                    **{**SHEET, **changes})
 
 
@@ -49,7 +49,7 @@ def test_two_agreeing_entries_cast_one_paper_ballot(knapsack, agent, second_agen
     assert second.ballot == ballot and first.ballot == ballot
     assert Contribution.objects.get(kind="budgets.ballot").channel == "paper"
     assert AuditEntry.objects.filter(action="budgets.paper_entered").count() == 2
-    assert ballots.paper_counts(budget=budget) == {"waiting": 0, "matched": 1, "mismatch": 0, "refused": 0}
+    assert paper.paper_counts(budget=budget) == {"waiting": 0, "matched": 1, "mismatch": 0, "refused": 0}
 
 
 def test_in_a_territory_budget_the_sheet_names_the_commune_so_it_still_meets_the_online_ballot(
@@ -58,7 +58,7 @@ def test_in_a_territory_budget_the_sheet_names_the_commune_so_it_still_meets_the
     _component, budget, projects = vote_setup(scope=sceaux.parent)
     verify(resident, last_name="Durand", first_name="Léa", birth_date=date(1985, 3, 2))
     online = ballots.ballot_cast(voter=resident, budget=budget, choices=[projects[1].pk])
-    with pytest.raises(ballots.PaperError) as caught:
+    with pytest.raises(paper.PaperError) as caught:
         key(agent, budget, [projects[0].pk])
     assert caught.value.field == "commune"
     assert caught.value.message == "Choisissez la commune où habite l’électeur."
@@ -71,7 +71,7 @@ def test_in_a_territory_budget_the_sheet_names_the_commune_so_it_still_meets_the
 def test_the_same_agent_cannot_key_both_entries_of_a_sheet(knapsack, agent):
     _component, budget, projects = knapsack
     key(agent, budget, [projects[0].pk])
-    with pytest.raises(ballots.PaperError) as caught:
+    with pytest.raises(paper.PaperError) as caught:
         key(agent, budget, [projects[0].pk])
     assert caught.value.message == "Vous avez déjà saisi ce bulletin : un autre agent doit faire la seconde saisie."
 
@@ -85,7 +85,7 @@ def test_a_person_who_voted_online_is_refused_on_paper(knapsack, resident, agent
     assert second.status == "already_voted"
     assert Ballot.objects.get() == online
     assert list(online.choices.values_list("project_id", flat=True)) == [projects[1].pk]
-    assert ballots.paper_counts(budget=budget)["refused"] == 1
+    assert paper.paper_counts(budget=budget)["refused"] == 1
 
 
 def test_a_resident_whose_paper_ballot_is_counted_cannot_vote_online(knapsack, resident, agent, second_agent):
@@ -105,16 +105,16 @@ def test_differing_entries_are_flagged_and_an_administrator_settles_them(knapsac
     key(agent, budget, [projects[0].pk])
     second = key(second_agent, budget, [projects[1].pk])
     assert second.status == "mismatch" and not Ballot.objects.exists()
-    assert ballots.paper_counts(budget=budget) == {"waiting": 0, "matched": 0, "mismatch": 1, "refused": 0}
-    [sheet] = ballots.paper_mismatches(budget=budget)
+    assert paper.paper_counts(budget=budget) == {"waiting": 0, "matched": 0, "mismatch": 1, "refused": 0}
+    [sheet] = paper.paper_mismatches(budget=budget)
     assert sheet["sheet_number"] == "A-12" and len(sheet["entries"]) == 2
-    with pytest.raises(ballots.PaperError):
+    with pytest.raises(paper.PaperError):
         key(admin_sceaux, budget, [projects[1].pk])  # a third entry without deciding is refused
     third = key(admin_sceaux, budget, [projects[1].pk], decide=True)
     assert third.status == "matched"
     assert list(Ballot.objects.get().choices.values_list("project_id", flat=True)) == [projects[1].pk]
     assert set(PaperEntry.objects.values_list("status", flat=True)) == {"matched"}
-    assert ballots.paper_mismatches(budget=budget) == []
+    assert paper.paper_mismatches(budget=budget) == []
     assert AuditEntry.objects.filter(action="budgets.paper_decided").exists()
 
 
@@ -226,7 +226,7 @@ def test_paper_ballots_wait_until_online_voting_is_for_verified_residents_only(k
     component.save()
     budget.component = component
     # An unverified online ballot carries no identity hash: a sheet could not tell it is the same person.
-    with pytest.raises(ballots.PaperError, match="que quand le vote en ligne est réservé"):
+    with pytest.raises(paper.PaperError, match="que quand le vote en ligne est réservé"):
         key(agent, budget, [projects[0].pk])
     paper_url, _ = paper_urls(component, budget)
     client = staff_client(agent)

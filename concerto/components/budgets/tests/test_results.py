@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from concerto.components.budgets import counting, results
+from concerto.components.budgets import counting, pabulib, results
 from concerto.components.budgets.models import Ballot, Budget, Project
 from concerto.components.budgets.tests.test_results_setup import (
     backoffice_url,
@@ -319,4 +319,4 @@ def test_the_published_file_holds_only_the_ballots_counted(agent):
     result = publish(budget, agent)
     late = Ballot.objects.create(budget=budget, voter_key="test:late", channel="paper")
     Ballot.objects.filter(pk=late.pk).update(created_at=result.computed_at + timedelta(minutes=5))
-    assert counting.read_pabulib(results.pabulib_text(result=result)).meta["num_votes"] == "10"
+    assert counting.read_pabulib(pabulib.pabulib_text(result=result)).meta["num_votes"] == "10"
