@@ -196,3 +196,33 @@ def at_once(action, arguments) -> list:
     for thread in threads:
         thread.join()
     return outcomes
+
+
+def jpeg_with_gps(size=(2400, 1200), orientation=None) -> bytes:
+    """A JPEG as a phone takes it: its EXIF names the device and holds the GPS position of the shot."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", size, (10, 120, 200))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"                 # Make
+    exif[0x0110] = "Phone 12"                   # Model
+    if orientation:
+        exif[0x0112] = orientation
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (48.0, 46.0, 28.0)
+    gps[3], gps[4] = "E", (2.0, 17.0, 56.0)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def stored_image_metadata(field_file) -> dict:
+    """What a stored image still tells about where and with what it was taken (empty: nothing)."""
+    from PIL import Image
+
+    with field_file.open("rb"), Image.open(field_file) as image:
+        found = {key: value for key, value in image.info.items() if key in ("exif", "xmp", "icc_profile", "comment")}
+        found.update({f"exif:{key}": value for key, value in image.getexif().items()})
+        return found

@@ -158,6 +158,7 @@ def test_resident_pages_pass_axe(page, site, axe_check):
     submit(page)
     check(page, axe_check, "delete-wrong-password")
     visit(page, site, axe_check, "notifications", reverse("accounts:notifications"))
+    visit(page, site, axe_check, "notification-settings", reverse("accounts:notification_settings"))
     visit(page, site, axe_check, "tokens", reverse("accounts:tokens"))
     page.locator("main form input[type=text]").first.fill("Mon script")
     submit(page)

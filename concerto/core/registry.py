@@ -76,6 +76,21 @@ class PeriodicJob:
 
 
 @dataclass(frozen=True)
+class NotificationKind:
+    """A kind of notification a component sends (its verb), for the person's preferences page and for its
+    delivery: the CHANNELS it goes to unless the person turned one off, and, for the email channel, EMAIL,
+    the dotted path of a function(recipient, notice) -> EmailMessage | None that writes it (None: the
+    kernel's plain email; the function returns None when the email is outdated). BECAUSE says at the foot
+    of the plain email why the person gets it (None: because they follow the page)."""
+
+    verb: str
+    label: Any  # lazy translated
+    channels: tuple[str, ...] = ("site", "email")
+    email: str = ""
+    because: Any = None
+
+
+@dataclass(frozen=True)
 class RoomEntry:
     """What a component takes from a room: contributions written on paper or sticky notes at a meeting, typed in
     afterwards by an organiser (events offers the components that declare one as the place where an event's
@@ -142,6 +157,9 @@ class ComponentManifest:
     # The named permission that opens the component's back-office home; the space's back-office page links
     # to it only for the people who hold it (an elected official is not sent to a page that refuses them).
     backoffice_permission: str = "spaces.manage_space"
+    # The kinds of notification the component sends (see NotificationKind); a verb not declared goes to the
+    # site and by email, with the plain email.
+    notifications: tuple[NotificationKind, ...] = ()
 
     @property
     def segment(self) -> str:

@@ -20,6 +20,7 @@ urlpatterns = [
     path("projets/<int:project_id>/fusionner/", backoffice_views.project_merge, name="merge"),
     path("projets/<int:project_id>/suivi/", backoffice_views.project_followup, name="followup"),
     path("export.csv", backoffice_views.export_csv, name="export_csv"),
+    path("export.xlsx", backoffice_views.export_xlsx, name="export_xlsx"),
     # Paper ballots, double entry (backoffice_paper_views.py).
     path("papier/<int:budget_id>/", backoffice_paper_views.paper_entry, name="paper"),
     path("papier/<int:budget_id>/a-verifier/", backoffice_paper_views.paper_mismatches, name="paper_mismatches"),

@@ -9,14 +9,12 @@ agents and administrators. The component must belong to the organisation in the 
 404, so the agent of another commune learns nothing.
 """
 
-import csv
 import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -35,6 +33,7 @@ from concerto.components.budgets.forms import (
 from concerto.components.budgets.models import Budget, Category, Project
 from concerto.components.budgets.permissions import MANAGE, READ_REVIEW, REVIEW
 from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.exports import export_response
 from concerto.core.spaces.categories import views as category_pages
 from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
@@ -321,24 +320,18 @@ def category_delete(request, org_slug, space_slug, component_id, category_id):
 
 # Open data --------------------------------------------------------------------------------------------
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_lines(component):
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # a byte-order mark, so that spreadsheet programs read UTF-8
-    yield writer.writerow(services.EXPORT_FIELDS)
-    for row in services.export_rows(component):
-        yield writer.writerow(["" if row[name] is None else row[name] for name in services.EXPORT_FIELDS])
-
-
 @require_safe
 @readers
 def export_csv(request, org_slug, space_slug, component_id):
     """The public projects, one row each, streamed; no personal data."""
     component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
-    response = StreamingHttpResponse(_csv_lines(component), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="projets-{component.pk}.csv"'
-    return response
+    return export_response(services.export_rows(component), services.EXPORT_FIELDS, f"projets-{component.pk}.csv")
+
+
+@require_safe
+@readers
+def export_xlsx(request, org_slug, space_slug, component_id):
+    """The same rows as the CSV, as a spreadsheet."""
+    component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
+    return export_response(services.export_rows(component), services.EXPORT_FIELDS,
+                           f"projets-{component.pk}.xlsx", "xlsx", sheet_title="projets")

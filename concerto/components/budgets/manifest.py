@@ -4,7 +4,7 @@ data). The functions it names live with the part of the component they belong to
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.budgets.permissions import PERMISSIONS, READ_REVIEW
-from concerto.core.registry import Action, ComponentManifest, Setting, register
+from concerto.core.registry import Action, ComponentManifest, NotificationKind, Setting, register
 
 
 def export_projects(component) -> list[dict]:
@@ -83,4 +83,11 @@ manifest = register(ComponentManifest(
     summary=summary,
     personal_data=personal_data,
     erase_personal_data=erase_personal_data,
+    notifications=(
+        NotificationKind("budgets.project_answered", _("The review of a project I submitted or follow")),
+        NotificationKind("budgets.project_merged", _("A project I submitted or follow is merged into another")),
+        NotificationKind("budgets.project_on_ballot", _("My project is put to the vote")),
+        NotificationKind("budgets.project_progress", _("The progress of a winning project I submitted or follow")),
+        NotificationKind("budgets.result_published", _("The results of a participatory budget I follow")),
+    ),
 ))

@@ -5,15 +5,11 @@ residence only. The CSV is produced while the database is read (two cursors walk
 their answers in the same order), so memory stays flat however many responses there are.
 """
 
-import csv
-import re
-import tempfile
 from itertools import groupby
 from operator import itemgetter
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -21,11 +17,11 @@ from django.utils.translation import gettext as _
 
 from concerto.components.consultations.models import Answer, Question
 from concerto.components.consultations.results import ALL, Filters, submitted_responses
+from concerto.core.exports import export_response
 from concerto.core.participation.models import Channel
 
 Kind = Question.Kind
 CHUNK = 2000
-BOM = "\ufeff"  # Excel reads UTF-8 only with it
 
 
 def header(structure) -> list[str]:
@@ -112,11 +108,6 @@ def _raw_rows(queryset):
             yield from rows
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _filename(structure, extension: str) -> str:
     component = structure.component
     stamp = date_format(timezone.localdate(), "Y-m-d")
@@ -124,55 +115,19 @@ def _filename(structure, extension: str) -> str:
     return f"{name}-reponses-{stamp}.{extension}"
 
 
-def csv_stream(structure, filters: Filters = ALL):
-    writer = csv.writer(_Echo(), delimiter=";")
-    first = True
+def _csv_rows(structure, filters: Filters):
     for row in rows(structure, filters):
-        line = writer.writerow([f"{cell:g}" if isinstance(cell, float) else _no_formula(cell) for cell in row])
-        if first:
-            line = BOM + line
-            first = False
-        yield line.encode("utf-8")
+        yield [f"{cell:g}" if isinstance(cell, float) else cell for cell in row]
 
 
-def csv_response(structure, filters: Filters = ALL) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_stream(structure, filters), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(structure, "csv")}"'
-    return response
+def csv_response(structure, filters: Filters = ALL):
+    rows_iter = _csv_rows(structure, filters)
+    header_row = next(rows_iter)
+    return export_response(rows_iter, header_row, _filename(structure, "csv"), "csv", delimiter=";")
 
 
-def xlsx_response(structure, filters: Filters = ALL) -> FileResponse:
-    """Written row by row (openpyxl's write-only mode) into a temporary file, then sent."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Responses")[:31])
-    for row in rows(structure, filters):
-        sheet.append([_no_formula(_XML_FORBIDDEN.sub("", cell)) if isinstance(cell, str) else cell for cell in row])
-    output = tempfile.TemporaryFile(suffix=".xlsx")
-    workbook.save(output)
-    output.seek(0)
-    return FileResponse(
-        output, as_attachment=True, filename=_filename(structure, "xlsx"),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-
-
-# Characters XML 1.0 forbids: they would make the XLSX file unreadable.
-_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_FORMULA_START = ("=", "+", "@", "\t", "\r")
-
-
-def _no_formula(cell):
-    """A text that a spreadsheet would run as a formula is kept as text."""
-    if isinstance(cell, str) and cell and (cell[0] in _FORMULA_START or (cell[0] == "-" and not _is_number(cell))):
-        return "'" + cell
-    return cell
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+def xlsx_response(structure, filters: Filters = ALL):
+    rows_iter = rows(structure, filters)
+    header_row = next(rows_iter)
+    return export_response(rows_iter, header_row, _filename(structure, "xlsx"), "xlsx",
+                           sheet_title=_("Responses"))

@@ -5,11 +5,10 @@ Every view is for the managers of the organisation named in the URL; the compone
 component of one of its spaces and the event one of that component's: anything else is a 404.
 """
 
-import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
@@ -21,6 +20,7 @@ from concerto.components.events import minutes as services
 from concerto.components.events.forms_minutes import AttachmentForm, MinutesForm
 from concerto.components.events.models import Event, Minutes
 from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.exports import export_response
 from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
@@ -181,12 +181,8 @@ def _now():
 def figures(request, org_slug, space_slug, component_id):
     component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="rencontres-chiffres-{component.pk}.csv"'
-        response.write("\ufeff")
-        writer = csv.writer(response)
-        for row in services.figures_csv_rows(component):
-            writer.writerow(row)
-        return response
+        # A small table, sent whole.
+        return export_response(services.figures_csv_rows(component), None,
+                               f"rencontres-chiffres-{component.pk}.csv", stream=False)
     return render(request, "events/backoffice/minutes/figures.html", _context(
         component, figures=services.figures(component), active_tab="figures"))

@@ -6,11 +6,8 @@ and the component must be an events component of one of that organisation's spac
 404, so the agent of another commune learns nothing.
 """
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -19,6 +16,7 @@ from concerto.components.events import services
 from concerto.components.events.forms import CancelForm, EventForm, QuestionForm
 from concerto.components.events.models import Event, Registration
 from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.exports import export_response
 from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
@@ -175,49 +173,16 @@ def registration_list(request, org_slug, space_slug, component_id, event_id):
         places_left=services.places_left(event)))
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _no_formula(cell):
-    """A text a spreadsheet would run as a formula (=, +, -, @...) is kept as text."""
-    if isinstance(cell, str) and cell and cell[0] in _FORMULA_START:
-        return "'" + cell
-    return cell
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_lines(event: Event):
-    """The lines of the export; the words are translated now, in the request's language (the body is
-    streamed after the view returns)."""
-    writer = csv.writer(_Echo())
-    questions = list(event.questions.all())
-    header = [_("Name"), _("Email"), _("Status"), _("Attends"), _("Registered on"), _("Checked in at"),
-              _("Walk-in"), _("Code")] + [q.label for q in questions]
-    yes, no = _("yes"), _("no")
-    statuses, attendances = dict(Registration.Status.choices), dict(Registration.Attendance.choices)
-    statuses = {key: str(value) for key, value in statuses.items()}
-    attendances = {key: str(value) for key, value in attendances.items()}
-    return _csv_body(writer, event, questions, [_no_formula(cell) for cell in header], yes, no, statuses,
-                     attendances)
-
-
-def _csv_body(writer, event, questions, header, yes, no, statuses, attendances):
-    yield "\ufeff"  # a byte-order mark, so that spreadsheet programs read UTF-8
-    yield writer.writerow(header)
+def _registration_cells(event: Event, questions, yes: str, no: str, statuses: dict, attendances: dict):
     for registration in _registration_rows(event):
         user = registration.user
-        row = [
+        yield [
             registration.name or (user.display_name if user else ""), user.email if user else "",
             statuses.get(registration.status, ""), attendances.get(registration.attendance, ""),
             registration.created_at.isoformat(timespec="minutes"),
             registration.checked_in_at.isoformat(timespec="minutes") if registration.checked_in_at else "",
             yes if registration.walk_in else no, registration.code,
-        ] + [registration.answers.get(str(q.pk), "") for q in questions]
-        yield writer.writerow([_no_formula(str(cell)) for cell in row])
+        ] + [str(registration.answers.get(str(q.pk), "")) for q in questions]
 
 
 @require_safe
@@ -225,6 +190,11 @@ def _csv_body(writer, event, questions, header, yes, no, statuses, attendances):
 def registration_export(request, org_slug, space_slug, component_id, event_id):
     component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = _event(component, event_id)
-    response = StreamingHttpResponse(_csv_lines(event), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="inscriptions-{event.pk}.csv"'
-    return response
+    # The words are translated now, in the request's language: the rows are read after the view returns.
+    questions = list(event.questions.all())
+    header = [_("Name"), _("Email"), _("Status"), _("Attends"), _("Registered on"), _("Checked in at"),
+              _("Walk-in"), _("Code")] + [q.label for q in questions]
+    statuses = {key: str(value) for key, value in Registration.Status.choices}
+    attendances = {key: str(value) for key, value in Registration.Attendance.choices}
+    rows = _registration_cells(event, questions, _("yes"), _("no"), statuses, attendances)
+    return export_response(rows, header, f"inscriptions-{event.pk}.csv")

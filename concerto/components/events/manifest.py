@@ -4,7 +4,7 @@ component they belong to (services.py, room.py, minutes.py)."""
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.events.permissions import PERMISSIONS
-from concerto.core.registry import Action, ComponentManifest, PeriodicJob, Setting, register
+from concerto.core.registry import Action, ComponentManifest, NotificationKind, PeriodicJob, Setting, register
 
 
 def export_events(component) -> list[dict]:
@@ -52,6 +52,8 @@ def send_reminders(now) -> int:
     return services.reminders_send(now=now)
 
 
+REGISTRATION_EMAIL = "concerto.components.events.emails.registration_email"
+
 manifest = register(ComponentManifest(
     name="events",
     permissions=PERMISSIONS,
@@ -85,4 +87,15 @@ manifest = register(ComponentManifest(
     # The reminders of the day before (each registration gets one, whatever the number of runs).
     periodic=(PeriodicJob("events.reminders", 15 * 60, send_reminders),),
     participation_count=participation_count,
+    notifications=(
+        NotificationKind("events.registration_confirmed", _("My registration to an event is confirmed"),
+                         channels=("email",), email=REGISTRATION_EMAIL),
+        NotificationKind("events.registration_waitlisted", _("I am on the waitlist of an event"),
+                         channels=("email",), email=REGISTRATION_EMAIL),
+        NotificationKind("events.promoted", _("A place freed up for me at an event"), email=REGISTRATION_EMAIL),
+        NotificationKind("events.reminder", _("The reminder of an event, the day before"), channels=("email",),
+                         email=REGISTRATION_EMAIL),
+        NotificationKind("events.cancelled", _("An event I registered to is cancelled"), because=""),
+        NotificationKind("events.minutes_published", _("The minutes of an event I attended are published")),
+    ),
 ))

@@ -8,17 +8,14 @@ RoomContribution links each ledger row to the event.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.formats import date_format
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from concerto.components.events.models import (
@@ -190,49 +187,12 @@ def minutes_unpublish(*, actor, minutes: Minutes) -> Minutes:
     return minutes
 
 
-def _is_pdf(file) -> bool:
-    """A PDF starts with its signature and ends with an end-of-file marker near the end."""
-    try:
-        file.seek(0)
-        head = file.read(1024)
-        size = getattr(file, "size", None) or 0
-        file.seek(max(0, size - 2048))
-        tail = file.read()
-    except Exception:  # a truncated or closed upload is not a PDF we can keep
-        return False
-    finally:
-        try:
-            file.seek(0)
-        except Exception:  # noqa: S110 - nothing more to do with a closed file
-            pass
-    return head.lstrip()[:5] == b"%PDF-" and b"%%EOF" in tail[-2048:]
+def attachment_clean(file):
+    """The file to store for FILE, a PDF or an image within the size limit, through the kernel's upload
+    pipeline (an image is re-encoded without its metadata). Raises ValidationError with a clear message."""
+    from concerto.core.uploads import document_clean
 
-
-def attachment_check(file) -> None:
-    """Raise ValidationError unless FILE is a PDF or an image we accept, within the size limit. The file
-    is renamed with the extension of what it really is (a server picks the content type from it)."""
-    from concerto.core.uploads import validate_image_upload
-
-    if file is None:
-        raise ValidationError(_("Choose a file to attach."))
-    limit = max_attachment_bytes()
-    size = getattr(file, "size", None)
-    if size is not None and size > limit:
-        raise ValidationError(_("The file is too large (%(size)s). The maximum is %(max)s.")
-                              % {"size": filesizeformat(size), "max": filesizeformat(limit)})
-    if size == 0:
-        raise ValidationError(_("The file is empty."))
-    if _is_pdf(file):
-        stem = slugify(PurePath(file.name or "").stem)[:80] or "document"
-        file.name = f"{stem}.pdf"
-        return
-    try:
-        validate_image_upload(file)
-    except ValidationError as error:
-        if error.code == "not_an_image":
-            raise ValidationError(_("This file is neither a PDF nor an image we accept. "
-                                    "Send a PDF, or a JPEG, PNG or WebP image.")) from None
-        raise
+    return document_clean(file, max_bytes=max_attachment_bytes())
 
 
 @transaction.atomic
@@ -244,7 +204,7 @@ def attachment_add(*, actor, minutes: Minutes, title: str, file) -> MinutesAttac
     elif len(title) > ATTACHMENT_TITLE_MAX:
         errors["title"] = [_("The title is too long: %(max)s characters at most.") % {"max": ATTACHMENT_TITLE_MAX}]
     try:
-        attachment_check(file)
+        file = attachment_clean(file)
     except ValidationError as error:
         errors["file"] = error.messages
     if not errors and minutes.attachments.count() >= ATTACHMENTS_MAX:

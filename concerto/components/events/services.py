@@ -22,7 +22,7 @@ from concerto.core import registry
 from concerto.core.accounts.verification import action_require
 from concerto.core.audit.services import audit_record
 from concerto.core.errors import Refusal
-from concerto.core.participation.models import Notification
+from concerto.core.participation.notifications import notification_send
 from concerto.core.ratelimit import send_limited
 from concerto.core.richtext import plain_text, sanitize_html
 
@@ -239,7 +239,8 @@ def event_cancel(*, actor, event: Event, reason: str) -> Event:
     with translation.override(settings.LANGUAGE_CODE):
         title = _("The event “%(title)s” is cancelled") % {"title": locked.title}
         body = _("Reason: %(reason)s") % {"reason": reason}
-    _notify(people, verb="events.cancelled", title=title, body=body, url=locked.get_absolute_url())
+    notification_send(recipients=people, verb="events.cancelled", title=title, body=body,
+                      url=locked.get_absolute_url())
     return locked
 
 
@@ -387,7 +388,13 @@ def registration_create(*, user, event: Event, answers: dict | None = None, atte
     audit_record(actor=user, action="events.registration_created", target=locked,
                  organisation=locked.organisation, data={"registration": registration.pk, "status": status,
                                                          "channel": channel})
-    _email(registration.pk, "confirmed" if status == Registration.Status.CONFIRMED else "waitlisted")
+    confirmed = status == Registration.Status.CONFIRMED
+    with translation.override(settings.LANGUAGE_CODE):
+        title = (_("Your registration: %(title)s") if confirmed else _("You are on the waitlist: %(title)s")) % {
+            "title": locked.title}
+    notification_send(recipients=[user], verb="events.registration_confirmed" if confirmed
+                      else "events.registration_waitlisted", title=title, url=locked.get_absolute_url(),
+                      data={"registration": registration.pk})
     return registration
 
 
@@ -427,36 +434,9 @@ def _promote_waitlist(event: Event) -> list[Registration]:
                      organisation=event.organisation, data={"registration": registration.pk})
         with translation.override(settings.LANGUAGE_CODE):
             title = _("A place is free: you are registered to “%(title)s”") % {"title": event.title}
-        _notify([registration.user], verb="events.promoted", title=title, url=event.get_absolute_url(),
-                email_kind="promoted", registration=registration)
+        notification_send(recipients=[registration.user], verb="events.promoted", title=title,
+                          url=event.get_absolute_url(), data={"registration": registration.pk})
     return chosen
-
-
-# Notifications and emails -----------------------------------------------------------------------------
-
-def _notify(users, *, verb: str, title: str, body: str = "", url: str = "", email_kind: str = "",
-            registration: Registration | None = None) -> None:
-    """In-app notifications whose email is ours (with the .ics file), not the generic one."""
-    users = [user for user in users if user is not None and user.is_active]
-    now = timezone.now()
-    Notification.objects.bulk_create([
-        Notification(recipient=user, verb=verb, title=title[:300], body=body, url=url, emailed_at=now)
-        for user in {user.pk: user for user in users}.values()])
-    if registration is not None:
-        _email(registration.pk, email_kind)
-    else:
-        for user in users:
-            transaction.on_commit(lambda uid=user.pk: _enqueue("notice_email", uid, title, body, url))
-
-
-def _email(registration_id: int, kind: str) -> None:
-    transaction.on_commit(lambda: _enqueue("registration_email", registration_id, kind))
-
-
-def _enqueue(name: str, *args) -> None:
-    from concerto.components.events import tasks
-
-    getattr(tasks, name).enqueue(*args)
 
 
 def reminders_due(*, now=None):
@@ -465,7 +445,7 @@ def reminders_due(*, now=None):
     return (Registration.objects.filter(
         status=Registration.Status.CONFIRMED, reminded_at__isnull=True, user__isnull=False, walk_in=False,
         event__starts_at__gt=now, event__starts_at__lte=now + timedelta(hours=24), event__cancelled_at__isnull=True,
-        event__published=True).select_related("event"))
+        event__published=True).select_related("event__component__space__organisation", "user"))
 
 
 def reminders_send(*, now=None) -> int:
@@ -477,7 +457,10 @@ def reminders_send(*, now=None) -> int:
             marked = Registration.objects.filter(pk=registration.pk, reminded_at__isnull=True).update(
                 reminded_at=timezone.now())
             if marked:
-                _email(registration.pk, "reminder")
+                with translation.override(settings.LANGUAGE_CODE):
+                    title = _("Tomorrow: %(title)s") % {"title": registration.event.title}
+                notification_send(recipients=[registration.user], verb="events.reminder", title=title,
+                                  url=registration.event.get_absolute_url(), data={"registration": registration.pk})
                 sent += 1
     return sent
 

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.registry import Action, ComponentManifest, Setting, register
+from concerto.core.registry import Action, ComponentManifest, NotificationKind, Setting, register
 
 
 def _public_posts(component):
@@ -100,4 +100,7 @@ manifest = register(ComponentManifest(
     summary=summary,
     personal_data=personal_data,
     erase_personal_data=erase_personal_data,
+    notifications=(
+        NotificationKind("news.published", _("News of the spaces and organisations I follow")),
+    ),
 ))

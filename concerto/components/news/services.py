@@ -9,6 +9,7 @@ from concerto.components.news.models import Post
 from concerto.core.audit.services import audit_record
 from concerto.core.participation.services import followers_of, notification_send
 from concerto.core.ratelimit import send_limited
+from concerto.core.uploads import uploaded_image_clean
 
 EDITABLE_FIELDS = ("title", "summary", "body", "image", "image_alt")
 
@@ -20,6 +21,7 @@ def post_create(*, author, component, title: str, body: str, summary: str = "", 
     """Write a draft post in COMPONENT (a news component), and publish it at once if PUBLISH."""
     if component.kind != "news":
         raise ValueError("A news post belongs to a news component")
+    image = uploaded_image_clean(image)
     post = Post.objects.create(
         component=component, author=author if author is not None and author.is_authenticated else None,
         title=title.strip(), body=body.strip(), summary=summary.strip(), image=image or "",
@@ -40,6 +42,7 @@ def post_update(*, actor, post: Post, **changes) -> Post:
     changed = []
     for name, value in changes.items():
         if name == "image":
+            value = uploaded_image_clean(value)
             if value is False:
                 value = ""
             elif value is None:

@@ -14,5 +14,6 @@ urlpatterns = [
     path("categories/<int:category_id>/modifier/", views.category_edit, name="category_edit"),
     path("categories/<int:category_id>/supprimer/", views.category_delete, name="category_delete"),
     path("export.csv", views.export_csv, name="export_csv"),
+    path("export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("export.json", views.export_json, name="export_json"),
 ]

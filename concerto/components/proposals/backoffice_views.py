@@ -6,7 +6,6 @@ proposals component of one of that organisation's spaces: anything else is a 404
 another commune learns nothing.
 """
 
-import csv
 import json
 
 from django.contrib import messages
@@ -23,6 +22,7 @@ from concerto.components.proposals.forms import AnswerForm
 from concerto.components.proposals.manifest import EXPORT_FIELDS, export_rows
 from concerto.components.proposals.models import Category, Proposal
 from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.exports import export_response
 from concerto.core.spaces.categories import views as category_pages
 from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
@@ -124,21 +124,6 @@ def category_delete(request, org_slug, space_slug, component_id, category_id):
         deleted=_("The category is deleted. Its proposals are kept, without a category."))
 
 
-class _Echo:
-    """A file-like object whose write() returns the line, for csv.writer inside a streamed response."""
-
-    def write(self, value):
-        return value
-
-
-def _csv_lines(component):
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # a byte-order mark, so that spreadsheet programs read UTF-8
-    yield writer.writerow(EXPORT_FIELDS)
-    for row in export_rows(component):
-        yield writer.writerow(["" if row[name] is None else row[name] for name in EXPORT_FIELDS])
-
-
 def _json_chunks(component):
     yield "["
     for number, row in enumerate(export_rows(component)):
@@ -151,9 +136,16 @@ def _json_chunks(component):
 def export_csv(request, org_slug, space_slug, component_id):
     """The public proposals, one row each, streamed (memory stays flat whatever the number of rows)."""
     component = component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
-    response = StreamingHttpResponse(_csv_lines(component), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="propositions-{component.pk}.csv"'
-    return response
+    return export_response(export_rows(component), EXPORT_FIELDS, f"propositions-{component.pk}.csv")
+
+
+@require_safe
+@backoffice_view(MANAGE)
+def export_xlsx(request, org_slug, space_slug, component_id):
+    """The same rows as the CSV, as a spreadsheet."""
+    component = component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
+    return export_response(export_rows(component), EXPORT_FIELDS, f"propositions-{component.pk}.xlsx", "xlsx",
+                           sheet_title="propositions")
 
 
 @require_safe

@@ -4,7 +4,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.registry import Action, ComponentManifest, RoomEntry, Setting, register
+from concerto.core.registry import Action, ComponentManifest, NotificationKind, RoomEntry, Setting, register
 
 ORDER_CHOICES = (
     ("random", _("At random")),
@@ -158,4 +158,7 @@ manifest = register(ComponentManifest(
     room_entry=RoomEntry(form=_room_form, record=_room_record, contribution_kind="proposals.proposal",
                          template="proposals/room_entry.html",
                          note=_("The proposals are anonymous: you only type them.")),
+    notifications=(
+        NotificationKind("proposals.answered", _("The official answer to a proposal I submitted or follow")),
+    ),
 ))

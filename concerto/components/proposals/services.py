@@ -36,6 +36,7 @@ from concerto.core.participation.submissions.services import (
 from concerto.core.ratelimit import send_limited
 from concerto.core.richtext import plain_text, sanitize_html
 from concerto.core.spaces.categories import services as categories
+from concerto.core.uploads import uploaded_image_clean
 
 KIND = "proposals"
 # Channels where an agent types what a person gave on paper or said in a room: that person did not sign in,
@@ -111,6 +112,7 @@ def proposal_create(*, author, component, title: str, text: str, category=None, 
         closed = _("Submissions are closed.")
         raise ProposalError(f"{closed} {window.message}")
     values = _clean_content(component, title=title, text=text, category=category, point=point)
+    image = uploaded_image_clean(image)
     image_alt = (image_alt or "").strip()
     if image and not image_alt:
         raise ValidationError({"image_alt": [_("Describe the image for people who cannot see it.")]})
@@ -142,7 +144,7 @@ def proposal_update(*, actor, proposal: Proposal, **changes) -> Proposal:
         category=changes.get("category", locked.category),
         point=changes.get("point", locked.point),
     )
-    image = changes.get("image")
+    image = uploaded_image_clean(changes.get("image"))
     image_alt = (changes.get("image_alt", locked.image_alt) or "").strip()
     keeps_image = bool(image) or (image is None and bool(locked.image))
     if keeps_image and not image_alt:

@@ -6,14 +6,13 @@ and the dashboard (moderators may also hide a photo); services and categories ar
 administrators, Open311 keys for administrators only. Anything outside the component's organisation is a 404.
 """
 
-import csv
 from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -35,6 +34,7 @@ from concerto.components.reports.forms_backoffice import (
 from concerto.components.reports.models import Category, Open311Key, Report, Service
 from concerto.components.reports.permissions import HANDLE_REPORT, HIDE_PHOTO, MANAGE_API_KEYS, READ_REPORTS
 from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.exports import export_response
 from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.territory.models import Organisation
 
@@ -454,14 +454,9 @@ def dashboard_csv(request, org_slug, space_slug, component_id):
     component = component_for(
         request, "reports", space_slug=space_slug, component_id=component_id, permission=READ_REPORTS)
     filters, _chosen = _dashboard_filters(request, component)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="signalements-tableau-{component.pk}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(["section", "label", "period", "value"])
-    for row in figures.csv_rows(figures.build(filters)):
-        writer.writerow(row)
-    return response
+    # A small table, sent whole.
+    return export_response(figures.csv_rows(figures.build(filters)), ["section", "label", "period", "value"],
+                           f"signalements-tableau-{component.pk}.csv", stream=False)
 
 
 # --- Open311 keys ---------------------------------------------------------------------------------------

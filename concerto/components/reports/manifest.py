@@ -4,7 +4,7 @@ with the part of the component they belong to (services.py, workflow.py)."""
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.reports.permissions import PERMISSIONS, READ_REPORTS
-from concerto.core.registry import Action, ComponentManifest, Setting, register
+from concerto.core.registry import Action, ComponentManifest, NotificationKind, Setting, register
 
 
 def export_reports(component) -> list[dict]:
@@ -66,4 +66,8 @@ manifest = register(ComponentManifest(
     summary=summary,
     personal_data=personal_data,
     erase_personal_data=erase_personal_data,
+    notifications=(
+        NotificationKind("reports.status_changed", _("Changes of status of a report I sent, support or follow")),
+        NotificationKind("reports.merged", _("Another resident reported the same problem as me")),
+    ),
 ))

@@ -8,7 +8,6 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -20,6 +19,7 @@ from concerto.components.reports.models import Category, Report, ReportPhoto, Re
 from concerto.core.accounts.verification import VerificationRequired, action_refusal, action_require
 from concerto.core.audit.services import audit_record
 from concerto.core.errors import Refusal
+from concerto.core.participation.notifications import mail_send
 from concerto.core.participation.services import (
     contribution_record,
     follow_add,
@@ -274,16 +274,16 @@ def report_create(*, author=None, component=None, category: Category, kind: str,
     if author is None:
         with translation.override(settings.LANGUAGE_CODE):
             subject = _("Your report no. %(id)s is sent") % {"id": report.pk}
-            _mail_after_commit([email], subject, "\n\n".join([
+            mail_send(addresses=[email], subject=subject, body="\n\n".join([
                 _("Hello,"),
                 _("Thank you: %(commune)s received your report “%(category)s”. You will get an email at each "
                   "change of its status.") % {"commune": commune.name, "category": category.name},
                 _("Read more: %(url)s") % {"url": _absolute(report.get_absolute_url())}]))
     if category.service_id and category.service.email:
-        _mail_after_commit(
-            [category.service.email],
-            _("New report: %(category)s") % {"category": category.name},
-            _("A new report was sent (%(kind)s) at %(address)s.\n\n%(description)s\n\n%(url)s") % {
+        mail_send(
+            addresses=[category.service.email],
+            subject=_("New report: %(category)s") % {"category": category.name},
+            body=_("A new report was sent (%(kind)s) at %(address)s.\n\n%(description)s\n\n%(url)s") % {
                 "kind": report.get_kind_display(), "address": report.address or f"{latitude}, {longitude}",
                 "description": description, "url": _absolute(report.get_absolute_url())})
     return report
@@ -345,18 +345,6 @@ def _absolute(url: str) -> str:
     return settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
 
 
-def _mail_after_commit(recipients: list[str], subject: str, body: str) -> None:
-    recipients = sorted({address.lower() for address in recipients if address})
-    if not recipients:
-        return
-
-    def send():
-        for address in recipients:  # one message each: addresses are never shown to each other
-            send_mail(subject, body, None, [address], fail_silently=True)
-
-    transaction.on_commit(send)
-
-
 def notify_report_change(*, report: Report, change: StatusChange) -> None:
     """Tell the reporter and the followers of REPORT about CHANGE (a status change, a public answer):
     in-app notifications (with their emails) for accounts, a plain email for people who reported or said
@@ -389,7 +377,7 @@ def notify_report_change(*, report: Report, change: StatusChange) -> None:
             text = "\n\n".join(part for part in [
                 _("Hello,"), title, body, _("Read more: %(url)s") % {"url": _absolute(url)},
                 _("You get this email because you sent this report or said “me too” on it.")] if part)
-            _mail_after_commit(emails, title, text)
+            mail_send(addresses=emails, subject=title, body=text)
 
 
 # Public data ------------------------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -40,6 +39,7 @@ from concerto.components.reports.models import (
 from concerto.core.accounts.permissions import MANAGER_ROLES, has_role
 from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Follow
+from concerto.core.participation.notifications import mail_send
 from concerto.core.participation.services import notification_send
 
 Status = Report.Status
@@ -370,8 +370,7 @@ def report_merge(*, actor, report: Report, into: Report) -> Report:
         notification_send(recipients=[into.author], verb="reports.merged", title=title, body=body,
                           url=into.get_absolute_url())
     elif into.email:
-        address = into.email
-        transaction.on_commit(lambda: send_mail(title, body, None, [address], fail_silently=True))
+        mail_send(addresses=[into.email], subject=title, body=body)
     return report
 
 

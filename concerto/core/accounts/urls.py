@@ -10,6 +10,7 @@ urlpatterns = [
     path("supprimer/", views.account_delete, name="delete"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/tout-lu/", views.notifications_mark_read, name="notifications_mark_read"),
+    path("notifications/reglages/", views.notification_settings, name="notification_settings"),
     path("notifications/<int:notification_id>/", views.notification_open, name="notification_open"),
     path("jetons/", views.tokens, name="tokens"),
     path("jetons/<int:token_id>/revoquer/", views.token_revoke, name="token_revoke"),

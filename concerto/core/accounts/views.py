@@ -13,13 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from concerto.core.accounts import services
 from concerto.core.accounts.decorators import mfa_gate
 from concerto.core.accounts.forms import AccountDeleteForm, ApiTokenForm, ProfileForm
 from concerto.core.accounts.models import ApiToken
 from concerto.core.accounts.permissions import user_has_backoffice
+from concerto.core.participation import notifications as pipeline
 from concerto.core.participation.models import Notification
 from concerto.core.participation.services import notification_mark_read
 
@@ -89,6 +90,21 @@ def notifications(request):
         "page": page,
         "unread_count": items.filter(read_at__isnull=True).count(),
     })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_settings(request):
+    """Which kinds of notification the person gets, on the site and by email."""
+    if request.method == "POST":
+        wanted = {tuple(value.split(" ", 1)) for value in request.POST.getlist("wanted") if " " in value}
+        pipeline.notification_preferences_save(user=request.user, wanted=wanted)
+        messages.success(request, _("Your choices are saved."))
+        return redirect("accounts:notification_settings")
+    labels = {channel.name: channel.label for channel in pipeline.channels()}
+    kinds = [(kind, [(name, labels[name], on) for name, on in offered.items()])
+             for kind, offered in pipeline.notification_preferences(request.user)]
+    return render(request, "accounts/notification_settings.html", {"kinds": kinds})
 
 
 @login_required

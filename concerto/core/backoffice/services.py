@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from concerto.core.accounts.models import Role
 from concerto.core.audit.services import audit_record
 from concerto.core.territory.validators import validate_accent_color
-from concerto.core.uploads import validate_image_upload
+from concerto.core.uploads import image_clean
 
 
 @transaction.atomic
@@ -63,7 +63,7 @@ def organisation_settings_update(*, actor, organisation, description: str = "", 
             errors["accent_color"] = error.messages
     if logo:
         try:
-            validate_image_upload(logo)
+            logo = image_clean(logo)
         except ValidationError as error:
             errors["logo"] = error.messages
     if errors:

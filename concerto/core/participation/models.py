@@ -9,7 +9,8 @@ from django.utils.translation import pgettext_lazy
 
 
 class Notification(models.Model):
-    """An in-app notification; an email copy goes out through the task queue."""
+    """An in-app notification: the "site" channel of the notification pipeline (notifications.py). The other
+    channels (email...) deliver through the task queue; `emailed_at` records the email's delivery."""
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                   related_name="notifications")
@@ -28,6 +29,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of notification (its verb) on one channel. Without a row, the kind's
+    default applies (on, for the channels the kind uses)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notification_preferences")
+    verb = models.CharField(max_length=100)
+    channel = models.CharField(max_length=20)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "verb", "channel"],
+                                               name="notification_preference_once")]
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.channel} {'on' if self.enabled else 'off'}"
 
 
 class Follow(models.Model):

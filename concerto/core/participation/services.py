@@ -1,7 +1,8 @@
 """Write actions shared by every component: notify, follow, comment, moderate.
 
-Every function takes keyword-only arguments. Notifications are created in the caller's transaction and
-their emails go out after commit through the task queue, so a rolled-back change sends nothing.
+Every function takes keyword-only arguments. Notifications go through the pipeline of notifications.py:
+rows in the caller's transaction, the other channels (email) after commit through the task queue, so a
+rolled-back change sends nothing.
 """
 
 from django.conf import settings
@@ -23,23 +24,9 @@ from concerto.core.participation.models import (
     ModerationReport,
     Notification,
 )
+from concerto.core.participation.notifications import notification_send  # noqa: F401 - its historical home
 from concerto.core.participation.rules import comment_vote_refusal
 from concerto.core.ratelimit import send_limited
-
-
-def notification_send(*, recipients, verb: str, title: str, body: str = "",
-                      url: str = "") -> list[Notification]:
-    """Create in-app notifications and queue their emails once the transaction commits."""
-    from concerto.core.participation.tasks import notification_email
-
-    notifications = Notification.objects.bulk_create(
-        [Notification(recipient=user, verb=verb, title=title[:300], body=body, url=url)
-         for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values()]
-    )
-    # SQLite 3.35+ and PostgreSQL both return the new ids from bulk_create.
-    for notification_id in [n.pk for n in notifications]:
-        transaction.on_commit(lambda nid=notification_id: notification_email.enqueue(nid))
-    return notifications
 
 
 def notification_mark_read(*, user, notification_ids=None) -> int:

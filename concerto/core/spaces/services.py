@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from concerto.core import registry
 from concerto.core.audit.services import audit_record
 from concerto.core.spaces.models import Component, Space, Step
-from concerto.core.uploads import validate_image_upload
+from concerto.core.uploads import image_clean
 
 # Back-office pages of an organisation live at /gestion/<org_slug>/<word>/, next to its spaces:
 # a space may not take one of these words as its slug.
@@ -43,7 +43,8 @@ def _check_dates(start_date, end_date, errors: dict) -> None:
         errors.setdefault("end_date", []).append(_("The end date must be on or after the start date."))
 
 
-def _check_space(space: Space, scope, image, errors: dict) -> None:
+def _check_space(space: Space, scope, image, errors: dict):
+    """Collect what is wrong with SPACE into ERRORS; return the image to store (a new one cleaned)."""
     if not space.title.strip():
         errors.setdefault("title", []).append(_("Give the space a title."))
     if space.slug in reserved_space_slugs():
@@ -62,9 +63,10 @@ def _check_space(space: Space, scope, image, errors: dict) -> None:
                 _("A space can only concern its own organisation or the communes below it."))
     if image:
         try:
-            validate_image_upload(image)
+            return image_clean(image)
         except ValidationError as error:
             errors.setdefault("image", []).extend(error.messages)
+    return image
 
 
 def _save_with_unique_slug(space: Space) -> None:
@@ -91,7 +93,7 @@ def space_create(*, actor, organisation, title: str, slug: str | None = None, su
         slug=slug or space_slug_suggest(organisation=organisation, title=title),
     )
     errors: dict = {}
-    _check_space(space, scope, image, errors)
+    image = _check_space(space, scope, image, errors)
     if errors:
         raise ValidationError(errors)
     if image:
@@ -121,7 +123,7 @@ def space_update(*, actor, space: Space, title: str, slug: str | None = None, su
     space.image_alt = (image_alt or "").strip()
     space.start_date, space.end_date = start_date, end_date
     errors: dict = {}
-    _check_space(space, scope, image, errors)
+    image = _check_space(space, scope, image, errors)
     if space.is_published and not errors:
         for problem in space.publish_problems():
             errors.setdefault("__all__", []).append(problem)

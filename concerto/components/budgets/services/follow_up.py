@@ -12,7 +12,7 @@ from concerto.core.audit.services import audit_record
 from concerto.core.participation.services import followers_of
 from concerto.core.participation.submissions.services import submission_locked
 from concerto.core.richtext import plain_text, sanitize_html
-from concerto.core.uploads import validate_image_upload
+from concerto.core.uploads import image_clean
 
 MAX_PHOTOS_PER_UPDATE = 3
 
@@ -38,9 +38,10 @@ def progress_update_create(*, actor, project: Project, implementation: str, prog
     photos = [(file, " ".join((alt or "").split())) for file, alt in photos if file]
     if len(photos) > MAX_PHOTOS_PER_UPDATE:
         errors["photos"] = [_("Three photos at most per update.")]
+    cleaned = []
     for number, (file, alt) in enumerate(photos, start=1):
         try:
-            validate_image_upload(file)
+            cleaned.append((image_clean(file), alt))
         except ValidationError as error:
             errors[f"photo_{number}"] = error.messages
             continue
@@ -57,7 +58,7 @@ def progress_update_create(*, actor, project: Project, implementation: str, prog
         raise ProjectError(_("Only winning projects have a follow-up."))
     update = ProgressUpdate.objects.create(project=locked, author=person(actor), implementation=implementation,
                                            progress=progress, text=clean)
-    for position, (file, alt) in enumerate(photos):
+    for position, (file, alt) in enumerate(cleaned):
         ProjectPhoto.objects.create(project=locked, update=update, image=file, alt=alt, position=position)
     locked.implementation, locked.progress = implementation, progress
     if works_start:

@@ -4,7 +4,6 @@ The content (title, rich text, point) is checked by the kernel's submission serv
 own messages."""
 
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -29,7 +28,7 @@ from concerto.core.participation.submissions.services import (
 )
 from concerto.core.ratelimit import send_limited
 from concerto.core.spaces.categories import services as categories
-from concerto.core.uploads import validate_image_upload
+from concerto.core.uploads import uploaded_image_clean
 
 EDITABLE_FIELDS = ("title", "text", "estimated_cost", "budget", "category", "image", "image_alt", "point")
 
@@ -74,18 +73,15 @@ def _clean_content(component, *, title, text, estimated_cost, budget, category, 
             "point": point, "commune": commune}
 
 
-def _check_image(image, image_alt: str) -> str:
+def _check_image(image, image_alt: str):
+    """(the image to store, its description): a new upload goes through the kernel's pipeline."""
     image_alt = " ".join((image_alt or "").split())
-    if isinstance(image, UploadedFile):
-        try:
-            validate_image_upload(image)
-        except ValidationError as error:
-            raise ValidationError({"image": error.messages}) from None
+    image = uploaded_image_clean(image)
     if image and not image_alt:
         raise ValidationError({"image_alt": [_("Describe the image for people who cannot see it.")]})
     if len(image_alt) > Project._meta.get_field("image_alt").max_length:
         raise ValidationError({"image_alt": [_("The description is too long: 200 characters at most.")]})
-    return image_alt
+    return image, image_alt
 
 
 def submission_refusal(component) -> str:
@@ -114,7 +110,7 @@ def project_create(*, author, component, title: str, text: str, estimated_cost, 
     action_require(user=author, component=component, action="submit")
     values = _clean_content(component, title=title, text=text, estimated_cost=estimated_cost, budget=budget,
                             category=category, point=point)
-    image_alt = _check_image(image, image_alt)
+    image, image_alt = _check_image(image, image_alt)
     project = Project(
         component=component, author=person(author), title=values["title"], text=values["text"],
         estimated_cost=values["estimated_cost"], budget=values["budget"], category=values["category"],
@@ -159,8 +155,9 @@ def project_update(*, actor, project: Project, **changes) -> Project:
     )
     image = changes.get("image")
     keeps_image = bool(image) or (image is None and bool(locked.image))
-    image_alt = _check_image(image if image else (locked.image if keeps_image else None),
-                             changes.get("image_alt", locked.image_alt))
+    checked, image_alt = _check_image(image if image else (locked.image if keeps_image else None),
+                                      changes.get("image_alt", locked.image_alt))
+    image = checked if image else image
     old_image = locked.image.name if locked.image else ""
     for name in ("title", "text", "estimated_cost", "budget", "category"):
         setattr(locked, name, values[name])

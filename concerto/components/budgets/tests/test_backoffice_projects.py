@@ -235,3 +235,21 @@ def test_csv_export_has_the_public_projects_without_authors(staff_client, electe
     response = staff_client(elected).get(url("export_csv", project.component))
     body = b"".join(response.streaming_content).decode()
     assert project.title in body and author.email not in body and "Alex Dupont" not in body
+
+
+def test_a_project_titled_like_a_formula_is_exported_as_text(staff_client, elected, project):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    formula = '=HYPERLINK("http://x","y")'
+    Project.objects.filter(pk=project.pk).update(title=formula)
+    client = staff_client(elected)
+    body = b"".join(client.get(url("export_csv", project.component)).streaming_content).decode("utf-8-sig")
+    assert [row["title"] for row in csv.DictReader(io.StringIO(body))] == ["'" + formula]
+    response = client.get(url("export_xlsx", project.component))
+    assert f'filename="projets-{project.component.pk}.xlsx"' in response["Content-Disposition"]
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows())
+    title = [cell.value for cell in rows[0]].index("title")
+    assert rows[1][title].value == "'" + formula and rows[1][title].data_type == "s"

@@ -330,3 +330,28 @@ def test_erasing_an_author_keeps_the_project_without_them(project, author):
     project.refresh_from_db()
     assert project.author is None
     assert services.personal_data(author)["budget_projects"] == []
+
+
+# Uploads ----------------------------------------------------------------------------------------------
+
+def _phone_photo(name="jardin.jpg"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from concerto.testing import jpeg_with_gps
+
+    return SimpleUploadedFile(name, jpeg_with_gps(size=(300, 200)), content_type="image/jpeg")
+
+
+def test_project_images_and_progress_photos_are_stored_without_gps_or_device(component, budget, author, agent):
+    from concerto.testing import stored_image_metadata
+
+    project = submit(component, author, image=_phone_photo(), image_alt="Le coin du jardin")
+    assert project.image.name.endswith(".jpg") and project.image.width == 300
+    assert stored_image_metadata(project.image) == {}
+    services.project_update(actor=author, project=project, image=_phone_photo("autre.jpg"))
+    project.refresh_from_db()
+    assert "autre" in project.image.name and stored_image_metadata(project.image) == {}
+    Project.objects.filter(pk=project.pk).update(selected=True)
+    services.progress_update_create(actor=agent, project=project, implementation="works", progress=10,
+                                    photos=[(_phone_photo("chantier.jpg"), "Le chantier")])
+    assert stored_image_metadata(project.photos.get().image) == {}

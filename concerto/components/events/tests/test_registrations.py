@@ -301,3 +301,17 @@ def test_past_the_send_limit_a_registration_gets_the_429_page_and_no_place(clien
     response = client.post(url("register", event))
     assert response.status_code == 429 and "Vous avez beaucoup envoyé" in response.content.decode()
     assert not Registration.objects.exists()
+
+
+def test_a_person_who_turned_off_emails_of_promotions_is_told_on_the_site_only(
+        resident, django_capture_on_commit_callbacks):
+    from concerto.core.participation.notifications import notification_preference_set
+
+    event = make_event(capacity=1)
+    first = services.registration_create(user=UserFactory(), event=event)
+    services.registration_create(user=resident, event=event)
+    notification_preference_set(user=resident, verb="events.promoted", channel="email", enabled=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_cancel(actor=first.user, registration=first)
+    assert Notification.objects.filter(recipient=resident, verb="events.promoted").exists()
+    assert mail.outbox == []

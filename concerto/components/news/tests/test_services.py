@@ -104,3 +104,17 @@ def test_delete_removes_the_post_and_audits_it(agent, published_post):
     assert not Post.objects.filter(pk=pk).exists()
     entry = AuditEntry.objects.get(action="news.post_deleted")
     assert entry.target_id == str(pk) and entry.data == {"title": "Les ateliers commencent"}
+
+
+def test_a_post_image_is_stored_without_gps_or_device(news, agent):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from concerto.testing import jpeg_with_gps, stored_image_metadata
+
+    photo = SimpleUploadedFile("atelier.jpg", jpeg_with_gps(size=(120, 80)), content_type="image/jpeg")
+    post = services.post_create(author=agent, component=news, title="Atelier", body="Samedi.", image=photo,
+                                image_alt="Le jardin")
+    assert post.image.name.endswith(".jpg") and stored_image_metadata(post.image) == {}
+    services.post_update(actor=agent, post=post, image=SimpleUploadedFile("b.jpg", jpeg_with_gps(size=(60, 40))))
+    post.refresh_from_db()
+    assert post.image.width == 60 and stored_image_metadata(post.image) == {}

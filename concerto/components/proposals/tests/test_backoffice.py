@@ -138,3 +138,23 @@ def test_metropole_admin_answers_sceaux_proposals(staff_client, metropole_admin,
     client = staff_client(metropole_admin)
     client.post(_url(proposals, "answer", proposal.pk), {"status": "implemented", "text": "Fait !"})
     assert Proposal.objects.get(pk=proposal.pk).answer_status == "implemented"
+
+
+FORMULA_TITLE = '=HYPERLINK("http://x","y")'
+
+
+def test_a_title_that_looks_like_a_formula_is_exported_as_text(staff_client, agent, proposals, author):
+    from openpyxl import load_workbook
+
+    services.proposal_create(author=author, component=proposals, title=FORMULA_TITLE, text="x")
+    client = staff_client(agent)
+    body = b"".join(client.get(_url(proposals, "export_csv")).streaming_content).decode("utf-8-sig")
+    assert [row["title"] for row in csv.DictReader(io.StringIO(body))] == ["'" + FORMULA_TITLE]
+    response = client.get(_url(proposals, "export_xlsx"))
+    assert response.status_code == 200
+    assert f'filename="propositions-{proposals.pk}.xlsx"' in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows())
+    title = [cell.value for cell in rows[0]].index("title")
+    assert rows[1][title].value == "'" + FORMULA_TITLE and rows[1][title].data_type == "s"
+    assert "Télécharger les propositions publiques (XLSX)" in client.get(_url(proposals)).content.decode()

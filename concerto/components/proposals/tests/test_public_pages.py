@@ -529,3 +529,18 @@ def test_past_the_send_limits_proposals_and_supports_get_the_429_page_and_nothin
     assert refused.status_code == 429 and "Vous avez beaucoup envoyé" in refused.content.decode()
     proposal.refresh_from_db()
     assert proposal.support_count == 0
+
+
+def test_a_phone_photo_is_published_without_its_gps_position_or_device(client, proposals, resident, category):
+    from concerto.testing import jpeg_with_gps, stored_image_metadata
+
+    client.force_login(resident)
+    photo = SimpleUploadedFile("IMG_2041.jpg", jpeg_with_gps(size=(640, 480)), content_type="image/jpeg")
+    response = client.post(_url(proposals, "create"), _form_data(
+        category=category.pk, image=photo, image_alt="Le composteur"))
+    proposal = Proposal.objects.get()
+    assert response.status_code == 302
+    assert proposal.image.name.endswith(".jpg") and (proposal.image.width, proposal.image.height) == (640, 480)
+    assert stored_image_metadata(proposal.image) == {}
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    assert proposal.image.url in page

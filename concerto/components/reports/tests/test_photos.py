@@ -8,21 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from concerto.components.reports import photos
-
-
-def jpeg_with_gps(size=(2400, 1200), orientation=None) -> bytes:
-    image = Image.new("RGB", size, (10, 120, 200))
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"                 # Make
-    exif[0x0110] = "Phone 12"                   # Model
-    if orientation:
-        exif[0x0112] = orientation
-    gps = exif.get_ifd(0x8825)
-    gps[1], gps[2] = "N", (48.0, 46.0, 28.0)
-    gps[3], gps[4] = "E", (2.0, 17.0, 56.0)
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", exif=exif)
-    return buffer.getvalue()
+from concerto.testing import jpeg_with_gps
 
 
 def upload(content: bytes, name="photo.jpg"):

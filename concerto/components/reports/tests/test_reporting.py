@@ -369,3 +369,38 @@ def test_past_the_send_limits_reports_and_me_too_get_the_429_page_and_nothing_is
     response = client.post(reverse("reports_signalements:support", args=[report.pk]))
     assert response.status_code == 429 and "Vous avez beaucoup envoyé" in response.content.decode()
     assert not ReportSupport.objects.exists()
+
+
+def test_a_reporter_who_turned_off_emails_of_status_changes_is_told_on_the_site_only(
+        component, lighting, resident, agent, django_capture_on_commit_callbacks):
+    from concerto.components.reports import workflow
+    from concerto.core.participation.notifications import notification_preference_set
+
+    report = make_report(lighting, author=resident, email="")
+    notification_preference_set(user=resident, verb="reports.status_changed", channel="email", enabled=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.report_transition(actor=agent, report=report, status="resolved", public_text="Réparé.")
+    assert Notification.objects.filter(recipient=resident, verb="reports.status_changed").exists()
+    assert mail.outbox == []
+
+
+def test_a_failing_email_to_an_anonymous_reporter_is_tried_again_not_lost(
+        component, lighting, agent, monkeypatch, caplog, django_capture_on_commit_callbacks):
+    from django.core.mail import EmailMessage
+
+    from concerto.components.reports import workflow
+
+    report = make_report(lighting, email="anonyme@example.org")
+    send, failures = EmailMessage.send, [1]
+
+    def flaky(self, fail_silently=False):
+        if failures[0]:
+            failures[0] -= 1
+            raise ConnectionRefusedError("mail server down")
+        return send(self, fail_silently=fail_silently)
+
+    monkeypatch.setattr(EmailMessage, "send", flaky)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.report_transition(actor=agent, report=report, status="resolved", public_text="Réparé.")
+    assert [m.to for m in mail.outbox] == [["anonyme@example.org"]]
+    assert "Delivery failed" in caplog.text
