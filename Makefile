@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address in emails and iCalendar links follows HOST and PORT, unless CONCERTO_SITE_URL is set already.
+CONCERTO_SITE_URL ?= http://$(HOST):$(PORT)
+export CONCERTO_SITE_URL
 
 .PHONY: run test bench lint install demo messages clean
 
@@ -21,7 +24,11 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@echo "Concerto: http://$(HOST):$(PORT)/  (demo accounts: see README.md)"
-	trap 'kill 0' INT TERM EXIT; $(PY) manage.py db_worker --interval 1 & $(PY) manage.py run_periodic & \
+	@# Ctrl+C reaches the server; the worker and the clock, started in the background, ignore it: the trap
+	@# stops them, once (it clears itself first, and signals only them, not the whole process group).
+	@trap 'trap - INT TERM EXIT; kill $$worker $$clock 2>/dev/null; wait' INT TERM EXIT; \
+	  $(PY) manage.py db_worker --interval 1 & worker=$$!; \
+	  $(PY) manage.py run_periodic & clock=$$!; \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The whole suite: unit, integration and browser tests (browser tests need /usr/bin/chromium).

@@ -37,6 +37,27 @@ def _no_rate_limits(settings):
     settings.CONCERTO_RATE_LIMITS_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files (photos, attachments, logos) go to the test's own folder, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def run_task_worker(monkeypatch):
+    """Run the real database task worker until the queue is empty, inside the test's transaction.
+
+    The worker recycles database connections between tasks, which would close the test transaction
+    on PostgreSQL; that recycling is switched off here.
+    """
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+
+    def run():
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+
+    return run
+
+
 @pytest.fixture
 def rate_limits(settings):
     """Send limits on, with empty counts; set `settings.CONCERTO_RATE_LIMITS` to make one small."""
@@ -79,39 +100,41 @@ def resident(db, sceaux):
 
 
 @pytest.fixture
-def agent(db, sceaux):
-    return testing.persona("agent@sceaux.example.org", role="agent", organisation=sceaux,
-                           display_name="Agent de Sceaux")
+def author(db, sceaux):
+    """Another resident of Sceaux, who submits proposals and projects."""
+    return testing.UserFactory(email="auteur@example.org", display_name="Alex Dupont", residence=sceaux)
+
+
+def _staff(name: str, email: str, role: str, organisation: str, display_name: str):
+    """The fixture NAME: the persona EMAIL holding ROLE on the organisation of the fixture ORGANISATION."""
+
+    @pytest.fixture(name=name)
+    def staff(db, request):
+        return testing.persona(email, role=role, organisation=request.getfixturevalue(organisation),
+                               display_name=display_name)
+
+    return staff
+
+
+agent = _staff("agent", "agent@sceaux.example.org", "agent", "sceaux", "Agent de Sceaux")
+admin_sceaux = _staff("admin_sceaux", "admin@sceaux.example.org", "admin", "sceaux", "Administratrice de Sceaux")
+elected = _staff("elected", "elu@sceaux.example.org", "elected", "sceaux", "Élue de Sceaux")
+moderator = _staff("moderator", "moderation@sceaux.example.org", "moderator", "sceaux", "Modérateur de Sceaux")
+metropole_admin = _staff("metropole_admin", "admin@metropole.example.org", "admin", "metropole",
+                         "Administrateur de la Métropole")
+# The outsider: an agent of another commune, in another territory.
+outsider = _staff("outsider", "agent@montreuil.example.org", "agent", "montreuil", "Agent de Montreuil")
 
 
 @pytest.fixture
-def admin_sceaux(db, sceaux):
-    return testing.persona("admin@sceaux.example.org", role="admin", organisation=sceaux,
-                           display_name="Administratrice de Sceaux")
+def space(sceaux):
+    """A space of Sceaux for a component's tests, with `step`, its step under way."""
+    return testing.SpaceFactory(organisation=sceaux, slug="budget-2026", title="Budget participatif 2026 de Sceaux")
 
 
 @pytest.fixture
-def elected(db, sceaux):
-    return testing.persona("elu@sceaux.example.org", role="elected", organisation=sceaux,
-                           display_name="Élue de Sceaux")
-
-
-@pytest.fixture
-def moderator(db, sceaux):
-    return testing.persona("moderation@sceaux.example.org", role="moderator", organisation=sceaux,
-                           display_name="Modérateur de Sceaux")
-
-
-@pytest.fixture
-def metropole_admin(db, metropole):
-    return testing.persona("admin@metropole.example.org", role="admin", organisation=metropole,
-                           display_name="Administrateur de la Métropole")
-
-
-@pytest.fixture
-def outsider(db, montreuil):
-    return testing.persona("agent@montreuil.example.org", role="agent", organisation=montreuil,
-                           display_name="Agent de Montreuil")
+def step(space):
+    return testing.StepFactory(space=space, title="Dépôt des idées")
 
 
 @pytest.fixture
@@ -150,9 +173,9 @@ def pytest_runtest_teardown(item, nextitem):
             call_command("load_organisations", verbosity=0)
 
 
-# The communes' outlines of the reference data beside the project (../shared), for tests that need a point to
-# find its commune; tests that use them are skipped where that data is absent.
-SHARED_GEOJSON = Path(__file__).resolve().parents[2] / "shared" / "data" / "communes" / "mgp_communes_2026.geojson"
+# The communes' outlines of the reference data beside the project (../shared), for the tests of that data;
+# they are skipped where it is absent.
+SHARED_GEOJSON = testing.SHARED_DATA / "communes" / "mgp_communes_2026.geojson"
 
 
 @pytest.fixture
@@ -163,7 +186,7 @@ def shared_geojson() -> Path:
 
 
 @pytest.fixture
-def boundaries(db, shared_geojson):
-    """The 130 communes' boundaries, imported from the shared GeoJSON file."""
-    with open("/dev/null", "w") as quiet:
-        call_command("import_boundaries", str(shared_geojson), stdout=quiet)
+def boundaries(db):
+    """The 130 communes' boundaries, imported from the committed demo file: tests that need a point to find its
+    commune always run."""
+    testing.boundaries_import()

@@ -34,6 +34,7 @@ if not SECRET_KEY:
     raise RuntimeError("CONCERTO_SECRET_KEY (or CONCERTO_SECRET_KEY_FILE) must be set when DEBUG is off")
 ALLOWED_HOSTS = [h for h in env("CONCERTO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in env("CONCERTO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# The address in emails and iCalendar links; `make run` sets it from its HOST and PORT unless it is set already.
 SITE_URL = env("CONCERTO_SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [

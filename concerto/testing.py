@@ -1,6 +1,8 @@
 """Test helpers shared by every app: factories, personas and logins (imported by tests only)."""
 
+import threading
 import time
+from pathlib import Path
 
 import factory
 from allauth.account.models import EmailAddress
@@ -10,6 +12,11 @@ from django.utils import timezone
 from concerto.core.accounts.models import Role, User
 from concerto.core.spaces.models import Component, Space, Step
 from concerto.core.territory.models import Organisation
+from concerto.demo.management.commands.load_demo import DEMO_BOUNDARIES
+
+# The reference data beside the project (`../shared/data` from the repository's root). Tests that need it skip
+# where it is absent; tests that only need the communes' outlines use the committed DEMO_BOUNDARIES instead.
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 PASSWORD = "concerto-test-password"
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # base32; every staff persona uses it in tests
@@ -119,6 +126,76 @@ def verified_resident(user, organisation: Organisation | None = None):
 
     return verification_grant(agent=None, user=user, organisation=organisation or commune("sceaux"),
                               method="census", identity_hash=secrets.token_hex(32))
+
+
+def boundaries_import(path=DEMO_BOUNDARIES) -> None:
+    """The communes' outlines (by default the committed demo file: the 130 communes), so that a point finds its
+    commune."""
+    from django.core.management import call_command
+
+    with open("/dev/null", "w") as quiet:
+        call_command("import_boundaries", str(path), stdout=quiet)
+
+
+def configure(component, *, step=None, **values):
+    """Set global settings (and, with STEP, that step's settings) of COMPONENT through its manifest, which checks
+    them as the back-office's settings form does."""
+    manifest = component.manifest
+    if step is None:
+        component.settings = manifest.clean_settings({**manifest.settings_for(component), **values})
+    else:
+        current = manifest.step_settings_for(component, step)
+        component.step_settings = {**component.step_settings,
+                                   str(step.pk): manifest.clean_step_settings({**current, **values})}
+    component.save()
+    return component
+
+
+def image_bytes(fmt: str = "PNG", size=(20, 10), colour=(30, 160, 60)) -> bytes:
+    """A small image of one colour, encoded as FMT (PNG, JPEG, GIF...): a photo to upload."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+def needs_postgresql(reason: str = "needs a database server that runs transactions at once (PostgreSQL)"):
+    """Skip the test on SQLite, which runs one writer at a time: a race needs PostgreSQL."""
+    import pytest
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip(reason)
+
+
+def at_once(action, arguments) -> list:
+    """Run ACTION(argument) for each of ARGUMENTS at the same instant, each in its own thread and database
+    connection, as simultaneous requests would. Returns, in the order they finished, what each returned or the
+    exception it raised (for the test to say which refusals it expects)."""
+    from django.db import connections
+
+    arguments = list(arguments)
+    barrier = threading.Barrier(len(arguments))
+    outcomes = []
+
+    def run(argument):
+        try:
+            barrier.wait()
+            outcomes.append(action(argument))
+        except Exception as error:  # noqa: BLE001 - returned for the test to judge
+            outcomes.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(argument,)) for argument in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
 
 
 def jpeg_with_gps(size=(2400, 1200), orientation=None) -> bytes:

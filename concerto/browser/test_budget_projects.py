@@ -9,7 +9,6 @@ from playwright.sync_api import expect
 from concerto.browser.helpers import log_in
 from concerto.components.budgets import services
 from concerto.testing import (
-    PASSWORD,
     ComponentFactory,
     SpaceFactory,
     StepFactory,
@@ -42,11 +41,7 @@ def test_a_resident_submits_a_project_with_its_place_and_finds_it(page, site, ax
     component = _setup()
     list_url = site.url + component.get_absolute_url()
 
-    page.goto(site.url + "/compte/login/")
-    page.get_by_label("Courriel").fill("habitante@example.org")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    log_in(page, site, "habitante@example.org")
 
     page.goto(list_url)
     expect(page.get_by_role("heading", level=1, name="Budget participatif de Sceaux")).to_be_visible()

@@ -12,7 +12,6 @@ from concerto.browser.helpers import log_in
 from concerto.components.budgets.models import Budget, Project, Result
 from concerto.core.accounts.verification import identity_hash, verification_grant
 from concerto.testing import (
-    PASSWORD,
     ComponentFactory,
     SpaceFactory,
     StepFactory,
@@ -63,11 +62,7 @@ def _publish_results(admin, budget):
 def test_a_verified_resident_votes_changes_their_ballot_and_sees_it_counted(page, site, axe_check):
     admin, component, step, budget, projects = _setup()
 
-    page.goto(site.url + "/compte/login/")
-    page.get_by_label("Courriel").fill("habitante@example.org")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    log_in(page, site, "habitante@example.org")
 
     page.goto(site.url + component.get_absolute_url() + "voter/")
     expect(page.get_by_role("heading", level=1, name=re.compile("Voter"))).to_be_visible()

@@ -5,9 +5,10 @@ import os
 
 from playwright.sync_api import expect
 
-from concerto.components.consultations import services
+from concerto.browser.helpers import log_in
+from concerto.components.consultations import building, services
 from concerto.components.consultations.models import Question, Response
-from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, StepFactory, commune, persona
+from concerto.testing import ComponentFactory, SpaceFactory, StepFactory, commune, persona
 
 Kind = Question.Kind
 SCREENSHOTS = os.environ.get("CONCERTO_SCREENSHOTS")
@@ -28,34 +29,30 @@ def _setup():
     StepFactory(space=space, title="Questionnaire")
     component = ComponentFactory(space=space, kind="consultations", title="Votre avis sur le parc",
                                  settings={"participation": "account", "results_visibility": "public"})
-    services.questionnaire_intro_update(actor=agent, component=component,
+    building.questionnaire_intro_update(actor=agent, component=component,
                                         intro="Le parc sera réaménagé en 2027. Dites-nous ce qui compte pour vous.")
-    habits = services.section_create(actor=agent, component=component, title="Vos habitudes")
-    transport = services.question_create(actor=agent, section=habits, kind=Kind.SINGLE, required=True,
+    habits = building.section_create(actor=agent, component=component, title="Vos habitudes")
+    transport = building.question_create(actor=agent, section=habits, kind=Kind.SINGLE, required=True,
                                          label="Comment venez-vous au parc ?",
                                          options=["À pied", "À vélo", "En voiture"], other_option=True)
-    services.question_create(actor=agent, section=habits, kind=Kind.NUMBER, required=True, min_value=1,
+    building.question_create(actor=agent, section=habits, kind=Kind.NUMBER, required=True, min_value=1,
                              max_value=120, label="Combien de minutes dure votre trajet à vélo ?",
                              condition_option=transport.options.get(label="À vélo"))
-    services.question_create(actor=agent, section=habits, kind=Kind.MULTIPLE, max_choices=2,
+    building.question_create(actor=agent, section=habits, kind=Kind.MULTIPLE, max_choices=2,
                              label="Qu'y faites-vous ?", options=["Promenade", "Sport", "Pique-nique"])
-    wishes = services.section_create(actor=agent, component=component, title="Vos souhaits")
-    services.question_create(actor=agent, section=wishes, kind=Kind.SCALE, scale="1-5", required=True,
+    wishes = building.section_create(actor=agent, component=component, title="Vos souhaits")
+    building.question_create(actor=agent, section=wishes, kind=Kind.SCALE, scale="1-5", required=True,
                              label="Êtes-vous satisfait du parc ?", scale_min_label="Pas du tout",
                              scale_max_label="Tout à fait")
-    services.question_create(actor=agent, section=wishes, kind=Kind.RANKING, label="Classez ces priorités",
+    building.question_create(actor=agent, section=wishes, kind=Kind.RANKING, label="Classez ces priorités",
                              options=["Ombre", "Bancs"])
-    services.question_create(actor=agent, section=wishes, kind=Kind.LONG_TEXT, label="Vos idées")
+    building.question_create(actor=agent, section=wishes, kind=Kind.LONG_TEXT, label="Vos idées")
     return component
 
 
 def test_a_resident_answers_a_questionnaire_on_a_phone(page, site, axe_check):
     component = _setup()
-    page.goto(site.url + "/compte/login/")
-    page.get_by_label("Courriel").fill("habitante@example.org")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    log_in(page, site, "habitante@example.org")
 
     page.goto(site.url + component.get_absolute_url())
     expect(page.get_by_role("heading", name="Votre avis sur le parc")).to_be_visible()
@@ -109,11 +106,7 @@ def test_a_resident_answers_a_questionnaire_on_a_phone(page, site, axe_check):
 
 def test_answers_started_on_the_phone_are_kept_if_the_page_is_left(page, site, axe_check):
     component = _setup()
-    page.goto(site.url + "/compte/login/")
-    page.get_by_label("Courriel").fill("habitante@example.org")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    log_in(page, site, "habitante@example.org")
 
     page.goto(site.url + component.get_absolute_url())
     page.get_by_role("radio", name="À vélo").check()
@@ -131,21 +124,12 @@ def test_answers_started_on_the_phone_are_kept_if_the_page_is_left(page, site, a
 
 
 def test_the_back_office_of_a_consultation_passes_axe(page, site, axe_check):
-    from concerto.testing import fresh_totp_code
-
     component = _setup()
     services.response_submit(
         component=component, respondent=Response._meta.get_field("respondent").related_model.objects.get(
             email="habitante@example.org"),
         answers={question.pk: value for question, value in _some_answers(component)})
-    page.goto(site.url + "/compte/login/")
-    page.get_by_label("Courriel").fill("agent@sceaux.example.org")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/2fa/authenticate/**")
-    page.get_by_label("Code").fill(fresh_totp_code())
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    log_in(page, site, "agent@sceaux.example.org", totp=True)
 
     base = site.url + component.get_backoffice_url()
     transport = Question.objects.get(component=component, kind=Kind.SINGLE)

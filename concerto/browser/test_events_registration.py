@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from concerto.browser.helpers import log_in
 from concerto.components.events import services
 from concerto.components.events.models import Event
-from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, commune, persona
+from concerto.testing import ComponentFactory, SpaceFactory, commune, persona
 
 
 def _setup():
@@ -31,11 +31,7 @@ def _setup():
 def test_a_resident_registers_on_a_phone_and_sees_their_qr_code(page, site, axe_check):
     component, event = _setup()
 
-    page.goto(site.url + "/compte/login/")
-    page.get_by_label("Courriel").fill("habitante@example.org")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    log_in(page, site, "habitante@example.org")
 
     page.goto(site.url + component.get_absolute_url())
     expect(page.get_by_role("heading", name="Rencontres du parc")).to_be_visible()

@@ -5,24 +5,18 @@ map included twice. The `page` fixture fails on any request to another host: the
 """
 
 import re
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-# Real outlines of the 130 communes, from the reference data next to the project (see ../shared/data).
-SHARED_GEOJSON = Path(__file__).resolve().parents[3] / "shared" / "data" / "communes" / "mgp_communes_2026.geojson"
+from concerto.testing import boundaries_import
 
 pytestmark = pytest.mark.urls("concerto.core.tests.maps_test_urls")
 
 
 @pytest.fixture
 def map_page(page, site):
-    if not SHARED_GEOJSON.exists():
-        pytest.skip(f"the shared reference data is absent ({SHARED_GEOJSON.resolve()})")
-    with open("/dev/null", "w") as quiet:
-        call_command("import_boundaries", str(SHARED_GEOJSON), stdout=quiet)
+    boundaries_import()  # the real outlines of the 130 communes, committed with the demo
     page.goto(site.url + "/essai-carte/")
     page.wait_for_selector(".point-widget[data-map-ready]")
     page.wait_for_selector(".point-widget__map path.leaflet-interactive")

@@ -6,8 +6,9 @@ import re
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from concerto.browser.helpers import log_in
 from concerto.components.proposals import services
-from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, StepFactory, commune, persona
+from concerto.testing import ComponentFactory, SpaceFactory, StepFactory, commune, persona
 
 
 def _setup():
@@ -33,11 +34,7 @@ def test_a_resident_submits_a_proposal_sees_it_listed_and_supports_another(page,
     component = _setup()
     list_url = site.url + component.get_absolute_url()
 
-    page.goto(site.url + "/compte/login/")
-    page.get_by_label("Courriel").fill("habitante@example.org")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    log_in(page, site, "habitante@example.org")
 
     page.goto(list_url)
     expect(page.get_by_role("heading", name="Vos idées pour Sceaux")).to_be_visible()

@@ -6,25 +6,20 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from PIL import Image
 from playwright.sync_api import expect
 
+from concerto.browser.helpers import log_in
 from concerto.components.reports import services, workflow
 from concerto.components.reports.models import Category, Report
-from concerto.testing import PASSWORD, ComponentFactory, SpaceFactory, commune, persona
-
-SHARED_GEOJSON = Path(__file__).resolve().parents[3] / "shared" / "data" / "communes" / "mgp_communes_2026.geojson"
+from concerto.testing import ComponentFactory, SpaceFactory, boundaries_import, commune, persona
 
 
 @pytest.fixture
 def reports_setup(settings, tmp_path):
-    if not SHARED_GEOJSON.exists():
-        pytest.skip(f"the shared reference data is absent ({SHARED_GEOJSON.resolve()})")
     settings.MEDIA_ROOT = tmp_path / "media"
-    with open("/dev/null", "w") as quiet:
-        call_command("import_boundaries", str(SHARED_GEOJSON), stdout=quiet)
+    boundaries_import()
     sceaux = commune("sceaux")
     agent = persona("agent@sceaux.example.org", role="agent", organisation=sceaux)
     resident = persona("habitante@example.org", display_name="Camille Martin", residence=sceaux)
@@ -50,11 +45,7 @@ def photo_path(tmp_path) -> Path:
 def test_a_resident_reports_a_broken_streetlight_and_is_told_when_it_is_resolved(page, site, axe_check,
                                                                                   reports_setup, tmp_path):
     component, agent, resident = reports_setup
-    page.goto(site.url + "/compte/login/")
-    page.get_by_label("Courriel").fill("habitante@example.org")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    log_in(page, site, "habitante@example.org")
 
     page.goto(site.url + component.get_absolute_url())
     axe_check(page)

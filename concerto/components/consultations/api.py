@@ -11,8 +11,9 @@ from concerto.api.auth import api_user
 from concerto.api.common import ErrorOut, Id, Pagination, Slug, ValidationErrorOut, organisation_or_404
 from concerto.components.consultations.manifest import results_are_public
 from concerto.components.consultations.permissions import READ_RESULTS
+from concerto.components.consultations.questionnaire import questionnaire_structure
 from concerto.components.consultations.results import results_compute
-from concerto.components.consultations.services import answers_open, questionnaire_structure
+from concerto.components.consultations.services import answers_open
 from concerto.core.richtext import sanitize_html
 from concerto.core.spaces.lookup import component_by_id
 from concerto.core.spaces.models import Component

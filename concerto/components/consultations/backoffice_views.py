@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from concerto.components.consultations import exports, services
+from concerto.components.consultations import building, exports, services
 from concerto.components.consultations.forms import (
     IntroForm,
     KindForm,
@@ -24,6 +24,7 @@ from concerto.components.consultations.forms import (
     SectionForm,
 )
 from concerto.components.consultations.models import Option, Question, Response, Section
+from concerto.components.consultations.questionnaire import questionnaire_locked, questionnaire_structure
 from concerto.components.consultations.results import submitted_responses
 from concerto.components.consultations.views import _filters
 from concerto.core.accounts.decorators import backoffice_view
@@ -63,11 +64,11 @@ def _apply_errors(form, error: ValidationError) -> None:
 @backoffice_view(MANAGE)
 def builder(request, org_slug, space_slug, component_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
-    structure = services.questionnaire_structure(component)
+    structure = questionnaire_structure(component)
     counts = dict(submitted_responses(component).values_list("channel").annotate(n=Count("id")).order_by())
     channels = [(label, counts[value]) for value, label in Channel.choices if counts.get(value)]
     return render(request, "consultations/backoffice/builder.html", _context(
-        component, structure=structure, locked=services.questionnaire_locked(component),
+        component, structure=structure, locked=questionnaire_locked(component),
         total=sum(counts.values()), channels=channels, window=services.answers_open(component),
     ))
 
@@ -76,10 +77,10 @@ def builder(request, org_slug, space_slug, component_id):
 @backoffice_view(MANAGE)
 def intro_edit(request, org_slug, space_slug, component_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
-    structure = services.questionnaire_structure(component)
+    structure = questionnaire_structure(component)
     form = IntroForm(request.POST or None, initial={"intro": structure.intro})
     if request.method == "POST" and form.is_valid():
-        services.questionnaire_intro_update(actor=request.user, component=component, intro=form.cleaned_data["intro"])
+        building.questionnaire_intro_update(actor=request.user, component=component, intro=form.cleaned_data["intro"])
         messages.success(request, _("The introduction is saved."))
         return _back(component)
     return render(request, "consultations/backoffice/intro_form.html", _context(component, form=form),
@@ -93,7 +94,7 @@ def section_create(request, org_slug, space_slug, component_id):
     form = SectionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.section_create(actor=request.user, component=component, **form.cleaned_data)
+            building.section_create(actor=request.user, component=component, **form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -111,7 +112,7 @@ def section_edit(request, org_slug, space_slug, component_id, section_id):
     form = SectionForm(request.POST or None, initial={"title": section.title, "description": section.description})
     if request.method == "POST" and form.is_valid():
         try:
-            services.section_update(actor=request.user, section=section, **form.cleaned_data)
+            building.section_update(actor=request.user, section=section, **form.cleaned_data)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -126,9 +127,9 @@ def section_edit(request, org_slug, space_slug, component_id, section_id):
 def section_delete(request, org_slug, space_slug, component_id, section_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     section = item_for(component, Section, section_id)
-    locked = services.questionnaire_locked(component) and section.questions.exists()
+    locked = questionnaire_locked(component) and section.questions.exists()
     if request.method == "POST" and not locked:
-        services.section_delete(actor=request.user, section=section)
+        building.section_delete(actor=request.user, section=section)
         messages.success(request, _("The section is deleted."))
         return _back(component)
     return render(request, "consultations/backoffice/confirm_delete.html", _context(
@@ -147,7 +148,7 @@ def section_move(request, org_slug, space_slug, component_id, section_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     section = item_for(component, Section, section_id)
     if _direction(request):
-        services.section_move(actor=request.user, section=section, direction=_direction(request))
+        building.section_move(actor=request.user, section=section, direction=_direction(request))
     return redirect(f"{component.get_backoffice_url()}#section-{section.pk}")
 
 
@@ -156,7 +157,7 @@ def section_move(request, org_slug, space_slug, component_id, section_id):
 def question_create(request, org_slug, space_slug, component_id, section_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     section = item_for(component, Section, section_id)
-    structure = services.questionnaire_structure(component)
+    structure = questionnaire_structure(component)
     kind = request.GET.get("type", "")
     if kind not in Question.Kind.values:
         # First choose the type (a GET form), then write the question.
@@ -169,7 +170,7 @@ def question_create(request, org_slug, space_slug, component_id, section_id):
     if request.method == "POST" and form.is_valid():
         options = {option.pk: option for opts in structure.options.values() for option in opts}
         try:
-            services.question_create(actor=request.user, section=section, kind=kind, **form.values(options))
+            building.question_create(actor=request.user, section=section, kind=kind, **form.values(options))
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -184,9 +185,9 @@ def question_create(request, org_slug, space_slug, component_id, section_id):
 @backoffice_view(MANAGE)
 def question_edit(request, org_slug, space_slug, component_id, question_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
-    structure = services.questionnaire_structure(component)
+    structure = questionnaire_structure(component)
     question = _question(component, structure, question_id)
-    locked = services.questionnaire_locked(component)
+    locked = questionnaire_locked(component)
     form = QuestionForm.for_question(question, structure, request.POST or None, locked=locked)
     if request.method == "POST" and form.is_valid():
         options = {option.pk: option for opts in structure.options.values() for option in opts}
@@ -194,7 +195,7 @@ def question_edit(request, org_slug, space_slug, component_id, question_id):
         sections = {section.pk: section for section in structure.sections}
         values["section"] = sections.get(form.cleaned_data.get("section"), question.section)
         try:
-            services.question_update(actor=request.user, question=question, **values)
+            building.question_update(actor=request.user, question=question, **values)
         except ValidationError as error:
             _apply_errors(form, error)
         else:
@@ -212,11 +213,11 @@ def question_edit(request, org_slug, space_slug, component_id, question_id):
 @backoffice_view(MANAGE)
 def question_delete(request, org_slug, space_slug, component_id, question_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
-    structure = services.questionnaire_structure(component)
+    structure = questionnaire_structure(component)
     question = _question(component, structure, question_id)
-    locked = services.questionnaire_locked(component)
+    locked = questionnaire_locked(component)
     if request.method == "POST" and not locked:
-        services.question_delete(actor=request.user, question=question)
+        building.question_delete(actor=request.user, question=question)
         messages.success(request, _("The question is deleted."))
         return _back(component)
     return render(request, "consultations/backoffice/confirm_delete.html", _context(
@@ -230,7 +231,7 @@ def question_move(request, org_slug, space_slug, component_id, question_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     question = item_for(component, Question, question_id)
     if _direction(request):
-        services.question_move(actor=request.user, question=question, direction=_direction(request))
+        building.question_move(actor=request.user, question=question, direction=_direction(request))
     return redirect(f"{component.get_backoffice_url()}#question-{question.pk}")
 
 
@@ -240,7 +241,7 @@ def option_move(request, org_slug, space_slug, component_id, option_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     option = item_for(component, Option.objects.select_related("question"), option_id, field="question__component")
     if _direction(request):
-        services.option_move(actor=request.user, option=option, direction=_direction(request))
+        building.option_move(actor=request.user, option=option, direction=_direction(request))
     return redirect(f"{component.get_backoffice_url()}questions/{option.question_id}/modifier/#options-order")
 
 
@@ -258,7 +259,7 @@ def response_list(request, org_slug, space_slug, component_id):
 @backoffice_view(MANAGE)
 def paper_entry(request, org_slug, space_slug, component_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
-    structure = services.questionnaire_structure(component)
+    structure = questionnaire_structure(component)
     meta = PaperForm(request.POST or None, prefix="about")
     form = ResponseForm(structure, request.POST or None, paper=True)
     if request.method == "POST":
@@ -303,7 +304,7 @@ def response_delete(request, org_slug, space_slug, component_id, response_id):
 def export_csv(request, org_slug, space_slug, component_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     _form, filters = _filters(request, component)
-    return exports.csv_response(services.questionnaire_structure(component), filters)
+    return exports.csv_response(questionnaire_structure(component), filters)
 
 
 @require_safe
@@ -311,4 +312,4 @@ def export_csv(request, org_slug, space_slug, component_id):
 def export_xlsx(request, org_slug, space_slug, component_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     _form, filters = _filters(request, component)
-    return exports.xlsx_response(services.questionnaire_structure(component), filters)
+    return exports.xlsx_response(questionnaire_structure(component), filters)

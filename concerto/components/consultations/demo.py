@@ -9,8 +9,9 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from concerto.components.consultations import services
+from concerto.components.consultations import building, services
 from concerto.components.consultations.models import Question
+from concerto.components.consultations.questionnaire import questionnaire_structure
 from concerto.core.participation.models import Channel
 from concerto.core.spaces.services import component_add, component_publish, component_update_settings
 from concerto.core.territory.models import Organisation
@@ -43,45 +44,45 @@ def demo_load(*, actor, space) -> None:
                               title="Questionnaire : le parc de demain")
     component_update_settings(actor=actor, component=component,
                               settings={"participation": "account", "results_visibility": "public"}, step_settings={})
-    services.questionnaire_intro_update(actor=actor, component=component, intro=(
+    building.questionnaire_intro_update(actor=actor, component=component, intro=(
         "Le parc va être réaménagé en 2027. Avant de dessiner le projet, la ville veut savoir comment vous "
         "l'utilisez et ce qui compte pour vous.\n\nRépondre prend cinq minutes. Les résultats seront publiés "
         "sur cette page et présentés en réunion publique."
     ))
-    you = services.section_create(actor=actor, component=component, title="Vous et le parc",
+    you = building.section_create(actor=actor, component=component, title="Vous et le parc",
                                   description="Quelques questions sur vos habitudes.")
-    frequency = services.question_create(
+    frequency = building.question_create(
         actor=actor, section=you, kind=Kind.SINGLE, required=True, label="À quelle fréquence venez-vous au parc ?",
         options=["Tous les jours", "Chaque semaine", "Chaque mois", "Rarement ou jamais"])
-    activities = services.question_create(
+    activities = building.question_create(
         actor=actor, section=you, kind=Kind.MULTIPLE, max_choices=3, label="Qu'y venez-vous faire ?",
         help_text="Trois réponses au plus.", other_option=True,
         options=["Me promener", "Faire du sport", "Jouer avec les enfants", "Pique-niquer", "Lire ou me reposer"])
-    transport = services.question_create(
+    transport = building.question_create(
         actor=actor, section=you, kind=Kind.SINGLE, required=True, label="Comment venez-vous au parc ?",
         options=["À pied", "À vélo", "En transports en commun", "En voiture"])
     by_bike = transport.options.get(label="À vélo")
-    minutes = services.question_create(
+    minutes = building.question_create(
         actor=actor, section=you, kind=Kind.NUMBER, label="Combien de minutes dure votre trajet à vélo ?",
         min_value=1, max_value=120, condition_option=by_bike)
-    last_visit = services.question_create(actor=actor, section=you, kind=Kind.DATE,
+    last_visit = building.question_create(actor=actor, section=you, kind=Kind.DATE,
                                           label="Quand êtes-vous venu pour la dernière fois ?")
-    wishes = services.section_create(actor=actor, component=component, title="Vos priorités",
+    wishes = building.section_create(actor=actor, component=component, title="Vos priorités",
                                      description="Ce que le projet doit améliorer en premier.")
-    ranking = services.question_create(
+    ranking = building.question_create(
         actor=actor, section=wishes, kind=Kind.RANKING, label="Classez ces aménagements par ordre de priorité",
         options=["Plus d'ombre et d'arbres", "Des bancs", "Des toilettes publiques", "Une aire de jeux rénovée"])
-    satisfaction = services.question_create(
+    satisfaction = building.question_create(
         actor=actor, section=wishes, kind=Kind.SCALE, scale=Question.Scale.ZERO_TO_TEN, required=True,
         label="Êtes-vous satisfait du parc aujourd'hui ?", scale_min_label="Pas du tout",
         scale_max_label="Tout à fait")
-    bench = services.question_create(actor=actor, section=wishes, kind=Kind.POINT,
+    bench = building.question_create(actor=actor, section=wishes, kind=Kind.POINT,
                                      label="Où faudrait-il ajouter un banc ?")
-    ideas = services.question_create(actor=actor, section=wishes, kind=Kind.LONG_TEXT,
+    ideas = building.question_create(actor=actor, section=wishes, kind=Kind.LONG_TEXT,
                                      label="Avez-vous d'autres idées pour le parc ?")
     component_publish(actor=actor, component=component)
 
-    structure = services.questionnaire_structure(component)
+    structure = questionnaire_structure(component)
     options = structure.options
     organisation = space.organisation
     centre = CENTRES.get(organisation.slug, (48.8566, 2.3522))

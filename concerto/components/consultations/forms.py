@@ -22,6 +22,7 @@ from concerto.components.consultations.models import (
     TITLE_MAX,
     Question,
 )
+from concerto.components.consultations.questionnaire import answers_check, visible_question_ids
 from concerto.core.maps import PointField
 from concerto.core.participation.models import Channel
 from concerto.core.territory.models import Organisation
@@ -192,7 +193,7 @@ class ResponseForm(forms.Form):
             answers[question.pk] = value
         failed = {question.pk for question in self.structure.questions if question.field_name in self.errors}
         try:
-            self.answers = services.answers_check(self.structure, answers, enforce_required=not self.paper)
+            self.answers = answers_check(self.structure, answers, enforce_required=not self.paper)
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 if name in self.fields:
@@ -203,7 +204,7 @@ class ResponseForm(forms.Form):
                     self.add_error(None, messages)
         else:
             # A hidden question whose input could not be parsed does not block the response.
-            visible = services.visible_question_ids(self.structure.questions, answers)
+            visible = visible_question_ids(self.structure.questions, answers)
             for question in self.structure.questions:
                 if question.pk not in visible and question.field_name in self._errors:
                     del self._errors[question.field_name]

@@ -17,8 +17,8 @@ def results_are_public(component) -> bool:
 def export_results(component) -> list[dict]:
     """Open data: the aggregated results (counts, percentages, means), when they are public. No answer of
     any one person, no free text."""
+    from concerto.components.consultations.questionnaire import questionnaire_structure
     from concerto.components.consultations.results import results_compute, results_rows
-    from concerto.components.consultations.services import questionnaire_structure
 
     if not results_are_public(component):
         return []

@@ -5,7 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.consultations.forms import ResidenceField, ResponseForm
-from concerto.components.consultations.services import CONTRIBUTION_KIND, paper_response_enter, questionnaire_structure
+from concerto.components.consultations.questionnaire import questionnaire_structure
+from concerto.components.consultations.services import CONTRIBUTION_KIND, paper_response_enter
 from concerto.core.participation.models import Channel
 from concerto.core.territory.models import Organisation
 

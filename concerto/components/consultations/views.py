@@ -29,6 +29,7 @@ from concerto.components.consultations.forms import (
 from concerto.components.consultations.manifest import results_are_public
 from concerto.components.consultations.models import Answer, Question
 from concerto.components.consultations.permissions import READ_RESULTS
+from concerto.components.consultations.questionnaire import questionnaire_structure
 from concerto.components.consultations.results import (
     Filters,
     communes_with_responses,
@@ -115,7 +116,7 @@ def _state(request, component):
 def questionnaire(request, org_slug, space_slug, component_id, edit: bool = False):
     component, can_manage = public_component_for(
         request, "consultations", space_slug=space_slug, component_id=component_id)
-    structure = services.questionnaire_structure(component)
+    structure = questionnaire_structure(component)
     window = services.answers_open(component)
     user, key, response = _state(request, component)
     submitted = response is not None and response.is_submitted
@@ -226,7 +227,7 @@ def _refused(request, context, message: str):
 def confirmation(request, org_slug, space_slug, component_id):
     component, can_manage = public_component_for(
         request, "consultations", space_slug=space_slug, component_id=component_id)
-    structure = services.questionnaire_structure(component)
+    structure = questionnaire_structure(component)
     _user, _key, response = _state(request, component)
     if response is None or not response.is_submitted:
         return redirect(component.get_absolute_url())
@@ -256,7 +257,7 @@ def _filters(request, component):
 @require_safe
 def results(request, org_slug, space_slug, component_id):
     component, can_manage = _results_access(request, space_slug, component_id)
-    structure = services.questionnaire_structure(component)
+    structure = questionnaire_structure(component)
     filter_form, filters = _filters(request, component)
     computed = results_compute(structure, filters)
     query = urlencode(filters.as_query())
@@ -312,7 +313,7 @@ def _open_data(request, space_slug, component_id):
         request, "consultations", space_slug=space_slug, component_id=component_id)
     if not results_are_public(component):
         raise PermissionDenied(_("The results of this consultation are not public: they cannot be downloaded."))
-    structure = services.questionnaire_structure(component)
+    structure = questionnaire_structure(component)
     _form, filters = _filters(request, component)
     return structure, filters
 

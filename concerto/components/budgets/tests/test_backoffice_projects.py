@@ -7,7 +7,6 @@ from concerto.components.budgets import services
 from concerto.components.budgets.models import Budget, Project
 from concerto.components.budgets.tests.test_projects_setup import *  # noqa: F403 - the fixtures
 from concerto.components.budgets.tests.test_projects_setup import (
-    _media_in_tmp,  # noqa: F401 - autouse
     cast_ballot,
     image_bytes,
     review,

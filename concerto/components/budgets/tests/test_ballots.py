@@ -16,6 +16,7 @@ from concerto.components.budgets.tests.test_ballots_setup import (
     vote_setup,
 )
 from concerto.core.participation.models import Contribution
+from concerto.testing import at_once, needs_postgresql
 
 
 @pytest.fixture
@@ -230,42 +231,15 @@ def test_many_voters_each_cast_their_own_ballot(knapsack):
 # Concurrency: a real race needs a database server (PostgreSQL) ----------------------------------------------
 
 def _race(workers, target):
-    import threading
-
-    from django.db import connection
-
-    barrier = threading.Barrier(len(workers))
-    outcomes = []
-
-    def run(arg):
-        try:
-            barrier.wait()
-            outcomes.append(target(arg))
-        except BallotError as error:
-            outcomes.append(error.code)
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            outcomes.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(arg,)) for arg in workers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
-def _needs_postgresql():
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("needs a database server that runs transactions at once (PostgreSQL)")
+    """What each of the simultaneous TARGET(worker) gave: its result, a ballot refusal's code, or the repr of
+    anything else it raised (which the assertions then show)."""
+    return [outcome.code if isinstance(outcome, BallotError) else repr(outcome) if isinstance(outcome, Exception)
+            else outcome for outcome in at_once(target, workers)]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_fifty_simultaneous_ballots_of_one_voter_leave_one_coherent_ballot():
-    _needs_postgresql()
+    needs_postgresql()
     _component, budget, projects = vote_setup()
     voter = verified_voter(1)
     # Each request chooses a different set that fits the budget; the survivor must be exactly one of them.
@@ -283,7 +257,7 @@ def test_fifty_simultaneous_ballots_of_one_voter_leave_one_coherent_ballot():
 
 @pytest.mark.django_db(transaction=True)
 def test_fifty_simultaneous_voters_make_fifty_ballots_never_over_budget():
-    _needs_postgresql()
+    needs_postgresql()
     _component, budget, projects = vote_setup()
     voters = [verified_voter(n) for n in range(50)]
     too_much = [p.pk for p in projects]  # 77,600 € for a 50,000 € budget

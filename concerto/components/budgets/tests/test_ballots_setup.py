@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from concerto.components.budgets.models import Budget, Project
 from concerto.core.accounts.verification import identity_hash, verification_grant
-from concerto.testing import ComponentFactory, SpaceFactory, StepFactory, UserFactory, commune
+from concerto.testing import ComponentFactory, SpaceFactory, StepFactory, UserFactory, commune, configure
 
 # (title, final cost) of the projects put to the vote, in ballot order.
 PROJECTS = (("Un verger partagé au parc", 20_000), ("Des bancs rue Houdan", 15_000),
@@ -15,17 +15,11 @@ PROJECTS = (("Un verger partagé au parc", 20_000), ("Des bancs rue Houdan", 15_
 
 
 def set_step_settings(component, step, **values):
-    manifest = component.manifest
-    current = manifest.step_settings_for(component, step)
-    component.step_settings = {**component.step_settings,
-                               str(step.pk): manifest.clean_step_settings({**current, **values})}
-    component.save()
+    configure(component, step=step, **values)
 
 
 def set_settings(component, **values):
-    manifest = component.manifest
-    component.settings = manifest.clean_settings({**manifest.settings_for(component), **values})
-    component.save()
+    configure(component, **values)
 
 
 def vote_setup(*, kind=Budget.BallotKind.KNAPSACK, amount=50_000, voting_open=True, published=True,

@@ -23,8 +23,9 @@ from concerto.components.budgets.counting import (
     read_pabulib,
     write_pabulib,
 )
+from concerto.testing import SHARED_DATA
 
-DATA = Path(__file__).resolve().parents[4] / ".." / "shared" / "data" / "pabulib"
+DATA = SHARED_DATA / "pabulib"
 FILES = sorted(DATA.glob("*.pb")) if DATA.exists() else []
 needs_data = pytest.mark.skipif(not FILES, reason="no pabulib files in ../shared/data/pabulib")
 # pabutools' completion reruns its equal shares once per unit of budget per voter: hundreds of slow runs

@@ -22,10 +22,11 @@ from concerto.components.budgets.tests.test_results_setup import (
     small_election,
 )
 from concerto.core.audit.models import AuditEntry
+from concerto.testing import SHARED_DATA
 
 pytestmark = pytest.mark.django_db
 
-PABULIB = Path("/work/shared/data/pabulib")
+PABULIB = SHARED_DATA / "pabulib"
 WARSZAWA = PABULIB / "Poland_Warszawa_2018_Pole_Mokotowskie.pb"
 ASSEN = PABULIB / "Netherlands_Assen_2024.pb"
 

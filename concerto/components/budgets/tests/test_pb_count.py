@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from concerto.testing import SHARED_DATA
+
 ROOT = Path(__file__).resolve().parents[4]
-DATA = ROOT / ".." / "shared" / "data" / "pabulib"
+DATA = SHARED_DATA / "pabulib"
 ASSEN = DATA / "Netherlands_Assen_2024.pb"
 ZURICH = DATA / "Switzerland_Zurich_S5R.pb"
 GDANSK = DATA / "Poland_Gdansk_2020_Rudniki.pb"

@@ -9,7 +9,6 @@ from concerto.components.budgets.models import Project
 from concerto.components.budgets.tests.test_projects_setup import *  # noqa: F403 - the fixtures
 from concerto.components.budgets.tests.test_projects_setup import (
     SCEAUX_POINT,
-    _media_in_tmp,  # noqa: F401 - autouse
     configure,
     review,
     submit,

@@ -10,7 +10,6 @@ from concerto.components.budgets.tests.test_projects_setup import *  # noqa: F40
 from concerto.components.budgets.tests.test_projects_setup import (
     MONTREUIL_POINT,
     SCEAUX_POINT,
-    _media_in_tmp,  # noqa: F401 - autouse
     cast_ballot,
     configure,
     fake_image,

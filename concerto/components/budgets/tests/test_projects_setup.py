@@ -1,47 +1,21 @@
 """Fixtures and helpers for the projects tests (imported by name by test_projects*.py and
 test_backoffice_projects*.py; this module holds no test)."""
 
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from concerto.components.budgets import services
 from concerto.components.budgets.models import Ballot, Budget
-from concerto.testing import ComponentFactory, SpaceFactory, StepFactory, UserFactory
+from concerto.testing import ComponentFactory
+
+# Imported by name by the projects tests.
+from concerto.testing import configure as configure
+from concerto.testing import image_bytes as image_bytes
 
 # The Parc de Sceaux, and the Hôtel de Ville of Montreuil (another commune).
 SCEAUX_POINT = (48.7745, 2.2990)
 MONTREUIL_POINT = (48.8617, 2.4432)
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def space(sceaux):
-    return SpaceFactory(organisation=sceaux, slug="bp-2026", title="Budget participatif 2026 de Sceaux")
-
-
-@pytest.fixture
-def step(space):
-    return StepFactory(space=space, title="Dépôt des projets")
-
-
-def configure(component, *, step=None, **values):
-    """Set global settings (and, with STEP, that step's settings) of COMPONENT through the manifest."""
-    manifest = component.manifest
-    if step is None:
-        component.settings = manifest.clean_settings({**manifest.settings_for(component), **values})
-    else:
-        current = manifest.step_settings_for(component, step)
-        component.step_settings = {**component.step_settings,
-                                   str(step.pk): manifest.clean_step_settings({**current, **values})}
-    component.save()
-    return component
 
 
 @pytest.fixture
@@ -58,11 +32,6 @@ def budget(component, agent):
 @pytest.fixture
 def category(component, agent):
     return services.category_create(actor=agent, component=component, name="Nature en ville")
-
-
-@pytest.fixture
-def author(db, sceaux):
-    return UserFactory(email="auteur@example.org", display_name="Alex Dupont", residence=sceaux)
 
 
 def submit(component, author, **values):
@@ -88,12 +57,6 @@ def cast_ballot(budget: Budget, voter, *projects) -> Ballot:
     for project in projects:
         ballot.choices.create(project=project)
     return ballot
-
-
-def image_bytes(fmt: str = "PNG", size=(20, 10)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (30, 160, 60)).save(buffer, fmt)
-    return buffer.getvalue()
 
 
 def image_upload(name="photo.png") -> SimpleUploadedFile:

@@ -16,7 +16,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from concerto.components.budgets.models import Ballot, BallotChoice, Budget, Project
-from concerto.testing import ComponentFactory, SpaceFactory, StepFactory, commune
+from concerto.testing import ComponentFactory, SpaceFactory, StepFactory, commune, configure
 
 PROJECTS = (("Un verger partagé", 600), ("Des bancs rue Houdan", 300), ("Une fresque à l'école", 300),
             ("Un abri vélos", 150))
@@ -26,11 +26,7 @@ VOTERS = [((0, 1), "web", "sceaux")] * 3 + [((0,), "web", "sceaux")] * 3 + [((0,
 
 
 def set_step_settings(component, step, **values):
-    manifest = component.manifest
-    current = manifest.step_settings_for(component, step)
-    component.step_settings = {**component.step_settings,
-                               str(step.pk): manifest.clean_step_settings({**current, **values})}
-    component.save()
+    configure(component, step=step, **values)
 
 
 def budget_component(*, vote="past", slug="bp-2026"):

@@ -7,7 +7,6 @@ from django.urls import reverse
 from concerto.components.budgets.models import Project
 from concerto.components.budgets.tests.test_projects_setup import *  # noqa: F403 - the fixtures
 from concerto.components.budgets.tests.test_projects_setup import (
-    _media_in_tmp,  # noqa: F401 - autouse
     submit,
 )
 from concerto.core.accounts.verification import VerificationRequired

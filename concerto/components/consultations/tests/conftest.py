@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from django.core.cache import cache
 
-from concerto.components.consultations import services
+from concerto.components.consultations import building
 from concerto.components.consultations.models import Question
-from concerto.testing import ComponentFactory, SpaceFactory, StepFactory
+from concerto.testing import ComponentFactory, SpaceFactory
 
 Kind = Question.Kind
 
@@ -19,12 +19,8 @@ def _empty_cache():
 
 @pytest.fixture
 def space(sceaux):
+    """The root conftest's space, with the address the tests expect (its step is the root conftest's `step`)."""
     return SpaceFactory(organisation=sceaux, slug="parc", title="Rénovation du parc de Sceaux")
-
-
-@pytest.fixture
-def step(space):
-    return StepFactory(space=space, title="Questionnaire")
 
 
 def make_consultation(space, *, participation="account", results="public", published=True, title="Votre avis"):
@@ -45,33 +41,33 @@ class Q:
 def build_questionnaire(component, actor):
     """Two sections; one question of each kind; "bike_days" is shown only to those who cycle."""
     q = Q()
-    services.questionnaire_intro_update(actor=actor, component=component,
+    building.questionnaire_intro_update(actor=actor, component=component,
                                         intro="Le parc va être rénové.\n\nDites-nous ce qui compte pour vous.")
-    habits = services.section_create(actor=actor, component=component, title="Vos habitudes",
+    habits = building.section_create(actor=actor, component=component, title="Vos habitudes",
                                      description="<p>Comment venez-vous <strong>au parc</strong> ?</p>")
-    q.transport = services.question_create(actor=actor, section=habits, kind=Kind.SINGLE, required=True,
+    q.transport = building.question_create(actor=actor, section=habits, kind=Kind.SINGLE, required=True,
                                            label="Comment venez-vous au parc ?",
                                            options=["À pied", "À vélo", "En voiture"], other_option=True)
-    q.bike_days = services.question_create(
+    q.bike_days = building.question_create(
         actor=actor, section=habits, kind=Kind.NUMBER, label="Combien de jours par semaine venez-vous à vélo ?",
         required=True, min_value=0, max_value=7, condition_option=q.transport.options.get(label="À vélo"))
-    q.activities = services.question_create(actor=actor, section=habits, kind=Kind.MULTIPLE, max_choices=2,
+    q.activities = building.question_create(actor=actor, section=habits, kind=Kind.MULTIPLE, max_choices=2,
                                             label="Que faites-vous au parc ?",
                                             options=["Promenade", "Sport", "Pique-nique", "Jeux d'enfants"],
                                             other_option=True)
-    q.visit = services.question_create(actor=actor, section=habits, kind=Kind.DATE,
+    q.visit = building.question_create(actor=actor, section=habits, kind=Kind.DATE,
                                        label="Date de votre dernière visite")
-    wishes = services.section_create(actor=actor, component=component, title="Vos souhaits")
-    q.priorities = services.question_create(actor=actor, section=wishes, kind=Kind.RANKING,
+    wishes = building.section_create(actor=actor, component=component, title="Vos souhaits")
+    q.priorities = building.question_create(actor=actor, section=wishes, kind=Kind.RANKING,
                                             label="Classez ces priorités",
                                             options=["Ombre", "Bancs", "Toilettes"])
-    q.satisfaction = services.question_create(actor=actor, section=wishes, kind=Kind.SCALE,
+    q.satisfaction = building.question_create(actor=actor, section=wishes, kind=Kind.SCALE,
                                               scale=Question.Scale.ONE_TO_FIVE, label="Êtes-vous satisfait du parc ?",
                                               scale_min_label="Pas du tout", scale_max_label="Tout à fait")
-    q.name_it = services.question_create(actor=actor, section=wishes, kind=Kind.SHORT_TEXT,
+    q.name_it = building.question_create(actor=actor, section=wishes, kind=Kind.SHORT_TEXT,
                                          label="Un nom pour la nouvelle aire de jeux ?")
-    q.ideas = services.question_create(actor=actor, section=wishes, kind=Kind.LONG_TEXT, label="Vos idées")
-    q.place = services.question_create(actor=actor, section=wishes, kind=Kind.POINT,
+    q.ideas = building.question_create(actor=actor, section=wishes, kind=Kind.LONG_TEXT, label="Vos idées")
+    q.place = building.question_create(actor=actor, section=wishes, kind=Kind.POINT,
                                        label="Où manque-t-il un banc ?")
     return q
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from concerto import testing
-from concerto.components.consultations import services
+from concerto.components.consultations import building, services
 from concerto.components.consultations.models import Answer, Question, Response, Section
 from concerto.core.audit.models import AuditEntry
 
@@ -102,8 +102,8 @@ def test_the_error_summary_links_to_the_first_input_of_a_radio_question(client, 
 def test_a_response_for_a_question_of_another_questionnaire_is_refused(consultation, questionnaire, resident, space,
                                                                       agent):
     other = make_consultation(space, title="Autre")
-    section = services.section_create(actor=agent, component=other, title="Partie")
-    foreign = services.question_create(actor=agent, section=section, kind=Question.Kind.SHORT_TEXT, label="?")
+    section = building.section_create(actor=agent, component=other, title="Partie")
+    foreign = building.question_create(actor=agent, section=section, kind=Question.Kind.SHORT_TEXT, label="?")
     with pytest.raises(services.ValidationError):
         services.response_submit(component=consultation, respondent=resident,
                                  answers={**answers(questionnaire), foreign.pk: "intrus"})

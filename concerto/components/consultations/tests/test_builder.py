@@ -4,8 +4,9 @@ and what can no longer change once responses are counted."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from concerto.components.consultations import services
+from concerto.components.consultations import building, services
 from concerto.components.consultations.models import Option, Question, Questionnaire, Section
+from concerto.components.consultations.questionnaire import questionnaire_locked
 from concerto.core.audit.models import AuditEntry
 
 from .conftest import answers, option
@@ -22,22 +23,22 @@ def bo(component, suffix=""):
 
 
 def test_rich_text_is_sanitised_when_saved(consultation, agent):
-    questionnaire = services.questionnaire_intro_update(
+    questionnaire = building.questionnaire_intro_update(
         actor=agent, component=consultation,
         intro='<p onclick="x()">Bonjour <script>alert(1)</script><a href="javascript:alert(1)">lien</a></p>')
     assert "script" not in questionnaire.intro and "onclick" not in questionnaire.intro
     assert "javascript:" not in questionnaire.intro
-    section = services.section_create(actor=agent, component=consultation, title="Partie",
+    section = building.section_create(actor=agent, component=consultation, title="Partie",
                                       description="<img src=x onerror=alert(1)><strong>Gras</strong>")
     assert section.description == "<strong>Gras</strong>"
 
 
 def test_each_builder_action_writes_an_audit_entry(consultation, agent):
-    section = services.section_create(actor=agent, component=consultation, title="Partie")
-    question = services.question_create(actor=agent, section=section, kind=Kind.SHORT_TEXT, label="Votre nom ?")
-    services.question_update(actor=agent, question=question, label="Votre prénom ?")
-    services.question_delete(actor=agent, question=question)
-    services.section_delete(actor=agent, section=section)
+    section = building.section_create(actor=agent, component=consultation, title="Partie")
+    question = building.question_create(actor=agent, section=section, kind=Kind.SHORT_TEXT, label="Votre nom ?")
+    building.question_update(actor=agent, question=question, label="Votre prénom ?")
+    building.question_delete(actor=agent, question=question)
+    building.section_delete(actor=agent, section=section)
     actions = set(AuditEntry.objects.filter(actor=agent).values_list("action", flat=True))
     assert {"consultations.section_created", "consultations.question_created", "consultations.question_updated",
             "consultations.question_deleted", "consultations.section_deleted"} <= actions
@@ -54,9 +55,9 @@ def test_each_builder_action_writes_an_audit_entry(consultation, agent):
 ])
 def test_a_question_that_breaks_the_rules_of_its_kind_is_refused_in_french(consultation, agent, kind, extra, field,
                                                                             message):
-    section = services.section_create(actor=agent, component=consultation, title="Partie")
+    section = building.section_create(actor=agent, component=consultation, title="Partie")
     with pytest.raises(ValidationError) as error:
-        services.question_create(actor=agent, section=section, kind=kind, label="Question ?", **extra)
+        building.question_create(actor=agent, section=section, kind=kind, label="Question ?", **extra)
     assert message in " ".join(error.value.message_dict[field])
     assert not Question.objects.exists()
 
@@ -64,48 +65,54 @@ def test_a_question_that_breaks_the_rules_of_its_kind_is_refused_in_french(consu
 def test_a_condition_must_be_an_answer_to_a_choice_question_of_the_same_questionnaire(consultation, agent, space):
     from .conftest import make_consultation
 
-    section = services.section_create(actor=agent, component=consultation, title="Partie")
+    section = building.section_create(actor=agent, component=consultation, title="Partie")
     other = make_consultation(space, title="Autre")
-    other_section = services.section_create(actor=agent, component=other, title="Ailleurs")
-    foreign = services.question_create(actor=agent, section=other_section, kind=Kind.SINGLE, label="?",
+    other_section = building.section_create(actor=agent, component=other, title="Ailleurs")
+    foreign = building.question_create(actor=agent, section=other_section, kind=Kind.SINGLE, label="?",
                                        options=["Oui", "Non"])
     with pytest.raises(ValidationError) as error:
-        services.question_create(actor=agent, section=section, kind=Kind.SHORT_TEXT, label="Pourquoi ?",
+        building.question_create(actor=agent, section=section, kind=Kind.SHORT_TEXT, label="Pourquoi ?",
                                  condition_option=foreign.options.first())
     assert "question à choix" in error.value.message_dict["condition_option"][0]
 
 
 def test_sections_questions_and_options_move_up_and_down(consultation, agent, questionnaire):
     first, second = Section.objects.filter(component=consultation)
-    assert services.section_move(actor=agent, section=second, direction="up")
+    assert building.section_move(actor=agent, section=second, direction="up")
     assert list(Section.objects.filter(component=consultation)) == [second, first]
-    assert not services.section_move(actor=agent, section=second, direction="up")  # already first
+    assert not building.section_move(actor=agent, section=second, direction="up")  # already first
     q = questionnaire
-    services.question_move(actor=agent, question=q.activities, direction="up")
+    building.question_move(actor=agent, question=q.activities, direction="up")
     order = list(Question.objects.filter(section=first).order_by("position").values_list("pk", flat=True))
     assert order == [q.transport.pk, q.activities.pk, q.bike_days.pk, q.visit.pk]
     car = option(q.transport, "En voiture")
-    services.option_move(actor=agent, option=car, direction="up")
+    building.option_move(actor=agent, option=car, direction="up")
     assert list(q.transport.options.values_list("label", flat=True)) == ["À pied", "En voiture", "À vélo", "Autre"]
+    # Each move is in the audit log, with its direction; the refused one is not.
+    moves = AuditEntry.objects.filter(action__endswith="_moved").order_by("pk")
+    assert [(entry.action, entry.target_id, entry.data["direction"]) for entry in moves] == [
+        ("consultations.section_moved", str(second.pk), "up"),
+        ("consultations.question_moved", str(q.activities.pk), "up"),
+        ("consultations.option_moved", str(car.pk), "up")]
 
 
 def test_once_responses_are_counted_nothing_can_be_removed_but_wording_can_change(consultation, agent, resident,
                                                                                   questionnaire):
     q = questionnaire
     services.response_submit(component=consultation, answers=answers(q), respondent=resident)
-    assert services.questionnaire_locked(consultation)
+    assert questionnaire_locked(consultation)
     with pytest.raises(ValidationError):
-        services.question_delete(actor=agent, question=q.ideas)
+        building.question_delete(actor=agent, question=q.ideas)
     with pytest.raises(ValidationError) as error:
-        services.question_update(actor=agent, question=q.transport, remove_options=[option(q.transport, "À pied").pk])
+        building.question_update(actor=agent, question=q.transport, remove_options=[option(q.transport, "À pied").pk])
     assert "ne peuvent plus être retirées" in error.value.message_dict["options"][0]
     with pytest.raises(ValidationError):
-        services.question_update(actor=agent, question=q.transport, other_option=False)
+        building.question_update(actor=agent, question=q.transport, other_option=False)
     with pytest.raises(ValidationError):
-        services.question_update(actor=agent, question=q.satisfaction, scale="0-10")
+        building.question_update(actor=agent, question=q.satisfaction, scale="0-10")
     with pytest.raises(ValidationError):
-        services.section_delete(actor=agent, section=q.transport.section)
-    services.question_update(actor=agent, question=q.transport, label="Par quel moyen venez-vous ?",
+        building.section_delete(actor=agent, section=q.transport.section)
+    building.question_update(actor=agent, question=q.transport, label="Par quel moyen venez-vous ?",
                              option_labels={option(q.transport, "À pied").pk: "À pied ou en fauteuil"},
                              new_options=["En trottinette"])
     labels = list(q.transport.options.values_list("label", "is_other"))
@@ -117,15 +124,15 @@ def test_once_responses_are_counted_nothing_can_be_removed_but_wording_can_chang
 def test_before_any_response_options_and_questions_can_be_removed(consultation, agent, questionnaire):
     q = questionnaire
     car = option(q.transport, "En voiture")
-    services.question_update(actor=agent, question=q.transport, remove_options=[car.pk], other_option=False)
+    building.question_update(actor=agent, question=q.transport, remove_options=[car.pk], other_option=False)
     assert list(q.transport.options.values_list("label", flat=True)) == ["À pied", "À vélo"]
-    services.question_delete(actor=agent, question=q.ideas)
+    building.question_delete(actor=agent, question=q.ideas)
     assert not Question.objects.filter(pk=q.ideas.pk).exists()
 
 
 def test_removing_the_answer_a_condition_uses_shows_the_question_always(consultation, agent, questionnaire):
     q = questionnaire
-    services.question_update(actor=agent, question=q.transport, remove_options=[option(q.transport, "À vélo").pk])
+    building.question_update(actor=agent, question=q.transport, remove_options=[option(q.transport, "À vélo").pk])
     assert Question.objects.get(pk=q.bike_days.pk).condition_option is None
 
 

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from concerto.components.consultations import services
 from concerto.components.consultations.models import Response
+from concerto.components.consultations.questionnaire import questionnaire_structure
 from concerto.components.consultations.results import NO_COMMUNE, Filters, results_compute
 from concerto.core.participation.models import Contribution
 from concerto.testing import UserFactory
@@ -62,7 +63,7 @@ def by_label(result):
 
 def test_the_figures_are_exact(consultation, dataset):
     q = dataset
-    structure = services.questionnaire_structure(consultation)
+    structure = questionnaire_structure(consultation)
     results = results_compute(structure)
     assert results.total == 5
     assert [(item.key, item.count, item.percent) for item in results.channels] == [
@@ -105,7 +106,7 @@ def test_the_figures_are_exact(consultation, dataset):
 
 def test_filters_by_channel_and_by_commune(consultation, dataset, sceaux, montreuil):
     q = dataset
-    structure = services.questionnaire_structure(consultation)
+    structure = questionnaire_structure(consultation)
     paper = results_compute(structure, Filters(channel="paper"))
     assert paper.total == 1
     transport = next(r for r in paper.questions if r.question.pk == q.transport.pk)
@@ -199,7 +200,7 @@ def test_the_number_of_queries_does_not_grow_with_the_responses(client, consulta
 
 
 def test_cached_results_follow_every_new_or_changed_response(consultation, questionnaire, resident, agent):
-    structure = services.questionnaire_structure(consultation)
+    structure = questionnaire_structure(consultation)
     assert results_compute(structure).total == 0
     response, _ = services.response_submit(component=consultation, answers=answers(questionnaire), respondent=resident)
     assert results_compute(structure).total == 1

@@ -1,6 +1,5 @@
 """Check-in at the door: every refusal with its message, walk-ins, counters, undo, and who may do it."""
 
-import threading
 
 import pytest
 from django.db import connection
@@ -10,7 +9,7 @@ from concerto.components.events import room
 from concerto.components.events.models import Registration, RegistrationQuestion
 from concerto.components.events.tests.test_room import make_event, register, url
 from concerto.core.audit.models import AuditEntry
-from concerto.testing import UserFactory
+from concerto.testing import UserFactory, at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -225,26 +224,13 @@ def test_twenty_parallel_check_ins_of_the_same_code_succeed_exactly_once(sceaux)
     agent = UserFactory()
     event = make_event(sceaux)
     registration = register(event, UserFactory())
-    outcomes = []
-    barrier = threading.Barrier(20)
 
-    def attempt():
-        from django.db import connection as thread_connection
+    def attempt(_n):
+        room.checkin_record(agent=agent, event=event, code=registration.code)
+        return "ok"
 
-        try:
-            barrier.wait()
-            room.checkin_record(agent=agent, event=event, code=registration.code)
-            outcomes.append("ok")
-        except room.CheckinRefused as error:
-            outcomes.append(error.reason)
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=attempt) for _i in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = [outcome.reason if isinstance(outcome, room.CheckinRefused) else outcome
+                for outcome in at_once(attempt, range(20))]
 
     assert outcomes.count("ok") == 1
     assert outcomes.count("already") == 19

@@ -251,3 +251,21 @@ def test_outsider_cannot_cancel_a_registration(staff_client, outsider, resident)
     assert response.status_code in (403, 404)
     registration.refresh_from_db()
     assert registration.status == "confirmed"
+
+
+def test_registration_list_of_a_past_meeting_shows_its_walk_ins_without_an_account(staff_client, agent):
+    """Walk-ins added at the door have no account: the page shows the name typed, or "Sur place" without one."""
+    from concerto.components.events import room
+
+    event = make_event(starts_in=timezone.timedelta(hours=-1))
+    services.registration_create(user=UserFactory(display_name="Alice A"), event=event)
+    room.walk_in_add(agent=agent, event=event, name="Lou")
+    room.walk_in_add(agent=agent, event=event, name="")
+
+    response = staff_client(agent).get(bo_url("registrations", event.component, event))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Alice A" in page and "Lou" in page
+    assert "Annuler<span class=\"visually-hidden\"> l’inscription de Lou</span>" in page
+    assert "Annuler<span class=\"visually-hidden\"> l’inscription de Sur place</span>" in page

@@ -11,11 +11,6 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1/events"
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def component(sceaux):
     return make_events(make_space(sceaux))

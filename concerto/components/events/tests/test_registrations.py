@@ -2,14 +2,12 @@
 events, questions, attendance, the confirmation email with its .ics, reminders, the ticket and its QR code,
 and the online link that only registered people see."""
 
-import threading
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,7 +15,7 @@ from concerto.components.events import services
 from concerto.components.events.models import Event, Registration
 from concerto.components.events.tests.test_events import make_component, make_event
 from concerto.core.participation.models import Notification
-from concerto.testing import StepFactory, UserFactory
+from concerto.testing import StepFactory, UserFactory, at_once, needs_postgresql
 
 pytestmark = pytest.mark.django_db
 
@@ -284,30 +282,14 @@ def test_personal_data_and_erasure_keep_the_counts(resident):
 @pytest.mark.django_db(transaction=True)
 def test_parallel_registrations_never_exceed_the_capacity():
     """Ten people take the last three places at the same time (PostgreSQL: real row locks)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL for concurrent transactions")
+    needs_postgresql()
     event = make_event(capacity=3)
     users = [UserFactory() for _i in range(10)]
-    barrier = threading.Barrier(len(users))
-    errors = []
 
-    def register(user):
-        try:
-            barrier.wait()
-            services.registration_create(user=user, event=Event.objects.select_related("component__space").get(
-                pk=event.pk))
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
+    outcomes = at_once(lambda user: services.registration_create(
+        user=user, event=Event.objects.select_related("component__space").get(pk=event.pk)), users)
 
-    threads = [threading.Thread(target=register, args=(user,)) for user in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
+    assert [outcome for outcome in outcomes if isinstance(outcome, Exception)] == []
     assert Registration.objects.filter(event=event, status="confirmed").count() == 3
     assert Registration.objects.filter(event=event, status="waitlisted").count() == 7
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from concerto.components.consultations import building
 from concerto.components.consultations import services as consultations
 from concerto.components.consultations.models import Question, Response
 from concerto.components.events import minutes as services
@@ -103,9 +104,9 @@ def questionnaire(space, agent):
     cache.clear()
     component = ComponentFactory(space=space, kind="consultations", title="Votre avis sur la gare",
                                  settings={"participation": "account", "results_visibility": "public"})
-    section = consultations.section_create(actor=agent, component=component, title="La gare")
-    question = consultations.question_create(actor=agent, section=section, kind=Question.Kind.SINGLE,
-                                             label="Venez-vous à la gare à vélo ?", options=["Oui", "Non"])
+    section = building.section_create(actor=agent, component=component, title="La gare")
+    question = building.question_create(actor=agent, section=section, kind=Question.Kind.SINGLE,
+                                       label="Venez-vous à la gare à vélo ?", options=["Oui", "Non"])
     return component, question
 
 

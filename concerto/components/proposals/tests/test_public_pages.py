@@ -77,6 +77,8 @@ def test_the_list_paginates_with_the_setting_and_orders_by_recent(client, propos
     first = client.get(_url(proposals) + "?tri=recent").content.decode()
     assert _titles(first) == [f"Idée {n:02d}" for n in range(24, 14, -1)]
     assert "Page 1 sur 3" in first and "25 propositions" in first
+    # The next page keeps the order chosen.
+    assert re.search(r'href="\?[^"]*tri=recent[^"]*&amp;page=2" rel="next">Page suivante</a>', first)
     third = client.get(_url(proposals) + "?tri=recent&page=3").content.decode()
     assert _titles(third) == [f"Idée {n:02d}" for n in range(4, -1, -1)]
     assert client.get(_url(proposals) + "?page=abc&tri=n-importe").status_code == 200

@@ -14,7 +14,7 @@ from concerto.components.proposals.models import Proposal, Support
 from concerto.core.audit.models import AuditEntry
 from concerto.core.participation.models import Contribution, Notification
 from concerto.core.participation.services import comment_create, follow_add, moderation_hide, moderation_restore
-from concerto.testing import StepFactory, UserFactory
+from concerto.testing import StepFactory, UserFactory, at_once, needs_postgresql
 
 from .conftest import configure
 
@@ -334,31 +334,17 @@ def test_contribution_target_of_a_support_is_the_support(proposal, resident):
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_clicks_make_one_support(proposal, resident):
     """A real race, on PostgreSQL: two connections support at the same instant; one support is kept."""
-    import threading
+    needs_postgresql()
+    # Each click with its own copy of the proposal, read before they start, as two requests would.
+    copies = [Proposal.objects.select_related("component__space__organisation").get(pk=proposal.pk)
+              for _n in range(2)]
 
-    from django.db import connection
+    def click(fresh):
+        services.support_add(user=resident, proposal=fresh)
+        return "supported"
 
-    if connection.vendor != "postgresql":
-        pytest.skip("needs a database server that runs two transactions at once")
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def click():
-        try:
-            fresh = Proposal.objects.select_related("component__space__organisation").get(pk=proposal.pk)
-            barrier.wait()
-            services.support_add(user=resident, proposal=fresh)
-            outcomes.append("supported")
-        except services.ProposalError as refusal:
-            outcomes.append(refusal.message)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=click) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = [outcome.message if isinstance(outcome, services.ProposalError) else outcome
+                for outcome in at_once(click, copies)]
     assert sorted(outcomes)[-1] == "supported" and len(outcomes) == 2
     assert "déjà" in sorted(outcomes)[0] or "already" in sorted(outcomes)[0]
     proposal.refresh_from_db()

@@ -5,15 +5,15 @@ import json
 import secrets
 import xml.etree.ElementTree as ET
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from concerto.components.reports.models import Category, CategoryQuestion, Report, Service
 from concerto.components.reports.tests.conftest import MONTREUIL_POINT, SCEAUX_POINT
+from concerto.testing import SHARED_DATA
 
-SCHEMAS = Path(__file__).resolve().parents[5] / "shared" / "data" / "open311" / "schema-georeport-v2"
+SCHEMAS = SHARED_DATA / "open311" / "schema-georeport-v2"
 BASE = "/open311/v2/"
 
 

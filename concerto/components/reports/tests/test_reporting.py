@@ -26,11 +26,6 @@ MONTREUIL = ("48.8620", "2.4430")
 OUTSIDE = ("48.4000", "2.7000")      # Seine-et-Marne, outside the Métropole
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def component(sceaux, boundaries):
     space = SpaceFactory(organisation=sceaux, slug="ma-ville", title="Ma ville")

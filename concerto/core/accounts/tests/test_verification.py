@@ -408,9 +408,8 @@ def test_export_lists_verifications_and_deletion_erases_them(sceaux, resident, a
 @pytest.mark.django_db(transaction=True)
 def test_one_identity_verifies_one_account_even_at_the_same_moment():
     """Ten accounts claim the same identity at once: exactly one is verified (PostgreSQL only)."""
-    import threading
 
-    from django.db import connection, connections
+    from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("needs a database server that runs transactions at once (PostgreSQL)")
@@ -418,24 +417,13 @@ def test_one_identity_verifies_one_account_even_at_the_same_moment():
     agent = testing.persona("agent@sceaux.example.org", role="agent", organisation=sceaux)
     verification.census_upload(agent=agent, organisation=sceaux, data=CSV.encode())
     users = [testing.UserFactory() for _ in range(10)]
-    barrier = threading.Barrier(len(users))
-    outcomes = []
 
     def claim(user):
-        try:
-            barrier.wait()
-            verification.census_check(user=user, organisation=sceaux, last_name="Martin", first_name="Camille",
-                                      birth_date=BORN)
-            outcomes.append("verified")
-        except ValidationError as error:
-            outcomes.append(error.code)
-        finally:
-            connections.close_all()
+        verification.census_check(user=user, organisation=sceaux, last_name="Martin", first_name="Camille",
+                                  birth_date=BORN)
+        return "verified"
 
-    threads = [threading.Thread(target=claim, args=(user,)) for user in users]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["identity_taken"] * 9 + ["verified"]
+    outcomes = [outcome.code if isinstance(outcome, ValidationError) else outcome
+                for outcome in testing.at_once(claim, users)]
+    assert sorted(outcomes, key=str) == ["identity_taken"] * 9 + ["verified"]
     assert Verification.objects.filter(organisation=sceaux, revoked_at__isnull=True).count() == 1

@@ -16,11 +16,6 @@ from concerto.core.spaces.models import Space
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def polyglot(fmt: str = "PNG") -> bytes:
     """An image with HTML after its end, that a browser would run if it were served as a page."""
     buffer = io.BytesIO()

@@ -1,43 +1,13 @@
 import pytest
-from django.core.management import call_command
-
-
-@pytest.fixture
-def run_task_worker(monkeypatch):
-    """Run the real database task worker until the queue is empty, inside the test's transaction.
-
-    The worker recycles database connections between tasks, which would close the test transaction
-    on PostgreSQL; that recycling is switched off here.
-    """
-    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
-
-    def run():
-        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
-
-    return run
 
 
 # News posts are the commented objects of these tests: news opts in to comments (comments_enabled,
-# comments_open), as a proposal will.
+# comments_open), as a proposal will. They are in the root conftest's `space`.
 @pytest.fixture
-def news_space(sceaux):
-    from concerto.testing import SpaceFactory
-
-    return SpaceFactory(organisation=sceaux, slug="jardin", title="Réaménagement du jardin")
-
-
-@pytest.fixture
-def news_step(news_space):
-    from concerto.testing import StepFactory
-
-    return StepFactory(space=news_space, title="Ateliers")
-
-
-@pytest.fixture
-def news(news_space):
+def news(space):
     from concerto.testing import ComponentFactory
 
-    return ComponentFactory(space=news_space, kind="news", title="Actualités du jardin")
+    return ComponentFactory(space=space, kind="news", title="Actualités du jardin")
 
 
 @pytest.fixture

@@ -233,9 +233,9 @@ def test_an_outsider_sees_and_changes_nothing_on_a_draft(client, outsider, neigh
     assert Comment.objects.filter(target_id=draft.pk).count() == 1
 
 
-def test_replies_keep_working_for_existing_callers_without_the_new_arguments(resident, news_space):
+def test_replies_keep_working_for_existing_callers_without_the_new_arguments(resident, space):
     # Spaces, chatbots and older callers pass author, target and body only.
-    comment = comment_create(author=resident, target=news_space, body="Sur l'espace")
+    comment = comment_create(author=resident, target=space, body="Sur l'espace")
     assert comment.parent is None and comment.stance == ""
     row = Contribution.objects.get(kind="participation.comment")
-    assert row.component is None and row.organisation == news_space.organisation
+    assert row.component is None and row.organisation == space.organisation

@@ -54,8 +54,8 @@ def test_nobody_votes_on_their_own_comment(client, neighbour, comment):
     assert not CommentVote.objects.exists()
 
 
-def test_votes_close_with_the_comments(client, resident, news, news_step, comment):
-    news.step_settings = {str(news_step.pk): {"comments_open": False}}
+def test_votes_close_with_the_comments(client, resident, news, step, comment):
+    news.step_settings = {str(step.pk): {"comments_open": False}}
     news.save()
     with pytest.raises(PermissionDenied):
         comment_vote(user=resident, comment=comment, value=1)

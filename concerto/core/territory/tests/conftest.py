@@ -4,9 +4,10 @@ from pathlib import Path
 import pytest
 
 from concerto.core.territory import lookup
+from concerto.testing import DEMO_BOUNDARIES, SHARED_DATA
 
 ROOT = Path(__file__).resolve().parents[4]
-SHARED_COMMUNES = ROOT / ".." / "shared" / "data" / "communes"
+SHARED_COMMUNES = SHARED_DATA / "communes"
 
 
 @pytest.fixture(autouse=True)
@@ -18,7 +19,8 @@ def _fresh_lookup_index():
 
 
 @pytest.fixture
-def shared_collection(shared_geojson) -> dict:
-    return json.loads(shared_geojson.read_text(encoding="utf-8"))
+def boundaries_collection() -> dict:
+    """The committed outlines of the 130 communes, as a GeoJSON collection to alter."""
+    return json.loads(DEMO_BOUNDARIES.read_text(encoding="utf-8"))
 
 

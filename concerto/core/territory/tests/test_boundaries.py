@@ -181,8 +181,8 @@ def test_malformed_file_names_the_problem_and_keeps_previous_boundaries(boundari
     assert lookup.commune_at(*HOTEL_DE_VILLE_DE_PARIS).insee_code == "75056"
 
 
-def test_a_bad_feature_anywhere_stops_the_whole_import(boundaries, shared_collection, tmp_path):
-    broken = copy.deepcopy(shared_collection)
+def test_a_bad_feature_anywhere_stops_the_whole_import(boundaries, boundaries_collection, tmp_path):
+    broken = copy.deepcopy(boundaries_collection)
     broken["features"][0]["geometry"] = SQUARE  # Paris would move if anything were written
     broken["features"][-1]["geometry"] = open_ring()
 
