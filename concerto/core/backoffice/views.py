@@ -5,6 +5,8 @@ Every view starts from `request.organisation` (from the URL). Reading needs a ro
 elected official or an evaluator can look at everything and change nothing.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -475,6 +477,6 @@ def audit(request, org_slug):
     for entry in page.object_list:
         entry.label = ACTION_LABELS.get(entry.action, entry.action)
     return render(request, "backoffice/audit.html", {
-        "organisation": org, "page": page, "action": action,
+        "organisation": org, "page": page, "action": action, "query": urlencode({"action": action}) if action else "",
         "actions": [(value, ACTION_LABELS.get(value, value)) for value in actions],
     })
