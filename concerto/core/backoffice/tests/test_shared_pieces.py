@@ -62,3 +62,16 @@ def test_removing_a_role_is_confirmed_with_the_danger_button(staff_client, admin
     assert f'<a href="{reverse("backoffice:roles", args=["sceaux"])}">Annuler</a>' in page
     client.post(reverse("backoffice:role_revoke", args=["sceaux", role.pk]))
     assert not Role.objects.filter(pk=role.pk).exists()
+
+
+def test_an_address_already_taken_is_shown_next_to_the_address_field(staff_client, agent, sceaux):
+    from concerto.testing import SpaceFactory
+
+    SpaceFactory(organisation=sceaux, slug="plu")
+    response = staff_client(agent).post(reverse("backoffice:space_create", args=["sceaux"]), {
+        "title": "Plan local d'urbanisme", "slug": "plu", "summary": "", "description": "Concertation.",
+        "image_alt": "", "start_date": "", "end_date": ""})
+    assert response.status_code == 400
+    page = text(response)
+    assert 'id="id_slug_error"' in page
+    assert '<a href="#id_slug">' in page
