@@ -49,7 +49,9 @@ def test_each_page_of_the_account_has_its_heading_and_the_way_back(client, resid
     client.force_login(resident)
     page = text(client.get(reverse(name)))
     assert f"<h1>{heading}</h1>" in page
-    assert f'href="{reverse("accounts:profile")}">Mon compte</a>' in page
+    breadcrumbs = page[page.index('class="breadcrumbs"'):]
+    breadcrumbs = breadcrumbs[:breadcrumbs.index("</nav>")]
+    assert f'href="{reverse("accounts:profile")}">Mon compte</a>' in breadcrumbs
 
 
 def test_removing_a_role_is_confirmed_with_the_danger_button(staff_client, admin_sceaux, agent):
