@@ -27,26 +27,14 @@ def component_urlpatterns() -> list:
         for prefix, module in manifest.site_urls:
             namespace = f"{manifest.name}_{prefix.strip('/').split('/')[0]}"
             patterns.append(path(prefix, include((module, namespace))))
-        if manifest.backoffice_urls:
-            patterns.append(path(
-                f"gestion/{SPACE}/{manifest.segment}/<int:component_id>/",
-                include((manifest.backoffice_urls, f"{manifest.name}_backoffice")),
-            ))
-        if manifest.organisation_urls:
-            patterns.append(path(
-                f"<slug:org_slug>/{manifest.segment}/",
-                include((manifest.organisation_urls, f"{manifest.name}_organisation")),
-            ))
-        if manifest.space_urls:
-            patterns.append(path(
-                f"{SPACE}/{manifest.segment}/",
-                include((manifest.space_urls, f"{manifest.name}_space")),
-            ))
-        if manifest.public_urls:
-            patterns.append(path(
-                f"{SPACE}/{manifest.segment}/<int:component_id>/",
-                include((manifest.public_urls, manifest.name)),
-            ))
+        mounts = (
+            (manifest.backoffice_urls, f"gestion/{SPACE}/{manifest.segment}/<int:component_id>/",
+             f"{manifest.name}_backoffice"),
+            (manifest.organisation_urls, f"<slug:org_slug>/{manifest.segment}/", f"{manifest.name}_organisation"),
+            (manifest.space_urls, f"{SPACE}/{manifest.segment}/", f"{manifest.name}_space"),
+            (manifest.public_urls, f"{SPACE}/{manifest.segment}/<int:component_id>/", manifest.name),
+        )
+        patterns += [path(route, include((urls, namespace))) for urls, route, namespace in mounts if urls]
     return patterns
 
 

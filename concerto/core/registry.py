@@ -13,8 +13,20 @@ from typing import Any
 import rules
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.utils.module_loading import module_has_submodule
+from django.utils.module_loading import import_string, module_has_submodule
 from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A manifest's hook (an export, statistics, a summary, personal data...) named by the dotted PATH of
+    a function, imported at its first call: manifests are read while the apps load, before a component's
+    models and services can be imported."""
+
+    path: str
+
+    def __call__(self, *args, **kwargs):
+        return import_string(self.path)(*args, **kwargs)
 
 
 @dataclass(frozen=True)

@@ -196,3 +196,21 @@ def _rename(file, image_format: str) -> None:
     if isinstance(file, UploadedFile) and file.name:
         stem = slugify(PurePath(file.name).stem)[:80] or "image"
         file.name = f"{stem}.{EXTENSIONS[image_format]}"
+
+
+class ImageWithAltFormMixin:
+    """For a form with an optional `image` and its `image_alt`: a new upload goes through
+    `validate_image_upload` (the error shows next to the field), and an image needs its description.
+    Put it before `forms.Form` in the bases."""
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if isinstance(image, UploadedFile):
+            validate_image_upload(image)
+        return image
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("image") and not (cleaned.get("image_alt") or "").strip():
+            self.add_error("image_alt", _("Describe the image for people who cannot see it."))
+        return cleaned

@@ -17,7 +17,7 @@ from concerto.components.budgets.services import (
 )
 from concerto.core.maps import PointField
 from concerto.core.territory.models import Organisation
-from concerto.core.uploads import validate_image_upload
+from concerto.core.uploads import ImageWithAltFormMixin, validate_image_upload
 
 
 class ServiceErrorsMixin:
@@ -38,7 +38,7 @@ def _euros_field(label, help_text, *, required=True, required_message=None):
     )
 
 
-class ProjectForm(ServiceErrorsMixin, forms.Form):
+class ProjectForm(ServiceErrorsMixin, ImageWithAltFormMixin, forms.Form):
     """Submit or edit a project."""
 
     title = forms.CharField(
@@ -107,18 +107,6 @@ class ProjectForm(ServiceErrorsMixin, forms.Form):
         self.fields["location"].help_text = _(
             "Optional. Click the map, or enter the latitude and longitude in decimal degrees "
             "(for example 48.7786 and 2.2906). The place must be in %(name)s.") % {"name": organisation.name}
-
-    def clean_image(self):
-        image = self.cleaned_data.get("image")
-        if isinstance(image, UploadedFile):
-            validate_image_upload(image)
-        return image
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("image") and not (cleaned.get("image_alt") or "").strip():
-            self.add_error("image_alt", _("Describe the image for people who cannot see it."))
-        return cleaned
 
     def values(self) -> dict:
         data = self.cleaned_data

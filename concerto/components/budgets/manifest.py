@@ -4,31 +4,7 @@ data). The functions it names live with the part of the component they belong to
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.budgets.permissions import PERMISSIONS, READ_REVIEW
-from concerto.core.registry import Action, ComponentManifest, NotificationKind, Setting, register
-
-
-def export_projects(component) -> list[dict]:
-    from concerto.components.budgets import services
-
-    return services.export_projects(component)
-
-
-def export_results(component) -> list[dict]:
-    from concerto.components.budgets import results
-
-    return results.export_results(component)
-
-
-def statistics(component) -> dict:
-    from concerto.components.budgets import results
-
-    return results.statistics(component)
-
-
-def summary(component, request) -> str:
-    from concerto.components.budgets import services
-
-    return services.summary(component, request)
+from concerto.core.registry import Action, ComponentManifest, Deferred, NotificationKind, Setting, register
 
 
 def personal_data(user) -> dict:
@@ -78,9 +54,10 @@ manifest = register(ComponentManifest(
                 help_text=_("Voters can change their ballot until the step ends.")),
         Setting("comments_open", bool, True, label=_("Comments are open during this step")),
     ),
-    exports={"projects": export_projects, "results": export_results},
-    statistics=statistics,
-    summary=summary,
+    exports={"projects": Deferred("concerto.components.budgets.services.export_projects"),
+             "results": Deferred("concerto.components.budgets.results.export_results")},
+    statistics=Deferred("concerto.components.budgets.results.statistics"),
+    summary=Deferred("concerto.components.budgets.services.summary"),
     personal_data=personal_data,
     erase_personal_data=erase_personal_data,
     notifications=(

@@ -4,25 +4,7 @@ component they belong to (services.py, room.py, minutes.py)."""
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.events.permissions import PERMISSIONS
-from concerto.core.registry import Action, ComponentManifest, NotificationKind, PeriodicJob, Setting, register
-
-
-def export_events(component) -> list[dict]:
-    from concerto.components.events import services
-
-    return services.export_events(component)
-
-
-def statistics(component) -> dict:
-    from concerto.components.events import minutes
-
-    return minutes.statistics(component)
-
-
-def summary(component, request) -> str:
-    from concerto.components.events import services
-
-    return services.summary(component, request)
+from concerto.core.registry import Action, ComponentManifest, Deferred, NotificationKind, PeriodicJob, Setting, register
 
 
 def personal_data(user) -> dict:
@@ -79,9 +61,9 @@ manifest = register(ComponentManifest(
     step_settings=(
         Setting("registrations_open", bool, True, label=_("Registrations are open during this step")),
     ),
-    exports={"events": export_events},
-    statistics=statistics,
-    summary=summary,
+    exports={"events": Deferred("concerto.components.events.services.export_events")},
+    statistics=Deferred("concerto.components.events.minutes.statistics"),
+    summary=Deferred("concerto.components.events.services.summary"),
     personal_data=personal_data,
     erase_personal_data=erase_personal_data,
     # The reminders of the day before (each registration gets one, whatever the number of runs).

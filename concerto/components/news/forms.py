@@ -3,14 +3,14 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.news.models import Post
-from concerto.core.uploads import validate_image_upload
+from concerto.core.uploads import ImageWithAltFormMixin
 
 
 def _max_length(name: str) -> int:
     return Post._meta.get_field(name).max_length
 
 
-class PostForm(forms.Form):
+class PostForm(ImageWithAltFormMixin, forms.Form):
     """Write or edit a news post. A plain form: the service, not the form, changes the post."""
 
     title = forms.CharField(label=_("Title"), max_length=_max_length("title"),
@@ -37,18 +37,6 @@ class PostForm(forms.Form):
     def for_post(cls, post: Post, *args, **kwargs) -> "PostForm":
         initial = {name: getattr(post, name) for name in ("title", "summary", "body", "image", "image_alt")}
         return cls(*args, initial=initial, **kwargs)
-
-    def clean_image(self):
-        image = self.cleaned_data.get("image")
-        if isinstance(image, UploadedFile):
-            validate_image_upload(image)
-        return image
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("image") and not cleaned.get("image_alt", "").strip():
-            self.add_error("image_alt", _("Describe the image for people who cannot see it."))
-        return cleaned
 
     def values(self) -> dict:
         """Keyword arguments for post_create / post_update: an unchanged image is left out, a removed

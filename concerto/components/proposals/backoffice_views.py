@@ -7,6 +7,7 @@ another commune learns nothing.
 """
 
 import json
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -51,7 +52,7 @@ def proposal_list(request, org_slug, space_slug, component_id):
     for proposal in page.object_list:
         proposal.component = component
     return render(request, "proposals/backoffice/proposal_list.html", _context(
-        component, page=page, status=status, q=q,
+        component, page=page, status=status, q=q, query=urlencode({"q": q, "statut": status}),
         statuses=[("", _("All"))] + [(value, label) for value, label in _status_labels()],
     ))
 

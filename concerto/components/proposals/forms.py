@@ -7,10 +7,10 @@ from concerto.components.proposals.manifest import ORDER_CHOICES
 from concerto.components.proposals.models import Category, Proposal
 from concerto.components.proposals.services import ANSWER_MAX_LENGTH, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
 from concerto.core.maps import PointField
-from concerto.core.uploads import validate_image_upload
+from concerto.core.uploads import ImageWithAltFormMixin
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(ImageWithAltFormMixin, forms.Form):
     """Submit or edit a proposal. A plain form: the service, not the form, changes the proposal."""
 
     title = forms.CharField(
@@ -58,19 +58,6 @@ class ProposalForm(forms.Form):
         self.fields["location"].help_text = _(
             "Optional. Click the map, or enter the latitude and longitude in decimal degrees "
             "(for example 48.7786 and 2.2906).")
-
-    def clean_image(self):
-        image = self.cleaned_data.get("image")
-        if isinstance(image, UploadedFile):
-            validate_image_upload(image)
-        return image
-
-    def clean(self):
-        cleaned = super().clean()
-        image = cleaned.get("image")
-        if image and not cleaned.get("image_alt", "").strip():
-            self.add_error("image_alt", _("Describe the image for people who cannot see it."))
-        return cleaned
 
     def values(self) -> dict:
         """Keyword arguments for proposal_create / proposal_update: an unchanged image is left out, a

@@ -35,6 +35,7 @@ from concerto.components.reports.models import Category, Open311Key, Report, Ser
 from concerto.components.reports.permissions import HANDLE_REPORT, HIDE_PHOTO, MANAGE_API_KEYS, READ_REPORTS
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.exports import export_response
+from concerto.core.forms import form_add_errors, form_saved
 from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.territory.models import Organisation
 
@@ -88,11 +89,6 @@ def _date(value) -> date | None:
         return date.fromisoformat(str(value or "")[:10])
     except ValueError:
         return None
-
-
-def _form_errors(form, error: ValidationError) -> None:
-    for name, problems in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, problems)
 
 
 # --- Queue ----------------------------------------------------------------------------------------------
@@ -295,18 +291,12 @@ def service_list(request, org_slug, space_slug, component_id):
     component = component_for(request, "reports", space_slug=space_slug, component_id=component_id)
     commune, communes = _commune(request, component)
     form = ServiceForm(request.POST or None)
-    if request.method == "POST":
-        if commune is None:
-            form.add_error(None, _("Choose the commune."))
-        elif form.is_valid():
-            try:
-                workflow.service_create(actor=request.user, organisation=commune, name=form.cleaned_data["name"],
-                                        email=form.cleaned_data["email"])
-            except ValidationError as error:
-                _form_errors(form, error)
-            else:
-                messages.success(request, _("The service is added."))
-                return redirect(_url(component, "services") + f"?commune={commune.slug}")
+    if request.method == "POST" and commune is None:
+        form.add_error(None, _("Choose the commune."))
+    elif form_saved(request, form, lambda: workflow.service_create(
+            actor=request.user, organisation=commune, name=form.cleaned_data["name"],
+            email=form.cleaned_data["email"]), done=_("The service is added.")):
+        return redirect(_url(component, "services") + f"?commune={commune.slug}")
     services = Service.objects.filter(organisation=commune) if commune else Service.objects.none()
     return render(request, "reports/backoffice/services.html", _context(
         request, component, form=form, commune=commune, communes=communes,
@@ -326,14 +316,10 @@ def service_edit(request, org_slug, space_slug, component_id, service_id):
     service = _in_component(component, Service, service_id)
     form = ServiceForm(request.POST or None, initial={"name": service.name, "email": service.email,
                                                        "active": service.active})
-    if request.method == "POST" and form.is_valid():
-        try:
-            workflow.service_update(actor=request.user, service=service, **form.cleaned_data)
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("Your changes are saved."))
-            return redirect(_url(component, "services") + f"?commune={service.organisation.slug}")
+    if form_saved(request, form, lambda: workflow.service_update(actor=request.user, service=service,
+                                                                 **form.cleaned_data),
+                  done=_("Your changes are saved.")):
+        return redirect(_url(component, "services") + f"?commune={service.organisation.slug}")
     return render(request, "reports/backoffice/service_form.html", _context(
         request, component, form=form, service=service), status=400 if form.errors else 200)
 
@@ -345,17 +331,12 @@ def category_list(request, org_slug, space_slug, component_id):
     commune, communes = _commune(request, component)
     services = Service.objects.filter(organisation=commune) if commune else Service.objects.none()
     form = CategoryForm(request.POST or None, services=services)
-    if request.method == "POST":
-        if commune is None:
-            form.add_error(None, _("Choose the commune."))
-        elif form.is_valid():
-            try:
-                workflow.category_create(actor=request.user, organisation=commune, **form.cleaned_data)
-            except ValidationError as error:
-                _form_errors(form, error)
-            else:
-                messages.success(request, _("The category is added."))
-                return redirect(_url(component, "categories") + f"?commune={commune.slug}")
+    if request.method == "POST" and commune is None:
+        form.add_error(None, _("Choose the commune."))
+    elif form_saved(request, form, lambda: workflow.category_create(actor=request.user, organisation=commune,
+                                                                    **form.cleaned_data),
+                    done=_("The category is added.")):
+        return redirect(_url(component, "categories") + f"?commune={commune.slug}")
     categories = (Category.objects.filter(organisation=commune) if commune else Category.objects.none())
     return render(request, "reports/backoffice/categories.html", _context(
         request, component, form=form, commune=commune, communes=communes,
@@ -373,23 +354,15 @@ def category_edit(request, org_slug, space_slug, component_id, category_id):
     initial = {name: getattr(category, name) for name in workflow.CATEGORY_FIELDS}
     form = CategoryForm(request.POST if action == "category" else None, services=services, initial=initial)
     question_form = QuestionForm(request.POST if action == "question" else None)
-    if action == "category" and form.is_valid():
-        try:
-            workflow.category_update(actor=request.user, category=category, **form.cleaned_data)
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, _("Your changes are saved."))
-            return redirect(_url(component, "categories") + f"?commune={category.organisation.slug}")
-    elif action == "question" and question_form.is_valid():
-        try:
-            workflow.category_question_create(actor=request.user, category=category, **question_form.cleaned_data)
-        except ValidationError as error:
-            _form_errors(question_form, error)
-        else:
-            messages.success(request, _("The question is added."))
-            return redirect(_url(component, "category_edit", category.pk))
-    elif action == "question_delete":
+    # Only the form of ACTION is bound: the other one is never saved.
+    if form_saved(request, form, lambda: workflow.category_update(actor=request.user, category=category,
+                                                                  **form.cleaned_data),
+                  done=_("Your changes are saved.")):
+        return redirect(_url(component, "categories") + f"?commune={category.organisation.slug}")
+    if form_saved(request, question_form, lambda: workflow.category_question_create(
+            actor=request.user, category=category, **question_form.cleaned_data), done=_("The question is added.")):
+        return redirect(_url(component, "category_edit", category.pk))
+    if action == "question_delete":
         question = category.questions.filter(pk=_int(request.POST.get("question"))).first()
         if question is not None:
             workflow.category_question_delete(actor=request.user, question=question)
@@ -425,22 +398,12 @@ def dashboard(request, org_slug, space_slug, component_id):
     board = figures.build(filters)
     if request.GET.get("format") == "geojson":
         return JsonResponse(figures.cells_geojson(board))
-    most = max([row["total"] for row in board.by_kind] or [0])
-    for row in board.by_kind:
-        row["width"] = figures.bar_width(row["total"], most)
-    most = max([row["total"] for row in board.by_category] or [0])
-    for row in board.by_category:
-        row["width"] = figures.bar_width(row["total"], most)
-    most = max([row["p90"] for row in board.resolution] or [0])
-    for row in board.resolution:
-        row["width"] = figures.bar_width(row["median"], most)
-        row["width90"] = figures.bar_width(row["p90"], most)
-    most = max([row["count"] for row in board.hot_spots] or [0])
-    for row in board.hot_spots:
-        row["width"] = figures.bar_width(row["count"], most)
-    most = max([row["count"] for row in board.congratulations] or [0])
-    for row in board.congratulations:
-        row["width"] = figures.bar_width(row["count"], most)
+    for rows, value in ((board.by_kind, "total"), (board.by_category, "total"), (board.hot_spots, "count"),
+                        (board.congratulations, "count")):
+        figures.bar_widths(rows, value)
+    # The median's bar and the 90th percentile's, on the scale of the longest 90th percentile.
+    figures.bar_widths(board.resolution, "median", longest="p90")
+    figures.bar_widths(board.resolution, "p90", name="width90")
     query = request.GET.copy()
     query.pop("format", None)
     return render(request, "reports/backoffice/dashboard.html", _context(
@@ -477,7 +440,7 @@ def api_keys(request, org_slug, space_slug, component_id):
                 _key, raw = workflow.open311_key_create(actor=request.user, organisation=commune,
                                                         name=form.cleaned_data["name"])
             except ValidationError as error:
-                _form_errors(form, error)
+                form_add_errors(form, error)
             else:
                 form = ApiKeyForm()
     keys = Open311Key.objects.filter(organisation=commune) if commune else Open311Key.objects.none()

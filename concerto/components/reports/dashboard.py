@@ -131,6 +131,14 @@ def bar_width(value, maximum) -> int:
     return round(100 * value / maximum) if maximum else 0
 
 
+def bar_widths(rows: list[dict], value: str, *, longest: str = "", name: str = "width") -> None:
+    """Set each row's NAME to the width (0 to 100) of the bar of its VALUE, the longest bar being the
+    largest LONGEST (VALUE by default) of the rows."""
+    most = max([row[longest or value] for row in rows] or [0])
+    for row in rows:
+        row[name] = bar_width(row[value], most)
+
+
 def csv_rows(board: Dashboard):
     """(section, label, period, value) rows with every figure of the page."""
     kinds = dict(Report.Kind.choices)

@@ -4,38 +4,7 @@ with the part of the component they belong to (services.py, workflow.py)."""
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.reports.permissions import PERMISSIONS, READ_REPORTS
-from concerto.core.registry import Action, ComponentManifest, NotificationKind, Setting, register
-
-
-def export_reports(component) -> list[dict]:
-    from concerto.components.reports import services
-
-    return services.export_reports(component)
-
-
-def statistics(component) -> dict:
-    from concerto.components.reports import workflow
-
-    return workflow.statistics(component)
-
-
-def summary(component, request) -> str:
-    from concerto.components.reports import services
-
-    return services.summary(component, request)
-
-
-def personal_data(user) -> dict:
-    from concerto.components.reports import services
-
-    return services.personal_data(user)
-
-
-def erase_personal_data(user) -> None:
-    from concerto.components.reports import services
-
-    services.erase_personal_data(user)
-
+from concerto.core.registry import Action, ComponentManifest, Deferred, NotificationKind, Setting, register
 
 manifest = register(ComponentManifest(
     name="reports",
@@ -61,11 +30,11 @@ manifest = register(ComponentManifest(
                 choices=(("all", _("Malfunctions, congratulations and proposals")),
                          ("malfunction", _("Malfunctions only")))),
     ),
-    exports={"reports": export_reports},
-    statistics=statistics,
-    summary=summary,
-    personal_data=personal_data,
-    erase_personal_data=erase_personal_data,
+    exports={"reports": Deferred("concerto.components.reports.services.export_reports")},
+    statistics=Deferred("concerto.components.reports.workflow.statistics"),
+    summary=Deferred("concerto.components.reports.services.summary"),
+    personal_data=Deferred("concerto.components.reports.services.personal_data"),
+    erase_personal_data=Deferred("concerto.components.reports.services.erase_personal_data"),
     notifications=(
         NotificationKind("reports.status_changed", _("Changes of status of a report I sent, support or follow")),
         NotificationKind("reports.merged", _("Another resident reported the same problem as me")),

@@ -6,6 +6,7 @@ that passed 2FA, as every back-office page.
 """
 
 import time
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -66,6 +67,7 @@ def overview(request, org_slug):
         "organisation": org, "setup": setup, "methods_form": methods_form, "by_method": by_method,
         "total": sum(counts.values()), "revoked": verifications.filter(revoked_at__isnull=False).count(),
         "letters": verification.letters_waiting(organisation=org).count(), "page": page, "query": query,
+        "page_query": urlencode({"q": query}) if query else "",
     }, status=400 if methods_form.errors else 200)
 
 

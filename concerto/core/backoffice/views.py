@@ -5,6 +5,8 @@ Every view starts from `request.organisation` (from the URL). Reading needs a ro
 elected official or an evaluator can look at everything and change nothing.
 """
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -23,6 +25,7 @@ from concerto.core.accounts.models import Role
 from concerto.core.audit.models import AuditEntry
 from concerto.core.backoffice import services as backoffice_services
 from concerto.core.backoffice.forms import OrganisationSettingsForm, RoleGrantForm
+from concerto.core.forms import form_saved
 from concerto.core.spaces import services
 from concerto.core.spaces.forms import ComponentAddForm, ComponentSettingsForm, SpaceForm, StepForm
 from concerto.core.spaces.lookup import item_for, space_for
@@ -52,14 +55,6 @@ def _uploaded(value):
     if isinstance(value, UploadedFile):
         return value
     return False if value is False else None
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _backoffice_url(component, user=None) -> str:
@@ -136,11 +131,13 @@ def organisation(request, org_slug):
 
 # Spaces --------------------------------------------------------------------------------------------
 
-def _space_fields(form) -> dict:
+def _space_fields(form, *, new: bool = False) -> dict:
     data = form.cleaned_data
+    image = _uploaded(data.get("image"))
     return {
         "title": data["title"], "slug": data["slug"] or None, "summary": data["summary"],
-        "description": data["description"], "image": _uploaded(data.get("image")),
+        "description": data["description"],
+        "image": (image or None) if new else image,  # a new space has no image to remove
         "image_alt": data["image_alt"], "start_date": data["start_date"], "end_date": data["end_date"],
         "scope": list(data["scope"]),
     }
@@ -150,17 +147,13 @@ def _space_fields(form) -> dict:
 def space_create(request, org_slug):
     draft = Space(organisation=request.organisation)
     form = SpaceForm(request.POST or None, request.FILES or None, space=draft)
-    if request.method == "POST" and form.is_valid():
-        fields = _space_fields(form)
-        fields["image"] = fields["image"] or None
-        try:
-            space = services.space_create(actor=request.user, organisation=request.organisation, **fields)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The space “%(title)s” is created. It stays a draft until you "
-                                        "publish it.") % {"title": space.title})
-            return redirect("backoffice:space", org_slug, space.slug)
+    saved = form_saved(
+        request, form, lambda: services.space_create(actor=request.user, organisation=request.organisation,
+                                                     **_space_fields(form, new=True)),
+        done=lambda space: _("The space “%(title)s” is created. It stays a draft until you "
+                             "publish it.") % {"title": space.title})
+    if saved:
+        return redirect("backoffice:space", org_slug, saved.result.slug)
     return _form_page(request, form, title=_("Create a space"), submit=_("Create the space"),
                       back_url=reverse("backoffice:organisation", args=[org_slug]), multipart=True,
                       status=400 if form.errors else 200)
@@ -194,14 +187,10 @@ def space_edit(request, org_slug, space_slug):
     space = space_for(request, space_slug)
     form = SpaceForm(request.POST or None, request.FILES or None, space=space,
                      initial=SpaceForm.initial_for(space))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.space_update(actor=request.user, space=space, **_space_fields(form))
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("Your changes are saved."))
-            return redirect("backoffice:space", org_slug, space.slug)
+    if form_saved(request, form, lambda: services.space_update(actor=request.user, space=space,
+                                                               **_space_fields(form)),
+                  done=_("Your changes are saved.")):
+        return redirect("backoffice:space", org_slug, space.slug)
     return _form_page(request, form, title=_("Edit the space “%(title)s”") % {"title": space.title},
                       submit=_("Save the changes"),
                       back_url=reverse("backoffice:space", args=[org_slug, space_slug]), multipart=True,
@@ -237,14 +226,9 @@ def space_status(request, org_slug, space_slug, action):
 def step_create(request, org_slug, space_slug):
     space = space_for(request, space_slug)
     form = StepForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.step_create(actor=request.user, space=space, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The step is added."))
-            return redirect("backoffice:space", org_slug, space.slug)
+    if form_saved(request, form, lambda: services.step_create(actor=request.user, space=space, **form.cleaned_data),
+                  done=_("The step is added.")):
+        return redirect("backoffice:space", org_slug, space.slug)
     return _form_page(request, form, title=_("Add a step to “%(title)s”") % {"title": space.title},
                       submit=_("Add the step"),
                       back_url=reverse("backoffice:space", args=[org_slug, space_slug]),
@@ -256,14 +240,9 @@ def step_edit(request, org_slug, space_slug, step_id):
     space = space_for(request, space_slug)
     step = item_for(space, Step, step_id, field="space")
     form = StepForm(request.POST or None, initial=StepForm.initial_for(step))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.step_update(actor=request.user, step=step, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The step is saved."))
-            return redirect("backoffice:space", org_slug, space.slug)
+    if form_saved(request, form, lambda: services.step_update(actor=request.user, step=step, **form.cleaned_data),
+                  done=_("The step is saved.")):
+        return redirect("backoffice:space", org_slug, space.slug)
     return _form_page(request, form, title=_("Edit the step “%(title)s”") % {"title": step.title},
                       submit=_("Save the step"),
                       back_url=reverse("backoffice:space", args=[org_slug, space_slug]),
@@ -292,14 +271,11 @@ def step_delete(request, org_slug, space_slug, step_id):
 def component_add(request, org_slug, space_slug):
     space = space_for(request, space_slug)
     form = ComponentAddForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            component = services.component_add(actor=request.user, space=space, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The component is added. Set it up, then publish it."))
-            return redirect("backoffice:component", org_slug, space.slug, component.pk)
+    saved = form_saved(request, form,
+                       lambda: services.component_add(actor=request.user, space=space, **form.cleaned_data),
+                       done=_("The component is added. Set it up, then publish it."))
+    if saved:
+        return redirect("backoffice:component", org_slug, space.slug, saved.result.pk)
     return _form_page(request, form, title=_("Add a component to “%(title)s”") % {"title": space.title},
                       submit=_("Add the component"),
                       back_url=reverse("backoffice:space", args=[org_slug, space_slug]),
@@ -320,17 +296,14 @@ def component_settings(request, org_slug, space_slug, component_id):
     space = space_for(request, space_slug)
     component = _component(space, component_id)
     form = ComponentSettingsForm(request.POST or None, component=component, steps=space.steps.all())
-    if request.method == "POST" and form.is_valid():
+    def save():
         settings, step_settings = form.settings_values()
-        try:
-            services.component_update_settings(
-                actor=request.user, component=component, settings=settings, step_settings=step_settings,
-                title=form.cleaned_data["title"], verified_actions=form.cleaned_data.get("verified_actions"))
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The settings are saved."))
-            return redirect("backoffice:space", org_slug, space.slug)
+        services.component_update_settings(
+            actor=request.user, component=component, settings=settings, step_settings=step_settings,
+            title=form.cleaned_data["title"], verified_actions=form.cleaned_data.get("verified_actions"))
+
+    if form_saved(request, form, save, done=_("The settings are saved.")):
+        return redirect("backoffice:space", org_slug, space.slug)
     return render(request, "backoffice/component_settings.html", {
         "form": form, "space": space, "component": component, "manifest": component.manifest,
         "backoffice_url": _backoffice_url(component),
@@ -401,17 +374,12 @@ def roles(request, org_slug):
     form = RoleGrantForm(request.POST or None)
     if request.method == "POST":
         _require(request, "accounts.manage_roles")
-        if form.is_valid():
-            user = form.cleaned_data["user"]
-            try:
-                backoffice_services.role_grant(actor=request.user, organisation=org, user=user,
-                                               kind=form.cleaned_data["kind"])
-            except ValidationError as error:
-                _add_errors(form, error)
-            else:
-                messages.success(request, _("%(email)s is now %(role)s here.") % {
-                    "email": user.email, "role": Role.Kind(form.cleaned_data["kind"]).label.lower()})
-                return redirect("backoffice:roles", org_slug)
+        if form_saved(request, form, lambda: backoffice_services.role_grant(
+                actor=request.user, organisation=org, user=form.cleaned_data["user"], kind=form.cleaned_data["kind"]),
+                done=lambda _role: _("%(email)s is now %(role)s here.") % {
+                    "email": form.cleaned_data["user"].email,
+                    "role": Role.Kind(form.cleaned_data["kind"]).label.lower()}):
+            return redirect("backoffice:roles", org_slug)
     here = Role.objects.filter(organisation=org).select_related("user").order_by("kind", "user__email")
     above = (Role.objects.filter(organisation__in=org.ancestors()).select_related("user", "organisation")
              .order_by("organisation__kind", "kind", "user__email"))
@@ -455,15 +423,11 @@ def organisation_settings(request, org_slug):
     org = request.organisation
     form = OrganisationSettingsForm(request.POST or None, request.FILES or None,
                                     initial=OrganisationSettingsForm.initial_for(org))
-    if request.method == "POST" and form.is_valid():
-        data = {**form.cleaned_data, "logo": _uploaded(form.cleaned_data.get("logo"))}
-        try:
-            backoffice_services.organisation_settings_update(actor=request.user, organisation=org, **data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The settings are saved."))
-            return redirect("backoffice:organisation", org_slug)
+    if form_saved(request, form, lambda: backoffice_services.organisation_settings_update(
+            actor=request.user, organisation=org,
+            **{**form.cleaned_data, "logo": _uploaded(form.cleaned_data.get("logo"))}),
+            done=_("The settings are saved.")):
+        return redirect("backoffice:organisation", org_slug)
     return _form_page(request, form, title=_("Settings of %(name)s") % {"name": org.name},
                       submit=_("Save the settings"),
                       back_url=reverse("backoffice:organisation", args=[org_slug]),
@@ -513,6 +477,6 @@ def audit(request, org_slug):
     for entry in page.object_list:
         entry.label = ACTION_LABELS.get(entry.action, entry.action)
     return render(request, "backoffice/audit.html", {
-        "organisation": org, "page": page, "action": action,
+        "organisation": org, "page": page, "action": action, "query": urlencode({"action": action}) if action else "",
         "actions": [(value, ACTION_LABELS.get(value, value)) for value in actions],
     })

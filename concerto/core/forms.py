@@ -1,0 +1,42 @@
+"""The usual round of a page's form: posted, valid, handed to one service whose ValidationError is shown
+on the form next to the fields it names; on success a message and the caller's redirect."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+
+
+def form_add_errors(form, error: ValidationError, *, fields: dict[str, str] | None = None) -> None:
+    """Show a service's ERROR on FORM: next to the field it names (FIELDS renames a service's argument
+    to the form's field), at the top of the form for any other name or when it names none."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for name, problems in error.message_dict.items():
+        name = (fields or {}).get(name, name)
+        form.add_error(name if name in form.fields else None, problems)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What `form_saved` gives back once the service went through: what the service returned."""
+
+    result: Any
+
+
+def form_saved(request, form, save: Callable[[], Any], *, done: str | Callable[[Any], str]) -> Saved | None:
+    """On a POST of a valid FORM, call SAVE (the one service, reading `form.cleaned_data`); when it goes
+    through, flash DONE (or DONE(result)) and return `Saved(result)` for the caller to redirect. None on a
+    GET, an invalid form or a service's ValidationError (then shown on the form: the page answers 400)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = save()
+    except ValidationError as error:
+        form_add_errors(form, error)
+        return None
+    messages.success(request, done(result) if callable(done) else done)
+    return Saved(result)
