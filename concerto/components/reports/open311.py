@@ -407,7 +407,8 @@ def _request_create(request, fmt):
             name = {"location": "lat/long", "category": "service_code"}.get(field, field)
             if name.startswith("q_"):
                 name = f"attribute[{name[2:]}]"
-            messages.append(f"{name}: {' '.join(str(e) for e in errors)}")
+            # French puts a non-breaking space before the colon.
+            messages.append(_("%(field)s: %(errors)s") % {"field": name, "errors": " ".join(str(e) for e in errors)})
         raise Open311Error(400, " ".join(messages)) from None
     return respond(fmt, "service_requests", [{
         "service_request_id": str(report.pk),

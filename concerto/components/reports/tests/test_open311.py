@@ -275,6 +275,15 @@ def test_bad_posts_are_refused_with_the_specifications_errors(client, places, po
     assert not Report.objects.exists()
 
 
+def test_a_refusal_in_french_puts_a_non_breaking_space_before_the_colon(client, places, pothole):
+    raw = make_key(places[0])
+    data = post_data(api_key=raw)
+    data.update(lat=str(MONTREUIL_POINT[0]), long=str(MONTREUIL_POINT[1]))
+    response = client.post(BASE + "requests.json", data, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 400
+    assert "lat/long\u00a0: " in errors_of(response)
+
+
 def test_a_revoked_key_is_refused(client, places, pothole):
     from concerto.components.reports import workflow
 
