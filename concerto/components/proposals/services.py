@@ -29,6 +29,7 @@ from concerto.core.participation.submissions.services import (
     submission_category_check,
     submission_content_clean,
     submission_locked,
+    submission_old_image_drop,
     submission_point_apply,
     submission_point_clean,
     submission_withdrawn,
@@ -171,9 +172,7 @@ def proposal_update(*, actor, proposal: Proposal, **changes) -> Proposal:
         locked.save()
         audit_record(actor=actor, action="proposals.proposal_updated", target=locked,
                      organisation=locked.organisation, data={"fields": changed})
-        if old_image and old_image != (locked.image.name if locked.image else ""):
-            storage = locked.image.storage
-            transaction.on_commit(lambda: storage.delete(old_image))
+        submission_old_image_drop(locked, old_image)
     return locked
 
 

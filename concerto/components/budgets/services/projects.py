@@ -22,6 +22,7 @@ from concerto.core.participation.submissions.services import (
     submission_author_locked,
     submission_category_check,
     submission_content_clean,
+    submission_old_image_drop,
     submission_point_apply,
     submission_point_clean,
     submission_withdrawn,
@@ -170,10 +171,7 @@ def project_update(*, actor, project: Project, **changes) -> Project:
     locked.save()
     audit_record(actor=actor, action="budgets.project_updated", target=locked, organisation=locked.organisation,
                  data={"fields": sorted(changes)})
-    new_image = locked.image.name if locked.image else ""
-    if old_image and old_image != new_image:
-        storage = Project._meta.get_field("image").storage
-        transaction.on_commit(lambda: storage.delete(old_image))
+    submission_old_image_drop(locked, old_image)
     return locked
 
 

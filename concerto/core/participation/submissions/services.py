@@ -6,6 +6,7 @@ that each keeps its own wording and translation.
 """
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -122,6 +123,13 @@ def submission_author_locked(submission: Submission, *, actor, changes=None, edi
     if reason:
         raise refusal(reason)
     return locked
+
+
+def submission_old_image_drop(submission: Submission, old_image: str) -> None:
+    """Delete OLD_IMAGE's file once the change that replaced or removed it has committed (a rollback keeps it)."""
+    if old_image and old_image != (submission.image.name if submission.image else ""):
+        storage = submission.image.storage
+        transaction.on_commit(lambda: storage.delete(old_image))
 
 
 def submission_withdrawn(*, actor, locked: Submission, submission: Submission, action: str,

@@ -262,3 +262,25 @@ def test_the_map_of_a_list_gives_the_located_public_submissions_with_their_pages
         assert feature["geometry"]["coordinates"] == [SCEAUX_POINT[1], SCEAUX_POINT[0]]
         assert len(json.loads(client.get(url, {single: submission.pk}).content)["features"]) == 1
         assert json.loads(client.get(url, {single: "1 OR 1=1"}).content)["features"] == []
+
+
+@pytest.mark.parametrize("kind", ["proposal", "project"])
+def test_a_replaced_image_leaves_the_storage_once_the_change_is_saved(
+        space, author, agent, kind, django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from concerto.components.proposals.tests.conftest import image_bytes
+
+    def upload(name):
+        return SimpleUploadedFile(name, image_bytes(), content_type="image/png")
+
+    create, update, key = ((_proposal_create, proposal_services.proposal_update, "proposal") if kind == "proposal"
+                           else (lambda s, a, **v: _project_create(s, a, agent, **v),
+                                 budget_services.project_update, "project"))
+    submission = create(space, author, image=upload("avant.png"), image_alt="Avant")
+    old_name, storage = submission.image.name, submission.image.storage
+    assert storage.exists(old_name)
+    with django_capture_on_commit_callbacks(execute=True):
+        updated = update(actor=author, **{key: submission}, image=upload("apres.png"), image_alt="Après")
+    assert storage.exists(updated.image.name) and updated.image.name != old_name
+    assert not storage.exists(old_name)
