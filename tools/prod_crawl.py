@@ -99,9 +99,11 @@ class Client:
 
     def __init__(self, base: str, https_proxy: bool):
         parts = urlsplit(base)
-        self.host, self.port = parts.hostname, parts.port or 80
-        self.origin = f"{'https' if https_proxy else 'http'}://{parts.netloc}"
+        self.tls = parts.scheme == "https"
+        self.host, self.port = parts.hostname, parts.port or (443 if self.tls else 80)
+        self.origin = f"{'https' if https_proxy or self.tls else 'http'}://{parts.netloc}"
         self.https_proxy = https_proxy
+        self.secure = https_proxy or self.tls  # what the application sees: HTTPS
         self.cookies: dict[str, str] = {}
         self.set_cookies: dict[str, object] = {}  # the last Set-Cookie of each name, attributes included
 
@@ -117,7 +119,8 @@ class Client:
             data = urlencode(body).encode()
             sent.update({"Content-Type": "application/x-www-form-urlencoded", "Origin": self.origin,
                          "Referer": self.origin + path})
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        kind = http.client.HTTPSConnection if self.tls else http.client.HTTPConnection
+        connection = kind(self.host, self.port, timeout=60)
         try:
             connection.request(method, path, body=data, headers=sent)
             response = Response(connection.getresponse())
@@ -219,7 +222,7 @@ class Crawl:
             if 300 <= response.status < 400:
                 location = response.header("Location")
                 target = self.local_path(location, self.client.origin + path)
-                if location.startswith("https://") and not self.client.https_proxy:
+                if location.startswith("https://") and not self.client.secure:
                     self.fail(f"{where}: redirected to HTTPS ({location})")
                 links = [target] if target else []
             elif response.status == 404:
@@ -308,7 +311,7 @@ def check_cookie(crawl: Crawl, name: str, httponly: bool):
     if morsel is None:
         crawl.fail(f"cookie {name}: never set")
         return
-    if crawl.client.https_proxy and not morsel["secure"]:
+    if crawl.client.secure and not morsel["secure"]:
         crawl.fail(f"cookie {name}: not Secure")
     if httponly and not morsel["httponly"]:
         crawl.fail(f"cookie {name}: not HttpOnly")
