@@ -234,6 +234,9 @@ if env_bool("CONCERTO_BEHIND_HTTPS_PROXY", False):
 # Every plain-HTTP request is sent to its HTTPS address (a proxy that redirects itself may turn this off).
 # Behind a TLS-terminating proxy, this needs CONCERTO_BEHIND_HTTPS_PROXY=1, or every request loops.
 SECURE_SSL_REDIRECT = env_bool("CONCERTO_SSL_REDIRECT", not DEBUG)
+# Except the health endpoint: load balancers ask each app server directly, in plain HTTP, and want its answer,
+# not a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^sante/"]
 # HSTS: browsers then refuse plain HTTP for that long. One year (what the preload list asks for) in production,
 # 0 disables; it is sent on HTTPS responses only. includeSubDomains covers the host's own subdomains;
 # preload is an operator's choice (hstspreload.org: hard to undo, covers the whole registrable domain).

@@ -210,6 +210,8 @@ def test_plain_http_is_sent_to_https_and_a_client_cannot_claim_https_without_the
     response = client.get("/sceaux/?a=1")
     assert response.status_code == 301 and response["Location"] == "https://testserver/sceaux/?a=1"
     assert "Strict-Transport-Security" not in response
+    # The load balancers' health checks speak plain HTTP to each app server and want the answer itself.
+    assert client.get("/sante/").status_code != 301
     settings.SECURE_PROXY_SSL_HEADER = None
     assert client.get("/", HTTP_X_FORWARDED_PROTO="https").status_code == 301
 
