@@ -190,7 +190,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env("CONCERTO_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 # Leaflet and its clustering plugin come from PyPI (XStatic packages) and are served by us: no CDN.
 STATICFILES_DIRS = [
     BASE_DIR / "concerto" / "static",
@@ -210,18 +210,59 @@ CONCERTO_MAP_TILES_URL = env("CONCERTO_MAP_TILES_URL", "")
 CONCERTO_MAP_ATTRIBUTION = env("CONCERTO_MAP_ATTRIBUTION", "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed names and compressed copies, served by WhiteNoise with a one-year cache; see the module for the
+    # one reference it tolerates missing (a vendored package's unshipped source map).
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "concerto.core.staticfiles.StaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+# --- HTTPS, reverse proxy, cookies and security headers (docs/operations.md, "HTTPS behind a reverse proxy").
+# Production defaults are the safe ones: HTTPS only, HSTS for a year, secure cookies. `manage.py check --deploy`
+# is clean with them, except what SILENCED_SYSTEM_CHECKS below names, each with its reason.
+#
+# The proxy terminates TLS and talks plain HTTP to the application, which then cannot tell an HTTPS request
+# from an HTTP one: CONCERTO_BEHIND_HTTPS_PROXY=1 makes it trust `X-Forwarded-Proto: https`. Only set it when
+# every request goes through a proxy that sets (or removes) that header itself: anyone who could reach the
+# application directly could otherwise claim HTTPS, and the HTTPS redirect and the Secure cookies' guarantee
+# would rest on the client's word.
+if env_bool("CONCERTO_BEHIND_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Every plain-HTTP request is sent to its HTTPS address (a proxy that redirects itself may turn this off).
+# Behind a TLS-terminating proxy, this needs CONCERTO_BEHIND_HTTPS_PROXY=1, or every request loops.
+SECURE_SSL_REDIRECT = env_bool("CONCERTO_SSL_REDIRECT", not DEBUG)
+# Except the health endpoint: load balancers ask each app server directly, in plain HTTP, and want its answer,
+# not a redirect.
+SECURE_REDIRECT_EXEMPT = [r"^sante/"]
+# HSTS: browsers then refuse plain HTTP for that long. One year (what the preload list asks for) in production,
+# 0 disables; it is sent on HTTPS responses only. includeSubDomains covers the host's own subdomains;
+# preload is an operator's choice (hstspreload.org: hard to undo, covers the whole registrable domain).
+SECURE_HSTS_SECONDS = int(env("CONCERTO_HSTS_SECONDS", "0" if DEBUG else "31536000") or 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CONCERTO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("CONCERTO_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = []
+if not SECURE_HSTS_PRELOAD:
+    # security.W021 ("SECURE_HSTS_PRELOAD is not True"): preloading is a request to the browsers' makers that
+    # binds the whole domain, not a setting the application can decide for its operator: off unless asked.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+# Cookies: sent over HTTPS only in production; the session cookie is out of scripts' reach (HttpOnly).
+# SameSite=Lax keeps a person signed in when they follow a link from an email, and still keeps the cookies
+# off other sites' forms; Strict is allowed.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("CONCERTO_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = env("CONCERTO_COOKIE_SAMESITE", "Lax").capitalize()
+if SESSION_COOKIE_SAMESITE not in {"Lax", "Strict"}:
+    raise RuntimeError("CONCERTO_COOKIE_SAMESITE must be Lax or Strict")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# CSRF_TRUSTED_ORIGINS (CONCERTO_CSRF_TRUSTED_ORIGINS, read at the top) is needed only when the proxy changes
+# the Host header: Django compares a form's Origin with the request's own scheme and host.
+# --- end of HTTPS and reverse proxy
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

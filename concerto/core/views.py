@@ -1,7 +1,10 @@
 """Public pages of the kernel: home, commune search, organisation and space pages, errors."""
 
-from django.http import Http404
+import logging
+
+from django.http import Http404, HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
@@ -119,6 +122,12 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return error_page(request, 500, _("Something went wrong"),
-                  _("An error occurred on our side. Nothing you had already saved is lost. Please try again "
-                    "in a few minutes."))
+    try:
+        return error_page(request, 500, _("Something went wrong"),
+                          _("An error occurred on our side. Nothing you had already saved is lost. Please try "
+                            "again in a few minutes."))
+    except Exception:
+        # The site's page needs the database (its header), the templates and the static files' manifest; when
+        # what broke is one of them, templates/500.html needs none of them (and is French first all the same).
+        logging.getLogger(__name__).exception("The error page failed; the plain one was sent instead")
+        return HttpResponseServerError(loader.get_template("500.html").render())
