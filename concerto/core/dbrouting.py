@@ -16,8 +16,9 @@ request (a task, a command) can mark a block lag-tolerant with `with replica_rea
 
 Before a lag-tolerant request reads anything, the middleware connects to the replica (or health-checks its kept
 connection); when it cannot, the request reads from the primary and the replica is left aside for
-`CONCERTO_REPLICA_RETRY_SECONDS` (10 s) before it is tried again. When it breaks during the view, the safe
-request is served again from the primary (no 5xx). A streamed
+`CONCERTO_REPLICA_RETRY_SECONDS` (10 s) before it is tried again. When it breaks later in the request, the safe
+request is served again from the primary (no 5xx): by `process_exception` when the view failed, or from the
+start when a middleware did (the error is logged then). A streamed
 response (a CSV export) that fails halfway cannot be served again; it breaks, as it would on the primary.
 Migrations run on the primary only (the replica follows by replication).
 """
@@ -134,7 +135,20 @@ class ReplicaReadsMiddleware:
         tolerant = replica_available() and request_lag_tolerant(request) and replica_ready()
         request.lag_tolerant = tolerant
         with replica_reads(tolerant):
-            response = self.get_response(request)
+            try:
+                response = self.get_response(request)
+            except DatabaseError:
+                # Even the error page failed on the replica (it reads too).
+                if not (tolerant and _replica_failed()):
+                    raise
+                response = None
+        if tolerant and (response is None or response.status_code >= 500) and _replica_failed():
+            # The replica died during the request, outside the view (a middleware's read): the error is logged
+            # and the whole request served again from the primary.
+            replica_mark_down()
+            request.lag_tolerant = False
+            with replica_reads(False):
+                response = self.get_response(request)
         if request.method not in SAFE_METHODS and replica_configured():
             response.set_cookie(PRIMARY_COOKIE, "1", max_age=int(getattr(settings, "CONCERTO_REPLICA_STICKY_SECONDS",
                                                                          15)),

@@ -10,6 +10,7 @@ import pytest
 from django.core import checks
 from django.db import OperationalError, connections, transaction
 from django.http import HttpResponse
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from concerto.core import dbrouting, deployment
@@ -192,6 +193,20 @@ def test_a_replica_failing_during_the_view_is_replaced_by_the_primary(replica, r
     dbrouting.replica_mark_up()
     replica.settings_dict["PORT"] = connections["default"].settings_dict["PORT"]
     assert middleware.process_exception(request, OperationalError("a primary's error")) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_replica_dying_during_a_middleware_read_is_replaced_by_the_primary(replica, monkeypatch):
+    """Killed between the middleware's check and the organisation's lookup (OrganisationMiddleware.process_view,
+    outside the view): the request is served again, whole, from the primary."""
+    needs_postgresql()
+    monkeypatch.setattr(dbrouting, "replica_ready", lambda: True)  # the check passed just before the kill
+    replica.close()
+    replica.settings_dict["PORT"] = closed_port()
+    client = Client(raise_request_exception=False)
+    response = client.get("/sceaux/")
+    assert response.status_code == 200
+    assert not dbrouting.replica_available()
 
 
 # The warning about limits kept per process.
