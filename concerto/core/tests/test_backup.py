@@ -1,6 +1,7 @@
 """tools/backup and tools/restore: a backup of a database with data and uploaded files, restored into a fresh
 database and an empty folder, holds the same rows and the same files."""
 
+import os
 import subprocess
 import sys
 import uuid
@@ -33,8 +34,8 @@ def counts(url: str) -> dict[str, int]:
 
 
 def tool(name: str, *arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "tools" / name), *arguments], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([str(ROOT / "tools" / name), *arguments], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHON": sys.executable})
 
 
 @pytest.mark.django_db(transaction=True)
