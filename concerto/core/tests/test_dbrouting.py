@@ -36,6 +36,9 @@ def replica(django_db_blocker):
     dbrouting.replica_mark_up()
 
 
+SECOND_CONNECTION = "a second connection to the test database needs PostgreSQL (SQLite's is in memory)"
+
+
 def closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -95,7 +98,7 @@ def replica_queries(client, method, url, **extra) -> tuple[int, object]:
 
 @pytest.mark.django_db(transaction=True)
 def test_an_anonymous_visitor_reads_public_pages_from_the_replica(replica, client):
-    needs_postgresql()
+    needs_postgresql(SECOND_CONNECTION)
     count, response = replica_queries(client, "get", "/sceaux/")
     assert response.status_code == 200
     assert count > 0
@@ -103,7 +106,7 @@ def test_an_anonymous_visitor_reads_public_pages_from_the_replica(replica, clien
 
 @pytest.mark.django_db(transaction=True)
 def test_a_signed_in_person_and_an_api_client_read_from_the_primary(replica, client, resident):
-    needs_postgresql()
+    needs_postgresql(SECOND_CONNECTION)
     count, response = replica_queries(client, "get", "/sceaux/", HTTP_AUTHORIZATION="Bearer cct_whatever")
     assert count == 0
     client.force_login(resident)
@@ -114,7 +117,7 @@ def test_a_signed_in_person_and_an_api_client_read_from_the_primary(replica, cli
 
 @pytest.mark.django_db(transaction=True)
 def test_after_its_own_write_a_client_reads_from_the_primary(replica, client, settings):
-    needs_postgresql()
+    needs_postgresql(SECOND_CONNECTION)
     settings.CONCERTO_REPLICA_STICKY_SECONDS = 15
     response = client.post("/i18n/setlang/", {"language": "fr", "next": "/"})
     cookie = response.cookies[dbrouting.PRIMARY_COOKIE]
@@ -131,7 +134,7 @@ def test_after_its_own_write_a_client_reads_from_the_primary(replica, client, se
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("url", ["/", "/sceaux/", "/communes/?q=sce"])
 def test_pages_keep_answering_from_the_primary_when_the_replica_is_down(replica, client, url, caplog):
-    needs_postgresql()
+    needs_postgresql(SECOND_CONNECTION)
     replica.close()
     replica.settings_dict["PORT"] = closed_port()
     with caplog.at_level(logging.WARNING, logger="concerto.dbrouting"):
@@ -145,7 +148,7 @@ def test_pages_keep_answering_from_the_primary_when_the_replica_is_down(replica,
 
 @pytest.mark.django_db(transaction=True)
 def test_a_replica_killed_between_requests_is_found_before_the_next_one_reads(replica, client):
-    needs_postgresql()
+    needs_postgresql(SECOND_CONNECTION)
     replica.settings_dict["CONN_MAX_AGE"] = 600
     replica.settings_dict["CONN_HEALTH_CHECKS"] = True
     assert client.get("/sceaux/").status_code == 200
@@ -164,7 +167,7 @@ def test_a_replica_killed_between_requests_is_found_before_the_next_one_reads(re
 @pytest.mark.django_db(transaction=True)
 def test_a_replica_failing_during_the_view_is_replaced_by_the_primary(replica, rf):
     """The view's read on the replica fails: the request is served again from the primary."""
-    needs_postgresql()
+    needs_postgresql(SECOND_CONNECTION)
     from django.urls import resolve
 
     from concerto.core.territory.models import Organisation
@@ -199,7 +202,7 @@ def test_a_replica_failing_during_the_view_is_replaced_by_the_primary(replica, r
 def test_a_replica_dying_during_a_middleware_read_is_replaced_by_the_primary(replica, monkeypatch):
     """Killed between the middleware's check and the organisation's lookup (OrganisationMiddleware.process_view,
     outside the view): the request is served again, whole, from the primary."""
-    needs_postgresql()
+    needs_postgresql(SECOND_CONNECTION)
     monkeypatch.setattr(dbrouting, "replica_ready", lambda: True)  # the check passed just before the kill
     replica.close()
     replica.settings_dict["PORT"] = closed_port()
