@@ -145,14 +145,14 @@ class ReplicaReadsMiddleware:
         if tolerant and (response is None or response.status_code >= 500) and _replica_failed():
             # The replica died during the request, outside the view (a middleware's read): the error is logged
             # and the whole request served again from the primary.
-            replica_mark_down()
+            replica_mark_down(RuntimeError(f"{request.path} failed on it"))
             request.lag_tolerant = False
             with replica_reads(False):
                 response = self.get_response(request)
         if request.method not in SAFE_METHODS and replica_configured():
-            response.set_cookie(PRIMARY_COOKIE, "1", max_age=int(getattr(settings, "CONCERTO_REPLICA_STICKY_SECONDS",
-                                                                         15)),
-                                httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+            seconds = int(getattr(settings, "CONCERTO_REPLICA_STICKY_SECONDS", 15))
+            response.set_cookie(PRIMARY_COOKIE, "1", max_age=seconds, httponly=True, samesite="Lax",
+                                secure=settings.SESSION_COOKIE_SECURE)
         return response
 
     def process_exception(self, request, exception):
