@@ -43,6 +43,8 @@ bench: install
 	$(PY) -m bench.reports_map --reports 100000
 	@echo "Ballot intake needs PostgreSQL, gunicorn and Debian's wrk; it drops and recreates its database:"
 	@echo "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/concerto_bench $(PY) -m bench.ballot_intake"
+	@echo "The cluster burst with kills needs PostgreSQL 15's binaries, HAProxy and Redis (see docs/operations.md):"
+	@echo "  $(PY) -m bench.cluster_burst"
 
 lint: install
 	$(VENV)/bin/ruff check .

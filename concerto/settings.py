@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Lag-tolerant reads to the replica, when there is one (after authentication: it asks who is signed in).
+    "concerto.core.dbrouting.ReplicaReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -132,6 +134,28 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# More than one machine (docs/operations.md, "Several machines"): a PostgreSQL streaming replica serves the reads
+# that tolerate lag (anonymous visitors' pages, maps, exports); writes, transactions and a client's reads just
+# after its own write stay on the primary (concerto/core/dbrouting.py). Without DATABASE_REPLICA_URL every query
+# goes to the primary. The replica inherits the primary's options (connection age, pool...).
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    _replica = dj_database_url.parse(DATABASE_REPLICA_URL)
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        **{key: _replica[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT") if key in _replica},
+        # A replica that does not answer is left aside quickly (its reads go to the primary).
+        "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), "connect_timeout": 2},
+        # A kept connection to a replica that died is found at the start of the next request, not by its view.
+        "CONN_HEALTH_CHECKS": True,
+        # Tests: the alias reads the test database itself.
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["concerto.core.dbrouting.ReplicaRouter"]
+# Seconds a client's reads stay on the primary after it wrote; seconds the replica is left aside after a failure.
+CONCERTO_REPLICA_STICKY_SECONDS = int(env("CONCERTO_REPLICA_STICKY_SECONDS", "15"))
+CONCERTO_REPLICA_RETRY_SECONDS = int(env("CONCERTO_REPLICA_RETRY_SECONDS", "10"))
 
 # Background work: Django's tasks API; the database backend by default, a worker runs
 # `manage.py db_worker`. CONCERTO_TASKS_IMMEDIATE=1 runs tasks in-process (tests, debugging).

@@ -6,6 +6,6 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from concerto.core import registry
+        from concerto.core import deployment, registry  # noqa: F401 - deployment registers its system check
 
         registry.autodiscover()
