@@ -211,10 +211,10 @@ def _pay(data: FastData, budget, j: int, price: float) -> None:
     import numpy as np
 
     group = data.supporters[j]
-    money = budget[group]
-    if np.any(np.abs(money - price) <= TOLERANCE * price):
+    left = budget[group] - price
+    if len(left) and float(np.abs(left).min()) <= TOLERANCE * price:
         raise _Ambiguous
-    budget[group] = np.where(money > price, money - price, 0.0)
+    budget[group] = np.maximum(left, 0.0)
 
 
 def _round_one(data: FastData, per_voter: Fraction):
