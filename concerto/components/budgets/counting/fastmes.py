@@ -168,7 +168,7 @@ class FastData:
         self.cost_fractions = [(Fraction(c).numerator, Fraction(c).denominator) for c in prep.costs]
 
 
-def _evaluate(data: FastData, budget, j: int):
+def _evaluate(data: FastData, budget, j: int, live: Live):
     """Project j at the current budgets: None when its supporters cannot pay it (now or later in the run),
     else (rho, price, weight): weight is the rich's weight when every supporter with money pays the same
     (then rho is exactly 1 / weight), else None. _Ambiguous when the sum of money is too close to the cost."""
@@ -176,12 +176,13 @@ def _evaluate(data: FastData, budget, j: int):
 
     add = np.add.reduce
     cost = data.costs[j]
-    money = budget[data.supporters[j]]
+    group = live.supporters[j]
+    money = budget[group]
     unit = data.unit
     if unit:
         available = float(add(money))
     else:
-        weights = data.sup_weights[j]
+        weights = live.weights[j]
         paying = weights * money
         available = float(add(paying))
     if available < cost * (1 - TOLERANCE):
@@ -189,7 +190,16 @@ def _evaluate(data: FastData, budget, j: int):
     if available <= cost * (1 + TOLERANCE):
         raise _Ambiguous
     positive = money > 0
-    rich_weight = float(np.count_nonzero(positive) if unit else add(weights * positive))
+    rich_count = int(np.count_nonzero(positive))
+    if rich_count < 0.75 * len(money):
+        # Supporters with nothing left change nothing for j until the end of the run: evaluate without them.
+        live.supporters[j] = group[positive]
+        money = money[positive]
+        if not unit:
+            live.weights[j] = weights = weights[positive]
+            paying = paying[positive]
+        positive = True
+    rich_weight = float(rich_count if unit else add(weights * positive))
     price = cost / rich_weight
     first = True
     while True:  # supporters with less than the price pay all they have; the others share the rest
@@ -206,11 +216,19 @@ def _evaluate(data: FastData, budget, j: int):
     return price / cost, price, None
 
 
-def _pay(data: FastData, budget, j: int, price: float) -> None:
+class Live:
+    """Per run: each project's supporters that may still have money (those found with none are dropped)."""
+
+    def __init__(self, data: FastData):
+        self.supporters = list(data.supporters)
+        self.weights = list(data.sup_weights)
+
+
+def _pay(data: FastData, budget, j: int, price: float, live: Live) -> None:
     """j's supporters pay the price, or all they have."""
     import numpy as np
 
-    group = data.supporters[j]
+    group = live.supporters[j]
     left = budget[group] - price
     if len(left) and float(np.abs(left).min()) <= TOLERANCE * price:
         raise _Ambiguous
@@ -246,6 +264,7 @@ def _run_fast(data: FastData, per_voter: Fraction) -> Run:
 
     inf = float("inf")
     budget, stale, _weight = _round_one(data, per_voter)
+    live = Live(data)
     selected: list[tuple[int, float]] = []
     rounds: list[tuple[float, int | None]] = []
     while True:
@@ -256,7 +275,7 @@ def _run_fast(data: FastData, per_voter: Fraction) -> Run:
         for j, bound in zip(order.tolist(), bounds, strict=True):
             if bound == inf or (best_rho is not None and bound > best_rho * (1 + TOLERANCE)):
                 break
-            found = _evaluate(data, budget, j)
+            found = _evaluate(data, budget, j, live)
             if found is None:
                 stale[j] = inf
                 continue  # its supporters can no longer pay it, now or later
@@ -279,7 +298,7 @@ def _run_fast(data: FastData, per_voter: Fraction) -> Run:
         selected.append((best, price))
         rounds.append((rho, weight))
         stale[best] = inf
-        _pay(data, budget, best, price)
+        _pay(data, budget, best, price, live)
     return Run(selected=selected, budgets=budget, data=data, rounds=rounds)
 
 
@@ -302,6 +321,7 @@ def _same_outcome_until(data: FastData, selected: list, rounds: list, per_voter:
 
     inf = float("inf")
     budget, stale, weight = _round_one(data, per_voter)
+    live = Live(data)
     reached = []
     try:
         for (s, _), (rho, exact) in zip(selected, rounds, strict=True):
@@ -312,19 +332,19 @@ def _same_outcome_until(data: FastData, selected: list, rounds: list, per_voter:
                     break  # the others' bounds are higher still
                 if _above(bound, weight[j], j, rho, exact, s):
                     continue  # its lower bound already ranks it after s
-                found = _evaluate(data, budget, j)
+                found = _evaluate(data, budget, j, live)
                 if found is None:
                     stale[j] = inf  # out of reach at T, so at every t' <= T
                     continue
                 stale[j], _price, weight[j] = found[0], found[1], found[2] or 0
                 if not _above(stale[j], weight[j], j, rho, exact, s):
                     return None
-            found = _evaluate(data, budget, s)
+            found = _evaluate(data, budget, s, live)
             if found is None:
                 return None  # pragma: no cover - money only grows with t
             reached.append((found[0], found[2]))
-            _pay(data, budget, s, found[1])
-        if any(_evaluate(data, budget, j) is not None for j in np.flatnonzero(np.isfinite(stale)).tolist()):
+            _pay(data, budget, s, found[1], live)
+        if any(_evaluate(data, budget, j, live) is not None for j in np.flatnonzero(np.isfinite(stale)).tolist()):
             return None
     except _Ambiguous:
         return None
