@@ -86,8 +86,6 @@ class Run:
 
     data: object = None  # the FastData whose index the budgets follow (fast runs)
     rounds: list | None = None  # fast runs: per selection, its rho and the exact 1 / rho (or None)
-    # How much more per voter gives certainly the same selection (tracked fast runs; None: unknown).
-    horizon: float | None = None
 
     def money_left(self, prep: Prepared, j: int) -> float:
         """What the supporters of candidate j have left in all."""
