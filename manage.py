@@ -3,6 +3,12 @@ import os
 import sys
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["pb_count"]:
+        # Counting a pabulib file needs neither the database nor the settings: the engine's own command
+        # line answers without Django's start-up (see concerto/components/budgets/counting/cli.py).
+        from concerto.components.budgets.counting.cli import main
+
+        sys.exit(main(sys.argv[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concerto.settings")
     from django.core.management import execute_from_command_line
 

@@ -1,13 +1,18 @@
 """Counting a Warsaw-scale participatory budget: our engine against pabutools, in the same run.
 
-Run from the repository root: `.venv/bin/python -m bench.pb_count [--voters N] [--projects M] [--seed S]
-[--runs R] [--skip-reference] [--skip-reference-completion]`.
-Builds a deterministic (seeded) approval election: 80,000 ballots over 90 projects by default, skewed
-popularity, ballots of 1 to 10 projects, costs from 50,000 to 2,000,000, a budget of half the total cost
-(about 24,000,000).
+Run from the repository root: `.venv/bin/python -m bench.pb_count [--preset warsaw|budapest] [--voters N]
+[--projects M] [--seed S] [--runs R] [--skip-reference] [--skip-reference-completion] [--step]`.
+Builds a deterministic (seeded) approval election. `warsaw` (the default): 80,000 ballots over 90 projects,
+skewed popularity, ballots of 1 to 10 projects, costs from 50,000 to 2,000,000, a budget of half the total
+cost (about 24,000,000). `budapest`: a budget in forints, 40,000 ballots over 60 projects, costs from
+1,500,000 to 60,000,000 and 40 % of their total to share, so that the add1 completion adds thousands of
+1-forint increments (Budapest 2024's file is not among the shared data; this is its stand-in).
 Times (median of --runs runs) our greedy, Method of Equal Shares at the fixed budget and with the add1
 completion, then pabutools' on the same instance (parsed from our pabulib export), and checks that the
-winners are identical. Targets: equal shares fixed under 0.2 s, with completion under 5 s.
+winners are identical. `--step` also times our completion without its skipping (one run per increment,
+as pabutools does) and checks it gives the same outcome. Then the whole process: `manage.py pb_count` on
+the instance written as a pabulib file (start-up, reading and counting), median of --runs runs.
+Targets: equal shares fixed under 0.2 s, with completion under 5 s; the whole process under 1 s (warsaw).
 No database, no Django settings needed.
 """
 
@@ -26,18 +31,25 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-def build_election(voters: int, projects: int, seed: int):
+PRESETS = {  # voters, projects, smallest cost (the largest is 40 times it), share of the total cost, unit
+    "warsaw": (80_000, 90, 50_000, 0.5, ("Poland", "Warszawa")),
+    "budapest": (40_000, 60, 1_500_000, 0.4, ("Hungary", "Budapest")),
+}
+
+
+def build_election(voters: int, projects: int, seed: int, preset: str = "warsaw"):
     from concerto.components.budgets.counting import Election
 
+    _voters, _projects, smallest, share, (country, unit) = PRESETS[preset]
     rng = random.Random(seed)
     ids = [str(100 + k) for k in range(projects)]
     costs = {}
     for project in ids:
-        # log-uniform between 50k and 2M, rounded to the thousand
-        costs[project] = int(round(50_000 * (40 ** rng.random()), -3))
+        # log-uniform between the smallest cost and 40 times it, rounded to the thousand
+        costs[project] = int(round(smallest * (40 ** rng.random()), -3))
     popularity = [rng.lognormvariate(0, 0.9) for _ in ids]
     total = sum(costs.values())
-    budget = int(round(total * 0.5, -5))  # about 24 M with the defaults
+    budget = int(round(total * share, -5))  # about 24 M with the warsaw defaults
     ballots = []
     for _ in range(voters):
         length = min(projects, rng.choice((1, 2, 2, 3, 3, 3, 4, 4, 5, 5, 6, 7, 8, 9, 10)))
@@ -46,7 +58,7 @@ def build_election(voters: int, projects: int, seed: int):
             chosen[rng.choices(ids, weights=popularity)[0]] = 1
         ballots.append(chosen)
     return Election(budget=budget, costs=costs, ballots=ballots, kind="approval",
-                    meta={"description": "Bench", "country": "Poland", "unit": "Warszawa", "instance": "bench",
+                    meta={"description": "Bench", "country": country, "unit": unit, "instance": "bench",
                           "budget": str(budget), "vote_type": "approval", "rule": "equalshares/add1"},
                     voter_meta=[{"voter_id": str(i + 1)} for i in range(voters)])
 
@@ -64,18 +76,23 @@ def median_time(function, runs: int):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--voters", type=int, default=80_000)
-    parser.add_argument("--projects", type=int, default=90)
+    parser.add_argument("--preset", choices=sorted(PRESETS), default="warsaw")
+    parser.add_argument("--voters", type=int, help="default: the preset's")
+    parser.add_argument("--projects", type=int, help="default: the preset's")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-reference", action="store_true", help="do not run pabutools at all")
     parser.add_argument("--skip-reference-completion", action="store_true",
                         help="do not run pabutools' completion (it takes minutes)")
+    parser.add_argument("--step", action="store_true",
+                        help="also time our completion without skipping, one run per increment")
     args = parser.parse_args(argv)
+    args.voters = args.voters or PRESETS[args.preset][0]
+    args.projects = args.projects or PRESETS[args.preset][1]
 
-    from concerto.components.budgets.counting import count, write_pabulib
+    from concerto.components.budgets.counting import count, fastmes, write_pabulib
 
-    election = build_election(args.voters, args.projects, args.seed)
+    election = build_election(args.voters, args.projects, args.seed, args.preset)
     lengths = [len(b) for b in election.ballots]
     print(f"Counting bench: {args.voters:,} approval ballots over {args.projects} projects, seed {args.seed}, "
           f"budget {election.budget:,}, ballots of {min(lengths)}-{max(lengths)} projects "
@@ -83,6 +100,13 @@ def main(argv=None) -> int:
     ours = {}
     for rule in ("greedy", "mes-fixed", "mes"):
         ours[rule] = median_time(lambda rule=rule: count(election, rule), args.runs)
+    stepped = None
+    if args.step:
+        fastmes.SKIP = False
+        try:
+            stepped = median_time(lambda: count(election, "mes"), 1)
+        finally:
+            fastmes.SKIP = True
     reference = {}
     if not args.skip_reference:
         try:
@@ -122,16 +146,46 @@ def main(argv=None) -> int:
                   f"({len(outcome.selected)} projects)")
     mes = ours["mes"][0]
     print(f"  completion: budget per voter {float(election.budget) / args.voters:.2f} -> {mes.voter_budget:.2f} "
-          f"(about {mes.voter_budget - float(election.budget) / args.voters:.0f} runs), "
+          f"({mes.voter_budget - float(election.budget) / args.voters:.0f} increments), "
           f"spent {mes.spent:,} of {election.budget:,}")
+    if stepped is not None:
+        same = stepped[0].to_json() == mes.to_json()
+        verdict &= same
+        print(f"  {'add1, one run per increment':<28} {stepped[1]:8.3f} {stepped[2]:7.3f}  "
+              f"{stepped[1] / ours['mes'][1]:.1f}x the time of the skipping completion; outcome "
+              f"{'identical' if same else 'DIFFERENT'}")
+    whole, whole_cpu = whole_process(write_pabulib(election), args.runs)
+    print(f"  whole process `manage.py pb_count FILE --rule mes` (start-up, reading, counting): median "
+          f"{whole:.3f} s wall, {whole_cpu:.3f} s CPU, of {args.runs} runs")
     fast = ours["mes-fixed"][1] < 0.2 and ours["mes"][1] < 5
     fast_cpu = ours["mes-fixed"][2] < 0.2 and ours["mes"][2] < 5
     print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"  target: equal shares fixed < 0.2 s and with completion < 5 s: wall clock {'OK' if fast else 'FAIL'}, "
           f"CPU {'OK' if fast_cpu else 'FAIL'}; winners identical to pabutools: {'OK' if verdict else 'FAIL'}"
-          f"{'' if reference else ' (not checked)'}")
+          f"{'' if reference else ' (not checked)'}; whole process < 1 s: "
+          f"wall clock {'OK' if whole < 1 else 'FAIL'}, CPU {'OK' if whole_cpu < 1 else 'FAIL'}")
     return 0 if fast and verdict else 1
 
+
+def whole_process(text: str, runs: int) -> tuple[float, float]:
+    """Median wall-clock and CPU seconds of `python manage.py pb_count FILE --rule mes` as a new process."""
+    import resource
+    import subprocess
+    import tempfile
+
+    walls, cpus = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.pb"
+        path.write_text(text, encoding="utf-8")
+        for _ in range(runs):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run([sys.executable, str(ROOT / "manage.py"), "pb_count", str(path), "--rule", "mes"],
+                           check=True, stdout=subprocess.DEVNULL)
+            walls.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
 
 if __name__ == "__main__":
     sys.exit(main())

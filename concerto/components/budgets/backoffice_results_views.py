@@ -9,15 +9,15 @@ component must be a budgets component of one of its spaces: anything else is a 4
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from concerto.components.budgets import pabulib, results
-from concerto.components.budgets.models import Ballot, Budget, Result
+from concerto.components.budgets import count_jobs, pabulib, results
+from concerto.components.budgets.models import Ballot, Budget, CountJob, Result
 from concerto.components.budgets.results_views import pabulib_response
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.spaces.lookup import component_for, item_for
@@ -51,8 +51,13 @@ def result_detail(request, org_slug, space_slug, component_id, budget_id):
         action = request.POST.get("action", "")
         try:
             if action == "compute":
-                results.result_compute(actor=request.user, budget=budget)
-                messages.success(request, _("The ballots are counted. Check the outcome below, then publish it."))
+                job = count_jobs.result_count_request(actor=request.user, budget=budget)
+                if job.status == CountJob.Status.DONE:
+                    messages.success(request, _("The ballots are counted. Check the outcome below, then publish it."))
+                elif job.status == CountJob.Status.FAILED:
+                    messages.error(request, job.error)
+                else:
+                    messages.info(request, _("The count has started: this page follows its progress."))
             elif action == "publish":
                 results.result_publish(actor=request.user, result=_result(budget, request.POST.get("result")))
                 messages.success(request, _("The results are published. The authors and followers of the "
@@ -65,6 +70,9 @@ def result_detail(request, org_slug, space_slug, component_id, budget_id):
         except results.ResultError as error:
             messages.error(request, error.message)
         return redirect(here)
+    job = count_jobs.latest_job(budget)
+    if request.GET.get("progression"):
+        return _progress(request, job)
     latest = results.latest_result(budget)
     if latest is not None:
         latest.budget = budget
@@ -76,8 +84,19 @@ def result_detail(request, org_slug, space_slug, component_id, budget_id):
         published=published, refusal=results.compute_refusal(budget=budget),
         changed=latest is not None and results.ballots_changed_since(latest),
         ballots=Ballot.objects.filter(budget=budget).count(),
-        public_url=results.results_url(budget),
+        public_url=results.results_url(budget), job=job,
+        failed=job is not None and job.status == CountJob.Status.FAILED
+        and (latest is None or job.requested_at > latest.computed_at),
     ))
+
+
+def _progress(request, job):
+    """The progress bar alone, asked again by htmx while the count runs; once it ended, the whole page."""
+    if job is None or not job.active:
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
+    return render(request, "budgets/backoffice/results/_count_progress.html", {"job": job})
 
 
 class ImportForm(forms.Form):

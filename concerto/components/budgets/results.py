@@ -97,18 +97,23 @@ def compute_refusal(*, budget: Budget) -> str:
     return ""
 
 
-def result_compute(*, actor, budget: Budget) -> Result:
-    """Count BUDGET by its rule, after the vote closed. The result stays private until published."""
+def result_compute(*, actor, budget: Budget, progress=None, read=None) -> Result:
+    """Count BUDGET by its rule, after the vote closed. The result stays private until published.
+
+    The back-office runs it in the task worker (count_jobs.py): READ() is called once the ballots are read,
+    PROGRESS(fraction) as the engine goes."""
     refusal = compute_refusal(budget=budget)
     if refusal:
         raise ResultError(refusal)
     election = election_for(budget=budget)
+    if read is not None:
+        read()
     try:
-        outcome = counting.count(election, ENGINE_RULES[Budget.Rule(budget.rule)])
+        outcome = counting.count(election, ENGINE_RULES[Budget.Rule(budget.rule)], progress)
     except counting.CountingError as error:
         raise ResultError(str(error)) from None
     with transaction.atomic():
-        result = Result.objects.create(budget=budget, rule=budget.rule, computed_by=_user(actor),
+        result = Result.objects.create(budget=budget, rule=budget.rule, computed_by=user_or_none(actor),
                                        ballots=len(election.ballots), outcome=outcome.to_json())
         audit_record(actor=actor, action="budgets.result_computed", target=budget, organisation=budget.organisation,
                      data={"result": result.pk, "rule": budget.rule, "ballots": result.ballots,
@@ -123,7 +128,7 @@ def ballots_changed_since(result: Result) -> bool:
             or ballots.filter(updated_at__gt=result.computed_at).exists())
 
 
-def _user(actor):
+def user_or_none(actor):
     return actor if actor is not None and actor.is_authenticated else None
 
 

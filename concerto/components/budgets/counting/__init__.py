@@ -121,10 +121,10 @@ def _cents(value: float | None) -> float | None:
     return None if value is None else round(float(value), 2)
 
 
-def count(election: Election, rule: str) -> Outcome:
+def count(election: Election, rule: str, progress=None) -> Outcome:
     from concerto.components.budgets.counting.rules import count as _count
 
-    return _count(election, rule)
+    return _count(election, rule, progress)
 
 
 def read_pabulib(text: str) -> Election:

@@ -3,8 +3,9 @@
 Voters with the same ballot are counted once, with a weight (`prepare`, numpy). A run of the rule at a
 given budget per voter is done by `_run_fast` (numpy floats, with every decision either certain or
 detected as too close to call) and, when a decision is too close to call, again by `_run_exact`
-(Fractions: the reference, simple and slow). The completion ("mes") reruns the rule once per unit
-of budget per voter, as pabutools does; the numpy view of the election is built once for all runs.
+(Fractions: the reference, simple and slow). The completion ("mes") gives the outcome of rerunning
+the rule once per unit of budget per voter, as pabutools does, but runs only the increments where the
+outcome can change (`_complete`); the numpy view of the election is built once for all runs.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ class Run:
     budgets: object  # per distinct ballot: the money left at the end (list of Fractions or numpy array)
 
     data: object = None  # the FastData whose index the budgets follow (fast runs)
+    rounds: list | None = None  # fast runs: per selection, its rho and the exact 1 / rho (or None)
 
     def money_left(self, prep: Prepared, j: int) -> float:
         """What the supporters of candidate j have left in all."""
@@ -164,6 +166,87 @@ class FastData:
         self.cost_fractions = [(Fraction(c).numerator, Fraction(c).denominator) for c in prep.costs]
 
 
+def _evaluate(data: FastData, budget, j: int, live: Live):
+    """Project j at the current budgets: None when its supporters cannot pay it (now or later in the run),
+    else (rho, price, weight): weight is the rich's weight when every supporter with money pays the same
+    (then rho is exactly 1 / weight), else None. _Ambiguous when the sum of money is too close to the cost."""
+    import numpy as np
+
+    add = np.add.reduce
+    cost = data.costs[j]
+    group = live.supporters[j]
+    money = budget[group]
+    unit = data.unit
+    if unit:
+        available = float(add(money))
+    else:
+        weights = live.weights[j]
+        paying = weights * money
+        available = float(add(paying))
+    if available < cost * (1 - TOLERANCE):
+        return None
+    if available <= cost * (1 + TOLERANCE):
+        raise _Ambiguous
+    positive = money > 0
+    rich_count = int(np.count_nonzero(positive))
+    if rich_count < 0.75 * len(money):
+        # Supporters with nothing left change nothing for j until the end of the run: evaluate without them.
+        live.supporters[j] = group[positive]
+        money = money[positive]
+        if not unit:
+            live.weights[j] = weights = weights[positive]
+            paying = paying[positive]
+        positive = True
+    rich_weight = float(rich_count if unit else add(weights * positive))
+    price = cost / rich_weight
+    first = True
+    while True:  # supporters with less than the price pay all they have; the others share the rest
+        rich = money >= price
+        weight = float(np.count_nonzero(rich) if unit else add(weights * rich))
+        if weight == rich_weight:
+            break
+        first = False
+        rich_weight = weight
+        price = (cost - float(add(money * ~rich) if unit else add(paying * ~rich))) / weight
+    # When everyone with money pays the same, rho is 1 / rich_weight (checked exactly if it ties).
+    if first:
+        return 1.0 / rich_weight, price, int(rich_weight)
+    return price / cost, price, None
+
+
+class Live:
+    """Per run: each project's supporters that may still have money (those found with none are dropped)."""
+
+    def __init__(self, data: FastData):
+        self.supporters = list(data.supporters)
+        self.weights = list(data.sup_weights)
+
+
+def _pay(data: FastData, budget, j: int, price: float, live: Live) -> None:
+    """j's supporters pay the price, or all they have."""
+    import numpy as np
+
+    group = live.supporters[j]
+    left = budget[group] - price
+    if len(left) and float(np.abs(left).min()) <= TOLERANCE * price:
+        raise _Ambiguous
+    budget[group] = np.maximum(left, 0.0)
+
+
+def _round_one(data: FastData, per_voter: Fraction):
+    """Budgets and rho lower bounds at the start of a run: all budgets equal, rho = 1 / supporters."""
+    import numpy as np
+
+    p, q = per_voter.numerator, per_voter.denominator
+    stale = np.full(len(data.costs), float("inf"))  # a lower bound of rho; inf once selected or out of reach
+    weight = np.zeros(len(data.costs), dtype=np.int64)  # the exact 1 / rho behind stale, or 0
+    for j, (n, d) in enumerate(data.cost_fractions):
+        if data.counts[j] * p * d >= n * q:
+            stale[j] = 1.0 / data.counts[j]
+            weight[j] = data.counts[j]
+    return np.full(data.groups, float(per_voter)), stale, weight
+
+
 def _run_fast(data: FastData, per_voter: Fraction) -> Run:
     """One run of MES at `per_voter` with floats, exact on every decision, or _Ambiguous.
 
@@ -178,28 +261,10 @@ def _run_fast(data: FastData, per_voter: Fraction) -> Run:
     import numpy as np
 
     inf = float("inf")
-    add = np.add.reduce
-    prep = data.prep
-    m = len(prep.names)
-    costs = data.costs
-    budget = np.full(data.groups, float(per_voter))
-    unit = data.unit
-    count = np.count_nonzero
-    # Round 1 in closed form, exactly: all budgets are equal, rho = 1 / supporters.
-    p, q = per_voter.numerator, per_voter.denominator
-    stale = np.full(m, inf)  # a lower bound of rho; inf once selected or out of reach
-    remaining = [j for j, (n, d) in enumerate(data.cost_fractions) if data.counts[j] * p * d >= n * q]
-    for j in remaining:
-        stale[j] = 1.0 / data.counts[j]
+    budget, stale, _weight = _round_one(data, per_voter)
+    live = Live(data)
     selected: list[tuple[int, float]] = []
-    if remaining:
-        first = min(remaining, key=lambda j: (-data.counts[j], j))
-        price = float(prep.costs[first]) / data.counts[first]
-        if abs(float(per_voter) - price) <= TOLERANCE * price:
-            raise _Ambiguous
-        selected.append((first, price))
-        stale[first] = inf
-        budget[data.supporters[first]] = float(per_voter) - price
+    rounds: list[tuple[float, int | None]] = []
     while True:
         order = np.argsort(stale, kind="stable")  # ties: the smaller index, i.e. the smaller id
         bounds = stale[order].tolist()
@@ -208,35 +273,13 @@ def _run_fast(data: FastData, per_voter: Fraction) -> Run:
         for j, bound in zip(order.tolist(), bounds, strict=True):
             if bound == inf or (best_rho is not None and bound > best_rho * (1 + TOLERANCE)):
                 break
-            cost = costs[j]
-            money = budget[data.supporters[j]]
-            if unit:
-                available = float(add(money))
-            else:
-                weights = data.sup_weights[j]
-                paying = weights * money
-                available = float(add(paying))
-            if available < cost * (1 - TOLERANCE):
+            found = _evaluate(data, budget, j, live)
+            if found is None:
                 stale[j] = inf
                 continue  # its supporters can no longer pay it, now or later
-            if available <= cost * (1 + TOLERANCE):
-                raise _Ambiguous
-            positive = money > 0
-            rich_weight = float(count(positive) if unit else add(weights * positive))
-            price = cost / rich_weight
-            first = True
-            while True:  # supporters with less than the price pay all they have; the others share the rest
-                rich = money >= price
-                weight = float(count(rich) if unit else add(weights * rich))
-                if weight == rich_weight:
-                    break
-                first = False
-                rich_weight = weight
-                price = (cost - float(add(money * ~rich) if unit else add(paying * ~rich))) / weight
-            # When everyone with money pays the same, rho is 1 / rich_weight (checked exactly if it ties).
-            rho = 1.0 / rich_weight if first else price / cost
+            rho, price, weight = found
             stale[j] = rho
-            evaluated.append((rho, j, int(rich_weight) if first else None, price))
+            evaluated.append((rho, j, weight, price))
             if best_rho is None or rho < best_rho:
                 best_rho = rho
         if not evaluated:
@@ -249,18 +292,72 @@ def _run_fast(data: FastData, per_voter: Fraction) -> Run:
                 if rich_weight is None or float(np.where(money > 0, money, inf).min()) <= price * (1 + TOLERANCE):
                     raise _Ambiguous
             near.sort(key=lambda item: (-item[2], item[1]))
-        _, best, _, price = near[0] if len(near) > 1 else min(evaluated)
+        rho, best, weight, price = near[0] if len(near) > 1 else min(evaluated)
         selected.append((best, price))
+        rounds.append((rho, weight))
         stale[best] = inf
-        group = data.supporters[best]
-        money = budget[group]
-        if np.any(np.abs(money - price) <= TOLERANCE * price):
-            raise _Ambiguous
-        budget[group] = np.where(money > price, money - price, 0.0)
-    return Run(selected=selected, budgets=budget, data=data)
+        _pay(data, budget, best, price, live)
+    return Run(selected=selected, budgets=budget, data=data, rounds=rounds)
+
+
+def _same_outcome_until(data: FastData, selected: list, rounds: list, per_voter: Fraction) -> list | None:
+    """Whether every budget per voter from the one where `selected` came out with `rounds` (its rhos)
+    up to `per_voter` gives the same selection, in the same order: the rounds at `per_voter` if so
+    (to check further from there), None when it does not or when floats cannot tell.
+
+    Monotony makes one run enough. Force the selection S of `result` (s_1, s_2...) at any t: every
+    budget after round k is non-decreasing in t (a supporter keeps max(0, b - p), b grows and the price
+    p falls when budgets grow), so every price and rho at round k is non-increasing in t, and every sum
+    of money non-decreasing. S is the outcome at t' in [t, T] when, at each round k, every other project
+    still in the run is out of reach or has a rho above s_k's (ties: the smaller id first), and at the
+    end every project left is out of reach. With rho_j(t') >= rho_j(T) and rho_sk(t') <= rho_sk(t) (its
+    value in `result`), and money(t') <= money(T), it suffices to check at T, against the rhos of
+    `result`: rho_j(T) above rho_sk(t) at each round, and at the end every project left out of reach at T.
+    Rho lower bounds carried from earlier rounds (rho only grows during a run) spare most evaluations.
+    """
+    import numpy as np
+
+    inf = float("inf")
+    budget, stale, weight = _round_one(data, per_voter)
+    live = Live(data)
+    reached = []
+    try:
+        for (s, _), (rho, exact) in zip(selected, rounds, strict=True):
+            stale[s] = inf
+            for j in np.argsort(stale, kind="stable").tolist():
+                bound = stale[j]
+                if bound == inf or bound > rho * (1 + TOLERANCE):
+                    break  # the others' bounds are higher still
+                if _above(bound, weight[j], j, rho, exact, s):
+                    continue  # its lower bound already ranks it after s
+                found = _evaluate(data, budget, j, live)
+                if found is None:
+                    stale[j] = inf  # out of reach at T, so at every t' <= T
+                    continue
+                stale[j], _price, weight[j] = found[0], found[1], found[2] or 0
+                if not _above(stale[j], weight[j], j, rho, exact, s):
+                    return None
+            found = _evaluate(data, budget, s, live)
+            if found is None:
+                return None  # pragma: no cover - money only grows with t
+            reached.append((found[0], found[2]))
+            _pay(data, budget, s, found[1], live)
+        if any(_evaluate(data, budget, j, live) is not None for j in np.flatnonzero(np.isfinite(stale)).tolist()):
+            return None
+    except _Ambiguous:
+        return None
+    return reached
+
+
+def _above(rho: float, weight: int, j: int, best_rho: float, best_weight: int | None, best: int) -> bool:
+    """Whether project j (rho, exactly 1 / weight when weight) certainly ranks after the selected one."""
+    if weight and best_weight:
+        return weight < best_weight or (weight == best_weight and j > best)
+    return rho > best_rho * (1 + TOLERANCE)
 
 
 EXACT_ONLY = False  # tests set it to check the exact path alone
+SKIP = True  # tests turn it off to compare with the completion that steps one unit at a time
 
 
 def run(prep: Prepared, per_voter: Fraction, data: FastData | None = None) -> Run:
@@ -272,25 +369,66 @@ def run(prep: Prepared, per_voter: Fraction, data: FastData | None = None) -> Ru
         return _run_exact(prep, per_voter)
 
 
-def equal_shares(election: Election, *, completion: bool) -> Outcome:
+def equal_shares(election: Election, *, completion: bool, progress=None) -> Outcome:
     prep = prepare(election)
     budget = Fraction(election.budget)
     per_voter = budget / prep.voters if prep.voters else Fraction(0)
     result = Run(selected=[], budgets=[per_voter] * len(prep.weights))
     if prep.voters and prep.names:
         data = None if EXACT_ONLY else FastData(prep)
-        result = run(prep, per_voter, data)
         if completion:
-            while True:
-                spent = sum(prep.costs[j] for j, _ in result.selected)
-                chosen = {j for j, _ in result.selected}
-                if all(j in chosen or spent + prep.costs[j] > budget for j in range(len(prep.names))):
-                    break  # exhaustive: nothing more would fit
-                attempt = run(prep, per_voter + 1, data)
-                if sum(prep.costs[j] for j, _ in attempt.selected) > budget:
-                    break  # over the budget: keep the previous outcome
-                result, per_voter = attempt, per_voter + 1
+            result, per_voter = _complete(prep, data, budget, per_voter, progress)
+        else:
+            result = run(prep, per_voter, data)
     return _outcome(election, prep, result, per_voter, completion)
+
+
+def _complete(prep: Prepared, data: FastData | None, budget: Fraction, start: Fraction, progress):
+    """The "add1" completion: the first of start, start + 1, start + 2... whose outcome is exhaustive
+    (kept) or costs more than the budget (the one before is kept), as pabutools' `voter_budget_increment=1`.
+
+    Skipping: whether an outcome is exhaustive or over the budget depends on its projects alone. When
+    the outcome at t is neither, and `_same_outcome_until` shows that the outcome is the same up to
+    t + d, no increment up to t + d can stop the completion: the next one worth running is t + d + 1.
+    The stopping increment found is thus the one stepping finds, and so is the outcome kept (when the
+    stopping one is over the budget, the one before is run again if it was skipped, so that prices and
+    money left are stepping's too). Checks chain (each from the rhos the previous one reached), their
+    stride doubles after a success and halves after a failure; where the outcome changes at almost every
+    increment, checks pause for a growing number of increments, so that they cost little.
+    """
+    costs = prep.costs
+    n = len(prep.names)
+    step, result = 0, run(prep, start, data)
+    stride, pause, rest = 2, 0, 2
+    while True:
+        spent = sum(costs[j] for j, _ in result.selected)
+        if progress is not None:
+            progress(min(1.0, float(spent / budget)) if budget else 1.0)
+        chosen = {j for j, _ in result.selected}
+        if all(j in chosen or spent + costs[j] > budget for j in range(n)):
+            return result, start + step  # exhaustive: nothing more would fit
+        covered, rounds = 0, result.rounds
+        if SKIP and data is not None and rounds is not None and pause == 0:
+            failed = False
+            while stride >= 2:
+                reached = _same_outcome_until(data, result.selected, rounds, start + step + covered + stride)
+                if reached is None:
+                    stride, failed = stride // 2, True
+                else:  # after a failure, the stride grows more slowly: doubling would likely fail again
+                    covered, rounds = covered + stride, reached
+                    stride = stride + (stride // 2 if failed else stride)
+            stride = max(2, stride)
+            if covered:
+                rest = 2
+            else:
+                pause, rest = rest, min(2 * rest, 64)
+        pause = max(0, pause - 1)
+        attempt = run(prep, start + step + covered + 1, data)
+        if sum(costs[j] for j, _ in attempt.selected) > budget:
+            if covered:  # the increment before the stopping one: same selection as `result`
+                result = run(prep, start + step + covered, data)
+            return result, start + step + covered
+        result, step = attempt, step + covered + 1
 
 
 def _outcome(election: Election, prep: Prepared, result: Run, per_voter: Fraction, completion: bool) -> Outcome:

@@ -16,7 +16,8 @@ Each rule gives exactly the outcome of pabutools 1.2 with its default (lexicogra
 - "mes" is the same with `voter_budget_increment=1` ("add1" completion): the count is run again with
   1 more per voter each time (i.e. the total raised by the number of voters) until the outcome either
   costs more than the real budget (the previous outcome is kept) or leaves no project that would still
-  fit in the real budget (this outcome is kept). No greedy filling afterwards.
+  fit in the real budget (this outcome is kept). No greedy filling afterwards. The increments where
+  the outcome cannot change are skipped, with the same result (fastmes.py, `_complete`).
 
 All the decisions are exact (integers and Fractions). The fast path (fastmes.py) computes with floats
 and falls back on exact arithmetic whenever two values come close enough for rounding to matter.
@@ -49,13 +50,14 @@ def check(election: Election, rule: str) -> None:
         raise CountingError(_("Unknown ballot kind “%(kind)s”.") % {"kind": election.kind})
 
 
-def count(election: Election, rule: str) -> Outcome:
+def count(election: Election, rule: str, progress=None) -> Outcome:
+    """`progress(fraction)`, if given, is called as the completion goes (the share of the budget spent)."""
     check(election, rule)
     if rule == "greedy":
         return greedy(election)
     from concerto.components.budgets.counting.fastmes import equal_shares
 
-    return equal_shares(election, completion=(rule == "mes"))
+    return equal_shares(election, completion=(rule == "mes"), progress=progress)
 
 
 def votes_of(election: Election) -> dict[str, int | Fraction]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -85,3 +86,25 @@ def test_from_a_shell_an_unsupported_file_exits_2_without_traceback():
                             cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert (result.returncode, result.stdout) == (2, "")
     assert "ordinal" in result.stderr and "Traceback" not in result.stderr
+
+
+@needs_data
+def test_from_a_shell_the_count_needs_no_django_settings():
+    """manage.py hands pb_count to the engine's command line before Django starts: no settings are read."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "no.such.settings"}
+    result = subprocess.run([sys.executable, "manage.py", "pb_count", str(ASSEN), "--rule", "mes"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120, env=env)
+    assert (result.returncode, result.stderr) == (0, "")
+    assert json.loads(result.stdout) == ["3", "9", "11", "2", "13", "14", "5", "6", "12"]
+
+
+def test_from_a_shell_errors_are_in_french_and_exit_2(tmp_path):
+    path = tmp_path / "bad.pb"
+    path.write_text("META\nkey;value\nbudget;100\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;abc\n"
+                    "VOTES\nvoter_id;vote\n1;1\n", encoding="utf-8")
+    for args, expected in (([str(path)], "Ligne 7"), ([str(tmp_path / "missing.pb")], "Impossible de lire"),
+                           ([str(path), "--rule", "best"], "invalid choice")):
+        result = subprocess.run([sys.executable, "manage.py", "pb_count", *args], cwd=ROOT, capture_output=True,
+                                text=True, timeout=120)
+        assert (result.returncode, result.stdout) == (2, "") and expected in result.stderr
+        assert "Traceback" not in result.stderr

@@ -1,0 +1,130 @@
+"""The add1 completion skips the budget increments that cannot change the outcome, with stepping's outcome.
+
+Stepping (`fastmes.SKIP = False`) runs the rule at every increment, as pabutools does; test_counting.py
+checks stepping and pabutools agree. Here the skip must give exactly stepping's outcome (selection,
+order, prices, money left and the final budget per voter) on every shared file and on random elections,
+and must actually skip.
+"""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from concerto.components.budgets.counting import Election, count, fastmes, read_pabulib
+from concerto.testing import SHARED_DATA
+
+DATA = SHARED_DATA / "pabulib"
+FILES = sorted(DATA.glob("*.pb")) if DATA.exists() else []
+APPROVAL = [path for path in FILES if read_pabulib(path.read_text(encoding="utf-8")).kind == "approval"]
+needs_data = pytest.mark.skipif(not FILES, reason="no pabulib files in ../shared/data/pabulib")
+
+
+def completion(election: Election, *, skip: bool, monkeypatch=None):
+    """The "mes" outcome as JSON, and how many full runs of the rule it took."""
+    runs = []
+    original = fastmes.run
+
+    def counted(*args, **kwargs):
+        runs.append(args[1])
+        return original(*args, **kwargs)
+
+    previous = fastmes.SKIP, fastmes.run
+    fastmes.SKIP, fastmes.run = skip, counted
+    try:
+        return count(election, "mes").to_json(), len(runs)
+    finally:
+        fastmes.SKIP, fastmes.run = previous
+
+
+@needs_data
+@pytest.mark.parametrize("path", APPROVAL, ids=lambda p: p.stem[:40])
+def test_skipping_gives_the_outcome_of_stepping_on_every_shared_file(path):
+    election = read_pabulib(path.read_text(encoding="utf-8"))
+    skipped, _ = completion(election, skip=True)
+    stepped, _ = completion(election, skip=False)
+    assert skipped == stepped
+
+
+@needs_data
+@pytest.mark.parametrize("name,most", [("Netherlands_Assen_2024.pb", 80), ("Poland_Zabrze_2020_Konczyce.pb", 20),
+                                       ("US_Stanford_Dataset_2022_Jersey_City_Ward_B_vote_knapsacks.pb", 30)])
+def test_the_completion_runs_far_fewer_increments_than_stepping(name, most):
+    election = read_pabulib((DATA / name).read_text(encoding="utf-8"))
+    _, skipping = completion(election, skip=True)
+    _, stepping = completion(election, skip=False)
+    assert stepping > 600  # 845, 2216 and 628 increments
+    assert skipping <= most
+
+
+def forint_election(seed: int, voters: int = 1500, projects: int = 25) -> Election:
+    """A budget in forints: costs in millions, so the completion adds thousands of 1-forint increments."""
+    rng = random.Random(seed)
+    ids = [str(100 + k) for k in range(projects)]
+    costs = {p: int(round(30_000 * (40 ** rng.random()), -2)) for p in ids}
+    popularity = [rng.lognormvariate(0, 0.9) for _ in ids]
+    ballots = []
+    for _ in range(voters):
+        chosen: dict[str, int] = {}
+        length = rng.choice((1, 2, 2, 3, 3, 4, 5, 6))
+        while len(chosen) < length:
+            chosen[rng.choices(ids, weights=popularity)[0]] = 1
+        ballots.append(chosen)
+    return Election(budget=int(round(sum(costs.values()) * 0.4, -5)), costs=costs, ballots=ballots)
+
+
+def test_a_budget_in_forints_completes_with_a_fraction_of_the_runs():
+    election = forint_election(2024)
+    skipped, skipping = completion(election, skip=True)
+    stepped, stepping = completion(election, skip=False)
+    assert skipped == stepped
+    increments = round(skipped["voter_budget"] - election.budget / len(election.ballots))
+    assert stepping in (increments + 1, increments + 2) and increments > 1000
+    assert skipping < stepping / 4
+
+
+def test_an_outcome_that_changes_is_not_taken_for_the_same():
+    """The check behind the skip refuses a range in which the selection changes."""
+    election = forint_election(7, voters=400, projects=12)
+    prep = fastmes.prepare(election)
+    data = fastmes.FastData(prep)
+    start = Fraction(election.budget) / prep.voters
+    before = fastmes.run(prep, start, data)
+    step = 1
+    while [j for j, _ in fastmes.run(prep, start + step, data).selected] == [j for j, _ in before.selected]:
+        step += 1
+    assert fastmes._same_outcome_until(data, before.selected, before.rounds, start + step) is None
+    assert fastmes._same_outcome_until(data, before.selected, before.rounds, start + step + 50) is None
+    if step > 2:
+        assert fastmes._same_outcome_until(data, before.selected, before.rounds, start + 1) is not None
+
+
+def test_progress_is_reported_as_the_share_of_the_budget_spent():
+    seen = []
+    outcome = count(forint_election(3, voters=300, projects=10), "mes", progress=seen.append)
+    assert seen and all(0 <= value <= 1 for value in seen)
+    assert seen[-1] == pytest.approx(float(outcome.spent) / float(outcome.budget))
+
+
+# Random elections with ties and costs close to what voters hold: the skip must never change an outcome.
+@st.composite
+def elections(draw):
+    projects = draw(st.integers(min_value=2, max_value=9))
+    unit = draw(st.sampled_from([1, 25, 1000]))
+    costs = {str(k): draw(st.integers(min_value=1, max_value=60)) * unit for k in range(projects)}
+    voters = draw(st.integers(min_value=3, max_value=60))
+    rng = random.Random(draw(st.integers(min_value=0, max_value=10**6)))
+    ids = list(costs)
+    ballots = [dict.fromkeys(rng.sample(ids, rng.randint(0, projects)), 1) for _ in range(voters)]
+    budget = int(sum(costs.values()) * draw(st.floats(min_value=0.05, max_value=0.9)))
+    return Election(budget=budget, costs=costs, ballots=ballots)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections())
+def test_random_elections_complete_as_stepping_completes_them(election):
+    assert completion(election, skip=True)[0] == completion(election, skip=False)[0]
