@@ -6,6 +6,10 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from concerto.core import registry
+        from django.core.signals import got_request_exception
+
+        from concerto.core import metrics, registry
 
         registry.autodiscover()
+        # Counted for the metrics: a request that failed because the database connection did.
+        got_request_exception.connect(metrics.request_exception_observe, dispatch_uid="concerto_metrics_errors")

@@ -172,6 +172,9 @@ class ComponentManifest:
     # The kinds of notification the component sends (see NotificationKind); a verb not declared goes to the
     # site and by email, with the plain email.
     notifications: tuple[NotificationKind, ...] = ()
+    # Prometheus figures read from the database when the metrics are scraped (concerto/core/metrics.py): a
+    # function() yielding prometheus_client metric families (gauges) named "concerto_<name>_...". Optional.
+    metrics: Callable | None = None
 
     @property
     def segment(self) -> str:
