@@ -230,7 +230,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Monitoring: health check, metrics, logs (docs/operations.md, "Monitoring") ----------------------------
-# /sante/ (concerto/core/health.py) answers 503 when the oldest task ready to run has waited longer than this.
+# /sante/ (concerto/core/health.py) answers 503 when the oldest task ready to run has waited longer than this
+# many seconds; 0 reports the lag without failing on it (for a load balancer's check).
 CONCERTO_HEALTH_MAX_TASK_LAG = int(env("CONCERTO_HEALTH_MAX_TASK_LAG", "300"))
 # URLs that the HTTPS redirect must leave alone (read by SecurityMiddleware when SECURE_SSL_REDIRECT is on):
 # a load balancer checks /sante/ over plain HTTP. Patterns are matched against the path without its "/".
@@ -265,3 +266,16 @@ LOGGING = {
         },
     },
 }
+
+# --- Data retention (RGPD; docs/operations.md, "Data retention") ----------------------------------------------
+# How many days each kind of personal data is kept before the retention job (concerto/core/retention.py, every
+# six hours through `manage.py run_periodic`) deletes or anonymises it; the privacy page shows the same periods.
+# Defaults are in each rule (accounts/retention.py, participation/privacy.py, the components' manifests);
+# override some with CONCERTO_RETENTION_DAYS="sessions=1,audit_actors=180" (names: `manage.py purge_personal_data
+# --dry-run` lists them).
+CONCERTO_RETENTION_DAYS = {}
+for _item in filter(None, (part.strip() for part in env("CONCERTO_RETENTION_DAYS", "").split(","))):
+    _name, _, _days = _item.partition("=")
+    if not _days.strip().isdigit():
+        raise RuntimeError(f"CONCERTO_RETENTION_DAYS: {_item!r} is not name=number of days")
+    CONCERTO_RETENTION_DAYS[_name.strip()] = int(_days)

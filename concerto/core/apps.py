@@ -8,8 +8,9 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import got_request_exception
 
-        from concerto.core import metrics, registry
+        from concerto.core import metrics, periodic, registry, retention
 
         registry.autodiscover()
+        periodic.job_register(retention.JOB)
         # Counted for the metrics: a request that failed because the database connection did.
         got_request_exception.connect(metrics.request_exception_observe, dispatch_uid="concerto_metrics_errors")

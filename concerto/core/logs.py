@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 
 _context: contextvars.ContextVar[dict] = contextvars.ContextVar("concerto_request", default={})  # noqa: B039
 # The LogRecord attributes that are not a caller's `extra=`.
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+# `request` (Django's) is an object: its id, method and path are already there.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName", "request"}
 
 
 def request_context_set(**values) -> contextvars.Token:
@@ -37,6 +38,11 @@ class RequestContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         context = _context.get()
+        request = getattr(record, "request", None)
+        if not context and request is not None:
+            # Django logs a 4xx or 5xx after the middleware returned, with the request: its id is on it.
+            context = {"request_id": getattr(request, "request_id", "-"), "method": getattr(request, "method", "-"),
+                       "path": getattr(request, "path", "-")}
         for key in ("request_id", "method", "path", "user_id"):
             if not hasattr(record, key):
                 setattr(record, key, context.get(key, "-"))

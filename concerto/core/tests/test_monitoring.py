@@ -60,6 +60,9 @@ def test_health_is_503_when_the_oldest_ready_task_waits_too_long(client, setting
     assert response.status_code == 503
     tasks = response.json()["checks"]["tasks"]
     assert tasks["ok"] is False and tasks["ready"] == 2 and tasks["oldest_seconds"] >= 600
+    settings.CONCERTO_HEALTH_MAX_TASK_LAG = 0  # reported, not failed on
+    response = client.get("/sante/")
+    assert response.status_code == 200 and response.json()["checks"]["tasks"]["oldest_seconds"] >= 600
 
 
 def test_health_ignores_finished_tasks_and_tasks_due_later(client, settings, database_tasks):
@@ -229,3 +232,11 @@ def test_a_lines_extra_fields_are_kept_and_lines_outside_a_request_have_no_reque
     [line] = _json_lines([r for r in caplog.records if r.name == "concerto.test"])
     assert line["job"] == "retention" and line["count"] == 3
     assert "request_id" not in line
+
+
+def test_djangos_own_line_for_a_4xx_written_after_the_middleware_carries_the_request_id(client, caplog):
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        client.get("/a/b/c/d/e/f/g/", HTTP_X_REQUEST_ID="req-404-00001")
+    [line] = _json_lines([r for r in caplog.records if r.name == "django.request"])
+    assert line["request_id"] == "req-404-00001" and line["path"] == "/a/b/c/d/e/f/g/"
+    assert "request" not in line
