@@ -34,7 +34,7 @@ class RequestMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        sent = request.headers.get("X-Request-ID", "")
+        sent = request.META.get("HTTP_X_REQUEST_ID", "")
         request_id = sent if REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
         request.request_id = request_id
         token = logs.request_context_set(request_id=request_id, method=request.method, path=request.path)
