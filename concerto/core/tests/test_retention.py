@@ -36,7 +36,8 @@ def test_every_kind_has_a_period_a_starting_point_and_a_reason():
     names = [rule.name for rule in privacy.retention_rules()]
     assert len(names) == len(set(names))
     assert {"inactive_accounts", "sessions", "verification_attempts", "verification_codes", "api_tokens",
-            "audit_actors", "notifications", "deliveries", "report_contacts"} <= set(names)
+            "audit_actors", "notifications", "deliveries", "report_contacts",
+            "event_registration_details"} <= set(names)
     for rule in privacy.retention_rules():
         assert rule.days > 0 and str(rule.label) and str(rule.since) and str(rule.basis)
 
@@ -137,6 +138,22 @@ def test_reporters_email_addresses_go_a_year_after_the_report_closed(sceaux):
     assert closed.email == "" and closed.device_id == "" and closed.description == ""
     assert not ReportSupport.objects.exclude(email="").exists()
     assert Report.objects.filter(pk__in=[recent.pk, still_open.pk]).exclude(email="").count() == 2
+
+
+def test_walk_ins_names_and_registration_answers_go_a_year_after_the_event(sceaux):
+    from concerto.components.events.models import Registration
+    from concerto.components.events.tests.test_minutes import make_event, make_events, make_space, register
+
+    component = make_events(make_space(sceaux))
+    old, recent = make_event(component, days=-400), make_event(component, days=-100)
+    gone = register(old, walk_in=True, name="Dominique")
+    Registration.objects.filter(pk=gone.pk).update(answers={"1": "06 12 34 56 78"})
+    kept = register(recent, walk_in=True, name="Alix")
+    assert retention_purge(now=NOW)["event_registration_details"] == 1
+    gone.refresh_from_db()
+    kept.refresh_from_db()
+    assert gone.name == "" and gone.answers == {} and gone.walk_in  # the registration still counts
+    assert kept.name == "Alix"
 
 
 def test_periods_come_from_the_setting(settings, resident, sceaux):
