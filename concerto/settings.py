@@ -76,6 +76,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Monitoring (see the block "Monitoring" below): /sante/ answers before everything else; the request id,
+    # request log and metrics wrap all the rest.
+    "concerto.core.health.HealthCheckMiddleware",
+    "concerto.core.middleware.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -290,9 +294,53 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# --- Monitoring: health check, metrics, logs (docs/operations.md, "Monitoring") ----------------------------
+# /sante/ (concerto/core/health.py) answers 503 when the oldest task ready to run has waited longer than this
+# many seconds; 0 reports the lag without failing on it (for a load balancer's check).
+CONCERTO_HEALTH_MAX_TASK_LAG = int(env("CONCERTO_HEALTH_MAX_TASK_LAG", "300"))
+# URLs that the HTTPS redirect must leave alone (read by SecurityMiddleware when SECURE_SSL_REDIRECT is on):
+# a load balancer checks /sante/ over plain HTTP. Patterns are matched against the path without its "/".
+SECURE_REDIRECT_EXEMPT = [r"^sante/$"]
+# Prometheus metrics at /metrics (concerto/core/metrics.py): a 404 unless a bearer token or the addresses of the
+# Prometheus servers (REMOTE_ADDR, comma-separated) are set. With several gunicorn workers, also set
+# PROMETHEUS_MULTIPROC_DIR (an empty folder, emptied at each start).
+CONCERTO_METRICS_TOKEN = env("CONCERTO_METRICS_TOKEN", "")
+CONCERTO_METRICS_ALLOWED_IPS = [a.strip() for a in env("CONCERTO_METRICS_ALLOWED_IPS", "").split(",") if a.strip()]
+# Logs go to standard error. CONCERTO_LOG_FORMAT: "json" (one object per line, for a log collector; the default
+# when DEBUG is off) or "text". Every line carries the request id (concerto/core/logs.py). A line per request is
+# written on `concerto.requests` at INFO: on by default with JSON logs (CONCERTO_REQUEST_LOG=0 turns it off).
+# The client's address is logged only with CONCERTO_LOG_CLIENT_IP=1 (personal data, RGPD).
+CONCERTO_LOG_FORMAT = env("CONCERTO_LOG_FORMAT", "text" if DEBUG else "json")
+CONCERTO_LOG_CLIENT_IP = env_bool("CONCERTO_LOG_CLIENT_IP", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request": {"()": "concerto.core.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "concerto.core.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request"],
+                             "formatter": "json" if CONCERTO_LOG_FORMAT == "json" else "text"}},
     "root": {"handlers": ["console"], "level": env("CONCERTO_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        # Django's own handlers (django.server, mail_admins) would write a second, unformatted copy.
+        "django": {"handlers": ["console"], "level": env("CONCERTO_LOG_LEVEL", "WARNING"), "propagate": False},
+        "concerto.requests": {
+            "level": "INFO" if env_bool("CONCERTO_REQUEST_LOG", CONCERTO_LOG_FORMAT == "json") else "WARNING",
+        },
+    },
 }
+
+# --- Data retention (RGPD; docs/operations.md, "Data retention") ----------------------------------------------
+# How many days each kind of personal data is kept before the retention job (concerto/core/retention.py, every
+# six hours through `manage.py run_periodic`) deletes or anonymises it; the privacy page shows the same periods.
+# Defaults are in each rule (accounts/retention.py, participation/privacy.py, the components' manifests);
+# override some with CONCERTO_RETENTION_DAYS="sessions=1,audit_actors=180" (names: `manage.py purge_personal_data
+# --dry-run` lists them).
+CONCERTO_RETENTION_DAYS = {}
+for _item in filter(None, (part.strip() for part in env("CONCERTO_RETENTION_DAYS", "").split(","))):
+    _name, _, _days = _item.partition("=")
+    if not _days.strip().isdigit():
+        raise RuntimeError(f"CONCERTO_RETENTION_DAYS: {_item!r} is not name=number of days")
+    CONCERTO_RETENTION_DAYS[_name.strip()] = int(_days)

@@ -9,7 +9,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from concerto.core import maps, registry, views
+from concerto.core import maps, metrics, registry, views
 from concerto.core.accounts import urls as accounts_urls
 from concerto.core.participation import urls as participation_urls
 
@@ -41,6 +41,8 @@ def component_urlpatterns() -> list:
 urlpatterns = [
     path("", views.home, name="home"),
     path("admin/", admin.site.urls),
+    # For Prometheus (a 404 unless configured); /sante/, the health check, is answered by its middleware.
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("api/v1/", include("concerto.api.urls")),
     # The account's pages and its notifications pages (participation's) share /compte/ and the "accounts" names.
     path("compte/", include((accounts_urls.urlpatterns + participation_urls.account_urlpatterns, "accounts"))),

@@ -6,6 +6,12 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from concerto.core import deployment, registry  # noqa: F401 - deployment registers its system check
+        from django.core.signals import got_request_exception
+
+        # deployment registers its system check on import.
+        from concerto.core import deployment, metrics, periodic, registry, retention  # noqa: F401
 
         registry.autodiscover()
+        periodic.job_register(retention.JOB)
+        # Counted for the metrics: a request that failed because the database connection did.
+        got_request_exception.connect(metrics.request_exception_observe, dispatch_uid="concerto_metrics_errors")

@@ -17,9 +17,17 @@ from concerto.core import registry
 logger = logging.getLogger("concerto.periodic")
 
 
+_kernel_jobs: dict[str, registry.PeriodicJob] = {}
+
+
+def job_register(job: registry.PeriodicJob) -> None:
+    """A periodic job of the kernel itself (the components declare theirs in their manifests)."""
+    _kernel_jobs[job.name] = job
+
+
 def jobs() -> list[registry.PeriodicJob]:
-    """Every periodic job of the installed components, by name."""
-    found = [job for manifest in registry.components() for job in manifest.periodic]
+    """Every periodic job of the kernel and of the installed components, by name."""
+    found = list(_kernel_jobs.values()) + [job for manifest in registry.components() for job in manifest.periodic]
     return sorted(found, key=lambda job: job.name)
 
 

@@ -172,6 +172,12 @@ class ComponentManifest:
     # The kinds of notification the component sends (see NotificationKind); a verb not declared goes to the
     # site and by email, with the plain email.
     notifications: tuple[NotificationKind, ...] = ()
+    # Prometheus figures read from the database when the metrics are scraped (concerto/core/metrics.py): a
+    # function() yielding prometheus_client metric families (gauges) named "concerto_<name>_...". Optional.
+    metrics: Callable | None = None
+    # RGPD: the kinds of personal data the component keeps for a limited time (accounts.privacy.RetentionRule),
+    # purged by the periodic retention job and listed on the privacy page.
+    retention: tuple = ()
 
     @property
     def segment(self) -> str:

@@ -60,6 +60,7 @@ manifest = register(ComponentManifest(
     summary=Deferred("concerto.components.budgets.services.summary"),
     personal_data=personal_data,
     erase_personal_data=erase_personal_data,
+    metrics=Deferred("concerto.components.budgets.metrics.metrics"),
     notifications=(
         NotificationKind("budgets.project_answered", _("The review of a project I submitted or follow")),
         NotificationKind("budgets.project_merged", _("A project I submitted or follow is merged into another")),

@@ -4,6 +4,7 @@ component they belong to (services.py, room.py, minutes.py)."""
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.events.permissions import PERMISSIONS
+from concerto.core.accounts.privacy import RetentionRule
 from concerto.core.registry import Action, ComponentManifest, Deferred, NotificationKind, PeriodicJob, Setting, register
 
 
@@ -66,6 +67,10 @@ manifest = register(ComponentManifest(
     summary=Deferred("concerto.components.events.services.summary"),
     personal_data=personal_data,
     erase_personal_data=erase_personal_data,
+    retention=(RetentionRule(
+        "event_registration_details", _("Names of walk-ins and answers to an event's registration questions"),
+        _("the end of the event"), 365, _("Kept to organise the event and answer questions about it afterwards"),
+        Deferred("concerto.components.events.retention.registration_details_purge")),),
     # The reminders of the day before (each registration gets one, whatever the number of runs).
     periodic=(PeriodicJob("events.reminders", 15 * 60, send_reminders),),
     participation_count=participation_count,

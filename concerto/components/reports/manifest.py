@@ -4,6 +4,7 @@ with the part of the component they belong to (services.py, workflow.py)."""
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.reports.permissions import PERMISSIONS, READ_REPORTS
+from concerto.core.accounts.privacy import RetentionRule
 from concerto.core.registry import Action, ComponentManifest, Deferred, NotificationKind, Setting, register
 
 manifest = register(ComponentManifest(
@@ -35,6 +36,11 @@ manifest = register(ComponentManifest(
     summary=Deferred("concerto.components.reports.services.summary"),
     personal_data=Deferred("concerto.components.reports.services.personal_data"),
     erase_personal_data=Deferred("concerto.components.reports.services.erase_personal_data"),
+    retention=(RetentionRule(
+        "report_contacts", _("Email addresses given to follow a report without an account"),
+        _("the report's closing"), 365,
+        _("Long enough to answer a question about the outcome or reopen the report"),
+        Deferred("concerto.components.reports.retention.reporters_contacts_purge")),),
     notifications=(
         NotificationKind("reports.status_changed", _("Changes of status of a report I sent, support or follow")),
         NotificationKind("reports.merged", _("Another resident reported the same problem as me")),

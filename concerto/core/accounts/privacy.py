@@ -4,20 +4,56 @@ The right of access (`services.account_export`) and the right to erasure (`servi
 accounts, but comments, follows, notifications and the contributions ledger belong to participation, which sits
 above accounts. Rather than accounts importing them, each such package registers a provider at start-up (in its
 AppConfig.ready()), as components declare `personal_data` / `erase_personal_data` in their manifests.
+
+Retention (RGPD art. 5.1.e): each provider, and each component's manifest (`retention=`), also declares the
+kinds of personal data it keeps for a limited time, as `RetentionRule`s. `retention_rules()` lists them all:
+the periodic purge (concerto/core/retention.py) and the privacy page read the same list and the same periods
+(CONCERTO_RETENTION_DAYS overrides the defaults), so the page never says what the job does not do.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+
+from concerto.core import registry
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    """One kind of personal data kept for a while. NAME is its key in CONCERTO_RETENTION_DAYS; LABEL says what
+    it is and SINCE from when its period counts (both shown on the privacy page); DAYS is the default period
+    and BASIS where it comes from (a CNIL recommendation, or the project's reason). PURGE(cutoff, dry_run=)
+    deletes or anonymises what is older than CUTOFF and returns how many rows it touched (or would have);
+    it works in batches and is safe to run twice."""
+
+    name: str
+    label: Any
+    since: Any
+    days: int
+    basis: Any
+    purge: Callable
+
+    @property
+    def period_days(self) -> int:
+        return int(getattr(settings, "CONCERTO_RETENTION_DAYS", {}).get(self.name, self.days))
+
+
+def _nothing(user) -> dict:
+    return {}
 
 
 @dataclass(frozen=True)
 class PersonalDataProvider:
     """NAME: who provides; EXPORT(user) -> dict of sections merged at the top of the person's export;
-    ERASE(user) -> dict of figures (never personal values) added to the `account.deleted` audit entry."""
+    ERASE(user) -> dict of figures (never personal values) added to the `account.deleted` audit entry;
+    RETENTION: the kinds of personal data it keeps for a limited time."""
 
     name: str
-    export: Callable
-    erase: Callable
+    export: Callable = _nothing
+    erase: Callable = _nothing
+    retention: tuple[RetentionRule, ...] = ()
 
 
 _providers: dict[str, PersonalDataProvider] = {}
@@ -31,3 +67,31 @@ def personal_data_provider_register(provider: PersonalDataProvider) -> None:
 def personal_data_providers() -> list[PersonalDataProvider]:
     """The providers, in the order they were registered (the order of INSTALLED_APPS)."""
     return list(_providers.values())
+
+
+def retention_rules() -> list[RetentionRule]:
+    """Every kind of personal data with a retention period: the kernel's providers', then the components'."""
+    rules = [rule for provider in _providers.values() for rule in provider.retention]
+    rules += [rule for manifest in registry.components() for rule in manifest.retention]
+    return rules
+
+
+BATCH = 1000
+
+
+def batched_purge(queryset, *, dry_run: bool, update: dict | None = None) -> int:
+    """Delete the rows of QUERYSET (or apply UPDATE to them: anonymise) BATCH at a time, each batch its own
+    short statement, so a first run over years of rows never holds a long lock. Returns how many rows."""
+    if dry_run:
+        return queryset.count()
+    done = 0
+    while True:
+        ids = list(queryset.order_by().values_list("pk", flat=True)[:BATCH])
+        if not ids:
+            return done
+        batch = queryset.model._base_manager.filter(pk__in=ids)
+        if update is None:
+            batch.delete()
+        else:
+            batch.update(**update)
+        done += len(ids)

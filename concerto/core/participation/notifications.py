@@ -211,11 +211,14 @@ channel_register(DeliveryChannel(EMAIL, gettext_lazy("By email"), deliver=_email
 
 def _again(task_, args: tuple, attempt: int, error: Exception) -> None:
     """Queue TASK_ once more (later, when the backend can wait), unless it was the last attempt."""
+    # The task's name and the error only: its arguments hold an email address or a notice (personal data,
+    # kept in the task result for 30 days, not in logs kept longer).
     if attempt >= MAX_ATTEMPTS:
-        logger.error("Delivery given up after %s attempts: %s%r: %s", attempt, task_.name, args, error)
+        logger.error("Delivery given up after %s attempts: %s: %s", attempt, task_.name, error,
+                     extra={"task": task_.name, "attempt": attempt})
         return
-    logger.warning("Delivery failed (attempt %s of %s), tried again: %s%r: %s", attempt, MAX_ATTEMPTS,
-                   task_.name, args, error)
+    logger.warning("Delivery failed (attempt %s of %s), tried again: %s: %s", attempt, MAX_ATTEMPTS,
+                   task_.name, error, extra={"task": task_.name, "attempt": attempt})
     if task_.get_backend().supports_defer:
         task_ = task_.using(run_after=timezone.now() + timedelta(minutes=5 * 2 ** (attempt - 1)))
     task_.enqueue(*args, attempt=attempt + 1)

@@ -2,7 +2,11 @@
 comments and their votes, the contributions ledger. Registered with accounts as a personal-data provider
 (`accounts.privacy`) in ParticipationConfig.ready(): accounts sits below participation and never imports it."""
 
-from concerto.core.accounts.privacy import PersonalDataProvider
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_tasks_db.models import DBTaskResult
+
+from concerto.core.accounts.privacy import PersonalDataProvider, RetentionRule, batched_purge
 from concerto.core.participation.models import Comment, CommentVote, Contribution, Follow, Notification
 
 
@@ -56,4 +60,22 @@ def erase_personal_data(user) -> dict:
     return {"comments_anonymised": comments}
 
 
-PROVIDER = PersonalDataProvider(name="participation", export=personal_data, erase=erase_personal_data)
+def _notifications(cutoff, *, dry_run):
+    return batched_purge(Notification.objects.filter(created_at__lt=cutoff), dry_run=dry_run)
+
+
+def _task_results(cutoff, *, dry_run):
+    # Finished tasks keep their arguments (an email address, a notice) and, when they failed, a traceback.
+    finished = DBTaskResult.objects.filter(Q(status="SUCCESSFUL") | Q(status="FAILED"), finished_at__lt=cutoff)
+    return batched_purge(finished, dry_run=dry_run)
+
+
+RETENTION = (
+    RetentionRule("notifications", _("Notifications shown on the site"), _("the notification"), 365,
+                  _("Long enough to find an old message; no need beyond"), _notifications),
+    RetentionRule("deliveries", _("Records of emails and notifications sent (address, message, errors)"),
+                  _("the sending"), 30, _("Kept to look into a delivery that failed"), _task_results),
+)
+
+PROVIDER = PersonalDataProvider(name="participation", export=personal_data, erase=erase_personal_data,
+                                retention=RETENTION)

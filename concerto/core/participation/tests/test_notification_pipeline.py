@@ -81,6 +81,7 @@ def test_a_failing_email_is_tried_again_by_the_worker_and_logged(
             (notification,) = _send(resident)  # the request itself never sees the failure
     assert [m.to for m in mail.outbox] == [["resident@example.org"]]
     assert "Delivery failed (attempt 1" in caplog.text and "mail server down" in caplog.text
+    assert "@" not in caplog.text  # no email address in the logs (RGPD): the task result keeps it
     notification.refresh_from_db()
     assert notification.emailed_at is not None
 
@@ -96,6 +97,7 @@ def test_an_email_to_an_address_is_tried_again_too_then_given_up_with_an_error(
         with django_capture_on_commit_callbacks(execute=True):
             mail_send(addresses=["autre@example.org"], subject="Reçu", body="Merci.")
     assert len(mail.outbox) == 1 and f"given up after {MAX_ATTEMPTS} attempts" in caplog.text
+    assert "@" not in caplog.text  # the address stays in the task result, out of the logs (RGPD)
 
 
 def test_with_the_database_backend_a_failed_email_waits_for_a_later_run(
