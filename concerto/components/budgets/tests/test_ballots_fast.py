@@ -154,3 +154,28 @@ def test_an_api_ballot_takes_two_statements_once_the_ballot_box_is_cached(box, r
     assert len(queries) == 2, [query["sql"][:80] for query in queries]
     assert ApiToken.objects.get().last_used_at is not None
     assert ballots.ballot_box(budget.pk) is budget
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_token_stamp_is_the_only_commit_that_does_not_wait_for_the_disk(resident):
+    """The token check commits its "last used" stamp without waiting for the disk; the ballot that follows on
+    the same connection commits durably, and inside a transaction nothing is relaxed at all."""
+    needs_postgresql()
+    from django.db import transaction
+
+    from concerto.core.accounts.services import authenticate_api_token
+
+    _token, key = ApiToken.issue(user=resident, name="Mon application")
+
+    def synchronous_commit() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    assert authenticate_api_token(key) == resident
+    assert ApiToken.objects.get().last_used_at is not None
+    assert synchronous_commit() == "on"  # the setting ended with the token's own statement
+    with transaction.atomic():
+        ApiToken.objects.update(last_used_at=None)
+        assert authenticate_api_token(key) == resident
+        assert synchronous_commit() == "on"
