@@ -42,7 +42,8 @@ bench: install
 	$(PY) -m bench.pb_count --skip-reference-completion
 	$(PY) -m bench.reports_map --reports 100000
 	@echo "Ballot intake needs PostgreSQL, gunicorn and Debian's wrk; it drops and recreates its database:"
-	@echo "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/concerto_bench $(PY) -m bench.ballot_intake"
+	@echo "  DATABASE_URL=postgres://postgres@127.0.0.1:5432/concerto_bench $(PY) -m bench.ballot_intake --own-cluster"
+	@echo "  (--own-cluster: a PostgreSQL cluster of its own in a temporary folder; --commit-delay N tries group commit)"
 	@echo "The cluster burst with kills needs PostgreSQL 15's binaries, HAProxy and Redis (see docs/operations.md):"
 	@echo "  $(PY) -m bench.cluster_burst"
 

@@ -1,22 +1,31 @@
 """Ballot intake: verified voters cast ballots through the HTTP API as fast as the machine allows.
 
 Run from the repository root, with a PostgreSQL database that may be dropped:
-  DATABASE_URL=postgres://postgres@127.0.0.1:5432/concerto_bench .venv/bin/python -m bench.ballot_intake
-Needs gunicorn in the virtualenv (`pip install gunicorn`) and Debian's `wrk` (`apt-get install wrk`).
+  DATABASE_URL=postgres://postgres@127.0.0.1:5432/concerto_bench .venv/bin/python -m bench.ballot_intake --own-cluster
+Needs gunicorn in the virtualenv (`pip install gunicorn`) and Debian's `wrk` (`apt-get install wrk`); with
+`--own-cluster`, PostgreSQL 15's server binaries (/usr/lib/postgresql/15/bin, Debian's postgresql-15).
 
-It builds a throw-away database (the database of DATABASE_URL dropped and created again, dropped at the end),
-with a published participatory budget whose vote is open (knapsack ballot, 50,000 €, 12 projects) and N
-verified residents of Sceaux, each with a personal API token. It counts the SQL queries of one ballot (first
-and changed), then starts the site under gunicorn and drives it with wrk: each request is
-`PUT /api/v1/budgets/budgets/<id>/ballot` with the next voter's token (tokens rotate, so once every voter has
-voted, the next requests change ballots already cast), with a random set of projects that fits the budget.
-Then it checks the database: exactly one ballot per voter who got a 201, none lost, none duplicated, none
-over the budget, one ledger row per ballot, and no row of the budget, its projects or its component updated
-during the run (no hot counter row).
-Last, pgbench runs the same SQL statements as one ballot, durable commits included, for 10 s: what PostgreSQL
-alone takes on this machine, to tell the database's share of the cost from the application's.
+With --own-cluster it starts a PostgreSQL cluster of its own (initdb in a temporary folder, a free port, durable
+commits: fsync and synchronous_commit on; --commit-delay and --commit-siblings set group commit), so that server
+settings can be tried without touching a shared server and only its processes' CPU is counted; without it, it
+uses DATABASE_URL's server. Either way it builds a throw-away database (dropped and created again, dropped at
+the end), with a published participatory budget whose vote is open (knapsack ballot, 50,000 €, 12 projects) and
+N verified residents of Sceaux, each with a personal API token. It counts the SQL queries of one ballot (first
+and changed), then starts the site under gunicorn (gthread, --preload, CONCERTO_DB_POOL from --pool) and drives
+it with wrk: each request is `PUT /api/v1/budgets/budgets/<id>/ballot` with the next voter's token (tokens
+rotate, so once every voter has voted, the next requests change ballots already cast), with a random set of
+projects that fits the budget. Then it checks the database: exactly one ballot per voter who got a 201, none
+lost, none duplicated, none over the budget, one ledger row per ballot, and no row of the budget, its projects
+or its component updated during the run (no hot counter row). It prints ballots/s, p50/p95/p99, the CPU time
+per ballot of the application and of PostgreSQL, and the machine's load.
+Last, pgbench runs the statements the application sends for one ballot (the token check, then
+budgets_ballot_cast), durable commits included, with as many clients as wrk's connections for 10 s: what
+PostgreSQL alone takes on this machine, and the application's share of that ceiling.
 Targets: >= 1,000 ballots/s sustained, p99 < 200 ms, zero lost or duplicated ballots.
-Options: --voters, --duration, --connections, --workers, --threads (gunicorn gthread), --no-database-ceiling.
+Options: --voters (20,000), --duration (30 s), --connections (32), --workers (3), --threads (4, gunicorn
+gthread), --pool (2:4), --own-cluster, --commit-delay (0 µs), --commit-siblings (5), --no-database-ceiling.
+The SIGKILL check (workers killed mid-burst, no acknowledged ballot lost) is a test:
+concerto/components/budgets/tests/test_ballots_kill.py.
 """
 
 import argparse
@@ -33,7 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -116,6 +125,44 @@ def throwaway_database():
         connections.close_all()
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def own_cluster(commit_delay: int, commit_siblings: int):
+    """A PostgreSQL cluster of the bench's own, on a free port in a temporary folder, with durable commits
+    (fsync and synchronous_commit on, as in production) and group commit tuned by COMMIT_DELAY (microseconds)
+    and COMMIT_SIBLINGS: server settings that must not be changed on a cluster that others share. Sets
+    DATABASE_URL for the run; yields the postmaster's pid (so that only its processes' CPU is counted)."""
+    import pwd
+
+    binaries = Path("/usr/lib/postgresql/15/bin")
+    folder = Path(tempfile.mkdtemp(prefix="concerto-bench-pg-"))
+    as_postgres: list[str] = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        account = pwd.getpwnam("postgres")
+        os.chown(folder, account.pw_uid, account.pw_gid)
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+    data = folder / "data"
+    subprocess.run([*as_postgres, str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+                    "-E", "UTF8", "--no-sync"], check=True, capture_output=True)
+    options = (f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={folder} "
+               f"-c max_connections=200 -c shared_buffers=256MB -c fsync=on -c synchronous_commit=on "
+               f"-c commit_delay={commit_delay} -c commit_siblings={commit_siblings}")
+    subprocess.run([*as_postgres, str(binaries / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"),
+                    "-o", options, "-w", "start"], check=True, capture_output=True)
+    previous = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{port}/concerto_bench"
+    try:
+        yield int((data / "postmaster.pid").read_text().split()[0])
+    finally:
+        subprocess.run([*as_postgres, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        if previous is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = previous
 
 
 def django_setup() -> None:
@@ -217,33 +264,24 @@ def table_updates(names) -> dict[str, int]:
 
 
 PGBENCH = r"""
-\set n random(1, :voters)
-SELECT id, user_id FROM accounts_apitoken WHERE id = :n;
-UPDATE accounts_apitoken SET last_used_at = now() WHERE id = :n;
-SELECT b.id, b.amount, b.ballot_published_at, c.settings, c.step_settings, o.kind
-  FROM budgets_budget b JOIN spaces_component c ON c.id = b.component_id JOIN spaces_space s ON s.id = c.space_id
-  JOIN territory_organisation o ON o.id = s.organisation_id WHERE b.id = :budget;
-SELECT id, start_date, end_date FROM spaces_step WHERE space_id = (SELECT space_id FROM spaces_component c
-  JOIN budgets_budget b ON b.component_id = c.id WHERE b.id = :budget);
-BEGIN;
-SELECT id, identity_hash, birth_date FROM accounts_verification WHERE user_id = :n AND revoked_at IS NULL
-  ORDER BY created_at DESC LIMIT 1;
-SELECT id, final_cost FROM budgets_project WHERE budget_id = :budget AND on_ballot AND final_cost IS NOT NULL
-  AND withdrawn_at IS NULL AND id IN (:p1, :p2);
-SELECT id FROM budgets_ballot WHERE budget_id = :budget AND voter_key IN (md5(random()::text)) FOR UPDATE;
-INSERT INTO budgets_ballot (budget_id, voter_id, voter_key, channel, commune_id, created_at, updated_at)
-  VALUES (:budget, NULL, md5(random()::text), 'api', NULL, now(), now())
-  ON CONFLICT (budget_id, voter_key) DO UPDATE SET updated_at = excluded.updated_at RETURNING id AS ballot \gset
-INSERT INTO budgets_ballotchoice (ballot_id, project_id, points) VALUES (:ballot, :p1, 1), (:ballot, :p2, 1);
-INSERT INTO participation_contribution (organisation_id, component_id, kind, target_type_id, target_id, channel,
-  created_at) VALUES (:org, :component, 'budgets.bench', :ctype, :ballot, 'api', now());
-COMMIT;
+\set u :first_user + random(0, :voters - 1)
+WITH token AS (SELECT id, user_id, last_used_at FROM accounts_apitoken WHERE user_id = :u),
+  touched AS (UPDATE accounts_apitoken t SET last_used_at = now() FROM token WHERE t.id = token.id
+              AND (token.last_used_at IS NULL OR token.last_used_at < now() - interval '1 minute') RETURNING t.id),
+  relaxed AS (SELECT set_config('synchronous_commit', 'off', true))
+SELECT u.* FROM token JOIN accounts_user u ON u.id = token.user_id CROSS JOIN relaxed;
+SELECT * FROM budgets_ballot_cast(:budget, budgets_ballot_box_stamp(:budget), :u, NULL, :area, true, 0, current_date,
+  ARRAY[:p1, :p2]::bigint[], ARRAY[1, 1], :cost, 'api', now(), :org, :component, :ctype, 'budgets.ballot');
 """
 
 
-def database_ceiling(data: dict, folder: Path, seconds: int) -> float | None:
-    """Ballots/s PostgreSQL alone takes with the same statements as one ballot (durable commits), by pgbench:
-    what the database could absorb if the application servers were not the limit."""
+def database_ceiling(data: dict, folder: Path, seconds: int, clients: int) -> float | None:
+    """Ballots/s PostgreSQL alone takes with the statements the application sends for one ballot (the token
+    check, then the ballot in one statement; durable commits), by pgbench with CLIENTS connections and a voter
+    drawn at random for each ballot: what the database could absorb if the application servers were not the
+    limit. (Each statement's values are constants for that transaction, so PostgreSQL uses its indexes: the
+    first version of this script drew a voter key with md5(random()::text), volatile, and so scanned the whole
+    ballots table on every ballot, which made the database look ten times slower than it is.)"""
     if not shutil.which("pgbench"):
         return None
     from django.contrib.contenttypes.models import ContentType
@@ -252,18 +290,21 @@ def database_ceiling(data: dict, folder: Path, seconds: int) -> float | None:
     from concerto.components.budgets.models import Ballot
 
     budget = data["budget"]
-    projects = list(budget.projects.values_list("pk", flat=True)[:2])
+    projects = list(budget.projects.order_by("pk").values_list("pk", "final_cost")[:2])
     (folder / "ballot.sql").write_text(PGBENCH)
-    variables = {"voters": len(data["keys"]), "budget": budget.pk, "p1": projects[0], "p2": projects[1],
+    variables = {"voters": len(data["users"]), "first_user": min(user.pk for user in data["users"]),
+                 "budget": budget.pk, "p1": projects[0][0], "p2": projects[1][0],
+                 "cost": projects[0][1] + projects[1][1], "area": budget.voters_area.pk,
                  "org": budget.component.space.organisation_id, "component": budget.component_id,
                  "ctype": ContentType.objects.get_for_model(Ballot).pk}
+    assert max(user.pk for user in data["users"]) - variables["first_user"] + 1 == variables["voters"]
     connection.close()
     run = subprocess.run(
-        ["pgbench", "-n", "-c", "16", "-j", "2", "-T", str(seconds), "-f", str(folder / "ballot.sql"),
+        ["pgbench", "-n", "-c", str(clients), "-j", "2", "-T", str(seconds), "-f", str(folder / "ballot.sql"),
          *(f"-D{k}={v}" for k, v in variables.items()), os.environ["DATABASE_URL"]],
         capture_output=True, text=True)
     match = re.search(r"tps = ([0-9.]+)", run.stdout)
-    if not match:
+    if not match or run.returncode != 0:
         print(run.stdout[-2000:], run.stderr[-2000:])
         return None
     return float(match.group(1))
@@ -289,14 +330,19 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def wait_for(port: int, process, timeout: float = 30) -> None:
+def wait_for(port: int, process, timeout: float = 60) -> None:
+    """Until the site answers an HTTP request (the workers are up, not only the listening socket)."""
+    import http.client
+
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             sys.exit("gunicorn stopped before serving")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/api/v1/budgets/budgets/0/ballot")  # a 401: cheap
+            connection.getresponse().read()
+            return
         except OSError:
             time.sleep(0.2)
     sys.exit("gunicorn did not start")
@@ -322,7 +368,10 @@ def children_of(pid: int) -> list[int]:
         return []
 
 
-def postgres_pids() -> list[int]:
+def postgres_pids(postmaster: int | None = None) -> list[int]:
+    """The PostgreSQL processes: those of POSTMASTER (the bench's own cluster), else all of the machine's."""
+    if postmaster is not None:
+        return [postmaster, *children_of(postmaster)]
     pids = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -351,6 +400,13 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--no-database-ceiling", dest="database_ceiling", action="store_false",
                         help="skip the pgbench run of the ballot's statements alone")
+    parser.add_argument("--pool", default="2:4",
+                        help="CONCERTO_DB_POOL of each gunicorn worker, MIN:MAX connections ('' for none)")
+    parser.add_argument("--own-cluster", action="store_true",
+                        help="run on a PostgreSQL cluster of the bench's own (initdb in a temporary folder) "
+                             "instead of DATABASE_URL, with the group commit settings below")
+    parser.add_argument("--commit-delay", type=int, default=0, help="with --own-cluster: commit_delay (µs)")
+    parser.add_argument("--commit-siblings", type=int, default=5, help="with --own-cluster: commit_siblings")
     args = parser.parse_args(argv)
     for tool in ("wrk",):
         if not shutil.which(tool):
@@ -360,6 +416,13 @@ def main(argv=None) -> int:
         sys.exit("gunicorn is missing from the virtualenv: pip install gunicorn")
     os.environ["CONCERTO_DB_CONN_MAX_AGE"] = "600"
 
+    with ExitStack() as stack:
+        postmaster = (stack.enter_context(own_cluster(args.commit_delay, args.commit_siblings))
+                      if args.own_cluster else None)
+        return run_bench(args, postmaster, gunicorn)
+
+
+def run_bench(args, postmaster: int | None, gunicorn: Path) -> int:
     with throwaway_database() as database, tempfile.TemporaryDirectory(prefix="concerto-intake-") as folder:
         started = time.perf_counter()
         django_setup()
@@ -384,12 +447,12 @@ def main(argv=None) -> int:
         (folder / "intake.lua").write_text(LUA)
         port = free_port()
         env = {**os.environ, "CONCERTO_DEBUG": "0", "CONCERTO_SECRET_KEY": "bench-" + secrets.token_hex(16),
-               "CONCERTO_ALLOWED_HOSTS": "127.0.0.1", "CONCERTO_DB_CONN_MAX_AGE": "600"}
+               "CONCERTO_ALLOWED_HOSTS": "127.0.0.1", "CONCERTO_DB_CONN_MAX_AGE": "600", "CONCERTO_DB_POOL": args.pool}
         worker_class = ["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads > 1 else []
         server = subprocess.Popen(
             [str(gunicorn), "concerto.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
              str(args.workers), *worker_class, "--backlog", "4096", "--log-level", "warning",
-             "--keep-alive", "30"],
+             "--keep-alive", "30", "--preload"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(folder / "gunicorn.log", "w"),
             start_new_session=True)
         try:
@@ -409,7 +472,7 @@ def main(argv=None) -> int:
             load_before = os.getloadavg()
             cpu_before = total_cpu()
             server_pids = [server.pid, *children_of(server.pid)]
-            pg_pids = postgres_pids()
+            pg_pids = postgres_pids(postmaster)
             server_cpu_before, pg_cpu_before = cpu_seconds(server_pids), cpu_seconds(pg_pids)
             run = subprocess.run(
                 ["wrk", "-t", str(wrk_threads), "-c", str(args.connections), "-d", f"{args.duration}s",
@@ -418,7 +481,7 @@ def main(argv=None) -> int:
                 check=True, capture_output=True, text=True)
             cpu_after = total_cpu()
             server_cpu = cpu_seconds(server_pids) - server_cpu_before
-            pg_cpu = cpu_seconds(postgres_pids()) - pg_cpu_before
+            pg_cpu = cpu_seconds(postgres_pids(postmaster)) - pg_cpu_before
             load_after = os.getloadavg()
             # Requests wrk sent but stopped waiting for (at most one per connection) finish now; they count
             # in the database but wrk saw no answer.
@@ -451,7 +514,7 @@ def main(argv=None) -> int:
             over_budget = cursor.fetchone()[0]
         ledger = Contribution.objects.filter(kind="budgets.ballot").count()
         choices = BallotChoice.objects.count()
-        ceiling = database_ceiling(data, folder, 10) if args.database_ceiling else None
+        ceiling = database_ceiling(data, folder, 10, args.connections) if args.database_ceiling else None
 
     statuses = {int(k): v for k, v in figures["statuses"].items()}
     created = statuses.get(201, 0)
@@ -470,8 +533,10 @@ def main(argv=None) -> int:
     print(f"Ballot intake on PostgreSQL ({database}), gunicorn {args.workers} workers"
           f"{f' x {args.threads} threads' if args.threads > 1 else ''}, wrk 2 threads, {args.connections} connections,"
           f" {args.duration} s; {args.voters:,} verified voters with API tokens (set-up {built:.0f} s)")
-    print(f"  SQL queries per ballot (whole request, token check included): first {first_queries}, "
-          f"changed {change_queries}")
+    print(f"  SQL queries per ballot (whole request, token check included): first {first_queries} (the process "
+          f"reads the ballot box once), then {change_queries}; pool {args.pool or 'none'} per worker; "
+          + (f"own cluster, commit_delay {args.commit_delay} µs, commit_siblings {args.commit_siblings}"
+             if postmaster else "shared cluster of DATABASE_URL"))
     print(f"  requests {figures['requests']:,} in {seconds:.1f} s: {rate:,.0f} ballots/s "
           f"({created:,} new, {changed:,} changed); other statuses {others or 'none'}; socket errors "
           f"{ {k: v for k, v in figures['errors'].items() if v} or 'none'}")
@@ -484,11 +549,15 @@ def main(argv=None) -> int:
     hot = {name: after_updates.get(name, 0) - before_updates.get(name, 0) for name in after_updates}
     print(f"  rows updated during the run in budgets/projects/components: {hot} (no counter row)")
     print(f"  machine: 2 cores {busy:.0%} busy during the run; CPU seconds: gunicorn {server_cpu:.1f}, "
-          f"PostgreSQL {pg_cpu:.1f}; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after "
+          f"PostgreSQL {pg_cpu:.1f}{'' if postmaster else ' (every PostgreSQL process of the machine)'}; "
+          f"per ballot: application {1000 * server_cpu / max(1, created + changed):.2f} ms, database "
+          f"{1000 * pg_cpu / max(1, created + changed):.2f} ms; load average {load_before[0]:.2f} before, "
+          f"{load_after[0]:.2f} after "
           f"(other work on the machine included)")
     if ceiling is not None:
-        print(f"  PostgreSQL alone, the same statements per ballot by pgbench (16 clients, durable commits, "
-              f"10 s, sharing the machine as above): {ceiling:,.0f} ballots/s")
+        print(f"  PostgreSQL alone, the same statements per ballot by pgbench ({args.connections} clients, durable "
+              f"commits, 10 s, sharing the machine as above): {ceiling:,.0f} ballots/s; the application reaches "
+              f"{rate / ceiling:.0%} of it")
     correct = (lost == 0 and 0 <= unanswered <= in_flight and duplicated == 0 and without_choices == 0
                and over_budget == 0 and ledger == total_ballots and not others and not any(hot.values()))
     fast = rate >= TARGET_RATE and p99 < TARGET_P99_MS

@@ -130,6 +130,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["TEST"] = {"NAME": None}
+# Vote day (docs/operations.md, "Vote day"). CONCERTO_DB_POOL="MIN:MAX" (or "MAX") gives each process a pool of
+# PostgreSQL connections (Django's psycopg pool, psycopg-pool): a request borrows one and gives it back at its
+# end, so a threaded server holds MAX connections per process instead of one per thread. It replaces
+# CONCERTO_DB_CONN_MAX_AGE. CONCERTO_BALLOT_BOX_SECONDS: how long a process keeps a budget's ballot box (its
+# settings, steps and costs) for casting ballots; the database checks it again with each ballot.
+CONCERTO_DB_POOL = env("CONCERTO_DB_POOL", "")
+if CONCERTO_DB_POOL and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    try:
+        _pool_min, _sep, _pool_max = CONCERTO_DB_POOL.partition(":")
+        _pool = {"min_size": int(_pool_min), "max_size": int(_pool_max or _pool_min), "timeout": 10}
+    except ValueError:
+        raise RuntimeError(f"CONCERTO_DB_POOL must be MIN:MAX or MAX, whole numbers: {CONCERTO_DB_POOL!r}") from None
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = _pool
+CONCERTO_BALLOT_BOX_SECONDS = float(env("CONCERTO_BALLOT_BOX_SECONDS", "5"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", "")

@@ -49,9 +49,7 @@ class BallotErrorOut(Schema):
 
 
 def _budget(budget_id: int) -> Budget:
-    budget = (ballots.ballot_box_queryset()
-              .filter(pk=budget_id, component__kind=ballots.KIND, component__published=True,
-                      component__space__status="published").first())
+    budget = ballots.ballot_box(budget_id)
     if budget is None:
         raise Http404(_("This budget does not exist or is not published."))
     return budget
@@ -84,7 +82,9 @@ def ballot_put(request, budget_id: Id, payload: BallotIn):
         ballot = ballots.ballot_cast(voter=request.auth, budget=budget, choices=chosen, channel=Channel.API)
     except ballots.BallotError as error:
         return _refused(error)
-    return Status(201 if ballot.created else 200, _out(ballot, chosen))
+    # A superseded request answers with the ballot that stays, the voter's later one.
+    superseded = getattr(ballot, "superseded", False)
+    return Status(201 if ballot.created else 200, _out(ballot, None if superseded else chosen))
 
 
 @router.post("/budgets/{budget_id}/ballot", auth=WRITE_AUTH, response={200: BallotOut, 201: BallotOut, **ERRORS},

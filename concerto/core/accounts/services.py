@@ -7,7 +7,7 @@ log outlives the account.
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from concerto.core import registry
@@ -180,10 +180,40 @@ def api_token_revoke(*, user: User, token_id: int) -> bool:
     return True
 
 
+def _token_user_postgresql(key_hash: str, now) -> User | None:
+    """The token's user and the "last used" stamp in one statement (a vote day's every API ballot starts here:
+    one round trip instead of two, and no ORM query to compile).
+
+    Outside a transaction the statement is its own, and its commit does not wait for the disk
+    (synchronous_commit off for it alone): a crash may forget a "last used" stamp, never anything else, and the
+    ballot that follows keeps its durable commit. Inside a transaction that setting would reach every write of
+    the transaction, so there it is left alone."""
+    fields = User._meta.concrete_fields
+    columns = ", ".join(f"u.{connection.ops.quote_name(field.column)}" for field in fields)
+    token, user = ApiToken._meta.db_table, User._meta.db_table
+    relaxed = "" if connection.in_atomic_block else (
+        ", relaxed AS (SELECT set_config('synchronous_commit', 'off', true))")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH token AS (SELECT id, user_id, last_used_at FROM {token} WHERE key_hash = %s), "
+            f"touched AS (UPDATE {token} t SET last_used_at = %s FROM token WHERE t.id = token.id "
+            f"AND (token.last_used_at IS NULL OR token.last_used_at < %s) RETURNING t.id){relaxed} "
+            f"SELECT {columns} FROM token JOIN {user} u ON u.id = token.user_id"
+            f"{' CROSS JOIN relaxed' if relaxed else ''}",
+            [key_hash, now, now - datetime.timedelta(minutes=1)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return User.from_db(connection.alias, [field.attname for field in fields], row)
+
+
 def authenticate_api_token(key: str) -> User | None:
     """The active user the token KEY belongs to, or None; records when the token was last used."""
     if not key:
         return None
+    if connection.vendor == "postgresql":
+        user = _token_user_postgresql(ApiToken.hash_key(key), timezone.now())
+        return user if user is not None and user.is_active else None
     token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
     if token is None or not token.user.is_active:
         return None

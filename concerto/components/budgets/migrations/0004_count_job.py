@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('budgets', '0002_paper_entry_commune'),
+        ('budgets', '0003_ballot_cast_function'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
