@@ -6,6 +6,6 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from concerto.core import registry
+        from concerto.core import registry, security  # noqa: F401 - security registers its system checks
 
         registry.autodiscover()
