@@ -11,7 +11,7 @@ https://b.example"). `CONCERTO_CSP_REPORT_URI` makes browsers report what the po
 """
 
 import secrets
-from functools import lru_cache
+from functools import lru_cache, wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -39,13 +39,45 @@ NONCE_DIRECTIVES = ("style-src",)
 UNSAFE_SOURCES = {"'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "*", "http:", "https:"}
 REPORT_GROUP = "csp-endpoint"
 
-# Everything the product does not use is denied; the position is for "use my position" on the maps.
-PERMISSIONS_POLICY = ", ".join([
-    "accelerometer=()", "autoplay=()", "browsing-topics=()", "camera=()", "display-capture=()",
-    "encrypted-media=()", "fullscreen=(self)", "geolocation=(self)", "gyroscope=()", "hid=()",
-    "idle-detection=()", "magnetometer=()", "microphone=()", "midi=()", "payment=()", "picture-in-picture=()",
-    "publickey-credentials-get=()", "screen-wake-lock=()", "serial=()", "usb=()", "xr-spatial-tracking=()",
-])
+# Every feature the product does not use is denied; the position is for "use my position" on the maps. A page
+# that needs one more asks for it with @permissions_allow (the door's check-in page reads QR codes: "camera").
+# Passkeys (publickey-credentials-*) would need "(self)" if allauth's WebAuthn were turned on.
+PERMISSIONS = {
+    "accelerometer": "()", "autoplay": "()", "browsing-topics": "()", "camera": "()", "clipboard-read": "()",
+    "display-capture": "()", "encrypted-media": "()", "fullscreen": "(self)", "gamepad": "()",
+    "geolocation": "(self)", "gyroscope": "()", "hid": "()", "idle-detection": "()", "local-fonts": "()",
+    "magnetometer": "()", "microphone": "()", "midi": "()", "otp-credentials": "()", "payment": "()",
+    "picture-in-picture": "()", "publickey-credentials-create": "()", "publickey-credentials-get": "()",
+    "screen-wake-lock": "()", "serial": "()", "usb": "()", "window-management": "()",
+    "xr-spatial-tracking": "()",
+}
+
+
+def permissions_policy(*allowed: str) -> str:
+    """The Permissions-Policy header, with the features ALLOWED granted to the site itself."""
+    unknown = set(allowed) - set(PERMISSIONS)
+    if unknown:
+        raise ValueError(f"unknown Permissions-Policy features: {', '.join(sorted(unknown))}")
+    return ", ".join(f"{name}={'(self)' if name in allowed else value}" for name, value in PERMISSIONS.items())
+
+
+PERMISSIONS_POLICY = permissions_policy()
+
+
+def permissions_allow(*features: str):
+    """A view's decorator: its pages may use FEATURES ("camera"), which every other page denies."""
+    header = permissions_policy(*features)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            response["Permissions-Policy"] = header
+            return response
+
+        return wrapped
+
+    return decorator
 
 
 def csp_extra_parse(text: str) -> dict[str, list[str]]:

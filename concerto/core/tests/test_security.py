@@ -145,3 +145,12 @@ def test_no_template_carries_inline_code_that_the_policy_would_block():
                 found.append(f"{path.relative_to(ROOT)}:{line}: {what}: {match.group(0)[:80]}")
     assert not found, "\n".join(found)
     assert len(list(ROOT.rglob("templates/**/*.html"))) > 100  # the walk did find the templates
+
+
+def test_a_page_may_be_granted_one_more_feature_and_an_unknown_one_is_refused():
+    from concerto.core.security import permissions_allow, permissions_policy
+
+    assert "camera=(self)" in permissions_policy("camera") and "camera=()" in PERMISSIONS_POLICY
+    assert permissions_policy("camera").replace("camera=(self)", "camera=()") == PERMISSIONS_POLICY
+    with pytest.raises(ValueError, match="unknown Permissions-Policy features: camra"):
+        permissions_allow("camra")
