@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "concerto.core.middleware.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "concerto.core.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -306,6 +307,11 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # CSRF_TRUSTED_ORIGINS (CONCERTO_CSRF_TRUSTED_ORIGINS, read at the top) is needed only when the proxy changes
 # the Host header: Django compares a form's Origin with the request's own scheme and host.
 # --- end of HTTPS and reverse proxy
+# Content-Security-Policy (concerto.core.security): sources added per directive, for instance
+# "img-src https://media.example.org; connect-src https://stats.example.org"; and where browsers report
+# what the policy blocked (none by default).
+CONCERTO_CSP_EXTRA = env("CONCERTO_CSP_EXTRA", "")
+CONCERTO_CSP_REPORT_URI = env("CONCERTO_CSP_REPORT_URI", "")
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

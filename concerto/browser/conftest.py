@@ -23,6 +23,89 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
+# Every document of every browser context reports what the Content-Security-Policy blocked to the test.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__concertoCspViolation({
+    page: event.documentURI, blocked: event.blockedURI, directive: event.effectiveDirective,
+    source: event.sourceFile ? event.sourceFile + ":" + event.lineNumber : "", sample: event.sample || ""
+  });
+}, true);
+"""
+
+
+class CspWatch:
+    """The Content-Security-Policy violations seen by one test, in every browser context it opens, from the
+    `securitypolicyviolation` event of each document. (Chromium's "Refused to ..." lines are log entries,
+    not console calls: Playwright's "console" event never sees them.)"""
+
+    def __init__(self):
+        self.violations = []
+        self.contexts = []
+
+    def attach(self, context):
+        self.contexts.append(context)
+        context.expose_binding("__concertoCspViolation", lambda source, violation: self.violations.append(
+            f"{violation['page']}: {violation['directive']} blocked {violation['blocked'] or '?'}"
+            f"{' at ' + violation['source'] if violation['source'] else ''}"
+            f"{' (' + violation['sample'] + ')' if violation['sample'] else ''}"))
+        context.add_init_script(CSP_LISTENER)
+        close = context.close
+
+        def close_after_flush(*args, **kwargs):
+            self.flush(context)
+            return close(*args, **kwargs)
+
+        context.close = close_after_flush
+
+    def flush(self, context=None):
+        """Let the reports still on their way from the pages' documents arrive (one round trip each)."""
+        from playwright.sync_api import Error as PlaywrightError
+
+        for each in [context] if context else self.contexts:
+            for open_page in each.pages:
+                try:
+                    open_page.evaluate("0")
+                except PlaywrightError:
+                    pass  # closed or navigating: nothing more will come from that document
+
+    def check(self):
+        """Fail, naming each page and what was blocked there, if the policy blocked anything since last time."""
+        self.flush()
+        violations, self.violations = self.violations, []
+        assert not violations, "Content-Security-Policy violations:\n" + "\n".join(dict.fromkeys(violations))
+
+
+@pytest.fixture(autouse=True)
+def csp_watch(request):
+    """Watches every browser context the test opens (`browser.new_context`, the `page` fixture's included);
+    a test that met a CSP violation fails (pytest_runtest_call below), as do late ones at teardown."""
+    watch = CspWatch()
+    browser = request.getfixturevalue("browser") if "browser" in request.fixturenames else None
+    if browser is not None:
+        new_context = browser.new_context
+
+        def watched_context(*args, **kwargs):
+            context = new_context(*args, **kwargs)
+            watch.attach(context)
+            return context
+
+        browser.new_context = watched_context
+    yield watch
+    if browser is not None:
+        del browser.new_context
+    watch.check()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    result = yield
+    watch = getattr(item, "funcargs", {}).get("csp_watch")
+    if watch is not None:
+        watch.check()
+    return result
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):

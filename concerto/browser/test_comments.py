@@ -69,7 +69,8 @@ def test_a_thread_passes_axe_and_works_with_a_thumb(page, site, axe_check, threa
     expect(agree.get_attribute("aria-pressed") == "false" and agree).to_have_text("D’accord (1)")
     page.evaluate("window.notReloaded = true")
     agree.click()
-    page.wait_for_function(f"document.querySelector('#vote-up-{first.pk}').getAttribute('aria-pressed') === 'true'")
+    # (Not wait_for_function with an expression: Playwright would eval it, which the page's CSP forbids.)
+    expect(page.locator(f"#vote-up-{first.pk}")).to_have_attribute("aria-pressed", "true")
     assert page.evaluate("window.notReloaded") is True
     expect(page.locator(f"#vote-up-{first.pk}")).to_contain_text("D’accord (2)")
     assert CommentVote.objects.filter(comment=first, user__email="resident@example.org", value=1).exists()

@@ -100,8 +100,9 @@ def test_the_points_map_clusters_markers_whose_popups_link_to_their_page(map_pag
     maps = page.get_by_role("region", name="Carte des lieux", exact=True)
     page.wait_for_selector('.map-points[aria-label="Carte des lieux"][data-map-ready]')
     # Both copies of the include drew their map.
-    page.wait_for_function("document.querySelectorAll('.map-points .concerto-marker, .map-points .marker-cluster')"
-                           ".length >= 4")
+    # A function, not an expression: Playwright evals an expression, which the page's CSP forbids.
+    page.wait_for_function("() => document.querySelectorAll("
+                           "'.map-points .concerto-marker, .map-points .marker-cluster').length >= 4")
     assert page.locator(".map-points .leaflet-container").count() == 2
     axe_check(page)
 

@@ -8,8 +8,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.core.signals import got_request_exception
 
-        # deployment registers its system check on import.
-        from concerto.core import deployment, metrics, periodic, registry, retention  # noqa: F401
+        # deployment and security register their system checks on import.
+        from concerto.core import deployment, metrics, periodic, registry, retention, security  # noqa: F401
 
         registry.autodiscover()
         periodic.job_register(retention.JOB)

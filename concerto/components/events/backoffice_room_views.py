@@ -18,6 +18,7 @@ from concerto.components.events.forms_room import CheckinForm, HideForm, WalkInF
 from concerto.components.events.models import Event, Registration
 from concerto.components.events.permissions import MODERATE_BOARD
 from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.security import permissions_allow
 from concerto.core.spaces.lookup import component_for, item_for
 
 MANAGE = "spaces.manage_space"
@@ -54,6 +55,7 @@ def _checkin_context(request, event: Event, **extra) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@permissions_allow("camera")  # the QR codes of the tickets are read with the phone's camera
 @backoffice_view(MANAGE)
 def checkin(request, org_slug, space_slug, component_id, event_id):
     """GET: the door page. POST: check in a code (or admit a waitlisted person), or undo a check-in."""

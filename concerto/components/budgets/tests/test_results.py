@@ -157,7 +157,7 @@ def test_greedy_results_page_shows_winners_figures_and_reasons(client, agent):
     assert "Non retenu : personne n'a voté pour lui." in page
     # The chart's figures, as an accessible table with a caption.
     assert "<caption id=\"projects-caption\">" in page
-    assert 'style="width: 100.0%"' in page and 'style="width: 37.5%"' in page
+    assert 'class="result-bars__fill bar-w-100"' in page and 'class="result-bars__fill bar-w-38"' in page
 
 
 def test_equal_shares_results_page_explains_each_project(client, agent):

@@ -127,7 +127,7 @@ def test_the_results_page_shows_charts_tables_and_the_share_of_each_channel(clie
     assert "<strong>5</strong> réponses comptées" in html
     assert "Réponses par canal" in html and "Papier" in html and "60 %" in html
     assert f'<caption id="{dataset.transport.field_name}-table">Comment venez-vous au parc ?</caption>' in html
-    assert 'style="width: 40.0%"' in html  # by bike: a bar of 40 %
+    assert 'class="bars__fill bar-w-40"' in html  # by bike: a bar of 40 %
     assert "2 (40 %)" in html
     assert "Réponse la plus choisie : « À vélo » (40 %)." in html
     assert "Moyenne : 3." in html  # satisfaction

@@ -235,3 +235,13 @@ def test_twenty_parallel_check_ins_of_the_same_code_succeed_exactly_once(sceaux)
     assert outcomes.count("ok") == 1
     assert outcomes.count("already") == 19
     assert Registration.objects.get(pk=registration.pk).checked_in_at is not None
+
+
+def test_the_door_page_alone_may_use_the_camera_to_read_tickets(staff_client, agent):
+    event = make_event()
+    client = staff_client(agent)
+    door = client.get(url("events_backoffice:checkin", event))
+    assert door.status_code == 200
+    assert "camera=(self)" in door["Permissions-Policy"] and "microphone=()" in door["Permissions-Policy"]
+    assert "camera=()" in client.get(url("events_backoffice:walk_in", event))["Permissions-Policy"]
+    assert "camera=()" in client.get(event.get_absolute_url())["Permissions-Policy"]

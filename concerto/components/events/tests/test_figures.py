@@ -101,7 +101,7 @@ def test_the_figures_page_shows_tables_with_captions_and_a_csv(staff_client, age
     assert "80 % (4 sur 5 âges connus)" in page
     assert "Trop peu d’âges connus pour conclure (2)." in page
     assert "Impossible à mesurer avec les données recueillies." in page
-    assert 'style="width: 83%"' in page
+    assert 'class="ev-bar__fill bar-w-83"' in page
     response = staff.get(url + "?format=csv")
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))

@@ -1,6 +1,8 @@
 /* Progressive enhancement of the report form: map.js writes the point into the latitude and longitude inputs
    without an event; this tells the form (event "point-changed") so that HTMX refreshes the categories of the
-   commune at the point and the reports already sent nearby. Without JavaScript the form works the same. */
+   commune at the point and the reports already sent nearby. A change of category is told the same way
+   ("category-changed"): htmx's [filters] in hx-trigger need eval, which the Content-Security-Policy forbids.
+   Without JavaScript the form works the same. */
 (function () {
   "use strict";
   function watch(form) {
@@ -16,6 +18,11 @@
       }
     }
     setInterval(check, 500);
+    form.addEventListener("change", function (event) {
+      if (event.target && event.target.name === "category") {
+        form.dispatchEvent(new CustomEvent("category-changed", { bubbles: true }));
+      }
+    });
     lat.addEventListener("change", check);
     lng.addEventListener("change", check);
   }
