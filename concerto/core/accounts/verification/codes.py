@@ -42,12 +42,17 @@ POST_CODE_LIFETIME = datetime.timedelta(days=30)
 CODE_MAX_ATTEMPTS = 5
 
 
-def setup_update(*, agent, organisation, sms_enabled: bool, post_enabled: bool) -> VerificationSetup:
+def setup_update(*, agent, organisation, sms_enabled: bool | None = None,
+                 post_enabled: bool | None = None) -> VerificationSetup:
+    """Turn the code methods on or off; a method left out (None) keeps its state."""
     setup = setup_for(organisation=organisation)
-    setup.sms_enabled, setup.post_enabled = sms_enabled, post_enabled
+    if sms_enabled is not None:
+        setup.sms_enabled = bool(sms_enabled)
+    if post_enabled is not None:
+        setup.post_enabled = bool(post_enabled)
     setup.save(update_fields=["sms_enabled", "post_enabled"])
     audit_record(actor=agent, action="verification.methods_changed", organisation=organisation,
-                 data={"sms": sms_enabled, "post": post_enabled})
+                 data={"sms": setup.sms_enabled, "post": setup.post_enabled})
     return setup
 
 
