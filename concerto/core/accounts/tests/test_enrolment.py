@@ -88,7 +88,8 @@ def test_a_pending_role_grants_nothing_even_after_a_second_factor(client, grante
     for name, target in granted_to_agent:
         assert not newcomer.has_perm(name, target), name
     assert draft not in Space.objects.visible_to(newcomer)
-    assert client.get(DASHBOARD).status_code == 403
+    dashboard = client.get(DASHBOARD)
+    assert dashboard.status_code == 403 and "Votre rôle attend son activation" in dashboard.content.decode()
     assert client.get(reverse("backoffice:organisation", args=["sceaux"])).status_code == 403
     assert client.get("/api/v1/me").json()["roles"] == []
 
