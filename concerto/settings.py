@@ -38,7 +38,7 @@ CSRF_TRUSTED_ORIGINS = [o for o in env("CONCERTO_CSRF_TRUSTED_ORIGINS", "").spli
 SITE_URL = env("CONCERTO_SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "concerto.core.accounts.admin_apps.AdminConfig",  # django.contrib.admin behind allauth's login and 2FA
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -82,11 +82,13 @@ def metropole() -> Organisation:
 
 
 def persona(email: str, *, role: str | None = None, organisation: Organisation | None = None,
-            mfa: bool | None = None, **fields) -> User:
-    """A user with an optional role; staff (anyone with a role) get a TOTP authenticator by default."""
+            mfa: bool | None = None, pending: bool = False, **fields) -> User:
+    """A user with an optional role, active (as if enrolled: `pending=True` leaves it pending); staff (anyone
+    with a role) get a TOTP authenticator by default."""
     user = UserFactory(email=email, **fields)
     if role:
-        Role.objects.create(user=user, organisation=organisation, kind=role)
+        Role.objects.create(user=user, organisation=organisation, kind=role,
+                            activated_at=None if pending else timezone.now())
     if mfa if mfa is not None else bool(role):
         TOTP.activate(user, TOTP_SECRET)
     return user

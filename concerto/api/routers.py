@@ -213,7 +213,8 @@ class MeOut(Schema):
 
     @staticmethod
     def resolve_roles(obj) -> list:
-        return list(obj.roles.select_related("organisation").order_by("organisation__name", "kind"))
+        # Active roles only: a pending role (its holder has not enrolled yet) grants nothing.
+        return list(obj.roles.active().select_related("organisation").order_by("organisation__name", "kind"))
 
 
 @me.get("/me", response={200: MeOut, 401: ErrorOut}, auth=WRITE_AUTH,

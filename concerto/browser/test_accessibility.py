@@ -216,6 +216,12 @@ def test_staff_pages_pass_axe(page, site, axe_check):
     page.locator("main form input[type=email]").first.fill("pas-une-adresse")
     submit(page)
     check(page, axe_check, "bo-team-errors")
+    waiting = persona("en-attente@sceaux.example.org", role="agent", organisation=sceaux, pending=True)
+    visit(page, site, axe_check, "bo-team-waiting", reverse("backoffice:roles", args=[org]))
+    visit(page, site, axe_check, "bo-role-desk",
+          reverse("backoffice:role_desk_activate", args=[org, waiting.roles.get().pk]))
+    submit(page)
+    check(page, axe_check, "bo-role-desk-errors")
     moderator_role = sceaux.roles.get(kind="moderator")
     visit(page, site, axe_check, "bo-role-revoke", reverse("backoffice:role_revoke", args=[org, moderator_role.pk]))
     visit(page, site, axe_check, "bo-settings", reverse("backoffice:settings", args=[org]))

@@ -13,7 +13,9 @@ A limit is a number of successful sends in a window, per sender; an address gets
 a school, a library or a mobile network puts many people behind one.
 Only what was accepted counts (a form sent back with errors, a service that raised, do not), so people
 correcting a form are never stopped. Counts live in the cache (Redis in production, shared by every app
-server; memory on one machine).
+server; memory on one machine). A send takes its place with one atomic increment before the service runs
+(and gives it back if the service raises or the limit was passed): reading the count and adding to it later
+would let every one of 30 simultaneous sends read "one left".
 Names and defaults are in LIMITS; `CONCERTO_RATE_LIMITS` in the settings overrides them, and
 `CONCERTO_RATE_LIMITS_ENABLED=0` turns them off (a load test, say).
 
@@ -91,27 +93,30 @@ def used(name: str, sender: str) -> int:
     return cache.get(_key(name, sender), 0)
 
 
-def count(name: str, sender: str) -> None:
-    """Count one accepted send. The window starts at the first one (a fixed window)."""
-    key = _key(name, sender)
-    _sends, seconds = limit_of(name)
-    if cache.add(key, 1, timeout=seconds):
-        return
+def _increment(key: str, delta: int, seconds: int) -> int:
+    """Add DELTA to KEY atomically (Redis INCR, or the memory cache's lock); the window starts at the first
+    send (a fixed window). Returns the new count."""
+    if cache.add(key, delta, timeout=seconds):
+        return delta
     try:
-        cache.incr(key)
+        return cache.incr(key, delta)
     except ValueError:  # expired between the two calls
-        cache.add(key, 1, timeout=seconds)
+        cache.add(key, max(delta, 0), timeout=seconds)
+        return max(delta, 0)
 
 
-def refusal(name: str, sender: str) -> str | None:
-    """The message for a sender who reached the limit NAME, or None."""
-    if not getattr(settings, "CONCERTO_RATE_LIMITS_ENABLED", True):
-        return None
-    sends, seconds = limit_of(name)
-    if sender.startswith("address:"):
-        sends *= ADDRESS_FACTOR
-    if used(name, sender) < sends:
-        return None
+def count(name: str, sender: str) -> None:
+    """Count one accepted send."""
+    _increment(_key(name, sender), 1, limit_of(name)[1])
+
+
+def _allowed(name: str, sender: str) -> int:
+    sends, _seconds = limit_of(name)
+    return sends * ADDRESS_FACTOR if sender.startswith("address:") else sends
+
+
+def _message(name: str, sender: str) -> str:
+    sends, seconds = _allowed(name, sender), limit_of(name)[1]
     minutes = max(1, seconds // 60)
     return ngettext(
         "You have sent a lot in a short time: please wait a few minutes before sending again (at most %(count)s "
@@ -119,6 +124,32 @@ def refusal(name: str, sender: str) -> str | None:
         "You have sent a lot in a short time: please wait a few minutes before sending again (at most %(count)s "
         "in %(minutes)s minutes). Nothing you had already sent is lost.", sends) % {
         "count": sends, "minutes": minutes}
+
+
+def refusal(name: str, sender: str) -> str | None:
+    """The message for a sender who reached the limit NAME, or None (a look, which takes no place)."""
+    if not getattr(settings, "CONCERTO_RATE_LIMITS_ENABLED", True):
+        return None
+    if used(name, sender) < _allowed(name, sender):
+        return None
+    return _message(name, sender)
+
+
+def reserve(name: str, sender: str) -> bool:
+    """Take one place of SENDER under the limit NAME, atomically: False (and nothing taken) when none is left.
+    A place taken for a send that then fails is given back with `release`."""
+    key = _key(name, sender)
+    if _increment(key, 1, limit_of(name)[1]) <= _allowed(name, sender):
+        return True
+    release(name, sender)
+    return False
+
+
+def release(name: str, sender: str) -> None:
+    try:
+        cache.decr(_key(name, sender))
+    except ValueError:  # the window ended meanwhile: nothing left to give back
+        pass
 
 
 def send_limited(name: str):
@@ -129,14 +160,15 @@ def send_limited(name: str):
         @functools.wraps(service)
         def wrapper(*args, sender: str | None = None, **kwargs):
             enabled = sender is not None and getattr(settings, "CONCERTO_RATE_LIMITS_ENABLED", True)
-            if enabled:
-                message = refusal(name, sender)
-                if message is not None:
-                    raise RateLimited(message, name=name, retry_after=limit_of(name)[1])
-            result = service(*args, **kwargs)
-            if enabled:
-                count(name, sender)
-            return result
+            if not enabled:
+                return service(*args, **kwargs)
+            if not reserve(name, sender):
+                raise RateLimited(_message(name, sender), name=name, retry_after=limit_of(name)[1])
+            try:
+                return service(*args, **kwargs)
+            except BaseException:
+                release(name, sender)  # a refused or failed send does not count
+                raise
 
         return wrapper
 

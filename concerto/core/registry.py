@@ -183,11 +183,23 @@ class ComponentManifest:
     def segment(self) -> str:
         return self.url_segment or self.name
 
-    def clean_settings(self, raw: dict, schema: tuple[Setting, ...] | None = None) -> dict:
-        """Validate RAW against SCHEMA (the global settings by default); raise ValidationError per field."""
+    def clean_settings(self, raw: dict, schema: tuple[Setting, ...] | None = None, *,
+                       current: dict | None = None) -> dict:
+        """Validate RAW against SCHEMA (the global settings by default); raise ValidationError per field.
+
+        A partial update keeps what it does not name: a setting absent from RAW takes its CURRENT value (what
+        is stored, `settings_for`/`step_settings_for`), else its default. Left out is not "off": a missing
+        yes/no setting read as False once let non-residents vote. (Present but empty is "off" for a yes/no
+        setting: an unticked checkbox.)
+        """
         schema = self.settings if schema is None else schema
+        current = current or {}
         cleaned, errors = {}, {}
         for setting in schema:
+            if setting.name not in raw:
+                cleaned[setting.name] = (setting.clean(current[setting.name]) if setting.name in current
+                                         else setting.default)
+                continue
             try:
                 cleaned[setting.name] = setting.clean(raw.get(setting.name))
             except ValidationError as error:
@@ -199,8 +211,8 @@ class ComponentManifest:
             raise ValidationError(errors)
         return cleaned
 
-    def clean_step_settings(self, raw: dict) -> dict:
-        return self.clean_settings(raw, self.step_settings)
+    def clean_step_settings(self, raw: dict, *, current: dict | None = None) -> dict:
+        return self.clean_settings(raw, self.step_settings, current=current)
 
     def settings_for(self, component) -> dict:
         values = {s.name: s.default for s in self.settings}

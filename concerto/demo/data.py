@@ -54,9 +54,13 @@ def _user(email, name, role, org_slug) -> User:
         user.save()
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
     if role:
-        Role.objects.get_or_create(user=user, organisation=Organisation.objects.get(slug=org_slug), kind=role)
         if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(user, DEMO_TOTP_SECRET)
+        # Demo staff are enrolled (the demo's authenticator above), so their role is active at once: the
+        # README's journeys need no enrolment link.
+        Role.objects.get_or_create(user=user, organisation=Organisation.objects.get(slug=org_slug), kind=role,
+                                   defaults={"activated_at": timezone.now()})
+        Role.objects.filter(user=user).pending().update(activated_at=timezone.now())
     return user
 
 

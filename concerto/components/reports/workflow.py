@@ -267,7 +267,8 @@ def assignable_agents(report_or_organisation):
         ids.append(node.pk)
         node = node.parent
     return get_user_model().objects.filter(
-        roles__organisation_id__in=ids, roles__kind__in=MANAGER_ROLES, is_active=True,
+        roles__organisation_id__in=ids, roles__kind__in=MANAGER_ROLES, roles__activated_at__isnull=False,
+        is_active=True,
     ).distinct().order_by("display_name", "pk")
 
 

@@ -48,7 +48,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
-    list_display = ["user", "kind", "organisation", "created_at"]
+    list_display = ["user", "kind", "organisation", "created_at", "activated_at"]
     list_filter = ["kind", "organisation__kind"]
     search_fields = ["user__email", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]

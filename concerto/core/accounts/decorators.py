@@ -12,6 +12,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from concerto.core.accounts.models import Role
+
 
 def session_passed_mfa(request) -> bool:
     """True when this session's login (or a later check) included a second factor."""
@@ -68,6 +70,9 @@ def backoffice_home_view(view):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not user_has_backoffice(request.user):
+            if Role.objects.filter(user=request.user).pending().exists():
+                raise PermissionDenied(_("Your role is waiting for activation: open the link emailed to you, "
+                                         "or ask an administrator of your organisation to send it again."))
             raise PermissionDenied(_("Your account has no role in any organisation."))
         gate = mfa_gate(request)
         if gate is not None:

@@ -1,5 +1,6 @@
 """Users, their roles per organisation, and API tokens."""
 
+import datetime
 import hashlib
 import secrets
 
@@ -12,6 +13,11 @@ from django.utils.translation import gettext_lazy as _
 # Shown instead of a name on what a deleted account had published (its author is set to None).
 # Templates: {% translate "Anonymous participant" %}.
 ANONYMOUS_PUBLIC_NAME = _("Anonymous participant")
+
+
+def secret_hash(secret: str) -> str:
+    """What is stored of a secret sent to a person (an API key, an enrolment link's token): its SHA-256."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class UserManager(BaseUserManager):
@@ -85,8 +91,22 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.public_name
 
 
+class RoleQuerySet(models.QuerySet):
+    def active(self):
+        """Roles whose holder enrolled their second factor (link or desk): the only ones that grant anything."""
+        return self.filter(activated_at__isnull=False)
+
+    def pending(self):
+        return self.filter(activated_at__isnull=True)
+
+
 class Role(models.Model):
-    """A user's role in one organisation; it applies to that organisation and everything below it."""
+    """A user's role in one organisation; it applies to that organisation and everything below it.
+
+    A role is pending until its holder enrols a second factor through a one-time link sent to their address
+    (or at a desk, in front of an administrator): until then it grants nothing, so that whoever knows the
+    password cannot enrol their own authenticator first and take the role over (see `RoleEnrolment`).
+    """
 
     class Kind(models.TextChoices):
         ADMIN = "admin", _("Administrator")
@@ -99,6 +119,9 @@ class Role(models.Model):
     organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="roles")
     kind = models.CharField(_("role"), max_length=16, choices=Kind.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(_("active since"), null=True, blank=True)
+
+    objects = RoleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("role")
@@ -111,6 +134,37 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.email} · {self.get_kind_display()} · {self.organisation}"
+
+
+class RoleEnrolment(models.Model):
+    """A one-time link that lets a staff member enrol their second factor and activate their pending roles.
+
+    Only the SHA-256 of the link's token is stored. A link serves once, expires after LIFETIME, and a new link
+    for the same person cancels the ones sent before.
+    """
+
+    LIFETIME = datetime.timedelta(days=7)
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_enrolments")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    sent_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff enrolment link")
+        verbose_name_plural = _("staff enrolment links")
+
+    def __str__(self) -> str:
+        return f"{self.user.email} · {self.created_at:%Y-%m-%d}"
+
+    hash_token = staticmethod(secret_hash)
+
+    @property
+    def is_open(self) -> bool:
+        return self.used_at is None and self.cancelled_at is None and self.expires_at > timezone.now()
 
 
 class ApiToken(models.Model):
@@ -130,9 +184,7 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
-    @staticmethod
-    def hash_key(key: str) -> str:
-        return hashlib.sha256(key.encode()).hexdigest()
+    hash_key = staticmethod(secret_hash)
 
     @classmethod
     def issue(cls, *, user: User, name: str) -> tuple["ApiToken", str]:

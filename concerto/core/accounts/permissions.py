@@ -25,6 +25,10 @@ def _organisation_of(obj):
 def role_organisation_ids(user, kinds=BACKOFFICE_ROLES, *, confirmed_only: bool = True) -> set[int]:
     """The organisations where USER holds one of KINDS directly (cached on the user object).
 
+    Only active roles count (accounts.enrolment: a role is pending until its holder enrolled their second
+    factor by link or at a desk); every predicate below, and the components' named permissions built with
+    `role_predicate`, read roles through here and nowhere else.
+
     Roles only count in a session confirmed by a second factor: SecondFactorMiddleware marks a web
     user whose session did not pass 2FA, who is then treated as a member of the public (no drafts, no
     back-office rights). Users from API tokens carry no mark: tokens are created from a 2FA session.
@@ -37,7 +41,7 @@ def role_organisation_ids(user, kinds=BACKOFFICE_ROLES, *, confirmed_only: bool 
     key = tuple(sorted(kinds))
     if key not in cache:
         cache[key] = set(
-            Role.objects.filter(user=user, kind__in=kinds).values_list("organisation_id", flat=True)
+            Role.objects.active().filter(user=user, kind__in=kinds).values_list("organisation_id", flat=True)
         )
     return cache[key]
 
@@ -117,5 +121,6 @@ rules.add_perm("participation.view_audit", is_admin)
 
 
 def user_has_backoffice(user) -> bool:
-    """Whether USER holds any role, 2FA passed or not (to show the way to the back-office and its 2FA step)."""
+    """Whether USER holds any active role, 2FA passed or not (to show the way to the back-office and its 2FA
+    step). Pending roles open nothing: their holder first follows the link sent to them."""
     return bool(role_organisation_ids(user, confirmed_only=False)) or bool(user.is_authenticated and user.is_superuser)

@@ -96,7 +96,8 @@ def account_export(*, user: User) -> dict:
             ),
         },
         "roles": [
-            {"organisation": role.organisation.name, "role": role.kind, "since": _iso(role.created_at)}
+            {"organisation": role.organisation.name, "role": role.kind, "since": _iso(role.created_at),
+             "active_since": _iso(role.activated_at)}
             for role in Role.objects.filter(user=user).select_related("organisation").order_by("pk")
         ],
         "demographics": {

@@ -12,6 +12,8 @@ urlpatterns = [
     path("supprimer/", views.account_delete, name="delete"),
     path("jetons/", views.tokens, name="tokens"),
     path("jetons/<int:token_id>/revoquer/", views.token_revoke, name="token_revoke"),
+    # The one-time link sent to a new staff member (accounts/enrolment.py).
+    path("activer-mes-roles/<str:token>/", views.role_enrolment, name="role_enrolment"),
     # Resident verification ("Vérifier ma résidence"); see verification.verification_url().
     path("residence/", verification_views.choose, name="verification"),
     path("residence/<slug:org_slug>/", verification_views.start, name="verification_start"),

@@ -6,6 +6,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from concerto.core.accounts import services
+from concerto.core.accounts import enrolment, services
 from concerto.core.accounts.decorators import mfa_gate
 from concerto.core.accounts.forms import AccountDeleteForm, ApiTokenForm, ProfileForm
-from concerto.core.accounts.models import ApiToken
+from concerto.core.accounts.models import ApiToken, Role
 from concerto.core.accounts.permissions import user_has_backoffice
+from concerto.core.errors import error_page
 
 
 @login_required
@@ -104,3 +106,33 @@ def token_revoke(request, token_id):
     else:
         messages.error(request, _("This token does not exist or was already revoked."))
     return redirect("accounts:tokens")
+
+
+def role_enrolment(request, token):
+    """The enrolment link: sign in, set up the authenticator app (or type its code), then confirm (a POST, so
+    that a mail client opening links to preview them uses nothing)."""
+    try:
+        link = enrolment.enrolment_for_token(token)
+    except enrolment.EnrolmentRefused as refused:
+        return error_page(request, 400, _("This link cannot be used"), refused.message)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.user.pk != link.user_id:
+        return error_page(request, 403, _("This link is for another account"), _(
+            "This link was sent to another account. Sign out, then open it again and sign in with the "
+            "address it was sent to."))
+    gate = mfa_gate(request)
+    if gate is not None:
+        return gate
+    if request.method == "POST":
+        try:
+            activated = enrolment.enrolment_complete(token=token, user=request.user)
+        except enrolment.EnrolmentRefused as refused:
+            return error_page(request, 400, _("This link cannot be used"), refused.message)
+        messages.success(request, _("Your roles are active: welcome to the back-office.") if activated
+                         else _("You have no role waiting: your roles were already active."))
+        return redirect("backoffice:dashboard" if user_has_backoffice(request.user) else "home")
+    return render(request, "accounts/role_enrolment.html", {
+        "roles": Role.objects.filter(user=request.user).pending().select_related("organisation")
+        .order_by("organisation__name", "kind"),
+    })

@@ -26,6 +26,14 @@ class RoleGrantForm(forms.Form):
         return email
 
 
+class DeskEnrolmentForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code shown by the person's authenticator app"), max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        help_text=_("The person types it themselves, in front of you, from the app they just set up."),
+    )
+
+
 class OrganisationSettingsForm(forms.Form):
     description = forms.CharField(
         label=_("Presentation"), required=False, widget=forms.Textarea(attrs={"rows": 6}),

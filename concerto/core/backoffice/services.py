@@ -1,11 +1,20 @@
-"""Write actions of the back-office on organisations and roles. Each one writes an audit entry."""
+"""Write actions of the back-office on organisations and roles. Each one writes an audit entry.
 
-from django.core.exceptions import ValidationError
+A role granted here is pending until its holder enrols (accounts/enrolment.py): the grant sends them a
+one-time link, unless they already enrolled for another role.
+"""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from concerto.core.accounts.models import Role
+from concerto.core.accounts import enrolment
+from concerto.core.accounts.models import Role, RoleEnrolment
 from concerto.core.audit.services import audit_record
+from concerto.core.participation.notifications import absolute_url, mail_send
 from concerto.core.territory.validators import validate_accent_color
 from concerto.core.uploads import image_clean
 
@@ -25,7 +34,52 @@ def role_grant(*, actor, organisation, user, kind: str) -> Role:
         raise already from None
     audit_record(actor=actor, action="role.granted", target=role, organisation=organisation,
                  data={"user": user.email, "kind": kind})
+    if not enrolment.role_activate_if_enrolled(role=role, actor=actor):
+        role_enrolment_send(actor=actor, user=user)
     return role
+
+
+def role_enrolment_send(*, actor, user) -> None:
+    """Email USER a new one-time link to enrol and activate their pending roles (older links stop working)."""
+    pending = list(Role.objects.filter(user=user).pending().select_related("organisation").order_by("pk"))
+    if not pending:
+        raise ValidationError(_("This person has no role waiting for activation."))
+    token = enrolment.enrolment_link_issue(user=user, actor=actor)
+    url = absolute_url(reverse("accounts:role_enrolment", args=[token]))
+    days = RoleEnrolment.LIFETIME.days
+    # Sent by the worker, which has no request: written in the site's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        roles = ", ".join(f"{role.get_kind_display().lower()} ({role.organisation.name})" for role in pending)
+        subject = _("Activate your role on Concerto")
+        body = "\n\n".join([
+            _("Hello,"),
+            _("You have been given a role on Concerto: %(roles)s.") % {"roles": roles},
+            _("To activate it, open this link within %(days)s days, sign in, and set up an authenticator app "
+              "on your phone (or type its code if you already use one):") % {"days": days},
+            url,
+            _("The link works once. A new link cancels this one. If you did not expect this email, ignore "
+              "it: nothing is activated without the link."),
+        ])
+    mail_send(addresses=[user.email], subject=subject, body=body)
+
+
+@transaction.atomic
+def staff_second_factor_reset(*, actor, user) -> None:
+    """USER lost their authenticator app and recovery codes: remove them, put USER's roles back to pending
+    and send a new enrolment link. ACTOR must manage the roles of every organisation where USER holds one
+    (a commune's administrator cannot lock out a Métropole administrator)."""
+    roles = list(Role.objects.filter(user=user).select_related("organisation"))
+    if user.pk == getattr(actor, "pk", None):
+        raise ValidationError(_("You cannot reset your own two-factor authentication: ask another "
+                                "administrator."))
+    if actor is not None and not all(actor.has_perm("accounts.manage_roles", role.organisation) for role in roles):
+        raise PermissionDenied(_("This person also holds roles you do not manage: ask an administrator "
+                                 "above."))
+    if not roles:
+        raise ValidationError(_("This person has no role: they manage their two-factor authentication "
+                                "themselves."))
+    enrolment.second_factor_reset(actor=actor, user=user)
+    role_enrolment_send(actor=actor, user=user)
 
 
 @transaction.atomic
@@ -51,16 +105,21 @@ ORGANISATION_SETTINGS = ("description", "website", "contact_email", "accent_colo
 
 
 @transaction.atomic
-def organisation_settings_update(*, actor, organisation, description: str = "", website: str = "",
-                                 contact_email: str = "", accent_color: str = "", logo=None):
-    """Change what residents see of ORGANISATION. LOGO None keeps the logo, False removes it."""
+def organisation_settings_update(*, actor, organisation, description: str | None = None, website: str | None = None,
+                                 contact_email: str | None = None, accent_color: str | None = None, logo=None):
+    """Change what residents see of ORGANISATION. A value left out (None) keeps what is stored: a partial
+    update changes only what it names. LOGO None keeps the logo, False removes it."""
     errors: dict = {}
-    accent_color = (accent_color or "").strip().lower()
-    if accent_color:
-        try:
-            validate_accent_color(accent_color)
-        except ValidationError as error:
-            errors["accent_color"] = error.messages
+    values = {"description": description, "website": website, "contact_email": contact_email,
+              "accent_color": accent_color}
+    values = {name: (value or "").strip() for name, value in values.items() if value is not None}
+    if "accent_color" in values:
+        values["accent_color"] = values["accent_color"].lower()
+        if values["accent_color"]:
+            try:
+                validate_accent_color(values["accent_color"])
+            except ValidationError as error:
+                errors["accent_color"] = error.messages
     if logo:
         try:
             logo = image_clean(logo)
@@ -69,10 +128,8 @@ def organisation_settings_update(*, actor, organisation, description: str = "", 
     if errors:
         raise ValidationError(errors)
     before = {name: getattr(organisation, name) for name in ORGANISATION_SETTINGS}
-    organisation.description = (description or "").strip()
-    organisation.website = (website or "").strip()
-    organisation.contact_email = (contact_email or "").strip()
-    organisation.accent_color = accent_color
+    for name, value in values.items():
+        setattr(organisation, name, value)
     changed = [name for name in ORGANISATION_SETTINGS if getattr(organisation, name) != before[name]]
     if logo is False:
         organisation.logo = ""

@@ -34,6 +34,10 @@ urlpatterns = [
     path(f"{ORG}/espaces/nouveau/", views.space_create, name="space_create"),
     path(f"{ORG}/equipe/", views.roles, name="roles"),
     path(f"{ORG}/equipe/<int:role_id>/retirer/", views.role_revoke, name="role_revoke"),
+    path(f"{ORG}/equipe/<int:role_id>/renvoyer-le-lien/", views.role_link_resend, name="role_link_resend"),
+    path(f"{ORG}/equipe/<int:role_id>/activer-au-guichet/", views.role_desk_activate, name="role_desk_activate"),
+    path(f"{ORG}/equipe/<int:role_id>/reinitialiser-2fa/", views.role_second_factor_reset,
+         name="role_second_factor_reset"),
     path(f"{ORG}/reglages/", views.organisation_settings, name="settings"),
     path(f"{ORG}/journal/", views.audit, name="audit"),
     # Resident verification ("residents" must stay out of space slugs: see BACKOFFICE_WORDS).

@@ -20,11 +20,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from concerto.core import registry
+from concerto.core.accounts import enrolment
 from concerto.core.accounts.decorators import backoffice_home_view, backoffice_view
-from concerto.core.accounts.models import Role
+from concerto.core.accounts.models import Role, RoleEnrolment
 from concerto.core.audit.models import AuditEntry
 from concerto.core.backoffice import services as backoffice_services
-from concerto.core.backoffice.forms import OrganisationSettingsForm, RoleGrantForm
+from concerto.core.backoffice.forms import DeskEnrolmentForm, OrganisationSettingsForm, RoleGrantForm
 from concerto.core.forms import form_saved
 from concerto.core.spaces import services
 from concerto.core.spaces.forms import ComponentAddForm, ComponentSettingsForm, SpaceForm, StepForm
@@ -80,7 +81,7 @@ def _form_page(request, form, *, title: str, submit: str, back_url: str, intro: 
 @backoffice_home_view
 @require_safe
 def dashboard(request):
-    roles = (Role.objects.filter(user=request.user).select_related("organisation")
+    roles = (Role.objects.active().filter(user=request.user).select_related("organisation")
              .order_by("organisation__name"))
     organisations: dict[int, dict] = {}
     for role in roles:
@@ -380,9 +381,14 @@ def roles(request, org_slug):
                     "email": form.cleaned_data["user"].email,
                     "role": Role.Kind(form.cleaned_data["kind"]).label.lower()}):
             return redirect("backoffice:roles", org_slug)
-    here = Role.objects.filter(organisation=org).select_related("user").order_by("kind", "user__email")
+    here = list(Role.objects.filter(organisation=org).select_related("user").order_by("kind", "user__email"))
     above = (Role.objects.filter(organisation__in=org.ancestors()).select_related("user", "organisation")
              .order_by("organisation__kind", "kind", "user__email"))
+    # When the last enrolment link of each pending holder was sent (shown beside "waiting").
+    last_links = dict(RoleEnrolment.objects.filter(user__in=[r.user_id for r in here if r.activated_at is None])
+                      .order_by("user_id", "created_at").values_list("user_id", "created_at"))
+    for role in here:
+        role.link_sent_at = last_links.get(role.user_id)
     return render(request, "backoffice/roles.html", {
         "organisation": org, "roles": here, "roles_above": above, "form": form, "can_admin": can_admin,
         # Addresses are for the people who run the team day to day (agents, administrators), not for every
@@ -412,6 +418,77 @@ def role_revoke(request, org_slug, role_id):
             "organisation": request.organisation.name},
         "error": error,
         "submit": _("Remove the role"),
+        "back_url": back_url,
+    }, status=400 if error else 200)
+
+
+def _role_here(request, role_id) -> Role:
+    return get_object_or_404(Role.objects.select_related("user", "organisation"), pk=role_id,
+                             organisation=request.organisation)
+
+
+@backoffice_view("accounts.manage_roles")
+@require_POST
+def role_link_resend(request, org_slug, role_id):
+    role = _role_here(request, role_id)
+    try:
+        backoffice_services.role_enrolment_send(actor=request.user, user=role.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("A new activation link is sent to %(email)s; the previous one no longer "
+                                    "works.") % {"email": role.user.email})
+    return redirect("backoffice:roles", org_slug)
+
+
+@backoffice_view("accounts.manage_roles")
+def role_desk_activate(request, org_slug, role_id):
+    """In person: the holder set up their authenticator app while signed in, and types its code here."""
+    role = _role_here(request, role_id)
+    back_url = reverse("backoffice:roles", args=[org_slug])
+    if role.activated_at is not None:
+        messages.info(request, _("This role is already active."))
+        return redirect(back_url)
+    form = DeskEnrolmentForm(request.POST or None)
+
+    def save():
+        try:
+            return enrolment.role_desk_activate(actor=request.user, role=role, code=form.cleaned_data["code"])
+        except enrolment.EnrolmentRefused as refused:
+            raise ValidationError({"code": [refused.message]}) from None
+
+    if form_saved(request, form, save, done=_("The roles of %(email)s that you manage are active.") % {
+            "email": role.user.email}):
+        return redirect(back_url)
+    return _form_page(request, form, title=_("Activate at the desk the roles of %(email)s") % {
+        "email": role.user.email}, submit=_("Activate"), back_url=back_url, intro=_(
+        "Only with the person in front of you. They sign in on their phone or on this computer, set up an "
+        "authenticator app from their account (Two-factor authentication), then type the code it shows here. "
+        "The code proves the app on their phone is the account's."), status=400 if form.errors else 200)
+
+
+@backoffice_view("accounts.manage_roles")
+def role_second_factor_reset(request, org_slug, role_id):
+    """A staff member lost their authenticator app and their recovery codes."""
+    role = _role_here(request, role_id)
+    back_url = reverse("backoffice:roles", args=[org_slug])
+    error = ""
+    if request.method == "POST":
+        try:
+            backoffice_services.staff_second_factor_reset(actor=request.user, user=role.user)
+        except (ValidationError, PermissionDenied) as exc:
+            error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        else:
+            messages.success(request, _("The two-factor authentication of %(email)s is reset; a new activation "
+                                        "link is sent to them.") % {"email": role.user.email})
+            return redirect(back_url)
+    return render(request, "backoffice/confirm.html", {
+        "title": _("Reset the two-factor authentication of %(email)s?") % {"email": role.user.email},
+        "message": _("Do this only after checking who is asking, for instance in person: their authenticator "
+                     "app and recovery codes are removed, all their roles wait until they follow the new link "
+                     "sent to their address and set up a new app."),
+        "error": error,
+        "submit": _("Reset"),
         "back_url": back_url,
     }, status=400 if error else 200)
 

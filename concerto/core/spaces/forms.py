@@ -103,10 +103,20 @@ class ComponentSettingsForm(forms.Form):
 
     title = forms.CharField(label=_("Title"), max_length=200)
 
+    # The steps the page showed, sent back with the form: a step added meanwhile (by a colleague) is left out
+    # of what is saved instead of having its yes/no settings read as "off" (a partial update keeps what it
+    # does not name).
+    steps_shown = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, component, steps, **kwargs):
         super().__init__(*args, **kwargs)
         manifest = component.manifest
         self.steps = list(steps)
+        shown = self.data.get("steps_shown") if self.is_bound else None
+        if shown is not None:
+            ids = {part.strip() for part in shown.split(",")}
+            self.steps = [step for step in self.steps if str(step.pk) in ids]
+        self.initial["steps_shown"] = ",".join(str(step.pk) for step in self.steps)
         self.global_names = []
         for setting in manifest.settings:
             self.fields[setting.name] = setting_field(setting)

@@ -252,12 +252,14 @@ def component_update_settings(*, actor, component: Component, settings: dict, st
     """Validate and store the global SETTINGS and the STEP_SETTINGS (step id -> raw values), and, when given,
     the VERIFIED_ACTIONS (names of the manifest's actions reserved to verified residents).
 
-    Errors are keyed by setting name for the global settings and by `step_<id>__<name>` for steps.
+    Errors are keyed by setting name for the global settings and by `step_<id>__<name>` for steps. A partial
+    update keeps what it does not name: settings left out of SETTINGS or of a step's values keep their stored
+    value (`clean_settings(current=)`), steps left out keep theirs, VERIFIED_ACTIONS None keeps the list.
     """
     manifest = component.manifest
     errors: dict = {}
     try:
-        cleaned = manifest.clean_settings(settings)
+        cleaned = manifest.clean_settings(settings, current=manifest.settings_for(component))
     except ValidationError as error:
         errors.update(error.message_dict)
         cleaned = {}
@@ -269,7 +271,8 @@ def component_update_settings(*, actor, component: Component, settings: dict, st
             errors.setdefault("__all__", []).append(_("This step does not belong to the space."))
             continue
         try:
-            cleaned_steps[str(step.pk)] = manifest.clean_step_settings(raw)
+            cleaned_steps[str(step.pk)] = manifest.clean_step_settings(
+                raw, current=manifest.step_settings_for(component, step))
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 errors[step_settings_key(step, name) if name != "__all__" else "__all__"] = messages

@@ -115,8 +115,8 @@ def test_demo_totp_code_refuses_outside_debug(settings, agent):
 
 
 def test_admin_lists_users_and_roles(client, agent):
-    superuser = testing.persona("root@example.org", is_superuser=True, is_staff=True)
-    client.force_login(superuser)
+    superuser = testing.persona("root@example.org", is_superuser=True, is_staff=True, mfa=True)
+    testing.login_with_mfa(client, superuser)  # the admin needs the second factor (test_admin_login.py)
     assert agent.email in client.get("/admin/accounts/user/").content.decode()
     assert client.get(f"/admin/accounts/user/{agent.pk}/change/").status_code == 200
     assert client.get("/admin/accounts/user/add/").status_code == 200

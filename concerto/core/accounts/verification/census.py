@@ -29,7 +29,13 @@ from concerto.core.accounts.verification.identity import (
     _typed_hash,
     setup_for,
 )
-from concerto.core.accounts.verification.limits import CENSUS_FAILURES_LIMIT, _attempt, _too_many, _too_many_error
+from concerto.core.accounts.verification.limits import (
+    CENSUS_FAILURES_LIMIT,
+    _attempt,
+    _too_many,
+    _too_many_error,
+    tries_locked,
+)
 from concerto.core.audit.services import audit_record
 
 CENSUS_MAX_ROWS = 1_000_000
@@ -41,19 +47,26 @@ def census_check(*, user, organisation, last_name: str, first_name: str, birth_d
 
     Raises ValidationError with code "too_many_tries", "not_found" or "identity_taken".
     """
-    if _too_many(user=user, organisation=organisation, kind="census", limit=CENSUS_FAILURES_LIMIT,
-                 succeeded=False):
-        raise _too_many_error()
     typed = _typed_hash(_salt_of(organisation), last_name, first_name, birth_date)
-    entry = _census_lookup(organisation, typed)
-    if entry is None:
-        _attempt(user=user, organisation=organisation, kind="census")
-        raise ValidationError(
-            _("We did not find this name and date of birth on the list of residents. Check the spelling "
-              "and the date, or choose another way to verify."), code="not_found")
-    if not entry.identity_hash:
-        raise ValidationError(_("Several people on the list match: type all your first names, as on your "
-                                "identity document."), code="ambiguous")
+    # The failures are counted and the new one recorded under a lock: simultaneous guesses queue up, so no
+    # more than CENSUS_FAILURES_LIMIT are ever looked up in a day.
+    with tries_locked(user=user):
+        if _too_many(user=user, organisation=organisation, kind="census", limit=CENSUS_FAILURES_LIMIT,
+                     succeeded=False):
+            refused = _too_many_error()
+        else:
+            entry = _census_lookup(organisation, typed)
+            refused = None
+            if entry is None:
+                _attempt(user=user, organisation=organisation, kind="census")
+                refused = ValidationError(
+                    _("We did not find this name and date of birth on the list of residents. Check the "
+                      "spelling and the date, or choose another way to verify."), code="not_found")
+            elif not entry.identity_hash:
+                refused = ValidationError(_("Several people on the list match: type all your first names, as "
+                                            "on your identity document."), code="ambiguous")
+    if refused is not None:  # raised once the failure is committed
+        raise refused
     digest = entry.identity_hash
     verification = verification_grant(agent=None, user=user, organisation=organisation,
                                       method=Verification.Method.CENSUS, identity_hash=digest,

@@ -30,6 +30,7 @@ from concerto.core.accounts.verification.limits import (
     _attempt,
     _too_many,
     _too_many_error,
+    tries_locked,
 )
 from concerto.core.audit.services import audit_record
 
@@ -41,12 +42,17 @@ POST_CODE_LIFETIME = datetime.timedelta(days=30)
 CODE_MAX_ATTEMPTS = 5
 
 
-def setup_update(*, agent, organisation, sms_enabled: bool, post_enabled: bool) -> VerificationSetup:
+def setup_update(*, agent, organisation, sms_enabled: bool | None = None,
+                 post_enabled: bool | None = None) -> VerificationSetup:
+    """Turn the code methods on or off; a method left out (None) keeps its state."""
     setup = setup_for(organisation=organisation)
-    setup.sms_enabled, setup.post_enabled = sms_enabled, post_enabled
+    if sms_enabled is not None:
+        setup.sms_enabled = bool(sms_enabled)
+    if post_enabled is not None:
+        setup.post_enabled = bool(post_enabled)
     setup.save(update_fields=["sms_enabled", "post_enabled"])
     audit_record(actor=agent, action="verification.methods_changed", organisation=organisation,
-                 data={"sms": sms_enabled, "post": post_enabled})
+                 data={"sms": setup.sms_enabled, "post": setup.post_enabled})
     return setup
 
 
@@ -118,17 +124,19 @@ def code_request_sms(*, user, organisation, last_name: str, first_name: str, bir
     if number is None:
         raise ValidationError(_("Enter a French mobile number, for example 06 12 34 56 78."), code="phone")
     phone_digest = _phone_hash(number)
-    recent = timezone.now() - SMS_PER_PHONE_LIMIT[1]
-    if (_too_many(user=user, organisation=organisation, kind="sms", limit=SMS_REQUESTS_LIMIT)
-            or VerificationCode.objects.filter(phone_hash=phone_digest, created_at__gte=recent).count()
-            >= SMS_PER_PHONE_LIMIT[0]):
-        raise ValidationError(_("Too many codes were asked for. Wait an hour and try again, or choose "
-                                "another way to verify."), code="too_many_tries")
-    digest = _free_identity(user=user, organisation=organisation, last_name=last_name, first_name=first_name,
-                            birth_date=birth_date)
     code = _new_code()
-    now = timezone.now()
-    with transaction.atomic():
+    # Counted under a lock on the person and on the number (several accounts may name one number), so that
+    # simultaneous requests cannot all slip under the limits.
+    with tries_locked(user=user, keys=(f"sms-phone:{phone_digest}",)):
+        now = timezone.now()
+        if (_too_many(user=user, organisation=organisation, kind="sms", limit=SMS_REQUESTS_LIMIT)
+                or VerificationCode.objects.filter(phone_hash=phone_digest,
+                                                   created_at__gte=now - SMS_PER_PHONE_LIMIT[1]).count()
+                >= SMS_PER_PHONE_LIMIT[0]):
+            raise ValidationError(_("Too many codes were asked for. Wait an hour and try again, or choose "
+                                    "another way to verify."), code="too_many_tries")
+        digest = _free_identity(user=user, organisation=organisation, last_name=last_name,
+                                first_name=first_name, birth_date=birth_date)
         _cancel_pending(user=user, organisation=organisation, now=now)
         request = VerificationCode.objects.create(
             user=user, organisation=organisation, channel=VerificationCode.Channel.SMS,
@@ -156,12 +164,12 @@ def code_request_post(*, user, organisation, last_name: str, first_name: str, bi
     if len(address) < 10:
         raise ValidationError(_("Enter your full postal address: number, street, postcode and town."),
                               code="address")
-    if _too_many(user=user, organisation=organisation, kind="post", limit=POST_REQUESTS_LIMIT):
-        raise _too_many_error()
-    digest = _free_identity(user=user, organisation=organisation, last_name=last_name, first_name=first_name,
-                            birth_date=birth_date)
-    now = timezone.now()
-    with transaction.atomic():
+    with tries_locked(user=user):
+        if _too_many(user=user, organisation=organisation, kind="post", limit=POST_REQUESTS_LIMIT):
+            raise _too_many_error()
+        digest = _free_identity(user=user, organisation=organisation, last_name=last_name,
+                                first_name=first_name, birth_date=birth_date)
+        now = timezone.now()
         _cancel_pending(user=user, organisation=organisation, now=now)
         request = VerificationCode.objects.create(
             user=user, organisation=organisation, channel=VerificationCode.Channel.POST,
