@@ -62,7 +62,12 @@ class SelfHostedDocs(Swagger):
         })
 
 
-api = NinjaAPI(
+class ConcertoAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        return errors.document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = ConcertoAPI(
     title="Concerto API",
     version="1",
     description=DESCRIPTION,
@@ -81,12 +86,15 @@ for manifest in registry.components():
         api.add_router(f"/{manifest.name}/", import_string(manifest.api_router))
 
 
-
-def _json_method_not_allowed(view):
-    """Ninja answers a wrong method with a plain-text 405; answer in JSON like every other error."""
+def _api_view(view):
+    """Every endpoint: a NUL character anywhere in what it reads is a 422 before it runs (PostgreSQL refuses
+    them in text), and ninja's plain-text 405 for a wrong method is JSON like every other error."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        found = errors.nul_errors(request, kwargs)
+        if found:
+            return errors.json_error(422, _("The data sent is not valid."), errors=found)
         response = view(request, *args, **kwargs)
         is_json = response.get("Content-Type", "").startswith("application/json")
         if response.status_code == 405 and not is_json:
@@ -101,7 +109,7 @@ def _json_method_not_allowed(view):
 
 api_patterns, api_app_name, api_namespace = api.urls
 for pattern in api_patterns:
-    pattern.callback = _json_method_not_allowed(pattern.callback)
+    pattern.callback = _api_view(pattern.callback)
 
 urlpatterns = [
     path("", (api_patterns, api_app_name, api_namespace)),
