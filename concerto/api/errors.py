@@ -94,14 +94,16 @@ def nul_errors(request, path_params: dict) -> list[dict]:
                 found.append((location, field))
         elif isinstance(value, dict):
             for key, item in value.items():
-                walk(key, location, field)
-                walk(item, location, f"{field}.{key}" if field else str(key))
+                name = f"{field}.{key}" if field else str(key)
+                walk(key, location, name)
+                walk(item, location, name)
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 walk(item, location, f"{field}.{index}" if field else str(index))
 
     walk(path_params, "path", "")
-    walk({key: request.GET.getlist(key) for key in request.GET}, "query", "")
+    for key, values in request.GET.lists():
+        walk({key: values[0] if len(values) == 1 else values}, "query", "")
     try:
         body = b"" if request.content_type.startswith("multipart/") else request.body
     except RequestDataTooBig:
@@ -114,7 +116,7 @@ def nul_errors(request, path_params: dict) -> list[dict]:
             pass  # the endpoint refuses the body as it would any invalid JSON
     message = inputs.nul_message()
     return [{"field": field.replace(inputs.NUL, "\\u0000"), "location": location, "message": message}
-            for location, field in found]
+            for location, field in dict.fromkeys(found)]
 
 
 def json_error(status: int, detail: str, **extra) -> JsonResponse:

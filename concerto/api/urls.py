@@ -25,6 +25,9 @@ CSRF) ou un jeton personnel envoyé dans l'en-tête `Authorization: Bearer <clé
 rôle sur l'organisation. Les listes se parcourent avec `limit` (100 au plus) et `offset`. Les erreurs
 sont en JSON : `{"detail": "..."}`, dans la langue de la requête (français par défaut).
 
+**Open311.** Les signalements se lisent et s'envoient aussi en Open311 GeoReport v2 sous `/open311/v2/`
+(JSON ou XML), décrit en OpenAPI à [`/open311/v2/openapi.json`](/open311/v2/openapi.json).
+
 **Licence.** Les données publiées sont des données ouvertes, réutilisables sous la
 [Licence Ouverte / Open Licence version 2.0 (Etalab)](https://www.etalab.gouv.fr/licence-ouverte-open-licence/),
 en citant la source : « Concerto, Métropole du Grand Paris » et la date de mise à jour.
@@ -33,7 +36,8 @@ en citant la source : « Concerto, Métropole du Grand Paris » et la date de mi
 Paris: organisations, participation spaces and component content. Reading needs no key. Writing needs a
 site session (with the CSRF token) or a personal token sent as `Authorization: Bearer <key>`, and the
 permissions of your role on the organisation. Lists take `limit` (at most 100) and `offset`. Errors are
-JSON `{"detail": "..."}`, in the request's language (French by default). Published data is open data
+JSON `{"detail": "..."}`, in the request's language (French by default). Citizen reports are also served
+as Open311 GeoReport v2 under `/open311/v2/` (JSON or XML), described at `/open311/v2/openapi.json`. Published data is open data
 under the Licence Ouverte / Open Licence 2.0 (Etalab).
 """
 

@@ -63,35 +63,38 @@ def identities(demo):
             "agent": {"Authorization": f"Bearer {agent_key}"}}
 
 
+def _fuzz_operation(operation, identity: str, headers: dict, mode, prepare, seen: Counter) -> None:
+    @seed(SEED)
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck),
+              print_blob=True)
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def run(case):
+        if prepare is not None:
+            prepare(case, identity, mode)
+        response = case.call(headers=headers)
+        seen[(operation.label, response.status_code)] += 1
+        case.validate_response(response, checks=CHECKS, headers=headers)
+
+    try:
+        run()
+    except Unsatisfiable:
+        pass  # nothing negative to generate for an operation without parameters
+
+
 def _fuzz(schema, identities, *, prepare=None) -> Counter:
-    """Every operation of SCHEMA, as each identity, in both modes; the statuses seen, by operation."""
+    """Every operation of SCHEMA, as each identity, in each mode; the answers' statuses, by operation."""
     seen: Counter = Counter()
     failures = []
     print(f"\nschemathesis {schemathesis.__version__}: seed {SEED}, {EXAMPLES} examples per operation, identity "
           f"and mode (replay with CONCERTO_FUZZ_SEED={SEED})")
     for result in schema.get_all_operations():
         operation = result.ok()
-        for name, headers in identities.items():
+        for identity, headers in identities.items():
             for mode in MODES:
-                @seed(SEED)
-                @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=False,
-                          suppress_health_check=list(HealthCheck), print_blob=True)
-                @given(case=operation.as_strategy(generation_mode=mode))
-                def run(case):
-                    if prepare is not None:
-                        prepare(case, name, mode)
-                    response = case.call(headers=headers)
-                    if os.environ.get("CONCERTO_FUZZ_VERBOSE") and response.status_code == 400:
-                        print(operation.label, case.body, response.text[:300])
-                    seen[(operation.label, response.status_code)] += 1
-                    case.validate_response(response, checks=CHECKS, headers=headers)
-
                 try:
-                    run()
-                except Unsatisfiable:
-                    pass  # nothing negative to generate for an operation without parameters
+                    _fuzz_operation(operation, identity, headers, mode, prepare, seen)
                 except (Exception, BaseExceptionGroup) as error:  # collected, all reported at the end
-                    failures.append(f"{operation.label} as {name} ({mode.value}):\n{error}")
+                    failures.append(f"{operation.label} as {identity} ({mode.value}):\n{error}")
     statuses = Counter(status for (_label, status) in seen.elements())
     print("answers by status:", dict(sorted(statuses.items())))
     if os.environ.get("CONCERTO_FUZZ_VERBOSE"):

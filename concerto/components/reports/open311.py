@@ -173,6 +173,10 @@ def _field_error(name: str, message: str) -> str:
     return _("%(field)s: %(errors)s") % {"field": name, "errors": message}
 
 
+# The specification's names of the parameters in the address.
+_PATH_NAMES = {"code": "service_code", "request_id": "service_request_id"}
+
+
 def _refuse_nul(request, kwargs) -> None:
     """Every parameter, in the address, the query or the form: PostgreSQL refuses NUL characters in text."""
     values = [*kwargs.items(), *request.GET.lists(), *(request.POST.lists() if request.method == "POST" else [])]
@@ -181,7 +185,7 @@ def _refuse_nul(request, kwargs) -> None:
             try:
                 inputs.text_check(text)
             except inputs.BadInput as error:
-                shown = name.replace(inputs.NUL, "\\u0000")[:50]
+                shown = _PATH_NAMES.get(name, name).replace(inputs.NUL, "\\u0000")[:50]
                 raise Open311Error(400, _field_error(shown, error.message)) from None
 
 
