@@ -37,8 +37,8 @@ Paris: organisations, participation spaces and component content. Reading needs 
 site session (with the CSRF token) or a personal token sent as `Authorization: Bearer <key>`, and the
 permissions of your role on the organisation. Lists take `limit` (at most 100) and `offset`. Errors are
 JSON `{"detail": "..."}`, in the request's language (French by default). Citizen reports are also served
-as Open311 GeoReport v2 under `/open311/v2/` (JSON or XML), described at `/open311/v2/openapi.json`. Published data is open data
-under the Licence Ouverte / Open Licence 2.0 (Etalab).
+as Open311 GeoReport v2 under `/open311/v2/` (JSON or XML), described at `/open311/v2/openapi.json`.
+Published data is open data under the Licence Ouverte / Open Licence 2.0 (Etalab).
 """
 
 
