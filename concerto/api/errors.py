@@ -4,7 +4,6 @@ Validation errors add `errors`: a list of `{"field", "location", "message"}`. Un
 logged and answered with a JSON 500 instead of Django's HTML page.
 """
 
-import json
 import logging
 
 from django.conf import settings
@@ -84,39 +83,11 @@ CSRF_CODE = "csrf_failed"
 
 
 def nul_errors(request, path_params: dict) -> list[dict]:
-    """Where the request holds a NUL character (PostgreSQL refuses them in text): the path's parameters, the
-    query string and a JSON body, as validation errors. Checked before any endpoint reads them."""
-    found = []
-
-    def walk(value, location: str, field: str) -> None:
-        if isinstance(value, str):
-            if inputs.NUL in value:
-                found.append((location, field))
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                name = f"{field}.{key}" if field else str(key)
-                walk(key, location, name)
-                walk(item, location, name)
-        elif isinstance(value, list):
-            for index, item in enumerate(value):
-                walk(item, location, f"{field}.{index}" if field else str(index))
-
-    walk(path_params, "path", "")
-    for key, values in request.GET.lists():
-        walk({key: values[0] if len(values) == 1 else values}, "query", "")
-    try:
-        body = b"" if request.content_type.startswith("multipart/") else request.body
-    except RequestDataTooBig:
-        body = b""  # the endpoint answers its 413
-    # A NUL can reach a JSON string only escaped; parse only when the escape is there.
-    if b"\\u0000" in body:
-        try:
-            walk(json.loads(body), "body", "")
-        except ValueError:
-            pass  # the endpoint refuses the body as it would any invalid JSON
+    """Where the request holds a NUL character (inputs.nul_fields: the path, the query, a JSON body), as
+    validation errors."""
     message = inputs.nul_message()
-    return [{"field": field.replace(inputs.NUL, "\\u0000"), "location": location, "message": message}
-            for location, field in dict.fromkeys(found)]
+    return [{"field": field, "location": location, "message": message}
+            for location, field in inputs.nul_fields(request, path_params, json_body=True)]
 
 
 def json_error(status: int, detail: str, **extra) -> JsonResponse:
@@ -209,6 +180,7 @@ def install(api) -> None:
     api.add_exception_handler(RateLimited, on_rate_limited)
 
 
+@inputs.nul_checked
 def not_found_view(request, *args, **kwargs):
     """Any other address under /api/v1/ answers in JSON too."""
     return json_error(404, _("This API endpoint does not exist. The list is at /api/v1/docs."))

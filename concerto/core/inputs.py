@@ -3,7 +3,9 @@ that the database or Python's dates cannot hold is refused with a clear message 
 
 - `datetime_parse(raw)` / `datetime_check(value)`: a date and time whose time-zone offset PostgreSQL accepts
   (within ±15:59) and whose year stays where date arithmetic and time-zone conversion cannot overflow;
-- `text_check(value)`: no NUL character (PostgreSQL refuses them in text);
+- `text_check(value)`: no NUL character (PostgreSQL refuses them in text); `nul_fields(request, ...)` finds
+  them anywhere in a request, and `NulRefusalMiddleware` answers the site's 400 page for any view that does
+  not check them itself in its own format (`@nul_checked`: the API, Open311);
 - `email_check(value)`: a valid address of at most 254 characters (the email columns' width, RFC 5321's limit);
   `EmailFormField` is the same check as a form field.
 
@@ -11,15 +13,18 @@ Each raises `BadInput` with the message for the person; each entry point shapes 
 the API's 422, Open311's error list).
 """
 
+import json
 from datetime import datetime, timedelta
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from concerto.core.errors import error_page
 
 EMAIL_MAX_LENGTH = 254
 # PostgreSQL refuses a wider offset; real ones stay within -12:00 and +14:00.
@@ -106,3 +111,67 @@ class EmailFormField(forms.EmailField):
                 email_check(value)
             except BadInput as error:
                 raise ValidationError(error.message, code="invalid") from None
+
+
+def _walk(value, location: str, field: str, found: list) -> None:
+    if isinstance(value, str):
+        if NUL in value:
+            found.append((location, field.replace(NUL, "\\u0000")))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{field}.{key}" if field else str(key)
+            _walk(key, location, name, found)
+            _walk(item, location, name, found)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _walk(item, location, f"{field}.{index}" if field else str(index), found)
+
+
+def nul_fields(request, path_params: dict, *, json_body: bool = False, form: bool = False) -> list[tuple[str, str]]:
+    """Where REQUEST holds a NUL character, as (location, field name) pairs: PATH_PARAMS ("path"), the query
+    string ("query"), with FORM the fields of a posted form ("form", files left out), with JSON_BODY a JSON
+    body ("body"). A NUL in a name is shown as \\u0000."""
+    found: list = []
+    _walk(path_params, "path", "", found)
+    for key, values in request.GET.lists():
+        _walk({key: values[0] if len(values) == 1 else values}, "query", "", found)
+    try:
+        if form and request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded",
+                                                                           "multipart/form-data"):
+            for key, values in request.POST.lists():
+                _walk({key: values[0] if len(values) == 1 else values}, "form", "", found)
+        body = request.body if json_body and not request.content_type.startswith("multipart/") else b""
+    except (RequestDataTooBig, ValueError):
+        body = b""  # the view answers a body it cannot read (413, 400) its own way
+    # In JSON a NUL can only be escaped: parse only when the escape is there.
+    if b"\\u0000" in body:
+        try:
+            _walk(json.loads(body), "body", "", found)
+        except ValueError:
+            pass  # the view refuses the body as it would any invalid JSON
+    return list(dict.fromkeys(found))
+
+
+def nul_checked(view):
+    """Mark VIEW as finding NUL characters itself and answering in its own format (the API's JSON, Open311's
+    error list): NulRefusalMiddleware leaves it alone."""
+    view.checks_nul = True
+    return view
+
+
+class NulRefusalMiddleware:
+    """The site's 400 page, in the person's language, for a NUL character in the address, the query or a
+    posted form, before any view reads it (PostgreSQL would refuse it in a query: a 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "checks_nul", False):
+            return None
+        if NUL in request.path or nul_fields(request, view_kwargs, form=True):
+            return error_page(request, 400, _("This request cannot be read"), nul_message())
+        return None

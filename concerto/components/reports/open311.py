@@ -125,7 +125,7 @@ def _handle(view):
             return response
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
-    return wrapper
+    return inputs.nul_checked(wrapper)
 
 
 # Input -------------------------------------------------------------------------------------------------
@@ -179,14 +179,10 @@ _PATH_NAMES = {"code": "service_code", "request_id": "service_request_id"}
 
 def _refuse_nul(request, kwargs) -> None:
     """Every parameter, in the address, the query or the form: PostgreSQL refuses NUL characters in text."""
-    values = [*kwargs.items(), *request.GET.lists(), *(request.POST.lists() if request.method == "POST" else [])]
-    for name, value in values:
-        for text in [name, *(value if isinstance(value, list) else [value])]:
-            try:
-                inputs.text_check(text)
-            except inputs.BadInput as error:
-                shown = _PATH_NAMES.get(name, name).replace(inputs.NUL, "\\u0000")[:50]
-                raise Open311Error(400, _field_error(shown, error.message)) from None
+    found = inputs.nul_fields(request, kwargs, form=True)
+    if found:
+        _location, name = found[0]
+        raise Open311Error(400, _field_error(_PATH_NAMES.get(name, name)[:50], inputs.nul_message()))
 
 
 def _coordinate(data, name: str, low: float, high: float) -> float | None:
@@ -456,6 +452,7 @@ def token_detail(request, token, fmt="json"):
 
 
 @csrf_exempt
+@inputs.nul_checked
 def not_found(request):
     """Any other address under /open311/v2/: the specification's error list, in XML when it ends with .xml."""
     return error_response("xml" if request.path.endswith(".xml") else "json", 404,
