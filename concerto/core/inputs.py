@@ -4,8 +4,9 @@ that the database or Python's dates cannot hold is refused with a clear message 
 - `datetime_parse(raw)` / `datetime_check(value)`: a date and time whose time-zone offset PostgreSQL accepts
   (within ±15:59) and whose year stays where date arithmetic and time-zone conversion cannot overflow;
 - `text_check(value)`: no NUL character (PostgreSQL refuses them in text); `nul_fields(request, ...)` finds
-  them anywhere in a request, and `NulRefusalMiddleware` answers the site's 400 page for any view that does
-  not check them itself in its own format (`@nul_checked`: the API, Open311);
+  them anywhere in a request, and `NulRefusalMiddleware` answers the site's 400 page for a NUL in the address
+  or the query of any view that does not check them itself in its own format (`@nul_checked`: the API,
+  Open311); posted forms refuse them next to the field (Django's text fields);
 - `email_check(value)`: a valid address of at most 254 characters (the email columns' width, RFC 5321's limit);
   `EmailFormField` is the same check as a form field.
 
@@ -160,8 +161,9 @@ def nul_checked(view):
 
 
 class NulRefusalMiddleware:
-    """The site's 400 page, in the person's language, for a NUL character in the address, the query or a
-    posted form, before any view reads it (PostgreSQL would refuse it in a query: a 500)."""
+    """The site's 400 page, in the person's language, for a NUL character in the address or the query, before
+    any view reads it (PostgreSQL would refuse it in a query: a 500). Posted forms are left to the forms:
+    Django's text fields refuse NUL next to the field, and the person keeps what they typed."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -172,6 +174,6 @@ class NulRefusalMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         if getattr(view_func, "checks_nul", False):
             return None
-        if NUL in request.path or nul_fields(request, view_kwargs, form=True):
+        if NUL in request.path or nul_fields(request, view_kwargs):
             return error_page(request, 400, _("This request cannot be read"), nul_message())
         return None
