@@ -88,7 +88,6 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "concerto.core.accounts.middleware.SecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "concerto.core.inputs.NulRefusalMiddleware",
     "concerto.core.territory.middleware.OrganisationMiddleware",
 ]
 

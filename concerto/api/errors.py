@@ -180,7 +180,6 @@ def install(api) -> None:
     api.add_exception_handler(RateLimited, on_rate_limited)
 
 
-@inputs.nul_checked
 def not_found_view(request, *args, **kwargs):
     """Any other address under /api/v1/ answers in JSON too."""
     return json_error(404, _("This API endpoint does not exist. The list is at /api/v1/docs."))

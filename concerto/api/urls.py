@@ -16,7 +16,6 @@ from ninja.openapi.docs import Swagger
 
 from concerto.api import errors, routers
 from concerto.core import registry
-from concerto.core.inputs import nul_checked
 
 DESCRIPTION = """\
 **Français.** L'API publique de Concerto, la plateforme de participation citoyenne de la Métropole du
@@ -109,7 +108,7 @@ def _api_view(view):
             response["Allow"] = allowed
         return response
 
-    return nul_checked(wrapper)
+    return wrapper
 
 
 api_patterns, api_app_name, api_namespace = api.urls

@@ -4,9 +4,8 @@ that the database or Python's dates cannot hold is refused with a clear message 
 - `datetime_parse(raw)` / `datetime_check(value)`: a date and time whose time-zone offset PostgreSQL accepts
   (within ±15:59) and whose year stays where date arithmetic and time-zone conversion cannot overflow;
 - `text_check(value)`: no NUL character (PostgreSQL refuses them in text); `nul_fields(request, ...)` finds
-  them anywhere in a request, and `NulRefusalMiddleware` answers the site's 400 page for a NUL in the address
-  or the query of any view that does not check them itself in its own format (`@nul_checked`: the API,
-  Open311); posted forms refuse them next to the field (Django's text fields);
+  them anywhere in a request (the API and Open311 check every request with it; the pages' forms refuse them
+  next to the field, as Django's text fields do);
 - `email_check(value)`: a valid address of at most 254 characters (the email columns' width, RFC 5321's limit);
   `EmailFormField` is the same check as a form field.
 
@@ -24,8 +23,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-
-from concerto.core.errors import error_page
 
 EMAIL_MAX_LENGTH = 254
 # PostgreSQL refuses a wider offset; real ones stay within -12:00 and +14:00.
@@ -151,29 +148,3 @@ def nul_fields(request, path_params: dict, *, json_body: bool = False, form: boo
         except ValueError:
             pass  # the view refuses the body as it would any invalid JSON
     return list(dict.fromkeys(found))
-
-
-def nul_checked(view):
-    """Mark VIEW as finding NUL characters itself and answering in its own format (the API's JSON, Open311's
-    error list): NulRefusalMiddleware leaves it alone."""
-    view.checks_nul = True
-    return view
-
-
-class NulRefusalMiddleware:
-    """The site's 400 page, in the person's language, for a NUL character in the address or the query, before
-    any view reads it (PostgreSQL would refuse it in a query: a 500). Posted forms are left to the forms:
-    Django's text fields refuse NUL next to the field, and the person keeps what they typed."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        if getattr(view_func, "checks_nul", False):
-            return None
-        if NUL in request.path or nul_fields(request, view_kwargs):
-            return error_page(request, 400, _("This request cannot be read"), nul_message())
-        return None

@@ -125,7 +125,7 @@ def _handle(view):
             return response
     wrapper.__name__ = view.__name__
     wrapper.__doc__ = view.__doc__
-    return inputs.nul_checked(wrapper)
+    return wrapper
 
 
 # Input -------------------------------------------------------------------------------------------------
@@ -452,7 +452,6 @@ def token_detail(request, token, fmt="json"):
 
 
 @csrf_exempt
-@inputs.nul_checked
 def not_found(request):
     """Any other address under /open311/v2/: the specification's error list, in XML when it ends with .xml."""
     return error_response("xml" if request.path.endswith(".xml") else "json", 404,

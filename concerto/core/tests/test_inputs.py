@@ -1,6 +1,4 @@
-"""The kernel's checks on what people and clients send (core/inputs.py), and the site's 400 page for a NUL
-character in the address or the query of a page (posted forms refuse it next to the field: see
-core/tests/test_hardening.py)."""
+"""The kernel's checks on what people and clients send (core/inputs.py)."""
 
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -60,17 +58,3 @@ def test_the_email_form_field_says_why_a_long_address_is_refused():
     with translation.override("fr"), pytest.raises(Exception) as refused:
         field.clean("a" * 300 + "@example.org")
     assert refused.value.messages == ["Une adresse électronique compte au plus 254 caractères."]
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("url, data", [
-    ("/", {"q": "Sce\x00aux"}),
-    ("/communes/", {"x\x00": "1"}),
-    ("/sceaux/", {"page": "2\x00"}),
-])
-def test_a_nul_character_sent_to_a_page_gets_the_sites_400_page_in_french(client, url, data):
-    response = client.get(url, data, HTTP_ACCEPT_LANGUAGE="fr")
-    assert response.status_code == 400
-    page = response.content.decode()
-    assert "Cette demande ne peut pas être lue" in page
-    assert "Ce texte contient un caractère NUL (\\u0000), qui n’est pas accepté." in page

@@ -63,10 +63,8 @@ def test_the_queue_pages_without_a_cap(staff_client, agent, component, category)
 def test_junk_filters_never_break_the_queue(staff_client, agent, component, report):
     client = staff_client(agent)
     for junk in ({"service": "x"}, {"category": "9" * 40}, {"since": "2026-13-45"}, {"page": "-1"},
-                 {"sort": "<script>"}, {"commune": "atlantide"}):
+                 {"sort": "<script>"}, {"status": "\x00"}, {"commune": "atlantide"}):
         assert client.get(url(component), junk).status_code == 200
-    # A NUL character is refused for the whole site before any view reads it (core/inputs.py): the 400 page.
-    assert client.get(url(component), {"status": "\x00"}).status_code == 400
 
 
 def test_the_agent_handles_a_report_and_sees_the_reporters_email(staff_client, agent, component, report):
