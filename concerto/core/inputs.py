@@ -104,7 +104,8 @@ class EmailFormField(forms.EmailField):
 
     def validate(self, value):
         super().validate(value)
-        if value:
+        # A NUL character is left to Django's own validator, whose message names it.
+        if value and NUL not in value:
             try:
                 email_check(value)
             except BadInput as error:
