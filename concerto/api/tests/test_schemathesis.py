@@ -12,27 +12,25 @@ import os
 from collections import Counter
 
 import pytest
+import schemathesis
 from django.core import signals
 from django.core.management import call_command
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis.errors import Unsatisfiable
-
-schemathesis = pytest.importorskip("schemathesis")
-
-from schemathesis import GenerationMode  # noqa: E402
-from schemathesis.checks import not_a_server_error  # noqa: E402
-from schemathesis.specs.openapi.checks import (  # noqa: E402
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
 
-from concerto.components.reports import workflow  # noqa: E402
-from concerto.components.reports.models import Category  # noqa: E402
-from concerto.core.accounts.models import ApiToken  # noqa: E402
-from concerto.testing import commune, persona  # noqa: E402
+from concerto.components.reports import workflow
+from concerto.components.reports.models import Category
+from concerto.core.accounts.models import ApiToken
+from concerto.testing import commune, persona
 
 pytestmark = pytest.mark.django_db
 
