@@ -1,12 +1,16 @@
 """Shared pieces for the API's routers and the components' routers: pagination, input types, lookups."""
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
+from concerto.core import inputs
 from concerto.core.territory.models import Organisation
 
 MAX_LIMIT = 100
@@ -15,8 +19,21 @@ MAX_ID = 2**31 - 1
 
 Slug = Annotated[str, Field(pattern=r"^[-a-zA-Z0-9_]+$", max_length=100)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-# PostgreSQL refuses NUL characters in text; refuse them up front with a clear message.
+# PostgreSQL refuses NUL characters in text: every text the API receives is checked (errors.nul_errors); the
+# pattern also tells clients, in the published schema.
 NO_NUL = r"^[^\x00]*$"
+
+
+def _datetime_checked(value: datetime) -> datetime:
+    try:
+        return inputs.datetime_check(value)
+    except inputs.BadInput as error:
+        raise PydanticCustomError("datetime_range", error.message) from None
+
+
+# A date and time the database can hold (offset within ±15:59, a year PostgreSQL and Python agree on); a naive
+# one is in the site's time zone.
+DateTime = Annotated[datetime, AfterValidator(_datetime_checked)]
 
 
 class Pagination(LimitOffsetPagination):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
+from concerto.core import inputs
 from concerto.core.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,8 @@ def _field_message(error: dict) -> str:
         return _("This value has characters that are not allowed.")
     if kind == "string_type":
         return _("Enter some text.")
+    if kind.startswith("datetime_") and kind != "datetime_range" or kind.startswith("date_"):
+        return _("Enter a date and time in the ISO 8601 format, such as 2026-03-14T09:30:00+01:00.")
     if kind == "json_invalid":
         return _("The request body is not valid JSON.")
     if kind in {"model_attributes_type", "dict_type", "model_type"}:
@@ -74,6 +77,17 @@ def validation_errors(errors: list[dict]) -> list[dict]:
         field, location = _field_name(error.get("loc", ()))
         result.append({"field": field, "location": location, "message": _field_message(error)})
     return result
+
+
+CSRF_CODE = "csrf_failed"
+
+
+def nul_errors(request, path_params: dict) -> list[dict]:
+    """Where the request holds a NUL character (inputs.nul_fields: the path, the query, a JSON body), as
+    validation errors."""
+    message = inputs.nul_message()
+    return [{"field": field, "location": location, "message": message}
+            for location, field in inputs.nul_fields(request, path_params, json_body=True)]
 
 
 def json_error(status: int, detail: str, **extra) -> JsonResponse:
@@ -100,8 +114,9 @@ def on_http_error(request, exc: HttpError):
     elif isinstance(exc, Throttled):
         message = _("Too many requests. Please wait a moment and try again.")
     elif exc.message == "CSRF check Failed":
-        message = _("The CSRF check failed: send the X-CSRFToken header with the session, "
-                    "or use an API token.")
+        # The `code` lets a program tell it from a refusal of the endpoint itself (the ballots' 403 has one).
+        return json_error(403, _("The CSRF check failed: send the X-CSRFToken header with the session, "
+                                 "or use an API token."), code=CSRF_CODE)
     elif exc.message.startswith("Cannot parse request body"):
         message = _("The request body is not valid JSON.")
     elif exc.status_code == 403 and exc.message == "Forbidden":
@@ -168,3 +183,55 @@ def install(api) -> None:
 def not_found_view(request, *args, **kwargs):
     """Any other address under /api/v1/ answers in JSON too."""
     return json_error(404, _("This API endpoint does not exist. The list is at /api/v1/docs."))
+
+
+# The errors every endpoint may answer, written into the published schema (ConcertoAPI) where an endpoint
+# does not describe them itself, so that the schema lists every status a client can get.
+_ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+_VALIDATION_REF = {"$ref": "#/components/schemas/ValidationErrorOut"}
+_ERROR_DESCRIPTIONS = {
+    "400": "The request could not be understood (a body that is not JSON, a malformed header).",
+    "401": "Authentication is required, or the API token is not valid.",
+    "403": "Refused: the CSRF check of a session failed (with `code`: `csrf_failed`), or the caller may not do "
+           "this.",
+    "404": "Nothing matches an identifier or a slug sent.",
+    "413": "The request body is too large.",
+    "422": "The data sent is not valid: `errors` lists each field (a NUL character in any text is refused).",
+    "429": "Too many requests from this sender: wait the seconds of `Retry-After`.",
+}
+_WRITES = {"post", "put", "patch", "delete"}
+
+
+def _error_schemas():
+    from concerto.api.common import ErrorOut, ValidationErrorOut
+
+    schemas = {"ErrorOut": ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")}
+    validation = ValidationErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(validation.pop("$defs", {}))
+    schemas["ValidationErrorOut"] = validation
+    return schemas
+
+
+def document_errors(schema: dict) -> dict:
+    """SCHEMA with, on each operation, the errors it may answer that it does not describe: 400 and 422 for
+    all; 404 where it takes parameters; 401 and 403 where it needs authentication; 413 and 429 for writes."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, definition in _error_schemas().items():
+        components.setdefault(name, definition)
+    for methods in schema.get("paths", {}).values():
+        for method, operation in methods.items():
+            statuses = ["400", "422"]
+            if operation.get("parameters") or operation.get("requestBody"):
+                statuses.append("404")
+            if operation.get("security"):
+                statuses += ["401", "403"]
+            if method in _WRITES:
+                statuses += ["413", "429"]
+            responses = operation.setdefault("responses", {})
+            for status in statuses:
+                if status in responses or int(status) in responses:
+                    continue
+                body = _VALIDATION_REF if status == "422" else _ERROR_REF
+                responses[status] = {"description": _ERROR_DESCRIPTIONS[status],
+                                     "content": {"application/json": {"schema": body}}}
+    return schema

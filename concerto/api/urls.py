@@ -25,6 +25,9 @@ CSRF) ou un jeton personnel envoyé dans l'en-tête `Authorization: Bearer <clé
 rôle sur l'organisation. Les listes se parcourent avec `limit` (100 au plus) et `offset`. Les erreurs
 sont en JSON : `{"detail": "..."}`, dans la langue de la requête (français par défaut).
 
+**Open311.** Les signalements se lisent et s'envoient aussi en Open311 GeoReport v2 sous `/open311/v2/`
+(JSON ou XML), décrit en OpenAPI à [`/open311/v2/openapi.json`](/open311/v2/openapi.json).
+
 **Licence.** Les données publiées sont des données ouvertes, réutilisables sous la
 [Licence Ouverte / Open Licence version 2.0 (Etalab)](https://www.etalab.gouv.fr/licence-ouverte-open-licence/),
 en citant la source : « Concerto, Métropole du Grand Paris » et la date de mise à jour.
@@ -33,8 +36,9 @@ en citant la source : « Concerto, Métropole du Grand Paris » et la date de mi
 Paris: organisations, participation spaces and component content. Reading needs no key. Writing needs a
 site session (with the CSRF token) or a personal token sent as `Authorization: Bearer <key>`, and the
 permissions of your role on the organisation. Lists take `limit` (at most 100) and `offset`. Errors are
-JSON `{"detail": "..."}`, in the request's language (French by default). Published data is open data
-under the Licence Ouverte / Open Licence 2.0 (Etalab).
+JSON `{"detail": "..."}`, in the request's language (French by default). Citizen reports are also served
+as Open311 GeoReport v2 under `/open311/v2/` (JSON or XML), described at `/open311/v2/openapi.json`.
+Published data is open data under the Licence Ouverte / Open Licence 2.0 (Etalab).
 """
 
 
@@ -62,7 +66,12 @@ class SelfHostedDocs(Swagger):
         })
 
 
-api = NinjaAPI(
+class ConcertoAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs):
+        return errors.document_errors(super().get_openapi_schema(**kwargs))
+
+
+api = ConcertoAPI(
     title="Concerto API",
     version="1",
     description=DESCRIPTION,
@@ -81,12 +90,15 @@ for manifest in registry.components():
         api.add_router(f"/{manifest.name}/", import_string(manifest.api_router))
 
 
-
-def _json_method_not_allowed(view):
-    """Ninja answers a wrong method with a plain-text 405; answer in JSON like every other error."""
+def _api_view(view):
+    """Every endpoint: a NUL character anywhere in what it reads is a 422 before it runs (PostgreSQL refuses
+    them in text), and ninja's plain-text 405 for a wrong method is JSON like every other error."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        found = errors.nul_errors(request, kwargs)
+        if found:
+            return errors.json_error(422, _("The data sent is not valid."), errors=found)
         response = view(request, *args, **kwargs)
         is_json = response.get("Content-Type", "").startswith("application/json")
         if response.status_code == 405 and not is_json:
@@ -101,7 +113,7 @@ def _json_method_not_allowed(view):
 
 api_patterns, api_app_name, api_namespace = api.urls
 for pattern in api_patterns:
-    pattern.callback = _json_method_not_allowed(pattern.callback)
+    pattern.callback = _api_view(pattern.callback)
 
 urlpatterns = [
     path("", (api_patterns, api_app_name, api_namespace)),

@@ -45,7 +45,8 @@ class BallotErrorOut(Schema):
     detail: str
     code: str = Field(description="sign_in, closed, not_published, unverified, too_young, age_unknown, "
                                   "already_voted, empty, invalid, unknown_project, other_budget, not_on_ballot, "
-                                  "too_many, over_budget, under_min_share, over_points or over_cap.")
+                                  "too_many, over_budget, under_min_share, over_points or over_cap; "
+                                  "csrf_failed when a session sent no valid CSRF token.")
 
 
 def _budget(budget_id: int) -> Budget:

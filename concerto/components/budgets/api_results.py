@@ -76,8 +76,17 @@ def budget_results(request, budget_id: Id):
     }
 
 
-@router.get("/budgets/{budget_id}/results.pb", response={200: str, 404: ErrorOut, 422: ValidationErrorOut},
-            summary="Anonymous ballots of a budget with published results (pabulib)")
+PABULIB_RESPONSE = {200: {
+    "description": "The pabulib file: plain text (META, PROJECTS and VOTES sections, `;`-separated), sent as "
+                   "an attachment.",
+    "content": {"text/plain": {"schema": {"type": "string"}}},
+}}
+
+
+# The view answers the file itself: the 200 is described here only, as the text it is.
+@router.get("/budgets/{budget_id}/results.pb", response={404: ErrorOut, 422: ValidationErrorOut},
+            summary="Anonymous ballots of a budget with published results (pabulib)",
+            openapi_extra={"responses": PABULIB_RESPONSE})
 def budget_pabulib(request, budget_id: Id):
     """The file anyone can recount with `python manage.py pb_count FILE --rule greedy|mes` or pabutools."""
     _budget, result = _published_budget(budget_id)

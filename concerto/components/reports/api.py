@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from concerto.api.common import ErrorOut, Id, Pagination, Slug, ValidationErrorOut, organisation_or_404
+from concerto.api.common import DateTime, ErrorOut, Id, Pagination, Slug, ValidationErrorOut, organisation_or_404
 from concerto.components.reports import queries
 from concerto.components.reports.models import Report
 from concerto.core.spaces.lookup import component_by_id
@@ -84,7 +84,8 @@ class ReportFilters(Schema):
     status: Literal["open", "closed", "new", "acknowledged", "in_progress", "resolved", "rejected",
                     "duplicate"] | None = Field(None, description="`open`, `closed` or one status.")
     kind: Literal["malfunction", "congratulation", "proposal"] | None = None
-    since: datetime | None = Field(None, description="Reports sent on or after this date and time.")
+    since: DateTime | None = Field(None, description="Reports sent on or after this date and time (ISO 8601; "
+                                                     "offset within ±15:59, year 1900 to 2999).")
 
 
 def _component_or_404(component_id: int) -> Component:

@@ -4,6 +4,7 @@ from django.utils.translation import pgettext_lazy
 
 from concerto.components.reports.models import Category, CategoryQuestion, Report
 from concerto.components.reports.services import DESCRIPTION_MAX_LENGTH, categories_at
+from concerto.core.inputs import EmailFormField
 from concerto.core.maps import PointField
 
 OUTSIDE = _("This point is outside the Métropole du Grand Paris.")
@@ -45,7 +46,7 @@ class ReportForm(forms.Form):
     photo_1 = forms.FileField(label=pgettext_lazy("report form", "Photo 1"), required=False)
     photo_2 = forms.FileField(label=pgettext_lazy("report form", "Photo 2"), required=False)
     photo_3 = forms.FileField(label=pgettext_lazy("report form", "Photo 3"), required=False)
-    email = forms.EmailField(
+    email = EmailFormField(
         label=_("Your email address"), required=False,
         help_text=_("To follow your report. It is never shown publicly."),
         error_messages={"invalid": _("Enter a valid email address, such as name@example.org.")},
@@ -163,7 +164,7 @@ def question_field(question: CategoryQuestion) -> forms.Field:
 
 
 class SupportForm(forms.Form):
-    email = forms.EmailField(
+    email = EmailFormField(
         label=_("Your email address"), help_text=_("To be told what becomes of this report. Never shown publicly."),
         error_messages={"required": _("Give an email address to follow this report, or sign in."),
                         "invalid": _("Enter a valid email address, such as name@example.org.")},

@@ -4,11 +4,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.reports.models import CategoryQuestion, Report
+from concerto.core.inputs import EmailFormField
 
 
 class ServiceForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150)
-    email = forms.EmailField(label=_("Email for new reports"), required=False)
+    email = EmailFormField(label=_("Email for new reports"), required=False)
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
 

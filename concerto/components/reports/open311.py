@@ -27,13 +27,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from concerto.components.reports.models import Category, Report
-from concerto.core import ratelimit
+from concerto.core import inputs, ratelimit
 from concerto.core.accounts.verification import VerificationRequired
 from concerto.core.ratelimit import RateLimited
 from concerto.core.territory.models import Organisation
@@ -117,6 +116,7 @@ def _handle(view):
     """Turn an Open311Error raised by VIEW into the specification's error list."""
     def wrapper(request, *args, fmt="json", **kwargs):
         try:
+            _refuse_nul(request, kwargs)
             return view(request, *args, fmt=fmt, **kwargs)
         except Open311Error as error:
             response = error_response(fmt, error.status, error.description)
@@ -162,15 +162,27 @@ def _datetime(data, name: str):
     if not raw:
         return None
     try:
-        value = parse_datetime(raw.replace(" ", "+")) or (parse_date(raw) and parse_datetime(raw + "T00:00:00"))
-    except ValueError:
-        value = None
-    if not value:
-        raise Open311Error(400, _("%(name)s is not a valid date and time: use the W3C format, such as "
-                                  "2026-03-14T09:30:00+01:00.") % {"name": name})
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
+        # A "+" of an offset arrives as a space when the client did not encode it.
+        return inputs.datetime_parse(raw.replace(" ", "+"))
+    except inputs.BadInput as error:
+        raise Open311Error(400, _field_error(name, error.message)) from None
+
+
+def _field_error(name: str, message: str) -> str:
+    # French puts a non-breaking space before the colon.
+    return _("%(field)s: %(errors)s") % {"field": name, "errors": message}
+
+
+# The specification's names of the parameters in the address.
+_PATH_NAMES = {"code": "service_code", "request_id": "service_request_id"}
+
+
+def _refuse_nul(request, kwargs) -> None:
+    """Every parameter, in the address, the query or the form: PostgreSQL refuses NUL characters in text."""
+    found = inputs.nul_fields(request, kwargs, form=True)
+    if found:
+        _location, name = found[0]
+        raise Open311Error(400, _field_error(_PATH_NAMES.get(name, name)[:50], inputs.nul_message()))
 
 
 def _coordinate(data, name: str, low: float, high: float) -> float | None:
@@ -407,8 +419,7 @@ def _request_create(request, fmt):
             name = {"location": "lat/long", "category": "service_code"}.get(field, field)
             if name.startswith("q_"):
                 name = f"attribute[{name[2:]}]"
-            # French puts a non-breaking space before the colon.
-            messages.append(_("%(field)s: %(errors)s") % {"field": name, "errors": " ".join(str(e) for e in errors)})
+            messages.append(_field_error(name, " ".join(str(e) for e in errors)))
         raise Open311Error(400, " ".join(messages)) from None
     return respond(fmt, "service_requests", [{
         "service_request_id": str(report.pk),
@@ -438,3 +449,11 @@ def token_detail(request, token, fmt="json"):
     if report is None:
         raise Open311Error(404, _("token “%(token)s” was not found.") % {"token": token[:40]})
     return respond(fmt, "service_requests", [{"service_request_id": str(report.pk), "token": report.token}])
+
+
+@csrf_exempt
+def not_found(request):
+    """Any other address under /open311/v2/: the specification's error list, in XML when it ends with .xml."""
+    return error_response("xml" if request.path.endswith(".xml") else "json", 404,
+                          _("This Open311 resource does not exist. Its description is at %(url)s.")
+                          % {"url": reverse("reports_open311:openapi")})

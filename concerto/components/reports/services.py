@@ -8,7 +8,6 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import translation
@@ -19,6 +18,7 @@ from concerto.components.reports.models import Category, Report, ReportPhoto, Re
 from concerto.core.accounts.verification import VerificationRequired, action_refusal, action_require
 from concerto.core.audit.services import audit_record
 from concerto.core.errors import Refusal
+from concerto.core.inputs import BadInput, email_check
 from concerto.core.participation.notifications import mail_send
 from concerto.core.participation.services import (
     contribution_record,
@@ -201,9 +201,9 @@ def _content_errors(*, commune, category, kind: str, description: str, author, e
             errors["email"] = [_("Give an email address to follow your report, or sign in.")]
         else:
             try:
-                validate_email(email)
-            except ValidationError:
-                errors["email"] = [_("Enter a valid email address, such as name@example.org.")]
+                email_check(email)
+            except BadInput as error:
+                errors["email"] = [error.message]
 
 
 def _photos_cleaned(photos, errors: dict) -> list:
@@ -310,9 +310,9 @@ def report_support_add(*, report: Report, user=None, email: str = "") -> ReportS
         if not email:
             raise ValidationError({"email": [_("Give an email address to follow this report, or sign in.")]})
         try:
-            validate_email(email)
-        except ValidationError:
-            raise ValidationError({"email": [_("Enter a valid email address, such as name@example.org.")]}) from None
+            email_check(email)
+        except BadInput as error:
+            raise ValidationError({"email": [error.message]}) from None
     Report.objects.select_for_update().filter(pk=report.pk).first()
     if user is not None and (report.author_id == user.pk):
         raise ReportError(_("You sent this report: you already follow it."))

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concerto.core.accounts.models import User
 from concerto.core.accounts.verification import parse_birth_date
+from concerto.core.inputs import EmailFormField
 
 MAX_CENSUS_BYTES = 50 * 1024 * 1024
 
@@ -122,7 +123,7 @@ class MethodsForm(forms.Form):
 
 
 class DeskForm(IdentityForm):
-    email = forms.EmailField(label=_("Email address of the resident's account"))
+    email = EmailFormField(label=_("Email address of the resident's account"))
     document_checked = forms.BooleanField(
         label=_("I have checked an identity document of this person, and the name and date of birth above "
                 "are the ones on it"))

@@ -5,11 +5,12 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from concerto.core.accounts.models import Role
+from concerto.core.inputs import EmailFormField
 from concerto.core.uploads import validate_image_upload
 
 
 class RoleGrantForm(forms.Form):
-    email = forms.EmailField(
+    email = EmailFormField(
         label=_("Email address of the person"), widget=forms.EmailInput(attrs={"autocomplete": "off"}),
         help_text=_("The person must already have an account on the platform."),
     )
@@ -41,7 +42,7 @@ class OrganisationSettingsForm(forms.Form):
     )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https",
                              widget=forms.URLInput(attrs={"autocomplete": "url"}))
-    contact_email = forms.EmailField(label=_("Contact email"), required=False)
+    contact_email = EmailFormField(label=_("Contact email"), required=False)
     logo = forms.FileField(
         label=_("Logo"), required=False, validators=[validate_image_upload],
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
