@@ -15,14 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
-
-# The engine's dot products are on a few thousand numbers: waking BLAS threads for them costs more than
-# it saves (a quarter of the count's time on a Warsaw-sized file). Set before numpy is first imported.
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
 
 from concerto.components.budgets.counting import messages
 from concerto.components.budgets.counting.messages import _
