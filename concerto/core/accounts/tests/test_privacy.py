@@ -72,7 +72,10 @@ def test_export_holds_everything_about_the_person(client, busy_resident, sceaux)
 
 def test_export_lists_roles_of_staff(staff_client, agent):
     data = download(staff_client(agent))
-    assert data["roles"] == [{"organisation": "Sceaux", "role": "agent", "since": data["roles"][0]["since"]}]
+    role = data["roles"][0]
+    assert data["roles"] == [{"organisation": "Sceaux", "role": "agent", "since": role["since"],
+                              "active_since": role["active_since"]}]
+    assert role["active_since"] is not None  # the persona's role is active (enrolled)
     assert data["account"]["two_factor_methods"] == ["totp"]
 
 
