@@ -184,7 +184,8 @@ class BallotFastLane:
                 return None
             if ballot is None:
                 return None
-            # Accepted and committed: from here on the lane answers, whatever happens.
+            # Accepted and committed. Should building the answer fail, Django gets the request and casts the same
+            # choices again: the same ballot, answered 200 instead of 201.
             superseded = getattr(ballot, "superseded", False)
             out = api_ballots.BallotOut.model_validate(api_ballots._out(ballot, None if superseded else chosen))
             content = _renderer.render(request, out.model_dump(), response_status=201).encode()
