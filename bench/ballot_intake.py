@@ -23,7 +23,8 @@ budgets_ballot_cast), durable commits included, with as many clients as wrk's co
 PostgreSQL alone takes on this machine, and the application's share of that ceiling.
 Targets: >= 1,000 ballots/s sustained, p99 < 200 ms, zero lost or duplicated ballots.
 Options: --voters (20,000), --duration (30 s), --connections (32), --workers (3), --threads (4, gunicorn
-gthread), --pool (2:4), --own-cluster, --commit-delay (0 µs), --commit-siblings (5), --no-database-ceiling.
+gthread), --pool (2:4), --own-cluster, --commit-delay (0 µs), --commit-siblings (5), --no-database-ceiling,
+--no-fast-lane (every ballot through Django instead of the fast lane of concerto/components/budgets/intake.py).
 The SIGKILL check (workers killed mid-burst, no acknowledged ballot lost) is a test:
 concerto/components/budgets/tests/test_ballots_kill.py.
 """
@@ -76,8 +77,10 @@ function request()
   local index = (counter % #tokens) + 1
   local body = bodies[(counter % #bodies) + 1]
   counter = counter + step
+  -- As the TLS-terminating load balancer sends it (the site trusts it with CONCERTO_BEHIND_HTTPS_PROXY=1).
   return wrk.format("PUT", wrk.path, {["Authorization"] = "Bearer " .. tokens[index],
-                                      ["Content-Type"] = "application/json"}, body)
+                                      ["Content-Type"] = "application/json",
+                                      ["X-Forwarded-Proto"] = "https"}, body)
 end
 
 function response(status, headers, body)
@@ -402,6 +405,8 @@ def main(argv=None) -> int:
                         help="skip the pgbench run of the ballot's statements alone")
     parser.add_argument("--pool", default="2:4",
                         help="CONCERTO_DB_POOL of each gunicorn worker, MIN:MAX connections ('' for none)")
+    parser.add_argument("--no-fast-lane", dest="fast_lane", action="store_false",
+                        help="serve every ballot through Django (CONCERTO_BALLOT_FAST_LANE=0)")
     parser.add_argument("--own-cluster", action="store_true",
                         help="run on a PostgreSQL cluster of the bench's own (initdb in a temporary folder) "
                              "instead of DATABASE_URL, with the group commit settings below")
@@ -447,7 +452,8 @@ def run_bench(args, postmaster: int | None, gunicorn: Path) -> int:
         (folder / "intake.lua").write_text(LUA)
         port = free_port()
         env = {**os.environ, "CONCERTO_DEBUG": "0", "CONCERTO_SECRET_KEY": "bench-" + secrets.token_hex(16),
-               "CONCERTO_ALLOWED_HOSTS": "127.0.0.1", "CONCERTO_DB_CONN_MAX_AGE": "600", "CONCERTO_DB_POOL": args.pool}
+               "CONCERTO_ALLOWED_HOSTS": "127.0.0.1", "CONCERTO_DB_CONN_MAX_AGE": "600", "CONCERTO_DB_POOL": args.pool,
+               "CONCERTO_BEHIND_HTTPS_PROXY": "1", "CONCERTO_BALLOT_FAST_LANE": "1" if args.fast_lane else "0"}
         worker_class = ["--worker-class", "gthread", "--threads", str(args.threads)] if args.threads > 1 else []
         server = subprocess.Popen(
             [str(gunicorn), "concerto.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
@@ -532,7 +538,8 @@ def run_bench(args, postmaster: int | None, gunicorn: Path) -> int:
     busy = 1 - (cpu_after[1] - cpu_before[1]) / ticks_total if ticks_total else 0
     print(f"Ballot intake on PostgreSQL ({database}), gunicorn {args.workers} workers"
           f"{f' x {args.threads} threads' if args.threads > 1 else ''}, wrk 2 threads, {args.connections} connections,"
-          f" {args.duration} s; {args.voters:,} verified voters with API tokens (set-up {built:.0f} s)")
+          f" {args.duration} s; {args.voters:,} verified voters with API tokens (set-up {built:.0f} s); ballot fast "
+          f"lane {'on' if args.fast_lane else 'off'}")
     print(f"  SQL queries per ballot (whole request, token check included): first {first_queries} (the process "
           f"reads the ballot box once), then {change_queries}; pool {args.pool or 'none'} per worker; "
           + (f"own cluster, commit_delay {args.commit_delay} µs, commit_siblings {args.commit_siblings}"

@@ -148,13 +148,20 @@ class SecurityHeadersMiddleware:
 
         request.csp_nonce = SimpleLazyObject(draw)
         response = self.get_response(request)
-        # A view may send its own, stricter policy; never overwrite it.
-        if "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = content_security_policy(drawn[0] if drawn else None)
-        if settings.CONCERTO_CSP_REPORT_URI and "Reporting-Endpoints" not in response:
-            response["Reporting-Endpoints"] = f'{REPORT_GROUP}="{settings.CONCERTO_CSP_REPORT_URI}"'
-        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        policy_headers_add(response, drawn[0] if drawn else None)
         return response
+
+
+def policy_headers_add(response, nonce: str | None = None) -> None:
+    """The Content-Security-Policy, Reporting-Endpoints and Permissions-Policy headers, on one response. The
+    middleware calls it for every response; code that answers outside Django's middleware (the budgets' ballot
+    fast lane) calls it too, so that both answers carry the same policy."""
+    # A view may send its own, stricter policy; never overwrite it.
+    if "Content-Security-Policy" not in response:
+        response["Content-Security-Policy"] = content_security_policy(nonce)
+    if settings.CONCERTO_CSP_REPORT_URI and "Reporting-Endpoints" not in response:
+        response["Reporting-Endpoints"] = f'{REPORT_GROUP}="{settings.CONCERTO_CSP_REPORT_URI}"'
+    response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
 
 
 @register(Tags.security)

@@ -50,7 +50,9 @@ def _serve(port: int) -> subprocess.Popen:
     url = (f"postgres://{database['USER']}@{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}/"
            f"{database['NAME']}")
     env = {**os.environ, "DATABASE_URL": url, "CONCERTO_DEBUG": "0", "CONCERTO_SECRET_KEY": "kill-test-secret-key",
-           "CONCERTO_ALLOWED_HOSTS": "127.0.0.1", "CONCERTO_DB_POOL": "1:4", "PYTHONPATH": str(ROOT)}
+           "CONCERTO_ALLOWED_HOSTS": "127.0.0.1", "CONCERTO_DB_POOL": "1:4", "PYTHONPATH": str(ROOT),
+           # Through the ballot fast lane (intake.py), behind a TLS-terminating proxy as in production.
+           "CONCERTO_BALLOT_FAST_LANE": "1", "CONCERTO_BEHIND_HTTPS_PROXY": "1"}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     return subprocess.Popen(
         [str(gunicorn), "concerto.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
@@ -100,7 +102,7 @@ def test_killing_the_workers_mid_burst_loses_no_acknowledged_ballot():
                     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                     conn.request("PUT", path, body=json.dumps({"choices": choices}),
                                  headers={"Authorization": f"Bearer {keys[index]}",
-                                          "Content-Type": "application/json"})
+                                          "Content-Type": "application/json", "X-Forwarded-Proto": "https"})
                     response = conn.getresponse()
                     response.read()
                     conn.close()

@@ -1,0 +1,236 @@
+"""The ballot intake's fast lane: a WSGI wrapper in front of Django for one request shape only, an API ballot.
+
+A vote day's ballot costs about 3 ms of application CPU through Django (its handler and middleware, then
+django-ninja), ten times the ballot's own work; at 1,000 ballots/s on two cores there is about 1 ms. The lane
+takes `PUT`/`POST /api/v1/budgets/budgets/<id>/ballot` with `Authorization: Bearer <token>`, no cookie and a
+JSON body of the published schema, and does what the API endpoint does, without the framework around it: the
+token check (the kernel's `authenticate_api_token`), the cached ballot box (`ballots.ballot_box`), the choices'
+checks (`normalise_choices`, then `ballot_cast`'s fast path, whose checks are `ballot_check` on the cached
+facts), the one statement (`budgets_ballot_cast`, which re-checks eligibility and writes the ballot, its choices
+and its ledger row), and the same answer: status, JSON body (the endpoint's own schema and renderer) and the
+headers the middleware would add (security headers, X-Request-ID, Content-Language, the replica's cookie).
+
+It only ever accepts. Whenever it is unsure (a refusal of any kind, a body it does not read exactly as the
+schema would, an unknown token, a cookie, an insecure request that Django would redirect, a host Django would
+refuse, a database error before the statement) it has written nothing and hands the request, its body
+re-wrapped, to Django, which answers as it always did: every refusal and every message stays Django's.
+Ballots have no send limit and write no audit entry (ballots.py says why), so the lane skips neither; it
+counts its requests in the same metrics and writes the same request log line.
+
+Wired by `concerto/wsgi.py` behind CONCERTO_BALLOT_FAST_LANE (on by default with PostgreSQL: the fast path
+is PostgreSQL's). `tests/test_intake_lane.py` compares its answers with Django's, byte for byte.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.core import signals
+from django.core.handlers.wsgi import WSGIRequest
+from django.db import DatabaseError
+from django.http import HttpResponse
+from django.utils import translation
+from ninja.renderers import JSONRenderer
+
+from concerto.components.budgets import api_ballots, ballots
+from concerto.core import dbrouting, metrics, security
+from concerto.core.accounts.services import authenticate_api_token
+from concerto.core.middleware import REQUEST_ID
+from concerto.core.participation.models import Channel
+from concerto.core.ratelimit import client_address
+
+logger = logging.getLogger("concerto.budgets")
+request_logger = logging.getLogger("concerto.requests")
+
+PATH = re.compile(r"/api/v1/budgets/budgets/([1-9][0-9]{0,17})/ballot")
+# The tokens ApiToken.issue makes (url-safe base64 with a prefix); anything else is Django's to judge.
+TOKEN = re.compile(r"Bearer ([A-Za-z0-9_-]{8,200})")
+# A ballot names at most MAX_CHOICES projects: its JSON is far under this. A larger body is Django's.
+MAX_BODY = 32_768
+MAX_ID = 2**63 - 1
+JSON_TYPES = {"application/json", "application/json; charset=utf-8", "application/json;charset=utf-8"}
+CONTENT_TYPE = f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}"
+_renderer = JSONRenderer()
+
+
+class _Route:
+    """What metrics.request_observe reads of a request: the route's name (resolved once) and the method."""
+
+    __slots__ = ("method", "resolver_match")
+
+    def __init__(self, method: str, match):
+        self.method = method
+        self.resolver_match = match
+
+
+_route_match = None
+
+
+def _route(path: str):
+    global _route_match
+    if _route_match is None:
+        from django.urls import resolve
+
+        _route_match = resolve(path)
+    return _route_match
+
+
+def _choices(payload):
+    """The body's choices when it is exactly what the schema BallotIn accepts without coercion, else None
+    (Django then judges it: pydantic coerces "3" to 3, refuses what is not a whole number, and so on)."""
+    if type(payload) is not dict or len(payload) != 1 or "choices" not in payload:
+        return None
+    choices = payload["choices"]
+    if type(choices) is list:
+        if len(choices) > ballots.MAX_CHOICES or any(type(c) is not int or not 1 <= c <= MAX_ID for c in choices):
+            return None
+        return choices
+    if type(choices) is dict:
+        if any(type(points) is not int for points in choices.values()):
+            return None
+        return choices
+    return None
+
+
+class BallotFastLane:
+    """WSGI middleware: API ballots answered here when they are surely accepted, everything else by APP."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") not in ("PUT", "POST") or not PATH.fullmatch(environ.get("PATH_INFO", "")):
+            return self.app(environ, start_response)
+        started = time.perf_counter()
+        body = self._body(environ)
+        if body is None:
+            return self.app(environ, start_response)
+        answer = None
+        try:
+            answer = self._accept(environ, body, started)
+        except Exception:  # anything unusual before the ballot was written: Django answers as it always did
+            logger.exception("The ballot fast lane handed a request to Django after an error")
+        if answer is None:
+            environ["wsgi.input"] = io.BytesIO(body)
+            return self.app(environ, start_response)
+        status, headers, content = answer
+        start_response(status, headers)
+        return [content]
+
+    @staticmethod
+    def _body(environ) -> bytes | None:
+        """The request's body, read whole, when it may be a ballot for the lane; None (and nothing read) if not."""
+        if (environ.get("HTTP_COOKIE") or environ.get("QUERY_STRING")
+                or environ.get("CONTENT_TYPE", "").lower() not in JSON_TYPES
+                or not TOKEN.fullmatch(environ.get("HTTP_AUTHORIZATION", ""))):
+            return None
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or "")
+        except ValueError:
+            return None
+        if not 0 < length <= MAX_BODY or environ.get("HTTP_TRANSFER_ENCODING"):
+            return None
+        body = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(body)  # whatever happens next, Django can read it again
+        return body
+
+    def _accept(self, environ, body: bytes, started: float):
+        """(status, headers, body) of an accepted ballot, or None when the lane wrote nothing."""
+        try:
+            choices = _choices(json.loads(body))
+        except ValueError:
+            return None
+        if choices is None:
+            return None
+        request = WSGIRequest(environ)
+        # What SecurityMiddleware and CommonMiddleware would refuse or redirect, Django does.
+        if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+            return None
+        try:
+            request.get_host()
+        except Exception:  # DisallowedHost: Django's 400
+            return None
+        signals.request_started.send(sender=self.__class__, environ=environ)
+        try:
+            return self._cast(request, environ, choices, started)
+        finally:
+            signals.request_finished.send(sender=self.__class__)
+
+    def _cast(self, request, environ, choices, started: float):
+        language = translation.get_language_from_request(request)
+        translation.activate(language)
+        try:
+            user = authenticate_api_token(TOKEN.fullmatch(environ["HTTP_AUTHORIZATION"]).group(1))
+            if user is None:
+                return None
+            budget = ballots.ballot_box(int(PATH.fullmatch(environ["PATH_INFO"]).group(1)))
+            if budget is None or getattr(budget, "ballot_box_stamp", None) is None:
+                return None
+            try:
+                chosen = ballots.normalise_choices(choices)
+            except ballots.BallotError:
+                return None
+            try:
+                ballot = ballots._cast_fast(voter=user, budget=budget, choices=chosen, channel=Channel.API)
+            except DatabaseError:
+                # The statement did not answer: it may have been committed or not; Django runs it again (a
+                # ballot replaced by the same choices is the same ballot).
+                return None
+            if ballot is None:
+                return None
+            # Accepted and committed. Should building the answer fail, Django gets the request and casts the same
+            # choices again: the same ballot, answered 200 instead of 201.
+            superseded = getattr(ballot, "superseded", False)
+            out = api_ballots.BallotOut.model_validate(api_ballots._out(ballot, None if superseded else chosen))
+            content = _renderer.render(request, out.model_dump(), response_status=201).encode()
+            status = 201 if ballot.created else 200
+            return self._answer(request, environ, status, content, language, user, started)
+        finally:
+            translation.deactivate()
+
+    @staticmethod
+    def _answer(request, environ, status: int, content: bytes, language: str, user, started: float):
+        """The response Django's middleware would give: the same headers, in the same order."""
+        response = HttpResponse(content, status=status, content_type=CONTENT_TYPE)
+        security.policy_headers_add(response)
+        if settings.SECURE_HSTS_SECONDS and request.is_secure():
+            sts = f"max-age={settings.SECURE_HSTS_SECONDS}"
+            if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+                sts += "; includeSubDomains"
+            if settings.SECURE_HSTS_PRELOAD:
+                sts += "; preload"
+            response.headers["Strict-Transport-Security"] = sts
+        if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+            response.headers["X-Content-Type-Options"] = "nosniff"
+        if settings.SECURE_REFERRER_POLICY:
+            policy = settings.SECURE_REFERRER_POLICY
+            response.headers["Referrer-Policy"] = policy if isinstance(policy, str) else ",".join(policy)
+        if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+            response.headers["Cross-Origin-Opener-Policy"] = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY
+        # LocaleMiddleware's and SessionMiddleware's (the session is read on every request, for the user).
+        response.headers["Vary"] = "Accept-Language, Cookie"
+        response.headers["Content-Language"] = language
+        response.headers["Content-Length"] = str(len(content))
+        if dbrouting.replica_configured():
+            response.set_cookie(dbrouting.PRIMARY_COOKIE, "1", max_age=int(settings.CONCERTO_REPLICA_STICKY_SECONDS),
+                                httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+        response.headers["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+        sent = environ.get("HTTP_X_REQUEST_ID", "")
+        request_id = sent if REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
+        response.headers["X-Request-ID"] = request_id
+        duration = time.perf_counter() - started
+        metrics.request_observe(_Route(request.method, _route(request.path_info)), status, duration)
+        if request_logger.isEnabledFor(logging.INFO):
+            extra = {"request_id": request_id, "method": request.method, "path": request.path, "user_id": user.pk,
+                     "status": status, "duration_ms": round(duration * 1000, 1), "fast_lane": True}
+            if settings.CONCERTO_LOG_CLIENT_IP:
+                extra["client_ip"] = client_address(request)
+            request_logger.info("%s %s %s", request.method, request.path, status, extra=extra)
+        headers = [*response.items(), *(("Set-Cookie", c.output(header="")) for c in response.cookies.values())]
+        return f"{status} {response.reason_phrase}", headers, content
