@@ -39,7 +39,7 @@ def test_a_vote_burst_survives_the_loss_of_an_app_server_and_of_the_replica():
         if os.environ.get("CI") == "true":
             pytest.fail("the cluster test needs " + ", ".join(missing))
         pytest.skip("needs " + ", ".join(missing))
-    run = subprocess.run([sys.executable, "-m", "bench.cluster_burst", "--voters", "3000", "--duration", "21",
+    run = subprocess.run([sys.executable, "-m", "bench.cluster_burst", "--voters", "12000", "--duration", "21",
                           "--voting-threads", "12", "--readers", "3", "--redis-db",
                           os.environ.get("CONCERTO_CLUSTER_REDIS_DB", "8")],
                          cwd=ROOT, capture_output=True, text=True, timeout=400,
