@@ -26,7 +26,11 @@ class RetentionRule:
     it is and SINCE from when its period counts (both shown on the privacy page); DAYS is the default period
     and BASIS where it comes from (a CNIL recommendation, or the project's reason). PURGE(cutoff, dry_run=)
     deletes or anonymises what is older than CUTOFF and returns how many rows it touched (or would have);
-    it works in batches and is safe to run twice."""
+    it works in batches and is safe to run twice.
+
+    WARN_DAYS and WARN, for data whose owner is told before it goes (inactive accounts): before PURGE, the
+    job calls WARN(cutoff + WARN_DAYS, now=, dry_run=), which tells once each person whose data passes that
+    later cutoff and returns how many it told; PURGE then takes only what was announced WARN_DAYS before."""
 
     name: str
     label: Any
@@ -34,6 +38,8 @@ class RetentionRule:
     days: int
     basis: Any
     purge: Callable
+    warn_days: int = 0
+    warn: Callable | None = None
 
     @property
     def period_days(self) -> int:
