@@ -14,7 +14,7 @@ Imported ballots (`import:<n>`, from a pabulib file) name nobody and are left as
 
 from concerto.components.budgets.models import Ballot, PaperEntry, Result
 from concerto.components.budgets.results import IMPORT_PREFIX
-from concerto.core.accounts.privacy import BATCH
+from concerto.core.accounts.privacy import batched_erase_keys, batched_purge
 
 
 def ballot_voter_keys_purge(cutoff, *, dry_run) -> int:
@@ -24,19 +24,5 @@ def ballot_voter_keys_purge(cutoff, *, dry_run) -> int:
     ballots = (Ballot.objects.filter(budget__in=budgets)
                .exclude(voter_key__startswith="erased:").exclude(voter_key__startswith=IMPORT_PREFIX))
     sheets = PaperEntry.objects.filter(budget__in=budgets).exclude(voter_key="")
-    if dry_run:
-        return ballots.count() + sheets.count()
-    done = 0
-    while True:  # in batches: each key is its own value, so one statement per batch of ballots
-        batch = list(ballots.order_by().values_list("pk", flat=True)[:BATCH])
-        if not batch:
-            break
-        Ballot.objects.bulk_update([Ballot(pk=pk, voter_key=f"erased:{pk}", voter=None) for pk in batch],
-                                   ["voter_key", "voter"])
-        done += len(batch)
-    while True:
-        batch = list(sheets.order_by().values_list("pk", flat=True)[:BATCH])
-        if not batch:
-            break
-        done += PaperEntry.objects.filter(pk__in=batch).update(voter_key="")
-    return done
+    return (batched_erase_keys(ballots, "voter_key", dry_run=dry_run, update={"voter": None})
+            + batched_purge(sheets, dry_run=dry_run, update={"voter_key": ""}))

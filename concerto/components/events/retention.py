@@ -4,7 +4,7 @@ calendar feed addresses (the manifest's `retention`)."""
 from django.db.models import Q
 
 from concerto.components.events.models import BoardPost, BoardVote, FeedToken, Registration
-from concerto.core.accounts.privacy import BATCH, batched_purge
+from concerto.core.accounts.privacy import batched_erase_keys, batched_purge
 
 
 def registration_details_purge(cutoff, *, dry_run) -> int:
@@ -18,20 +18,10 @@ def board_keys_purge(cutoff, *, dry_run) -> int:
     """Erase who posted and voted on the live boards of events that ended before CUTOFF: the keys (a hash
     of the session, or `user:<id>`) served only to limit posts and to count one vote per person during
     the event. Posts and vote counts stay; each key becomes `erased:<id>` (votes stay unique per post)."""
-    past = Q(post__event__ends_at__lt=cutoff)
-    votes = BoardVote.objects.filter(past).exclude(voter_key__startswith="erased:")
+    votes = BoardVote.objects.filter(post__event__ends_at__lt=cutoff).exclude(voter_key__startswith="erased:")
     posts = BoardPost.objects.filter(event__ends_at__lt=cutoff).exclude(author_key__startswith="erased:")
-    if dry_run:
-        return votes.count() + posts.count()
-    done = 0
-    for model, rows, field in ((BoardVote, votes, "voter_key"), (BoardPost, posts, "author_key")):
-        while True:
-            batch = list(rows.order_by().values_list("pk", flat=True)[:BATCH])
-            if not batch:
-                break
-            model.objects.bulk_update([model(pk=pk, **{field: f"erased:{pk}"}) for pk in batch], [field])
-            done += len(batch)
-    return done
+    return (batched_erase_keys(votes, "voter_key", dry_run=dry_run)
+            + batched_erase_keys(posts, "author_key", dry_run=dry_run))
 
 
 def feed_tokens_purge(cutoff, *, dry_run) -> int:

@@ -101,3 +101,19 @@ def batched_purge(queryset, *, dry_run: bool, update: dict | None = None) -> int
         else:
             batch.update(**update)
         done += len(ids)
+
+
+def batched_erase_keys(queryset, field: str, *, dry_run: bool, update: dict | None = None) -> int:
+    """Replace FIELD (a key naming a person: a hash, `user:<id>`) of each row of QUERYSET with `erased:<pk>`,
+    a value of its own (for keys under a unique constraint), and apply UPDATE too, BATCH rows at a time.
+    QUERYSET must leave out the rows whose key already starts with `erased:`. Returns how many rows."""
+    if dry_run:
+        return queryset.count()
+    model, done = queryset.model, 0
+    while True:
+        ids = list(queryset.order_by().values_list("pk", flat=True)[:BATCH])
+        if not ids:
+            return done
+        model._base_manager.bulk_update([model(pk=pk, **{field: f"erased:{pk}"}, **(update or {})) for pk in ids],
+                                        [field, *(update or {})])
+        done += len(ids)

@@ -34,7 +34,7 @@ def _published_budget(component, days_ago: int):
     return budget
 
 
-def test_ballot_voter_keys_go_90_days_after_the_results_and_a_recount_is_unchanged(resident):
+def test_ballot_voter_keys_go_90_days_after_the_results_and_a_recount_is_unchanged(resident, monkeypatch):
     from concerto.components.budgets import counting
     from concerto.components.budgets.models import Ballot, PaperEntry
     from concerto.components.budgets.results import election_for
@@ -46,6 +46,7 @@ def test_ballot_voter_keys_go_90_days_after_the_results_and_a_recount_is_unchang
     unpublished, _projects = small_election(component=component, name="Pas encore publié")
     before = {rule: counting.count(election_for(budget=old), rule).to_json() for rule in ("greedy", "mes")}
     pabulib_before = counting.write_pabulib(election_for(budget=old))
+    monkeypatch.setattr(privacy, "BATCH", 3)  # several batches
 
     figures = retention_purge(now=NOW)
 
