@@ -429,7 +429,10 @@ def _complete(prep: Prepared, data: FastData | None, budget: Fraction, start: Fr
     stopping one is over the budget, the one before is run again if it was skipped, so that prices and
     money left are stepping's too). Checks chain (each from the rhos the previous one reached), their
     stride doubles after a success and halves after a failure; where the outcome changes at almost every
-    increment, checks pause for a growing number of increments, so that they cost little.
+    increment, checks pause for a growing number of increments, so that they cost little. The increments
+    of a pause are run from the highest down (`_downwards`), each run borrowing the rho lower bounds of
+    the one above it: the same decisions as plain runs with fewer evaluations; a kept outcome that came
+    from such a run is run again plainly, so that its prices and money left are stepping's to the bit.
     """
     costs = prep.costs
     n = len(prep.names)
