@@ -4,7 +4,8 @@ declare (`accounts.privacy.retention_rules()`); the privacy page lists the same 
 
 Run by the clock every six hours (`manage.py run_periodic`), or by hand with `manage.py purge_personal_data
 [--dry-run]`. Each rule works in batches and is safe to run twice; a run that purged anything writes one
-audit entry with the figures per kind (never a personal value).
+audit entry with the figures per kind (never a personal value). A rule that warns people before
+their data goes (`RetentionRule.warn`) adds the figure "<name>_warned": how many it told.
 """
 
 import logging
@@ -27,6 +28,10 @@ def retention_purge(*, now: datetime | None = None, dry_run: bool = False) -> di
     for rule in retention_rules():
         cutoff = now - timedelta(days=rule.period_days)
         try:
+            if rule.warn is not None:
+                with transaction.atomic():
+                    figures[f"{rule.name}_warned"] = rule.warn(cutoff + timedelta(days=rule.warn_days), now=now,
+                                                               dry_run=dry_run)
             with transaction.atomic():
                 figures[rule.name] = rule.purge(cutoff, dry_run=dry_run)
         except Exception:

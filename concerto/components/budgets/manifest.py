@@ -4,6 +4,7 @@ data). The functions it names live with the part of the component they belong to
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.budgets.permissions import PERMISSIONS, READ_REVIEW
+from concerto.core.accounts.privacy import RetentionRule
 from concerto.core.registry import Action, ComponentManifest, Deferred, NotificationKind, Setting, register
 
 
@@ -61,6 +62,12 @@ manifest = register(ComponentManifest(
     personal_data=personal_data,
     erase_personal_data=erase_personal_data,
     metrics=Deferred("concerto.components.budgets.metrics.metrics"),
+    retention=(RetentionRule(
+        "ballot_voter_keys", _("Who cast each ballot (the hashed identity or the account), once the results are "
+                               "out; the ballots themselves stay, anonymous, so that anyone can recount them"),
+        _("the publication of the results"), 90,
+        _("Needed to allow one ballot per person and to answer an appeal against the results (two months)"),
+        Deferred("concerto.components.budgets.retention.ballot_voter_keys_purge")),),
     notifications=(
         NotificationKind("budgets.project_answered", _("The review of a project I submitted or follow")),
         NotificationKind("budgets.project_merged", _("A project I submitted or follow is merged into another")),

@@ -70,7 +70,16 @@ manifest = register(ComponentManifest(
     retention=(RetentionRule(
         "event_registration_details", _("Names of walk-ins and answers to an event's registration questions"),
         _("the end of the event"), 365, _("Kept to organise the event and answer questions about it afterwards"),
-        Deferred("concerto.components.events.retention.registration_details_purge")),),
+        Deferred("concerto.components.events.retention.registration_details_purge")),
+        RetentionRule(
+            "event_board_keys", _("Who posted or voted on an event's live board (a code drawn from the browser "
+                                  "session, or the account)"), _("the end of the event"), 30,
+            _("Needed during the event only, to limit posts and count one vote per person"),
+            Deferred("concerto.components.events.retention.board_keys_purge")),
+        RetentionRule(
+            "event_feed_tokens", _("Secret addresses of personal event calendars that are no longer used"),
+            _("their last use"), 365, _("An address nobody reads any more is a risk and serves no purpose"),
+            Deferred("concerto.components.events.retention.feed_tokens_purge"))),
     # The reminders of the day before (each registration gets one, whatever the number of runs).
     periodic=(PeriodicJob("events.reminders", 15 * 60, send_reminders),),
     participation_count=participation_count,

@@ -473,7 +473,8 @@ def feed_token_for(*, user, renew: bool = False) -> str:
     if token is not None and not renew:
         return token.token
     value = secrets.token_urlsafe(32)
-    FeedToken.objects.update_or_create(user=user, defaults={"token": value})
+    FeedToken.objects.update_or_create(  # a new address counts its retention period from now
+        user=user, defaults={"token": value, "created_at": timezone.now(), "last_used_at": None})
     return value
 
 
@@ -482,7 +483,12 @@ def feed_user(token: str):
     if not token or len(token) > 64:
         return None
     row = FeedToken.objects.select_related("user").filter(token=token).first()
-    return row.user if row is not None and row.user.is_active else None
+    if row is None or not row.user.is_active:
+        return None
+    now = timezone.now()
+    if row.last_used_at is None or now - row.last_used_at > timedelta(days=1):  # calendar apps poll often
+        FeedToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row.user
 
 
 # Queries the pages use --------------------------------------------------------------------------------

@@ -40,7 +40,11 @@ manifest = register(ComponentManifest(
         "report_contacts", _("Email addresses given to follow a report without an account"),
         _("the report's closing"), 365,
         _("Long enough to answer a question about the outcome or reopen the report"),
-        Deferred("concerto.components.reports.retention.reporters_contacts_purge")),),
+        Deferred("concerto.components.reports.retention.reporters_contacts_purge")),
+        RetentionRule(
+            "open311_keys", _("Open311 API keys that are no longer used (with who made them)"), _("their last use"),
+            365, _("An unused access key is a risk and serves no purpose"),
+            Deferred("concerto.components.reports.retention.open311_keys_purge"))),
     notifications=(
         NotificationKind("reports.status_changed", _("Changes of status of a report I sent, support or follow")),
         NotificationKind("reports.merged", _("Another resident reported the same problem as me")),

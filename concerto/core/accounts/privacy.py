@@ -26,7 +26,11 @@ class RetentionRule:
     it is and SINCE from when its period counts (both shown on the privacy page); DAYS is the default period
     and BASIS where it comes from (a CNIL recommendation, or the project's reason). PURGE(cutoff, dry_run=)
     deletes or anonymises what is older than CUTOFF and returns how many rows it touched (or would have);
-    it works in batches and is safe to run twice."""
+    it works in batches and is safe to run twice.
+
+    WARN_DAYS and WARN, for data whose owner is told before it goes (inactive accounts): before PURGE, the
+    job calls WARN(cutoff + WARN_DAYS, now=, dry_run=), which tells once each person whose data passes that
+    later cutoff and returns how many it told; PURGE then takes only what was announced WARN_DAYS before."""
 
     name: str
     label: Any
@@ -34,6 +38,8 @@ class RetentionRule:
     days: int
     basis: Any
     purge: Callable
+    warn_days: int = 0
+    warn: Callable | None = None
 
     @property
     def period_days(self) -> int:
@@ -94,4 +100,20 @@ def batched_purge(queryset, *, dry_run: bool, update: dict | None = None) -> int
             batch.delete()
         else:
             batch.update(**update)
+        done += len(ids)
+
+
+def batched_erase_keys(queryset, field: str, *, dry_run: bool, update: dict | None = None) -> int:
+    """Replace FIELD (a key naming a person: a hash, `user:<id>`) of each row of QUERYSET with `erased:<pk>`,
+    a value of its own (for keys under a unique constraint), and apply UPDATE too, BATCH rows at a time.
+    QUERYSET must leave out the rows whose key already starts with `erased:`. Returns how many rows."""
+    if dry_run:
+        return queryset.count()
+    model, done = queryset.model, 0
+    while True:
+        ids = list(queryset.order_by().values_list("pk", flat=True)[:BATCH])
+        if not ids:
+            return done
+        model._base_manager.bulk_update([model(pk=pk, **{field: f"erased:{pk}"}, **(update or {})) for pk in ids],
+                                        [field, *(update or {})])
         done += len(ids)

@@ -4,8 +4,10 @@ Periods: CNIL guidance where there is some, else the shortest period the feature
 with CONCERTO_RETENTION_DAYS (see docs/operations.md, "Data retention").
 """
 
+from datetime import timedelta
+
 from django.contrib.sessions.models import Session
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -13,12 +15,24 @@ from concerto.core.accounts.models import ApiToken, User, VerificationAttempt, V
 from concerto.core.accounts.privacy import PersonalDataProvider, RetentionRule, batched_purge
 from concerto.core.accounts.services import account_delete
 from concerto.core.audit.models import AuditEntry
+from concerto.core.registry import Deferred
+
+WARNING_DAYS = 30  # an inactive account is deleted at least this long after its holder was told
+
+
+def inactive_accounts(cutoff):
+    """Residents' accounts not signed in since CUTOFF (annotated with `last_seen`). Staff keep their account
+    while they hold a role: their organisation removes the role first."""
+    return (User.objects.annotate(last_seen=Coalesce("last_login", "date_joined"))
+            .filter(last_seen__lt=cutoff, is_superuser=False, is_staff=False, roles__isnull=True))
 
 
 def _inactive_accounts(cutoff, *, dry_run):
-    # Staff keep their account while they hold a role: their organisation removes the role first.
-    inactive = (User.objects.annotate(last_seen=Coalesce("last_login", "date_joined"))
-                .filter(last_seen__lt=cutoff, is_superuser=False, is_staff=False, roles__isnull=True))
+    # Only accounts whose holder was told WARNING_DAYS ago or more, after their last sign-in: a sign-in
+    # since the warning makes it void (the account is no longer inactive, and a new warning is needed).
+    now = cutoff + timedelta(days=RULES[0].period_days)
+    inactive = inactive_accounts(cutoff).filter(deletion_warned_at__gte=F("last_seen"),
+                                                deletion_warned_at__lte=now - timedelta(days=WARNING_DAYS))
     if dry_run:
         return inactive.count()
     count = 0
@@ -56,7 +70,11 @@ RULES = (
         "inactive_accounts", _("Accounts of residents who no longer sign in (and all they hold)"),
         _("the last sign-in"), 3 * 365,
         _("CNIL: an inactive account is deleted after a set period (3 years from the last contact, as in its "
-          "guidance on customer files)"), _inactive_accounts),
+          "guidance on customer files); its holder is told by email 30 days before, and signing in keeps it"),
+        _inactive_accounts,
+        # The email goes through the notification pipeline, which is participation's (above accounts): named
+        # by its path and imported at the first call, as manifests name their hooks.
+        warn_days=WARNING_DAYS, warn=Deferred("concerto.core.participation.privacy.inactive_accounts_warn")),
     RetentionRule(
         "sessions", _("Sign-in sessions"), _("their expiry (two weeks without a visit)"), 1,
         _("Needed only while signed in"), _sessions),

@@ -68,7 +68,13 @@ def channels() -> list[DeliveryChannel]:
 
 
 # The kernel's own kinds; the components' come from their manifests.
-KERNEL_KINDS = (NotificationKind("comment.replied", gettext_lazy("Replies to my comments")),)
+KERNEL_KINDS = (
+    NotificationKind("comment.replied", gettext_lazy("Replies to my comments")),
+    NotificationKind("account.deletion_warning", gettext_lazy("Before my account is deleted for inactivity"),
+                     channels=("email",),
+                     because=gettext_lazy("You get this email because you have not signed in for a long time: "
+                                          "accounts nobody uses are deleted, as the law on personal data asks.")),
+)
 
 
 def kinds() -> list[NotificationKind]:

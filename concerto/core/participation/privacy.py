@@ -2,7 +2,13 @@
 comments and their votes, the contributions ledger. Registered with accounts as a personal-data provider
 (`accounts.privacy`) in ParticipationConfig.ready(): accounts sits below participation and never imports it."""
 
-from django.db.models import Q
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import formats, translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
@@ -68,6 +74,34 @@ def _task_results(cutoff, *, dry_run):
     # Finished tasks keep their arguments (an email address, a notice) and, when they failed, a traceback.
     finished = DBTaskResult.objects.filter(Q(status="SUCCESSFUL") | Q(status="FAILED"), finished_at__lt=cutoff)
     return batched_purge(finished, dry_run=dry_run)
+
+
+def inactive_accounts_warn(cutoff, *, now, dry_run) -> int:
+    """Accounts' inactive-account rule's warning (`RetentionRule.warn`): each account not signed in since
+    CUTOFF (so deleted within WARNING_DAYS) whose holder was not told since their last sign-in gets one email,
+    through the notification pipeline, saying on which day it goes and that signing in keeps it; the warning
+    is recorded (`deletion_warned_at`), so each person is told once. A deactivated account gets no email
+    (the pipeline leaves it out) but is recorded all the same, so that it is deleted in turn."""
+    from concerto.core.accounts.retention import WARNING_DAYS, inactive_accounts
+    from concerto.core.participation.notifications import notification_send
+
+    due = inactive_accounts(cutoff).filter(Q(deletion_warned_at__isnull=True)
+                                           | Q(deletion_warned_at__lt=F("last_seen")))
+    if dry_run:
+        return due.count()
+    told = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        day = formats.date_format(now + timedelta(days=WARNING_DAYS), "DATE_FORMAT")
+        title = gettext("Your account will be deleted on %(day)s") % {"day": day}
+        body = gettext("You have not signed in to your account for a long time. To keep it, sign in before "
+                       "%(day)s: signing in is enough. Otherwise it will be deleted on that day, with the "
+                       "personal data it holds.") % {"day": day}
+        url = reverse("account_login")
+    for user in due.iterator(chunk_size=200):
+        notification_send(recipients=[user], verb="account.deletion_warning", title=title, body=body, url=url)
+        type(user).objects.filter(pk=user.pk).update(deletion_warned_at=now)
+        told += 1
+    return told
 
 
 RETENTION = (

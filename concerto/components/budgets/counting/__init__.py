@@ -127,10 +127,11 @@ def count(election: Election, rule: str, progress=None) -> Outcome:
     return _count(election, rule, progress)
 
 
-def read_pabulib(text: str) -> Election:
+def read_pabulib(text: str, *, voters: bool = True) -> Election:
+    """`voters=False`: for counting alone (no voter_meta; ballots may share their dicts: never change them)."""
     from concerto.components.budgets.counting.pabulib import read
 
-    return read(text)
+    return read(text, voters=voters)
 
 
 def write_pabulib(election: Election) -> str:

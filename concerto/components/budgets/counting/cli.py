@@ -36,7 +36,7 @@ def count_file(path: Path, rule: str, out, err) -> int:
         err.write(_("Cannot read %(file)s: %(error)s") % {"file": path, "error": reason} + "\n")
         return 2
     try:
-        outcome = count(read_pabulib(text), rule)
+        outcome = count(read_pabulib(text, voters=False), rule)
     except CountingError as exc:
         err.write(f"{path}: {exc}\n")
         return 2

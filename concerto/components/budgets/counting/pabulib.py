@@ -103,7 +103,9 @@ def _table(text: str) -> tuple[list[int], list[list[str]]]:
     return lines, [physical[number - 1].split(";") for number in lines]
 
 
-def read(text: str) -> Election:
+def read(text: str, *, voters: bool = True) -> Election:
+    """The election in the text. `voters=False` is for counting alone: the VOTES rows' other columns
+    (voter_meta) are not kept, and voters with the same vote cell share one ballot dict (never change it)."""
     if not isinstance(text, str):
         raise CountingError(_("The file is not text."))
     # Reading makes a few hundred thousand small lists and dicts, none in a cycle: the cyclic garbage
@@ -111,13 +113,13 @@ def read(text: str) -> Election:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read(text)
+        return _read(text, voters)
     finally:
         if enabled:
             gc.enable()
 
 
-def _read(text: str) -> Election:
+def _read(text: str, voters: bool = True) -> Election:
     lines, rows = _table(text)
     # Section lines (a section name, every other cell blank) are few: find the candidates in one pass.
     marks = [i for i, row in enumerate(rows) if row[0].strip().lower() in SECTIONS
@@ -155,7 +157,7 @@ def _read(text: str) -> Election:
         raise CountingError(_("The budget “%(budget)s” in META is not a positive number.")
                             % {"budget": meta.get("budget", "")})
     costs, project_meta = _read_projects(*sections["projects"])
-    ballots, voter_meta = _read_votes(*sections["votes"], kind=kind, costs=costs)
+    ballots, voter_meta = _read_votes(*sections["votes"], kind=kind, costs=costs, voters=voters)
     return Election(budget=budget, costs=costs, ballots=ballots, kind=kind, meta=meta,
                     project_meta=project_meta, voter_meta=voter_meta)
 
@@ -211,10 +213,11 @@ def _read_projects(line: int, header: list[str], lines: list[int], rows: list[li
     return costs, project_meta
 
 
-def _read_votes(line: int, header: list[str], lines: list[int], rows: list[list[str]], *, kind: str, costs):
+def _read_votes(line: int, header: list[str], lines: list[int], rows: list[list[str]], *, kind: str, costs,
+                voters: bool = True):
     _check_header(line, header, "VOTES", ("vote",) + (("points",) if kind in ("cumulative", "scoring") else ()))
     if kind == "approval" and FAST:
-        read = _read_approvals(header, lines, rows, costs)
+        read = _read_approvals(header, lines, rows, costs, voters)
         if read is not None:
             return read
     ballots: list[dict[str, int | Fraction]] = []
@@ -250,7 +253,7 @@ def _check_project(line: int, project: str, ballot: dict, costs) -> None:
         raise _error(line, _("the vote names the project %(project)s twice."), project=project)
 
 
-def _read_approvals(header: list[str], lines: list[int], rows: list[list[str]], costs):
+def _read_approvals(header: list[str], lines: list[int], rows: list[list[str]], costs, voters: bool = True):
     """Approval ballots, the bulk of a large file: the same as the general case, with less work per row.
 
     Ids in PROJECTS are stripped, so a vote whose comma-separated parts are all known ids needs no
@@ -275,6 +278,8 @@ def _read_approvals(header: list[str], lines: list[int], rows: list[list[str]], 
                 return None
             ballot = dict.fromkeys(ballot, 1)
         checked[vote] = ballot
+    if not voters:  # counting alone: one shared dict per distinct vote cell, no voter_meta
+        return list(map(checked.__getitem__, votes)), []
     ballots = [checked[vote].copy() for vote in votes]
     if len(others) == 1:
         (at, column), = others

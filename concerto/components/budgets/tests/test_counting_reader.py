@@ -74,3 +74,14 @@ def files(draw):
 def test_random_files_read_the_same_on_both_paths(text):
     fast, general = read_both(text)
     assert fast == general
+
+
+@pytest.mark.skipif(not FILES, reason="no pabulib files in ../shared/data/pabulib")
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem[:40])
+def test_reading_for_counting_alone_gives_the_same_ballots_without_the_voters_columns(path):
+    """`manage.py pb_count` reads with voters=False: same ballots and projects, no voter_meta kept."""
+    text = path.read_text(encoding="utf-8-sig")
+    full, lean = pabulib.read(text), pabulib.read(text, voters=False)
+    assert lean.ballots == full.ballots and lean.costs == full.costs and lean.budget == full.budget
+    assert lean.kind == full.kind and lean.meta == full.meta
+    assert lean.voter_meta == [] if lean.kind == "approval" else lean.voter_meta == full.voter_meta

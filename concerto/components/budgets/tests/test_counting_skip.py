@@ -128,3 +128,52 @@ def elections(draw):
 @given(elections())
 def test_random_elections_complete_as_stepping_completes_them(election):
     assert completion(election, skip=True)[0] == completion(election, skip=False)[0]
+
+
+def _same_runs(prep, data, start, size):
+    """The runs `_downwards` makes (each borrowing the bounds of the run above it) against plain runs: the
+    same decisions (projects, in order, and exact rhos); floats equal but for the last bits (sums taken
+    over other supporters), which is why the completion runs the outcome it keeps again, plainly."""
+    borrowed = fastmes._downwards(prep, data, start, size)
+    for per_voter, result in borrowed.items():
+        plain = fastmes.run(prep, per_voter, data)
+        assert [j for j, _ in result.selected] == [j for j, _ in plain.selected], per_voter
+        assert [w for _, w in result.rounds or []] == [w for _, w in plain.rounds or []]
+        assert [float(p) for _, p in result.selected] == pytest.approx([float(p) for _, p in plain.selected],
+                                                                       rel=1e-12)
+
+
+@needs_data
+@pytest.mark.parametrize("path", APPROVAL, ids=lambda p: p.stem[:40])
+def test_runs_that_borrow_the_bounds_of_the_run_above_are_plain_runs_on_every_shared_file(path):
+    election = read_pabulib(path.read_text(encoding="utf-8"))
+    prep = fastmes.prepare(election)
+    data = fastmes.FastData(prep)
+    _same_runs(prep, data, Fraction(election.budget) / prep.voters, 12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections(), st.integers(min_value=0, max_value=40), st.integers(min_value=2, max_value=8))
+def test_runs_that_borrow_the_bounds_of_the_run_above_are_plain_runs(election, offset, size):
+    prep = fastmes.prepare(election)
+    if not prep.names:
+        return
+    data = fastmes.FastData(prep)
+    _same_runs(prep, data, Fraction(election.budget) / prep.voters + offset, size)
+
+
+def test_borrowed_bounds_spare_evaluations(monkeypatch):
+    """The point of borrowing: the same runs with fewer evaluations of projects."""
+    election = forint_election(11, voters=1200, projects=25)
+    prep = fastmes.prepare(election)
+    data = fastmes.FastData(prep)
+    calls = []
+    original = fastmes._evaluate
+    monkeypatch.setattr(fastmes, "_evaluate", lambda *args: calls.append(1) or original(*args))
+    start = Fraction(election.budget) / prep.voters
+    fastmes._downwards(prep, data, start, 16)
+    borrowed = len(calls)
+    calls.clear()
+    for k in range(16):
+        fastmes.run(prep, start + k, data)
+    assert borrowed < 0.8 * len(calls)

@@ -19,6 +19,9 @@ class Command(BaseCommand):
         for rule in retention_rules():
             count = figures.get(rule.name)
             shown = "failed (logged)" if count is None else f"{count} {verb}"
+            warned = figures.get(f"{rule.name}_warned")
+            if rule.warn is not None and warned is not None:
+                shown += f", {warned} {'to warn' if dry_run else 'warned'} ({rule.warn_days} days before)"
             self.stdout.write(f"{rule.name} ({rule.period_days} days): {shown}")
         failed = [rule.name for rule in retention_rules() if figures.get(rule.name) is None]
         if failed:
