@@ -261,3 +261,17 @@ def address_reverse_view(request):
     if label is None:
         return _unavailable()
     return JsonResponse({"label": label})
+
+
+def address_set(instance, typed: str = "", *, field: str = "address") -> None:
+    """Before INSTANCE (with a point) is saved: its address is TYPED (what the person chose or wrote), else the
+    one at its point; when the service fails, the worker fills it once the row is committed."""
+    typed = " ".join(str(typed or "").split())[:250]
+    if typed or not enabled():
+        setattr(instance, field, typed)
+        return
+    label = address_at(instance.latitude, instance.longitude)
+    setattr(instance, field, (label or "")[:250])
+    if label is None:
+        transaction.on_commit(lambda: instance.pk and address_fill_later.enqueue(instance._meta.label, instance.pk,
+                                                                                 field))

@@ -185,6 +185,7 @@ class PointWidget(forms.Widget):
     def __init__(self, attrs=None, within: Organisation | None = None):
         super().__init__(attrs)
         self.within = within
+        self.with_address = True
 
     def id_for_label(self, id_):
         return f"{id_}_latitude" if id_ else id_
@@ -215,6 +216,7 @@ class PointWidget(forms.Widget):
         ]
         widget["address"] = {"name": f"{name}_address", "id": f"{base_id}_address", "value": widget["value"][2]}
         widget["geocoder"] = geocoding.enabled()
+        widget["with_address"] = self.with_address
         bounds = organisation_bounds(self.within) if self.within is not None else None
         widget["bounds"] = json.dumps(bounds) if bounds else ""
         return context
@@ -253,12 +255,15 @@ class PointField(forms.Field):
                                  "enter the latitude and longitude."),
     }
 
-    def __init__(self, *, within: Organisation | None = None, **kwargs):
+    def __init__(self, *, within: Organisation | None = None, with_address: bool = True, **kwargs):
         kwargs.setdefault("help_text", _(
             "In decimal degrees, for example 48.8566 and 2.3522 for the Hôtel de Ville de Paris."
         ))
         super().__init__(**kwargs)
         self.within = within
+        # False for a form that has its own address field (events): the widget then shows the map and the
+        # coordinates only.
+        self.widget.with_address = with_address
 
     @property
     def within(self) -> Organisation | None:

@@ -235,6 +235,18 @@
       root.setAttribute("data-map-ready", "");
     }
 
+    // One place given by the page itself (includes/map_point.html): no request, a close view.
+    if (root.hasAttribute("data-point-latitude")) {
+      var lat = Number(root.getAttribute("data-point-latitude")), lng = Number(root.getAttribute("data-point-longitude"));
+      if (isFinite(lat) && isFinite(lng)) {
+        // A picture of the place the page names in words: a plain marker, not a button.
+        L.marker([lat, lng], { icon: markerIcon(root.getAttribute("data-point-title") || ""), interactive: false,
+                               keyboard: false }).addTo(map);
+        map.setView([lat, lng], 16);
+      }
+      root.setAttribute("data-map-ready", "");
+      return;
+    }
     var url = root.getAttribute("data-points-url");
     if (root.hasAttribute("data-heat")) {
       fetchJson(url).then(function (data) { drawHeat(root, map, data); }).catch(failed);
