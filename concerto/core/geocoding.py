@@ -275,3 +275,16 @@ def address_set(instance, typed: str = "", *, field: str = "address") -> None:
     if label is None:
         transaction.on_commit(lambda: instance.pk and address_fill_later.enqueue(instance._meta.label, instance.pk,
                                                                                  field))
+
+
+# Street names common to the communes of the Métropole: the demo's located items get a plausible address
+# without any network (the offline demo), drawn from their point so that a reload gives the same one.
+DEMO_STREETS = ("rue de la Mairie", "avenue de la République", "rue Victor-Hugo", "rue Jean-Jaurès",
+                "place de l'Église", "rue des Écoles", "allée du Parc", "avenue du Général-Leclerc", "rue Pasteur",
+                "boulevard Gambetta")
+
+
+def demo_address(latitude: float, longitude: float, commune: str) -> str:
+    """A made-up but plausible address in COMMUNE for the demo's point (never a real geocoder's answer)."""
+    street = DEMO_STREETS[int(abs(latitude * 1e4) + abs(longitude * 1e4)) % len(DEMO_STREETS)]
+    return f"{int(abs(latitude * 1e5)) % 60 + 1} {street}, {commune}"
