@@ -136,3 +136,39 @@ def test_tiles_of_the_configured_server_load_under_the_csp(browser, site, settin
             csp_watch.check()
         finally:
             context.close()
+
+
+def test_a_resident_reports_by_searching_the_address(page, site, axe_check, geocoder):
+    from concerto.browser.helpers import log_in
+    from concerto.components.reports.models import Category, Report
+    from concerto.testing import ComponentFactory, SpaceFactory, commune, persona
+
+    boundaries_import()
+    sceaux = commune("sceaux")
+    persona("habitante@example.org", display_name="Camille Martin", residence=sceaux)
+    space = SpaceFactory(organisation=sceaux, slug="ma-ville", title="Ma ville")
+    component = ComponentFactory(space=space, kind="reports", title="Signaler un problème à Sceaux")
+    Category.objects.create(organisation=sceaux, code="voirie", name="Voirie")
+    log_in(page, site, "habitante@example.org")
+
+    page.goto(site.url + component.get_absolute_url())
+    page.get_by_role("link", name="Envoyer un signalement").click()
+    page.wait_for_selector(".point-widget[data-map-ready]")
+    page.get_by_text("Signaler un dysfonctionnement").click()
+    combobox = page.get_by_role("combobox", name="Adresse")
+    combobox.fill("12 rue houdan")
+    page.get_by_role("option", name="12 Rue Houdan 92330 Sceaux").wait_for()
+    axe_check(page)
+    with page.expect_response(lambda response: "/signaler/questions/" in response.url):
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+    page.get_by_label("Catégorie").select_option(label="Voirie")
+    page.get_by_label("Description").fill("Un nid-de-poule devant le numéro 12.")
+    page.get_by_role("button", name="Envoyer mon signalement").click()
+
+    page.wait_for_url("**/signalements/*/")
+    report = Report.objects.latest("pk")
+    assert report.address == "12 Rue Houdan 92330 Sceaux"
+    assert (report.latitude, report.longitude) == (48.77803, 2.29019)
+    expect(page.get_by_role("region", name="Lieu").get_by_text("12 Rue Houdan 92330 Sceaux")).to_be_visible()
+    axe_check(page)
