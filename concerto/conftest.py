@@ -38,6 +38,27 @@ def _no_rate_limits(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_map_services(settings):
+    """No test reaches the IGN Géoplateforme: outlines only, addresses off, unless a test starts the fakes
+    (`geocoder`, or concerto.testing.fake_tiles)."""
+    settings.CONCERTO_MAP_TILES_URL = "none"
+    settings.CONCERTO_GEOCODER_URL = "none"
+
+
+@pytest.fixture
+def geocoder(settings):
+    """A local Base Adresse Nationale (concerto.testing.fake_ban) behind CONCERTO_GEOCODER_URL, with an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    with testing.fake_ban() as fake:
+        settings.CONCERTO_GEOCODER_URL = fake.url
+        settings.CONCERTO_GEOCODER_TIMEOUT = 0.5
+        yield fake
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files (photos, attachments, logos) go to the test's own folder, never to var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"

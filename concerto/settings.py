@@ -253,10 +253,21 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Uploaded images are checked (type, size, dimensions) in concerto.core.uploads.
 CONCERTO_MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
-# Maps: a tile server is a third party that sees every visitor, so there is none by default and maps
-# draw the communes' boundaries instead. Set a URL template ({z}/{x}/{y}) of a server you trust or run.
-CONCERTO_MAP_TILES_URL = env("CONCERTO_MAP_TILES_URL", "")
-CONCERTO_MAP_ATTRIBUTION = env("CONCERTO_MAP_ATTRIBUTION", "")
+# Maps: the State's Plan IGN (IGN Géoplateforme, free, no key) under the communes' outlines. `none` draws the
+# outlines only (an offline demo, or no third party at all); any XYZ template ({z}/{x}/{y}) of a server you
+# trust or run works too. Its origin is added to the Content-Security-Policy's img-src (core/security.py).
+IGN_PLAN_TILES_URL = (
+    "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2"
+    "&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
+)
+CONCERTO_MAP_TILES_URL = env("CONCERTO_MAP_TILES_URL", IGN_PLAN_TILES_URL)
+CONCERTO_MAP_ATTRIBUTION = env(
+    "CONCERTO_MAP_ATTRIBUTION", "© IGN – Plan IGN" if CONCERTO_MAP_TILES_URL == IGN_PLAN_TILES_URL else ""
+)
+# Addresses (core/geocoding.py): the Base Adresse Nationale through the Géoplateforme, asked by the server only
+# (<base>/search, <base>/reverse; api-adresse.data.gouv.fr or a self-hosted addok answer the same). `none`: off.
+CONCERTO_GEOCODER_URL = env("CONCERTO_GEOCODER_URL", "https://data.geopf.fr/geocodage")
+CONCERTO_GEOCODER_TIMEOUT = float(env("CONCERTO_GEOCODER_TIMEOUT", "2"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed names and compressed copies, served by WhiteNoise with a one-year cache; see the module for the

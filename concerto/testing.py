@@ -228,3 +228,100 @@ def stored_image_metadata(field_file) -> dict:
         found = {key: value for key, value in image.info.items() if key in ("exif", "xmp", "icc_profile", "comment")}
         found.update({f"exif:{key}": value for key, value in image.getexif().items()})
         return found
+
+
+# ---------------------------------------------------------------------------------------------------
+# Local fakes of the IGN Géoplateforme: the Base Adresse Nationale's geocoder and the Plan IGN tiles
+# ---------------------------------------------------------------------------------------------------
+
+# label, latitude, longitude: real addresses, and one outside the Métropole (Versailles).
+FAKE_ADDRESSES = [
+    ("12 Rue Houdan 92330 Sceaux", 48.77803, 2.29019),
+    ("1 Rue Houdan 92330 Sceaux", 48.77745, 2.28890),
+    ("122 Rue Houdan 92330 Sceaux", 48.77980, 2.29560),
+    ("Place de l'Hôtel de Ville 75004 Paris", 48.85637, 2.35207),
+    ("1 Place d'Armes 78000 Versailles", 48.80490, 2.12040),
+]
+# The smallest PNG: one transparent pixel.
+TINY_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+class FakeService:
+    """An HTTP server in a thread (`with FakeService(handler) as fake: fake.url`); `fake.requests` lists the
+    paths asked; `fake.mode` is "ok", "down" (answers 503) or "slow" (answers after `fake.delay` seconds)."""
+
+    def __init__(self, answer):
+        import http.server
+
+        self.answer, self.requests, self.mode, self.delay = answer, [], "ok", 3.0
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (the standard library's name)
+                fake.requests.append(self.path)
+                if fake.mode == "slow":
+                    time.sleep(fake.delay)
+                if fake.mode == "down":
+                    status, content_type, body = 503, "text/plain", b"down"
+                else:
+                    status, content_type, body = fake.answer(self.path)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", content_type)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.send_header("Access-Control-Allow-Origin", "*")
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:
+                    pass  # the client gave up (a timeout under test)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _ban_answer(path: str):
+    """The BAN's GeoJSON for /search?q= (words of the query all in the label) and /reverse?lat=&lon= (nearest)."""
+    import json
+    import math
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(path)
+    params = {key: values[0] for key, values in parse_qs(parts.query).items()}
+    if parts.path.endswith("/search"):
+        words = params.get("q", "").lower().replace(",", " ").split()
+        rows = [row for row in FAKE_ADDRESSES if all(word in row[0].lower() for word in words)]
+        rows = rows[: int(params.get("limit", 5))]
+    elif parts.path.endswith("/reverse"):
+        lat, lon = float(params["lat"]), float(params["lon"])
+        nearest = min(FAKE_ADDRESSES, key=lambda row: math.hypot(row[1] - lat, row[2] - lon))
+        rows = [nearest] if math.hypot(nearest[1] - lat, nearest[2] - lon) < 0.01 else []
+    else:
+        return 404, "application/json", b"{}"
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                 "properties": {"label": label, "score": 0.9, "type": "housenumber"}} for label, lat, lon in rows]
+    return 200, "application/json", json.dumps({"type": "FeatureCollection", "features": features}).encode()
+
+
+def fake_ban() -> FakeService:
+    """A local Base Adresse Nationale (search and reverse over FAKE_ADDRESSES)."""
+    return FakeService(_ban_answer)
+
+
+def fake_tiles() -> FakeService:
+    """A local tile server: any path answers a one-pixel PNG."""
+    return FakeService(lambda path: (200, "image/png", TINY_PNG))

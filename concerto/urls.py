@@ -9,7 +9,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
-from concerto.core import maps, metrics, registry, views
+from concerto.core import geocoding, maps, metrics, registry, views
 from concerto.core.accounts import urls as accounts_urls
 from concerto.core.participation import urls as participation_urls
 
@@ -55,6 +55,8 @@ urlpatterns = [
     path("pages/", include("concerto.core.pages_urls")),
     path("communes/", views.organisation_search, name="organisation_search"),
     path("communes/contours.geojson", maps.boundaries_geojson, name="communes_boundaries"),
+    path("adresses/recherche/", geocoding.address_search_view, name="address_search"),
+    path("adresses/inverse/", geocoding.address_reverse_view, name="address_reverse"),
     *component_urlpatterns(),
     path("<slug:org_slug>/", views.organisation_detail, name="organisation_detail"),
     path(f"{SPACE}/", views.space_detail, name="space_detail"),

@@ -60,7 +60,7 @@ def test_a_resident_reports_a_broken_streetlight_and_is_told_when_it_is_resolved
     # Once the point is known, the categories of its commune are loaded.
     with page.expect_response(re.compile(r".*/signaler/questions/.*")):
         page.get_by_label("Latitude").dispatch_event("change")
-    page.get_by_label("Adresse ou repère").fill("Allée du parc, près du bassin")
+    page.get_by_label("Adresse", exact=True).fill("Allée du parc, près du bassin")
     page.get_by_label("Catégorie").select_option(label="Éclairage public")
     # Before sending: the open report of the same category nearby, with its "me too" button.
     nearby = page.locator("#report-nearby")

@@ -1,12 +1,14 @@
 """Maps shared by the components: the communes' outlines as GeoJSON, and a form field for a point.
 
 - `boundaries_geojson` (route `communes_boundaries`) serves the outlines of the Métropole's communes,
-  simplified and cached. They are the map background when no tile server is configured
-  (`CONCERTO_MAP_TILES_URL` is empty: a tile server is a third party); when one is, its URL and
-  attribution travel in the same document (member `map`), so that map.js needs one request.
-- `PointField` / `PointWidget`: two plain inputs, latitude and longitude, that work without JavaScript;
-  map.js turns them into a map where a click, the keyboard or the device's position places the point.
-  `clean()` gives None or `(latitude, longitude)` and refuses points outside the Métropole.
+  simplified and cached, drawn over the tiles of `CONCERTO_MAP_TILES_URL` (Plan IGN by default; `none`: the
+  outlines alone, and the map says so). The tiles' URL and attribution travel in the same document (member
+  `map`), so that map.js needs one request.
+- `PointField` / `PointWidget`: an address input and two plain inputs, latitude and longitude, that work
+  without JavaScript (the server geocodes a typed address when no point is given, see core/geocoding.py);
+  map.js adds the address autocomplete (an ARIA combobox) and a map where a click, the keyboard or the
+  device's position places the point. `clean()` gives None or a `Point` (a `(latitude, longitude)` tuple
+  whose `address` is the address chosen or typed, "" when none) and refuses points outside the Métropole.
 - The template `includes/map_points.html` draws a GeoJSON FeatureCollection of points (see its header).
 """
 
@@ -30,6 +32,8 @@ from django.views.decorators.http import require_safe
 from shapely.errors import ShapelyError
 from shapely.geometry import shape
 
+from concerto.core import geocoding
+from concerto.core.geocoding import METROPOLE_BOUNDS
 from concerto.core.territory import lookup
 from concerto.core.territory.models import Organisation
 
@@ -41,9 +45,13 @@ COORDINATE_DECIMALS = 4
 # Browsers keep the outlines an hour, then revalidate with the ETag (a 304 when nothing changed).
 BROWSER_CACHE_SECONDS = 3600
 SERVER_CACHE_SECONDS = 24 * 3600
-# (south, west), (north, east) of the Métropole, with a margin: the check used when no boundaries are
-# imported, so that an obviously wrong point (another country, swapped coordinates) is still refused.
-METROPOLE_BOUNDS = ((48.60, 2.10), (49.05, 2.66))
+__all__ = ["METROPOLE_BOUNDS", "Point", "PointField", "PointWidget", "boundaries_geojson", "tiles_url"]
+
+
+def tiles_url() -> str:
+    """The tiles' URL template, "" when the setting is `none` (or empty): outlines only."""
+    url = (settings.CONCERTO_MAP_TILES_URL or "").strip()
+    return "" if url.lower() in {"none", "off"} else url
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -98,7 +106,7 @@ def boundaries_collection() -> dict:
             })
     return {
         "type": "FeatureCollection",
-        "map": {"tiles": settings.CONCERTO_MAP_TILES_URL, "attribution": settings.CONCERTO_MAP_ATTRIBUTION},
+        "map": {"tiles": tiles_url(), "attribution": settings.CONCERTO_MAP_ATTRIBUTION if tiles_url() else ""},
         "features": features,
     }
 
@@ -150,8 +158,18 @@ def _format_coordinate(value) -> str:
     return str(value)
 
 
+class Point(tuple):
+    """A cleaned point: `(latitude, longitude)`, with the ADDRESS chosen or typed for it ("" when none)."""
+
+    def __new__(cls, latitude: float, longitude: float, address: str = ""):
+        point = super().__new__(cls, (latitude, longitude))
+        point.address = address
+        return point
+
+
 class PointWidget(forms.Widget):
-    """Two text inputs (`<name>_latitude`, `<name>_longitude`) that map.js enhances into a map.
+    """An address input (`<name>_address`) and two text inputs (`<name>_latitude`, `<name>_longitude`) that
+    map.js enhances into an address autocomplete and a map.
 
     The label of the field points at the latitude input; each input has its own label too. Rendered
     with the project's templates (includes/point_widget.html), which the default form renderer does not
@@ -162,24 +180,28 @@ class PointWidget(forms.Widget):
     # One label, hint and error for the pair; Django then adds aria-describedby to both inputs.
     use_fieldset = False
     SUFFIXES = ("latitude", "longitude")
+    ALL_SUFFIXES = ("latitude", "longitude", "address")
 
     def __init__(self, attrs=None, within: Organisation | None = None):
         super().__init__(attrs)
         self.within = within
+        self.with_address = True
 
     def id_for_label(self, id_):
         return f"{id_}_latitude" if id_ else id_
 
     def value_from_datadict(self, data, files, name):
-        return tuple(data.get(f"{name}_{suffix}") for suffix in self.SUFFIXES)
+        return tuple(data.get(f"{name}_{suffix}") for suffix in self.ALL_SUFFIXES)
 
     def value_omitted_from_data(self, data, files, name):
-        return all(f"{name}_{suffix}" not in data for suffix in self.SUFFIXES)
+        return all(f"{name}_{suffix}" not in data for suffix in self.ALL_SUFFIXES)
 
     def format_value(self, value):
-        if not isinstance(value, list | tuple) or len(value) != 2:
-            return ("", "")
-        return tuple(_format_coordinate(part) for part in value)
+        """(latitude, longitude, address) as texts."""
+        if not isinstance(value, list | tuple) or len(value) not in (2, 3):
+            return ("", "", "")
+        address = value[2] if len(value) == 3 else getattr(value, "address", "")
+        return (*(_format_coordinate(part) for part in value[:2]), str(address or ""))
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
@@ -190,8 +212,11 @@ class PointWidget(forms.Widget):
         widget["base_id"] = base_id
         widget["inputs"] = [
             {"name": f"{name}_{suffix}", "id": f"{base_id}_{suffix}", "value": part, "kind": suffix}
-            for suffix, part in zip(self.SUFFIXES, widget["value"], strict=True)
+            for suffix, part in zip(self.SUFFIXES, widget["value"][:2], strict=True)
         ]
+        widget["address"] = {"name": f"{name}_address", "id": f"{base_id}_address", "value": widget["value"][2]}
+        widget["geocoder"] = geocoding.enabled()
+        widget["with_address"] = self.with_address
         bounds = organisation_bounds(self.within) if self.within is not None else None
         widget["bounds"] = json.dumps(bounds) if bounds else ""
         return context
@@ -201,7 +226,8 @@ class PointWidget(forms.Widget):
 
 
 class PointField(forms.Field):
-    """A point of the Métropole: `clean()` gives None (optional and empty) or `(latitude, longitude)`.
+    """A point of the Métropole: `clean()` gives None (optional and empty) or a `Point` (latitude, longitude),
+    whose `address` is the one chosen or typed. An address typed without a point is geocoded on the server.
 
     `within=<Organisation>` also refuses points outside that organisation's communes; it can be set
     after construction (`form.fields["location"].within = space.organisation`). Without imported
@@ -221,14 +247,23 @@ class PointField(forms.Field):
         "outside": _("This place is outside the Métropole du Grand Paris: choose a place in one of its "
                      "communes."),
         "outside_within": _("This place is outside %(name)s: choose another place."),
+        "address_unknown": _("No address of the Métropole du Grand Paris matches “%(address)s”: check it, or "
+                             "place the point on the map."),
+        "address_outside": _("This address is outside the Métropole du Grand Paris: choose a place in one of its "
+                             "communes."),
+        "address_unavailable": _("The address service is not answering right now: place the point on the map, or "
+                                 "enter the latitude and longitude."),
     }
 
-    def __init__(self, *, within: Organisation | None = None, **kwargs):
+    def __init__(self, *, within: Organisation | None = None, with_address: bool = True, **kwargs):
         kwargs.setdefault("help_text", _(
             "In decimal degrees, for example 48.8566 and 2.3522 for the Hôtel de Ville de Paris."
         ))
         super().__init__(**kwargs)
         self.within = within
+        # False for a form that has its own address field (events): the widget then shows the map and the
+        # coordinates only.
+        self.widget.with_address = with_address
 
     @property
     def within(self) -> Organisation | None:
@@ -249,14 +284,29 @@ class PointField(forms.Field):
             raise forms.ValidationError(self.error_messages[f"invalid_{kind}"], code=f"invalid_{kind}")
         return number
 
+    def _geocode(self, address: str) -> "Point":
+        found = geocoding.address_search(address, limit=1, include_outside=True)
+        if found is None:
+            raise forms.ValidationError(self.error_messages["address_unavailable"], code="address_unavailable")
+        if not found:
+            raise forms.ValidationError(self.error_messages["address_unknown"], code="address_unknown",
+                                        params={"address": address})
+        if not found[0].inside:
+            raise forms.ValidationError(self.error_messages["address_outside"], code="address_outside")
+        return Point(found[0].latitude, found[0].longitude, found[0].label)
+
     def to_python(self, value):
-        """(latitude, longitude) as floats, None when both are empty; only the shape of the input is checked."""
+        """A Point, None when all is empty; only the shape of the input is checked (and an address alone is
+        geocoded)."""
         if value is None:
             return None
-        if not isinstance(value, list | tuple) or len(value) != 2:
+        if not isinstance(value, list | tuple) or len(value) not in (2, 3):
             raise forms.ValidationError(self.error_messages["incomplete"], code="incomplete")
-        parts = ["" if part is None else str(part).strip() for part in value]
+        address = " ".join(str(value[2] or "").split())[:250] if len(value) == 3 else getattr(value, "address", "")
+        parts = ["" if part is None else str(part).strip() for part in value[:2]]
         if not any(parts):
+            if address and geocoding.enabled():
+                return self._geocode(address)
             return None
         if not all(parts):
             raise forms.ValidationError(self.error_messages["incomplete"], code="incomplete")
@@ -265,7 +315,7 @@ class PointField(forms.Field):
             raise forms.ValidationError(self.error_messages["latitude_range"], code="latitude_range")
         if not -180 <= longitude <= 180:
             raise forms.ValidationError(self.error_messages["longitude_range"], code="longitude_range")
-        return latitude, longitude
+        return Point(latitude, longitude, address)
 
     def validate(self, value):
         super().validate(value)
@@ -300,4 +350,5 @@ class PointField(forms.Field):
             old = None
         if old is None or new is None:
             return old != new
-        return any(abs(a - b) > 1e-9 for a, b in zip(old, new, strict=True))
+        return (any(abs(a - b) > 1e-9 for a, b in zip(old, new, strict=True))
+                or getattr(old, "address", "") != getattr(new, "address", ""))

@@ -51,6 +51,7 @@ class ProjectOut(SubmissionOut):
     commune: str | None = Field(description="Slug of the commune at the project's location.")
     latitude: float | None
     longitude: float | None
+    address: str = Field("", description="Address of the location: given by the author, else found at the point.")
     image: str | None
     image_alt: str
     estimated_cost: int | None = Field(description="The author's estimate, in euros.")

@@ -83,7 +83,7 @@ class ProjectForm(ServiceErrorsMixin, ImageWithAltFormMixin, forms.Form):
                 "title": project.title, "text": project.text, "estimated_cost": project.estimated_cost,
                 "budget": project.budget_id, "category": project.category_id, "image": project.image,
                 "image_alt": project.image_alt,
-                "location": (project.latitude, project.longitude) if project.has_location else None,
+                "location": (project.latitude, project.longitude, project.address) if project.has_location else None,
             })
         super().__init__(*args, **kwargs)
         self.component = component

@@ -47,7 +47,7 @@ class EventForm(forms.Form):
                                  help_text=_("For example: Salle des fêtes, école Jean-Jaurès."))
     address = forms.CharField(label=_("Address"), required=False, max_length=250,
                               widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
-    location = PointField(label=_("Place on the map"), required=False)
+    location = PointField(label=_("Place on the map"), required=False, with_address=False)
     step_free_access = forms.BooleanField(label=_("Step-free access"), required=False)
     induction_loop = forms.BooleanField(label=_("Induction loop"), required=False)
     sign_language = forms.BooleanField(label=_("French sign language interpreting"), required=False)

@@ -36,6 +36,7 @@ class ProposalOut(SubmissionOut):
     commune: str | None = Field(description="Slug of the commune at the proposal's location.")
     latitude: float | None
     longitude: float | None
+    address: str = Field("", description="Address of the location: given by the author, else found at the point.")
     image: str | None
     image_alt: str
     author: str | None = Field(description="Public name of the author, as on the proposal's page.")

@@ -12,6 +12,8 @@ from django.utils import timezone
 from concerto.components.proposals import services
 from concerto.components.proposals.models import Proposal
 from concerto.components.proposals.text import normalise
+from concerto.core.geocoding import demo_address
+from concerto.core.maps import Point
 from concerto.core.participation.services import comment_create, follow_add
 from concerto.core.spaces.services import component_add, component_publish, component_update_settings
 
@@ -169,6 +171,8 @@ def demo_load(*, actor, space) -> None:
     for number, (category, title, text) in enumerate(PROPOSALS):
         author = residents[number % len(residents)]
         point = _point(rng, commune, centre) if commune is not None and number % 4 != 3 else None
+        if point is not None:
+            point = Point(*point, demo_address(*point, commune.name))
         try:
             proposal = services.proposal_create(author=author, component=component, title=title, text=text,
                                                 category=categories[category], point=point)

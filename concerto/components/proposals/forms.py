@@ -46,7 +46,8 @@ class ProposalForm(ImageWithAltFormMixin, forms.Form):
             kwargs.setdefault("initial", {
                 "title": proposal.title, "text": proposal.text, "category": proposal.category_id,
                 "image": proposal.image, "image_alt": proposal.image_alt,
-                "location": (proposal.latitude, proposal.longitude) if proposal.has_location else None,
+                "location": ((proposal.latitude, proposal.longitude, proposal.address) if proposal.has_location
+                             else None),
             })
         super().__init__(*args, **kwargs)
         self.component = component

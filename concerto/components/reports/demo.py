@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from concerto.components.reports import services, workflow
 from concerto.components.reports.models import Report
+from concerto.core.geocoding import demo_address
 from concerto.core.spaces.models import Space
 from concerto.core.spaces.services import component_add, component_publish, space_create, space_publish, step_create
 from concerto.core.territory.models import Organisation
@@ -101,6 +102,7 @@ def _load(*, actor) -> None:
             report = services.report_create(
                 author=author, component=component, category=category, kind=kind, latitude=latitude,
                 longitude=longitude, description=text, answers={},
+                address=demo_address(latitude, longitude, component.space.organisation.name),
                 email="" if author else f"habitant{len(created)}@demo.concerto.test")
         except ValidationError:
             continue  # the random point fell outside Sceaux

@@ -31,8 +31,6 @@ class ReportForm(forms.Form):
         help_text=_("Use your position, tap the map, or enter the latitude and longitude in decimal degrees "
                     "(for example 48.7786 and 2.2906)."),
     )
-    address = forms.CharField(label=_("Address or landmark"), max_length=250, required=False,
-                              help_text=_("For example: in front of 12 rue Houdan."))
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.none(), empty_label=_("Choose a category"),
         error_messages={"required": _("Choose a category."),
@@ -132,7 +130,7 @@ class ReportForm(forms.Form):
         latitude, longitude = data["location"]
         answers = {question.code: data.get(f"q_{question.code}") for question in self.questions}
         return {"kind": data["kind"], "category": data["category"], "latitude": latitude, "longitude": longitude,
-                "address": data.get("address", ""), "description": data.get("description", ""),
+                "address": getattr(data["location"], "address", ""), "description": data.get("description", ""),
                 "answers": answers, "photos": data["photos"], "email": data.get("email", "")}
 
     def add_service_errors(self, error) -> None:

@@ -18,6 +18,7 @@ from concerto.components.reports.models import Category, Report, ReportPhoto, Re
 from concerto.core.accounts.verification import VerificationRequired, action_refusal, action_require
 from concerto.core.audit.services import audit_record
 from concerto.core.errors import Refusal
+from concerto.core.geocoding import address_fill
 from concerto.core.inputs import BadInput, email_check
 from concerto.core.participation.notifications import mail_send
 from concerto.core.participation.services import (
@@ -262,6 +263,8 @@ def report_create(*, author=None, component=None, category: Category, kind: str,
         # The model's default token (43 characters) does not fit its 40-character column on PostgreSQL.
         token=new_token(),
     )
+    # Where the reporter gave no address, the one at the point (now, or later by the worker).
+    address_fill(report)
     for position, content in enumerate(cleaned):
         photo = ReportPhoto(report=report, width=content.width, height=content.height, position=position)
         photo.image.save(content.name, content, save=False)

@@ -22,7 +22,8 @@ PAGE = engines["django"].from_string("""{% extends "base.html" %}
 {% block title %}Essai de carte{% endblock %}
 {% block content %}
 <h1>Essai de carte</h1>
-{% if place %}<p class="notice" id="place">Lieu reçu : {{ place.0 }}, {{ place.1 }}</p>{% endif %}
+{% if place %}<p class="notice" id="place">Lieu reçu : {{ place.0 }}, {{ place.1 }}</p>{% if place.address %}
+<p id="address">Adresse reçue : {{ place.address }}</p>{% endif %}{% endif %}
 <form method="post" novalidate>
   {% csrf_token %}
   {% include "includes/form.html" %}

@@ -57,6 +57,12 @@
         L.tileLayer(tiles, { attribution: data.map.attribution || "", maxZoom: 19 }).addTo(map);
       }
       canvas.classList.add(tiles ? "has-tiles" : "has-outlines");
+      if (!tiles && text(root, "no-tiles")) {
+        var note = document.createElement("p");
+        note.className = "hint map-no-tiles";
+        note.textContent = text(root, "no-tiles");
+        canvas.parentNode.insertBefore(note, canvas.nextSibling);
+      }
       L.geoJSON(data, {
         style: function () {
           return tiles
@@ -229,6 +235,18 @@
       root.setAttribute("data-map-ready", "");
     }
 
+    // One place given by the page itself (includes/map_point.html): no request, a close view.
+    if (root.hasAttribute("data-point-latitude")) {
+      var lat = Number(root.getAttribute("data-point-latitude")), lng = Number(root.getAttribute("data-point-longitude"));
+      if (isFinite(lat) && isFinite(lng)) {
+        // A picture of the place the page names in words: a plain marker, not a button.
+        L.marker([lat, lng], { icon: markerIcon(root.getAttribute("data-point-title") || ""), interactive: false,
+                               keyboard: false }).addTo(map);
+        map.setView([lat, lng], 16);
+      }
+      root.setAttribute("data-map-ready", "");
+      return;
+    }
     var url = root.getAttribute("data-points-url");
     if (root.hasAttribute("data-heat")) {
       fetchJson(url).then(function (data) { drawHeat(root, map, data); }).catch(failed);
@@ -351,10 +369,11 @@
       marker = L.marker(latlng, { icon: icon, interactive: false, keyboard: false }).addTo(map);
     }
 
-    function place(latlng) {
+    function place(latlng, label) {
       latitude.value = latlng.lat.toFixed(5);
       longitude.value = latlng.lng.toFixed(5);
       show(latlng);
+      if (label === undefined) { addresses.reverse(latlng); }
       var values = { lat: format.format(latlng.lat), lng: format.format(latlng.lng) };
       var commune = communes.length ? communeAt(communes, latlng) : null;
       if (commune) {
@@ -366,6 +385,13 @@
         status.textContent = text(root, "placed", values);
       }
     }
+
+    var addresses = initAddress(root, status, function (result) {
+      var latlng = L.latLng(result.latitude, result.longitude);
+      map.setView(latlng, 17);
+      place(latlng, result.label);
+      status.textContent = text(root, "chosen", { label: result.label });
+    });
 
     map.on("click", function (event) { place(event.latlng); });
     // The cross showing where Enter places the point is for keyboard users only.
@@ -411,6 +437,119 @@
         }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
       });
     }
+  }
+
+  // --- The address: an ARIA combobox (WAI-ARIA APG "list autocomplete"), answers from Concerto's server ---
+  function initAddress(root, status, choose) {
+    var input = root.querySelector("[data-point-address]");
+    var list = root.querySelector(".point-widget__options");
+    var searchUrl = root.getAttribute("data-search-url");
+    var reverseUrl = root.getAttribute("data-reverse-url");
+    var none = { reverse: function () {} };
+    if (!input || !list || !searchUrl) { return none; }
+    var results = [], active = -1, timer = null, latest = 0, typed = false;
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", list.id);
+
+    function optionId(index) { return list.id + "_" + index; }
+
+    function highlight(index) {
+      active = index;
+      Array.prototype.forEach.call(list.children, function (option, position) {
+        option.setAttribute("aria-selected", position === index ? "true" : "false");
+      });
+      if (index < 0) {
+        input.removeAttribute("aria-activedescendant");
+      } else {
+        input.setAttribute("aria-activedescendant", optionId(index));
+        list.children[index].scrollIntoView({ block: "nearest" });
+      }
+    }
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      highlight(-1);
+    }
+
+    function open(found) {
+      results = found;
+      list.textContent = "";
+      found.forEach(function (result, index) {
+        var option = document.createElement("li");
+        option.id = optionId(index);
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        option.className = "point-widget__option";
+        option.textContent = result.label;
+        // mousedown, not click: the input keeps the focus (no blur closing the list first).
+        option.addEventListener("mousedown", function (event) { event.preventDefault(); select(index); });
+        list.appendChild(option);
+      });
+      list.hidden = !found.length;
+      input.setAttribute("aria-expanded", found.length ? "true" : "false");
+      highlight(-1);
+      status.textContent = found.length === 1 ? text(root, "found-one")
+        : found.length ? text(root, "found", { count: found.length }) : text(root, "none-found");
+    }
+
+    function select(index) {
+      var result = results[index];
+      if (!result) { return; }
+      input.value = result.label;
+      typed = false;
+      close();
+      choose(result);
+    }
+
+    function search() {
+      var query = input.value.trim();
+      var ticket = ++latest;
+      if (query.length < 3) { close(); return; }
+      fetchJson(searchUrl + "?q=" + encodeURIComponent(query)).then(function (data) {
+        if (ticket === latest && document.activeElement === input) { open(data.results || []); }
+      }).catch(function () {
+        if (ticket === latest) { close(); status.textContent = text(root, "search-down"); }
+      });
+    }
+
+    input.addEventListener("input", function () {
+      typed = true;
+      window.clearTimeout(timer);
+      timer = window.setTimeout(search, 250);
+    });
+    input.addEventListener("keydown", function (event) {
+      var count = list.hidden ? 0 : results.length;
+      if (event.key === "ArrowDown") {
+        event.preventDefault();
+        if (!count) { search(); return; }
+        highlight(active + 1 >= count ? 0 : active + 1);
+      } else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        if (count) { highlight(active <= 0 ? count - 1 : active - 1); }
+      } else if (event.key === "Enter") {
+        // Enter chooses the highlighted address; with the list closed, it sends the form as usual.
+        if (count && active >= 0) { event.preventDefault(); select(active); }
+      } else if (event.key === "Escape") {
+        if (count) { event.preventDefault(); close(); } else if (input.value) { event.preventDefault(); input.value = ""; }
+      }
+    });
+    input.addEventListener("blur", function () { window.setTimeout(close, 150); });
+
+    return {
+      // A point placed on the map or by the device's position: its address fills the input, unless the
+      // person is typing one.
+      reverse: function (latlng) {
+        if (!reverseUrl || (typed && input.value.trim())) { return; }
+        input.value = "";  // the address of the former point would be wrong
+        var ticket = ++latest;
+        fetchJson(reverseUrl + "?lat=" + latlng.lat.toFixed(5) + "&lon=" + latlng.lng.toFixed(5)).then(function (data) {
+          if (ticket === latest && data.label) { input.value = data.label; typed = false; }
+        }).catch(function () {});
+      }
+    };
   }
 
   function within(scope, selector) {

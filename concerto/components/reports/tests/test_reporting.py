@@ -74,7 +74,7 @@ def errors_of(response) -> str:
 def test_a_resident_without_account_sends_a_report_with_a_photo(client, component, lighting,
                                                                 django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(form_url(component), {**post_data(lighting, address="12 rue Houdan"),
+        response = client.post(form_url(component), {**post_data(lighting, location_address="12 rue Houdan"),
                                                      "photo_1": image_file()})
     report = Report.objects.get()
     assert response.status_code == 302 and response["Location"] == report.get_absolute_url()

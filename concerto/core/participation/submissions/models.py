@@ -52,6 +52,8 @@ class Submission(ComponentItem, Moderated):
     image_alt = models.CharField(_("image description"), max_length=200, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    # The address of the point: chosen or typed by the author, else found at the point (core/geocoding.py).
+    address = models.CharField(_("address"), max_length=250, blank=True, default="")
     # The commune at the point, found when the location is saved.
     commune = models.ForeignKey("territory.Organisation", verbose_name=_("commune"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")

@@ -53,7 +53,7 @@ def submission_point_clean(point, *, errors: dict, within=None):
 
     Without WITHIN, any place of the Métropole will do. With WITHIN (an organisation), the point must lie in
     it; when the communes' outlines are not loaded, the Métropole's bounding box is all that can be checked."""
-    from concerto.core.maps import METROPOLE_BOUNDS
+    from concerto.core.maps import METROPOLE_BOUNDS, Point
     from concerto.core.territory import lookup
 
     if point is None:
@@ -81,17 +81,24 @@ def submission_point_clean(point, *, errors: dict, within=None):
         if not (south <= latitude <= north and west <= longitude <= east):
             errors["location"] = [outside_metropole]
             return None, None
-    return (latitude, longitude), commune
+    return Point(latitude, longitude, getattr(point, "address", "")), commune
 
 
 def submission_point_apply(submission: Submission, point, commune) -> None:
-    """Place SUBMISSION at POINT (None: no location) in COMMUNE."""
+    """Place SUBMISSION at POINT (None: no location) in COMMUNE, with the address given with POINT, else the
+    one at the point (filled later by the worker when the address service fails)."""
+    from concerto.core.geocoding import address_set
+
     if point is None:
         submission.latitude = submission.longitude = None
         submission.commune = None
+        submission.address = ""
     else:
-        submission.latitude, submission.longitude = point
+        moved = (submission.latitude, submission.longitude) != (point[0], point[1])
+        submission.latitude, submission.longitude = point[0], point[1]
         submission.commune = commune
+        if getattr(point, "address", "") or moved or not submission.address:
+            address_set(submission, getattr(point, "address", ""))
 
 
 def submission_locked(submission: Submission) -> Submission:
