@@ -208,6 +208,8 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 # django-allauth: login by email, email confirmation, TOTP for staff.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Adds the required public name (pseudonym) to the sign-up form.
+ACCOUNT_SIGNUP_FORM_CLASS = "concerto.core.accounts.forms.SignupForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = env("CONCERTO_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Concerto] "
