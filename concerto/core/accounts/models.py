@@ -278,6 +278,8 @@ class VerificationSetup(models.Model):
                                            related_name="+")
     sms_enabled = models.BooleanField(_("codes by text message"), default=False)
     post_enabled = models.BooleanField(_("codes by post"), default=False)
+    # Offered only next to another online method (see offers_franceconnect): never the only way to vote.
+    franceconnect_enabled = models.BooleanField(_("FranceConnect"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -294,6 +296,15 @@ class VerificationSetup(models.Model):
     @property
     def offers_any_method(self) -> bool:
         return self.has_census or self.sms_enabled or self.post_enabled
+
+    @property
+    def offers_franceconnect(self) -> bool:
+        """FranceConnect is offered when the commune chose it, the installation has it, and another online
+        method stays open to people without FranceConnect (the desk is always there too)."""
+        from django.conf import settings
+
+        return (self.franceconnect_enabled and self.offers_any_method
+                and bool(settings.SOCIALACCOUNT_PROVIDERS.get("franceconnect")))
 
 
 class CensusEntry(models.Model):
