@@ -13,7 +13,9 @@ from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
+from allauth.utils import build_absolute_uri
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from concerto.core.errors import error_page
@@ -33,6 +35,9 @@ IDENTITY_CLAIMS = ("sub", "given_name", "family_name", "birthdate", "birthplace"
 class FranceConnectAdapter(OpenIDConnectOAuth2Adapter):
     def __init__(self, request) -> None:
         super().__init__(request, "franceconnect")
+
+    def get_callback_url(self, request, app):
+        return build_absolute_uri(request, reverse("franceconnect_callback"), self.redirect_uri_protocol)
 
     def complete_login(self, request, app, token, **kwargs):
         id_token = kwargs["response"].get("id_token")

@@ -24,7 +24,7 @@ def signup(client, email, display_name):
 def test_signup_asks_a_public_name_with_its_help_text_and_requires_it(client):
     page = client.get(SIGNUP).content.decode()
     assert "Nom public ou pseudonyme" in page
-    assert "Affiché sur vos contributions ; un pseudonyme convient" in page
+    assert "Affiché sur vos contributions\u00a0; un pseudonyme convient" in page
     response = signup(client, "sans-nom@example.org", "")
     assert response.status_code == 200
     assert "Ce champ est obligatoire." in response.content.decode()
