@@ -60,6 +60,13 @@ class FranceConnectProvider(OpenIDConnectProvider):
         return super().redirect(request, process, next_url=next_url, data=data, auth_params=auth_params,
                                 **kwargs)
 
+    def sociallogin_from_response(self, request, response):
+        login = super().sociallogin_from_response(request, response)
+        # allauth would keep the whole userinfo on the account (names, birth date and place): only the
+        # pseudonymous `sub` is kept; the identity lives in the session just long enough to verify.
+        login.account.extra_data = {"sub": login.account.uid}
+        return login
+
     def extract_common_fields(self, data):
         fields = super().extract_common_fields(data)
         fields.pop("username", None)  # accounts have no user name; the public name is the person's choice

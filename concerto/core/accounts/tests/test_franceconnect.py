@@ -98,7 +98,9 @@ def test_a_newcomer_signs_up_with_franceconnect_under_a_default_public_name(clie
     assert user.public_name.startswith("Participant ")
     assert "Dubois" not in user.public_name
     assert EmailAddress.objects.get(user=user).verified
-    assert SocialAccount.objects.get(user=user).uid == fc.identity["sub"]
+    linked = SocialAccount.objects.get(user=user)
+    assert linked.uid == fc.identity["sub"]
+    assert linked.extra_data == {"sub": fc.identity["sub"]}  # no name, birth date or place kept
 
 
 def test_a_confirmed_residents_account_is_linked_by_its_email(client, fc):
