@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "concerto.core.accounts.franceconnect",  # an allauth provider (login and resident verification)
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
@@ -208,6 +210,8 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 # django-allauth: login by email, email confirmation, TOTP for staff.
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# Adds the required public name (pseudonym) to the sign-up form.
+ACCOUNT_SIGNUP_FORM_CLASS = "concerto.core.accounts.forms.SignupForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = env("CONCERTO_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Concerto] "
@@ -217,6 +221,29 @@ MFA_TOTP_ISSUER = "Concerto"
 ACCOUNT_ADAPTER = "concerto.core.accounts.adapter.AccountAdapter"
 if env_bool("CONCERTO_DISABLE_RATE_LIMITS", False):
     ACCOUNT_RATE_LIMITS = False
+
+# FranceConnect (the State's identity federation): sign-in and resident verification, off unless a client
+# id is set. CONCERTO_FRANCECONNECT_URL is the issuer: the integration platform for tests with FranceConnect,
+# the production one once FranceConnect has validated the service (docs/operations.md).
+SOCIALACCOUNT_ADAPTER = "concerto.core.accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # the adapter decides which existing account may be linked
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a form posts to start the sign-in: no sign-in forced by a link
+CONCERTO_FRANCECONNECT_CLIENT_ID = env("CONCERTO_FRANCECONNECT_CLIENT_ID", "")
+CONCERTO_FRANCECONNECT_SECRET = env("CONCERTO_FRANCECONNECT_SECRET", "")
+CONCERTO_FRANCECONNECT_URL = env("CONCERTO_FRANCECONNECT_URL", "https://fcp-low.integ01.dev-franceconnect.fr/api/v2")
+
+
+def franceconnect_providers(client_id: str, secret: str, url: str) -> dict:
+    """allauth's SOCIALACCOUNT_PROVIDERS for FranceConnect (empty, so off, without a client id)."""
+    if not client_id:
+        return {}
+    return {"franceconnect": {"APPS": [{"client_id": client_id, "secret": secret, "settings": {
+        "server_url": url.rstrip("/"), "token_auth_method": "client_secret_post"}}]}}
+
+
+SOCIALACCOUNT_PROVIDERS = franceconnect_providers(CONCERTO_FRANCECONNECT_CLIENT_ID, CONCERTO_FRANCECONNECT_SECRET,
+                                                  CONCERTO_FRANCECONNECT_URL)
 
 EMAIL_BACKEND = env("CONCERTO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # Text messages with verification codes: a dotted path to a backend class (see accounts/verification.py); the

@@ -29,6 +29,7 @@ from concerto.core.spaces.services import (
     step_create,
 )
 from concerto.core.territory.models import Organisation
+from concerto.demo.verification import demo_load as verification_demo_load
 
 DEMO_PASSWORD = "concerto-demo-2026"
 # Every demo staff account uses this TOTP secret: add it to an authenticator app, or run
@@ -149,6 +150,8 @@ def demo_load() -> dict:
     events_demo_load(actor=montreuil_agent, space=plu)
     events_demo_load(actor=metropole_admin, space=climate)
     reports_demo_load(actor=sceaux_agent)
+    # After the other loads, so that every budget of Sceaux asks for a verification.
+    verification_demo_load(actor=sceaux_agent, organisation=budget.organisation)
     resident = users["habitant@sceaux.demo"]
     follow_add(user=resident, target=budget)
     first_post = budget.components.get(kind="news").news_posts.order_by("published_at").first()

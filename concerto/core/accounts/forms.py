@@ -2,20 +2,55 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.accounts.models import User
+from concerto.core.accounts.models import DEFAULT_PUBLIC_NAME_PREFIX, User, public_name_taken
 from concerto.core.territory.models import Organisation
 
 OLDEST_BIRTH_YEAR = 1900
 YOUNGEST_AGE = 10
 
 
+class PublicNameField(forms.CharField):
+    """The public name or pseudonym shown on a person's contributions (sign-up and profile)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("Public name or pseudonym"))
+        kwargs.setdefault("help_text", _("Shown on your contributions; a pseudonym is fine."))
+        kwargs.setdefault("max_length", 80)
+        kwargs.setdefault("min_length", 2)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "nickname", "spellcheck": "false"}))
+        super().__init__(**kwargs)
+
+
+def clean_public_name(name: str, *, user=None) -> str:
+    """NAME, or a form error when another account shows it or it would pass for a default name."""
+    name = " ".join(name.split())
+    if name.casefold().startswith(DEFAULT_PUBLIC_NAME_PREFIX.casefold()) and (
+            user is None or name.casefold() != (user.display_name or "").casefold()):
+        raise forms.ValidationError(
+            _("Names starting with “Participant” are kept for people who give none: choose another."),
+            code="reserved")
+    if public_name_taken(name, exclude_pk=getattr(user, "pk", None)):
+        raise forms.ValidationError(
+            _("Someone already uses this public name: add an initial, a place or a number to it."), code="taken")
+    return name
+
+
+class SignupForm(forms.Form):
+    """What allauth's sign-up form asks on top of the email address and password
+    (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    display_name = PublicNameField()
+
+    def clean_display_name(self):
+        return clean_public_name(self.cleaned_data["display_name"])
+
+    def signup(self, request, user):
+        user.display_name = self.cleaned_data["display_name"]
+        user.save(update_fields=["display_name"])
+
+
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(
-        label=_("Public name"), max_length=80, required=False,
-        help_text=_("Shown next to what you publish. Leave empty to appear as “Participant”. "
-                    "You can use a first name or a nickname."),
-        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
-    )
+    display_name = PublicNameField()
     demographics_consent = forms.BooleanField(
         label=_("I agree that Concerto keeps the answers below to measure who takes part"), required=False,
         help_text=_("Untick this box and save to delete these answers."),
@@ -36,6 +71,13 @@ class ProfileForm(forms.Form):
     )
 
     DEMOGRAPHICS = ("birth_year", "residence", "gender")
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_display_name(self):
+        return clean_public_name(self.cleaned_data["display_name"], user=self.user)
 
     def clean_birth_year(self):
         year = self.cleaned_data.get("birth_year")

@@ -15,6 +15,30 @@ from django.utils.translation import gettext_lazy as _
 ANONYMOUS_PUBLIC_NAME = _("Anonymous participant")
 
 
+# A person who gives no public name is shown as "Participant 4821": a number drawn once, never given twice,
+# so that two people never look like one in a discussion.
+DEFAULT_PUBLIC_NAME_PREFIX = "Participant"
+
+
+def public_name_taken(name: str, *, exclude_pk=None) -> bool:
+    """Whether another account already shows NAME (case and surrounding spaces do not count)."""
+    others = User.objects.filter(display_name__iexact=(name or "").strip())
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    return others.exists()
+
+
+def default_public_name() -> str:
+    """A "Participant NNNN" name nobody holds: 4 digits, more when most of them are taken."""
+    digits = 4
+    while True:
+        for _attempt in range(20):
+            name = f"{DEFAULT_PUBLIC_NAME_PREFIX} {secrets.randbelow(9 * 10 ** (digits - 1)) + 10 ** (digits - 1)}"
+            if not public_name_taken(name):
+                return name
+        digits += 1
+
+
 def secret_hash(secret: str) -> str:
     """What is stored of a secret sent to a person (an API key, an enrolment link's token): its SHA-256."""
     return hashlib.sha256(secret.encode()).hexdigest()
@@ -51,7 +75,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(
         _("public name"), max_length=80, blank=True,
-        help_text=_("Shown next to what you publish. Leave empty to appear as “Participant”."),
+        help_text=_("Shown on your contributions; a pseudonym is fine."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     # Access to the Django admin only (Métropole technical administrators).
@@ -83,9 +107,18 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.public_name
 
+    def save(self, *args, **kwargs):
+        # Every account shows a name of its own, whichever way it was created (sign-up, FranceConnect, an
+        # agent, a script): the race between two identical draws is too unlikely to need a lock.
+        if not (self.display_name or "").strip():
+            self.display_name = default_public_name()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "display_name"}
+        super().save(*args, **kwargs)
+
     @property
     def public_name(self) -> str:
-        return self.display_name or str(_("Participant"))
+        return self.display_name or DEFAULT_PUBLIC_NAME_PREFIX
 
     def get_full_name(self) -> str:
         return self.public_name
@@ -248,6 +281,8 @@ class VerificationSetup(models.Model):
                                            related_name="+")
     sms_enabled = models.BooleanField(_("codes by text message"), default=False)
     post_enabled = models.BooleanField(_("codes by post"), default=False)
+    # Offered only next to another online method (see offers_franceconnect): never the only way to vote.
+    franceconnect_enabled = models.BooleanField(_("FranceConnect"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -264,6 +299,15 @@ class VerificationSetup(models.Model):
     @property
     def offers_any_method(self) -> bool:
         return self.has_census or self.sms_enabled or self.post_enabled
+
+    @property
+    def offers_franceconnect(self) -> bool:
+        """FranceConnect is offered when the commune chose it, the installation has it, and another online
+        method stays open to people without FranceConnect (the desk is always there too)."""
+        from django.conf import settings
+
+        return (self.franceconnect_enabled and self.offers_any_method
+                and bool(settings.SOCIALACCOUNT_PROVIDERS.get("franceconnect")))
 
 
 class CensusEntry(models.Model):

@@ -78,6 +78,7 @@ def account_export(*, user: User) -> dict:
     """Everything Concerto holds about USER, for the right of access (RGPD art. 15 and 20)."""
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
 
     data = {
         "exported_at": _iso(timezone.now()),
@@ -94,6 +95,12 @@ def account_export(*, user: User) -> dict:
             "two_factor_methods": sorted(
                 Authenticator.objects.filter(user=user).values_list("type", flat=True).distinct()
             ),
+            # The identities linked for signing in (FranceConnect): the provider and its pseudonymous id; the
+            # names FranceConnect sent are not kept on the account.
+            "linked_identities": [
+                {"provider": account.provider, "id": account.uid, "linked_on": _iso(account.date_joined)}
+                for account in SocialAccount.objects.filter(user=user).order_by("pk")
+            ],
         },
         "roles": [
             {"organisation": role.organisation.name, "role": role.kind, "since": _iso(role.created_at),

@@ -21,4 +21,8 @@ urlpatterns = [
     path("residence/<slug:org_slug>/code/", verification_views.code_request, name="verification_code_request"),
     path("residence/<slug:org_slug>/code/saisir/", verification_views.code_enter,
          name="verification_code_enter"),
+    path("residence/<slug:org_slug>/franceconnect/", verification_views.franceconnect_start,
+         name="verification_franceconnect"),
+    path("residence/<slug:org_slug>/franceconnect/retour/", verification_views.franceconnect_finish,
+         name="verification_franceconnect_finish"),
 ]

@@ -1,6 +1,7 @@
 """Forms of resident verification: the resident's pages and the agents' back-office pages."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from concerto.core.accounts.models import User
@@ -120,6 +121,15 @@ class MethodsForm(forms.Form):
     post_enabled = forms.BooleanField(
         label=_("Residents can receive a code by post"), required=False,
         help_text=_("Agents print the letters from this back-office and post them."))
+    franceconnect_enabled = forms.BooleanField(
+        label=_("Residents can verify with FranceConnect"), required=False,
+        help_text=_("FranceConnect certifies a name and a date of birth, not an address: with a census list, the "
+                    "identity must be on it. It is offered only next to the census list or codes."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not settings.SOCIALACCOUNT_PROVIDERS.get("franceconnect"):
+            del self.fields["franceconnect_enabled"]  # this installation has no FranceConnect
 
 
 class DeskForm(IdentityForm):

@@ -162,3 +162,50 @@ def code_enter(request, org_slug):
         "letter_waiting": pending is not None and pending.channel == VerificationCode.Channel.POST
         and pending.sent_at is None,
     }, status=400 if form.errors else 200)
+
+
+@login_required
+def franceconnect_start(request, org_slug):
+    """Send the resident to FranceConnect (a form posts here), coming back to `franceconnect_finish`."""
+    organisation, setup = _commune(request)
+    if not setup.offers_franceconnect:
+        raise Http404(_("This commune does not offer FranceConnect to verify residence."))
+    if request.method != "POST":
+        return redirect(_with_next(reverse("accounts:verification_start", args=[organisation.slug]), _next(request)))
+    finish = _with_next(reverse("accounts:verification_franceconnect_finish", args=[organisation.slug]),
+                        _next(request))
+    # allauth's "connect": the FranceConnect identity is linked to the signed-in account, and its login view
+    # (a POST, with its CSRF check) redirects to FranceConnect with state and nonce.
+    import requests
+    from allauth.socialaccount.adapter import get_adapter as social_adapter
+
+    from concerto.core.accounts.franceconnect.views import unavailable
+
+    provider = social_adapter(request).get_provider(request, "franceconnect")
+    try:
+        return provider.redirect(request, "connect", next_url=finish)
+    except (requests.RequestException, ValueError) as error:
+        return unavailable(request, error)
+
+
+@login_required
+def franceconnect_finish(request, org_slug):
+    """Back from FranceConnect: verify with the identity it certified, then forget it."""
+    from allauth.socialaccount.models import SocialAccount
+
+    from concerto.core.accounts.franceconnect.views import IDENTITY_SESSION_KEY
+
+    organisation, setup = _commune(request)
+    next_url = _next(request)
+    identity = request.session.pop(IDENTITY_SESSION_KEY, None)
+    # The identity must be the one linked to this account (not one left in the session by another person).
+    if identity and not SocialAccount.objects.filter(user=request.user, provider="franceconnect",
+                                                     uid=identity.get("sub", "")).exists():
+        identity = None
+    try:
+        verification.franceconnect_verify(user=request.user, organisation=organisation, identity=identity)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(_with_next(reverse("accounts:verification_start", args=[organisation.slug]), next_url))
+    return _done(request, organisation, next_url)

@@ -26,7 +26,7 @@ from concerto.core.errors import error_page
 def profile(request):
     user = request.user
     if request.method == "POST":
-        form = ProfileForm(request.POST)
+        form = ProfileForm(request.POST, user=user)
         if form.is_valid():
             services.profile_update(user=user, display_name=form.cleaned_data["display_name"],
                                     demographics=form.demographics())
@@ -37,7 +37,7 @@ def profile(request):
                 messages.success(request, _("Your profile is saved."))
             return redirect("accounts:profile")
     else:
-        form = ProfileForm(initial=ProfileForm.initial_for(user))
+        form = ProfileForm(initial=ProfileForm.initial_for(user), user=user)
     return render(request, "accounts/profile.html", {"form": form})
 
 

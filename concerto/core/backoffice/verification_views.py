@@ -44,18 +44,23 @@ def overview(request, org_slug):
                                                                         "communes": communes})
     setup = verification.setup_for(organisation=org)
     methods_form = MethodsForm(request.POST or None, initial={"sms_enabled": setup.sms_enabled,
-                                                             "post_enabled": setup.post_enabled})
+                                                             "post_enabled": setup.post_enabled,
+                                                             "franceconnect_enabled": setup.franceconnect_enabled})
     if request.method == "POST" and methods_form.is_valid():
-        verification.setup_update(agent=request.user, organisation=org, **methods_form.cleaned_data)
-        messages.success(request, _("The ways to verify are saved."))
-        return redirect("backoffice:verification_overview", org_slug)
+        try:
+            verification.setup_update(agent=request.user, organisation=org, **methods_form.cleaned_data)
+        except ValidationError as error:
+            methods_form.add_error("franceconnect_enabled", error)
+        else:
+            messages.success(request, _("The ways to verify are saved."))
+            return redirect("backoffice:verification_overview", org_slug)
 
     verifications = Verification.objects.filter(organisation=org)
     active = verifications.filter(revoked_at__isnull=True)
     counts = dict(active.values_list("method").annotate(n=Count("pk")).values_list("method", "n"))
-    # FranceConnect is not offered yet: its row shows only once someone is verified that way.
+    # FranceConnect's row shows where the commune offers it or someone is verified that way.
     by_method = [(verification.METHOD_LABELS[m], counts.get(m, 0)) for m in Verification.Method
-                 if m != Verification.Method.FRANCECONNECT or counts.get(m)]
+                 if m != Verification.Method.FRANCECONNECT or counts.get(m) or setup.franceconnect_enabled]
     query = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     listed = active.select_related("user", "verified_by").order_by("-created_at")
     if query:

@@ -332,8 +332,8 @@ def valid_forms(values):
         ("/compte/profil/", {"display_name": "Camille", "demographics_consent": "on", "birth_year": "1980"}),
         ("/compte/jetons/", {"name": "Mon outil"}),
         ("/compte/login/", {"login": "agent@sceaux.example.org", "password": "mauvais"}),
-        ("/compte/signup/", {"email": "nouveau@example.org", "password1": "Un-mot-de-passe-long-1",
-                             "password2": "Un-mot-de-passe-long-1"}),
+        ("/compte/signup/", {"email": "nouveau@example.org", "display_name": "Nouvelle voisine",
+                             "password1": "Un-mot-de-passe-long-1", "password2": "Un-mot-de-passe-long-1"}),
         ("/compte/password/reset/", {"email": "resident@example.org"}),
         ("/communes/", {"q": "Sceaux"}),
     ]

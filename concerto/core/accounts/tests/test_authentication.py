@@ -20,8 +20,9 @@ def login(client, email, password=testing.PASSWORD, **kwargs):
     return client.post(LOGIN, {"login": email, "password": password}, **kwargs)
 
 
-def signup(client, email, password="un mot de passe solide"):
-    return client.post("/compte/signup/", {"email": email, "password1": password, "password2": password})
+def signup(client, email, password="un mot de passe solide", display_name=None):
+    return client.post("/compte/signup/", {"email": email, "password1": password, "password2": password,
+                                           "display_name": display_name or email.split("@")[0]})
 
 
 def test_signup_sends_a_french_confirmation_email_and_confirming_logs_in(client):

@@ -6,7 +6,8 @@ One concern per module:
 - `actions`: actions a component reserves to verified residents (`action_require`, `action_refusal`);
 - `grants`: granting and revoking a verification, desk checks;
 - `limits`: limits on tries; `census`: the census list; `codes`: codes by text message and by post;
-- `letters`: the letters agents print; `privacy`: the RGPD export and deletion.
+- `letters`: the letters agents print; `privacy`: the RGPD export and deletion;
+- `franceconnect`: the identity FranceConnect certifies, hashed like the others.
 
 This package re-exports the contract the rest of the code uses, so callers import from
 `concerto.core.accounts.verification` and need not know which module holds what:
@@ -53,6 +54,11 @@ from concerto.core.accounts.verification.codes import (
     setup_update,
     sms_backend,
 )
+from concerto.core.accounts.verification.franceconnect import (
+    IDENTITY_LIFETIME,
+    franceconnect_identity,
+    franceconnect_verify,
+)
 from concerto.core.accounts.verification.grants import (
     desk_verify,
     identity_holder,
@@ -92,7 +98,8 @@ __all__ = [
     "POST_CODE_LIFETIME", "POST_REQUESTS_LIMIT", "SMS_CODE_LIFETIME", "SMS_PER_PHONE_LIMIT", "SMS_REQUESTS_LIMIT",
     "CensusParse", "LogSmsBackend", "MemorySmsBackend", "VerificationRequired",
     "action_refusal", "action_require", "census_check", "census_delete", "census_parse", "census_upload",
-    "code_confirm", "code_request_post", "code_request_sms", "desk_verify", "identity_hash",
+    "code_confirm", "code_request_post", "code_request_sms", "desk_verify", "franceconnect_identity",
+    "franceconnect_verify", "IDENTITY_LIFETIME", "identity_hash",
     "identity_holder", "is_verified",
     "letter_cancel", "letters_forget_expired", "letters_print", "letters_sent", "letters_waiting",
     "normalise_phone", "parse_birth_date", "pending_code", "personal_data", "personal_data_erase", "safe_next",

@@ -43,16 +43,27 @@ CODE_MAX_ATTEMPTS = 5
 
 
 def setup_update(*, agent, organisation, sms_enabled: bool | None = None,
-                 post_enabled: bool | None = None) -> VerificationSetup:
-    """Turn the code methods on or off; a method left out (None) keeps its state."""
+                 post_enabled: bool | None = None, franceconnect_enabled: bool | None = None) -> VerificationSetup:
+    """Turn the code methods and FranceConnect on or off; a method left out (None) keeps its state.
+
+    Raises ValidationError (code "franceconnect_alone") when FranceConnect would be the only online method:
+    people without FranceConnect must be able to verify too (census list or codes; the desk is always open).
+    """
     setup = setup_for(organisation=organisation)
     if sms_enabled is not None:
         setup.sms_enabled = bool(sms_enabled)
     if post_enabled is not None:
         setup.post_enabled = bool(post_enabled)
-    setup.save(update_fields=["sms_enabled", "post_enabled"])
+    if franceconnect_enabled is not None:
+        setup.franceconnect_enabled = bool(franceconnect_enabled)
+    if setup.franceconnect_enabled and not setup.offers_any_method:
+        raise ValidationError(
+            _("FranceConnect cannot be the only way to verify online: not everyone has it. Upload a census list "
+              "or offer codes by text message or by post as well."), code="franceconnect_alone")
+    setup.save(update_fields=["sms_enabled", "post_enabled", "franceconnect_enabled"])
     audit_record(actor=agent, action="verification.methods_changed", organisation=organisation,
-                 data={"sms": setup.sms_enabled, "post": setup.post_enabled})
+                 data={"sms": setup.sms_enabled, "post": setup.post_enabled,
+                       "franceconnect": setup.franceconnect_enabled})
     return setup
 
 
