@@ -160,5 +160,7 @@ manifest = register(ComponentManifest(
                          note=_("The proposals are anonymous: you only type them.")),
     notifications=(
         NotificationKind("proposals.answered", _("The official answer to a proposal I submitted or follow")),
+        NotificationKind("proposals.merged", _("My proposal was merged with another one")),
+        NotificationKind("proposals.assigned", _("A proposal was given to me to examine"), channels=("site",)),
     ),
 ))
