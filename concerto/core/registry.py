@@ -127,6 +127,20 @@ class RoomEntry:
 
 
 @dataclass(frozen=True)
+class IdeaSource:
+    """What a component's items offer to become items of another component of the same space (ideas that
+    become budget projects), without either importing the other:
+
+    - `candidates(component)`: a queryset of the component's Submission items that may still become something
+      (public, not withdrawn, not merged, not rejected);
+    - `supporters(item)`: the ids of the accounts that supported ITEM (they follow what it becomes).
+    """
+
+    candidates: Callable
+    supporters: Callable
+
+
+@dataclass(frozen=True)
 class ComponentManifest:
     name: str  # the `kind` stored on Component, also the URL namespace
     label: Any  # lazy translated
@@ -175,6 +189,8 @@ class ComponentManifest:
     # Prometheus figures read from the database when the metrics are scraped (concerto/core/metrics.py): a
     # function() yielding prometheus_client metric families (gauges) named "concerto_<name>_...". Optional.
     metrics: Callable | None = None
+    # Its items may become items of another component of the space (see IdeaSource), or None.
+    idea_source: IdeaSource | None = None
     # RGPD: the kinds of personal data the component keeps for a limited time (accounts.privacy.RetentionRule),
     # purged by the periodic retention job and listed on the privacy page.
     retention: tuple = ()

@@ -65,6 +65,7 @@ manifest = register(ComponentManifest(
         NotificationKind("budgets.project_answered", _("The review of a project I submitted or follow")),
         NotificationKind("budgets.project_merged", _("A project I submitted or follow is merged into another")),
         NotificationKind("budgets.project_on_ballot", _("My project is put to the vote")),
+        NotificationKind("budgets.project_from_idea", _("My idea became a project of the participatory budget")),
         NotificationKind("budgets.project_progress", _("The progress of a winning project I submitted or follow")),
         NotificationKind("budgets.result_published", _("The results of a participatory budget I follow")),
     ),

@@ -99,6 +99,8 @@ class ItemLink(models.Model):
     source_url = models.CharField(max_length=500)
     target_title = models.CharField(max_length=200)
     target_url = models.CharField(max_length=500)
+    # How many people supported the source when it became the target (they follow the target).
+    source_supports = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

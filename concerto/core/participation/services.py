@@ -100,14 +100,15 @@ def followers_add(*, user_ids, target) -> int:
     return len(rows)
 
 
-def item_link_create(*, actor, source, target, relation: str = ItemLink.Relation.BECAME) -> ItemLink:
+def item_link_create(*, actor, source, target, relation: str = ItemLink.Relation.BECAME,
+                     source_supports: int = 0) -> ItemLink:
     """Record that SOURCE (an item of a component) became TARGET (an item of another)."""
     return ItemLink.objects.create(
         relation=relation,
         source_type=ContentType.objects.get_for_model(source), source_id=source.pk,
         target_type=ContentType.objects.get_for_model(target), target_id=target.pk,
         source_title=str(source)[:200], source_url=source.get_absolute_url(),
-        target_title=str(target)[:200], target_url=target.get_absolute_url(),
+        target_title=str(target)[:200], target_url=target.get_absolute_url(), source_supports=source_supports,
         created_by=actor if actor is not None and actor.is_authenticated else None)
 
 
