@@ -77,7 +77,8 @@ __all__ = [
     "ballot_list_publish", "ballot_list_set", "ballot_list_unpublish", "budget_change_blocker", "budget_create",
     "budget_figures", "budget_update", "category_create", "category_delete", "category_update", "edit_blocker",
     "erase_personal_data", "export_projects",
-    "ideas_eligible", "project_source", "projects_from_ideas", "export_rows", "may_manage", "may_read_review", "may_review",
+    "ideas_eligible", "project_source", "projects_from_ideas", "export_rows", "may_manage", "may_read_review",
+    "may_review",
     "personal_data", "progress_update_create", "project_create", "project_evaluate", "project_merge",
     "project_update", "project_withdraw", "submission_refusal", "summary",
 ]
