@@ -4,7 +4,7 @@ data). The functions it names live with the part of the component they belong to
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.budgets.permissions import PERMISSIONS, READ_REVIEW
-from concerto.core.registry import Action, ComponentManifest, Deferred, NotificationKind, Setting, register
+from concerto.core.registry import Action, ComponentManifest, Deferred, InputWindow, NotificationKind, Setting, register
 
 
 def personal_data(user) -> dict:
@@ -68,5 +68,10 @@ manifest = register(ComponentManifest(
         NotificationKind("budgets.project_from_idea", _("My idea became a project of the participatory budget")),
         NotificationKind("budgets.project_progress", _("The progress of a winning project I submitted or follow")),
         NotificationKind("budgets.result_published", _("The results of a participatory budget I follow")),
+    ),
+    input_windows=(
+        InputWindow("voting_open", _("Vote open until %(date)s"), _("Vote open")),
+        InputWindow("submissions_open", _("Projects can be submitted until %(date)s"),
+                    _("Projects can be submitted")),
     ),
 ))

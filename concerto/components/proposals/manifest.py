@@ -9,6 +9,7 @@ from concerto.core.registry import (
     ComponentManifest,
     Deferred,
     IdeaSource,
+    InputWindow,
     NotificationKind,
     RoomEntry,
     Setting,
@@ -173,5 +174,9 @@ manifest = register(ComponentManifest(
         NotificationKind("proposals.answered", _("The official answer to a proposal I submitted or follow")),
         NotificationKind("proposals.merged", _("My proposal was merged with another one")),
         NotificationKind("proposals.assigned", _("A proposal was given to me to examine"), channels=("site",)),
+    ),
+    input_windows=(
+        InputWindow("submissions_open", _("Ideas can be submitted until %(date)s"), _("Ideas can be submitted")),
+        InputWindow("supports_open", _("Supports open until %(date)s"), _("Supports open")),
     ),
 ))
