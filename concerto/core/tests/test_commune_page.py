@@ -22,7 +22,8 @@ def territory_space(sceaux):
     antony = territory.children.get(slug="antony")
     space = SpaceFactory(organisation=territory, slug="pistes-cyclables", title="Pistes cyclables du territoire")
     space.scope.set([sceaux, antony])
-    step = StepFactory(space=space, title="Dépôt des idées", end_date=timezone.localdate() + datetime.timedelta(days=10))
+    step = StepFactory(space=space, title="Dépôt des idées",
+                       end_date=timezone.localdate() + datetime.timedelta(days=10))
     component = ComponentFactory(space=space, kind="proposals", title="Idées")
     configure(component, step=step, submissions_open=True, supports_open=True)
     component.verified_actions = ["submit", "support"]
