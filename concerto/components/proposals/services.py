@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from concerto.components.proposals import text as words
 from concerto.components.proposals.models import Category, Proposal, Support
-from concerto.core.accounts.permissions import MANAGER_ROLES, assignable_agents, has_role
+from concerto.core.accounts.permissions import assignable_agents
 from concerto.core.accounts.verification import action_require
 from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Channel
@@ -26,6 +26,7 @@ from concerto.core.participation.services import (
     followers_add,
     followers_of,
     follows_move,
+    item_assign,
     notification_send,
 )
 from concerto.core.participation.submissions.services import (
@@ -382,12 +383,8 @@ def proposals_merge(*, actor, into: Proposal, proposals) -> Proposal:
 @transaction.atomic
 def proposal_assign(*, actor, proposal: Proposal, assignee) -> Proposal:
     """ASSIGNEE (an agent of the proposal's organisation or above it; None to unassign) examines PROPOSAL."""
-    if assignee is not None and not has_role(assignee, proposal.organisation, MANAGER_ROLES):
-        raise ProposalError(_("Assign the proposal to an agent of its organisation."))
-    proposal.assignee = assignee
-    proposal.save(update_fields=["assignee", "updated_at"])
-    audit_record(actor=actor, action="proposals.assigned", target=proposal, organisation=proposal.organisation,
-                 data={"assignee": assignee.pk if assignee else None})
+    item_assign(actor=actor, item=proposal, assignee=assignee, action="proposals.assigned",
+                refusal=ProposalError(_("Assign the proposal to an agent of its organisation.")))
     if assignee is not None and (actor is None or assignee.pk != actor.pk):
         with translation.override(settings.LANGUAGE_CODE):
             title = _("A proposal to examine: “%(title)s”") % {"title": proposal.title}

@@ -35,11 +35,10 @@ from concerto.components.reports.models import (
     Service,
     StatusChange,
 )
-from concerto.core.accounts.permissions import MANAGER_ROLES, has_role
 from concerto.core.accounts.permissions import assignable_agents as kernel_assignable_agents
 from concerto.core.audit.services import audit_record
 from concerto.core.participation.notifications import mail_send
-from concerto.core.participation.services import each_apply, follows_move, notification_send
+from concerto.core.participation.services import each_apply, follows_move, item_assign, notification_send
 
 Status = Report.Status
 FINAL = (Status.RESOLVED, Status.REJECTED, Status.DUPLICATE)
@@ -262,13 +261,8 @@ def assignable_agents(report_or_organisation):
 
 @transaction.atomic
 def report_assign(*, actor, report: Report, assignee) -> Report:
-    if assignee is not None and not has_role(assignee, report.organisation, MANAGER_ROLES):
-        raise WorkflowError(_("Assign the report to an agent of its commune."))
-    report.assignee = assignee
-    report.save(update_fields=["assignee", "updated_at"])
-    audit_record(actor=actor, action="reports.assigned", target=report, organisation=report.organisation,
-                 data={"assignee": assignee.pk if assignee else None})
-    return report
+    return item_assign(actor=actor, item=report, assignee=assignee, action="reports.assigned",
+                       refusal=WorkflowError(_("Assign the report to an agent of its commune.")))
 
 
 @transaction.atomic

@@ -112,6 +112,21 @@ def item_link_create(*, actor, source, target, relation: str = ItemLink.Relation
         created_by=actor if actor is not None and actor.is_authenticated else None)
 
 
+def item_assign(*, actor, item, assignee, action: str, refusal: Exception):
+    """ASSIGNEE (an agent or administrator of ITEM's organisation or above it; None to unassign) handles ITEM
+    (a report, a proposal: a model with `assignee`, `updated_at` and `organisation`). Raises REFUSAL for
+    anyone else; writes the audit entry ACTION."""
+    from concerto.core.accounts.permissions import MANAGER_ROLES, has_role
+
+    if assignee is not None and not has_role(assignee, item.organisation, MANAGER_ROLES):
+        raise refusal
+    item.assignee = assignee
+    item.save(update_fields=["assignee", "updated_at"])
+    audit_record(actor=actor, action=action, target=item, organisation=item.organisation,
+                 data={"assignee": assignee.pk if assignee else None})
+    return item
+
+
 def each_apply(items, apply, *, refusals=(ValidationError,)) -> tuple[list, list[tuple[object, str]]]:
     """Bulk actions of the back-offices: APPLY(item) to each of ITEMS, each in its own transaction, so that
     one refusal keeps the others. Returns (done, [(refused item, why)]); REFUSALS are the exception types
