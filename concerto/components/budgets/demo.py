@@ -153,6 +153,16 @@ def _step_settings(space) -> dict:
     return settings
 
 
+def _component(actor, space, title: str, step_settings: dict):
+    """A published budgets component of SPACE, its vote for verified residents."""
+    component = component_add(actor=actor, space=space, kind="budgets", title=title)
+    component_update_settings(actor=actor, component=component, settings={
+        "comments_enabled": True, "projects_per_page": 20, "vote_requires_verification": True, "minimum_age": 0,
+    }, step_settings=step_settings)
+    component_publish(actor=actor, component=component)
+    return component
+
+
 def _voters(organisation, rng: random.Random, count: int) -> list:
     """COUNT residents of ORGANISATION verified at a desk (created in bulk the first time)."""
     user_model = get_user_model()
@@ -204,11 +214,7 @@ def demo_load(*, actor, space) -> None:
         return
     rng = random.Random(2025)
     organisation = space.organisation
-    component = component_add(actor=actor, space=space, kind="budgets", title="Budget participatif")
-    component_update_settings(actor=actor, component=component, settings={
-        "comments_enabled": True, "projects_per_page": 20, "vote_requires_verification": True, "minimum_age": 0,
-    }, step_settings=_step_settings(space))
-    component_publish(actor=actor, component=component)
+    component = _component(actor, space, "Budget participatif", _step_settings(space))
     commune_budget = services.budget_create(
         actor=actor, component=component, name=COMMUNE_BUDGET, amount=500_000, ballot_kind="approval",
         max_choices=5, rule="mes", description="Des projets pour toute la ville : choisissez-en jusqu'à cinq.")
@@ -302,12 +308,9 @@ def demo_ideas_load(*, actor, space) -> None:
     link to its idea, its author, and the idea's supporters as followers."""
     if space.components.filter(kind="budgets").exists():
         return
-    component = component_add(actor=actor, space=space, kind="budgets", title="Projets du budget participatif")
-    component_update_settings(actor=actor, component=component, settings={
-        "comments_enabled": True, "projects_per_page": 20, "vote_requires_verification": True, "minimum_age": 0,
-    }, step_settings={key: {**value, "submissions_open": False}  # ideas are submitted as proposals
-                      for key, value in _step_settings(space).items()})
-    component_publish(actor=actor, component=component)
+    component = _component(actor, space, "Projets du budget participatif", {
+        key: {**value, "submissions_open": False}  # ideas are submitted as proposals
+        for key, value in _step_settings(space).items()})
     budget = services.budget_create(
         actor=actor, component=component, name="Toute la ville", amount=300_000, ballot_kind="approval",
         max_choices=3, rule="greedy", description="Des projets pour toute la ville : choisissez-en jusqu'à trois.")
@@ -349,11 +352,7 @@ def demo_open_vote_load(*, actor, organisation) -> Space:
     ]:
         step_create(actor=actor, space=space, title=title, description=description,
                     start_date=today + timedelta(days=start), end_date=today + timedelta(days=end))
-    component = component_add(actor=actor, space=space, kind="budgets", title="Projets")
-    component_update_settings(actor=actor, component=component, settings={
-        "comments_enabled": True, "projects_per_page": 20, "vote_requires_verification": True, "minimum_age": 0,
-    }, step_settings=_step_settings(space))
-    component_publish(actor=actor, component=component)
+    component = _component(actor, space, "Projets", _step_settings(space))
     budget = services.budget_create(
         actor=actor, component=component, name="Projets jeunesse", amount=80_000, ballot_kind="approval",
         max_choices=2, rule="greedy", description="Choisissez jusqu'à deux projets.")
