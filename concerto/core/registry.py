@@ -127,6 +127,31 @@ class RoomEntry:
 
 
 @dataclass(frozen=True)
+class InputWindow:
+    """A way a component takes people's input, for the cards of spaces: it is open while the step setting
+    SETTING (a yes/no step setting, e.g. "voting_open") is on; an empty SETTING means always open. UNTIL is
+    the card's text with the last day (« Vote ouvert jusqu'au %(date)s »), OPEN the text without a date."""
+
+    setting: str
+    until: Any  # lazy translated, with %(date)s
+    open: Any  # lazy translated
+
+
+@dataclass(frozen=True)
+class IdeaSource:
+    """What a component's items offer to become items of another component of the same space (ideas that
+    become budget projects), without either importing the other:
+
+    - `candidates(component)`: a queryset of the component's Submission items that may still become something
+      (public, not withdrawn, not merged, not rejected);
+    - `supporters(item)`: the ids of the accounts that supported ITEM (they follow what it becomes).
+    """
+
+    candidates: Callable
+    supporters: Callable
+
+
+@dataclass(frozen=True)
 class ComponentManifest:
     name: str  # the `kind` stored on Component, also the URL namespace
     label: Any  # lazy translated
@@ -175,6 +200,11 @@ class ComponentManifest:
     # Prometheus figures read from the database when the metrics are scraped (concerto/core/metrics.py): a
     # function() yielding prometheus_client metric families (gauges) named "concerto_<name>_...". Optional.
     metrics: Callable | None = None
+    # How it takes people's input, the most important first (see InputWindow): the cards of spaces show the
+    # first one open today, and « Open to participation » lists only spaces with one open.
+    input_windows: tuple[InputWindow, ...] = ()
+    # Its items may become items of another component of the space (see IdeaSource), or None.
+    idea_source: IdeaSource | None = None
     # RGPD: the kinds of personal data the component keeps for a limited time (accounts.privacy.RetentionRule),
     # purged by the periodic retention job and listed on the privacy page.
     retention: tuple = ()

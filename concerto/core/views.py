@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from concerto.core import registry
 from concerto.core.accounts.permissions import has_role
 from concerto.core.errors import error_page
+from concerto.core.spaces import openings
 from concerto.core.spaces.models import Space
 from concerto.core.territory.models import Organisation
 
@@ -21,9 +22,8 @@ def home(request):
         Organisation.objects.territories().prefetch_related("children"),
         key=lambda territory: int(territory.code.lstrip("T") or 0),
     )
-    spaces = (
-        Space.objects.published().select_related("organisation").order_by("-published_at")[:6]
-    )
+    spaces = openings.open_spaces(
+        Space.objects.published().select_related("organisation").order_by("-published_at"), limit=6)
     return render(request, "core/home.html", {"territories": territories, "spaces": spaces})
 
 
@@ -36,9 +36,13 @@ def organisation_search(request):
 
 def organisation_detail(request, org_slug):
     organisation = request.organisation
-    spaces = Space.objects.visible_to(request.user).filter(organisation=organisation).order_by(
-        "status", "-start_date", "title"
-    )
+    spaces = openings.with_headlines(
+        Space.objects.visible_to(request.user).filter(organisation=organisation)
+        .order_by("status", "-start_date", "title").prefetch_related("steps", "components"))
+    # A commune's page also lists the Métropole's and its territory's spaces that concern it.
+    wider = (openings.with_headlines(openings.spaces_covering(organisation).order_by("-start_date", "title")
+                                     .prefetch_related("steps", "components"))
+             if organisation.is_commune else [])
     organisation_links = [
         manifest for manifest in registry.components() if manifest.organisation_urls
     ]
@@ -46,6 +50,7 @@ def organisation_detail(request, org_slug):
     return render(request, "core/organisation_detail.html", {
         "organisation": organisation,
         "spaces": spaces,
+        "wider_spaces": wider,
         "children": children,
         "organisation_links": organisation_links,
         "can_manage": has_role(request.user, organisation),

@@ -11,14 +11,18 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 from django.utils import timezone
 
+from concerto.components.budgets.demo import demo_ideas_load as budgets_demo_ideas_load
 from concerto.components.budgets.demo import demo_load as budgets_demo_load
+from concerto.components.budgets.demo import demo_open_vote_load as budgets_demo_open_vote_load
 from concerto.components.budgets.demo import demo_space as budgets_demo_space
 from concerto.components.consultations.demo import demo_load as consultation_demo_load
 from concerto.components.events.demo import demo_load as events_demo_load
 from concerto.components.news.services import post_create
+from concerto.components.proposals import services as proposals_services
 from concerto.components.proposals.demo import demo_load as proposals_demo_load
 from concerto.components.reports.demo import demo_load as reports_demo_load
 from concerto.core.accounts.models import Role, User
+from concerto.core.accounts.verification import verification_grant
 from concerto.core.participation.services import comment_create, follow_add
 from concerto.core.spaces.models import Space
 from concerto.core.spaces.services import (
@@ -86,6 +90,22 @@ def _space(actor, org_slug, *, title, slug, summary, description, days, steps, n
     return space
 
 
+CLIMATE_ACTIONS = [
+    ("Des fontaines à eau dans les gares", "Remplir sa gourde plutôt qu'acheter des bouteilles en plastique."),
+    ("Végétaliser les cours d'école du territoire", "Des îlots de fraîcheur pour les enfants l'été."),
+    ("Un réseau de pistes cyclables entre les communes", "Aller de Saint-Denis à Montreuil à vélo, en sécurité."),
+]
+
+
+def _climate_actions(actor, space, author) -> None:
+    """The climate plan invites to propose actions: a published proposals component, open while contributions
+    are (the step settings' defaults), with a few actions already proposed."""
+    component = component_add(actor=actor, space=space, kind="proposals", title="Vos actions pour le climat")
+    component_publish(actor=actor, component=component)
+    for title, text in CLIMATE_ACTIONS:
+        proposals_services.proposal_create(author=author, component=component, title=title, text=text)
+
+
 @transaction.atomic
 def demo_load() -> dict:
     """Create the demo once; running it again changes nothing."""
@@ -144,6 +164,15 @@ def demo_load() -> dict:
         scope=["saint-denis", "montreuil", "sceaux", "creteil"],
     )
     proposals_demo_load(actor=sceaux_agent, space=budget)
+    # The space invites to « proposer des actions »: it has the proposals component for it.
+    _climate_actions(metropole_admin, climate, users["habitante@saint-denis.demo"])
+    # Sceaux's 2026 budget: the most supported ideas became projects (the agents' bulk action).
+    budgets_demo_ideas_load(actor=sceaux_agent, space=budget)
+    # A vote open now, so that a visitor can try the ballot (as habitant@sceaux.demo, a verified resident).
+    budgets_demo_open_vote_load(actor=sceaux_agent, organisation=Organisation.objects.get(slug="sceaux"))
+    verification_grant(agent=sceaux_agent, user=users["habitant@sceaux.demo"],
+                       organisation=Organisation.objects.get(slug="sceaux"), method="desk",
+                       identity_hash="demo-habitant-sceaux")
     consultation_demo_load(actor=montreuil_agent, space=plu)
     budgets_demo_load(actor=montreuil_agent, space=budgets_demo_space(actor=montreuil_agent))
     events_demo_load(actor=sceaux_agent, space=budget)

@@ -87,6 +87,32 @@ def project_list(request, org_slug, space_slug, component_id):
 
 
 @require_http_methods(["GET", "POST"])
+@managers
+def ideas_convert(request, org_slug, space_slug, component_id):
+    """The ideas (proposals) of the space that may become projects; the ticked ones become projects at once."""
+    component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
+    budgets = list(Budget.objects.filter(component=component).order_by("pk"))
+    status = 200
+    if request.method == "POST":
+        budget_id = request.POST.get("budget", "")
+        budget = next((b for b in budgets if str(b.pk) == budget_id), None)
+        try:
+            if budget_id and budget is None:
+                raise services.ProjectError(_("Choose a budget of this participatory budget."))
+            projects = services.projects_from_ideas(actor=request.user, component=component, budget=budget,
+                                                    keys=request.POST.getlist("ideas")[:500])
+        except services.ProjectError as error:
+            messages.error(request, error.message)
+            status = 400
+        else:
+            messages.success(request, _("%(count)s idea(s) became projects. Their authors are notified; the people "
+                                        "who supported them follow the projects.") % {"count": len(projects)})
+            return redirect(reverse("budgets_backoffice:ideas", args=[org_slug, space_slug, component.pk]))
+    return render(request, "budgets/backoffice/projects/ideas_convert.html", _context(
+        request, component, ideas=services.ideas_eligible(component), budgets=budgets), status=status)
+
+
+@require_http_methods(["GET", "POST"])
 @readers
 def project_review(request, org_slug, space_slug, component_id, project_id):
     """The evaluation form and the history of evaluations. Elected officials read it without the form."""

@@ -168,6 +168,11 @@ def voter_for(*, user, budget: Budget) -> Voter:
         raise BallotError(
             _("Only verified residents of %(area)s can vote. Verify your residence first: it takes a few "
               "minutes.") % {"area": budget.voters_area.name}, code="unverified")
+    if verification is not None:
+        # A space of several communes: only the residents of the communes it covers vote.
+        outside = verifications.scope_refusal(user=user, space=component.space)
+        if outside is not None:
+            raise BallotError(outside.message, code="outside_scope")
     minimum_age = component.setting("minimum_age")
     if minimum_age:
         if verification is None or verification.birth_date is None:

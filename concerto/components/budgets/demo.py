@@ -153,6 +153,16 @@ def _step_settings(space) -> dict:
     return settings
 
 
+def _component(actor, space, title: str, step_settings: dict):
+    """A published budgets component of SPACE, its vote for verified residents."""
+    component = component_add(actor=actor, space=space, kind="budgets", title=title)
+    component_update_settings(actor=actor, component=component, settings={
+        "comments_enabled": True, "projects_per_page": 20, "vote_requires_verification": True, "minimum_age": 0,
+    }, step_settings=step_settings)
+    component_publish(actor=actor, component=component)
+    return component
+
+
 def _voters(organisation, rng: random.Random, count: int) -> list:
     """COUNT residents of ORGANISATION verified at a desk (created in bulk the first time)."""
     user_model = get_user_model()
@@ -204,11 +214,7 @@ def demo_load(*, actor, space) -> None:
         return
     rng = random.Random(2025)
     organisation = space.organisation
-    component = component_add(actor=actor, space=space, kind="budgets", title="Budget participatif")
-    component_update_settings(actor=actor, component=component, settings={
-        "comments_enabled": True, "projects_per_page": 20, "vote_requires_verification": True, "minimum_age": 0,
-    }, step_settings=_step_settings(space))
-    component_publish(actor=actor, component=component)
+    component = _component(actor, space, "Budget participatif", _step_settings(space))
     commune_budget = services.budget_create(
         actor=actor, component=component, name=COMMUNE_BUDGET, amount=500_000, ballot_kind="approval",
         max_choices=5, rule="mes", description="Des projets pour toute la ville : choisissez-en jusqu'à cinq.")
@@ -288,3 +294,77 @@ def demo_load(*, actor, space) -> None:
         services.progress_update_create(
             actor=actor, project=winners[-1], implementation="study", progress=10,
             text="<p>Les services étudient les emplacements avec les associations du quartier.</p>")
+
+
+# Sceaux 2026: ideas become projects ------------------------------------------------------------------------
+
+IDEAS_TO_PROJECTS = 6
+
+
+@transaction.atomic
+def demo_ideas_load(*, actor, space) -> None:
+    """Add a budgets component to SPACE (Sceaux's 2026 budget, whose ideas are in its proposals component) and
+    turn its most supported ideas into projects, as an agent does from the back-office: each project keeps the
+    link to its idea, its author, and the idea's supporters as followers."""
+    if space.components.filter(kind="budgets").exists():
+        return
+    component = _component(actor, space, "Projets du budget participatif", {
+        key: {**value, "submissions_open": False}  # ideas are submitted as proposals
+        for key, value in _step_settings(space).items()})
+    budget = services.budget_create(
+        actor=actor, component=component, name="Toute la ville", amount=300_000, ballot_kind="approval",
+        max_choices=3, rule="greedy", description="Des projets pour toute la ville : choisissez-en jusqu'à trois.")
+    ideas = services.ideas_eligible(component)[:IDEAS_TO_PROJECTS]
+    services.projects_from_ideas(actor=actor, component=component, budget=budget, keys=[i.key for i in ideas])
+
+
+# An open vote: a visitor can try the ballot ----------------------------------------------------------------
+
+OPEN_VOTE_SLUG = "budget-jeunesse-2026"
+OPEN_VOTE_PROJECTS = [
+    ("Un skatepark au jardin de la Ménagerie", "Une aire de glisse en béton, ouverte à tous les âges.", 45_000),
+    ("Une salle de répétition pour les groupes de musique", "Un local insonorisé au sous-sol du centre culturel.",
+     30_000),
+    ("Des tables de ping-pong en plein air", "Quatre tables dans les parcs, en accès libre.", 12_000),
+    ("Un mur d'escalade au gymnase", "Un mur de blocs pour les clubs et les scolaires.", 38_000),
+    ("Des ateliers de réparation de vélos", "Un atelier mobile chaque samedi devant le lycée Lakanal.", 8_000),
+]
+
+
+@transaction.atomic
+def demo_open_vote_load(*, actor, organisation) -> Space:
+    """A small participatory budget of ORGANISATION whose vote is open now (from five days ago to three weeks
+    from now, whatever the day the demo is loaded), its projects reviewed and on the ballot."""
+    space = Space.objects.filter(organisation=organisation, slug=OPEN_VOTE_SLUG).first()
+    if space is not None:
+        return space
+    today = timezone.localdate()
+    space = space_create(
+        actor=actor, organisation=organisation, title=f"Budget participatif jeunesse de {organisation.name}",
+        slug=OPEN_VOTE_SLUG, summary="Le vote est ouvert : choisissez les projets des jeunes pour la ville.",
+        description=("Les jeunes ont proposé des projets ; les services les ont étudiés. Votez pour ceux que "
+                     "vous préférez, en ligne ou en mairie."),
+        start_date=today - timedelta(days=60), end_date=today + timedelta(days=21))
+    for title, description, start, end in [
+        ("Dépôt des projets", "Les jeunes proposent leurs projets.", -60, -31),
+        ("Étude par les services", "Recevabilité, faisabilité et coût.", -30, -6),
+        ("Vote", "En ligne et en mairie.", -5, 21),
+    ]:
+        step_create(actor=actor, space=space, title=title, description=description,
+                    start_date=today + timedelta(days=start), end_date=today + timedelta(days=end))
+    component = _component(actor, space, "Projets", _step_settings(space))
+    budget = services.budget_create(
+        actor=actor, component=component, name="Projets jeunesse", amount=80_000, ballot_kind="approval",
+        max_choices=2, rule="greedy", description="Choisissez jusqu'à deux projets.")
+    authors = _voters(organisation, random.Random(2026), len(OPEN_VOTE_PROJECTS))
+    projects = Project.objects.bulk_create([
+        Project(component=component, budget=budget, title=title, text=f"<p>{text}</p>", estimated_cost=cost,
+                author=author, commune=organisation)
+        for (title, text, cost), author in zip(OPEN_VOTE_PROJECTS, authors, strict=True)])
+    for project, (_title, _text, cost) in zip(projects, OPEN_VOTE_PROJECTS, strict=True):
+        services.project_evaluate(actor=actor, project=project, eligibility="eligible", feasibility="feasible",
+                                  cost_estimate=cost, public_answer="<p>Projet recevable et faisable.</p>")
+    services.ballot_list_set(actor=actor, budget=budget, project_ids=[p.pk for p in projects])
+    services.ballot_list_publish(actor=actor, budget=budget)
+    space_publish(actor=actor, space=space)
+    return space

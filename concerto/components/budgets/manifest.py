@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concerto.components.budgets.permissions import PERMISSIONS, READ_REVIEW
 from concerto.core.accounts.privacy import RetentionRule
-from concerto.core.registry import Action, ComponentManifest, Deferred, NotificationKind, Setting, register
+from concerto.core.registry import Action, ComponentManifest, Deferred, InputWindow, NotificationKind, Setting, register
 
 
 def personal_data(user) -> dict:
@@ -72,7 +72,13 @@ manifest = register(ComponentManifest(
         NotificationKind("budgets.project_answered", _("The review of a project I submitted or follow")),
         NotificationKind("budgets.project_merged", _("A project I submitted or follow is merged into another")),
         NotificationKind("budgets.project_on_ballot", _("My project is put to the vote")),
+        NotificationKind("budgets.project_from_idea", _("My idea became a project of the participatory budget")),
         NotificationKind("budgets.project_progress", _("The progress of a winning project I submitted or follow")),
         NotificationKind("budgets.result_published", _("The results of a participatory budget I follow")),
+    ),
+    input_windows=(
+        InputWindow("voting_open", _("Vote open until %(date)s"), _("Vote open")),
+        InputWindow("submissions_open", _("Projects can be submitted until %(date)s"),
+                    _("Projects can be submitted")),
     ),
 ))

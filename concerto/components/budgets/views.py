@@ -138,6 +138,7 @@ def project_detail(request, org_slug, space_slug, component_id, project_id):
         can_review=user.has_perm(READ_REVIEW, component),
         edit_blocker=services.edit_blocker(project) if is_author else "",
         ballot_public=ballot_public, updates=updates, merged_from=merged_from,
+        source=services.project_source(project),
         comments_enabled=component.setting("comments_enabled"),
         content_type_id=ContentType.objects.get_for_model(Project).pk,
         points_url=reverse("budgets:points", args=[org_slug, space_slug, component.pk]) + f"?projet={project.pk}",

@@ -6,7 +6,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.consultations.permissions import PERMISSIONS
-from concerto.core.registry import Action, ComponentManifest, RoomEntry, Setting, register
+from concerto.core.registry import Action, ComponentManifest, InputWindow, RoomEntry, Setting, register
 
 
 def results_are_public(component) -> bool:
@@ -130,4 +130,7 @@ manifest = register(ComponentManifest(
     erase_personal_data=erase_personal_data,
     room_entry=RoomEntry(form=_room_form, record=_room_record, contribution_kind="consultations.response",
                          template="consultations/room_entry.html", head_template="consultations/room_entry_head.html"),
+    input_windows=(
+        InputWindow("answers_open", _("Consultation open until %(date)s"), _("Consultation open")),
+    ),
 ))

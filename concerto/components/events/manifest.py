@@ -5,7 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 from concerto.components.events.permissions import PERMISSIONS
 from concerto.core.accounts.privacy import RetentionRule
-from concerto.core.registry import Action, ComponentManifest, Deferred, NotificationKind, PeriodicJob, Setting, register
+from concerto.core.registry import (
+    Action,
+    ComponentManifest,
+    Deferred,
+    InputWindow,
+    NotificationKind,
+    PeriodicJob,
+    Setting,
+    register,
+)
 
 
 def personal_data(user) -> dict:
@@ -93,5 +102,8 @@ manifest = register(ComponentManifest(
                          email=REGISTRATION_EMAIL),
         NotificationKind("events.cancelled", _("An event I registered to is cancelled"), because=""),
         NotificationKind("events.minutes_published", _("The minutes of an event I attended are published")),
+    ),
+    input_windows=(
+        InputWindow("registrations_open", _("Registrations open until %(date)s"), _("Registrations open")),
     ),
 ))

@@ -494,9 +494,15 @@ def feed_user(token: str):
 # Queries the pages use --------------------------------------------------------------------------------
 
 def events_of_organisation(organisation):
-    """Public events of ORGANISATION's spaces and of every organisation below it."""
+    """Public events of ORGANISATION's spaces and of every organisation below it; for a commune, also those
+    of the Métropole's and the territory's spaces that concern it."""
+    from concerto.core.spaces.openings import spaces_covering
+
     ids = organisation.descendant_ids()
-    return Event.objects.public().filter(component__space__organisation_id__in=ids)
+    mine = Q(component__space__organisation_id__in=ids)
+    if organisation.is_commune:
+        mine |= Q(component__space__in=spaces_covering(organisation).values("pk"))
+    return Event.objects.public().filter(mine)
 
 
 def with_counts(events):

@@ -16,7 +16,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerto.components.proposals import queries, services
 from concerto.components.proposals.forms import AnswerForm
@@ -48,13 +48,70 @@ def proposal_list(request, org_slug, space_slug, component_id):
     status = status if status in queries.STATUSES else ""
     q = request.GET.get("q", "").replace("\x00", "")[:100]
     proposals = queries.filtered(component.proposals.all(), q=q, status=status).order_by("-created_at", "-id")
-    page = Paginator(proposals.select_related("category"), PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(proposals.select_related("category", "assignee", "merged_into"),
+                     PER_PAGE).get_page(request.GET.get("page"))
     for proposal in page.object_list:
         proposal.component = component
     return render(request, "proposals/backoffice/proposal_list.html", _context(
         component, page=page, status=status, q=q, query=urlencode({"q": q, "statut": status}),
         statuses=[("", _("All"))] + [(value, label) for value, label in _status_labels()],
+        answers=[(value, label) for value, label in Proposal.Answer.choices if value],
+        agents=services.proposal_evaluators(component),
     ))
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@require_POST
+@backoffice_view(MANAGE)
+def bulk_action(request, org_slug, space_slug, component_id):
+    """Answer, assign or merge the ticked proposals. Ids from elsewhere than this component are refused."""
+    component = component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
+    index = component.get_backoffice_url()
+    ids = {number for number in (_int(value) for value in request.POST.getlist("proposals")[:500]) if number}
+    proposals = list(component.proposals.filter(pk__in=ids))
+    if len(proposals) != len(ids):
+        messages.error(request, _("Only proposals of the same space and the same list can be merged or handled "
+                                  "together: some of the ticked proposals are not in this list. Nothing was "
+                                  "changed."))
+        return redirect(index)
+    action = request.POST.get("action", "")
+    assignee = into = None
+    if action == "assign" and request.POST.get("assignee"):
+        assignee = services.proposal_evaluators(component).filter(pk=_int(request.POST.get("assignee"))).first()
+        if assignee is None:
+            messages.error(request, _("Choose an agent in the list."))
+            return redirect(index)
+    if action == "merge":
+        into_id = _int(request.POST.get("into"))
+        into = component.proposals.filter(pk=into_id).first() if into_id else None
+        if into_id and into is None:
+            messages.error(request, _("Only proposals of the same space and the same list can be merged: these "
+                                      "proposals belong to different spaces or lists. Nothing was changed."))
+            return redirect(index)
+        if into is not None and into.pk not in ids:
+            proposals.append(into)
+    try:
+        done, refused = services.proposals_bulk(
+            actor=request.user, component=component, proposals=proposals, action=action,
+            status=request.POST.get("status", ""), text=request.POST.get("text", ""), assignee=assignee, into=into)
+    except (services.ProposalError, ValidationError) as error:
+        messages.error(request, getattr(error, "message", None) or " ".join(error.messages))
+        return redirect(index)
+    if action == "merge":
+        messages.success(request, _("%(count)s proposal(s) merged into “%(title)s”. Their authors are notified.")
+                         % {"count": len(done), "title": into.title})
+    else:
+        messages.success(request, _("%(done)s proposal(s) changed, %(refused)s refused.") % {
+            "done": len(done), "refused": len(refused)})
+    for proposal, why in refused[:20]:
+        messages.warning(request, _("“%(title)s”: %(why)s") % {"title": proposal.title, "why": why})
+    return redirect(index)
 
 
 def _status_labels():

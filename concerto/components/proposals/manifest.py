@@ -4,7 +4,17 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.registry import Action, ComponentManifest, NotificationKind, RoomEntry, Setting, register
+from concerto.core.registry import (
+    Action,
+    ComponentManifest,
+    Deferred,
+    IdeaSource,
+    InputWindow,
+    NotificationKind,
+    RoomEntry,
+    Setting,
+    register,
+)
 
 ORDER_CHOICES = (
     ("random", _("At random")),
@@ -158,7 +168,15 @@ manifest = register(ComponentManifest(
     room_entry=RoomEntry(form=_room_form, record=_room_record, contribution_kind="proposals.proposal",
                          template="proposals/room_entry.html",
                          note=_("The proposals are anonymous: you only type them.")),
+    idea_source=IdeaSource(candidates=Deferred("concerto.components.proposals.queries.idea_candidates"),
+                           supporters=Deferred("concerto.components.proposals.queries.idea_supporters")),
     notifications=(
         NotificationKind("proposals.answered", _("The official answer to a proposal I submitted or follow")),
+        NotificationKind("proposals.merged", _("My proposal was merged with another one")),
+        NotificationKind("proposals.assigned", _("A proposal was given to me to examine"), channels=("site",)),
+    ),
+    input_windows=(
+        InputWindow("submissions_open", _("Ideas can be submitted until %(date)s"), _("Ideas can be submitted")),
+        InputWindow("supports_open", _("Supports open until %(date)s"), _("Supports open")),
     ),
 ))

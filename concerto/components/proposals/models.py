@@ -57,6 +57,14 @@ class Proposal(Submission):
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
 
+    # Merged into another proposal of the same component (a duplicate): its page leads to that one.
+    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="merged_proposals")
+    merged_at = models.DateTimeField(_("merged on"), null=True, blank=True)
+    # The agent who examines the proposal (back-office only).
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("evaluator"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="assigned_proposals")
+
     # Normalised forms for search and similar proposals (see text.py).
     search_text = models.TextField(blank=True, editable=False)
     title_words = models.CharField(max_length=600, blank=True, editable=False)
@@ -100,8 +108,14 @@ class Proposal(Submission):
             self.Answer.IMPLEMENTED: "published", self.Answer.REJECTED: "hidden",
         }.get(self.answer_status, "archived")
 
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
+
     def edit_blocker(self) -> str:
         """Why the author can no longer change the proposal, or "" while they still can."""
+        if self.is_merged:
+            return _("This proposal was merged with another one: it can no longer be changed.")
         if self.is_withdrawn:
             return _("You withdrew this proposal: it can no longer be changed.")
         if self.is_hidden:

@@ -110,3 +110,13 @@ def similar(queryset, title: str, *, exclude_pk=None, limit: int = SIMILAR_LIMIT
         queryset = queryset.exclude(pk=exclude_pk)
     return list(queryset.annotate(shared_words=score).order_by("-shared_words", "-support_count", "-id")
                 .only("id", "title", "support_count", "component_id")[:limit])
+
+
+def idea_candidates(component):
+    """The proposals of COMPONENT that may become budget projects: public, not withdrawn, merged or rejected."""
+    return (Proposal.objects.public().filter(component=component, withdrawn_at__isnull=True, merged_into__isnull=True)
+            .exclude(answer_status=Proposal.Answer.REJECTED).select_related("author", "commune"))
+
+
+def idea_supporters(proposal) -> list[int]:
+    return list(proposal.supports.exclude(user=None).values_list("user_id", flat=True))

@@ -15,13 +15,18 @@ from django.utils.translation import gettext as _
 
 from concerto.components.proposals import text as words
 from concerto.components.proposals.models import Category, Proposal, Support
+from concerto.core.accounts.permissions import assignable_agents
 from concerto.core.accounts.verification import action_require
 from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Channel
 from concerto.core.participation.services import (
     contribution_record,
     contribution_remove,
+    each_apply,
+    followers_add,
     followers_of,
+    follows_move,
+    item_assign,
     notification_send,
 )
 from concerto.core.participation.submissions.services import (
@@ -240,6 +245,8 @@ def support_refusal(*, user, proposal: Proposal) -> str:
     by support_add, which holds the lock that makes the count exact."""
     if not proposal.is_public:
         return _("This proposal is not published.")
+    if proposal.is_merged:
+        return _("This proposal was merged with another one: support that one.")
     if proposal.is_withdrawn:
         return _("Its author withdrew this proposal: it can no longer be supported.")
     if user is not None and proposal.author_id == user.pk:
@@ -313,3 +320,108 @@ def supported_ids(*, user, proposals) -> set[int]:
         return set()
     ids = [proposal.pk for proposal in proposals]
     return set(Support.objects.filter(user=user, proposal_id__in=ids).values_list("proposal_id", flat=True))
+
+
+# Back-office: merge, assign, bulk actions ---------------------------------------------------------------
+
+@transaction.atomic
+def proposals_merge(*, actor, into: Proposal, proposals) -> Proposal:
+    """PROPOSALS repeat INTO: they are merged into it. Their supports move to INTO (one per person; INTO's
+    author never supports their own), their followers and authors follow INTO, their authors are notified;
+    each merged proposal says « merged with … » and its page leads to INTO. All of the same component, or
+    nothing changes."""
+    ids = {proposal.pk for proposal in proposals} - {into.pk}
+    if not ids:
+        raise ProposalError(_("Choose at least two proposals to merge."))
+    locked = {p.pk: p for p in Proposal.objects.select_for_update().select_related("component__space")
+              .filter(pk__in=ids | {into.pk})}
+    if len(locked) != len(ids) + 1:
+        raise ProposalError(_("One of these proposals does not exist."))
+    target = locked.pop(into.pk)
+    if any(p.component_id != target.component_id for p in locked.values()):
+        raise ProposalError(_("Only proposals of the same space and the same list can be merged: these "
+                              "proposals belong to different spaces or lists. Nothing was changed."))
+    if target.is_merged:
+        raise ProposalError(_("“%(title)s” is itself merged into another proposal: choose that one.")
+                            % {"title": target.title})
+    already = [p.title for p in locked.values() if p.is_merged]
+    if already:
+        raise ProposalError(_("“%(title)s” is already merged into another proposal.") % {"title": already[0]})
+    supporters = set(Support.objects.filter(proposal=target).exclude(user=None).values_list("user_id", flat=True))
+    if target.author_id:
+        supporters.add(target.author_id)
+    now = timezone.now()
+    for proposal in sorted(locked.values(), key=lambda p: p.pk):
+        for support in Support.objects.filter(proposal=proposal).order_by("pk"):
+            if support.user_id is not None and support.user_id in supporters:
+                contribution_remove(target=support)
+                support.delete()
+                continue
+            support.proposal = target
+            support.save(update_fields=["proposal"])
+            if support.user_id:
+                supporters.add(support.user_id)
+        follows_move(source=proposal, target=target)
+        followers_add(user_ids=[proposal.author_id], target=target)
+        proposal.merged_into, proposal.merged_at, proposal.support_count = target, now, 0
+        proposal.save(update_fields=["merged_into", "merged_at", "support_count", "updated_at"])
+        audit_record(actor=actor, action="proposals.proposal_merged", target=proposal,
+                     organisation=proposal.organisation, data={"into": target.pk})
+    target.support_count = Support.objects.filter(proposal=target).count()
+    target.save(update_fields=["support_count", "updated_at"])
+    into.support_count = target.support_count
+    authors = [p.author for p in locked.values() if p.author_id and p.author_id != target.author_id]
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Your proposal was merged with “%(title)s”") % {"title": target.title}
+        body = _("It said the same thing as another proposal: they are now one, with their supports together. "
+                 "You follow it.")
+    notification_send(recipients=authors, verb="proposals.merged", title=title, body=body,
+                      url=target.get_absolute_url())
+    return target
+
+
+@transaction.atomic
+def proposal_assign(*, actor, proposal: Proposal, assignee) -> Proposal:
+    """ASSIGNEE (an agent of the proposal's organisation or above it; None to unassign) examines PROPOSAL."""
+    item_assign(actor=actor, item=proposal, assignee=assignee, action="proposals.assigned",
+                refusal=ProposalError(_("Assign the proposal to an agent of its organisation.")))
+    if assignee is not None and (actor is None or assignee.pk != actor.pk):
+        with translation.override(settings.LANGUAGE_CODE):
+            title = _("A proposal to examine: “%(title)s”") % {"title": proposal.title}
+        notification_send(recipients=[assignee], verb="proposals.assigned", title=title,
+                          url=proposal.get_absolute_url())
+    return proposal
+
+
+def proposal_evaluators(component):
+    """The agents a proposal of COMPONENT may be assigned to."""
+    return assignable_agents(component.space.organisation)
+
+
+BULK_ACTIONS = ("answer", "assign", "merge")
+
+
+def proposals_bulk(*, actor, component, proposals, action: str, status: str = "", text: str = "",
+                   assignee=None, into=None) -> tuple[list[Proposal], list[tuple[Proposal, str]]]:
+    """One back-office action on PROPOSALS (of COMPONENT): answer them, assign them, or merge them into INTO.
+    Answers and assignments are applied one by one (a refusal keeps the others); a merge is all or nothing.
+    Returns (done, [(refused, why)])."""
+    proposals = list(proposals)
+    if action not in BULK_ACTIONS:
+        raise ProposalError(_("Choose an action in the list."))
+    if not proposals:
+        raise ProposalError(_("Tick at least one proposal."))
+    if any(p.component_id != component.pk for p in proposals) or (into is not None
+                                                                    and into.component_id != component.pk):
+        raise ProposalError(_("Only proposals of the same space and the same list can be merged: these "
+                              "proposals belong to different spaces or lists. Nothing was changed."))
+    if action == "merge":
+        if into is None:
+            raise ProposalError(_("Choose the proposal the others are merged into."))
+        proposals_merge(actor=actor, into=into, proposals=proposals)
+        return [p for p in proposals if p.pk != into.pk], []
+    if action == "assign":
+        return each_apply(proposals, lambda p: proposal_assign(actor=actor, proposal=p, assignee=assignee),
+                          refusals=(ProposalError,))
+    return each_apply(proposals, lambda p: proposal_answer(actor=actor, proposal=p, status=status, text=text),
+                      refusals=(ProposalError, ValidationError))

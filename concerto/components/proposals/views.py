@@ -16,6 +16,7 @@ from concerto.components.proposals import queries, services
 from concerto.components.proposals.forms import FilterForm, ProposalForm
 from concerto.components.proposals.models import Proposal, Support
 from concerto.core.accounts.verification import action_refusal
+from concerto.core.participation.models import ItemLink
 from concerto.core.participation.submissions.views import submission_points
 from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.lookup import item_for, public_component_for
@@ -50,7 +51,7 @@ def _next_url(request, fallback: str) -> str:
 
 def _listing(request, component: Component):
     """The filter form, the filters, the seed of the random order and the filtered, ordered queryset."""
-    base = component.proposals.visible()
+    base = component.proposals.visible().filter(merged_into__isnull=True)
     categories = list(component.proposal_categories.all())
     communes = base.communes()
     form = FilterForm(request.GET, categories=categories, communes=list(communes),
@@ -128,6 +129,10 @@ def similar_proposals(request, org_slug, space_slug, component_id):
 def proposal_detail(request, org_slug, space_slug, component_id, proposal_id):
     component, can_manage = public_component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     proposal = get_proposal(request, component, proposal_id, can_manage)
+    if proposal.is_merged and request.GET.get("fusion") != "non":
+        messages.info(request, _("The proposal “%(title)s” was merged with this one: it said the same thing.")
+                      % {"title": proposal.title})
+        return redirect(proposal.merged_into.get_absolute_url())
     user = request.user
     is_author = user.is_authenticated and proposal.author_id == user.pk
     supports = component.window("supports_open")
@@ -147,6 +152,8 @@ def proposal_detail(request, org_slug, space_slug, component_id, proposal_id):
         edit_blocker=proposal.edit_blocker() if is_author else "",
         comments_enabled=component.setting("comments_enabled"),
         content_type_id=ContentType.objects.get_for_model(Proposal).pk,
+        became=ItemLink.objects.from_item(proposal).first(),
+        merged=list(proposal.merged_proposals.order_by("pk")),
         points_url=reverse("proposals:points", args=[org_slug, space_slug, component.pk])
         + f"?proposition={proposal.pk}",
     ))

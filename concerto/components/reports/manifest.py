@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concerto.components.reports.permissions import PERMISSIONS, READ_REPORTS
 from concerto.core.accounts.privacy import RetentionRule
-from concerto.core.registry import Action, ComponentManifest, Deferred, NotificationKind, Setting, register
+from concerto.core.registry import Action, ComponentManifest, Deferred, InputWindow, NotificationKind, Setting, register
 
 manifest = register(ComponentManifest(
     name="reports",
@@ -49,4 +49,5 @@ manifest = register(ComponentManifest(
         NotificationKind("reports.status_changed", _("Changes of status of a report I sent, support or follow")),
         NotificationKind("reports.merged", _("Another resident reported the same problem as me")),
     ),
+    input_windows=(InputWindow("", _("Reports open"), _("Reports open")),),
 ))

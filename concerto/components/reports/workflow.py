@@ -18,7 +18,6 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -36,11 +35,10 @@ from concerto.components.reports.models import (
     Service,
     StatusChange,
 )
-from concerto.core.accounts.permissions import MANAGER_ROLES, has_role
+from concerto.core.accounts.permissions import assignable_agents as kernel_assignable_agents
 from concerto.core.audit.services import audit_record
-from concerto.core.participation.models import Follow
 from concerto.core.participation.notifications import mail_send
-from concerto.core.participation.services import notification_send
+from concerto.core.participation.services import each_apply, follows_move, item_assign, notification_send
 
 Status = Report.Status
 FINAL = (Status.RESOLVED, Status.REJECTED, Status.DUPLICATE)
@@ -258,29 +256,13 @@ def report_answer(*, actor, report: Report, text: str) -> StatusChange:
 
 def assignable_agents(report_or_organisation):
     """The users who may be assigned: agents and admins of the report's commune or above it."""
-    from django.contrib.auth import get_user_model
-
-
-    organisation = getattr(report_or_organisation, "organisation", report_or_organisation)
-    ids, node = [], organisation
-    while node is not None:
-        ids.append(node.pk)
-        node = node.parent
-    return get_user_model().objects.filter(
-        roles__organisation_id__in=ids, roles__kind__in=MANAGER_ROLES, roles__activated_at__isnull=False,
-        is_active=True,
-    ).distinct().order_by("display_name", "pk")
+    return kernel_assignable_agents(getattr(report_or_organisation, "organisation", report_or_organisation))
 
 
 @transaction.atomic
 def report_assign(*, actor, report: Report, assignee) -> Report:
-    if assignee is not None and not has_role(assignee, report.organisation, MANAGER_ROLES):
-        raise WorkflowError(_("Assign the report to an agent of its commune."))
-    report.assignee = assignee
-    report.save(update_fields=["assignee", "updated_at"])
-    audit_record(actor=actor, action="reports.assigned", target=report, organisation=report.organisation,
-                 data={"assignee": assignee.pk if assignee else None})
-    return report
+    return item_assign(actor=actor, item=report, assignee=assignee, action="reports.assigned",
+                       refusal=WorkflowError(_("Assign the report to an agent of its commune.")))
 
 
 @transaction.atomic
@@ -342,11 +324,7 @@ def report_merge(*, actor, report: Report, into: Report) -> Report:
     elif not report.author_id and report.email and report.email.lower() not in emails:
         ReportSupport.objects.create(report=into, email=report.email)
     # Followers move too, without doubles.
-    report_type = ContentType.objects.get_for_model(Report)
-    followers = Follow.objects.filter(target_type=report_type, target_id=report.pk)
-    already = set(Follow.objects.filter(target_type=report_type, target_id=into.pk).values_list("user_id", flat=True))
-    followers.filter(user_id__in=already).delete()
-    followers.update(target_id=into.pk)
+    follows_move(source=report, target=into)
     into.support_count = into.supports.count()
     into.save(update_fields=["support_count", "updated_at"])
     now = timezone.now()
@@ -385,22 +363,16 @@ def bulk_apply(*, actor, reports, action: str, status: str = "", reason: str = "
     """Apply one action to each of REPORTS, each in its own transaction; return (done, [(refused, why)])."""
     if action not in BULK_ACTIONS:
         raise WorkflowError(_("Choose an action in the list."))
-    done, refused = [], []
-    for report in reports:
-        try:
-            if action == "acknowledge":
-                report_transition(actor=actor, report=report, status=Status.ACKNOWLEDGED,
-                                  public_text=public_text)
-            elif action == "assign":
-                report_assign(actor=actor, report=report, assignee=assignee)
-            else:
-                report_transition(actor=actor, report=report, status=status, reason=reason,
-                                  public_text=public_text)
-        except WorkflowError as error:
-            refused.append((report, error.message))
+
+    def apply(report):
+        if action == "acknowledge":
+            report_transition(actor=actor, report=report, status=Status.ACKNOWLEDGED, public_text=public_text)
+        elif action == "assign":
+            report_assign(actor=actor, report=report, assignee=assignee)
         else:
-            done.append(report)
-    return done, refused
+            report_transition(actor=actor, report=report, status=status, reason=reason, public_text=public_text)
+
+    return each_apply(reports, apply, refusals=(WorkflowError,))
 
 
 # --- Open311 keys ---------------------------------------------------------------------------------------

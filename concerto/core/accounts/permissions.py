@@ -124,3 +124,18 @@ def user_has_backoffice(user) -> bool:
     """Whether USER holds any active role, 2FA passed or not (to show the way to the back-office and its 2FA
     step). Pending roles open nothing: their holder first follows the link sent to them."""
     return bool(role_organisation_ids(user, confirmed_only=False)) or bool(user.is_authenticated and user.is_superuser)
+
+
+def assignable_agents(organisation):
+    """The people an item of ORGANISATION may be assigned to (a report, a proposal to evaluate): the active
+    agents and administrators of ORGANISATION or of an organisation above it."""
+    from django.contrib.auth import get_user_model
+
+    ids, node = [], organisation
+    while node is not None:
+        ids.append(node.pk)
+        node = node.parent
+    return get_user_model().objects.filter(
+        roles__organisation_id__in=ids, roles__kind__in=MANAGER_ROLES, roles__activated_at__isnull=False,
+        is_active=True,
+    ).distinct().order_by("display_name", "pk")

@@ -72,6 +72,54 @@ class Follow(models.Model):
         return f"{self.user_id} → {self.target_type_id}:{self.target_id}"
 
 
+class ItemLinkQuerySet(models.QuerySet):
+    def from_item(self, item):
+        return self.filter(source_type=ContentType.objects.get_for_model(item), source_id=item.pk)
+
+    def to_item(self, item):
+        return self.filter(target_type=ContentType.objects.get_for_model(item), target_id=item.pk)
+
+
+class ItemLink(models.Model):
+    """One item of a component became (part of) an item of another: an idea (a proposal) became a budget
+    project. The kernel keeps the link, so that each component shows it without importing the other."""
+
+    class Relation(models.TextChoices):
+        BECAME = "became", _("became")
+
+    relation = models.CharField(max_length=16, choices=Relation.choices, default=Relation.BECAME)
+    source_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    source_id = models.PositiveBigIntegerField()
+    source = GenericForeignKey("source_type", "source_id")
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    # Kept for the pages, so that a link reads without loading the other component's model.
+    source_title = models.CharField(max_length=200)
+    source_url = models.CharField(max_length=500)
+    target_title = models.CharField(max_length=200)
+    target_url = models.CharField(max_length=500)
+    # How many people supported the source when it became the target (they follow the target).
+    source_supports = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ItemLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("item link")
+        verbose_name_plural = _("item links")
+        constraints = [
+            # An idea becomes one project at most.
+            models.UniqueConstraint(fields=["relation", "source_type", "source_id"], name="item_link_source_once"),
+        ]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="item_link_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.source_title} → {self.target_title}"
+
+
 class ModeratedQuerySet(models.QuerySet):
     def visible(self):
         return self.filter(hidden_at__isnull=True)

@@ -21,6 +21,7 @@ from concerto.core.participation.models import (
     CommentVote,
     Contribution,
     Follow,
+    ItemLink,
     ModerationReport,
     Notification,
 )
@@ -75,6 +76,74 @@ def followers_of(*targets):
     if not query:
         return get_user_model().objects.none()
     return get_user_model().objects.filter(query, is_active=True).distinct()
+
+
+def follows_move(*, source, target) -> int:
+    """The followers of SOURCE follow TARGET instead (a merge), each person once. Returns how many moved."""
+    source_type = ContentType.objects.get_for_model(source)
+    target_type = ContentType.objects.get_for_model(target)
+    already = Follow.objects.filter(target_type=target_type, target_id=target.pk).values_list("user_id", flat=True)
+    followers = Follow.objects.filter(target_type=source_type, target_id=source.pk)
+    followers.filter(user_id__in=list(already)).delete()
+    return followers.update(target_type=target_type, target_id=target.pk)
+
+
+def followers_add(*, user_ids, target) -> int:
+    """The accounts USER_IDS follow TARGET (those who already do are left as they are). Returns how many
+    follows were added."""
+    target_type = ContentType.objects.get_for_model(target)
+    wanted = {pk for pk in user_ids if pk}
+    already = set(Follow.objects.filter(target_type=target_type, target_id=target.pk, user_id__in=wanted)
+                  .values_list("user_id", flat=True))
+    rows = [Follow(user_id=pk, target_type=target_type, target_id=target.pk) for pk in sorted(wanted - already)]
+    Follow.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def item_link_create(*, actor, source, target, relation: str = ItemLink.Relation.BECAME,
+                     source_supports: int = 0) -> ItemLink:
+    """Record that SOURCE (an item of a component) became TARGET (an item of another)."""
+    return ItemLink.objects.create(
+        relation=relation,
+        source_type=ContentType.objects.get_for_model(source), source_id=source.pk,
+        target_type=ContentType.objects.get_for_model(target), target_id=target.pk,
+        source_title=str(source)[:200], source_url=source.get_absolute_url(),
+        target_title=str(target)[:200], target_url=target.get_absolute_url(), source_supports=source_supports,
+        created_by=actor if actor is not None and actor.is_authenticated else None)
+
+
+def item_assign(*, actor, item, assignee, action: str, refusal: Exception):
+    """ASSIGNEE (an agent or administrator of ITEM's organisation or above it; None to unassign) handles ITEM
+    (a report, a proposal: a model with `assignee`, `updated_at` and `organisation`). Raises REFUSAL for
+    anyone else; writes the audit entry ACTION."""
+    from concerto.core.accounts.permissions import MANAGER_ROLES, has_role
+
+    if assignee is not None and not has_role(assignee, item.organisation, MANAGER_ROLES):
+        raise refusal
+    item.assignee = assignee
+    item.save(update_fields=["assignee", "updated_at"])
+    audit_record(actor=actor, action=action, target=item, organisation=item.organisation,
+                 data={"assignee": assignee.pk if assignee else None})
+    return item
+
+
+def each_apply(items, apply, *, refusals=(ValidationError,)) -> tuple[list, list[tuple[object, str]]]:
+    """Bulk actions of the back-offices: APPLY(item) to each of ITEMS, each in its own transaction, so that
+    one refusal keeps the others. Returns (done, [(refused item, why)]); REFUSALS are the exception types
+    whose message the agent reads (they carry `.message` or `.messages`)."""
+    done, refused = [], []
+    for item in items:
+        try:
+            with transaction.atomic():
+                apply(item)
+        except refusals as error:
+            message = getattr(error, "message", None)
+            if not isinstance(message, str):
+                message = " ".join(getattr(error, "messages", [str(error)]))
+            refused.append((item, message))
+        else:
+            done.append(item)
+    return done, refused
 
 
 def organisation_of(target):

@@ -284,3 +284,36 @@ def test_no_token_of_another_commune_reads_sceaux_drafts_through_the_api(world, 
         for url in dict.fromkeys(urls):
             _assert_nothing_shown(client.get(url), SECRET, (who, "session", url))
             _assert_nothing_shown(client.get(url, HTTP_AUTHORIZATION=f"Bearer {key}"), SECRET, (who, "token", url))
+
+
+# Bulk actions name their items in the form, not in the URL: Montreuil's own back-office pages are asked to
+# act on Sceaux's items, and must change nothing.
+BULK_FORMS = {
+    # "<namespace>:<name>": function(sceaux ids of the kind) -> POST data naming Sceaux's items.
+    "proposals_backoffice:bulk": lambda ids: {"proposals": [ids["proposal_id"]], "action": "merge",
+                                              "into": ids["proposal_id"]},
+    "budgets_backoffice:ideas": lambda ids: {"ideas": [f"{ids['proposals_component_id']}:{ids['proposal_id']}"]},
+    "reports_backoffice:bulk": lambda ids: {"reports": [ids["report_id"]], "action": "acknowledge"},
+}
+
+
+def test_bulk_actions_of_another_commune_change_nothing_of_sceaux(world, montreuil_people):
+    from django.urls import reverse
+
+    kinds = {manifest.name for manifest in registry.components()}
+    own_space = world["own_space"]
+    for name, form in BULK_FORMS.items():
+        kind = name.split("_backoffice")[0]
+        if kind not in kinds:
+            continue
+        sceaux_ids = {**world["kinds"][kind]["published"],
+                      "proposal_id": world["kinds"]["proposals"]["published"]["proposal_id"],
+                      "proposals_component_id": world["kinds"]["proposals"]["published"]["component_id"]}
+        url = reverse(name, args=["montreuil", own_space.slug, world["kinds"][kind]["own_component_id"]])
+        labels = _component_apps()
+        for who, client, _key in montreuil_people:
+            before = _database(labels)
+            response = client.post(url, form(sceaux_ids))
+            assert response.status_code < 500, (who, name, response.status_code)
+            _assert_nothing_shown(response, MARK, (who, "POST", name))
+            assert _database(labels) == before, (who, "POST changed the database", name)

@@ -40,6 +40,7 @@ from concerto.components.budgets.services.envelopes import (
     budget_update,
 )
 from concerto.components.budgets.services.follow_up import MAX_PHOTOS_PER_UPDATE, progress_update_create
+from concerto.components.budgets.services.ideas import ideas_eligible, project_source, projects_from_ideas
 from concerto.components.budgets.services.open_data import (
     EXPORT_FIELDS,
     erase_personal_data,
@@ -75,7 +76,9 @@ __all__ = [
     "TITLE_MAX_LENGTH", "VOTING_FIELDS", "ProjectError", "ballot_candidates", "ballot_list_blocker",
     "ballot_list_publish", "ballot_list_set", "ballot_list_unpublish", "budget_change_blocker", "budget_create",
     "budget_figures", "budget_update", "category_create", "category_delete", "category_update", "edit_blocker",
-    "erase_personal_data", "export_projects", "export_rows", "may_manage", "may_read_review", "may_review",
+    "erase_personal_data", "export_projects",
+    "ideas_eligible", "project_source", "projects_from_ideas", "export_rows", "may_manage", "may_read_review",
+    "may_review",
     "personal_data", "progress_update_create", "project_create", "project_evaluate", "project_merge",
     "project_update", "project_withdraw", "submission_refusal", "summary",
 ]

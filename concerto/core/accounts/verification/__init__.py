@@ -29,7 +29,13 @@ commune or outside this database.
 import rules
 
 from concerto.core.accounts.permissions import is_manager
-from concerto.core.accounts.verification.actions import VerificationRequired, action_refusal, action_require
+from concerto.core.accounts.verification.actions import (
+    VerificationRequired,
+    action_refusal,
+    action_require,
+    covered_communes,
+    scope_refusal,
+)
 from concerto.core.accounts.verification.census import (
     CENSUS_BATCH_SIZE,
     CENSUS_MAX_ROWS,
@@ -96,7 +102,7 @@ if not rules.perm_exists("accounts.verify_residents"):
 __all__ = [
     "CENSUS_BATCH_SIZE", "CENSUS_FAILURES_LIMIT", "CENSUS_MAX_ROWS", "CODE_MAX_ATTEMPTS", "METHOD_LABELS",
     "POST_CODE_LIFETIME", "POST_REQUESTS_LIMIT", "SMS_CODE_LIFETIME", "SMS_PER_PHONE_LIMIT", "SMS_REQUESTS_LIMIT",
-    "CensusParse", "LogSmsBackend", "MemorySmsBackend", "VerificationRequired",
+    "CensusParse", "LogSmsBackend", "MemorySmsBackend", "VerificationRequired", "covered_communes", "scope_refusal",
     "action_refusal", "action_require", "census_check", "census_delete", "census_parse", "census_upload",
     "code_confirm", "code_request_post", "code_request_sms", "desk_verify", "franceconnect_identity",
     "franceconnect_verify", "IDENTITY_LIFETIME", "identity_hash",

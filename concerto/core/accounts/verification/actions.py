@@ -8,7 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from concerto.core.accounts.verification.status import is_verified, safe_next, verification_url
+from concerto.core.accounts.verification.status import (
+    is_verified,
+    safe_next,
+    verification_for,
+    verification_url,
+)
 
 
 class VerificationRequired(PermissionDenied):
@@ -33,7 +38,7 @@ def action_refusal(*, user, component, action: str, next_url: str = "") -> Verif
         return None
     organisation = component.space.organisation
     if is_verified(user=user, organisation=organisation):
-        return None
+        return scope_refusal(user=user, space=component.space)
     if not getattr(user, "is_authenticated", False):
         login = reverse("account_login")
         next_url = safe_next(next_url)
@@ -45,6 +50,32 @@ def action_refusal(*, user, component, action: str, next_url: str = "") -> Verif
         _("Only verified residents of %(area)s can do this. Verify your residence first: it takes a few "
           "minutes.") % {"area": organisation.name},
         url=verification_url(organisation=organisation, next_url=next_url), signed_in=True)
+
+
+def covered_communes(space) -> list:
+    """The communes SPACE is limited to, or [] when it concerns its whole organisation (no scope, or a scope
+    naming the organisation itself)."""
+    scope = list(space.scope.all())
+    if not scope or any(organisation.pk == space.organisation_id for organisation in scope):
+        return []
+    return sorted(scope, key=lambda organisation: organisation.name)
+
+
+def scope_refusal(*, user, space) -> VerificationRequired | None:
+    """A space of several communes takes part only from the residents of the communes it covers: why USER, a
+    verified resident of another commune, may not act in SPACE (None when they may)."""
+    communes = covered_communes(space)
+    if not communes:
+        return None
+    verification = verification_for(user=user, organisation=space.organisation)
+    if verification is None or verification.organisation_id in {commune.pk for commune in communes}:
+        return None
+    return VerificationRequired(
+        _("This space concerns only the residents of %(communes)s. You are a verified resident of %(commune)s: "
+          "you cannot take part in it, but you can follow it.") % {
+            "communes": ", ".join(commune.name for commune in communes),
+            "commune": verification.organisation.name},
+        url=space.get_absolute_url(), signed_in=True)
 
 
 def action_require(*, user, component, action: str) -> None:
