@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "concerto.core.audit",
     "concerto.core.spaces",
     "concerto.core.participation",
+    "concerto.core.jobs",
     "concerto.core.backoffice",
     # Components: each registers a manifest (see concerto/core/registry.py).
     "concerto.components.news",
