@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from concerto.components.budgets import count_jobs, pabulib, results
-from concerto.components.budgets.models import Ballot, Budget, CountJob, Result
+from concerto.components.budgets.models import Ballot, Budget, Result
 from concerto.components.budgets.results_views import pabulib_response
 from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.jobs.models import Job
 from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
@@ -52,9 +53,9 @@ def result_detail(request, org_slug, space_slug, component_id, budget_id):
         try:
             if action == "compute":
                 job = count_jobs.result_count_request(actor=request.user, budget=budget)
-                if job.status == CountJob.Status.DONE:
+                if job.status == Job.Status.DONE:
                     messages.success(request, _("The ballots are counted. Check the outcome below, then publish it."))
-                elif job.status == CountJob.Status.FAILED:
+                elif job.status == Job.Status.FAILED:
                     messages.error(request, job.error)
                 else:
                     messages.info(request, _("The count has started: this page follows its progress."))
@@ -85,8 +86,8 @@ def result_detail(request, org_slug, space_slug, component_id, budget_id):
         changed=latest is not None and results.ballots_changed_since(latest),
         ballots=Ballot.objects.filter(budget=budget).count(),
         public_url=results.results_url(budget), job=job,
-        failed=job is not None and job.status == CountJob.Status.FAILED
-        and (latest is None or job.requested_at > latest.computed_at),
+        failed=job is not None and job.status == Job.Status.FAILED
+        and (latest is None or job.created_at > latest.computed_at),
     ))
 
 

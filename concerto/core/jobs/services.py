@@ -20,6 +20,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -144,9 +145,18 @@ def job_fail(job: Job, message: str, *, statuses=Job.ACTIVE) -> bool:
     failed = Job.objects.filter(pk=job.pk, status__in=statuses).update(
         status=Job.Status.FAILED, error=message, finished_at=timezone.now(), updated_at=timezone.now())
     if failed:
-        audit_record(actor=job.started_by, action=f"{job.kind}_failed", organisation=job.organisation,
-                     data={"job": job.pk, "subject": job.subject, "error": message})
+        audit_record(actor=job.started_by, action=f"{job.kind}_failed", target=_subject_object(job),
+                     organisation=job.organisation, data={"job": job.pk, "error": message})
     return bool(failed)
+
+
+def _subject_object(job: Job):
+    """The object a job works on (its subject, "app.model:pk"), or None."""
+    label, _sep, pk = job.subject.rpartition(":")
+    try:
+        return apps.get_model(label).objects.filter(pk=pk).first() if label else None
+    except (LookupError, ValueError):
+        return None
 
 
 def jobs_abandon_stale(queryset=None, *, now: datetime | None = None) -> int:
