@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from concerto.core.jobs import work
 from concerto.core.territory.models import Organisation
 
 
@@ -74,18 +75,12 @@ class Job(models.Model):
     def progress(self, done: int, total: int | None = None, label: str | None = None) -> None:
         """Record how far the work is (DONE of TOTAL, LABEL the current step): written at most once per
         CONCERTO_JOB_PROGRESS_EVERY seconds, and always when the label changes or the work is complete."""
-        from concerto.core.jobs.services import progress_write
-
-        progress_write(self, done, total, label)
+        work.progress_write(self, done, total, label)
 
     def input(self) -> bytes:
         """The file uploaded with the request that started this job."""
-        from concerto.core.jobs.services import input_read
-
-        return input_read(self)
+        return work.input_read(self)
 
     def file_open(self, name: str, content_type: str):
         """A new private file for this job's outcome, downloaded as NAME; open for writing (binary)."""
-        from concerto.core.jobs.services import file_open
-
-        return file_open(self, name, content_type)
+        return work.file_open(self, name, content_type)

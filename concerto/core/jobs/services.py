@@ -15,10 +15,7 @@ check `jobs.stale`, so a page never waits forever; `jobs.files` deletes the prod
 from __future__ import annotations
 
 import logging
-import secrets
-import time
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -31,6 +28,7 @@ from django_tasks import task
 
 from concerto.core.audit.services import audit_record
 from concerto.core.jobs.models import Job
+from concerto.core.jobs.work import input_write, private_root, progress_forget
 from concerto.core.registry import PeriodicJob
 
 logger = logging.getLogger("concerto.jobs")
@@ -46,12 +44,6 @@ class JobError(Exception):
 
 def stale_after() -> timedelta:
     return timedelta(seconds=getattr(settings, "CONCERTO_JOB_STALE_AFTER", 15 * 60))
-
-
-def private_root() -> Path:
-    """Where jobs keep their files: never under MEDIA_ROOT's public URL (the proxy serves /media/)."""
-    root = getattr(settings, "CONCERTO_PRIVATE_ROOT", None)
-    return Path(root) if root else Path(settings.MEDIA_ROOT).parent / "private"
 
 
 def subject_of(obj) -> str:
@@ -81,9 +73,7 @@ def job_start(*, kind: str, organisation, user, func: str, title: str, permissio
             raise
         return existing
     if upload is not None:
-        path = Path("jobs") / "in" / f"{job.pk}-{secrets.token_hex(8)}"
-        _write(path, upload)
-        Job.objects.filter(pk=job.pk).update(input_path=str(path))
+        input_write(job, upload)
     try:
         job_run.enqueue(job.pk)
     except Exception:
@@ -91,53 +81,6 @@ def job_start(*, kind: str, organisation, user, func: str, title: str, permissio
         job_fail(Job.objects.get(pk=job.pk), _("the task queue did not answer. Try again in a moment."))
     job.refresh_from_db()
     return job
-
-
-def _write(relative: Path, content: bytes) -> None:
-    target = private_root() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(content)
-
-
-def input_read(job: Job) -> bytes:
-    """The file uploaded with the request that started JOB."""
-    return (private_root() / job.input_path).read_bytes()
-
-
-def file_open(job: Job, name: str, content_type: str):
-    """A new private file for JOB's outcome, named NAME at download, open for writing in binary mode."""
-    relative = Path("jobs") / "out" / str(job.organisation_id) / f"{job.pk}-{secrets.token_hex(8)}"
-    target = private_root() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    days = getattr(settings, "CONCERTO_JOB_FILE_DAYS", 7)
-    job.file_path, job.file_name, job.file_type = str(relative), name[:150], content_type[:100]
-    job.expires_at = timezone.now() + timedelta(days=days)
-    Job.objects.filter(pk=job.pk).update(file_path=job.file_path, file_name=job.file_name,
-                                         file_type=job.file_type, expires_at=job.expires_at)
-    return target.open("wb")
-
-
-def file_path(job: Job) -> Path | None:
-    if not job.file_path:
-        return None
-    path = private_root() / job.file_path
-    return path if path.is_file() else None
-
-
-_last_write: dict[int, float] = {}
-
-
-def progress_write(job: Job, done: int, total: int | None, label: str | None) -> None:
-    every = getattr(settings, "CONCERTO_JOB_PROGRESS_EVERY", 1.0)
-    total = job.total if total is None else total
-    label = job.step if label is None else str(label)[:200]
-    complete = total and done >= total
-    now = time.monotonic()
-    job.done, job.total, changed, job.step = done, total, label != job.step, label
-    if not (complete or changed or now - _last_write.get(job.pk, 0.0) >= every):
-        return
-    _last_write[job.pk] = now
-    Job.objects.filter(pk=job.pk).update(done=done, total=total, step=label, updated_at=timezone.now())
 
 
 def job_fail(job: Job, message: str, *, statuses=Job.ACTIVE) -> bool:
@@ -216,7 +159,7 @@ def job_run(job_id: int) -> str:
                             "platform's administrators."))
             return "failed"
         finally:
-            _last_write.pop(job.pk, None)
+            progress_forget(job)
             _input_delete(job)
     Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
         status=Job.Status.DONE, done=max(job.done, job.total), message=str(message or ""), data=job.data,

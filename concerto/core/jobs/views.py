@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from concerto.core.accounts.decorators import backoffice_view
-from concerto.core.jobs import services
+from concerto.core.jobs import services, work
 from concerto.core.jobs.models import Job
 
 POLL_SECONDS = 2
@@ -49,7 +49,7 @@ def job_detail(request, org_slug, job_id):
 @backoffice_view()
 def job_download(request, org_slug, job_id):
     job = job_for(request, job_id)
-    path = services.file_path(job)
+    path = work.file_path(job)
     if path is None or job.status != Job.Status.DONE:
         raise Http404(_("This file is no longer available: start the job again."))
     response = FileResponse(path.open("rb"), as_attachment=True, filename=job.file_name,
