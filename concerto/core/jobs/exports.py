@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from concerto.core.exports import CONTENT_TYPES, CSV, export_write
 from concerto.core.jobs.services import job_start
 
-KIND = "exports"
+KIND = "exports.export"  # its audit actions: exports.export_requested, exports.export_failed
 PROGRESS_EVERY_ROWS = 500
 
 

@@ -132,14 +132,14 @@ def test_a_big_export_is_written_by_a_job_with_the_same_rows_and_filters(staff_c
     immediate = read_csv(client.get(consultation.get_backoffice_url() + "export.csv"))
     settings.CONCERTO_EXPORT_JOB_ROWS = 1
     response = client.get(consultation.get_backoffice_url() + "export.csv")
-    job = Job.objects.get(kind="exports")
+    job = Job.objects.get(kind="exports.export")
     assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=["sceaux", job.pk])
     assert "L’export est prêt\u00a0: 2 lignes." in client.get(response["Location"]).content.decode()
     assert read_csv(client.get(reverse("jobs:download", args=["sceaux", job.pk]))) == immediate
     # The filters travel to the worker: the paper response alone.
     settings.CONCERTO_EXPORT_JOB_ROWS = 0
     filtered = client.get(consultation.get_backoffice_url() + "export.csv", {"canal": "paper"})
-    job = Job.objects.filter(kind="exports").first()
+    job = Job.objects.filter(kind="exports.export").first()
     assert filtered.status_code == 302 and job.args["rows_args"]["query"] == {"canal": "paper"}
     rows = read_csv(client.get(reverse("jobs:download", args=["sceaux", job.pk])))
     assert len(rows) == 2 and rows[1][2] == "Papier"

@@ -212,7 +212,7 @@ def test_a_big_registrations_export_is_written_by_a_job(staff_client, agent, set
                                  answers={str(question.pk): "+33 6 12"})
     client = staff_client(agent)
     response = client.get(bo_url("registrations_csv", event.component, event))
-    job = Job.objects.get(kind="exports")
+    job = Job.objects.get(kind="exports.export")
     assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=["sceaux", job.pk])
     body = b"".join(client.get(reverse("jobs:download", args=["sceaux", job.pk])).streaming_content).decode()
     lines = body.splitlines()

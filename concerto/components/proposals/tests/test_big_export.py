@@ -31,7 +31,7 @@ def test_a_big_export_runs_as_a_job_and_its_file_is_downloaded(staff_client, age
     settings.CONCERTO_EXPORT_JOB_ROWS = 2
     client = staff_client(agent)
     response = client.get(_url(three_proposals, "export_csv"))
-    job = Job.objects.get(kind="exports")
+    job = Job.objects.get(kind="exports.export")
     assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=["sceaux", job.pk])
     page = html.unescape(client.get(response["Location"]).content.decode())
     assert "Export des propositions de «\u00a0Idées pour Sceaux\u00a0»" in page
@@ -45,7 +45,7 @@ def test_a_big_export_runs_as_a_job_and_its_file_is_downloaded(staff_client, age
     assert "@" not in body
     # The XLSX too.
     client.get(_url(three_proposals, "export_xlsx"))
-    xlsx = Job.objects.filter(kind="exports").first()
+    xlsx = Job.objects.filter(kind="exports.export").first()
     sheet = load_workbook(io.BytesIO(b"".join(client.get(
         reverse("jobs:download", args=["sceaux", xlsx.pk])).streaming_content))).active
     assert [row[1] for row in sheet.iter_rows(values_only=True)][:2] == ["title", rows[0]["title"]]
