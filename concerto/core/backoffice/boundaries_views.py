@@ -9,6 +9,7 @@ and its French strings stay with territory (`territory/backoffice/boundaries.htm
 import json
 import unicodedata
 
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -45,6 +46,9 @@ def boundaries(request, org_slug):
                 permission="accounts.manage_roles", title=_("Commune boundaries"),
                 upload=json.dumps(form.cleaned_data["file"]).encode(),
                 link=reverse("territory_backoffice:boundaries", args=[org_slug]))
+            if job.already_started:
+                messages.warning(request, _("An upload is already under way: your file was not taken. Send it "
+                                            "again once this one has ended."))
             return redirect("jobs:detail", org_slug, job.pk)
     communes = Organisation.objects.communes()
     return render(request, "territory/backoffice/boundaries.html", {

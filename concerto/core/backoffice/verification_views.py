@@ -87,6 +87,9 @@ def census(request, org_slug):
                 func="concerto.core.accounts.verification.census.census_upload_job", permission=PERM,
                 title=_("Census list of %(name)s") % {"name": org.name}, upload=data,
                 link=reverse("backoffice:verification_overview", args=[org_slug]))
+            if job.already_started:
+                messages.warning(request, _("An upload is already under way: your file was not taken. Send it "
+                                            "again once this one has ended."))
             return redirect("jobs:detail", org_slug, job.pk)
     return render(request, "backoffice/verification/census.html", {
         "organisation": org, "setup": setup, "form": form,

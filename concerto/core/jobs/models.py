@@ -18,6 +18,7 @@ class Job(models.Model):
         FAILED = "failed", _("Failed")
 
     ACTIVE = (Status.QUEUED, Status.RUNNING)
+    already_started = False  # set by job_start when it returns the job of the same subject under way
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="jobs")
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

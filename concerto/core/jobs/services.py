@@ -54,7 +54,8 @@ def job_start(*, kind: str, organisation, user, func: str, title: str, permissio
               target=None, upload: bytes | None = None, link: str = "", **args) -> Job:
     """Queue FUNC(job, **ARGS) for the worker and return its Job; UPLOAD (bytes checked by the request) is
     kept privately for the function to read. With SUBJECT (or TARGET, an object), a job of the same kind
-    already waiting or running for it is returned instead of starting a second one."""
+    already waiting or running for it is returned instead of starting a second one (with `already_started`
+    set: the caller tells the agent that this request's upload was not taken)."""
     if target is not None and not subject:
         subject = subject_of(target)
     if subject:
@@ -71,6 +72,7 @@ def job_start(*, kind: str, organisation, user, func: str, title: str, permissio
         existing = Job.objects.filter(kind=kind, subject=subject, status__in=Job.ACTIVE).first()
         if existing is None:  # pragma: no cover - it ended between the insert and this read
             raise
+        existing.already_started = True  # the caller may say so: this request's upload was not taken
         return existing
     if upload is not None:
         input_write(job, upload)

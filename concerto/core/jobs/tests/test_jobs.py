@@ -196,3 +196,12 @@ def test_one_job_of_a_kind_per_subject(database_queue, agent, sceaux):
     first = start("steps_job", sceaux, agent, steps=1, subject="tests:1")
     assert start("steps_job", sceaux, agent, steps=1, subject="tests:1").pk == first.pk
     assert start("steps_job", sceaux, agent, steps=1, subject="tests:2").pk != first.pk
+
+
+def test_a_second_census_upload_while_one_runs_is_not_silently_dropped(database_queue, staff_client, agent, sceaux):
+    client = staff_client(agent)
+    census_url = reverse("backoffice:verification_census", args=["sceaux"])
+    client.post(census_url, {"file": SimpleUploadedFile("liste.csv", CENSUS.encode())})
+    page = text(client.post(census_url, {"file": SimpleUploadedFile("autre.csv", CENSUS.encode())}, follow=True))
+    assert "Un dépôt est déjà en cours\u00a0: votre fichier n’a pas été pris." in page
+    assert Job.objects.count() == 1 and DBTaskResult.objects.count() == 1
