@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "concerto.core.audit",
     "concerto.core.spaces",
     "concerto.core.participation",
+    "concerto.core.jobs",
     "concerto.core.backoffice",
     # Components: each registers a manifest (see concerto/core/registry.py).
     "concerto.components.news",
@@ -190,6 +191,13 @@ if env_bool("CONCERTO_TASKS_IMMEDIATE", False):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background jobs (concerto.core.jobs, docs/operations.md "Background jobs"). The private folder holds their
+# uploads and produced files; it must not be under the /media/ the proxy serves (empty: "private" next to it).
+CONCERTO_EXPORT_JOB_ROWS = int(env("CONCERTO_EXPORT_JOB_ROWS", "5000"))
+CONCERTO_JOB_STALE_AFTER = int(env("CONCERTO_JOB_STALE_AFTER", "900"))
+CONCERTO_JOB_FILE_DAYS = int(env("CONCERTO_JOB_FILE_DAYS", "7"))
+CONCERTO_JOB_PROGRESS_EVERY = float(env("CONCERTO_JOB_PROGRESS_EVERY", "1"))
+CONCERTO_PRIVATE_ROOT = env("CONCERTO_PRIVATE_ROOT", "")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -50,6 +50,7 @@ urlpatterns = [
     path("gestion/", include("concerto.core.backoffice.urls")),
     path("gestion/<slug:org_slug>/moderation/", include("concerto.core.participation.backoffice_urls")),
     path("gestion/<slug:org_slug>/contours/", include("concerto.core.backoffice.boundaries_urls")),
+    path("gestion/<slug:org_slug>/taches/", include("concerto.core.jobs.urls")),
     path("participation/", include("concerto.core.participation.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("pages/", include("concerto.core.pages_urls")),

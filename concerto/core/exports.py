@@ -7,7 +7,8 @@ minus sign that is a plain number ("-3.5") is left alone. Numbers stay numbers.
 
 CSV is streamed while the rows are read (memory stays flat however many rows), with a byte-order mark so
 that spreadsheet programs read UTF-8. XLSX is written row by row by openpyxl's write-only mode into a
-temporary file, then sent.
+temporary file, then sent. A table too large for a request is written by a background job into a file
+(`export_write`, see `concerto.core.jobs.exports`).
 """
 
 import csv
@@ -91,17 +92,8 @@ def export_response(rows: Iterable, columns: Sequence[str] | None, filename: str
 
 
 def _xlsx_response(rows, columns, filename, *, column_keys, sheet_title) -> FileResponse:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=(sheet_title or "Export")[:31])
-    keys = column_keys or columns
-    if columns is not None:
-        sheet.append([_xlsx_cell(str(name)) for name in columns])
-    for row in rows:
-        sheet.append([_xlsx_cell(cell) for cell in _cells(row, keys)])
     output = tempfile.TemporaryFile(suffix=".xlsx")
-    workbook.save(output)
+    export_write(output, rows, columns, XLSX, column_keys=column_keys, sheet_title=sheet_title)
     output.seek(0)
     return FileResponse(output, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[XLSX])
 
@@ -110,3 +102,25 @@ def _xlsx_cell(cell):
     if isinstance(cell, str):
         return cell_neutralise(_XML_FORBIDDEN.sub("", cell))
     return cell
+
+
+def export_write(output, rows: Iterable, columns: Sequence[str] | None, format: str = CSV, *, delimiter: str = ",",
+                 column_keys: Sequence[str] | None = None, sheet_title: str = "") -> None:
+    """Write ROWS as `export_response` would send them into OUTPUT, a file open for writing in binary mode
+    (a background job's export file)."""
+    if format == XLSX:
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title=(sheet_title or "Export")[:31])
+        keys = column_keys or columns
+        if columns is not None:
+            sheet.append([_xlsx_cell(str(name)) for name in columns])
+        for row in rows:
+            sheet.append([_xlsx_cell(cell) for cell in _cells(row, keys)])
+        workbook.save(output)
+        return
+    if format != CSV:
+        raise ValueError(f"Unknown export format {format!r}")
+    for line in csv_lines(rows, columns, delimiter=delimiter, column_keys=column_keys):
+        output.write(line.encode("utf-8"))

@@ -17,9 +17,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from concerto.components.budgets import count_jobs, pabulib, results
-from concerto.components.budgets.models import Ballot, Budget, CountJob, Result
+from concerto.components.budgets.models import Ballot, Budget, Result
 from concerto.components.budgets.results_views import pabulib_response
 from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.jobs.models import Job
+from concerto.core.jobs.services import job_start
 from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
@@ -52,9 +54,9 @@ def result_detail(request, org_slug, space_slug, component_id, budget_id):
         try:
             if action == "compute":
                 job = count_jobs.result_count_request(actor=request.user, budget=budget)
-                if job.status == CountJob.Status.DONE:
+                if job.status == Job.Status.DONE:
                     messages.success(request, _("The ballots are counted. Check the outcome below, then publish it."))
-                elif job.status == CountJob.Status.FAILED:
+                elif job.status == Job.Status.FAILED:
                     messages.error(request, job.error)
                 else:
                     messages.info(request, _("The count has started: this page follows its progress."))
@@ -85,8 +87,8 @@ def result_detail(request, org_slug, space_slug, component_id, budget_id):
         changed=latest is not None and results.ballots_changed_since(latest),
         ballots=Ballot.objects.filter(budget=budget).count(),
         public_url=results.results_url(budget), job=job,
-        failed=job is not None and job.status == CountJob.Status.FAILED
-        and (latest is None or job.requested_at > latest.computed_at),
+        failed=job is not None and job.status == Job.Status.FAILED
+        and (latest is None or job.created_at > latest.computed_at),
     ))
 
 
@@ -112,6 +114,10 @@ class ImportForm(forms.Form):
     rule = forms.ChoiceField(label=gettext_lazy("Counting rule"), choices=Budget.Rule.choices,
                              initial=Budget.Rule.MES)
 
+    def __init__(self, *args, component=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.component = component
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > pabulib.MAX_IMPORT_BYTES:
@@ -119,29 +125,37 @@ class ImportForm(forms.Form):
                 "max": pabulib.MAX_IMPORT_BYTES // (1024 * 1024)})
         raw = upload.read()
         try:
-            return raw.decode("utf-8-sig")
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ValidationError(_("The file is not UTF-8 text: save it as UTF-8 and try again.")) from None
+        if not text.lstrip().upper().startswith("META"):
+            raise ValidationError(_("This is not a pabulib file: such a file starts with its META section."))
+        return text
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise ValidationError(_("Give the budget a name."))
+        if Budget.objects.filter(component=self.component, name__iexact=name).exists():
+            raise ValidationError(_("A budget of this component already has this name."))
+        return name
 
 
 @require_http_methods(["GET", "POST"])
 @backoffice_view(MANAGE)
 def pabulib_import(request, org_slug, space_slug, component_id):
+    """The file is checked here (size, text, a pabulib file, the name free); the worker reads and imports it
+    (a kernel background job), and the page of the job then leads to the new budget."""
     component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, component=component)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            budget = pabulib.pabulib_import(
-                actor=request.user, component=component, text=data["file"], name=data["name"], rule=data["rule"],
-                ballot_kind=data["ballot_kind"] or None, amount=data["amount"])
-        except ValidationError as error:
-            for name, problems in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, problems)
-        else:
-            messages.success(request, _("The budget “%(name)s” is created with %(projects)s projects and "
-                                        "%(ballots)s ballots. You can count it now.") % {
-                "name": budget.name, "projects": budget.projects.count(), "ballots": budget.ballots.count()})
-            return redirect("budgets_backoffice:results", org_slug, space_slug, component.pk, budget.pk)
+        job = job_start(
+            kind="budgets.pabulib", organisation=component.space.organisation, user=request.user,
+            func="concerto.components.budgets.pabulib.pabulib_import_job", permission=MANAGE,
+            title=_("pabulib import: %(name)s") % {"name": data["name"]}, upload=data["file"].encode("utf-8"),
+            component_id=component.pk, name=data["name"], rule=data["rule"], ballot_kind=data["ballot_kind"] or None,
+            amount=data["amount"])
+        return redirect("jobs:detail", org_slug, job.pk)
     return render(request, "budgets/backoffice/results/pabulib_import.html", _context(component, form=form),
                   status=400 if form.errors else 200)

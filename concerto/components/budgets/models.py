@@ -351,39 +351,3 @@ class Result(models.Model):
 
     def __str__(self) -> str:
         return f"Result {self.pk}"
-
-
-class CountJob(models.Model):
-    """A count asked from the back-office, run by the task worker (counting can outlast a web request).
-
-    At most one job per budget is waiting or running (a constraint: two clicks start one count); its
-    progress is stored as it goes so that the results page shows it; when done, it points to the Result."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Waiting for the worker")
-        RUNNING = "running", _("Counting")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-
-    budget = models.ForeignKey(Budget, on_delete=models.CASCADE, related_name="count_jobs")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    requested_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)  # percent
-    error = models.TextField(blank=True)  # why it failed, for the agent (in the site's language)
-    result = models.ForeignKey(Result, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-
-    class Meta:
-        ordering = ["-requested_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["budget"], condition=Q(status__in=["queued", "running"]),
-                                    name="budgets_one_active_count_per_budget"),
-        ]
-
-    def __str__(self) -> str:
-        return f"CountJob {self.pk} ({self.status})"
-
-    @property
-    def active(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -6,6 +6,7 @@ import random
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,7 @@ from concerto.components.budgets.models import Ballot, BallotChoice, Budget, Pro
 from concerto.components.budgets.results import IMPORT_PREFIX, KIND, ballot_projects, election_for, outcome_of
 from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Channel
+from concerto.core.spaces.models import Component
 
 # The rule names of the pabulib format (META "rule").
 PABULIB_RULES = {Budget.Rule.GREEDY: "greedy", Budget.Rule.MES: "equalshares/add1"}
@@ -174,6 +176,24 @@ def pabulib_import(*, actor, component, text: str, name: str, rule: str, ballot_
                      organisation=component.space.organisation,
                      data={"projects": len(projects), "ballots": len(ballot_ids)})
     return budget
+
+
+def pabulib_import_job(job, *, component_id: int, name: str, rule: str, ballot_kind: str | None,
+                       amount: int | None) -> str:
+    """The background job of a pabulib import (`concerto.core.jobs`): the worker reads the file the agent
+    sent and creates the budget; a refusal (ValidationError) is the failure shown on the job's page."""
+    component = Component.objects.select_related("space__organisation").get(pk=component_id)
+    job.progress(1, 2, _("Reading the file and saving the ballots…"))
+    try:
+        budget = pabulib_import(actor=job.started_by, component=component, text=job.input().decode("utf-8-sig"),
+                                name=name, rule=rule, ballot_kind=ballot_kind, amount=amount)
+    except ValidationError as error:
+        raise ValidationError([message for problems in error.message_dict.values() for message in problems]) \
+            from None
+    job.link = reverse("budgets_backoffice:results", args=[component.space.organisation.slug, component.space.slug,
+                                                          component.pk, budget.pk])
+    return _("The budget “%(name)s” is created with %(projects)s projects and %(ballots)s ballots. You can count "
+             "it now.") % {"name": budget.name, "projects": budget.projects.count(), "ballots": budget.ballots.count()}
 
 
 def _insert_ballots(budget: Budget, count: int) -> list[int]:

@@ -304,7 +304,8 @@ def response_delete(request, org_slug, space_slug, component_id, response_id):
 def export_csv(request, org_slug, space_slug, component_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     _form, filters = _filters(request, component)
-    return exports.csv_response(questionnaire_structure(component), filters)
+    structure = questionnaire_structure(component)
+    return exports.big_export(request, structure, filters, "csv") or exports.csv_response(structure, filters)
 
 
 @require_safe
@@ -312,4 +313,5 @@ def export_csv(request, org_slug, space_slug, component_id):
 def export_xlsx(request, org_slug, space_slug, component_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     _form, filters = _filters(request, component)
-    return exports.xlsx_response(questionnaire_structure(component), filters)
+    structure = questionnaire_structure(component)
+    return exports.big_export(request, structure, filters, "xlsx") or exports.xlsx_response(structure, filters)

@@ -2,7 +2,8 @@
 
 No personal data: no name, no email, no account; the response's number, date, channel and commune of
 residence only. The CSV is produced while the database is read (two cursors walking the responses and
-their answers in the same order), so memory stays flat however many responses there are.
+their answers in the same order), so memory stays flat however many responses there are. From the back-office,
+an export of more than CONCERTO_EXPORT_JOB_ROWS responses is written by a background job (`big_export`).
 """
 
 from itertools import groupby
@@ -16,9 +17,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from concerto.components.consultations.models import Answer, Question
-from concerto.components.consultations.results import ALL, Filters, submitted_responses
+from concerto.components.consultations.questionnaire import questionnaire_structure
+from concerto.components.consultations.results import ALL, Filters, filters_from, submitted_responses
 from concerto.core.exports import export_response
+from concerto.core.jobs.exports import export_is_big, export_start
 from concerto.core.participation.models import Channel
+from concerto.core.spaces.models import Component
 
 Kind = Question.Kind
 CHUNK = 2000
@@ -118,6 +122,27 @@ def _filename(structure, extension: str) -> str:
 def _csv_rows(structure, filters: Filters):
     for row in rows(structure, filters):
         yield [f"{cell:g}" if isinstance(cell, float) else cell for cell in row]
+
+
+def job_rows(*, component_id: int, query: dict, format: str):
+    """The rows of an export run as a background job (`concerto.core.jobs.exports`), header first."""
+    structure = questionnaire_structure(Component.objects.select_related("space__organisation").get(pk=component_id))
+    filters = filters_from(query)
+    return _csv_rows(structure, filters) if format == "csv" else rows(structure, filters)
+
+
+def big_export(request, structure, filters: Filters, format: str):
+    """The redirect to a background job writing the export when it has too many responses for a request, else
+    None (the caller sends it at once)."""
+    count = submitted_responses(structure.component).filter(filters.responses()).count()
+    if not export_is_big(count):
+        return None
+    return export_start(
+        request, rows_func="concerto.components.consultations.exports.job_rows", count=count, format=format,
+        args={"component_id": structure.component.pk, "query": filters.as_query(), "format": format},
+        filename=_filename(structure, format), permission="spaces.manage_space", delimiter=";",
+        sheet_title=_("Responses"), title=_("Export of the responses to “%(title)s”") % {
+            "title": structure.component.title})
 
 
 def csv_response(structure, filters: Filters = ALL):

@@ -17,6 +17,7 @@ from concerto.components.events.forms import CancelForm, EventForm, QuestionForm
 from concerto.components.events.models import Event, Registration
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.exports import export_response
+from concerto.core.jobs.exports import export_is_big, export_start
 from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
@@ -190,11 +191,27 @@ def _registration_cells(event: Event, questions, yes: str, no: str, statuses: di
 def registration_export(request, org_slug, space_slug, component_id, event_id):
     component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = _event(component, event_id)
-    # The words are translated now, in the request's language: the rows are read after the view returns.
+    count = Registration.objects.filter(event=event).count()
+    if export_is_big(count):  # a background job writes the file
+        return export_start(
+            request, rows_func="concerto.components.events.backoffice_views.registration_table",
+            args={"event_id": event.pk}, count=count, filename=f"inscriptions-{event.pk}.csv", permission=MANAGE,
+            title=_("Export of the registrations to “%(title)s”") % {"title": event.title})
+    rows = registration_table(event=event)
+    return export_response(rows, next(rows), f"inscriptions-{event.pk}.csv")
+
+
+def registration_table(*, event: Event | None = None, event_id: int | None = None):
+    """The header, then one row per registration of EVENT (or EVENT_ID: the background job's)."""
+    if event is None:
+        event = Event.objects.get(pk=event_id)
+    # The words are translated with the header (the first row, read in the view), in the request's language:
+    # the other rows are read after the view returns.
     questions = list(event.questions.all())
     header = [_("Name"), _("Email"), _("Status"), _("Attends"), _("Registered on"), _("Checked in at"),
               _("Walk-in"), _("Code")] + [q.label for q in questions]
     statuses = {key: str(value) for key, value in Registration.Status.choices}
     attendances = {key: str(value) for key, value in Registration.Attendance.choices}
-    rows = _registration_cells(event, questions, _("yes"), _("no"), statuses, attendances)
-    return export_response(rows, header, f"inscriptions-{event.pk}.csv")
+    cells = _registration_cells(event, questions, _("yes"), _("no"), statuses, attendances)
+    yield header
+    yield from cells

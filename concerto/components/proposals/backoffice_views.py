@@ -20,10 +20,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from concerto.components.proposals import queries, services
 from concerto.components.proposals.forms import AnswerForm
-from concerto.components.proposals.manifest import EXPORT_FIELDS, export_rows
+from concerto.components.proposals.manifest import EXPORT_FIELDS, export_count, export_rows
 from concerto.components.proposals.models import Category, Proposal
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.exports import export_response
+from concerto.core.jobs.exports import export_is_big, export_start
 from concerto.core.spaces.categories import views as category_pages
 from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
@@ -194,7 +195,8 @@ def _json_chunks(component):
 def export_csv(request, org_slug, space_slug, component_id):
     """The public proposals, one row each, streamed (memory stays flat whatever the number of rows)."""
     component = component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
-    return export_response(export_rows(component), EXPORT_FIELDS, f"propositions-{component.pk}.csv")
+    return _big_export(request, component, "csv") or export_response(
+        export_rows(component), EXPORT_FIELDS, f"propositions-{component.pk}.csv")
 
 
 @require_safe
@@ -202,8 +204,20 @@ def export_csv(request, org_slug, space_slug, component_id):
 def export_xlsx(request, org_slug, space_slug, component_id):
     """The same rows as the CSV, as a spreadsheet."""
     component = component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
-    return export_response(export_rows(component), EXPORT_FIELDS, f"propositions-{component.pk}.xlsx", "xlsx",
-                           sheet_title="propositions")
+    return _big_export(request, component, "xlsx") or export_response(
+        export_rows(component), EXPORT_FIELDS, f"propositions-{component.pk}.xlsx", "xlsx", sheet_title="propositions")
+
+
+def _big_export(request, component, format: str):
+    """Above CONCERTO_EXPORT_JOB_ROWS proposals, a background job writes the file; None below."""
+    count = export_count(component)
+    if not export_is_big(count):
+        return None
+    return export_start(
+        request, rows_func="concerto.components.proposals.manifest.export_rows_job",
+        args={"component_id": component.pk}, count=count, format=format, columns=EXPORT_FIELDS,
+        filename=f"propositions-{component.pk}.{format}", sheet_title="propositions", permission=MANAGE,
+        title=_("Export of the proposals of “%(title)s”") % {"title": component.title})
 
 
 @require_safe

@@ -50,6 +50,17 @@ def export_rows(component):
         )
 
 
+def export_rows_job(*, component_id: int):
+    """The rows of a big export, in the worker (`concerto.core.jobs.exports`)."""
+    from concerto.core.spaces.models import Component
+
+    return export_rows(Component.objects.select_related("space__organisation").get(pk=component_id))
+
+
+def export_count(component) -> int:
+    return _public_proposals(component).count()
+
+
 def export_proposals(component) -> list[dict]:
     return list(export_rows(component))
 

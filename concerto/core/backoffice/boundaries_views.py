@@ -1,45 +1,31 @@
 """Commune boundaries in the back-office: the Métropole's administrators see which communes have one and
 upload a GeoJSON file to set them (what `manage.py import_boundaries` does).
 
-The page is the back-office's (it needs the accounts' `backoffice_view`), the import is territory's
-(`territory.services.boundaries_import`): territory sits below accounts and imports none of it. The template
+The file is checked in the request (size, JSON, every feature); a background job (`concerto.core.jobs`) then
+writes the boundaries. The page is the back-office's (it needs the accounts' `backoffice_view`), the import is
+territory's (`territory.services.boundaries_import`): territory sits below accounts and imports none of it. The template
 and its French strings stay with territory (`territory/backoffice/boundaries.html`)."""
 
+import json
 import unicodedata
 
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.jobs.services import job_start
 from concerto.core.territory.boundaries import CODE_PROPERTIES, BoundaryError
 from concerto.core.territory.forms import BoundariesUploadForm
 from concerto.core.territory.models import Organisation
-from concerto.core.territory.services import boundaries_import
-
-SHOWN_CODES = 20
+from concerto.core.territory.services import boundaries_check
 
 
 def _sort_key(organisation) -> str:
     """Alphabetical order as a reader expects it, whatever the database collation: Épinay near Enghien."""
     return unicodedata.normalize("NFKD", organisation.name).encode("ascii", "ignore").decode().lower()
-
-
-def _import_messages(request, counts: dict) -> None:
-    messages.success(request, ngettext(
-        "%(count)d commune boundary updated.", "%(count)d commune boundaries updated.", counts["imported"],
-    ) % {"count": counts["imported"]})
-    if counts["unknown"]:
-        codes = ", ".join(counts["unknown_codes"][:SHOWN_CODES])
-        if counts["unknown"] > SHOWN_CODES:
-            codes += ", …"
-        messages.warning(request, ngettext(
-            "%(count)d feature ignored: its INSEE code matches no commune of the Métropole (%(codes)s).",
-            "%(count)d features ignored: their INSEE codes match no commune of the Métropole (%(codes)s).",
-            counts["unknown"],
-        ) % {"count": counts["unknown"], "codes": codes})
 
 
 @backoffice_view("accounts.manage_roles")
@@ -50,12 +36,20 @@ def boundaries(request, org_slug):
     form = BoundariesUploadForm(request.POST, request.FILES) if request.method == "POST" else BoundariesUploadForm()
     if request.method == "POST" and form.is_valid():
         try:
-            counts = boundaries_import(collection=form.cleaned_data["file"], actor=request.user)
+            boundaries_check(collection=form.cleaned_data["file"])
         except BoundaryError as error:
             form.add_boundary_error(error)
         else:
-            _import_messages(request, counts)
-            return redirect("territory_backoffice:boundaries", org_slug)
+            job = job_start(
+                kind="territory.boundaries", organisation=request.organisation, user=request.user,
+                target=request.organisation, func="concerto.core.territory.services.boundaries_import_job",
+                permission="accounts.manage_roles", title=_("Commune boundaries"),
+                upload=json.dumps(form.cleaned_data["file"]).encode(),
+                link=reverse("territory_backoffice:boundaries", args=[org_slug]))
+            if job.already_started:
+                messages.warning(request, _("An upload is already under way: your file was not taken. Send it "
+                                            "again once this one has ended."))
+            return redirect("jobs:detail", org_slug, job.pk)
     communes = Organisation.objects.communes()
     return render(request, "territory/backoffice/boundaries.html", {
         "organisation": request.organisation,

@@ -5,7 +5,6 @@ Agents and administrators of the commune (or above it) only ("accounts.verify_re
 that passed 2FA, as every back-office page.
 """
 
-import time
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -16,13 +15,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from concerto.core.accounts import verification
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.accounts.models import Verification
 from concerto.core.accounts.verification_forms import CensusUploadForm, DeskForm, MethodsForm
+from concerto.core.jobs.services import job_start
 from concerto.core.territory.models import Organisation
 
 PERM = "accounts.verify_residents"
@@ -82,22 +81,21 @@ def census(request, org_slug):
     setup = verification.setup_for(organisation=org)
     form = CensusUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        started = time.perf_counter()
+        data = form.cleaned_data["file"].read()
         try:
-            parsed = verification.census_upload(agent=request.user, organisation=org,
-                                                data=form.cleaned_data["file"].read())
+            verification.census_precheck(data=data)
         except ValidationError as error:
             form.add_error("file", error.messages)
         else:
-            seconds = time.perf_counter() - started
-            messages.success(request, ngettext(
-                "The census list is replaced: %(people)s person (%(rows)s lines, %(duplicates)s duplicates), "
-                "read in %(seconds).1f s.",
-                "The census list is replaced: %(people)s people (%(rows)s lines, %(duplicates)s duplicates), "
-                "read in %(seconds).1f s.", parsed.people) % {
-                "people": parsed.people, "rows": parsed.rows, "duplicates": parsed.duplicates,
-                "seconds": seconds})
-            return redirect("backoffice:verification_overview", org_slug)
+            job = job_start(
+                kind="accounts.census", organisation=org, user=request.user, target=setup,
+                func="concerto.core.accounts.verification.census.census_upload_job", permission=PERM,
+                title=_("Census list of %(name)s") % {"name": org.name}, upload=data,
+                link=reverse("backoffice:verification_overview", args=[org_slug]))
+            if job.already_started:
+                messages.warning(request, _("An upload is already under way: your file was not taken. Send it "
+                                            "again once this one has ended."))
+            return redirect("jobs:detail", org_slug, job.pk)
     return render(request, "backoffice/verification/census.html", {
         "organisation": org, "setup": setup, "form": form,
     }, status=400 if form.errors else 200)

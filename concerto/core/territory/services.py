@@ -3,10 +3,12 @@
 import csv
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from concerto.core.audit.services import audit_record
 from concerto.core.territory import lookup
@@ -62,14 +64,7 @@ def organisations_load(*, path: Path = COMMUNES_TABLE) -> dict[str, int]:
     return {"metropole": 1, "territories": len(territories), "communes": len(rows)}
 
 
-def boundaries_import(*, collection, actor=None) -> dict:
-    """Set the boundary of each commune found in the GeoJSON FeatureCollection COLLECTION (text or parsed).
-
-    Everything is checked before anything is written: any problem raises BoundaryError and nothing
-    changes. Communes absent from the file keep the boundary they had. Returns the counts `imported`,
-    `unknown` (features whose code is no commune of the Métropole, ignored; their codes in
-    `unknown_codes`) and `without_boundary` (communes that still have none).
-    """
+def _boundaries_read(collection):
     if isinstance(collection, str | bytes):
         collection = parse_json(collection)
     geometries = features_read(collection)
@@ -78,6 +73,52 @@ def boundaries_import(*, collection, actor=None) -> dict:
     unknown_codes = sorted(set(geometries) - set(communes))
     if not known:
         raise BoundaryError(_("No feature matches a commune of the Métropole: nothing was imported."))
+    return geometries, communes, known, unknown_codes
+
+
+def boundaries_check(*, collection) -> None:
+    """Check COLLECTION as `boundaries_import` does, writing nothing (the request, before the job)."""
+    _boundaries_read(collection)
+
+
+SHOWN_CODES = 20
+
+
+def boundaries_summary(counts: dict) -> list[str]:
+    """What an import did, in sentences for the agent."""
+    lines = [ngettext("%(count)d commune boundary updated.", "%(count)d commune boundaries updated.",
+                      counts["imported"]) % {"count": counts["imported"]}]
+    if counts["unknown"]:
+        codes = ", ".join(counts["unknown_codes"][:SHOWN_CODES])
+        if counts["unknown"] > SHOWN_CODES:
+            codes += ", …"
+        lines.append(ngettext(
+            "%(count)d feature ignored: its INSEE code matches no commune of the Métropole (%(codes)s).",
+            "%(count)d features ignored: their INSEE codes match no commune of the Métropole (%(codes)s).",
+            counts["unknown"],
+        ) % {"count": counts["unknown"], "codes": codes})
+    return lines
+
+
+def boundaries_import_job(job) -> str:
+    """The background job of a boundaries upload (`concerto.core.jobs`): the file the request checked."""
+    job.progress(1, 2, _("Saving the boundaries…"))
+    try:
+        counts = boundaries_import(collection=job.input(), actor=job.started_by)
+    except BoundaryError as error:
+        raise ValidationError([line for line in str(error).splitlines() if line.strip()]) from None
+    return "\n".join(boundaries_summary(counts))
+
+
+def boundaries_import(*, collection, actor=None) -> dict:
+    """Set the boundary of each commune found in the GeoJSON FeatureCollection COLLECTION (text or parsed).
+
+    Everything is checked before anything is written: any problem raises BoundaryError and nothing
+    changes. Communes absent from the file keep the boundary they had. Returns the counts `imported`,
+    `unknown` (features whose code is no commune of the Métropole, ignored; their codes in
+    `unknown_codes`) and `without_boundary` (communes that still have none).
+    """
+    geometries, communes, known, unknown_codes = _boundaries_read(collection)
     now = timezone.now()
     for code in known:
         communes[code].boundary = geometries[code]

@@ -22,6 +22,7 @@ from concerto.components.budgets.tests.test_results_setup import (
     small_election,
 )
 from concerto.core.audit.models import AuditEntry
+from concerto.core.jobs.models import Job
 from concerto.testing import SHARED_DATA
 
 pytestmark = pytest.mark.django_db
@@ -154,11 +155,12 @@ def test_importing_assen_with_equal_shares_gives_the_official_winners(agent):
 def test_malformed_file_gives_the_engine_message_and_creates_nothing(agent, staff_client):
     component = budget_component()
     broken = shared(WARSZAWA).replace("658;21064;8", "658;vingt mille;8")
+    # The request checks what it can at once (size, text, a pabulib file); the worker reads it and fails.
     response = staff_client(agent).post(import_url(component), {
-        "file": SimpleUploadedFile("casse.pb", broken.encode()), "name": "Cassé", "rule": "greedy"})
-    assert response.status_code == 400
+        "file": SimpleUploadedFile("casse.pb", broken.encode()), "name": "Cassé", "rule": "greedy"}, follow=True)
+    assert response.status_code == 200
     page = html.unescape(response.content.decode())
-    assert "Ce fichier pabulib ne peut pas être lu" in page and "vingt mille" in page
+    assert "Échec\u00a0: Ce fichier pabulib ne peut pas être lu" in page and "vingt mille" in page
     assert not Budget.objects.filter(component=component).exists()
     assert not Project.objects.filter(component=component).exists()
 
@@ -180,6 +182,19 @@ def test_import_refuses_a_file_too_large_with_a_clear_message(agent, staff_clien
     assert response.status_code == 400
     assert "Le fichier est trop gros" in html.unescape(response.content.decode())
     assert not Budget.objects.filter(component=component).exists()
+
+
+def test_the_request_refuses_what_is_not_a_pabulib_file_and_a_name_taken(agent, staff_client):
+    budget, _projects = small_election()
+    client = staff_client(agent)
+    response = client.post(import_url(budget.component), {
+        "file": SimpleUploadedFile("liste.csv", b"nom;prenom\nMartin;Camille\n"), "name": "Autre", "rule": "greedy"})
+    assert response.status_code == 400
+    assert "Ce n’est pas un fichier pabulib" in html.unescape(response.content.decode())
+    response = client.post(import_url(budget.component), {
+        "file": SimpleUploadedFile("w.pb", shared(WARSZAWA).encode()), "name": "toute la ville", "rule": "greedy"})
+    assert response.status_code == 400 and "porte déjà ce nom" in html.unescape(response.content.decode())
+    assert not Job.objects.exists()
 
 
 def test_import_refuses_a_name_already_taken(agent):

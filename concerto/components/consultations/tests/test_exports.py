@@ -120,3 +120,26 @@ def test_the_manifest_export_gives_aggregated_results_only(consultation, two_res
                       "answered": 1, "answer": "written answers", "count": 1, "percent": None,
                       "average_rank": None}]
     assert all("Des arbres" not in str(row) for row in rows)  # no free text in open data
+
+
+def test_a_big_export_is_written_by_a_job_with_the_same_rows_and_filters(staff_client, agent, consultation,
+                                                                         two_responses, settings):
+    from django.urls import reverse
+
+    from concerto.core.jobs.models import Job
+
+    client = staff_client(agent)
+    immediate = read_csv(client.get(consultation.get_backoffice_url() + "export.csv"))
+    settings.CONCERTO_EXPORT_JOB_ROWS = 1
+    response = client.get(consultation.get_backoffice_url() + "export.csv")
+    job = Job.objects.get(kind="exports.export")
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=["sceaux", job.pk])
+    assert "L’export est prêt\u00a0: 2 lignes." in client.get(response["Location"]).content.decode()
+    assert read_csv(client.get(reverse("jobs:download", args=["sceaux", job.pk]))) == immediate
+    # The filters travel to the worker: the paper response alone.
+    settings.CONCERTO_EXPORT_JOB_ROWS = 0
+    filtered = client.get(consultation.get_backoffice_url() + "export.csv", {"canal": "paper"})
+    job = Job.objects.filter(kind="exports.export").first()
+    assert filtered.status_code == 302 and job.args["rows_args"]["query"] == {"canal": "paper"}
+    rows = read_csv(client.get(reverse("jobs:download", args=["sceaux", job.pk])))
+    assert len(rows) == 2 and rows[1][2] == "Papier"

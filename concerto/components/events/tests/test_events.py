@@ -202,6 +202,24 @@ def test_the_csv_export_neutralises_formulas(staff_client, agent):
     assert "Commentaire" in body.splitlines()[0]
 
 
+def test_a_big_registrations_export_is_written_by_a_job(staff_client, agent, settings):
+    from concerto.core.jobs.models import Job
+
+    settings.CONCERTO_EXPORT_JOB_ROWS = 0
+    event = make_event()
+    question = services.question_add(actor=None, event=event, label="Commentaire")
+    services.registration_create(user=UserFactory(display_name="=HYPERLINK(\"x\")"), event=event,
+                                 answers={str(question.pk): "+33 6 12"})
+    client = staff_client(agent)
+    response = client.get(bo_url("registrations_csv", event.component, event))
+    job = Job.objects.get(kind="exports.export")
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=["sceaux", job.pk])
+    body = b"".join(client.get(reverse("jobs:download", args=["sceaux", job.pk])).streaming_content).decode()
+    lines = body.splitlines()
+    assert lines[0].startswith("\ufeffNom,Courriel,État,") and "Commentaire" in lines[0]  # translated in the worker
+    assert "'=HYPERLINK" in body and "'+33 6 12" in body and len(lines) == 2
+
+
 @pytest.mark.parametrize("name", ["index", "create", "edit", "cancel", "registrations", "registrations_csv"])
 def test_outsider_and_resident_cannot_reach_the_back_office(client, staff_client, outsider, resident, name):
     event = make_event()

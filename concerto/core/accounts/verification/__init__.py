@@ -43,6 +43,7 @@ from concerto.core.accounts.verification.census import (
     census_check,
     census_delete,
     census_parse,
+    census_precheck,
     census_upload,
     parse_birth_date,
 )
@@ -103,8 +104,8 @@ __all__ = [
     "CENSUS_BATCH_SIZE", "CENSUS_FAILURES_LIMIT", "CENSUS_MAX_ROWS", "CODE_MAX_ATTEMPTS", "METHOD_LABELS",
     "POST_CODE_LIFETIME", "POST_REQUESTS_LIMIT", "SMS_CODE_LIFETIME", "SMS_PER_PHONE_LIMIT", "SMS_REQUESTS_LIMIT",
     "CensusParse", "LogSmsBackend", "MemorySmsBackend", "VerificationRequired", "covered_communes", "scope_refusal",
-    "action_refusal", "action_require", "census_check", "census_delete", "census_parse", "census_upload",
-    "code_confirm", "code_request_post", "code_request_sms", "desk_verify", "franceconnect_identity",
+    "action_refusal", "action_require", "census_check", "census_delete", "census_parse", "census_precheck",
+    "census_upload", "code_confirm", "code_request_post", "code_request_sms", "desk_verify", "franceconnect_identity",
     "franceconnect_verify", "IDENTITY_LIFETIME", "identity_hash",
     "identity_holder", "is_verified",
     "letter_cancel", "letters_forget_expired", "letters_print", "letters_sent", "letters_waiting",

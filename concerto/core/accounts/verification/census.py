@@ -8,13 +8,14 @@ import hashlib
 import hmac
 import io
 import re
+import time
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from concerto.core.accounts.models import (
     CensusEntry,
@@ -40,6 +41,7 @@ from concerto.core.audit.services import audit_record
 
 CENSUS_MAX_ROWS = 1_000_000
 CENSUS_BATCH_SIZE = 5000
+PROGRESS_EVERY_ROWS = 2000  # a background job reports its progress every so many lines
 
 
 def census_check(*, user, organisation, last_name: str, first_name: str, birth_date) -> Verification:
@@ -133,11 +135,13 @@ class CensusParse:
     duplicates: int
 
 
-def census_parse(*, data: bytes, salt: str) -> CensusParse:
+def census_parse(*, data: bytes, salt: str, progress=None) -> CensusParse:
     """Read a census CSV (last name, first name, date of birth) into salted hashes.
 
     Raises ValidationError with one message per problem, each naming its line (up to MAX_REPORTED_ERRORS).
+    PROGRESS, if given, is called as progress(lines read, lines in the file, label) as the reading goes.
     """
+    lines = data.count(b"\n") + 1
     text = _decode(data)
     if not text.strip():
         raise ValidationError(_("The file is empty."), code="empty")
@@ -185,6 +189,8 @@ def census_parse(*, data: bytes, salt: str) -> CensusParse:
                 continue
             line = reader.line_num
             rows += 1
+            if progress is not None and rows % PROGRESS_EVERY_ROWS == 0:
+                progress(line, lines, _("Reading the list…"))
             if rows > CENSUS_MAX_ROWS:
                 raise ValidationError(_("The file has more than %(max)s people: split it or contact the "
                                         "Métropole.") % {"max": f"{CENSUS_MAX_ROWS:,}".replace(",", " ")},
@@ -260,10 +266,13 @@ def _census_insert(organisation_id: int, entries: dict) -> None:
                            [value for row in batch for value in row])
 
 
-def census_upload(*, agent, organisation, data: bytes) -> CensusParse:
-    """Replace ORGANISATION's census list by the people of the CSV file DATA (all or nothing)."""
+def census_upload(*, agent, organisation, data: bytes, progress=None) -> CensusParse:
+    """Replace ORGANISATION's census list by the people of the CSV file DATA (all or nothing); PROGRESS
+    as for `census_parse` (the background job's)."""
     setup = setup_for(organisation=organisation)
-    parsed = census_parse(data=data, salt=setup.salt)
+    parsed = census_parse(data=data, salt=setup.salt, progress=progress)
+    if progress is not None:
+        progress(parsed.rows, parsed.rows, _("Saving the list…"))
     with transaction.atomic():
         CensusEntry.objects.filter(organisation=organisation).delete()
         _census_insert(organisation.pk, parsed.entries)
@@ -274,6 +283,33 @@ def census_upload(*, agent, organisation, data: bytes) -> CensusParse:
         audit_record(actor=agent, action="verification.census_uploaded", organisation=organisation,
                      data={"people": parsed.people, "duplicates": parsed.duplicates})
     return parsed
+
+
+PRECHECK_LINES = 50
+
+
+def census_precheck(*, data: bytes) -> None:
+    """Check in the request what can be checked at once (the columns, the first lines), so that the agent
+    reads a mistake there rather than in a failed job; ValidationError as `census_parse`."""
+    if b"\x00" in data[:4096]:
+        raise ValidationError(_("The file is not a CSV file."), code="invalid")
+    head = b"\n".join(data.split(b"\n", PRECHECK_LINES)[:PRECHECK_LINES])
+    census_parse(data=head, salt="00" * 16)
+
+
+def census_upload_job(job) -> str:
+    """The background job of a census upload (`concerto.core.jobs`): the file the agent sent, read and
+    stored by the worker; its outcome in words."""
+    started = time.perf_counter()
+    parsed = census_upload(agent=job.started_by, organisation=job.organisation, data=job.input(),
+                           progress=job.progress)
+    return ngettext(
+        "The census list is replaced: %(people)s person (%(rows)s lines, %(duplicates)s duplicates), "
+        "read in %(seconds).1f s.",
+        "The census list is replaced: %(people)s people (%(rows)s lines, %(duplicates)s duplicates), "
+        "read in %(seconds).1f s.", parsed.people) % {
+        "people": parsed.people, "rows": parsed.rows, "duplicates": parsed.duplicates,
+        "seconds": time.perf_counter() - started}
 
 
 def census_delete(*, agent, organisation) -> None:
