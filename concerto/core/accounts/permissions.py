@@ -163,13 +163,11 @@ def refusal_message(user, obj, permission: str, denied: str = "") -> str:
                      "decision, not to the personal data of residents nor to the audit log: the commune's "
                      "administrators can open them to elected officials in its settings.")
         return _("Your role as an elected official gives read access to the back-office: you can consult "
-                 "the lists, figures and results, but creating, changing or deleting is for the agents and "
-                 "administrators.")
-    if denied:
-        return str(denied)
-    if has_any_role(user, obj):
-        return _("Your role in this organisation does not allow this action.")
-    return _("You do not have access to this organisation's back-office.")
+                 "the lists, figures and results, but creating, changing or deleting is for the members of the "
+                 "team whose role allows it.")
+    if not has_any_role(user, obj):
+        return _("You do not have access to this organisation's back-office.")
+    return str(denied) if denied else _("Your role in this organisation does not allow this action.")
 
 
 def may_open(user, path: str) -> bool:
