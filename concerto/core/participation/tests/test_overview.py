@@ -139,3 +139,14 @@ def test_an_official_sees_registrants_only_when_the_commune_opens_personal_data(
     assert resident.email in client.get(url).content.decode()
     assert client.get(url + "export.csv").status_code == 200
     assert client.get("/gestion/sceaux/journal/").status_code == 200
+
+
+def test_an_administrator_opens_personal_data_to_elected_officials_in_the_settings(sceaux, admin_sceaux, agent):
+    client = _signed_in(admin_sceaux)
+    form = client.get("/gestion/sceaux/reglages/").content.decode()
+    assert "Les élus voient les données personnelles et le journal" in form
+    response = client.post("/gestion/sceaux/reglages/", {"elected_personal_data": "on"})
+    assert response.status_code == 302
+    sceaux.refresh_from_db()
+    assert sceaux.elected_personal_data is True
+    assert _signed_in(agent).get("/gestion/sceaux/reglages/").status_code == 403
