@@ -65,6 +65,10 @@ def test_an_elected_official_reads_the_space_the_proposals_and_the_overview(page
     expect(page.get_by_role("table").first).to_be_visible()
     assert "juin" in page.content() or "semaine du" in page.content()
     axe_check(page)
+    page.emulate_media(media="print")  # printed for a council meeting: no menus, the charts stay
+    expect(page.locator("nav.bo-nav")).to_be_hidden()
+    expect(page.locator("svg.chart").first).to_be_visible()
+    page.emulate_media(media="screen")
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger les chiffres (CSV)").click()
     content = open(download.value.path(), encoding="utf-8-sig").read()
