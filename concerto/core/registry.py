@@ -187,13 +187,13 @@ class ComponentManifest:
     participation_count: Callable | None = None
     # What an organiser may type in from a meeting's room into this component (see RoomEntry), or None.
     room_entry: RoomEntry | None = None
+    # The participation overview (core/participation/overview.py): function(components) -> list of
+    # core.charts.Chart for the components of this kind in the organisation or space (top proposals...).
+    overview: Callable | None = None
     # Named permissions: "<name>.<verb>" -> a `rules` predicate(user, component). The registry adds each
     # with rules.add_perm, so pages, the API and chat channels ask the same question by name:
     # `user.has_perm("budgets.read_review", component)` (or the kernel lookup's `permission=`).
     permissions: dict[str, Callable] = field(default_factory=dict)
-    # The named permission that opens the component's back-office home; the space's back-office page links
-    # to it only for the people who hold it (an elected official is not sent to a page that refuses them).
-    backoffice_permission: str = "spaces.manage_space"
     # The kinds of notification the component sends (see NotificationKind); a verb not declared goes to the
     # site and by email, with the plain email.
     notifications: tuple[NotificationKind, ...] = ()

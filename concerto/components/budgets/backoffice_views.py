@@ -12,7 +12,7 @@ agents and administrators. The component must belong to the organisation in the 
 import re
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
@@ -113,14 +113,12 @@ def ideas_convert(request, org_slug, space_slug, component_id):
 
 
 @require_http_methods(["GET", "POST"])
-@readers
+@backoffice_view(REVIEW, read=READ_REVIEW, denied=READERS_ONLY)
 def project_review(request, org_slug, space_slug, component_id, project_id):
     """The evaluation form and the history of evaluations. Elected officials read it without the form."""
     component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
     project = _project(component, project_id)
     can_review = request.user.has_perm(REVIEW, request.organisation)
-    if request.method == "POST" and not can_review:
-        raise PermissionDenied(_("Elected officials read the review of projects; they cannot change it."))
     initial = {"eligibility": project.eligibility, "eligibility_reason": project.eligibility_reason,
                "feasibility": project.feasibility, "cost_estimate": project.final_cost,
                "public_answer": project.public_answer}
@@ -149,12 +147,10 @@ def project_review(request, org_slug, space_slug, component_id, project_id):
 
 
 @require_http_methods(["GET", "POST"])
-@readers
+@backoffice_view(REVIEW, denied=READERS_ONLY)
 def project_merge(request, org_slug, space_slug, component_id, project_id):
     component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
     project = _project(component, project_id)
-    if not request.user.has_perm(REVIEW, request.organisation):
-        raise PermissionDenied(_("Elected officials read the review of projects; they cannot change it."))
     form = MergeForm(request.POST or None, project=project)
     refusal = ""
     if request.method == "POST" and form.is_valid():

@@ -3,7 +3,7 @@ data). The functions it names live with the part of the component they belong to
 
 from django.utils.translation import gettext_lazy as _
 
-from concerto.components.budgets.permissions import PERMISSIONS, READ_REVIEW
+from concerto.components.budgets.permissions import PERMISSIONS
 from concerto.core.accounts.privacy import RetentionRule
 from concerto.core.registry import Action, ComponentManifest, Deferred, InputWindow, NotificationKind, Setting, register
 
@@ -24,7 +24,6 @@ def erase_personal_data(user) -> None:
 manifest = register(ComponentManifest(
     name="budgets",
     permissions=PERMISSIONS,
-    backoffice_permission=READ_REVIEW,
     url_segment="budget-participatif",
     label=_("Participatory budget"),
     description=_("Residents submit projects, the services review them, residents vote, and everyone can "

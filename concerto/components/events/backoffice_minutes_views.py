@@ -25,6 +25,7 @@ from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
 MANAGE = "spaces.manage_space"
+READ = "spaces.read_space"  # elected officials read what agents work on
 TABS = "events/backoffice/_tabs.html"
 
 
@@ -177,7 +178,7 @@ def _now():
 
 
 @require_safe
-@backoffice_view(MANAGE)
+@backoffice_view(MANAGE, read=READ)
 def figures(request, org_slug, space_slug, component_id):
     component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     if request.GET.get("format") == "csv":

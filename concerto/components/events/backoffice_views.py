@@ -22,6 +22,8 @@ from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
 MANAGE = "spaces.manage_space"
+READ = "spaces.read_space"  # elected officials read what agents work on
+PERSONAL_DATA = "participation.view_personal_data"  # the registrants' names, emails and answers
 
 
 def _event(component: Component, event_id: int) -> Event:
@@ -40,7 +42,7 @@ def _form_errors(form, error: ValidationError) -> None:
 
 
 @require_safe
-@backoffice_view(MANAGE)
+@backoffice_view(MANAGE, read=READ)
 def event_list(request, org_slug, space_slug, component_id):
     component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     events = list(services.with_counts(component.events.all()).select_related("commune").order_by("-starts_at"))
@@ -145,7 +147,7 @@ def _registration_rows(event: Event):
 
 
 @require_http_methods(["GET", "POST"])
-@backoffice_view(MANAGE)
+@backoffice_view(MANAGE, read=READ)
 def registration_list(request, org_slug, space_slug, component_id, event_id):
     """The registrations by status; POST `registration=<id>` cancels one (someone who phoned to say they
     cannot come): their place goes to the waitlist."""
@@ -171,7 +173,9 @@ def registration_list(request, org_slug, space_slug, component_id, event_id):
     return render(request, "events/backoffice/registration_list.html", _context(
         component, event=event, questions=questions, confirmed=groups[Registration.Status.CONFIRMED],
         waitlisted=groups[Registration.Status.WAITLISTED], cancelled=groups[Registration.Status.CANCELLED],
-        places_left=services.places_left(event)))
+        places_left=services.places_left(event),
+        show_people=request.user.has_perm(PERSONAL_DATA, component),
+        can_manage=request.user.has_perm(MANAGE, component)))
 
 
 def _registration_cells(event: Event, questions, yes: str, no: str, statuses: dict, attendances: dict):
@@ -187,7 +191,7 @@ def _registration_cells(event: Event, questions, yes: str, no: str, statuses: di
 
 
 @require_safe
-@backoffice_view(MANAGE)
+@backoffice_view(PERSONAL_DATA)
 def registration_export(request, org_slug, space_slug, component_id, event_id):
     component = component_for(request, "events", space_slug=space_slug, component_id=component_id)
     event = _event(component, event_id)

@@ -18,6 +18,7 @@ from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
 MANAGE = "spaces.manage_space"
+READ = "spaces.read_space"  # elected officials read what agents work on
 
 
 def _context(component: Component, **extra) -> dict:
@@ -25,7 +26,7 @@ def _context(component: Component, **extra) -> dict:
             **extra}
 
 
-@backoffice_view(MANAGE)
+@backoffice_view(MANAGE, read=READ)
 def post_list(request, org_slug, space_slug, component_id):
     component = component_for(request, "news", space_slug=space_slug, component_id=component_id)
     posts = component.news_posts.order_by("status", "-published_at", "-created_at")

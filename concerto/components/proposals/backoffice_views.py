@@ -30,6 +30,7 @@ from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
 MANAGE = "spaces.manage_space"
+READ = "spaces.read_space"  # elected officials read what agents work on
 PER_PAGE = 50
 
 
@@ -42,7 +43,7 @@ def _context(component: Component, **extra) -> dict:
 
 
 @require_safe
-@backoffice_view(MANAGE)
+@backoffice_view(MANAGE, read=READ)
 def proposal_list(request, org_slug, space_slug, component_id):
     component = component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     status = request.GET.get("statut", "")
@@ -191,7 +192,7 @@ def _json_chunks(component):
 
 
 @require_safe
-@backoffice_view(MANAGE)
+@backoffice_view(MANAGE, read=READ)
 def export_csv(request, org_slug, space_slug, component_id):
     """The public proposals, one row each, streamed (memory stays flat whatever the number of rows)."""
     component = component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
@@ -200,7 +201,7 @@ def export_csv(request, org_slug, space_slug, component_id):
 
 
 @require_safe
-@backoffice_view(MANAGE)
+@backoffice_view(MANAGE, read=READ)
 def export_xlsx(request, org_slug, space_slug, component_id):
     """The same rows as the CSV, as a spreadsheet."""
     component = component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
@@ -221,7 +222,7 @@ def _big_export(request, component, format: str):
 
 
 @require_safe
-@backoffice_view(MANAGE)
+@backoffice_view(MANAGE, read=READ)
 def export_json(request, org_slug, space_slug, component_id):
     component = component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     response = StreamingHttpResponse(_json_chunks(component), content_type="application/json; charset=utf-8")

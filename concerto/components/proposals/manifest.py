@@ -76,6 +76,21 @@ def statistics(component) -> dict:
     return {name: value or 0 for name, value in figures.items()}
 
 
+def overview(components) -> list:
+    """For the participation overview: the most supported proposals, and how many still await an answer."""
+    from concerto.components.proposals.models import Proposal
+    from concerto.core.charts import Chart
+
+    public = Proposal.objects.public().filter(component__in=components)
+    top = list(public.filter(support_count__gt=0).order_by("-support_count", "pk")[:10]
+               .values_list("title", "support_count"))
+    waiting = public.filter(answer_status="").count()
+    return [Chart(gettext("Most supported proposals"), top, value_label=gettext("Supports"),
+                  summary=ngettext("%(count)s proposal still awaits the commune's answer.",
+                                   "%(count)s proposals still await the commune's answer.", waiting)
+                  % {"count": waiting})]
+
+
 def summary(component, request) -> str:
     from concerto.core.participation.submissions.services import submissions_summary
 
@@ -173,6 +188,7 @@ manifest = register(ComponentManifest(
     ),
     exports={"proposals": export_proposals},
     statistics=statistics,
+    overview=overview,
     summary=summary,
     personal_data=personal_data,
     erase_personal_data=erase_personal_data,

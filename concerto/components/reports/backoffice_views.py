@@ -9,7 +9,7 @@ administrators, Open311 keys for administrators only. Anything outside the compo
 from datetime import date
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, JsonResponse
@@ -39,7 +39,6 @@ from concerto.core.forms import form_add_errors, form_saved
 from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.territory.models import Organisation
 
-VIEW = "backoffice.view_organisation"
 MANAGE = "spaces.manage_space"
 PER_PAGE = 50
 SORTS = {"recent": ("-created_at", "-pk"), "oldest": ("created_at", "pk"),
@@ -116,7 +115,7 @@ def _filtered(request, component):
 
 
 @require_safe
-@backoffice_view(VIEW)
+@backoffice_view(READ_REPORTS)
 def queue(request, org_slug, space_slug, component_id):
     component = component_for(
         request, "reports", space_slug=space_slug, component_id=component_id, permission=READ_REPORTS)
@@ -182,7 +181,7 @@ def _report(component, report_id) -> Report:
 
 
 @require_http_methods(["GET", "POST"])
-@backoffice_view(VIEW)
+@backoffice_view(HANDLE_REPORT, read=READ_REPORTS)
 def report_manage(request, org_slug, space_slug, component_id, report_id):
     component = component_for(
         request, "reports", space_slug=space_slug, component_id=component_id, permission=READ_REPORTS)
@@ -198,8 +197,6 @@ def report_manage(request, org_slug, space_slug, component_id, report_id):
              "merge": MergeForm()}
     status_code = 200
     if request.method == "POST":
-        if not _can_act(request):
-            raise PermissionDenied(_("Your role does not allow this action."))
         form = forms.get(action)
         if form is None:
             messages.error(request, _("Unknown action."))
@@ -270,7 +267,7 @@ def report_merge(request, org_slug, space_slug, component_id, report_id):
 
 
 @require_POST
-@backoffice_view(VIEW)
+@backoffice_view(HIDE_PHOTO)
 def photo_hide(request, org_slug, space_slug, component_id, report_id, photo_id):
     component = component_for(
         request, "reports", space_slug=space_slug, component_id=component_id, permission=HIDE_PHOTO)
@@ -390,7 +387,7 @@ def _dashboard_filters(request, component) -> tuple[figures.Filters, dict]:
 
 
 @require_safe
-@backoffice_view(VIEW)
+@backoffice_view(READ_REPORTS)
 def dashboard(request, org_slug, space_slug, component_id):
     component = component_for(
         request, "reports", space_slug=space_slug, component_id=component_id, permission=READ_REPORTS)
@@ -412,7 +409,7 @@ def dashboard(request, org_slug, space_slug, component_id):
 
 
 @require_safe
-@backoffice_view(VIEW)
+@backoffice_view(READ_REPORTS)
 def dashboard_csv(request, org_slug, space_slug, component_id):
     component = component_for(
         request, "reports", space_slug=space_slug, component_id=component_id, permission=READ_REPORTS)

@@ -183,3 +183,19 @@ def cells_geojson(board: Dashboard) -> dict:
         })
     return {"type": "FeatureCollection", "features": features,
             "max": board.cells[0]["count"] if board.cells else 0, "truncated": len(board.cells) > MAP_POINTS_MAX}
+
+
+def overview(components) -> list:
+    """For the participation overview: the median time to resolve a report, by category, in days."""
+    from concerto.core.charts import Chart
+
+    ids: set[int] = set()
+    for component in components:
+        ids |= component.space.organisation.descendant_ids()
+    board = build(Filters(organisation_ids=ids))
+    unit = _("days")
+    return [Chart(_("Reports: median time to resolve, by category"),
+                  [(row["category"], row["median"]) for row in board.resolution], unit=unit,
+                  value_label=_("Median, in days"),
+                  summary=_("Half of the resolved reports of each category were resolved in less time than this; "
+                            "%(count)s reports in all.") % {"count": board.total})]

@@ -3,14 +3,13 @@ with the part of the component they belong to (services.py, workflow.py)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from concerto.components.reports.permissions import PERMISSIONS, READ_REPORTS
+from concerto.components.reports.permissions import PERMISSIONS
 from concerto.core.accounts.privacy import RetentionRule
 from concerto.core.registry import Action, ComponentManifest, Deferred, InputWindow, NotificationKind, Setting, register
 
 manifest = register(ComponentManifest(
     name="reports",
     permissions=PERMISSIONS,
-    backoffice_permission=READ_REPORTS,
     url_segment="signalements",
     label=_("Citizen reports"),
     description=_("Residents report a malfunction, congratulate a service or propose an action on a map; the "
@@ -33,6 +32,7 @@ manifest = register(ComponentManifest(
     ),
     exports={"reports": Deferred("concerto.components.reports.services.export_reports")},
     statistics=Deferred("concerto.components.reports.workflow.statistics"),
+    overview=Deferred("concerto.components.reports.dashboard.overview"),
     summary=Deferred("concerto.components.reports.services.summary"),
     personal_data=Deferred("concerto.components.reports.services.personal_data"),
     erase_personal_data=Deferred("concerto.components.reports.services.erase_personal_data"),

@@ -33,28 +33,39 @@ def mfa_gate(request):
     return None
 
 
-def backoffice_view(permission: str = "backoffice.view_organisation", *, denied=""):
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def backoffice_view(permission: str = "backoffice.view_organisation", *, read: str = "", denied=""):
     """Decorate a back-office view whose URL names an organisation (`org_slug`).
 
-    Anonymous people go to the login page; staff without 2FA set it up first; a user without
-    PERMISSION (a named `rules` permission, a component's own included) on `request.organisation` gets a
-    403 page: saying DENIED when they hold another role here, else that the back-office is closed to them.
+    Anonymous people go to the login page; staff without 2FA set it up first; a user without PERMISSION (a
+    named `rules` permission, a component's own included) on `request.organisation` gets a 403 page that
+    says why (`permissions.refusal_message`: DENIED for a role of the organisation, the truth for an
+    elected official). With READ, reading the page (GET) asks READ and only a change (POST) asks PERMISSION:
+    an elected official reads the lists an agent works on.
+
+    The view keeps both names (`concerto_read_permission`, `concerto_permission`): `permissions.may_open`
+    reads them to link a page only for the people it opens for.
     """
 
     def decorator(view):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
+            from concerto.core.accounts.permissions import refusal_message
+
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             gate = mfa_gate(request)
             if gate is not None:
                 return gate
-            if not request.user.has_perm(permission, request.organisation):
-                if denied and request.user.has_perm("backoffice.view_organisation", request.organisation):
-                    raise PermissionDenied(denied)
-                raise PermissionDenied(_("You do not have access to this organisation's back-office."))
+            needed = (read or permission) if request.method in SAFE_METHODS else permission
+            if not request.user.has_perm(needed, request.organisation):
+                raise PermissionDenied(refusal_message(request.user, request.organisation, needed, denied))
             return view(request, *args, **kwargs)
 
+        wrapper.concerto_read_permission = read or permission
+        wrapper.concerto_permission = permission
         return wrapper
 
     return decorator

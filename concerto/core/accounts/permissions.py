@@ -6,10 +6,13 @@ manages only that commune. Permissions are `rules` predicates so they can be tes
 """
 
 import rules
+from django.utils.translation import gettext as _
 
 from concerto.core.accounts.models import Role
 
 MANAGER_ROLES = (Role.Kind.ADMIN, Role.Kind.AGENT)
+# The roles that read the back-office pages that inform a decision (lists, figures, results, the overview).
+READER_ROLES = (Role.Kind.ADMIN, Role.Kind.AGENT, Role.Kind.ELECTED)
 BACKOFFICE_ROLES = tuple(Role.Kind)
 
 
@@ -112,12 +115,81 @@ def is_metropole_admin(user) -> bool:
     )
 
 
+@rules.predicate
+def is_reader(user, obj) -> bool:
+    return has_role(user, obj, READER_ROLES)
+
+
+@rules.predicate
+def is_elected(user, obj) -> bool:
+    return has_role(user, obj, (Role.Kind.ELECTED,))
+
+
+@rules.predicate
+def opened_to_elected(user, obj) -> bool:
+    """The organisation of OBJ lets its elected officials see personal data and the audit log (a setting
+    its administrators turn on)."""
+    organisation = _organisation_of(obj)
+    return bool(organisation is not None and getattr(organisation, "elected_personal_data", False))
+
+
 # Back-office: any role on the organisation opens it; what can be changed depends on the role.
-rules.add_perm("backoffice.view_organisation", has_any_role)
-rules.add_perm("spaces.manage_space", is_manager)  # create, edit, publish spaces and their components
+VIEW_ORGANISATION = "backoffice.view_organisation"
+READ = "spaces.read_space"  # the pages that inform a decision: lists, figures, results, the overview
+MANAGE = "spaces.manage_space"  # create, edit, publish spaces and their components
+VIEW_PERSONAL_DATA = "participation.view_personal_data"  # names, emails, answers of registrants and respondents
+VIEW_AUDIT = "participation.view_audit"
+rules.add_perm(VIEW_ORGANISATION, has_any_role)
+rules.add_perm(READ, is_reader)
+rules.add_perm(MANAGE, is_manager)
 rules.add_perm("accounts.manage_roles", is_admin)
 rules.add_perm("participation.moderate", is_moderator)
-rules.add_perm("participation.view_audit", is_admin)
+rules.add_perm(VIEW_PERSONAL_DATA, is_manager | (is_elected & opened_to_elected))
+rules.add_perm(VIEW_AUDIT, is_admin | (is_elected & opened_to_elected))
+
+# Refused to an elected official: the permissions that guard personal data rather than a change.
+PERSONAL_DATA_PERMISSIONS = {VIEW_PERSONAL_DATA, VIEW_AUDIT}
+
+
+def refusal_message(user, obj, permission: str, denied: str = "") -> str:
+    """What the 403 page says to USER refused PERMISSION on OBJ: the truth about their role.
+
+    An elected official reads the back-office but changes nothing there, and sees personal data only where
+    the commune opened it: they are told so, whatever the page's own sentence (DENIED) says to other roles.
+    """
+    if is_elected(user, obj) and not is_manager(user, obj):
+        if permission in PERSONAL_DATA_PERMISSIONS:
+            return _("Your role as an elected official gives read access to the back-office pages that inform a "
+                     "decision, not to the personal data of residents nor to the audit log: the commune's "
+                     "administrators can open them to elected officials in its settings.")
+        return _("Your role as an elected official gives read access to the back-office: you can consult "
+                 "the lists, figures and results, but creating, changing or deleting is for the members of the "
+                 "team whose role allows it.")
+    if not has_any_role(user, obj):
+        return _("You do not have access to this organisation's back-office.")
+    return str(denied) if denied else _("Your role in this organisation does not allow this action.")
+
+
+def may_open(user, path: str) -> bool:
+    """Whether USER may read the page at PATH (a back-office page asks the permission its view declares,
+    `backoffice_view`'s read permission, on the organisation of its URL). Pages link others through here
+    (the `allowed_url` template tag) so that nobody is shown a link that answers 403."""
+    from django.urls import Resolver404, resolve
+
+    from concerto.core.territory.models import Organisation
+
+    try:
+        match = resolve(path.split("?", 1)[0])
+    except Resolver404:
+        return False
+    permission = getattr(match.func, "concerto_read_permission", None)
+    if permission is None:
+        return True
+    slug = match.kwargs.get("org_slug")
+    cache = user.__dict__.setdefault("_concerto_organisation_cache", {}) if user is not None else {}
+    if slug not in cache:
+        cache[slug] = Organisation.objects.filter(slug=slug).first() if slug else None
+    return bool(user is not None and user.has_perm(permission, cache[slug]))
 
 
 def user_has_backoffice(user) -> bool:

@@ -54,11 +54,16 @@ class OrganisationSettingsForm(forms.Form):
         help_text=_("A colour such as #1f4e8c, used for the header and the buttons. White text must be "
                     "readable on it (contrast of at least 4.5:1)."),
     )
+    elected_personal_data = forms.BooleanField(
+        label=_("Elected officials see personal data and the audit log"), required=False,
+        help_text=_("Elected officials always read the lists, figures and results of the back-office. Tick to "
+                    "also show them the names, emails and answers of registrants and the audit log."),
+    )
 
     @staticmethod
     def initial_for(organisation) -> dict:
         return {
             "description": organisation.description, "website": organisation.website,
             "contact_email": organisation.contact_email, "logo": organisation.logo or None,
-            "accent_color": organisation.accent_color,
+            "accent_color": organisation.accent_color, "elected_personal_data": organisation.elected_personal_data,
         }

@@ -101,12 +101,13 @@ def _admin_above(roles, organisation) -> bool:
     return any(role.organisation_id in ancestor_ids for role in roles)
 
 
-ORGANISATION_SETTINGS = ("description", "website", "contact_email", "accent_color")
+ORGANISATION_SETTINGS = ("description", "website", "contact_email", "accent_color", "elected_personal_data")
 
 
 @transaction.atomic
 def organisation_settings_update(*, actor, organisation, description: str | None = None, website: str | None = None,
-                                 contact_email: str | None = None, accent_color: str | None = None, logo=None):
+                                 contact_email: str | None = None, accent_color: str | None = None, logo=None,
+                                 elected_personal_data: bool | None = None):
     """Change what residents see of ORGANISATION. A value left out (None) keeps what is stored: a partial
     update changes only what it names. LOGO None keeps the logo, False removes it."""
     errors: dict = {}
@@ -130,6 +131,8 @@ def organisation_settings_update(*, actor, organisation, description: str | None
     before = {name: getattr(organisation, name) for name in ORGANISATION_SETTINGS}
     for name, value in values.items():
         setattr(organisation, name, value)
+    if elected_personal_data is not None:
+        organisation.elected_personal_data = bool(elected_personal_data)
     changed = [name for name in ORGANISATION_SETTINGS if getattr(organisation, name) != before[name]]
     if logo is False:
         organisation.logo = ""

@@ -8,7 +8,7 @@ reaches the moderation queue mounted after this URLconf. Space slugs may not tak
 
 from django.urls import path, register_converter
 
-from concerto.core.backoffice import verification_views, views
+from concerto.core.backoffice import overview_views, verification_views, views
 from concerto.core.spaces.services import BACKOFFICE_WORDS
 
 
@@ -50,6 +50,11 @@ urlpatterns = [
          name="verification_letter_cancel"),
     path(f"{ORG}/residents/<int:verification_id>/revoquer/", verification_views.revoke,
          name="verification_revoke"),
+    # The participation overview ("participation" must stay out of space slugs: see BACKOFFICE_WORDS).
+    path(f"{ORG}/participation/", overview_views.organisation_overview, name="overview"),
+    path(f"{ORG}/participation/export.csv", overview_views.organisation_overview_csv, name="overview_csv"),
+    path(f"{SPACE}/participation/", overview_views.space_overview, name="space_overview"),
+    path(f"{SPACE}/participation/export.csv", overview_views.space_overview_csv, name="space_overview_csv"),
     path(f"{SPACE}/", views.space, name="space"),
     path(f"{SPACE}/modifier/", views.space_edit, name="space_edit"),
     path(f"{SPACE}/publier/", views.space_status, {"action": "publish"}, name="space_publish"),

@@ -23,13 +23,14 @@ from concerto.core import registry
 from concerto.core.accounts import enrolment
 from concerto.core.accounts.decorators import backoffice_home_view, backoffice_view
 from concerto.core.accounts.models import Role, RoleEnrolment
+from concerto.core.accounts.permissions import may_open
 from concerto.core.audit.models import AuditEntry
 from concerto.core.backoffice import services as backoffice_services
 from concerto.core.backoffice.forms import DeskEnrolmentForm, OrganisationSettingsForm, RoleGrantForm
 from concerto.core.forms import form_saved
 from concerto.core.spaces import services
 from concerto.core.spaces.forms import ComponentAddForm, ComponentSettingsForm, SpaceForm, StepForm
-from concerto.core.spaces.lookup import item_for, space_for
+from concerto.core.spaces.lookup import item_for, require, space_for
 from concerto.core.spaces.models import Component, Space, Step
 from concerto.core.territory.models import Organisation
 
@@ -47,8 +48,7 @@ def location_checks_available() -> bool:
 
 
 def _require(request, permission: str) -> None:
-    if not request.user.has_perm(permission, request.organisation):
-        raise PermissionDenied(_("Your role in this organisation does not allow this change."))
+    require(request, permission, request.organisation, _("Your role in this organisation does not allow this change."))
 
 
 def _uploaded(value):
@@ -61,11 +61,10 @@ def _uploaded(value):
 def _backoffice_url(component, user=None) -> str:
     """The component's back-office home, or "" when it has none or USER may not open it."""
     try:
-        if user is not None and not user.has_perm(component.manifest.backoffice_permission, component):
-            return ""
-        return component.get_backoffice_url()
+        url = component.get_backoffice_url()
     except (NoReverseMatch, LookupError):
         return ""
+    return url if user is None or may_open(user, url) else ""
 
 
 def _form_page(request, form, *, title: str, submit: str, back_url: str, intro: str = "",

@@ -21,6 +21,7 @@ from django.db.models import Model
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from concerto.core.accounts.permissions import refusal_message
 from concerto.core.spaces.models import Component, Space
 
 MANAGE = "spaces.manage_space"
@@ -33,7 +34,7 @@ def _not_found() -> Http404:
 def require(request, permission: str, obj, denied: str = "") -> None:
     """A 403 page (saying DENIED) unless the request's user holds the named PERMISSION on OBJ."""
     if not request.user.has_perm(permission, obj):
-        raise PermissionDenied(denied or _("Your role does not allow this action."))
+        raise PermissionDenied(refusal_message(request.user, obj, permission, denied))
 
 
 def _in_organisation(request, kind: str, space_slug: str, component_id: int) -> Component:

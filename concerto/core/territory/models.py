@@ -51,6 +51,10 @@ class Organisation(models.Model):
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     website = models.URLField(_("website"), blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
+    # Elected officials read the back-office; whether they also see residents' personal data (registrants'
+    # names and emails...) and the audit log is the organisation's choice (accounts.permissions).
+    elected_personal_data = models.BooleanField(
+        _("elected officials see personal data and the audit log"), default=False)
     # Part of the cheap version that tells the point lookup (lookup.py) to rebuild its index.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

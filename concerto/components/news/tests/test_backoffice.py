@@ -149,8 +149,15 @@ def test_a_post_of_another_component_is_a_404(staff_client, agent, news):
     assert staff_client(agent).get(_url(news, f"{post.pk}/modifier/")).status_code == 404
 
 
-def test_elected_officials_cannot_write_news(staff_client, elected, news):
-    assert staff_client(elected).get(_url(news)).status_code == 403
+def test_elected_officials_read_the_news_list_but_cannot_write_news(staff_client, elected, news):
+    client = staff_client(elected)
+    page = client.get(_url(news))
+    assert page.status_code == 200
+    assert _url(news, "nouvelle/") not in page.content.decode()  # no "write a post" button
+    refused = client.get(_url(news, "nouvelle/"))
+    assert refused.status_code == 403
+    assert "Votre rôle d’élu donne accès en lecture" in refused.content.decode()
+    assert client.post(_url(news, "nouvelle/"), {"title": "Par l’élue", "body": "Texte."}).status_code == 403
 
 
 def test_metropole_admin_manages_sceaux_news(staff_client, metropole_admin, news):

@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("who, opens", [
-    ("elected", {"budgets", "reports"}),
+    # Elected officials read what informs a decision; a consultation's back-office is its editor (results are
+    # on its public page).
+    ("elected", {"budgets", "reports", "news", "events", "proposals"}),
     ("moderator", {"reports"}),
     ("agent", {"budgets", "reports", "news", "events", "proposals", "consultations"}),
 ])

@@ -1,0 +1,57 @@
+"""The participation overview (core/participation/overview.py) of an organisation or of one of its spaces, as
+a page of charts with their tables, printable for a council meeting, and as a CSV. Elected officials read it
+(`spaces.read_space`)."""
+
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.accounts.permissions import MANAGE, READ
+from concerto.core.charts import chart_rows
+from concerto.core.exports import export_response
+from concerto.core.participation.overview import overview_for
+from concerto.core.spaces.lookup import space_for
+
+
+def _page(request, space=None):
+    organisation = request.organisation
+    overview = overview_for(organisation=organisation, space=space)
+    return render(request, "backoffice/overview.html", {
+        "organisation": organisation, "space": space, "overview": overview,
+        "charts": [(f"chart-{index}", chart) for index, chart in enumerate(overview.charts)],
+        "today": timezone.localdate(),
+    })
+
+
+def _csv(request, space=None):
+    from django.utils.translation import gettext as _
+
+    overview = overview_for(organisation=request.organisation, space=space)
+    name = f"participation-{request.organisation.slug}{'-' + space.slug if space else ''}.csv"
+    return export_response(list(chart_rows(overview.charts)), [_("Figure"), _("Item"), _("Value")], name,
+                           stream=False)
+
+
+@require_safe
+@backoffice_view(MANAGE, read=READ)
+def organisation_overview(request, org_slug):
+    return _page(request)
+
+
+@require_safe
+@backoffice_view(MANAGE, read=READ)
+def organisation_overview_csv(request, org_slug):
+    return _csv(request)
+
+
+@require_safe
+@backoffice_view(MANAGE, read=READ)
+def space_overview(request, org_slug, space_slug):
+    return _page(request, space_for(request, space_slug))
+
+
+@require_safe
+@backoffice_view(MANAGE, read=READ)
+def space_overview_csv(request, org_slug, space_slug):
+    return _csv(request, space_for(request, space_slug))
