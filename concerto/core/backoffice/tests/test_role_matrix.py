@@ -78,6 +78,7 @@ READERS = {
     "budgets_backoffice:export_csv": frozenset({ADMIN, AGENT, ELECTED, EVALUATOR}),
     "budgets_backoffice:export_xlsx": frozenset({ADMIN, AGENT, ELECTED, EVALUATOR}),
     "budgets_backoffice:followup": MANAGE,
+    "budgets_backoffice:ideas": MANAGE,
     "budgets_backoffice:import": MANAGE,
     "budgets_backoffice:index": frozenset({ADMIN, AGENT, ELECTED, EVALUATOR}),
     "budgets_backoffice:merge": frozenset({ADMIN, AGENT, EVALUATOR}),
@@ -132,6 +133,7 @@ READERS = {
     "proposals_backoffice:export_json": READ,
     "proposals_backoffice:export_xlsx": READ,
     "proposals_backoffice:index": READ,
+    "proposals_backoffice:bulk": NOBODY,
     "reports_backoffice:api_key_revoke": NOBODY,
     "reports_backoffice:api_keys": ONLY_ADMIN,
     "reports_backoffice:bulk": NOBODY,
@@ -146,6 +148,10 @@ READERS = {
     "reports_backoffice:service_edit": MANAGE,
     "reports_backoffice:services": MANAGE,
     "territory_backoffice:boundaries": ONLY_ADMIN,
+    # Every role holder lists the background jobs; each job shows only to those holding the permission it names.
+    "jobs:list": ALL,
+    "jobs:detail": ALL,
+    "jobs:download": ALL,
 }
 
 BACK_OFFICE = sorted(route for route in ROUTES if route.startswith("gestion/"))
