@@ -50,7 +50,7 @@ def test_a_click_on_the_map_fills_the_inputs_and_the_place_is_accepted(map_page,
 
 def test_the_keyboard_places_the_point_at_the_centre_of_the_map(map_page):
     page = map_page
-    page.get_by_role("application", name="Carte : choisir le lieu").focus()
+    page.get_by_role("application", name="Carte\u00a0: choisir le lieu").focus()
     page.keyboard.press("ArrowUp")
     page.keyboard.press("Enter")
 
@@ -107,7 +107,7 @@ def test_the_points_map_clusters_markers_whose_popups_link_to_their_page(map_pag
     axe_check(page)
 
     # The two places of Sceaux are one cluster at this scale; opening it shows them. All by keyboard.
-    maps.get_by_role("button", name="2 lieux : zoomer").focus()
+    maps.get_by_role("button", name="2 lieux\u00a0: zoomer").focus()
     page.keyboard.press("Enter")
     marker = maps.get_by_role("button", name="Banc devant la mairie de Sceaux")
     marker.focus()

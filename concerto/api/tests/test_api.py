@@ -235,7 +235,7 @@ def test_spaces_filter_on_unknown_organisation_is_a_404(client):
 def test_me_requires_authentication(client):
     response = client.get(f"{API}/me")
     assert response.status_code == 401
-    assert response.json()["detail"] == "Authentification requise : connectez-vous ou envoyez un jeton d'API."
+    assert response.json()["detail"] == "Authentification requise\u00a0: connectez-vous ou envoyez un jeton d'API."
 
 
 def test_me_with_a_token_gives_email_name_and_roles(client, agent):

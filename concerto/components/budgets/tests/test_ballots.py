@@ -148,7 +148,7 @@ def test_a_cumulative_ballot_over_the_points_or_the_cap_is_refused(db, resident)
 def test_an_empty_ballot_is_refused(knapsack, voter):
     _component, budget, _projects = knapsack
     assert refusal(voter=voter, budget=budget, choices=[]).message == (
-        "Votre bulletin est vide : choisissez au moins un projet.")
+        "Votre bulletin est vide\u00a0: choisissez au moins un projet.")
 
 
 def test_unknown_projects_and_projects_not_on_this_ballot_are_refused(knapsack, voter):
@@ -169,7 +169,7 @@ def test_malformed_choices_are_refused_with_a_message(knapsack, voter):
     _component, budget, projects = knapsack
     assert refusal(voter=voter, budget=budget, choices=["abc"]).code == "invalid"
     assert refusal(voter=voter, budget=budget, choices={projects[0].pk: 3}).message == (
-        "Sur ce bulletin, un projet est choisi ou non : il ne reçoit pas de points.")
+        "Sur ce bulletin, un projet est choisi ou non\u00a0: il ne reçoit pas de points.")
     assert refusal(voter=voter, budget=budget, choices="1,2").code == "invalid"
 
 

@@ -52,7 +52,7 @@ def test_a_verified_resident_votes_sees_the_confirmation_and_changes_their_vote(
     edit = text(client.get(ballot_url + "?modifier=1"))
     assert f'value="{projects[0].pk}" id="projet-{projects[0].pk}" data-cost="20000" checked' in edit
     response = client.post(ballot_url, {"projets": [projects[3].pk]}, follow=True)
-    assert "Votre nouveau bulletin est enregistré : il remplace le précédent." in text(response)
+    assert "Votre nouveau bulletin est enregistré\u00a0: il remplace le précédent." in text(response)
     ballot = Ballot.objects.get()
     assert list(ballot.choices.values_list("project_id", flat=True)) == [projects[3].pk]
 
@@ -163,4 +163,4 @@ def test_a_single_choice_ballot_says_only_one_project_can_be_chosen(db, resident
     _home, ballot_url = urls(component, budget)
     page = text(client.post(ballot_url, {"projets": [projects[0].pk, projects[1].pk], "action": "recalculer"}))
     assert "Choisissez le projet que vous préférez." in page
-    assert "Un seul projet peut être choisi : décochez les autres." in page
+    assert "Un seul projet peut être choisi\u00a0: décochez les autres." in page

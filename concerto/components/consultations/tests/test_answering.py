@@ -110,7 +110,7 @@ def test_other_specify_asks_for_the_text(client, resident, consultation, questio
     other = str(option(q.transport, "Autre").pk)
     response = client.post(consultation.get_absolute_url(), form_data(q, transport=other))
     assert response.status_code == 400
-    assert "Précisez votre réponse « Autre »." in response.content.decode()
+    assert "Précisez votre réponse «\u00a0Autre\u00a0»." in response.content.decode()
     data = form_data(q, transport=str(option(q.transport, "Autre").pk))
     data[q.transport.other_field_name] = "En trottinette"
     assert client.post(consultation.get_absolute_url(), data).status_code == 302

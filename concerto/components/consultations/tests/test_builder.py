@@ -118,7 +118,7 @@ def test_once_responses_are_counted_nothing_can_be_removed_but_wording_can_chang
     labels = list(q.transport.options.values_list("label", "is_other"))
     assert labels == [("À pied ou en fauteuil", False), ("À vélo", False), ("En voiture", False),
                       ("En trottinette", False), ("Autre", True)]
-    assert Question.objects.get(pk=q.transport.pk).label == "Par quel moyen venez-vous ?"
+    assert Question.objects.get(pk=q.transport.pk).label == "Par quel moyen venez-vous\u00a0?"
 
 
 def test_before_any_response_options_and_questions_can_be_removed(consultation, agent, questionnaire):

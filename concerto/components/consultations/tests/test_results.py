@@ -129,11 +129,11 @@ def test_the_results_page_shows_charts_tables_and_the_share_of_each_channel(clie
     assert f'<caption id="{dataset.transport.field_name}-table">Comment venez-vous au parc ?</caption>' in html
     assert 'class="bars__fill bar-w-40"' in html  # by bike: a bar of 40 %
     assert "2 (40 %)" in html
-    assert "Réponse la plus choisie : « À vélo » (40 %)." in html
+    assert "Réponse la plus choisie\u00a0: « À vélo » (40 %)." in html
     assert "Moyenne : 3." in html  # satisfaction
     assert "Médiane" in html and "Rang moyen" in html
     assert "mai 2026" in html and "juin 2026" in html
-    assert "Lire la réponse « Autre » (1)" in html
+    assert "Lire la réponse «\u00a0Autre\u00a0» (1)" in html
     assert "Lire et chercher dans les 2 réponses" in html
     assert "data-map-points" in html and "Commune du lieu" in html
     assert "Toutes les réponses, une par ligne (CSV)" in html
@@ -171,7 +171,7 @@ def test_written_answers_are_listed_with_a_search_and_pages(client, consultation
 def test_the_other_answers_of_a_choice_question_are_listed(client, consultation, dataset):
     url = consultation.get_absolute_url() + f"resultats/questions/{dataset.transport.pk}/"
     html = client.get(url).content.decode()
-    assert "En roller" in html and "les réponses « Autre »" in html
+    assert "En roller" in html and "les réponses «\u00a0Autre »" in html
 
 
 def test_map_answers_as_geojson(client, consultation, dataset):

@@ -95,7 +95,7 @@ def test_nobody_replies_to_a_hidden_comment_but_its_replies_stay_visible(
     assert f"id_reply_{rude.pk}_body" not in html
     response = client.post(_comment_url(post), {"body": "Forcé", "parent": rude.pk})
     assert response.status_code == 400
-    assert "Ce commentaire a été masqué par la modération : vous ne pouvez pas y répondre." in \
+    assert "Ce commentaire a été masqué par la modération\u00a0: vous ne pouvez pas y répondre." in \
         response.content.decode()
 
 
@@ -171,7 +171,7 @@ def test_bad_stances_get_a_french_error(client, with_stances, resident, neighbou
     assert "Choisissez pour, contre ou neutre." in response.content.decode()
     response = client.post(_comment_url(post), {"body": "Hmm", "stance": "for", "parent": question.pk})
     assert response.status_code == 400
-    assert "Une réponse ne prend pas position : seuls les commentaires le font." in response.content.decode()
+    assert "Une réponse ne prend pas position\u00a0: seuls les commentaires le font." in response.content.decode()
     with pytest.raises(ValidationError) as error:
         comment_create(author=resident, target=post, body="Hmm", stance="for", parent=question)
     assert list(error.value.message_dict) == ["stance"]

@@ -154,7 +154,7 @@ def test_content_is_cleaned_alike_with_each_components_own_words(space, author, 
         with pytest.raises(ValidationError) as project_refused:
             _project_create(space, author, agent, title="x" * 151)
     assert set(proposal_refused.value.message_dict) == {"title", "text"}
-    assert project_refused.value.message_dict["title"] == ["Le titre est trop long : 150 caractères au plus."]
+    assert project_refused.value.message_dict["title"] == ["Le titre est trop long\u00a0: 150 caractères au plus."]
 
 
 def test_a_category_of_another_component_is_refused_for_every_kind(space, author, agent):

@@ -121,7 +121,7 @@ def test_unknown_codes_are_ignored_and_counted(db, tmp_path):
                                                                      feature("78646")))), stdout=out)
 
     assert "1 contour de commune importé." in out.getvalue()
-    assert "2 objets ignorés : leur code n'est celui d'aucune commune de la Métropole (78646, 93059)." \
+    assert "2 objets ignorés\u00a0: leur code n'est celui d'aucune commune de la Métropole (78646, 93059)." \
         in out.getvalue()
     assert "129 communes sans contour." in out.getvalue()
 
@@ -154,14 +154,14 @@ MALFORMED = {
                          "Objet n° 1 (92071) : une position contient autre chose que des nombres."),
     "projected coordinates": (collection(feature("92071", {"type": "Polygon", "coordinates": [[
         [650000, 6860000], [651000, 6860000], [651000, 6861000], [650000, 6860000]]]})),
-        "hors des limites de longitude et de latitude (le fichier est-il en WGS84 ?)"),
+        "hors des limites de longitude et de latitude (le fichier est-il en WGS84\u00a0?)"),
     "no geometry": (collection(feature("92071", None)), "Objet n° 1 (92071) : il n'a pas de géométrie."),
     "missing code": (collection(feature("92071"), feature(None)),
                      "Objet n° 2 : pas de code INSEE (propriété attendue : INSEE_COM, insee_com, code)."),
     "duplicate code": (collection(feature("92071"), feature("92071")),
                        "Objet n° 2 (92071) : le code 92071 apparaît deux fois."),
     "no known commune": (collection(feature("78646")),
-                         "Aucun objet ne correspond à une commune de la Métropole : rien n'a été importé."),
+                         "Aucun objet ne correspond à une commune de la Métropole\u00a0: rien n'a été importé."),
 }
 
 

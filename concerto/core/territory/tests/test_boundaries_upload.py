@@ -78,7 +78,7 @@ def test_a_metropole_admin_uploads_boundaries_which_the_point_lookup_then_uses(s
     page = text(response)
     assert response.status_code == 200
     assert "2 contours de communes mis à jour." in page
-    assert "1 objet ignoré : son code INSEE ne correspond à aucune commune de la Métropole (99999)." in page
+    assert "1 objet ignoré\u00a0: son code INSEE ne correspond à aucune commune de la Métropole (99999)." in page
     total = Organisation.objects.communes().count()
     assert f"2 communes sur {total} ont un contour." in page
     sceaux.refresh_from_db()
@@ -110,7 +110,7 @@ def test_the_metropole_back_office_home_links_to_the_page_for_its_admins_only(st
                  "Le fichier n'est pas un JSON valide", id="an-image-named-geojson"),
     pytest.param(geojson_file(b"[" * 100_000), "Le fichier n'est pas un JSON valide", id="too-deeply-nested"),
     pytest.param(geojson_file(collection(feature("99999", SCEAUX_SQUARE))),
-                 "Aucun objet ne correspond à une commune de la Métropole : rien n'a été importé.",
+                 "Aucun objet ne correspond à une commune de la Métropole\u00a0: rien n'a été importé.",
                  id="no-known-code"),
     pytest.param(geojson_file(b""), "Le fichier soumis est vide.", id="empty"),
 ])
