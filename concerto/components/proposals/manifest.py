@@ -112,6 +112,17 @@ def _room_record(**values):
     return room_proposal_record(**values)
 
 
+
+# The component's audit actions in words, for the audit log page (concerto/core/audit/labels.py).
+AUDIT_LABELS = {
+    "proposals.proposal_answered": _("Proposal answered"),
+    "proposals.proposal_created": _("Proposal submitted"),
+    "proposals.proposal_updated": _("Proposal changed"),
+    "proposals.proposal_withdrawn": _("Proposal withdrawn"),
+    "proposals.support_added": _("Proposal supported"),
+    "proposals.support_removed": _("Support withdrawn"),
+}
+
 manifest = register(ComponentManifest(
     name="proposals",
     url_segment="propositions",
@@ -161,4 +172,5 @@ manifest = register(ComponentManifest(
     notifications=(
         NotificationKind("proposals.answered", _("The official answer to a proposal I submitted or follow")),
     ),
+    audit_labels=AUDIT_LABELS,
 ))

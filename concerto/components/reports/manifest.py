@@ -7,6 +7,29 @@ from concerto.components.reports.permissions import PERMISSIONS, READ_REPORTS
 from concerto.core.accounts.privacy import RetentionRule
 from concerto.core.registry import Action, ComponentManifest, Deferred, NotificationKind, Setting, register
 
+
+# The component's audit actions in words, for the audit log page (concerto/core/audit/labels.py).
+AUDIT_LABELS = {
+    "reports.photo_hidden": _("Report photo hidden"),
+    "reports.photo_shown": _("Report photo shown again"),
+    "reports.answered": _("Public answer to a report"),
+    "reports.assigned": _("Report assigned"),
+    "reports.category_created": _("Report category created"),
+    "reports.category_updated": _("Report category changed"),
+    "reports.merged": _("Reports merged"),
+    "reports.note_added": _("Internal note added to a report"),
+    "reports.open311_key_created": _("Open311 key created"),
+    "reports.open311_key_revoked": _("Open311 key revoked"),
+    "reports.question_created": _("Category question added"),
+    "reports.question_deleted": _("Category question deleted"),
+    "reports.report_created": _("Report sent"),
+    "reports.service_created": _("Service created"),
+    "reports.service_updated": _("Service changed"),
+    "reports.status_changed": _("Report status changed"),
+    "reports.support_added": _("Report confirmed by another resident"),
+    "reports.reopened": _("Report reopened by its reporter"),
+}
+
 manifest = register(ComponentManifest(
     name="reports",
     permissions=PERMISSIONS,
@@ -45,4 +68,5 @@ manifest = register(ComponentManifest(
         NotificationKind("reports.status_changed", _("Changes of status of a report I sent, support or follow")),
         NotificationKind("reports.merged", _("Another resident reported the same problem as me")),
     ),
+    audit_labels=AUDIT_LABELS,
 ))

@@ -25,8 +25,10 @@ from concerto.core.accounts.decorators import backoffice_home_view, backoffice_v
 from concerto.core.accounts.models import Role, RoleEnrolment
 from concerto.core.audit.models import AuditEntry
 from concerto.core.backoffice import services as backoffice_services
+from concerto.core.backoffice.audit_labels import action_label
 from concerto.core.backoffice.forms import DeskEnrolmentForm, OrganisationSettingsForm, RoleGrantForm
 from concerto.core.forms import form_saved
+from concerto.core.french import collation_key
 from concerto.core.spaces import services
 from concerto.core.spaces.forms import ComponentAddForm, ComponentSettingsForm, SpaceForm, StepForm
 from concerto.core.spaces.lookup import item_for, space_for
@@ -513,30 +515,6 @@ def organisation_settings(request, org_slug):
 
 # Audit log -----------------------------------------------------------------------------------------
 
-ACTION_LABELS = {
-    "space.created": gettext_lazy("Space created"),
-    "space.updated": gettext_lazy("Space changed"),
-    "space.published": gettext_lazy("Space published"),
-    "space.unpublished": gettext_lazy("Space back to draft"),
-    "space.archived": gettext_lazy("Space archived"),
-    "step.created": gettext_lazy("Step added"),
-    "step.updated": gettext_lazy("Step changed"),
-    "step.deleted": gettext_lazy("Step deleted"),
-    "component.added": gettext_lazy("Component added"),
-    "component.settings_updated": gettext_lazy("Component settings changed"),
-    "component.published": gettext_lazy("Component published"),
-    "component.unpublished": gettext_lazy("Component unpublished"),
-    "role.granted": gettext_lazy("Role given"),
-    "role.revoked": gettext_lazy("Role removed"),
-    "organisation.updated": gettext_lazy("Organisation settings changed"),
-    "verification.granted": gettext_lazy("Resident verified"),
-    "verification.revoked": gettext_lazy("Resident verification revoked"),
-    "verification.census_uploaded": gettext_lazy("Census list uploaded"),
-    "verification.census_deleted": gettext_lazy("Census list deleted"),
-    "verification.methods_changed": gettext_lazy("Verification methods changed"),
-    "verification.letters_printed": gettext_lazy("Code letters printed"),
-    "verification.letter_cancelled": gettext_lazy("Code letter cancelled"),
-}
 
 
 @backoffice_view("participation.view_audit")
@@ -552,8 +530,8 @@ def audit(request, org_slug):
         action = ""
     page = Paginator(entries.select_related("actor", "organisation"), 50).get_page(request.GET.get("page"))
     for entry in page.object_list:
-        entry.label = ACTION_LABELS.get(entry.action, entry.action)
+        entry.label = action_label(entry.action)
     return render(request, "backoffice/audit.html", {
         "organisation": org, "page": page, "action": action, "query": urlencode({"action": action}) if action else "",
-        "actions": [(value, ACTION_LABELS.get(value, value)) for value in actions],
+        "actions": sorted(((value, action_label(value)) for value in actions), key=lambda pair: collation_key(str(pair[1]))),
     })
