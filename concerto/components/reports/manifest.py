@@ -7,7 +7,6 @@ from concerto.components.reports.permissions import PERMISSIONS, READ_REPORTS
 from concerto.core.accounts.privacy import RetentionRule
 from concerto.core.registry import Action, ComponentManifest, Deferred, NotificationKind, Setting, register
 
-
 # The component's audit actions in words, for the audit log page (concerto/core/audit/labels.py).
 AUDIT_LABELS = {
     "reports.photo_hidden": _("Report photo hidden"),

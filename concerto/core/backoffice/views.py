@@ -533,5 +533,6 @@ def audit(request, org_slug):
         entry.label = action_label(entry.action)
     return render(request, "backoffice/audit.html", {
         "organisation": org, "page": page, "action": action, "query": urlencode({"action": action}) if action else "",
-        "actions": sorted(((value, action_label(value)) for value in actions), key=lambda pair: collation_key(str(pair[1]))),
+        "actions": sorted(((value, action_label(value)) for value in actions),
+                          key=lambda pair: collation_key(str(pair[1]))),
     })

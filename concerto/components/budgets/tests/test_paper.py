@@ -73,7 +73,8 @@ def test_the_same_agent_cannot_key_both_entries_of_a_sheet(knapsack, agent):
     key(agent, budget, [projects[0].pk])
     with pytest.raises(paper.PaperError) as caught:
         key(agent, budget, [projects[0].pk])
-    assert caught.value.message == "Vous avez déjà saisi ce bulletin\u00a0: un autre agent doit faire la seconde saisie."
+    assert caught.value.message == ("Vous avez déjà saisi ce bulletin\u00a0: "
+                                    "un autre agent doit faire la seconde saisie.")
 
 
 def test_a_person_who_voted_online_is_refused_on_paper(knapsack, resident, agent, second_agent):

@@ -153,7 +153,8 @@ def test_greedy_results_page_shows_winners_figures_and_reasons(client, agent):
     assert f"900{NBSP}€" in page and "90 % du budget" in page  # spent, share of the budget
     assert "60 % du budget" in page  # the orchard's share
     assert f"Non retenu\u00a0: il restait 100{NBSP}€ pour un coût de 300{NBSP}€." in page
-    assert f"Sélectionné\u00a0: il restait 400{NBSP}€ quand son tour est venu, assez pour son coût de 300{NBSP}€." in page
+    assert (f"Sélectionné\u00a0: il restait 400{NBSP}€ quand son tour est venu, "
+            f"assez pour son coût de 300{NBSP}€.") in page
     assert "Non retenu\u00a0: personne n'a voté pour lui." in page
     # The chart's figures, as an accessible table with a caption.
     assert "<caption id=\"projects-caption\">" in page
