@@ -233,7 +233,8 @@ EMAIL_PORT = int(env("CONCERTO_EMAIL_PORT", "25"))
 # French first, English second.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "concerto" / "locale"]
+# locale_overrides first: the site's words where Django's or allauth's catalogue says otherwise ("Filtrer").
+LOCALE_PATHS = [BASE_DIR / "concerto" / "locale_overrides", BASE_DIR / "concerto" / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

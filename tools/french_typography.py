@@ -93,7 +93,7 @@ def _alignment(old: str, new: str) -> list[int]:
 
 def catalogues(root: Path = ROOT) -> list[Path]:
     return sorted(
-        p for p in (root / "concerto").rglob("locale/fr/LC_MESSAGES/*.po") if ".venv" not in p.parts
+        p for p in (root / "concerto").rglob("locale*/fr/LC_MESSAGES/*.po") if ".venv" not in p.parts
     )
 
 

@@ -52,6 +52,9 @@ manifest = register(ComponentManifest(
         Setting("kinds", str, "all", label=_("What residents can send"),
                 choices=(("all", _("Malfunctions, congratulations and proposals")),
                          ("malfunction", _("Malfunctions only")))),
+        Setting("reopen_days", int, 30, label=_("Days during which the reporter can reopen a resolved report"),
+                help_text=_("After that, the reporter is asked to send a new report."), min_value=0,
+                max_value=365),
     ),
     exports={"reports": Deferred("concerto.components.reports.services.export_reports")},
     statistics=Deferred("concerto.components.reports.workflow.statistics"),
@@ -66,6 +69,8 @@ manifest = register(ComponentManifest(
     notifications=(
         NotificationKind("reports.status_changed", _("Changes of status of a report I sent, support or follow")),
         NotificationKind("reports.merged", _("Another resident reported the same problem as me")),
+        NotificationKind("reports.receipt", _("The receipt of each report I send"),
+                         because=_("You get this email because you sent this report.")),
     ),
     audit_labels=AUDIT_LABELS,
 ))
