@@ -14,7 +14,7 @@ from django.utils import timezone
 from concerto.components.reports import workflow
 from concerto.components.reports.models import Report
 from concerto.components.reports.tests.test_reporting import form_url, post_data
-from concerto.components.reports.tests.test_workflow import make_category, make_report
+from concerto.components.reports.tests.test_workflow import make_report
 from concerto.core.audit.models import AuditEntry
 from concerto.core.participation.models import Notification
 from concerto.testing import ComponentFactory, SpaceFactory, UserFactory
