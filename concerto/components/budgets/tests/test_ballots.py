@@ -157,12 +157,12 @@ def test_unknown_projects_and_projects_not_on_this_ballot_are_refused(knapsack, 
     off = Project.objects.create(component=component, budget=budget, title="Une idée écartée", text="x",
                                  final_cost=100)
     assert refusal(voter=voter, budget=budget, choices=[off.pk]).message == (
-        "Le projet « Une idée écartée » n’est pas soumis au vote.")
+        "Le projet «\u00a0Une idée écartée\u00a0» n’est pas soumis au vote.")
     other = Budget.objects.create(component=component, name="Quartier des Blagis", amount=10_000)
     elsewhere = Project.objects.create(component=component, budget=other, title="Un banc aux Blagis", text="x",
                                        final_cost=100, on_ballot=True)
     assert refusal(voter=voter, budget=budget, choices=[elsewhere.pk]).message == (
-        "Le projet « Un banc aux Blagis » ne fait pas partie de ce budget.")
+        "Le projet «\u00a0Un banc aux Blagis\u00a0» ne fait pas partie de ce budget.")
 
 
 def test_malformed_choices_are_refused_with_a_message(knapsack, voter):

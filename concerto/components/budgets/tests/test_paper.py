@@ -146,7 +146,7 @@ def test_agents_key_a_sheet_twice_through_the_back_office(knapsack, agent, secon
     component, budget, projects = knapsack
     paper_url, _mismatches_url = paper_urls(component, budget)
     page = staff_client(agent).get(paper_url).content.decode()
-    assert "Bulletins papier : Toute la ville" in page and "1. Un verger partagé au parc" in page
+    assert "Bulletins papier\u00a0: Toute la ville" in page and "1. Un verger partagé au parc" in page
     response = client.post(paper_url, form_data([projects[0].pk]), follow=True)
     assert "Le bulletin A-12 est saisi. Un second agent doit le saisir aussi." in response.content.decode()
     again = client.post(paper_url, form_data([projects[0].pk]))

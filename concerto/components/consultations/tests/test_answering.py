@@ -34,7 +34,7 @@ def test_the_form_shows_sections_as_fieldsets_with_every_question(client, reside
     assert "Enregistrer un brouillon" in html
     assert "1 (Pas du tout)" in html and "5 (Tout à fait)" in html
     assert f'data-show-when-option="{option(questionnaire.transport, "À vélo").pk}"' in html
-    assert "Répondez seulement si vous avez choisi « À vélo »" in html
+    assert "Répondez seulement si vous avez choisi «\u00a0À vélo\u00a0»" in html
 
 
 def test_a_resident_answers_every_kind_and_sees_the_confirmation(client, resident, consultation, questionnaire):

@@ -132,7 +132,7 @@ def test_a_proposal_goes_anywhere_in_the_metropole_and_a_project_only_within_its
         with pytest.raises(ValidationError) as refused:
             _project_create(space, author, agent, point=MONTREUIL_POINT)
         assert refused.value.message_dict["location"] == [
-            "Ce lieu est en dehors de Sceaux : choisissez un lieu qui s’y trouve."]
+            "Ce lieu est en dehors de Sceaux\u00a0: choisissez un lieu qui s’y trouve."]
         with pytest.raises(ValidationError) as far:
             _proposal_create(space, author, point=LYON_POINT)
         assert far.value.message_dict["location"] == [

@@ -100,10 +100,10 @@ def test_the_metropole_back_office_home_links_to_the_page_for_its_admins_only(st
 
 @pytest.mark.parametrize(("upload", "error"), [
     pytest.param(geojson_file(collection(feature("92071", {"type": "Point", "coordinates": [2.29, 48.77]}))),
-                 "Objet n° 1 (92071) : sa géométrie est de type Point, et non Polygon ou MultiPolygon.",
+                 "Objet n° 1 (92071)\u00a0: sa géométrie est de type Point, et non Polygon ou MultiPolygon.",
                  id="malformed"),
     pytest.param(geojson_file({"type": "Feature", "properties": {}, "geometry": SCEAUX_SQUARE}),
-                 "Le fichier doit être une FeatureCollection GeoJSON (trouvé : Feature).", id="not-a-collection"),
+                 "Le fichier doit être une FeatureCollection GeoJSON (trouvé\u00a0: Feature).", id="not-a-collection"),
     pytest.param(geojson_file(b'{"type": "FeatureCollection", "features": ['),
                  "Le fichier n'est pas un JSON valide (ligne 1, colonne 44)", id="truncated-json"),
     pytest.param(geojson_file(PNG_BYTES, name="communes.geojson"),
@@ -143,7 +143,7 @@ def test_a_file_with_one_bad_feature_changes_no_commune_even_the_good_ones(staff
     response = staff_client(metropole_admin).post(url(metropole), {"file": geojson_file(upload)})
 
     assert response.status_code == 400
-    assert "Objet n° 2 (93048) : un polygone n'a aucun contour." in text(response)
+    assert "Objet n° 2 (93048)\u00a0: un polygone n'a aucun contour." in text(response)
     assert nothing_imported()
     assert lookup.commune_at(*IN_SCEAUX) is None
 
