@@ -91,7 +91,8 @@ def test_publishing_marks_the_winners_and_notifies_authors_and_followers(
     assert set(Project.objects.filter(budget=budget, selected=True).values_list("title", flat=True)) == set(
         titles(projects, [0, 1]))
     won = Notification.objects.get(recipient=resident)
-    assert won.title == "«\u00a0Un verger partagé\u00a0» fait partie des projets lauréats de «\u00a0Toute la ville\u00a0»"
+    assert won.title == ("«\u00a0Un verger partagé\u00a0» fait partie des projets lauréats "
+                         "de «\u00a0Toute la ville\u00a0»")
     lost = Notification.objects.get(recipient=author)
     assert lost.title == "«\u00a0Une fresque à l'école\u00a0» n'a pas été retenu dans «\u00a0Toute la ville\u00a0»"
     assert lost.url == results_url(budget)
