@@ -1,6 +1,7 @@
 """Counting a budget, publishing its results, the public results page, the back-office, the API, open data."""
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -166,11 +167,15 @@ def test_equal_shares_results_page_explains_each_project(client, agent):
     budget, projects = small_election(rule=Budget.Rule.MES)
     publish(budget, agent)
     page = text(client.get(results_url(budget)))
-    assert f"Sélectionné au 1er tour\u00a0: chacun de ses 8 soutiens a payé au plus 75,00{NBSP}€." in page
-    assert f"Sélectionné au 2e tour\u00a0: chacun de ses 2 soutiens a payé au plus 150,00{NBSP}€." in page
-    assert (f"Non retenu\u00a0: ses 3 soutiens n'avaient plus que 225{NBSP}€ à eux tous pour un coût de "
-            f"300{NBSP}€.") in page
-    assert "Méthode des parts égales" in page
+    assert (f"Sélectionné au 1er tour\u00a0: il a pris au plus 75,00{NBSP}€ sur la part égale du budget de "
+            f"chacun de ses 8 soutiens.") in page
+    assert (f"Sélectionné au 2e tour\u00a0: il a pris au plus 150,00{NBSP}€ sur la part égale du budget de "
+            f"chacun de ses 2 soutiens.") in page
+    assert (f"Non retenu\u00a0: il ne restait que 225{NBSP}€ sur les parts égales du budget de ses 3 soutiens "
+            f"réunies, pour un coût de 300{NBSP}€.") in page
+    assert "Méthode des parts égales" in page and "Personne ne paie rien" in page
+    # Equal shares are a way of counting: nothing on the page says that residents paid.
+    assert not re.search(r"\b(payé|payer|paient|argent)\b", page)
     assert "pb_count" in page and "--rule mes" in page
 
 
