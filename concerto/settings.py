@@ -96,7 +96,11 @@ MIDDLEWARE = [
     "concerto.core.accounts.middleware.SecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "concerto.core.territory.middleware.OrganisationMiddleware",
+    # DEBUG only (make run): the site's own 404 and 500 pages, not Django's technical ones (core/middleware.py).
+    "concerto.core.middleware.SiteErrorPagesMiddleware",
 ]
+# With DEBUG on, "site" shows the site's French error pages (the demo, `make run`); "technical" shows Django's.
+CONCERTO_DEBUG_ERRORS = env("CONCERTO_DEBUG_ERRORS", "site")
 
 ROOT_URLCONF = "concerto.urls"
 WSGI_APPLICATION = "concerto.wsgi.application"
