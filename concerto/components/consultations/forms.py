@@ -289,7 +289,7 @@ def _list_names(structure) -> set:
 
 
 def _communes():
-    return Organisation.objects.communes().order_by("name")
+    return Organisation.objects.communes().order_by("search_name", "name")
 
 
 class ResidenceField(forms.ModelChoiceField):

@@ -28,7 +28,7 @@ from concerto.core.backoffice import services as backoffice_services
 from concerto.core.backoffice.audit_labels import action_label
 from concerto.core.backoffice.forms import DeskEnrolmentForm, OrganisationSettingsForm, RoleGrantForm
 from concerto.core.forms import form_saved
-from concerto.core.french import collation_key
+from concerto.core.french import collation_key, sort_by_name
 from concerto.core.spaces import services
 from concerto.core.spaces.forms import ComponentAddForm, ComponentSettingsForm, SpaceForm, StepForm
 from concerto.core.spaces.lookup import item_for, space_for
@@ -107,7 +107,7 @@ def dashboard(request):
     query = request.GET.get("q", "").strip()[:100]
     below = Organisation.objects.filter(pk__in=below_ids)
     # Territories first, then communes, in alphabetical order whatever their accents.
-    below = below.search(query) if query else sorted(below, key=lambda o: (o.is_commune, o.search_name))
+    below = below.search(query) if query else sorted(below, key=lambda o: (o.is_commune, collation_key(o.name)))
     return render(request, "backoffice/dashboard.html", {
         "organisations": list(organisations.values()),
         "below": below,
@@ -126,7 +126,7 @@ def organisation(request, org_slug):
     return render(request, "backoffice/organisation.html", {
         "organisation": org,
         "spaces": spaces,
-        "children": org.children.order_by("name"),
+        "children": sort_by_name(org.children.all()),
         "can_manage": request.user.has_perm(MANAGE, org),
         "can_admin": request.user.has_perm("accounts.manage_roles", org),
     })
