@@ -13,19 +13,16 @@ from django.utils import timezone
 
 from concerto.components.reports import workflow
 from concerto.components.reports.models import Report
+from concerto.components.reports.tests import test_reporting
 from concerto.components.reports.tests.test_reporting import form_url, post_data
 from concerto.components.reports.tests.test_workflow import make_report
 from concerto.core.audit.models import AuditEntry
 from concerto.core.participation.models import Notification
-from concerto.testing import ComponentFactory, SpaceFactory, UserFactory
+from concerto.testing import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def component(sceaux, boundaries):
-    space = SpaceFactory(organisation=sceaux, slug="ma-ville", title="Ma ville")
-    return ComponentFactory(space=space, kind="reports", title="Signaler un problème")
+component = test_reporting.component  # the same reports component in « Ma ville »
 
 
 @pytest.fixture
