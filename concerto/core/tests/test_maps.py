@@ -72,7 +72,7 @@ def test_within_a_commune_accepts_its_points_and_refuses_a_neighbours(boundaries
 
     assert submit(point=MAIRIE_DE_SCEAUX, within=sceaux).is_valid()
     assert errors(submit(point=MAIRIE_DE_MONTREUIL, within=sceaux)) == [
-        "Ce lieu est hors de Sceaux : choisissez un autre lieu."
+        "Ce lieu est hors de Sceaux\u00a0: choisissez un autre lieu."
     ]
 
 
@@ -172,7 +172,7 @@ def test_after_an_error_the_inputs_keep_what_was_typed_and_point_to_the_error(bo
     assert 'value="48,8"' in html and 'value="abc"' in html
     assert html.count('aria-describedby="id_location_helptext id_location_error"') == 2
     assert html.count('aria-invalid="true"') == 2
-    assert '<a href="#id_location_latitude">Emplacement : La longitude doit être un nombre' in html
+    assert '<a href="#id_location_latitude">Emplacement&nbsp;: La longitude doit être un nombre' in html
 
 
 def test_initial_floats_are_shown_with_a_point_and_no_trailing_zeros():
