@@ -99,7 +99,11 @@ MIDDLEWARE = [
     "concerto.core.accounts.middleware.SecondFactorMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "concerto.core.territory.middleware.OrganisationMiddleware",
+    # DEBUG only (make run): the site's own 404 and 500 pages, not Django's technical ones (core/middleware.py).
+    "concerto.core.middleware.SiteErrorPagesMiddleware",
 ]
+# With DEBUG on, "site" shows the site's French error pages (the demo, `make run`); "technical" shows Django's.
+CONCERTO_DEBUG_ERRORS = env("CONCERTO_DEBUG_ERRORS", "site")
 
 ROOT_URLCONF = "concerto.urls"
 WSGI_APPLICATION = "concerto.wsgi.application"
@@ -268,7 +272,8 @@ EMAIL_PORT = int(env("CONCERTO_EMAIL_PORT", "25"))
 # French first, English second.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "concerto" / "locale"]
+# locale_overrides first: the site's words where Django's or allauth's catalogue says otherwise ("Filtrer").
+LOCALE_PATHS = [BASE_DIR / "concerto" / "locale_overrides", BASE_DIR / "concerto" / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

@@ -12,4 +12,5 @@ for app in concerto concerto/core/*/ concerto/components/*/ concerto/api concert
   [ -d "$app/locale" ] || continue
   (cd "$app" && "$ADMIN" compilemessages -l fr >/dev/null)
 done
+msgfmt --check-format -o concerto/locale_overrides/fr/LC_MESSAGES/django.mo concerto/locale_overrides/fr/LC_MESSAGES/django.po
 echo "Catalogues compiled. Fill empty msgstr in concerto/locale/fr/LC_MESSAGES/django.po, then run again."

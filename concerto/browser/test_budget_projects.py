@@ -101,7 +101,7 @@ def test_an_agent_reviews_a_project_and_publishes_the_ballot_list_on_accessible_
     axe_check(page)
     page.get_by_role("radio", name="Recevable", exact=True).check()
     page.get_by_label("Estimation du coût par les services (€)").fill("4500")
-    page.get_by_label("Réponse publique").fill("Projet recevable : il sera soumis au vote.")
+    page.get_by_label("Réponse publique").fill("Projet recevable\u00a0: il sera soumis au vote.")
     page.get_by_role("button", name="Enregistrer l’évaluation").click()
     expect(page.get_by_text("L’évaluation est enregistrée.")).to_be_visible()
     axe_check(page)
@@ -117,5 +117,5 @@ def test_an_agent_reviews_a_project_and_publishes_the_ballot_list_on_accessible_
 
     page.goto(site.url + project.get_absolute_url())
     expect(page.get_by_text("Soumis au vote · n° 1")).to_be_visible()
-    expect(page.get_by_text("Projet recevable : il sera soumis au vote.")).to_be_visible()
+    expect(page.get_by_text("Projet recevable\u00a0: il sera soumis au vote.")).to_be_visible()
     axe_check(page)

@@ -105,7 +105,7 @@ def test_a_verified_resident_votes_changes_their_ballot_and_sees_it_counted(page
     axe_check(page)
     page.get_by_role("button", name="Enregistrer mon nouveau vote").click()
     page.wait_for_load_state()
-    expect(page.get_by_text("Votre nouveau bulletin est enregistré : il remplace le précédent.")).to_be_visible()
+    expect(page.get_by_text("Votre nouveau bulletin est enregistré\u00a0: il remplace le précédent.")).to_be_visible()
     expect(choices.get_by_role("link", name="Une fresque à l'école")).to_be_visible()
     assert choices.get_by_role("link", name="Des bancs rue Houdan").count() == 0
     assert budget.ballots.count() == 1

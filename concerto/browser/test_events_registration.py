@@ -47,7 +47,7 @@ def test_a_resident_registers_on_a_phone_and_sees_their_qr_code(page, site, axe_
     axe_check(page)
     page.get_by_role("button", name="Confirmer mon inscription").click()
     # The required question and the attendance are asked again, with the errors summarised.
-    expect(page.get_by_text("Répondez à cette question : elle est obligatoire.").first).to_be_visible()
+    expect(page.get_by_text("Répondez à cette question\u00a0: elle est obligatoire.").first).to_be_visible()
     axe_check(page)
     page.get_by_label("Besoin d’une garde d’enfants ?").fill("Non merci")
     page.get_by_label("Dans la salle").check()

@@ -35,11 +35,11 @@ def test_a_click_on_the_map_fills_the_inputs_and_the_place_is_accepted(map_page,
     longitude = float(page.get_by_label("Longitude").input_value())
     assert 48.8 < latitude < 48.9 and 2.3 < longitude < 2.45
     status = page.get_by_role("status").inner_text()
-    assert re.match(r"Point placé à .+ : latitude 48,\d+, longitude 2,\d+\.", status)
+    assert re.match(r"Point placé à .+\s: latitude 48,\d+, longitude 2,\d+\.", status)
     # The commune under the pointer is named, as on the status line.
     tooltip = page.locator(".point-widget__map .leaflet-tooltip")
     tooltip.wait_for()
-    assert f"Point placé à {tooltip.inner_text()} :" in status
+    assert f"Point placé à {tooltip.inner_text()}\u00a0:" in status
     axe_check(page)
 
     page.get_by_role("button", name="Envoyer le lieu").click()
@@ -50,7 +50,7 @@ def test_a_click_on_the_map_fills_the_inputs_and_the_place_is_accepted(map_page,
 
 def test_the_keyboard_places_the_point_at_the_centre_of_the_map(map_page):
     page = map_page
-    page.get_by_role("application", name="Carte : choisir le lieu").focus()
+    page.get_by_role("application", name="Carte\u00a0: choisir le lieu").focus()
     page.keyboard.press("ArrowUp")
     page.keyboard.press("Enter")
 
@@ -75,7 +75,7 @@ def test_use_my_position_places_the_point_where_the_device_is(map_page, site):
 
     status = page.get_by_role("status")
     status.filter(has_text="Sceaux").wait_for()
-    expect(status).to_have_text("Point placé à Sceaux : latitude 48,7787, longitude 2,2905.")
+    expect(status).to_have_text("Point placé à Sceaux\u00a0: latitude 48,7787, longitude 2,2905.")
     expect(page.get_by_label("Latitude")).to_have_value("48.77870")
     expect(page.get_by_label("Longitude")).to_have_value("2.29050")
 
@@ -107,7 +107,7 @@ def test_the_points_map_clusters_markers_whose_popups_link_to_their_page(map_pag
     axe_check(page)
 
     # The two places of Sceaux are one cluster at this scale; opening it shows them. All by keyboard.
-    maps.get_by_role("button", name="2 lieux : zoomer").focus()
+    maps.get_by_role("button", name="2 lieux\u00a0: zoomer").focus()
     page.keyboard.press("Enter")
     marker = maps.get_by_role("button", name="Banc devant la mairie de Sceaux")
     marker.focus()

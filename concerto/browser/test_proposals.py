@@ -70,7 +70,7 @@ def test_a_resident_submits_a_proposal_sees_it_listed_and_supports_another(page,
     page.get_by_role("link", name="Un composteur au square").click()
     page.get_by_role("button", name="Soutenir cette proposition").click()
     page.wait_for_load_state()
-    expect(page.get_by_text("Merci : vous soutenez cette proposition.")).to_be_visible()
+    expect(page.get_by_text("Merci\u00a0: vous soutenez cette proposition.")).to_be_visible()
     expect(page.get_by_text("Vous soutenez cette proposition.", exact=True)).to_be_visible()
     expect(page.locator(".proposal-support").get_by_text("1 soutien")).to_be_visible()
     axe_check(page)

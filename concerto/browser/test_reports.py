@@ -73,7 +73,7 @@ def test_a_resident_reports_a_broken_streetlight_and_is_told_when_it_is_resolved
     page.wait_for_url(re.compile(r".*/signalements/\d+/$"))
     report = Report.objects.latest("pk")
     expect(page.get_by_role("heading", level=1, name=re.compile("Éclairage public"))).to_be_visible()
-    expect(page.get_by_text("Merci : votre signalement est envoyé")).to_be_visible()
+    expect(page.get_by_text("Merci\u00a0: votre signalement est envoyé")).to_be_visible()
     assert page.locator(".report-photos img").count() == 1
     assert "Camille Martin" not in page.content()
     axe_check(page)
@@ -116,7 +116,7 @@ def test_the_public_map_groups_many_reports_by_area_and_a_group_zooms_in_to_them
     assert sum(feature["properties"]["count"] for feature in body["features"]) == total
     groups = page.locator(".leaflet-marker-icon.marker-cluster")
     expect(groups.first).to_be_visible()
-    expect(groups.first).to_have_accessible_name(re.compile(r"^\d+ lieux : zoomer$"))
+    expect(groups.first).to_have_accessible_name(re.compile(r"^\d+ lieux\s: zoomer$"))
     axe_check(page)
 
     # A group is a button: it zooms in on its area, and the map asks for that area again.

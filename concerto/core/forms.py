@@ -20,6 +20,13 @@ def form_add_errors(form, error: ValidationError, *, fields: dict[str, str] | No
         form.add_error(name if name in form.fields else None, problems)
 
 
+def required_when(field, condition):
+    """FIELD is optional except in one case the form checks itself (a reason « obligatoire pour rejeter »):
+    the label then says CONDITION instead of « facultatif » (includes/field.html), never both."""
+    field.required_when = condition
+    return field
+
+
 @dataclass(frozen=True)
 class Saved:
     """What `form_saved` gives back once the service went through: what the service returned."""

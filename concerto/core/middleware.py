@@ -59,3 +59,44 @@ class RequestMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             logs.request_context_update(user_id=user.pk)
+
+
+class SiteErrorPagesMiddleware:
+    """With DEBUG on (`make run`, the demo), a missing page or a crash still shows the site's own French pages,
+    as in production, instead of Django's technical pages that a resident trying the demo cannot read. The
+    traceback still goes to the console. CONCERTO_DEBUG_ERRORS=technical gives Django's pages back to a
+    developer. Not loaded at all when DEBUG is off: production has the handlers of concerto/urls.py already."""
+
+    def __init__(self, get_response):
+        from django.core.exceptions import MiddlewareNotUsed
+
+        if not settings.DEBUG or getattr(settings, "CONCERTO_DEBUG_ERRORS", "site") != "site":
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    # Django's technical pages say so; a page of the site (or a JSON answer of the API) never does.
+    TECHNICAL_MARK = b"<code>DEBUG = True</code>"
+
+    def __call__(self, request):
+        from django.urls import get_resolver
+
+        response = self.get_response(request)
+        # A 404 raised before the view (an unknown address, an unknown commune in OrganisationMiddleware) or a
+        # crash outside the view has already been turned into Django's technical page: answer the site's.
+        if response.status_code in (404, 500) and self.TECHNICAL_MARK in getattr(response, "content", b""):
+            handler = get_resolver(getattr(request, "urlconf", None)).resolve_error_handler(response.status_code)
+            return handler(request) if response.status_code == 500 else handler(request, None)
+        return response
+
+    def process_exception(self, request, exception):
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+        from django.urls import get_resolver
+
+        resolver = get_resolver(getattr(request, "urlconf", None))
+        if isinstance(exception, Http404):
+            return resolver.resolve_error_handler(404)(request, exception)
+        if isinstance(exception, PermissionDenied):
+            return None  # Django already answers with the site's 403 page, DEBUG or not
+        logging.getLogger("django.request").error("Internal Server Error: %s", request.path, exc_info=exception)
+        return resolver.resolve_error_handler(500)(request)

@@ -208,6 +208,9 @@ class ComponentManifest:
     # RGPD: the kinds of personal data the component keeps for a limited time (accounts.privacy.RetentionRule),
     # purged by the periodic retention job and listed on the privacy page.
     retention: tuple = ()
+    # The component's audit actions in words: code ("reports.note_added") -> lazy label, shown on the audit
+    # log page instead of the code (concerto/core/audit/labels.py has the kernel's).
+    audit_labels: dict[str, Any] = field(default_factory=dict)
 
     @property
     def segment(self) -> str:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from concerto.core import registry
 from concerto.core.accounts.permissions import has_role
 from concerto.core.errors import error_page
+from concerto.core.french import sort_by_name
 from concerto.core.spaces import openings
 from concerto.core.spaces.models import Space
 from concerto.core.territory.models import Organisation
@@ -46,7 +47,7 @@ def organisation_detail(request, org_slug):
     organisation_links = [
         manifest for manifest in registry.components() if manifest.organisation_urls
     ]
-    children = organisation.children.order_by("name") if not organisation.is_commune else []
+    children = sort_by_name(organisation.children.all()) if not organisation.is_commune else []
     return render(request, "core/organisation_detail.html", {
         "organisation": organisation,
         "spaces": spaces,

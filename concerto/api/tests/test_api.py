@@ -136,7 +136,7 @@ def test_unknown_organisation_is_a_json_404_in_french(client):
     response = client.get(f"{API}/organisations/atlantide")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
-    assert response.json() == {"detail": "Aucune organisation n'a l'identifiant « atlantide »."}
+    assert response.json() == {"detail": "Aucune organisation n'a l'identifiant «\u00a0atlantide\u00a0»."}
 
 
 def test_errors_follow_the_language_of_the_request(client):
@@ -235,7 +235,7 @@ def test_spaces_filter_on_unknown_organisation_is_a_404(client):
 def test_me_requires_authentication(client):
     response = client.get(f"{API}/me")
     assert response.status_code == 401
-    assert response.json()["detail"] == "Authentification requise : connectez-vous ou envoyez un jeton d'API."
+    assert response.json()["detail"] == "Authentification requise\u00a0: connectez-vous ou envoyez un jeton d'API."
 
 
 def test_me_with_a_token_gives_email_name_and_roles(client, agent):
@@ -276,4 +276,4 @@ def test_a_wrong_method_is_a_json_405(client):
     response = client.delete(f"{API}/organisations")
     assert response.status_code == 405
     assert response["Allow"] == "GET"
-    assert response.json() == {"detail": "Cette méthode n'est pas permise ici. Méthodes permises : GET."}
+    assert response.json() == {"detail": "Cette méthode n'est pas permise ici. Méthodes permises\u00a0: GET."}

@@ -126,7 +126,7 @@ def test_session_write_needs_the_csrf_token(agent, news):
 def test_writing_without_authentication_is_a_401(client, news):
     response = post_json(client, {"component_id": news.pk, "title": "Anonyme", "body": "Texte."})
     assert response.status_code == 401
-    assert response.json()["detail"] == "Authentification requise : connectez-vous ou envoyez un jeton d'API."
+    assert response.json()["detail"] == "Authentification requise\u00a0: connectez-vous ou envoyez un jeton d'API."
     assert not Post.objects.exists()
 
 

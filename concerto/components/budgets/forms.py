@@ -203,7 +203,8 @@ class BudgetForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         ids = organisation.descendant_ids()
         self.fields["scope"].queryset = Organisation.objects.filter(
-            pk__in=ids).filter(kind=Organisation.Kind.COMMUNE).exclude(pk=organisation.pk).order_by("name")
+            pk__in=ids).filter(kind=Organisation.Kind.COMMUNE).exclude(pk=organisation.pk).order_by(
+            "search_name", "name")
         if not self.fields["scope"].queryset.exists():
             del self.fields["scope"]
 

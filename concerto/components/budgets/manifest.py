@@ -21,6 +21,31 @@ def erase_personal_data(user) -> None:
     ballots.erase_personal_data(user)
 
 
+
+# The component's audit actions in words, for the audit log page (concerto/core/audit/labels.py).
+AUDIT_LABELS = {
+    "budgets.ballot_list_published": _("List of projects put to the vote published"),
+    "budgets.ballot_list_set": _("List of projects put to the vote changed"),
+    "budgets.ballot_list_unpublished": _("List of projects put to the vote unpublished"),
+    "budgets.budget_created": _("Budget created"),
+    "budgets.budget_updated": _("Budget changed"),
+    "budgets.count_failed": _("Count failed"),
+    "budgets.count_requested": _("Count requested"),
+    "budgets.demo_loaded": _("Demonstration data loaded"),
+    "budgets.pabulib_imported": _("Pabulib file imported"),
+    "budgets.paper_decided": _("Paper ballot settled by a third entry"),
+    "budgets.paper_entered": _("Paper ballot entered"),
+    "budgets.progress_updated": _("Project progress updated"),
+    "budgets.project_created": _("Project created"),
+    "budgets.project_evaluated": _("Project assessed"),
+    "budgets.project_merged": _("Projects merged"),
+    "budgets.project_updated": _("Project changed"),
+    "budgets.project_withdrawn": _("Project withdrawn"),
+    "budgets.result_computed": _("Results computed"),
+    "budgets.result_published": _("Results published"),
+    "budgets.result_unpublished": _("Results unpublished"),
+}
+
 manifest = register(ComponentManifest(
     name="budgets",
     permissions=PERMISSIONS,
@@ -80,4 +105,5 @@ manifest = register(ComponentManifest(
         InputWindow("submissions_open", _("Projects can be submitted until %(date)s"),
                     _("Projects can be submitted")),
     ),
+    audit_labels=AUDIT_LABELS,
 ))

@@ -39,7 +39,7 @@ def paper_communes(budget: Budget):
     area = budget.voters_area
     if area.is_commune:
         return Organisation.objects.none()
-    return Organisation.objects.communes().filter(pk__in=area.descendant_ids()).order_by("name")
+    return Organisation.objects.communes().filter(pk__in=area.descendant_ids()).order_by("search_name", "name")
 
 
 def paper_refusal(budget: Budget) -> str | None:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from concerto.components.consultations import services
 from concerto.components.consultations.models import (
@@ -79,13 +80,32 @@ class RankingField(forms.MultiValueField):
                   for _option in self.options]
         super().__init__(fields=fields, require_all_fields=False, widget=RankingWidget(self.options), **kwargs)
 
+    def partial_reason(self, ranks) -> str:
+        """Why a partial ranking is refused, naming what to fix: the answers without a rank, the ranks
+        given twice and the ranks nobody took."""
+        count = len(self.options)
+        unranked = [str(option.label) for option, rank in zip(self.options, ranks, strict=True) if rank is None]
+        given = [rank for rank in ranks if rank is not None]
+        twice = sorted({rank for rank in given if given.count(rank) > 1})
+        missing = [rank for rank in range(1, count + 1) if rank not in given]
+        parts = [_("Give each answer a different rank, from 1 to %(count)s.") % {"count": count}]
+        if unranked:
+            parts.append(ngettext("Without a rank: %(answers)s.", "Without a rank: %(answers)s.", len(unranked))
+                         % {"answers": ", ".join(f"«\u00a0{label}\u00a0»" for label in unranked)})
+        if twice:
+            parts.append(ngettext("Rank given twice: %(ranks)s.", "Ranks given twice: %(ranks)s.", len(twice))
+                         % {"ranks": ", ".join(map(str, twice))})
+        if missing:
+            parts.append(ngettext("Rank missing: %(ranks)s.", "Ranks missing: %(ranks)s.", len(missing))
+                         % {"ranks": ", ".join(map(str, missing))})
+        return " ".join(parts)
+
     def compress(self, data_list):
         if not data_list or all(rank is None for rank in data_list):
             return None
         ranks = list(data_list)
         if any(rank is None for rank in ranks) or len(set(ranks)) != len(ranks):
-            raise ValidationError(_("Give each answer a different rank, from 1 to %(count)s.")
-                                  % {"count": len(self.options)})
+            raise ValidationError(self.partial_reason(ranks))
         return [option.pk for _rank, option in sorted(zip(ranks, self.options, strict=True),
                                                        key=lambda pair: pair[0])]
 
@@ -269,7 +289,7 @@ def _list_names(structure) -> set:
 
 
 def _communes():
-    return Organisation.objects.communes().order_by("name")
+    return Organisation.objects.communes().order_by("search_name", "name")
 
 
 class ResidenceField(forms.ModelChoiceField):

@@ -95,6 +95,25 @@ def _room_record(**values):
     return room_response_record(**values)
 
 
+
+# The component's audit actions in words, for the audit log page (concerto/core/audit/labels.py).
+AUDIT_LABELS = {
+    "consultations.draft_saved": _("Questionnaire draft saved"),
+    "consultations.intro_updated": _("Questionnaire introduction changed"),
+    "consultations.option_moved": _("Answer choice moved"),
+    "consultations.question_created": _("Question added"),
+    "consultations.question_deleted": _("Question deleted"),
+    "consultations.question_moved": _("Question moved"),
+    "consultations.question_updated": _("Question changed"),
+    "consultations.response_deleted": _("Response deleted"),
+    "consultations.response_submitted": _("Response sent"),
+    "consultations.response_updated": _("Response changed"),
+    "consultations.section_created": _("Part added"),
+    "consultations.section_deleted": _("Part deleted"),
+    "consultations.section_moved": _("Part moved"),
+    "consultations.section_updated": _("Part changed"),
+}
+
 manifest = register(ComponentManifest(
     name="consultations",
     permissions=PERMISSIONS,
@@ -133,4 +152,5 @@ manifest = register(ComponentManifest(
     input_windows=(
         InputWindow("answers_open", _("Consultation open until %(date)s"), _("Consultation open")),
     ),
+    audit_labels=AUDIT_LABELS,
 ))

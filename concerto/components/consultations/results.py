@@ -134,7 +134,7 @@ def submitted_responses(component):
 
 def communes_with_responses(component):
     ids = submitted_responses(component).filter(residence__isnull=False).values("residence_id").distinct()
-    return Organisation.objects.filter(pk__in=ids).order_by("name")
+    return Organisation.objects.filter(pk__in=ids).order_by("search_name", "name")
 
 
 CACHE_SECONDS = 600

@@ -27,7 +27,7 @@ class RespondentForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["residence"].queryset = Organisation.objects.communes().order_by("name")
+        self.fields["residence"].queryset = Organisation.objects.communes().order_by("search_name", "name")
 
 
 class RoomResponseForm(ResponseForm):

@@ -46,6 +46,36 @@ def send_reminders(now) -> int:
 
 REGISTRATION_EMAIL = "concerto.components.events.emails.registration_email"
 
+
+# The component's audit actions in words, for the audit log page (concerto/core/audit/labels.py).
+AUDIT_LABELS = {
+    "events.event_unpublished": _("Event unpublished"),
+    "events.minutes_updated": _("Minutes changed"),
+    "event.board_posted": _("Message posted on the live board"),
+    "event.board_opened": _("Live board opened"),
+    "event.board_closed": _("Live board closed"),
+    "event.board_answered": _("Live board question marked as answered"),
+    "event.board_unanswered": _("Live board question marked as not answered"),
+    "event.checked_in": _("Participant checked in"),
+    "event.checkin_undone": _("Check-in undone"),
+    "event.walk_in_added": _("Walk-in participant added"),
+    "events.event_cancelled": _("Event cancelled"),
+    "events.event_created": _("Event created"),
+    "events.event_updated": _("Event changed"),
+    "events.event_published": _("Event published"),
+    "events.minutes_attachment_added": _("Attachment added to the minutes"),
+    "events.minutes_attachment_removed": _("Attachment removed from the minutes"),
+    "events.minutes_published": _("Minutes published"),
+    "events.minutes_unpublished": _("Minutes unpublished"),
+    "events.minutes_written": _("Minutes written"),
+    "events.question_added": _("Registration question added"),
+    "events.question_removed": _("Registration question removed"),
+    "events.registration_cancelled": _("Registration cancelled"),
+    "events.registration_created": _("Registration"),
+    "events.registration_promoted": _("Registration moved from the waiting list"),
+    "events.room_contribution_entered": _("Contribution typed in during the meeting"),
+}
+
 manifest = register(ComponentManifest(
     name="events",
     permissions=PERMISSIONS,
@@ -106,4 +136,5 @@ manifest = register(ComponentManifest(
     input_windows=(
         InputWindow("registrations_open", _("Registrations open until %(date)s"), _("Registrations open")),
     ),
+    audit_labels=AUDIT_LABELS,
 ))

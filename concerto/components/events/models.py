@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -114,6 +115,11 @@ class Event(ComponentItem, Moderated):
         return reverse("events:detail", kwargs={
             "org_slug": space.organisation.slug, "space_slug": space.slug, "component_id": self.component_id,
             "event_id": self.pk})
+
+    @property
+    def is_live(self) -> bool:
+        """The event is happening now (and not cancelled): its pages lead to the live board."""
+        return self.cancelled_at is None and self.starts_at <= timezone.now() < self.ends_at
 
     @property
     def is_public(self) -> bool:

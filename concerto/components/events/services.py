@@ -309,6 +309,8 @@ def registration_refusal(*, user, event: Event) -> str:
         return _("No registration is needed for this event: come along.")
     if event.ends_at <= timezone.now():
         return _("This event is over.")
+    if event.starts_at <= timezone.now():
+        return _("The event has started: registrations are closed. Follow it live on its board.")
     window = event.component.window("registrations_open")
     if not window.open:
         closed = _("Registrations are closed.")

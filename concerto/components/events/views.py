@@ -22,6 +22,7 @@ from concerto.components.events import ics, services
 from concerto.components.events.forms import FilterForm, RegistrationForm
 from concerto.components.events.models import Audience, Event, Registration
 from concerto.core.accounts.verification import action_refusal
+from concerto.core.french import sort_by_name
 from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.lookup import item_for, public_component_for, space_for
 from concerto.core.spaces.models import Component
@@ -54,8 +55,8 @@ def _filtered(request, events, *, communes_of):
     """EVENTS of the request's tab and filters, the filter form and the query string that keeps them."""
     now = timezone.now()
     tab = _tab(request)
-    communes = Organisation.objects.filter(Exists(communes_of.filter(commune=OuterRef("pk")))).order_by("name")
-    form = FilterForm(request.GET, communes=list(communes))
+    communes = sort_by_name(Organisation.objects.filter(Exists(communes_of.filter(commune=OuterRef("pk")))))
+    form = FilterForm(request.GET, communes=communes)
     filters = form.filters()
     if tab == "passes":
         events = events.filter(ends_at__lte=now).order_by("-starts_at", "-pk")

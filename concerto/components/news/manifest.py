@@ -72,6 +72,16 @@ def erase_personal_data(user) -> None:
     Post.objects.filter(author=user).update(author=None)
 
 
+
+# The component's audit actions in words, for the audit log page (concerto/core/audit/labels.py).
+AUDIT_LABELS = {
+    "news.post_created": _("News item created"),
+    "news.post_deleted": _("News item deleted"),
+    "news.post_published": _("News item published"),
+    "news.post_unpublished": _("News item unpublished"),
+    "news.post_updated": _("News item changed"),
+}
+
 manifest = register(ComponentManifest(
     name="news",
     url_segment="actualites",
@@ -103,4 +113,5 @@ manifest = register(ComponentManifest(
     notifications=(
         NotificationKind("news.published", _("News of the spaces and organisations I follow")),
     ),
+    audit_labels=AUDIT_LABELS,
 ))

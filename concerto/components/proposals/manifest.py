@@ -148,6 +148,17 @@ def _room_record(**values):
     return room_proposal_record(**values)
 
 
+
+# The component's audit actions in words, for the audit log page (concerto/core/audit/labels.py).
+AUDIT_LABELS = {
+    "proposals.proposal_answered": _("Proposal answered"),
+    "proposals.proposal_created": _("Proposal submitted"),
+    "proposals.proposal_updated": _("Proposal changed"),
+    "proposals.proposal_withdrawn": _("Proposal withdrawn"),
+    "proposals.support_added": _("Proposal supported"),
+    "proposals.support_removed": _("Support withdrawn"),
+}
+
 manifest = register(ComponentManifest(
     name="proposals",
     url_segment="propositions",
@@ -206,4 +217,5 @@ manifest = register(ComponentManifest(
         InputWindow("submissions_open", _("Ideas can be submitted until %(date)s"), _("Ideas can be submitted")),
         InputWindow("supports_open", _("Supports open until %(date)s"), _("Supports open")),
     ),
+    audit_labels=AUDIT_LABELS,
 ))

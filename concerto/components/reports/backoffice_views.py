@@ -188,7 +188,7 @@ def report_manage(request, org_slug, space_slug, component_id, report_id):
     report = _report(component, report_id)
     agents = workflow.assignable_agents(report)
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    forms = {"status": StatusForm(request.POST if action == "status" else None),
+    forms = {"status": StatusForm(request.POST if action == "status" else None, report=report),
              "answer": AnswerForm(request.POST if action == "answer" else None,
                                   initial={"text": report.public_answer}),
              "note": NoteForm(request.POST if action == "note" else None),
@@ -224,7 +224,7 @@ def report_manage(request, org_slug, space_slug, component_id, report_id):
     can_act = _can_act(request)
     return render(request, "reports/backoffice/report.html", _context(
         request, component, report=report, forms=forms, candidates=_duplicate_candidates(report) if can_act else [],
-        photos=report.photos.all(), history=report.history.select_related("actor"),
+        photos=report.photos.all(), history=workflow.history_entries(report),
         notes=report.notes.select_related("author") if can_act else [],
         duplicates=report.duplicates.all(),
         can_moderate=request.user.has_perm(HIDE_PHOTO, component),

@@ -161,6 +161,14 @@ def question_field(question: CategoryQuestion) -> forms.Field:
     return forms.CharField(max_length=300, **common)
 
 
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("What is still wrong?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The service reads it to take the report up again; it appears in the public history."),
+        error_messages={"required": _("Say what is still wrong: the service reads it to take the report up "
+                                      "again.")})
+
+
 class SupportForm(forms.Form):
     email = EmailFormField(
         label=_("Your email address"), help_text=_("To be told what becomes of this report. Never shown publicly."),

@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.reports.models import CategoryQuestion, Report
+from concerto.components.reports.workflow import allowed_statuses
+from concerto.core.forms import required_when
 from concerto.core.inputs import EmailFormField
 
 
@@ -44,20 +46,43 @@ class QuestionForm(forms.Form):
 
 
 class StatusForm(forms.Form):
+    """The statuses offered are the ones the workflow allows from the report's current status (REPORT given);
+    any other is refused by the form before the workflow is asked."""
+
     status = forms.ChoiceField(label=_("New status"), choices=[
         (value, label) for value, label in Report.Status.choices if value != Report.Status.DUPLICATE])
-    reason = forms.CharField(label=_("Reason (required to reject)"), required=False, max_length=5000,
-                             widget=forms.Textarea(attrs={"rows": 2}))
-    public_text = forms.CharField(label=_("Public answer (optional)"), required=False, max_length=5000,
+    reason = required_when(forms.CharField(label=_("Reason"), required=False, max_length=5000,
+                                           widget=forms.Textarea(attrs={"rows": 2})), _("required to reject"))
+    public_text = forms.CharField(label=_("Message to the residents"), required=False, max_length=5000,
                                   widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args, report=None, **kwargs):
+        kwargs.setdefault("auto_id", "id_status_%s")
+        super().__init__(*args, **kwargs)
+        if report is not None:
+            # Only the menu is narrowed: a status posted anyway gets the workflow's own explanation.
+            allowed = set(allowed_statuses(report)) - {Report.Status.DUPLICATE}
+            self.fields["status"].widget.choices = [
+                (value, label) for value, label in self.fields["status"].choices if value in allowed]
 
+
+# Each form of the agent's report page has its own ids (auto_id), so that two "text" boxes never share
+# id="id_text" and each label names its own box; the posted field names stay "text".
 class AnswerForm(forms.Form):
     text = forms.CharField(label=_("Public answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_answer_%s")
+        super().__init__(*args, **kwargs)
+
 
 class NoteForm(forms.Form):
-    text = forms.CharField(label=_("Internal note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(label=_("Internal note"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text=_("Seen only by the agents; never shown to the residents."))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_note_%s")
+        super().__init__(*args, **kwargs)
 
 
 class AssignForm(forms.Form):

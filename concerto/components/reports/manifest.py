@@ -7,6 +7,28 @@ from concerto.components.reports.permissions import PERMISSIONS
 from concerto.core.accounts.privacy import RetentionRule
 from concerto.core.registry import Action, ComponentManifest, Deferred, InputWindow, NotificationKind, Setting, register
 
+# The component's audit actions in words, for the audit log page (concerto/core/audit/labels.py).
+AUDIT_LABELS = {
+    "reports.photo_hidden": _("Report photo hidden"),
+    "reports.photo_shown": _("Report photo shown again"),
+    "reports.answered": _("Public answer to a report"),
+    "reports.assigned": _("Report assigned"),
+    "reports.category_created": _("Report category created"),
+    "reports.category_updated": _("Report category changed"),
+    "reports.merged": _("Reports merged"),
+    "reports.note_added": _("Internal note added to a report"),
+    "reports.open311_key_created": _("Open311 key created"),
+    "reports.open311_key_revoked": _("Open311 key revoked"),
+    "reports.question_created": _("Category question added"),
+    "reports.question_deleted": _("Category question deleted"),
+    "reports.report_created": _("Report sent"),
+    "reports.service_created": _("Service created"),
+    "reports.service_updated": _("Service changed"),
+    "reports.status_changed": _("Report status changed"),
+    "reports.support_added": _("Report confirmed by another resident"),
+    "reports.reopened": _("Report reopened by its reporter"),
+}
+
 manifest = register(ComponentManifest(
     name="reports",
     permissions=PERMISSIONS,
@@ -29,6 +51,9 @@ manifest = register(ComponentManifest(
         Setting("kinds", str, "all", label=_("What residents can send"),
                 choices=(("all", _("Malfunctions, congratulations and proposals")),
                          ("malfunction", _("Malfunctions only")))),
+        Setting("reopen_days", int, 30, label=_("Days during which the reporter can reopen a resolved report"),
+                help_text=_("After that, the reporter is asked to send a new report."), min_value=0,
+                max_value=365),
     ),
     exports={"reports": Deferred("concerto.components.reports.services.export_reports")},
     statistics=Deferred("concerto.components.reports.workflow.statistics"),
@@ -48,6 +73,9 @@ manifest = register(ComponentManifest(
     notifications=(
         NotificationKind("reports.status_changed", _("Changes of status of a report I sent, support or follow")),
         NotificationKind("reports.merged", _("Another resident reported the same problem as me")),
+        NotificationKind("reports.receipt", _("The receipt of each report I send"),
+                         because=_("You get this email because you sent this report.")),
     ),
     input_windows=(InputWindow("", _("Reports open"), _("Reports open")),),
+    audit_labels=AUDIT_LABELS,
 ))

@@ -274,7 +274,16 @@ def report_create(*, author=None, component=None, category: Category, kind: str,
         follow_add(user=author, target=report)
     contribution_record(kind="reports.report", target=report, component=component, author=author, channel=channel)
     audit_record(actor=author, action="reports.report_created", target=report, organisation=commune)
-    if author is None:
+    if author is not None:
+        # The receipt: the reference and the link, on the site and by email (the kernel's notifications).
+        with translation.override(settings.LANGUAGE_CODE):
+            notification_send(
+                recipients=[author], verb="reports.receipt",
+                title=_("Your report no. %(id)s is sent") % {"id": report.pk},
+                body=_("Thank you: %(commune)s received your report “%(category)s”. You will get an email at each "
+                       "change of its status.") % {"commune": commune.name, "category": category.name},
+                url=report.get_absolute_url(), data={"report": report.pk})
+    else:
         with translation.override(settings.LANGUAGE_CODE):
             subject = _("Your report no. %(id)s is sent") % {"id": report.pk}
             mail_send(addresses=[email], subject=subject, body="\n\n".join([
@@ -364,13 +373,19 @@ def notify_report_change(*, report: Report, change: StatusChange) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         status = str(Report.Status(change.status).label).lower() if change.status in Report.Status.values else ""
         previous = report.history.filter(pk__lt=change.pk).order_by("-pk").first() if change.pk else None
-        if change.public_text and previous is not None and previous.status == change.status:
+        reopened = (previous is not None and previous.status == Report.Status.RESOLVED
+                    and change.status != Report.Status.RESOLVED and change.actor_id is not None
+                    and change.actor_id == report.author_id)
+        if reopened:
+            title = _("The report “%(category)s” (no. %(id)s) is reopened by the person who sent it") % {
+                "category": report.category.name, "id": report.pk}
+        elif change.public_text and previous is not None and previous.status == change.status:
             title = _("%(organisation)s answered the report “%(category)s” (no. %(id)s)") % {
                 "organisation": report.organisation.name, "category": report.category.name, "id": report.pk}
         else:
             title = _("The report “%(category)s” (no. %(id)s) is now: %(status)s") % {
                 "category": report.category.name, "id": report.pk, "status": status}
-        body = change.public_text or (change.reason if change.status == Report.Status.REJECTED else "")
+        body = change.public_text or (change.reason if change.status == Report.Status.REJECTED or reopened else "")
         if change.status == Report.Status.DUPLICATE and report.duplicate_of_id:
             body = "\n\n".join(part for part in [body, _("It is followed in report no. %(id)s: %(url)s") % {
                 "id": report.duplicate_of_id, "url": _absolute(report.duplicate_of.get_absolute_url())}] if part)
@@ -381,6 +396,9 @@ def notify_report_change(*, report: Report, change: StatusChange) -> None:
                 _("Hello,"), title, body, _("Read more: %(url)s") % {"url": _absolute(url)},
                 _("You get this email because you sent this report or said “me too” on it.")] if part)
             mail_send(addresses=emails, subject=title, body=text)
+        if reopened and report.service_id and report.service.email:
+            mail_send(addresses=[report.service.email], subject=title,
+                      body="\n\n".join([title, body, _absolute(report.get_absolute_url())]))
 
 
 # Public data ------------------------------------------------------------------------------------------

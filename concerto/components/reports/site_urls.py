@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:report_id>/", views.report_detail, name="detail"),
     path("<int:report_id>/moi-aussi/", views.report_support, name="support"),
     path("<int:report_id>/suivre/", views.report_follow, name="follow"),
+    path("<int:report_id>/rouvrir/", views.report_reopen, name="reopen"),
 ]

@@ -18,8 +18,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from concerto.components.reports import services
-from concerto.components.reports.forms import FilterForm, ReportForm, SupportForm, organisation_categories
+from concerto.components.reports import services, workflow
+from concerto.components.reports.forms import (
+    FilterForm,
+    ReopenForm,
+    ReportForm,
+    SupportForm,
+    organisation_categories,
+)
 from concerto.components.reports.models import Category, Report, ReportSupport
 from concerto.core.maps import organisation_bounds
 from concerto.core.participation.services import is_following
@@ -247,16 +253,48 @@ def report_detail(request, report_id):
          "properties": {"title": report.category.name, "url": report.get_absolute_url()}}]})
     if request.GET.get("format") == "geojson":
         return HttpResponse(points, content_type="application/geo+json")
+    return _report_page(request, report)
+
+
+def _report_page(request, report, *, reopen_form=None, status=200):
     user = request.user
     supported = user.is_authenticated and ReportSupport.objects.filter(report=report, user=user).exists()
-    history = list(report.history.all())
     support_refusal = services.support_refusal(user=user, report=report, next_url=request.get_full_path())
+    is_author = user.is_authenticated and report.author_id == user.pk
+    # The page lives at /signalements/<id>/: it takes the look, header and breadcrumb of the commune at its point.
+    request.organisation = report.organisation
+    component = report.component
     return render(request, "reports/report_detail.html", {
-        "report": report, "history": history, "photos": [p for p in report.photos.all() if p.hidden_at is None],
-        "supported": supported, "is_author": user.is_authenticated and report.author_id == user.pk,
+        "report": report, "history": workflow.history_entries(report),
+        "photos": [p for p in report.photos.all() if p.hidden_at is None],
+        "supported": supported, "is_author": is_author,
         "following": is_following(user=user, target=report), "support_form": SupportForm(),
         "organisation": report.organisation, "support_refusal": support_refusal,
-    })
+        "space": component.space if component is not None else None, "component": component,
+        "reopen_deadline": workflow.reopen_deadline(report) if is_author else None,
+        "reopen_refusal": workflow.reopen_refusal(user=user, report=report) if is_author else None,
+        "reopen_form": reopen_form or ReopenForm(),
+    }, status=status)
+
+
+@require_POST
+@rate_limited
+def report_reopen(request, report_id):
+    """The reporter reopens a resolved report within the component's deadline, saying what is still wrong.
+    After the deadline (or for anyone else) the page says why; nothing changes."""
+    report = get_report(request, report_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(report.get_absolute_url())
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            workflow.report_reopen(user=request.user, report=report, reason=form.cleaned_data["reason"])
+        except workflow.WorkflowError as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            messages.success(request, _("The report is reopened: the service is told and takes it up again."))
+            return redirect(report.get_absolute_url())
+    return _report_page(request, report, reopen_form=form, status=400)
 
 
 @require_POST

@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from concerto.components.reports.models import (
     Category,
@@ -236,6 +237,80 @@ def report_transition(*, actor, report: Report, status: str, reason: str = "",
                                          actor=actor)
     audit_record(actor=actor, action="reports.status_changed", target=report, organisation=report.organisation,
                  data={"from": previous, "to": status})
+    _notify(report, change)
+    return change
+
+
+def allowed_statuses(report: Report) -> list[str]:
+    """The statuses an agent may move REPORT to from its current one, in the workflow's order."""
+    return [value for value in Status.values if value in TRANSITIONS.get(report.status, set())]
+
+
+def history_entries(report: Report) -> list[StatusChange]:
+    """REPORT's public history, each change marked: `is_answer` (a public answer that kept the status: shown
+    as an answer, not as a second « Pris en compte ») and `is_reopening` (its reporter reopened it)."""
+    entries, previous = list(report.history.all()), None
+    for change in entries:
+        change.is_answer = previous is not None and change.status == previous and bool(change.public_text)
+        change.is_reopening = previous == Status.RESOLVED and change.status == REOPENED_STATUS
+        previous = change.status
+    return entries
+
+
+# --- Reopening by the reporter --------------------------------------------------------------------------
+
+REOPEN_DAYS = 30  # the component setting "reopen_days" (manifest.py) overrides it
+REOPENED_STATUS = Status.NEW  # back in the queue of the reports to handle
+
+
+def reopen_days(report: Report) -> int:
+    component = report.component
+    days = component.setting("reopen_days") if component is not None else None
+    return REOPEN_DAYS if days is None else int(days)
+
+
+def reopen_deadline(report: Report):
+    """Until when REPORT's reporter may reopen it (None when it is not resolved)."""
+    if report.status != Status.RESOLVED or report.resolved_at is None:
+        return None
+    return report.resolved_at + timedelta(days=reopen_days(report))
+
+
+def reopen_refusal(*, user, report: Report) -> str | None:
+    """Why USER cannot reopen REPORT now (None when they can)."""
+    if user is None or not user.is_authenticated or report.author_id != user.pk:
+        return _("Only the person who sent this report can reopen it.")
+    if report.status != Status.RESOLVED:
+        return _("Only a resolved report can be reopened.")
+    deadline = reopen_deadline(report)
+    if deadline is None or timezone.now() > deadline:
+        return ngettext(
+            "This report was resolved more than %(days)d day ago: it can no longer be reopened. If the problem "
+            "is back, send a new report.",
+            "This report was resolved more than %(days)d days ago: it can no longer be reopened. If the problem "
+            "is back, send a new report.", reopen_days(report)) % {"days": reopen_days(report)}
+    return None
+
+
+@transaction.atomic
+def report_reopen(*, user, report: Report, reason: str) -> StatusChange:
+    """The reporter says the problem is not solved: REPORT goes back to the queue with REASON, in the public
+    history; the service and the followers are told. Refused (WorkflowError, nothing changed) after the
+    deadline, for anyone else, or without a reason."""
+    given, report = report, Report.objects.select_for_update().get(pk=report.pk)
+    problem = reopen_refusal(user=user, report=report)
+    if problem:
+        raise WorkflowError(problem)
+    reason = _clean(reason, TEXT_MAX_LENGTH)
+    if not reason:
+        raise WorkflowError(_("Say what is still wrong: the service reads it to take the report up again."))
+    report.status, report.status_reason, report.resolved_at = REOPENED_STATUS, reason, None
+    fields = ["status", "status_reason", "resolved_at", "updated_at"]
+    report.save(update_fields=fields)
+    _copy(report, given, fields)
+    change = StatusChange.objects.create(report=report, status=report.status, reason=reason, actor=user)
+    audit_record(actor=user, action="reports.reopened", target=report, organisation=report.organisation,
+                 data={"from": Status.RESOLVED, "to": report.status})
     _notify(report, change)
     return change
 

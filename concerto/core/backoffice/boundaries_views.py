@@ -7,7 +7,6 @@ territory's (`territory.services.boundaries_import`): territory sits below accou
 and its French strings stay with territory (`territory/backoffice/boundaries.html`)."""
 
 import json
-import unicodedata
 
 from django.contrib import messages
 from django.http import Http404
@@ -16,16 +15,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from concerto.core.accounts.decorators import backoffice_view
+from concerto.core.french import sort_by_name
 from concerto.core.jobs.services import job_start
 from concerto.core.territory.boundaries import CODE_PROPERTIES, BoundaryError
 from concerto.core.territory.forms import BoundariesUploadForm
 from concerto.core.territory.models import Organisation
 from concerto.core.territory.services import boundaries_check
-
-
-def _sort_key(organisation) -> str:
-    """Alphabetical order as a reader expects it, whatever the database collation: Épinay near Enghien."""
-    return unicodedata.normalize("NFKD", organisation.name).encode("ascii", "ignore").decode().lower()
 
 
 @backoffice_view("accounts.manage_roles")
@@ -57,5 +52,5 @@ def boundaries(request, org_slug):
         "code_properties": CODE_PROPERTIES[:3],
         "total": communes.count(),
         "with_boundary": communes.filter(boundary__isnull=False).count(),
-        "without_boundary": sorted(communes.filter(boundary__isnull=True).only("name", "insee_code"), key=_sort_key),
+        "without_boundary": sort_by_name(communes.filter(boundary__isnull=True).only("name", "insee_code")),
     }, status=400 if form.errors else 200)

@@ -38,7 +38,7 @@ def _commune(request) -> Organisation:
 def overview(request, org_slug):
     org = request.organisation
     if org.kind != Organisation.Kind.COMMUNE:
-        communes = Organisation.objects.communes().filter(pk__in=org.descendant_ids()).order_by("name")
+        communes = Organisation.objects.communes().filter(pk__in=org.descendant_ids()).order_by("search_name", "name")
         return render(request, "backoffice/verification/communes.html", {"organisation": org,
                                                                         "communes": communes})
     setup = verification.setup_for(organisation=org)

@@ -26,8 +26,10 @@ from concerto.core.accounts.models import Role, RoleEnrolment
 from concerto.core.accounts.permissions import may_open
 from concerto.core.audit.models import AuditEntry
 from concerto.core.backoffice import services as backoffice_services
+from concerto.core.backoffice.audit_labels import action_label
 from concerto.core.backoffice.forms import DeskEnrolmentForm, OrganisationSettingsForm, RoleGrantForm
 from concerto.core.forms import form_saved
+from concerto.core.french import collation_key, sort_by_name
 from concerto.core.spaces import services
 from concerto.core.spaces.forms import ComponentAddForm, ComponentSettingsForm, SpaceForm, StepForm
 from concerto.core.spaces.lookup import item_for, require, space_for
@@ -104,7 +106,7 @@ def dashboard(request):
     query = request.GET.get("q", "").strip()[:100]
     below = Organisation.objects.filter(pk__in=below_ids)
     # Territories first, then communes, in alphabetical order whatever their accents.
-    below = below.search(query) if query else sorted(below, key=lambda o: (o.is_commune, o.search_name))
+    below = below.search(query) if query else sorted(below, key=lambda o: (o.is_commune, collation_key(o.name)))
     return render(request, "backoffice/dashboard.html", {
         "organisations": list(organisations.values()),
         "below": below,
@@ -123,7 +125,7 @@ def organisation(request, org_slug):
     return render(request, "backoffice/organisation.html", {
         "organisation": org,
         "spaces": spaces,
-        "children": org.children.order_by("name"),
+        "children": sort_by_name(org.children.all()),
         "can_manage": request.user.has_perm(MANAGE, org),
         "can_admin": request.user.has_perm("accounts.manage_roles", org),
     })
@@ -512,30 +514,6 @@ def organisation_settings(request, org_slug):
 
 # Audit log -----------------------------------------------------------------------------------------
 
-ACTION_LABELS = {
-    "space.created": gettext_lazy("Space created"),
-    "space.updated": gettext_lazy("Space changed"),
-    "space.published": gettext_lazy("Space published"),
-    "space.unpublished": gettext_lazy("Space back to draft"),
-    "space.archived": gettext_lazy("Space archived"),
-    "step.created": gettext_lazy("Step added"),
-    "step.updated": gettext_lazy("Step changed"),
-    "step.deleted": gettext_lazy("Step deleted"),
-    "component.added": gettext_lazy("Component added"),
-    "component.settings_updated": gettext_lazy("Component settings changed"),
-    "component.published": gettext_lazy("Component published"),
-    "component.unpublished": gettext_lazy("Component unpublished"),
-    "role.granted": gettext_lazy("Role given"),
-    "role.revoked": gettext_lazy("Role removed"),
-    "organisation.updated": gettext_lazy("Organisation settings changed"),
-    "verification.granted": gettext_lazy("Resident verified"),
-    "verification.revoked": gettext_lazy("Resident verification revoked"),
-    "verification.census_uploaded": gettext_lazy("Census list uploaded"),
-    "verification.census_deleted": gettext_lazy("Census list deleted"),
-    "verification.methods_changed": gettext_lazy("Verification methods changed"),
-    "verification.letters_printed": gettext_lazy("Code letters printed"),
-    "verification.letter_cancelled": gettext_lazy("Code letter cancelled"),
-}
 
 
 @backoffice_view("participation.view_audit")
@@ -551,8 +529,9 @@ def audit(request, org_slug):
         action = ""
     page = Paginator(entries.select_related("actor", "organisation"), 50).get_page(request.GET.get("page"))
     for entry in page.object_list:
-        entry.label = ACTION_LABELS.get(entry.action, entry.action)
+        entry.label = action_label(entry.action)
     return render(request, "backoffice/audit.html", {
         "organisation": org, "page": page, "action": action, "query": urlencode({"action": action}) if action else "",
-        "actions": [(value, ACTION_LABELS.get(value, value)) for value in actions],
+        "actions": sorted(((value, action_label(value)) for value in actions),
+                          key=lambda pair: collation_key(str(pair[1]))),
     })

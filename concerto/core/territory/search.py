@@ -2,6 +2,8 @@
 
 import unicodedata
 
+from concerto.core.french import collation_key
+
 
 def fold(text: str) -> str:
     """'Saint-Maur-des-Fossés' -> 'saint maur des fosses'."""
@@ -26,7 +28,7 @@ def organisations_search(queryset, query: str, limit: int = 20):
     if query.isdigit():
         hits = [o for o in candidates
                 if o.insee_code == query or any(p.startswith(query) for p in o.postcodes)]
-        return sorted(hits, key=lambda o: (o.kind != "commune", o.name))[:limit]
+        return sorted(hits, key=lambda o: (o.kind != "commune", collation_key(o.name)))[:limit]
     folded = fold(query)
     scored = []
     for org in candidates:

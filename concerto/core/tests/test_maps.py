@@ -63,7 +63,7 @@ def test_french_decimal_commas_and_spaces_are_accepted(boundaries):
 
 def test_a_point_outside_the_metropole_is_refused_in_french(boundaries):
     assert errors(submit(point=VERSAILLES)) == [
-        "Ce lieu est hors de la Métropole du Grand Paris : choisissez un lieu dans l’une de ses communes."
+        "Ce lieu est hors de la Métropole du Grand Paris\u00a0: choisissez un lieu dans l’une de ses communes."
     ]
 
 
@@ -72,7 +72,7 @@ def test_within_a_commune_accepts_its_points_and_refuses_a_neighbours(boundaries
 
     assert submit(point=MAIRIE_DE_SCEAUX, within=sceaux).is_valid()
     assert errors(submit(point=MAIRIE_DE_MONTREUIL, within=sceaux)) == [
-        "Ce lieu est hors de Sceaux : choisissez un autre lieu."
+        "Ce lieu est hors de Sceaux\u00a0: choisissez un autre lieu."
     ]
 
 
@@ -101,7 +101,7 @@ def test_within_can_be_given_to_the_field_itself(boundaries):
     (("48.85", "-200"), "La longitude doit être comprise entre -180 et 180."),
     (("48.85", ""), "Indiquez la latitude et la longitude."),
     (("", "2.35"), "Indiquez la latitude et la longitude."),
-    (("2.3522", "48.8566"), "La latitude et la longitude semblent inversées : dans la Métropole, la latitude "
+    (("2.3522", "48.8566"), "La latitude et la longitude semblent inversées\u00a0: dans la Métropole, la latitude "
                             "est d’environ 48,8 et la longitude d’environ 2,4."),
 ])
 def test_garbage_gets_a_clear_french_error(boundaries, point, message):
@@ -129,7 +129,7 @@ def test_without_boundaries_only_a_rectangle_around_the_metropole_is_checked():
     assert submit(point=HOTEL_DE_VILLE_DE_PARIS).is_valid()
     assert submit(point=MAIRIE_DE_MONTREUIL, within=commune("sceaux")).is_valid()
     assert errors(submit(point=LYON)) == [
-        "Ce lieu est hors de la Métropole du Grand Paris : choisissez un lieu dans l’une de ses communes."
+        "Ce lieu est hors de la Métropole du Grand Paris\u00a0: choisissez un lieu dans l’une de ses communes."
     ]
 
 
@@ -158,7 +158,7 @@ def test_the_field_renders_two_labelled_inputs_described_by_the_hint():
     assert html.count('aria-describedby="id_location_helptext"') == 2
     assert 'inputmode="decimal"' in html
     # Map, button and instructions are JavaScript's: hidden until map.js shows them.
-    assert 'id="id_location_map" role="application" aria-label="Carte : choisir le lieu"' in html
+    assert 'id="id_location_map" role="application" aria-label="Carte\u00a0: choisir le lieu"' in html
     assert "Utiliser ma position" in html
     assert 'data-boundaries-url="/communes/contours.geojson"' in html
 
@@ -172,7 +172,7 @@ def test_after_an_error_the_inputs_keep_what_was_typed_and_point_to_the_error(bo
     assert 'value="48,8"' in html and 'value="abc"' in html
     assert html.count('aria-describedby="id_location_helptext id_location_error"') == 2
     assert html.count('aria-invalid="true"') == 2
-    assert '<a href="#id_location_latitude">Emplacement : La longitude doit être un nombre' in html
+    assert '<a href="#id_location_latitude">Emplacement&nbsp;: La longitude doit être un nombre' in html
 
 
 def test_initial_floats_are_shown_with_a_point_and_no_trailing_zeros():
@@ -209,7 +209,7 @@ def test_map_points_include_draws_a_named_region_loading_its_own_leaflet():
     assert 'role="region" aria-label="Carte des propositions"' in html
     assert 'data-points-url="/x/points.geojson"' in html
     assert "leaflet/leaflet.js" in html and "leaflet.markercluster.js" in html and "concerto/map.js" in html
-    assert "La carte a besoin de JavaScript ; la liste ci-dessous présente les mêmes éléments." in html
+    assert "La carte a besoin de JavaScript\u00a0; la liste ci-dessous présente les mêmes éléments." in html
 
 
 # --- The communes' outlines --------------------------------------------------------------------------

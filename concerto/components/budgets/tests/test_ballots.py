@@ -148,7 +148,7 @@ def test_a_cumulative_ballot_over_the_points_or_the_cap_is_refused(db, resident)
 def test_an_empty_ballot_is_refused(knapsack, voter):
     _component, budget, _projects = knapsack
     assert refusal(voter=voter, budget=budget, choices=[]).message == (
-        "Votre bulletin est vide : choisissez au moins un projet.")
+        "Votre bulletin est vide\u00a0: choisissez au moins un projet.")
 
 
 def test_unknown_projects_and_projects_not_on_this_ballot_are_refused(knapsack, voter):
@@ -157,19 +157,19 @@ def test_unknown_projects_and_projects_not_on_this_ballot_are_refused(knapsack, 
     off = Project.objects.create(component=component, budget=budget, title="Une idée écartée", text="x",
                                  final_cost=100)
     assert refusal(voter=voter, budget=budget, choices=[off.pk]).message == (
-        "Le projet « Une idée écartée » n’est pas soumis au vote.")
+        "Le projet «\u00a0Une idée écartée\u00a0» n’est pas soumis au vote.")
     other = Budget.objects.create(component=component, name="Quartier des Blagis", amount=10_000)
     elsewhere = Project.objects.create(component=component, budget=other, title="Un banc aux Blagis", text="x",
                                        final_cost=100, on_ballot=True)
     assert refusal(voter=voter, budget=budget, choices=[elsewhere.pk]).message == (
-        "Le projet « Un banc aux Blagis » ne fait pas partie de ce budget.")
+        "Le projet «\u00a0Un banc aux Blagis\u00a0» ne fait pas partie de ce budget.")
 
 
 def test_malformed_choices_are_refused_with_a_message(knapsack, voter):
     _component, budget, projects = knapsack
     assert refusal(voter=voter, budget=budget, choices=["abc"]).code == "invalid"
     assert refusal(voter=voter, budget=budget, choices={projects[0].pk: 3}).message == (
-        "Sur ce bulletin, un projet est choisi ou non : il ne reçoit pas de points.")
+        "Sur ce bulletin, un projet est choisi ou non\u00a0: il ne reçoit pas de points.")
     assert refusal(voter=voter, budget=budget, choices="1,2").code == "invalid"
 
 

@@ -56,7 +56,7 @@ def test_refusals_are_json_with_the_same_french_messages(knapsack, resident, tok
     unknown = put(client, budget, token, {"choices": [987654]})
     assert unknown.status_code == 422 and unknown.json()["detail"] == "Le projet n° 987654 n’existe pas."
     empty = put(client, budget, token, {"choices": []})
-    assert empty.json()["detail"] == "Votre bulletin est vide : choisissez au moins un projet."
+    assert empty.json()["detail"] == "Votre bulletin est vide\u00a0: choisissez au moins un projet."
     garbage = put(client, budget, token, {"choices": "tout"})
     assert garbage.status_code == 422 and "detail" in garbage.json()
     bad_keys = put(client, budget, token, {"choices": {"abc": 1}})

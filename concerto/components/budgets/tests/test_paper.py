@@ -73,7 +73,8 @@ def test_the_same_agent_cannot_key_both_entries_of_a_sheet(knapsack, agent):
     key(agent, budget, [projects[0].pk])
     with pytest.raises(paper.PaperError) as caught:
         key(agent, budget, [projects[0].pk])
-    assert caught.value.message == "Vous avez déjà saisi ce bulletin : un autre agent doit faire la seconde saisie."
+    assert caught.value.message == ("Vous avez déjà saisi ce bulletin\u00a0: "
+                                    "un autre agent doit faire la seconde saisie.")
 
 
 def test_a_person_who_voted_online_is_refused_on_paper(knapsack, resident, agent, second_agent):
@@ -145,7 +146,7 @@ def test_agents_key_a_sheet_twice_through_the_back_office(knapsack, agent, secon
     component, budget, projects = knapsack
     paper_url, _mismatches_url = paper_urls(component, budget)
     page = staff_client(agent).get(paper_url).content.decode()
-    assert "Bulletins papier : Toute la ville" in page and "1. Un verger partagé au parc" in page
+    assert "Bulletins papier\u00a0: Toute la ville" in page and "1. Un verger partagé au parc" in page
     response = client.post(paper_url, form_data([projects[0].pk]), follow=True)
     assert "Le bulletin A-12 est saisi. Un second agent doit le saisir aussi." in response.content.decode()
     again = client.post(paper_url, form_data([projects[0].pk]))
@@ -153,7 +154,7 @@ def test_agents_key_a_sheet_twice_through_the_back_office(knapsack, agent, secon
     client.logout()
     response = staff_client(second_agent).post(paper_url, form_data([projects[0].pk]), follow=True)
     page = response.content.decode()
-    assert "Les deux saisies du bulletin A-12 concordent : le bulletin est compté." in page
+    assert "Les deux saisies du bulletin A-12 concordent\u00a0: le bulletin est compté." in page
     assert Ballot.objects.get().channel == "paper"
 
 

@@ -1,6 +1,7 @@
 """Counting a budget, publishing its results, the public results page, the back-office, the API, open data."""
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -91,9 +92,10 @@ def test_publishing_marks_the_winners_and_notifies_authors_and_followers(
     assert set(Project.objects.filter(budget=budget, selected=True).values_list("title", flat=True)) == set(
         titles(projects, [0, 1]))
     won = Notification.objects.get(recipient=resident)
-    assert won.title == "« Un verger partagé » fait partie des projets lauréats de « Toute la ville »"
+    assert won.title == ("«\u00a0Un verger partagé\u00a0» fait partie des projets lauréats "
+                         "de «\u00a0Toute la ville\u00a0»")
     lost = Notification.objects.get(recipient=author)
-    assert lost.title == "« Une fresque à l'école » n'a pas été retenu dans « Toute la ville »"
+    assert lost.title == "«\u00a0Une fresque à l'école\u00a0» n'a pas été retenu dans «\u00a0Toute la ville\u00a0»"
     assert lost.url == results_url(budget)
     assert sorted(m.to[0] for m in mail.outbox) == ["autrice@example.org", "resident@example.org"]
     assert AuditEntry.objects.filter(action="budgets.result_published", target_id=str(budget.pk)).exists()
@@ -152,9 +154,10 @@ def test_greedy_results_page_shows_winners_figures_and_reasons(client, agent):
     assert winners < page.index(projects[0].title) < page.index(projects[1].title) < others
     assert f"900{NBSP}€" in page and "90 % du budget" in page  # spent, share of the budget
     assert "60 % du budget" in page  # the orchard's share
-    assert f"Non retenu : il restait 100{NBSP}€ pour un coût de 300{NBSP}€." in page
-    assert f"Sélectionné : il restait 400{NBSP}€ quand son tour est venu, assez pour son coût de 300{NBSP}€." in page
-    assert "Non retenu : personne n'a voté pour lui." in page
+    assert f"Non retenu\u00a0: il restait 100{NBSP}€ pour un coût de 300{NBSP}€." in page
+    assert (f"Sélectionné\u00a0: il restait 400{NBSP}€ quand son tour est venu, "
+            f"assez pour son coût de 300{NBSP}€.") in page
+    assert "Non retenu\u00a0: personne n'a voté pour lui." in page
     # The chart's figures, as an accessible table with a caption.
     assert "<caption id=\"projects-caption\">" in page
     assert 'class="result-bars__fill bar-w-100"' in page and 'class="result-bars__fill bar-w-38"' in page
@@ -164,11 +167,15 @@ def test_equal_shares_results_page_explains_each_project(client, agent):
     budget, projects = small_election(rule=Budget.Rule.MES)
     publish(budget, agent)
     page = text(client.get(results_url(budget)))
-    assert f"Sélectionné au 1er tour : chacun de ses 8 soutiens a payé au plus 75,00{NBSP}€." in page
-    assert f"Sélectionné au 2e tour : chacun de ses 2 soutiens a payé au plus 150,00{NBSP}€." in page
-    assert (f"Non retenu : ses 3 soutiens n'avaient plus que 225{NBSP}€ à eux tous pour un coût de "
-            f"300{NBSP}€.") in page
-    assert "Méthode des parts égales" in page
+    assert (f"Sélectionné au 1er tour\u00a0: il a pris au plus 75,00{NBSP}€ sur la part égale du budget de "
+            f"chacun de ses 8 soutiens.") in page
+    assert (f"Sélectionné au 2e tour\u00a0: il a pris au plus 150,00{NBSP}€ sur la part égale du budget de "
+            f"chacun de ses 2 soutiens.") in page
+    assert (f"Non retenu\u00a0: il ne restait que 225{NBSP}€ sur les parts égales du budget de ses 3 soutiens "
+            f"réunies, pour un coût de 300{NBSP}€.") in page
+    assert "Méthode des parts égales" in page and "Personne ne paie rien" in page
+    # Equal shares are a way of counting: nothing on the page says that residents paid.
+    assert not re.search(r"\b(payé|payer|paient|argent)\b", page)
     assert "pb_count" in page and "--rule mes" in page
 
 
@@ -300,7 +307,7 @@ def test_a_project_page_can_say_why_it_won_or_lost(agent):
     publish(budget, agent)
     row = results.project_result(projects[2])
     assert row.selected is False and row.votes == 2
-    assert row.explanation == "Non retenu : il restait 100\xa0€ pour un coût de 300\xa0€."
+    assert row.explanation == "Non retenu\u00a0: il restait 100\xa0€ pour un coût de 300\xa0€."
 
 
 def test_a_ballot_changed_after_the_count_blocks_publishing_and_is_flagged(agent, staff_client):

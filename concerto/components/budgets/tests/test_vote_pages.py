@@ -47,12 +47,12 @@ def test_a_verified_resident_votes_sees_the_confirmation_and_changes_their_vote(
     response = client.post(ballot_url, {"projets": [projects[0].pk, projects[1].pk]}, follow=True)
     page = text(response)
     assert "Votre vote est enregistré" in page and "Merci" in page
-    assert "Total de vos projets : 35\u00a0000\u00a0€ sur un budget de 50\u00a0000\u00a0€." in page
+    assert "Total de vos projets\u00a0: 35\u00a0000\u00a0€ sur un budget de 50\u00a0000\u00a0€." in page
     assert "Modifier mon vote" in page
     edit = text(client.get(ballot_url + "?modifier=1"))
     assert f'value="{projects[0].pk}" id="projet-{projects[0].pk}" data-cost="20000" checked' in edit
     response = client.post(ballot_url, {"projets": [projects[3].pk]}, follow=True)
-    assert "Votre nouveau bulletin est enregistré : il remplace le précédent." in text(response)
+    assert "Votre nouveau bulletin est enregistré\u00a0: il remplace le précédent." in text(response)
     ballot = Ballot.objects.get()
     assert list(ballot.choices.values_list("project_id", flat=True)) == [projects[3].pk]
 
@@ -63,7 +63,7 @@ def test_without_javascript_the_total_is_updated_by_the_server_without_casting(k
     client.force_login(resident)
     _home, ballot_url = urls(component, budget)
     page = text(client.post(ballot_url, {"projets": [p.pk for p in projects], "action": "recalculer"}))
-    assert "Vous dépassez de 27\u00a0600\u00a0€ le budget de 50\u00a0000\u00a0€ : retirez un projet." in page
+    assert "Vous dépassez de 27\u00a0600\u00a0€ le budget de 50\u00a0000\u00a0€\u00a0: retirez un projet." in page
     assert "Vos projets coûtent 77\u00a0600\u00a0€ au total" in page
     assert not Ballot.objects.exists()
 
@@ -86,7 +86,7 @@ def test_a_cumulative_ballot_takes_points(db, resident, client):
     verify(resident)
     client.force_login(resident)
     _home, ballot_url = urls(component, budget)
-    assert "Points restants : 10 sur 10." in text(client.get(ballot_url))
+    assert "Points restants\u00a0: 10 sur 10." in text(client.get(ballot_url))
     bad = client.post(ballot_url, {f"points-{projects[0].pk}": "abc"})
     assert bad.status_code == 400 and "Saisissez un nombre entier de points." in text(bad)
     client.post(ballot_url, {f"points-{projects[0].pk}": "6", f"points-{projects[1].pk}": "4"})
@@ -148,9 +148,9 @@ def test_an_approval_ballot_counts_the_projects_chosen(db, resident, client):
     client.force_login(resident)
     _home, ballot_url = urls(component, budget)
     page = text(client.get(ballot_url))
-    assert "Choisissez jusqu’à 2 projets." in page and "Projets choisis : 0 sur 2 au plus." in page
+    assert "Choisissez jusqu’à 2 projets." in page and "Projets choisis\u00a0: 0 sur 2 au plus." in page
     over = text(client.post(ballot_url, {"projets": [p.pk for p in projects[:3]], "action": "recalculer"}))
-    assert "Projets choisis : 3, plus que les 2 permis." in over
+    assert "Projets choisis\u00a0: 3, plus que les 2 permis." in over
     assert "Vous avez choisi 3 projets, plus que la limite de 2. Retirez-en pour voter." in over
     client.post(ballot_url, {"projets": [projects[0].pk, projects[2].pk]})
     assert Ballot.objects.get().choices.count() == 2
@@ -163,4 +163,4 @@ def test_a_single_choice_ballot_says_only_one_project_can_be_chosen(db, resident
     _home, ballot_url = urls(component, budget)
     page = text(client.post(ballot_url, {"projets": [projects[0].pk, projects[1].pk], "action": "recalculer"}))
     assert "Choisissez le projet que vous préférez." in page
-    assert "Un seul projet peut être choisi : décochez les autres." in page
+    assert "Un seul projet peut être choisi\u00a0: décochez les autres." in page

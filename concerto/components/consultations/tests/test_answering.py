@@ -34,7 +34,7 @@ def test_the_form_shows_sections_as_fieldsets_with_every_question(client, reside
     assert "Enregistrer un brouillon" in html
     assert "1 (Pas du tout)" in html and "5 (Tout à fait)" in html
     assert f'data-show-when-option="{option(questionnaire.transport, "À vélo").pk}"' in html
-    assert "Répondez seulement si vous avez choisi « À vélo »" in html
+    assert "Répondez seulement si vous avez choisi «\u00a0À vélo\u00a0»" in html
 
 
 def test_a_resident_answers_every_kind_and_sees_the_confirmation(client, resident, consultation, questionnaire):
@@ -110,7 +110,7 @@ def test_other_specify_asks_for_the_text(client, resident, consultation, questio
     other = str(option(q.transport, "Autre").pk)
     response = client.post(consultation.get_absolute_url(), form_data(q, transport=other))
     assert response.status_code == 400
-    assert "Précisez votre réponse « Autre »." in response.content.decode()
+    assert "Précisez votre réponse «\u00a0Autre\u00a0»." in response.content.decode()
     data = form_data(q, transport=str(option(q.transport, "Autre").pk))
     data[q.transport.other_field_name] = "En trottinette"
     assert client.post(consultation.get_absolute_url(), data).status_code == 302

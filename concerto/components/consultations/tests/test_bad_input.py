@@ -45,8 +45,9 @@ def bad_inputs(q):
         ("a short text too long", {"name_it": "x" * 301}, "au plus 300 caractères"),
         ("a long text too long", {"ideas": "x" * 5001}, "au plus 5000 caractères"),
         ("an other text too long", {"q3_other": "x" * 301}, "au plus 300 caractères"),
-        ("a ranking with twice the same rank", {"rank": ["1", "1", "2"]}, "un rang différent"),
-        ("a ranking left half-way", {"rank": ["1", "", ""]}, "un rang différent"),
+        ("a ranking with twice the same rank", {"rank": ["1", "1", "2"]},
+         "Rang donné deux fois\u00a0: 1. Rang manquant\u00a0: 3."),
+        ("a ranking left half-way", {"rank": ["1", "", ""]}, "Rangs manquants\u00a0: 2, 3."),
         # The map field's own messages (concerto.core.maps); checked here to be errors next to the field.
         ("a point outside the Métropole", {"point": ("43.2965", "5.3698")}, "Métropole du Grand Paris"),
         ("a point with one coordinate", {"point": ("48.8", "")}, f'id="id_{q.place.field_name}_error"'),

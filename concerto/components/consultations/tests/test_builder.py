@@ -141,9 +141,9 @@ def test_removing_the_answer_a_condition_uses_shows_the_question_always(consulta
 
 def test_the_builder_page_shows_the_questionnaire_with_its_actions(staff_client, agent, consultation, questionnaire):
     html = staff_client(agent).get(bo(consultation)).content.decode()
-    assert "Partie 1 : Vos habitudes" in html and "Partie 2 : Vos souhaits" in html
+    assert "Partie 1\u00a0: Vos habitudes" in html and "Partie 2\u00a0: Vos souhaits" in html
     assert "Comment venez-vous au parc ?" in html
-    assert "Affichée seulement si « À vélo » est choisi" in html
+    assert "Affichée seulement si «\u00a0À vélo\u00a0» est choisi" in html
     assert "Monter" in html and "Descendre" in html
     assert "Ajouter une question" in html and "Ajouter une partie" in html
     assert "Saisir une réponse recueillie sur papier ou en réunion" in html
@@ -185,7 +185,7 @@ def test_an_agent_edits_a_question_renames_removes_and_adds_answers(staff_client
     client = staff_client(agent)
     url = bo(consultation, f"questions/{q.transport.pk}/modifier/")
     page = client.get(url).content.decode()
-    assert "Retirer la réponse « En voiture »" in page
+    assert "Retirer la réponse «\u00a0En voiture\u00a0»" in page
     assert "D’autres questions ne s’affichent que pour certaines réponses à celle-ci" in page
     data = {"label": "Comment venez-vous ?", "help_text": "", "required": "on", "section": q.transport.section_id,
             "condition_option": "", "new_options": "En bus", "other_option": "on"}
@@ -248,6 +248,6 @@ def test_the_page_explains_why_questions_can_no_longer_be_removed(staff_client, 
 def test_deleting_a_question_asks_first(staff_client, agent, consultation, questionnaire):
     client = staff_client(agent)
     url = bo(consultation, f"questions/{questionnaire.ideas.pk}/supprimer/")
-    assert "Supprimer « Vos idées » ?" in client.get(url).content.decode()
+    assert "Supprimer «\u00a0Vos idées\u00a0»\u00a0?" in client.get(url).content.decode()
     assert client.post(url).status_code == 302
     assert not Question.objects.filter(pk=questionnaire.ideas.pk).exists()

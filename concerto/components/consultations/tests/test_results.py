@@ -123,17 +123,17 @@ def test_filters_by_channel_and_by_commune(consultation, dataset, sceaux, montre
 
 def test_the_results_page_shows_charts_tables_and_the_share_of_each_channel(client, consultation, dataset):
     html = client.get(consultation.get_absolute_url() + "resultats/").content.decode()
-    assert "Résultats : Votre avis" in html
+    assert "Résultats\u00a0: Votre avis" in html
     assert "<strong>5</strong> réponses comptées" in html
     assert "Réponses par canal" in html and "Papier" in html and "60 %" in html
     assert f'<caption id="{dataset.transport.field_name}-table">Comment venez-vous au parc ?</caption>' in html
     assert 'class="bars__fill bar-w-40"' in html  # by bike: a bar of 40 %
     assert "2 (40 %)" in html
-    assert "Réponse la plus choisie : « À vélo » (40 %)." in html
-    assert "Moyenne : 3." in html  # satisfaction
+    assert "Réponse la plus choisie\u00a0: «\u00a0À vélo\u00a0» (40 %)." in html
+    assert "Moyenne\u00a0: 3." in html  # satisfaction
     assert "Médiane" in html and "Rang moyen" in html
     assert "mai 2026" in html and "juin 2026" in html
-    assert "Lire la réponse « Autre » (1)" in html
+    assert "Lire la réponse «\u00a0Autre\u00a0» (1)" in html
     assert "Lire et chercher dans les 2 réponses" in html
     assert "data-map-points" in html and "Commune du lieu" in html
     assert "Toutes les réponses, une par ligne (CSV)" in html
@@ -163,7 +163,7 @@ def test_written_answers_are_listed_with_a_search_and_pages(client, consultation
     assert "Page 1 sur 2" in html
     assert "Idée numéro 0" in client.get(url, {"page": 2}).content.decode()
     found = client.get(url, {"q": "ARBRES"}).content.decode()
-    assert "10 réponses contiennent « ARBRES »." in found
+    assert "10 réponses contiennent «\u00a0ARBRES\u00a0»." in found
     assert "Idée numéro 3 avec des arbres" in found and "Idée numéro 4<" not in found
     assert client.get(consultation.get_absolute_url() + f"resultats/questions/{q.satisfaction.pk}/").status_code == 404
 
@@ -171,7 +171,7 @@ def test_written_answers_are_listed_with_a_search_and_pages(client, consultation
 def test_the_other_answers_of_a_choice_question_are_listed(client, consultation, dataset):
     url = consultation.get_absolute_url() + f"resultats/questions/{dataset.transport.pk}/"
     html = client.get(url).content.decode()
-    assert "En roller" in html and "les réponses « Autre »" in html
+    assert "En roller" in html and "les réponses «\u00a0Autre\u00a0»" in html
 
 
 def test_map_answers_as_geojson(client, consultation, dataset):
@@ -257,7 +257,7 @@ def test_an_agent_enters_a_paper_response_through_the_page(staff_client, agent, 
     client = staff_client(agent)
     url = consultation.get_backoffice_url() + "reponses/saisir/"
     page = client.get(url).content.decode()
-    assert "Comment cette réponse a-t-elle été recueillie ?" in page
+    assert "Comment cette réponse a-t-elle été recueillie\u00a0?" in page
     assert "Comment venez-vous au parc ?" in page
     data = {"about-channel": "in_person", "about-residence": str(sceaux.pk), "about-answered_on": "2026-03-02",
             q.satisfaction.field_name: "2"}  # the required transport question left empty: allowed on paper

@@ -29,7 +29,7 @@ def test_agent_checks_in_a_typed_code_and_sees_the_name_and_the_answers(staff_cl
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Enregistré : Camille Martin" in page
+    assert "Enregistré\u00a0: Camille Martin" in page
     assert "Besoin d&#x27;une garde d&#x27;enfants ?" in page and "Oui, deux enfants" in page
     registration.refresh_from_db()
     assert registration.checked_in_at is not None and registration.checked_in_by == agent
@@ -51,7 +51,7 @@ def test_a_code_of_another_event_says_which_event_it_is_for(staff_client, agent,
     response = checkin(staff_client(agent), event, registration.code)
 
     assert response.status_code == 400
-    assert "Ce billet est pour « Balade urbaine » du 3 décembre 2026." in response.content.decode()
+    assert "Ce billet est pour «\u00a0Balade urbaine\u00a0» du 3 décembre 2026." in response.content.decode()
     registration.refresh_from_db()
     assert registration.checked_in_at is None
 
@@ -125,7 +125,7 @@ def test_a_walk_in_is_added_from_the_page_and_counted_as_checked_in(staff_client
     event = make_event()
     response = staff_client(agent).post(url("events_backoffice:walk_in", event),
                                         {"name": "Lou", "attendance": "in_person"}, follow=True)
-    assert "Personne ajoutée et enregistrée : Lou." in response.content.decode()
+    assert "Personne ajoutée et enregistrée\u00a0: Lou." in response.content.decode()
     walk_in = event.registrations.get()
     assert walk_in.walk_in and walk_in.checked_in_at is not None and walk_in.checked_in_by == agent
 

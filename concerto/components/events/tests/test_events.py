@@ -275,8 +275,11 @@ def test_registration_list_of_a_past_meeting_shows_its_walk_ins_without_an_accou
     """Walk-ins added at the door have no account: the page shows the name typed, or "Sur place" without one."""
     from concerto.components.events import room
 
-    event = make_event(starts_in=timezone.timedelta(hours=-1))
+    event = make_event()
+    # Registered before it started (registration closes when the event starts), then the meeting began.
     services.registration_create(user=UserFactory(display_name="Alice A"), event=event)
+    Event.objects.filter(pk=event.pk).update(starts_at=timezone.now() - timezone.timedelta(hours=1))
+    event.refresh_from_db()
     room.walk_in_add(agent=agent, event=event, name="Lou")
     room.walk_in_add(agent=agent, event=event, name="")
 

@@ -247,7 +247,7 @@ def test_reminders_go_once_the_day_before(resident, django_capture_on_commit_cal
         call_command("send_event_reminders", stdout=StringIO())
         call_command("send_event_reminders", stdout=StringIO())
 
-    assert [m.subject for m in mail.outbox] == ["Demain : Réunion publique sur le parc"]
+    assert [m.subject for m in mail.outbox] == ["Demain\u00a0: Réunion publique sur le parc"]
     assert Registration.objects.get(event=tomorrow).reminded_at is not None
     assert Registration.objects.get(event=later).reminded_at is None
 
@@ -265,7 +265,7 @@ def test_the_periodic_runner_sends_the_reminders_of_the_day_before_once(resident
         call_command("run_periodic", "--once", stdout=out)
         call_command("run_periodic", "--once", stdout=out)
 
-    assert [m.subject for m in mail.outbox] == ["Demain : Réunion publique sur le parc"]
+    assert [m.subject for m in mail.outbox] == ["Demain\u00a0: Réunion publique sur le parc"]
     assert "events.reminders: 1 done" in out.getvalue() and "events.reminders: 0 done" in out.getvalue()
 
 

@@ -362,7 +362,7 @@ def test_a_resident_supports_once_and_can_take_it_back(client, proposal, residen
     assert "Soutenir cette proposition" in page
     url = _url(proposal.component, "support", proposal.pk)
     first = client.post(url, follow=True).content.decode()
-    assert "Merci : vous soutenez cette proposition." in first and "1 soutien" in first
+    assert "Merci\u00a0: vous soutenez cette proposition." in first and "1 soutien" in first
     again = client.post(url, follow=True).content.decode()
     assert "Vous soutenez déjà cette proposition." in again
     assert Support.objects.filter(user=resident).count() == 1

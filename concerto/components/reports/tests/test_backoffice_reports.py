@@ -44,7 +44,7 @@ def test_the_agent_sees_the_queue_with_counts_and_filters(staff_client, agent, c
     client = staff_client(agent)
     html = client.get(url(component)).content.decode()
     assert "Signalements à traiter" in html and "Nid de poule" in html
-    assert "Nouveau : <strong>1</strong>" in html and "Résolu : <strong>1</strong>" in html
+    assert "Nouveau&nbsp;: <strong>1</strong>" in html and "Résolu&nbsp;: <strong>1</strong>" in html
     assert "2 signalements" in html
     filtered = client.get(url(component), {"status": "resolved"}).content.decode()
     assert "1 signalement" in filtered

@@ -78,7 +78,7 @@ def test_a_rejection_needs_a_reason(agent, report):
 
 
 def test_impossible_transitions_are_refused_with_a_message(agent, report, category):
-    with pytest.raises(workflow.WorkflowError, match="déjà « Nouveau »"):
+    with pytest.raises(workflow.WorkflowError, match="déjà «\u00a0Nouveau\u00a0»"):
         workflow.report_transition(actor=agent, report=report, status="new")
     with pytest.raises(workflow.WorkflowError, match="Fusionner"):
         workflow.report_transition(actor=agent, report=report, status="duplicate")

@@ -254,7 +254,7 @@ def test_census_upload_page_reports_lines_and_replaces(staff_client, admin_sceau
     bad = SimpleUploadedFile("liste.csv", b"nom;prenom;naissance\nMartin;Camille;14/07/1985\nDurand;Luc;hier\n")
     response = staff.post(bo("verification_census", "sceaux"), {"file": bad})
     assert response.status_code == 400
-    assert "Ligne 3 : « hier » n’est pas une date de naissance" in response.content.decode()
+    assert "Ligne 3\u00a0: «\u00a0hier\u00a0» n’est pas une date de naissance" in response.content.decode()
     good = SimpleUploadedFile("liste.csv", CSV)
     response = staff.post(bo("verification_census", "sceaux"), {"file": good}, follow=True)
     assert "La liste des habitants est remplacée\u00a0: 1 personne" in response.content.decode()

@@ -44,9 +44,9 @@ def test_an_unpublished_component_nobody_used_is_deleted_after_confirmation(staf
     draft = ComponentFactory(space=space, kind="news", title="Brouillon", published=False)
     client = staff_client(agent)
     page = client.get(_url("component_delete", draft)).content.decode()
-    assert "Supprimer « Brouillon » ?" in page
+    assert "Supprimer «\u00a0Brouillon\u00a0»\u00a0?" in page
     response = client.post(_url("component_delete", draft), follow=True)
-    assert "« Brouillon » est supprimé." in response.content.decode()
+    assert "«\u00a0Brouillon\u00a0» est supprimé." in response.content.decode()
     assert not Component.objects.filter(pk=draft.pk).exists()
     assert AuditEntry.objects.filter(action="component.deleted").exists()
 

@@ -95,7 +95,7 @@ def test_nobody_replies_to_a_hidden_comment_but_its_replies_stay_visible(
     assert f"id_reply_{rude.pk}_body" not in html
     response = client.post(_comment_url(post), {"body": "Forcé", "parent": rude.pk})
     assert response.status_code == 400
-    assert "Ce commentaire a été masqué par la modération : vous ne pouvez pas y répondre." in \
+    assert "Ce commentaire a été masqué par la modération\u00a0: vous ne pouvez pas y répondre." in \
         response.content.decode()
 
 
@@ -141,9 +141,9 @@ def test_commenter_takes_a_stance_and_the_thread_shows_a_tally_and_badges(
     comment_create(author=agent, target=post, body="Sans position.")
     client.force_login(resident)
     html = client.get(post.get_absolute_url()).content.decode()
-    assert "Positions exprimées : <strong>2 pour · 1 contre · 1 neutre</strong>" in html
-    assert html.count('<span class="visually-hidden">Position : </span>Pour</span>') == 2
-    assert '<span class="visually-hidden">Position : </span>Contre</span>' in html
+    assert "Positions exprimées\u00a0: <strong>2 pour · 1 contre · 1 neutre</strong>" in html
+    assert html.count('<span class="visually-hidden">Position\u00a0: </span>Pour</span>') == 2
+    assert '<span class="visually-hidden">Position\u00a0: </span>Contre</span>' in html
     assert "Votre position" in html and 'id="id_comment_stance_0"' in html
     # The reply forms offer no stance.
     assert 'name="stance"' not in html.split('<details class="disclosure comments__reply">', 1)[1] \
@@ -171,7 +171,7 @@ def test_bad_stances_get_a_french_error(client, with_stances, resident, neighbou
     assert "Choisissez pour, contre ou neutre." in response.content.decode()
     response = client.post(_comment_url(post), {"body": "Hmm", "stance": "for", "parent": question.pk})
     assert response.status_code == 400
-    assert "Une réponse ne prend pas position : seuls les commentaires le font." in response.content.decode()
+    assert "Une réponse ne prend pas position\u00a0: seuls les commentaires le font." in response.content.decode()
     with pytest.raises(ValidationError) as error:
         comment_create(author=resident, target=post, body="Hmm", stance="for", parent=question)
     assert list(error.value.message_dict) == ["stance"]
@@ -199,7 +199,7 @@ def test_the_author_of_a_comment_is_notified_of_a_reply_but_not_of_their_own(
         reply = comment_create(author=resident, target=post, body="Non, venez directement.", parent=question)
     notification = Notification.objects.get(recipient=neighbour)
     assert notification.verb == "comment.replied"
-    assert notification.title == "Camille Martin a répondu à votre commentaire sur « Premier atelier samedi »"
+    assert notification.title == "Camille Martin a répondu à votre commentaire sur «\u00a0Premier atelier samedi\u00a0»"
     assert notification.body == "Non, venez directement."
     assert notification.url == f"{post.get_absolute_url()}#commentaire-{reply.pk}"
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["voisin@example.org"]

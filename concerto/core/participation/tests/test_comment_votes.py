@@ -64,7 +64,7 @@ def test_votes_close_with_the_comments(client, resident, news, step, comment):
     assert "Il faudrait plus de bancs." in html and f'id="vote-up-{comment.pk}"' not in html
     response = client.post(_vote_url(comment), {"value": "1"})
     assert response.status_code == 403
-    assert "Les commentaires sont fermés ici : les votes sur les commentaires aussi." in response.content.decode()
+    assert "Les commentaires sont fermés ici\u00a0: les votes sur les commentaires aussi." in response.content.decode()
     assert not CommentVote.objects.exists()
 
 
@@ -162,7 +162,7 @@ def test_a_bad_vote_value_gets_a_french_400(client, resident, comment):
         assert response.status_code == 400, data
         html = response.content.decode()
         assert "Votre vote n’a pas été enregistré" in html
-        assert "Choisissez « d’accord » ou « pas d’accord »." in html
+        assert "Choisissez «\u00a0d’accord\u00a0» ou «\u00a0pas d’accord\u00a0»." in html
     assert not CommentVote.objects.exists()
 
 

@@ -27,7 +27,7 @@ def test_email_goes_out_after_commit_in_french(resident, django_capture_on_commi
     assert message.to == ["resident@example.org"]
     assert message.subject.endswith("Nouvelle actualité")
     assert message.body.startswith("Bonjour,")
-    assert "En savoir plus : https://concerto.example.org/sceaux/" in message.body
+    assert "En savoir plus\u00a0: https://concerto.example.org/sceaux/" in message.body
     assert "Ne plus suivre" in message.body
     assert Notification.objects.get(recipient=resident).emailed_at is not None
 

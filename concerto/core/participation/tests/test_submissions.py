@@ -132,7 +132,7 @@ def test_a_proposal_goes_anywhere_in_the_metropole_and_a_project_only_within_its
         with pytest.raises(ValidationError) as refused:
             _project_create(space, author, agent, point=MONTREUIL_POINT)
         assert refused.value.message_dict["location"] == [
-            "Ce lieu est en dehors de Sceaux : choisissez un lieu qui s’y trouve."]
+            "Ce lieu est en dehors de Sceaux\u00a0: choisissez un lieu qui s’y trouve."]
         with pytest.raises(ValidationError) as far:
             _proposal_create(space, author, point=LYON_POINT)
         assert far.value.message_dict["location"] == [
@@ -154,7 +154,7 @@ def test_content_is_cleaned_alike_with_each_components_own_words(space, author, 
         with pytest.raises(ValidationError) as project_refused:
             _project_create(space, author, agent, title="x" * 151)
     assert set(proposal_refused.value.message_dict) == {"title", "text"}
-    assert project_refused.value.message_dict["title"] == ["Le titre est trop long : 150 caractères au plus."]
+    assert project_refused.value.message_dict["title"] == ["Le titre est trop long\u00a0: 150 caractères au plus."]
 
 
 def test_a_category_of_another_component_is_refused_for_every_kind(space, author, agent):

@@ -18,6 +18,6 @@ def test_a_slug_taken_between_the_check_and_the_save_becomes_a_french_form_error
         services.space_create(actor=agent, organisation=sceaux, title="Autre budget", slug="budget")
 
     assert error.value.message_dict["slug"] == [
-        "Un autre espace de cette collectivité utilise déjà l'adresse « budget »."
+        "Un autre espace de cette collectivité utilise déjà l'adresse «\u00a0budget\u00a0»."
     ]
     assert list(Space.objects.filter(organisation=sceaux, slug="budget")) == [first]

@@ -121,7 +121,7 @@ def test_unknown_codes_are_ignored_and_counted(db, tmp_path):
                                                                      feature("78646")))), stdout=out)
 
     assert "1 contour de commune importé." in out.getvalue()
-    assert "2 objets ignorés : leur code n'est celui d'aucune commune de la Métropole (78646, 93059)." \
+    assert "2 objets ignorés\u00a0: leur code n'est celui d'aucune commune de la Métropole (78646, 93059)." \
         in out.getvalue()
     assert "129 communes sans contour." in out.getvalue()
 
@@ -139,29 +139,29 @@ MALFORMED = {
     "bad json": ('{"type": "FeatureCollection", "features": [',
                  "Le fichier n'est pas un JSON valide (ligne 1, colonne 44)"),
     "wrong type": ({"type": "Feature", "geometry": SQUARE, "properties": {"code": "92071"}},
-                   "Le fichier doit être une FeatureCollection GeoJSON (trouvé : Feature)."),
-    "not an object": ([1, 2, 3], "Le fichier doit être une FeatureCollection GeoJSON (trouvé : list)."),
+                   "Le fichier doit être une FeatureCollection GeoJSON (trouvé\u00a0: Feature)."),
+    "not an object": ([1, 2, 3], "Le fichier doit être une FeatureCollection GeoJSON (trouvé\u00a0: list)."),
     "empty": (collection(), "La FeatureCollection ne contient aucun objet."),
     "point geometry": (
         collection(feature("93048"), feature("92071", {"type": "Point", "coordinates": [2.3, 48.7]})),
-        "Objet n° 2 (92071) : sa géométrie est de type Point, et non Polygon ou MultiPolygon.",
+        "Objet n° 2 (92071)\u00a0: sa géométrie est de type Point, et non Polygon ou MultiPolygon.",
     ),
     "open ring": (collection(feature("92071", open_ring())),
-                  "Objet n° 1 (92071) : un contour n'est pas fermé"),
+                  "Objet n° 1 (92071)\u00a0: un contour n'est pas fermé"),
     "self-intersecting": (collection(feature("92071", bowtie())),
-                          "Objet n° 1 (92071) : la géométrie n'est pas valide : Self-intersection"),
+                          "Objet n° 1 (92071)\u00a0: la géométrie n'est pas valide\u00a0: Self-intersection"),
     "text coordinates": (collection(feature("92071", {"type": "Polygon", "coordinates": [[["a", "b"]] * 4]})),
-                         "Objet n° 1 (92071) : une position contient autre chose que des nombres."),
+                         "Objet n° 1 (92071)\u00a0: une position contient autre chose que des nombres."),
     "projected coordinates": (collection(feature("92071", {"type": "Polygon", "coordinates": [[
         [650000, 6860000], [651000, 6860000], [651000, 6861000], [650000, 6860000]]]})),
-        "hors des limites de longitude et de latitude (le fichier est-il en WGS84 ?)"),
-    "no geometry": (collection(feature("92071", None)), "Objet n° 1 (92071) : il n'a pas de géométrie."),
+        "hors des limites de longitude et de latitude (le fichier est-il en WGS84\u00a0?)"),
+    "no geometry": (collection(feature("92071", None)), "Objet n° 1 (92071)\u00a0: il n'a pas de géométrie."),
     "missing code": (collection(feature("92071"), feature(None)),
-                     "Objet n° 2 : pas de code INSEE (propriété attendue : INSEE_COM, insee_com, code)."),
+                     "Objet n° 2\u00a0: pas de code INSEE (propriété attendue\u00a0: INSEE_COM, insee_com, code)."),
     "duplicate code": (collection(feature("92071"), feature("92071")),
-                       "Objet n° 2 (92071) : le code 92071 apparaît deux fois."),
+                       "Objet n° 2 (92071)\u00a0: le code 92071 apparaît deux fois."),
     "no known commune": (collection(feature("78646")),
-                         "Aucun objet ne correspond à une commune de la Métropole : rien n'a été importé."),
+                         "Aucun objet ne correspond à une commune de la Métropole\u00a0: rien n'a été importé."),
 }
 
 
@@ -198,8 +198,8 @@ def test_many_problems_are_listed_up_to_ten(db, tmp_path):
     with pytest.raises(CommandError) as error:
         run(write(tmp_path, collection(*[feature(None)] * 13)))
 
-    assert "Objet n° 10 :" in str(error.value)
-    assert "Objet n° 11 :" not in str(error.value)
+    assert "Objet n° 10\u00a0:" in str(error.value)
+    assert "Objet n° 11\u00a0:" not in str(error.value)
     assert "… et 3 autres problèmes." in str(error.value)
 
 

@@ -79,7 +79,7 @@ def test_a_metropole_admin_uploads_boundaries_which_the_point_lookup_then_uses(s
     page = text(response)
     assert response.status_code == 200 and response.redirect_chain[0][0].startswith("/gestion/metropole/taches/")
     assert "2 contours de communes mis à jour." in page
-    assert "1 objet ignoré : son code INSEE ne correspond à aucune commune de la Métropole (99999)." in page
+    assert "1 objet ignoré\u00a0: son code INSEE ne correspond à aucune commune de la Métropole (99999)." in page
     page = text(client.get(url(metropole)))
     total = Organisation.objects.communes().count()
     assert f"2 communes sur {total} ont un contour." in page
@@ -102,17 +102,17 @@ def test_the_metropole_back_office_home_links_to_the_page_for_its_admins_only(st
 
 @pytest.mark.parametrize(("upload", "error"), [
     pytest.param(geojson_file(collection(feature("92071", {"type": "Point", "coordinates": [2.29, 48.77]}))),
-                 "Objet n° 1 (92071) : sa géométrie est de type Point, et non Polygon ou MultiPolygon.",
+                 "Objet n° 1 (92071)\u00a0: sa géométrie est de type Point, et non Polygon ou MultiPolygon.",
                  id="malformed"),
     pytest.param(geojson_file({"type": "Feature", "properties": {}, "geometry": SCEAUX_SQUARE}),
-                 "Le fichier doit être une FeatureCollection GeoJSON (trouvé : Feature).", id="not-a-collection"),
+                 "Le fichier doit être une FeatureCollection GeoJSON (trouvé\u00a0: Feature).", id="not-a-collection"),
     pytest.param(geojson_file(b'{"type": "FeatureCollection", "features": ['),
                  "Le fichier n'est pas un JSON valide (ligne 1, colonne 44)", id="truncated-json"),
     pytest.param(geojson_file(PNG_BYTES, name="communes.geojson"),
                  "Le fichier n'est pas un JSON valide", id="an-image-named-geojson"),
     pytest.param(geojson_file(b"[" * 100_000), "Le fichier n'est pas un JSON valide", id="too-deeply-nested"),
     pytest.param(geojson_file(collection(feature("99999", SCEAUX_SQUARE))),
-                 "Aucun objet ne correspond à une commune de la Métropole : rien n'a été importé.",
+                 "Aucun objet ne correspond à une commune de la Métropole\u00a0: rien n'a été importé.",
                  id="no-known-code"),
     pytest.param(geojson_file(b""), "Le fichier soumis est vide.", id="empty"),
 ])
@@ -145,7 +145,7 @@ def test_a_file_with_one_bad_feature_changes_no_commune_even_the_good_ones(staff
     response = staff_client(metropole_admin).post(url(metropole), {"file": geojson_file(upload)})
 
     assert response.status_code == 400
-    assert "Objet n° 2 (93048) : un polygone n'a aucun contour." in text(response)
+    assert "Objet n° 2 (93048)\u00a0: un polygone n'a aucun contour." in text(response)
     assert nothing_imported()
     assert lookup.commune_at(*IN_SCEAUX) is None
 

@@ -1,0 +1,99 @@
+"""French as a French public site writes it: typography of the translations and the alphabetical order.
+
+- `fix_french(text)` puts a no-break space (U+00A0) before ? ! ; : and inside « », leaving alone what is not
+  prose: URLs, times (10:30), format placeholders (%(name)s, %s, {x}), HTML tags and entities.
+  `french_typography_faults(text)` says what is missing. tools/french_typography.py runs them over the
+  catalogues; concerto/core/tests/test_french.py checks the compiled ones.
+- `collation_key(name)` sorts names the way a French reader expects: « Épinay » right after « Enghien »,
+  « L'Haÿ-les-Roses » among the H, « Le Blanc-Mesnil » among the B (the article is set aside, as directories of
+  communes do); `sort_by_name(items)` is the one way to list communes in that order.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+
+NBSP = "\u00a0"
+NNBSP = "\u202f"
+_SPACES = NBSP + NNBSP
+_PROTECTED_MARK = "\ue000"
+_SPACE_MARK = "\ue001"  # &nbsp; and friends: already a no-break space
+
+_PROTECTED = re.compile(
+    r"<[^<>]*>"                                             # HTML tags and their attributes
+    r"|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);"                 # entities
+    r"|\b(?:https?|ftp|mailto|tel|file|webcal):[^\s<>\"»]*"  # URLs and schemes
+    r"|\bwww\.[^\s<>\"»]+"
+    r"|%\([^)]*\)[#0\- +]*\d*(?:\.\d+)?[a-zA-Z%]"            # %(name)s
+    r"|%[#0\- +]*\d*(?:\.\d+)?[sdifrxXeEgGc%]"              # %s, %d, %%
+    r"|\{\{[^{}]*\}\}|\{%[^{}]*%\}|\{[^{}\s]*\}"           # {{ x }}, {% x %}, {x}
+    r"|\d+:\d+"                                             # 10:30, 3:2
+)
+_SPACE_ENTITIES = {"&nbsp;", "&#160;", "&#xa0;", "&#8239;", "&#x202f;"}
+
+# A plain space (or none) before ? ! ; : that ends a word.
+_AFTER_OK = r"(?=$|[\s" + _SPACES + r"»\"')\]<…." + _PROTECTED_MARK + _SPACE_MARK + r"?!])"
+_SPACE_BEFORE = re.compile(r"[ \u2009]+([?!;:])" + _AFTER_OK)
+_NONE_BEFORE = re.compile(r"(?<=[^\s" + _SPACES + _SPACE_MARK + r"?!(\[«:;])([?!;:])" + _AFTER_OK)
+_OPEN_QUOTE = re.compile(r"«[ \u2009]*(?=[^" + _SPACES + _SPACE_MARK + r"])")
+_CLOSE_QUOTE = re.compile(r"(?<=[^" + _SPACES + _SPACE_MARK + r"])[ \u2009]*»")
+
+
+def _mask(text: str) -> tuple[str, list[str]]:
+    kept: list[str] = []
+
+    def keep(match: re.Match) -> str:
+        kept.append(match.group(0))
+        return _SPACE_MARK if match.group(0).lower() in _SPACE_ENTITIES else _PROTECTED_MARK
+
+    return _PROTECTED.sub(keep, text), kept
+
+
+def _unmask(text: str, kept: list[str]) -> str:
+    pieces = iter(kept)
+    return re.sub(f"[{_PROTECTED_MARK}{_SPACE_MARK}]", lambda _m: next(pieces), text)
+
+
+def fix_french(text: str) -> str:
+    """TEXT with the no-break spaces French typography asks for (idempotent)."""
+    if not text:
+        return text
+    masked, kept = _mask(text)
+    masked = _SPACE_BEFORE.sub(NBSP + r"\1", masked)
+    masked = _NONE_BEFORE.sub(NBSP + r"\1", masked)
+    masked = _OPEN_QUOTE.sub("«" + NBSP, masked)
+    masked = _CLOSE_QUOTE.sub(NBSP + "»", masked)
+    return _unmask(masked, kept)
+
+
+def french_typography_faults(text: str) -> list[str]:
+    """Where TEXT lacks a no-break space, as short excerpts (empty when it is right)."""
+    fixed = fix_french(text)
+    faults, i = [], 0
+    while i < min(len(text), len(fixed)):
+        if text[i] != fixed[i]:
+            faults.append(f"missing no-break space in {text[max(0, i - 25):i + 5]!r}")
+            return faults  # the first one is enough to find the string
+        i += 1
+    return faults
+
+
+_ARTICLE = re.compile(r"^(?:l'|le |la |les )", re.IGNORECASE)
+
+
+def collation_key(name: str) -> tuple[str, str]:
+    """Sort key for a French name: accents, case, hyphens and a leading article do not decide the order."""
+    plain = unicodedata.normalize("NFKD", (name or "").replace("’", "'"))
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    plain = plain.replace("œ", "oe").replace("æ", "ae")
+    plain = _ARTICLE.sub("", plain)
+    plain = re.sub(r"[-'_.,/]+", " ", plain)
+    plain = re.sub(r"\bst(e?)\b", r"saint\1", plain)
+    return " ".join(plain.split()), name or ""
+
+
+def sort_by_name(items: Iterable, name: Callable = lambda item: item.name) -> list:
+    """ITEMS in French alphabetical order of NAME(item) (communes, territories, spaces...)."""
+    return sorted(items, key=lambda item: collation_key(name(item)))

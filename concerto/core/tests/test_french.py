@@ -1,0 +1,102 @@
+"""French as a French public site writes it: typography of what the site shows, and the alphabetical order."""
+
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+from concerto.core.french import collation_key, fix_french, french_typography_faults, sort_by_name
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUES = sorted(ROOT.rglob("locale*/fr/LC_MESSAGES/*.mo"))
+TEMPLATES = sorted(ROOT.rglob("templates/**/*.html"))
+NBSP = "\u00a0"
+
+
+def test_every_app_has_a_compiled_french_catalogue():
+    assert len(CATALOGUES) >= 15
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_compiled_french_catalogue_has_no_break_spaces(path):
+    """What the site shows is the compiled .mo: every French string has its no-break spaces."""
+    with path.open("rb") as handle:
+        catalogue = gettext.GNUTranslations(handle)
+    faults = [
+        f"{key!r}: {fault}"
+        for key, text in catalogue._catalog.items()
+        if key != ""  # the header
+        for fault in french_typography_faults(text)
+    ]
+    assert not faults, "Run tools/french_typography.py then compile:\n" + "\n".join(faults)
+
+
+def test_the_site_words_win_over_the_catalogues_of_django_and_allauth():
+    """An app listed before ours (the admin) wins a msgid we share: « Filtre » instead of « Filtrer ». Each
+    msgid our catalogues translate one way must come out that way (concerto/locale_overrides says it again)."""
+    ours: dict[str, set[str]] = {}
+    for path in CATALOGUES:
+        with path.open("rb") as handle:
+            for key, text in gettext.GNUTranslations(handle)._catalog.items():
+                if isinstance(key, str) and key and "\x04" not in key:
+                    ours.setdefault(key, set()).add(text)
+    with translation.override("fr"):
+        shadowed = {key: translation.gettext(key) for key, texts in ours.items()
+                    if len(texts) == 1 and translation.gettext(key) not in texts}
+        assert translation.gettext("Filter") == "Filtrer"
+    assert not shadowed, f"Add these to concerto/locale_overrides/fr/LC_MESSAGES/django.po: {shadowed}"
+
+
+_TEMPLATE_FAULT = re.compile(r"«[ \t]|[ \t]»|(?:\}\}|%\}|>) [:;?!](?=[\s<])")
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_french_written_in_templates_has_no_break_spaces(path):
+    """Quotes around a name (« {{ title }} ») and the French pages written directly in templates."""
+    text = path.read_text(encoding="utf-8")
+    assert not _TEMPLATE_FAULT.findall(text)
+    if "/pages/fr/" in path.as_posix():
+        assert french_typography_faults(text.replace("&nbsp;", NBSP)) == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Voulez-vous continuer ?", f"Voulez-vous continuer{NBSP}?"),
+    ("Pourquoi?", f"Pourquoi{NBSP}?"),
+    ("Attention !", f"Attention{NBSP}!"),
+    ("Un ; deux", f"Un{NBSP}; deux"),
+    ("Le projet « %(title)s » est publié.", f"Le projet «{NBSP}%(title)s{NBSP}» est publié."),
+    ("«Bonjour»", f"«{NBSP}Bonjour{NBSP}»"),
+    ("Ouvert de 10:30 à 12:00 : venez", f"Ouvert de 10:30 à 12:00{NBSP}: venez"),
+    ("Voir https://exemple.fr/a?b=1;c=2 : ici", f"Voir https://exemple.fr/a?b=1;c=2{NBSP}: ici"),
+    ('<a href="/x?y=1" title="a:b">Lien</a> : oui', f'<a href="/x?y=1" title="a:b">Lien</a>{NBSP}: oui'),
+    ("%(count)s : {name} ; %s", f"%(count)s{NBSP}: {{name}}{NBSP}; %s"),
+    ("Déjà là&nbsp;: rien", "Déjà là&nbsp;: rien"),
+    ("Colonnes nom;prénom", "Colonnes nom;prénom"),
+    ("Quoi ?!", f"Quoi{NBSP}?!"),
+    (f"Déjà{NBSP}: rien\u202f?", f"Déjà{NBSP}: rien\u202f?"),
+])
+def test_fix_french_leaves_urls_times_placeholders_and_tags_alone(text, expected):
+    assert fix_french(text) == expected
+    assert fix_french(expected) == expected
+    assert french_typography_faults(expected) == []
+    assert bool(french_typography_faults(text)) == (text != expected)
+
+
+def test_collation_sorts_communes_as_a_french_reader_expects():
+    names = ["Vincennes", "Épinay-sur-Seine", "Enghien-les-Bains", "Le Blanc-Mesnil", "L'Haÿ-les-Roses",
+             "Bagneux", "Ézanville", "Saint-Denis", "Sceaux", "Eaubonne", "L’Île-Saint-Denis"]
+    assert sorted(names, key=collation_key) == [
+        "Bagneux", "Le Blanc-Mesnil", "Eaubonne", "Enghien-les-Bains", "Épinay-sur-Seine", "Ézanville",
+        "L'Haÿ-les-Roses", "L’Île-Saint-Denis", "Saint-Denis", "Sceaux", "Vincennes",
+    ]
+
+
+def test_sort_by_name_uses_the_name_of_each_item():
+    class Commune:
+        def __init__(self, name):
+            self.name = name
+
+    assert [c.name for c in sort_by_name([Commune("Épinay"), Commune("Enghien"), Commune("Ablon")])] == [
+        "Ablon", "Enghien", "Épinay"]
