@@ -83,3 +83,4 @@ def test_the_jobs_one_started_are_in_ones_export_and_lose_one_when_the_account_g
     account_delete(user=agent)
     job.refresh_from_db()
     assert job.started_by is None and job.title == "Import de la liste électorale"
+    assert AuditEntry.objects.get(action="account.deleted").data["jobs_anonymised"] == 1
