@@ -34,6 +34,7 @@ from concerto.components.budgets.models import Budget, Category, Project
 from concerto.components.budgets.permissions import MANAGE, READ_REVIEW, REVIEW
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.exports import export_response
+from concerto.core.jobs.exports import export_is_big, export_start
 from concerto.core.spaces.categories import views as category_pages
 from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
@@ -347,7 +348,8 @@ def category_delete(request, org_slug, space_slug, component_id, category_id):
 def export_csv(request, org_slug, space_slug, component_id):
     """The public projects, one row each, streamed; no personal data."""
     component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
-    return export_response(services.export_rows(component), services.EXPORT_FIELDS, f"projets-{component.pk}.csv")
+    return _big_export(request, component, "csv") or export_response(
+        services.export_rows(component), services.EXPORT_FIELDS, f"projets-{component.pk}.csv")
 
 
 @require_safe
@@ -355,5 +357,18 @@ def export_csv(request, org_slug, space_slug, component_id):
 def export_xlsx(request, org_slug, space_slug, component_id):
     """The same rows as the CSV, as a spreadsheet."""
     component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
-    return export_response(services.export_rows(component), services.EXPORT_FIELDS,
-                           f"projets-{component.pk}.xlsx", "xlsx", sheet_title="projets")
+    return _big_export(request, component, "xlsx") or export_response(
+        services.export_rows(component), services.EXPORT_FIELDS, f"projets-{component.pk}.xlsx", "xlsx",
+        sheet_title="projets")
+
+
+def _big_export(request, component, format: str):
+    """Above CONCERTO_EXPORT_JOB_ROWS projects, a background job writes the file; None below."""
+    count = services.export_count(component)
+    if not export_is_big(count):
+        return None
+    return export_start(
+        request, rows_func="concerto.components.budgets.services.open_data.export_rows_job",
+        args={"component_id": component.pk}, count=count, format=format, columns=services.EXPORT_FIELDS,
+        filename=f"projets-{component.pk}.{format}", sheet_title="projets", permission=READ_REVIEW,
+        title=_("Export of the projects of “%(title)s”") % {"title": component.title})

@@ -44,6 +44,7 @@ from concerto.components.budgets.services.ideas import ideas_eligible, project_s
 from concerto.components.budgets.services.open_data import (
     EXPORT_FIELDS,
     erase_personal_data,
+    export_count,
     export_projects,
     export_rows,
     personal_data,
@@ -76,7 +77,7 @@ __all__ = [
     "TITLE_MAX_LENGTH", "VOTING_FIELDS", "ProjectError", "ballot_candidates", "ballot_list_blocker",
     "ballot_list_publish", "ballot_list_set", "ballot_list_unpublish", "budget_change_blocker", "budget_create",
     "budget_figures", "budget_update", "category_create", "category_delete", "category_update", "edit_blocker",
-    "erase_personal_data", "export_projects",
+    "erase_personal_data", "export_count", "export_projects",
     "ideas_eligible", "project_source", "projects_from_ideas", "export_rows", "may_manage", "may_read_review",
     "may_review",
     "personal_data", "progress_update_create", "project_create", "project_evaluate", "project_merge",

@@ -15,6 +15,18 @@ EXPORT_FIELDS = ("id", "title", "text", "budget", "category", "commune", "commun
                  "progress", "works_start", "works_end", "comments", "created_at", "url")
 
 
+def export_count(component) -> int:
+    """How many rows `export_rows` gives: above CONCERTO_EXPORT_JOB_ROWS, the export is a background job."""
+    return Project.objects.public().filter(component=component).count()
+
+
+def export_rows_job(*, component_id: int):
+    """The rows of a big export, in the worker (`concerto.core.jobs.exports`)."""
+    from concerto.core.spaces.models import Component
+
+    return export_rows(Component.objects.select_related("space__organisation").get(pk=component_id))
+
+
 def export_rows(component):
     """Open data: one dict per public project of COMPONENT, oldest first. Nothing about the people (no
     author, no evaluator, no internal notes)."""
