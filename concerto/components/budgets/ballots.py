@@ -369,6 +369,37 @@ def ballot_cast(*, voter, budget: Budget, choices, channel: str = Channel.WEB, v
                  commune=commune)
 
 
+def ballot_box_cached(budget_id: int) -> Budget | None:
+    """The ballot box of BUDGET_ID if this process holds it fresh (no query), else None."""
+    cached = _BALLOT_BOXES.get(budget_id)
+    if cached is not None and time.monotonic() - cached[0] < settings.CONCERTO_BALLOT_BOX_SECONDS:
+        return cached[1]
+    return None
+
+
+def intake_element(*, budget: Budget, choices, now) -> dict | None:
+    """What `budgets_ballot_intake` (migration 0005) needs to cast a ballot in BUDGET (a cached ballot box) for
+    whoever the token names, the token's hash aside; None when the fast path is not sure to accept it (the same
+    checks as _cast_fast before its statement)."""
+    if ballot_box_refusal(budget=budget) is not None:
+        return None
+    area = budget.voters_area
+    if not area.is_commune:
+        return None
+    try:
+        chosen = ballot_check(budget=budget, choices=choices)
+    except BallotError:
+        return None
+    component = budget.component
+    projects = list(chosen)
+    return {"b": budget.pk, "s": budget.ballot_box_stamp, "a": area.pk,
+            "v": bool(component.setting("vote_requires_verification")), "m": component.setting("minimum_age") or 0,
+            "d": timezone.localdate().isoformat(), "p": projects, "q": [chosen[p] for p in projects],
+            "c": sum(budget.ballot_costs[p] for p in projects), "t": now.isoformat(),
+            "o": component.space.organisation_id, "n": component.pk,
+            "y": ContentType.objects.get_for_model(Ballot).pk}
+
+
 def _cast_fast(*, voter, budget: Budget, choices, channel: str) -> Ballot | None:
     """The ballot cast by one statement (budgets_ballot_cast, migration 0003), or None when it is not sure to be
     accepted: the Python path then decides. Outside a transaction the statement is its own transaction, so the
