@@ -377,27 +377,40 @@ def ballot_box_cached(budget_id: int) -> Budget | None:
     return None
 
 
+def _intake_facts(budget: Budget, today) -> dict | None:
+    """What every intake ballot of BUDGET (a cached ballot box) shares on TODAY, or None when its box is not open
+    to the fast path; kept on the cached box for the day (the box is read again every few seconds, and the
+    statement checks its stamp)."""
+    memo = budget.__dict__.get("_intake_facts")
+    if memo is not None and memo[0] == today:
+        return memo[1]
+    facts = None
+    area = budget.voters_area
+    if ballot_box_refusal(budget=budget) is None and area.is_commune:
+        component = budget.component
+        facts = {"b": budget.pk, "s": budget.ballot_box_stamp, "a": area.pk,
+                 "v": bool(component.setting("vote_requires_verification")),
+                 "m": component.setting("minimum_age") or 0, "d": today.isoformat(),
+                 "o": component.space.organisation_id, "n": component.pk,
+                 "y": ContentType.objects.get_for_model(Ballot).pk}
+    budget.__dict__["_intake_facts"] = (today, facts)
+    return facts
+
+
 def intake_element(*, budget: Budget, choices, now) -> dict | None:
     """What `budgets_ballot_intake` (migration 0005) needs to cast a ballot in BUDGET (a cached ballot box) for
     whoever the token names, the token's hash aside; None when the fast path is not sure to accept it (the same
     checks as _cast_fast before its statement)."""
-    if ballot_box_refusal(budget=budget) is not None:
-        return None
-    area = budget.voters_area
-    if not area.is_commune:
+    facts = _intake_facts(budget, timezone.localtime(now).date())
+    if facts is None:
         return None
     try:
         chosen = ballot_check(budget=budget, choices=choices)
     except BallotError:
         return None
-    component = budget.component
     projects = list(chosen)
-    return {"b": budget.pk, "s": budget.ballot_box_stamp, "a": area.pk,
-            "v": bool(component.setting("vote_requires_verification")), "m": component.setting("minimum_age") or 0,
-            "d": timezone.localdate().isoformat(), "p": projects, "q": [chosen[p] for p in projects],
-            "c": sum(budget.ballot_costs[p] for p in projects), "t": now.isoformat(),
-            "o": component.space.organisation_id, "n": component.pk,
-            "y": ContentType.objects.get_for_model(Ballot).pk}
+    return {**facts, "p": projects, "q": [chosen[p] for p in projects],
+            "c": sum(budget.ballot_costs[p] for p in projects), "t": now.isoformat()}
 
 
 def _cast_fast(*, voter, budget: Budget, choices, channel: str) -> Ballot | None:
