@@ -1,21 +1,26 @@
 """The ballot intake's fast lane: a WSGI wrapper in front of Django for one request shape only, an API ballot.
 
-A vote day's ballot costs about 3 ms of application CPU through Django (its handler and middleware, then
-django-ninja), ten times the ballot's own work; at 1,000 ballots/s on two cores there is about 1 ms. The lane
-takes `PUT`/`POST /api/v1/budgets/budgets/<id>/ballot` with `Authorization: Bearer <token>`, no cookie and a
-JSON body of the published schema, and does what the API endpoint does, without the framework around it: the
-token check (the kernel's `authenticate_api_token`), the cached ballot box (`ballots.ballot_box`), the choices'
-checks (`normalise_choices`, then `ballot_cast`'s fast path, whose checks are `ballot_check` on the cached
-facts), the one statement (`budgets_ballot_cast`, which re-checks eligibility and writes the ballot, its choices
-and its ledger row), and the same answer: status, JSON body (the endpoint's own schema and renderer) and the
-headers the middleware would add (security headers, X-Request-ID, Content-Language, the replica's cookie).
+A vote day's ballot cost about 3 ms of application CPU through Django (its handler and middleware, then
+django-ninja), ten times the ballot's own work; at 1,000 ballots/s on two cores there is about 1 ms for the
+application and the database together. The lane takes `PUT`/`POST /api/v1/budgets/budgets/<id>/ballot` with
+`Authorization: Bearer <token>`, no cookie and a JSON body of the published schema, and does what the API endpoint
+does, without the framework around it: the cached ballot box (`ballots.ballot_box`), the choices' checks
+(`normalise_choices`, then `ballots.intake_element`, the fast path's checks on the cached facts), then hands the
+ballot, with its token's hash, to this process's intake writer and waits. The writer sends every ballot that
+arrived while its previous batch was committing as one statement (`budgets_ballot_intake`, migration 0005: for
+each ballot in its own savepoint, the token check of `authenticate_api_token` and `budgets_ballot_cast`, which
+re-checks eligibility and writes the ballot, its choices and its ledger row), in autocommit: one transaction,
+one durable commit (group commit without a timer), and each request is answered only after that commit. The
+answer is the endpoint's: status, JSON body (BallotOut's fields, ninja's renderer) and the headers the
+middleware would add (security headers, X-Request-ID, Content-Language, the replica's cookie).
 
 It only ever accepts. Whenever it is unsure (a refusal of any kind, a body it does not read exactly as the
 schema would, an unknown token, a cookie, an insecure request that Django would redirect, a host Django would
-refuse, a database error before the statement) it has written nothing and hands the request, its body
-re-wrapped, to Django, which answers as it always did: every refusal and every message stays Django's.
-Ballots have no send limit and write no audit entry (ballots.py says why), so the lane skips neither; it
-counts its requests in the same metrics and writes the same request log line.
+refuse, a batch whose statement failed or did not answer) it has written nothing (or, for a batch whose commit
+did not answer, maybe the very same ballot) and hands the request, its body re-wrapped, to Django, which answers
+as it always did: every refusal and every message stays Django's. Ballots have no send limit and write no audit
+entry (ballots.py says why), so the lane skips neither; it counts its requests in the same metrics and writes
+the same request log line.
 
 Wired by `concerto/wsgi.py` behind CONCERTO_BALLOT_FAST_LANE (on by default with PostgreSQL: the fast path
 is PostgreSQL's). `tests/test_intake_lane.py` compares its answers with Django's, byte for byte.
