@@ -56,7 +56,7 @@ BEGIN
             END IF;
         EXCEPTION WHEN OTHERS THEN
             -- This ballot's savepoint is rolled back (nothing of it written); the others go on.
-            out_ballot := NULL; out_created := false; out_created_at := NULL;
+            out_user := NULL; out_ballot := NULL; out_created := false; out_created_at := NULL;
             out_outcome := 'error';
         END;
         RETURN NEXT;
