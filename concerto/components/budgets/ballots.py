@@ -417,27 +417,18 @@ def _cast_fast(*, voter, budget: Budget, choices, channel: str) -> Ballot | None
     """The ballot cast by one statement (budgets_ballot_cast, migration 0003), or None when it is not sure to be
     accepted: the Python path then decides. Outside a transaction the statement is its own transaction, so the
     ballot costs one round trip and one commit."""
-    if voter is None or not voter.is_authenticated or ballot_box_refusal(budget=budget) is not None:
+    if voter is None or not voter.is_authenticated:
         return None
-    area = budget.voters_area
-    if not area.is_commune:
-        return None
-    try:
-        chosen = ballot_check(budget=budget, choices=choices)
-    except BallotError:
-        return None
-    component = budget.component
     now = timezone.now()
-    projects = list(chosen)
+    element = intake_element(budget=budget, choices=choices, now=now)
+    if element is None:
+        return None
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT * FROM budgets_ballot_cast(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [budget.pk, budget.ballot_box_stamp, voter.pk, voter.residence_id, area.pk,
-             bool(component.setting("vote_requires_verification")), component.setting("minimum_age") or 0,
-             timezone.localdate(), projects, [chosen[project_id] for project_id in projects],
-             sum(budget.ballot_costs[project_id] for project_id in projects), channel, now,
-             component.space.organisation_id, component.pk, ContentType.objects.get_for_model(Ballot).pk,
-             CONTRIBUTION_KIND])
+            [element["b"], element["s"], voter.pk, voter.residence_id, element["a"], element["v"], element["m"],
+             timezone.localtime(now).date(), element["p"], element["q"], element["c"], channel, now, element["o"],
+             element["n"], element["y"], CONTRIBUTION_KIND])
         ballot_id, created, created_at, key, commune_id, outcome = cursor.fetchone()
     if outcome == "superseded":
         # A later ballot of this voter is in already (this request was held up on the way): it stays.
