@@ -196,10 +196,17 @@ class IntakeWriter:
             if batch:
                 self._write(connection, batch)
             elif connection.connection is not None:
-                connection.close()
+                self._close(connection)
             if stopping and not batch:
-                connection.close()
+                self._close(connection)
                 return
+
+    @staticmethod
+    def _close(connection) -> None:
+        try:
+            connection.close()
+        except Exception:  # a broken connection: nothing to give back
+            logger.warning("The ballot intake writer could not close its connection", exc_info=True)
 
     def _write(self, connection, batch: list[_Pending]) -> None:
         cpu = time.thread_time()
@@ -214,7 +221,7 @@ class IntakeWriter:
                     rows = cursor.fetchall()
             except Exception:  # the whole batch is unsure (committed or not): every request goes to Django
                 logger.exception("The ballot intake writer's batch of %s failed", len(batch))
-                connection.close()  # maybe broken: the next batch connects again
+                self._close(connection)  # maybe broken: the next batch connects again
                 return
             self.batches += 1
             self.ballots += len(batch)
