@@ -23,7 +23,7 @@ ballot), one ballot per statement and so per durable commit, with as many client
 what PostgreSQL alone takes one ballot per commit on this machine, and the application's share of that ceiling
 (the writer's batches share one commit between several ballots, so the application may go past it).
 Targets: >= 1,000 ballots/s sustained, p99 < 200 ms, zero lost or duplicated ballots.
-Options: --voters (20,000), --duration (30 s), --connections (32), --workers (3), --threads (4, gunicorn
+Options: --voters (20,000), --duration (30 s), --connections (32), --workers (2), --threads (16, gunicorn
 gthread), --pool (2:4), --own-cluster, --commit-delay (0 µs), --commit-siblings (5), --no-database-ceiling,
 --no-fast-lane (every ballot through Django instead of the fast lane of concerto/components/budgets/intake.py).
 The SIGKILL check (workers killed mid-burst, no acknowledged ballot lost) is a test:
@@ -400,8 +400,8 @@ def main(argv=None) -> int:
     parser.add_argument("--voters", type=int, default=20_000)
     parser.add_argument("--duration", type=int, default=30, help="seconds of load")
     parser.add_argument("--connections", type=int, default=32)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (each has one intake writer)")
+    parser.add_argument("--threads", type=int, default=16, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--no-database-ceiling", dest="database_ceiling", action="store_false",
                         help="skip the pgbench run of the ballot's statements alone")
