@@ -40,6 +40,7 @@ import uuid
 from django.conf import settings
 from django.core import signals
 from django.core.handlers.wsgi import WSGIRequest
+from django.db import connection
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from ninja.renderers import JSONRenderer
@@ -339,6 +340,10 @@ class BallotFastLane:
             if element is None:
                 return None
             element["k"] = ApiToken.hash_key(TOKEN.fullmatch(environ["HTTP_AUTHORIZATION"]).group(1))
+            if connection.connection is not None:
+                # A cold cache above (the content type, say) took a connection: it goes back to the pool before
+                # the wait, or a process's threads could hold every pooled connection while the writer needs one.
+                connection.close()
             outcome = writer().cast(element)
             if outcome is None:
                 # Not written, or maybe written by a batch whose commit did not answer: Django casts it (again; a
