@@ -374,31 +374,66 @@ def ballot_cast(*, voter, budget: Budget, choices, channel: str = Channel.WEB, v
                  commune=commune)
 
 
-def _cast_fast(*, voter, budget: Budget, choices, channel: str) -> Ballot | None:
-    """The ballot cast by one statement (budgets_ballot_cast, migration 0003), or None when it is not sure to be
-    accepted: the Python path then decides. Outside a transaction the statement is its own transaction, so the
-    ballot costs one round trip and one commit."""
-    if voter is None or not voter.is_authenticated or ballot_box_refusal(budget=budget) is not None:
-        return None
+def ballot_box_cached(budget_id: int) -> Budget | None:
+    """The ballot box of BUDGET_ID if this process holds it fresh (no query), else None."""
+    cached = _BALLOT_BOXES.get(budget_id)
+    if cached is not None and time.monotonic() - cached[0] < settings.CONCERTO_BALLOT_BOX_SECONDS:
+        return cached[1]
+    return None
+
+
+def _intake_facts(budget: Budget, today) -> dict | None:
+    """What every intake ballot of BUDGET (a cached ballot box) shares on TODAY, or None when its box is not open
+    to the fast path; kept on the cached box for the day (the box is read again every few seconds, and the
+    statement checks its stamp)."""
+    memo = budget.__dict__.get("_intake_facts")
+    if memo is not None and memo[0] == today:
+        return memo[1]
+    facts = None
     area = budget.voters_area
-    if not area.is_commune:
+    if ballot_box_refusal(budget=budget) is None and area.is_commune:
+        component = budget.component
+        facts = {"b": budget.pk, "s": budget.ballot_box_stamp, "a": area.pk,
+                 "v": bool(component.setting("vote_requires_verification")),
+                 "m": component.setting("minimum_age") or 0, "d": today.isoformat(),
+                 "o": component.space.organisation_id, "n": component.pk,
+                 "y": ContentType.objects.get_for_model(Ballot).pk}
+    budget.__dict__["_intake_facts"] = (today, facts)
+    return facts
+
+
+def intake_element(*, budget: Budget, choices, now) -> dict | None:
+    """What `budgets_ballot_intake` (migration 0005) needs to cast a ballot in BUDGET (a cached ballot box) for
+    whoever the token names, the token's hash aside; None when the fast path is not sure to accept it (the same
+    checks as _cast_fast before its statement)."""
+    facts = _intake_facts(budget, timezone.localtime(now).date())
+    if facts is None:
         return None
     try:
         chosen = ballot_check(budget=budget, choices=choices)
     except BallotError:
         return None
-    component = budget.component
-    now = timezone.now()
     projects = list(chosen)
+    return {**facts, "p": projects, "q": [chosen[p] for p in projects],
+            "c": sum(budget.ballot_costs[p] for p in projects), "t": now.isoformat()}
+
+
+def _cast_fast(*, voter, budget: Budget, choices, channel: str) -> Ballot | None:
+    """The ballot cast by one statement (budgets_ballot_cast, migration 0003), or None when it is not sure to be
+    accepted: the Python path then decides. Outside a transaction the statement is its own transaction, so the
+    ballot costs one round trip and one commit."""
+    if voter is None or not voter.is_authenticated:
+        return None
+    now = timezone.now()
+    element = intake_element(budget=budget, choices=choices, now=now)
+    if element is None:
+        return None
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT * FROM budgets_ballot_cast(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [budget.pk, budget.ballot_box_stamp, voter.pk, voter.residence_id, area.pk,
-             bool(component.setting("vote_requires_verification")), component.setting("minimum_age") or 0,
-             timezone.localdate(), projects, [chosen[project_id] for project_id in projects],
-             sum(budget.ballot_costs[project_id] for project_id in projects), channel, now,
-             component.space.organisation_id, component.pk, ContentType.objects.get_for_model(Ballot).pk,
-             CONTRIBUTION_KIND])
+            [element["b"], element["s"], voter.pk, voter.residence_id, element["a"], element["v"], element["m"],
+             timezone.localtime(now).date(), element["p"], element["q"], element["c"], channel, now, element["o"],
+             element["n"], element["y"], CONTRIBUTION_KIND])
         ballot_id, created, created_at, key, commune_id, outcome = cursor.fetchone()
     if outcome == "superseded":
         # A later ballot of this voter is in already (this request was held up on the way): it stays.

@@ -1,21 +1,26 @@
 """The ballot intake's fast lane: a WSGI wrapper in front of Django for one request shape only, an API ballot.
 
-A vote day's ballot costs about 3 ms of application CPU through Django (its handler and middleware, then
-django-ninja), ten times the ballot's own work; at 1,000 ballots/s on two cores there is about 1 ms. The lane
-takes `PUT`/`POST /api/v1/budgets/budgets/<id>/ballot` with `Authorization: Bearer <token>`, no cookie and a
-JSON body of the published schema, and does what the API endpoint does, without the framework around it: the
-token check (the kernel's `authenticate_api_token`), the cached ballot box (`ballots.ballot_box`), the choices'
-checks (`normalise_choices`, then `ballot_cast`'s fast path, whose checks are `ballot_check` on the cached
-facts), the one statement (`budgets_ballot_cast`, which re-checks eligibility and writes the ballot, its choices
-and its ledger row), and the same answer: status, JSON body (the endpoint's own schema and renderer) and the
-headers the middleware would add (security headers, X-Request-ID, Content-Language, the replica's cookie).
+A vote day's ballot cost about 3 ms of application CPU through Django (its handler and middleware, then
+django-ninja), ten times the ballot's own work; at 1,000 ballots/s on two cores there is about 1 ms for the
+application and the database together. The lane takes `PUT`/`POST /api/v1/budgets/budgets/<id>/ballot` with
+`Authorization: Bearer <token>`, no cookie and a JSON body of the published schema, and does what the API endpoint
+does, without the framework around it: the cached ballot box (`ballots.ballot_box`), the choices' checks
+(`normalise_choices`, then `ballots.intake_element`, the fast path's checks on the cached facts), then hands the
+ballot, with its token's hash, to this process's intake writer and waits. The writer sends every ballot that
+arrived while its previous batch was committing as one statement (`budgets_ballot_intake`, migration 0005: for
+each ballot in its own savepoint, the token check of `authenticate_api_token` and `budgets_ballot_cast`, which
+re-checks eligibility and writes the ballot, its choices and its ledger row), in autocommit: one transaction,
+one durable commit (group commit without a timer), and each request is answered only after that commit. The
+answer is the endpoint's: status, JSON body (BallotOut's fields, ninja's renderer) and the headers the
+middleware would add (security headers, X-Request-ID, Content-Language, the replica's cookie).
 
 It only ever accepts. Whenever it is unsure (a refusal of any kind, a body it does not read exactly as the
 schema would, an unknown token, a cookie, an insecure request that Django would redirect, a host Django would
-refuse, a database error before the statement) it has written nothing and hands the request, its body
-re-wrapped, to Django, which answers as it always did: every refusal and every message stays Django's.
-Ballots have no send limit and write no audit entry (ballots.py says why), so the lane skips neither; it
-counts its requests in the same metrics and writes the same request log line.
+refuse, a batch whose statement failed or did not answer) it has written nothing (or, for a batch whose commit
+did not answer, maybe the very same ballot) and hands the request, its body re-wrapped, to Django, which answers
+as it always did: every refusal and every message stays Django's. Ballots have no send limit and write no audit
+entry (ballots.py says why), so the lane skips neither; it counts its requests in the same metrics and writes
+the same request log line.
 
 Wired by `concerto/wsgi.py` behind CONCERTO_BALLOT_FAST_LANE (on by default with PostgreSQL: the fast path
 is PostgreSQL's). `tests/test_intake_lane.py` compares its answers with Django's, byte for byte.
@@ -26,21 +31,23 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
+import threading
 import time
 import uuid
 
 from django.conf import settings
 from django.core import signals
 from django.core.handlers.wsgi import WSGIRequest
-from django.db import DatabaseError
+from django.db import connection
 from django.http import HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from ninja.renderers import JSONRenderer
 
-from concerto.components.budgets import api_ballots, ballots
+from concerto.components.budgets import ballots
 from concerto.core import dbrouting, metrics, security
-from concerto.core.accounts.services import authenticate_api_token
+from concerto.core.accounts.models import ApiToken
 from concerto.core.middleware import REQUEST_ID
 from concerto.core.participation.models import Channel
 from concerto.core.ratelimit import client_address
@@ -57,6 +64,7 @@ MAX_ID = 2**63 - 1
 JSON_TYPES = {"application/json", "application/json; charset=utf-8", "application/json;charset=utf-8"}
 CONTENT_TYPE = f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}"
 _renderer = JSONRenderer()
+REASONS = {200: "OK", 201: "Created"}
 
 
 class _Route:
@@ -98,11 +106,172 @@ def _choices(payload):
     return None
 
 
+def _ballot_box(budget_id: int):
+    """The cached ballot box; when this process must read it again, that read is a request's worth of database
+    work, between the signals Django sends around a request (its connection goes back to the pool after)."""
+    budget = ballots.ballot_box_cached(budget_id)
+    if budget is not None:
+        return budget
+    signals.request_started.send(sender=BallotFastLane)
+    try:
+        return ballots.ballot_box(budget_id)
+    finally:
+        signals.request_finished.send(sender=BallotFastLane)
+
+
+def _ballot_json(budget_id: int, created_at, updated_at, chosen: dict[int, int]) -> bytes:
+    """The body of the API's BallotOut, as django-ninja renders it (fields in the schema's order)."""
+    data = {"budget": budget_id, "channel": Channel.API.value,
+            "choices": [{"project": project_id, "points": points} for project_id, points in sorted(chosen.items())],
+            "created_at": created_at, "updated_at": updated_at}
+    return _renderer.render(None, data, response_status=201).encode()
+
+
+# The intake writer ---------------------------------------------------------------------------------------------
+
+class _Pending:
+    __slots__ = ("done", "element", "outcome")
+
+    def __init__(self, element: dict):
+        self.element = element
+        self.outcome = None
+        self.done = threading.Event()
+
+
+class IntakeWriter:
+    """One per process: the only thread that writes the lane's ballots. Requests hand it their checked ballot and
+    wait; it sends everything that arrived while its previous batch was being committed as ONE statement
+    (`budgets_ballot_intake`, migration 0005: token checks and ballots, each in its own savepoint), in
+    autocommit, so one transaction and one durable commit serve the whole batch, and only once that statement
+    has returned (committed) does it wake the requests up. Group commit by construction: under load the batches
+    grow by themselves, with no timer to wait for; alone, a ballot is a batch of one."""
+
+    MAX_BATCH = 256
+    # Idle this long, it gives its connection back (to the pool, or closed).
+    IDLE_SECONDS = 2.0
+    # A request waits this long for its batch; past that it is Django's (which casts it again if need be).
+    WAIT_SECONDS = 10.0
+
+    def __init__(self):
+        self._ready = threading.Condition()
+        self._waiting: list[_Pending] = []
+        self._stopping = False
+        # Figures for the bench: batches written, ballots in them, this thread's CPU seconds.
+        self.batches = 0
+        self.ballots = 0
+        self.cpu_seconds = 0.0
+        self._thread = threading.Thread(target=self._run, name="ballot-intake-writer", daemon=True)
+        self._thread.start()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive() and not self._stopping
+
+    def cast(self, element: dict):
+        """(user id, created, created_at) once the ballot is committed, or None when it was not written (or its
+        batch's commit did not answer)."""
+        pending = _Pending(element)
+        with self._ready:
+            self._waiting.append(pending)
+            self._ready.notify()
+        if not pending.done.wait(self.WAIT_SECONDS):
+            return None
+        return pending.outcome
+
+    def stop(self) -> None:
+        with self._ready:
+            self._stopping = True
+            self._ready.notify()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        from django.db import connection  # this thread's own
+
+        while True:
+            with self._ready:
+                if not self._waiting and not self._stopping:
+                    self._ready.wait(self.IDLE_SECONDS)
+                batch = self._waiting[:self.MAX_BATCH]
+                del self._waiting[:self.MAX_BATCH]
+                stopping = self._stopping and not self._waiting
+            if batch:
+                self._write(connection, batch)
+            elif connection.connection is not None:
+                self._close(connection)
+            if stopping and not batch:
+                self._close(connection)
+                return
+
+    @staticmethod
+    def _close(connection) -> None:
+        try:
+            connection.close()
+        except Exception:  # a broken connection: nothing to give back
+            logger.warning("The ballot intake writer could not close its connection", exc_info=True)
+
+    def _write(self, connection, batch: list[_Pending]) -> None:
+        cpu = time.thread_time()
+        try:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT out_index, out_user, out_created, out_created_at, out_outcome "
+                        "FROM budgets_ballot_intake(%s::jsonb, %s, %s)",
+                        [json.dumps([pending.element for pending in batch]), Channel.API.value,
+                         ballots.CONTRIBUTION_KIND])
+                    rows = cursor.fetchall()
+            except Exception:  # the whole batch is unsure (committed or not): every request goes to Django
+                logger.exception("The ballot intake writer's batch of %s failed", len(batch))
+                self._close(connection)  # maybe broken: the next batch connects again
+                return
+            self.batches += 1
+            self.ballots += len(batch)
+            for index, user_id, created, created_at, outcome in rows:
+                if outcome == "ok":
+                    batch[index].outcome = (user_id, created, created_at)
+        finally:
+            for pending in batch:
+                pending.done.set()
+            self.cpu_seconds += time.thread_time() - cpu
+
+
+_writer: IntakeWriter | None = None
+_writer_pid = 0
+_writer_lock = threading.Lock()
+
+
+def writer() -> IntakeWriter:
+    """This process's intake writer, started on first use (after gunicorn's fork: a thread does not survive it)."""
+    global _writer, _writer_pid
+    current = _writer
+    if current is not None and _writer_pid == os.getpid() and current.alive:
+        return current
+    with _writer_lock:
+        if _writer is None or _writer_pid != os.getpid() or not _writer.alive:
+            _writer, _writer_pid = IntakeWriter(), os.getpid()
+        return _writer
+
+
+def writer_stop() -> None:
+    """Stop this process's writer (its connection closed): tests, before their database goes."""
+    global _writer
+    with _writer_lock:
+        if _writer is not None and _writer_pid == os.getpid():
+            _writer.stop()
+        _writer = None
+
+
 class BallotFastLane:
     """WSGI middleware: API ballots answered here when they are surely accepted, everything else by APP."""
 
     def __init__(self, app):
         self.app = app
+        # The URL configuration (the whole API's modules) is imported now, in gunicorn's master with --preload,
+        # rather than by the first ballot of each worker (seconds under load, while requests pile up).
+        try:
+            _route("/api/v1/budgets/budgets/1/ballot")
+        except Exception:
+            logger.exception("The ballot fast lane could not resolve its route")
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") not in ("PUT", "POST") or not PATH.fullmatch(environ.get("PATH_INFO", "")):
@@ -156,81 +325,77 @@ class BallotFastLane:
             request.get_host()
         except Exception:  # DisallowedHost: Django's 400
             return None
-        signals.request_started.send(sender=self.__class__, environ=environ)
-        try:
-            return self._cast(request, environ, choices, started)
-        finally:
-            signals.request_finished.send(sender=self.__class__)
-
-    def _cast(self, request, environ, choices, started: float):
+        budget = _ballot_box(int(PATH.fullmatch(environ["PATH_INFO"]).group(1)))
+        if budget is None or getattr(budget, "ballot_box_stamp", None) is None:
+            return None
         language = translation.get_language_from_request(request)
         translation.activate(language)
         try:
-            user = authenticate_api_token(TOKEN.fullmatch(environ["HTTP_AUTHORIZATION"]).group(1))
-            if user is None:
-                return None
-            budget = ballots.ballot_box(int(PATH.fullmatch(environ["PATH_INFO"]).group(1)))
-            if budget is None or getattr(budget, "ballot_box_stamp", None) is None:
-                return None
             try:
                 chosen = ballots.normalise_choices(choices)
             except ballots.BallotError:
                 return None
-            try:
-                ballot = ballots._cast_fast(voter=user, budget=budget, choices=chosen, channel=Channel.API)
-            except DatabaseError:
-                # The statement did not answer: it may have been committed or not; Django runs it again (a
-                # ballot replaced by the same choices is the same ballot).
+            now = timezone.now()
+            element = ballots.intake_element(budget=budget, choices=chosen, now=now)
+            if element is None:
                 return None
-            if ballot is None:
+            element["k"] = ApiToken.hash_key(TOKEN.fullmatch(environ["HTTP_AUTHORIZATION"]).group(1))
+            if connection.connection is not None:
+                # A cold cache above (the content type, say) took a connection: it goes back to the pool before
+                # the wait, or a process's threads could hold every pooled connection while the writer needs one.
+                connection.close()
+            outcome = writer().cast(element)
+            if outcome is None:
+                # Not written, or maybe written by a batch whose commit did not answer: Django casts it (again; a
+                # ballot replaced by the same choices is the same ballot, answered 200 instead of 201).
                 return None
-            # Accepted and committed. Should building the answer fail, Django gets the request and casts the same
-            # choices again: the same ballot, answered 200 instead of 201.
-            superseded = getattr(ballot, "superseded", False)
-            out = api_ballots.BallotOut.model_validate(api_ballots._out(ballot, None if superseded else chosen))
-            content = _renderer.render(request, out.model_dump(), response_status=201).encode()
-            status = 201 if ballot.created else 200
-            return self._answer(request, environ, status, content, language, user, started)
+            user_id, created, created_at = outcome
+            content = _ballot_json(budget.pk, created_at, now, chosen)
+            status = 201 if created else 200
+            return self._answer(request, environ, status, content, language, user_id, started)
         finally:
             translation.deactivate()
 
     @staticmethod
-    def _answer(request, environ, status: int, content: bytes, language: str, user, started: float):
+    def _answer(request, environ, status: int, content: bytes, language: str, user_id: int, started: float):
         """The response Django's middleware would give: the same headers, in the same order."""
-        response = HttpResponse(content, status=status, content_type=CONTENT_TYPE)
-        security.policy_headers_add(response)
+        # Built as a list (an HttpResponse costs more than the ballot's own Python work), in the order Django's
+        # response has them.
+        headers = [("Content-Type", CONTENT_TYPE)]
+        policy: dict[str, str] = {}
+        security.policy_headers_add(policy)
+        headers.extend(policy.items())
         if settings.SECURE_HSTS_SECONDS and request.is_secure():
             sts = f"max-age={settings.SECURE_HSTS_SECONDS}"
             if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
                 sts += "; includeSubDomains"
             if settings.SECURE_HSTS_PRELOAD:
                 sts += "; preload"
-            response.headers["Strict-Transport-Security"] = sts
+            headers.append(("Strict-Transport-Security", sts))
         if settings.SECURE_CONTENT_TYPE_NOSNIFF:
-            response.headers["X-Content-Type-Options"] = "nosniff"
+            headers.append(("X-Content-Type-Options", "nosniff"))
         if settings.SECURE_REFERRER_POLICY:
-            policy = settings.SECURE_REFERRER_POLICY
-            response.headers["Referrer-Policy"] = policy if isinstance(policy, str) else ",".join(policy)
+            referrer = settings.SECURE_REFERRER_POLICY
+            headers.append(("Referrer-Policy", referrer if isinstance(referrer, str) else ",".join(referrer)))
         if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
-            response.headers["Cross-Origin-Opener-Policy"] = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY
+            headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
         # LocaleMiddleware's and SessionMiddleware's (the session is read on every request, for the user).
-        response.headers["Vary"] = "Accept-Language, Cookie"
-        response.headers["Content-Language"] = language
-        response.headers["Content-Length"] = str(len(content))
-        if dbrouting.replica_configured():
-            response.set_cookie(dbrouting.PRIMARY_COOKIE, "1", max_age=int(settings.CONCERTO_REPLICA_STICKY_SECONDS),
-                                httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
-        response.headers["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+        headers += [("Vary", "Accept-Language, Cookie"), ("Content-Language", language),
+                    ("Content-Length", str(len(content))), ("X-Frame-Options", settings.X_FRAME_OPTIONS)]
         sent = environ.get("HTTP_X_REQUEST_ID", "")
         request_id = sent if REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
-        response.headers["X-Request-ID"] = request_id
+        headers.append(("X-Request-ID", request_id))
         duration = time.perf_counter() - started
         metrics.request_observe(_Route(request.method, _route(request.path_info)), status, duration)
         if request_logger.isEnabledFor(logging.INFO):
-            extra = {"request_id": request_id, "method": request.method, "path": request.path, "user_id": user.pk,
+            extra = {"request_id": request_id, "method": request.method, "path": request.path, "user_id": user_id,
                      "status": status, "duration_ms": round(duration * 1000, 1), "fast_lane": True}
             if settings.CONCERTO_LOG_CLIENT_IP:
                 extra["client_ip"] = client_address(request)
             request_logger.info("%s %s %s", request.method, request.path, status, extra=extra)
-        headers = [*response.items(), *(("Set-Cookie", c.output(header="")) for c in response.cookies.values())]
-        return f"{status} {response.reason_phrase}", headers, content
+        if dbrouting.replica_configured():
+            cookie = HttpResponse()
+            cookie.set_cookie(dbrouting.PRIMARY_COOKIE, "1", max_age=int(settings.CONCERTO_REPLICA_STICKY_SECONDS),
+                              httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
+            headers += [("Set-Cookie", c.output(header="")) for c in cookie.cookies.values()]
+        return f"{status} {REASONS[status]}", headers, content

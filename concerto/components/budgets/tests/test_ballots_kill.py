@@ -106,7 +106,8 @@ def test_killing_the_workers_mid_burst_loses_no_acknowledged_ballot():
                     response = conn.getresponse()
                     response.read()
                     conn.close()
-                except OSError:  # killed while answering: maybe cast, maybe not
+                except (OSError, http.client.HTTPException):  # killed while answering: maybe cast, maybe not
+                    # (a reset connection, or a status line or body cut short: BadStatusLine, IncompleteRead)
                     cut_off[index] = choices
                     continue
                 statuses.append(response.status)

@@ -12,6 +12,7 @@ import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import override_settings
 
+from concerto.components.budgets import intake
 from concerto.components.budgets.intake import BallotFastLane
 from concerto.components.budgets.models import Ballot, BallotChoice
 from concerto.components.budgets.tests.test_ballots_setup import close_vote, verified_voter, vote_setup
@@ -74,7 +75,8 @@ def vote(db):
     component, budget, projects = vote_setup()
     voters = [verified_voter(n) for n in range(3)]
     keys = [ApiToken.issue(user=voter, name="lane")[1] for voter in voters]
-    return component, budget, projects, voters, keys
+    yield component, budget, projects, voters, keys
+    intake.writer_stop()  # its connection closed before the test database goes
 
 
 def path(budget) -> str:
