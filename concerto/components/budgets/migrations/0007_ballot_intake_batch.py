@@ -81,7 +81,7 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("budgets", "0004_count_job"),
+        ("budgets", "0006_count_jobs_to_kernel_jobs"),
         ("accounts", "0004_roles_of_enrolled_staff_stay_active"),
     ]
 
