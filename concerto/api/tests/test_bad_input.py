@@ -107,7 +107,7 @@ def test_a_session_vote_without_the_csrf_token_is_a_json_403_with_its_documented
         assert response.status_code == 403
         assert response["Content-Type"].startswith("application/json")
         assert response.json() == {
-            "detail": "La vérification CSRF a échoué : envoyez l'en-tête X-CSRFToken avec la session, "
+            "detail": "La vérification CSRF a échoué\u00a0: envoyez l'en-tête X-CSRFToken avec la session, "
                       "ou utilisez un jeton d'API.",
             "code": "csrf_failed"}
     assert client.delete(f"/api/v1/budgets/budgets/{budget.pk}/ballot").json()["code"] == "csrf_failed"
