@@ -168,6 +168,16 @@ def addresses_known(points) -> list[str | None]:
     return labels
 
 
+def place_name(latitude: float, longitude: float) -> str:
+    """A point without a stored address in words: the address a lookup already found, else the name of the
+    commune around it, else "". Never waits for the service (the worker looks the address up for next time)."""
+    address = addresses_known([(latitude, longitude)])[0]
+    if address:
+        return address
+    commune = lookup.commune_at(longitude, latitude)
+    return commune.name if commune is not None else ""
+
+
 # The worker's reverse lookups asked by one page view, at most.
 LOOK_UP_BATCH = 20
 
