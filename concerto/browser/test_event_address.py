@@ -48,7 +48,7 @@ def test_an_agent_chooses_the_event_address_with_the_keyboard(page, site, axe_ch
     expect(page.locator(".point-widget__status")).to_have_text("Adresse choisie\u00a0: 12 Rue Houdan 92330 Sceaux.")
 
     page.get_by_role("button", name="Créer l’événement").click()
-    page.wait_for_url(re.compile(r".*/%d/\d+/$" % component.pk))
+    page.wait_for_url(re.compile(rf".*/{component.pk}/\d+/$"))
     event = Event.objects.get()
     assert (event.address, event.latitude, event.longitude) == ("12 Rue Houdan 92330 Sceaux", 48.77803, 2.29019)
     expect(page.get_by_role("combobox", name="Adresse")).to_have_value("12 Rue Houdan 92330 Sceaux")
