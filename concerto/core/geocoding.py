@@ -148,6 +148,46 @@ def address_search(text, *, limit: int = 5, include_outside: bool = False) -> li
     return found[:limit]
 
 
+def _reverse_key(latitude: float, longitude: float) -> str:
+    return _cache_key("reverse", f"{latitude:.{REVERSE_DECIMALS}f},{longitude:.{REVERSE_DECIMALS}f}")
+
+
+def addresses_known(points) -> list[str | None]:
+    """The addresses at POINTS ((latitude, longitude) pairs) that reverse lookups already found: a label, ""
+    when no address is near, None when not known yet. Never asks the service: the points not known yet are
+    looked up in the worker (`addresses_look_up`), so a page that shows many places never waits for it."""
+    if not enabled():
+        return [None for _point in points]
+    keys = [_reverse_key(round(float(lat), REVERSE_DECIMALS), round(float(lon), REVERSE_DECIMALS))
+            for lat, lon in points]
+    found = cache.get_many(keys)
+    labels = [found.get(key) for key in keys]
+    missing = [[float(lat), float(lon)] for (lat, lon), label in zip(points, labels, strict=True) if label is None]
+    if missing:
+        transaction.on_commit(lambda: addresses_look_up.enqueue(missing[:LOOK_UP_BATCH]))
+    return labels
+
+
+def place_name(latitude: float, longitude: float) -> str:
+    """A point without a stored address in words: the address a lookup already found, else the name of the
+    commune around it, else "". Never waits for the service (the worker looks the address up for next time)."""
+    address = addresses_known([(latitude, longitude)])[0]
+    if address:
+        return address
+    commune = lookup.commune_at(longitude, latitude)
+    return commune.name if commune is not None else ""
+
+
+# The worker's reverse lookups asked by one page view, at most.
+LOOK_UP_BATCH = 20
+
+
+@task()
+def addresses_look_up(points: list) -> int:
+    """The worker finds the addresses at POINTS for addresses_known (cached like any lookup): how many found."""
+    return sum(1 for latitude, longitude in points[:LOOK_UP_BATCH] if address_at(latitude, longitude))
+
+
 def address_at(latitude: float, longitude: float) -> str | None:
     """The label of the address nearest to the point, "" when none (or addresses are off), None on failure."""
     if not enabled():
@@ -158,7 +198,7 @@ def address_at(latitude: float, longitude: float) -> str | None:
         return ""
     if not (math.isfinite(latitude) and math.isfinite(longitude)):
         return ""
-    key = _cache_key("reverse", f"{latitude:.{REVERSE_DECIMALS}f},{longitude:.{REVERSE_DECIMALS}f}")
+    key = _reverse_key(latitude, longitude)
     label = cache.get(key)
     if label is None:
         data = _get("reverse", {"lat": latitude, "lon": longitude, "limit": 1, "index": "address"})

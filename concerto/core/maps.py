@@ -186,15 +186,21 @@ class PointWidget(forms.Widget):
         super().__init__(attrs)
         self.within = within
         self.with_address = True
+        # The name of the address input when the form calls it otherwise than `<name>_address` (events: "address").
+        self.address_name = None
+
+    def _address_key(self, name):
+        return self.address_name or f"{name}_address"
 
     def id_for_label(self, id_):
         return f"{id_}_latitude" if id_ else id_
 
     def value_from_datadict(self, data, files, name):
-        return tuple(data.get(f"{name}_{suffix}") for suffix in self.ALL_SUFFIXES)
+        return (*(data.get(f"{name}_{suffix}") for suffix in self.SUFFIXES), data.get(self._address_key(name)))
 
     def value_omitted_from_data(self, data, files, name):
-        return all(f"{name}_{suffix}" not in data for suffix in self.ALL_SUFFIXES)
+        return all(key not in data for key in (*(f"{name}_{suffix}" for suffix in self.SUFFIXES),
+                                               self._address_key(name)))
 
     def format_value(self, value):
         """(latitude, longitude, address) as texts."""
@@ -214,7 +220,8 @@ class PointWidget(forms.Widget):
             {"name": f"{name}_{suffix}", "id": f"{base_id}_{suffix}", "value": part, "kind": suffix}
             for suffix, part in zip(self.SUFFIXES, widget["value"][:2], strict=True)
         ]
-        widget["address"] = {"name": f"{name}_address", "id": f"{base_id}_address", "value": widget["value"][2]}
+        address_id = f"id_{self.address_name}" if self.address_name else f"{base_id}_address"
+        widget["address"] = {"name": self._address_key(name), "id": address_id, "value": widget["value"][2]}
         widget["geocoder"] = geocoding.enabled()
         widget["with_address"] = self.with_address
         bounds = organisation_bounds(self.within) if self.within is not None else None
@@ -255,7 +262,8 @@ class PointField(forms.Field):
                                  "enter the latitude and longitude."),
     }
 
-    def __init__(self, *, within: Organisation | None = None, with_address: bool = True, **kwargs):
+    def __init__(self, *, within: Organisation | None = None, with_address: bool = True,
+                 address_name: str | None = None, address_alone: bool = False, **kwargs):
         kwargs.setdefault("help_text", _(
             "In decimal degrees, for example 48.8566 and 2.3522 for the Hôtel de Ville de Paris."
         ))
@@ -264,6 +272,10 @@ class PointField(forms.Field):
         # False for a form that has its own address field (events): the widget then shows the map and the
         # coordinates only.
         self.widget.with_address = with_address
+        self.widget.address_name = address_name
+        # True for a thing whose address matters more than its point (events: a room the BAN may not know):
+        # an address that cannot be located is kept, as `Point(None, None, address)`, instead of refused.
+        self.address_alone = address_alone
 
     @property
     def within(self) -> Organisation | None:
@@ -305,6 +317,11 @@ class PointField(forms.Field):
         address = " ".join(str(value[2] or "").split())[:250] if len(value) == 3 else getattr(value, "address", "")
         parts = ["" if part is None else str(part).strip() for part in value[:2]]
         if not any(parts):
+            if address and self.address_alone:
+                try:
+                    return self._geocode(address) if geocoding.enabled() else Point(None, None, address)
+                except forms.ValidationError:
+                    return Point(None, None, address)
             if address and geocoding.enabled():
                 return self._geocode(address)
             return None
@@ -319,7 +336,7 @@ class PointField(forms.Field):
 
     def validate(self, value):
         super().validate(value)
-        if value is None:
+        if value is None or value[0] is None:
             return
         latitude, longitude = value
         (south, west), (north, east) = METROPOLE_BOUNDS
@@ -348,7 +365,7 @@ class PointField(forms.Field):
             old = self.to_python(initial)
         except forms.ValidationError:
             old = None
-        if old is None or new is None:
-            return old != new
+        if old is None or new is None or None in old or None in new:
+            return old != new or getattr(old, "address", "") != getattr(new, "address", "")
         return (any(abs(a - b) > 1e-9 for a, b in zip(old, new, strict=True))
                 or getattr(old, "address", "") != getattr(new, "address", ""))

@@ -38,6 +38,7 @@ from concerto.components.consultations.results import (
     results_compute,
     text_answers,
 )
+from concerto.core import geocoding
 from concerto.core.accounts.verification import action_refusal
 from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.lookup import public_component_for
@@ -99,8 +100,7 @@ def _answer_text(question, answers, labels) -> str:
     if kind == Kind.DATE:
         return date_format(answer.date, "j F Y")
     if kind == Kind.POINT:
-        return _("latitude %(lat)s, longitude %(lng)s") % {"lat": f"{answer.latitude:.5f}",
-                                                           "lng": f"{answer.longitude:.5f}"}
+        return geocoding.place_name(answer.latitude, answer.longitude) or _("A place on the map")
     return answer.text
 
 

@@ -45,9 +45,9 @@ class EventForm(forms.Form):
                                                   "invalid": _("Enter a date and time, such as 2026-03-14 20:30.")})
     place_name = forms.CharField(label=_("Place"), required=False, max_length=150,
                                  help_text=_("For example: Salle des fêtes, école Jean-Jaurès."))
-    address = forms.CharField(label=_("Address"), required=False, max_length=250,
-                              widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
-    location = PointField(label=_("Place on the map"), required=False, with_address=False)
+    # The « Adresse » input is the point widget's own (one autocomplete, posted as "address"): an address
+    # chosen places the point, a point placed finds its address, and an address nobody can locate is kept.
+    location = PointField(label=_("Place on the map"), required=False, address_name="address", address_alone=True)
     step_free_access = forms.BooleanField(label=_("Step-free access"), required=False)
     induction_loop = forms.BooleanField(label=_("Induction loop"), required=False)
     sign_language = forms.BooleanField(label=_("French sign language interpreting"), required=False)
@@ -80,11 +80,11 @@ class EventForm(forms.Form):
         if event is not None:
             kwargs.setdefault("initial", {
                 **{name: getattr(event, name) for name in (
-                    "title", "kind", "format", "description", "place_name", "address", "step_free_access",
+                    "title", "kind", "format", "description", "place_name", "step_free_access",
                     "induction_loop", "sign_language", "accessibility_notes", "online_url", "languages",
                     "audiences", "organiser", "registration_enabled", "capacity")},
                 "starts_at": timezone.localtime(event.starts_at), "ends_at": timezone.localtime(event.ends_at),
-                "location": (event.latitude, event.longitude) if event.latitude is not None else None,
+                "location": (event.latitude, event.longitude, event.address),
                 "contributions_component": event.contributions_component_id,
             })
         else:
@@ -97,7 +97,9 @@ class EventForm(forms.Form):
     def values(self) -> dict:
         """The cleaned data in the shape the services take."""
         data = dict(self.cleaned_data)
-        data["point"] = data.pop("location")
+        point = data.pop("location")
+        data["address"] = getattr(point, "address", "") if point is not None else ""
+        data["point"] = (point[0], point[1]) if point is not None and point[0] is not None else None
         return data
 
 

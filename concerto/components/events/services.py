@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from concerto.components.events.models import Audience, Event, FeedToken, Registration, RegistrationQuestion
-from concerto.core import registry
+from concerto.core import geocoding, registry
 from concerto.core.accounts.verification import action_require
 from concerto.core.audit.services import audit_record
 from concerto.core.errors import Refusal
@@ -155,6 +155,9 @@ def _apply(event: Event, clean: dict) -> None:
     event.commune = clean.get("commune")
     if not event.registration_enabled:
         event.capacity = None
+    if event.latitude is not None and not event.address:
+        # Placed by a point only: the address at the point, now or later in the worker (never over a typed one).
+        geocoding.address_set(event, "")
 
 
 @transaction.atomic

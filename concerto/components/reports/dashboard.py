@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from concerto.components.reports.models import Report
+from concerto.core import geocoding
 
 # About 100 m: a degree of latitude is 111 km; longitude degrees are narrower by cos(latitude).
 CELL_METRES = 100
@@ -88,7 +89,7 @@ def rows(filters: Filters):
     if filters.end:
         reports = reports.filter(created_at__lte=datetime.combine(filters.end, time.max, tzinfo=tz))
     return reports.values_list("kind", "category__name", "status", "created_at", "resolved_at", "latitude",
-                               "longitude", "service__name")
+                               "longitude", "service__name", "organisation__name")
 
 
 def build(filters: Filters) -> Dashboard:
@@ -97,15 +98,18 @@ def build(filters: Filters) -> Dashboard:
     category_counts: dict[str, Counter] = defaultdict(Counter)
     durations: dict[str, list[float]] = defaultdict(list)
     cells: Counter = Counter()
+    cell_communes: dict[tuple, Counter] = defaultdict(Counter)
     thanks: Counter = Counter()
-    for kind, category, status, created, resolved, latitude, longitude, service in rows(filters):
+    for kind, category, status, created, resolved, latitude, longitude, service, commune in rows(filters):
         board.total += 1
         period = period_of(created, filters.by)
         kind_counts[period][kind] += 1
         category_counts[category][period] += 1
         if status == Report.Status.RESOLVED and resolved:
             durations[category].append((resolved - created).total_seconds() / 86400)
-        cells[cell_of(latitude, longitude)] += 1
+        cell = cell_of(latitude, longitude)
+        cells[cell] += 1
+        cell_communes[cell][commune] += 1
         if kind == Report.Kind.CONGRATULATION:
             thanks[service or _("No service")] += 1
     board.periods = sorted(kind_counts)
@@ -118,13 +122,23 @@ def build(filters: Filters) -> Dashboard:
         ({"category": name, "count": len(values), "median": round(median(values), 1),
           "p90": round(percentile(values, 0.9), 1)} for name, values in durations.items()),
         key=lambda row: row["category"])
-    board.cells = [{"latitude": cell_centre(c)[0], "longitude": cell_centre(c)[1], "count": n}
-                   for c, n in cells.items()]
+    board.cells = [{"latitude": cell_centre(c)[0], "longitude": cell_centre(c)[1], "count": n,
+                    "commune": cell_communes[c].most_common(1)[0][0]} for c, n in cells.items()]
     board.cells.sort(key=lambda row: (-row["count"], row["latitude"], row["longitude"]))
     board.hot_spots = board.cells[:HOT_SPOTS]
+    name_places(board.hot_spots)
     board.congratulations = [{"service": name, "count": n}
                              for name, n in sorted(thanks.items(), key=lambda item: (-item[1], item[0]))]
     return board
+
+
+def name_places(spots: list[dict]) -> None:
+    """Give each hot spot a `place` people read: the address at its centre when a lookup already found it, else
+    its commune's name. The page never waits for the address service: the missing ones are looked up in the
+    worker, for the next view."""
+    known = geocoding.addresses_known([(row["latitude"], row["longitude"]) for row in spots])
+    for row, address in zip(spots, known, strict=True):
+        row["place"] = (_("Near %(address)s") % {"address": address}) if address else row["commune"]
 
 
 def bar_width(value, maximum) -> int:

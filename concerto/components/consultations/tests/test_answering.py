@@ -303,3 +303,22 @@ def test_past_the_send_limit_answers_get_the_429_page_and_are_not_saved(client, 
     response = client.post(consultation.get_absolute_url(), form_data(questionnaire))
     assert response.status_code == 429 and "Vous avez beaucoup envoyé" in response.content.decode()
     assert not Response.objects.filter(status=Response.Status.SUBMITTED).exists()
+
+
+def test_a_point_answer_reads_as_a_place_never_coordinates(client, resident, consultation, questionnaire, geocoder,
+                                                           django_capture_on_commit_callbacks):
+    q = questionnaire
+    client.force_login(resident)
+    data = form_data(q, name_it="Le jardin des fées")
+    data[f"{q.place.field_name}_latitude"], data[f"{q.place.field_name}_longitude"] = "48.7780", "2.2902"
+    response = client.post(consultation.get_absolute_url(), data)
+    assert response.status_code == 302, response.content.decode()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = client.get(response.url).content.decode()
+    # Not looked up yet: the commune (or "a place on the map"), and the page did not wait for the service.
+    assert "Le jardin des fées" in first and "48.778" not in first and "latitude" not in first
+    assert not [path for path in geocoder.requests if "/reverse" in path]
+    for callback in callbacks:
+        callback()  # the worker's lookup
+    assert "12 Rue Houdan 92330 Sceaux" in client.get(response.url).content.decode()

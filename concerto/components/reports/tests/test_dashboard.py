@@ -112,3 +112,21 @@ def test_junk_filters_never_break_the_dashboard(staff_client, agent, component, 
     for junk in ({"since": "hier"}, {"until": "2026-02-30"}, {"by": "year"}, {"commune": "\x00"}):
         assert client.get(_url(component), junk).status_code == 200
         assert client.get(_url(component, "dashboard_csv"), junk).status_code == 200
+
+
+def test_hot_spots_name_places_never_coordinates_and_never_wait_for_the_address_service(
+        staff_client, elected, component, data, geocoder, django_capture_on_commit_callbacks):
+    client = staff_client(elected)
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = client.get(_url(component), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    # Nothing cached yet: the commune's name, and the page asked the service nothing.
+    assert '<th scope="row">Sceaux</th><td>4</td>' in first
+    assert "48.77" not in first and "Centre (latitude" not in first
+    assert not [path for path in geocoder.requests if "/reverse" in path] and callbacks
+
+    for callback in callbacks:
+        callback()  # the worker's lookups (immediate task backend)
+    second = client.get(_url(component), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '<th scope="row">À proximité de 122 Rue Houdan 92330 Sceaux</th><td>4</td>' in second
+    # No address near the other cell: its commune's name stays.
+    assert '<th scope="row">Sceaux</th><td>1</td>' in second
