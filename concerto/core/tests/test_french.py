@@ -5,9 +5,10 @@ import re
 from pathlib import Path
 
 import pytest
+from django.template import Context, Template
 from django.utils import translation
 
-from concerto.core.french import collation_key, fix_french, french_typography_faults, sort_by_name
+from concerto.core.french import collation_key, euros, fix_french, french_typography_faults, percent, sort_by_name
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = sorted(ROOT.rglob("locale*/fr/LC_MESSAGES/*.mo"))
@@ -50,13 +51,19 @@ def test_the_site_words_win_over_the_catalogues_of_django_and_allauth():
 
 
 _TEMPLATE_FAULT = re.compile(r"«[ \t]|[ \t]»|(?:\}\}|%\}|>) [:;?!](?=[\s<])")
+# A figure then € or % outside {% translate %} and {% blocktranslate %} (English msgids the catalogues
+# translate): the template should write `{{ amount|euros }}` / `{{ share|percent }}`, or a no-break space.
+_UNIT_FAULT = re.compile(r"(?:\}\}|\d)[ \t]*(?:€|%(?![}(]))")
+_MSGIDS = re.compile(r'\{% blocktranslate.*?\{% endblocktranslate %\}|\{% translate "[^"]*"', re.S)
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_french_written_in_templates_has_no_break_spaces(path):
-    """Quotes around a name (« {{ title }} ») and the French pages written directly in templates."""
+    """Quotes around a name (« {{ title }} »), figures and their unit, and the French pages written directly in
+    templates."""
     text = path.read_text(encoding="utf-8")
     assert not _TEMPLATE_FAULT.findall(text)
+    assert not _UNIT_FAULT.findall(_MSGIDS.sub("", text)), "use {{ x|euros }} or {{ x|percent }}"
     if "/pages/fr/" in path.as_posix():
         assert french_typography_faults(text.replace("&nbsp;", NBSP)) == []
 
@@ -75,6 +82,9 @@ def test_french_written_in_templates_has_no_break_spaces(path):
     ("Déjà là&nbsp;: rien", "Déjà là&nbsp;: rien"),
     ("Colonnes nom;prénom", "Colonnes nom;prénom"),
     ("Quoi ?!", f"Quoi{NBSP}?!"),
+    ("Il reste 40 %, soit 35 000 €.", f"Il reste 40{NBSP}%, soit 35 000{NBSP}€."),
+    ("%(share)s %% du budget, %(amount)s €", f"%(share)s{NBSP}%% du budget, %(amount)s{NBSP}€"),
+    ("Taux (%) en €", "Taux (%) en €"),
     (f"Déjà{NBSP}: rien\u202f?", f"Déjà{NBSP}: rien\u202f?"),
 ])
 def test_fix_french_leaves_urls_times_placeholders_and_tags_alone(text, expected):
@@ -82,6 +92,35 @@ def test_fix_french_leaves_urls_times_placeholders_and_tags_alone(text, expected
     assert fix_french(expected) == expected
     assert french_typography_faults(expected) == []
     assert bool(french_typography_faults(text)) == (text != expected)
+
+
+NNBSP = "\u202f"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (35000, f"35{NNBSP}000{NBSP}€"), (61.2, f"61,20{NBSP}€"), (0, f"0{NBSP}€"),
+    ("1234567", f"1{NNBSP}234{NNBSP}567{NBSP}€"),
+    (None, ""),
+])
+def test_euros_as_french_readers_write_them(value, expected):
+    with translation.override("fr"):
+        assert euros(value) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (40, f"40{NBSP}%"), (12.5, f"12,5{NBSP}%"), (33.333, f"33,3{NBSP}%"), (100.0, f"100{NBSP}%"), (5.04, f"5{NBSP}%"),
+    (None, ""),
+])
+def test_percent_as_french_readers_write_them(value, expected):
+    with translation.override("fr"):
+        assert percent(value) == expected
+
+
+def test_the_euros_and_percent_filters_render_french_figures():
+    template = Template("{% load french %}{{ cost|euros }} · {{ price|euros:True }} · {{ share|percent }}")
+    with translation.override("fr"):
+        html = template.render(Context({"cost": 35000, "price": 75, "share": 40}))
+    assert html == f"35{NNBSP}000{NBSP}€ · 75,00{NBSP}€ · 40{NBSP}%"
 
 
 def test_collation_sorts_communes_as_a_french_reader_expects():
