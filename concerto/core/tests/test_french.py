@@ -50,6 +50,26 @@ def test_the_site_words_win_over_the_catalogues_of_django_and_allauth():
     assert not shadowed, f"Add these to concerto/locale_overrides/fr/LC_MESSAGES/django.po: {shadowed}"
 
 
+SOURCES = sorted(p for p in ROOT.rglob("*.py") if "tests" not in p.parts and "migrations" not in p.parts)
+# Words that Django's or allauth's catalogues translate otherwise (« Tout », « Courriel »): ours say them with a
+# context, so the site's word wins.
+_BARE_SHADOWED = re.compile(r"""(?:\b_|gettext(?:_lazy)?)\(["'](?:All|Email)["']\)"""
+                            r"""|\{% translate ["'](?:All|Email)["'] %\}""")
+
+
+def test_all_and_email_are_said_with_a_context_so_the_site_words_win():
+    bare = [str(p.relative_to(ROOT)) for p in SOURCES + TEMPLATES
+            if _BARE_SHADOWED.search(p.read_text(encoding="utf-8"))]
+    assert not bare, f"Use pgettext(\"filter\", \"All\") / pgettext(\"person\", \"Email\") in: {bare}"
+    with translation.override("fr"):
+        assert translation.pgettext("filter", "All") == "Tous"
+        assert translation.pgettext("filter, feminine", "All") == "Toutes"
+        assert translation.pgettext("person", "Email") == "Adresse e-mail"
+        html = Template('{% load i18n %}<option>{% translate "All" context "filter" %}</option>'
+                        '<th>{% translate "Email" context "person" %}</th>').render(Context())
+    assert html == "<option>Tous</option><th>Adresse e-mail</th>"
+
+
 _TEMPLATE_FAULT = re.compile(r"«[ \t]|[ \t]»|(?:\}\}|%\}|>) [:;?!](?=[\s<])")
 # A figure then € or % outside {% translate %} and {% blocktranslate %} (English msgids the catalogues
 # translate): the template should write `{{ amount|euros }}` / `{{ share|percent }}`, or a no-break space.
