@@ -1,5 +1,6 @@
 """French as a French public site writes it: typography of what the site shows, and the alphabetical order."""
 
+import ast
 import gettext
 import re
 from pathlib import Path
@@ -68,6 +69,33 @@ def test_all_and_email_are_said_with_a_context_so_the_site_words_win():
         html = Template('{% load i18n %}<option>{% translate "All" context "filter" %}</option>'
                         '<th>{% translate "Email" context "person" %}</th>').render(Context())
     assert html == "<option>Tous</option><th>Adresse e-mail</th>"
+
+
+DEMO_SOURCES = sorted([*ROOT.glob("demo/*.py"), *ROOT.glob("components/*/demo.py")])
+_LOOKS_FRENCH = re.compile(r"[éèàùçêôîœ]|\b(?:le|la|les|des|du|un|une|et|est|vous|nous|pour|avec|en|au)\b", re.I)
+
+
+def _french_strings(path: Path) -> list[tuple[int, str]]:
+    """The French texts of a Python file: string constants (docstrings, in English, set aside)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef)) and node.body
+                  and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    return [(node.lineno, node.value) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+            and _LOOKS_FRENCH.search(node.value)]
+
+
+def test_there_are_demo_sources_to_check():
+    assert len(DEMO_SOURCES) >= 6 and sum(len(_french_strings(p)) for p in DEMO_SOURCES) > 100
+
+
+@pytest.mark.parametrize("path", DEMO_SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_demo_content_has_no_break_spaces(path):
+    """Titles, bodies and comments of the demo are what a visitor reads first: French typography there too."""
+    faults = [f"line {line}: {fault}" for line, text in _french_strings(path)
+              for fault in french_typography_faults(text)]
+    assert not faults, "\n".join(faults)
 
 
 _TEMPLATE_FAULT = re.compile(r"«[ \t]|[ \t]»|(?:\}\}|%\}|>) [:;?!](?=[\s<])")
