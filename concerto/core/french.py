@@ -11,6 +11,8 @@
 - `euros(amount)` and `percent(value)` write figures as French readers expect: « 35 000 € », « 61,20 € »,
   « 12,5 % » (thousands grouped by a narrow no-break space, a decimal comma, a no-break space before € and %).
   The templates use them as the filters `{{ amount|euros }}` and `{{ share|percent }}` ({% load french %}).
+- `hour(moment)` writes a time as French public sites do, « 14 h 30 », « 9 h » (in the local time zone);
+  `day_and_hour(moment)` « lundi 3 décembre 2026, 14 h 30 ». Filters `{{ start|hour }}`, `{{ start|day_and_hour }}`.
 """
 
 from __future__ import annotations
@@ -129,6 +131,32 @@ def percent(value, decimals: int = 1) -> str:
         number = number.normalize()
         places = max(0, -number.as_tuple().exponent)
     return f"{_figure(number, places)}{NBSP}%"
+
+
+def hour(moment) -> str:
+    """« 14 h 30 », « 9 h » (no-break spaces; local time). Other languages get their TIME_FORMAT. None gives ""."""
+    from django.utils import timezone, translation
+    from django.utils.formats import date_format
+
+    if moment is None or moment == "":
+        return ""
+    if hasattr(moment, "tzinfo") and hasattr(moment, "date") and timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    if not (translation.get_language() or "fr").startswith("fr"):
+        return date_format(moment, "TIME_FORMAT")
+    return f"{moment.hour}{NBSP}h" + (f"{NBSP}{moment.minute:02d}" if moment.minute else "")
+
+
+def day_and_hour(moment, day_format: str = "l j F Y") -> str:
+    """« lundi 3 décembre 2026, 14 h 30 » (local time). None gives ""."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    if moment is None or moment == "":
+        return ""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return f"{date_format(moment, day_format)}, {hour(moment)}"
 
 
 _ARTICLE = re.compile(r"^(?:l'|le |la |les )", re.IGNORECASE)

@@ -1,4 +1,5 @@
-"""`{{ amount|euros }}` and `{{ share|percent }}`: figures as a French public site writes them.
+"""`{{ amount|euros }}`, `{{ share|percent }}`, `{{ start|hour }}`, `{{ start|day_and_hour }}`: figures and times as
+a French public site writes them (« 14 h 30 »).
 
 « 35 000 € », « 61,20 € », « 12,5 % »: the thousands grouped by a narrow no-break space, a decimal comma and a
 no-break space before € and %, so that a figure never breaks from its unit at the end of a line. The rules live
@@ -26,3 +27,16 @@ def percent(value, decimals=1) -> str:
     except (TypeError, ValueError):
         decimals = 1
     return french.percent(value, decimals=decimals)
+
+
+@register.filter(name="hour")
+def hour(moment) -> str:
+    """`{{ event.starts_at|hour }}`: « 14 h 30 », « 9 h »."""
+    return french.hour(moment)
+
+
+@register.filter(name="day_and_hour")
+def day_and_hour(moment, day_format="l j F Y") -> str:
+    """`{{ event.starts_at|day_and_hour }}`: « lundi 3 décembre 2026, 14 h 30 »; `|day_and_hour:"j F Y"` without
+    the day of the week."""
+    return french.day_and_hour(moment, day_format=day_format or "l j F Y")

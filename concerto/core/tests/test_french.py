@@ -1,6 +1,7 @@
 """French as a French public site writes it: typography of what the site shows, and the alphabetical order."""
 
 import ast
+import datetime
 import gettext
 import re
 from pathlib import Path
@@ -9,7 +10,16 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from concerto.core.french import collation_key, euros, fix_french, french_typography_faults, percent, sort_by_name
+from concerto.core.french import (
+    collation_key,
+    day_and_hour,
+    euros,
+    fix_french,
+    french_typography_faults,
+    hour,
+    percent,
+    sort_by_name,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = sorted(ROOT.rglob("locale*/fr/LC_MESSAGES/*.mo"))
@@ -169,6 +179,18 @@ def test_the_euros_and_percent_filters_render_french_figures():
     with translation.override("fr"):
         html = template.render(Context({"cost": 35000, "price": 75, "share": 40}))
     assert html == f"35{NNBSP}000{NBSP}€ · 75,00{NBSP}€ · 40{NBSP}%"
+
+
+def test_times_are_written_14_h_30_in_the_local_time_zone():
+    afternoon = datetime.datetime(2026, 12, 7, 13, 30, tzinfo=datetime.UTC)  # 14:30 in Paris
+    morning = datetime.datetime(2026, 12, 7, 8, 0, tzinfo=datetime.UTC)
+    with translation.override("fr"):
+        assert hour(afternoon) == f"14{NBSP}h{NBSP}30" and hour(morning) == f"9{NBSP}h"
+        assert day_and_hour(afternoon) == f"lundi 7 décembre 2026, 14{NBSP}h{NBSP}30"
+        html = Template('{% load french %}{{ at|hour }} · {{ at|day_and_hour:"j F Y" }}').render(
+            Context({"at": afternoon}))
+    assert html == f"14{NBSP}h{NBSP}30 · 7 décembre 2026, 14{NBSP}h{NBSP}30"
+    assert hour(None) == "" and day_and_hour(None) == ""
 
 
 def test_collation_sorts_communes_as_a_french_reader_expects():
