@@ -68,7 +68,7 @@ def test_a_resident_submits_a_project_with_its_place_and_finds_it(page, site, ax
     page.wait_for_url(re.compile(r".*/projets/\d+/$"))
     expect(page.get_by_role("heading", level=1, name="Des fontaines au parc")).to_be_visible()
     expect(page.get_by_text("Votre projet est déposé.")).to_be_visible()
-    expect(page.locator(".project-costs").get_by_text(re.compile(r"12\s000 €"))).to_be_visible()
+    expect(page.locator(".project-costs").get_by_text(re.compile(r"12\s000\s€"))).to_be_visible()
     expect(page.get_by_text(re.compile(r"Déposé le .* par Camille Martin"))).to_be_visible()
     # No address service in tests: the place is named by its commune (or said to be on the map), never coordinates.
     expect(page.locator("p.place").get_by_text(re.compile(r"le lieu (exact )?est sur la carte"))).to_be_visible()

@@ -1,12 +1,18 @@
 """French as a French public site writes it: typography of the translations and the alphabetical order.
 
-- `fix_french(text)` puts a no-break space (U+00A0) before ? ! ; : and inside « », leaving alone what is not
+- `fix_french(text)` puts a no-break space (U+00A0) before ? ! ; :, inside « » and between a figure and € or %
+  (« 40 % », « %(amount)s € »), leaving alone what is not
   prose: URLs, times (10:30), format placeholders (%(name)s, %s, {x}), HTML tags and entities.
   `french_typography_faults(text)` says what is missing. tools/french_typography.py runs them over the
   catalogues; concerto/core/tests/test_french.py checks the compiled ones.
 - `collation_key(name)` sorts names the way a French reader expects: « Épinay » right after « Enghien »,
   « L'Haÿ-les-Roses » among the H, « Le Blanc-Mesnil » among the B (the article is set aside, as directories of
   communes do); `sort_by_name(items)` is the one way to list communes in that order.
+- `euros(amount)` and `percent(value)` write figures as French readers expect: « 35 000 € », « 61,20 € »,
+  « 12,5 % » (thousands grouped by a narrow no-break space, a decimal comma, a no-break space before € and %).
+  The templates use them as the filters `{{ amount|euros }}` and `{{ share|percent }}` ({% load french %}).
+- `hour(moment)` writes a time as French public sites do, « 14 h 30 », « 9 h » (in the local time zone);
+  `day_and_hour(moment)` « lundi 3 décembre 2026, 14 h 30 ». Filters `{{ start|hour }}`, `{{ start|day_and_hour }}`.
 """
 
 from __future__ import annotations
@@ -14,12 +20,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 _SPACES = NBSP + NNBSP
 _PROTECTED_MARK = "\ue000"
 _SPACE_MARK = "\ue001"  # &nbsp; and friends: already a no-break space
+_PERCENT_MARK = "\ue002"  # %% in a format string: a per cent sign
 
 _PROTECTED = re.compile(
     r"<[^<>]*>"                                             # HTML tags and their attributes
@@ -39,6 +47,8 @@ _SPACE_BEFORE = re.compile(r"[ \u2009]+([?!;:])" + _AFTER_OK)
 _NONE_BEFORE = re.compile(r"(?<=[^\s" + _SPACES + _SPACE_MARK + r"?!(\[«:;])([?!;:])" + _AFTER_OK)
 _OPEN_QUOTE = re.compile(r"«[ \u2009]*(?=[^" + _SPACES + _SPACE_MARK + r"])")
 _CLOSE_QUOTE = re.compile(r"(?<=[^" + _SPACES + _SPACE_MARK + r"])[ \u2009]*»")
+# A figure (or a placeholder for one) and its unit: « 40 % », « 35 000 € ».
+_UNIT = re.compile(r"(?<=[\d" + _PROTECTED_MARK + r"])[ \u2009]*(?=[€%" + _PERCENT_MARK + r"])")
 
 
 def _mask(text: str) -> tuple[str, list[str]]:
@@ -46,6 +56,8 @@ def _mask(text: str) -> tuple[str, list[str]]:
 
     def keep(match: re.Match) -> str:
         kept.append(match.group(0))
+        if match.group(0) == "%%":
+            return _PERCENT_MARK
         return _SPACE_MARK if match.group(0).lower() in _SPACE_ENTITIES else _PROTECTED_MARK
 
     return _PROTECTED.sub(keep, text), kept
@@ -53,7 +65,7 @@ def _mask(text: str) -> tuple[str, list[str]]:
 
 def _unmask(text: str, kept: list[str]) -> str:
     pieces = iter(kept)
-    return re.sub(f"[{_PROTECTED_MARK}{_SPACE_MARK}]", lambda _m: next(pieces), text)
+    return re.sub(f"[{_PROTECTED_MARK}{_SPACE_MARK}{_PERCENT_MARK}]", lambda _m: next(pieces), text)
 
 
 def fix_french(text: str) -> str:
@@ -65,6 +77,7 @@ def fix_french(text: str) -> str:
     masked = _NONE_BEFORE.sub(NBSP + r"\1", masked)
     masked = _OPEN_QUOTE.sub("«" + NBSP, masked)
     masked = _CLOSE_QUOTE.sub(NBSP + "»", masked)
+    masked = _UNIT.sub(NBSP, masked)
     return _unmask(masked, kept)
 
 
@@ -78,6 +91,72 @@ def french_typography_faults(text: str) -> list[str]:
             return faults  # the first one is enough to find the string
         i += 1
     return faults
+
+
+def _figure(value, decimals: int) -> str:
+    """VALUE with DECIMALS decimals, grouped by thousands (the active language's separators; French: a narrow
+    no-break space and a decimal comma)."""
+    from django.utils.formats import number_format
+
+    text = number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+    return text.replace(NBSP, NNBSP)
+
+
+def euros(amount, cents: bool | None = None) -> str:
+    """An amount in euros: « 35 000 € », « 61,20 € ». Whole euros show no decimals; CENTS forces (True) or
+    refuses (False) the two decimals. None (no amount) gives ""."""
+    if amount in (None, ""):
+        return ""
+    try:
+        value = Decimal(str(amount))
+    except (InvalidOperation, ValueError):
+        return str(amount)
+    if cents is None:
+        cents = value != value.to_integral_value()
+    value = value.quantize(Decimal("0.01") if cents else Decimal("1"), rounding=ROUND_HALF_UP)
+    return f"{_figure(value, 2 if cents else 0)}{NBSP}€"
+
+
+def percent(value, decimals: int = 1) -> str:
+    """A share in percent: « 40 % », « 12,5 % » (at most DECIMALS decimals, none when they are zeros).
+    None gives ""."""
+    if value in (None, ""):
+        return ""
+    try:
+        number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        return str(value)
+    places = 0 if number == number.to_integral_value() else decimals
+    if places:
+        number = number.normalize()
+        places = max(0, -number.as_tuple().exponent)
+    return f"{_figure(number, places)}{NBSP}%"
+
+
+def hour(moment) -> str:
+    """« 14 h 30 », « 9 h » (no-break spaces; local time). Other languages get their TIME_FORMAT. None gives ""."""
+    from django.utils import timezone, translation
+    from django.utils.formats import date_format
+
+    if moment is None or moment == "":
+        return ""
+    if hasattr(moment, "tzinfo") and hasattr(moment, "date") and timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    if not (translation.get_language() or "fr").startswith("fr"):
+        return date_format(moment, "TIME_FORMAT")
+    return f"{moment.hour}{NBSP}h" + (f"{NBSP}{moment.minute:02d}" if moment.minute else "")
+
+
+def day_and_hour(moment, day_format: str = "l j F Y") -> str:
+    """« lundi 3 décembre 2026, 14 h 30 » (local time). None gives ""."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    if moment is None or moment == "":
+        return ""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return f"{date_format(moment, day_format)}, {hour(moment)}"
 
 
 _ARTICLE = re.compile(r"^(?:l'|le |la |les )", re.IGNORECASE)

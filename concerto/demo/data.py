@@ -118,9 +118,9 @@ def demo_load() -> dict:
 
     budget = _space(
         sceaux_agent, "sceaux", title="Budget participatif 2026 de Sceaux", slug="budget-participatif-2026",
-        summary="300 000 € pour réaliser les projets que vous proposez pour la ville.",
+        summary="300\u202f000\u00a0€ pour réaliser les projets que vous proposez pour la ville.",
         description=(
-            "La Ville de Sceaux consacre 300 000 € de son budget d'investissement à des projets proposés et "
+            "La Ville de Sceaux consacre 300\u202f000\u00a0€ de son budget d'investissement à des projets proposés et "
             "choisis par les habitants.\n\nProposez une idée, les services vérifient sa faisabilité et son coût, "
             "puis tout le monde vote, en ligne ou en mairie."
         ),
@@ -133,7 +133,7 @@ def demo_load() -> dict:
         ],
         news=[
             ("Le dépôt des idées est ouvert", "Jusqu'à fin décembre, proposez vos projets pour Sceaux.",
-             "Vous avez une idée pour rendre Sceaux plus verte, plus solidaire ou plus agréable ? Déposez-la "
+             "Vous avez une idée pour rendre Sceaux plus verte, plus solidaire ou plus agréable\u00a0? Déposez-la "
              "jusqu'à la fin du mois de décembre. Une réunion publique aura lieu à l'hôtel de ville."),
             ("Réunion publique le 4 décembre", "Venez poser vos questions à l'équipe du budget participatif.",
              "Rendez-vous à 19 h à l'hôtel de ville, salle du conseil. Entrée libre."),
@@ -156,8 +156,8 @@ def demo_load() -> dict:
                "Inscrivez-vous aux ateliers de quartier pour discuter des règles de construction.")],
     )
     climate = _space(
-        metropole_admin, "metropole", title="Plan climat métropolitain : vos idées", slug="plan-climat",
-        summary="La Métropole révise son plan climat-air-énergie : proposez des actions près de chez vous.",
+        metropole_admin, "metropole", title="Plan climat métropolitain\u00a0: vos idées", slug="plan-climat",
+        summary="La Métropole révise son plan climat-air-énergie\u00a0: proposez des actions près de chez vous.",
         description="Une démarche métropolitaine, avec des rencontres dans plusieurs communes.",
         days=(-10, 90), steps=[("Contributions", "", -10, 60), ("Synthèse publique", "", 61, 90)],
         news=[("Lancement de la concertation", "", "La Métropole lance la révision de son plan climat.")],
@@ -185,5 +185,6 @@ def demo_load() -> dict:
     follow_add(user=resident, target=budget)
     first_post = budget.components.get(kind="news").news_posts.order_by("published_at").first()
     comment_create(author=resident, target=first_post,
-                   body="Très bonne initiative ! Pourra-t-on proposer des idées pour le quartier des Blagis ?")
+                   body=("Très bonne initiative\u00a0! "
+                         "Pourra-t-on proposer des idées pour le quartier des Blagis\u00a0?"))
     return {"users": len(users), "spaces": Space.objects.count()}

@@ -24,11 +24,11 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from concerto.components.budgets.models import Ballot, BallotChoice, Budget, Project
+from concerto.core import french
 from concerto.core.accounts import verification as verifications
 from concerto.core.accounts.models import Verification
 from concerto.core.participation.models import Channel
@@ -66,7 +66,7 @@ class BallotError(Exception):
 
 
 def euros(amount: int) -> str:
-    return f"{number_format(amount, force_grouping=True)}\u00a0€"
+    return french.euros(amount, cents=False)
 
 
 def points_text(points: int) -> str:

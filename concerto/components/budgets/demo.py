@@ -86,7 +86,7 @@ PROJECTS = [
     ("q", 4, "Rénover l'aire de jeux du square de la République",
      "Des jeux neufs et des sols souples, choisis avec les enfants.", 45_000, "ballot"),
     ("q", 4, "Un composteur collectif rue Robespierre",
-     "Les épluchures représentent un tiers de nos poubelles : compostons-les ici.", 8_000, "ballot"),
+     "Les épluchures représentent un tiers de nos poubelles\u00a0: compostons-les ici.", 8_000, "ballot"),
     ("q", 1, "Un parking souterrain sous la place",
      "Trois cents places de stationnement.", 2_500_000, "ineligible"),
     ("q", 2, "Une épicerie solidaire étudiante",
@@ -125,10 +125,11 @@ def demo_space(*, actor) -> Space:
     today = timezone.localdate()
     space = space_create(
         actor=actor, organisation=montreuil, title="Budget participatif 2025 de Montreuil", slug=SPACE_SLUG,
-        summary="Les Montreuillois ont voté : découvrez les projets lauréats et suivez leur réalisation.",
-        description=("La Ville consacre 500 000 € à des projets pour toute la commune et 80 000 € à des projets "
-                     "du Bas-Montreuil, proposés puis choisis par les habitants.\n\nLes résultats sont publiés "
-                     "avec les bulletins anonymes : chacun peut les recompter."),
+        summary="Les Montreuillois ont voté\u00a0: découvrez les projets lauréats et suivez leur réalisation.",
+        description=("La Ville consacre 500\u202f000\u00a0€ à des projets pour toute la commune et "
+                     "80\u202f000\u00a0€ à des projets du Bas-Montreuil, proposés puis choisis par les habitants."
+                     "\n\nLes résultats sont publiés "
+                     "avec les bulletins anonymes\u00a0: chacun peut les recompter."),
         start_date=today - timedelta(days=220), end_date=today + timedelta(days=320))
     for title, description, start, end in [
         ("Dépôt des projets", "Chacun propose un projet pour la ville ou pour son quartier.", -220, -161),
@@ -217,10 +218,10 @@ def demo_load(*, actor, space) -> None:
     component = _component(actor, space, "Budget participatif", _step_settings(space))
     commune_budget = services.budget_create(
         actor=actor, component=component, name=COMMUNE_BUDGET, amount=500_000, ballot_kind="approval",
-        max_choices=5, rule="mes", description="Des projets pour toute la ville : choisissez-en jusqu'à cinq.")
+        max_choices=5, rule="mes", description="Des projets pour toute la ville\u00a0: choisissez-en jusqu'à cinq.")
     quartier_budget = services.budget_create(
         actor=actor, component=component, name=QUARTIER_BUDGET, amount=80_000, ballot_kind="knapsack",
-        rule="greedy", description="Des projets pour le Bas-Montreuil : composez votre panier dans l'enveloppe.")
+        rule="greedy", description="Des projets pour le Bas-Montreuil\u00a0: composez votre panier dans l'enveloppe.")
     categories = [services.category_create(actor=actor, component=component, name=name, position=number)
                   for number, name in enumerate(CATEGORIES, start=1)]
     authors = _voters(organisation, rng, 24)
@@ -252,12 +253,12 @@ def demo_load(*, actor, space) -> None:
             services.project_evaluate(
                 actor=actor, project=project, eligibility="eligible", feasibility="not_feasible",
                 cost_estimate=min(cost, budgets[which].amount),
-                public_answer="<p>Les services techniques ont étudié ce projet : il n'est pas réalisable "
+                public_answer="<p>Les services techniques ont étudié ce projet\u00a0: il n'est pas réalisable "
                               "sur le domaine de la Ville.</p>")
             continue
         services.project_evaluate(actor=actor, project=project, eligibility="eligible", feasibility="feasible",
                                   cost_estimate=cost,
-                                  public_answer="<p>Projet recevable et faisable : il est soumis au vote.</p>")
+                                  public_answer="<p>Projet recevable et faisable\u00a0: il est soumis au vote.</p>")
         if review == "merged":
             services.project_merge(actor=actor, project=project, into=merged_into)
             continue
@@ -287,7 +288,7 @@ def demo_load(*, actor, space) -> None:
     if winners:
         services.progress_update_create(
             actor=actor, project=winners[0], implementation="works", progress=40,
-            text="<p>Les travaux ont commencé : le chantier est ouvert jusqu'au printemps. Merci aux riverains "
+            text="<p>Les travaux ont commencé\u00a0: le chantier est ouvert jusqu'au printemps. Merci aux riverains "
                  "pour leur patience.</p>",
             works_start=today - timedelta(days=20), works_end=today + timedelta(days=120))
     if len(winners) > 1:
@@ -313,7 +314,7 @@ def demo_ideas_load(*, actor, space) -> None:
         for key, value in _step_settings(space).items()})
     budget = services.budget_create(
         actor=actor, component=component, name="Toute la ville", amount=300_000, ballot_kind="approval",
-        max_choices=3, rule="greedy", description="Des projets pour toute la ville : choisissez-en jusqu'à trois.")
+        max_choices=3, rule="greedy", description="Des projets pour toute la ville\u00a0: choisissez-en jusqu'à trois.")
     ideas = services.ideas_eligible(component)[:IDEAS_TO_PROJECTS]
     services.projects_from_ideas(actor=actor, component=component, budget=budget, keys=[i.key for i in ideas])
 
@@ -341,8 +342,8 @@ def demo_open_vote_load(*, actor, organisation) -> Space:
     today = timezone.localdate()
     space = space_create(
         actor=actor, organisation=organisation, title=f"Budget participatif jeunesse de {organisation.name}",
-        slug=OPEN_VOTE_SLUG, summary="Le vote est ouvert : choisissez les projets des jeunes pour la ville.",
-        description=("Les jeunes ont proposé des projets ; les services les ont étudiés. Votez pour ceux que "
+        slug=OPEN_VOTE_SLUG, summary="Le vote est ouvert\u00a0: choisissez les projets des jeunes pour la ville.",
+        description=("Les jeunes ont proposé des projets\u00a0; les services les ont étudiés. Votez pour ceux que "
                      "vous préférez, en ligne ou en mairie."),
         start_date=today - timedelta(days=60), end_date=today + timedelta(days=21))
     for title, description, start, end in [

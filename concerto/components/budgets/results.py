@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from concerto.components.budgets import counting
 from concerto.components.budgets.models import Ballot, BallotChoice, Budget, Project, Result
+from concerto.core import french
 from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Channel
 from concerto.core.participation.services import followers_of, notification_send
@@ -223,11 +224,7 @@ def outcome_of(result: Result) -> counting.Outcome:
 
 def money(value, cents: bool = False) -> str:
     """An amount in euros as people write it: "3 400 €", "61,20 €" (in the active language)."""
-    if value is None:
-        return ""
-    text = number_format(round(float(value), 2) if cents else round(value), decimal_pos=2 if cents else 0,
-                         use_l10n=True, force_grouping=True)
-    return f"{text}\u00a0€"  # a non-breaking space, as in French and in most of Europe
+    return french.euros(value, cents=cents)
 
 
 def number(value) -> str:

@@ -41,7 +41,7 @@ def demo_load(*, actor, space) -> None:
     """Add to SPACE (published, with a current step) a published consultation with ~150 responses."""
     rng = random.Random(2026)
     component = component_add(actor=actor, space=space, kind="consultations",
-                              title="Questionnaire : le parc de demain")
+                              title="Questionnaire\u00a0: le parc de demain")
     component_update_settings(actor=actor, component=component,
                               settings={"participation": "account", "results_visibility": "public"}, step_settings={})
     building.questionnaire_intro_update(actor=actor, component=component, intro=(
@@ -52,21 +52,21 @@ def demo_load(*, actor, space) -> None:
     you = building.section_create(actor=actor, component=component, title="Vous et le parc",
                                   description="Quelques questions sur vos habitudes.")
     frequency = building.question_create(
-        actor=actor, section=you, kind=Kind.SINGLE, required=True, label="À quelle fréquence venez-vous au parc ?",
+        actor=actor, section=you, kind=Kind.SINGLE, required=True, label="À quelle fréquence venez-vous au parc\u00a0?",
         options=["Tous les jours", "Chaque semaine", "Chaque mois", "Rarement ou jamais"])
     activities = building.question_create(
-        actor=actor, section=you, kind=Kind.MULTIPLE, max_choices=3, label="Qu'y venez-vous faire ?",
+        actor=actor, section=you, kind=Kind.MULTIPLE, max_choices=3, label="Qu'y venez-vous faire\u00a0?",
         help_text="Trois réponses au plus.", other_option=True,
         options=["Me promener", "Faire du sport", "Jouer avec les enfants", "Pique-niquer", "Lire ou me reposer"])
     transport = building.question_create(
-        actor=actor, section=you, kind=Kind.SINGLE, required=True, label="Comment venez-vous au parc ?",
+        actor=actor, section=you, kind=Kind.SINGLE, required=True, label="Comment venez-vous au parc\u00a0?",
         options=["À pied", "À vélo", "En transports en commun", "En voiture"])
     by_bike = transport.options.get(label="À vélo")
     minutes = building.question_create(
-        actor=actor, section=you, kind=Kind.NUMBER, label="Combien de minutes dure votre trajet à vélo ?",
+        actor=actor, section=you, kind=Kind.NUMBER, label="Combien de minutes dure votre trajet à vélo\u00a0?",
         min_value=1, max_value=120, condition_option=by_bike)
     last_visit = building.question_create(actor=actor, section=you, kind=Kind.DATE,
-                                          label="Quand êtes-vous venu pour la dernière fois ?")
+                                          label="Quand êtes-vous venu pour la dernière fois\u00a0?")
     wishes = building.section_create(actor=actor, component=component, title="Vos priorités",
                                      description="Ce que le projet doit améliorer en premier.")
     ranking = building.question_create(
@@ -74,12 +74,12 @@ def demo_load(*, actor, space) -> None:
         options=["Plus d'ombre et d'arbres", "Des bancs", "Des toilettes publiques", "Une aire de jeux rénovée"])
     satisfaction = building.question_create(
         actor=actor, section=wishes, kind=Kind.SCALE, scale=Question.Scale.ZERO_TO_TEN, required=True,
-        label="Êtes-vous satisfait du parc aujourd'hui ?", scale_min_label="Pas du tout",
+        label="Êtes-vous satisfait du parc aujourd'hui\u00a0?", scale_min_label="Pas du tout",
         scale_max_label="Tout à fait")
     bench = building.question_create(actor=actor, section=wishes, kind=Kind.POINT,
-                                     label="Où faudrait-il ajouter un banc ?")
+                                     label="Où faudrait-il ajouter un banc\u00a0?")
     ideas = building.question_create(actor=actor, section=wishes, kind=Kind.LONG_TEXT,
-                                     label="Avez-vous d'autres idées pour le parc ?")
+                                     label="Avez-vous d'autres idées pour le parc\u00a0?")
     component_publish(actor=actor, component=component)
 
     structure = questionnaire_structure(component)

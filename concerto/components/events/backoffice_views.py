@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from concerto.components.events import services
@@ -212,7 +213,7 @@ def registration_table(*, event: Event | None = None, event_id: int | None = Non
     # The words are translated with the header (the first row, read in the view), in the request's language:
     # the other rows are read after the view returns.
     questions = list(event.questions.all())
-    header = [_("Name"), _("Email"), _("Status"), _("Attends"), _("Registered on"), _("Checked in at"),
+    header = [_("Name"), pgettext("person", "Email"), _("Status"), _("Attends"), _("Registered on"), _("Checked in at"),
               _("Walk-in"), _("Code")] + [q.label for q in questions]
     statuses = {key: str(value) for key, value in Registration.Status.choices}
     attendances = {key: str(value) for key, value in Registration.Attendance.choices}

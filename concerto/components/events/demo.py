@@ -29,11 +29,11 @@ K, F = Event.Kind, Event.Format
 EVENTS = [
     (-21, 2, K.PUBLIC_MEETING, F.IN_PERSON, "Réunion publique de lancement", "Salle du conseil, hôtel de ville",
      [Audience.EVERYONE], None),
-    (-14, 3, K.WORKSHOP, F.IN_PERSON, "Atelier post-it : vos idées pour le quartier", "Maison des associations",
+    (-14, 3, K.WORKSHOP, F.IN_PERSON, "Atelier post-it\u00a0: vos idées pour le quartier", "Maison des associations",
      [Audience.YOUNG_ADULTS], 30),
     (-7, 2, K.STAND, F.IN_PERSON, "Stand au marché du samedi", "Place du marché", [Audience.FAMILIES], None),
-    (-3, 2, K.DEBATE, F.ONLINE, "Débat en ligne : se déplacer autrement", "", [Audience.EVERYONE], None),
-    (0, 2, K.DEBATE, F.HYBRID, "Débat hybride : quelles priorités ?", "Médiathèque", [Audience.EVERYONE], 40),
+    (-3, 2, K.DEBATE, F.ONLINE, "Débat en ligne\u00a0: se déplacer autrement", "", [Audience.EVERYONE], None),
+    (0, 2, K.DEBATE, F.HYBRID, "Débat hybride\u00a0: quelles priorités\u00a0?", "Médiathèque", [Audience.EVERYONE], 40),
     (6, 2, K.WORKSHOP, F.IN_PERSON, "Atelier cartographie des usages", "École élémentaire du centre",
      [Audience.FAMILIES], 10),
     (12, 2, K.WALK, F.IN_PERSON, "Balade urbaine commentée", "Départ devant la gare", [Audience.SENIORS], 25),
@@ -51,12 +51,12 @@ MINUTES = (
     "Merci aux {count} personnes venues échanger avec l'équipe de la ville.\n\n"
     "Les participants ont surtout parlé de l'ombre et de la fraîcheur en été, de la place des vélos et "
     "de la sécurité aux abords des écoles. Les idées écrites sur les post-it ont été saisies dans la "
-    "démarche : vous pouvez les lire et les soutenir comme les autres.\n\n"
-    "Prochaine étape : les services étudient les propositions et présenteront leur analyse à la réunion "
+    "démarche\u00a0: vous pouvez les lire et les soutenir comme les autres.\n\n"
+    "Prochaine étape\u00a0: les services étudient les propositions et présenteront leur analyse à la réunion "
     "de restitution."
 )
-BOARD = [("question", "Quand les travaux commenceraient-ils ?", 7), ("opinion", "Il faut plus d'arbres.", 12),
-         ("question", "Le budget comprend-il l'entretien ?", 4)]
+BOARD = [("question", "Quand les travaux commenceraient-ils\u00a0?", 7), ("opinion", "Il faut plus d'arbres.", 12),
+         ("question", "Le budget comprend-il l'entretien\u00a0?", 4)]
 
 
 def _code() -> str:

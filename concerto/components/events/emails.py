@@ -5,11 +5,10 @@ calls it with the notice (whose data holds the registration's id) in the site's 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from concerto.components.events import ics
+from concerto.core import french
 
 # verb -> what happened to the registration
 KINDS = {
@@ -39,7 +38,7 @@ def registration_email(recipient, notice: dict) -> EmailMessage | None:
     ticket = settings.SITE_URL.rstrip("/") + reverse("events:ticket", kwargs={
         "org_slug": space.organisation.slug, "space_slug": space.slug, "component_id": event.component_id,
         "event_id": event.pk})
-    when = date_format(timezone.localtime(event.starts_at), "l j F Y, H:i")
+    when = french.day_and_hour(event.starts_at)
     subject = {
         "confirmed": _("Your registration: %(title)s"),
         "waitlisted": _("You are on the waitlist: %(title)s"),

@@ -26,7 +26,7 @@ from concerto.components.events.models import (
     Registration,
     RoomContribution,
 )
-from concerto.core import registry
+from concerto.core import french, registry
 from concerto.core.audit.models import AuditEntry
 from concerto.core.audit.services import audit_record
 from concerto.core.errors import Refusal
@@ -484,10 +484,10 @@ def figures_csv_rows(component):
                row.walk_ins, row.attendees_in_person, row.attendees_online, row.room_contributions]
     for share in data.formats + data.channels + data.event_formats:
         yield [_("Attendance"), share.label, "", "", "", "", "", "", "", share.count,
-               "" if share.percent is None else f"{share.percent} %", ""]
+               "" if share.percent is None else french.percent(share.percent), ""]
     for share in data.ledger_groups + data.ledger:
         yield [_("Contributions to the space"), share.label, "", "", "", "", "", "", "", share.count,
-               "" if share.percent is None else f"{share.percent} %", ""]
+               "" if share.percent is None else french.percent(share.percent), ""]
 
 
 def statistics(component) -> dict:

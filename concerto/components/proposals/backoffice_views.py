@@ -16,6 +16,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerto.components.proposals import queries, services
@@ -56,7 +57,7 @@ def proposal_list(request, org_slug, space_slug, component_id):
         proposal.component = component
     return render(request, "proposals/backoffice/proposal_list.html", _context(
         component, page=page, status=status, q=q, query=urlencode({"q": q, "statut": status}),
-        statuses=[("", _("All"))] + [(value, label) for value, label in _status_labels()],
+        statuses=[("", pgettext("filter", "All"))] + [(value, label) for value, label in _status_labels()],
         answers=[(value, label) for value, label in Proposal.Answer.choices if value],
         agents=services.proposal_evaluators(component),
     ))

@@ -23,23 +23,23 @@ CATEGORIES = ["Nature et biodiversité", "Mobilités", "Solidarité et vivre-ens
 # (category index, title, text)
 PROPOSALS = [
     (0, "Planter des arbres fruitiers dans les cours d'école",
-     "Des pommiers et des poiriers dans chaque cour : de l'ombre l'été et des fruits pour le goûter."),
+     "Des pommiers et des poiriers dans chaque cour\u00a0: de l'ombre l'été et des fruits pour le goûter."),
     (0, "Un jardin partagé près de la gare",
      "Le terrain en friche derrière la gare pourrait accueillir des bacs de culture ouverts à tous."),
     (0, "Des nichoirs pour les mésanges dans les parcs",
-     "Les mésanges mangent les chenilles processionnaires : installons des nichoirs plutôt que des pesticides."),
+     "Les mésanges mangent les chenilles processionnaires\u00a0: installons des nichoirs plutôt que des pesticides."),
     (0, "Désimperméabiliser la place du marché",
      "Remplacer une partie du bitume par des pavés enherbés pour que la pluie s'infiltre."),
     (0, "Une prairie fleurie le long de la coulée verte",
      "Faucher moins souvent et semer des fleurs locales pour les abeilles."),
     (0, "Des arbres le long de l'avenue principale",
-     "L'avenue est brûlante en été : un alignement d'arbres ferait baisser la température."),
+     "L'avenue est brûlante en été\u00a0: un alignement d'arbres ferait baisser la température."),
     (0, "Un verger municipal ouvert aux habitants",
      "Un verger où chacun peut cueillir, avec des ateliers de taille animés par des bénévoles."),
     (0, "Récupérer l'eau de pluie des bâtiments publics",
      "Des cuves sous les gouttières de la mairie et des écoles pour arroser les massifs."),
     (1, "Une piste cyclable sécurisée vers le lycée",
-     "Les élèves roulent au milieu des voitures : une piste séparée rendrait le trajet plus sûr."),
+     "Les élèves roulent au milieu des voitures\u00a0: une piste séparée rendrait le trajet plus sûr."),
     (1, "Des arceaux à vélos devant les commerces",
      "On ne sait jamais où attacher son vélo quand on fait ses courses en centre-ville."),
     (1, "Un abri à vélos fermé à la gare",
@@ -61,17 +61,17 @@ PROPOSALS = [
     (2, "Des repas partagés entre générations",
      "Un déjeuner par mois à la résidence seniors, ouvert aux familles du quartier."),
     (2, "Une épicerie solidaire étudiante",
-     "Beaucoup d'étudiants sautent des repas : une épicerie à prix réduits les aiderait."),
+     "Beaucoup d'étudiants sautent des repas\u00a0: une épicerie à prix réduits les aiderait."),
     (2, "Des cours de français pour les nouveaux arrivants",
      "Des ateliers gratuits le soir, animés par des bénévoles, à la médiathèque."),
     (2, "Un frigo solidaire devant le centre social",
      "Les commerçants et les habitants y déposent les invendus, chacun se sert."),
     (2, "Un annuaire des voisins qui rendent service",
-     "Bricolage, garde d'animaux, courses : mettre en relation ceux qui proposent et ceux qui ont besoin."),
+     "Bricolage, garde d'animaux, courses\u00a0: mettre en relation ceux qui proposent et ceux qui ont besoin."),
     (2, "Des toilettes publiques accessibles",
      "Il manque des toilettes propres et accessibles près du parc et du marché."),
     (3, "Un terrain de basket en accès libre",
-     "Les jeunes n'ont nulle part où jouer le soir : un terrain éclairé jusqu'à 22 h."),
+     "Les jeunes n'ont nulle part où jouer le soir\u00a0: un terrain éclairé jusqu'à 22 h."),
     (3, "Des agrès de sport dans le parc",
      "Des équipements de musculation en plein air, utilisables par tous les âges."),
     (3, "Cinéma en plein air l'été",
@@ -87,11 +87,11 @@ PROPOSALS = [
     (3, "Un mur d'escalade dans le gymnase",
      "Les clubs et les écoles pourraient s'en servir toute l'année."),
     (4, "Plus de poubelles de tri dans les parcs",
-     "On ne trouve que des poubelles ordinaires : ajouter des bacs pour le verre et les emballages."),
+     "On ne trouve que des poubelles ordinaires\u00a0: ajouter des bacs pour le verre et les emballages."),
     (4, "Des cendriers de poche distribués gratuitement",
      "Pour que les mégots ne finissent plus dans les caniveaux."),
     (4, "Un composteur collectif par quartier",
-     "Les épluchures représentent un tiers de nos poubelles : compostons-les près de chez nous."),
+     "Les épluchures représentent un tiers de nos poubelles\u00a0: compostons-les près de chez nous."),
     (4, "Éclairage public plus économe",
      "Baisser l'intensité la nuit et passer aux LED dans toutes les rues."),
     (4, "Ramassage des encombrants sur rendez-vous",
@@ -99,7 +99,7 @@ PROPOSALS = [
     (4, "Des journées de nettoyage citoyennes",
      "Une matinée par saison pour ramasser les déchets ensemble, avec gants et sacs fournis."),
     (4, "Rénover l'aire de jeux du square",
-     "Les jeux sont abîmés et les sols usés : une rénovation avec les enfants du quartier."),
+     "Les jeux sont abîmés et les sols usés\u00a0: une rénovation avec les enfants du quartier."),
     (4, "Des fontaines à eau potable",
      "Pouvoir remplir sa gourde au parc et près des terrains de sport."),
 ]
@@ -109,12 +109,12 @@ RESIDENTS = ["Léa Bernard", "Hugo Petit", "Inès Robert", "Lucas Richard", "Chl
              "Louise David", "Gabriel Bertrand", "Sarah Roux", "Mathis Vincent"]
 
 COMMENTS = [
-    ("for", "Très bonne idée, je soutiens !"),
-    ("for", "Enfin ! Cela manque vraiment dans le quartier."),
+    ("for", "Très bonne idée, je soutiens\u00a0!"),
+    ("for", "Enfin\u00a0! Cela manque vraiment dans le quartier."),
     ("against", "Le coût me semble élevé par rapport à l'usage."),
     ("neutral", "Qui s'occuperait de l'entretien ?"),
     ("for", "Mes enfants en profiteraient tous les jours."),
-    ("neutral", "Pourquoi ne pas commencer par un essai de six mois ?"),
+    ("neutral", "Pourquoi ne pas commencer par un essai de six mois\u00a0?"),
 ]
 
 
@@ -197,8 +197,8 @@ def demo_load(*, actor, space) -> None:
         (created[0], "accepted", "Les services techniques ont validé la plantation dans trois écoles dès cet hiver."),
         (created[8], "under_study", "Le tracé est à l'étude avec le Département, propriétaire de la route."),
         (created[23], "rejected", "Deux toilettes publiques accessibles ouvriront déjà l'an prochain dans le "
-                                  "cadre du contrat de propreté : ce projet ferait double emploi."),
-        (created[34], "implemented", "Douze composteurs sont installés ; la liste est sur le site de la ville."),
+                                  "cadre du contrat de propreté\u00a0: ce projet ferait double emploi."),
+        (created[34], "implemented", "Douze composteurs sont installés\u00a0; la liste est sur le site de la ville."),
     ]
     for proposal, status, text in answers:
         services.proposal_answer(actor=actor, proposal=proposal, status=status, text=text)

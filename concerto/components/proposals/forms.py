@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from concerto.components.proposals.manifest import ORDER_CHOICES
 from concerto.components.proposals.models import Category, Proposal
@@ -90,7 +91,7 @@ class FilterForm(forms.Form):
     tri = forms.ChoiceField(label=_("Order"), required=False, choices=ORDER_CHOICES)
 
     STATUS_CHOICES = (
-        ("", _("All")),
+        ("", pgettext_lazy("filter, feminine", "All")),
         ("unanswered", _("Not answered yet")),
         *[(value, label) for value, label in Proposal.Answer.choices if value],
         ("withdrawn", _("Withdrawn")),
@@ -98,8 +99,9 @@ class FilterForm(forms.Form):
 
     def __init__(self, data, *, categories, communes, default_order: str):
         super().__init__(data)
-        self.fields["categorie"].choices = [("", _("All")), *[(c.pk, c.name) for c in categories]]
-        self.fields["commune"].choices = [("", _("All")), *[(c.pk, c.name) for c in communes]]
+        every = pgettext_lazy("filter, feminine", "All")
+        self.fields["categorie"].choices = [("", every), *[(c.pk, c.name) for c in categories]]
+        self.fields["commune"].choices = [("", every), *[(c.pk, c.name) for c in communes]]
         self.fields["statut"].choices = self.STATUS_CHOICES
         self.default_order = default_order
 

@@ -41,12 +41,12 @@ DESCRIPTIONS = {
     "proprete": ["Encombrants déposés depuis trois jours.", "Sacs poubelle éventrés sur le trottoir."],
     "graffiti": ["Tag sur le mur de la médiathèque.", "Graffiti sur l’abribus."],
     "eclairage": ["Le lampadaire ne s’allume plus le soir.", "Éclairage qui clignote toute la nuit."],
-    "espaces-verts": ["Branche cassée au-dessus de l’allée.", "Merci pour les nouveaux massifs fleuris !",
-                      "Proposition : installer des bancs à l’ombre."],
+    "espaces-verts": ["Branche cassée au-dessus de l’allée.", "Merci pour les nouveaux massifs fleuris\u00a0!",
+                      "Proposition\u00a0: installer des bancs à l’ombre."],
 }
 PUBLIC_ANSWERS = {
     "resolved": "L’intervention a eu lieu. Merci de votre signalement.",
-    "rejected": "Ce lieu relève du Département : nous lui avons transmis votre signalement.",
+    "rejected": "Ce lieu relève du Département\u00a0: nous lui avons transmis votre signalement.",
 }
 
 
@@ -66,8 +66,8 @@ def _load(*, actor) -> None:
     with transaction.atomic():
         space = space_create(
             actor=actor, organisation=sceaux, title="Signaler un problème à Sceaux", slug=SPACE_SLUG,
-            summary="Un lampadaire en panne, un trottoir abîmé, un service à féliciter : dites-le à la Ville.",
-            description="Chaque signalement va au service concerné ; vous suivez ce qu’il devient.",
+            summary="Un lampadaire en panne, un trottoir abîmé, un service à féliciter\u00a0: dites-le à la Ville.",
+            description="Chaque signalement va au service concerné\u00a0; vous suivez ce qu’il devient.",
             start_date=today - timedelta(days=365), end_date=today + timedelta(days=3 * 365))
         step_create(actor=actor, space=space, title="Signalements", description="Toute l’année.",
                     start_date=today - timedelta(days=365), end_date=today + timedelta(days=3 * 365))

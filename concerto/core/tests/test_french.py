@@ -1,13 +1,25 @@
 """French as a French public site writes it: typography of what the site shows, and the alphabetical order."""
 
+import ast
+import datetime
 import gettext
 import re
 from pathlib import Path
 
 import pytest
+from django.template import Context, Template
 from django.utils import translation
 
-from concerto.core.french import collation_key, fix_french, french_typography_faults, sort_by_name
+from concerto.core.french import (
+    collation_key,
+    day_and_hour,
+    euros,
+    fix_french,
+    french_typography_faults,
+    hour,
+    percent,
+    sort_by_name,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = sorted(ROOT.rglob("locale*/fr/LC_MESSAGES/*.mo"))
@@ -49,14 +61,67 @@ def test_the_site_words_win_over_the_catalogues_of_django_and_allauth():
     assert not shadowed, f"Add these to concerto/locale_overrides/fr/LC_MESSAGES/django.po: {shadowed}"
 
 
+SOURCES = sorted(p for p in ROOT.rglob("*.py") if "tests" not in p.parts and "migrations" not in p.parts)
+# Words that Django's or allauth's catalogues translate otherwise (« Tout », « Courriel »): ours say them with a
+# context, so the site's word wins.
+_BARE_SHADOWED = re.compile(r"""(?:\b_|gettext(?:_lazy)?)\(["'](?:All|Email)["']\)"""
+                            r"""|\{% translate ["'](?:All|Email)["'] %\}""")
+
+
+def test_all_and_email_are_said_with_a_context_so_the_site_words_win():
+    bare = [str(p.relative_to(ROOT)) for p in SOURCES + TEMPLATES
+            if _BARE_SHADOWED.search(p.read_text(encoding="utf-8"))]
+    assert not bare, f"Use pgettext(\"filter\", \"All\") / pgettext(\"person\", \"Email\") in: {bare}"
+    with translation.override("fr"):
+        assert translation.pgettext("filter", "All") == "Tous"
+        assert translation.pgettext("filter, feminine", "All") == "Toutes"
+        assert translation.pgettext("person", "Email") == "Adresse e-mail"
+        html = Template('{% load i18n %}<option>{% translate "All" context "filter" %}</option>'
+                        '<th>{% translate "Email" context "person" %}</th>').render(Context())
+    assert html == "<option>Tous</option><th>Adresse e-mail</th>"
+
+
+DEMO_SOURCES = sorted([*ROOT.glob("demo/*.py"), *ROOT.glob("components/*/demo.py")])
+_LOOKS_FRENCH = re.compile(r"[éèàùçêôîœ]|\b(?:le|la|les|des|du|un|une|et|est|vous|nous|pour|avec|en|au)\b", re.I)
+
+
+def _french_strings(path: Path) -> list[tuple[int, str]]:
+    """The French texts of a Python file: string constants (docstrings, in English, set aside)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef)) and node.body
+                  and isinstance(node.body[0], ast.Expr) and isinstance(node.body[0].value, ast.Constant)}
+    return [(node.lineno, node.value) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+            and _LOOKS_FRENCH.search(node.value)]
+
+
+def test_there_are_demo_sources_to_check():
+    assert len(DEMO_SOURCES) >= 6 and sum(len(_french_strings(p)) for p in DEMO_SOURCES) > 100
+
+
+@pytest.mark.parametrize("path", DEMO_SOURCES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_demo_content_has_no_break_spaces(path):
+    """Titles, bodies and comments of the demo are what a visitor reads first: French typography there too."""
+    faults = [f"line {line}: {fault}" for line, text in _french_strings(path)
+              for fault in french_typography_faults(text)]
+    assert not faults, "\n".join(faults)
+
+
 _TEMPLATE_FAULT = re.compile(r"«[ \t]|[ \t]»|(?:\}\}|%\}|>) [:;?!](?=[\s<])")
+# A figure then € or % outside {% translate %} and {% blocktranslate %} (English msgids the catalogues
+# translate): the template should write `{{ amount|euros }}` / `{{ share|percent }}`, or a no-break space.
+_UNIT_FAULT = re.compile(r"(?:\}\}|\d)[ \t]*(?:€|%(?![}(]))")
+_MSGIDS = re.compile(r'\{% blocktranslate.*?\{% endblocktranslate %\}|\{% translate "[^"]*"', re.S)
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_french_written_in_templates_has_no_break_spaces(path):
-    """Quotes around a name (« {{ title }} ») and the French pages written directly in templates."""
+    """Quotes around a name (« {{ title }} »), figures and their unit, and the French pages written directly in
+    templates."""
     text = path.read_text(encoding="utf-8")
     assert not _TEMPLATE_FAULT.findall(text)
+    assert not _UNIT_FAULT.findall(_MSGIDS.sub("", text)), "use {{ x|euros }} or {{ x|percent }}"
     if "/pages/fr/" in path.as_posix():
         assert french_typography_faults(text.replace("&nbsp;", NBSP)) == []
 
@@ -75,6 +140,9 @@ def test_french_written_in_templates_has_no_break_spaces(path):
     ("Déjà là&nbsp;: rien", "Déjà là&nbsp;: rien"),
     ("Colonnes nom;prénom", "Colonnes nom;prénom"),
     ("Quoi ?!", f"Quoi{NBSP}?!"),
+    ("Il reste 40 %, soit 35 000 €.", f"Il reste 40{NBSP}%, soit 35 000{NBSP}€."),
+    ("%(share)s %% du budget, %(amount)s €", f"%(share)s{NBSP}%% du budget, %(amount)s{NBSP}€"),
+    ("Taux (%) en €", "Taux (%) en €"),
     (f"Déjà{NBSP}: rien\u202f?", f"Déjà{NBSP}: rien\u202f?"),
 ])
 def test_fix_french_leaves_urls_times_placeholders_and_tags_alone(text, expected):
@@ -82,6 +150,47 @@ def test_fix_french_leaves_urls_times_placeholders_and_tags_alone(text, expected
     assert fix_french(expected) == expected
     assert french_typography_faults(expected) == []
     assert bool(french_typography_faults(text)) == (text != expected)
+
+
+NNBSP = "\u202f"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (35000, f"35{NNBSP}000{NBSP}€"), (61.2, f"61,20{NBSP}€"), (0, f"0{NBSP}€"),
+    ("1234567", f"1{NNBSP}234{NNBSP}567{NBSP}€"),
+    (None, ""),
+])
+def test_euros_as_french_readers_write_them(value, expected):
+    with translation.override("fr"):
+        assert euros(value) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (40, f"40{NBSP}%"), (12.5, f"12,5{NBSP}%"), (33.333, f"33,3{NBSP}%"), (100.0, f"100{NBSP}%"), (5.04, f"5{NBSP}%"),
+    (None, ""),
+])
+def test_percent_as_french_readers_write_them(value, expected):
+    with translation.override("fr"):
+        assert percent(value) == expected
+
+
+def test_the_euros_and_percent_filters_render_french_figures():
+    template = Template("{% load french %}{{ cost|euros }} · {{ price|euros:True }} · {{ share|percent }}")
+    with translation.override("fr"):
+        html = template.render(Context({"cost": 35000, "price": 75, "share": 40}))
+    assert html == f"35{NNBSP}000{NBSP}€ · 75,00{NBSP}€ · 40{NBSP}%"
+
+
+def test_times_are_written_14_h_30_in_the_local_time_zone():
+    afternoon = datetime.datetime(2026, 12, 7, 13, 30, tzinfo=datetime.UTC)  # 14:30 in Paris
+    morning = datetime.datetime(2026, 12, 7, 8, 0, tzinfo=datetime.UTC)
+    with translation.override("fr"):
+        assert hour(afternoon) == f"14{NBSP}h{NBSP}30" and hour(morning) == f"9{NBSP}h"
+        assert day_and_hour(afternoon) == f"lundi 7 décembre 2026, 14{NBSP}h{NBSP}30"
+        html = Template('{% load french %}{{ at|hour }} · {{ at|day_and_hour:"j F Y" }}').render(
+            Context({"at": afternoon}))
+    assert html == f"14{NBSP}h{NBSP}30 · 7 décembre 2026, 14{NBSP}h{NBSP}30"
+    assert hour(None) == "" and day_and_hour(None) == ""
 
 
 def test_collation_sorts_communes_as_a_french_reader_expects():

@@ -112,8 +112,8 @@ def test_a_knapsack_ballot_over_the_budget_is_refused_with_the_amounts(knapsack,
     _component, budget, projects = knapsack
     error = refusal(voter=voter, budget=budget, choices=[p.pk for p in projects[:3]] + [projects[3].pk])
     assert error.code == "over_budget"
-    assert error.message == ("Vos projets coûtent 77\u00a0600\u00a0€ au total, plus que le budget de "
-                             "50\u00a0000\u00a0€. Retirez un projet pour rester dans le budget.")
+    assert error.message == ("Vos projets coûtent 77\u202f600\u00a0€ au total, plus que le budget de "
+                             "50\u202f000\u00a0€. Retirez un projet pour rester dans le budget.")
     assert not Ballot.objects.exists()
 
 
@@ -122,7 +122,7 @@ def test_a_knapsack_ballot_under_the_minimum_share_is_refused(db, resident):
     verify(resident)
     error = refusal(voter=resident, budget=budget, choices=[projects[2].pk])
     assert error.code == "under_min_share"
-    assert "choisissez des projets d’une valeur d’au moins 25\u00a0000\u00a0€ (50 % du budget)" in error.message
+    assert "choisissez des projets d’une valeur d’au moins 25\u202f000\u00a0€ (50\u00a0% du budget)" in error.message
 
 
 def test_an_approval_ballot_over_k_projects_is_refused(db, resident):

@@ -52,7 +52,7 @@ def test_refusals_are_json_with_the_same_french_messages(knapsack, resident, tok
     verify(resident)
     over = put(client, budget, token, {"choices": [p.pk for p in projects]})
     assert over.status_code == 422 and over.json()["code"] == "over_budget"
-    assert "plus que le budget de 50\u00a0000\u00a0€" in over.json()["detail"]
+    assert "plus que le budget de 50\u202f000\u00a0€" in over.json()["detail"]
     unknown = put(client, budget, token, {"choices": [987654]})
     assert unknown.status_code == 422 and unknown.json()["detail"] == "Le projet n° 987654 n’existe pas."
     empty = put(client, budget, token, {"choices": []})

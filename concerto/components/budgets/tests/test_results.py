@@ -152,8 +152,8 @@ def test_greedy_results_page_shows_winners_figures_and_reasons(client, agent):
     winners = page.index("Projets lauréats")
     others = page.index("Projets non retenus")
     assert winners < page.index(projects[0].title) < page.index(projects[1].title) < others
-    assert f"900{NBSP}€" in page and "90 % du budget" in page  # spent, share of the budget
-    assert "60 % du budget" in page  # the orchard's share
+    assert f"900{NBSP}€" in page and f"90{NBSP}% du budget" in page  # spent, share of the budget
+    assert f"60{NBSP}% du budget" in page  # the orchard's share
     assert f"Non retenu\u00a0: il restait 100{NBSP}€ pour un coût de 300{NBSP}€." in page
     assert (f"Sélectionné\u00a0: il restait 400{NBSP}€ quand son tour est venu, "
             f"assez pour son coût de 300{NBSP}€.") in page
@@ -184,11 +184,11 @@ def test_results_page_shows_turnout_by_commune_and_by_channel(client, agent):
     publish(budget, agent)
     page = text(client.get(results_url(budget)))
     assert "Bulletins par commune" in page and "Bulletins par canal" in page
-    assert '<th scope="row">Sceaux</th><td>8</td><td>80 %</td>' in page
-    assert '<th scope="row">Bourg-la-Reine</th><td>1</td><td>10 %</td>' in page
+    assert '<th scope="row">Sceaux</th><td>8</td><td>80\xa0%</td>' in page
+    assert '<th scope="row">Bourg-la-Reine</th><td>1</td><td>10\xa0%</td>' in page
     assert '<th scope="row">Commune inconnue</th><td>1</td>' in page
-    assert '<th scope="row">Site web</th><td>7</td><td>70 %</td>' in page
-    assert '<th scope="row">Papier</th><td>2</td><td>20 %</td>' in page
+    assert '<th scope="row">Site web</th><td>7</td><td>70\xa0%</td>' in page
+    assert '<th scope="row">Papier</th><td>2</td><td>20\xa0%</td>' in page
 
 
 def test_results_home_lists_the_budgets_with_their_state(client, agent):

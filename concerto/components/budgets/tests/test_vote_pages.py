@@ -31,7 +31,7 @@ def test_the_vote_home_lists_the_budgets_and_where_the_resident_voted(knapsack, 
     home, ballot_url = urls(component, budget)
     page = text(client.get(home))
     assert "Toute la ville" in page and "Vous n’avez pas encore voté dans ce budget." in page
-    assert "dans la limite du budget de 50\u00a0000\u00a0€" in page
+    assert "dans la limite du budget de 50\u202f000\u00a0€" in page
     client.post(ballot_url, {"projets": [projects[0].pk]})
     assert "Vous avez voté dans ce budget." in text(client.get(home))
 
@@ -42,12 +42,12 @@ def test_a_verified_resident_votes_sees_the_confirmation_and_changes_their_vote(
     client.force_login(resident)
     _home, ballot_url = urls(component, budget)
     page = text(client.get(ballot_url))
-    assert "Il vous reste 50\u00a0000\u00a0€ sur 50\u00a0000\u00a0€." in page
+    assert "Il vous reste 50\u202f000\u00a0€ sur 50\u202f000\u00a0€." in page
     assert 'aria-live="polite"' in page and "Un verger partagé au parc" in page
     response = client.post(ballot_url, {"projets": [projects[0].pk, projects[1].pk]}, follow=True)
     page = text(response)
     assert "Votre vote est enregistré" in page and "Merci" in page
-    assert "Total de vos projets\u00a0: 35\u00a0000\u00a0€ sur un budget de 50\u00a0000\u00a0€." in page
+    assert "Total de vos projets\u00a0: 35\u202f000\u00a0€ sur un budget de 50\u202f000\u00a0€." in page
     assert "Modifier mon vote" in page
     edit = text(client.get(ballot_url + "?modifier=1"))
     assert f'value="{projects[0].pk}" id="projet-{projects[0].pk}" data-cost="20000" checked' in edit
@@ -63,8 +63,8 @@ def test_without_javascript_the_total_is_updated_by_the_server_without_casting(k
     client.force_login(resident)
     _home, ballot_url = urls(component, budget)
     page = text(client.post(ballot_url, {"projets": [p.pk for p in projects], "action": "recalculer"}))
-    assert "Vous dépassez de 27\u00a0600\u00a0€ le budget de 50\u00a0000\u00a0€\u00a0: retirez un projet." in page
-    assert "Vos projets coûtent 77\u00a0600\u00a0€ au total" in page
+    assert "Vous dépassez de 27\u202f600\u00a0€ le budget de 50\u202f000\u00a0€\u00a0: retirez un projet." in page
+    assert "Vos projets coûtent 77\u202f600\u00a0€ au total" in page
     assert not Ballot.objects.exists()
 
 
@@ -76,7 +76,7 @@ def test_a_ballot_over_the_budget_is_refused_on_the_page_and_the_choices_kept(kn
     response = client.post(ballot_url, {"projets": [p.pk for p in projects]})
     assert response.status_code == 400
     page = text(response)
-    assert "Il y a un problème" in page and "plus que le budget de 50\u00a0000\u00a0€" in page
+    assert "Il y a un problème" in page and "plus que le budget de 50\u202f000\u00a0€" in page
     assert f'id="projet-{projects[3].pk}" data-cost="30000" checked' in page
     assert not Ballot.objects.exists()
 

@@ -125,11 +125,11 @@ def test_the_results_page_shows_charts_tables_and_the_share_of_each_channel(clie
     html = client.get(consultation.get_absolute_url() + "resultats/").content.decode()
     assert "Résultats\u00a0: Votre avis" in html
     assert "<strong>5</strong> réponses comptées" in html
-    assert "Réponses par canal" in html and "Papier" in html and "60 %" in html
+    assert "Réponses par canal" in html and "Papier" in html and "60\u00a0%" in html
     assert f'<caption id="{dataset.transport.field_name}-table">Comment venez-vous au parc ?</caption>' in html
     assert 'class="bars__fill bar-w-40"' in html  # by bike: a bar of 40 %
-    assert "2 (40 %)" in html
-    assert "Réponse la plus choisie\u00a0: «\u00a0À vélo\u00a0» (40 %)." in html
+    assert "2 (40\u00a0%)" in html
+    assert "Réponse la plus choisie\u00a0: «\u00a0À vélo\u00a0» (40\u00a0%)." in html
     assert "Moyenne\u00a0: 3." in html  # satisfaction
     assert "Médiane" in html and "Rang moyen" in html
     assert "mai 2026" in html and "juin 2026" in html

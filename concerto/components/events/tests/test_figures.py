@@ -98,7 +98,7 @@ def test_the_figures_page_shows_tables_with_captions_and_a_csv(staff_client, age
     page = staff.get(url).content.decode()
     assert "<caption" in page and "Participation par rencontre" in page
     assert "18 participants à 2 rencontres" in page
-    assert "80 % (4 sur 5 âges connus)" in page
+    assert "80\u00a0% (4 sur 5 âges connus)" in page
     assert "Trop peu d’âges connus pour conclure (2)." in page
     assert "Impossible à mesurer avec les données recueillies." in page
     assert 'class="ev-bar__fill bar-w-83"' in page
@@ -108,7 +108,7 @@ def test_the_figures_page_shows_tables_with_captions_and_a_csv(staff_client, age
     assert rows[0][0] == "Tableau"
     by_title = {row[1]: row for row in rows[1:]}
     assert by_title["Atelier jeunes"][4:12] == ["5", "1", "5", "0", "1", "5", "0", "1"]
-    assert by_title["Sur place, en réunion ou sur un stand"][9:11] == ["1", "20 %"]
+    assert by_title["Sur place, en réunion ou sur un stand"][9:11] == ["1", "20\u00a0%"]
     assert staff.get(url + "?format=%00").status_code == 200
 
 
