@@ -24,6 +24,7 @@ def erase_personal_data(user) -> None:
 
 # The component's audit actions in words, for the audit log page (concerto/core/audit/labels.py).
 AUDIT_LABELS = {
+    "budgets.project_from_idea": _("Idea turned into a project"),
     "budgets.ballot_list_published": _("List of projects put to the vote published"),
     "budgets.ballot_list_set": _("List of projects put to the vote changed"),
     "budgets.ballot_list_unpublished": _("List of projects put to the vote unpublished"),

@@ -151,6 +151,8 @@ def _room_record(**values):
 
 # The component's audit actions in words, for the audit log page (concerto/core/audit/labels.py).
 AUDIT_LABELS = {
+    "proposals.assigned": _("Proposal assigned to an evaluator"),
+    "proposals.proposal_merged": _("Proposals merged"),
     "proposals.proposal_answered": _("Proposal answered"),
     "proposals.proposal_created": _("Proposal submitted"),
     "proposals.proposal_updated": _("Proposal changed"),

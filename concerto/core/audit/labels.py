@@ -27,6 +27,7 @@ KERNEL_ACTION_LABELS = {
     "verification.revoked": _("Resident verification revoked"),
     "verification.census_uploaded": _("Census list uploaded"),
     "verification.census_deleted": _("Census list deleted"),
+    "verification.franceconnect_not_listed": _("FranceConnect identity not found on the census list"),
     "verification.methods_changed": _("Verification methods changed"),
     "verification.letters_printed": _("Code letters printed"),
     "verification.letter_cancelled": _("Code letter cancelled"),
@@ -59,4 +60,7 @@ SUFFIX_ACTION_LABELS = {
     ".category_created": _("Category created"),
     ".category_updated": _("Category changed"),
     ".category_deleted": _("Category deleted"),
+    # Background jobs (concerto.core.jobs) write "<kind>_requested" and "<kind>_failed".
+    "_requested": _("Background job requested"),
+    "_failed": _("Background job failed"),
 }
