@@ -61,7 +61,7 @@ def test_an_elected_official_reads_the_space_the_proposals_and_the_overview(page
         page.get_by_role("link", name="La participation dans cet espace : chiffres et graphiques").click()
     expect(page.get_by_role("heading", name="Contributions par canal")).to_be_visible()
     assert page.locator("svg.chart").count() >= 4
-    page.get_by_text("Voir les chiffres en tableau").first.click()
+    page.get_by_text("Voir les chiffres dans un tableau").first.click()
     expect(page.get_by_role("table").first).to_be_visible()
     assert "juin" in page.content() or "semaine du" in page.content()
     axe_check(page)
