@@ -1,7 +1,8 @@
 """One msgid, one French translation: Django merges every catalogue of the project into one, so when two of them
 translate the same (msgctxt, msgid) differently the first app listed wins and a page of the other app shows a
-word it did not choose (« Statut » where the reports say « État »). A meaning that truly differs (« Terminé »
-for a process, « Terminée » for a consultation) gets its own pgettext context."""
+word it did not choose (the events' CSV said « État » where the events catalogue says « Statut »). A meaning that
+truly differs gets its own pgettext context (a report « En cours » is `pgettext("report status", "Open")`, the
+board of a meeting is « Ouvert »)."""
 
 import ast
 from dataclasses import dataclass, field
@@ -103,6 +104,20 @@ def test_the_reader_finds_every_catalogue_and_its_entries():
     plurals = [e for e in entries if e.msgid_plural]
     assert plurals and all(len(e.msgstr) == 2 for e in plurals)
     assert any(e.msgctxt for e in entries)
+
+
+def test_the_reader_keeps_obsolete_and_fuzzy_entries_and_entries_run_together(tmp_path):
+    po = tmp_path / "django.po"
+    po.write_text('msgid ""\nmsgstr ""\n"Language: fr\\n"\n\n'
+                  '#: views.py:3\n#, fuzzy, python-format\nmsgctxt "report status"\nmsgid "Open"\nmsgstr "En cours"\n'
+                  'msgid "Done"\nmsgstr ""\n"Termin"\n"ée"\n\n'
+                  '#~ msgid "Status"\n#~ msgstr "État"\n', encoding="utf-8")
+    first, second, third = read_po(po)
+    assert (first.key, first.msgstr) == (("report status", "Open", False), ["En cours"])
+    assert first.references == ["views.py:3"]
+    assert "fuzzy" in first.flags and not first.obsolete
+    assert (second.key, second.msgstr) == ((None, "Done", False), ["Terminée"])
+    assert third.obsolete and (third.key, third.msgstr) == ((None, "Status", False), ["État"])
 
 
 def test_each_msgid_has_one_french_translation_across_the_catalogues():
