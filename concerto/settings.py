@@ -274,6 +274,8 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 # locale_overrides first: the site's words where Django's or allauth's catalogue says otherwise ("Filtrer").
 LOCALE_PATHS = [BASE_DIR / "concerto" / "locale_overrides", BASE_DIR / "concerto" / "locale"]
+# French figures group thousands with the narrow no-break space U+202F (concerto/core/formats/fr/formats.py).
+FORMAT_MODULE_PATH = ["concerto.core.formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

@@ -8,11 +8,11 @@ figures as a table with a caption, and a CSV of every chart comes from `chart_ro
 """
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from concerto.core import french
 
 BAR = 28  # px per bar of a bar chart
 LABEL = 180  # px kept for the labels of a bar chart
@@ -39,9 +39,8 @@ class Chart:
 
 
 def _number(value) -> str:
-    if isinstance(value, float) and not value.is_integer():
-        return number_format(Decimal(str(round(value, 1))), decimal_pos=1, use_l10n=True)
-    return number_format(int(value), use_l10n=True, force_grouping=True)
+    """« 12 345 », « 3,5 »: the figures of the site (concerto/core/french.py)."""
+    return french.number(value, decimals=1)
 
 
 def _scale(rows) -> float:

@@ -8,9 +8,12 @@
 - `collation_key(name)` sorts names the way a French reader expects: « Épinay » right after « Enghien »,
   « L'Haÿ-les-Roses » among the H, « Le Blanc-Mesnil » among the B (the article is set aside, as directories of
   communes do); `sort_by_name(items)` is the one way to list communes in that order.
-- `euros(amount)` and `percent(value)` write figures as French readers expect: « 35 000 € », « 61,20 € »,
-  « 12,5 % » (thousands grouped by a narrow no-break space, a decimal comma, a no-break space before € and %).
-  The templates use them as the filters `{{ amount|euros }}` and `{{ share|percent }}` ({% load french %}).
+- `euros(amount)`, `percent(value)` and `number(value)` write figures as French readers expect: « 35 000 € »,
+  « 61,20 € », « 12,5 % », « 12 345 » votes (thousands grouped by the narrow no-break space U+202F, the French
+  typographic norm, everywhere: amounts, counts, charts; a decimal comma; a no-break space before € and %).
+  The templates use them as the filters `{{ amount|euros }}`, `{{ share|percent }}` and `{{ count|number }}`
+  ({% load french %}); concerto/core/formats/fr gives Django's own `number_format`, `intcomma` and `floatformat:"g"`
+  the same separator.
 - `hour(moment)` writes a time as French public sites do, « 14 h 30 », « 9 h » (in the local time zone);
   `day_and_hour(moment)` « lundi 3 décembre 2026, 14 h 30 ». Filters `{{ start|hour }}`, `{{ start|day_and_hour }}`.
 """
@@ -95,11 +98,32 @@ def french_typography_faults(text: str) -> list[str]:
 
 def _figure(value, decimals: int) -> str:
     """VALUE with DECIMALS decimals, grouped by thousands (the active language's separators; French: a narrow
-    no-break space and a decimal comma)."""
+    no-break space and a decimal comma; concerto/core/formats/fr says so to Django's own number formatting too)."""
     from django.utils.formats import number_format
 
     text = number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
     return text.replace(NBSP, NNBSP)
+
+
+def _rounded(value, decimals: int) -> tuple[Decimal, int]:
+    """VALUE rounded to DECIMALS decimals, and how many of them are worth showing (none when they are zeros)."""
+    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    places = 0 if number == number.to_integral_value() else decimals
+    if places:
+        number = number.normalize()
+        places = max(0, -number.as_tuple().exponent)
+    return number, places
+
+
+def number(value, decimals: int = 1) -> str:
+    """A count or a measure: « 12 345 », « 3,5 » (thousands grouped by a narrow no-break space, at most DECIMALS
+    decimals, none when they are zeros). None gives ""."""
+    if value in (None, ""):
+        return ""
+    try:
+        return _figure(*_rounded(value, decimals))
+    except (InvalidOperation, ValueError, TypeError):
+        return str(value)
 
 
 def euros(amount, cents: bool | None = None) -> str:
@@ -120,17 +144,8 @@ def euros(amount, cents: bool | None = None) -> str:
 def percent(value, decimals: int = 1) -> str:
     """A share in percent: « 40 % », « 12,5 % » (at most DECIMALS decimals, none when they are zeros).
     None gives ""."""
-    if value in (None, ""):
-        return ""
-    try:
-        number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    except (InvalidOperation, ValueError):
-        return str(value)
-    places = 0 if number == number.to_integral_value() else decimals
-    if places:
-        number = number.normalize()
-        places = max(0, -number.as_tuple().exponent)
-    return f"{_figure(number, places)}{NBSP}%"
+    text = number(value, decimals)
+    return f"{text}{NBSP}%" if text else ""
 
 
 def hour(moment) -> str:

@@ -194,7 +194,7 @@ def test_outsider_cannot_read_sceaux_unpublished_spaces(client, outsider, draft,
     assert listed == {"items": [], "count": 0}
     response = client.get(f"{API}/spaces/{draft.pk}", **headers)
     assert response.status_code == 404
-    assert response.json()["detail"] == "Cet espace de participation n'existe pas ou n'est pas publié."
+    assert response.json()["detail"] == "Cet espace de participation n’existe pas ou n’est pas publié."
 
 
 def test_spaces_of_a_territory_include_its_communes_only_when_asked(client, published):

@@ -148,8 +148,8 @@ class Project(Submission):
     final_cost = models.PositiveBigIntegerField(_("final cost (€)"), null=True, blank=True)
     public_answer = models.TextField(_("public answer"), blank=True)
     answered_at = models.DateTimeField(_("answered on"), null=True, blank=True)
-    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="merged_projects")
+    merged_into = models.ForeignKey("self", verbose_name=pgettext_lazy("budget project", "merged into"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="merged_projects")
     on_ballot = models.BooleanField(_("put to the vote"), default=False)
     ballot_number = models.PositiveSmallIntegerField(_("number on the ballot"), null=True, blank=True)
 

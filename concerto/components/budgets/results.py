@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone, translation
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from concerto.components.budgets import counting
@@ -228,7 +228,7 @@ def money(value, cents: bool = False) -> str:
 
 
 def number(value) -> str:
-    return number_format(value, use_l10n=True, force_grouping=True)
+    return french.number(value, decimals=0)
 
 
 def percent(part, whole) -> float:

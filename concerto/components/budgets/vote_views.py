@@ -8,7 +8,6 @@ Everything works without JavaScript: the running total is computed by the server
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.formats import number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from concerto.components.budgets import ballots
 from concerto.components.budgets.forms_vote import BallotForm
 from concerto.components.budgets.models import Budget, Result
+from concerto.core import french
 from concerto.core.accounts import verification as verifications
 from concerto.core.spaces.lookup import item_for, public_component_for
 from concerto.core.spaces.models import Component
@@ -118,7 +118,7 @@ def total_templates(budget: Budget) -> dict[str, str]:
 def _number(budget: Budget, value: int) -> str:
     if budget.ballot_kind == Budget.BallotKind.KNAPSACK:
         return ballots.euros(value)
-    return number_format(value, force_grouping=True)
+    return french.number(value, decimals=0)
 
 
 def total_text(budget: Budget, summary: dict) -> str:

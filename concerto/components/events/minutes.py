@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from concerto.components.events.models import (
@@ -111,7 +110,7 @@ def minutes_save(*, actor, event: Event, text: str, attendees_in_person: int, at
     """Write (or rewrite) the minutes of EVENT, once it is over. Published minutes stay published."""
     if not has_ended(event):
         raise MinutesError(_("The event is not over yet: the minutes can be written once it ends, after %(end)s.")
-                           % {"end": date_format(timezone.localtime(event.ends_at), "j F Y, H:i")})
+                           % {"end": french.day_and_hour(event.ends_at, "j F Y")})
     if event.cancelled_at is not None:
         raise MinutesError(_("This event was cancelled: it has no minutes."))
     errors: dict[str, list[str]] = {}

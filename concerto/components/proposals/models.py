@@ -51,15 +51,16 @@ class Proposal(Submission):
     # Kept up to date in the same transaction as each support, so that lists sort on it.
     support_count = models.PositiveIntegerField(_("supports"), default=0)
 
-    answer_status = models.CharField(_("answer"), max_length=16, choices=Answer.choices, blank=True, default="")
+    answer_status = models.CharField(pgettext_lazy("proposal answer", "answer"), max_length=16, choices=Answer.choices,
+                                     blank=True, default="")
     answer_text = models.TextField(_("answer text"), blank=True)
     answered_at = models.DateTimeField(_("answered on"), null=True, blank=True)
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
 
     # Merged into another proposal of the same component (a duplicate): its page leads to that one.
-    merged_into = models.ForeignKey("self", verbose_name=_("merged into"), null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="merged_proposals")
+    merged_into = models.ForeignKey("self", verbose_name=pgettext_lazy("proposal", "merged into"), null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="merged_proposals")
     merged_at = models.DateTimeField(_("merged on"), null=True, blank=True)
     # The agent who examines the proposal (back-office only).
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("evaluator"), null=True, blank=True,

@@ -184,7 +184,8 @@ class FilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds"))] + Report.Kind.choices)
     category = forms.ChoiceField(label=_("Category"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("All statuses")), ("open", _("Open"))] + Report.Status.choices)
+                               choices=[("", _("All statuses")), ("open", pgettext_lazy("report status", "Open")),
+                                        *Report.Status.choices])
     period = forms.ChoiceField(label=_("Period"), required=False, choices=PERIODS)
 
     def __init__(self, *args, categories, **kwargs):

@@ -1,9 +1,11 @@
-"""`{{ amount|euros }}`, `{{ share|percent }}`, `{{ start|hour }}`, `{{ start|day_and_hour }}`: figures and times as
-a French public site writes them (« 14 h 30 »).
+"""`{{ amount|euros }}`, `{{ share|percent }}`, `{{ votes|number }}`, `{{ start|hour }}`, `{{ start|day_and_hour }}`:
+figures and times as a French public site writes them (« 14 h 30 »).
 
-« 35 000 € », « 61,20 € », « 12,5 % »: the thousands grouped by a narrow no-break space, a decimal comma and a
-no-break space before € and %, so that a figure never breaks from its unit at the end of a line. The rules live
-in concerto/core/french.py (`euros`, `percent`), which the Python code uses too.
+« 35 000 € », « 61,20 € », « 12,5 % », « 12 345 »: the thousands grouped by a narrow no-break space, a decimal
+comma and a no-break space before € and %, so that a figure never breaks from its unit at the end of a line. The
+rules live in concerto/core/french.py (`euros`, `percent`, `number`), which the Python code uses too. Back-office
+times too: `|day_and_hour:"d/m/Y"` in a table, never `|date:"H:i"` (machine formats stay for CSV, `datetime`
+attributes and form values).
 """
 
 from django import template
@@ -27,6 +29,16 @@ def percent(value, decimals=1) -> str:
     except (TypeError, ValueError):
         decimals = 1
     return french.percent(value, decimals=decimals)
+
+
+@register.filter(name="number")
+def number(value, decimals=1) -> str:
+    """`{{ votes|number }}`: « 12 345 » (thousands grouped by a narrow no-break space); `|number:0` rounds."""
+    try:
+        decimals = int(decimals)
+    except (TypeError, ValueError):
+        decimals = 1
+    return french.number(value, decimals=decimals)
 
 
 @register.filter(name="hour")

@@ -17,6 +17,7 @@ from concerto.core.french import (
     fix_french,
     french_typography_faults,
     hour,
+    number,
     percent,
     sort_by_name,
 )
@@ -179,6 +180,51 @@ def test_the_euros_and_percent_filters_render_french_figures():
     with translation.override("fr"):
         html = template.render(Context({"cost": 35000, "price": 75, "share": 40}))
     assert html == f"35{NNBSP}000{NBSP}€ · 75,00{NBSP}€ · 40{NBSP}%"
+
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (12345, f"12{NNBSP}345"), (1234567, f"1{NNBSP}234{NNBSP}567"), (999, "999"), (3.25, "3,3"), (4.0, "4"),
+    ("2500", f"2{NNBSP}500"), (None, ""),
+])
+def test_counts_group_thousands_with_a_narrow_no_break_space(value, expected):
+    with translation.override("fr"):
+        assert number(value) == expected
+
+
+def test_every_way_of_writing_a_figure_uses_the_same_thousands_separator():
+    """Vote counts (number_format), populations (intcomma), charts and amounts: U+202F, the French typographic
+    norm, never U+00A0 (Django's own French format, overridden in concerto/core/formats/fr)."""
+    from django.utils.formats import number_format
+
+    from concerto.core.charts import Chart
+
+    template = Template('{% load humanize french %}{{ n|intcomma }}|{{ f|floatformat:"g" }}|{{ n|number }}|'
+                        '{{ n|euros }}|{{ n|number:0 }}')
+    chart = Chart(title="Votes", rows=[("Sceaux", 12345)])
+    with translation.override("fr"):
+        figures = [number_format(12345, force_grouping=True),
+                   *template.render(Context({"n": 12345, "f": 12345.5})).split("|")]
+        table = Template('{% include "core/chart.html" with chart=chart id="votes" %}').render(
+            Context({"chart": chart}))
+        svg = str(chart.svg)
+    assert figures == [f"12{NNBSP}345", f"12{NNBSP}345", f"12{NNBSP}345,5", f"12{NNBSP}345",
+                       f"12{NNBSP}345{NBSP}€", f"12{NNBSP}345"]
+    assert f"<td>12{NNBSP}345</td>" in table and f"12{NNBSP}345" in svg
+    assert not re.search(r"\d\u00a0\d", table + svg)
+
+
+# A time written for people: `|hour` / `|day_and_hour` (« 14 h 30 »). H:i stays where a machine reads it: the
+# datetime attribute of <time>, the value of a form field.
+_MACHINE_TIME = re.compile(r"""(?:datetime|value)=["']\{\{[^}]*\}\}""")
+_CLOCK_TIME = re.compile(r"""\{\{[^}]*(?:[GH]:i|\|time\b|DATETIME_FORMAT)[^}]*\}\}"""
+                         r"""|\{%[^%]*(?:[GH]:i|\|time\b|DATETIME_FORMAT)[^%]*%\}""")
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_templates_write_times_14_h_30(path):
+    text = _MACHINE_TIME.sub("", path.read_text(encoding="utf-8"))
+    assert not _CLOCK_TIME.findall(text), "use {{ moment|hour }} or {{ moment|day_and_hour:\"j F Y\" }}"
 
 
 def test_times_are_written_14_h_30_in_the_local_time_zone():

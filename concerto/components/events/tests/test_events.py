@@ -216,7 +216,7 @@ def test_a_big_registrations_export_is_written_by_a_job(staff_client, agent, set
     assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=["sceaux", job.pk])
     body = b"".join(client.get(reverse("jobs:download", args=["sceaux", job.pk])).streaming_content).decode()
     lines = body.splitlines()
-    assert lines[0].startswith("\ufeffNom,Adresse e-mail,État,") and "Commentaire" in lines[0]  # in the worker
+    assert lines[0].startswith("\ufeffNom,Adresse e-mail,Statut,") and "Commentaire" in lines[0]  # in the worker
     assert "'=HYPERLINK" in body and "'+33 6 12" in body and len(lines) == 2
 
 

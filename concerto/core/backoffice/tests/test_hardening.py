@@ -46,5 +46,5 @@ def test_a_file_that_is_not_an_image_is_still_refused_in_french(staff_client, ad
         "title": "Aménagement du parc", "image": upload, "image_alt": "Plan du parc"})
     assert response.status_code == 400
     page = html.unescape(response.content.decode())
-    assert "Ce fichier n'est pas une image acceptée. Envoyez une image JPEG, PNG ou WebP." in page
+    assert "Ce fichier n’est pas une image acceptée. Envoyez une image JPEG, PNG ou WebP." in page
     assert not Space.objects.filter(title="Aménagement du parc").exists()

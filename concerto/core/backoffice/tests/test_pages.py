@@ -114,7 +114,7 @@ def test_upload_of_a_non_image_is_rejected(staff_client, agent, sceaux):
     response = staff_client(agent).post(reverse("backoffice:space_create", args=["sceaux"]),
                                         {**SPACE_DATA, "image": text_upload(), "image_alt": "Le parc"})
     assert response.status_code == 400
-    assert "Ce fichier n'est pas une image acceptée" in text(response)
+    assert "Ce fichier n’est pas une image acceptée" in text(response)
     assert not Space.objects.exists()
 
 

@@ -1,7 +1,7 @@
 """Background jobs: started from a request, run by the worker, followed on a page with a progress bar."""
 
 import html
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -122,6 +122,17 @@ def test_the_progress_bar_shows_the_stored_progress(staff_client, agent, sceaux,
     assert "Lecture de la liste…" in fragment and '<progress id="job-progress-bar" max="100" value="25">' in fragment
     assert "1 sur 4" in fragment and "<html" not in fragment
 
+
+
+def test_the_job_pages_write_times_as_french_sites_do(staff_client, agent, sceaux):
+    """« 14 h 30 », as on residents' pages, not « 14:30 »; the column says « Statut » as every other list."""
+    job = start("steps_job", sceaux, agent, steps=1)
+    Job.objects.filter(pk=job.pk).update(created_at=datetime(2026, 12, 7, 13, 30, tzinfo=UTC))  # 14:30 in Paris
+    listing = text(staff_client(agent).get(reverse("jobs:list", args=["sceaux"])))
+    assert "07/12/2026, 14\u00a0h\u00a030" in listing and "14:30" not in listing
+    assert '<th scope="col">Statut</th>' in listing
+    page = text(staff_client(agent).get(detail(job)))
+    assert "Lancée le 7 décembre 2026, 14\u00a0h\u00a030" in page and "14:30" not in page
 
 @pytest.mark.parametrize(("func", "shown"), [
     ("broken_job", "Échec\u00a0: une erreur du serveur l’a arrêté. Réessayez\u00a0; s’il échoue encore, prévenez "

@@ -5,11 +5,10 @@ from collections import Counter
 from django import template
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import npgettext
 
 from concerto.core.accounts.verification import action_refusal
+from concerto.core.french import day_and_hour
 from concerto.core.participation.forms import CommentForm
 from concerto.core.participation.models import Comment
 from concerto.core.participation.rules import comments_allowed
@@ -82,7 +81,7 @@ def comment_thread(context, target):
         comment.votable = (open_ and user.is_authenticated and not comment.is_hidden
                            and comment.author_id != user.pk)
         # Formatted once here: the date shows in the comment and labels its reply form.
-        comment.when = date_format(timezone.localtime(comment.created_at), "j F Y, H:i")
+        comment.when = day_and_hour(comment.created_at, "j F Y")
         if comment.parent_id is None:
             top_level.append(comment)
         else:

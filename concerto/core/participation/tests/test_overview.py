@@ -59,7 +59,7 @@ def test_the_figures_of_a_space_come_from_its_own_contributions(ledger, sceaux):
         assert overview.total == 5 and overview.people == 1
         assert _chart(overview, "Contributions par canal").rows == [("Site web", 3), ("Papier", 2)]
         assert _chart(overview, "Contributions par composant").rows == [("Idées", 5)]
-        assert _chart(overview, "Contributions par commune de résidence").rows == [("Sceaux", 4), ("Non indiqué", 1)]
+        assert _chart(overview, "Contributions par commune de résidence").rows == [("Sceaux", 4), ("Non indiquée", 1)]
         assert _chart(overview, "Contributions par tranche d’âge").rows == [("30 à 44 ans", 3)]
         weeks = _chart(overview, "Contributions par semaine").rows
         assert weeks[-2] == ("semaine du 8 juin 2026", 5) and sum(n for _label, n in weeks) == 5
