@@ -116,7 +116,8 @@ def test_merging_into_itself_or_into_a_merged_proposal_is_refused(client, agent,
                                                                    author):
     third = services.proposal_create(author=author, component=proposals, title="Un troisième", text="Encore")
     response = post(client, merge_url(proposal), {"proposals": [proposal.pk]}, agent)
-    assert response.status_code == 422 and response.json()["detail"] == "Choisissez au moins deux propositions à fusionner."
+    assert response.status_code == 422
+    assert response.json()["detail"] == "Choisissez au moins deux propositions à fusionner."
     assert post(client, merge_url(proposal), {"proposals": [twin.pk]}, agent).status_code == 200
     response = post(client, merge_url(twin), {"proposals": [third.pk]}, agent)
     assert response.status_code == 422 and "est elle-même fusionnée" in response.json()["detail"]
@@ -214,7 +215,8 @@ def test_bulk_ids_of_another_component_are_refused_and_nothing_changes(client, a
 def test_an_unknown_component_or_a_wrong_action_is_a_french_error(client, agent, proposals, proposal):
     response = post(client, BULK, {"component_id": 999_999, "proposals": [proposal.pk], "action": "answer",
                                    "status": "accepted"}, agent)
-    assert response.status_code == 404 and response.json()["detail"] == "Aucun module de propositions ne porte ce numéro."
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Aucun module de propositions ne porte ce numéro."
     response = post(client, BULK, {"component_id": proposals.pk, "proposals": [proposal.pk], "action": "merge"},
                     agent)
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "action"
