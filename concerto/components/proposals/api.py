@@ -1,4 +1,5 @@
-"""Proposals in the API, mounted by the manifest at /api/v1/proposals/: read only, public proposals only.
+"""Proposals in the API, mounted by the manifest at /api/v1/proposals/: reading public proposals, and the
+back-office's actions (merge, bulk answer and assignment) in api_manage.py.
 
 Nothing personal beyond the public name that the web page also shows next to a proposal: no email, no
 list of supporters.
@@ -13,12 +14,13 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from concerto.api.common import NO_NUL, ErrorOut, Id, Pagination, Slug, ValidationErrorOut, filter_by_place
-from concerto.components.proposals import queries
+from concerto.components.proposals import api_manage, queries
 from concerto.components.proposals.models import Category, Proposal
 from concerto.core.participation.submissions.api import SubmissionOut
 from concerto.core.spaces.categories.api import CategoryOut, public_categories
 
 router = Router(tags=["proposals"])
+router.add_router("", api_manage.router)
 
 
 class AnswerOut(Schema):

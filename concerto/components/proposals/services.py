@@ -20,6 +20,7 @@ from concerto.core.accounts.verification import action_require
 from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Channel
 from concerto.core.participation.services import (
+    comments_move,
     contribution_record,
     contribution_remove,
     each_apply,
@@ -328,8 +329,9 @@ def supported_ids(*, user, proposals) -> set[int]:
 def proposals_merge(*, actor, into: Proposal, proposals) -> Proposal:
     """PROPOSALS repeat INTO: they are merged into it. Their supports move to INTO (one per person; INTO's
     author never supports their own), their followers and authors follow INTO, their authors are notified;
-    each merged proposal says « merged with … » and its page leads to INTO. All of the same component, or
-    nothing changes."""
+    their comments move to INTO with their threads, each marked with the proposal it was written under
+    (nobody is notified of that); each merged proposal says « merged with … » and its page leads to INTO.
+    All of the same component, or nothing changes."""
     ids = {proposal.pk for proposal in proposals} - {into.pk}
     if not ids:
         raise ProposalError(_("Choose at least two proposals to merge."))
@@ -363,13 +365,19 @@ def proposals_merge(*, actor, into: Proposal, proposals) -> Proposal:
                 supporters.add(support.user_id)
         follows_move(source=proposal, target=target)
         followers_add(user_ids=[proposal.author_id], target=target)
+        # The discussion joins the target, each comment marked with the proposal it was written under; that
+        # page stays readable with `?fusion=non`.
+        moved = comments_move(source=proposal, target=target, source_title=proposal.title,
+                              source_url=f"{proposal.get_absolute_url()}?fusion=non")
         proposal.merged_into, proposal.merged_at, proposal.support_count = target, now, 0
-        proposal.save(update_fields=["merged_into", "merged_at", "support_count", "updated_at"])
+        proposal.comment_count = 0
+        proposal.save(update_fields=["merged_into", "merged_at", "support_count", "comment_count", "updated_at"])
         audit_record(actor=actor, action="proposals.proposal_merged", target=proposal,
-                     organisation=proposal.organisation, data={"into": target.pk})
+                     organisation=proposal.organisation, data={"into": target.pk, "comments": moved})
     target.support_count = Support.objects.filter(proposal=target).count()
     target.save(update_fields=["support_count", "updated_at"])
-    into.support_count = target.support_count
+    target.refresh_from_db(fields=["comment_count"])
+    into.support_count, into.comment_count = target.support_count, target.comment_count
     authors = [p.author for p in locked.values() if p.author_id and p.author_id != target.author_id]
     with translation.override(settings.LANGUAGE_CODE):
         title = _("Your proposal was merged with “%(title)s”") % {"title": target.title}

@@ -181,6 +181,10 @@ class Comment(Moderated):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies",
                                verbose_name=_("in reply to"))
     stance = models.CharField(_("stance"), max_length=8, choices=Stance.choices, blank=True, default="")
+    # Where the comment was written, when a merge moved it here (`comments_move`): read as is by the page,
+    # without loading the other item, like ItemLink's titles.
+    moved_from_title = models.CharField(max_length=200, blank=True, default="")
+    moved_from_url = models.CharField(max_length=500, blank=True, default="")
 
     objects = CommentQuerySet.as_manager()
 

@@ -27,6 +27,7 @@ from concerto.core.participation.models import (
 )
 from concerto.core.participation.notifications import notification_send  # noqa: F401 - its historical home
 from concerto.core.participation.rules import comment_vote_refusal
+from concerto.core.participation.signals import comments_moved
 from concerto.core.ratelimit import send_limited
 
 
@@ -86,6 +87,30 @@ def follows_move(*, source, target) -> int:
     followers = Follow.objects.filter(target_type=source_type, target_id=source.pk)
     followers.filter(user_id__in=list(already)).delete()
     return followers.update(target_type=target_type, target_id=target.pk)
+
+
+def comments_move(*, source, target, source_title: str | None = None, source_url: str | None = None) -> int:
+    """The comments on SOURCE move to TARGET (a merge): threads, replies, stances, votes, authors, dates and
+    moderation kept, each marked as moved from SOURCE (SOURCE_TITLE and SOURCE_URL, by default its title and
+    address) so that readers of TARGET understand why it is there. A comment moved before keeps the mark of
+    where it was first written. Sends no notification; the caller's audit entry records the move. Their
+    ledger rows follow them to TARGET's component. Returns how many moved."""
+    source_type = ContentType.objects.get_for_model(source)
+    target_type = ContentType.objects.get_for_model(target)
+    comments = Comment.objects.filter(target_type=source_type, target_id=source.pk)
+    if source_url is None:
+        source_url = source.get_absolute_url() if hasattr(source, "get_absolute_url") else ""
+    title = str(source) if source_title is None else source_title
+    comments.filter(moved_from_title="").update(moved_from_title=title[:200], moved_from_url=source_url[:500])
+    component = getattr(target, "component", None)
+    organisation = component.space.organisation if component is not None else organisation_of(target)
+    Contribution.objects.filter(target_type=ContentType.objects.get_for_model(Comment),
+                                target_id__in=comments.values("pk")).update(component=component,
+                                                                            organisation=organisation)
+    moved = comments.update(target_type=target_type, target_id=target.pk, organisation=organisation_of(target))
+    if moved:
+        comments_moved.send(sender=Comment, source=source, target=target)
+    return moved
 
 
 def followers_add(*, user_ids, target) -> int:

@@ -17,6 +17,14 @@ from concerto.core.participation.services import followers_add, item_link_create
 from concerto.core.participation.submissions.ideas import Idea, idea_candidates, ideas_from_keys
 
 
+class IdeasRefused(ProjectError):
+    """Some ideas cannot become projects; KEYS names them, for the API's answer."""
+
+    def __init__(self, message: str, keys: list[str]):
+        super().__init__(message)
+        self.keys = keys
+
+
 def ideas_eligible(component) -> list[Idea]:
     """The ideas of COMPONENT's space that may become projects of COMPONENT."""
     check_component(component)
@@ -40,9 +48,9 @@ def projects_from_ideas(*, actor, component, keys, budget: Budget | None = None)
         raise ProjectError(_("Tick at least one idea."))
     ideas, unknown = ideas_from_keys(component.space, keys)
     if unknown:
-        raise ProjectError(_("Only ideas of this space that have not become a project yet can be turned into "
+        raise IdeasRefused(_("Only ideas of this space that have not become a project yet can be turned into "
                              "projects: %(count)s of the ticked ideas cannot. Nothing was changed.")
-                           % {"count": len(unknown)})
+                           % {"count": len(unknown)}, unknown)
     projects = []
     for idea in ideas:
         item = idea.item

@@ -15,6 +15,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def ideas(space, step, author, resident):
+    return make_ideas(space, author, resident)
+
+
+def make_ideas(space, author, resident):
+    """A proposals component of SPACE with two ideas, the first supported by RESIDENT (also for test_ideas_api)."""
     proposals = testing.ComponentFactory(space=space, kind="proposals", title="Idées", published=True)
     tree = proposals_services.proposal_create(author=author, component=proposals, title="Des arbres rue Houdan",
                                               text="<p>Des tilleuls.</p>")

@@ -10,6 +10,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from concerto.core.participation.models import Comment
+from concerto.core.participation.signals import comments_moved
 from concerto.core.participation.submissions.models import Submission
 
 
@@ -37,3 +38,12 @@ def comment_deleted(sender, instance, **kwargs):
     from concerto.core.participation.submissions.services import comment_count_refresh
 
     comment_count_refresh(model=model, pk=instance.target_id)
+
+
+@receiver(comments_moved, dispatch_uid="submissions_comments_moved")
+def comments_moved_recount(sender, source, target, **kwargs):
+    from concerto.core.participation.submissions.services import comment_count_refresh
+
+    for item in (source, target):
+        if isinstance(item, Submission):
+            comment_count_refresh(model=type(item), pk=item.pk)
