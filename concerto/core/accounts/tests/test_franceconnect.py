@@ -73,8 +73,25 @@ def test_the_sign_in_page_offers_franceconnect_only_when_configured(client, sett
     assert client.post(LOGIN, {"process": "login"}).status_code == 404
     settings.SOCIALACCOUNT_PROVIDERS = franceconnect_providers(CLIENT_ID, CLIENT_SECRET, "http://127.0.0.1:9")
     page = client.get("/compte/login/").content.decode()
-    assert "S’identifier avec FranceConnect" in page
-    assert f'action="{LOGIN}"' in page
+    assert_franceconnect_button(page, LOGIN)
+
+
+def assert_franceconnect_button(page: str, action: str) -> None:
+    """FranceConnect's button as its rules say: a button reading « S'identifier avec » then « FranceConnect »,
+    posting to ACTION, and the « Qu'est-ce que FranceConnect ? » link to franceconnect.gouv.fr under it."""
+    import re
+
+    block = re.search(r'<div class="fc-connect">(.*?)</div>', page, re.S)
+    assert block, "no FranceConnect button"
+    block = block[1]
+    assert f'<form method="post" action="{action}">' in block
+    button = re.search(r'<button type="submit" class="fc-button">(.*?)</button>', block, re.S)[1]
+    label = " ".join(re.sub(r"<[^>]+>", " ", re.sub(r"<svg.*?</svg>", "", button, flags=re.S)).split())
+    assert label == "S’identifier avec FranceConnect"
+    assert 'aria-hidden="true"' in button  # the drawn mark is not read out
+    link = re.search(r'<a href="https://franceconnect.gouv.fr/"[^>]*>(.*?)</a>', block[block.index("</form>"):], re.S)
+    assert link and link[1].startswith("Qu’est-ce que FranceConnect\xa0?") and "nouvelle fenêtre" in link[1]
+    assert "accounts/franceconnect" in page and ".css" in page  # its stylesheet, from this site
 
 
 def test_the_authorize_request_carries_what_franceconnect_requires(client, fc):
@@ -224,6 +241,7 @@ def test_a_resident_verifies_with_franceconnect_end_to_end(client, sceaux_fc):
     password_login(client, user)
     start = client.get(reverse("accounts:verification_start", args=["sceaux"])).content.decode()
     assert "Avec FranceConnect" in start
+    assert_franceconnect_button(start, reverse("accounts:verification_franceconnect", args=["sceaux"]))
     response = client.post(reverse("accounts:verification_franceconnect", args=["sceaux"]), {"next": VOTE})
     back = provider_round(client, response)
     assert back.status_code == 302
