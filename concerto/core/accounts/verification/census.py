@@ -237,7 +237,7 @@ def census_parse(*, data: bytes, salt: str, progress=None) -> CensusParse:
             for name in names:
                 for count in range(1, len(given) + 1):
                     full = count == len(given)
-                    lookup = digest(f"{name}|{''.join(given[:count])}{tail}")
+                    lookup = identity if full and name == last else digest(f"{name}|{''.join(given[:count])}{tail}")
                     known = entries.get(lookup)
                     if known is None or (full and not known[1]):
                         entries[lookup] = (identity, full)  # a full name wins over another's prefix
