@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from concerto.components.budgets import paper, results
-from concerto.components.budgets.models import Budget, PaperEntry, Result
+from concerto.components.budgets.models import Budget, PaperEntry, Project, Result
 from concerto.components.budgets.tests.test_results_setup import backoffice_url, small_election
 from concerto.core.audit.models import AuditEntry
 from concerto.testing import persona
@@ -72,6 +72,8 @@ def test_before_any_count_an_elected_official_is_told_the_ballots_are_not_counte
 def test_an_elected_official_reads_the_budgets_and_the_list_put_to_the_vote(staff_client, elected):
     budget, projects = small_election()
     draft = Budget.objects.create(component=budget.component, name="Quartier Robinson", amount=500)
+    pending = Project.objects.create(component=budget.component, budget=draft, title="Une boîte à livres",
+                                     text="<p>Au square.</p>")
     client = staff_client(elected)
     page = text(client.get(bo(budget, "")))
     assert bo(budget, "enveloppes/") in page  # the project list links the budgets for an official now
@@ -88,6 +90,8 @@ def test_an_elected_official_reads_the_budgets_and_the_list_put_to_the_vote(staf
     preparing = client.get(bo(budget, f"enveloppes/{draft.pk}/bulletin/"))
     assert preparing.status_code == 200
     assert "pas encore publiée" in text(preparing) and posting_forms(text(preparing)) == []
+    assert "Une boîte à livres" in text(preparing)  # not ready yet, with the way to its review (which opens)
+    assert client.get(bo(budget, f"projets/{pending.pk}/")).status_code == 200
 
 
 def test_an_elected_official_who_posts_a_budget_or_a_list_changes_nothing(staff_client, elected):
