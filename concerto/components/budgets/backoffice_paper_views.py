@@ -20,6 +20,7 @@ from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.spaces.lookup import component_for, item_for
 
 MANAGE = "spaces.manage_space"
+READ = "spaces.read_space"  # elected officials read the figures and the sheets to check, without the forms
 RECENT = 20
 
 
@@ -82,7 +83,7 @@ def _key(request, budget: Budget, form: PaperEntryForm, *, decide: bool):
 
 
 @require_http_methods(["GET", "POST"])
-@backoffice_view(MANAGE)
+@backoffice_view(MANAGE, read=READ)
 def paper_entry(request, org_slug, space_slug, component_id, budget_id):
     budget = _budget(request, space_slug, component_id, budget_id)
     projects = _projects(budget)
@@ -103,11 +104,12 @@ def paper_entry(request, org_slug, space_slug, component_id, budget_id):
     return render(request, "budgets/backoffice/paper/entry.html", _context(
         budget, form=form, projects=projects, recent=recent,
         vote_open=budget.component.window("voting_open").open, refusal=paper.paper_refusal(budget),
+        can_key=request.user.has_perm(MANAGE, budget.component),
     ), status=status)
 
 
 @require_http_methods(["GET", "POST"])
-@backoffice_view(MANAGE)
+@backoffice_view(MANAGE, read=READ)
 def paper_mismatches(request, org_slug, space_slug, component_id, budget_id):
     budget = _budget(request, space_slug, component_id, budget_id)
     can_decide = request.user.has_perm(DECIDE_PAPER, budget.component)

@@ -26,6 +26,8 @@ from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
 
 MANAGE = "spaces.manage_space"
+READ = "spaces.read_space"  # elected officials read the outcome and the history of the counts, without the forms
+HISTORY = 20  # the latest counts listed
 
 
 
@@ -44,7 +46,7 @@ def _result(budget: Budget, value) -> Result:
 
 
 @require_http_methods(["GET", "POST"])
-@backoffice_view(MANAGE)
+@backoffice_view(MANAGE, read=READ)
 def result_detail(request, org_slug, space_slug, component_id, budget_id):
     component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
     budget = item_for(component, Budget, budget_id)
@@ -89,6 +91,8 @@ def result_detail(request, org_slug, space_slug, component_id, budget_id):
         public_url=results.results_url(budget), job=job,
         failed=job is not None and job.status == Job.Status.FAILED
         and (latest is None or job.created_at > latest.computed_at),
+        history=list(Result.objects.filter(budget=budget).select_related("computed_by").defer("outcome")[:HISTORY]),
+        can_manage=request.user.has_perm(MANAGE, component),
     ))
 
 

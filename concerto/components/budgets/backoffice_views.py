@@ -47,6 +47,10 @@ READERS_ONLY = _lazy("Only the evaluators, agents, administrators and elected of
 MANAGERS_ONLY = _lazy("Only the agents and administrators of this organisation can do this.")
 readers = backoffice_view(READ_REVIEW, denied=READERS_ONLY)
 managers = backoffice_view(MANAGE, denied=MANAGERS_ONLY)
+# The budgets (envelopes) and their lists put to the vote inform a decision: elected officials read them too,
+# without their forms; the changes stay with the agents and administrators.
+READ = "spaces.read_space"
+managers_read_by_officials = backoffice_view(MANAGE, read=READ, denied=MANAGERS_ONLY)
 
 
 def _project(component: Component, project_id: int) -> Project:
@@ -199,7 +203,7 @@ def project_followup(request, org_slug, space_slug, component_id, project_id):
 # Budgets ------------------------------------------------------------------------------------------------
 
 @require_http_methods(["GET", "POST"])
-@managers
+@managers_read_by_officials
 def budget_list(request, org_slug, space_slug, component_id):
     component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
     organisation = component.space.organisation
@@ -251,9 +255,9 @@ _NUMBER = re.compile(r"^\d{1,4}$")
 
 
 @require_http_methods(["GET", "POST"])
-@managers
+@managers_read_by_officials
 def ballot_list(request, org_slug, space_slug, component_id, budget_id):
-    """Choose and number the projects put to the vote; publish or unpublish the list."""
+    """Choose and number the projects put to the vote; publish or unpublish the list (elected officials read it)."""
     component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
     budget = item_for(component, Budget, budget_id)
     errors: list[str] = []

@@ -32,6 +32,10 @@ from concerto.core.participation.models import Channel
 from concerto.core.spaces.lookup import component_for, item_for
 
 MANAGE = "spaces.manage_space"
+# Elected officials read the questionnaire and its figures (not the edit pages); the responses and their
+# exports are personal data, opened to them only where the organisation allows it.
+READ = "spaces.read_space"
+PERSONAL_DATA = "participation.view_personal_data"
 RESPONSES_PER_PAGE = 50
 
 
@@ -60,8 +64,21 @@ def _apply_errors(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+def _settings(component) -> list[tuple[str, str]]:
+    """The component's settings as (label, value in words), shown read-only on the questionnaire's page."""
+    shown = []
+    for setting in component.manifest.settings:
+        value = component.setting(setting.name)
+        if setting.choices:
+            value = dict(setting.choices).get(value, value)
+        elif setting.type is bool:
+            value = _("Yes") if value else _("No")
+        shown.append((setting.label, str(value)))
+    return shown
+
+
 @require_safe
-@backoffice_view(MANAGE)
+@backoffice_view(MANAGE, read=READ)
 def builder(request, org_slug, space_slug, component_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     structure = questionnaire_structure(component)
@@ -70,6 +87,7 @@ def builder(request, org_slug, space_slug, component_id):
     return render(request, "consultations/backoffice/builder.html", _context(
         component, structure=structure, locked=questionnaire_locked(component),
         total=sum(counts.values()), channels=channels, window=services.answers_open(component),
+        settings=_settings(component), can_manage=request.user.has_perm(MANAGE, component),
     ))
 
 
@@ -246,13 +264,14 @@ def option_move(request, org_slug, space_slug, component_id, option_id):
 
 
 @require_safe
-@backoffice_view(MANAGE)
+@backoffice_view(MANAGE, read=PERSONAL_DATA)
 def response_list(request, org_slug, space_slug, component_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     responses = (submitted_responses(component).select_related("residence", "entered_by").order_by("-pk"))
     page = Paginator(responses, RESPONSES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "consultations/backoffice/responses.html", _context(
-        component, page=page, paper_channels=services.PAPER_CHANNELS))
+        component, page=page, paper_channels=services.PAPER_CHANNELS,
+        can_manage=request.user.has_perm(MANAGE, component)))
 
 
 @require_http_methods(["GET", "POST"])
@@ -300,7 +319,7 @@ def response_delete(request, org_slug, space_slug, component_id, response_id):
 
 
 @require_safe
-@backoffice_view(MANAGE)
+@backoffice_view(MANAGE, read=PERSONAL_DATA)
 def export_csv(request, org_slug, space_slug, component_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     _form, filters = _filters(request, component)
@@ -309,7 +328,7 @@ def export_csv(request, org_slug, space_slug, component_id):
 
 
 @require_safe
-@backoffice_view(MANAGE)
+@backoffice_view(MANAGE, read=PERSONAL_DATA)
 def export_xlsx(request, org_slug, space_slug, component_id):
     component = component_for(request, "consultations", space_slug=space_slug, component_id=component_id)
     _form, filters = _filters(request, component)

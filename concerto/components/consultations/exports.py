@@ -140,7 +140,7 @@ def big_export(request, structure, filters: Filters, format: str):
     return export_start(
         request, rows_func="concerto.components.consultations.exports.job_rows", count=count, format=format,
         args={"component_id": structure.component.pk, "query": filters.as_query(), "format": format},
-        filename=_filename(structure, format), permission="spaces.manage_space", delimiter=";",
+        filename=_filename(structure, format), permission="participation.view_personal_data", delimiter=";",
         sheet_title=_("Responses"), title=_("Export of the responses to “%(title)s”") % {
             "title": structure.component.title})
 

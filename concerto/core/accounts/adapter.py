@@ -48,6 +48,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
         return end_session_url(request) or super().get_logout_redirect_url(request)
 
+    def logout(self, request) -> None:
+        # The session is flushed here: the state sent to FranceConnect's logout moves into the new one, so
+        # that the way back from FranceConnect can be checked.
+        from concerto.core.accounts.franceconnect.logout import keep_state_after_logout
+
+        super().logout(request)
+        keep_state_after_logout(request)
+
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
     """FranceConnect sign-in: which existing account a FranceConnect identity may open.

@@ -104,7 +104,8 @@ class CensusUploadForm(forms.Form):
         label=_("Census list (CSV file)"),
         help_text=_("One person per line with their last name, first name and date of birth; the first line "
                     "names the columns (for example “nom;prénom;date de naissance”). Separated by ; or , "
-                    "dates as dd/mm/yyyy or yyyy-mm-dd."),
+                    "dates as dd/mm/yyyy or yyyy-mm-dd. An optional column “nom d'usage” (the married name) "
+                    "lets people be found by either name, as FranceConnect gives the birth name."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}))
 
     def clean_file(self):

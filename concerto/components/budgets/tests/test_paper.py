@@ -198,14 +198,16 @@ def test_an_outsider_cannot_see_or_key_paper_ballots(knapsack, outsider, staff_c
 
 
 def test_residents_and_elected_officials_cannot_key_paper_ballots(knapsack, resident, elected, staff_client, client):
-    component, budget, _projects = knapsack
+    component, budget, projects = knapsack
     paper_url, _ = paper_urls(component, budget)
     client.force_login(resident)
     response = client.get(paper_url)  # the back-office first asks for a second factor, then for a role
     assert response.status_code == 302 and "/2fa/" in response["Location"]
     client.logout()
     staff_client(elected)
-    assert client.get(paper_url).status_code == 403
+    assert client.get(paper_url).status_code == 200  # the figures, read only
+    assert client.post(paper_url, form_data([projects[0].pk])).status_code == 403
+    assert not PaperEntry.objects.exists()
 
 
 def test_the_sheet_of_a_territory_budget_asks_for_the_voters_commune(db, agent, staff_client, sceaux):

@@ -29,7 +29,8 @@ IDENTITY_SESSION_KEY = "franceconnect_identity"
 # eIDAS levels FranceConnect may answer for `acr_values=eidas1` (a higher one is fine).
 ACCEPTED_ACR = {"eidas1", "eidas2", "eidas3"}
 # The identity claims the verification uses; the rest of the userinfo is not kept in the session.
-IDENTITY_CLAIMS = ("sub", "given_name", "family_name", "birthdate", "birthplace", "birthcountry", "gender")
+IDENTITY_CLAIMS = ("sub", "given_name", "family_name", "preferred_username", "birthdate", "birthplace",
+                   "birthcountry", "gender")
 
 
 class FranceConnectAdapter(OpenIDConnectOAuth2Adapter):

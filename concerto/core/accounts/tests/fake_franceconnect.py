@@ -146,7 +146,10 @@ class FakeFranceConnect:
                     self._send(status, body, "application/jwt")
                 elif path == "/session/end":
                     fake.logouts.append(query)
-                    self._send(302, b"", headers={"Location": query.get("post_logout_redirect_uri", "/")})
+                    back = query.get("post_logout_redirect_uri", "/")
+                    if query.get("state"):  # FranceConnect sends the state back, as OpenID Connect says
+                        back += ("&" if "?" in back else "?") + urlencode({"state": query["state"]})
+                    self._send(302, b"", headers={"Location": back})
                 else:
                     self._send(404, {"error": "not_found"})
 

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 LOGIN = "/compte/franceconnect/login/"
 CALLBACK = "/compte/franceconnect/login/callback/"
+LOGOUT_RETURN = "/compte/franceconnect/deconnexion/retour/"
 # The person the fake provider certifies (fake_franceconnect.DEFAULT_IDENTITY), on Sceaux's census list.
 CSV = "nom;prénom;date de naissance\nDubois;Angela Claire Louise;24/08/1962\nMartin;Camille;14/07/1985\n".encode()
 VOTE = "/sceaux/budget-2026/budget/1/voter/"
@@ -72,8 +73,25 @@ def test_the_sign_in_page_offers_franceconnect_only_when_configured(client, sett
     assert client.post(LOGIN, {"process": "login"}).status_code == 404
     settings.SOCIALACCOUNT_PROVIDERS = franceconnect_providers(CLIENT_ID, CLIENT_SECRET, "http://127.0.0.1:9")
     page = client.get("/compte/login/").content.decode()
-    assert "S’identifier avec FranceConnect" in page
-    assert f'action="{LOGIN}"' in page
+    assert_franceconnect_button(page, LOGIN)
+
+
+def assert_franceconnect_button(page: str, action: str) -> None:
+    """FranceConnect's button as its rules say: a button reading « S'identifier avec » then « FranceConnect »,
+    posting to ACTION, and the « Qu'est-ce que FranceConnect ? » link to franceconnect.gouv.fr under it."""
+    import re
+
+    block = re.search(r'<div class="fc-connect">(.*?)</div>', page, re.S)
+    assert block, "no FranceConnect button"
+    block = block[1]
+    assert f'<form method="post" action="{action}">' in block
+    button = re.search(r'<button type="submit" class="fc-button">(.*?)</button>', block, re.S)[1]
+    label = " ".join(re.sub(r"<[^>]+>", " ", re.sub(r"<svg.*?</svg>", "", button, flags=re.S)).split())
+    assert label == "S’identifier avec FranceConnect"
+    assert 'aria-hidden="true"' in button  # the drawn mark is not read out
+    link = re.search(r'<a href="https://franceconnect.gouv.fr/"[^>]*>(.*?)</a>', block[block.index("</form>"):], re.S)
+    assert link and link[1].startswith("Qu’est-ce que FranceConnect\xa0?") and "nouvelle fenêtre" in link[1]
+    assert "accounts/franceconnect" in page and ".css" in page  # its stylesheet, from this site
 
 
 def test_the_authorize_request_carries_what_franceconnect_requires(client, fc):
@@ -167,9 +185,53 @@ def test_signing_out_leaves_franceconnect_with_the_id_token_hint(client, fc):
     assert f"{end.scheme}://{end.netloc}{end.path}" == f"{fc.url}/session/end"
     query = {k: v[0] for k, v in parse_qs(end.query).items()}
     assert query["id_token_hint"] == id_token
-    assert query["post_logout_redirect_uri"] == "http://testserver/"
-    assert query["state"]
+    assert query["post_logout_redirect_uri"] == "http://testserver" + LOGOUT_RETURN
+    assert len(query["state"]) >= 16
     assert "_auth_user_id" not in client.session
+
+
+def provider_logout_round(client, response):
+    """The browser's trip to FranceConnect's end-session endpoint and back: the return URL it is sent to."""
+    try:
+        urllib.request.build_opener(NoRedirect).open(response["Location"])
+    except urllib.error.HTTPError as back:
+        return back.headers["Location"]
+    raise AssertionError("the provider did not redirect")
+
+
+def test_the_way_back_from_franceconnects_logout_checks_the_state(client, fc):
+    provider_round(client, client.post(LOGIN, {"process": "login"}))
+    back = urlparse(provider_logout_round(client, client.post("/compte/logout/")))
+    assert back.path == LOGOUT_RETURN and "state=" in back.query
+    response = client.get(f"{back.path}?{back.query}", follow=True)
+    assert response.status_code == 200
+    assert "Vous êtes aussi déconnecté de FranceConnect." in response.content.decode()
+    # Good once: the same return again is refused.
+    again = client.get(f"{back.path}?{back.query}")
+    assert again.status_code == 400
+    assert "Ce retour de FranceConnect n’a pas pu être vérifié" in again.content.decode()
+
+
+@pytest.mark.parametrize("query", ["", "?state=", "?state=forged-state", "?state=%C3%A9t%C3%A9" + "x" * 500])
+def test_a_return_from_franceconnects_logout_without_its_state_changes_nothing(client, fc, query):
+    provider_round(client, client.post(LOGIN, {"process": "login"}))
+    provider_logout_round(client, client.post("/compte/logout/"))
+    user = testing.UserFactory(email="toujours@example.org")
+    password_login(client, user)  # someone signed in since: a forged return must not sign them out
+    response = client.get(LOGOUT_RETURN + query)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Ce retour de FranceConnect n’a pas pu être vérifié" in page and "Rien n’a été modifié" in page
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert len(fc.logouts) == 1  # nobody was sent to FranceConnect's logout a second time
+
+
+def test_signing_out_without_franceconnect_goes_home_and_the_return_page_refuses(client):
+    user = testing.UserFactory(email="mot-de-passe@example.org")
+    password_login(client, user)
+    response = client.post("/compte/logout/")
+    assert response["Location"] == "/"
+    assert client.get(LOGOUT_RETURN + "?state=anything").status_code == 400
 
 
 # Verification ------------------------------------------------------------------------------------------
@@ -179,6 +241,7 @@ def test_a_resident_verifies_with_franceconnect_end_to_end(client, sceaux_fc):
     password_login(client, user)
     start = client.get(reverse("accounts:verification_start", args=["sceaux"])).content.decode()
     assert "Avec FranceConnect" in start
+    assert_franceconnect_button(start, reverse("accounts:verification_franceconnect", args=["sceaux"]))
     response = client.post(reverse("accounts:verification_franceconnect", args=["sceaux"]), {"next": VOTE})
     back = provider_round(client, response)
     assert back.status_code == 302

@@ -85,6 +85,11 @@ HEADER_ALIASES = {
     "birth_date": ["datedenaissance", "datenaissance", "naissance", "nele", "nea", "ddn", "birthdate",
                    "dateofbirth", "dob", "birthday", "born"],
 }
+# An optional second name: the usage (married) name beside the birth name, or the reverse. A person is found
+# by either; their identity is hashed with the main column's name (the first of HEADER_ALIASES["last_name"]
+# found, the birth name in an electoral list's "nom de naissance" / "nom d'usage").
+OTHER_NAME_ALIASES = ["nomdusage", "nomusage", "nommarital", "nomdepouse", "usagename", "marriedname",
+                      "nomdenaissance", "nomdefamille"]
 COLUMN_LABELS = {
     "last_name": gettext_lazy("last name"),
     "first_name": gettext_lazy("first name"),
@@ -159,6 +164,8 @@ def census_parse(*, data: bytes, salt: str, progress=None) -> CensusParse:
             if alias in keys:
                 columns[field] = keys.index(alias)
                 break
+    other_name = next((keys.index(alias) for alias in OTHER_NAME_ALIASES
+                       if alias in keys and keys.index(alias) != columns.get("last_name")), None)
     missing = [str(COLUMN_LABELS[f]) for f in HEADER_ALIASES if f not in columns]
     if missing:
         raise ValidationError(
@@ -222,14 +229,22 @@ def census_parse(*, data: bytes, salt: str, progress=None) -> CensusParse:
                 duplicates += 1
                 continue
             people.add(identity)
-            for count in range(1, len(given) + 1):
-                full = count == len(given)
-                lookup = identity if full else digest(f"{last}|{''.join(given[:count])}{tail}")
-                known = entries.get(lookup)
-                if known is None or (full and not known[1]):
-                    entries[lookup] = (identity, full)  # a full name wins over another's prefix
-                elif not known[1] and not full and known[0] != identity:
-                    entries[lookup] = ("", False)
+            names = [last]
+            if other_name is not None and other_name < len(row):
+                other = _normalise(row[other_name])
+                if other and other != last:
+                    names.append(other)  # found by their usage name too (or their birth name)
+            for name in names:
+                for count in range(1, len(given) + 1):
+                    full = count == len(given)
+                    lookup = identity if full and name == last else digest(f"{name}|{''.join(given[:count])}{tail}")
+                    known = entries.get(lookup)
+                    if known is None or (full and not known[1]):
+                        entries[lookup] = (identity, full)  # a full name wins over another's prefix
+                    elif known[0] != identity and (full or not known[1]):
+                        # Two people answer to it (one's usage name is another's name, or twins' first
+                        # names): ambiguous, they type more or choose another way.
+                        entries[lookup] = ("", known[1])
     except csv.Error as exc:
         raise ValidationError(_("Line %(line)s: the file cannot be read as CSV (%(error)s).")
                               % {"line": reader.line_num, "error": exc}, code="invalid") from None

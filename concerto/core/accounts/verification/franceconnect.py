@@ -9,6 +9,10 @@ The hash is `identity_hash` (identity.py), fed with FranceConnect's given names,
 the same person gets the same hash whether they verify with FranceConnect, the census list, a code or at a
 desk, so one person never holds two verified accounts in a commune. The birth place is not hashed: the
 other methods do not know it, and the hashes must agree.
+
+FranceConnect's `family_name` is the birth name; `preferred_username`, when the identity provider gives it,
+the usage name. The census list is searched with the first, then the second: a list of married names (or
+one with an optional « nom d'usage » column, see census.py) still finds the person.
 """
 
 from __future__ import annotations
@@ -41,7 +45,9 @@ def franceconnect_identity(*, identity: dict | None) -> dict:
     if not (identity.get("family_name") and identity.get("given_name") and birth_date):
         raise ValidationError(_("FranceConnect did not give your names and date of birth, which verification "
                                 "needs. Choose another way to verify."), code="incomplete")
-    return {"last_name": identity["family_name"], "first_name": identity["given_name"], "birth_date": birth_date}
+    usage = (identity.get("preferred_username") or "").strip()
+    return {"last_name": identity["family_name"], "first_name": identity["given_name"], "birth_date": birth_date,
+            "usage_name": usage}
 
 
 def franceconnect_verify(*, user, organisation, identity: dict) -> Verification:
@@ -54,8 +60,16 @@ def franceconnect_verify(*, user, organisation, identity: dict) -> Verification:
         raise ValidationError(_("This commune does not offer FranceConnect to verify residence."),
                               code="not_offered")
     person = franceconnect_identity(identity=identity)
-    typed = _typed_hash(_salt_of(organisation), person["last_name"], person["first_name"], person["birth_date"])
+    salt = _salt_of(organisation)
+    typed = _typed_hash(salt, person["last_name"], person["first_name"], person["birth_date"])
     entry = _census_lookup(organisation, typed)
+    if (entry is None or not entry.identity_hash) and person["usage_name"]:
+        # FranceConnect's family name is the birth name; a list that knows the person by their usage
+        # (married) name finds them by the `preferred_username` claim, when their identity provider gives it.
+        by_usage = _census_lookup(organisation, _typed_hash(salt, person["usage_name"], person["first_name"],
+                                                            person["birth_date"]))
+        if by_usage is not None and by_usage.identity_hash:
+            entry = by_usage
     if setup.has_census and (entry is None or not entry.identity_hash):
         audit_record(actor=user, action="verification.franceconnect_not_listed", organisation=organisation)
         raise ValidationError(
