@@ -180,9 +180,9 @@ def test_borrowed_bounds_spare_evaluations(monkeypatch):
     assert borrowed < 0.8 * len(calls)
 
 
-# Edge cases of the skip: exact ties between projects (many identical ballots, equal costs), projects that
-# become affordable exactly at an increment (cost = supporters x an integer budget per voter), and budgets
-# whose completion adds many 1-unit increments. Each must complete as stepping does, and as pabutools does.
+# Edge cases of the skip: exact ties between projects (many identical ballots, equal costs) and projects that
+# become affordable exactly at an increment (cost = supporters x a whole budget per voter that the completion
+# reaches). Each must complete as stepping does, and as pabutools does.
 @st.composite
 def jump_elections(draw):
     voters = draw(st.integers(min_value=6, max_value=40))
@@ -218,13 +218,14 @@ def test_ties_and_exact_jumps_complete_as_pabutools_completes_them(election):
 
 
 def test_a_project_affordable_exactly_inside_a_skipped_range_is_not_jumped_over():
-    """In a forint election whose completion skips most increments, a project whose supporters can pay it
-    exactly at one increment in the middle of the completion: skipping must find it as stepping does."""
+    """In a forint election whose completion skips most increments, a project whose supporters hold exactly
+    its cost when a run starts at one increment in the middle of the completion (it comes into reach there):
+    skipping must give stepping's outcome, and still skip."""
     election = forint_election(2024)
-    stepped, stepping = completion(election, skip=False)
     voters = len(election.ballots)
-    start = Fraction(election.budget, voters)
-    middle = int(start) + (stepping // 2)  # a whole budget per voter inside the completion's range
+    election.budget -= election.budget % voters  # a whole budget per voter to start with
+    stepped, stepping = completion(election, skip=False)
+    middle = election.budget // voters + stepping // 2  # an increment in the middle of the completion
     fan = [ballot for ballot in election.ballots if "100" in ballot]
     for ballot in fan[: len(fan) // 3]:
         ballot["999"] = 1
