@@ -10,7 +10,10 @@ cost (about 24,000,000). `budapest`: a budget in forints, 40,000 ballots over 60
 Times (median of --runs runs) our greedy, Method of Equal Shares at the fixed budget and with the add1
 completion, then pabutools' on the same instance (parsed from our pabulib export), and checks that the
 winners are identical. `--step` also times our completion without its skipping (one run per increment,
-as pabutools does) and checks it gives the same outcome. Then the whole process: `manage.py pb_count` on
+as pabutools does) and checks it gives the same outcome. `--changes` runs the rule at every increment of the
+completion and counts those where the order of selection, and those where the selected set, differs from the
+increment before (the set alone decides when the completion stops; the skip can only prove an unchanged order).
+Then the whole process: `manage.py pb_count` on
 the instance written as a pabulib file (start-up, reading and counting), for each rule, median of --runs runs.
 Targets: equal shares fixed under 0.2 s, with completion under 5 s; the whole process under 1 s (warsaw).
 No database, no Django settings needed.
@@ -86,6 +89,8 @@ def main(argv=None) -> int:
                         help="do not run pabutools' completion (it takes minutes)")
     parser.add_argument("--step", action="store_true",
                         help="also time our completion without skipping, one run per increment")
+    parser.add_argument("--changes", action="store_true",
+                        help="count the increments where the order of selection, and the selected set, change")
     args = parser.parse_args(argv)
     args.voters = args.voters or PRESETS[args.preset][0]
     args.projects = args.projects or PRESETS[args.preset][1]
@@ -154,6 +159,10 @@ def main(argv=None) -> int:
         print(f"  {'add1, one run per increment':<28} {stepped[1]:8.3f} {stepped[2]:7.3f}  "
               f"{stepped[1] / ours['mes'][1]:.1f}x the time of the skipping completion; outcome "
               f"{'identical' if same else 'DIFFERENT'}")
+    if args.changes:
+        order, chosen, increments = changes(election, mes.voter_budget)
+        print(f"  along the completion: the order of selection changes at {order} of {increments} increments, "
+              f"the selected set at {chosen}")
     text = write_pabulib(election)
     wholes = {}
     for rule in ("greedy", "mes-fixed", "mes"):
@@ -172,6 +181,27 @@ def main(argv=None) -> int:
           f"{'' if reference else ' (not checked)'}; whole process < 1 s for every rule: "
           f"wall clock {'OK' if whole < 1 else 'FAIL'}, CPU {'OK' if whole_cpu < 1 else 'FAIL'}")
     return 0 if fast and verdict else 1
+
+
+def changes(election, last: float) -> tuple[int, int, int]:
+    """Along the completion (start to `last` per voter, one run per increment): how many increments change
+    the order of selection, how many change the selected set, and how many increments there are."""
+    from fractions import Fraction
+
+    from concerto.components.budgets.counting import fastmes
+
+    prep = fastmes.prepare(election)
+    data = fastmes.FastData(prep)
+    start = Fraction(election.budget) / prep.voters
+    increments = round(last - float(start))
+    previous, order, chosen = None, 0, 0
+    for step in range(increments + 1):
+        selection = [j for j, _price in fastmes.run(prep, start + step, data).selected]
+        if previous is not None:
+            order += selection != previous
+            chosen += set(selection) != set(previous)
+        previous = selection
+    return order, chosen, increments
 
 
 def whole_process(text: str, runs: int, rule: str = "mes") -> tuple[float, float]:

@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from concerto.components.budgets.counting import Election, count, fastmes, read_pabulib
+from concerto.components.budgets.counting import Election, count, fastmes, read_pabulib, write_pabulib
+from concerto.components.budgets.tests.test_counting import pabutools_count
 from concerto.testing import SHARED_DATA
 
 DATA = SHARED_DATA / "pabulib"
@@ -177,3 +178,60 @@ def test_borrowed_bounds_spare_evaluations(monkeypatch):
     for k in range(16):
         fastmes.run(prep, start + k, data)
     assert borrowed < 0.8 * len(calls)
+
+
+# Edge cases of the skip: exact ties between projects (many identical ballots, equal costs) and projects that
+# become affordable exactly at an increment (cost = supporters x a whole budget per voter that the completion
+# reaches). Each must complete as stepping does, and as pabutools does.
+@st.composite
+def jump_elections(draw):
+    voters = draw(st.integers(min_value=6, max_value=40))
+    projects = draw(st.integers(min_value=3, max_value=8))
+    ids = [str(k) for k in range(projects)]
+    patterns = draw(st.lists(st.lists(st.sampled_from(ids), min_size=1, max_size=3, unique=True),
+                             min_size=2, max_size=6))
+    ballots = [dict.fromkeys(draw(st.sampled_from(patterns)), 1) for _ in range(voters)]
+    per_voter = draw(st.integers(min_value=1, max_value=60))  # the starting budget per voter, a whole number
+    budget = per_voter * voters
+    supporters = {p: sum(p in ballot for ballot in ballots) for p in ids}
+    costs = {}
+    for p in ids:
+        if supporters[p] and draw(st.booleans()):  # affordable exactly at per_voter + jump, within the budget
+            most = max(0, budget // (2 * supporters[p]) - per_voter)
+            costs[p] = supporters[p] * (per_voter + draw(st.integers(min_value=0, max_value=most)))
+        else:  # equal costs: ties
+            costs[p] = draw(st.sampled_from([per_voter * 2, budget // 3, 97]))
+    return Election(budget=budget, costs=costs, ballots=ballots, meta={"budget": str(budget), "vote_type": "approval"})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(jump_elections())
+def test_ties_and_projects_affordable_exactly_at_an_increment_complete_as_stepping(election):
+    assert completion(election, skip=True)[0] == completion(election, skip=False)[0]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(jump_elections())
+def test_ties_and_exact_jumps_complete_as_pabutools_completes_them(election):
+    pytest.importorskip("pabutools")
+    assert count(election, "mes").selected == pabutools_count(write_pabulib(election), "mes")
+
+
+def test_a_project_affordable_exactly_inside_a_skipped_range_is_not_jumped_over():
+    """In a forint election whose completion skips most increments, a project whose supporters hold exactly
+    its cost when a run starts at one increment in the middle of the completion (it comes into reach there):
+    skipping must give stepping's outcome, and still skip."""
+    election = forint_election(2024)
+    voters = len(election.ballots)
+    election.budget -= election.budget % voters  # a whole budget per voter to start with
+    stepped, stepping = completion(election, skip=False)
+    middle = election.budget // voters + stepping // 2  # an increment in the middle of the completion
+    fan = [ballot for ballot in election.ballots if "100" in ballot]
+    for ballot in fan[: len(fan) // 3]:
+        ballot["999"] = 1
+    supporters = sum("999" in ballot for ballot in election.ballots)
+    election.costs["999"] = supporters * middle  # its supporters hold exactly its cost at `middle`
+    skipped, skipping = completion(election, skip=True)
+    stepped, stepping = completion(election, skip=False)
+    assert skipped == stepped
+    assert skipping < stepping / 4
