@@ -99,3 +99,40 @@ def test_an_agent_reads_the_background_jobs_link_in_french(page, site, axe_check
     expect(page.get_by_role("heading", level=1)).to_have_text("Tâches de fond de Sceaux")
     expect(page).to_have_title(re.compile("^Tâches de fond"))
     axe_check(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_events_back_office_writes_dates_in_french(page, site, axe_check, width):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from concerto.components.events import services as events
+    from concerto.components.events.models import Event
+
+    sceaux = commune("sceaux")
+    persona("agent@sceaux.example.org", role="admin", organisation=sceaux)
+    resident = persona("habitante@example.org", display_name="Camille Martin", residence=sceaux)
+    space = SpaceFactory(organisation=sceaux, slug="parc-2026", title="Aménagement du parc")
+    component = ComponentFactory(space=space, kind="events", title="Rencontres du parc")
+    start = timezone.make_aware(datetime(2030, 12, 26, 19, 0))
+    event = events.event_create(
+        actor=None, component=component, title="Réunion de restitution", kind=Event.Kind.PUBLIC_MEETING,
+        format=Event.Format.IN_PERSON, description="<p>Les résultats.</p>", starts_at=start,
+        ends_at=start + timezone.timedelta(hours=2), place_name="Salle des fêtes", address="1 rue Houdan",
+        point=(48.7786, 2.2906), organiser="Ville de Sceaux", capacity=30)
+    events.event_publish(actor=None, event=event)
+    events.registration_create(user=resident, event=event)
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, site, "agent@sceaux.example.org", totp=True)
+
+    page.goto(site.url + reverse("events_backoffice:index", args=["sceaux", space.slug, component.pk]))
+    row = page.get_by_role("row").filter(has_text="Réunion de restitution")
+    expect(row).to_contain_text("26 décembre 2030, 19 h")
+    expect(page.get_by_role("main")).not_to_contain_text("Déc")
+    axe_check(page)
+    row.get_by_role("link", name="1 / 30").click()
+    page.wait_for_url("**/inscrits/")
+    registered = page.get_by_role("row").filter(has_text="Camille Martin")
+    expect(registered).to_contain_text(re.compile(r"\d{1,2} [a-zéû]+ 20\d\d, \d{1,2}\s*h"))
+    axe_check(page)
