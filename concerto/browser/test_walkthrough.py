@@ -136,3 +136,31 @@ def test_the_events_back_office_writes_dates_in_french(page, site, axe_check, wi
     registered = page.get_by_role("row").filter(has_text="Camille Martin")
     expect(registered).to_contain_text(re.compile(r"\d{1,2} [a-zéû]+ 20\d\d, \d{1,2}\s*h"))
     axe_check(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_reports_dashboard_names_months_in_words(page, site, axe_check, width):
+    import secrets
+    from datetime import UTC, datetime
+
+    sceaux = commune("sceaux")
+    persona("elu@sceaux.example.org", role="elected", organisation=sceaux)
+    component = ComponentFactory(space=SpaceFactory(organisation=sceaux, slug="ma-ville"), kind="reports",
+                                 title="Signalements")
+    category = Category.objects.create(organisation=sceaux, code="voirie", name="Nid de poule")
+    for month in (6, 7):
+        report = Report.objects.create(organisation=sceaux, category=category, latitude=48.7745, longitude=2.299,
+                                       token=secrets.token_urlsafe(20))
+        Report.objects.filter(pk=report.pk).update(created_at=datetime(2026, month, 10, 9, tzinfo=UTC))
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, site, "elu@sceaux.example.org", totp=True)
+
+    page.goto(site.url + reverse("reports_backoffice:dashboard", args=["sceaux", "ma-ville", component.pk]))
+    table = page.get_by_role("table", name="Signalements reçus par période et par type")
+    expect(table.get_by_role("rowheader")).to_have_text(["juin 2026", "juillet 2026"])
+    expect(page.get_by_role("main")).not_to_contain_text("2026-06")
+    axe_check(page)
+    page.get_by_label("Regrouper par").select_option(label="Semaine")
+    page.get_by_role("button", name="Afficher").click()
+    expect(table.get_by_role("rowheader")).to_have_text(["semaine du 8 juin 2026", "semaine du 6 juillet 2026"])
+    axe_check(page)
