@@ -7,14 +7,14 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from playwright.sync_api import expect
 
 from concerto.browser.helpers import log_in
 from concerto.browser.test_budget_vote import _setup as budget_with_open_vote
 from concerto.components.reports import services
 from concerto.components.reports.models import Category, Report
-from concerto.testing import ComponentFactory, SpaceFactory, commune, persona
+from concerto.testing import ComponentFactory, SpaceFactory, boundaries_import, commune, persona
 
 WIDTHS = [360, 1280]
 
@@ -105,8 +105,6 @@ def test_an_agent_reads_the_background_jobs_link_in_french(page, site, axe_check
 def test_the_events_back_office_writes_dates_in_french(page, site, axe_check, width):
     from datetime import datetime
 
-    from django.utils import timezone
-
     from concerto.components.events import services as events
     from concerto.components.events.models import Event
 
@@ -163,4 +161,28 @@ def test_the_reports_dashboard_names_months_in_words(page, site, axe_check, widt
     page.get_by_label("Regrouper par").select_option(label="Semaine")
     page.get_by_role("button", name="Afficher").click()
     expect(table.get_by_role("rowheader")).to_have_text(["semaine du 8 juin 2026", "semaine du 6 juillet 2026"])
+    axe_check(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_agents_report_page_writes_dates_in_words(page, site, axe_check, width):
+    boundaries_import()
+    sceaux = commune("sceaux")
+    persona("agent@sceaux.example.org", role="agent", organisation=sceaux)
+    component = ComponentFactory(space=SpaceFactory(organisation=sceaux, slug="ma-ville"), kind="reports",
+                                 title="Signalements")
+    category = Category.objects.create(organisation=sceaux, code="voirie", name="Nid de poule")
+    report = services.report_create(author=None, component=component, category=category, kind="malfunction",
+                                    latitude=48.7745, longitude=2.299, description="Trou", answers={},
+                                    email="hab@example.org")
+    page.set_viewport_size({"width": width, "height": 800})
+    log_in(page, site, "agent@sceaux.example.org", totp=True)
+
+    page.goto(site.url + reverse("reports_backoffice:report", args=["sceaux", "ma-ville", component.pk, report.pk]))
+    sent = formats.date_format(timezone.localtime(report.created_at), "j F Y")
+    expect(page.locator("dd").filter(has_text="Site web")).to_contain_text(sent)
+    expect(page.get_by_role("main")).not_to_contain_text(re.compile(r"\d\d/\d\d/20\d\d"))
+    page.get_by_label("Note interne").fill("Prévoir une plaque provisoire.")
+    page.get_by_role("button", name="Ajouter la note").click()
+    expect(page.locator(".report-notes li").first).to_contain_text(sent)
     axe_check(page)
