@@ -368,3 +368,20 @@ def export_job_followed(staff_client, user, outsider, *, csv_url: str, xlsx_url:
     assert client.get(reverse("jobs:download", args=[other, job.pk])).status_code == 404
     assert client.get(download).status_code == 403
     return body
+
+
+def verified_actions_reserved(client, component, *, action: str, label: str) -> str:
+    """The team's CLIENT ticks « Réservé aux habitants vérifiés » for ACTION (offered as LABEL) on COMPONENT's
+    settings page and saves: checks the page offered it, the form redirected and the component kept it.
+    Returns the settings page's address."""
+    from django.urls import reverse
+
+    space = component.space
+    url = reverse("backoffice:component", args=[space.organisation.slug, space.slug, component.pk])
+    html = client.get(url).content.decode()
+    assert "Réservé aux habitants vérifiés" in html and label in html
+    response = client.post(url, {"title": component.title, "verified_actions": [action]})
+    assert response.status_code == 302
+    component.refresh_from_db()
+    assert component.verified_actions == [action]
+    return url
