@@ -186,3 +186,19 @@ def test_the_agents_report_page_writes_dates_in_words(page, site, axe_check, wid
     page.get_by_role("button", name="Ajouter la note").click()
     expect(page.locator(".report-notes li").first).to_contain_text(sent)
     axe_check(page)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_during_a_live_event_its_page_offers_the_board_and_no_seats(page, site, axe_check, width):
+    from concerto.components.events.models import Event
+    from concerto.components.events.tests.test_live import live_event
+
+    event = live_event(capacity=40, format=Event.Format.HYBRID, online_url="https://visio.example.org/debat")
+    page.set_viewport_size({"width": width, "height": 800})
+
+    page.goto(site.url + event.get_absolute_url())
+    take_part = page.locator(".event-take-part")
+    expect(take_part).to_contain_text("L’événement a commencé\u00a0: les inscriptions sont closes.")
+    expect(take_part).not_to_contain_text("places restantes")  # « 40 places restantes » contradicted it
+    expect(page.get_by_role("link", name="Ouvrir le mur en direct")).to_be_visible()
+    axe_check(page)
