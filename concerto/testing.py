@@ -325,3 +325,63 @@ def fake_ban() -> FakeService:
 def fake_tiles() -> FakeService:
     """A local tile server: any path answers a one-pixel PNG."""
     return FakeService(lambda path: (200, "image/png", TINY_PNG))
+
+
+def export_job_followed(staff_client, user, outsider, *, csv_url: str, xlsx_url: str, heading: str, file_stem: str,
+                        titles: list[str], organisation: str = "sceaux", other: str = "montreuil") -> str:
+    """A big export as the team sees it. USER (signed in by the `staff_client` fixture) asks CSV_URL: a background
+    job starts and the answer redirects to its page (HEADING, « L’export est prêt : N lignes. », a download link
+    named after FILE_STEM); the downloaded CSV lists TITLES in order (a formula stays text); XLSX_URL's job makes
+    a workbook with the same first title; OUTSIDER (staff of OTHER) neither sees the job nor downloads its file.
+    Returns the CSV's text."""
+    import csv
+    import html
+    import io
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    from concerto.core.jobs.models import Job
+
+    client = staff_client(user)
+    response = client.get(csv_url)
+    job = Job.objects.get(kind="exports.export")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("jobs:detail", args=[organisation, job.pk])
+    page = html.unescape(client.get(response["Location"]).content.decode())
+    assert heading in page
+    assert f"L’export est prêt\u00a0: {len(titles)} lignes." in page
+    download = reverse("jobs:download", args=[organisation, job.pk])
+    assert f'href="{download}">Télécharger {file_stem}.csv</a>' in page
+    body = b"".join(client.get(download).streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert [row["title"] for row in rows] == titles
+    # The XLSX too.
+    client.get(xlsx_url)
+    xlsx = Job.objects.filter(kind="exports.export").first()
+    assert xlsx.file_name == f"{file_stem}.xlsx"
+    sheet = load_workbook(io.BytesIO(b"".join(client.get(
+        reverse("jobs:download", args=[organisation, xlsx.pk])).streaming_content))).active
+    assert [row[1] for row in sheet.iter_rows(values_only=True)][:2] == ["title", titles[0]]
+    # Another commune's agent neither sees the job nor downloads its file.
+    client = staff_client(outsider)
+    assert client.get(reverse("jobs:download", args=[other, job.pk])).status_code == 404
+    assert client.get(download).status_code == 403
+    return body
+
+
+def verified_actions_reserved(client, component, *, action: str, label: str) -> str:
+    """The team's CLIENT ticks « Réservé aux habitants vérifiés » for ACTION (offered as LABEL) on COMPONENT's
+    settings page and saves: checks the page offered it, the form redirected and the component kept it.
+    Returns the settings page's address."""
+    from django.urls import reverse
+
+    space = component.space
+    url = reverse("backoffice:component", args=[space.organisation.slug, space.slug, component.pk])
+    html = client.get(url).content.decode()
+    assert "Réservé aux habitants vérifiés" in html and label in html
+    response = client.post(url, {"title": component.title, "verified_actions": [action]})
+    assert response.status_code == 302
+    component.refresh_from_db()
+    assert component.verified_actions == [action]
+    return url

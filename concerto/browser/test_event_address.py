@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from concerto.browser.helpers import log_in
+from concerto.browser.helpers import address_search, expect_address_chosen, log_in
 from concerto.components.events.models import Event
 from concerto.testing import ComponentFactory, SpaceFactory, boundaries_import, commune, persona
 
@@ -30,12 +30,7 @@ def test_an_agent_chooses_the_event_address_with_the_keyboard(page, site, axe_ch
     page.get_by_label("Début", exact=True).fill("2030-05-04T10:00")
     page.get_by_label("Fin", exact=True).fill("2030-05-04T12:00")
     page.locator("#id_place_name").fill("Maison des associations")
-    combobox = page.get_by_role("combobox", name="Adresse")
-    expect(combobox).to_have_attribute("aria-expanded", "false")
-    combobox.fill("rue houdan")
-    listbox = page.get_by_role("listbox", name="Adresses trouvées")
-    expect(listbox.get_by_role("option")).to_have_count(3)
-    expect(combobox).to_have_attribute("aria-expanded", "true")
+    combobox, listbox = address_search(page)
     axe_check(page)
 
     page.keyboard.press("ArrowDown")
@@ -43,9 +38,7 @@ def test_an_agent_chooses_the_event_address_with_the_keyboard(page, site, axe_ch
     expect(first).to_have_attribute("aria-selected", "true")
     assert combobox.get_attribute("aria-activedescendant") == first.get_attribute("id")
     page.keyboard.press("Enter")
-    expect(combobox).to_have_value("12 Rue Houdan 92330 Sceaux")
-    expect(page.get_by_label("Latitude")).to_have_value("48.77803")
-    expect(page.locator(".point-widget__status")).to_have_text("Adresse choisie\u00a0: 12 Rue Houdan 92330 Sceaux.")
+    expect_address_chosen(page)
 
     page.get_by_role("button", name="Créer l’événement").click()
     page.wait_for_url(re.compile(rf".*/{component.pk}/\d+/$"))

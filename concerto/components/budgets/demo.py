@@ -356,7 +356,7 @@ def demo_open_vote_load(*, actor, organisation) -> Space:
     component = _component(actor, space, "Projets", _step_settings(space))
     budget = services.budget_create(
         actor=actor, component=component, name="Projets jeunesse", amount=80_000, ballot_kind="approval",
-        max_choices=2, rule="greedy", description="Choisissez jusqu'à deux projets.")
+        max_choices=2, rule="greedy", description="Les projets des jeunes que les services ont retenus.")
     authors = _voters(organisation, random.Random(2026), len(OPEN_VOTE_PROJECTS))
     projects = Project.objects.bulk_create([
         Project(component=component, budget=budget, title=title, text=f"<p>{text}</p>", estimated_cost=cost,

@@ -100,7 +100,7 @@ def project_list(request, org_slug, space_slug, component_id):
         show_map=show_map, map_limit=MAP_LIMIT,
         points_url=reverse("budgets:points", args=[org_slug, space_slug, component.pk]) + f"?{query}",
         filtered=any([filters["q"], filters["budget"], filters["category"], filters["status"], filters["commune"]]),
-        submissions=component.window("submissions_open"), active="projects",
+        submissions=component.window("submissions_open"), voting=component.window("voting_open"), active="projects",
         verification=action_refusal(user=request.user, component=component, action="submit",
                                     next_url=reverse("budgets:create", args=[org_slug, space_slug, component.pk])),
     ))

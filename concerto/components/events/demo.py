@@ -106,7 +106,7 @@ def demo_load(*, actor, space) -> Event | None:
             component=component, kind=kind, format=format, title=title, starts_at=starts,
             ends_at=starts + timedelta(hours=hours), place_name=place if format != F.ONLINE else "",
             commune=commune if format != F.ONLINE else None, audiences=list(audiences), capacity=capacity,
-            description=f"{title}, ouvert à tous. Venez avec vos questions et vos idées.",
+            description=f"{title}\u00a0: venez avec vos questions et vos idées.",
             online_url="https://visio.example.org/demo-concerto" if format != F.IN_PERSON else "",
             step_free_access=number % 2 == 0, induction_loop=number % 3 == 0, languages=["fr"],
             organiser="Service démocratie locale", published=True, live_board_open=days == 0,

@@ -34,6 +34,7 @@ class Filters:
 class Dashboard:
     total: int = 0
     periods: list[str] = field(default_factory=list)
+    period_names: list[str] = field(default_factory=list)  # the same, as people read them (« juin 2026 »)
     by_kind: list[dict] = field(default_factory=list)        # [{"period", "counts": {kind: n}, "total"}]
     by_category: list[dict] = field(default_factory=list)    # [{"category", "total", "counts": [n per period]}]
     resolution: list[dict] = field(default_factory=list)     # [{"category", "count", "median", "p90"}] in days
@@ -64,6 +65,19 @@ def period_of(moment: datetime, by: str) -> str:
         year, week, _day = moment.isocalendar()
         return f"{year}-S{week:02d}"
     return f"{moment.year}-{moment.month:02d}"
+
+
+def period_name(period: str) -> str:
+    """« juin 2026 » for "2026-06", « semaine du 8 juin 2026 » for "2026-S24": months in words on the page
+    (the CSV keeps the sortable keys)."""
+    from django.utils.formats import date_format
+
+    from concerto.core.participation.overview import week_label
+
+    year, _sep, rest = period.partition("-")
+    if rest.startswith("S"):
+        return week_label(date.fromisocalendar(int(year), int(rest[1:]), 1))
+    return date_format(date(int(year), int(rest), 1), "F Y")
 
 
 def cell_of(latitude: float, longitude: float) -> tuple[int, int]:
@@ -113,7 +127,8 @@ def build(filters: Filters) -> Dashboard:
         if kind == Report.Kind.CONGRATULATION:
             thanks[service or _("No service")] += 1
     board.periods = sorted(kind_counts)
-    board.by_kind = [{"period": p, "counts": [kind_counts[p][k] for k in Report.Kind.values],
+    board.period_names = [period_name(p) for p in board.periods]
+    board.by_kind = [{"period": p, "name": period_name(p), "counts": [kind_counts[p][k] for k in Report.Kind.values],
                       "total": sum(kind_counts[p].values())} for p in board.periods]
     board.by_category = sorted(
         ({"category": name, "total": sum(counts.values()), "counts": [counts[p] for p in board.periods]}

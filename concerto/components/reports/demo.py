@@ -128,4 +128,8 @@ def _load(*, actor) -> None:
         Report.objects.filter(pk=report.pk).update(
             created_at=created_at, acknowledged_at=(created_at + timedelta(days=1)) if report.acknowledged_at else None,
             resolved_at=resolved_at)
-        report.history.update(created_at=created_at + timedelta(days=1))
+        # Its history follows: « Nouveau » when it was sent, the answer when it was resolved, the rest a day on.
+        report.history.filter(status="new").update(created_at=created_at)
+        report.history.exclude(status="new").update(created_at=created_at + timedelta(days=1))
+        if resolved_at:
+            report.history.filter(status="resolved").update(created_at=resolved_at)

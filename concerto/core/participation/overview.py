@@ -103,8 +103,9 @@ def overview_for(*, organisation, space=None, today=None) -> Overview:
     order = [str(label) for _low, _high, label in AGE_BANDS]
     overview.charts.append(Chart(
         _("Contributions by age band"), [(band, ages[band]) for band in order if ages.get(band)],
-        summary=_("Only for the people who gave their year of birth in their account: %(count)s contributions.")
-        % {"count": sum(ages.values())}))
+        summary=ngettext("Only for the people who gave their year of birth in their account: %(count)s contribution.",
+                         "Only for the people who gave their year of birth in their account: %(count)s contributions.",
+                         sum(ages.values())) % {"count": sum(ages.values())}))
 
     by_kind: dict[str, list] = {}
     for component in components:

@@ -41,3 +41,16 @@ def test_demo_loads_a_counted_budget_and_can_be_loaded_twice(montreuil, client):
     assert space.components.filter(kind="budgets").count() == 1
     assert Ballot.objects.filter(budget__component=component).count() == demo.VOTERS + demo.QUARTIER_VOTERS
     assert elapsed < 5, f"the demo took {elapsed:.1f} s"
+
+
+def test_the_open_vote_of_the_demo_states_its_rule_once(sceaux, agent, client):
+    import html
+
+    from django.urls import reverse
+
+    space = demo.demo_open_vote_load(actor=agent, organisation=sceaux)
+    component = space.components.get(kind="budgets")
+    page = html.unescape(client.get(reverse("budgets:vote", args=["sceaux", space.slug, component.pk])).content
+                         .decode())
+    # « Choisissez jusqu'à deux projets. » then « Choisissez jusqu’à 2 projets. » said it twice, two ways.
+    assert page.count("Choisissez jusqu") == 1 and "Choisissez jusqu’à 2" in page

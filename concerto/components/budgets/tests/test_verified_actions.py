@@ -11,7 +11,7 @@ from concerto.components.budgets.tests.test_projects_setup import (
 )
 from concerto.core.accounts.verification import VerificationRequired
 from concerto.core.participation.models import Contribution
-from concerto.testing import commune, verified_resident
+from concerto.testing import commune, verified_actions_reserved, verified_resident
 
 pytestmark = pytest.mark.django_db
 
@@ -99,11 +99,4 @@ def test_the_list_shows_the_message_instead_of_the_submit_button(client, compone
 
 
 def test_an_agent_reserves_submitting_from_the_settings_page(component, agent, staff_client):
-    url = reverse("backoffice:component", args=["sceaux", component.space.slug, component.pk])
-    client = staff_client(agent)
-    html = client.get(url).content.decode()
-    assert "Réservé aux habitants vérifiés" in html and "Déposer un projet" in html
-    response = client.post(url, {"title": component.title, "verified_actions": ["submit"]})
-    assert response.status_code == 302
-    component.refresh_from_db()
-    assert component.verified_actions == ["submit"]
+    verified_actions_reserved(staff_client(agent), component, action="submit", label="Déposer un projet")

@@ -23,6 +23,8 @@ def test_the_demo_adds_past_upcoming_and_live_events_and_loads_twice(client, sce
     assert component.published
     events = Event.objects.filter(component=component)
     assert events.count() == 8 and set(events.values_list("commune", flat=True)) <= {sceaux.pk, None}
+    # « Balade urbaine commentée, ouvert à tous » read wrong: the description no longer agrees with the title.
+    assert all(event.description == f"{event.title}\u00a0: venez avec vos questions et vos idées." for event in events)
     assert Minutes.objects.filter(event__component=component, published_at__isnull=False).count() == 4
     assert Registration.objects.filter(event__component=component, status="waitlisted").count() == 3
     assert live.format == "hybrid" and live.live_board_open and BoardPost.objects.filter(event=live).count() == 3

@@ -38,12 +38,13 @@ def test_the_event_page_and_the_ticket_link_to_the_live_board_while_it_is_on(cli
 
 
 def test_registration_is_closed_once_the_event_has_started(client, resident):
-    event = live_event()
+    event = live_event(capacity=30)
     with pytest.raises(services.EventError, match="les inscriptions sont closes"):
         services.registration_create(user=resident, event=event)
     client.force_login(resident)
     page = html.unescape(client.get(url("detail", event)).content.decode())
     assert "L’événement a commencé\u00a0: les inscriptions sont closes." in page
+    assert "places restantes" not in page and "place restante" not in page  # no seats offered any more
     assert url("register", event) not in page
     response = client.post(url("register", event), {})
     assert response.status_code == 403 and not event.registrations.exists()

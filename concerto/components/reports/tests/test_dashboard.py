@@ -62,6 +62,7 @@ def test_figures_on_a_small_set(data):
 def test_period_and_week_filters(data):
     february = dashboard.build(dashboard.Filters(organisation_ids={data.pk}, start=FEB.date(), by="week"))
     assert february.total == 2 and february.periods == ["2026-S07"]
+    assert february.period_names == ["semaine du 9 février 2026"]  # in words on the page, not "2026-S07"
 
 
 def test_percentiles_by_nearest_rank():
@@ -81,6 +82,9 @@ def test_the_elected_official_reads_every_chart_with_its_table(staff_client, ele
     assert "Signalements reçus par période et par type" in html and "Délais de résolution" in html
     assert "<td>3</td><td>2.0</td><td>10.0</td>" in html.replace(",", ".")
     assert "Félicitations reçues par service" in html and "limites des quartiers" in html
+    # Months in words, as a council reads them; the CSV keeps the sortable "2026-01".
+    assert '<th scope="row">janvier 2026</th>' in html and '<th scope="col">février 2026</th>' in html
+    assert "2026-01" not in html
     assert "leaflet/leaflet.js" in html
 
 

@@ -17,3 +17,8 @@ def test_the_demo_gives_sceaux_a_published_reports_space_with_reports_in_every_s
     assert reports.count() == 60  # the second run added nothing
     assert {"new", "resolved"} <= set(reports.values_list("status", flat=True))
     assert all(report.service_id for report in reports)  # each routed to its category's service
+    # The history tells the same dates as the report: « Nouveau » when it was sent, « Résolu » when it was resolved.
+    for report in reports:
+        assert report.history.get(status="new").created_at == report.created_at
+        if report.status == "resolved":
+            assert report.history.get(status="resolved").created_at == report.resolved_at

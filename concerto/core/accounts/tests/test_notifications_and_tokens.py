@@ -1,7 +1,10 @@
 """The notifications page and personal API tokens."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from concerto import testing
 from concerto.core.accounts.models import ApiToken
@@ -24,6 +27,11 @@ def test_notifications_list_unread_first_and_link_to_their_page(client, resident
     page = client.get(reverse("accounts:notifications")).content.decode()
 
     assert page.index("Étape ouverte") < page.index("Ancienne nouvelle")
+    # When, as the site writes it elsewhere: « 6 décembre 2026, 16 h 05 », not « 16:05 ».
+    when = timezone.make_aware(datetime.datetime(2026, 12, 6, 16, 5))
+    Notification.objects.filter(pk__in=[old.pk, new.pk]).update(created_at=when)
+    page = client.get(reverse("accounts:notifications")).content.decode()
+    assert "6 décembre 2026, 16\u00a0h\u00a005" in page and "16:05" not in page
     assert "1 notification non lue" in page
     response = client.get(reverse("accounts:notification_open", args=[new.pk]))
     assert response["Location"] == "/sceaux/"

@@ -24,19 +24,6 @@ def _french():
         yield
 
 
-@pytest.fixture
-def census(sceaux, agent):
-    verification.census_upload(agent=agent, organisation=sceaux, data=CSV.encode())
-    return sceaux
-
-
-@pytest.fixture
-def sms_outbox(settings):
-    settings.CONCERTO_SMS_BACKEND = "concerto.core.accounts.verification.MemorySmsBackend"
-    verification.MemorySmsBackend.outbox = []
-    return verification.MemorySmsBackend.outbox
-
-
 def codes_on(setup_org, **flags):
     setup = verification.setup_for(organisation=setup_org)
     for name, value in flags.items():

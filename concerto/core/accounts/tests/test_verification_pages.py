@@ -18,19 +18,6 @@ CSV = "nom;prénom;date de naissance\nMartin;Camille;14/07/1985\n".encode()
 VOTE = "/sceaux/budget-2026/budget/1/voter/"
 
 
-@pytest.fixture
-def census(sceaux, agent):
-    verification.census_upload(agent=agent, organisation=sceaux, data=CSV)
-    return sceaux
-
-
-@pytest.fixture
-def sms_outbox(settings):
-    settings.CONCERTO_SMS_BACKEND = "concerto.core.accounts.verification.MemorySmsBackend"
-    verification.MemorySmsBackend.outbox = []
-    return verification.MemorySmsBackend.outbox
-
-
 def url(name, *args):
     return reverse(f"accounts:{name}", args=args)
 

@@ -61,6 +61,7 @@ def test_the_figures_of_a_space_come_from_its_own_contributions(ledger, sceaux):
         assert _chart(overview, "Contributions par composant").rows == [("Idées", 5)]
         assert _chart(overview, "Contributions par commune de résidence").rows == [("Sceaux", 4), ("Non indiquée", 1)]
         assert _chart(overview, "Contributions par tranche d’âge").rows == [("30 à 44 ans", 3)]
+        assert _chart(overview, "Contributions par tranche d’âge").summary.endswith("\u00a0: 3 contributions.")
         weeks = _chart(overview, "Contributions par semaine").rows
         assert weeks[-2] == ("semaine du 8 juin 2026", 5) and sum(n for _label, n in weeks) == 5
         top = _chart(overview, "Propositions les plus soutenues").rows
@@ -70,6 +71,12 @@ def test_the_figures_of_a_space_come_from_its_own_contributions(ledger, sceaux):
 def test_the_figures_of_the_commune_add_its_other_spaces_and_never_another_commune(ledger, sceaux):
     overview = overview_for(organisation=sceaux, today=TODAY)
     assert overview.total == 6
+
+
+def test_with_no_year_of_birth_given_the_age_chart_says_0_contribution_in_the_singular(sceaux):
+    with testing_french():
+        ages = _chart(overview_for(organisation=sceaux, today=TODAY), "Contributions par tranche d’âge")
+        assert ages.rows == [] and ages.summary.endswith("\u00a0: 0 contribution.")  # French: « 0 contribution »
 
 
 def test_age_bands():

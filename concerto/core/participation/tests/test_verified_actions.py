@@ -10,7 +10,7 @@ from concerto.core.accounts.verification import VerificationRequired, action_ref
 from concerto.core.participation.models import Comment
 from concerto.core.participation.services import comment_create
 from concerto.core.spaces import services as spaces
-from concerto.testing import commune, verified_resident
+from concerto.testing import commune, verified_actions_reserved, verified_resident
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +21,9 @@ def _reserve(component, *actions):
 
 
 def test_an_agent_reserves_comments_to_verified_residents_from_the_settings_page(news, agent, staff_client):
-    url = reverse("backoffice:component", args=["sceaux", news.space.slug, news.pk])
     client = staff_client(agent)
-    page = client.get(url).content.decode()
-    assert "Réservé aux habitants vérifiés" in page and "Commenter une actualité" in page
-    response = client.post(url, {"title": news.title, "verified_actions": ["comment"]})
-    assert response.status_code == 302
-    news.refresh_from_db()
-    assert news.verified_actions == ["comment"] and news.requires_verification("comment")
+    url = verified_actions_reserved(client, news, action="comment", label="Commenter une actualité")
+    assert news.requires_verification("comment")
     # Unticking every box opens the action to all again.
     client.post(url, {"title": news.title})
     news.refresh_from_db()
