@@ -76,11 +76,11 @@ def _ask(structure, question, state: dict) -> list[ChatStep]:
         text = f"{head}\n{lines}"
         if question.kind == Kind.MULTIPLE:
             ticked = state.get("ticked") or []
-            text += "\n" + (_("Choose one answer at a time, then “Done”.") if not ticked else
-                            _("Chosen so far: %(list)s. Choose another one or “Done”.")
+            text += "\n" + (_("Choose one answer at a time, then “I am done”.") if not ticked else
+                            _("Chosen so far: %(list)s. Choose another one or “I am done”.")
                             % {"list": ", ".join(o.label for o in options if o.pk in ticked)})
             rest = [option for option in options if option.pk not in ticked]
-            extra = ((_("Done"), DONE),) if ticked else skip
+            extra = ((_("I am done"), DONE),) if ticked else skip
         else:
             rest, extra = options, skip
         choices = tuple((option.label, f"o:{option.pk}") for option in rest)
@@ -181,7 +181,7 @@ def _record(structure, question, state: dict, text: str, payload: str) -> None:
         return
     if question.kind == Kind.MULTIPLE:
         ticked = list(state.get("ticked") or [])
-        if payload == DONE or text.strip().casefold() in {"fini", "terminé", "termine", "done"}:
+        if payload == DONE or text.strip().casefold() in {"fini", "j'ai fini", "terminé", "termine", "done"}:
             if not ticked:
                 raise ValidationError(_("Choose at least one answer, or skip the question."))
             value = {"options": ticked, "other": ""}
