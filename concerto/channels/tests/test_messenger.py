@@ -41,7 +41,8 @@ def say(client, mid: str, *, text: str = "", payload: str | None = None, psid: s
 
 @pytest.mark.django_db
 def test_verification_echoes_the_challenge_alone_with_the_right_token(client, graph):
-    response = client.get(URL, {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "1158201444"})
+    response = client.get(URL, {"hub.mode": "subscribe", "hub.verify_token": "verify-me",
+                                "hub.challenge": "1158201444"})
     assert response.status_code == 200
     assert response.content == b"1158201444"
 
