@@ -260,3 +260,18 @@ def test_quick_reply_titles_are_cut_to_20_characters():
     [message] = messenger.messages_for([ChatStep("question", "?", (("Un très long libellé de réponse", "p"),))])
     assert message["quick_replies"][0]["title"] == "Un très long libell…"
     assert len(message["quick_replies"][0]["title"]) == 20
+
+
+@pytest.mark.django_db
+def test_the_demo_connects_sceaux_and_answers_a_sample_signed_with_the_demo_secret(client, settings):
+    from concerto.channels.demo import DEMO_PAGE_ID, demo_load
+    from concerto.channels.testing import FakeGraph
+
+    assert settings.CONCERTO_MESSENGER_APP_SECRET == "demo-messenger-app-secret"  # DEBUG's default
+    assert demo_load() == 1 and demo_load() == 0
+    with FakeGraph() as fake:
+        settings.CONCERTO_MESSENGER_API_URL = fake.url
+        body = event("webhook_message_text.json", page=DEMO_PAGE_ID, psid=PSID)
+        assert post(client, body, secret="demo-messenger-app-secret").status_code == 200
+        assert fake.paths[0] == "/v23.0/me/messages?access_token=demo-page-token"
+        assert "Bonjour" in fake.texts()[0] and fake.last_quick_replies()
