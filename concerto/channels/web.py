@@ -8,6 +8,7 @@ id: a form sent twice (a double click, a reload) is recorded once.
 
 import secrets as random
 
+from django.conf import settings
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -27,9 +28,15 @@ def _participant(request):
     return engine.participant_get(platform=Platform.WEB, user_id=request.session[SESSION_ID], user=user)
 
 
+def _local(url: str) -> str:
+    """The site's own links as paths: the chat page may be served under another address than SITE_URL."""
+    site = settings.SITE_URL.rstrip("/")
+    return url[len(site):] if url.startswith(site + "/") else url
+
+
 def _steps_as_dicts(steps) -> list[dict]:
     return [{"kind": step.kind, "text": step.text, "choices": [list(choice) for choice in step.choices],
-             "url": step.url, "label": step.label} for step in steps]
+             "url": _local(step.url), "label": step.label} for step in steps]
 
 
 @require_http_methods(["GET", "POST"])
