@@ -138,3 +138,11 @@ def test_stop_in_the_web_chat_confirms_once(client, chat_consultation):
     send(client, text="encore")
     assert Message.objects.filter(direction="out").count() == count
     assert Participant.objects.get().stopped_at <= timezone.now()
+
+
+@pytest.mark.django_db
+def test_the_commune_page_links_to_its_web_chat(client, sceaux, chat_consultation):
+    html = client.get("/sceaux/").content.decode()
+    assert 'href="/canaux/web/?commune=sceaux">Discuter avec votre commune</a>' in html
+    html = page(client, commune="sceaux")
+    assert "1. Le parc de demain" in html  # the commune is already chosen
