@@ -60,13 +60,18 @@ def _sign(body: bytes) -> str:
 LUA = r"""
 local requests = {}
 local index = 0
+local threads = 0
+setup = function(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
 init = function(args)
   for line in io.lines(args[1]) do
     local signature, body = line:match("^(%S+)\t(.*)$")
     table.insert(requests, wrk.format("POST", "/canaux/messenger/webhook/",
       {["Content-Type"] = "application/json", ["X-Hub-Signature-256"] = signature}, body))
   end
-  index = math.random(#requests)
+  index = id * 30000  -- each wrk thread its own events: none is posted twice
 end
 request = function()
   index = index % #requests + 1
@@ -76,6 +81,20 @@ done = function(summary, latency, requests)
   io.write(string.format("STATUS non2xx=%d\n", summary.errors.status))
 end
 """
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of PID and its children processes, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for candidate in [pid, *map(int, subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
+                                                      text=True).stdout.split())]:
+        try:
+            fields = Path(f"/proc/{candidate}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
 
 
 def main() -> int:
@@ -135,10 +154,12 @@ def main() -> int:
                     out.write(f"{_sign(body)}\t{body.decode()}\n")
             script = Path(folder) / "events.lua"
             script.write_text(LUA)
+            cpu_before = _cpu_seconds(gunicorn.pid)
             result = subprocess.run(["wrk", "-t", "2", "-c", str(options.connections), "-d", f"{options.duration}s",
                                      "--latency", "-s", str(script), f"http://127.0.0.1:{port}", "--", str(events)],
                                     capture_output=True, text=True, check=True)
         report = result.stdout
+        cpu = _cpu_seconds(gunicorn.pid) - cpu_before
         rate = float(re.search(r"Requests/sec:\s+([\d.]+)", report)[1])
         percentiles = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", report, re.M))
         non_2xx = int(re.search(r"STATUS non2xx=(\d+)", report)[1])
@@ -152,8 +173,10 @@ def main() -> int:
               f"{options.workers} gunicorn workers x {options.threads} threads)")
         print(f"  latency p50 {percentiles.get('50')}, p90 {percentiles.get('90')}, p99 {percentiles.get('99')}; "
               f"{total} requests, {non_2xx} not 2xx")
-        print(f"  database: {check[0]} inbound messages, {check[1]} participants (distinct events: at most 60,000; "
-              "an event posted again is recorded once)")
+        print(f"  application CPU: {cpu * 1000 / max(total, 1):.1f} ms per event (gunicorn's processes), so about "
+              f"{max(total, 1) / max(cpu, 0.001):.0f} events/s per fully available core")
+        print(f"  database: {check[0]} inbound messages, {check[1]} participants (one per event answered 200: "
+              "none lost, none twice)")
         # 2. End to end, with the worker draining the queue first.
         worker = subprocess.Popen([*manage, "db_worker", "--interval", "0.05", "--no-reload"], env=env, cwd=ROOT,
                                   stdout=log, stderr=log)

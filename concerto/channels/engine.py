@@ -107,6 +107,8 @@ def _answer(participant: Participant, text: str, payload: str) -> list[ChatStep]
         if participant.organisation_id:
             return _greeting(participant) + _menu(participant)
         return _greeting(participant) + [_ask_commune()]
+    if payload == "start":  # the web chat opened again, or the platform's "get started" button
+        return _menu(participant) if participant.organisation_id else [_ask_commune()]
     if payload == "commune" or word in {"COMMUNE", "CHANGER DE COMMUNE"}:
         participant.state = {"started": True, "asking_commune": True}
         return [_ask_commune()]
@@ -173,7 +175,8 @@ def _menu(participant: Participant) -> list[ChatStep]:
         return [ChatStep("question", _("Nothing is open in %(name)s right now. Come back soon!")
                          % {"name": participant.organisation.name}, (change,))]
     lines = "\n".join(f"{number}. {title}" for number, (title, _payload) in enumerate(offers, start=1))
-    choices = tuple((f"{number}. {title}"[:20], payload) for number, (title, payload) in enumerate(offers, start=1))
+    # Full titles: each transport cuts them to its platform's limit (Messenger: 20 characters).
+    choices = tuple((f"{number}. {title}", payload) for number, (title, payload) in enumerate(offers, start=1))
     return [ChatStep("question", _("What is open in %(name)s:\n%(lines)s\nWhat would you like to do?")
                      % {"name": participant.organisation.name, "lines": lines}, choices + (change,))]
 
