@@ -12,7 +12,10 @@ BATCH = 2000
 def export(user) -> dict:
     from concerto.channels.models import Participant
 
-    participants = Participant.objects.filter(user=user).prefetch_related("messages").select_related("organisation")
+    participants = list(Participant.objects.filter(user=user).prefetch_related("messages")
+                        .select_related("organisation"))
+    if not participants:
+        return {}  # no chat: the file reads as before
     return {"chat_conversations": [
         {"platform": participant.platform,
          "commune": participant.organisation.name if participant.organisation else None,
@@ -27,7 +30,7 @@ def erase(user) -> dict:
     from concerto.channels.models import Participant
 
     count, _by_model = Participant.objects.filter(user=user).delete()
-    return {"chat_rows_deleted": count}
+    return {"chat_rows_deleted": count} if count else {}
 
 
 def messages_purge(cutoff, *, dry_run: bool = False) -> int:
