@@ -30,6 +30,9 @@ def _setup():
 
 
 def test_the_web_chat_answers_a_consultation_to_the_end_on_a_phone(page, site, axe_check):
+    from django.core.cache import cache
+
+    cache.clear()  # the commune's chat menu is cached for 30 s
     component = _setup()
     page.goto(site.url + "/canaux/web/")
     expect(page.get_by_role("heading", name="Discuter avec votre commune")).to_be_visible()

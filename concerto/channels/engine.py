@@ -9,6 +9,7 @@ engine calls without importing the component. A component's writes go through it
 import logging
 import unicodedata
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from concerto.core.territory.models import Organisation
 logger = logging.getLogger("concerto.channels")
 
 MAX_CHOICES = 11
+OFFERS_SECONDS = 30
 STOP_WORDS = {"STOP", "ARRET", "ARRETER", "DESABONNER", "DESINSCRIRE", "UNSUBSCRIBE"}
 START_WORDS = {"START", "RECOMMENCER", "REPRENDRE"}
 MENU_WORDS = {"MENU", "ACCUEIL"}
@@ -158,7 +160,18 @@ def _commune_chosen(participant: Participant, pk: str) -> list[ChatStep]:
 
 
 def _offers(organisation) -> list[tuple[str, str]]:
-    """(title, payload) of everything open in ORGANISATION, from the components' manifests."""
+    """(title, payload) of everything open in ORGANISATION, from the components' manifests. Kept for
+    OFFERS_SECONDS in the cache: the menu of a commune is the same for everyone, and asking every component at
+    every first message was most of a webhook's time (each component checks again when a person picks one)."""
+    key = f"channels:offers:{organisation.pk}"
+    offers = cache.get(key)
+    if offers is None:
+        offers = _offers_read(organisation)
+        cache.set(key, offers, OFFERS_SECONDS)
+    return offers
+
+
+def _offers_read(organisation) -> list[tuple[str, str]]:
     offers = []
     for manifest in registry.components():
         if manifest.conversation is None:

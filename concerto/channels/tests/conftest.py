@@ -13,6 +13,16 @@ SECRET = "test_app_secret"
 Kind = Question.Kind
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The commune's menu is cached: each test starts without it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def graph(settings):
     settings.CONCERTO_MESSENGER_APP_SECRET = SECRET
