@@ -102,7 +102,7 @@ def _answer(participant: Participant, text: str, payload: str) -> list[ChatStep]
         if word not in START_WORDS:
             return []
         participant.stopped_at = None
-        return _greeting(participant)
+        participant.state = {}  # as a first message: the greeting, then the menu or the commune question
     state = participant.state or {}
     if not state.get("started"):
         participant.state = {"started": True}

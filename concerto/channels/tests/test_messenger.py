@@ -275,3 +275,14 @@ def test_the_demo_connects_sceaux_and_answers_a_sample_signed_with_the_demo_secr
         assert post(client, body, secret="demo-messenger-app-secret").status_code == 200
         assert fake.paths[0] == "/v23.0/me/messages?access_token=demo-page-token"
         assert "Bonjour" in fake.texts()[0] and fake.last_quick_replies()
+
+
+@pytest.mark.django_db
+def test_start_after_stop_greets_again_and_offers_the_menu(client, graph, page, chat_consultation):
+    say(client, "m1", text="Bonjour")
+    say(client, "m2", text="STOP")
+    sent = len(graph.sent)
+    say(client, "m3", text="start")
+    assert len(graph.sent) > sent and "Bonjour" in graph.texts()[sent]
+    assert any(reply["payload"].startswith("item:consultations:") for reply in graph.last_quick_replies())
+    assert Participant.objects.get().stopped_at is None
