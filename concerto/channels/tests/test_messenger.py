@@ -286,3 +286,17 @@ def test_start_after_stop_greets_again_and_offers_the_menu(client, graph, page, 
     assert len(graph.sent) > sent and "Bonjour" in graph.texts()[sent]
     assert any(reply["payload"].startswith("item:consultations:") for reply in graph.last_quick_replies())
     assert Participant.objects.get().stopped_at is None
+
+
+@pytest.mark.django_db
+def test_an_outsider_item_cannot_be_reached_from_sceaux_page(client, graph, page, montreuil, agent):
+    from concerto.testing import ComponentFactory, SpaceFactory, StepFactory
+
+    space = SpaceFactory(organisation=montreuil, slug="plu", title="PLU de Montreuil")
+    StepFactory(space=space, title="Concertation")
+    other = ComponentFactory(space=space, kind="consultations", title="Questionnaire de Montreuil",
+                             settings={"participation": "anonymous", "results_visibility": "public"})
+    say(client, "m1", text="Bonjour")
+    say(client, "m2", text="forged", payload=f"item:consultations:{other.pk}")
+    assert "Ce n’est plus ouvert." in graph.texts()[-2]
+    assert not Response.objects.exists()
