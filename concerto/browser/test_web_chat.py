@@ -1,5 +1,6 @@
 """The web chat on a phone: a person answers a consultation to the end with buttons and a text box, without an
-account; axe on every step; the response is counted with the chat's channel."""
+account (htmx replaces the conversation after each answer); axe on every step; the response is counted with the
+chat's channel."""
 
 from playwright.sync_api import expect
 
@@ -45,11 +46,15 @@ def test_the_web_chat_answers_a_consultation_to_the_end_on_a_phone(page, site, a
     expect(page.get_by_text("Comment venez-vous au parc ?")).to_be_visible()
     axe_check(page)
     page.get_by_role("button", name="À vélo").click()
+    expect(page.get_by_text("Qu'y faites-vous ?")).to_be_visible()
     page.get_by_role("button", name="Promenade").click()
+    expect(page.get_by_text("Déjà choisi : Promenade.")).to_be_visible()
     page.get_by_role("button", name="Sport").click()
+    expect(page.get_by_text("Déjà choisi : Promenade, Sport.")).to_be_visible()
     page.get_by_role("button", name="J’ai fini").click()
     expect(page.get_by_text("Êtes-vous satisfait du parc ?")).to_be_visible()
     page.get_by_role("button", name="4", exact=True).click()
+    expect(page.get_by_text("Vos idées")).to_be_visible()
     page.get_by_label("Votre réponse").fill("Plus de bancs à l'ombre")
     page.get_by_role("button", name="Envoyer").click()
     expect(page.get_by_text("Merci, vos réponses sont enregistrées.")).to_be_visible()
