@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "concerto.components.budgets",
     "concerto.components.events",
     "concerto.components.reports",
+    # Chats: the dialogue engine and its transports (they reach components through the manifests only).
+    "concerto.channels",
     # Read-only consumers of the components.
     "concerto.api",
     # Demo data (`manage.py load_demo`).
@@ -261,6 +263,17 @@ EMAIL_BACKEND = env("CONCERTO_EMAIL_BACKEND", "django.core.mail.backends.console
 # Text messages with verification codes: a dotted path to a backend class (see accounts/verification.py); the
 # default writes them to the log, as the console email backend does.
 CONCERTO_SMS_BACKEND = env("CONCERTO_SMS_BACKEND", "concerto.core.accounts.verification.codes.LogSmsBackend")
+# Chat channels (concerto/channels, docs/architecture.md "Chat channels"). Messenger: one Meta app for every
+# commune's page; its API base (a local fake in tests), app secret (checks X-Hub-Signature-256) and webhook
+# verify token; the demo has defaults when DEBUG is on. CONCERTO_CHANNELS_HASH_KEY keys the HMAC that finds a
+# person by their platform id; CONCERTO_CHANNELS_ENCRYPTION_KEY encrypts those ids and the page tokens (Fernet).
+# Both default to values derived from SECRET_KEY; changing the encryption key loses what was encrypted.
+CONCERTO_MESSENGER_API_URL = env("CONCERTO_MESSENGER_API_URL", "https://graph.facebook.com/v23.0")
+CONCERTO_MESSENGER_APP_SECRET = env("CONCERTO_MESSENGER_APP_SECRET", "demo-messenger-app-secret" if DEBUG else "")
+CONCERTO_MESSENGER_VERIFY_TOKEN = env("CONCERTO_MESSENGER_VERIFY_TOKEN", "demo-messenger-verify-token" if DEBUG else "")
+CONCERTO_MESSENGER_RETRY_SECONDS = int(env("CONCERTO_MESSENGER_RETRY_SECONDS", "10"))
+CONCERTO_CHANNELS_HASH_KEY = env("CONCERTO_CHANNELS_HASH_KEY", "chat-lookup:" + SECRET_KEY)
+CONCERTO_CHANNELS_ENCRYPTION_KEY = env("CONCERTO_CHANNELS_ENCRYPTION_KEY", "chat-encryption:" + SECRET_KEY)
 # Send limits (concerto/core/ratelimit.py): on by default; behind reverse proxies, how many of them there are,
 # so that the sender's address is read from X-Forwarded-For.
 CONCERTO_RATE_LIMITS_ENABLED = env_bool("CONCERTO_RATE_LIMITS_ENABLED", True)

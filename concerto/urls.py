@@ -52,6 +52,7 @@ urlpatterns = [
     path("gestion/<slug:org_slug>/contours/", include("concerto.core.backoffice.boundaries_urls")),
     path("gestion/<slug:org_slug>/taches/", include("concerto.core.jobs.urls")),
     path("participation/", include("concerto.core.participation.urls")),
+    path("canaux/", include("concerto.channels.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("pages/", include("concerto.core.pages_urls")),
     path("communes/", views.organisation_search, name="organisation_search"),

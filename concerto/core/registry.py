@@ -152,6 +152,55 @@ class IdeaSource:
 
 
 @dataclass(frozen=True)
+class ChatStep:
+    """One small step of a conversation, that every chat transport (Messenger, the web chat...) can show: KIND is
+    "text", "question" (TEXT with up to 11 CHOICES, (label, payload) pairs, shown as quick replies or buttons),
+    "link" (TEXT with a button to URL, labelled LABEL), "image" (URL of a picture, TEXT as its caption) or
+    "location" (TEXT asking for a place, sent back as "lat,lng")."""
+
+    kind: str
+    text: str = ""
+    choices: tuple[tuple[str, str], ...] = ()
+    url: str = ""
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class ChatPerson:
+    """Who writes in a chat: USER, the linked account (None when the chat is not linked to one), KEY, a stable
+    anonymous key of the chat participant (for "one response per participant"), CHANNEL, the ledger's channel."""
+
+    user: Any
+    key: str
+    channel: str = "chatbot"
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    """What a component answers in a conversation: STEPS to show, its STATE to keep until the next message, and
+    DONE when its part of the conversation is over (the engine shows the menu again)."""
+
+    steps: list
+    state: dict = field(default_factory=dict)
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """What a component offers in a chat (concerto/channels), without the chat importing it:
+
+    - `items(organisation)`: what is open in the commune, a list of (ref, title) pairs (REF is the component's
+      own string, e.g. a component id);
+    - `turn(*, ref, state, text, payload, person, organisation)`: one exchange, a ChatTurn. The first call of a
+      conversation about REF has an empty STATE and no TEXT nor PAYLOAD. Writes go through the component's own
+      services, with PERSON's account or key and the `chatbot` channel.
+    """
+
+    items: Callable
+    turn: Callable
+
+
+@dataclass(frozen=True)
 class ComponentManifest:
     name: str  # the `kind` stored on Component, also the URL namespace
     label: Any  # lazy translated
@@ -211,6 +260,8 @@ class ComponentManifest:
     # The component's audit actions in words: code ("reports.note_added") -> lazy label, shown on the audit
     # log page instead of the code (concerto/core/audit/labels.py has the kernel's).
     audit_labels: dict[str, Any] = field(default_factory=dict)
+    # What it offers in chats (see Conversation): concerto/channels lists its items and hands it the turns.
+    conversation: Conversation | None = None
 
     @property
     def segment(self) -> str:

@@ -11,6 +11,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 from django.utils import timezone
 
+from concerto.channels.demo import demo_load as channels_demo_load
 from concerto.components.budgets.demo import demo_ideas_load as budgets_demo_ideas_load
 from concerto.components.budgets.demo import demo_load as budgets_demo_load
 from concerto.components.budgets.demo import demo_open_vote_load as budgets_demo_open_vote_load
@@ -110,6 +111,7 @@ def _climate_actions(actor, space, author) -> None:
 def demo_load() -> dict:
     """Create the demo once; running it again changes nothing."""
     users = {email: _user(email, name, role, org) for email, name, role, org in PERSONAS}
+    channels_demo_load()  # Sceaux's demo Messenger page (concerto/channels/demo.py), also on an older demo
     if Space.objects.filter(slug="budget-participatif-2026", organisation__slug="sceaux").exists():
         return {"users": len(users), "spaces": 0}
     metropole_admin = users["admin@metropole.demo"]

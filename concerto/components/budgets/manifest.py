@@ -5,7 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 from concerto.components.budgets.permissions import PERMISSIONS
 from concerto.core.accounts.privacy import RetentionRule
-from concerto.core.registry import Action, ComponentManifest, Deferred, InputWindow, NotificationKind, Setting, register
+from concerto.core.registry import (
+    Action,
+    ComponentManifest,
+    Conversation,
+    Deferred,
+    InputWindow,
+    NotificationKind,
+    Setting,
+    register,
+)
 
 
 def personal_data(user) -> dict:
@@ -107,4 +116,6 @@ manifest = register(ComponentManifest(
                     _("Projects can be submitted")),
     ),
     audit_labels=AUDIT_LABELS,
+    conversation=Conversation(items=Deferred("concerto.components.budgets.chat.items"),
+                              turn=Deferred("concerto.components.budgets.chat.turn")),
 ))

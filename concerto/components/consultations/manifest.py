@@ -6,7 +6,16 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.consultations.permissions import PERMISSIONS
-from concerto.core.registry import Action, ComponentManifest, InputWindow, RoomEntry, Setting, register
+from concerto.core.registry import (
+    Action,
+    ComponentManifest,
+    Conversation,
+    Deferred,
+    InputWindow,
+    RoomEntry,
+    Setting,
+    register,
+)
 
 
 def results_are_public(component) -> bool:
@@ -153,4 +162,6 @@ manifest = register(ComponentManifest(
         InputWindow("answers_open", _("Consultation open until %(date)s"), _("Consultation open")),
     ),
     audit_labels=AUDIT_LABELS,
+    conversation=Conversation(items=Deferred("concerto.components.consultations.chat.items"),
+                              turn=Deferred("concerto.components.consultations.chat.turn")),
 ))

@@ -30,6 +30,7 @@ from concerto.core.ratelimit import send_limited
 
 CONTRIBUTION_KIND = "consultations.response"
 PAPER_CHANNELS = (Channel.PAPER, Channel.IN_PERSON)
+ONLINE_CHANNELS = (Channel.WEB, Channel.CHATBOT)
 
 
 class AnswersClosed(Exception):
@@ -94,6 +95,16 @@ def _check_can_answer_on_the_web(component, respondent, anonymous_key: str) -> N
         raise AnswersClosed(_("Your browser must accept cookies to answer without an account."))
 
 
+def answer_refusal(*, component, respondent, anonymous_key: str) -> str:
+    """Why RESPONDENT (or the anonymous participant ANONYMOUS_KEY) cannot answer now ("" when they can), for a
+    chat that asks before the first question; response_submit checks the same again."""
+    try:
+        _check_can_answer_on_the_web(component, respondent, anonymous_key)
+    except AnswersClosed as closed:
+        return closed.message
+    return ""
+
+
 def _existing_response(component, respondent, anonymous_key: str, *, lock: bool = False):
     responses = Response.objects.filter(component=component)
     if lock:
@@ -113,15 +124,18 @@ def my_response(component, user, anonymous_key: str = ""):
 @send_limited("response")
 @transaction.atomic
 def response_submit(*, component, answers: dict, respondent=None, anonymous_key: str = "",
-                    residence=None) -> tuple[Response, bool]:
+                    residence=None, channel: str = Channel.WEB) -> tuple[Response, bool]:
     """Send (or resend) the web response of RESPONDENT, or of the browser session ANONYMOUS_KEY.
 
     One response per participant: a second submission replaces the answers of the first, and two
     submissions racing each other end as one row (the unique constraint, then an update). Returns
     (response, first_time). Raises VerificationRequired when the component reserves answering to verified
     residents and RESPONDENT is not one (anonymous answers included), AnswersClosed when answers are not
-    accepted now, ValidationError (keyed by field name) when an answer is wrong; nothing is saved then."""
+    accepted now, ValidationError (keyed by field name) when an answer is wrong; nothing is saved then.
+    CHANNEL is the web's or the chat's (a chat participant's ANONYMOUS_KEY is theirs on their platform)."""
     kind_check(component)
+    if channel not in ONLINE_CHANNELS:
+        raise ValidationError({"channel": [_("Choose the website or the chat.")]})
     if respondent is not None and not respondent.is_authenticated:
         respondent = None
     action_require(user=respondent, component=component, action="respond")
@@ -137,7 +151,7 @@ def response_submit(*, component, answers: dict, respondent=None, anonymous_key:
             with transaction.atomic():
                 response = Response.objects.create(
                     component=component, respondent=respondent, anonymous_key=anonymous_key,
-                    channel=Channel.WEB, residence=residence, status=Response.Status.DRAFT,
+                    channel=channel, residence=residence, status=Response.Status.DRAFT,
                 )
         except IntegrityError:
             # The same person's other request created it a moment ago: update that one.

@@ -8,6 +8,7 @@ from concerto.core.accounts.privacy import RetentionRule
 from concerto.core.registry import (
     Action,
     ComponentManifest,
+    Conversation,
     Deferred,
     InputWindow,
     NotificationKind,
@@ -137,4 +138,6 @@ manifest = register(ComponentManifest(
         InputWindow("registrations_open", _("Registrations open until %(date)s"), _("Registrations open")),
     ),
     audit_labels=AUDIT_LABELS,
+    conversation=Conversation(items=Deferred("concerto.components.events.chat.items"),
+                              turn=Deferred("concerto.components.events.chat.turn")),
 ))

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from concerto.core.registry import (
     Action,
     ComponentManifest,
+    Conversation,
     Deferred,
     IdeaSource,
     InputWindow,
@@ -220,4 +221,6 @@ manifest = register(ComponentManifest(
         InputWindow("supports_open", _("Supports open until %(date)s"), _("Supports open")),
     ),
     audit_labels=AUDIT_LABELS,
+    conversation=Conversation(items=Deferred("concerto.components.proposals.chat.items"),
+                              turn=Deferred("concerto.components.proposals.chat.turn")),
 ))

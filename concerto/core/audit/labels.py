@@ -52,6 +52,9 @@ KERNEL_ACTION_LABELS = {
     "role.activated": _("Role activated"),
     "role.enrolment_link_sent": _("Role invitation link sent"),
     "territory.boundaries_imported": _("Commune boundaries imported"),
+    # Chat channels (concerto/channels): a person wrote STOP (or used the platform's opt-out).
+    "channels.stopped": _("Chat messages stopped by the person"),
+    "channels.connected": _("Chat channel connected"),
 }
 
 # Actions some components write under their own name, for the kernel's shared categories

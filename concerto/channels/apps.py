@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChannelsConfig(AppConfig):
+    name = "concerto.channels"
+    label = "channels"
+    verbose_name = _("Chat channels")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from concerto.channels import privacy
+        from concerto.core.accounts.privacy import personal_data_provider_register
+
+        personal_data_provider_register(privacy.PROVIDER)

@@ -1,0 +1,237 @@
+"""The Messenger transport (Meta's Messenger Platform): the webhook and the Send API sender.
+
+The webhook checks X-Hub-Signature-256 (HMAC-SHA256 of the raw body with CONCERTO_MESSENGER_APP_SECRET,
+compared in constant time) before reading anything, turns each message, quick reply, postback or opt-out into
+`engine.inbound_handle`, and queues the answer: the worker sends it (`messenger_send`), never the request.
+Reads, deliveries, reactions and echoes are answered 200 and not recorded. The page id picks the commune's
+channel (ChatChannel), whose page token is kept encrypted.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+from datetime import timedelta
+
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+from django_tasks import task
+
+from concerto.channels import engine
+from concerto.channels.models import ChatChannel, Participant, Platform
+from concerto.core.registry import ChatStep
+
+logger = logging.getLogger("concerto.channels.messenger")
+
+TEXT_MAX = 2000  # Send API text limit
+BUTTON_TEXT_MAX = 640  # button template text limit
+TITLE_MAX = 20  # quick reply and button titles
+WINDOW = timedelta(hours=24)  # standard messaging: answers only within 24 h of the person's last message
+MAX_ATTEMPTS = 5
+TIMEOUT = (3.05, 10)
+
+
+class Malformed(ValueError):
+    pass
+
+
+# Receiving ---------------------------------------------------------------------------------------------
+
+def signature_valid(body: bytes, header: str) -> bool:
+    secret = settings.CONCERTO_MESSENGER_APP_SECRET
+    if not secret or not header.startswith("sha256="):
+        return False
+    expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(expected, header[len("sha256="):].strip().lower())
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Malformed("a text is not a string")
+    return value
+
+
+def _event(item) -> dict | None:
+    """One `messaging` item as {page, sender, text, payload, mid}, or None when it is not handled."""
+    if not isinstance(item, dict):
+        raise Malformed("an event is not an object")
+    sender, recipient = item.get("sender"), item.get("recipient")
+    if not isinstance(sender, dict) or not isinstance(recipient, dict):
+        raise Malformed("an event has no sender or recipient")
+    psid, page = sender.get("id"), recipient.get("id")
+    if not isinstance(psid, str | int) or not isinstance(page, str | int):
+        return None  # a user_ref (checkbox plugin) or an id-less sender: nobody to answer
+    base = {"page": str(page), "sender": str(psid)}
+    message = item.get("message")
+    if message is not None:
+        if not isinstance(message, dict):
+            raise Malformed("a message is not an object")
+        if message.get("is_echo"):
+            return None  # what the page itself sent
+        quick = message.get("quick_reply")
+        payload = _text(quick.get("payload")) if isinstance(quick, dict) else ""
+        for attachment in message.get("attachments") or []:
+            if isinstance(attachment, dict) and attachment.get("type") == "location":
+                point = (attachment.get("payload") or {}).get("coordinates") or {}
+                if isinstance(point.get("lat"), int | float) and isinstance(point.get("long"), int | float):
+                    payload = f"{point['lat']},{point['long']}"
+        return {**base, "text": _text(message.get("text")), "payload": payload, "mid": _text(message.get("mid"))}
+    postback = item.get("postback")
+    if postback is not None:
+        if not isinstance(postback, dict):
+            raise Malformed("a postback is not an object")
+        mid = _text(postback.get("mid")) or f"postback:{psid}:{item.get('timestamp')}"
+        return {**base, "text": "", "payload": _text(postback.get("payload")), "mid": mid}
+    optin = item.get("optin")
+    if isinstance(optin, dict) and optin.get("notification_messages_status") == "STOP_NOTIFICATIONS":
+        return {**base, "text": "", "payload": engine.OPT_OUT, "mid": f"optout:{psid}:{item.get('timestamp')}"}
+    return None  # read, delivery, reaction, referral...
+
+
+def events_parse(body: bytes) -> list[dict]:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise Malformed("not JSON") from None
+    if not isinstance(data, dict) or data.get("object") != "page" or not isinstance(data.get("entry"), list):
+        raise Malformed("not a page event")
+    events = []
+    for entry in data["entry"]:
+        if not isinstance(entry, dict) or not isinstance(entry.get("messaging", []), list):
+            raise Malformed("an entry is not an object")
+        events += [event for event in map(_event, entry.get("messaging", [])) if event is not None]
+    return events
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def webhook(request):
+    if request.method == "GET":
+        token = request.GET.get("hub.verify_token", "")
+        expected = settings.CONCERTO_MESSENGER_VERIFY_TOKEN
+        if (request.GET.get("hub.mode") == "subscribe" and expected
+                and hmac.compare_digest(token.encode(), expected.encode())):
+            return HttpResponse(request.GET.get("hub.challenge", ""), content_type="text/plain")
+        return HttpResponseForbidden("Jeton de vérification incorrect.", content_type="text/plain; charset=utf-8")
+    if not signature_valid(request.body, request.headers.get("X-Hub-Signature-256", "")):
+        return HttpResponseForbidden("Signature absente ou incorrecte.", content_type="text/plain; charset=utf-8")
+    try:
+        events = events_parse(request.body)
+    except Malformed:
+        return HttpResponseBadRequest("Corps de requête illisible.", content_type="text/plain; charset=utf-8")
+    channels = {channel.external_id: channel for channel in ChatChannel.objects.filter(
+        platform=Platform.MESSENGER, active=True, external_id__in={event["page"] for event in events})}
+    for event in events:
+        channel = channels.get(event["page"])
+        if channel is None:
+            logger.warning("Messenger event for a page that no commune connected", extra={"page": event["page"]})
+            continue
+        with transaction.atomic():
+            participant = engine.participant_get(platform=Platform.MESSENGER, user_id=event["sender"],
+                                                 channel=channel)
+            steps = engine.inbound_handle(participant=participant, text=event["text"], payload=event["payload"],
+                                          external_id=event["mid"] or None)
+            if steps:
+                messages = messages_for(steps)
+                transaction.on_commit(lambda pk=participant.pk, m=messages: messenger_send.enqueue(pk, m))
+    return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
+
+
+# Sending -----------------------------------------------------------------------------------------------
+
+def split_text(text: str, limit: int = TEXT_MAX) -> list[str]:
+    """TEXT in pieces of at most LIMIT characters, cut at a paragraph, a line, a sentence or a word."""
+    pieces, text = [], text.strip()
+    while len(text) > limit:
+        window = text[:limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"))
+        if cut < limit // 2:
+            cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "))
+            cut = cut + 1 if cut >= limit // 2 else window.rfind(" ")
+        if cut <= 0:
+            cut = limit
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return pieces + ([text] if text else [])
+
+
+def _title(label: str) -> str:
+    return label if len(label) <= TITLE_MAX else label[:TITLE_MAX - 1].rstrip() + "…"
+
+
+def messages_for(steps: list[ChatStep]) -> list[dict]:
+    """The Send API `message` objects for STEPS, in order."""
+    messages = []
+    for step in steps:
+        if step.kind == "image":
+            messages.append({"attachment": {"type": "image", "payload": {"url": step.url, "is_reusable": True}}})
+            if step.text:
+                messages += [{"text": piece} for piece in split_text(step.text)]
+            continue
+        if step.kind == "link":
+            pieces = split_text(step.text, BUTTON_TEXT_MAX) or [step.label]
+            messages += [{"text": piece} for piece in pieces[:-1]]
+            messages.append({"attachment": {"type": "template", "payload": {
+                "template_type": "button", "text": pieces[-1],
+                "buttons": [{"type": "web_url", "url": step.url, "title": _title(step.label or step.text)}]}}})
+            continue
+        pieces = split_text(step.text) or ["…"]
+        messages += [{"text": piece} for piece in pieces[:-1]]
+        last = {"text": pieces[-1]}
+        if step.choices:
+            last["quick_replies"] = [{"content_type": "text", "title": _title(label), "payload": payload}
+                                     for label, payload in step.choices[:engine.MAX_CHOICES]]
+        messages.append(last)
+    return messages
+
+
+def _again(participant_id: int, messages: list[dict], attempt: int, reason: str) -> None:
+    if attempt >= MAX_ATTEMPTS:
+        logger.error("Messenger send given up after %s attempts: %s", attempt, reason,
+                     extra={"participant": participant_id, "attempt": attempt})
+        return
+    logger.warning("Messenger send failed (attempt %s of %s), tried again: %s", attempt, MAX_ATTEMPTS, reason,
+                   extra={"participant": participant_id, "attempt": attempt})
+    task_ = messenger_send
+    if task_.get_backend().supports_defer:
+        task_ = task_.using(run_after=timezone.now() + timedelta(seconds=settings.CONCERTO_MESSENGER_RETRY_SECONDS
+                                                                  * 2 ** (attempt - 1)))
+    task_.enqueue(participant_id, messages, attempt=attempt + 1)
+
+
+@task()
+def messenger_send(participant_id: int, messages: list[dict], attempt: int = 1) -> int:
+    """Send MESSAGES to the participant, in order; what a 5xx or a timeout stops is sent again later, with
+    backoff. Nothing is sent outside the 24-hour window. Returns how many messages went out."""
+    participant = Participant.objects.select_related("channel").filter(pk=participant_id).first()
+    if participant is None or participant.channel is None:
+        return 0
+    if participant.last_inbound_at is None or timezone.now() - participant.last_inbound_at > WINDOW:
+        logger.warning("Messenger answer not sent: outside the 24-hour window", extra={"participant": participant_id})
+        return 0
+    url = f"{settings.CONCERTO_MESSENGER_API_URL.rstrip('/')}/me/messages"
+    params = {"access_token": participant.channel.token}
+    psid = participant.address
+    for number, message in enumerate(messages):
+        body = {"recipient": {"id": psid}, "messaging_type": "RESPONSE", "message": message}
+        try:
+            answer = requests.post(url, params=params, json=body, timeout=TIMEOUT)
+        except requests.RequestException as error:
+            _again(participant_id, messages[number:], attempt, type(error).__name__)
+            return number
+        if answer.status_code >= 500 or answer.status_code == 429:
+            _again(participant_id, messages[number:], attempt, f"HTTP {answer.status_code}")
+            return number
+        if answer.status_code >= 400:
+            # Refused for good (a revoked token, a person who blocked the page): retrying would not help.
+            logger.error("Messenger refused a message: HTTP %s %s", answer.status_code, answer.text[:300],
+                         extra={"participant": participant_id})
+            return number
+    return len(messages)

@@ -1,0 +1,93 @@
+"""Chat channels: a commune's connection to a platform, the people who write, and their messages."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from concerto.channels import secrets
+
+
+class Platform(models.TextChoices):
+    MESSENGER = "messenger", "Messenger"
+    WEB = "web", _("Web chat")
+
+
+class ChatChannel(models.Model):
+    """A commune's page on a platform (a Messenger page): its id on the platform picks the commune."""
+
+    organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="chat_channels",
+                                     verbose_name=_("organisation"))
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
+    external_id = models.CharField(_("page id"), max_length=64)
+    token_encrypted = models.TextField(editable=False, default="")
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["platform", "external_id"], name="chat_channel_unique_page")]
+        verbose_name = _("chat channel")
+
+    def __str__(self) -> str:
+        return f"{self.platform} {self.external_id}"
+
+    @property
+    def token(self) -> str:
+        return secrets.decrypt(self.token_encrypted)
+
+    def set_token(self, token: str) -> None:
+        self.token_encrypted = secrets.encrypt(token)
+
+
+class Participant(models.Model):
+    """One person on one platform. Found by the HMAC of their platform id; the id itself is kept encrypted
+    (replying needs it). STATE is where the conversation stands, so that they can come back later."""
+
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    key_hash = models.CharField(max_length=64)
+    address_encrypted = models.TextField(default="")
+    channel = models.ForeignKey(ChatChannel, null=True, blank=True, on_delete=models.SET_NULL)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="chat_participants")
+    organisation = models.ForeignKey("territory.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    state = models.JSONField(default=dict)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    last_inbound_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["platform", "key_hash"], name="chat_participant_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.platform} #{self.pk}"
+
+    @property
+    def address(self) -> str:
+        return secrets.decrypt(self.address_encrypted)
+
+    @property
+    def anonymous_key(self) -> str:
+        return f"chat:{self.platform}:{self.pk}"
+
+
+class Message(models.Model):
+    """A message in or out. An inbound one keeps the platform's message id: a retried delivery is recorded
+    once. Texts are deleted after CONCERTO_RETENTION_DAYS["chat_messages"] (90 days)."""
+
+    class Direction(models.TextChoices):
+        IN = "in", _("received")
+        OUT = "out", _("sent")
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    external_id = models.CharField(max_length=200, null=True, blank=True)
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["participant", "external_id"],
+                                               name="chat_message_unique_external_id")]
+
+    def __str__(self) -> str:
+        return f"{self.direction} #{self.pk}"

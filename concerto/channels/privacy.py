@@ -1,0 +1,56 @@
+"""The chat's personal data: listed in the person's export, erased with the account, message texts deleted
+after their retention period (CONCERTO_RETENTION_DAYS["chat_messages"], 90 days by default)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from concerto.core.accounts.privacy import PersonalDataProvider, RetentionRule
+from concerto.core.registry import Deferred
+
+BATCH = 2000
+
+
+def export(user) -> dict:
+    from concerto.channels.models import Participant
+
+    participants = list(Participant.objects.filter(user=user).prefetch_related("messages")
+                        .select_related("organisation"))
+    if not participants:
+        return {}  # no chat: the file reads as before
+    return {"chat_conversations": [
+        {"platform": participant.platform,
+         "commune": participant.organisation.name if participant.organisation else None,
+         "started_at": participant.created_at.isoformat(),
+         "stopped_at": participant.stopped_at.isoformat() if participant.stopped_at else None,
+         "messages": [{"direction": message.direction, "text": message.text, "at": message.created_at.isoformat()}
+                      for message in participant.messages.all()]}
+        for participant in participants]}
+
+
+def erase(user) -> dict:
+    from concerto.channels.models import Participant
+
+    count, _by_model = Participant.objects.filter(user=user).delete()
+    return {"chat_rows_deleted": count} if count else {}
+
+
+def messages_purge(cutoff, *, dry_run: bool = False) -> int:
+    from concerto.channels.models import Message
+
+    old = Message.objects.filter(created_at__lt=cutoff)
+    if dry_run:
+        return old.count()
+    total = 0
+    while True:
+        ids = list(old.values_list("pk", flat=True)[:BATCH])
+        if not ids:
+            return total
+        total += Message.objects.filter(pk__in=ids).delete()[0]
+
+
+PROVIDER = PersonalDataProvider(
+    name="channels", export=export, erase=erase,
+    retention=(RetentionRule(
+        "chat_messages", _("Messages written in a chat (Messenger, the web chat) and the answers sent"),
+        _("the message"), 90, _("Kept to follow up a conversation; the answers given stay in the results"),
+        Deferred("concerto.channels.privacy.messages_purge")),),
+)

@@ -1,0 +1,20 @@
+"""Chat channels' write actions."""
+
+from django.db import transaction
+
+from concerto.channels.models import ChatChannel
+from concerto.core.audit.services import audit_record
+
+
+@transaction.atomic
+def chat_channel_connect(*, actor, organisation, platform: str, external_id: str, token: str) -> ChatChannel:
+    """Connect ORGANISATION's page EXTERNAL_ID on PLATFORM (or give it a new TOKEN, kept encrypted)."""
+    channel, created = ChatChannel.objects.get_or_create(
+        platform=platform, external_id=external_id, defaults={"organisation": organisation})
+    channel.organisation = organisation
+    channel.set_token(token)
+    channel.active = True
+    channel.save()
+    audit_record(actor=actor, action="channels.connected", target=channel, organisation=organisation,
+                 data={"platform": platform, "page": external_id, "created": created})
+    return channel

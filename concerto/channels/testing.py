@@ -1,0 +1,103 @@
+"""Test helpers for the chat channels: a local fake of Meta's Graph API (the Send API) and signed webhook
+events built from the real samples in ../shared/data/messenger/."""
+
+import hashlib
+import hmac
+import http.server
+import json
+import threading
+from pathlib import Path
+
+SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "messenger"
+
+
+class FakeGraph:
+    """The Send API in a thread: `with FakeGraph() as graph: graph.url`. Each POST body is kept in
+    `graph.sent` (with its path and query in `graph.paths`); `graph.failures` answers that many requests with
+    STATUS (503 by default) before answering normally."""
+
+    def __init__(self):
+        self.sent, self.paths, self.failures, self.status = [], [], 0, 503
+        self.lock = threading.Lock()
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (the standard library's name)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with fake.lock:
+                    failing = fake.failures > 0
+                    if failing:
+                        fake.failures -= 1
+                    else:
+                        fake.sent.append(json.loads(body))
+                        fake.paths.append(self.path)
+                if failing:
+                    status, answer = fake.status, b'{"error": {"message": "down"}}'
+                else:
+                    recipient = json.loads(body)["recipient"]["id"]
+                    status, answer = 200, json.dumps({"recipient_id": recipient, "message_id": "m_fake"}).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v23.0"
+
+    def __enter__(self):
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def texts(self) -> list[str]:
+        """What the person read: each message's text (or its button template's text), no-break spaces as spaces."""
+        texts = []
+        for body in self.sent:
+            message = body["message"]
+            text = message.get("text") or message.get("attachment", {}).get("payload", {}).get("text", "")
+            texts.append(text.replace("\xa0", " ").replace("\u202f", " "))  # French no-break spaces
+        return texts
+
+    def last_quick_replies(self) -> list[dict]:
+        for body in reversed(self.sent):
+            if body["message"].get("quick_replies"):
+                return body["message"]["quick_replies"]
+        return []
+
+
+def sample(name: str) -> str:
+    return (SAMPLES / name).read_text()
+
+
+def signature(body: bytes, secret: str) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def event(name: str, *, page: str, psid: str, mid: str | None = None, text: str | None = None,
+          payload: str | None = None) -> bytes:
+    """The sample NAME (webhook_message_text.json...) addressed to PAGE from PSID, with its fields changed."""
+    data = json.loads(sample(name).replace("<PAGE_ID>", page).replace("<PSID>", psid))
+    item = data["entry"][0]["messaging"][0]
+    data["entry"][0]["id"] = page
+    item["recipient"]["id"] = page
+    if "message" in item:
+        if mid is not None:
+            item["message"]["mid"] = mid
+        if text is not None:
+            item["message"]["text"] = text
+        if payload is not None:
+            item["message"]["quick_reply"] = {"payload": payload}
+    if "postback" in item:
+        if mid is not None:
+            item["postback"]["mid"] = mid
+        if payload is not None:
+            item["postback"]["payload"] = payload
+    return json.dumps(data).encode()
