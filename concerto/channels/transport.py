@@ -25,10 +25,13 @@ TIMEOUT = (3.05, 10)
 
 
 def events_handle(*, platform: str, events: Iterable[dict], channel_for: Callable, render: Callable,
-                  send_task) -> int:
+                  send_task, before: Callable | None = None, after: Callable | None = None) -> int:
     """Record and answer EVENTS; CHANNEL_FOR(event) picks the commune's channel (None: skipped), RENDER(steps)
-    makes the platform's messages and SEND_TASK(participant id, messages) is queued after the commit. Returns
-    how many events were recorded (a duplicate is not)."""
+    makes the platform's messages and SEND_TASK(participant id, messages) is queued after the commit. A transport
+    may read its own memory of the conversation with BEFORE(participant, event) -> event (a number typed in
+    answer to a numbered menu) and keep it with AFTER(participant, steps); an event's `first` messages (an
+    acknowledgement the platform expects) are sent before the answer. Returns how many events were recorded
+    (a duplicate is not)."""
     recorded = 0
     for event in events:
         channel = channel_for(event)
@@ -36,13 +39,17 @@ def events_handle(*, platform: str, events: Iterable[dict], channel_for: Callabl
             continue
         with transaction.atomic():
             participant = engine.participant_get(platform=platform, user_id=event["sender"], channel=channel)
+            if before is not None:
+                event = before(participant, event)
             steps = engine.inbound_handle(participant=participant, text=event.get("text", ""),
                                           payload=event.get("payload", ""), external_id=event.get("mid") or None)
             if steps is None:
                 continue
             recorded += 1
-            if steps:
-                messages = render(steps)
+            if after is not None:
+                after(participant, steps)
+            messages = list(event.get("first") or []) + (render(steps) if steps else [])
+            if messages:
                 transaction.on_commit(lambda pk=participant.pk, m=messages: send_task.enqueue(pk, m))
     return recorded
 
