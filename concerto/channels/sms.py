@@ -37,6 +37,7 @@ SEGMENTS = 3
 PLAIN = str.maketrans({"\u202f": " ", "\xa0": " ", "’": "'", "‘": "'", "«": '"', "»": '"', "“": '"', "”": '"',
                        "…": "...", "–": "-", "—": "-"})
 NUMBERED = re.compile(r"^\d+\.\s*")
+LINE = re.compile(r"^(\d+)\. (.+)$", re.MULTILINE)
 
 
 class Malformed(ValueError):
@@ -44,7 +45,8 @@ class Malformed(ValueError):
 
 
 def plain(text: str) -> str:
-    return text.translate(PLAIN)
+    """TEXT in the GSM alphabet where French typography allows it: « x » becomes "x", ’ becomes '."""
+    return re.sub(r"\s*»", '"', re.sub(r"«\s*", '"', text)).translate(PLAIN)
 
 
 def limit_for(text: str) -> int:
@@ -111,8 +113,7 @@ def _remember_menu(participant: Participant, steps: list[ChatStep]) -> None:
     menu = {}
     for step in steps:
         if step.choices:
-            menu = {str(number): payload for number, (_label, payload)
-                    in enumerate(step.choices[:engine.MAX_CHOICES], start=1)}
+            menu = {str(number): payload for number, _label, payload, _listed in numbered(step)}
     participant.refresh_from_db(fields=["state"])
     if (participant.state or {}).get("sms_menu", {}) != menu:
         participant.state = {**(participant.state or {}), "sms_menu": menu}
@@ -140,23 +141,33 @@ def inbound(request, channel_id: int):
 
 # Sending -----------------------------------------------------------------------------------------------
 
-def _reply_with(count: int) -> str:
-    numbers = [str(number) for number in range(1, count + 1)]
-    if count == 1:
+def _reply_with(numbers: list[int]) -> str:
+    numbers = [str(number) for number in numbers]
+    if len(numbers) == 1:
         return _("Reply %(number)s.") % {"number": numbers[0]}
     return _("Reply %(list)s or %(last)s.") % {"list": ", ".join(numbers[:-1]), "last": numbers[-1]}
 
 
+def numbered(step: ChatStep) -> list[tuple[int, str, str, bool]]:
+    """STEP's choices as (number, label, payload, already listed in the text). A choice the text already lists
+    as "N. label" keeps that N; the others take the numbers after the text's, so that a number never means two
+    things in one message."""
+    lines = {int(match[1]): match[2].strip() for match in LINE.finditer(step.text)}
+    taken, result = max(lines, default=0), []
+    for label, payload in step.choices[:engine.MAX_CHOICES]:
+        clean = NUMBERED.sub("", label).rstrip("…").strip()
+        number = next((n for n, line in lines.items() if clean and line.startswith(clean)), None)
+        if number is None:
+            taken += 1
+        result.append((number or taken, clean, payload, number is not None))
+    return result
+
+
 def menu_text(step: ChatStep) -> str:
-    """STEP's text with its choices as a numbered menu; a choice the text already lists as "N. label" is not
-    listed twice."""
-    choices = step.choices[:engine.MAX_CHOICES]
-    lines = [step.text]
-    for number, (label, _payload) in enumerate(choices, start=1):
-        clean = NUMBERED.sub("", label)
-        if f"{number}. {clean}" not in step.text:
-            lines.append(f"{number}. {clean}")
-    return "\n".join(lines + [_reply_with(len(choices))])
+    """STEP's text with its choices as a numbered menu (« Répondez 1, 2 ou 3 »)."""
+    choices = numbered(step)
+    lines = [step.text] + [f"{number}. {label}" for number, label, _payload, listed in choices if not listed]
+    return "\n".join(lines + [_reply_with([number for number, *_rest in choices])])
 
 
 def messages_for(steps: list[ChatStep]) -> list[str]:

@@ -153,7 +153,7 @@ def messages_for(steps: list[ChatStep]) -> list[dict]:
                 messages += _texts(step.text, None)
             continue
         if step.kind == "link":
-            button = {"text": transport.shortened(step.label or _("Open"), BUTTON_TEXT_MAX), "url": step.url}
+            button = {"text": transport.shortened(step.label or _("Open the link"), BUTTON_TEXT_MAX), "url": step.url}
             messages += _texts(step.text or step.label, {"inline_keyboard": [[button]]})
             continue
         if step.kind == "location":
