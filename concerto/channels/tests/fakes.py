@@ -58,6 +58,10 @@ class FakeServer:
 
 class FakeBotApi(FakeServer):
     def answer(self, path, body):
+        if path.endswith("/getMe"):
+            return {"ok": True, "result": {"id": 8000000001, "is_bot": True, "username": "concerto_sceaux_bot"}}
+        if path.endswith("/setWebhook"):
+            return {"ok": True, "result": True, "description": "Webhook was set"}
         return {"ok": True, "result": {"message_id": len(self.calls), "chat": {"id": body.get("chat_id")},
                                        "text": body.get("text", "")}}
 

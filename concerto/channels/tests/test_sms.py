@@ -185,3 +185,23 @@ def test_the_adapter_is_the_verification_codes_backend(provider, settings):
     backend.send(phone=PHONE, message="Votre code : 123456")
     assert provider.texts() == ["Votre code : 123456"]
     assert provider.calls[0][1]["senderForResponse"] is True  # no sender set: the provider's short number
+
+
+@pytest.mark.django_db
+def test_connecting_a_number_prints_the_callback_url_with_its_key(client, provider, sceaux, chat_consultation):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("transport_connect", "sms", "sceaux", "+33700000002", stdout=out)
+    url = out.getvalue().strip()
+    channel = ChatChannel.objects.get(platform=Platform.SMS)
+    assert url.endswith(f"/canaux/sms/{channel.pk}/entrant/?cle={channel.webhook_secret}")
+    from urllib.parse import parse_qsl, urlsplit
+
+    parts = urlsplit(url)
+    with _capture(execute=True):
+        response = client.get(parts.path, {**dict(parse_qsl(parts.query)), "senderid": "0612345678",
+                                           "message": "Bonjour", "id": "c1"})
+    assert response.status_code == 200 and provider.texts()

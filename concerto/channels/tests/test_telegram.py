@@ -224,3 +224,25 @@ def test_callback_data_over_64_bytes_is_never_sent():
 def test_a_location_request_offers_the_share_location_keyboard():
     messages = telegram.messages_for([ChatStep("location", "Où ?", (("Passer", "skip"),))])
     assert messages[-1]["body"]["reply_markup"]["keyboard"][0][0]["request_location"] is True
+
+
+@pytest.mark.django_db
+def test_connecting_a_bot_sets_its_webhook_with_a_secret_the_webhook_then_accepts(client, api, sceaux,
+                                                                                chat_consultation):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from concerto.core.audit.models import AuditEntry
+
+    out = StringIO()
+    call_command("transport_connect", "telegram", "sceaux", TOKEN, stdout=out)
+    channel = ChatChannel.objects.get(platform=Platform.TELEGRAM)
+    assert channel.external_id == "concerto_sceaux_bot" and channel.token == TOKEN
+    [hook] = api.sent("setWebhook")
+    assert hook["url"].endswith(f"/canaux/telegram/{channel.pk}/webhook/")
+    assert hook["secret_token"] == channel.webhook_secret and len(hook["secret_token"]) >= 32
+    assert TOKEN not in channel.token_encrypted
+    assert AuditEntry.objects.filter(action="channels.connected").exists()
+    assert post(client, channel, sample("update_message_text.json"), secret=hook["secret_token"]).status_code == 200
+    assert "Bonjour" in api.texts()[0]
