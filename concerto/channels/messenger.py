@@ -33,8 +33,7 @@ TITLE_MAX = 20  # quick reply and button titles
 WINDOW = timedelta(hours=24)  # standard messaging: answers only within 24 h of the person's last message
 
 
-class Malformed(ValueError):
-    pass
+Malformed = transport.Malformed
 
 
 # Receiving ---------------------------------------------------------------------------------------------
@@ -47,12 +46,7 @@ def signature_valid(body: bytes, header: str) -> bool:
     return hmac.compare_digest(expected, header[len("sha256="):].strip().lower())
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise Malformed("a text is not a string")
-    return value
+_text = transport.text_field
 
 
 def _event(item) -> dict | None:

@@ -40,8 +40,7 @@ NUMBERED = re.compile(r"^\d+\.\s*")
 LINE = re.compile(r"^(\d+)\. (.+)$", re.MULTILINE)
 
 
-class Malformed(ValueError):
-    pass
+Malformed = transport.Malformed
 
 
 def plain(text: str) -> str:
@@ -188,8 +187,8 @@ def messages_for(steps: list[ChatStep]) -> list[str]:
 @task()
 def sms_send(participant_id: int, messages: list[str], attempt: int = 1) -> int:
     """Send MESSAGES by text message through the provider, in order; retried with backoff."""
-    participant = Participant.objects.select_related("channel").filter(pk=participant_id).first()
-    if participant is None or participant.channel is None:
+    participant = transport.recipient(participant_id)
+    if participant is None:
         return 0
     backend, phone = OvhSmsBackend(), participant.address
     # A channel connected with its long virtual number (+33...) sends from it; otherwise from the provider's

@@ -34,19 +34,11 @@ BUTTON_TEXT_MAX = 64  # a readable button
 CALLBACK_DATA_MAX = 64  # bytes
 
 
-class Malformed(ValueError):
-    pass
+Malformed = transport.Malformed
+_text = transport.text_field
 
 
 # Receiving ---------------------------------------------------------------------------------------------
-
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise Malformed("a text is not a string")
-    return value
-
 
 def _sender(holder: dict) -> str:
     person = holder.get("from")
@@ -183,8 +175,8 @@ def _wait(answer: requests.Response) -> float | None:
 @task()
 def telegram_send(participant_id: int, messages: list[dict], attempt: int = 1) -> int:
     """Call the Bot API for MESSAGES, in order, with the channel's bot token; retried with backoff."""
-    participant = Participant.objects.select_related("channel").filter(pk=participant_id).first()
-    if participant is None or participant.channel is None:
+    participant = transport.recipient(participant_id)
+    if participant is None:
         return 0
     base = f"{settings.CONCERTO_TELEGRAM_API_URL.rstrip('/')}/bot{participant.channel.token}"
     chat_id = participant.address

@@ -17,11 +17,31 @@ from django.db import transaction
 from django.utils import timezone
 
 from concerto.channels import engine
+from concerto.channels.models import Participant
 
 logger = logging.getLogger("concerto.channels.transport")
 
 MAX_ATTEMPTS = 5
 TIMEOUT = (3.05, 10)
+
+
+class Malformed(ValueError):
+    """A webhook body that is not what the platform sends: answered 400, nothing recorded."""
+
+
+def text_field(value) -> str:
+    """A text field of a platform's event: "" when absent, Malformed when not a string."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Malformed("a text is not a string")
+    return value
+
+
+def recipient(participant_id: int):
+    """The participant a send task writes to, with their channel; None when either is gone."""
+    participant = Participant.objects.select_related("channel").filter(pk=participant_id).first()
+    return participant if participant is not None and participant.channel is not None else None
 
 
 def events_handle(*, platform: str, events: Iterable[dict], channel_for: Callable, render: Callable,

@@ -6,12 +6,16 @@ import http.server
 import json
 import threading
 
+from concerto.testing import FakeService
 
-class FakeServer:
+
+class FakeServer(FakeService):
+    """FakeService's thread and lifetime, with a POST handler of JSON bodies."""
+
     def answer(self, path: str, body: dict) -> dict:
         raise NotImplementedError
 
-    def __init__(self):
+    def __init__(self):  # noqa: PLW0231 (FakeService's GET handler is not wanted: the server is built here)
         self.calls, self.failures, self.status, self.refuse = [], 0, 503, False
         self.lock = threading.Lock()
         fake = self
@@ -46,14 +50,6 @@ class FakeServer:
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 class FakeBotApi(FakeServer):
