@@ -205,3 +205,21 @@ def test_connecting_a_number_prints_the_callback_url_with_its_key(client, provid
         response = client.get(parts.path, {**dict(parse_qsl(parts.query)), "senderid": "0612345678",
                                            "message": "Bonjour", "id": "c1"})
     assert response.status_code == 200 and provider.texts()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", [b"not json", b"[]", b'{"from": {"a": 1}, "text": "x"}',
+                                  b'{"from": "+33612345678", "text": ["x"]}'])
+def test_a_malformed_json_callback_is_a_400_never_a_500(client, provider, line, body):
+    response = client.post(f"/canaux/sms/{line.pk}/entrant/?cle={SECRET}", body, content_type="application/json")
+    assert response.status_code == 400
+    assert not Message.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_form_post_callback_is_answered(client, provider, line, chat_consultation):
+    with _capture(execute=True):
+        response = client.post(f"/canaux/sms/{line.pk}/entrant/?cle={SECRET}",
+                               {"sender": "0033612345678", "message": "Bonjour", "id": "f1"})
+    assert response.status_code == 200
+    assert Participant.objects.get().address == PHONE and provider.calls[-1][1]["receivers"] == [PHONE]

@@ -246,3 +246,10 @@ def test_connecting_a_bot_sets_its_webhook_with_a_secret_the_webhook_then_accept
     assert AuditEntry.objects.filter(action="channels.connected").exists()
     assert post(client, channel, sample("update_message_text.json"), secret=hook["secret_token"]).status_code == 200
     assert "Bonjour" in api.texts()[0]
+
+
+@pytest.mark.django_db
+def test_a_photo_caption_is_read_as_text(client, api, bot, chat_consultation):
+    post(client, bot, sample("update_message_photo.json"))
+    assert Message.objects.get(direction="in").text == "Lampadaire cassé rue Houdan"
+    assert "Bonjour" in api.texts()[0]
