@@ -274,6 +274,19 @@ CONCERTO_MESSENGER_VERIFY_TOKEN = env("CONCERTO_MESSENGER_VERIFY_TOKEN", "demo-m
 CONCERTO_MESSENGER_RETRY_SECONDS = int(env("CONCERTO_MESSENGER_RETRY_SECONDS", "10"))
 CONCERTO_CHANNELS_HASH_KEY = env("CONCERTO_CHANNELS_HASH_KEY", "chat-lookup:" + SECRET_KEY)
 CONCERTO_CHANNELS_ENCRYPTION_KEY = env("CONCERTO_CHANNELS_ENCRYPTION_KEY", "chat-encryption:" + SECRET_KEY)
+# Telegram and SMS transports (docs/architecture.md "Chat transports"). Telegram: the Bot API base (a local fake in
+# tests); each commune's bot token and webhook secret_token are kept with its channel. SMS: the OVHcloud SMS API
+# (concerto/core/sms.py), also usable as CONCERTO_SMS_BACKEND for verification codes; its application key, secret
+# and consumer key sign each call; SERVICE is the SMS account (sms-xx12345-1). RETRY_SECONDS: first backoff.
+CONCERTO_TELEGRAM_API_URL = env("CONCERTO_TELEGRAM_API_URL", "https://api.telegram.org")
+CONCERTO_TELEGRAM_RETRY_SECONDS = int(env("CONCERTO_TELEGRAM_RETRY_SECONDS", "10"))
+CONCERTO_SMS_API_URL = env("CONCERTO_SMS_API_URL", "https://eu.api.ovh.com/1.0")
+CONCERTO_SMS_OVH_SERVICE = env("CONCERTO_SMS_OVH_SERVICE", "")
+CONCERTO_SMS_OVH_APPLICATION_KEY = env("CONCERTO_SMS_OVH_APPLICATION_KEY", "")
+CONCERTO_SMS_OVH_APPLICATION_SECRET = env("CONCERTO_SMS_OVH_APPLICATION_SECRET", "")
+CONCERTO_SMS_OVH_CONSUMER_KEY = env("CONCERTO_SMS_OVH_CONSUMER_KEY", "")
+CONCERTO_SMS_SENDER = env("CONCERTO_SMS_SENDER", "")
+CONCERTO_SMS_RETRY_SECONDS = int(env("CONCERTO_SMS_RETRY_SECONDS", "10"))
 # Send limits (concerto/core/ratelimit.py): on by default; behind reverse proxies, how many of them there are,
 # so that the sender's address is read from X-Forwarded-For.
 CONCERTO_RATE_LIMITS_ENABLED = env_bool("CONCERTO_RATE_LIMITS_ENABLED", True)

@@ -15,14 +15,13 @@ from datetime import timedelta
 
 import requests
 from django.conf import settings
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_tasks import task
 
-from concerto.channels import engine
+from concerto.channels import engine, transport
 from concerto.channels.models import ChatChannel, Participant, Platform
 from concerto.core.registry import ChatStep
 
@@ -32,12 +31,9 @@ TEXT_MAX = 2000  # Send API text limit
 BUTTON_TEXT_MAX = 640  # button template text limit
 TITLE_MAX = 20  # quick reply and button titles
 WINDOW = timedelta(hours=24)  # standard messaging: answers only within 24 h of the person's last message
-MAX_ATTEMPTS = 5
-TIMEOUT = (3.05, 10)
 
 
-class Malformed(ValueError):
-    pass
+Malformed = transport.Malformed
 
 
 # Receiving ---------------------------------------------------------------------------------------------
@@ -50,12 +46,7 @@ def signature_valid(body: bytes, header: str) -> bool:
     return hmac.compare_digest(expected, header[len("sha256="):].strip().lower())
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise Malformed("a text is not a string")
-    return value
+_text = transport.text_field
 
 
 def _event(item) -> dict | None:
@@ -128,42 +119,26 @@ def webhook(request):
         return HttpResponseBadRequest("Corps de requête illisible.", content_type="text/plain; charset=utf-8")
     channels = {channel.external_id: channel for channel in ChatChannel.objects.filter(
         platform=Platform.MESSENGER, active=True, external_id__in={event["page"] for event in events})}
-    for event in events:
+
+    def channel_for(event):
         channel = channels.get(event["page"])
         if channel is None:
             logger.warning("Messenger event for a page that no commune connected", extra={"page": event["page"]})
-            continue
-        with transaction.atomic():
-            participant = engine.participant_get(platform=Platform.MESSENGER, user_id=event["sender"],
-                                                 channel=channel)
-            steps = engine.inbound_handle(participant=participant, text=event["text"], payload=event["payload"],
-                                          external_id=event["mid"] or None)
-            if steps:
-                messages = messages_for(steps)
-                transaction.on_commit(lambda pk=participant.pk, m=messages: messenger_send.enqueue(pk, m))
+        return channel
+
+    transport.events_handle(platform=Platform.MESSENGER, events=events, channel_for=channel_for,
+                            render=messages_for, send_task=messenger_send)
     return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
 
 
 # Sending -----------------------------------------------------------------------------------------------
 
 def split_text(text: str, limit: int = TEXT_MAX) -> list[str]:
-    """TEXT in pieces of at most LIMIT characters, cut at a paragraph, a line, a sentence or a word."""
-    pieces, text = [], text.strip()
-    while len(text) > limit:
-        window = text[:limit]
-        cut = max(window.rfind("\n\n"), window.rfind("\n"))
-        if cut < limit // 2:
-            cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! "))
-            cut = cut + 1 if cut >= limit // 2 else window.rfind(" ")
-        if cut <= 0:
-            cut = limit
-        pieces.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    return pieces + ([text] if text else [])
+    return transport.split_text(text, limit)
 
 
 def _title(label: str) -> str:
-    return label if len(label) <= TITLE_MAX else label[:TITLE_MAX - 1].rstrip() + "…"
+    return transport.shortened(label, TITLE_MAX)
 
 
 def messages_for(steps: list[ChatStep]) -> list[dict]:
@@ -192,20 +167,6 @@ def messages_for(steps: list[ChatStep]) -> list[dict]:
     return messages
 
 
-def _again(participant_id: int, messages: list[dict], attempt: int, reason: str) -> None:
-    if attempt >= MAX_ATTEMPTS:
-        logger.error("Messenger send given up after %s attempts: %s", attempt, reason,
-                     extra={"participant": participant_id, "attempt": attempt})
-        return
-    logger.warning("Messenger send failed (attempt %s of %s), tried again: %s", attempt, MAX_ATTEMPTS, reason,
-                   extra={"participant": participant_id, "attempt": attempt})
-    task_ = messenger_send
-    if task_.get_backend().supports_defer:
-        task_ = task_.using(run_after=timezone.now() + timedelta(seconds=settings.CONCERTO_MESSENGER_RETRY_SECONDS
-                                                                  * 2 ** (attempt - 1)))
-    task_.enqueue(participant_id, messages, attempt=attempt + 1)
-
-
 @task()
 def messenger_send(participant_id: int, messages: list[dict], attempt: int = 1) -> int:
     """Send MESSAGES to the participant, in order; what a 5xx or a timeout stops is sent again later, with
@@ -219,19 +180,11 @@ def messenger_send(participant_id: int, messages: list[dict], attempt: int = 1) 
     url = f"{settings.CONCERTO_MESSENGER_API_URL.rstrip('/')}/me/messages"
     params = {"access_token": participant.channel.token}
     psid = participant.address
-    for number, message in enumerate(messages):
+
+    def post(message):
         body = {"recipient": {"id": psid}, "messaging_type": "RESPONSE", "message": message}
-        try:
-            answer = requests.post(url, params=params, json=body, timeout=TIMEOUT)
-        except requests.RequestException as error:
-            _again(participant_id, messages[number:], attempt, type(error).__name__)
-            return number
-        if answer.status_code >= 500 or answer.status_code == 429:
-            _again(participant_id, messages[number:], attempt, f"HTTP {answer.status_code}")
-            return number
-        if answer.status_code >= 400:
-            # Refused for good (a revoked token, a person who blocked the page): retrying would not help.
-            logger.error("Messenger refused a message: HTTP %s %s", answer.status_code, answer.text[:300],
-                         extra={"participant": participant_id})
-            return number
-    return len(messages)
+        return requests.post(url, params=params, json=body, timeout=transport.TIMEOUT)
+
+    return transport.deliver(task=messenger_send, participant_id=participant_id, messages=messages,
+                             attempt=attempt, post=post, name="Messenger",
+                             base_seconds=settings.CONCERTO_MESSENGER_RETRY_SECONDS)

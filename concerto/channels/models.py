@@ -10,6 +10,8 @@ from concerto.channels import secrets
 class Platform(models.TextChoices):
     MESSENGER = "messenger", "Messenger"
     WEB = "web", _("Web chat")
+    TELEGRAM = "telegram", "Telegram"
+    SMS = "sms", _("Text messages")
 
 
 class ChatChannel(models.Model):
@@ -20,6 +22,8 @@ class ChatChannel(models.Model):
     platform = models.CharField(_("platform"), max_length=16, choices=Platform.choices)
     external_id = models.CharField(_("page id"), max_length=64)
     token_encrypted = models.TextField(editable=False, default="")
+    # Telegram's secret_token, or the SMS provider's callback secret: what the webhook checks (encrypted).
+    webhook_secret_encrypted = models.TextField(editable=False, default="")
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -36,6 +40,13 @@ class ChatChannel(models.Model):
 
     def set_token(self, token: str) -> None:
         self.token_encrypted = secrets.encrypt(token)
+
+    @property
+    def webhook_secret(self) -> str:
+        return secrets.decrypt(self.webhook_secret_encrypted)
+
+    def set_webhook_secret(self, secret: str) -> None:
+        self.webhook_secret_encrypted = secrets.encrypt(secret)
 
 
 class Participant(models.Model):

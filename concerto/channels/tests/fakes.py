@@ -1,0 +1,84 @@
+"""Local fakes of the Telegram Bot API and of OVHcloud's SMS API, each in a thread: `with FakeBotApi() as api:`.
+Every POST is kept in `calls` as (path, JSON body, headers); `failures` answers that many requests with STATUS
+(503 by default) first; `refuse` answers every sendMessage with 403 (a person who blocked the bot)."""
+
+import http.server
+import json
+import threading
+
+from concerto.testing import FakeService
+
+
+class FakeServer(FakeService):
+    """FakeService's thread and lifetime, with a POST handler of JSON bodies."""
+
+    def answer(self, path: str, body: dict) -> dict:
+        raise NotImplementedError
+
+    def __init__(self):  # noqa: PLW0231 (FakeService's GET handler is not wanted: the server is built here)
+        self.calls, self.failures, self.status, self.refuse = [], 0, 503, False
+        self.lock = threading.Lock()
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (the standard library's name)
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+                with fake.lock:
+                    failing = fake.failures > 0
+                    if failing:
+                        fake.failures -= 1
+                    elif not fake.refuse:
+                        fake.calls.append((self.path, body, dict(self.headers)))
+                if failing:
+                    status, answer = fake.status, {"ok": False, "error_code": fake.status,
+                                                   "description": "down", "parameters": {"retry_after": 0}}
+                elif fake.refuse:
+                    status, answer = 403, {"ok": False, "error_code": 403,
+                                           "description": "Forbidden: bot was blocked by the user"}
+                else:
+                    status, answer = 200, fake.answer(self.path, body)
+                raw = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+
+class FakeBotApi(FakeServer):
+    def answer(self, path, body):
+        if path.endswith("/getMe"):
+            return {"ok": True, "result": {"id": 8000000001, "is_bot": True, "username": "concerto_sceaux_bot"}}
+        if path.endswith("/setWebhook"):
+            return {"ok": True, "result": True, "description": "Webhook was set"}
+        return {"ok": True, "result": {"message_id": len(self.calls), "chat": {"id": body.get("chat_id")},
+                                       "text": body.get("text", "")}}
+
+    def sent(self, method: str = "sendMessage") -> list[dict]:
+        return [body for path, body, _headers in self.calls if path.endswith("/" + method)]
+
+    def texts(self) -> list[str]:
+        return [body["text"].replace("\xa0", " ").replace("\u202f", " ") for body in self.sent()]
+
+    def last_buttons(self) -> list[dict]:
+        for body in reversed(self.sent()):
+            rows = (body.get("reply_markup") or {}).get("inline_keyboard")
+            if rows:
+                return [button for row in rows for button in row]
+        return []
+
+
+class FakeOvhSms(FakeServer):
+    def answer(self, path, body):
+        return {"ids": [len(self.calls)], "totalCreditsRemoved": 1, "validReceivers": body.get("receivers", []),
+                "invalidReceivers": []}
+
+    def texts(self) -> list[str]:
+        return [body["message"] for _path, body, _headers in self.calls]
