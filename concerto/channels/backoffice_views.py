@@ -5,6 +5,7 @@ a ticket shows only the messages written from the moment the person asked for an
 
 from django import forms
 from django.contrib import messages
+from django.core.validators import RegexValidator
 from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,9 +33,15 @@ class ChannelForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
         help_text=gettext_lazy("It is kept encrypted and never shown again."))
 
-    def __init__(self, *args, has_token: bool = False, **kwargs):
+    def __init__(self, *args, platform: str = Platform.MESSENGER, has_token: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.has_token = has_token
+        if platform != Platform.MESSENGER:
+            # Other platforms (added with their transports) name their account their own way: a bot's id, a
+            # phone number. Only the shape is checked here.
+            field = self.fields["external_id"]
+            field.validators = [RegexValidator(r"^[0-9A-Za-z+_.:-]{3,64}$", field.error_messages["invalid"])]
+            field.help_text = ""
         if has_token:
             self.fields["token"].label = _("Replace the token")
             self.fields["token"].help_text = _("A token is saved. Leave empty to keep it.")
@@ -81,7 +88,7 @@ def channel_create(request, org_slug, platform):
         raise Http404(_("This platform does not exist."))
     label = dict(Platform.choices)[platform]
     title = _("Connect a %(platform)s page") % {"platform": label}
-    form = ChannelForm(request.POST or None)
+    form = ChannelForm(request.POST or None, platform=platform)
     if request.method == "POST" and form.is_valid():
         external_id = form.cleaned_data["external_id"]
         taken = ChatChannel.objects.filter(platform=platform, external_id=external_id).first()
@@ -99,7 +106,7 @@ def channel_create(request, org_slug, platform):
 def channel_edit(request, org_slug, channel_id):
     channel = _channel(request, channel_id)
     has_token = bool(channel.token_encrypted)
-    form = ChannelForm(request.POST or None, has_token=has_token,
+    form = ChannelForm(request.POST or None, platform=channel.platform, has_token=has_token,
                        initial={"external_id": channel.external_id})
     if request.method == "POST" and form.is_valid():
         try:
