@@ -169,13 +169,14 @@ def ticket(request, org_slug, ticket_id):
                              organisation=request.organisation)
     form = ReplyForm(request.POST or None)
     if request.method == "POST":
-        if not item.is_open:
-            messages.error(request, _("This conversation is closed: the answer was not sent."))
-            return redirect("channels_backoffice:ticket", org_slug, item.pk)
         if form.is_valid():
-            services.chat_ticket_reply(actor=request.user, ticket=item, text=form.cleaned_data["text"])
-            messages.success(request, _("Your answer is sent."))
-            return redirect("channels_backoffice:ticket", org_slug, item.pk)
+            try:
+                services.chat_ticket_reply(actor=request.user, ticket=item, text=form.cleaned_data["text"])
+            except services.ReplyRefused as refused:
+                form.add_error("text", refused.message)  # the text stays in the box
+            else:
+                messages.success(request, _("Your answer is sent."))
+                return redirect("channels_backoffice:ticket", org_slug, item.pk)
     return render(request, "channels/backoffice/ticket.html", {
         "organisation": request.organisation, "ticket": item, "form": form,
         "thread": list(item.messages()), "IN": "in",

@@ -125,6 +125,26 @@ def _reply_queue(participant: Participant, text: str) -> None:
     transaction.on_commit(lambda: send.enqueue(participant.pk, messages))
 
 
+class ReplyRefused(Exception):
+    """The answer cannot reach the person; MESSAGE says why, in French."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _reply_refusal(participant: Participant) -> str:
+    if participant.stopped_at is not None:
+        return _("The person wrote STOP: they receive no more messages from the commune.")
+    if participant.platform == Platform.MESSENGER:
+        from concerto.channels.messenger import WINDOW
+
+        if participant.last_inbound_at is None or timezone.now() - participant.last_inbound_at > WINDOW:
+            return _("Messenger lets a page answer only within 24 hours of the person's last message: the person "
+                     "has to write again first.")
+    return ""
+
+
 @transaction.atomic
 def chat_ticket_reply(*, actor, ticket: ChatTicket, text: str) -> Message:
     """An agent's answer to the person of TICKET, sent through their own platform."""
@@ -133,7 +153,10 @@ def chat_ticket_reply(*, actor, ticket: ChatTicket, text: str) -> Message:
         raise ValueError("empty reply")
     ticket = ChatTicket.objects.select_for_update().select_related("participant").get(pk=ticket.pk)
     if not ticket.is_open:
-        raise ValueError("closed ticket")
+        raise ReplyRefused(_("This conversation is closed: the answer was not sent."))
+    refusal = _reply_refusal(ticket.participant)
+    if refusal:
+        raise ReplyRefused(refusal)
     message = Message.objects.create(participant=ticket.participant, direction=Message.Direction.OUT, text=text)
     ticket.last_activity_at = timezone.now()
     ticket.save(update_fields=["last_activity_at"])

@@ -261,3 +261,21 @@ def test_tickets_follow_the_messages_retention(sceaux):
     privacy.messages_purge(timezone.now() - timedelta(days=90))
     assert list(ChatTicket.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize("change, expected", [
+    ({"stopped_at": timezone.now()}, "La personne a écrit STOP"),
+    ({"last_inbound_at": timezone.now() - timedelta(hours=25)}, "dans les 24 heures"),
+])
+def test_an_answer_that_cannot_reach_the_person_is_refused_and_kept_in_the_box(agent, page, graph, client, change,
+                                                                                expected):
+    say(client, "r-1", text="Bonjour")
+    say(client, "r-2", payload="agent")
+    ticket = ChatTicket.objects.get()
+    Participant.objects.filter(pk=ticket.participant_id).update(**change)
+    sent = len(graph.sent)
+    response = _client(agent).post(f"{BASE}agents/{ticket.pk}/", {"text": "Réponse tardive"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert expected in body.replace("\xa0", " ") and "Réponse tardive" in body
+    assert len(graph.sent) == sent and not Message.objects.filter(text="Réponse tardive").exists()
