@@ -33,6 +33,12 @@ class DropOff:
     finished: int
     rows: list[tuple[int, int, int]] = field(default_factory=list)  # (position, started, answered)
 
+    @property
+    def chart(self) -> Chart:
+        """The answers to each question, drawn as bars (the page's table also gives how many started it)."""
+        return Chart(self.title, [(_("Question %(position)s") % {"position": position}, answered)
+                                  for position, _started, answered in self.rows])
+
 
 @dataclass
 class Figures:

@@ -198,6 +198,7 @@ def test_the_figures_count_people_answers_and_drop_off_without_any_message(agent
     assert "Le parc de demain" in page_text
     assert "<svg" in page_text
     rows = page_text.split("Abandon par question")[1]
+    assert "<svg" in rows and 'aria-hidden="true"' in rows  # the bars, beside the table that says the same
     # Question 1: both started and answered; question 2: both started, one answered (the finished one).
     assert "<th scope=\"row\">Question 1</th><td>2</td><td>2</td>" in rows
     assert "<th scope=\"row\">Question 2</th><td>2</td><td>1</td>" in rows
