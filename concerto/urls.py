@@ -51,6 +51,7 @@ urlpatterns = [
     path("gestion/<slug:org_slug>/moderation/", include("concerto.core.participation.backoffice_urls")),
     path("gestion/<slug:org_slug>/contours/", include("concerto.core.backoffice.boundaries_urls")),
     path("gestion/<slug:org_slug>/taches/", include("concerto.core.jobs.urls")),
+    path("gestion/<slug:org_slug>/canaux/", include("concerto.channels.backoffice_urls")),
     path("participation/", include("concerto.core.participation.urls")),
     path("canaux/", include("concerto.channels.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concerto.channels import secrets
-from concerto.channels.models import Message, Participant
+from concerto.channels.models import ChatTicket, Message, Participant
 from concerto.core import registry
 from concerto.core.audit.services import audit_record
 from concerto.core.registry import ChatPerson, ChatStep
@@ -28,6 +28,7 @@ OFFERS_SECONDS = 30
 STOP_WORDS = {"STOP", "ARRET", "ARRETER", "DESABONNER", "DESINSCRIRE", "UNSUBSCRIBE"}
 START_WORDS = {"START", "RECOMMENCER", "REPRENDRE"}
 MENU_WORDS = {"MENU", "ACCUEIL"}
+AGENT_WORDS = {"AGENT", "PARLER A UN AGENT", "CONSEILLER", "HUMAIN"}
 OPT_OUT = "__opt_out__"  # what a transport passes as the payload of the platform's own opt-out
 
 
@@ -118,6 +119,13 @@ def _answer(participant: Participant, text: str, payload: str) -> list[ChatStep]
         return _commune_chosen(participant, payload[4:])
     if participant.organisation_id is None or state.get("asking_commune"):
         return _commune_search(participant, text)
+    if payload == "agent" or word in AGENT_WORDS:
+        return _agent_asked(participant)
+    ticket = ChatTicket.objects.filter(participant=participant, closed_at=None).first()
+    if ticket is not None and payload != "menu" and word not in MENU_WORDS:
+        ticket.last_activity_at = timezone.now()
+        ticket.save(update_fields=["last_activity_at"])
+        return []  # an agent reads this and answers from the back-office
     if payload == "menu" or word in MENU_WORDS:
         participant.state = {**state, "flow": None}
         return _menu(participant)
@@ -126,6 +134,16 @@ def _answer(participant: Participant, text: str, payload: str) -> list[ChatStep]
     if state.get("flow"):
         return _flow_turn(participant, text, payload)
     return [ChatStep("text", _("I did not understand.")), *_menu(participant)]
+
+
+def _agent_asked(participant: Participant) -> list[ChatStep]:
+    from concerto.channels.services import chat_ticket_open
+
+    chat_ticket_open(participant=participant)
+    return [ChatStep("question", _("An agent of %(name)s will answer you here, usually within two working days. "
+                                   "From now on, the agents of the commune can read what you write here, until "
+                                   "they close the conversation. Write MENU to come back to the assistant.")
+                     % {"name": participant.organisation.name}, ((_("Menu"), "menu"),))]
 
 
 def _greeting(participant: Participant) -> list[ChatStep]:
@@ -182,16 +200,17 @@ def _offers_read(organisation) -> list[tuple[str, str]]:
 
 
 def _menu(participant: Participant) -> list[ChatStep]:
-    offers = _offers(participant.organisation)[:MAX_CHOICES - 1]
+    offers = _offers(participant.organisation)[:MAX_CHOICES - 2]
     change = (_("Change commune"), "commune")
+    agent = (_("Talk to an agent"), "agent")
     if not offers:
         return [ChatStep("question", _("Nothing is open in %(name)s right now. Come back soon!")
-                         % {"name": participant.organisation.name}, (change,))]
+                         % {"name": participant.organisation.name}, (agent, change))]
     lines = "\n".join(f"{number}. {title}" for number, (title, _payload) in enumerate(offers, start=1))
     # Full titles: each transport cuts them to its platform's limit (Messenger: 20 characters).
     choices = tuple((f"{number}. {title}", payload) for number, (title, payload) in enumerate(offers, start=1))
     return [ChatStep("question", _("What is open in %(name)s:\n%(lines)s\nWhat would you like to do?")
-                     % {"name": participant.organisation.name, "lines": lines}, choices + (change,))]
+                     % {"name": participant.organisation.name, "lines": lines}, choices + (agent, change))]
 
 
 def _person(participant: Participant) -> ChatPerson:

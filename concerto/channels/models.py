@@ -102,3 +102,33 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} #{self.pk}"
+
+
+class ChatTicket(models.Model):
+    """A person asked to talk to an agent (« Parler à un agent »): the commune's agents read the messages of
+    PARTICIPANT from OPENED_AT on (never before), answer them through the same transport, and close the ticket.
+    Tickets follow the messages' retention (concerto/channels/privacy.py)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="tickets")
+    organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    last_activity_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("conversation with an agent")
+
+    def __str__(self) -> str:
+        return f"ticket #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def messages(self):
+        """The messages an agent may read: from the moment the person asked for one until the ticket closed."""
+        rows = self.participant.messages.filter(created_at__gte=self.opened_at)
+        return rows.filter(created_at__lte=self.closed_at) if self.closed_at else rows

@@ -34,12 +34,16 @@ def erase(user) -> dict:
 
 
 def messages_purge(cutoff, *, dry_run: bool = False) -> int:
-    from concerto.channels.models import Message
+    from django.db.models import Q
+
+    from concerto.channels.models import ChatTicket, Message
 
     old = Message.objects.filter(created_at__lt=cutoff)
+    # Tickets follow their messages: one closed, or silent, since before the cutoff goes with them.
+    tickets = ChatTicket.objects.filter(Q(closed_at__lt=cutoff) | Q(closed_at=None, last_activity_at__lt=cutoff))
     if dry_run:
-        return old.count()
-    total = 0
+        return old.count() + tickets.count()
+    total = tickets.delete()[0]
     while True:
         ids = list(old.values_list("pk", flat=True)[:BATCH])
         if not ids:

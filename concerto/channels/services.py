@@ -1,9 +1,22 @@
 """Chat channels' write actions."""
 
-from django.db import transaction
+import logging
+from importlib import import_module
 
-from concerto.channels.models import ChatChannel
+import requests
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from concerto.channels.models import ChatChannel, ChatTicket, Message, Participant, Platform
 from concerto.core.audit.services import audit_record
+from concerto.core.registry import ChatStep
+
+logger = logging.getLogger("concerto.channels")
+
+CHECK_TIMEOUT = (3.05, 5)
+REPLY_MAX = 2000
 
 
 @transaction.atomic
@@ -33,3 +46,148 @@ def transport_channel_connect(*, actor, organisation, platform: str, external_id
     channel.set_webhook_secret(webhook_secret)
     channel.save(update_fields=["webhook_secret_encrypted"])
     return channel, webhook_secret
+
+
+@transaction.atomic
+def chat_channel_update(*, actor, channel: ChatChannel, external_id: str, token: str = "") -> ChatChannel:
+    """Change CHANNEL's page id and, when TOKEN is given, replace its token (an empty TOKEN keeps the saved one)."""
+    changed = []
+    if external_id != channel.external_id:
+        channel.external_id = external_id
+        changed.append("page")
+    if token:
+        channel.set_token(token)
+        changed.append("token")
+    channel.save()
+    audit_record(actor=actor, action="channels.updated", target=channel, organisation=channel.organisation,
+                 data={"platform": channel.platform, "page": channel.external_id, "changed": changed})
+    return channel
+
+
+@transaction.atomic
+def chat_channel_deactivate(*, actor, channel: ChatChannel) -> ChatChannel:
+    """Stop CHANNEL: its webhook events are answered 200 and ignored until it is connected again."""
+    channel.active = False
+    channel.save(update_fields=["active"])
+    audit_record(actor=actor, action="channels.deactivated", target=channel, organisation=channel.organisation,
+                 data={"platform": channel.platform, "page": channel.external_id})
+    return channel
+
+
+def chat_channel_check(*, actor, channel: ChatChannel) -> tuple[bool, str]:
+    """Ask the platform whether CHANNEL's token works (platforms let a page write only to people who wrote
+    first, so a test message is not possible): (working, a French sentence saying what the platform said)."""
+    if channel.platform != Platform.MESSENGER:
+        return False, _("This platform has no automatic check here yet.")
+    token = channel.token
+    if not token:
+        ok, result = False, _("No token is saved for this page: replace it.")
+    else:
+        url = f"{settings.CONCERTO_MESSENGER_API_URL.rstrip('/')}/me"
+        try:
+            answer = requests.get(url, params={"access_token": token, "fields": "id,name"}, timeout=CHECK_TIMEOUT)
+        except requests.RequestException:
+            ok, result = False, _("Messenger did not answer in time: try again in a few minutes.")
+        else:
+            data = _json(answer)
+            if answer.status_code == 200 and str(data.get("id", "")) == channel.external_id:
+                ok, result = True, _("The token works: Messenger recognises the page “%(name)s”.") % {
+                    "name": str(data.get("name") or channel.external_id)[:100]}
+            elif answer.status_code == 200:
+                ok, result = False, _("The token works, but for another page (%(id)s) than the page id saved "
+                                      "here.") % {"id": str(data.get("id", "?"))[:64]}
+            elif answer.status_code in (400, 401, 403):
+                ok, result = False, _("Messenger refused the token (expired or revoked): replace it with a new "
+                                      "page access token.")
+            else:
+                ok, result = False, _("Messenger answered with an error (%(status)s): try again later.") % {
+                    "status": answer.status_code}
+    audit_record(actor=actor, action="channels.checked", target=channel, organisation=channel.organisation,
+                 data={"platform": channel.platform, "page": channel.external_id, "working": ok})
+    return ok, result
+
+
+def _json(answer) -> dict:
+    try:
+        data = answer.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+# Talking to an agent ---------------------------------------------------------------------------------------
+
+def chat_ticket_open(*, participant: Participant) -> tuple[ChatTicket, bool]:
+    """PARTICIPANT asked to talk to an agent of their commune: their open ticket, or a new one (True)."""
+    ticket = ChatTicket.objects.filter(participant=participant, closed_at=None).first()
+    if ticket is not None:
+        return ticket, False
+    ticket = ChatTicket.objects.create(participant=participant, organisation=participant.organisation)
+    audit_record(actor=participant.user, action="channels.ticket_opened", target=ticket,
+                 organisation=participant.organisation, data={"platform": participant.platform})
+    return ticket, True
+
+
+def _reply_queue(participant: Participant, text: str) -> None:
+    """Send TEXT to PARTICIPANT the way the engine's answers go: each transport module
+    (concerto/channels/<platform>.py) turns steps into its messages (`messages_for`) and its worker task
+    (`<platform>_send`) sends them. The web chat has no sender: the reply shows at the next page load."""
+    if participant.platform == Platform.WEB:
+        return
+    module = import_module(f"concerto.channels.{participant.platform}")
+    messages = module.messages_for([ChatStep("text", text)])
+    send = getattr(module, f"{participant.platform}_send")
+    transaction.on_commit(lambda: send.enqueue(participant.pk, messages))
+
+
+class ReplyRefused(Exception):
+    """The answer cannot reach the person; MESSAGE says why, in French."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _reply_refusal(participant: Participant) -> str:
+    if participant.stopped_at is not None:
+        return _("The person wrote STOP: they receive no more messages from the commune.")
+    if participant.platform == Platform.MESSENGER:
+        from concerto.channels.messenger import WINDOW
+
+        if participant.last_inbound_at is None or timezone.now() - participant.last_inbound_at > WINDOW:
+            return _("Messenger lets a page answer only within 24 hours of the person's last message: the person "
+                     "has to write again first.")
+    return ""
+
+
+@transaction.atomic
+def chat_ticket_reply(*, actor, ticket: ChatTicket, text: str) -> Message:
+    """An agent's answer to the person of TICKET, sent through their own platform."""
+    text = text.replace("\x00", "").strip()[:REPLY_MAX]
+    if not text:
+        raise ValueError("empty reply")
+    ticket = ChatTicket.objects.select_for_update().select_related("participant").get(pk=ticket.pk)
+    if not ticket.is_open:
+        raise ReplyRefused(_("This conversation is closed: the answer was not sent."))
+    refusal = _reply_refusal(ticket.participant)
+    if refusal:
+        raise ReplyRefused(refusal)
+    message = Message.objects.create(participant=ticket.participant, direction=Message.Direction.OUT, text=text)
+    ticket.last_activity_at = timezone.now()
+    ticket.save(update_fields=["last_activity_at"])
+    _reply_queue(ticket.participant, text)
+    audit_record(actor=actor, action="channels.ticket_replied", target=ticket, organisation=ticket.organisation,
+                 data={"platform": ticket.participant.platform})
+    return message
+
+
+@transaction.atomic
+def chat_ticket_close(*, actor, ticket: ChatTicket) -> ChatTicket:
+    """Close TICKET: the person is back with the assistant, and agents no longer read their messages."""
+    if ticket.closed_at is None:
+        ticket.closed_at = timezone.now()
+        ticket.closed_by = actor
+        ticket.save(update_fields=["closed_at", "closed_by"])
+        audit_record(actor=actor, action="channels.ticket_closed", target=ticket, organisation=ticket.organisation,
+                     data={"platform": ticket.participant.platform})
+    return ticket

@@ -55,6 +55,12 @@ KERNEL_ACTION_LABELS = {
     # Chat channels (concerto/channels): a person wrote STOP (or used the platform's opt-out).
     "channels.stopped": _("Chat messages stopped by the person"),
     "channels.connected": _("Chat channel connected"),
+    "channels.updated": _("Chat channel changed"),
+    "channels.deactivated": _("Chat channel deactivated"),
+    "channels.checked": _("Chat channel token tested"),
+    "channels.ticket_opened": _("Conversation with an agent asked for"),
+    "channels.ticket_replied": _("Agent's answer sent in the chat"),
+    "channels.ticket_closed": _("Conversation with an agent closed"),
 }
 
 # Actions some components write under their own name, for the kernel's shared categories
