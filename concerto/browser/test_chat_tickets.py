@@ -16,6 +16,8 @@ def test_an_agent_answers_a_person_who_asked_for_one_in_the_web_chat(browser, pa
     resident.goto(site.url + "/canaux/web/?commune=sceaux")
     resident.get_by_label("Votre réponse").fill("Bonjour, une question avant")
     resident.get_by_role("button", name="Envoyer").click()
+    # The answer replaces the form (and its one-time id): click the new form's button, not the old one's.
+    expect(resident.get_by_text("Je n’ai pas compris.")).to_be_visible()
     resident.get_by_role("button", name="Parler à un agent").first.click()
     expect(resident.get_by_text("Un agent de Sceaux vous répondra ici").last).to_be_visible()
     resident.get_by_label("Votre réponse").fill("La cantine est-elle ouverte pendant les vacances ?")

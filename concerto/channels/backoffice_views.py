@@ -20,7 +20,10 @@ from concerto.channels.models import ChatChannel, ChatTicket, Platform
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.accounts.permissions import MANAGE, READ
 
-CONNECTABLE = [choice for choice in Platform.choices if choice[0] != Platform.WEB]
+# Pages connected here: Messenger. A Telegram bot or an SMS number is connected with `manage.py transport_connect`,
+# which also registers the webhook and its secret with the platform (a form that skipped that would leave the
+# channel refusing every update); they are listed, tested and deactivated here like the others.
+CONNECTABLE = [(Platform.MESSENGER.value, Platform.MESSENGER.label)]
 
 
 class ChannelForm(forms.Form):

@@ -74,6 +74,18 @@ def _page(client, url) -> str:
 
 # Connecting ----------------------------------------------------------------------------------------------
 
+def test_telegram_and_sms_are_not_connected_by_the_form(agent):
+    """A bot or a number connected without its webhook secret would refuse every update: those go through
+    `manage.py transport_connect`, which registers the webhook with the platform."""
+    client = _client(agent)
+    page = _page(client, BASE)
+    assert f"{BASE}nouveau/messenger/" in page
+    for platform in (Platform.TELEGRAM, Platform.SMS):
+        assert f"{BASE}nouveau/{platform}/" not in page
+        assert client.post(f"{BASE}nouveau/{platform}/", {"external_id": "33700000001", "token": "x"}).status_code == 404
+    assert not ChatChannel.objects.exists()
+
+
 def test_an_agent_connects_a_messenger_page_and_never_sees_its_token_again(agent):
     client = _client(agent)
     assert "Aucune page n’est encore connectée." in _page(client, BASE)

@@ -107,7 +107,8 @@ def test_the_answer_is_a_signed_ovh_job_with_a_numbered_menu(client, provider, l
                                     .encode()).hexdigest()
     assert headers["X-Ovh-Signature"] == expected and headers["X-Ovh-Application"] == "app-key"
     menu = provider.texts()[-1]
-    assert "1. Le parc de demain" in menu and "2. Changer de commune" in menu and "Répondez 1 ou 2." in menu
+    assert "1. Le parc de demain" in menu and "2. Parler à un agent" in menu and "3. Changer de commune" in menu
+    assert "Répondez 1, 2 ou 3." in menu
     assert menu.count("Le parc de demain") == 1  # listed once, not twice
     assert "\u202f" not in "".join(provider.texts())  # GSM-friendly spaces
 
