@@ -6,8 +6,10 @@ the e-mails sent to their own address, or to the address they type. With DEBUG o
 the backend: it must never show mail in production."""
 
 import json
+import logging
 import time
 import uuid
+from email.utils import parseaddr
 from pathlib import Path
 
 from django import forms
@@ -18,6 +20,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_safe
+
+logger = logging.getLogger(__name__)
 
 BACKEND = "concerto.demo.mailbox.EmailBackend"
 # The folder keeps this many e-mails, the oldest removed first: a demo that runs for weeks stays small.
@@ -41,17 +45,24 @@ class EmailBackend(ConsoleBackend):
 
     def send_messages(self, email_messages):
         sent = super().send_messages(email_messages)
+        try:
+            self._keep(email_messages or [])
+        except OSError:
+            # The e-mail is sent (printed) all the same: a folder that cannot be written loses only its copy.
+            logger.warning("The demo inbox could not keep an e-mail in %s", mail_dir(), exc_info=True)
+        return sent
+
+    def _keep(self, email_messages) -> None:
         folder = mail_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        for message in email_messages or []:
-            record = {"to": [address.lower() for address in message.recipients()], "subject": str(message.subject),
+        for message in email_messages:
+            record = {"to": [parseaddr(address)[1].lower() for address in message.recipients()], "subject": str(message.subject),
                       "body": str(message.body), "sent_at": timezone.now().isoformat()}
             # A time-ordered name: the inbox lists the newest first by sorting names.
             name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.json"
             (folder / name).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
         for old in sorted(folder.glob("*.json"))[:-KEEP]:
             old.unlink(missing_ok=True)
-        return sent
 
 
 def messages_for(address: str) -> list[dict]:

@@ -52,7 +52,7 @@ def test_a_signed_in_person_reads_their_own_emails_only(client, demo_mail):
 
 
 def test_a_newcomer_types_the_address_they_signed_up_with(client, demo_mail):
-    mail.send_mail("Confirmez votre adresse", "Le lien", None, ["lou@example.org"])
+    mail.send_mail("Confirmez votre adresse", "Le lien", None, ["Lou des Blagis <lou@example.org>"])
     empty = client.get(INBOX).content.decode()
     assert "Adresse électronique" in empty and "Confirmez votre adresse" not in empty
     page = client.get(INBOX, {"adresse": "lou@example.org"}).content.decode()
@@ -80,3 +80,12 @@ def test_the_folder_keeps_only_the_latest_emails(demo_mail, monkeypatch):
     assert len(list(demo_mail.glob("*.json"))) == 3
     assert [email["subject"] for email in mailbox.messages_for("lou@example.org")] == [
         "Message 4", "Message 3", "Message 2"]
+
+
+def test_a_folder_that_cannot_be_written_does_not_stop_the_email(settings, tmp_path):
+    settings.DEBUG = True
+    settings.EMAIL_BACKEND = mailbox.BACKEND
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    settings.CONCERTO_DEMO_MAIL_DIR = str(blocker / "mail")
+    assert mail.send_mail("Bienvenue", "Le lien", None, ["lou@example.org"]) == 1
