@@ -56,8 +56,9 @@ class EmailBackend(ConsoleBackend):
         folder = mail_dir()
         folder.mkdir(parents=True, exist_ok=True)
         for message in email_messages:
-            record = {"to": [parseaddr(address)[1].lower() for address in message.recipients()], "subject": str(message.subject),
-                      "body": str(message.body), "sent_at": timezone.now().isoformat()}
+            record = {"to": [parseaddr(address)[1].lower() for address in message.recipients()],
+                      "subject": str(message.subject), "body": str(message.body),
+                      "sent_at": timezone.now().isoformat()}
             # A time-ordered name: the inbox lists the newest first by sorting names.
             name = f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.json"
             (folder / name).write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
