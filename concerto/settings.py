@@ -259,7 +259,10 @@ def franceconnect_providers(client_id: str, secret: str, url: str) -> dict:
 SOCIALACCOUNT_PROVIDERS = franceconnect_providers(CONCERTO_FRANCECONNECT_CLIENT_ID, CONCERTO_FRANCECONNECT_SECRET,
                                                   CONCERTO_FRANCECONNECT_URL)
 
-EMAIL_BACKEND = env("CONCERTO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# With DEBUG on (the demo, `make run`), e-mails are printed to the console and kept for the demo's inbox page,
+# /demo/courriels/ (concerto/demo/mailbox.py), so a visitor can confirm their sign-up; never with DEBUG off.
+EMAIL_BACKEND = env("CONCERTO_EMAIL_BACKEND", "concerto.demo.mailbox.EmailBackend" if DEBUG
+                    else "django.core.mail.backends.console.EmailBackend")
 # Text messages with verification codes: a dotted path to a backend class (see accounts/verification.py); the
 # default writes them to the log, as the console email backend does.
 CONCERTO_SMS_BACKEND = env("CONCERTO_SMS_BACKEND", "concerto.core.accounts.verification.codes.LogSmsBackend")

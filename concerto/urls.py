@@ -12,6 +12,7 @@ from django.urls import include, path
 from concerto.core import geocoding, maps, metrics, registry, views
 from concerto.core.accounts import urls as accounts_urls
 from concerto.core.participation import urls as participation_urls
+from concerto.demo import mailbox
 
 handler400 = "concerto.core.views.bad_request"
 handler403 = "concerto.core.views.permission_denied"
@@ -55,6 +56,8 @@ urlpatterns = [
     path("participation/", include("concerto.core.participation.urls")),
     path("canaux/", include("concerto.channels.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The demo's inbox (`make run`): a 404 unless DEBUG is on with the demo's e-mail backend.
+    path("demo/courriels/", mailbox.inbox, name="demo_mailbox"),
     path("pages/", include("concerto.core.pages_urls")),
     path("communes/", views.organisation_search, name="organisation_search"),
     path("communes/contours.geojson", maps.boundaries_geojson, name="communes_boundaries"),

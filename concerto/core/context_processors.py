@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 from concerto.core.accounts.permissions import user_has_backoffice
 from concerto.core.territory.models import Organisation
@@ -24,4 +25,7 @@ def site(request):
         "has_backoffice": user_has_backoffice(user) if user is not None else False,
         "unread_notifications": unread,
         "LANGUAGES": settings.LANGUAGES,
+        # The demo (`make run`) keeps the e-mails it sends in an inbox page of its own: the pages that say
+        # « check your e-mail » point to it. Its backend says so; the kernel does not know the demo.
+        "demo_inbox": settings.DEBUG and getattr(import_string(settings.EMAIL_BACKEND), "demo_inbox", False),
     }

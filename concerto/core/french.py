@@ -16,6 +16,8 @@
   the same separator.
 - `hour(moment)` writes a time as French public sites do, « 14 h 30 », « 9 h » (in the local time zone);
   `day_and_hour(moment)` « lundi 3 décembre 2026, 14 h 30 ». Filters `{{ start|hour }}`, `{{ start|day_and_hour }}`.
+- `file_size(bytes)` writes a file size in the units French readers know, « 10 Mo », « 1,5 Mo », « 800 ko »
+  (not Django's « 10,0 Mio »); the filter is `{{ size|file_size }}`.
 """
 
 from __future__ import annotations
@@ -191,3 +193,26 @@ def collation_key(name: str) -> tuple[str, str]:
 def sort_by_name(items: Iterable, name: Callable = lambda item: item.name) -> list:
     """ITEMS in French alphabetical order of NAME(item) (communes, territories, spaces...)."""
     return sorted(items, key=lambda item: collation_key(name(item)))
+
+
+def file_size(num_bytes) -> str:
+    """A file size: « 10 Mo », « 1,5 Mo », « 800 ko », « 12 octets » (steps of 1 024, as upload limits are set;
+    at most one decimal, none when it is zero). None gives ""."""
+    from django.utils.translation import gettext, ngettext
+
+    if num_bytes in (None, ""):
+        return ""
+    try:
+        size = int(num_bytes)
+    except (TypeError, ValueError):
+        return str(num_bytes)
+    if size < 1024:
+        return ngettext("%(size)s byte", "%(size)s bytes", size) % {"size": number(size)}
+    units = [gettext("%(size)s KB"), gettext("%(size)s MB"), gettext("%(size)s GB")]
+    value = Decimal(size)
+    for unit in units:
+        value /= 1024
+        # 1 023,96 ko would round to « 1 024 ko »: the next unit says it better (« 1 Mo »).
+        if value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP) < 1024 or unit is units[-1]:
+            return unit % {"size": number(value, 1)}
+    return ""  # unreachable: the last unit returns

@@ -19,10 +19,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.template.defaultfilters import filesizeformat
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from concerto.core.french import file_size
 
 ALLOWED_IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -47,7 +48,7 @@ def _checked_format(file, max_bytes: int) -> str:
     if size is not None and size > max_bytes:
         raise ValidationError(
             _("The image is too large (%(size)s). The maximum is %(max)s.")
-            % {"size": filesizeformat(size), "max": filesizeformat(max_bytes)},
+            % {"size": file_size(size), "max": file_size(max_bytes)},
             code="image_too_large",
         )
     not_an_image = ValidationError(
@@ -169,7 +170,7 @@ def document_clean(file, *, max_bytes: int, images: bool = True):
     size = getattr(file, "size", None)
     if size is not None and size > max_bytes:
         raise ValidationError(_("The file is too large (%(size)s). The maximum is %(max)s.")
-                              % {"size": filesizeformat(size), "max": filesizeformat(max_bytes)})
+                              % {"size": file_size(size), "max": file_size(max_bytes)})
     if size == 0:
         raise ValidationError(_("The file is empty."))
     if _is_pdf(file):

@@ -122,6 +122,12 @@ class Event(ComponentItem, Moderated):
         return self.cancelled_at is None and self.starts_at <= timezone.now() < self.ends_at
 
     @property
+    def has_started(self) -> bool:
+        """Registrations close when the event starts: from then on no page offers its places left (the event
+        page, the cards of every list; services.registration_refusal says the same to the API)."""
+        return self.starts_at <= timezone.now()
+
+    @property
     def is_public(self) -> bool:
         return (self.hidden_at is None and self.published and self.component.published
                 and self.component.space.status == "published")

@@ -143,7 +143,7 @@ def event_detail(request, org_slug, space_slug, component_id, event_id):
         can_manage=can_manage,
         places_left=services.places_left(event) if event.registration_enabled else None,
         waitlist_count=event.registrations.filter(status=Registration.Status.WAITLISTED).count(),
-        is_past=event.ends_at <= timezone.now(), has_started=event.starts_at <= timezone.now(),
+        is_past=event.ends_at <= timezone.now(), has_started=event.has_started,
         audience_labels=[str(Audience(value).label) for value in event.audiences if value in Audience.values],
         points_url=reverse("events:points", args=[org_slug, space_slug, component.pk]) + f"?evenement={event.pk}",
     ))

@@ -47,6 +47,12 @@ def hour(moment) -> str:
     return french.hour(moment)
 
 
+@register.filter(name="file_size")
+def file_size(num_bytes) -> str:
+    """`{{ attachment.file.size|file_size }}`: « 10 Mo », « 1,5 Mo », « 800 ko »."""
+    return french.file_size(num_bytes)
+
+
 @register.filter(name="day_and_hour")
 def day_and_hour(moment, day_format="l j F Y") -> str:
     """`{{ event.starts_at|day_and_hour }}`: « lundi 3 décembre 2026, 14 h 30 »; `|day_and_hour:"j F Y"` without

@@ -1,10 +1,10 @@
 """The back-office form to upload commune boundaries (a GeoJSON file)."""
 
 from django import forms
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from concerto.core.french import file_size
 from concerto.core.territory.boundaries import BoundaryError, parse_json
 
 # An IGN Admin Express export of the Métropole's communes weighs a few MB; the reverse proxy is set to
@@ -21,7 +21,7 @@ class BoundariesUploadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _("A .geojson or .json file of at most %(max)s.") % {
-            "max": filesizeformat(MAX_BOUNDARIES_BYTES)}
+            "max": file_size(MAX_BOUNDARIES_BYTES)}
 
     def clean_file(self):
         """The parsed JSON of the file. Its name and declared type are not trusted: only its content counts."""
@@ -29,14 +29,14 @@ class BoundariesUploadForm(forms.Form):
         if upload.size > MAX_BOUNDARIES_BYTES:
             raise forms.ValidationError(
                 _("The file is too large (%(size)s). The maximum is %(max)s.")
-                % {"size": filesizeformat(upload.size), "max": filesizeformat(MAX_BOUNDARIES_BYTES)},
+                % {"size": file_size(upload.size), "max": file_size(MAX_BOUNDARIES_BYTES)},
                 code="too_large",
             )
         upload.seek(0)
         content = upload.read(MAX_BOUNDARIES_BYTES + 1)
         if len(content) > MAX_BOUNDARIES_BYTES:  # a declared size that lied
             raise forms.ValidationError(_("The file is too large. The maximum is %(max)s.")
-                                        % {"max": filesizeformat(MAX_BOUNDARIES_BYTES)}, code="too_large")
+                                        % {"max": file_size(MAX_BOUNDARIES_BYTES)}, code="too_large")
         try:
             return parse_json(content)
         except BoundaryError as error:

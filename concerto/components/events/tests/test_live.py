@@ -55,3 +55,23 @@ def test_a_cancelled_event_is_not_live(client):
     Event.objects.filter(pk=event.pk).update(cancelled_at=timezone.now())
     event.refresh_from_db()
     assert not event.is_live
+
+
+def test_the_cards_of_a_live_event_say_it_is_on_not_its_places_left(client):
+    """The component's list and the organisation's agenda (the commune page's and the space page's way to the
+    events) share one card: once the event has started it reads « En cours », « Inscriptions closes »."""
+    from django.urls import reverse
+
+    live = live_event(capacity=30, title="Débat en cours")
+    upcoming = make_event(live.component, capacity=12, title="Atelier à venir")
+    space = live.component.space
+    lists = [reverse("events:index", kwargs={"org_slug": space.organisation.slug, "space_slug": space.slug,
+                                             "component_id": live.component_id}),
+             reverse("events_organisation:agenda", args=[space.organisation.slug])]
+    for address in lists:
+        page = html.unescape(client.get(address).content.decode())
+        live_card = page[page.index("Débat en cours"):page.index("</li>", page.index("Débat en cours"))]
+        assert "En cours" in live_card and "Inscriptions closes" in live_card, address
+        assert "restante" not in live_card, address
+        assert "12 places restantes" in page, address  # the upcoming one still offers its places
+    assert upcoming.has_started is False and live.has_started is True

@@ -31,6 +31,17 @@ def test_the_agent_sees_every_proposal_with_its_figures_and_answer(staff_client,
     assert "Télécharger les propositions publiques (CSV)" in html
 
 
+def test_the_list_writes_the_date_of_each_proposal_in_words(staff_client, agent, proposals, proposal):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    Proposal.objects.filter(pk=proposal.pk).update(created_at=timezone.make_aware(datetime(2026, 12, 6, 10, 0)))
+    html = staff_client(agent).get(_url(proposals)).content.decode()
+    assert "6 décembre 2026" in html
+    assert "06/12/2026" not in html
+
+
 def test_the_agent_answers_and_the_author_and_followers_are_told(
         staff_client, agent, resident, proposals, proposal, django_capture_on_commit_callbacks):
     follow_add(user=resident, target=proposal)

@@ -134,7 +134,7 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(staff_client, m
     response = staff_client(metropole_admin).post(url(metropole), {"file": geojson_file(too_big)})
 
     assert response.status_code == 400
-    assert "Le fichier est trop volumineux (11,0\xa0Mio). La taille maximale est de 10,0\xa0Mio." in text(response)
+    assert "Le fichier est trop volumineux (11\xa0Mo). La taille maximale est de 10\xa0Mo." in text(response)
     assert nothing_imported()
 
 
