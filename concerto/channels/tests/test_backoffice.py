@@ -82,7 +82,8 @@ def test_telegram_and_sms_are_not_connected_by_the_form(agent):
     assert f"{BASE}nouveau/messenger/" in page
     for platform in (Platform.TELEGRAM, Platform.SMS):
         assert f"{BASE}nouveau/{platform}/" not in page
-        assert client.post(f"{BASE}nouveau/{platform}/", {"external_id": "33700000001", "token": "x"}).status_code == 404
+        answer = client.post(f"{BASE}nouveau/{platform}/", {"external_id": "33700000001", "token": "x"})
+        assert answer.status_code == 404
     assert not ChatChannel.objects.exists()
 
 
