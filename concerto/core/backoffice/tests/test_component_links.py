@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("who, opens", [
     # Elected officials read what informs a decision; a consultation's back-office is its editor (results are
     # on its public page).
-    ("elected", {"budgets", "reports", "news", "events", "proposals"}),
+    ("elected", {"budgets", "consultations", "reports", "news", "events", "proposals"}),
     ("moderator", {"reports"}),
     ("agent", {"budgets", "reports", "news", "events", "proposals", "consultations"}),
 ])

@@ -25,7 +25,7 @@ def test_jpeg_png_and_webp_images_are_accepted(image_format, content_type):
 def test_a_file_that_is_not_an_image_is_refused_in_french():
     with pytest.raises(ValidationError) as error:
         validate_image_upload(text_upload())
-    assert "n'est pas une image" in error.value.messages[0]
+    assert "n’est pas une image" in error.value.messages[0]
 
 
 def test_a_gif_is_refused_even_though_it_is_an_image():
