@@ -8,10 +8,12 @@ import json
 import threading
 from pathlib import Path
 
+from concerto.testing import LocalServer
+
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "messenger"
 
 
-class FakeGraph:
+class FakeGraph(LocalServer):
     """The Send API in a thread: `with FakeGraph() as graph: graph.url`. Each POST body is kept in
     `graph.sent` (with its path and query in `graph.paths`); `graph.failures` answers that many requests with
     STATUS (503 by default) before answering normally."""
@@ -36,26 +38,12 @@ class FakeGraph:
                 else:
                     recipient = json.loads(body)["recipient"]["id"]
                     status, answer = 200, json.dumps({"recipient_id": recipient, "message_id": "m_fake"}).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
+                fake.reply(self, status, answer)
 
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v23.0"
-
-    def __enter__(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler, "/v23.0")
 
     def texts(self) -> list[str]:
         """What the person read: each message's text (or its button template's text), no-break spaces as spaces."""

@@ -6,16 +6,16 @@ import http.server
 import json
 import threading
 
-from concerto.testing import FakeService
+from concerto.testing import LocalServer
 
 
-class FakeServer(FakeService):
-    """FakeService's thread and lifetime, with a POST handler of JSON bodies."""
+class FakeServer(LocalServer):
+    """A local server whose POST handler keeps JSON bodies and answers with `answer`."""
 
     def answer(self, path: str, body: dict) -> dict:
         raise NotImplementedError
 
-    def __init__(self):  # noqa: PLW0231 (FakeService's GET handler is not wanted: the server is built here)
+    def __init__(self):
         self.calls, self.failures, self.status, self.refuse = [], 0, 503, False
         self.lock = threading.Lock()
         fake = self
@@ -37,19 +37,12 @@ class FakeServer(FakeService):
                                            "description": "Forbidden: bot was blocked by the user"}
                 else:
                     status, answer = 200, fake.answer(self.path, body)
-                raw = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
+                fake.reply(self, status, json.dumps(answer).encode())
 
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        super().__init__(Handler)
 
 
 class FakeBotApi(FakeServer):

@@ -3,7 +3,6 @@ token against a local fake Graph API, the figures, and « Parler à un agent » 
 
 import http.server
 import json
-import threading
 from datetime import timedelta
 
 import pytest
@@ -29,8 +28,9 @@ def _on_commit(django_capture_on_commit_callbacks):
     test_messenger._capture = django_capture_on_commit_callbacks
 
 
-class FakeMe:
-    """GET /me of the Graph API: answers STATUS with BODY and keeps the tokens it was asked about."""
+class FakeMe(testing.LocalServer):
+    """GET /me of the Graph API, started at once: answers STATUS with BODY and keeps the tokens it was asked
+    about."""
 
     def __init__(self, status=200, body=None):
         self.status, self.body, self.tokens = status, body or {"id": PAGE, "name": "Ville de Sceaux"}, []
@@ -41,23 +41,16 @@ class FakeMe:
                 from urllib.parse import parse_qs, urlparse
 
                 fake.tokens.append(parse_qs(urlparse(self.path).query).get("access_token", [""])[0])
-                answer = json.dumps(fake.body).encode()
-                self.send_response(fake.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
+                fake.reply(self, fake.status, json.dumps(fake.body).encode())
 
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v23.0"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        super().__init__(Handler, "/v23.0")
+        self.start()
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.stop()
 
 
 def _client(user) -> Client:
