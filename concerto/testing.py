@@ -13,6 +13,7 @@ from concerto.core.accounts.models import Role, User
 from concerto.core.spaces.models import Component, Space, Step
 from concerto.core.territory.models import Organisation
 from concerto.demo.management.commands.load_demo import DEMO_BOUNDARIES
+from concerto.localserver import LocalServer
 
 # The reference data beside the project (`../shared/data` from the repository's root). Tests that need it skip
 # where it is absent; tests that only need the communes' outlines use the committed DEMO_BOUNDARIES instead.
@@ -247,41 +248,6 @@ TINY_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
     "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
 )
-
-
-class LocalServer:
-    """A local HTTP server in a thread, for the fakes of outside services: built with a request handler class,
-    served from `with ... as fake:` (or `start()` / `stop()`), at `fake.url`."""
-
-    def __init__(self, handler, path: str = ""):
-        import http.server
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}{path}"
-
-    def start(self):
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-
-    @staticmethod
-    def reply(handler, status: int, body: bytes, content_type: str = "application/json") -> None:
-        """Answer the request HANDLER serves with STATUS and BODY."""
-        handler.send_response(status)
-        handler.send_header("Content-Type", content_type)
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
 
 
 class FakeService(LocalServer):

@@ -8,7 +8,7 @@ import json
 import threading
 from pathlib import Path
 
-from concerto.testing import LocalServer
+from concerto.localserver import LocalServer
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "messenger"
 

@@ -6,7 +6,7 @@ import http.server
 import json
 import threading
 
-from concerto.testing import LocalServer
+from concerto.localserver import LocalServer
 
 
 class FakeServer(LocalServer):

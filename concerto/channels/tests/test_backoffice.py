@@ -16,6 +16,7 @@ from concerto.channels.tests.conftest import PAGE
 from concerto.channels.tests.test_messenger import PSID, say
 from concerto.core.audit.models import AuditEntry
 from concerto.core.participation.models import Contribution
+from concerto.localserver import LocalServer
 
 pytestmark = pytest.mark.django_db
 BASE = "/gestion/sceaux/canaux/"
@@ -28,7 +29,7 @@ def _on_commit(django_capture_on_commit_callbacks):
     test_messenger._capture = django_capture_on_commit_callbacks
 
 
-class FakeMe(testing.LocalServer):
+class FakeMe(LocalServer):
     """GET /me of the Graph API, started at once: answers STATUS with BODY and keeps the tokens it was asked
     about."""
 
