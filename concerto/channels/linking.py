@@ -180,7 +180,8 @@ def _link_asked(participant: Participant) -> list[ChatStep]:
     participant.state = {**(participant.state or {}), "linking": True}
     return [ChatStep("link", _("Sign in on the site and open “My chats” in your account: it shows a code of 8 "
                                "digits, valid %(minutes)s minutes. Then type the code here.")
-                     % {"minutes": CODE_MINUTES}, url=absolute_url(reverse("channels_account:chats")), label=_("My chats"))]
+                     % {"minutes": CODE_MINUTES}, url=absolute_url(reverse("channels_account:chats")),
+                     label=_("My chats"))]
 
 
 def _unlink_asked(participant: Participant) -> list[ChatStep]:

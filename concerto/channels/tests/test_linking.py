@@ -43,6 +43,16 @@ def idea(space, step, author):
                                      text="Des pommiers dans chaque cour d'école.")
 
 
+def answer_in_chat(say, q):
+    """Answer CHAT_CONSULTATION to the end on Messenger."""
+    say("m2", text="1", payload=f"item:consultations:{q.component.pk}")
+    say("m3", text="À pied", payload=f"o:{q.transport.options.get(label='À pied').pk}")
+    say("m4a", text="Promenade", payload=f"o:{q.activities.options.get(label='Promenade').pk}")
+    say("m4", text="Terminé", payload="done")
+    say("m5", text="4", payload="n:4")
+    say("m6", text="Une fontaine")
+
+
 def code_of(client, user) -> str:
     """Sign USER in, ask for a code on their page of chats, and read it as the person would."""
     client.force_login(user)
@@ -57,12 +67,7 @@ def test_the_whole_journey_code_on_the_site_typed_in_messenger_then_supports_the
     say("m1", text="Bonjour")
     assert "Lier mon compte" in [reply["title"] for reply in graph.last_quick_replies()]
     # Before linking: an anonymous answer, and a support refused for want of an account.
-    say("m2", text="1", payload=f"item:consultations:{q.component.pk}")
-    say("m3", text="À pied", payload=f"o:{q.transport.options.get(label='À pied').pk}")
-    say("m4a", text="Promenade", payload=f"o:{q.activities.options.get(label='Promenade').pk}")
-    say("m4", text="Terminé", payload="done")
-    say("m5", text="4", payload="n:4")
-    say("m6", text="Une fontaine")
+    answer_in_chat(say, q)
     response = Response.objects.get(component=q.component, status=Response.Status.SUBMITTED)
     assert response.respondent is None and response.anonymous_key.startswith("chat:messenger:")
     say("m7", text="2", payload=f"item:proposals:{idea.component.pk}")
@@ -245,12 +250,7 @@ def test_a_response_already_given_on_the_web_is_not_replaced_by_the_chats(client
                     answers={q.transport.pk: {"option": q.transport.options.get(label="À vélo").pk},
                              q.satisfaction.pk: 2})
     say("m1", text="Bonjour")
-    say("m2", text="1", payload=f"item:consultations:{q.component.pk}")
-    say("m3", text="À pied", payload=f"o:{q.transport.options.get(label='À pied').pk}")
-    say("m4a", text="Promenade", payload=f"o:{q.activities.options.get(label='Promenade').pk}")
-    say("m4", text="Terminé", payload="done")
-    say("m5", text="4", payload="n:4")
-    say("m6", text="Une fontaine")
+    answer_in_chat(say, q)
     code = code_of(client, resident)
     say("m7", text="Lier", payload="link")
     say("m8", text=code)
