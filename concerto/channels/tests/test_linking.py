@@ -287,3 +287,14 @@ def test_the_privacy_page_lists_the_chat_platforms_as_processors(client):
     for name in ("Meta Platforms Ireland", "Telegram Messenger Inc. / Telegram FZ-LLC", "OVH"):
         assert name in html
     assert "votre identifiant Messenger" in html
+
+
+@pytest.mark.django_db
+def test_asking_for_codes_is_limited_per_account(client, resident, rate_limits):
+    rate_limits.CONCERTO_RATE_LIMITS = {"chat_link_code": (2, 3600)}
+    code_of(client, resident)
+    code_of(client, resident)
+    refused = client.post(ACCOUNT)
+    assert refused.status_code == 429
+    assert "attendez quelques minutes" in refused.content.decode()
+    assert LinkCode.objects.filter(user=resident).count() == 1
