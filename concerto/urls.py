@@ -46,6 +46,7 @@ urlpatterns = [
     path("metrics", metrics.metrics_view, name="metrics"),
     path("api/v1/", include("concerto.api.urls")),
     # The account's pages and its notifications pages (participation's) share /compte/ and the "accounts" names.
+    path("compte/discussions/", include("concerto.channels.account_urls")),
     path("compte/", include((accounts_urls.urlpatterns + participation_urls.account_urlpatterns, "accounts"))),
     path("compte/", include("allauth.urls")),
     path("gestion/", include("concerto.core.backoffice.urls")),

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concerto.channels import secrets
+from concerto.channels import linking, secrets
 from concerto.channels.models import ChatTicket, Message, Participant
 from concerto.core import registry
 from concerto.core.audit.services import audit_record
@@ -121,6 +121,9 @@ def _answer(participant: Participant, text: str, payload: str) -> list[ChatStep]
         return _commune_search(participant, text)
     if payload == "agent" or word in AGENT_WORDS:
         return _agent_asked(participant)
+    linked = linking.chat_answer(participant, word, text, payload)  # « Lier mon compte » and the code typed
+    if linked is not None:
+        return linked
     ticket = ChatTicket.objects.filter(participant=participant, closed_at=None).first()
     if ticket is not None and payload != "menu" and word not in MENU_WORDS:
         ticket.last_activity_at = timezone.now()
@@ -200,17 +203,20 @@ def _offers_read(organisation) -> list[tuple[str, str]]:
 
 
 def _menu(participant: Participant) -> list[ChatStep]:
-    offers = _offers(participant.organisation)[:MAX_CHOICES - 2]
     change = (_("Change commune"), "commune")
     agent = (_("Talk to an agent"), "agent")
+    # A chat not linked to an account (except the web chat: signing in links it) is offered the linking.
+    fixed = (agent, change) if participant.user_id or participant.platform == "web" else (
+        agent, change, (_("Link my account"), "link"))
+    offers = _offers(participant.organisation)[:MAX_CHOICES - len(fixed)]
     if not offers:
         return [ChatStep("question", _("Nothing is open in %(name)s right now. Come back soon!")
-                         % {"name": participant.organisation.name}, (agent, change))]
+                         % {"name": participant.organisation.name}, fixed)]
     lines = "\n".join(f"{number}. {title}" for number, (title, _payload) in enumerate(offers, start=1))
     # Full titles: each transport cuts them to its platform's limit (Messenger: 20 characters).
     choices = tuple((f"{number}. {title}", payload) for number, (title, payload) in enumerate(offers, start=1))
     return [ChatStep("question", _("What is open in %(name)s:\n%(lines)s\nWhat would you like to do?")
-                     % {"name": participant.organisation.name, "lines": lines}, choices + (agent, change))]
+                     % {"name": participant.organisation.name, "lines": lines}, choices + fixed)]
 
 
 def _person(participant: Participant) -> ChatPerson:

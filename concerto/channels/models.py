@@ -62,6 +62,7 @@ class Participant(models.Model):
     organisation = models.ForeignKey("territory.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
     state = models.JSONField(default=dict)
+    linked_at = models.DateTimeField(null=True, blank=True)  # when USER was linked (channels/linking.py)
     stopped_at = models.DateTimeField(null=True, blank=True)
     last_inbound_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -79,6 +80,19 @@ class Participant(models.Model):
     @property
     def anonymous_key(self) -> str:
         return f"chat:{self.platform}:{self.pk}"
+
+
+class LinkCode(models.Model):
+    """A one-time code shown on a person's account page, typed in a chat to link that chat to the account
+    (channels/linking.py). Only its HMAC is kept; it expires after linking.CODE_MINUTES and is used once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"link code #{self.pk}"
 
 
 class Message(models.Model):

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from concerto.channels import engine
+from concerto.channels import engine, linking
 from concerto.channels.models import Message, Platform
 from concerto.core.territory.models import Organisation
 
@@ -24,8 +24,11 @@ TRANSCRIPT = 12
 def _participant(request):
     if not request.session.get(SESSION_ID):
         request.session[SESSION_ID] = random.token_urlsafe(24)
-    user = request.user if request.user.is_authenticated else None
-    return engine.participant_get(platform=Platform.WEB, user_id=request.session[SESSION_ID], user=user)
+    participant = engine.participant_get(platform=Platform.WEB, user_id=request.session[SESSION_ID])
+    if request.user.is_authenticated and participant.user_id != request.user.pk:
+        # Signed in: the web chat is the account's, with what it answered before the person signed in.
+        linking.participant_link(participant=participant, user=request.user)
+    return participant
 
 
 def _local(url: str) -> str:

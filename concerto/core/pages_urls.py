@@ -5,7 +5,7 @@ from django.urls import path
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
-from concerto.core.accounts.privacy import retention_rules
+from concerto.core.accounts.privacy import processors, retention_rules
 
 
 def period_text(days: int) -> str:
@@ -15,10 +15,11 @@ def period_text(days: int) -> str:
 
 
 def privacy(request):
-    """The privacy page, with the retention periods the purge job applies (the same rules and settings)."""
+    """The privacy page, with the retention periods the purge job applies (the same rules and settings) and the
+    processors the personal-data providers declare."""
     retention = [{"label": rule.label, "period": period_text(rule.period_days), "since": rule.since,
                   "basis": rule.basis} for rule in retention_rules()]
-    return render(request, "pages/privacy.html", {"retention": retention})
+    return render(request, "pages/privacy.html", {"retention": retention, "processors": processors()})
 
 
 urlpatterns = [

@@ -48,6 +48,10 @@ LIMITS = {
     # address autocomplete and reverse lookups (core/geocoding.py): a few per keystroke pause, each costs the
     # Géoplateforme a request when not cached
     "address_lookup": (200, 10 * 60),
+    # linking a chat to an account (concerto/channels/linking.py): codes asked for on the site, per account, and
+    # wrong codes typed in one chat
+    "chat_link_code": (10, 60 * 60),
+    "chat_link_attempt": (5, 15 * 60),
 }
 ADDRESS_FACTOR = 5
 

@@ -262,6 +262,11 @@ class ComponentManifest:
     audit_labels: dict[str, Any] = field(default_factory=dict)
     # What it offers in chats (see Conversation): concerto/channels lists its items and hands it the turns.
     conversation: Conversation | None = None
+    # For a component that keeps contributions under an anonymous key of its own (a chat participant's
+    # `chat:<platform>:<id>`): function(*, key, user) -> int that gives USER what was recorded under KEY (its rows
+    # and, through `participation.services.contribution_author_set`, their ledger rows) when the person links that
+    # chat to their account; returns how many contributions it gave. Optional.
+    anonymous_claim: Callable | None = None
 
     @property
     def segment(self) -> str:

@@ -116,6 +116,7 @@ AUDIT_LABELS = {
     "consultations.question_updated": _("Question changed"),
     "consultations.response_deleted": _("Response deleted"),
     "consultations.response_submitted": _("Response sent"),
+    "consultations.response_claimed": _("Chat response attributed to the linked account"),
     "consultations.response_updated": _("Response changed"),
     "consultations.section_created": _("Part added"),
     "consultations.section_deleted": _("Part deleted"),
@@ -164,4 +165,6 @@ manifest = register(ComponentManifest(
     audit_labels=AUDIT_LABELS,
     conversation=Conversation(items=Deferred("concerto.components.consultations.chat.items"),
                               turn=Deferred("concerto.components.consultations.chat.turn")),
+    # A chat linked to an account: its anonymous responses become the account's (concerto/channels/linking.py).
+    anonymous_claim=Deferred("concerto.components.consultations.services.responses_claim"),
 ))

@@ -25,7 +25,7 @@ from concerto.components.consultations.questionnaire import (
 from concerto.core.accounts.verification import action_require
 from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Channel
-from concerto.core.participation.services import contribution_record, contribution_remove
+from concerto.core.participation.services import contribution_author_set, contribution_record, contribution_remove
 from concerto.core.ratelimit import send_limited
 
 CONTRIBUTION_KIND = "consultations.response"
@@ -269,6 +269,27 @@ def response_delete(*, actor, response: Response) -> None:
                  organisation=response.organisation, data={"channel": response.channel})
     contribution_remove(target=response)
     response.delete()
+
+
+@transaction.atomic
+def responses_claim(*, key: str, user) -> int:
+    """The responses recorded under the anonymous KEY (a chat's, once linked to USER's account) become USER's,
+    with their ledger rows. In a questionnaire USER already answered otherwise, the two responses stay apart
+    (as they were before the link): one of them cannot silently replace the other. Returns how many."""
+    if not key:
+        return 0
+    claimed = 0
+    for response in Response.objects.select_for_update().filter(anonymous_key=key, respondent__isnull=True):
+        if Response.objects.filter(component_id=response.component_id, respondent=user).exists():
+            continue
+        response.respondent = user
+        response.anonymous_key = ""
+        response.save(update_fields=["respondent", "anonymous_key", "updated_at"])
+        contribution_author_set(target=response, author=user)
+        audit_record(actor=user, action="consultations.response_claimed", target=response,
+                     organisation=response.component.space.organisation, data={"channel": response.channel})
+        claimed += 1
+    return claimed
 
 
 def responses_erase_for(user) -> int:

@@ -46,6 +46,26 @@ class RetentionRule:
         return int(getattr(settings, "CONCERTO_RETENTION_DAYS", {}).get(self.name, self.days))
 
 
+@dataclass(frozen=True)
+class Processor:
+    """A processor (RGPD art. 28) that receives personal data when people use what a provider offers, listed on
+    the privacy page: NAME, the company; SERVICE, what of theirs is used; DATA, what is sent to them; PURPOSE,
+    why."""
+
+    name: Any
+    service: Any
+    data: Any
+    purpose: Any
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    """A page of the person's account that a provider adds (listed on the profile page): LABEL, URL_NAME."""
+
+    label: Any
+    url_name: str
+
+
 def _nothing(user) -> dict:
     return {}
 
@@ -54,12 +74,15 @@ def _nothing(user) -> dict:
 class PersonalDataProvider:
     """NAME: who provides; EXPORT(user) -> dict of sections merged at the top of the person's export;
     ERASE(user) -> dict of figures (never personal values) added to the `account.deleted` audit entry;
-    RETENTION: the kinds of personal data it keeps for a limited time."""
+    RETENTION: the kinds of personal data it keeps for a limited time; PROCESSORS: who else receives some
+    (the privacy page lists them); ACCOUNT_PAGES: its pages of the person's account."""
 
     name: str
     export: Callable = _nothing
     erase: Callable = _nothing
     retention: tuple[RetentionRule, ...] = ()
+    processors: tuple[Processor, ...] = ()
+    account_pages: tuple[AccountPage, ...] = ()
 
 
 _providers: dict[str, PersonalDataProvider] = {}
@@ -80,6 +103,16 @@ def retention_rules() -> list[RetentionRule]:
     rules = [rule for provider in _providers.values() for rule in provider.retention]
     rules += [rule for manifest in registry.components() for rule in manifest.retention]
     return rules
+
+
+def processors() -> list[Processor]:
+    """The processors the providers declare, for the privacy page."""
+    return [processor for provider in _providers.values() for processor in provider.processors]
+
+
+def account_pages() -> list[AccountPage]:
+    """The providers' pages of the person's account, for the profile page."""
+    return [page for provider in _providers.values() for page in provider.account_pages]
 
 
 BATCH = 1000

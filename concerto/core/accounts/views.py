@@ -19,6 +19,7 @@ from concerto.core.accounts.decorators import mfa_gate
 from concerto.core.accounts.forms import AccountDeleteForm, ApiTokenForm, ProfileForm
 from concerto.core.accounts.models import ApiToken, Role
 from concerto.core.accounts.permissions import user_has_backoffice
+from concerto.core.accounts.privacy import account_pages
 from concerto.core.errors import error_page
 
 
@@ -38,7 +39,7 @@ def profile(request):
             return redirect("accounts:profile")
     else:
         form = ProfileForm(initial=ProfileForm.initial_for(user), user=user)
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(request, "accounts/profile.html", {"form": form, "account_pages": account_pages()})
 
 
 @login_required

@@ -61,6 +61,9 @@ KERNEL_ACTION_LABELS = {
     "channels.ticket_opened": _("Conversation with an agent asked for"),
     "channels.ticket_replied": _("Agent's answer sent in the chat"),
     "channels.ticket_closed": _("Conversation with an agent closed"),
+    "channels.link_code_created": _("Code to link a chat asked for"),
+    "channels.linked": _("Chat linked to an account"),
+    "channels.unlinked": _("Chat unlinked from its account"),
 }
 
 # Actions some components write under their own name, for the kernel's shared categories

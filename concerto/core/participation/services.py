@@ -355,6 +355,16 @@ def contribution_record(*, kind: str, target, component=None, author=None, chann
     )
 
 
+def contribution_author_set(*, target, author) -> int:
+    """TARGET's ledger rows recorded without an author (an unlinked chat, an anonymous session) become AUTHOR's,
+    with AUTHOR's commune of residence where none was known. Returns how many rows changed."""
+    rows = Contribution.objects.filter(target_type=ContentType.objects.get_for_model(target), target_id=target.pk,
+                                       author__isnull=True)
+    residence = getattr(author, "residence", None)
+    changed = rows.filter(residence__isnull=False).update(author=author)
+    return changed + rows.filter(residence__isnull=True).update(author=author, residence=residence)
+
+
 def contribution_remove(*, target) -> int:
     """Take TARGET out of the ledger (withdrawn, deleted or erased)."""
     deleted, _ = Contribution.objects.filter(
