@@ -126,8 +126,7 @@ def webhook(request):
             logger.warning("Messenger event for a page that no commune connected", extra={"page": event["page"]})
         return channel
 
-    transport.events_handle(platform=Platform.MESSENGER, events=events, channel_for=channel_for,
-                            render=messages_for, send_task=messenger_send)
+    transport.events_store(platform=Platform.MESSENGER, events=events, channel_for=channel_for)
     return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
 
 
@@ -188,3 +187,6 @@ def messenger_send(participant_id: int, messages: list[dict], attempt: int = 1) 
     return transport.deliver(task=messenger_send, participant_id=participant_id, messages=messages,
                              attempt=attempt, post=post, name="Messenger",
                              base_seconds=settings.CONCERTO_MESSENGER_RETRY_SECONDS)
+
+
+INTAKE = transport.Intake(render=messages_for, send_task=messenger_send)

@@ -132,9 +132,7 @@ def inbound(request, channel_id: int):
     except Malformed:
         return HttpResponseBadRequest("Message illisible.", content_type="text/plain; charset=utf-8")
     if event is not None:
-        transport.events_handle(platform=Platform.SMS, events=[event], channel_for=lambda _event: channel,
-                                render=messages_for, send_task=sms_send, before=_number_to_payload,
-                                after=_remember_menu)
+        transport.events_store(platform=Platform.SMS, events=[event], channel_for=lambda _event: channel)
     return HttpResponse("OK", content_type="text/plain")
 
 
@@ -201,3 +199,6 @@ def sms_send(participant_id: int, messages: list[str], attempt: int = 1) -> int:
 
     return transport.deliver(task=sms_send, participant_id=participant_id, messages=messages, attempt=attempt,
                              post=post, name="SMS", base_seconds=settings.CONCERTO_SMS_RETRY_SECONDS)
+
+
+INTAKE = transport.Intake(render=messages_for, send_task=sms_send, before=_number_to_payload, after=_remember_menu)

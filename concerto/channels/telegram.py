@@ -109,8 +109,7 @@ def webhook(request, channel_id: int):
     except Malformed:
         return HttpResponseBadRequest("Corps de requête illisible.", content_type="text/plain; charset=utf-8")
     if event is not None:
-        transport.events_handle(platform=Platform.TELEGRAM, events=[event], channel_for=lambda _event: channel,
-                                render=messages_for, send_task=telegram_send, before=_restart)
+        transport.events_store(platform=Platform.TELEGRAM, events=[event], channel_for=lambda _event: channel)
     return HttpResponse("OK", content_type="text/plain")
 
 
@@ -191,3 +190,6 @@ def telegram_send(participant_id: int, messages: list[dict], attempt: int = 1) -
                              attempt=attempt, post=post, name="Telegram",
                              base_seconds=settings.CONCERTO_TELEGRAM_RETRY_SECONDS,
                              refused=lambda answer: _blocked(participant, answer), wait=_wait)
+
+
+INTAKE = transport.Intake(render=messages_for, send_task=telegram_send, before=_restart)
