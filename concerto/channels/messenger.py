@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from django_tasks import task
 
 from concerto.channels import engine, transport
-from concerto.channels.models import ChatChannel, Participant, Platform
+from concerto.channels.models import Participant, Platform
 from concerto.core.registry import ChatStep
 
 logger = logging.getLogger("concerto.channels.messenger")
@@ -117,11 +117,9 @@ def webhook(request):
         events = events_parse(request.body)
     except Malformed:
         return HttpResponseBadRequest("Corps de requête illisible.", content_type="text/plain; charset=utf-8")
-    channels = {channel.external_id: channel for channel in ChatChannel.objects.filter(
-        platform=Platform.MESSENGER, active=True, external_id__in={event["page"] for event in events})}
 
     def channel_for(event):
-        channel = channels.get(event["page"])
+        channel, _secret = transport.channel_cached(platform=Platform.MESSENGER, external_id=event["page"])
         if channel is None:
             logger.warning("Messenger event for a page that no commune connected", extra={"page": event["page"]})
         return channel

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from django_tasks import task
 
 from concerto.channels import engine, transport
-from concerto.channels.models import ChatChannel, Participant, Platform
+from concerto.channels.models import Participant, Platform
 from concerto.core.registry import ChatStep
 
 logger = logging.getLogger("concerto.channels.telegram")
@@ -99,9 +99,10 @@ def _restart(participant: Participant, event: dict) -> dict:
 @csrf_exempt
 @require_POST
 def webhook(request, channel_id: int):
-    channel = ChatChannel.objects.filter(pk=channel_id, platform=Platform.TELEGRAM, active=True).first()
-    secret = channel.webhook_secret if channel else ""
+    channel, secret = transport.channel_cached(platform=Platform.TELEGRAM, pk=channel_id)
     given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+    if not secret or not hmac.compare_digest(given.encode(), secret.encode()):  # a secret just changed?
+        channel, secret = transport.channel_cached(platform=Platform.TELEGRAM, pk=channel_id, fresh=True)
     if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
         return HttpResponseForbidden("Jeton secret absent ou incorrect.", content_type="text/plain; charset=utf-8")
     try:

@@ -11,6 +11,7 @@ answers: a 5xx, a 429 or a timeout is tried again later with backoff (at most MA
 up); another 4xx is final (retrying would not help).
 """
 
+import json
 import logging
 import os
 import threading
@@ -21,13 +22,14 @@ from datetime import timedelta
 from importlib import import_module
 
 import requests
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import Exists, OuterRef
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django_tasks import task
 
 from concerto.channels import engine, secrets
-from concerto.channels.models import InboundEvent, Participant
+from concerto.channels.models import ChatChannel, InboundEvent, Participant
 
 logger = logging.getLogger("concerto.channels.transport")
 
@@ -62,6 +64,8 @@ TRANSPORTS = {"messenger": "concerto.channels.messenger", "telegram": "concerto.
 DRAIN_BATCH = 20  # events handled in one transaction (at most one per person)
 DRAIN_SECONDS = 2.0  # then the drain gives the worker back (its sends wait behind it) and queues itself again
 WAKE_EVERY = 0.05  # seconds: a process queues at most one drain this often, whatever the webhook's rate
+CHANNEL_SECONDS = 5  # how long a process keeps a channel it looked up for a webhook
+_channels: dict[tuple, tuple[float, ChatChannel | None, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -74,19 +78,50 @@ class Intake:
     after: Callable | None = None
 
 
+def channel_cached(*, platform: str, fresh: bool = False, **lookup) -> tuple[ChatChannel | None, str]:
+    """The active channel of PLATFORM found by LOOKUP (external_id= or pk=) and its webhook secret in clear, as this
+    process saw them less than CHANNEL_SECONDS ago (FRESH: read them again). (None, "") when there is none. A
+    webhook then costs no query but its INSERT; saving or deleting a channel empties the cache of its process, and
+    the drain checks `active` again, so a deactivated page is answered nothing."""
+    key = (platform, *sorted(lookup.items()))
+    now = time.monotonic()
+    hit = _channels.get(key)
+    if hit is not None and hit[0] > now and not fresh:
+        return hit[1], hit[2]
+    channel = ChatChannel.objects.filter(platform=platform, active=True, **lookup).first()
+    if len(_channels) > 10_000:
+        _channels.clear()
+    _channels[key] = (now + CHANNEL_SECONDS, channel, channel.webhook_secret if channel else "")
+    return _channels[key][1], _channels[key][2]
+
+
+def _channels_forget(**kwargs) -> None:
+    _channels.clear()
+
+
+post_save.connect(_channels_forget, sender=ChatChannel, dispatch_uid="channels_cache_saved")
+post_delete.connect(_channels_forget, sender=ChatChannel, dispatch_uid="channels_cache_deleted")
+
+
 def events_store(*, platform: str, events: Iterable[dict], channel_for: Callable) -> int:
-    """Store EVENTS for the worker, in one statement, and wake it; CHANNEL_FOR(event) picks the commune's channel
-    (None: skipped). A message id already waiting is stored once. Returns how many events were offered."""
-    rows = []
+    """Store EVENTS for the worker and wake it; CHANNEL_FOR(event) picks the commune's channel (None: skipped).
+    One statement, `INSERT ... ON CONFLICT DO NOTHING` (a message id already waiting is stored once), in
+    autocommit: one round trip, one durable commit, before the webhook answers. Returns how many events were
+    offered."""
+    rows, now = [], timezone.now()
     for event in events:
         channel = channel_for(event)
         if channel is not None:
-            rows.append(InboundEvent(channel=channel, external_id=event.get("mid") or None, event=event,
-                                     person=secrets.lookup_hash(platform, event["sender"])))
+            rows += [channel.pk, event.get("mid") or None, secrets.lookup_hash(platform, event["sender"]),
+                     json.dumps(event), now]
     if rows:
-        InboundEvent.objects.bulk_create(rows, ignore_conflicts=True)
+        table = InboundEvent._meta.db_table
+        values = ", ".join(["(%s, %s, %s, %s, %s)"] * (len(rows) // 5))
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} (channel_id, external_id, person, event, received_at) "  # noqa: S608
+                           f"VALUES {values} ON CONFLICT DO NOTHING", rows)
         transaction.on_commit(wake)
-    return len(rows)
+    return len(rows) // 5
 
 
 class _Waker:
