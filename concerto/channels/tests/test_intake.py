@@ -143,3 +143,37 @@ def test_the_waker_queues_few_drains_and_one_after_the_last_event(monkeypatch):
     time.sleep(4 * transport.WAKE_EVERY)
     assert 1 <= len(queued) <= (last - started) / transport.WAKE_EVERY + 2
     assert queued[-1] >= last  # a drain queued after the last event's wake: it will see that event
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_never_take_one_persons_messages_out_of_order(page, worker_away):
+    """PostgreSQL: while a worker holds a person's oldest event, another worker skips it (SKIP LOCKED) and cannot
+    take that person's next one either; once the first commits, the next one is free."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL only")
+    for mid, sender in [("a-1", "A"), ("a-2", "A"), ("b-1", "B")]:
+        transport.events_store(platform="messenger", channel_for=lambda _event: page,
+                               events=[{"sender": sender, "text": mid, "payload": "", "mid": mid}])
+    held, release, seen = threading.Event(), threading.Event(), {}
+
+    def first_worker():
+        with transaction.atomic():
+            batch = transport._next_batch()
+            seen["first"] = [row.external_id for row in batch]
+            held.set()
+            release.wait(10)
+            InboundEvent.objects.filter(pk__in=[row.pk for row in batch]).delete()
+        connection.close()
+
+    thread = threading.Thread(target=first_worker)
+    thread.start()
+    assert held.wait(10)
+    with transaction.atomic():
+        seen["while_held"] = [row.external_id for row in transport._next_batch()]
+    release.set()
+    thread.join(10)
+    with transaction.atomic():
+        seen["after"] = [row.external_id for row in transport._next_batch()]
+    assert seen == {"first": ["a-1", "b-1"], "while_held": [], "after": ["a-2"]}
