@@ -2,19 +2,27 @@
 
 Run from the repository root with a PostgreSQL server (the database named in DATABASE_URL is dropped, created
 again and dropped at the end):
-  DATABASE_URL=postgres://postgres@127.0.0.1:5432/concerto_conv_bench .venv/bin/python -m bench.conversation_webhook
-Needs gunicorn and Debian's `wrk`.
+  DATABASE_URL=postgres://postgres@127.0.0.1:5432/intake_conv_bench .venv/bin/python -m bench.conversation_webhook
+Needs gunicorn, Debian's `wrk` and `pgbench`; with --own-cluster, PostgreSQL 15's server binaries (a cluster of its
+own in a temporary folder, durable commits, so that only its processes' CPU is counted: bench/ballot_intake.py's).
 
 It migrates the database, loads the organisations, connects Sceaux to a Messenger page and starts a local fake
-Graph API (concerto/channels/testing.py). Then:
-1. intake: gunicorn (gthread) serves the site; wrk posts signed `webhook_message_text.json` events, each from a
-   new person with its own message id (a first message: participant created, greeting and menu recorded, the
-   send queued), for --duration seconds; it prints events/s and wrk's latency percentiles, and checks that the
-   database holds one inbound message per 200 answered.
-2. end to end: the task worker runs (`manage.py db_worker`); --probes events are posted one at a time and the
-   time from the POST to the fake Graph API receiving the first answer for that person is measured.
+Graph API (concerto/channels/testing.py). Then, the task worker stopped:
+1. references, measured in the same run on the same server: the site's cheapest Django answer (Messenger's GET
+   verification, through the whole middleware stack, no query) with wrk, and the webhook's own statement (one
+   InboundEvent INSERT ... ON CONFLICT DO NOTHING, one durable commit each) with pgbench.
+2. intake: wrk posts signed `webhook_message_text.json` events, each from a new person with its own message id (a
+   first message), for --duration seconds; it prints events/s, wrk's percentiles, the CPU per event of gunicorn
+   and of PostgreSQL, and checks that the database holds one stored event per event answered 200 (none lost,
+   none twice), and that nothing was answered inside the request.
+3. worker: `manage.py db_worker` (--interval, as production's `make run`) drains the stored events (participant
+   created, greeting and menu recorded, sends queued then posted to the fake) for --drain-seconds: events/s and
+   CPU per event; what is left is then deleted, so that the probes do not wait behind the backlog.
+4. end to end, the worker running: --probes events are posted one at a time and the time from the POST to the
+   fake Graph API receiving the first answer for that person is measured.
 Targets (issue 14): >= 500 events/s with p99 < 100 ms for the webhook answer; < 2 s to the outbound send.
-Options: --duration (15 s), --connections (16), --workers (2), --threads (8), --probes (30).
+Options: --duration (15 s), --connections (16), --workers (2), --threads (8), --probes (30), --interval (1 s),
+--drain-seconds (60: the backlog left after that is dropped before the probes), --own-cluster.
 """
 
 import argparse
@@ -23,25 +31,22 @@ import hmac
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
+
+from bench.ballot_intake import children_of, cpu_seconds, free_port, own_cluster, postgres_pids
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-app-secret"
 PAGE = "100000000000001"
 SAMPLE = ROOT / ".." / "shared" / "data" / "messenger" / "webhook_message_text.json"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+TARGET_RATE, TARGET_P99_MS, TARGET_E2E_S = 500, 100, 2
 
 
 def _body(psid: str, mid: str) -> bytes:
@@ -71,7 +76,7 @@ init = function(args)
     table.insert(requests, wrk.format("POST", "/canaux/messenger/webhook/",
       {["Content-Type"] = "application/json", ["X-Hub-Signature-256"] = signature}, body))
   end
-  index = id * 30000  -- each wrk thread its own events: none is posted twice
+  index = id * 40000  -- each wrk thread its own events: none is posted twice
 end
 request = function()
   index = index % #requests + 1
@@ -82,19 +87,30 @@ done = function(summary, latency, requests)
 end
 """
 
+PGBENCH = """\\set n random(1, 2000000000)
+INSERT INTO channels_inboundevent (channel_id, external_id, person, event, received_at)
+VALUES (:channel, 'pg-' || :client_id || '-' || :n, md5(:n::text), 'EVENT'::jsonb, now())
+ON CONFLICT DO NOTHING;
+"""
 
-def _cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of PID and its children processes, from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for candidate in [pid, *map(int, subprocess.run(["pgrep", "-P", str(pid)], capture_output=True,
-                                                      text=True).stdout.split())]:
-        try:
-            fields = Path(f"/proc/{candidate}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
+
+def _wrk(port: int, options, args: list[str]) -> dict:
+    """wrk's figures: requests/s, percentiles, totals."""
+    report = subprocess.run(["wrk", "-t", "2", "-c", str(options.connections), "-d", f"{options.duration}s",
+                             "--latency", *args], capture_output=True, text=True, check=True).stdout
+    status = re.search(r"STATUS non2xx=(\d+)", report) or re.search(r"Non-2xx or 3xx responses: (\d+)", report)
+    return {"rate": float(re.search(r"Requests/sec:\s+([\d.]+)", report)[1]),
+            "percentiles": dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", report, re.M)),
+            "total": int(re.search(r"(\d+) requests in", report)[1]), "non_2xx": int(status[1]) if status else 0}
+
+
+def _sql(url: str, query: str) -> list[str]:
+    return subprocess.run(["psql", url, "-tAc", query], capture_output=True, text=True, check=True).stdout.split("|")
+
+
+def _shell(manage, env, code: str) -> list[str]:
+    output = subprocess.run([*manage, "shell", "-c", code], env=env, capture_output=True, text=True, check=True)
+    return output.stdout.strip().splitlines()[-1].split()
 
 
 def main() -> int:
@@ -104,7 +120,16 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--probes", type=int, default=30)
+    parser.add_argument("--interval", type=float, default=1.0, help="db_worker's polling interval")
+    parser.add_argument("--drain-seconds", type=int, default=60, help="how long the worker drains the backlog")
+    parser.add_argument("--own-cluster", action="store_true")
     options = parser.parse_args()
+    with ExitStack() as stack:
+        postmaster = stack.enter_context(own_cluster(0, 5)) if options.own_cluster else None
+        return run(options, postmaster)
+
+
+def run(options, postmaster: int | None) -> int:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database that may be dropped.")
@@ -126,73 +151,105 @@ def main() -> int:
     manage = [python, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=env, check=True)
     subprocess.run([*manage, "load_organisations", "-v", "0"], env=env, check=True)
-    subprocess.run([*manage, "shell", "-c",
-                    "from concerto.channels.services import chat_channel_connect as c;"
-                    "from concerto.core.territory.models import Organisation as O;"
-                    f"c(actor=None, organisation=O.objects.get(slug='sceaux'), platform='messenger',"
-                    f" external_id='{PAGE}', token='bench-token')"], env=env, check=True)
-    port = _free_port()
+    channel = _shell(manage, env, "from concerto.channels.services import chat_channel_connect as c;"
+                     "from concerto.core.territory.models import Organisation as O;"
+                     f"print(c(actor=None, organisation=O.objects.get(slug='sceaux'), platform='messenger',"
+                     f" external_id='{PAGE}', token='bench-token').pk)")[0]
+    port = free_port()
     log = open(os.environ.get("BENCH_LOG", os.devnull), "w")  # the servers' request and task logs
     gunicorn = subprocess.Popen([str(Path(python).parent / "gunicorn"), "concerto.wsgi", "-b", f"127.0.0.1:{port}",
                                  "-k", "gthread", "-w", str(options.workers), "--threads", str(options.threads),
                                  "--preload", "--log-level", "warning"], env=env, cwd=ROOT,
                                 stdout=log, stderr=log)
     worker = None
+    base = f"http://127.0.0.1:{port}"
     try:
         for _attempt in range(100):
             try:
-                urlopen(f"http://127.0.0.1:{port}/sante/", timeout=1)
+                urlopen(f"{base}/sante/", timeout=1)
                 break
             except OSError:
                 time.sleep(0.2)
-        # 1. Intake.
+        load_before = os.getloadavg()
         with tempfile.TemporaryDirectory() as folder:
-            events = Path(folder) / "events.tsv"
+            folder = Path(folder)
+            # 1. References in the same run: Django's cheapest answer here, and the webhook's statement alone.
+            hello = _wrk(port, options, [f"{base}/canaux/messenger/webhook/?hub.mode=subscribe&hub.verify_token=bench"
+                                         "&hub.challenge=1"])
+            sample_event = json.dumps({"page": PAGE, "sender": "1", "text": "Bonjour", "payload": "", "mid": "m"})
+            (folder / "insert.sql").write_text(PGBENCH.replace("EVENT", sample_event))
+            pgbench = subprocess.run(["pgbench", "-n", "-c", str(options.connections), "-j", "2", "-T", "10",
+                                      "-f", str(folder / "insert.sql"), f"-Dchannel={channel}", url],
+                                     capture_output=True, text=True)
+            match = re.search(r"tps = ([0-9.]+)", pgbench.stdout)
+            ceiling = float(match[1]) if match else None
+            if ceiling is None:
+                print(pgbench.stdout[-1000:], pgbench.stderr[-1000:])
+            _sql(url, "DELETE FROM channels_inboundevent")
+            # 2. Intake.
+            events = folder / "events.tsv"
             with events.open("w") as out:
-                for number in range(60_000):
+                for number in range(80_000):
                     body = _body(f"9{number:015d}", f"m_bench_{number}")
                     out.write(f"{_sign(body)}\t{body.decode()}\n")
-            script = Path(folder) / "events.lua"
-            script.write_text(LUA)
-            cpu_before = _cpu_seconds(gunicorn.pid)
-            result = subprocess.run(["wrk", "-t", "2", "-c", str(options.connections), "-d", f"{options.duration}s",
-                                     "--latency", "-s", str(script), f"http://127.0.0.1:{port}", "--", str(events)],
-                                    capture_output=True, text=True, check=True)
-        report = result.stdout
-        cpu = _cpu_seconds(gunicorn.pid) - cpu_before
-        rate = float(re.search(r"Requests/sec:\s+([\d.]+)", report)[1])
-        percentiles = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", report, re.M))
-        non_2xx = int(re.search(r"STATUS non2xx=(\d+)", report)[1])
-        total = int(re.search(r"(\d+) requests in", report)[1])
-        output = subprocess.run([*manage, "shell", "-c",
-                                "from concerto.channels.models import Message as M, Participant as P;"
-                                "print(M.objects.filter(direction='in').count(), P.objects.count())"],
-                                env=env, capture_output=True, text=True, check=True).stdout
-        check = output.strip().splitlines()[-1].split()
-        print(f"intake: {rate:.0f} signed events/s over {options.duration} s ({options.connections} connections, "
-              f"{options.workers} gunicorn workers x {options.threads} threads)")
-        print(f"  latency p50 {percentiles.get('50')}, p90 {percentiles.get('90')}, p99 {percentiles.get('99')}; "
-              f"{total} requests, {non_2xx} not 2xx")
-        print(f"  application CPU: {cpu * 1000 / max(total, 1):.1f} ms per event (gunicorn's processes), so about "
-              f"{max(total, 1) / max(cpu, 0.001):.0f} events/s per fully available core")
-        print(f"  database: {check[0]} inbound messages, {check[1]} participants (one per event answered 200: "
-              "none lost, none twice)")
-        # 2. End to end, with the worker draining the queue first.
-        worker = subprocess.Popen([*manage, "db_worker", "--interval", "0.05", "--no-reload"], env=env, cwd=ROOT,
-                                  stdout=log, stderr=log)
-        deadline, started = time.monotonic() + 600, time.monotonic()
-        while time.monotonic() < deadline:
-            before = len(graph.sent)
-            time.sleep(2)
-            if len(graph.sent) == before and (before or time.monotonic() - started > 30):
+            (folder / "events.lua").write_text(LUA)
+            server_pids = [gunicorn.pid, *children_of(gunicorn.pid)]
+            cpu_before, pg_before = cpu_seconds(server_pids), cpu_seconds(postgres_pids(postmaster))
+            intake = _wrk(port, options, ["-s", str(folder / "events.lua"), base, "--", str(events)])
+            cpu = cpu_seconds(server_pids) - cpu_before
+            pg_cpu = cpu_seconds(postgres_pids(postmaster)) - pg_before
+        load_after = os.getloadavg()
+        stored, messages = map(int, _sql(url, "SELECT (SELECT count(*) FROM channels_inboundevent), "
+                                              "(SELECT count(*) FROM channels_message)"))
+        total, rate, percentiles = intake["total"], intake["rate"], intake["percentiles"]
+        p99_ms = _ms(percentiles.get("99", "0ms"))
+        print(f"Conversation webhook on PostgreSQL ({name}{', own cluster' if postmaster else ', shared server'}),"
+              f" gunicorn {options.workers} workers x {options.threads} threads, wrk 2 threads, "
+              f"{options.connections} connections, {options.duration} s")
+        print(f"intake (worker stopped): {rate:.0f} signed events/s; latency p50 {percentiles.get('50')}, "
+              f"p90 {percentiles.get('90')}, p99 {percentiles.get('99')}; {total} requests, "
+              f"{intake['non_2xx']} not 2xx")
+        everyone = "" if postmaster else " (every PostgreSQL process of the machine)"
+        print(f"  CPU per event: application {cpu * 1000 / max(total, 1):.2f} ms (gunicorn's processes), PostgreSQL "
+              f"{pg_cpu * 1000 / max(total, 1):.2f} ms{everyone}"
+              f"; so about {max(total, 1) / max(cpu + pg_cpu, 0.001) * 2:.0f} events/s on 2 free cores")
+        answered = total - intake["non_2xx"]
+        # wrk stops waiting for the requests in flight (at most one per connection): stored, not counted.
+        exact = answered <= stored <= answered + options.connections
+        print(f"  database: {stored} events stored for {answered} answered 200 and at most {options.connections} in "
+              f"flight when wrk stopped (none lost, none twice: {'OK' if exact else 'FAIL'}); {messages} messages "
+              "recorded in the requests (the engine runs in the worker)")
+        print(f"  references in the same run: Django's cheapest answer (GET verification, whole middleware, no "
+              f"query) {hello['rate']:.0f}/s, p99 {hello['percentiles'].get('99')}: the webhook reaches "
+              f"{rate / hello['rate']:.0%} of it; " + (
+                  f"PostgreSQL alone, the webhook's INSERT one per commit (pgbench, {options.connections} clients): "
+                  f"{ceiling:.0f}/s, the webhook reaches {rate / ceiling:.0%} of it" if ceiling else "pgbench: none"))
+        # 3. The worker drains the stored events, for --drain-seconds at most (the rest is then dropped).
+        worker = subprocess.Popen([*manage, "db_worker", "--interval", str(options.interval), "--no-reload",
+                                   "--no-startup-delay"], env=env, cwd=ROOT, stdout=log, stderr=log)
+        started = time.monotonic()
+        while time.monotonic() - started < options.drain_seconds:
+            time.sleep(1)
+            left = int(_sql(url, "SELECT count(*) FROM channels_inboundevent")[0])
+            if left == 0:
                 break
-        drained = len(graph.sent)
+        drained_in, worker_cpu = time.monotonic() - started, cpu_seconds([worker.pid, *children_of(worker.pid)])
+        handled = stored - left
+        _sql(url, "DELETE FROM channels_inboundevent")
+        _sql(url, "DELETE FROM django_tasks_database_dbtaskresult WHERE status = 'READY'")
+        time.sleep(3)
+        print(f"worker: {handled} of the {stored} stored events answered in {drained_in:.0f} s "
+              f"({handled / drained_in:.0f} events/s, one db_worker process; {left} left and dropped), "
+              f"{worker_cpu * 1000 / max(handled, 1):.1f} ms of worker CPU per event (start-up, engine, task rows and "
+              f"the Send API calls); {len(graph.sent)} Send "
+              "API calls received by the fake Graph API")
+        # 4. End to end, the worker running.
         times = []
         for number in range(options.probes):
             psid = f"8{number:015d}"
             body = _body(psid, f"m_probe_{number}")
             start = time.monotonic()
-            urlopen(Request(f"http://127.0.0.1:{port}/canaux/messenger/webhook/", data=body, method="POST",
+            urlopen(Request(f"{base}/canaux/messenger/webhook/", data=body, method="POST",
                             headers={"Content-Type": "application/json", "X-Hub-Signature-256": _sign(body)}),
                     timeout=10).read()
             while time.monotonic() - start < 30:
@@ -203,10 +260,13 @@ def main() -> int:
             times.append(time.monotonic() - start)
             time.sleep(0.2)
         times.sort()
-        print(f"worker: the intake's backlog drained ({drained} Send API calls received by the fake Graph API)")
-        print(f"end to end (webhook -> worker -> fake Graph API), {len(times)} probes: "
-              f"median {times[len(times) // 2] * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms")
-        print(f"machine load (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(f"end to end (webhook -> worker -> fake Graph API, db_worker --interval {options.interval:g}), "
+              f"{len(times)} probes: median {times[len(times) // 2] * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms")
+        print(f"machine load (1 min): {load_before[0]:.1f} before, {load_after[0]:.1f} after the intake, "
+              f"{os.getloadavg()[0]:.1f} at the end, on {os.cpu_count()} cores")
+        met = rate >= TARGET_RATE and p99_ms < TARGET_P99_MS and times[-1] < TARGET_E2E_S
+        print(f"targets >= {TARGET_RATE} events/s, p99 < {TARGET_P99_MS} ms, end to end < {TARGET_E2E_S} s: "
+              f"{'OK' if met else 'NOT MET'}")
     finally:
         for process in (worker, gunicorn):
             if process is not None:
@@ -215,6 +275,12 @@ def main() -> int:
         graph.__exit__(None, None, None)
         subprocess.run(["psql", server, "-qc", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'], check=False)
     return 0
+
+
+def _ms(value: str) -> float:
+    """wrk's "12.34ms", "1.20s" or "850.00us" in milliseconds."""
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 from django_tasks import task
 
 from concerto.channels import engine, transport
-from concerto.channels.models import ChatChannel, Participant, Platform
+from concerto.channels.models import Participant, Platform
 from concerto.core.registry import ChatStep
 
 logger = logging.getLogger("concerto.channels.messenger")
@@ -117,17 +117,14 @@ def webhook(request):
         events = events_parse(request.body)
     except Malformed:
         return HttpResponseBadRequest("Corps de requête illisible.", content_type="text/plain; charset=utf-8")
-    channels = {channel.external_id: channel for channel in ChatChannel.objects.filter(
-        platform=Platform.MESSENGER, active=True, external_id__in={event["page"] for event in events})}
 
     def channel_for(event):
-        channel = channels.get(event["page"])
+        channel, _secret = transport.channel_cached(platform=Platform.MESSENGER, external_id=event["page"])
         if channel is None:
             logger.warning("Messenger event for a page that no commune connected", extra={"page": event["page"]})
         return channel
 
-    transport.events_handle(platform=Platform.MESSENGER, events=events, channel_for=channel_for,
-                            render=messages_for, send_task=messenger_send)
+    transport.events_store(platform=Platform.MESSENGER, events=events, channel_for=channel_for)
     return HttpResponse("EVENT_RECEIVED", content_type="text/plain")
 
 
@@ -188,3 +185,6 @@ def messenger_send(participant_id: int, messages: list[dict], attempt: int = 1) 
     return transport.deliver(task=messenger_send, participant_id=participant_id, messages=messages,
                              attempt=attempt, post=post, name="Messenger",
                              base_seconds=settings.CONCERTO_MESSENGER_RETRY_SECONDS)
+
+
+INTAKE = transport.Intake(render=messages_for, send_task=messenger_send)

@@ -146,3 +146,24 @@ class ChatTicket(models.Model):
         """The messages an agent may read: from the moment the person asked for one until the ticket closed."""
         rows = self.participant.messages.filter(created_at__gte=self.opened_at)
         return rows.filter(created_at__lte=self.closed_at) if self.closed_at else rows
+
+
+class InboundEvent(models.Model):
+    """A webhook's event, stored as it came (parsed, checked) and waiting for the worker: the webhook writes it in
+    one statement and answers; `transport.inbound_drain` runs the engine on it, in order per person, then
+    deletes it. Unique on (channel, the platform's message id): a delivery retried while it waits is stored once
+    (afterwards, the Message row's own constraint keeps it from being answered twice). PERSON is the
+    participant's lookup hash (secrets.lookup_hash), so that one person's events are taken in order."""
+
+    channel = models.ForeignKey(ChatChannel, on_delete=models.CASCADE, related_name="+")
+    external_id = models.CharField(max_length=200, null=True, blank=True)
+    person = models.CharField(max_length=64)
+    event = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "external_id"], name="chat_inbound_unique_event")]
+        indexes = [models.Index(fields=["person", "id"], name="chat_inbound_person")]
+
+    def __str__(self) -> str:
+        return f"inbound #{self.pk}"

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods
 from django_tasks import task
 
 from concerto.channels import engine, transport
-from concerto.channels.models import ChatChannel, Participant, Platform
+from concerto.channels.models import Participant, Platform
 from concerto.core.registry import ChatStep
 from concerto.core.sms import OvhSmsBackend
 
@@ -122,9 +122,10 @@ def _remember_menu(participant: Participant, steps: list[ChatStep]) -> None:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def inbound(request, channel_id: int):
-    channel = ChatChannel.objects.filter(pk=channel_id, platform=Platform.SMS, active=True).first()
-    secret = channel.webhook_secret if channel else ""
+    channel, secret = transport.channel_cached(platform=Platform.SMS, pk=channel_id)
     given = request.GET.get("cle") or request.headers.get("X-Concerto-Secret", "")
+    if not secret or not hmac.compare_digest(given.encode(), secret.encode()):  # a secret just changed?
+        channel, secret = transport.channel_cached(platform=Platform.SMS, pk=channel_id, fresh=True)
     if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
         return HttpResponseForbidden("Clé absente ou incorrecte.", content_type="text/plain; charset=utf-8")
     try:
@@ -132,9 +133,7 @@ def inbound(request, channel_id: int):
     except Malformed:
         return HttpResponseBadRequest("Message illisible.", content_type="text/plain; charset=utf-8")
     if event is not None:
-        transport.events_handle(platform=Platform.SMS, events=[event], channel_for=lambda _event: channel,
-                                render=messages_for, send_task=sms_send, before=_number_to_payload,
-                                after=_remember_menu)
+        transport.events_store(platform=Platform.SMS, events=[event], channel_for=lambda _event: channel)
     return HttpResponse("OK", content_type="text/plain")
 
 
@@ -201,3 +200,6 @@ def sms_send(participant_id: int, messages: list[str], attempt: int = 1) -> int:
 
     return transport.deliver(task=sms_send, participant_id=participant_id, messages=messages, attempt=attempt,
                              post=post, name="SMS", base_seconds=settings.CONCERTO_SMS_RETRY_SECONDS)
+
+
+INTAKE = transport.Intake(render=messages_for, send_task=sms_send, before=_number_to_payload, after=_remember_menu)

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from django_tasks import task
 
 from concerto.channels import engine, transport
-from concerto.channels.models import ChatChannel, Participant, Platform
+from concerto.channels.models import Participant, Platform
 from concerto.core.registry import ChatStep
 
 logger = logging.getLogger("concerto.channels.telegram")
@@ -99,9 +99,10 @@ def _restart(participant: Participant, event: dict) -> dict:
 @csrf_exempt
 @require_POST
 def webhook(request, channel_id: int):
-    channel = ChatChannel.objects.filter(pk=channel_id, platform=Platform.TELEGRAM, active=True).first()
-    secret = channel.webhook_secret if channel else ""
+    channel, secret = transport.channel_cached(platform=Platform.TELEGRAM, pk=channel_id)
     given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+    if not secret or not hmac.compare_digest(given.encode(), secret.encode()):  # a secret just changed?
+        channel, secret = transport.channel_cached(platform=Platform.TELEGRAM, pk=channel_id, fresh=True)
     if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
         return HttpResponseForbidden("Jeton secret absent ou incorrect.", content_type="text/plain; charset=utf-8")
     try:
@@ -109,8 +110,7 @@ def webhook(request, channel_id: int):
     except Malformed:
         return HttpResponseBadRequest("Corps de requête illisible.", content_type="text/plain; charset=utf-8")
     if event is not None:
-        transport.events_handle(platform=Platform.TELEGRAM, events=[event], channel_for=lambda _event: channel,
-                                render=messages_for, send_task=telegram_send, before=_restart)
+        transport.events_store(platform=Platform.TELEGRAM, events=[event], channel_for=lambda _event: channel)
     return HttpResponse("OK", content_type="text/plain")
 
 
@@ -191,3 +191,6 @@ def telegram_send(participant_id: int, messages: list[dict], attempt: int = 1) -
                              attempt=attempt, post=post, name="Telegram",
                              base_seconds=settings.CONCERTO_TELEGRAM_RETRY_SECONDS,
                              refused=lambda answer: _blocked(participant, answer), wait=_wait)
+
+
+INTAKE = transport.Intake(render=messages_for, send_task=telegram_send, before=_restart)

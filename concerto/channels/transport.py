@@ -1,23 +1,35 @@
-"""What every chat transport shares (Messenger, Telegram, SMS): the intake loop and the sender's skeleton.
+"""What every chat transport shares (Messenger, Telegram, SMS): the intake, the engine's loop and the sender's
+skeleton.
 
 A transport parses its platform's webhook into inbound events (dicts with `sender`, `text`, `payload` and `mid`,
-the platform's message id that makes a retried delivery count once), then calls `events_handle`: for each event,
-the participant is found (or created), the engine answers, and the answer, rendered in the platform's format, is
-queued for the worker once the transaction commits. The worker's task calls `deliver`, which posts the messages
-in order and sorts the answers: a 5xx, a 429 or a timeout is tried again later with backoff (at most
-MAX_ATTEMPTS, then logged and given up); another 4xx is final (retrying would not help).
+the platform's message id that makes a retried delivery count once). The webhook only stores them
+(`events_store`: one INSERT, unique on the channel and the message id) and answers; the worker's `inbound_drain`
+takes the stored events in order per person and calls `events_handle`: for each event, the participant is found
+(or created), the engine answers, and the answer, rendered in the platform's format, is queued for the worker once
+the transaction commits. The worker's send task calls `deliver`, which posts the messages in order and sorts the
+answers: a 5xx, a 429 or a timeout is tried again later with backoff (at most MAX_ATTEMPTS, then logged and given
+up); another 4xx is final (retrying would not help).
 """
 
+import json
 import logging
+import os
+import threading
+import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
+from importlib import import_module
 
 import requests
-from django.db import transaction
+from django.db import close_old_connections, connection, transaction
+from django.db.models import Exists, OuterRef
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+from django_tasks import task
 
-from concerto.channels import engine
-from concerto.channels.models import Participant
+from concerto.channels import engine, secrets
+from concerto.channels.models import ChatChannel, InboundEvent, Participant
 
 logger = logging.getLogger("concerto.channels.transport")
 
@@ -42,6 +54,162 @@ def recipient(participant_id: int):
     """The participant a send task writes to, with their channel; None when either is gone."""
     participant = Participant.objects.select_related("channel").filter(pk=participant_id).first()
     return participant if participant is not None and participant.channel is not None else None
+
+
+# The intake: the webhook stores, the worker answers --------------------------------------------------------
+
+# The transports whose webhooks store their events; each module has its INTAKE (an Intake) for the drain.
+TRANSPORTS = {"messenger": "concerto.channels.messenger", "telegram": "concerto.channels.telegram",
+              "sms": "concerto.channels.sms"}
+DRAIN_BATCH = 20  # events handled in one transaction (at most one per person)
+DRAIN_SECONDS = 2.0  # then the drain gives the worker back (its sends wait behind it) and queues itself again
+WAKE_EVERY = 0.05  # seconds: a process queues at most one drain this often, whatever the webhook's rate
+CHANNEL_SECONDS = 5  # how long a process keeps a channel it looked up for a webhook
+_channels: dict[tuple, tuple[float, ChatChannel | None, str]] = {}
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What the drain needs of a transport to answer its stored events (see `events_handle`)."""
+
+    render: Callable
+    send_task: object
+    before: Callable | None = None
+    after: Callable | None = None
+
+
+def channel_cached(*, platform: str, fresh: bool = False, **lookup) -> tuple[ChatChannel | None, str]:
+    """The active channel of PLATFORM found by LOOKUP (external_id= or pk=) and its webhook secret in clear, as this
+    process saw them less than CHANNEL_SECONDS ago (FRESH: read them again). (None, "") when there is none. A
+    webhook then costs no query but its INSERT; saving or deleting a channel empties the cache of its process, and
+    the drain checks `active` again, so a deactivated page is answered nothing."""
+    key = (platform, *sorted(lookup.items()))
+    now = time.monotonic()
+    hit = _channels.get(key)
+    if hit is not None and hit[0] > now and not fresh:
+        return hit[1], hit[2]
+    channel = ChatChannel.objects.filter(platform=platform, active=True, **lookup).first()
+    if len(_channels) > 10_000:
+        _channels.clear()
+    _channels[key] = (now + CHANNEL_SECONDS, channel, channel.webhook_secret if channel else "")
+    return _channels[key][1], _channels[key][2]
+
+
+def _channels_forget(**kwargs) -> None:
+    _channels.clear()
+
+
+post_save.connect(_channels_forget, sender=ChatChannel, dispatch_uid="channels_cache_saved")
+post_delete.connect(_channels_forget, sender=ChatChannel, dispatch_uid="channels_cache_deleted")
+
+
+def events_store(*, platform: str, events: Iterable[dict], channel_for: Callable) -> int:
+    """Store EVENTS for the worker and wake it; CHANNEL_FOR(event) picks the commune's channel (None: skipped).
+    One statement, `INSERT ... ON CONFLICT DO NOTHING` (a message id already waiting is stored once), in
+    autocommit: one round trip, one durable commit, before the webhook answers. Returns how many events were
+    offered."""
+    rows, now = [], timezone.now()
+    for event in events:
+        channel = channel_for(event)
+        if channel is not None:
+            rows += [channel.pk, event.get("mid") or None, secrets.lookup_hash(platform, event["sender"]),
+                     json.dumps(event), now]
+    if rows:
+        table = InboundEvent._meta.db_table
+        values = ", ".join(["(%s, %s, %s, %s, %s)"] * (len(rows) // 5))
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} (channel_id, external_id, person, event, received_at) "  # noqa: S608
+                           f"VALUES {values} ON CONFLICT DO NOTHING", rows)
+        transaction.on_commit(wake)
+    return len(rows) // 5
+
+
+class _Waker:
+    """Queues `inbound_drain` after a webhook stored events. With the database queue, a thread of this process does
+    it, at most every WAKE_EVERY seconds and not while a drain already waits to start (that one will see the new
+    events: it starts after their commit). Every event's wake comes after its commit and is followed by a drain
+    queued after it, so none is left behind. With the immediate backend (tests), the drain runs at once."""
+
+    def __init__(self):
+        self.wanted = threading.Event()
+        self.lock = threading.Lock()
+        self.thread, self.pid = None, None
+
+    def __call__(self):
+        if not inbound_drain.get_backend().supports_defer:
+            inbound_drain.enqueue()
+            return
+        if self.pid != os.getpid() or self.thread is None or not self.thread.is_alive():
+            with self.lock:  # first wake in this process (gunicorn forks after --preload)
+                if self.pid != os.getpid() or self.thread is None or not self.thread.is_alive():
+                    self.wanted = threading.Event()
+                    self.thread = threading.Thread(target=self._run, name="chat-intake-waker", daemon=True)
+                    self.pid = os.getpid()
+                    self.thread.start()
+        self.wanted.set()
+
+    def _run(self):
+        while True:
+            self.wanted.wait()
+            self.wanted.clear()
+            try:
+                if not _drain_waiting():
+                    inbound_drain.enqueue()
+            except Exception:  # the database is away: the next webhook's wake tries again
+                logger.exception("The chat intake could not queue its drain")
+            finally:
+                close_old_connections()
+            time.sleep(WAKE_EVERY)
+
+
+def _drain_waiting() -> bool:
+    """A drain is queued and not started yet (the database queue only)."""
+    try:
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:
+        return False
+    return DBTaskResult.objects.ready().filter(task_path=inbound_drain.module_path).exists()
+
+
+wake = _Waker()
+
+
+def _next_batch() -> list[InboundEvent]:
+    """The oldest waiting events, at most one per person: each one's own oldest, none that another worker holds
+    (SKIP LOCKED; a person whose earlier event is being handled elsewhere waits for it)."""
+    earlier = InboundEvent.objects.filter(person=OuterRef("person"), pk__lt=OuterRef("pk"))
+    return list(InboundEvent.objects.select_for_update(skip_locked=True, of=("self",)).select_related("channel")
+                .filter(~Exists(earlier)).order_by("pk")[:DRAIN_BATCH])
+
+
+@task()
+def inbound_drain() -> int:
+    """Answer the stored webhook events: each through `events_handle` with its transport's INTAKE, in order per
+    person, a batch per transaction; handled events are deleted with the batch. An event whose handling fails is
+    logged and dropped (it would otherwise block that person's later messages). After DRAIN_SECONDS, queues
+    itself again so that the sends queued meanwhile go out. Returns how many events were handled."""
+    handled, started = 0, time.monotonic()
+    while time.monotonic() - started < DRAIN_SECONDS:
+        with transaction.atomic():
+            batch = _next_batch()
+            if not batch:
+                return handled
+            for row in batch:
+                channel, event = row.channel, row.event
+                try:
+                    with transaction.atomic():
+                        if channel.active:
+                            intake = import_module(TRANSPORTS[channel.platform]).INTAKE
+                            events_handle(platform=channel.platform, events=[event],
+                                          channel_for=lambda _event, c=channel: c, render=intake.render,
+                                          send_task=intake.send_task, before=intake.before, after=intake.after)
+                except Exception:
+                    logger.exception("A chat event could not be handled: dropped",
+                                     extra={"channel": channel.pk, "event": row.pk})
+            InboundEvent.objects.filter(pk__in=[row.pk for row in batch]).delete()
+            handled += len(batch)
+    inbound_drain.enqueue()
+    return handled
 
 
 def events_handle(*, platform: str, events: Iterable[dict], channel_for: Callable, render: Callable,
