@@ -163,5 +163,6 @@ manifest = register(ComponentManifest(
     ),
     audit_labels=AUDIT_LABELS,
     conversation=Conversation(items=Deferred("concerto.components.consultations.chat.items"),
-                              turn=Deferred("concerto.components.consultations.chat.turn")),
+                              turn=Deferred("concerto.components.consultations.chat.turn"),
+                              questions=Deferred("concerto.components.consultations.chat.questions")),
 ))
