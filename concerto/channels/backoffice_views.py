@@ -204,6 +204,7 @@ def _transport_page(request, channel, *, test_form=None, status=200):
         "organisation": request.organisation, "channel": channel,
         "telegram": channel.platform == Platform.TELEGRAM,
         "callback_url": services.sms_callback_url(channel) if channel.platform == Platform.SMS else "",
+        "webhook_url": services.telegram_webhook_url(channel) if channel.platform == Platform.TELEGRAM else "",
         "account_ready": services.sms_account_ready(),
         "test_form": test_form or TestForm(platform=channel.platform),
         "last_test": services.channel_test_result(channel),

@@ -86,9 +86,12 @@ def test_a_text_without_a_valid_sender_is_a_400(client, provider, line, sender):
 
 
 @pytest.mark.django_db
-def test_a_delivery_report_is_acknowledged_and_not_recorded(client, provider, line):
+@pytest.mark.parametrize("fields", [{"id": "9", "status": "delivered"},
+                                    {"id": "9", "dlr": "1"},  # OVHcloud's: `id` and the state in `dlr`
+                                    {"id": "9", "dlr": "2", "message": "Bonjour", "sender": "0612345678"}])
+def test_a_delivery_report_is_acknowledged_and_not_recorded(client, provider, line, fields):
     with _capture(execute=True):
-        response = client.get(f"/canaux/sms/{line.pk}/entrant/", {"cle": SECRET, "id": "9", "status": "delivered"})
+        response = client.get(f"/canaux/sms/{line.pk}/entrant/", {"cle": SECRET, **fields})
     assert response.status_code == 200
     assert not Participant.objects.exists() and provider.calls == []
 
