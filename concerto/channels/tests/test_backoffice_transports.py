@@ -8,32 +8,11 @@ import pytest
 from django.conf import settings
 
 from concerto.channels.models import ChatChannel, Platform
-from concerto.channels.tests.fakes import FakeBotApi, FakeOvhSms
 from concerto.channels.tests.test_backoffice import BASE, _client
 from concerto.core.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 TOKEN = "8000000001:AAtest-token-sceaux"
-
-
-@pytest.fixture
-def api(settings):
-    settings.CONCERTO_TELEGRAM_RETRY_SECONDS = 0
-    with FakeBotApi() as fake:
-        settings.CONCERTO_TELEGRAM_API_URL = fake.url
-        yield fake
-
-
-@pytest.fixture
-def provider(settings):
-    settings.CONCERTO_SMS_RETRY_SECONDS = 0
-    settings.CONCERTO_SMS_OVH_SERVICE = "sms-ab12345-1"
-    settings.CONCERTO_SMS_OVH_APPLICATION_KEY = "app-key"
-    settings.CONCERTO_SMS_OVH_APPLICATION_SECRET = "app-secret"
-    settings.CONCERTO_SMS_OVH_CONSUMER_KEY = "consumer-key"
-    with FakeOvhSms() as fake:
-        settings.CONCERTO_SMS_API_URL = fake.url + "/1.0"
-        yield fake
 
 
 def _text(response) -> str:
