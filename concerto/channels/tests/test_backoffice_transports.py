@@ -203,3 +203,14 @@ def test_an_agent_of_another_commune_connects_and_tests_nothing(outsider, electe
     assert api.calls == [] and ChatChannel.objects.count() == 1
     channel.refresh_from_db()
     assert channel.active
+
+
+def test_without_the_platform_s_ovhcloud_account_agents_are_told_and_nothing_is_sent(agent, settings):
+    settings.CONCERTO_SMS_OVH_SERVICE = ""
+    staff = _client(agent)
+    staff.post(f"{BASE}nouveau/sms/", {"number": "+33700000001"})
+    channel = ChatChannel.objects.get()
+    assert "n’est pas encore configuré" in _text(staff.get(f"{BASE}{channel.pk}/"))
+    page = _text(staff.post(f"{BASE}{channel.pk}/tester/", {"address": "0612345678"}, follow=True))
+    assert "Le compte SMS OVHcloud de la plateforme n’est pas configuré" in page
+    assert not AuditEntry.objects.filter(action="channels.test_queued").exists()
