@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:channel_id>/tester/", views.channel_check, name="channel_check"),
     path("<int:channel_id>/desactiver/", views.channel_deactivate, name="channel_deactivate"),
     path("chiffres/", views.figures, name="figures"),
+    path("chiffres/canaux.csv", views.figures_csv, name="figures_csv"),
     path("agents/", views.tickets, name="tickets"),
     path("agents/<int:ticket_id>/", views.ticket, name="ticket"),
     path("agents/<int:ticket_id>/fermer/", views.ticket_close, name="ticket_close"),

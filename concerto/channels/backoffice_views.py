@@ -3,27 +3,31 @@ token is kept encrypted and never shown again), check a token against the platfo
 officials too), and answer the people who asked to talk to an agent. Staff never read a conversation otherwise:
 a ticket shows only the messages written from the moment the person asked for an agent."""
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.core.validators import RegexValidator
 from django.db import IntegrityError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from concerto.channels import services
+from concerto.channels import services, sms
 from concerto.channels.figures import figures_for
 from concerto.channels.models import ChatChannel, ChatTicket, Platform
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.accounts.permissions import MANAGE, READ
+from concerto.core.exports import export_response
 
-# Pages connected here: Messenger. A Telegram bot or an SMS number is connected with `manage.py transport_connect`,
-# which also registers the webhook and its secret with the platform (a form that skipped that would leave the
-# channel refusing every update); they are listed, tested and deactivated here like the others.
-CONNECTABLE = [(Platform.MESSENGER.value, Platform.MESSENGER.label)]
+# Messenger pages are connected with their page id and token; a Telegram bot with its token only (getMe gives its
+# name, setWebhook registers our address and secret); an SMS number with its number, the callback URL then shown.
+CONNECTABLE = [(Platform.MESSENGER.value, Platform.MESSENGER.label), (Platform.TELEGRAM.value, Platform.TELEGRAM.label),
+               (Platform.SMS.value, Platform.SMS.label)]
+TRANSPORTS = (Platform.TELEGRAM, Platform.SMS)
 
 
 class ChannelForm(forms.Form):
@@ -58,6 +62,70 @@ class ChannelForm(forms.Form):
         return token
 
 
+class TelegramForm(forms.Form):
+    token = forms.RegexField(
+        label=gettext_lazy("Bot token"), regex=r"^[0-9]{3,15}:[A-Za-z0-9_-]{5,100}$", max_length=120, strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text=gettext_lazy("Given by @BotFather when the bot was created. It is kept encrypted and never shown "
+                               "again."),
+        error_messages={"required": gettext_lazy("Give the bot token."),
+                        "invalid": gettext_lazy("A bot token looks like 123456789:AA… (digits, a colon, then "
+                                                "letters): copy it again from @BotFather.")})
+
+
+class SmsForm(forms.Form):
+    number = forms.CharField(
+        label=gettext_lazy("Number or sender"), max_length=20, strip=True,
+        help_text=gettext_lazy("The OVHcloud virtual number people write to (+33 7 00 00 00 01), or the sender "
+                               "name validated by OVHcloud (3 to 11 letters or digits)."),
+        error_messages={"required": gettext_lazy("Give the number people write to.")})
+
+    def clean_number(self):
+        value = self.cleaned_data["number"]
+        number = sms.normalise(value)
+        if number:
+            return number
+        if re.fullmatch(r"[A-Za-z][A-Za-z0-9]{2,10}", value):
+            return value
+        raise forms.ValidationError(_("Give a phone number (+33 7 00 00 00 01) or a sender name of 3 to 11 "
+                                      "letters or digits."))
+
+
+class TestForm(forms.Form):
+    """Where « Tester » sends its message: a Telegram chat id (optional: without it the bot is checked) or a
+    phone number (required)."""
+
+    address = forms.CharField(label=gettext_lazy("Send a test message to"), max_length=30, required=False,
+                              strip=True)
+
+    def __init__(self, *args, platform: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.platform = platform
+        field = self.fields["address"]
+        if platform == Platform.SMS:
+            field.label = _("Mobile number to send a test message to")
+            field.required = True
+            field.error_messages["required"] = _("Give the mobile number that receives the test message.")
+            field.widget.attrs.update(autocomplete="tel", inputmode="tel")
+        else:
+            field.label = _("Chat id to send a test message to (optional)")
+            field.help_text = _("Empty: the bot and its webhook are checked. A chat id (the person must have "
+                                "written to the bot first): a test message is sent there.")
+            field.widget.attrs.update(inputmode="numeric")
+
+    def clean_address(self):
+        value = self.cleaned_data["address"]
+        if self.platform == Platform.SMS:
+            number = sms.normalise(value)
+            if number is None:
+                raise forms.ValidationError(_("This is not a phone number: write it as 06 12 34 56 78 or "
+                                              "+33 6 12 34 56 78."))
+            return number
+        if value and not re.fullmatch(r"-?[0-9]{1,20}", value):
+            raise forms.ValidationError(_("A chat id is made of digits only, for example 7012345678."))
+        return value
+
+
 class ReplyForm(forms.Form):
     text = forms.CharField(label=gettext_lazy("Your answer"), max_length=services.REPLY_MAX,
                            widget=forms.Textarea(attrs={"rows": 4}),
@@ -89,6 +157,8 @@ def _form_page(request, form, *, title, channel=None, status=200):
 def channel_create(request, org_slug, platform):
     if platform not in dict(CONNECTABLE):
         raise Http404(_("This platform does not exist."))
+    if platform in TRANSPORTS:
+        return _transport_create(request, platform)
     label = dict(Platform.choices)[platform]
     title = _("Connect a %(platform)s page") % {"platform": label}
     form = ChannelForm(request.POST or None, platform=platform)
@@ -105,9 +175,50 @@ def channel_create(request, org_slug, platform):
     return _form_page(request, form, title=title, status=400 if form.errors else 200)
 
 
+def _transport_create(request, platform):
+    form = (TelegramForm if platform == Platform.TELEGRAM else SmsForm)(request.POST or None)
+    title = _("Connect a Telegram bot") if platform == Platform.TELEGRAM else _("Connect an SMS number")
+    if request.method == "POST" and form.is_valid():
+        try:
+            if platform == Platform.TELEGRAM:
+                channel = services.telegram_channel_connect(actor=request.user, organisation=request.organisation,
+                                                            token=form.cleaned_data["token"])
+                messages.success(request, _("The bot @%(name)s is connected: Telegram now sends its messages "
+                                            "here.") % {"name": channel.external_id})
+            else:
+                channel = services.sms_channel_connect(actor=request.user, organisation=request.organisation,
+                                                       number=form.cleaned_data["number"])
+                messages.success(request, _("The number is connected. Paste the callback URL below in OVHcloud's "
+                                            "manager."))
+        except services.PlatformRefused as refused:
+            form.add_error(None, refused.message)
+        else:
+            return redirect("channels_backoffice:channel_edit", request.organisation.slug, channel.pk)
+    return render(request, "channels/backoffice/transport_form.html", {
+        "organisation": request.organisation, "form": form, "title": title, "platform": platform,
+    }, status=400 if form.errors else 200)
+
+
+def _transport_page(request, channel, *, test_form=None, status=200):
+    return render(request, "channels/backoffice/transport.html", {
+        "organisation": request.organisation, "channel": channel,
+        "telegram": channel.platform == Platform.TELEGRAM,
+        "callback_url": services.sms_callback_url(channel) if channel.platform == Platform.SMS else "",
+        "webhook_url": services.telegram_webhook_url(channel) if channel.platform == Platform.TELEGRAM else "",
+        "account_ready": services.sms_account_ready(),
+        "test_form": test_form or TestForm(platform=channel.platform),
+        "last_test": services.channel_test_result(channel),
+        "token_form": TelegramForm() if channel.platform == Platform.TELEGRAM else None,
+    }, status=status)
+
+
 @backoffice_view(MANAGE)
 def channel_edit(request, org_slug, channel_id):
     channel = _channel(request, channel_id)
+    if channel.platform in TRANSPORTS:
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        return _transport_page(request, channel)
     has_token = bool(channel.token_encrypted)
     form = ChannelForm(request.POST or None, platform=channel.platform, has_token=has_token,
                        initial={"external_id": channel.external_id})
@@ -129,6 +240,22 @@ def channel_edit(request, org_slug, channel_id):
 @backoffice_view(MANAGE)
 def channel_check(request, org_slug, channel_id):
     channel = _channel(request, channel_id)
+    if channel.platform in TRANSPORTS:
+        form = TestForm(request.POST, platform=channel.platform)
+        if not form.is_valid():
+            return _transport_page(request, channel, test_form=form, status=400)
+        address = form.cleaned_data["address"]
+        if channel.platform == Platform.SMS and not services.sms_account_ready():
+            messages.error(request, _("The platform's OVHcloud SMS account is not set up: ask the platform's "
+                                      "administrator."))
+        elif address:
+            services.channel_test_send(actor=request.user, channel=channel, address=address)
+            messages.success(request, _("The test message is with the worker: its result shows below in a few "
+                                        "seconds (reload the page)."))
+        else:
+            ok, result = services.chat_channel_check(actor=request.user, channel=channel)
+            (messages.success if ok else messages.error)(request, result)
+        return redirect("channels_backoffice:channel_edit", org_slug, channel.pk)
     ok, result = services.chat_channel_check(actor=request.user, channel=channel)
     (messages.success if ok else messages.error)(request, result)
     return redirect("channels_backoffice:channels", org_slug)
@@ -139,8 +266,12 @@ def channel_check(request, org_slug, channel_id):
 def channel_deactivate(request, org_slug, channel_id):
     channel = _channel(request, channel_id)
     services.chat_channel_deactivate(actor=request.user, channel=channel)
-    messages.success(request, _("The page is deactivated: its messages are no longer answered. Save it again to "
-                                "reactivate it."))
+    if channel.platform in TRANSPORTS:
+        messages.success(request, _("The channel is disconnected: its messages are no longer answered. Connect it "
+                                    "again to reactivate it."))
+    else:
+        messages.success(request, _("The page is deactivated: its messages are no longer answered. Save it again "
+                                    "to reactivate it."))
     return redirect("channels_backoffice:channels", org_slug)
 
 
@@ -152,6 +283,14 @@ def figures(request, org_slug):
         "organisation": request.organisation, "figures": result, "today": timezone.localdate(),
         "charts": [(f"chart-{index}", chart) for index, chart in enumerate(result.charts)],
     })
+
+
+@require_safe
+@backoffice_view(MANAGE, read=READ)
+def figures_csv(request, org_slug):
+    result = figures_for(organisation=request.organisation)
+    return export_response(list(result.csv_rows()), [_("Figure"), _("Item"), _("Detail"), _("Value")],
+                           f"discussion-{request.organisation.slug}.csv", stream=False)
 
 
 @require_safe

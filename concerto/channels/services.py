@@ -2,12 +2,15 @@
 
 import logging
 from importlib import import_module
+from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from concerto.channels.models import ChatChannel, ChatTicket, Message, Participant, Platform
 from concerto.core.audit.services import audit_record
@@ -69,18 +72,26 @@ def chat_channel_deactivate(*, actor, channel: ChatChannel) -> ChatChannel:
     """Stop CHANNEL: its webhook events are answered 200 and ignored until it is connected again."""
     channel.active = False
     channel.save(update_fields=["active"])
+    if channel.platform == Platform.TELEGRAM and channel.token:
+        try:  # Telegram stops calling us; the webhook refuses the updates of an inactive channel anyway
+            _bot_call(channel.token, "deleteWebhook")
+        except PlatformRefused:
+            logger.warning("Telegram deleteWebhook failed for channel %s", channel.pk)
     audit_record(actor=actor, action="channels.deactivated", target=channel, organisation=channel.organisation,
                  data={"platform": channel.platform, "page": channel.external_id})
     return channel
 
 
 def chat_channel_check(*, actor, channel: ChatChannel) -> tuple[bool, str]:
-    """Ask the platform whether CHANNEL's token works (platforms let a page write only to people who wrote
-    first, so a test message is not possible): (working, a French sentence saying what the platform said)."""
-    if channel.platform != Platform.MESSENGER:
-        return False, _("This platform has no automatic check here yet.")
+    """Ask the platform whether CHANNEL's token works (a Messenger page writes only to people who wrote first,
+    so a test message is not possible; a Telegram bot: getMe and getWebhookInfo): (working, a French sentence
+    saying what the platform said)."""
     token = channel.token
-    if not token:
+    if channel.platform == Platform.TELEGRAM:
+        ok, result = _telegram_check(channel)
+    elif channel.platform != Platform.MESSENGER:
+        return False, _("Send a test message to check this channel.")
+    elif not token:
         ok, result = False, _("No token is saved for this page: replace it.")
     else:
         url = f"{settings.CONCERTO_MESSENGER_API_URL.rstrip('/')}/me"
@@ -105,6 +116,166 @@ def chat_channel_check(*, actor, channel: ChatChannel) -> tuple[bool, str]:
     audit_record(actor=actor, action="channels.checked", target=channel, organisation=channel.organisation,
                  data={"platform": channel.platform, "page": channel.external_id, "working": ok})
     return ok, result
+
+
+# Telegram and SMS ------------------------------------------------------------------------------------------
+
+class PlatformRefused(Exception):
+    """The platform refused or did not answer; MESSAGE says so in French. Nothing was saved."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _bot_call(token: str, method: str, body: dict | None = None) -> dict:
+    """Call the Bot API's METHOD with TOKEN: its `result`, or PlatformRefused with a French sentence."""
+    url = f"{settings.CONCERTO_TELEGRAM_API_URL.rstrip('/')}/bot{token}/{method}"
+    try:
+        answer = requests.post(url, json=body or {}, timeout=CHECK_TIMEOUT)
+    except requests.RequestException:
+        raise PlatformRefused(_("Telegram did not answer in time: try again in a few minutes.")) from None
+    data = _json(answer)
+    if answer.status_code in (401, 404):
+        raise PlatformRefused(_("Telegram refused the token: copy it again from @BotFather (it looks like "
+                                "123456789:AA…)."))
+    if answer.status_code != 200 or not data.get("ok"):
+        raise PlatformRefused(_("Telegram answered with an error (%(status)s): try again later.")
+                              % {"status": answer.status_code})
+    return data.get("result") if isinstance(data.get("result"), dict | bool) else {}
+
+
+def telegram_webhook_url(channel: ChatChannel) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("channels:telegram_webhook", args=[channel.pk])
+
+
+def sms_callback_url(channel: ChatChannel) -> str:
+    """The address to give OVHcloud for received texts, with the channel's secret in `cle`."""
+    path = reverse("channels:sms_inbound", args=[channel.pk])
+    return f"{settings.SITE_URL.rstrip('/')}{path}?{urlencode({'cle': channel.webhook_secret})}"
+
+
+def telegram_channel_connect(*, actor, organisation, token: str) -> ChatChannel:
+    """Connect ORGANISATION's Telegram bot: check TOKEN (getMe), keep it encrypted with a new secret and register
+    our webhook with that secret_token (setWebhook). Any refusal raises PlatformRefused and saves nothing."""
+    me = _bot_call(token, "getMe")
+    username = str((me or {}).get("username") or "")[:64] if isinstance(me, dict) else ""
+    if not username:
+        raise PlatformRefused(_("Telegram answered, but this token is not a bot's."))
+    taken = ChatChannel.objects.filter(platform=Platform.TELEGRAM, external_id=username).first()
+    if taken is not None and taken.organisation_id != organisation.pk:
+        raise PlatformRefused(_("This bot is already connected to another organisation."))
+    with transaction.atomic():
+        channel, secret = transport_channel_connect(actor=actor, organisation=organisation,
+                                                    platform=Platform.TELEGRAM, external_id=username, token=token)
+        # Inside the transaction: if Telegram refuses the webhook, the channel is not saved half-way.
+        _bot_call(token, "setWebhook", {"url": telegram_webhook_url(channel), "secret_token": secret,
+                                        "allowed_updates": ["message", "callback_query"]})
+    return channel
+
+
+def sms_channel_connect(*, actor, organisation, number: str) -> ChatChannel:
+    """Connect ORGANISATION's SMS number (OVHcloud virtual number, or a sender name for the short number of
+    answers) with a new callback secret; the callback URL is then shown to paste in OVHcloud's manager."""
+    taken = ChatChannel.objects.filter(platform=Platform.SMS, external_id=number).first()
+    if taken is not None and taken.organisation_id != organisation.pk:
+        raise PlatformRefused(_("This number is already connected to another organisation."))
+    channel, _secret = transport_channel_connect(actor=actor, organisation=organisation, platform=Platform.SMS,
+                                                 external_id=number)
+    return channel
+
+
+def sms_account_ready() -> bool:
+    """Whether the platform's OVHcloud SMS account (settings, shared by the verification codes) is set."""
+    return all([settings.CONCERTO_SMS_OVH_SERVICE, settings.CONCERTO_SMS_OVH_APPLICATION_KEY,
+                settings.CONCERTO_SMS_OVH_APPLICATION_SECRET, settings.CONCERTO_SMS_OVH_CONSUMER_KEY])
+
+
+def _telegram_check(channel: ChatChannel) -> tuple[bool, str]:
+    """getMe and getWebhookInfo: the token works for this bot, and Telegram calls our webhook."""
+    token = channel.token
+    if not token:
+        return False, _("No token is saved for this bot: connect it again.")
+    try:
+        me = _bot_call(token, "getMe")
+        info = _bot_call(token, "getWebhookInfo")
+    except PlatformRefused as refused:
+        return False, refused.message
+    username = str((me or {}).get("username") or "?")[:64]
+    if username != channel.external_id:
+        return False, _("The token works, but for another bot (@%(name)s) than the one saved here.") % {
+            "name": username}
+    if not isinstance(info, dict) or info.get("url") != telegram_webhook_url(channel):
+        return False, _("The token works for @%(name)s, but Telegram does not send its messages here: connect "
+                        "the bot again.") % {"name": username}
+    if info.get("last_error_message"):
+        return False, _("Telegram sends the messages of @%(name)s here but reported an error: %(error)s") % {
+            "name": username, "error": str(info["last_error_message"])[:200]}
+    pending = int(info.get("pending_update_count") or 0)
+    return True, _("The bot @%(name)s works and Telegram sends its messages here (%(pending)s waiting).") % {
+        "name": username, "pending": pending}
+
+
+def channel_test_send(*, actor, channel: ChatChannel, address: str) -> None:
+    """Send a test message to ADDRESS (a Telegram chat id, a phone number) through the worker; its outcome is
+    recorded as the channel's last test (audit `channels.tested`) and shown on the channel's page."""
+    audit_record(actor=actor, action="channels.test_queued", target=channel, organisation=channel.organisation,
+                 data={"platform": channel.platform})
+    transaction.on_commit(lambda: channel_test_deliver.enqueue(channel.pk, address))
+
+
+@task()
+def channel_test_deliver(channel_id: int, address: str) -> bool:
+    """The worker's side of « Tester »: one try (a test says what happened, it does not insist), its outcome
+    recorded as `channels.tested`."""
+    channel = ChatChannel.objects.filter(pk=channel_id).select_related("organisation").first()
+    if channel is None:
+        return False
+    text = _("Test message from %(name)s: this channel works.") % {"name": channel.organisation.name}
+    try:
+        if channel.platform == Platform.TELEGRAM:
+            url = f"{settings.CONCERTO_TELEGRAM_API_URL.rstrip('/')}/bot{channel.token}/sendMessage"
+            answer = requests.post(url, json={"chat_id": address, "text": text}, timeout=CHECK_TIMEOUT)
+        else:
+            from concerto.core.sms import OvhSmsBackend
+
+            number = channel.external_id
+            answer = OvhSmsBackend().post(phone=address, message=text, sender=number if number.startswith("+") else "")
+    except requests.RequestException:
+        ok, result = False, _("The platform did not answer in time: try again in a few minutes.")
+    else:
+        data = _json(answer)
+        if answer.status_code == 200 and (channel.platform == Platform.SMS or data.get("ok")):
+            invalid = data.get("invalidReceivers") or []
+            ok = not invalid
+            result = (_("The test message was sent.") if ok else
+                      _("The provider refused the number: check it and try again."))
+        elif answer.status_code in (400, 403) and channel.platform == Platform.TELEGRAM:
+            ok, result = False, _("Telegram cannot write to this chat: the person must first write to the bot "
+                                  "(/start), and the chat id must be theirs.")
+        elif answer.status_code in (401, 403, 404):
+            ok, result = False, _("The platform refused our credentials (%(status)s): connect the channel "
+                                  "again.") % {"status": answer.status_code}
+        else:
+            ok, result = False, _("The platform answered with an error (%(status)s): try again later.") % {
+                "status": answer.status_code}
+    audit_record(actor=None, action="channels.tested", target=channel, organisation=channel.organisation,
+                 data={"platform": channel.platform, "working": ok, "result": str(result)})
+    return ok
+
+
+def channel_test_result(channel: ChatChannel):
+    """The last test message's outcome (an AuditEntry with data working/result), or None."""
+    from concerto.core.audit.models import AuditEntry
+
+    return (AuditEntry.objects.filter(action="channels.tested", target_type=_content_type(channel),
+                                      target_id=str(channel.pk)).order_by("-pk").first())
+
+
+def _content_type(channel):
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(channel)
 
 
 def _json(answer) -> dict:

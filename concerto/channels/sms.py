@@ -2,7 +2,9 @@
 (concerto/core/sms.py, also the verification codes' backend).
 
 `/canaux/sms/<channel id>/entrant/` takes the provider's callback for a received text (GET or POST, form or JSON
-fields: the sender in `from`/`sender`/`senderid`, the text in `text`/`message`, the provider's id in `id`), checked
+fields: the sender in `from`/`sender`/`senderid`, the text in `text`/`message`, the provider's id in `id`; OVHcloud
+names a received text's fields `sender`, `message` and `id`, as its API's incoming SMS objects do, and calls
+delivery reports with `id` and `dlr`: docs/architecture.md "Chat channels in the back-office: Telegram, SMS"), checked
 by the channel's secret, given in the `cle` query parameter (OVHcloud's callback URL carries no signature) or in
 the header X-Concerto-Secret, compared in constant time: 403 and nothing recorded otherwise. A delivery report
 (no text) is answered 200 and not recorded. Choices become a numbered menu (« Répondez 1, 2 ou 3 »); the numbers
@@ -91,6 +93,8 @@ def inbound_parse(request) -> dict | None:
         else:
             data.update(request.POST.dict())
     data.pop("cle", None)
+    if "dlr" in data:
+        return None  # OVHcloud's delivery report (GET `id` and `dlr`, the state): nothing to answer
     text = _field(data, "text", "message")
     if not text:
         return None

@@ -193,11 +193,16 @@ class Conversation:
       own string, e.g. a component id);
     - `turn(*, ref, state, text, payload, person, organisation)`: one exchange, a ChatTurn. The first call of a
       conversation about REF has an empty STATE and no TEXT nor PAYLOAD. Writes go through the component's own
-      services, with PERSON's account or key and the `chatbot` channel.
+      services, with PERSON's account or key and the `chatbot` channel;
+    - `questions(ref)` (optional): see below.
     """
 
     items: Callable
     turn: Callable
+    # Optional, for the chat's drop-off figures: function(ref) -> the questions of REF in the order the chat
+    # asks them, as (key, title, answered) triples: KEY as the turn's state keeps answers (`state["answers"]`
+    # keys, `state["skipped"]` items), ANSWERED how many finished chat responses answer it.
+    questions: Callable | None = None
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,7 @@ def _climate_actions(actor, space, author) -> None:
 def demo_load() -> dict:
     """Create the demo once; running it again changes nothing."""
     users = {email: _user(email, name, role, org) for email, name, role, org in PERSONAS}
-    channels_demo_load()  # Sceaux's demo Messenger page (concerto/channels/demo.py), also on an older demo
+    channels_demo_load()  # Sceaux's demo Messenger page, Telegram bot and SMS number (concerto/channels/demo.py)
     if Space.objects.filter(slug="budget-participatif-2026", organisation__slug="sceaux").exists():
         return {"users": len(users), "spaces": 0}
     metropole_admin = users["admin@metropole.demo"]

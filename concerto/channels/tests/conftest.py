@@ -1,9 +1,11 @@
-"""A Sceaux consultation open to anyone, Sceaux connected to a Messenger page, and the fake Graph API."""
+"""A Sceaux consultation open to anyone, Sceaux connected to a Messenger page, and the fakes of the platforms' APIs
+(Graph API, Telegram Bot API, OVHcloud SMS)."""
 
 import pytest
 
 from concerto.channels.models import ChatChannel, Platform
 from concerto.channels.testing import FakeGraph
+from concerto.channels.tests.fakes import FakeBotApi, FakeOvhSms
 from concerto.components.consultations import building
 from concerto.components.consultations.models import Question
 from concerto.testing import ComponentFactory
@@ -30,6 +32,28 @@ def graph(settings):
     settings.CONCERTO_MESSENGER_RETRY_SECONDS = 0
     with FakeGraph() as fake:
         settings.CONCERTO_MESSENGER_API_URL = fake.url
+        yield fake
+
+
+@pytest.fixture
+def api(settings):
+    """A local fake of the Telegram Bot API, where the Telegram transport sends."""
+    settings.CONCERTO_TELEGRAM_RETRY_SECONDS = 0
+    with FakeBotApi() as fake:
+        settings.CONCERTO_TELEGRAM_API_URL = fake.url
+        yield fake
+
+
+@pytest.fixture
+def provider(settings):
+    """A local fake of OVHcloud's SMS API, with the platform's OVHcloud account set."""
+    settings.CONCERTO_SMS_RETRY_SECONDS = 0
+    settings.CONCERTO_SMS_OVH_SERVICE = "sms-ab12345-1"
+    settings.CONCERTO_SMS_OVH_APPLICATION_KEY = "app-key"
+    settings.CONCERTO_SMS_OVH_APPLICATION_SECRET = "app-secret"
+    settings.CONCERTO_SMS_OVH_CONSUMER_KEY = "consumer-key"
+    with FakeOvhSms() as fake:
+        settings.CONCERTO_SMS_API_URL = fake.url + "/1.0"
         yield fake
 
 

@@ -1,6 +1,7 @@
 """Local fakes of the Telegram Bot API and of OVHcloud's SMS API, each in a thread: `with FakeBotApi() as api:`.
 Every POST is kept in `calls` as (path, JSON body, headers); `failures` answers that many requests with STATUS
-(503 by default) first; `refuse` answers every sendMessage with 403 (a person who blocked the bot)."""
+(503 by default) first; `refuse` answers every sendMessage with 403 (a person who blocked the bot); `errors` maps
+a method (the path's end, "setWebhook") to the status it is answered with."""
 
 import http.server
 import json
@@ -16,7 +17,7 @@ class FakeServer(LocalServer):
         raise NotImplementedError
 
     def __init__(self):
-        self.calls, self.failures, self.status, self.refuse = [], 0, 503, False
+        self.calls, self.failures, self.status, self.refuse, self.errors = [], 0, 503, False, {}
         self.lock = threading.Lock()
         fake = self
 
@@ -24,14 +25,16 @@ class FakeServer(LocalServer):
             def do_POST(self):  # noqa: N802 (the standard library's name)
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
                 with fake.lock:
-                    failing = fake.failures > 0
-                    if failing:
+                    method = self.path.rsplit("/", 1)[-1]
+                    failing = fake.failures > 0 or method in fake.errors
+                    if fake.failures > 0:
                         fake.failures -= 1
                     elif not fake.refuse:
                         fake.calls.append((self.path, body, dict(self.headers)))
                 if failing:
-                    status, answer = fake.status, {"ok": False, "error_code": fake.status,
-                                                   "description": "down", "parameters": {"retry_after": 0}}
+                    status = fake.errors.get(method, fake.status)
+                    answer = {"ok": False, "error_code": status, "description": "down",
+                              "parameters": {"retry_after": 0}}
                 elif fake.refuse:
                     status, answer = 403, {"ok": False, "error_code": 403,
                                            "description": "Forbidden: bot was blocked by the user"}
@@ -50,7 +53,13 @@ class FakeBotApi(FakeServer):
         if path.endswith("/getMe"):
             return {"ok": True, "result": {"id": 8000000001, "is_bot": True, "username": "concerto_sceaux_bot"}}
         if path.endswith("/setWebhook"):
+            self.webhook_url = body.get("url", "")
             return {"ok": True, "result": True, "description": "Webhook was set"}
+        if path.endswith("/deleteWebhook"):
+            self.webhook_url = ""
+            return {"ok": True, "result": True}
+        if path.endswith("/getWebhookInfo"):
+            return {"ok": True, "result": {"url": getattr(self, "webhook_url", ""), "pending_update_count": 0}}
         return {"ok": True, "result": {"message_id": len(self.calls), "chat": {"id": body.get("chat_id")},
                                        "text": body.get("text", "")}}
 

@@ -68,19 +68,6 @@ def _page(client, url) -> str:
 
 # Connecting ----------------------------------------------------------------------------------------------
 
-def test_telegram_and_sms_are_not_connected_by_the_form(agent):
-    """A bot or a number connected without its webhook secret would refuse every update: those go through
-    `manage.py transport_connect`, which registers the webhook with the platform."""
-    client = _client(agent)
-    page = _page(client, BASE)
-    assert f"{BASE}nouveau/messenger/" in page
-    for platform in (Platform.TELEGRAM, Platform.SMS):
-        assert f"{BASE}nouveau/{platform}/" not in page
-        answer = client.post(f"{BASE}nouveau/{platform}/", {"external_id": "33700000001", "token": "x"})
-        assert answer.status_code == 404
-    assert not ChatChannel.objects.exists()
-
-
 def test_an_agent_connects_a_messenger_page_and_never_sees_its_token_again(agent):
     client = _client(agent)
     assert "Aucune page n’est encore connectée." in _page(client, BASE)
@@ -206,10 +193,21 @@ def test_the_figures_count_people_answers_and_drop_off_without_any_message(agent
     assert "<svg" in page_text
     rows = page_text.split("Abandon par question")[1]
     assert "<svg" in rows and 'aria-hidden="true"' in rows  # the bars, beside the table that says the same
-    # Question 1: both started and answered; question 2: both started, one answered (the finished one).
-    assert "<th scope=\"row\">Question 1</th><td>2</td><td>2</td>" in rows
-    assert "<th scope=\"row\">Question 2</th><td>2</td><td>1</td>" in rows
+    # Each question by its title, in order: the first reached and answered by both; the optional second reached
+    # by both (the one who finished skipped it, the other stands there); the third by the one who finished.
+    assert '<th scope="row">Comment venez-vous au parc ?</th><td>2</td><td>2</td>' in rows.replace("\u202f", " ")
+    assert '<th scope="row">Que faites-vous au parc ?</th><td>2</td><td>0</td>' in rows.replace("\u202f", " ")
+    assert '<th scope="row">Êtes-vous satisfait ?</th><td>1</td><td>1</td>' in rows.replace("\u202f", " ")
     assert "Plus de bancs" not in page_text and "Bonjour" not in page_text
+    # The same figures as a CSV, through the kernel's exports.
+    csv = _client(agent).get(f"{BASE}chiffres/canaux.csv")
+    assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
+    lines = csv.content.decode("utf-8-sig").replace("\xa0", " ").replace("\u202f", " ").splitlines()
+    assert lines[0] == "Indicateur,Élément,Détail,Valeur"
+    assert "Abandon : Le parc de demain,Comment venez-vous au parc ?,Atteint,2" in lines
+    assert "Abandon : Le parc de demain,Que faites-vous au parc ?,Répondu,0" in lines
+    assert "Personnes touchées par plateforme et tranche d’âge,Messenger,non renseigné,2" in lines
+    assert "Réponses à chaque questionnaire par canal,Le parc de demain,Assistant conversationnel,1" in lines
 
 
 # Talking to an agent -------------------------------------------------------------------------------------
@@ -287,3 +285,20 @@ def test_an_answer_that_cannot_reach_the_person_is_refused_and_kept_in_the_box(a
     body = response.content.decode()
     assert expected in body.replace("\xa0", " ") and "Réponse tardive" in body
     assert len(graph.sent) == sent and not Message.objects.filter(text="Réponse tardive").exists()
+
+
+def test_people_reached_by_age_band_come_from_the_linked_account_or_are_not_given(agent, sceaux, montreuil):
+    from concerto.channels.figures import figures_for
+    from concerto.testing import UserFactory
+
+    today = timezone.localdate()
+    young = UserFactory(birth_year=today.year - 20)
+    Participant.objects.create(platform=Platform.TELEGRAM, key_hash="a", organisation=sceaux, user=young)
+    Participant.objects.create(platform=Platform.TELEGRAM, key_hash="b", organisation=sceaux)
+    Participant.objects.create(platform=Platform.SMS, key_hash="c", organisation=sceaux)
+    Participant.objects.create(platform=Platform.SMS, key_hash="d", organisation=montreuil)  # not Sceaux's
+    table = figures_for(organisation=sceaux).tables[0]
+    assert table.columns == ["18 à 29 ans", "non renseigné", "Total"]
+    assert dict(table.rows) == {"SMS": [0, 1, 1], "Telegram": [1, 1, 2]}
+    page = _page(_client(agent), f"{BASE}chiffres/")
+    assert "Personnes touchées par plateforme et tranche d’âge" in page and "non renseigné" in page

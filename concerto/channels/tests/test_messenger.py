@@ -268,7 +268,7 @@ def test_the_demo_connects_sceaux_and_answers_a_sample_signed_with_the_demo_secr
     from concerto.channels.testing import FakeGraph
 
     assert settings.CONCERTO_MESSENGER_APP_SECRET == "demo-messenger-app-secret"  # DEBUG's default
-    assert demo_load() == 1 and demo_load() == 0
+    assert demo_load() == 3 and demo_load() == 0  # the page, the Telegram bot, the SMS number
     with FakeGraph() as fake:
         settings.CONCERTO_MESSENGER_API_URL = fake.url
         body = event("webhook_message_text.json", page=DEMO_PAGE_ID, psid=PSID)

@@ -8,7 +8,6 @@ import pytest
 
 from concerto.channels import sms
 from concerto.channels.models import ChatChannel, Message, Participant, Platform
-from concerto.channels.tests.fakes import FakeOvhSms
 from concerto.components.consultations.models import Answer, Response
 from concerto.core.registry import ChatStep
 from concerto.core.sms import OvhSmsBackend
@@ -21,18 +20,6 @@ PHONE = "+33612345678"
 def _on_commit(django_capture_on_commit_callbacks):
     global _capture
     _capture = django_capture_on_commit_callbacks
-
-
-@pytest.fixture
-def provider(settings):
-    settings.CONCERTO_SMS_RETRY_SECONDS = 0
-    settings.CONCERTO_SMS_OVH_SERVICE = "sms-ab12345-1"
-    settings.CONCERTO_SMS_OVH_APPLICATION_KEY = "app-key"
-    settings.CONCERTO_SMS_OVH_APPLICATION_SECRET = "app-secret"
-    settings.CONCERTO_SMS_OVH_CONSUMER_KEY = "consumer-key"
-    with FakeOvhSms() as fake:
-        settings.CONCERTO_SMS_API_URL = fake.url + "/1.0"
-        yield fake
 
 
 @pytest.fixture
@@ -86,9 +73,12 @@ def test_a_text_without_a_valid_sender_is_a_400(client, provider, line, sender):
 
 
 @pytest.mark.django_db
-def test_a_delivery_report_is_acknowledged_and_not_recorded(client, provider, line):
+@pytest.mark.parametrize("fields", [{"id": "9", "status": "delivered"},
+                                    {"id": "9", "dlr": "1"},  # OVHcloud's: `id` and the state in `dlr`
+                                    {"id": "9", "dlr": "2", "message": "Bonjour", "sender": "0612345678"}])
+def test_a_delivery_report_is_acknowledged_and_not_recorded(client, provider, line, fields):
     with _capture(execute=True):
-        response = client.get(f"/canaux/sms/{line.pk}/entrant/", {"cle": SECRET, "id": "9", "status": "delivered"})
+        response = client.get(f"/canaux/sms/{line.pk}/entrant/", {"cle": SECRET, **fields})
     assert response.status_code == 200
     assert not Participant.objects.exists() and provider.calls == []
 

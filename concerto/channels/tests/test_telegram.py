@@ -8,7 +8,6 @@ import pytest
 
 from concerto.channels import telegram
 from concerto.channels.models import ChatChannel, Message, Participant, Platform
-from concerto.channels.tests.fakes import FakeBotApi
 from concerto.components.consultations.models import Answer, Response
 from concerto.core.registry import ChatStep
 
@@ -22,14 +21,6 @@ CHAT = 7012345678
 def _on_commit(django_capture_on_commit_callbacks):
     global _capture
     _capture = django_capture_on_commit_callbacks
-
-
-@pytest.fixture
-def api(settings):
-    settings.CONCERTO_TELEGRAM_RETRY_SECONDS = 0
-    with FakeBotApi() as fake:
-        settings.CONCERTO_TELEGRAM_API_URL = fake.url
-        yield fake
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ import re
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from concerto.components.consultations.models import results_url
+from concerto.components.consultations.models import Answer, Response, results_url
 from concerto.components.consultations.questionnaire import (
     Kind,
     answers_check,
@@ -33,6 +34,19 @@ def items(organisation) -> list[tuple[str, str]]:
                   .filter(space__organisation=organisation).select_related("space").order_by("pk"))
     return [(str(component.pk), component.title) for component in components
             if component.space.is_published and component.window("answers_open").open]
+
+
+def questions(ref: str) -> list[tuple[str, str, int]]:
+    """The questions of consultation REF in the chat's order, with how many submitted chat responses answer
+    each (the chat's drop-off figures, core.registry.Conversation.questions)."""
+    component = Component.objects.of_kind("consultations").filter(pk=ref if ref.isdigit() else 0).first()
+    if component is None:
+        return []
+    answered = dict(Answer.objects.filter(question__component=component, response__channel=Channel.CHATBOT,
+                                          response__status=Response.Status.SUBMITTED)
+                    .values_list("question").annotate(n=Count("response", distinct=True)).order_by())
+    return [(str(question.pk), question.label, answered.get(question.pk, 0))
+            for question in questionnaire_structure(component).questions]
 
 
 def _component(organisation, ref: str):

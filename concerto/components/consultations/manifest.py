@@ -164,7 +164,8 @@ manifest = register(ComponentManifest(
     ),
     audit_labels=AUDIT_LABELS,
     conversation=Conversation(items=Deferred("concerto.components.consultations.chat.items"),
-                              turn=Deferred("concerto.components.consultations.chat.turn")),
+                              turn=Deferred("concerto.components.consultations.chat.turn"),
+                              questions=Deferred("concerto.components.consultations.chat.questions")),
     # A chat linked to an account: its anonymous responses become the account's (concerto/channels/linking.py).
     anonymous_claim=Deferred("concerto.components.consultations.services.responses_claim"),
 ))

@@ -92,6 +92,7 @@ READERS = {
     "channels_backoffice:channel_edit": MANAGE,
     "channels_backoffice:channels": MANAGE,
     "channels_backoffice:figures": READ,
+    "channels_backoffice:figures_csv": READ,
     "channels_backoffice:ticket": MANAGE,
     "channels_backoffice:ticket_close": NOBODY,
     "channels_backoffice:tickets": MANAGE,
