@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concerto.channels import secrets
+from concerto.channels import secrets, subscriptions
 from concerto.channels.models import ChatTicket, Message, Participant
 from concerto.core import registry
 from concerto.core.audit.services import audit_record
@@ -95,6 +95,9 @@ def _answer(participant: Participant, text: str, payload: str) -> list[ChatStep]
             return []
         participant.stopped_at = timezone.now()
         participant.state = {}
+        from concerto.channels.services import chat_subscriptions_stop
+
+        chat_subscriptions_stop(participant=participant)  # STOP ends the news subscriptions too
         audit_record(actor=participant.user, action="channels.stopped", organisation=participant.organisation,
                      data={"platform": participant.platform})
         return [ChatStep("text", _("Understood: you will receive no more messages from us. Your answers "
@@ -129,6 +132,8 @@ def _answer(participant: Participant, text: str, payload: str) -> list[ChatStep]
     if payload == "menu" or word in MENU_WORDS:
         participant.state = {**state, "flow": None}
         return _menu(participant)
+    if subscriptions.handles(payload, word):
+        return subscriptions.turn(participant, payload, _menu)
     if payload.startswith("item:"):
         return _flow_start(participant, payload[5:])
     if state.get("flow"):
@@ -200,17 +205,18 @@ def _offers_read(organisation) -> list[tuple[str, str]]:
 
 
 def _menu(participant: Participant) -> list[ChatStep]:
-    offers = _offers(participant.organisation)[:MAX_CHOICES - 2]
+    offers = _offers(participant.organisation)[:MAX_CHOICES - 3]
     change = (_("Change commune"), "commune")
     agent = (_("Talk to an agent"), "agent")
+    news = subscriptions.menu_choice()
     if not offers:
         return [ChatStep("question", _("Nothing is open in %(name)s right now. Come back soon!")
-                         % {"name": participant.organisation.name}, (agent, change))]
+                         % {"name": participant.organisation.name}, (news, agent, change))]
     lines = "\n".join(f"{number}. {title}" for number, (title, _payload) in enumerate(offers, start=1))
     # Full titles: each transport cuts them to its platform's limit (Messenger: 20 characters).
     choices = tuple((f"{number}. {title}", payload) for number, (title, payload) in enumerate(offers, start=1))
     return [ChatStep("question", _("What is open in %(name)s:\n%(lines)s\nWhat would you like to do?")
-                     % {"name": participant.organisation.name, "lines": lines}, choices + (agent, change))]
+                     % {"name": participant.organisation.name, "lines": lines}, choices + (news, agent, change))]
 
 
 def _person(participant: Participant) -> ChatPerson:
