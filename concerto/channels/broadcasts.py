@@ -211,8 +211,8 @@ def news_announce(organisation_id: int, topic_ids: list[int], title: str, url: s
 def item_published_received(sender, *, item, summary: str = "", **kwargs) -> None:
     """The kernel's `item_published`: queue `news_announce` after the commit (receivers never send in the
     publishing request)."""
-    from concerto.core.spaces.topics import topics_of
     from concerto.core.participation.notifications import absolute_url
+    from concerto.core.spaces.topics import topics_of
 
     organisation_id = item.organisation.pk
     topic_ids = list(topics_of(item).values_list("pk", flat=True))

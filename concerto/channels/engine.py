@@ -211,12 +211,12 @@ def _menu(participant: Participant) -> list[ChatStep]:
     news = subscriptions.menu_choice()
     if not offers:
         return [ChatStep("question", _("Nothing is open in %(name)s right now. Come back soon!")
-                         % {"name": participant.organisation.name}, (news, agent, change))]
+                         % {"name": participant.organisation.name}, (agent, change, news))]
     lines = "\n".join(f"{number}. {title}" for number, (title, _payload) in enumerate(offers, start=1))
     # Full titles: each transport cuts them to its platform's limit (Messenger: 20 characters).
     choices = tuple((f"{number}. {title}", payload) for number, (title, payload) in enumerate(offers, start=1))
     return [ChatStep("question", _("What is open in %(name)s:\n%(lines)s\nWhat would you like to do?")
-                     % {"name": participant.organisation.name, "lines": lines}, choices + (news, agent, change))]
+                     % {"name": participant.organisation.name, "lines": lines}, choices + (agent, change, news))]
 
 
 def _person(participant: Participant) -> ChatPerson:

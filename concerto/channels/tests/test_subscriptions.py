@@ -10,9 +10,7 @@ from django.utils import timezone
 from concerto.channels import broadcasts, engine
 from concerto.channels.models import Broadcast, ChatChannel, ChatSubscription, Message, Participant, Platform
 from concerto.channels.tests import test_messenger, test_sms, test_telegram
-from concerto.channels.tests.conftest import PAGE
 from concerto.channels.tests.fakes import FakeBotApi
-from concerto.channels.tests.test_sms import provider  # noqa: F401 - the fake OVHcloud API, a fixture
 from concerto.components.news import services as news
 from concerto.core.audit.models import AuditEntry
 from concerto.core.spaces.models import Topic
@@ -22,6 +20,7 @@ from concerto.testing import ComponentFactory
 pytestmark = pytest.mark.django_db
 BASE = "/gestion/sceaux/canaux/diffusions/"
 ALICE, BOB = "1254477777772919", "1254477777770002"
+provider = test_sms.provider  # the fake OVHcloud API, a fixture
 
 
 @pytest.fixture(autouse=True)
@@ -54,7 +53,7 @@ def topic(slug: str) -> Topic:
 
 
 def texts_to(graph, psid: str) -> list[str]:
-    return [text for body, text in zip(graph.sent, graph.texts()) if body["recipient"]["id"] == psid]
+    return [text for body, text in zip(graph.sent, graph.texts(), strict=True) if body["recipient"]["id"] == psid]
 
 
 @pytest.fixture
