@@ -215,6 +215,8 @@ def item_published_received(sender, *, item, summary: str = "", **kwargs) -> Non
     from concerto.core.spaces.topics import topics_of
 
     organisation_id = item.organisation.pk
+    if not ChatSubscription.objects.filter(organisation_id=organisation_id, stopped_at=None).exists():
+        return  # nobody to tell: no task queued
     topic_ids = list(topics_of(item).values_list("pk", flat=True))
     title, url = str(getattr(item, "title", ""))[:200], absolute_url(item.get_absolute_url())
     transaction.on_commit(lambda: news_announce.enqueue(organisation_id, topic_ids, title, url))
