@@ -95,6 +95,25 @@ def test_agents_tag_a_space_in_its_back_office_form(staff_client, agent, space):
     assert "Logement" in client.get(f"/gestion/sceaux/{space.slug}/").content.decode()
 
 
+def test_agents_tag_a_news_post_in_its_form_and_subscribers_hear_of_it(graph, page, staff_client, agent,
+                                                                      news_component,
+                                                                      django_capture_on_commit_callbacks):
+    subscribe(ALICE, "sport")
+    client = staff_client(agent)
+    form = client.get(news_component.get_backoffice_url() + "nouvelle/").content.decode()
+    assert "Sport" in form and "Thèmes" in form
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(news_component.get_backoffice_url() + "nouvelle/", {
+            "title": "Le gymnase rouvre", "body": "Texte.", "topics": [topic("sport").pk], "action": "publish"})
+    assert response.status_code == 302
+    post = news_component.news_posts.get()
+    assert [t.slug for t in post.topics.all()] == ["sport"]
+    assert "Le gymnase rouvre" in texts_to(graph, ALICE)[-1]
+    edit = client.post(news_component.get_backoffice_url() + f"{post.pk}/modifier/",
+                       {"title": post.title, "body": "Texte.", "topics": []})
+    assert edit.status_code == 302 and not post.topics.exists()
+
+
 # Subscribing in a chat ---------------------------------------------------------------------------------------
 
 def test_a_person_opts_in_then_picks_topics_with_quick_replies(graph, page):
