@@ -85,6 +85,20 @@ def test_a_post_has_its_own_topics_or_else_its_spaces(space, news_component, age
     assert [t.slug for t in topics_of(space)] == ["culture"]
 
 
+def test_the_metropoles_administrators_edit_the_list_in_the_django_admin(staff_client):
+    from concerto import testing
+
+    root = testing.persona("root@metropole.example.org", mfa=True, display_name="Super")
+    root.is_staff = root.is_superuser = True
+    root.save()
+    client = staff_client(root)
+    assert "Mobilité" in client.get("/admin/spaces/topic/").content.decode()
+    response = client.post("/admin/spaces/topic/add/", {"slug": "numerique", "name": "Numérique",
+                                                        "name_en": "Digital", "position": 16})
+    assert response.status_code == 302
+    assert Topic.objects.get(slug="numerique").label == "Numérique"
+
+
 def test_agents_tag_a_space_in_its_back_office_form(staff_client, agent, space):
     client = staff_client(agent)
     data = {"title": space.title, "slug": space.slug, "summary": space.summary, "description": space.description,
