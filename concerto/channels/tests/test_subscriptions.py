@@ -365,3 +365,16 @@ def test_a_send_without_a_matching_preview_shows_the_preview_again(graph, page, 
                                                               "previewed": "old"})
     assert response.status_code == 200 and response.context["preview"]["total"] == 1
     assert not Broadcast.objects.exists()
+
+
+def test_a_linked_persons_export_lists_their_subscriptions_and_erasure_deletes_them(client, resident, sceaux):
+    from concerto.channels import privacy
+
+    client.force_login(resident)
+    client.get("/canaux/web/?commune=sceaux")
+    for payload in ("news", "news:yes", "topic:sante", "news:done"):
+        client.post("/canaux/web/", {"payload": payload, "nonce": payload})
+    [conversation] = privacy.export(resident)["chat_conversations"]
+    assert conversation["news_subscriptions"][0]["topics"] == ["Santé"]
+    privacy.erase(resident)
+    assert not ChatSubscription.objects.exists()
