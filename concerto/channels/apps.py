@@ -13,3 +13,8 @@ class ChannelsConfig(AppConfig):
         from concerto.core.accounts.privacy import personal_data_provider_register
 
         personal_data_provider_register(privacy.PROVIDER)
+
+        from concerto.channels.broadcasts import item_published_received
+        from concerto.core.spaces.signals import item_published
+
+        item_published.connect(item_published_received, dispatch_uid="channels.news_announce")

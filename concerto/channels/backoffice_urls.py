@@ -4,6 +4,7 @@ the background jobs; "canaux" is kept out of space slugs by spaces.services.BACK
 from django.urls import path
 
 from concerto.channels import backoffice_views as views
+from concerto.channels import broadcast_views
 
 app_name = "channels_backoffice"
 urlpatterns = [
@@ -17,4 +18,6 @@ urlpatterns = [
     path("agents/", views.tickets, name="tickets"),
     path("agents/<int:ticket_id>/", views.ticket, name="ticket"),
     path("agents/<int:ticket_id>/fermer/", views.ticket_close, name="ticket_close"),
+    path("diffusions/", broadcast_views.broadcast_list, name="broadcasts"),
+    path("diffusions/nouvelle/", broadcast_views.broadcast_create, name="broadcast_create"),
 ]

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concerto.channels import linking, secrets
+from concerto.channels import linking, secrets, subscriptions
 from concerto.channels.models import ChatTicket, Message, Participant
 from concerto.core import registry
 from concerto.core.audit.services import audit_record
@@ -95,6 +95,9 @@ def _answer(participant: Participant, text: str, payload: str) -> list[ChatStep]
             return []
         participant.stopped_at = timezone.now()
         participant.state = {}
+        from concerto.channels.services import chat_subscriptions_stop
+
+        chat_subscriptions_stop(participant=participant)  # STOP ends the news subscriptions too
         audit_record(actor=participant.user, action="channels.stopped", organisation=participant.organisation,
                      data={"platform": participant.platform})
         return [ChatStep("text", _("Understood: you will receive no more messages from us. Your answers "
@@ -132,6 +135,8 @@ def _answer(participant: Participant, text: str, payload: str) -> list[ChatStep]
     if payload == "menu" or word in MENU_WORDS:
         participant.state = {**state, "flow": None}
         return _menu(participant)
+    if subscriptions.handles(payload, word):
+        return subscriptions.turn(participant, payload, _menu)
     if payload.startswith("item:"):
         return _flow_start(participant, payload[5:])
     if state.get("flow"):
@@ -205,9 +210,10 @@ def _offers_read(organisation) -> list[tuple[str, str]]:
 def _menu(participant: Participant) -> list[ChatStep]:
     change = (_("Change commune"), "commune")
     agent = (_("Talk to an agent"), "agent")
+    news = subscriptions.menu_choice()
     # A chat not linked to an account (except the web chat: signing in links it) is offered the linking.
-    fixed = (agent, change) if participant.user_id or participant.platform == "web" else (
-        agent, change, (_("Link my account"), "link"))
+    fixed = (agent, change, news) if participant.user_id or participant.platform == "web" else (
+        agent, change, news, (_("Link my account"), "link"))
     offers = _offers(participant.organisation)[:MAX_CHOICES - len(fixed)]
     if not offers:
         return [ChatStep("question", _("Nothing is open in %(name)s right now. Come back soon!")

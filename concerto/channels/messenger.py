@@ -179,7 +179,10 @@ def messenger_send(participant_id: int, messages: list[dict], attempt: int = 1) 
     psid = participant.address
 
     def post(message):
-        body = {"recipient": {"id": psid}, "messaging_type": "RESPONSE", "message": message}
+        # A broadcast marks its messages as sent proactively within the window (concerto/channels/broadcasts.py).
+        message = dict(message)
+        kind = message.pop("_messaging_type", "RESPONSE")
+        body = {"recipient": {"id": psid}, "messaging_type": kind, "message": message}
         return requests.post(url, params=params, json=body, timeout=transport.TIMEOUT)
 
     return transport.deliver(task=messenger_send, participant_id=participant_id, messages=messages,

@@ -167,3 +167,62 @@ class InboundEvent(models.Model):
 
     def __str__(self) -> str:
         return f"inbound #{self.pk}"
+class ChatSubscription(models.Model):
+    """A person who asked, in a chat, to receive the news of a commune: on every topic (ALL_TOPICS) or on
+    TOPICS. STOP (or the platform's opt-out) sets STOPPED_AT on all of a person's subscriptions at once."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="subscriptions")
+    organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("organisation"))
+    all_topics = models.BooleanField(_("all topics"), default=False)
+    topics = models.ManyToManyField("spaces.Topic", blank=True, related_name="+", verbose_name=_("topics"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["participant", "organisation"],
+                                               name="chat_subscription_unique")]
+        verbose_name = _("news subscription")
+
+    def __str__(self) -> str:
+        return f"subscription #{self.pk}"
+
+
+class Broadcast(models.Model):
+    """A message sent to the subscribers of a commune: written by an agent in the back-office (KIND message),
+    or the announcement of a news post just published (KIND news). The counts are kept as the worker sends."""
+
+    class Kind(models.TextChoices):
+        MESSAGE = "message", _("message from the commune")
+        NEWS = "news", _("news post")
+
+    organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("organisation"))
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.MESSAGE)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    text = models.TextField(_("message"))
+    url = models.CharField(max_length=500, blank=True)
+    topics = models.ManyToManyField("spaces.Topic", blank=True, related_name="+", verbose_name=_("topics"))
+    # {platform: count} of the people it was sent to, and {reason: count} of those it could not reach.
+    reached = models.JSONField(default=dict)
+    unreachable = models.JSONField(default=dict)
+    sent = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("broadcast")
+
+    def __str__(self) -> str:
+        return f"broadcast #{self.pk}"
+
+    @property
+    def recipients(self) -> int:
+        return sum(self.reached.values())
+
+    @property
+    def pending(self) -> int:
+        return max(self.recipients - self.sent - self.failed, 0)

@@ -13,8 +13,8 @@ BATCH = 2000
 def export(user) -> dict:
     from concerto.channels.models import Participant
 
-    participants = list(Participant.objects.filter(user=user).prefetch_related("messages")
-                        .select_related("organisation"))
+    participants = list(Participant.objects.filter(user=user).prefetch_related(
+        "messages", "subscriptions__topics", "subscriptions__organisation").select_related("organisation"))
     if not participants:
         return {}  # no chat: the file reads as before
     return {"chat_conversations": [
@@ -23,6 +23,12 @@ def export(user) -> dict:
          "started_at": participant.created_at.isoformat(),
          "linked_at": participant.linked_at.isoformat() if participant.linked_at else None,
          "stopped_at": participant.stopped_at.isoformat() if participant.stopped_at else None,
+         "news_subscriptions": [
+             {"commune": subscription.organisation.name, "all_topics": subscription.all_topics,
+              "topics": [topic.name for topic in subscription.topics.all()],
+              "since": subscription.created_at.isoformat(),
+              "stopped_at": subscription.stopped_at.isoformat() if subscription.stopped_at else None}
+             for subscription in participant.subscriptions.all()],
          "messages": [{"direction": message.direction, "text": message.text, "at": message.created_at.isoformat()}
                       for message in participant.messages.all()]}
         for participant in participants]}

@@ -362,3 +362,78 @@ def chat_ticket_close(*, actor, ticket: ChatTicket) -> ChatTicket:
         audit_record(actor=actor, action="channels.ticket_closed", target=ticket, organisation=ticket.organisation,
                      data={"platform": ticket.participant.platform})
     return ticket
+
+
+# News subscriptions and broadcasts (concerto/channels/subscriptions.py, broadcasts.py) --------------------------
+
+@transaction.atomic
+def chat_subscription_save(*, participant: Participant, organisation, topics=(), all_topics: bool = False):
+    """PARTICIPANT opted in to the news of ORGANISATION, on every topic (ALL_TOPICS) or on TOPICS; asked again,
+    it changes the topics (and starts again a subscription they had stopped)."""
+    from concerto.channels.models import ChatSubscription
+
+    subscription, created = ChatSubscription.objects.get_or_create(participant=participant,
+                                                                   organisation=organisation)
+    subscription.all_topics = all_topics
+    subscription.stopped_at = None
+    subscription.save()
+    subscription.topics.set([] if all_topics else topics)
+    audit_record(actor=participant.user, action="channels.subscribed" if created else "channels.subscription_changed",
+                 target=subscription, organisation=organisation,
+                 data={"platform": participant.platform, "all_topics": all_topics,
+                       "topics": sorted(topic.slug for topic in topics) if not all_topics else []})
+    return subscription
+
+
+def chat_subscriptions_stop(*, participant: Participant) -> int:
+    """End every news subscription of PARTICIPANT at once (STOP, the platform's opt-out, or « Ne plus recevoir
+    les actualités »). Returns how many were live."""
+    from concerto.channels.models import ChatSubscription
+
+    live = list(ChatSubscription.objects.filter(participant=participant, stopped_at=None)
+                .select_related("organisation"))
+    ChatSubscription.objects.filter(pk__in=[row.pk for row in live]).update(stopped_at=timezone.now())
+    for subscription in live:
+        audit_record(actor=participant.user, action="channels.unsubscribed", target=subscription,
+                     organisation=subscription.organisation, data={"platform": participant.platform})
+    return len(live)
+
+
+class BroadcastRefused(Exception):
+    """Nothing of the broadcast can be sent now; MESSAGE says why, in French."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+BROADCAST_MAX = 640
+
+
+@transaction.atomic
+def broadcast_send(*, actor, organisation, text: str, topics=()):
+    """Send TEXT to the news subscribers of ORGANISATION (those of TOPICS, or all when none is given) who can be
+    reached now under each platform's rules; the worker sends it in batches after the commit. Refused
+    (BroadcastRefused) when nobody can be reached. Returns the Broadcast with its counts."""
+    from concerto.channels import broadcasts
+    from concerto.channels.models import Broadcast
+
+    text = text.replace("\x00", "").strip()
+    if not text or len(text) > BROADCAST_MAX:
+        raise ValueError("empty or too long broadcast")
+    topic_ids = [topic.pk for topic in topics]
+    reached, unreachable = broadcasts.audience(organisation, topic_ids)
+    if not reached:
+        if not unreachable:
+            raise BroadcastRefused(_("Nobody is subscribed to these topics in a chat yet: nothing was sent."))
+        raise BroadcastRefused(_("No subscriber can be reached now: %(reasons)s. Nothing was sent.") % {
+            "reasons": "; ".join(str(broadcasts.REASONS[reason]) for reason in unreachable)})
+    broadcast = Broadcast.objects.create(
+        organisation=organisation, author=actor, text=text, kind=Broadcast.Kind.MESSAGE,
+        reached={platform: len(ids) for platform, ids in reached.items()}, unreachable=unreachable)
+    broadcast.topics.set(topic_ids)
+    audit_record(actor=actor, action="channels.broadcast_sent", target=broadcast, organisation=organisation,
+                 data={"reached": broadcast.reached, "unreachable": unreachable,
+                       "topics": sorted(topic.slug for topic in topics)})
+    broadcasts.batches_queue(broadcast, reached)
+    return broadcast

@@ -98,7 +98,8 @@ def test_the_answer_is_a_signed_ovh_job_with_a_numbered_menu(client, provider, l
     assert headers["X-Ovh-Signature"] == expected and headers["X-Ovh-Application"] == "app-key"
     menu = provider.texts()[-1]
     assert "1. Le parc de demain" in menu and "2. Parler à un agent" in menu and "3. Changer de commune" in menu
-    assert "4. Lier mon compte" in menu and "Répondez 1, 2, 3 ou 4." in menu  # an unlinked chat may link
+    assert "4. Recevoir les actualités" in menu
+    assert "5. Lier mon compte" in menu and "Répondez 1, 2, 3, 4 ou 5." in menu  # an unlinked chat may link
     assert menu.count("Le parc de demain") == 1  # listed once, not twice
     assert "\u202f" not in "".join(provider.texts())  # GSM-friendly spaces
 

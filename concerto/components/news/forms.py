@@ -3,6 +3,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.news.models import Post
+from concerto.core.spaces.models import Topic
 from concerto.core.uploads import ImageWithAltFormMixin
 
 
@@ -32,16 +33,23 @@ class PostForm(ImageWithAltFormMixin, forms.Form):
         label=_("Description of the image"), max_length=_max_length("image_alt"), required=False,
         help_text=_("What the image shows, for people who cannot see it."),
     )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics"), required=False, queryset=Topic.objects.all(), widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked to use the topics of the space. People subscribed to these topics in a "
+                    "chat get a short message when the post is published."),
+    )
 
     @classmethod
     def for_post(cls, post: Post, *args, **kwargs) -> "PostForm":
         initial = {name: getattr(post, name) for name in ("title", "summary", "body", "image", "image_alt")}
+        initial["topics"] = list(post.topics.all())
         return cls(*args, initial=initial, **kwargs)
 
     def values(self) -> dict:
         """Keyword arguments for post_create / post_update: an unchanged image is left out, a removed
         one is False."""
         values = {name: self.cleaned_data[name] for name in ("title", "summary", "body", "image_alt")}
+        values["topics"] = list(self.cleaned_data["topics"])
         image = self.cleaned_data.get("image")
         if image is False or isinstance(image, UploadedFile):
             values["image"] = image

@@ -36,6 +36,8 @@ class Post(ComponentItem):
     body = models.TextField(_("text"))
     image = models.ImageField(_("image"), upload_to="news/", blank=True)
     image_alt = models.CharField(_("image description"), max_length=200, blank=True)
+    # The Métropole's topics (kernel); a post without any has its space's (core.spaces.topics.topics_of).
+    topics = models.ManyToManyField("spaces.Topic", verbose_name=_("topics"), blank=True, related_name="+")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("published on"), null=True, blank=True, db_index=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

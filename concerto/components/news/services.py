@@ -9,6 +9,7 @@ from concerto.components.news.models import Post
 from concerto.core.audit.services import audit_record
 from concerto.core.participation.services import followers_of, notification_send
 from concerto.core.ratelimit import send_limited
+from concerto.core.spaces.signals import item_published
 from concerto.core.uploads import uploaded_image_clean
 
 EDITABLE_FIELDS = ("title", "summary", "body", "image", "image_alt")
@@ -17,7 +18,7 @@ EDITABLE_FIELDS = ("title", "summary", "body", "image", "image_alt")
 @send_limited("post")
 @transaction.atomic
 def post_create(*, author, component, title: str, body: str, summary: str = "", image=None,
-                image_alt: str = "", publish: bool = False) -> Post:
+                image_alt: str = "", topics=(), publish: bool = False) -> Post:
     """Write a draft post in COMPONENT (a news component), and publish it at once if PUBLISH."""
     if component.kind != "news":
         raise ValueError("A news post belongs to a news component")
@@ -27,6 +28,7 @@ def post_create(*, author, component, title: str, body: str, summary: str = "", 
         title=title.strip(), body=body.strip(), summary=summary.strip(), image=image or "",
         image_alt=image_alt.strip(),
     )
+    post.topics.set(topics)
     audit_record(actor=author, action="news.post_created", target=post, organisation=post.organisation)
     if publish:
         post_publish(actor=author, post=post)
@@ -34,8 +36,8 @@ def post_create(*, author, component, title: str, body: str, summary: str = "", 
 
 
 @transaction.atomic
-def post_update(*, actor, post: Post, **changes) -> Post:
-    """Change some of EDITABLE_FIELDS of POST. `image=False` removes the image."""
+def post_update(*, actor, post: Post, topics=None, **changes) -> Post:
+    """Change some of EDITABLE_FIELDS of POST. `image=False` removes the image; TOPICS None keeps them."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"post_update() cannot change {', '.join(sorted(unknown))}")
@@ -52,6 +54,9 @@ def post_update(*, actor, post: Post, **changes) -> Post:
         if getattr(post, name) != value:
             setattr(post, name, value)
             changed.append(name)
+    if topics is not None and {topic.pk for topic in topics} != set(post.topics.values_list("pk", flat=True)):
+        post.topics.set(topics)
+        changed.append("topics")
     if changed:
         post.save()
         audit_record(actor=actor, action="news.post_updated", target=post, organisation=post.organisation,
@@ -72,6 +77,7 @@ def post_publish(*, actor, post: Post) -> Post:
     audit_record(actor=actor, action="news.post_published", target=post, organisation=post.organisation)
     if first_time and post.is_public:
         _notify_followers(actor=actor, post=post)
+        item_published.send(sender=Post, item=post, summary=post.excerpt)
     return post
 
 

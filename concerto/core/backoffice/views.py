@@ -141,7 +141,7 @@ def _space_fields(form, *, new: bool = False) -> dict:
         "description": data["description"],
         "image": (image or None) if new else image,  # a new space has no image to remove
         "image_alt": data["image_alt"], "start_date": data["start_date"], "end_date": data["end_date"],
-        "scope": list(data["scope"]),
+        "scope": list(data["scope"]), "topics": list(data["topics"]),
     }
 
 
@@ -179,6 +179,7 @@ def space(request, org_slug, space_slug):
         "steps": space.steps.all(),
         "components": components,
         "scope": space.scope.all(),
+        "topics": space.topics.all(),
         "publish_problems": space.publish_problems(),
         "can_manage": request.user.has_perm(MANAGE, request.organisation),
     })

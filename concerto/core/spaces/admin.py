@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from concerto.core.spaces.models import Component, Space, Step
+from concerto.core.spaces.models import Component, Space, Step, Topic
 
 
 class StepInline(admin.TabularInline):
@@ -22,7 +22,7 @@ class SpaceAdmin(admin.ModelAdmin):
     list_filter = ("status", "organisation__kind")
     search_fields = ("title", "slug", "organisation__name")
     raw_id_fields = ("organisation",)
-    filter_horizontal = ("scope",)
+    filter_horizontal = ("scope", "topics")
     inlines = [StepInline, ComponentInline]
 
 
@@ -39,3 +39,13 @@ class ComponentAdmin(admin.ModelAdmin):
     list_filter = ("kind", "published")
     search_fields = ("title", "space__title")
     raw_id_fields = ("space",)
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    """The Métropole's list of topics: one list for every commune (spaces, news, subscriptions, follows)."""
+
+    list_display = ("name", "name_en", "slug", "position")
+    list_editable = ("position",)
+    search_fields = ("name", "name_en", "slug")
+    prepopulated_fields = {"slug": ("name",)}

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from concerto.core import registry
-from concerto.core.spaces.models import Space, Step
+from concerto.core.spaces.models import Space, Step, Topic
 from concerto.core.spaces.services import step_settings_key
 from concerto.core.uploads import validate_image_upload
 
@@ -40,6 +40,10 @@ class SpaceForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Leave all unticked if the space concerns the whole organisation."),
     )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Topics"), required=False, queryset=Topic.objects.all(), widget=forms.CheckboxSelectMultiple,
+        help_text=_("What the space is about: people who follow or subscribe to these topics hear of it."),
+    )
 
     def __init__(self, *args, space: Space, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,6 +64,7 @@ class SpaceForm(forms.Form):
             "title": space.title, "slug": space.slug, "summary": space.summary,
             "description": space.description, "image": space.image or None, "image_alt": space.image_alt,
             "start_date": space.start_date, "end_date": space.end_date, "scope": list(space.scope.all()),
+            "topics": list(space.topics.all()),
         }
 
 

@@ -5,8 +5,46 @@ from datetime import date
 
 from django.db import models
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+
+
+class TopicQuerySet(models.QuerySet):
+    def of_item(self, item):
+        """The topics of ITEM (any component's row, or a space): see `topics_of`."""
+        own = getattr(item, "topics", None)
+        if own is not None and hasattr(own, "all") and own.exists():
+            return own.all()
+        space = item if isinstance(item, Space) else getattr(item, "space", None)
+        return space.topics.all() if space is not None else self.none()
+
+
+class Topic(models.Model):
+    """One of the Métropole's topics (mobility, housing, culture...), which spaces and items are tagged with
+    and people follow or subscribe to. The list is the Métropole's: its administrators edit it in the Django
+    admin (one list for every commune, so that a person's choice means the same thing everywhere)."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name (French)"), max_length=80)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    objects = TopicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the language of the page (French when no English name was given)."""
+        if self.name_en and (translation.get_language() or "fr").startswith("en"):
+            return self.name_en
+        return self.name
 
 
 class SpaceQuerySet(models.QuerySet):
@@ -47,6 +85,7 @@ class Space(models.Model):
         "territory.Organisation", verbose_name=_("communes concerned"), blank=True,
         related_name="scoped_spaces",
     )
+    topics = models.ManyToManyField(Topic, verbose_name=_("topics"), blank=True, related_name="spaces")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(_("published on"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

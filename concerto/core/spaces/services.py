@@ -84,7 +84,7 @@ def _save_with_unique_slug(space: Space) -> None:
 @transaction.atomic
 def space_create(*, actor, organisation, title: str, slug: str | None = None, summary: str = "",
                  description: str = "", image=None, image_alt: str = "", start_date=None, end_date=None,
-                 scope=()) -> Space:
+                 scope=(), topics=()) -> Space:
     """Create a draft space. An empty SLUG is made from the title."""
     title = (title or "").strip()
     space = Space(
@@ -101,6 +101,7 @@ def space_create(*, actor, organisation, title: str, slug: str | None = None, su
         space.image = image
     _save_with_unique_slug(space)
     space.scope.set(scope)
+    space.topics.set(topics)
     audit_record(actor=actor, action="space.created", target=space, organisation=organisation,
                  data={"slug": space.slug})
     return space
@@ -112,10 +113,12 @@ SPACE_FIELDS = ("title", "slug", "summary", "description", "image_alt", "start_d
 @transaction.atomic
 def space_update(*, actor, space: Space, title: str, slug: str | None = None, summary: str = "",
                  description: str = "", image=None, image_alt: str = "", start_date=None, end_date=None,
-                 scope=()) -> Space:
-    """Change a space. IMAGE None keeps the current image, False removes it, a file replaces it."""
+                 scope=(), topics=None) -> Space:
+    """Change a space. IMAGE None keeps the current image, False removes it, a file replaces it; TOPICS None
+    keeps its topics."""
     before = {name: getattr(space, name) for name in SPACE_FIELDS}
     before_scope = set(space.scope.values_list("pk", flat=True))
+    before_topics = set(space.topics.values_list("pk", flat=True))
     space.title = (title or "").strip()
     space.slug = slug or space_slug_suggest(organisation=space.organisation, title=space.title,
                                             exclude_pk=space.pk)
@@ -143,6 +146,10 @@ def space_update(*, actor, space: Space, title: str, slug: str | None = None, su
         changed.append("image")
     if set(space.scope.values_list("pk", flat=True)) != before_scope:
         changed.append("scope")
+    if topics is not None:
+        space.topics.set(topics)
+        if set(space.topics.values_list("pk", flat=True)) != before_topics:
+            changed.append("topics")
     audit_record(actor=actor, action="space.updated", target=space, organisation=space.organisation,
                  data={"fields": changed})
     return space

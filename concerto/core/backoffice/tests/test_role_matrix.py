@@ -86,6 +86,8 @@ READERS = {
     "budgets_backoffice:paper_mismatches": READ,
     "budgets_backoffice:results": READ,
     "budgets_backoffice:review": frozenset({ADMIN, AGENT, ELECTED, EVALUATOR}),
+    "channels_backoffice:broadcast_create": MANAGE,
+    "channels_backoffice:broadcasts": MANAGE,
     "channels_backoffice:channel_check": NOBODY,
     "channels_backoffice:channel_create": MANAGE,
     "channels_backoffice:channel_deactivate": NOBODY,
