@@ -12,7 +12,7 @@ from concerto.channels.models import InboundEvent, Message, Participant
 from concerto.channels.testing import event
 from concerto.channels.tests import test_messenger, test_sms
 from concerto.channels.tests.conftest import PAGE
-from concerto.channels.tests.test_sms import line, provider  # noqa: F401 (fixtures)
+from concerto.channels.tests.test_sms import line  # noqa: F401 (a fixture)
 
 PSID = "1254477777772919"
 pytestmark = pytest.mark.django_db

@@ -20,7 +20,6 @@ from concerto.testing import ComponentFactory
 pytestmark = pytest.mark.django_db
 BASE = "/gestion/sceaux/canaux/diffusions/"
 ALICE, BOB = "1254477777772919", "1254477777770002"
-provider = test_sms.provider  # the fake OVHcloud API, a fixture
 
 
 @pytest.fixture(autouse=True)
