@@ -14,8 +14,19 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import chain
 
+import numpy as np
+
 from concerto.components.budgets.counting import CountingError, Election, Outcome, ProjectResult
 from concerto.components.budgets.counting.messages import _
+
+# The inner loop calls these thousands of times per run on a few thousand numbers each: numpy's Python
+# wrappers (np.einsum parses its arguments in Python, np.count_nonzero dispatches) cost as much as the work.
+try:
+    from numpy._core.multiarray import c_einsum as _einsum
+    from numpy._core.multiarray import count_nonzero as _count
+except ImportError:  # pragma: no cover - numpy 1.x
+    _einsum, _count = np.einsum, np.count_nonzero
+_sum = np.add.reduce
 
 
 @dataclass
@@ -30,8 +41,6 @@ class Prepared:
 
 def prepare(election: Election) -> Prepared:
     """Count the distinct ballots once; an approval is the presence of a project in a ballot."""
-    import numpy as np
-
     projects = list(election.costs)
     index = {p: j for j, p in enumerate(projects)}
     ballots = election.ballots
@@ -90,6 +99,12 @@ class Run:
     # Whether the run borrowed another's bounds: its decisions are plain runs', its floats may differ in
     # the last bit (other supporters left out of a sum), so an outcome shown to people is run again.
     borrowed: bool = False
+    per_voter: Fraction | None = None  # fast runs: the budget per voter they ran at
+    # Fast runs: the first rounds where every supporter of the selected project could pay the equal share
+    # (`_run_fast`'s prefix): for each, the smallest money left by a payer in it or an earlier one; and the
+    # budgets at the end of these rounds. A run lower down starts after them (see `_run_fast`).
+    margins: list | None = None
+    after_prefix: object = None
 
     def money_left(self, prep: Prepared, j: int) -> float:
         """What the supporters of candidate j have left in all."""
@@ -146,8 +161,6 @@ class FastData:
     """The numpy view of a Prepared election, built once and reused by every run."""
 
     def __init__(self, prep: Prepared):
-        import numpy as np
-
         self.prep = prep
         weights = np.asarray(prep.weights, dtype=np.int64)
         supporters = [np.asarray(group, dtype=np.int64) for group in prep.supporters]
@@ -175,9 +188,8 @@ def _evaluate(data: FastData, budget, j: int, live: Live):
     else (rho, price, weight, money): weight is the rich's weight when every supporter with money pays the
     same (then rho is exactly 1 / weight), else None; money is what j's live supporters have (for _pay).
     _Ambiguous when the sum of money is too close to the cost."""
-    import numpy as np
-
-    add = np.add.reduce
+    add = _sum
+    count = _count
     cost = data.costs[j]
     group = live.supporters[j]
     money = budget.take(group)  # take: faster than fancy indexing
@@ -193,7 +205,7 @@ def _evaluate(data: FastData, budget, j: int, live: Live):
     if available <= cost * (1 + TOLERANCE):
         raise _Ambiguous
     positive = money > 0
-    rich_count = int(np.count_nonzero(positive))
+    rich_count = int(count(positive))
     if rich_count < 0.75 * len(money):
         # Supporters with nothing left change nothing for j until the end of the run: evaluate without them.
         live.supporters[j] = group[positive]
@@ -211,12 +223,12 @@ def _evaluate(data: FastData, budget, j: int, live: Live):
     total = float(len(money)) if unit else float(add(weights))
     while True:
         poor = money < price
-        weight = total - (float(np.count_nonzero(poor)) if unit else float(_dot(weights, poor)))
+        weight = total - (float(count(poor)) if unit else float(_einsum("i,i->", weights, poor)))
         if weight == rich_weight:
             break
         first = False
         rich_weight = weight
-        price = (cost - float(_dot(money if unit else paying, poor))) / weight
+        price = (cost - float(_einsum("i,i->", money if unit else paying, poor))) / weight
     # When everyone with money pays the same, rho is 1 / rich_weight (checked exactly if it ties).
     if first:
         return 1.0 / rich_weight, price, int(rich_weight), money
@@ -226,9 +238,7 @@ def _evaluate(data: FastData, budget, j: int, live: Live):
 def _dot(values, mask) -> float:
     """The sum of the values where the mask is true, without BLAS (whose threads cost more than they save
     on a few thousand numbers) and without a temporary array."""
-    import numpy as np
-
-    return np.einsum("i,i->", values, mask)
+    return _einsum("i,i->", values, mask)
 
 
 class Live:
@@ -242,18 +252,16 @@ class Live:
 def _pay(budget, j: int, price: float, live: Live, money) -> None:
     """j's supporters pay the price, or all they have; `money` is what they have (from _evaluate, which
     looked at them just before: budgets have not changed since)."""
-    import numpy as np
-
     left = money - price
-    if len(left) and float(np.abs(left).min()) <= TOLERANCE * price:
+    closest = float(np.minimum.reduce(np.absolute(left))) if len(left) else float("inf")
+    if closest <= TOLERANCE * price:
         raise _Ambiguous
     budget[live.supporters[j]] = np.maximum(left, 0.0, out=left)
+    return closest
 
 
 def _round_one(data: FastData, per_voter: Fraction):
     """Budgets and rho lower bounds at the start of a run: all budgets equal, rho = 1 / supporters."""
-    import numpy as np
-
     p, q = per_voter.numerator, per_voter.denominator
     stale = np.full(len(data.costs), float("inf"))  # a lower bound of rho; inf once selected or out of reach
     weight = np.zeros(len(data.costs), dtype=np.int64)  # the exact 1 / rho behind stale, or 0
@@ -280,21 +288,46 @@ def _run_fast(data: FastData, per_voter: Fraction, above: Run | None = None) -> 
     same rounds (a supporter keeps max(0, b - price), and prices fall as budgets grow), so every rho here
     is at least ABOVE's and every project out of reach there is out of reach here. Bounds decide only which
     projects are evaluated, never a decision; closer bounds spare evaluations.
-    """
-    import numpy as np
 
+    ABOVE also lends its prefix: its first rounds where every supporter of the selected project paid the
+    equal share (rho exactly 1 / supporters), with m, the least any of these payers kept in these rounds.
+    Lower by d < m (less a margin for floats), every budget is ABOVE's less d through these rounds (the
+    same prices, paid by everyone who paid there), so every such payer still pays the same share, and
+    every other project's rho is at least ABOVE's, as above: the same selections. The run starts after
+    these rounds, from ABOVE's budgets less d, without evaluating anything in them (the first rounds
+    select the most supported projects: the longest arrays of a run).
+    """
     inf = float("inf")
     budget, stale, _weight = _round_one(data, per_voter)
     live = Live(data)
     selected: list[tuple[int, float]] = []
     rounds: list[tuple[float, int | None]] = []
     bounds_kept: list = []
+    margins: list[float] = []  # this run's prefix (see Run.margins)
+    after_prefix = None
     lent = above.bounds if above is not None and above.bounds is not None else []
+    if lent and above.margins:
+        below = float(above.per_voter - per_voter)
+        slack = below + 1e-6 * (1.0 + float(above.per_voter))  # far above float errors (about 1e-13)
+        reused = 0
+        while reused < len(above.margins) and above.margins[reused] > slack:
+            reused += 1
+        if reused:
+            budget = above.after_prefix.copy()
+            for j, price in above.selected[reused:len(above.margins)]:  # back to the end of round `reused`
+                budget[data.supporters[j]] += price
+            budget -= below
+            selected = above.selected[:reused]
+            rounds = above.rounds[:reused]
+            bounds_kept = above.bounds[:reused]
+            margins = [margin - below for margin in above.margins[:reused]]
+            for j, _price in selected:
+                stale[j] = inf
     while True:
         if len(selected) < len(lent):
             np.maximum(stale, lent[len(selected)], out=stale)
-        order = np.argsort(stale, kind="stable")  # ties: the smaller index, i.e. the smaller id
-        bounds = stale[order].tolist()
+        order = stale.argsort(kind="stable")  # ties: the smaller index, i.e. the smaller id
+        bounds = stale.take(order).tolist()
         best_rho = None
         evaluated = []  # (rho, j, exact rho denominator or None, price)
         for j, bound in zip(order.tolist(), bounds, strict=True):
@@ -326,9 +359,17 @@ def _run_fast(data: FastData, per_voter: Fraction, above: Run | None = None) -> 
         stale[best] = inf
         if lent and (len(selected) > len(above.selected) or best != above.selected[len(selected) - 1][0]):
             lent = []  # another order than ABOVE's from here: its bounds no longer hold
-        _pay(budget, best, price, live, money)
+        prefix = after_prefix is None and weight is not None and weight == data.counts[best]
+        if after_prefix is None and not prefix:
+            after_prefix = budget.copy()
+        closest = _pay(budget, best, price, live, money)
+        if prefix:
+            margins.append(min(closest, margins[-1]) if margins else closest)
+    if after_prefix is None:
+        after_prefix = budget.copy()
     return Run(selected=selected, budgets=budget, data=data, rounds=rounds, bounds=bounds_kept,
-               borrowed=bool(above is not None and above.bounds))
+               borrowed=bool(above is not None and above.bounds), per_voter=per_voter, margins=margins,
+               after_prefix=after_prefix)
 
 
 def _first_two(item):
@@ -350,8 +391,6 @@ def _same_outcome_until(data: FastData, selected: list, rounds: list, per_voter:
     `result`: rho_j(T) above rho_sk(t) at each round, and at the end every project left out of reach at T.
     Rho lower bounds carried from earlier rounds (rho only grows during a run) spare most evaluations.
     """
-    import numpy as np
-
     inf = float("inf")
     budget, stale, weight = _round_one(data, per_voter)
     live = Live(data)
@@ -359,7 +398,7 @@ def _same_outcome_until(data: FastData, selected: list, rounds: list, per_voter:
     try:
         for (s, _), (rho, exact) in zip(selected, rounds, strict=True):
             stale[s] = inf
-            for j in np.argsort(stale, kind="stable").tolist():
+            for j in stale.argsort(kind="stable").tolist():
                 bound = stale[j]
                 if bound == inf or bound > rho * (1 + TOLERANCE):
                     break  # the others' bounds are higher still

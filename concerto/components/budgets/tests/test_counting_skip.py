@@ -180,6 +180,29 @@ def test_borrowed_bounds_spare_evaluations(monkeypatch):
     assert borrowed < 0.8 * len(calls)
 
 
+
+def test_a_run_one_unit_lower_starts_after_the_prefix_of_the_run_above(monkeypatch):
+    """The rounds where everyone paid the equal share above are not evaluated again one unit lower (nor
+    paid: the budgets are the run above's less one), and the run still decides as a plain run does."""
+    election = forint_election(5, voters=2000, projects=20)
+    prep = fastmes.prepare(election)
+    data = fastmes.FastData(prep)
+    start = Fraction(election.budget) / prep.voters
+    above = fastmes.run(prep, start + 6, data)
+    assert len(above.margins) >= 2 and above.margins[1] > 1
+    paid = []
+    original = fastmes._pay
+    monkeypatch.setattr(fastmes, "_pay", lambda budget, j, *args: paid.append(j) or original(budget, j, *args))
+    lower = fastmes.run(prep, start + 5, data, above)
+    skipped = [j for j, _ in lower.selected[:len(lower.selected) - len(paid)]]
+    assert len(skipped) >= 2 and skipped == [j for j, _ in above.selected[:len(skipped)]]
+    plain = fastmes.run(prep, start + 5, data)
+    assert [j for j, _ in lower.selected] == [j for j, _ in plain.selected]
+    assert [w for _, w in lower.rounds] == [w for _, w in plain.rounds]
+    assert lower.budgets == pytest.approx(plain.budgets, rel=1e-12, abs=1e-9)
+    assert lower.borrowed and not plain.borrowed
+
+
 # Edge cases of the skip: exact ties between projects (many identical ballots, equal costs) and projects that
 # become affordable exactly at an increment (cost = supporters x a whole budget per voter that the completion
 # reaches). Each must complete as stepping does, and as pabutools does.
