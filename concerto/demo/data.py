@@ -201,7 +201,8 @@ def _questions(users) -> None:
     from concerto.components.events.models import Event
 
     official = users["elu@sceaux.demo"]
-    Event.objects.filter(component__space__slug="budget-participatif-2026", component__space__organisation__slug="sceaux",
+    Event.objects.filter(component__space__organisation__slug="sceaux",
+                         component__space__slug="budget-participatif-2026",
                          title__in=["Réunion publique de lancement", "Réunion de restitution"]).update(
         organiser=f"{official.public_name}, adjointe au maire")
     questions_demo_load(actor=users["agent@sceaux.demo"], moderator=users["moderation@sceaux.demo"],

@@ -15,7 +15,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from concerto.core.participation.models import ModeratedQuerySet, Moderated
+from concerto.core.participation.models import Moderated, ModeratedQuerySet
 from concerto.core.spaces.items import ComponentItem
 
 

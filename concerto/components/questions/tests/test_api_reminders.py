@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from concerto.components.questions import services
 from concerto.components.questions.models import Question
-from concerto.core.participation.models import Notification
 from concerto.core import periodic
+from concerto.core.participation.models import Notification
 from concerto.testing import UserFactory
 
 pytestmark = pytest.mark.django_db
