@@ -7,8 +7,7 @@ the questions assigned to them; another commune's staff gets a 404 (the kernel's
 
 from datetime import datetime, time
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +20,7 @@ from concerto.components.questions.models import OfficialProfile, Question
 from concerto.components.questions.permissions import ANSWER
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.accounts.permissions import refusal_message
-from concerto.core.forms import form_add_errors
+from concerto.core.forms import form_saved
 from concerto.core.spaces.lookup import component_for, item_for
 
 MANAGE = "spaces.manage_space"
@@ -89,15 +88,10 @@ def question_assign(request, org_slug, space_slug, component_id, question_id):
     component = _component(request, space_slug, component_id)
     question = item_for(component, Question, question_id)
     form = AssignForm(request.POST, officials=services.elected_of(component.space.organisation))
-    if form.is_valid():
-        try:
-            services.question_assign(actor=request.user, question=question,
-                                     assignee=form.officials.get(form.cleaned_data["assignee"]))
-        except ValidationError as error:
-            form_add_errors(form, error)
-        else:
-            messages.success(request, _("The assignment is saved."))
-            return redirect("questions_backoffice:detail", org_slug, space_slug, component_id, question_id)
+    if form_saved(request, form, lambda: services.question_assign(
+            actor=request.user, question=question, assignee=form.officials.get(form.cleaned_data["assignee"])),
+            done=_("The assignment is saved.")):
+        return redirect("questions_backoffice:detail", org_slug, space_slug, component_id, question_id)
     return _question_page(request, component, question, assign_form=form, status=400)
 
 
@@ -107,15 +101,13 @@ def question_deadline(request, org_slug, space_slug, component_id, question_id):
     component = _component(request, space_slug, component_id)
     question = item_for(component, Question, question_id)
     form = DeadlineForm(request.POST)
-    if form.is_valid():
+
+    def save():
         due_at = timezone.make_aware(datetime.combine(form.cleaned_data["due_at"], time(23, 59)))
-        try:
-            services.question_deadline_set(actor=request.user, question=question, due_at=due_at)
-        except ValidationError as error:
-            form_add_errors(form, error)
-        else:
-            messages.success(request, _("The deadline is saved."))
-            return redirect("questions_backoffice:detail", org_slug, space_slug, component_id, question_id)
+        return services.question_deadline_set(actor=request.user, question=question, due_at=due_at)
+
+    if form_saved(request, form, save, done=_("The deadline is saved.")):
+        return redirect("questions_backoffice:detail", org_slug, space_slug, component_id, question_id)
     return _question_page(request, component, question, deadline_form=form, status=400)
 
 
@@ -129,19 +121,14 @@ def question_answer(request, org_slug, space_slug, component_id, question_id):
         # An elected official who is not the assignee is told the truth about their role.
         raise PermissionDenied(refusal_message(request.user, component, MANAGE, refusal))
     form = AnswerForm(request.POST, request.FILES, events=services.event_choices(component.space.organisation))
-    if form.is_valid():
-        publish = request.POST.get("action") != "draft"
-        try:
-            services.question_answer(actor=request.user, question=question, publish=publish,
-                                     text=form.cleaned_data["text"], document=form.cleaned_data["document"],
-                                     video_url=form.cleaned_data["video_url"],
-                                     event_url=form.cleaned_data["event_url"])
-        except ValidationError as error:
-            form_add_errors(form, error)
-        else:
-            messages.success(request, _("The answer is published.") if question.answered_at
-                             else _("The answer is saved. It is not published yet."))
-            return redirect("questions_backoffice:detail", org_slug, space_slug, component_id, question_id)
+    publish = request.POST.get("action") != "draft"
+    if form_saved(request, form, lambda: services.question_answer(
+            actor=request.user, question=question, publish=publish, text=form.cleaned_data["text"],
+            document=form.cleaned_data["document"], video_url=form.cleaned_data["video_url"],
+            event_url=form.cleaned_data["event_url"]),
+            done=lambda saved: _("The answer is published.") if saved.answered_at
+            else _("The answer is saved. It is not published yet.")):
+        return redirect("questions_backoffice:detail", org_slug, space_slug, component_id, question_id)
     return _question_page(request, component, question, answer_form=form, status=400)
 
 
@@ -166,19 +153,12 @@ def profile_edit(request, org_slug, space_slug, component_id, profile_id=None):
                if profile else {"published": True})
     form = ProfileForm(request.POST or None, request.FILES or None, initial=initial,
                        officials=services.elected_of(organisation))
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.official_profile_save(actor=request.user, organisation=organisation, profile=profile,
-                                               **form.values())
-            except ValidationError as error:
-                form_add_errors(form, error)
-            else:
-                messages.success(request, _("The profile is saved."))
-                return redirect("questions_backoffice:profiles", org_slug, space_slug, component_id)
-        return render(request, "questions/backoffice/profile_form.html",
-                      _context(component, form=form, profile=profile), status=400)
-    return render(request, "questions/backoffice/profile_form.html", _context(component, form=form, profile=profile))
+    if form_saved(request, form, lambda: services.official_profile_save(
+            actor=request.user, organisation=organisation, profile=profile, **form.values()),
+            done=_("The profile is saved.")):
+        return redirect("questions_backoffice:profiles", org_slug, space_slug, component_id)
+    return render(request, "questions/backoffice/profile_form.html", _context(component, form=form, profile=profile),
+                  status=400 if request.method == "POST" else 200)
 
 
 @backoffice_view(MANAGE, read=READ)
