@@ -45,6 +45,7 @@ LIMITS = {
     "response": (30, 60 * 60),
     "registration": (30, 60 * 60),
     "post": (30, 60 * 60),  # news posts written through the API (a script with a token)
+    "question": (10, 60 * 60),  # questions to elected officials
     # address autocomplete and reverse lookups (core/geocoding.py): a few per keystroke pause, each costs the
     # Géoplateforme a request when not cached
     "address_lookup": (200, 10 * 60),

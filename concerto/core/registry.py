@@ -206,6 +206,18 @@ class Conversation:
 
 
 @dataclass(frozen=True)
+class AgendaItem:
+    """A public dated item of a component that someone hosts (an event), read by other components without
+    importing the one that holds it: the public profile of an elected official lists the events they hosted,
+    an answer to a question invites to one. ORGANISER is the text the item names its host with."""
+
+    title: str
+    url: str
+    starts_at: Any
+    organiser: str = ""
+
+
+@dataclass(frozen=True)
 class ComponentManifest:
     name: str  # the `kind` stored on Component, also the URL namespace
     label: Any  # lazy translated
@@ -272,6 +284,10 @@ class ComponentManifest:
     # and, through `participation.services.contribution_author_set`, their ledger rows) when the person links that
     # chat to their account; returns how many contributions it gave. Optional.
     anonymous_claim: Callable | None = None
+    # Its public dated items (see AgendaItem): function(organisation, *, organiser="", upcoming=False, limit=50)
+    # -> list of AgendaItem of the organisation, those whose organiser names ORGANISER (case does not matter)
+    # when given, only those still to come with UPCOMING, the most recent first. Optional.
+    agenda: Callable | None = None
 
     @property
     def segment(self) -> str:
@@ -354,6 +370,16 @@ def reserved_slugs() -> set[str]:
 def room_entry_kinds() -> list[str]:
     """The kinds of component that take contributions typed in from a room (RoomEntry)."""
     return [m.name for m in components() if m.room_entry is not None]
+
+
+def agenda_items(organisation, *, organiser: str = "", upcoming: bool = False, limit: int = 50) -> list[AgendaItem]:
+    """The public dated items of ORGANISATION across the components that declare an `agenda`."""
+    items = []
+    for manifest in components():
+        if manifest.agenda is not None:
+            items += manifest.agenda(organisation, organiser=organiser, upcoming=upcoming, limit=limit)
+    items.sort(key=lambda item: item.starts_at, reverse=not upcoming)
+    return items[:limit]
 
 
 def choices() -> list[tuple[str, Any]]:

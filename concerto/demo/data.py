@@ -21,6 +21,7 @@ from concerto.components.events.demo import demo_load as events_demo_load
 from concerto.components.news.services import post_create
 from concerto.components.proposals import services as proposals_services
 from concerto.components.proposals.demo import demo_load as proposals_demo_load
+from concerto.components.questions.demo import demo_load as questions_demo_load
 from concerto.components.reports.demo import demo_load as reports_demo_load
 from concerto.core.accounts.models import Role, User
 from concerto.core.accounts.verification import verification_grant
@@ -113,6 +114,7 @@ def demo_load() -> dict:
     users = {email: _user(email, name, role, org) for email, name, role, org in PERSONAS}
     channels_demo_load()  # Sceaux's demo Messenger page, Telegram bot and SMS number (concerto/channels/demo.py)
     if Space.objects.filter(slug="budget-participatif-2026", organisation__slug="sceaux").exists():
+        _questions(users)  # also on an older demo (it loads once)
         return {"users": len(users), "spaces": 0}
     metropole_admin = users["admin@metropole.demo"]
     sceaux_agent = users["agent@sceaux.demo"]
@@ -189,4 +191,20 @@ def demo_load() -> dict:
     comment_create(author=resident, target=first_post,
                    body=("Très bonne initiative\u00a0! "
                          "Pourra-t-on proposer des idées pour le quartier des Blagis\u00a0?"))
+    _questions(users)
     return {"users": len(users), "spaces": Space.objects.count()}
+
+
+def _questions(users) -> None:
+    """Sceaux's questions to elected officials; Claire Dubois (the demo's elected official) hosts two of the
+    budget's events, so that her public profile lists them."""
+    from concerto.components.events.models import Event
+
+    official = users["elu@sceaux.demo"]
+    Event.objects.filter(component__space__organisation__slug="sceaux",
+                         component__space__slug="budget-participatif-2026",
+                         title__in=["Réunion publique de lancement", "Réunion de restitution"]).update(
+        organiser=f"{official.public_name}, adjointe au maire")
+    questions_demo_load(actor=users["agent@sceaux.demo"], moderator=users["moderation@sceaux.demo"],
+                        organisation=Organisation.objects.get(slug="sceaux"), official=official,
+                        author=users["habitant@sceaux.demo"])

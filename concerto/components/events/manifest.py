@@ -140,4 +140,5 @@ manifest = register(ComponentManifest(
     audit_labels=AUDIT_LABELS,
     conversation=Conversation(items=Deferred("concerto.components.events.chat.items"),
                               turn=Deferred("concerto.components.events.chat.turn")),
+    agenda=Deferred("concerto.components.events.agenda.agenda"),
 ))

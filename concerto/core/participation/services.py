@@ -27,7 +27,7 @@ from concerto.core.participation.models import (
 )
 from concerto.core.participation.notifications import notification_send  # noqa: F401 - its historical home
 from concerto.core.participation.rules import comment_vote_refusal
-from concerto.core.participation.signals import comments_moved
+from concerto.core.participation.signals import comments_moved, content_moderated
 from concerto.core.ratelimit import send_limited
 
 
@@ -310,6 +310,7 @@ def moderation_hide(*, moderator, content, reason: str = "") -> None:
     _close_reports(content, moderator, ModerationReport.Status.HIDDEN)
     audit_record(actor=moderator, action="moderation.hidden", target=content,
                  organisation=organisation_of(content), data={"reason": reason})
+    content_moderated.send(sender=type(content), content=content, moderator=moderator, decision="hidden")
 
 
 @transaction.atomic
@@ -319,6 +320,7 @@ def moderation_restore(*, moderator, content) -> None:
     content.save(update_fields=["hidden_at", "hidden_reason"])
     audit_record(actor=moderator, action="moderation.restored", target=content,
                  organisation=organisation_of(content))
+    content_moderated.send(sender=type(content), content=content, moderator=moderator, decision="restored")
 
 
 @transaction.atomic
@@ -327,6 +329,7 @@ def moderation_dismiss(*, moderator, content) -> None:
     _close_reports(content, moderator, ModerationReport.Status.DISMISSED)
     audit_record(actor=moderator, action="moderation.dismissed", target=content,
                  organisation=organisation_of(content))
+    content_moderated.send(sender=type(content), content=content, moderator=moderator, decision="kept")
 
 
 def _close_reports(content, moderator, status) -> None:

@@ -133,12 +133,25 @@ def _reports(component, author, title):
             "key_id": key.pk}
 
 
+def _questions(component, author, title):
+    from django.utils import timezone
+
+    from concerto.components.questions.models import OfficialProfile, Question
+
+    organisation = component.space.organisation
+    profile, _created = OfficialProfile.objects.get_or_create(
+        organisation=organisation, user=author, defaults={"slug": "elu", "name": "Élu", "mandate": "Maire adjoint"})
+    question = Question.objects.create(component=component, author=author, addressee=profile, title=title,
+                                       text="Texte.", status=Question.Status.PUBLISHED, published_at=timezone.now())
+    return {"question_id": question.pk, "profile_id": profile.pk, "profile_slug": profile.slug}
+
+
 # Reports belong to the commune, not to the component: a report is public whatever the publication of the
 # component it came through (its page is /signalements/<id>/), so those of the draft component are no secret.
 PUBLIC_WHATEVER_THE_COMPONENT = {"reports"}
 
 ITEMS = {"news": _news, "proposals": _proposals, "budgets": _budgets, "events": _events,
-         "consultations": _consultations, "reports": _reports}
+         "consultations": _consultations, "reports": _reports, "questions": _questions}
 
 
 def test_every_registered_component_says_how_to_make_its_items():
