@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from concerto.components.events.models import Audience, Event, FeedToken, Registration, RegistrationQuestion
@@ -22,6 +23,7 @@ from concerto.core import geocoding, registry
 from concerto.core.accounts.verification import action_require
 from concerto.core.audit.services import audit_record
 from concerto.core.errors import Refusal
+from concerto.core.participation.feed import feed_publish, feed_withdraw
 from concerto.core.participation.notifications import notification_send
 from concerto.core.ratelimit import send_limited
 from concerto.core.richtext import plain_text, sanitize_html
@@ -216,6 +218,14 @@ def event_publish(*, actor, event: Event, published: bool = True) -> Event:
     locked.save(update_fields=["published", "updated_at"])
     audit_record(actor=actor, action="events.event_published" if published else "events.event_unpublished",
                  target=locked, organisation=locked.organisation)
+    if published and locked.is_public:
+        feed_publish(item=locked, kind="events.published", title=locked.title,
+                     summary=Truncator(plain_text(locked.description)).words(40),
+                     url=locked.get_absolute_url(), organisation=locked.organisation,
+                     space=locked.component.space,
+                     point=(locked.latitude, locked.longitude) if locked.latitude is not None else None)
+    elif not published:
+        feed_withdraw(item=locked)
     return locked
 
 
