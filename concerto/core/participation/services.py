@@ -76,7 +76,10 @@ def follows_of(*, user) -> list:
     for type_id, ids in by_type.items():
         model = ContentType.objects.get_for_id(type_id).model_class()
         if model is not None:
-            for obj in model._default_manager.filter(pk__in=ids):
+            fields = {field.name for field in model._meta.get_fields()}
+            related = [name for name in ("organisation", "space__organisation", "component__space__organisation")
+                       if name.split("__")[0] in fields]
+            for obj in model._default_manager.select_related(*related).filter(pk__in=ids):
                 loaded[(type_id, obj.pk)] = obj
     return [loaded[(f.target_type_id, f.target_id)] for f in follows if (f.target_type_id, f.target_id) in loaded]
 
