@@ -218,15 +218,20 @@ def event_publish(*, actor, event: Event, published: bool = True) -> Event:
     locked.save(update_fields=["published", "updated_at"])
     audit_record(actor=actor, action="events.event_published" if published else "events.event_unpublished",
                  target=locked, organisation=locked.organisation)
-    if published and locked.is_public:
-        feed_publish(item=locked, kind="events.published", title=locked.title,
-                     summary=Truncator(plain_text(locked.description)).words(40),
-                     url=locked.get_absolute_url(), organisation=locked.organisation,
-                     space=locked.component.space,
-                     point=(locked.latitude, locked.longitude) if locked.latitude is not None else None)
-    elif not published:
+    if published:
+        event_feed_record(event=locked)
+    else:
         feed_withdraw(item=locked)
     return locked
+
+
+def event_feed_record(*, event: Event) -> None:
+    """EVENT, published, in the feeds of the people who follow its space, its commune or the places around it
+    (the feed hides it while its space or component is not public)."""
+    feed_publish(item=event, kind="events.published", title=event.title,
+                 summary=Truncator(plain_text(event.description)).words(40), url=event.get_absolute_url(),
+                 organisation=event.organisation, space=event.component.space,
+                 point=(event.latitude, event.longitude) if event.latitude is not None else None)
 
 
 @transaction.atomic

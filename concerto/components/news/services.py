@@ -71,7 +71,7 @@ def post_publish(*, actor, post: Post) -> Post:
     post.published_at = post.published_at or timezone.now()
     post.save(update_fields=["status", "published_at", "updated_at"])
     audit_record(actor=actor, action="news.post_published", target=post, organisation=post.organisation)
-    if post.is_public:
+    if post.is_published:  # the feed hides it while its space or component is not public
         feed_publish(item=post, kind="news.published", title=post.title, summary=post.excerpt,
                      url=post.get_absolute_url(), organisation=post.organisation, space=post.space,
                      published_at=post.published_at)

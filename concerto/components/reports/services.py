@@ -280,7 +280,8 @@ def report_create(*, author=None, component=None, category: Category, kind: str,
                      space=component.space if component is not None else None,
                      title=_("Report: %(category)s") % {"category": category.name},
                      summary=report.address or description[:200], url=report.get_absolute_url(),
-                     published_at=report.created_at, point=(report.latitude, report.longitude))
+                     published_at=report.created_at, point=(report.latitude, report.longitude),
+                     to_organisation=False)
     if author is not None:
         # The receipt: the reference and the link, on the site and by email (the kernel's notifications).
         with translation.override(settings.LANGUAGE_CODE):

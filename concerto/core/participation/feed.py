@@ -23,30 +23,35 @@ from concerto.core import registry
 from concerto.core.audit.services import audit_record
 from concerto.core.maps import EARTH_RADIUS_M, degrees_around
 from concerto.core.participation.models import FeedEntry, FeedEntryTarget, FeedReader, Follow, FollowedPlace
-from concerto.core.spaces.models import Space
+from concerto.core.spaces.models import Component, Space
 
 PAGE_SIZE = 20
 
 
 @transaction.atomic
 def feed_publish(*, item, kind: str, title: str, url: str, organisation, space=None, summary: str = "",
-                 targets=(), published_at: datetime | None = None, point=None) -> FeedEntry:
+                 targets=(), published_at: datetime | None = None, point=None,
+                 to_organisation: bool = True) -> FeedEntry:
     """Record that ITEM (of ORGANISATION, in SPACE) was published as KIND. Publishing again updates the texts and
     the place, and keeps the first date. TARGETS are further things it belongs to (topics...); POINT, a
-    (latitude, longitude), is where it happens, for the people who follow the places around."""
+    (latitude, longitude), is where it happens, for the people who follow the places around. TO_ORGANISATION
+    False keeps it from the followers of the organisation and its ancestors (a report, of interest to the
+    neighbours and the followers of its space, not to the whole commune)."""
     source_type = ContentType.objects.get_for_model(item)
     latitude, longitude = point if point is not None else (None, None)
+    component = getattr(item, "component", None)
     entry, created = FeedEntry.objects.get_or_create(
         kind=kind, source_type=source_type, source_id=item.pk,
         defaults={"title": title[:300], "summary": summary, "url": url[:500], "organisation": organisation,
-                  "space": space, "published_at": published_at or timezone.now(), "latitude": latitude,
+                  "space": space, "component": component, "published_at": published_at or timezone.now(),
+                  "latitude": latitude,
                   "longitude": longitude})
     if not created:
         entry.title, entry.summary, entry.url = title[:300], summary, url[:500]
         entry.latitude, entry.longitude = latitude, longitude
         entry.save(update_fields=["title", "summary", "url", "latitude", "longitude"])
-    wanted = {(source_type.pk, item.pk)}
-    for target in (space, organisation, *organisation.ancestors(), *targets):
+    wanted = set()
+    for target in (space, *((organisation, *organisation.ancestors()) if to_organisation else ()), *targets):
         if target is not None:
             wanted.add((ContentType.objects.get_for_model(target).pk, target.pk))
     existing = set(entry.targets.values_list("target_type_id", "target_id"))
@@ -131,7 +136,9 @@ def _newest(follows, places, *, section: str, after, size: int) -> list[tuple[da
     if not follows and not places:
         return []
     target, entry, space = FeedEntryTarget._meta.db_table, FeedEntry._meta.db_table, Space._meta.db_table
-    where, common = ["(e.space_id IS NULL OR s.status <> %s)"], [Space.Status.DRAFT.value]
+    component = Component._meta.db_table
+    where = ["(e.space_id IS NULL OR s.status <> %s)", "(e.component_id IS NULL OR c.published = %s)"]
+    common = [Space.Status.DRAFT.value, True]
     if section:
         where.append("e.kind LIKE %s")
         common.append(f"{section}.%")
@@ -146,6 +153,7 @@ def _newest(follows, places, *, section: str, after, size: int) -> list[tuple[da
         condition = " AND ".join(where).replace("e.published_at", "t.published_at").replace("e.id <", "t.entry_id <")
         parts.append(f"SELECT * FROM (SELECT t.published_at, t.entry_id FROM {target} t "
                      f"JOIN {entry} e ON e.id = t.entry_id LEFT JOIN {space} s ON s.id = e.space_id "
+                     f"LEFT JOIN {component} c ON c.id = e.component_id "
                      f"WHERE t.target_type_id = %s AND t.target_id = %s AND {condition} "
                      f"ORDER BY t.published_at DESC, t.entry_id DESC LIMIT {limit}) AS f{n}")
         params += [type_id, target_id, *common]
@@ -153,7 +161,7 @@ def _newest(follows, places, *, section: str, after, size: int) -> list[tuple[da
         dlat, dlon = degrees_around(place.latitude, place.radius)
         scale = math.cos(math.radians(place.latitude))
         parts.append(f"SELECT * FROM (SELECT e.published_at, e.id AS entry_id FROM {entry} e "
-                     f"LEFT JOIN {space} s ON s.id = e.space_id "
+                     f"LEFT JOIN {space} s ON s.id = e.space_id LEFT JOIN {component} c ON c.id = e.component_id "
                      f"WHERE e.latitude BETWEEN %s AND %s AND e.longitude BETWEEN %s AND %s "
                      f"AND (e.latitude - %s) * (e.latitude - %s) + (e.longitude - %s) * (e.longitude - %s) * %s <= %s "
                      f"AND {' AND '.join(where)} ORDER BY e.published_at DESC, e.id DESC LIMIT {limit}) AS p{n}")

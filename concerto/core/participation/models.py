@@ -337,8 +337,11 @@ class FeedEntry(models.Model):
     summary = models.TextField(blank=True)
     url = models.CharField(max_length=500)
     organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="+")
-    # The space of the item, if any: the feed hides what a space shows no more (unpublished, archived stays).
+    # The space and the component of the item, if any: the feed hides what they no longer show (a space back to
+    # draft, an unpublished component); an archived space stays.
     space = models.ForeignKey("spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    component = models.ForeignKey("spaces.Component", null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="+")
     source_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     source_id = models.PositiveBigIntegerField()
     published_at = models.DateTimeField(db_index=True)
