@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 
 from concerto.api.auth import WRITE_AUTH, api_user
 from concerto.api.common import ErrorOut, Id, Pagination, Slug, ValidationErrorOut, organisation_or_404
+from concerto.core.participation import feed
 from concerto.core.spaces.models import Space
 from concerto.core.territory.models import Organisation
 
@@ -222,3 +223,31 @@ class MeOut(Schema):
 def me_detail(request):
     """Your email, public name and roles (session or API token)."""
     return request.auth
+
+
+class FeedItemOut(Schema):
+    kind: str = Field(description="What happened, e.g. `news.published`, `events.published`, `space.published`.")
+    title: str
+    summary: str
+    url: str
+    organisation: str
+    published_at: datetime
+    unread: bool = Field(description="Newer than your last visit to your feed on the site.")
+
+
+class FeedOut(Schema):
+    items: list[FeedItemOut]
+    next: str = Field(description="Give it as `before` to read older items; empty on the last page.")
+
+
+@me.get("/me/feed", response={200: FeedOut, 401: ErrorOut}, auth=WRITE_AUTH, summary="Your feed")
+def me_feed(request, before: str = Query("", max_length=80, description="`next` of the previous page."),
+            type: str = Query("", max_length=40, description="Only this kind: `space`, `news`, `events`...")):
+    """What is new in what you follow (communes, spaces, topics, items), newest first, 20 a page: the items of
+    your feed on the site (`/mon-fil/`). Reading it here does not mark them read."""
+    page = feed.feed_page(user=request.auth, cursor=before, section=type)
+    return {"items": [{"kind": entry.kind, "title": entry.title, "summary": entry.summary,
+                       "url": request.build_absolute_uri(entry.url), "organisation": entry.organisation.slug,
+                       "published_at": entry.published_at, "unread": entry.pk in page.unread}
+                      for entry in page.entries],
+            "next": page.next_cursor}

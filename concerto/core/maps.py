@@ -232,6 +232,24 @@ class PointWidget(forms.Widget):
         return mark_safe(loader.render_to_string(template_name, context))
 
 
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The great-circle distance in metres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def degrees_around(latitude: float, radius_m: float) -> tuple[float, float]:
+    """(latitude, longitude) half-sides in degrees of a box holding the circle of RADIUS_M metres around a point
+    at LATITUDE: the prefilter an index can use before the exact `haversine_m`."""
+    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
+    return dlat, dlat / max(0.01, math.cos(math.radians(latitude)))
+
+
 class PointField(forms.Field):
     """A point of the Métropole: `clean()` gives None (optional and empty) or a `Point` (latitude, longitude),
     whose `address` is the one chosen or typed. An address typed without a point is geocoded on the server.

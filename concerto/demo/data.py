@@ -187,6 +187,8 @@ def demo_load() -> dict:
     verification_demo_load(actor=sceaux_agent, organisation=budget.organisation)
     resident = users["habitant@sceaux.demo"]
     follow_add(user=resident, target=budget)
+    # The resident follows their commune, so that /mon-fil/ shows what is new there at the first sign-in.
+    follow_add(user=resident, target=budget.organisation)
     first_post = budget.components.get(kind="news").news_posts.order_by("published_at").first()
     comment_create(author=resident, target=first_post,
                    body=("Très bonne initiative\u00a0! "

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from concerto.components.events import minutes as services
 from concerto.components.events.models import Audience, BoardPost, Event, Registration
+from concerto.components.events.services import event_feed_record
 from concerto.core.spaces.services import component_add, component_publish
 from concerto.core.territory.models import Organisation
 
@@ -113,6 +114,7 @@ def demo_load(*, actor, space) -> Event | None:
             contributions_component=ideas or survey, registration_enabled=capacity is not None or format != F.IN_PERSON,
         )
         events.append(event)
+        event_feed_record(event=event)
         past = event.ends_at <= timezone.now()
         # Upcoming ones fill up to their capacity (and one has a waitlist); past ones had people check in.
         count = min(len(people), (capacity or 12) + (3 if capacity == 10 else 0))

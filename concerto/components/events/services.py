@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from concerto.components.events.models import Audience, Event, FeedToken, Registration, RegistrationQuestion
@@ -22,6 +23,7 @@ from concerto.core import geocoding, registry
 from concerto.core.accounts.verification import action_require
 from concerto.core.audit.services import audit_record
 from concerto.core.errors import Refusal
+from concerto.core.participation.feed import feed_publish, feed_withdraw
 from concerto.core.participation.notifications import notification_send
 from concerto.core.ratelimit import send_limited
 from concerto.core.richtext import plain_text, sanitize_html
@@ -216,7 +218,20 @@ def event_publish(*, actor, event: Event, published: bool = True) -> Event:
     locked.save(update_fields=["published", "updated_at"])
     audit_record(actor=actor, action="events.event_published" if published else "events.event_unpublished",
                  target=locked, organisation=locked.organisation)
+    if published:
+        event_feed_record(event=locked)
+    else:
+        feed_withdraw(item=locked)
     return locked
+
+
+def event_feed_record(*, event: Event) -> None:
+    """EVENT, published, in the feeds of the people who follow its space, its commune or the places around it
+    (the feed hides it while its space or component is not public)."""
+    feed_publish(item=event, kind="events.published", title=event.title,
+                 summary=Truncator(plain_text(event.description)).words(40), url=event.get_absolute_url(),
+                 organisation=event.organisation, space=event.component.space,
+                 point=(event.latitude, event.longitude) if event.latitude is not None else None)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from concerto.components.news.models import Post
 from concerto.core.audit.services import audit_record
+from concerto.core.participation.feed import feed_publish, feed_withdraw
 from concerto.core.participation.services import followers_of, notification_send
 from concerto.core.ratelimit import send_limited
 from concerto.core.spaces.signals import item_published
@@ -75,6 +76,10 @@ def post_publish(*, actor, post: Post) -> Post:
     post.published_at = post.published_at or timezone.now()
     post.save(update_fields=["status", "published_at", "updated_at"])
     audit_record(actor=actor, action="news.post_published", target=post, organisation=post.organisation)
+    if post.is_published:  # the feed hides it while its space or component is not public
+        feed_publish(item=post, kind="news.published", title=post.title, summary=post.excerpt,
+                     url=post.get_absolute_url(), organisation=post.organisation, space=post.space,
+                     published_at=post.published_at)
     if first_time and post.is_public:
         _notify_followers(actor=actor, post=post)
         item_published.send(sender=Post, item=post, summary=post.excerpt)
@@ -89,6 +94,7 @@ def post_unpublish(*, actor, post: Post) -> Post:
     post.status = Post.Status.DRAFT
     post.save(update_fields=["status", "updated_at"])
     audit_record(actor=actor, action="news.post_unpublished", target=post, organisation=post.organisation)
+    feed_withdraw(item=post)
     return post
 
 
@@ -100,6 +106,7 @@ def post_delete(*, actor, post: Post) -> None:
                  data={"title": post.title})
     if post.image:
         transaction.on_commit(lambda storage=post.image.storage, name=post.image.name: storage.delete(name))
+    feed_withdraw(item=post)
     post.delete()
 
 

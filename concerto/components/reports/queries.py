@@ -17,11 +17,11 @@ from django.db import connection
 from django.urls import reverse
 
 from concerto.components.reports.models import Report
+from concerto.core.maps import degrees_around, haversine_m
 
 MAX_FEATURES = 500
 # At this zoom and above (a street), reports are always shown one by one (at most MAX_FEATURES of them).
 SINGLE_ZOOM = 17
-EARTH_RADIUS_M = 6_371_008.8
 # A cluster cell is about this many screen pixels wide (tiles of 256 px).
 CELL_PIXELS = 64
 
@@ -271,14 +271,6 @@ def map_features(*, organisation_ids=None, bbox, zoom: int, filters: dict | None
             "truncated": not clustered and len(features) >= MAX_FEATURES}
 
 
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """The great-circle distance in metres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
-
-
 def nearby_open(*, category, latitude: float, longitude: float, radius_m: float = 50, limit: int = 10) -> list:
     """The open public reports of CATEGORY (an object or an id) within RADIUS_M metres, nearest first.
 
@@ -286,8 +278,7 @@ def nearby_open(*, category, latitude: float, longitude: float, radius_m: float 
     Each report gets a `distance_m` attribute.
     """
     latitude, longitude, radius_m = float(latitude), float(longitude), max(0.0, float(radius_m))
-    dlat = math.degrees(radius_m / EARTH_RADIUS_M)
-    dlon = dlat / max(0.01, math.cos(math.radians(latitude)))
+    dlat, dlon = degrees_around(latitude, radius_m)
     candidates = (Report.objects.visible()
                   .filter(category_id=getattr(category, "pk", category), status__in=Report.OPEN_STATUSES,
                           latitude__gte=latitude - dlat, latitude__lte=latitude + dlat,

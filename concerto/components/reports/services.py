@@ -20,6 +20,7 @@ from concerto.core.audit.services import audit_record
 from concerto.core.errors import Refusal
 from concerto.core.geocoding import address_fill
 from concerto.core.inputs import BadInput, email_check
+from concerto.core.participation.feed import feed_publish
 from concerto.core.participation.notifications import mail_send
 from concerto.core.participation.services import (
     contribution_record,
@@ -274,6 +275,13 @@ def report_create(*, author=None, component=None, category: Category, kind: str,
         follow_add(user=author, target=report)
     contribution_record(kind="reports.report", target=report, component=component, author=author, channel=channel)
     audit_record(actor=author, action="reports.report_created", target=report, organisation=commune)
+    with translation.override(settings.LANGUAGE_CODE):
+        feed_publish(item=report, kind="reports.created", organisation=commune,
+                     space=component.space if component is not None else None,
+                     title=_("Report: %(category)s") % {"category": category.name},
+                     summary=report.address or description[:200], url=report.get_absolute_url(),
+                     published_at=report.created_at, point=(report.latitude, report.longitude),
+                     to_organisation=False)
     if author is not None:
         # The receipt: the reference and the link, on the site and by email (the kernel's notifications).
         with translation.override(settings.LANGUAGE_CODE):

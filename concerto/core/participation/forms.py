@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from concerto.core.maps import PointField
 from concerto.core.participation.models import Comment, CommentVote, ModerationReport
 
 
@@ -78,3 +79,13 @@ class HideForm(forms.Form):
         label=_("Reason for hiding"), required=False, max_length=300,
         help_text=_("Seen by the team only."),
     )
+
+
+class PlaceFollowForm(forms.Form):
+    """A place to follow: an address or a point of the Métropole, and how far around it."""
+
+    location = PointField(label=_("Place"), help_text=_("An address, or a point on the map."))
+    radius = forms.TypedChoiceField(
+        label=_("Around it, within"), coerce=int, initial=1000,
+        choices=[(300, _("300 m (the street)")), (1000, _("1 km (the neighbourhood)")),
+                 (2000, _("2 km")), (5000, _("5 km"))])

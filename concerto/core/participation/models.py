@@ -324,3 +324,98 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.target_id} ({self.channel})"
+
+
+class FeedEntry(models.Model):
+    """Something new that people may follow: a news post, an event, a space that opens... One row per item and
+    KIND, written by the component that published it (feed.feed_publish); FeedEntryTarget rows say which followed
+    things (the space, the commune and its territory, topics) it belongs to, so that a person's feed reads a few
+    index ranges, one per thing they follow."""
+
+    kind = models.CharField(max_length=100)  # a notification verb, e.g. "news.published"
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True)
+    url = models.CharField(max_length=500)
+    organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="+")
+    # The space and the component of the item, if any: the feed hides what they no longer show (a space back to
+    # draft, an unpublished component); an archived space stays.
+    space = models.ForeignKey("spaces.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    component = models.ForeignKey("spaces.Component", null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="+")
+    source_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    source_id = models.PositiveBigIntegerField()
+    published_at = models.DateTimeField(db_index=True)
+    # Where it happens, if it has a place: for the people who follow the places around them.
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("feed entry")
+        verbose_name_plural = _("feed entries")
+        constraints = [models.UniqueConstraint(fields=["kind", "source_type", "source_id"], name="feed_entry_once")]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="feed_entry_point_idx",
+                                condition=models.Q(latitude__isnull=False))]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class FeedEntryTarget(models.Model):
+    """One followed thing a feed entry belongs to. The date is repeated so that one index gives a target's
+    newest entries."""
+
+    entry = models.ForeignKey(FeedEntry, on_delete=models.CASCADE, related_name="targets")
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    published_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("feed entry target")
+        verbose_name_plural = _("feed entry targets")
+        constraints = [models.UniqueConstraint(fields=["entry", "target_type", "target_id"],
+                                               name="feed_entry_target_once")]
+        indexes = [models.Index(fields=["target_type", "target_id", "-published_at", "-entry"],
+                                name="feed_target_newest_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} → {self.target_type_id}:{self.target_id}"
+
+
+class FeedReader(models.Model):
+    """A person's feed: the secret of its Atom address (feed readers cannot sign in) and when they last looked
+    (what is newer is marked unread)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_reader")
+    token = models.CharField(max_length=64, unique=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("feed reader")
+        verbose_name_plural = _("feed readers")
+
+    def __str__(self) -> str:
+        return f"feed of user {self.user_id}"
+
+
+class FollowedPlace(models.Model):
+    """A person follows what happens around a point (their street, their child's school): the reports, events and
+    projects within RADIUS metres show in their feed."""
+
+    RADII = (300, 1000, 2000, 5000)
+    MAX_PER_PERSON = 5
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_places")
+    label = models.CharField(_("place"), max_length=200)
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+    radius = models.PositiveIntegerField(_("radius (metres)"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("followed place")
+        verbose_name_plural = _("followed places")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.label

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from concerto.core.accounts.verification import action_require
 from concerto.core.audit.services import audit_record
+from concerto.core.participation.feed import feed_withdraw
 from concerto.core.participation.models import (
     Channel,
     Comment,
@@ -62,6 +63,25 @@ def is_following(*, user, target) -> bool:
     return Follow.objects.filter(
         user=user, target_type=ContentType.objects.get_for_model(target), target_id=target.pk
     ).exists()
+
+
+def follows_of(*, user) -> list:
+    """What USER follows, as the followed objects (those that no longer exist left out), newest follow first."""
+
+    follows = list(Follow.objects.filter(user=user).order_by("-created_at", "-pk"))
+    by_type: dict[int, list[int]] = {}
+    for follow in follows:
+        by_type.setdefault(follow.target_type_id, []).append(follow.target_id)
+    loaded = {}
+    for type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is not None:
+            fields = {field.name for field in model._meta.get_fields()}
+            related = [name for name in ("organisation", "space__organisation", "component__space__organisation")
+                       if name.split("__")[0] in fields]
+            for obj in model._default_manager.select_related(*related).filter(pk__in=ids):
+                loaded[(type_id, obj.pk)] = obj
+    return [loaded[(f.target_type_id, f.target_id)] for f in follows if (f.target_type_id, f.target_id) in loaded]
 
 
 def followers_of(*targets):
@@ -311,6 +331,8 @@ def moderation_hide(*, moderator, content, reason: str = "") -> None:
     audit_record(actor=moderator, action="moderation.hidden", target=content,
                  organisation=organisation_of(content), data={"reason": reason})
     content_moderated.send(sender=type(content), content=content, moderator=moderator, decision="hidden")
+    # Hidden content leaves the feeds (restoring it does not bring it back: its component publishes again).
+    feed_withdraw(item=content)
 
 
 @transaction.atomic

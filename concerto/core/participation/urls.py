@@ -20,3 +20,12 @@ account_urlpatterns = [
     path("notifications/reglages/", views.notification_settings, name="notification_settings"),
     path("notifications/<int:notification_id>/", views.notification_open, name="notification_open"),
 ]
+
+# The person's feed: /mon-fil/ (concerto/urls.py mounts it before the communes' addresses).
+feed_urlpatterns = [
+    path("", views.my_feed, name="feed"),
+    path("nouvelle-adresse/", views.my_feed_renew, name="feed_renew"),
+    path("lieux/", views.my_feed_place_add, name="feed_place_add"),
+    path("lieux/<int:place_id>/retirer/", views.my_feed_place_remove, name="feed_place_remove"),
+    path("atom/<str:token>/", views.my_feed_atom, name="feed_atom"),
+]

@@ -12,17 +12,20 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from concerto.core.participation import feed, services
 from concerto.core.participation import notifications as pipeline
-from concerto.core.participation import services
-from concerto.core.participation.forms import CommentForm, CommentVoteForm, ReportForm
-from concerto.core.participation.models import Comment, Moderated, Notification
+from concerto.core.participation.forms import CommentForm, CommentVoteForm, PlaceFollowForm, ReportForm
+from concerto.core.participation.models import Comment, FollowedPlace, Moderated, Notification
 from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.models import Space
 from concerto.core.territory.models import Organisation
@@ -222,3 +225,86 @@ def notifications_mark_read(request):
     if count:
         messages.success(request, _("All your notifications are marked as read."))
     return redirect("accounts:notifications")
+
+
+# The person's feed --------------------------------------------------------------------------------------------
+
+def _feed_render(request, place_form=None, status=200):
+    sections = feed.feed_sections()
+    section = request.GET.get("type", "")
+    if section not in {prefix for prefix, _label in sections}:
+        section = ""
+    cursor = request.GET.get("avant", "")[:80]
+    page = feed.feed_page(user=request.user, cursor=cursor, section=section)
+    if not cursor and not section and request.method == "GET":
+        feed.feed_mark_seen(user=request.user)
+    return render(request, "participation/feed.html", {
+        "page": page, "sections": sections, "section": section, "cursor": cursor,
+        "follows": services.follows_of(user=request.user),
+        "places": FollowedPlace.objects.filter(user=request.user),
+        "place_form": place_form or PlaceFollowForm(),
+        "atom_url": request.build_absolute_uri(reverse("feed_atom", args=[feed.feed_token_for(user=request.user)])),
+    }, status=status)
+
+
+@login_required
+def my_feed(request):
+    """What is new in what the person follows, newest first; entries newer than their last visit are marked."""
+    return _feed_render(request)
+
+
+@login_required
+@require_POST
+def my_feed_place_add(request):
+    """Follow what happens around an address or a point; a form with errors comes back filled in."""
+    form = PlaceFollowForm(request.POST)
+    if form.is_valid():
+        point = form.cleaned_data["location"]
+        try:
+            feed.place_follow(user=request.user, label=point.address, latitude=point[0], longitude=point[1],
+                              radius=form.cleaned_data["radius"])
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+        else:
+            messages.success(request, _("You now follow this place: what happens around it shows in your feed."))
+            return redirect("feed")
+    return _feed_render(request, place_form=form, status=400)
+
+
+@login_required
+@require_POST
+def my_feed_place_remove(request, place_id: int):
+    if feed.place_unfollow(user=request.user, place_id=place_id):
+        messages.success(request, _("You no longer follow this place."))
+    return redirect("feed")
+
+
+@login_required
+@require_POST
+def my_feed_renew(request):
+    """A new secret address for the person's Atom feed; the old one stops working."""
+    feed.feed_token_for(user=request.user, renew=True)
+    messages.success(request, _("Your feed has a new address; the old one no longer works."))
+    return redirect("feed")
+
+
+def my_feed_atom(request, token: str):
+    """The person's feed as Atom 1.0, at a secret address that feed readers open without signing in."""
+    user = feed.feed_user(token)
+    if user is None:
+        raise Http404(_("This feed does not exist or its address has changed."))
+    page = feed.feed_page(user=user, size=50)
+    document = Atom1Feed(
+        title=_("My Concerto feed"), link=request.build_absolute_uri(reverse("feed")),
+        description=_("What is new in what I follow"), language=translation.get_language() or "fr",
+        feed_url=request.build_absolute_uri(), feed_guid=request.build_absolute_uri(reverse("feed")))
+    for entry in page.entries:
+        link = request.build_absolute_uri(entry.url)
+        document.add_item(title=entry.title, link=link, description=entry.summary, unique_id=f"{link}#{entry.kind}",
+                          pubdate=entry.published_at, updateddate=entry.published_at,
+                          categories=[entry.organisation.name])
+    response = HttpResponse(document.writeString("utf-8"), content_type="application/atom+xml; charset=utf-8")
+    response["X-Robots-Tag"] = "noindex"
+    return response

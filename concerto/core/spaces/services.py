@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from concerto.core import registry
 from concerto.core.audit.services import audit_record
+from concerto.core.participation.feed import feed_publish
 from concerto.core.spaces.models import Component, Space, Step
 from concerto.core.uploads import image_clean
 
@@ -164,6 +165,9 @@ def space_publish(*, actor, space: Space) -> Space:
     space.published_at = space.published_at or timezone.now()
     space.save(update_fields=["status", "published_at", "updated_at"])
     audit_record(actor=actor, action="space.published", target=space, organisation=space.organisation)
+    feed_publish(item=space, kind="space.published", title=space.title, summary=space.summary,
+                 url=space.get_absolute_url(), organisation=space.organisation, space=space,
+                 published_at=space.published_at)
     return space
 
 
