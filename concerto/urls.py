@@ -56,6 +56,7 @@ urlpatterns = [
     path("gestion/<slug:org_slug>/canaux/", include("concerto.channels.backoffice_urls")),
     path("participation/", include("concerto.core.participation.urls")),
     path("mon-fil/", include(participation_urls.feed_urlpatterns)),
+    path("themes/", include(participation_urls.topic_urlpatterns)),
     path("canaux/", include("concerto.channels.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # The demo's inbox (`make run`): a 404 unless DEBUG is on with the demo's e-mail backend.

@@ -26,7 +26,7 @@ from concerto.components.reports.demo import demo_load as reports_demo_load
 from concerto.core.accounts.models import Role, User
 from concerto.core.accounts.verification import verification_grant
 from concerto.core.participation.services import comment_create, follow_add
-from concerto.core.spaces.models import Space
+from concerto.core.spaces.models import Space, Topic
 from concerto.core.spaces.services import (
     component_add,
     component_publish,
@@ -71,13 +71,14 @@ def _user(email, name, role, org_slug) -> User:
     return user
 
 
-def _space(actor, org_slug, *, title, slug, summary, description, days, steps, news, publish=True, scope=()):
+def _space(actor, org_slug, *, title, slug, summary, description, days, steps, news, publish=True, scope=(),
+           topics=()):
     organisation = Organisation.objects.get(slug=org_slug)
     today = timezone.localdate()
     space = space_create(
         actor=actor, organisation=organisation, title=title, slug=slug, summary=summary, description=description,
         start_date=today + timedelta(days=days[0]), end_date=today + timedelta(days=days[1]),
-        scope=[Organisation.objects.get(slug=s) for s in scope],
+        scope=[Organisation.objects.get(slug=s) for s in scope], topics=Topic.objects.filter(slug__in=topics),
     )
     for title_, description_, start, end in steps:
         step_create(actor=actor, space=space, title=title_, description=description_,
@@ -122,6 +123,7 @@ def demo_load() -> dict:
 
     budget = _space(
         sceaux_agent, "sceaux", title="Budget participatif 2026 de Sceaux", slug="budget-participatif-2026",
+        topics=("democratie-locale", "espaces-verts-nature"),
         summary="300\u202f000\u00a0€ pour réaliser les projets que vous proposez pour la ville.",
         description=(
             "La Ville de Sceaux consacre 300\u202f000\u00a0€ de son budget d'investissement à des projets proposés et "
@@ -145,12 +147,14 @@ def demo_load() -> dict:
     )
     _space(
         sceaux_agent, "sceaux", title="Réaménagement du jardin de la Ménagerie", slug="jardin-de-la-menagerie",
+        topics=("espaces-verts-nature",),
         summary="Imaginons ensemble le jardin de demain.", description="Concertation en préparation.",
         days=(30, 120), steps=[("Ateliers", "Ateliers sur place.", 30, 60)],
         news=[("Bientôt une concertation", "", "La concertation ouvrira au printemps.")], publish=False,
     )
     plu = _space(
         montreuil_agent, "montreuil", title="Révision du plan local d'urbanisme", slug="plan-local-urbanisme",
+        topics=("urbanisme", "logement"),
         summary="Donnez votre avis sur l'avenir de Montreuil d'ici 2040.",
         description="Le PLU fixe les règles de construction dans la ville. Sa révision est ouverte à tous.",
         days=(-40, 80),
@@ -161,6 +165,7 @@ def demo_load() -> dict:
     )
     climate = _space(
         metropole_admin, "metropole", title="Plan climat métropolitain\u00a0: vos idées", slug="plan-climat",
+        topics=("climat-energie", "mobilite"),
         summary="La Métropole révise son plan climat-air-énergie\u00a0: proposez des actions près de chez vous.",
         description="Une démarche métropolitaine, avec des rencontres dans plusieurs communes.",
         days=(-10, 90), steps=[("Contributions", "", -10, 60), ("Synthèse publique", "", 61, 90)],
@@ -189,6 +194,8 @@ def demo_load() -> dict:
     follow_add(user=resident, target=budget)
     # The resident follows their commune, so that /mon-fil/ shows what is new there at the first sign-in.
     follow_add(user=resident, target=budget.organisation)
+    for topic in Topic.objects.filter(slug__in=["climat-energie", "mobilite"]):
+        follow_add(user=resident, target=topic)
     first_post = budget.components.get(kind="news").news_posts.order_by("published_at").first()
     comment_create(author=resident, target=first_post,
                    body=("Très bonne initiative\u00a0! "

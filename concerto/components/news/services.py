@@ -62,6 +62,8 @@ def post_update(*, actor, post: Post, topics=None, **changes) -> Post:
         post.save()
         audit_record(actor=actor, action="news.post_updated", target=post, organisation=post.organisation,
                      data={"fields": changed})
+        if post.is_published:
+            _feed_record(post)
     return post
 
 
@@ -76,10 +78,7 @@ def post_publish(*, actor, post: Post) -> Post:
     post.published_at = post.published_at or timezone.now()
     post.save(update_fields=["status", "published_at", "updated_at"])
     audit_record(actor=actor, action="news.post_published", target=post, organisation=post.organisation)
-    if post.is_published:  # the feed hides it while its space or component is not public
-        feed_publish(item=post, kind="news.published", title=post.title, summary=post.excerpt,
-                     url=post.get_absolute_url(), organisation=post.organisation, space=post.space,
-                     published_at=post.published_at)
+    _feed_record(post)
     if first_time and post.is_public:
         _notify_followers(actor=actor, post=post)
         item_published.send(sender=Post, item=post, summary=post.excerpt)
@@ -108,6 +107,14 @@ def post_delete(*, actor, post: Post) -> None:
         transaction.on_commit(lambda storage=post.image.storage, name=post.image.name: storage.delete(name))
     feed_withdraw(item=post)
     post.delete()
+
+
+def _feed_record(post: Post) -> None:
+    """POST in the feeds (again after an edit: title, summary, topics); the feed hides it while its space or
+    component is not public."""
+    feed_publish(item=post, kind="news.published", title=post.title, summary=post.excerpt,
+                 url=post.get_absolute_url(), organisation=post.organisation, space=post.space,
+                 published_at=post.published_at)
 
 
 def _notify_followers(*, actor, post: Post) -> None:

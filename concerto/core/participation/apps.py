@@ -14,3 +14,7 @@ class ParticipationConfig(AppConfig):
 
         # The RGPD export and erasure (accounts) reach comments, follows, notifications and the ledger this way.
         personal_data_provider_register(privacy.PROVIDER)
+        from concerto.core.participation.feed import space_published_received
+        from concerto.core.spaces.signals import space_published
+
+        space_published.connect(space_published_received, dispatch_uid="participation.feed_space")

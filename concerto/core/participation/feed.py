@@ -23,7 +23,8 @@ from concerto.core import registry
 from concerto.core.audit.services import audit_record
 from concerto.core.maps import EARTH_RADIUS_M, degrees_around
 from concerto.core.participation.models import FeedEntry, FeedEntryTarget, FeedReader, Follow, FollowedPlace
-from concerto.core.spaces.models import Component, Space
+from concerto.core.spaces.models import Component, Space, Topic
+from concerto.core.spaces.topics import topics_of
 
 PAGE_SIZE = 20
 
@@ -33,7 +34,8 @@ def feed_publish(*, item, kind: str, title: str, url: str, organisation, space=N
                  targets=(), published_at: datetime | None = None, point=None,
                  to_organisation: bool = True) -> FeedEntry:
     """Record that ITEM (of ORGANISATION, in SPACE) was published as KIND. Publishing again updates the texts and
-    the place, and keeps the first date. TARGETS are further things it belongs to (topics...); POINT, a
+    the place, and keeps the first date. It belongs to its topics (`spaces.topics.topics_of`: its own, or its
+    space's) and to TARGETS, further things named by the caller; POINT, a
     (latitude, longitude), is where it happens, for the people who follow the places around. TO_ORGANISATION
     False keeps it from the followers of the organisation and its ancestors (a report, of interest to the
     neighbours and the followers of its space, not to the whole commune)."""
@@ -51,7 +53,9 @@ def feed_publish(*, item, kind: str, title: str, url: str, organisation, space=N
         entry.latitude, entry.longitude = latitude, longitude
         entry.save(update_fields=["title", "summary", "url", "latitude", "longitude"])
     wanted = set()
-    for target in (space, *((organisation, *organisation.ancestors()) if to_organisation else ()), *targets):
+    topics = list(topics_of(item)) if item is space or getattr(item, "component", None) is not None else []
+    for target in (space, *((organisation, *organisation.ancestors()) if to_organisation else ()), *topics,
+                   *targets):
         if target is not None:
             wanted.add((ContentType.objects.get_for_model(target).pk, target.pk))
     existing = set(entry.targets.values_list("target_type_id", "target_id"))
@@ -244,3 +248,41 @@ def place_unfollow(*, user, place_id: int) -> bool:
     audit_record(actor=user, action="follow.place_removed", target=place)
     place.delete()
     return True
+
+
+def space_published_received(sender, *, space, **kwargs) -> None:
+    """The kernel's `spaces.signals.space_published`: the space opens in the feeds of those who follow its
+    organisation (connected in participation's AppConfig.ready)."""
+    feed_publish(item=space, kind="space.published", title=space.title, summary=space.summary,
+                 url=space.get_absolute_url(), organisation=space.organisation, space=space,
+                 published_at=space.published_at)
+
+
+# Topics ---------------------------------------------------------------------------------------------------
+
+def topic_page(*, topic: Topic, cursor: str = "", size: int = PAGE_SIZE) -> FeedPage:
+    """What is new in TOPIC across the Métropole, newest first (its public page; nothing is unread there)."""
+    after = _cursor_parse(cursor) if cursor else None
+    rows = _newest([(ContentType.objects.get_for_model(Topic).pk, topic.pk)], [], section="", after=after, size=size)
+    by_id = FeedEntry.objects.select_related("organisation").in_bulk([pk for _, pk in rows[:size]])
+    entries = [by_id[pk] for _, pk in rows[:size] if pk in by_id]
+    more = len(rows) > size
+    next_cursor = f"{rows[size - 1][0].isoformat()}_{rows[size - 1][1]}" if more else ""
+    return FeedPage(entries=entries, next_cursor=next_cursor, unread=set())
+
+
+def topics_follow_set(*, user, topics) -> None:
+    """USER follows exactly TOPICS among the Métropole's topics (the others are unfollowed)."""
+    from concerto.core.participation.services import follow_add, follow_remove
+
+    wanted = {topic.pk for topic in topics}
+    for topic in Topic.objects.all():
+        if topic.pk in wanted:
+            follow_add(user=user, target=topic)
+        else:
+            follow_remove(user=user, target=topic)
+
+
+def topics_followed(*, user) -> set[int]:
+    return set(Follow.objects.filter(user=user, target_type=ContentType.objects.get_for_model(Topic))
+               .values_list("target_id", flat=True))

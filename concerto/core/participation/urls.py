@@ -26,6 +26,12 @@ feed_urlpatterns = [
     path("", views.my_feed, name="feed"),
     path("nouvelle-adresse/", views.my_feed_renew, name="feed_renew"),
     path("lieux/", views.my_feed_place_add, name="feed_place_add"),
+    path("themes/", views.my_feed_topics, name="feed_topics"),
     path("lieux/<int:place_id>/retirer/", views.my_feed_place_remove, name="feed_place_remove"),
     path("atom/<str:token>/", views.my_feed_atom, name="feed_atom"),
+]
+
+# The Métropole's topics: /themes/<slug>/.
+topic_urlpatterns = [
+    path("<slug:slug>/", views.topic_detail, name="topic_detail"),
 ]

@@ -27,7 +27,7 @@ from concerto.core.participation import notifications as pipeline
 from concerto.core.participation.forms import CommentForm, CommentVoteForm, PlaceFollowForm, ReportForm
 from concerto.core.participation.models import Comment, FollowedPlace, Moderated, Notification
 from concerto.core.ratelimit import rate_limited, sender_of
-from concerto.core.spaces.models import Space
+from concerto.core.spaces.models import Space, Topic
 from concerto.core.territory.models import Organisation
 
 
@@ -44,7 +44,7 @@ def get_target(content_type_id: int, object_id: int):
 
 
 def _followable(request, target) -> bool:
-    if isinstance(target, Organisation):
+    if isinstance(target, Organisation | Topic):
         return True
     if isinstance(target, Space):
         return Space.objects.visible_to(request.user).filter(pk=target.pk).exists()
@@ -242,6 +242,7 @@ def _feed_render(request, place_form=None, status=200):
         "page": page, "sections": sections, "section": section, "cursor": cursor,
         "follows": services.follows_of(user=request.user),
         "places": FollowedPlace.objects.filter(user=request.user),
+        "topics": Topic.objects.all(), "topics_followed": feed.topics_followed(user=request.user),
         "place_form": place_form or PlaceFollowForm(),
         "atom_url": request.build_absolute_uri(reverse("feed_atom", args=[feed.feed_token_for(user=request.user)])),
     }, status=status)
@@ -271,6 +272,24 @@ def my_feed_place_add(request):
             messages.success(request, _("You now follow this place: what happens around it shows in your feed."))
             return redirect("feed")
     return _feed_render(request, place_form=form, status=400)
+
+
+@login_required
+@require_POST
+def my_feed_topics(request):
+    """The topics the person follows: exactly those ticked."""
+    chosen = {value for value in request.POST.getlist("topics") if value.isdigit()}
+    feed.topics_follow_set(user=request.user, topics=Topic.objects.filter(pk__in=chosen))
+    messages.success(request, _("Your topics are saved."))
+    return redirect("feed")
+
+
+def topic_detail(request, slug: str):
+    """A topic of the Métropole: what is new in it everywhere, newest first, and a button to follow it."""
+    topic = get_object_or_404(Topic, slug=slug)
+    cursor = request.GET.get("avant", "")[:80]
+    return render(request, "participation/topic.html", {
+        "topic": topic, "page": feed.topic_page(topic=topic, cursor=cursor), "cursor": cursor})
 
 
 @login_required

@@ -39,6 +39,9 @@ class Topic(models.Model):
     def __str__(self) -> str:
         return self.label
 
+    def get_absolute_url(self) -> str:
+        return reverse("topic_detail", args=[self.slug])
+
     @property
     def label(self) -> str:
         """The name in the language of the page (French when no English name was given)."""

@@ -14,8 +14,8 @@ from django.utils.translation import ngettext
 
 from concerto.core import registry
 from concerto.core.audit.services import audit_record
-from concerto.core.participation.feed import feed_publish
 from concerto.core.spaces.models import Component, Space, Step
+from concerto.core.spaces.signals import space_published
 from concerto.core.uploads import image_clean
 
 # Back-office pages of an organisation live at /gestion/<org_slug>/<word>/, next to its spaces:
@@ -165,9 +165,7 @@ def space_publish(*, actor, space: Space) -> Space:
     space.published_at = space.published_at or timezone.now()
     space.save(update_fields=["status", "published_at", "updated_at"])
     audit_record(actor=actor, action="space.published", target=space, organisation=space.organisation)
-    feed_publish(item=space, kind="space.published", title=space.title, summary=space.summary,
-                 url=space.get_absolute_url(), organisation=space.organisation, space=space,
-                 published_at=space.published_at)
+    space_published.send(sender=Space, space=space)
     return space
 
 

@@ -9,3 +9,6 @@ it (concerto/channels/subscriptions.py), so that no component imports a channel 
 from django.dispatch import Signal
 
 item_published = Signal()
+# Sent by `space_publish` (with `space`), inside its transaction: the feeds (participation, a floor above spaces)
+# record it there, so that spaces never import participation.
+space_published = Signal()

@@ -153,3 +153,42 @@ def test_the_api_gives_the_feed_of_the_token_holder_only(client, resident, agent
     _token, other_key = api_token_create(user=stranger, name="autre")
     assert client.get("/api/v1/me/feed", HTTP_AUTHORIZATION=f"Bearer {other_key}").json()["items"] == []
     assert "/api/v1/me/feed" in client.get("/api/v1/openapi.json").json()["paths"]
+
+
+def test_a_person_follows_topics_from_their_feed_and_sees_what_is_new_in_them_anywhere(client, resident, agent,
+                                                                                       montreuil):
+    from concerto.core.spaces.models import Topic
+
+    mobility, culture = Topic.objects.get(slug="mobilite"), Topic.objects.get(slug="culture")
+    montreuil_agent = UserFactory(email="agent@montreuil.example.org")
+    elsewhere = ComponentFactory(space=SpaceFactory(organisation=montreuil, slug="velo"), kind="news", title="Vélo")
+    client.force_login(resident)
+    page = client.get("/mon-fil/").content.decode()
+    assert f'name="topics" value="{mobility.pk}"' in page
+    client.post("/mon-fil/themes/", {"topics": [str(mobility.pk), str(culture.pk), "x"]})
+    _publish(elsewhere, montreuil_agent, "Une piste cyclable rue de Paris", topics=[mobility])
+    _publish(elsewhere, montreuil_agent, "Sans thème suivi")
+    assert _titles(client.get("/mon-fil/")) == ["Une piste cyclable rue de Paris"]
+    # The topic's public page lists it too, for anyone.
+    client.logout()
+    topic_page = client.get(mobility.get_absolute_url())
+    assert topic_page.status_code == 200
+    assert _titles(topic_page) == ["Une piste cyclable rue de Paris"]
+    assert client.get("/themes/pas-un-theme/").status_code == 404
+    # Unticking a topic unfollows it.
+    client.force_login(resident)
+    client.post("/mon-fil/themes/", {"topics": [str(culture.pk)]})
+    assert _titles(client.get("/mon-fil/")) == []
+
+
+def test_a_post_given_a_topic_after_publication_reaches_that_topics_followers(client, resident, agent, news):
+    from concerto.core.participation.services import follow_add as follow
+    from concerto.core.spaces.models import Topic
+
+    housing = Topic.objects.get(slug="logement")
+    follow(user=resident, target=housing)
+    post = _publish(news, agent, "Des logements rue Houdan")
+    client.force_login(resident)
+    assert _titles(client.get("/mon-fil/")) == []
+    services.post_update(actor=agent, post=post, topics=[housing], title="Des logements neufs rue Houdan")
+    assert _titles(client.get("/mon-fil/")) == ["Des logements neufs rue Houdan"]
