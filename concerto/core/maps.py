@@ -42,6 +42,7 @@ from concerto.core.territory.models import Organisation
 SIMPLIFY_TOLERANCE = 0.001
 # Four decimals are about 10 m; more digits only make the document bigger.
 COORDINATE_DECIMALS = 4
+EARTH_RADIUS_M = 6_371_008.8
 # Browsers keep the outlines an hour, then revalidate with the ETag (a 304 when nothing changed).
 BROWSER_CACHE_SECONDS = 3600
 SERVER_CACHE_SECONDS = 24 * 3600
@@ -369,3 +370,11 @@ class PointField(forms.Field):
             return old != new or getattr(old, "address", "") != getattr(new, "address", "")
         return (any(abs(a - b) > 1e-9 for a, b in zip(old, new, strict=True))
                 or getattr(old, "address", "") != getattr(new, "address", ""))
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """The great-circle distance in metres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))

@@ -17,11 +17,11 @@ from django.db import connection
 from django.urls import reverse
 
 from concerto.components.reports.models import Report
+from concerto.core.maps import EARTH_RADIUS_M, haversine_m
 
 MAX_FEATURES = 500
 # At this zoom and above (a street), reports are always shown one by one (at most MAX_FEATURES of them).
 SINGLE_ZOOM = 17
-EARTH_RADIUS_M = 6_371_008.8
 # A cluster cell is about this many screen pixels wide (tiles of 256 px).
 CELL_PIXELS = 64
 
@@ -269,14 +269,6 @@ def map_features(*, organisation_ids=None, bbox, zoom: int, filters: dict | None
     # "truncated": single reports capped at MAX_FEATURES (a street zoom on a very busy street).
     return {"type": "FeatureCollection", "features": features, "clustered": clustered, "bbox": list(box),
             "truncated": not clustered and len(features) >= MAX_FEATURES}
-
-
-def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """The great-circle distance in metres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
 def nearby_open(*, category, latitude: float, longitude: float, radius_m: float = 50, limit: int = 10) -> list:
