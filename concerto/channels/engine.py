@@ -73,7 +73,7 @@ def inbound_handle(*, participant: Participant, text: str = "", payload: str = "
         with transaction.atomic():
             Message.objects.create(participant=participant, direction=Message.Direction.IN,
                                    external_id=external_id or None,
-                                   text=text or payload or ("[%s]" % attachments[0].kind if attachments else ""))
+                                   text=text or payload or (f"[{attachments[0].kind}]" if attachments else ""))
     except IntegrityError:
         return None
     participant = Participant.objects.select_for_update().get(pk=participant.pk)

@@ -12,6 +12,7 @@ from PIL import Image
 
 from concerto.channels.models import ChatChannel, Platform
 from concerto.channels.testing import event, signature
+from concerto.channels.tests.chat import replies
 from concerto.channels.tests.conftest import PAGE, SECRET
 from concerto.channels.tests.fakes import FakeBotApi, FakeOvhSms
 from concerto.components.reports.models import Category, Report
@@ -19,8 +20,6 @@ from concerto.components.reports.tests.conftest import MONTREUIL_POINT, SCEAUX_P
 from concerto.core.participation.models import Contribution
 from concerto.testing import ComponentFactory, SpaceFactory
 
-URL = "/canaux/messenger/webhook/"
-PSID = "2254477777772919"
 GPS_EXIF = 0x8825
 
 
@@ -56,57 +55,28 @@ def clean(texts) -> str:
 
 # Messenger ---------------------------------------------------------------------------------------------------
 
-def post(client, body: bytes):
-    with _capture(execute=True):
-        response = client.generic("POST", URL, body, content_type="application/json",
-                                  headers={"X-Hub-Signature-256": signature(body, SECRET)})
-    assert response.status_code == 200
-    return response
-
-
-_mids = iter(range(1, 10000))
-
-
-def say(client, *, text: str = "", payload: str | None = None):
-    name = "webhook_message_quick_reply.json" if payload else "webhook_message_text.json"
-    return post(client, event(name, page=PAGE, psid=PSID, mid=f"m{next(_mids)}", text=text, payload=payload))
-
-
-def send_photo(client, graph, content: bytes, *, status: int = 200):
-    graph.files["/cdn/photo.jpg"] = (status, content)
-    return post(client, event("webhook_message_attachment.json", page=PAGE, psid=PSID, mid=f"m{next(_mids)}",
-                              attachment_url=graph.file_url("/cdn/photo.jpg")))
-
-
-def share_location(client, latitude: float, longitude: float):
-    data = json.loads(event("webhook_message_attachment.json", page=PAGE, psid=PSID, mid=f"m{next(_mids)}"))
-    data["entry"][0]["messaging"][0]["message"]["attachments"] = [
-        {"type": "location", "payload": {"coordinates": {"lat": latitude, "long": longitude}}}]
-    return post(client, json.dumps(data).encode())
-
-
 def payload_of(graph, start: str) -> str:
-    return next(reply["payload"] for reply in graph.last_quick_replies() if start in reply["title"])
+    return next(payload for title, payload in replies(graph).items() if start in title)
 
 
-def start_report(client, graph, reporting):
-    say(client, text="Bonjour")
-    say(client, payload=f"item:reports:{reporting.pk}")
-    say(client, payload=payload_of(graph, "Éclairage"))
-    say(client, text="Le lampadaire devant l'école est éteint depuis trois jours.")
+def start_report(person, graph, reporting):
+    person.say(text="Bonjour")
+    person.say(payload=f"item:reports:{reporting.pk}")
+    person.say(payload=payload_of(graph, "Éclairage"))
+    person.say(text="Le lampadaire devant l'école est éteint depuis trois jours.")
 
 
 @pytest.mark.django_db
-def test_a_whole_report_from_messenger_with_a_photo_and_a_location(client, graph, page, reporting):
-    start_report(client, graph, reporting)
+def test_a_whole_report_from_messenger_with_a_photo_and_a_location(client, person, graph, page, reporting):
+    start_report(person, graph, reporting)
     assert "Envoyez une photo" in clean(graph.texts()[-1:])
-    send_photo(client, graph, jpeg_with_exif())
+    person.send_photo(graph, jpeg_with_exif())
     assert "Où est-ce ?" in clean(graph.texts()[-1:])
-    share_location(client, *SCEAUX_POINT)
-    say(client, text="lea@example.org")  # no linked account: an email to follow the report
+    person.share_location(*SCEAUX_POINT)
+    person.say(text="lea@example.org")  # no linked account: an email to follow the report
     summary = clean(graph.texts()[-1:])
     assert "Éclairage public" in summary and "avec une photo" in summary
-    say(client, payload=payload_of(graph, "Envoyer"))
+    person.say(payload=payload_of(graph, "Envoyer"))
 
     report = Report.objects.get()
     assert report.channel == "chatbot" and report.email == "lea@example.org"
@@ -134,12 +104,12 @@ def _map_points(client, component) -> dict:
 
 
 @pytest.mark.django_db
-def test_the_chat_report_is_on_the_map(client, graph, page, reporting):
-    start_report(client, graph, reporting)
-    say(client, payload=payload_of(graph, "Passer"))
-    share_location(client, *SCEAUX_POINT)
-    say(client, text="lea@example.org")
-    say(client, payload=payload_of(graph, "Envoyer"))
+def test_the_chat_report_is_on_the_map(client, person, graph, page, reporting):
+    start_report(person, graph, reporting)
+    person.say(payload=payload_of(graph, "Passer"))
+    person.share_location(*SCEAUX_POINT)
+    person.say(text="lea@example.org")
+    person.say(payload=payload_of(graph, "Envoyer"))
     report = Report.objects.get()
     assert not report.photos.exists()
     ids = [str(feature.get("id") or feature["properties"].get("id")) for feature in _map_points(client, reporting)
@@ -154,39 +124,63 @@ def test_the_chat_report_is_on_the_map(client, graph, page, reporting):
     (jpeg_with_exif() + b"\0" * (10 * 1024 * 1024), 200, "trop lourde"),
     (b"", 503, "pas pu recevoir votre photo"),
 ])
-def test_a_bad_photo_gets_a_clear_message_and_nothing_typed_is_lost(client, graph, page, reporting, content, status,
+def test_a_bad_photo_gets_a_clear_message_and_nothing_typed_is_lost(person, graph, page, reporting, content, status,
                                                                     words):
-    start_report(client, graph, reporting)
-    send_photo(client, graph, content, status=status)
+    start_report(person, graph, reporting)
+    person.send_photo(graph, content, status=status)
     said = clean(graph.texts()[-2:])
     assert words in said.replace("’", "'"), said
     assert "Envoyez une photo" in said or "passez" in said.lower()
-    send_photo(client, graph, jpeg_with_exif())  # a good one now: the description typed before is kept
-    share_location(client, *SCEAUX_POINT)
-    say(client, text="lea@example.org")
-    say(client, payload=payload_of(graph, "Envoyer"))
+    person.send_photo(graph, jpeg_with_exif())  # a good one now: the description typed before is kept
+    person.share_location(*SCEAUX_POINT)
+    person.say(text="lea@example.org")
+    person.say(payload=payload_of(graph, "Envoyer"))
     report = Report.objects.get()
     assert report.description.startswith("Le lampadaire devant") and report.photos.count() == 1
 
 
 @pytest.mark.django_db
-def test_a_point_in_another_commune_gets_the_web_form_message(client, graph, page, reporting):
-    start_report(client, graph, reporting)
-    say(client, payload=payload_of(graph, "Passer"))
-    share_location(client, *MONTREUIL_POINT)
+def test_a_point_in_another_commune_gets_the_web_form_message(client, person, graph, page, reporting):
+    start_report(person, graph, reporting)
+    person.say(payload=payload_of(graph, "Passer"))
+    person.share_location(*MONTREUIL_POINT)
     assert "hors de Sceaux" in clean(graph.texts()[-2:])
     assert not Report.objects.exists()
-    share_location(client, *SCEAUX_POINT)
+    person.share_location(*SCEAUX_POINT)
     assert "adresse e-mail" in clean(graph.texts()[-1:])
 
 
 @pytest.mark.django_db
-def test_a_typed_address_is_found_by_the_geocoder(client, graph, page, reporting, geocoder):
-    start_report(client, graph, reporting)
-    say(client, payload=payload_of(graph, "Passer"))
-    say(client, text="12 rue Houdan Sceaux")
-    summary = clean(graph.texts()[-1:])
-    assert "adresse e-mail" in summary or "Houdan" in summary, summary
+def test_a_typed_address_is_found_by_the_geocoder(person, graph, page, reporting, geocoder):
+    start_report(person, graph, reporting)
+    person.say(payload=payload_of(graph, "Passer"))
+    person.say(text="12 rue Houdan Sceaux")
+    person.say(text="lea@example.org")
+    assert "12 Rue Houdan 92330 Sceaux" in clean(graph.texts()[-1:])
+    person.say(payload=payload_of(graph, "Envoyer"))
+    report = Report.objects.get()
+    assert report.address == "12 Rue Houdan 92330 Sceaux"
+    assert (report.latitude, report.longitude) == pytest.approx((48.77803, 2.29019))
+
+
+@pytest.mark.django_db
+def test_the_webhook_answers_at_once_and_the_worker_downloads_the_photo(client, person, graph, page, reporting,
+                                                                       django_capture_on_commit_callbacks):
+    start_report(person, graph, reporting)
+    graph.files["/cdn/photo.jpg"] = (200, jpeg_with_exif())
+    body = event("webhook_message_attachment.json", page=PAGE, psid=person.psid, mid="photo-1",
+                 attachment_url=graph.file_url("/cdn/photo.jpg"))
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.generic("POST", "/canaux/messenger/webhook/", body, content_type="application/json",
+                                  headers={"X-Hub-Signature-256": signature(body, SECRET)})
+    assert response.status_code == 200 and len(queued) == 1  # the download task, for after the commit
+    assert not default_storage.exists("reports/chat") or not default_storage.listdir("reports/chat")[1]
+    sent = len(graph.sent)
+    with django_capture_on_commit_callbacks(execute=True):
+        queued[0]()  # the worker: downloads, checks, answers (its own send queued after its commit)
+    assert "Où est-ce ?" in clean(graph.texts()[sent:])
+    person.send_photo(graph, jpeg_with_exif(), mid="photo-1")  # Meta delivers it again: recorded once
+    assert len(default_storage.listdir("reports/chat")[1]) == 1
 
 
 # Telegram ----------------------------------------------------------------------------------------------------
