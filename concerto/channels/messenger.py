@@ -1,8 +1,10 @@
 """The Messenger transport (Meta's Messenger Platform): the webhook and the Send API sender.
 
 The webhook checks X-Hub-Signature-256 (HMAC-SHA256 of the raw body with CONCERTO_MESSENGER_APP_SECRET,
-compared in constant time) before reading anything, turns each message, quick reply, postback or opt-out into
-`engine.inbound_handle`, and queues the answer: the worker sends it (`messenger_send`), never the request.
+compared in constant time) before reading anything, turns each message, quick reply, postback, shared location or
+opt-out into `engine.inbound_handle`, and queues the answer: the worker sends it (`messenger_send`), never the
+request. A photo (an image attachment) is downloaded from its URL by the worker (`messenger_fetch`), which then
+answers the event.
 Reads, deliveries, reactions and echoes are answered 200 and not recorded. The page id picks the commune's
 channel (ChatChannel), whose page token is kept encrypted.
 """

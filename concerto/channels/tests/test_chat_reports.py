@@ -23,12 +23,6 @@ from concerto.testing import ComponentFactory, SpaceFactory
 GPS_EXIF = 0x8825
 
 
-@pytest.fixture(autouse=True)
-def _on_commit(django_capture_on_commit_callbacks):
-    global _capture
-    _capture = django_capture_on_commit_callbacks
-
-
 @pytest.fixture
 def reporting(places, sceaux):  # noqa: F811 (the reports' fixture, imported)
     space = SpaceFactory(organisation=sceaux, slug="ma-ville", title="Ma ville")
@@ -189,7 +183,8 @@ TOKEN = "8000000001:AAtest-token"
 
 
 @pytest.mark.django_db
-def test_a_report_from_telegram_with_getfile(client, settings, sceaux, reporting):
+def test_a_report_from_telegram_with_getfile(client, settings, sceaux, reporting, django_capture_on_commit_callbacks):
+    _capture = django_capture_on_commit_callbacks
     from concerto.channels.tests.test_telegram import SECRET as TG_SECRET
     from concerto.channels.tests.test_telegram import sample
 
@@ -267,7 +262,8 @@ def test_a_report_from_the_web_chat_with_a_file_and_typed_coordinates(client, re
 
 
 @pytest.mark.django_db
-def test_sms_says_no_photo_and_offers_to_skip(client, settings, sceaux, reporting):
+def test_sms_says_no_photo_and_offers_to_skip(client, settings, sceaux, reporting, django_capture_on_commit_callbacks):
+    _capture = django_capture_on_commit_callbacks
     settings.CONCERTO_SMS_RETRY_SECONDS = 0
     settings.CONCERTO_SMS_OVH_SERVICE = "sms-ab12345-1"
     settings.CONCERTO_SMS_OVH_APPLICATION_KEY = "app-key"

@@ -5,7 +5,6 @@ verification, one per person, channel "chatbot"). Like the web form, registering
 chat gets the reason and a link to the event's page. The ticket arrives as its QR code (an image, served to whoever
 holds its signed address, see views.ticket_qr_png) and a link to the ticket page; the person may cancel there."""
 
-import re
 
 from django.core import signing
 from django.core.exceptions import ValidationError
@@ -26,7 +25,6 @@ from concerto.core.registry import ChatStep, ChatTurn
 from concerto.core.spaces.models import Component
 
 NEXT = 5
-POINT = re.compile(r"^\s*(-?\d{1,2}(?:[.,]\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:[.,]\d+)?)\s*$")
 QR_SALT = "events.ticket_qr"
 
 
@@ -64,9 +62,9 @@ def _when(event: Event) -> str:
 
 def _point(text: str, payload: str) -> tuple[tuple[float, float] | None, str]:
     """(the point the person gave, the problem to tell them)."""
-    match = POINT.match(payload) or POINT.match(text)
-    if match:
-        return tuple(float(part.replace(",", ".")) for part in match.groups()), ""
+    point = geocoding.point_typed(payload, text)
+    if point is not None:
+        return point, ""
     if len(text) < 3:
         return None, ""
     found = geocoding.address_search(text, limit=1)

@@ -10,7 +10,6 @@ person may send another or skip; what they wrote before is kept. The cleaned pho
 `reports/chat/` until the report is sent or cancelled."""
 
 import dataclasses
-import re
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -31,7 +30,6 @@ from concerto.core.registry import ChatStep, ChatTurn
 from concerto.core.spaces.models import Component
 
 CATEGORIES = 9  # quick replies: the categories, then "Cancel" and the engine's own
-POINT = re.compile(r"^\s*(-?\d{1,2}(?:[.,]\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:[.,]\d+)?)\s*$")
 PENDING = "reports/chat/"
 
 
@@ -201,9 +199,9 @@ def _take_photo(state: dict, *, payload: str, attachments) -> str:
 
 def _take_place(state: dict, *, text: str, payload: str, organisation) -> str:
     address = ""
-    match = POINT.match(payload) or POINT.match(text)
-    if match:
-        latitude, longitude = (float(part.replace(",", ".")) for part in match.groups())
+    point = geocoding.point_typed(payload, text)
+    if point is not None:
+        latitude, longitude = point
     elif len(text) >= 3:
         found = geocoding.address_search(text, limit=1)
         if found is None:
