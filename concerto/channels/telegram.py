@@ -8,7 +8,8 @@ update_id makes a retried delivery count once; edits, stickers and the like are 
 photo is fetched by the worker (`telegram_fetch`: getFile, then /file/bot<token>/<file_path>), never in the request,
 and the event is answered once it is there (transport.attachments_answer). The answer goes out from the worker
 (`telegram_send`): sendMessage with inline keyboards (one button per choice, callback_data at most 64 bytes),
-sendPhoto, a reply keyboard asking for the location, and answerCallbackQuery for a pressed button. A 403 from the Bot API (the person blocked the bot) stops them.
+sendPhoto, a reply keyboard asking for the location, and answerCallbackQuery for a pressed button. A 403 from the
+Bot API (the person blocked the bot) stops them.
 """
 
 import hmac
