@@ -291,3 +291,19 @@ def test_sms_says_no_photo_and_offers_to_skip(client, settings, sceaux, reportin
         assert "Où est-ce" in ovh.texts()[-1]
     assert not Report.objects.exists()
 
+
+
+@pytest.mark.django_db
+def test_a_photo_of_an_abandoned_conversation_is_deleted_after_a_day(person, graph, page, reporting):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from concerto.components.reports.chat import pending_photos_purge
+
+    start_report(person, graph, reporting)
+    person.send_photo(graph, jpeg_with_exif())
+    [waiting] = default_storage.listdir("reports/chat")[1]
+    assert pending_photos_purge(timezone.now()) == 0
+    assert pending_photos_purge(timezone.now() + timedelta(hours=25)) == 1
+    assert not default_storage.exists(f"reports/chat/{waiting}")

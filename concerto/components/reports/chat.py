@@ -7,7 +7,8 @@ boundaries), with the commune's reports component as the page that received it.
 The photo arrives already fetched by the transport (in the worker: a webhook never downloads). It goes through
 the reports' photo checks at once (type, size, metadata stripped): a bad one is refused with the reason and the
 person may send another or skip; what they wrote before is kept. The cleaned photo waits in the storage under
-`reports/chat/` until the report is sent or cancelled."""
+`reports/chat/` until the report is sent or cancelled; one left by an abandoned conversation is deleted after a day
+by the periodic job `pending_photos_purge`."""
 
 import dataclasses
 import secrets
@@ -31,6 +32,7 @@ from concerto.core.spaces.models import Component
 
 CATEGORIES = 9  # quick replies: the categories, then "Cancel" and the engine's own
 PENDING = "reports/chat/"
+PENDING_HOURS = 24
 
 
 def _components(organisation):
@@ -264,3 +266,19 @@ def _send(state: dict, *, component, person) -> str:
         ChatStep("link", report.category.name, url=absolute_url(report.get_absolute_url()), label=_("See the report")),
     ]
     return "sent"
+
+
+def pending_photos_purge(now) -> int:
+    """Delete the photos sent in chats whose report was neither sent nor cancelled within PENDING_HOURS (a periodic
+    job: the conversation was abandoned). Returns how many were deleted."""
+    from datetime import timedelta
+
+    if not default_storage.exists(PENDING.rstrip("/")):
+        return 0
+    deleted = 0
+    for name in default_storage.listdir(PENDING.rstrip("/"))[1]:
+        path = PENDING + name
+        if now - default_storage.get_modified_time(path) > timedelta(hours=PENDING_HOURS):
+            default_storage.delete(path)
+            deleted += 1
+    return deleted

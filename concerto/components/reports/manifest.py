@@ -12,6 +12,7 @@ from concerto.core.registry import (
     Deferred,
     InputWindow,
     NotificationKind,
+    PeriodicJob,
     Setting,
     register,
 )
@@ -90,4 +91,6 @@ manifest = register(ComponentManifest(
     # Report a problem in a chat: category, description, photo, place (concerto/components/reports/chat.py).
     conversation=Conversation(items=Deferred("concerto.components.reports.chat.items"),
                               turn=Deferred("concerto.components.reports.chat.turn"), attachments=True),
+    periodic=(PeriodicJob("reports.chat_photos_purge", 3600,
+                          Deferred("concerto.components.reports.chat.pending_photos_purge")),),
 ))
