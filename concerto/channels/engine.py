@@ -63,20 +63,22 @@ def participant_get(*, platform: str, user_id: str, channel=None, user=None) -> 
 
 @transaction.atomic
 def inbound_handle(*, participant: Participant, text: str = "", payload: str = "",
-                   external_id: str | None = None) -> list[ChatStep] | None:
+                   external_id: str | None = None, attachments: tuple = ()) -> list[ChatStep] | None:
     """Record one message of PARTICIPANT and answer it: the steps to send (empty: silence), or None when the
-    platform delivered the same message (EXTERNAL_ID) before."""
+    platform delivered the same message (EXTERNAL_ID) before. ATTACHMENTS (core.registry.ChatAttachment, already
+    fetched by the transport) go to the component whose conversation takes them."""
     text = (text or "").replace("\x00", "").strip()[:2000]
     payload = (payload or "").strip()[:200]
     try:
         with transaction.atomic():
             Message.objects.create(participant=participant, direction=Message.Direction.IN,
-                                   external_id=external_id or None, text=text or payload)
+                                   external_id=external_id or None,
+                                   text=text or payload or (f"[{attachments[0].kind}]" if attachments else ""))
     except IntegrityError:
         return None
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
     participant.last_inbound_at = timezone.now()
-    steps = _answer(participant, text, payload)
+    steps = _answer(participant, text, payload, tuple(attachments))
     participant.save(update_fields=["state", "organisation", "stopped_at", "last_inbound_at"])
     Message.objects.bulk_create([Message(participant=participant, direction=Message.Direction.OUT,
                                          text=_step_text(step)) for step in steps])
@@ -88,7 +90,7 @@ def _step_text(step: ChatStep) -> str:
     return "\n".join(part for part in parts if part)
 
 
-def _answer(participant: Participant, text: str, payload: str) -> list[ChatStep]:
+def _answer(participant: Participant, text: str, payload: str, attachments: tuple = ()) -> list[ChatStep]:
     word = _folded(text)
     if payload == OPT_OUT or word in STOP_WORDS or payload == "stop":
         if participant.stopped_at:
@@ -140,7 +142,7 @@ def _answer(participant: Participant, text: str, payload: str) -> list[ChatStep]
     if payload.startswith("item:"):
         return _flow_start(participant, payload[5:])
     if state.get("flow"):
-        return _flow_turn(participant, text, payload)
+        return _flow_turn(participant, text, payload, attachments=attachments)
     return [ChatStep("text", _("I did not understand.")), *_menu(participant)]
 
 
@@ -226,7 +228,7 @@ def _menu(participant: Participant) -> list[ChatStep]:
 
 
 def _person(participant: Participant) -> ChatPerson:
-    return ChatPerson(user=participant.user, key=participant.anonymous_key)
+    return ChatPerson(user=participant.user, key=participant.anonymous_key, platform=participant.platform)
 
 
 def _flow_start(participant: Participant, item: str) -> list[ChatStep]:
@@ -238,7 +240,8 @@ def _flow_start(participant: Participant, item: str) -> list[ChatStep]:
     return _flow_turn(participant, "", "", resume=True)
 
 
-def _flow_turn(participant: Participant, text: str, payload: str, resume: bool = False) -> list[ChatStep]:
+def _flow_turn(participant: Participant, text: str, payload: str, resume: bool = False,
+               attachments: tuple = ()) -> list[ChatStep]:
     item = participant.state["flow"]
     name, _sep, ref = item.partition(":")
     try:
@@ -250,8 +253,9 @@ def _flow_turn(participant: Participant, text: str, payload: str, resume: bool =
         return _menu(participant)
     flows = dict(participant.state.get("flows") or {})
     own = dict(flows.get(item) or {})
+    extra = {"attachments": () if resume else attachments} if conversation.attachments else {}
     turn = conversation.turn(ref=ref, state=own, text="" if resume else text, payload="" if resume else payload,
-                             person=_person(participant), organisation=participant.organisation)
+                             person=_person(participant), organisation=participant.organisation, **extra)
     if turn.done:
         flows.pop(item, None)
         participant.state = {**participant.state, "flow": None, "flows": flows}

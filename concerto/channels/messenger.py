@@ -1,8 +1,10 @@
 """The Messenger transport (Meta's Messenger Platform): the webhook and the Send API sender.
 
 The webhook checks X-Hub-Signature-256 (HMAC-SHA256 of the raw body with CONCERTO_MESSENGER_APP_SECRET,
-compared in constant time) before reading anything, turns each message, quick reply, postback or opt-out into
-`engine.inbound_handle`, and queues the answer: the worker sends it (`messenger_send`), never the request.
+compared in constant time) before reading anything, turns each message, quick reply, postback, shared location or
+opt-out into `engine.inbound_handle`, and queues the answer: the worker sends it (`messenger_send`), never the
+request. A photo (an image attachment) is downloaded from its URL by the worker (`messenger_fetch`), which then
+answers the event.
 Reads, deliveries, reactions and echoes are answered 200 and not recorded. The page id picks the commune's
 channel (ChatChannel), whose page token is kept encrypted.
 """
@@ -68,12 +70,23 @@ def _event(item) -> dict | None:
             return None  # what the page itself sent
         quick = message.get("quick_reply")
         payload = _text(quick.get("payload")) if isinstance(quick, dict) else ""
-        for attachment in message.get("attachments") or []:
-            if isinstance(attachment, dict) and attachment.get("type") == "location":
+        images = []
+        attachments = message.get("attachments") or []
+        if not isinstance(attachments, list):
+            raise Malformed("attachments are not a list")
+        for attachment in attachments:
+            if not isinstance(attachment, dict) or not isinstance(attachment.get("payload") or {}, dict):
+                raise Malformed("an attachment is not an object")
+            if attachment.get("type") == "location":
                 point = (attachment.get("payload") or {}).get("coordinates") or {}
                 if isinstance(point.get("lat"), int | float) and isinstance(point.get("long"), int | float):
                     payload = f"{point['lat']},{point['long']}"
-        return {**base, "text": _text(message.get("text")), "payload": payload, "mid": _text(message.get("mid"))}
+            elif attachment.get("type") == "image":
+                url = _text((attachment.get("payload") or {}).get("url"))
+                if url.startswith(("https://", "http://")):
+                    images.append({"kind": "image", "url": url})
+        event = {**base, "text": _text(message.get("text")), "payload": payload, "mid": _text(message.get("mid"))}
+        return {**event, "attachments": images[:1]} if images else event
     postback = item.get("postback")
     if postback is not None:
         if not isinstance(postback, dict):
@@ -190,4 +203,13 @@ def messenger_send(participant_id: int, messages: list[dict], attempt: int = 1) 
                              base_seconds=settings.CONCERTO_MESSENGER_RETRY_SECONDS)
 
 
-INTAKE = transport.Intake(render=messages_for, send_task=messenger_send)
+@task()
+def messenger_fetch(participant_id: int, event: dict) -> int:
+    """Download the photo of EVENT from Meta's attachment URL (in the worker, never in the webhook), then answer
+    the event with it (transport.attachments_answer)."""
+    return transport.attachments_answer(participant_id=participant_id, event=event,
+                                        fetch=lambda _participant, reference: transport.download(reference["url"]),
+                                        render=messages_for, send_task=messenger_send)
+
+
+INTAKE = transport.Intake(render=messages_for, send_task=messenger_send, fetch_task=messenger_fetch)

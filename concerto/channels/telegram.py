@@ -3,11 +3,13 @@
 Each commune's bot has its channel (ChatChannel, platform "telegram"): its bot token and the secret_token given
 to setWebhook are kept encrypted. `POST /canaux/telegram/<channel id>/webhook/` checks the header
 X-Telegram-Bot-Api-Secret-Token (constant time) before reading anything: 403 and nothing recorded otherwise. An
-Update is turned into an inbound event (text, /start, /stop, a button's callback_data, a location); the update_id
-makes a retried delivery count once; edits, photos without caption and the like are answered 200 and not
-recorded. The answer goes out from the worker (`telegram_send`): sendMessage with inline keyboards (one button per
-choice, callback_data at most 64 bytes), sendPhoto, a reply keyboard asking for the location, and
-answerCallbackQuery for a pressed button. A 403 from the Bot API (the person blocked the bot) stops them.
+Update is turned into an inbound event (text, /start, /stop, a button's callback_data, a location, a photo); the
+update_id makes a retried delivery count once; edits, stickers and the like are answered 200 and not recorded. A
+photo is fetched by the worker (`telegram_fetch`: getFile, then /file/bot<token>/<file_path>), never in the request,
+and the event is answered once it is there (transport.attachments_answer). The answer goes out from the worker
+(`telegram_send`): sendMessage with inline keyboards (one button per choice, callback_data at most 64 bytes),
+sendPhoto, a reply keyboard asking for the location, and answerCallbackQuery for a pressed button. A 403 from the
+Bot API (the person blocked the bot) stops them.
 """
 
 import hmac
@@ -79,8 +81,17 @@ def update_parse(body: bytes) -> dict | None:
             raise Malformed("a location without coordinates")
         return {"sender": sender, "text": "", "payload": f"{lat},{lon}", "mid": mid}
     text = _text(message.get("text")) or _text(message.get("caption"))
+    photo = message.get("photo")
+    if isinstance(photo, list) and photo:
+        sizes = [size for size in photo if isinstance(size, dict) and isinstance(size.get("file_id"), str)]
+        if not sizes:
+            raise Malformed("a photo without file_id")
+        # The largest size the Bot API lets a bot download (getFile: 20 MB); sizes come smallest first.
+        fitting = [size for size in sizes if (size.get("file_size") or 0) <= transport.DOWNLOAD_MAX] or sizes[:1]
+        return {"sender": sender, "text": text, "payload": "", "mid": mid,
+                "attachments": [{"kind": "image", "file_id": fitting[-1]["file_id"]}]}
     if not text:
-        return None  # a sticker, a photo without caption...
+        return None  # a sticker, a voice message...
     command = text.split(maxsplit=1)[0].split("@")[0].lower() if text.startswith("/") else ""
     if command == "/start":
         return {"sender": sender, "text": "", "payload": "menu", "mid": mid, "restart": True}
@@ -193,4 +204,26 @@ def telegram_send(participant_id: int, messages: list[dict], attempt: int = 1) -
                              refused=lambda answer: _blocked(participant, answer), wait=_wait)
 
 
-INTAKE = transport.Intake(render=messages_for, send_task=telegram_send, before=_restart)
+def _file(participant: Participant, reference: dict) -> bytes:
+    """A file of the Bot API: getFile gives its path, then it is read from /file/bot<token>/<path>."""
+    base = settings.CONCERTO_TELEGRAM_API_URL.rstrip("/")
+    token = participant.channel.token
+    try:
+        answer = requests.post(f"{base}/bot{token}/getFile", json={"file_id": reference["file_id"]},
+                               timeout=transport.TIMEOUT)
+        path = answer.json()["result"]["file_path"] if answer.status_code == 200 else None
+    except (requests.RequestException, ValueError, KeyError, TypeError):
+        path = None
+    if not isinstance(path, str) or not path or ".." in path:
+        raise transport.DownloadFailed("download")
+    return transport.download(f"{base}/file/bot{token}/{path}")
+
+
+@task()
+def telegram_fetch(participant_id: int, event: dict) -> int:
+    """Download the photo of EVENT (getFile, then the file) in the worker, then answer the event with it."""
+    return transport.attachments_answer(participant_id=participant_id, event=event, fetch=_file,
+                                        render=messages_for, send_task=telegram_send)
+
+
+INTAKE = transport.Intake(render=messages_for, send_task=telegram_send, before=_restart, fetch_task=telegram_fetch)

@@ -16,10 +16,12 @@ SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "mess
 class FakeGraph(LocalServer):
     """The Send API in a thread: `with FakeGraph() as graph: graph.url`. Each POST body is kept in
     `graph.sent` (with its path and query in `graph.paths`); `graph.failures` answers that many requests with
-    STATUS (503 by default) before answering normally."""
+    STATUS (503 by default) before answering normally. `graph.files` maps a path to (status, bytes) served on
+    GET: the attachments a person sends (Meta's attachment URLs), at `graph.file_url(path)`."""
 
     def __init__(self):
         self.sent, self.paths, self.failures, self.status = [], [], 0, 503
+        self.files = {}
         self.lock = threading.Lock()
         fake = self
 
@@ -40,10 +42,17 @@ class FakeGraph(LocalServer):
                     status, answer = 200, json.dumps({"recipient_id": recipient, "message_id": "m_fake"}).encode()
                 fake.reply(self, status, answer)
 
+            def do_GET(self):  # noqa: N802 (the standard library's name)
+                status, content = fake.files.get(self.path.split("?")[0], (404, b""))
+                fake.reply(self, status, content, "image/jpeg")
+
             def log_message(self, *args):
                 pass
 
         super().__init__(Handler, "/v23.0")
+
+    def file_url(self, path: str) -> str:
+        return self.url.rsplit("/v23.0", 1)[0] + path
 
     def texts(self) -> list[str]:
         """What the person read: each message's text (or its button template's text), no-break spaces as spaces."""
@@ -70,13 +79,15 @@ def signature(body: bytes, secret: str) -> str:
 
 
 def event(name: str, *, page: str, psid: str, mid: str | None = None, text: str | None = None,
-          payload: str | None = None) -> bytes:
+          payload: str | None = None, attachment_url: str | None = None) -> bytes:
     """The sample NAME (webhook_message_text.json...) addressed to PAGE from PSID, with its fields changed."""
     data = json.loads(sample(name).replace("<PAGE_ID>", page).replace("<PSID>", psid))
     item = data["entry"][0]["messaging"][0]
     data["entry"][0]["id"] = page
     item["recipient"]["id"] = page
     if "message" in item:
+        if attachment_url is not None:
+            item["message"]["attachments"][0]["payload"]["url"] = attachment_url
         if mid is not None:
             item["message"]["mid"] = mid
         if text is not None:

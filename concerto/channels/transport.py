@@ -35,6 +35,8 @@ logger = logging.getLogger("concerto.channels.transport")
 
 MAX_ATTEMPTS = 5
 TIMEOUT = (3.05, 10)
+DOWNLOAD_MAX = 20 * 1024 * 1024  # a photo a person sends (the Bot API's own getFile limit); components check less
+DOWNLOAD_TIMEOUT = (3.05, 15)
 
 
 class Malformed(ValueError):
@@ -76,6 +78,7 @@ class Intake:
     send_task: object
     before: Callable | None = None
     after: Callable | None = None
+    fetch_task: object = None  # downloads an event's photo, then answers it (see `attachments_answer`)
 
 
 def channel_cached(*, platform: str, fresh: bool = False, **lookup) -> tuple[ChatChannel | None, str]:
@@ -202,7 +205,8 @@ def inbound_drain() -> int:
                             intake = import_module(TRANSPORTS[channel.platform]).INTAKE
                             events_handle(platform=channel.platform, events=[event],
                                           channel_for=lambda _event, c=channel: c, render=intake.render,
-                                          send_task=intake.send_task, before=intake.before, after=intake.after)
+                                          send_task=intake.send_task, before=intake.before, after=intake.after,
+                                          fetch_task=intake.fetch_task)
                 except Exception:
                     logger.exception("A chat event could not be handled: dropped",
                                      extra={"channel": channel.pk, "event": row.pk})
@@ -213,13 +217,16 @@ def inbound_drain() -> int:
 
 
 def events_handle(*, platform: str, events: Iterable[dict], channel_for: Callable, render: Callable,
-                  send_task, before: Callable | None = None, after: Callable | None = None) -> int:
+                  send_task, before: Callable | None = None, after: Callable | None = None,
+                  fetch_task=None) -> int:
     """Record and answer EVENTS; CHANNEL_FOR(event) picks the commune's channel (None: skipped), RENDER(steps)
     makes the platform's messages and SEND_TASK(participant id, messages) is queued after the commit. A transport
     may read its own memory of the conversation with BEFORE(participant, event) -> event (a number typed in
     answer to a numbered menu) and keep it with AFTER(participant, steps); an event's `first` messages (an
     acknowledgement the platform expects) are sent before the answer. Returns how many events were recorded
-    (a duplicate is not)."""
+    (a duplicate is not). An event with `attachments` (a photo: references to fetch from the platform) is not
+    answered in the request: FETCH_TASK(participant id, event) downloads them in the worker, then answers the
+    whole event (see `attachments_answer`); an event whose platform id was recorded before is skipped."""
     recorded = 0
     for event in events:
         channel = channel_for(event)
@@ -229,6 +236,11 @@ def events_handle(*, platform: str, events: Iterable[dict], channel_for: Callabl
             participant = engine.participant_get(platform=platform, user_id=event["sender"], channel=channel)
             if before is not None:
                 event = before(participant, event)
+            if event.get("attachments") and fetch_task is not None:
+                if not (event.get("mid") and participant.messages.filter(external_id=event["mid"]).exists()):
+                    transaction.on_commit(lambda pk=participant.pk, e=event: fetch_task.enqueue(pk, e))
+                    recorded += 1
+                continue
             steps = engine.inbound_handle(participant=participant, text=event.get("text", ""),
                                           payload=event.get("payload", ""), external_id=event.get("mid") or None)
             if steps is None:
@@ -240,6 +252,62 @@ def events_handle(*, platform: str, events: Iterable[dict], channel_for: Callabl
             if messages:
                 transaction.on_commit(lambda pk=participant.pk, m=messages: send_task.enqueue(pk, m))
     return recorded
+
+
+class DownloadFailed(Exception):
+    """A file the platform did not give: REASON is "download" (an error or a timeout) or "too_large"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def download(url: str, *, params: dict | None = None, limit: int = DOWNLOAD_MAX) -> bytes:
+    """The bytes at URL (a platform's file), read as a stream and refused beyond LIMIT bytes; DownloadFailed
+    otherwise (a 4xx or 5xx, a timeout, a connection refused)."""
+    try:
+        with requests.get(url, params=params, timeout=DOWNLOAD_TIMEOUT, stream=True) as answer:
+            if answer.status_code != 200:
+                raise DownloadFailed("download")
+            if int(answer.headers.get("Content-Length") or 0) > limit:
+                raise DownloadFailed("too_large")
+            content = b""
+            for chunk in answer.iter_content(64 * 1024):
+                content += chunk
+                if len(content) > limit:
+                    raise DownloadFailed("too_large")
+            return content
+    except requests.RequestException:
+        raise DownloadFailed("download") from None
+
+
+def attachments_answer(*, participant_id: int, event: dict, fetch: Callable, render: Callable, send_task) -> int:
+    """In the worker: fetch the attachments of EVENT with FETCH(participant, reference) -> bytes (raising
+    DownloadFailed), then record and answer the event with them as the engine's ChatAttachments (a failed one
+    with its error: the component says so, and keeps what the person wrote before). Returns how many messages
+    were queued."""
+    from concerto.core.registry import ChatAttachment
+
+    participant = recipient(participant_id)
+    if participant is None:
+        return 0
+    fetched = []
+    for reference in event["attachments"]:
+        try:
+            fetched.append(ChatAttachment(reference.get("kind", "image"), content=fetch(participant, reference),
+                                          name=reference.get("name", "")))
+        except DownloadFailed as failed:
+            logger.warning("A chat attachment could not be fetched: %s", failed.reason,
+                           extra={"participant": participant_id})
+            fetched.append(ChatAttachment(reference.get("kind", "image"), error=failed.reason))
+    with transaction.atomic():
+        steps = engine.inbound_handle(participant=participant, text=event.get("text", ""),
+                                      payload=event.get("payload", ""), external_id=event.get("mid") or None,
+                                      attachments=tuple(fetched))
+        messages = render(steps) if steps else []
+        if messages:
+            transaction.on_commit(lambda: send_task.enqueue(participant.pk, messages))
+    return len(messages)
 
 
 def split_text(text: str, limit: int) -> list[str]:

@@ -3,7 +3,9 @@
 It works without JavaScript: each answer is a plain form (a text box, and a button per choice); the page shows
 the last messages and the current step. The person is a participant of the "web" platform, known by a random
 id kept in their session (and linked to their account when they are signed in). Each form carries a one-time
-id: a form sent twice (a double click, a reload) is recorded once.
+id: a form sent twice (a double click, a reload) is recorded once. A step waiting for a photo shows a file field:
+the file, read here (no platform to download from), reaches the engine as a ChatAttachment, and the component
+checks it with the kernel's upload checks.
 """
 
 import secrets as random
@@ -12,8 +14,9 @@ from django.conf import settings
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from concerto.channels import engine, linking
+from concerto.channels import engine, linking, transport
 from concerto.channels.models import Message, Platform
+from concerto.core.registry import ChatAttachment
 from concerto.core.territory.models import Organisation
 
 SESSION_ID = "chat_web_id"
@@ -39,7 +42,16 @@ def _local(url: str) -> str:
 
 def _steps_as_dicts(steps) -> list[dict]:
     return [{"kind": step.kind, "text": step.text, "choices": [list(choice) for choice in step.choices],
-             "url": _local(step.url), "label": step.label} for step in steps]
+             "url": _local(step.url), "label": step.label, "accepts": step.accepts} for step in steps]
+
+
+def _attachments(request) -> tuple:
+    photo = request.FILES.get("photo")
+    if photo is None:
+        return ()
+    if photo.size > transport.DOWNLOAD_MAX:
+        return (ChatAttachment("image", name=photo.name[:100], error="too_large"),)
+    return (ChatAttachment("image", content=photo.read(), name=photo.name[:100]),)
 
 
 @require_http_methods(["GET", "POST"])
@@ -49,9 +61,10 @@ def chat(request):
         text = request.POST.get("text", "")[:2000]
         payload = request.POST.get("payload", "")[:200]
         nonce = request.POST.get("nonce", "")[:64] or None
-        if text.strip() or payload:
+        attachments = _attachments(request)
+        if text.strip() or payload or attachments:
             steps = engine.inbound_handle(participant=participant, text=text, payload=payload,
-                                          external_id=f"web:{nonce}" if nonce else None)
+                                          external_id=f"web:{nonce}" if nonce else None, attachments=attachments)
             if steps is not None:
                 request.session[SESSION_STEPS] = _steps_as_dicts(steps)
         return redirect("channels:web")

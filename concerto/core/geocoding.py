@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import math
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -71,6 +72,19 @@ def enabled() -> bool:
 def base_url() -> str:
     url = (getattr(settings, "CONCERTO_GEOCODER_URL", "") or "").strip()
     return "" if url.lower() in {"", "none", "off"} else url.rstrip("/")
+
+
+TYPED_POINT = re.compile(r"^\s*(-?\d{1,2}(?:[.,]\d+)?)\s*[,; ]\s*(-?\d{1,3}(?:[.,]\d+)?)\s*$")
+
+
+def point_typed(*texts: str) -> tuple[float, float] | None:
+    """The (latitude, longitude) written as "48.7765, 2.29" (or with decimal commas: "48,7765; 2,29") in the first
+    of TEXTS that holds one — a chat's shared location arrives as "lat,lng" too — or None."""
+    for text in texts:
+        match = TYPED_POINT.match(text or "")
+        if match:
+            return float(match[1].replace(",", ".")), float(match[2].replace(",", "."))
+    return None
 
 
 def point_inside(latitude: float, longitude: float) -> tuple[bool, str]:

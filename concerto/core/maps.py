@@ -42,6 +42,7 @@ from concerto.core.territory.models import Organisation
 SIMPLIFY_TOLERANCE = 0.001
 # Four decimals are about 10 m; more digits only make the document bigger.
 COORDINATE_DECIMALS = 4
+EARTH_RADIUS_M = 6_371_008.8
 # Browsers keep the outlines an hour, then revalidate with the ETag (a 304 when nothing changed).
 BROWSER_CACHE_SECONDS = 3600
 SERVER_CACHE_SECONDS = 24 * 3600
@@ -232,9 +233,6 @@ class PointWidget(forms.Widget):
         return mark_safe(loader.render_to_string(template_name, context))
 
 
-EARTH_RADIUS_M = 6_371_008.8
-
-
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """The great-circle distance in metres."""
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
@@ -387,3 +385,5 @@ class PointField(forms.Field):
             return old != new or getattr(old, "address", "") != getattr(new, "address", "")
         return (any(abs(a - b) > 1e-9 for a, b in zip(old, new, strict=True))
                 or getattr(old, "address", "") != getattr(new, "address", ""))
+
+

@@ -156,13 +156,15 @@ class ChatStep:
     """One small step of a conversation, that every chat transport (Messenger, the web chat...) can show: KIND is
     "text", "question" (TEXT with up to 11 CHOICES, (label, payload) pairs, shown as quick replies or buttons),
     "link" (TEXT with a button to URL, labelled LABEL), "image" (URL of a picture, TEXT as its caption) or
-    "location" (TEXT asking for a place, sent back as "lat,lng")."""
+    "location" (TEXT asking for a place, sent back as "lat,lng"). ACCEPTS "image" says the step waits for a photo:
+    a transport that takes files shows a way to send one (the web chat's file field)."""
 
     kind: str
     text: str = ""
     choices: tuple[tuple[str, str], ...] = ()
     url: str = ""
     label: str = ""
+    accepts: str = ""
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,20 @@ class ChatPerson:
     user: Any
     key: str
     channel: str = "chatbot"
+    platform: str = ""  # "messenger", "telegram", "sms", "web": what the person can send (no photo by SMS)
+
+
+@dataclass(frozen=True)
+class ChatAttachment:
+    """A file a person sent in a chat, already fetched by the transport (from the platform, in the worker): KIND
+    ("image"), CONTENT (the bytes, unchecked: the component runs them through the kernel's upload checks), NAME,
+    or ERROR when it could not be fetched ("download": the platform failed or timed out; "too_large": over the
+    transport's download limit)."""
+
+    kind: str
+    content: bytes = b""
+    name: str = ""
+    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -195,6 +211,9 @@ class Conversation:
       conversation about REF has an empty STATE and no TEXT nor PAYLOAD. Writes go through the component's own
       services, with PERSON's account or key and the `chatbot` channel;
     - `questions(ref)` (optional): see below.
+
+    With ATTACHMENTS true, `turn` also takes `attachments`, a tuple of ChatAttachment (a photo sent in the
+    message; empty otherwise). A place the person shares comes as the PAYLOAD "lat,lng".
     """
 
     items: Callable
@@ -203,6 +222,7 @@ class Conversation:
     # asks them, as (key, title, answered) triples: KEY as the turn's state keeps answers (`state["answers"]`
     # keys, `state["skipped"]` items), ANSWERED how many finished chat responses answer it.
     questions: Callable | None = None
+    attachments: bool = False
 
 
 @dataclass(frozen=True)

@@ -87,3 +87,11 @@ def chat_consultation(space, step, agent):
                                               scale=Question.Scale.ONE_TO_FIVE, label="Êtes-vous satisfait ?")
     q.ideas = building.question_create(actor=agent, section=section, kind=Kind.SHORT_TEXT, label="Une idée ?")
     return q
+
+
+@pytest.fixture
+def person(client, django_capture_on_commit_callbacks):
+    """Someone writing to the Sceaux page (concerto/channels/tests/chat.py)."""
+    from concerto.channels.tests.chat import MessengerChat
+
+    return MessengerChat(client, django_capture_on_commit_callbacks)

@@ -1,7 +1,8 @@
 """Local fakes of the Telegram Bot API and of OVHcloud's SMS API, each in a thread: `with FakeBotApi() as api:`.
 Every POST is kept in `calls` as (path, JSON body, headers); `failures` answers that many requests with STATUS
 (503 by default) first; `refuse` answers every sendMessage with 403 (a person who blocked the bot); `errors` maps
-a method (the path's end, "setWebhook") to the status it is answered with."""
+a method (the path's end, "setWebhook") to the status it is answered with. `files` maps a path to (status, bytes)
+served on GET (the Bot API's /file/bot<token>/<file_path>)."""
 
 import http.server
 import json
@@ -18,6 +19,7 @@ class FakeServer(LocalServer):
 
     def __init__(self):
         self.calls, self.failures, self.status, self.refuse, self.errors = [], 0, 503, False, {}
+        self.files = {}
         self.lock = threading.Lock()
         fake = self
 
@@ -42,6 +44,10 @@ class FakeServer(LocalServer):
                     status, answer = 200, fake.answer(self.path, body)
                 fake.reply(self, status, json.dumps(answer).encode())
 
+            def do_GET(self):  # noqa: N802 (the standard library's name)
+                status, content = fake.files.get(self.path.split("?")[0], (404, b""))
+                fake.reply(self, status, content, "image/jpeg")
+
             def log_message(self, *args):
                 pass
 
@@ -52,6 +58,9 @@ class FakeBotApi(FakeServer):
     def answer(self, path, body):
         if path.endswith("/getMe"):
             return {"ok": True, "result": {"id": 8000000001, "is_bot": True, "username": "concerto_sceaux_bot"}}
+        if path.endswith("/getFile"):
+            return {"ok": True, "result": {"file_id": body.get("file_id"), "file_unique_id": "u1",
+                                           "file_path": f"photos/{body.get('file_id')}.jpg"}}
         if path.endswith("/setWebhook"):
             self.webhook_url = body.get("url", "")
             return {"ok": True, "result": True, "description": "Webhook was set"}

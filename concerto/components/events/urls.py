@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:event_id>/desinscription/", views.registration_cancel, name="cancel"),
     path("<int:event_id>/billet/", views.ticket, name="ticket"),
     path("<int:event_id>/billet/qr.svg", views.ticket_qr, name="ticket_qr"),
+    path("<int:event_id>/billet/<str:token>/qr.png", views.ticket_qr_png, name="ticket_qr_png"),
     path("<int:event_id>/evenement.ics", views.event_ics, name="ics"),
     # The live board during the event (room_views.py).
     path("<int:event_id>/direct/", room_views.board, name="board"),

@@ -255,6 +255,28 @@ def ticket_qr(request, org_slug, space_slug, component_id, event_id):
     return response
 
 
+@require_safe
+def ticket_qr_png(request, org_slug, space_slug, component_id, event_id, token):
+    """The check-in code as a PNG QR code, for a chat that shows the ticket as an image (Messenger and Telegram
+    take no SVG). No session there: the signed TOKEN in the address is the key (events/chat.py, qr_token), and a
+    cancelled registration's code is no longer served."""
+    import io
+
+    import qrcode
+
+    from concerto.components.events.chat import registration_for_qr
+
+    registration = registration_for_qr(token)
+    if registration is None or registration.event_id != event_id or registration.event.component_id != component_id:
+        raise Http404(_("You are not registered to this event."))
+    output = io.BytesIO()
+    qrcode.make(registration.code, box_size=10, border=4).save(output, format="PNG")
+    response = HttpResponse(output.getvalue(), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
 def _ics_response(document: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(document, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{filename}"'

@@ -5,7 +5,17 @@ from django.utils.translation import gettext_lazy as _
 
 from concerto.components.reports.permissions import PERMISSIONS
 from concerto.core.accounts.privacy import RetentionRule
-from concerto.core.registry import Action, ComponentManifest, Deferred, InputWindow, NotificationKind, Setting, register
+from concerto.core.registry import (
+    Action,
+    ComponentManifest,
+    Conversation,
+    Deferred,
+    InputWindow,
+    NotificationKind,
+    PeriodicJob,
+    Setting,
+    register,
+)
 
 # The component's audit actions in words, for the audit log page (concerto/core/audit/labels.py).
 AUDIT_LABELS = {
@@ -78,4 +88,9 @@ manifest = register(ComponentManifest(
     ),
     input_windows=(InputWindow("", _("Reports open"), _("Reports open")),),
     audit_labels=AUDIT_LABELS,
+    # Report a problem in a chat: category, description, photo, place (concerto/components/reports/chat.py).
+    conversation=Conversation(items=Deferred("concerto.components.reports.chat.items"),
+                              turn=Deferred("concerto.components.reports.chat.turn"), attachments=True),
+    periodic=(PeriodicJob("reports.chat_photos_purge", 3600,
+                          Deferred("concerto.components.reports.chat.pending_photos_purge")),),
 ))
