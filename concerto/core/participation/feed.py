@@ -271,18 +271,6 @@ def topic_page(*, topic: Topic, cursor: str = "", size: int = PAGE_SIZE) -> Feed
     return FeedPage(entries=entries, next_cursor=next_cursor, unread=set())
 
 
-def topics_follow_set(*, user, topics) -> None:
-    """USER follows exactly TOPICS among the Métropole's topics (the others are unfollowed)."""
-    from concerto.core.participation.services import follow_add, follow_remove
-
-    wanted = {topic.pk for topic in topics}
-    for topic in Topic.objects.all():
-        if topic.pk in wanted:
-            follow_add(user=user, target=topic)
-        else:
-            follow_remove(user=user, target=topic)
-
-
 def topics_followed(*, user) -> set[int]:
     return set(Follow.objects.filter(user=user, target_type=ContentType.objects.get_for_model(Topic))
                .values_list("target_id", flat=True))

@@ -396,3 +396,15 @@ def contribution_remove(*, target) -> int:
         target_type=ContentType.objects.get_for_model(target), target_id=target.pk
     ).delete()
     return deleted
+
+
+def topics_follow_set(*, user, topics) -> None:
+    """USER follows exactly TOPICS among the Métropole's topics (the others are unfollowed)."""
+    from concerto.core.spaces.models import Topic
+
+    wanted = {topic.pk for topic in topics}
+    for topic in Topic.objects.all():
+        if topic.pk in wanted:
+            follow_add(user=user, target=topic)
+        else:
+            follow_remove(user=user, target=topic)

@@ -279,7 +279,7 @@ def my_feed_place_add(request):
 def my_feed_topics(request):
     """The topics the person follows: exactly those ticked."""
     chosen = {value for value in request.POST.getlist("topics") if value.isdigit()}
-    feed.topics_follow_set(user=request.user, topics=Topic.objects.filter(pk__in=chosen))
+    services.topics_follow_set(user=request.user, topics=Topic.objects.filter(pk__in=chosen))
     messages.success(request, _("Your topics are saved."))
     return redirect("feed")
 
