@@ -262,6 +262,9 @@ class ComponentManifest:
     audit_labels: dict[str, Any] = field(default_factory=dict)
     # What it offers in chats (see Conversation): concerto/channels lists its items and hands it the turns.
     conversation: Conversation | None = None
+    # What it shows on an organisation's page (a commune's open quick polls...): function(organisation, request)
+    # -> HTML-safe text placed under the spaces ("" for nothing). Optional.
+    organisation_block: Callable | None = None
 
     @property
     def segment(self) -> str:
