@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 
 from concerto.components.polls.eligibility import AlreadyAnswered, answer_refusal, area_contains, identity_of
 from concerto.components.polls.models import MAX_CHOICES, MIN_CHOICES, WHY_MAX_LENGTH, Answer, Choice, Poll
+from concerto.core import french
 from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Channel
 from concerto.core.participation.services import contribution_record, followers_of, notification_send
@@ -169,7 +170,7 @@ def _why_clean(poll: Poll, why: str, errors: dict) -> str:
         errors["why"] = ngettext(
             "Your “why?” has %(count)s character; %(max)s at most.",
             "Your “why?” has %(count)s characters; %(max)s at most.", len(why)) % {
-                "count": len(why), "max": WHY_MAX_LENGTH}
+                "count": french.number(len(why)), "max": french.number(WHY_MAX_LENGTH)}
     return why
 
 
