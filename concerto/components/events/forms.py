@@ -13,6 +13,7 @@ from concerto.core.forms import DATETIME_FORMATS, DateTimeInput
 from concerto.core.maps import PointField
 from concerto.core.spaces.models import Component
 
+
 def language_choices():
     return [(code, get_language_info(code)["name_translated"]) for code in LANGUAGES]
 

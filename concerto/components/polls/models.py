@@ -169,6 +169,9 @@ class Answer(models.Model):
                                     name="one_poll_answer_per_identity"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.poll} · {self.channel}"
+
     @property
     def organisation(self):
         return self.poll.organisation

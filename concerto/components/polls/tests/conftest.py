@@ -12,7 +12,8 @@ def polls(space):
 @pytest.fixture
 def poll(polls, agent):
     """An open single-choice poll of Sceaux, results after answering."""
-    return services.poll_create(actor=agent, component=polls, question="Faut-il piétonniser la rue Houdan le dimanche ?",
+    return services.poll_create(actor=agent, component=polls,
+                                question="Faut-il piétonniser la rue Houdan le dimanche ?",
                                 choices=["Oui", "Non", "Sans avis"], publish=True)
 
 
