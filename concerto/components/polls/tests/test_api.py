@@ -43,7 +43,7 @@ def test_a_second_answer_is_a_409_and_a_closed_poll_a_403_in_french(client, poll
     other = client.post(url, {"choices": choice_ids(poll, "Non")}, content_type="application/json",
                         **_token(agent))
     assert other.status_code == 403 and other.json() == {"detail": "Ce sondage est fermé : il ne reçoit plus de "
-                                                                    "réponses.".replace(" :", "\u202f:"),
+                                                                    "réponses.".replace(" :", "\xa0:"),
                                                          "code": "closed"}
 
 

@@ -64,11 +64,11 @@ def test_results_show_the_channel_of_each_answer_and_the_csv_has_them(staff_clie
     services.poll_answer(poll=poll, user=author, choices=choice_ids(poll, "Non"), channel="api")
     client = staff_client(agent)
     page = client.get(_url(poll.component, "results", poll.pk)).content.decode()
-    assert "Réponses par canal" in page and "Chatbot" in page and "API" in page
+    assert "Réponses par canal" in page and "Assistant conversationnel" in page and "API" in page
     response = client.get(_url(poll.component, "answers_csv", poll.pk))
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert text.splitlines()[0].startswith("Date de la réponse,Canal,Réponses")
-    assert "Chatbot" in text and ",Non," in text and resident.email not in text
+    assert "Assistant conversationnel" in text and ",Non," in text and resident.email not in text
 
 
 def test_closing_a_poll_stops_the_answers(staff_client, agent, poll, resident):
