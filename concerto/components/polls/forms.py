@@ -3,9 +3,10 @@
 import json
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from concerto.components.polls.models import WHY_MAX_LENGTH, Poll
+from concerto.components.polls.models import MAX_CHOICES, MIN_CHOICES, WHY_MAX_LENGTH, Poll
 from concerto.core.forms import DATETIME_FORMATS, DateTimeInput
 from concerto.core.maps import PointField
 from concerto.core.territory.models import Organisation
@@ -43,7 +44,8 @@ class AnswerForm(forms.Form):
 
 
 class PollForm(forms.Form):
-    question = forms.CharField(label=_("Question"), max_length=200)
+    question = forms.CharField(label=_("Question"), max_length=200,
+                               error_messages={"required": _("Write the question.")})
     choices = forms.CharField(label=_("Answers"), widget=forms.Textarea(attrs={"rows": 5}),
                               help_text=_("One per line, between 2 and 8."))
     multiple = forms.BooleanField(label=_("Several answers allowed"), required=False)
@@ -66,6 +68,8 @@ class PollForm(forms.Form):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["choices"].error_messages["required"] = gettext("Give between %(min)s and %(max)s answers.") % {
+            "min": MIN_CHOICES, "max": MAX_CHOICES}
         ids = organisation.descendant_ids() | {organisation.pk}
         self.fields["target_organisation"].queryset = Organisation.objects.filter(pk__in=ids).order_by("kind", "name")
 
