@@ -21,11 +21,12 @@ def demo_load(*, actor, space):
     component_publish(actor=actor, component=component)
     now = timezone.now()
     poll = services.poll_create(
-        actor=actor, component=component, question="Faut-il ouvrir le jardin de la Ménagerie jusqu’à 22 h l’été ?",
+        actor=actor, component=component,
+        question="Faut-il ouvrir le jardin de la Ménagerie jusqu’à 22\u00a0h l’été\u00a0?",
         choices=["Oui, tous les soirs", "Oui, le week-end seulement", "Non"], why="optional",
         opens_at=now - timedelta(days=3), closes_at=now + timedelta(days=60), publish=True)
     services.poll_create(
-        actor=actor, component=component, question="Quels jours pour le marché du soir ?",
+        actor=actor, component=component, question="Quels jours pour le marché du soir\u00a0?",
         choices=["Mardi", "Jeudi", "Vendredi"], multiple=True, results="at_close",
         opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30), publish=True)
     users = get_user_model().objects
