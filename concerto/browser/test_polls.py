@@ -57,7 +57,9 @@ def test_a_resident_answers_in_one_tap_from_the_commune_page_and_sees_the_result
 
 def test_an_agent_reads_the_results_with_their_channels(page, site, axe_check):
     poll, _why_poll = _setup()
-    resident = persona("resident@example.org")
+    from concerto.core.accounts.models import User
+
+    resident = User.objects.get(email="resident@example.org")
     services.poll_answer(poll=poll, user=resident, choices=[poll.choices.first().pk], channel="chatbot")
     log_in(page, site, "agent@sceaux.example.org", totp=True)
     page.goto(site.url + poll.component.get_backoffice_url())

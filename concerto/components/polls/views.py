@@ -54,6 +54,7 @@ def poll_list(request, org_slug, space_slug, component_id):
         polls = polls.filter(published_at__isnull=False)
     page = Paginator(_related(polls), PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "polls/poll_list.html", {"component": component, "space": component.space,
+                                                     "organisation": component.space.organisation,
                                                      "page": page, "can_manage": can_manage})
 
 
@@ -85,7 +86,8 @@ def poll_detail(request, org_slug, space_slug, component_id, poll_id):
                 return redirect(poll.get_absolute_url())
             form = None
     card = {**poll_context(request, poll, form=form), "notice": notice, "problem": problem}
-    context = {"card": card, "component": component, "space": component.space, "can_manage": can_manage}
+    context = {"card": card, "component": component, "space": component.space, "can_manage": can_manage,
+               "organisation": component.space.organisation}
     # htmx swaps the card only, and needs a 200 to swap it even when the answer was refused.
     if htmx:
         return render(request, "polls/_poll_card.html", context)
