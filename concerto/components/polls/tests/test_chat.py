@@ -12,6 +12,11 @@ from concerto.core.participation.models import Contribution
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _fresh_menu():
+    cache.clear()  # the engine keeps a commune's menu for a few seconds
+
+
 def test_a_signed_in_resident_answers_in_one_tap_in_the_web_chat(client, poll, resident):
     client.force_login(resident)
     html = page(client, commune="sceaux")
@@ -47,7 +52,6 @@ def test_an_unlinked_chat_is_asked_to_sign_in(client, poll):
 
 
 def test_a_closed_poll_is_no_longer_offered(client, poll, agent, resident):
-    cache.clear()  # the engine keeps a commune's menu for a few seconds
     services.poll_close(actor=agent, poll=poll)
     client.force_login(resident)
     html = page(client, commune="sceaux")
