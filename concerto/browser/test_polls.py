@@ -61,6 +61,10 @@ def test_an_agent_reads_the_results_with_their_channels(page, site, axe_check):
 
     resident = User.objects.get(email="resident@example.org")
     services.poll_answer(poll=poll, user=resident, choices=[poll.choices.first().pk], channel="chatbot")
+    for path in (poll.component.get_absolute_url(), "/sceaux/sondages/"):
+        page.goto(site.url + path)
+        expect(page.get_by_text("Un marché le dimanche ?").first).to_be_visible()
+        axe_check(page)
     log_in(page, site, "agent@sceaux.example.org", totp=True)
     page.goto(site.url + poll.component.get_backoffice_url())
     axe_check(page)

@@ -88,7 +88,10 @@ def _answered(request, poll) -> bool:
 
 
 def _results(request, poll):
-    return poll_results(poll) if poll.results_shown(answered=_answered(request, poll)) else None
+    cache = request.__dict__.setdefault("_polls_results", {})
+    if poll.pk not in cache:
+        cache[poll.pk] = poll_results(poll) if poll.results_shown(answered=_answered(request, poll)) else None
+    return cache[poll.pk]
 
 
 class PollFilters(Schema):
@@ -165,4 +168,5 @@ def poll_answer_endpoint(request, poll_id: Id, payload: AnswerIn):
     except VerificationRequired as refused:
         return Status(403, {"detail": refused.message, "code": "verification_required"})
     request.__dict__.pop("_polls_answered", None)
+    request.__dict__.pop("_polls_results", None)
     return Status(201, poll)
