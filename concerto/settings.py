@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "concerto.components.events",
     "concerto.components.reports",
     "concerto.components.questions",
+    "concerto.components.polls",
     # Chats: the dialogue engine and its transports (they reach components through the manifests only).
     "concerto.channels",
     # Read-only consumers of the components.

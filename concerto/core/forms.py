@@ -5,8 +5,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+
+# What a date and time field of a back-office form takes (the browser's datetime-local sends the first).
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+
+
+class DateTimeInput(forms.DateTimeInput):
+    """A date and a time in one field of the browser (datetime-local), typed by hand without it."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 def form_add_errors(form, error: ValidationError, *, fields: dict[str, str] | None = None) -> None:

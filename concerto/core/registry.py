@@ -308,6 +308,9 @@ class ComponentManifest:
     # -> list of AgendaItem of the organisation, those whose organiser names ORGANISER (case does not matter)
     # when given, only those still to come with UPCOMING, the most recent first. Optional.
     agenda: Callable | None = None
+    # What it shows on an organisation's page (a commune's open quick polls...): function(organisation, request)
+    # -> HTML-safe text placed under the spaces ("" for nothing). Optional.
+    organisation_block: Callable | None = None
 
     @property
     def segment(self) -> str:

@@ -48,7 +48,11 @@ def organisation_detail(request, org_slug):
         manifest for manifest in registry.components() if manifest.organisation_urls
     ]
     children = sort_by_name(organisation.children.all()) if not organisation.is_commune else []
+    # What components show on the page of an organisation (open quick polls...), through their manifests.
+    blocks = [block for manifest in registry.components() if manifest.organisation_block
+              for block in [manifest.organisation_block(organisation, request)] if block]
     return render(request, "core/organisation_detail.html", {
+        "blocks": blocks,
         "organisation": organisation,
         "spaces": spaces,
         "wider_spaces": wider,

@@ -9,17 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from concerto.components.events.models import Audience, Event, Registration
 from concerto.components.events.services import LANGUAGES
 from concerto.core import registry
+from concerto.core.forms import DATETIME_FORMATS, DateTimeInput
 from concerto.core.maps import PointField
 from concerto.core.spaces.models import Component
-
-DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 def language_choices():

@@ -146,12 +146,22 @@ def _questions(component, author, title):
     return {"question_id": question.pk, "profile_id": profile.pk, "profile_slug": profile.slug}
 
 
+def _polls(component, author, title):
+    from concerto.components.polls.models import Answer, Choice, Poll
+
+    poll = Poll.objects.create(component=component, question=title, published_at=timezone.now())
+    choice = Choice.objects.create(poll=poll, label=f"{title} oui")
+    Choice.objects.create(poll=poll, label=f"{title} non")
+    Answer.objects.create(poll=poll, user=author, channel="web").choices.set([choice])
+    return {"poll_id": poll.pk}
+
+
 # Reports belong to the commune, not to the component: a report is public whatever the publication of the
 # component it came through (its page is /signalements/<id>/), so those of the draft component are no secret.
 PUBLIC_WHATEVER_THE_COMPONENT = {"reports"}
 
 ITEMS = {"news": _news, "proposals": _proposals, "budgets": _budgets, "events": _events,
-         "consultations": _consultations, "reports": _reports, "questions": _questions}
+         "consultations": _consultations, "reports": _reports, "questions": _questions, "polls": _polls}
 
 
 def test_every_registered_component_says_how_to_make_its_items():

@@ -1,0 +1,43 @@
+"""The manifest's hooks: open data, figures, the space page's sentence, personal data."""
+
+from django.utils.translation import gettext, ngettext
+
+from concerto.components.polls.models import Answer, Poll
+from concerto.components.polls.services import poll_results
+
+
+def export_polls(component) -> list[dict]:
+    """Open data: each public poll with the number of answers of each choice (nothing about who answered)."""
+    rows = []
+    for poll in Poll.objects.public().filter(component=component).order_by("opens_at", "pk"):
+        results = poll_results(poll)
+        rows.append({"id": poll.pk, "question": poll.question, "multiple": poll.multiple,
+                     "opens_at": poll.opens_at.isoformat(), "closes_at": poll.closes_at.isoformat()
+                     if poll.closes_at else None, "target": poll.target_label, "answers": results["total"],
+                     "results": "; ".join(f"{row['label']}: {row['count']}" for row in results["choices"])
+                     if poll.results_shown(answered=False) else "", "url": poll.get_absolute_url()})
+    return rows
+
+
+def statistics(component) -> dict:
+    polls = Poll.objects.public().filter(component=component)
+    return {"polls": polls.count(), "answers": Answer.objects.filter(poll__in=polls).count()}
+
+
+def summary(component, request) -> str:
+    open_count = Poll.objects.open().filter(component=component).count()
+    if not open_count:
+        return gettext("No quick poll open.")
+    return ngettext("%(count)s quick poll open.", "%(count)s quick polls open.", open_count) % {"count": open_count}
+
+
+def personal_data(user) -> dict:
+    return {"poll_answers": [
+        {"poll": answer.poll.question, "choices": [choice.label for choice in answer.choices.all()],
+         "why": answer.why, "channel": answer.channel, "created_at": answer.created_at.isoformat()}
+        for answer in Answer.objects.filter(user=user).select_related("poll").prefetch_related("choices")]}
+
+
+def erase_personal_data(user) -> None:
+    """The answers stay in the results, without their author nor their "why" (it may say who wrote it)."""
+    Answer.objects.filter(user=user).update(user=None, why="", identity_hash="")
