@@ -64,8 +64,8 @@ def populate(entries: int) -> dict:
                 f"source_id, published_at, latitude, longitude) "
                 f"SELECT CASE n.i %% 4 {kinds} END, 'Entrée ' || n.i, 'Résumé de l''entrée', '/sceaux/', c.org, "
                 f"c.space, %s, n.i, {stamp}, "
-                f"CASE WHEN n.i %% 4 = 2 THEN 48.76 + ((n.i * 7919) %% 18000) / 100000.0 END, "
-                f"CASE WHEN n.i %% 4 = 2 THEN 2.21 + ((n.i * 104729) %% 32000) / 100000.0 END "
+                f"CASE WHEN n.i %% 4 = 2 THEN 48.76 + (((n.i %% 100000) * 7919) %% 18000) / 100000.0 END, "
+                f"CASE WHEN n.i %% 4 = 2 THEN 2.21 + (((n.i %% 10000) * 104729) %% 32000) / 100000.0 END "
                 f"FROM {series} JOIN bench_commune c ON c.idx = n.i %% {count}",
                 [space_type.pk, now if connection.vendor == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S"),
                  entries])

@@ -14,6 +14,7 @@ from concerto.components.polls.eligibility import AlreadyAnswered, answer_refusa
 from concerto.components.polls.models import MAX_CHOICES, MIN_CHOICES, WHY_MAX_LENGTH, Answer, Choice, Poll
 from concerto.core import french
 from concerto.core.audit.services import audit_record
+from concerto.core.participation.feed import feed_publish
 from concerto.core.participation.models import Channel
 from concerto.core.participation.services import contribution_record, followers_of, notification_send
 from concerto.core.territory.boundaries import geometry_problem
@@ -119,6 +120,14 @@ def poll_publish(*, actor, poll: Poll) -> Poll:
     poll.published_at = timezone.now()
     poll.save(update_fields=["published_at", "updated_at"])
     audit_record(actor=actor, action="polls.poll_published", target=poll, organisation=poll.organisation)
+    # In the feeds of the followers of its space, its organisation and the one it targets (hidden there while its
+    # space or component is not public).
+    with translation.override(settings.LANGUAGE_CODE):
+        feed_publish(item=poll, kind="polls.published",
+                     title=_("Quick poll: %(question)s") % {"question": poll.question},
+                     summary=_("Answer in one tap."), url=poll.get_absolute_url(),
+                     organisation=poll.organisation, space=poll.component.space, published_at=poll.published_at,
+                     targets=[poll.target_organisation] if poll.target_organisation_id else [])
     if poll.is_public:
         space = poll.component.space
         with translation.override(settings.LANGUAGE_CODE):

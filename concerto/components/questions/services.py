@@ -3,11 +3,12 @@ and the officials' profiles. Pages, the API and the demo call these functions.""
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,7 @@ from concerto.core.accounts.models import Role
 from concerto.core.accounts.permissions import MANAGER_ROLES, has_role
 from concerto.core.accounts.verification import action_require
 from concerto.core.audit.services import audit_record
+from concerto.core.participation.feed import feed_publish
 from concerto.core.participation.models import ModerationReport
 from concerto.core.participation.notifications import notification_send
 from concerto.core.participation.services import contribution_record, moderation_report
@@ -97,6 +99,7 @@ def question_moderated(*, moderator, question: Question, decision: str) -> None:
         question.save(update_fields=["status", "published_at", "updated_at"])
         audit_record(actor=moderator, action="questions.question_published", target=question,
                      organisation=question.organisation)
+        _feed_record(question, kind="questions.published")
         notification_send(recipients=[question.author], verb="questions.published",
                           title=_("Your question is published: %(title)s") % {"title": question.title},
                           body=_("Other residents can now support it."), url=question.get_absolute_url())
@@ -273,11 +276,23 @@ def question_answer(*, actor, question: Question, text: str = "", document=None,
     audit_record(actor=actor, action=action, target=question, organisation=question.organisation,
                  data={"late": question.is_late} if first else None)
     if first:
+        _feed_record(question, kind="questions.answered")
         supporters = get_user_model().objects.filter(pk__in=question.supports.values("user_id"))
         notification_send(recipients=[question.author, *supporters], verb="questions.answered",
                           title=_("The commune answered: %(title)s") % {"title": question.title},
                           url=question.get_absolute_url())
     return question
+
+
+def _feed_record(question: Question, *, kind: str) -> None:
+    """QUESTION in the feeds: once published (to the followers of its space and commune), once answered (to them
+    and to the question's own followers)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        title = (_("Question to the elected officials: %(title)s") if kind == "questions.published"
+                 else _("The commune answered: %(title)s")) % {"title": question.title}
+    feed_publish(item=question, kind=kind, title=title, summary=question.text[:300], url=question.get_absolute_url(),
+                 organisation=question.organisation, space=question.component.space,
+                 targets=[question] if kind == "questions.answered" else [])
 
 
 # ---------------------------------------------------------------------------------------------------------

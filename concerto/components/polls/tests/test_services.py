@@ -206,3 +206,22 @@ def test_an_erased_account_leaves_its_answer_counted_but_anonymous(poll, residen
     assert manifest.personal_data(resident)["poll_answers"][0]["choices"] == ["Oui"]
     manifest.erase_personal_data(resident)
     assert services.poll_results(poll)["total"] == 1 and not Answer.objects.filter(user=resident).exists()
+
+
+def test_a_published_poll_is_in_the_feed_of_the_followers_of_its_space_and_of_the_commune_it_targets(
+        polls, agent, resident, montreuil):
+    from concerto.core.participation import feed
+    from concerto.core.participation.services import follow_add
+    from concerto.testing import UserFactory
+
+    follow_add(user=resident, target=polls.space)
+    neighbour = UserFactory(email="voisin-montreuil@example.org")
+    follow_add(user=neighbour, target=montreuil)
+    poll = services.poll_create(actor=agent, component=polls, question="Un marché le dimanche ?",
+                                choices=["Oui", "Non"])
+    assert feed.feed_page(user=resident).entries == []  # a draft is in nobody's feed
+    services.poll_publish(actor=agent, poll=poll)
+    [entry] = feed.feed_page(user=resident).entries
+    assert entry.kind == "polls.published" and entry.url == poll.get_absolute_url()
+    assert "Un marché le dimanche" in entry.title
+    assert feed.feed_page(user=neighbour).entries == []  # not targeted at Montreuil
