@@ -69,13 +69,15 @@ def populate(entries: int) -> dict:
                 f"FROM {series} JOIN bench_commune c ON c.idx = n.i %% {count}",
                 [space_type.pk, now if connection.vendor == "postgresql" else now.strftime("%Y-%m-%d %H:%M:%S"),
                  entries])
+            section = ("split_part(e.kind, '.', 1)" if connection.vendor == "postgresql"
+                       else "substr(e.kind, 1, instr(e.kind, '.') - 1)")
             for type_id, column in ((org_type.pk, "c.org"), (org_type.pk, "c.parent"), (space_type.pk, "c.space")):
                 cursor.execute(
-                    f"INSERT INTO {target} (entry_id, target_type_id, target_id, published_at) "
-                    f"SELECT e.id, %s, {column}, e.published_at FROM {entry} e "
+                    f"INSERT INTO {target} (entry_id, target_type_id, target_id, published_at, section) "
+                    f"SELECT e.id, %s, {column}, e.published_at, {section} FROM {entry} e "
                     f"JOIN bench_commune c ON c.space = e.space_id", [type_id])
-            cursor.execute(f"INSERT INTO {target} (entry_id, target_type_id, target_id, published_at) "
-                           f"SELECT e.id, %s, %s, e.published_at FROM {entry} e "
+            cursor.execute(f"INSERT INTO {target} (entry_id, target_type_id, target_id, published_at, section) "
+                           f"SELECT e.id, %s, %s, e.published_at, {section} FROM {entry} e "
                            f"JOIN bench_commune c ON c.space = e.space_id WHERE c.parent <> %s",
                            [org_type.pk, metropole.pk, metropole.pk])
             cursor.execute("ANALYZE")

@@ -368,6 +368,8 @@ class FeedEntryTarget(models.Model):
     target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     target_id = models.PositiveBigIntegerField()
     published_at = models.DateTimeField()
+    # The entry's kind up to its dot ("news", "events"...): a feed filtered on one reads its own index range.
+    section = models.CharField(max_length=40, default="")
 
     class Meta:
         verbose_name = _("feed entry target")
@@ -375,7 +377,9 @@ class FeedEntryTarget(models.Model):
         constraints = [models.UniqueConstraint(fields=["entry", "target_type", "target_id"],
                                                name="feed_entry_target_once")]
         indexes = [models.Index(fields=["target_type", "target_id", "-published_at", "-entry"],
-                                name="feed_target_newest_idx")]
+                                name="feed_target_newest_idx"),
+                   models.Index(fields=["target_type", "target_id", "section", "-published_at", "-entry"],
+                                name="feed_target_section_idx")]
 
     def __str__(self) -> str:
         return f"{self.entry_id} → {self.target_type_id}:{self.target_id}"
