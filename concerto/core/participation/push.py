@@ -24,7 +24,6 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
-
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy
