@@ -3,7 +3,6 @@ message (checked by a local fake push service that decrypts it with the browser'
 service says is gone (410) is forgotten, a push service in trouble (5xx) is tried again, and /sw.js is the
 service worker that shows the messages."""
 
-import base64
 import json
 import os
 
@@ -16,15 +15,13 @@ from django.urls import reverse
 from concerto.core.accounts.services import account_delete, account_export
 from concerto.core.participation.models import Notification, PushSubscription
 from concerto.core.participation.notifications import notification_preferences, notification_send
+from concerto.core.participation.push import b64url as b64
+from concerto.core.participation.push import b64url_decode as unb64
 from concerto.core.participation.push import vapid_public_key
 from concerto.localserver import LocalServer
 
 pytestmark = pytest.mark.django_db
-KEY = base64.urlsafe_b64encode(bytes(range(1, 33))).rstrip(b"=").decode()
-
-
-def b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+KEY = b64(bytes(range(1, 33)))
 
 
 class Browser:
@@ -79,9 +76,6 @@ def _verified_jwt(token: str, public_key: str) -> dict:
     """The claims of the VAPID JWT TOKEN, once its ES256 signature is checked against PUBLIC_KEY."""
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-
-    def unb64(text):
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
     head, body, signature = token.split(".")
     raw = unb64(signature)
