@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
-from concerto.core.accounts.privacy import PersonalDataProvider, RetentionRule, batched_purge
+from concerto.core.accounts.privacy import PersonalDataProvider, Processor, RetentionRule, batched_purge
 from concerto.core.participation.models import (
     Comment,
     CommentVote,
@@ -125,4 +125,10 @@ RETENTION = (
 )
 
 PROVIDER = PersonalDataProvider(name="participation", export=personal_data, erase=erase_personal_data,
-                                retention=RETENTION)
+                                retention=RETENTION,
+                                processors=(Processor(
+                                    _("The push service of your browser's maker (Google, Mozilla, Apple, Microsoft)"),
+                                    _("Push notifications, if you turn them on on a device"),
+                                    _("An encrypted message (title, text, link) that only your device can read, "
+                                      "sent to your device's push address"),
+                                    _("To show the notifications you chose on your phone or computer")),))

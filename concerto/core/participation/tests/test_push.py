@@ -204,3 +204,8 @@ def test_the_service_worker_is_served_from_the_root_as_javascript(client, reside
     client.force_login(resident)
     page = client.get(reverse("accounts:notifications")).content.decode()
     assert "participation/push" in page  # the script that registers /sw.js, on the pages of signed-in people
+
+
+def test_the_privacy_page_names_the_browsers_push_services(client):
+    page = client.get(reverse("page_privacy")).content.decode()
+    assert "Le service push de l’éditeur de votre navigateur" in page
