@@ -49,7 +49,13 @@ def b64url_decode(text: str) -> bytes:
 @lru_cache(maxsize=4)
 def _key(private: str, secret: str, debug: bool):
     if private:
-        raw = b64url_decode(private)
+        try:
+            raw = b64url_decode(private)
+        except ValueError:
+            raw = b""
+        if len(raw) != 32:
+            logger.error("CONCERTO_VAPID_PRIVATE_KEY is not the base64url of 32 bytes: web push is off.")
+            return None
     elif debug:
         raw = hashlib.sha256(f"concerto-demo-vapid:{secret}".encode()).digest()
     else:

@@ -108,6 +108,8 @@ def test_push_is_offered_for_every_kind_off_by_default_and_only_with_keys(settin
     choices = {kind.verb: channels for kind, channels in notification_preferences(resident)}
     assert choices["comment.replied"] == {"site": True, "email": True, "push": True}
     assert choices["news.published"]["push"] is False
+    settings.CONCERTO_VAPID_PRIVATE_KEY = "not a key"  # a bad key turns push off (logged), never a 500
+    assert "push-device" not in client.get(reverse("accounts:notification_settings")).content.decode()
     settings.CONCERTO_VAPID_PRIVATE_KEY = ""
     settings.DEBUG = False
     assert "push" not in dict(notification_preferences(resident)[0][1])
