@@ -399,6 +399,12 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Content-Security-Policy (concerto.core.security): sources added per directive, for instance
 # "img-src https://media.example.org; connect-src https://stats.example.org"; and where browsers report
 # what the policy blocked (none by default).
+# Web push (docs/architecture.md, "Web push"): the VAPID key pair's private half (base64url of the raw 32-byte
+# P-256 key) and the contact the push services may write to. Unset with DEBUG off: push is off.
+CONCERTO_VAPID_PRIVATE_KEY = env("CONCERTO_VAPID_PRIVATE_KEY", "")
+CONCERTO_VAPID_SUBJECT = env("CONCERTO_VAPID_SUBJECT", "mailto:contact@concerto.invalid")
+# Push endpoints must be https; plain http only for the local fakes of the tests and the demo.
+CONCERTO_PUSH_ALLOW_HTTP = env_bool("CONCERTO_PUSH_ALLOW_HTTP", DEBUG)
 CONCERTO_CSP_EXTRA = env("CONCERTO_CSP_EXTRA", "")
 CONCERTO_CSP_REPORT_URI = env("CONCERTO_CSP_REPORT_URI", "")
 

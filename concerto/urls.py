@@ -12,6 +12,7 @@ from django.urls import include, path
 from concerto.core import geocoding, maps, metrics, registry, views
 from concerto.core.accounts import urls as accounts_urls
 from concerto.core.participation import urls as participation_urls
+from concerto.core.participation import views as participation_views
 from concerto.demo import mailbox
 
 handler400 = "concerto.core.views.bad_request"
@@ -41,6 +42,7 @@ def component_urlpatterns() -> list:
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sw.js", participation_views.service_worker, name="service_worker"),
     path("admin/", admin.site.urls),
     # For Prometheus (a 404 unless configured); /sante/, the health check, is answered by its middleware.
     path("metrics", metrics.metrics_view, name="metrics"),

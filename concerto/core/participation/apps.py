@@ -9,7 +9,7 @@ class ParticipationConfig(AppConfig):
 
     def ready(self):
         from concerto.core.accounts.privacy import personal_data_provider_register
-        from concerto.core.participation import privacy
+        from concerto.core.participation import privacy, push  # noqa: F401 - push registers its delivery channel
         from concerto.core.participation.submissions import signals  # noqa: F401 - connects the comment counter
 
         # The RGPD export and erasure (accounts) reach comments, follows, notifications and the ledger this way.

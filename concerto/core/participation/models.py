@@ -51,6 +51,27 @@ class NotificationPreference(models.Model):
         return f"{self.verb} {self.channel} {'on' if self.enabled else 'off'}"
 
 
+class PushSubscription(models.Model):
+    """A browser (one device) that agreed to receive a person's notifications as web push messages (W3C Push
+    API): the push service's ENDPOINT and the keys that encrypt the messages for that browser. Removed when the
+    push service says it is gone (404/410), when the person turns it off, or with the account."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="push_subscriptions")
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+
+    def __str__(self) -> str:
+        return f"push {self.user_id} {self.endpoint[:60]}"
+
+
 class Follow(models.Model):
     """A user follows an object (an organisation, a space...) and is notified of what happens to it."""
 

@@ -10,6 +10,9 @@ change sends nothing and a failing delivery is logged and tried again by the wor
 
 A channel is a `DeliveryChannel` registered with `channel_register`: a name, a label for the preferences
 page and a function(recipient, notice) -> bool that delivers one notice (raise to have it tried again).
+An opt-in channel (web push, push.py) is offered for every kind, off unless the kind lists it or the person
+turned it on (a NotificationPreference with enabled=True), while `available()` says so (push: keys are set),
+and reaches only the people `reachable(user_ids)` returns (push: those with a subscribed device).
 A component declares the kinds it sends in its manifest (`registry.NotificationKind`): their label, their
 channels, and for the email a function writing a richer message than the plain one (events attach the
 event as an .ics file). People without an account (a report sent with an email address only) get a plain
@@ -49,6 +52,12 @@ class DeliveryChannel:
     name: str
     label: Any
     deliver: Callable | None = None
+    opt_in: bool = False
+    available: Callable[[], bool] | None = None
+    reachable: Callable[[list[int]], set[int]] | None = None
+
+    def is_available(self) -> bool:
+        return self.available is None or self.available()
 
 
 _channels: dict[str, DeliveryChannel] = {}
@@ -90,13 +99,29 @@ def kind_of(verb: str) -> NotificationKind:
     return NotificationKind(verb, verb)
 
 
+def offered(kind: NotificationKind) -> list[str]:
+    """The channels a person may choose for KIND: the kind's own, then every available opt-in channel."""
+    names = [name for name in kind.channels if name in _channels and _channels[name].is_available()]
+    return names + [channel.name for channel in _channels.values()
+                    if channel.opt_in and channel.name not in names and channel.is_available()]
+
+
 def channels_for(*, users, kind: NotificationKind) -> dict[int, list[str]]:
-    """user id -> the channels KIND goes to for that user: the kind's channels, less those the user turned
-    off. The one place where preferences apply."""
-    off = set(NotificationPreference.objects.filter(
-        user__in=[user.pk for user in users], verb=kind.verb, enabled=False).values_list("user_id", "channel"))
-    return {user.pk: [name for name in kind.channels if (user.pk, name) not in off and name in _channels]
-            for user in users}
+    """user id -> the channels KIND goes to for that user: the kind's channels less those the user turned
+    off, plus the opt-in channels the user turned on. The one place where preferences apply."""
+    ids = [user.pk for user in users]
+    choices = dict(((user_id, name), enabled) for user_id, name, enabled in NotificationPreference.objects.filter(
+        user__in=ids, verb=kind.verb).values_list("user_id", "channel", "enabled"))
+    chosen = {user_id: [name for name in offered(kind) if choices.get((user_id, name), name in kind.channels)]
+              for user_id in ids}
+    for channel in _channels.values():
+        wanting = [user_id for user_id in ids if channel.name in chosen[user_id]]
+        if channel.reachable is not None and wanting:
+            reached = channel.reachable(wanting)
+            for user_id in wanting:
+                if user_id not in reached:
+                    chosen[user_id].remove(channel.name)
+    return chosen
 
 
 def notification_send(*, recipients, verb: str, title: str, body: str = "", url: str = "",
@@ -142,18 +167,20 @@ def notification_preferences_save(*, user, wanted) -> None:
     """USER's choices from the preferences page: WANTED holds the (verb, channel) pairs they want, among the
     declared kinds; every other pair of a declared kind is turned off."""
     wanted = set(wanted)
-    for kind, offered in notification_preferences(user):
-        for name in offered:
-            if (kind.verb, name) in wanted:
+    for kind, choices in notification_preferences(user):
+        for name in choices:
+            if ((kind.verb, name) in wanted) == (name in kind.channels):  # the kind's default: no row
                 NotificationPreference.objects.filter(user=user, verb=kind.verb, channel=name).delete()
             else:
-                notification_preference_set(user=user, verb=kind.verb, channel=name, enabled=False)
+                notification_preference_set(user=user, verb=kind.verb, channel=name,
+                                            enabled=(kind.verb, name) in wanted)
 
 
 def notification_preferences(user) -> list[tuple[NotificationKind, dict[str, bool]]]:
-    """For the preferences page: each declared kind with, per channel it uses, whether USER gets it."""
-    off = set(NotificationPreference.objects.filter(user=user, enabled=False).values_list("verb", "channel"))
-    return [(kind, {name: (kind.verb, name) not in off for name in kind.channels if name in _channels})
+    """For the preferences page: each declared kind with, per channel offered, whether USER gets it."""
+    choices = {(verb, name): enabled for verb, name, enabled
+               in NotificationPreference.objects.filter(user=user).values_list("verb", "channel", "enabled")}
+    return [(kind, {name: choices.get((kind.verb, name), name in kind.channels) for name in offered(kind)})
             for kind in kinds()]
 
 

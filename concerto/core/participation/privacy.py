@@ -1,5 +1,5 @@
-"""Participation's part of the right of access and of the right to erasure: follows, notifications,
-comments and their votes, the contributions ledger. Registered with accounts as a personal-data provider
+"""Participation's part of the right of access and of the right to erasure: follows, notifications, push
+subscriptions, comments and their votes, the contributions ledger. Registered with accounts as a personal-data provider
 (`accounts.privacy`) in ParticipationConfig.ready(): accounts sits below participation and never imports it."""
 
 from datetime import timedelta
@@ -12,8 +12,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
-from concerto.core.accounts.privacy import PersonalDataProvider, RetentionRule, batched_purge
-from concerto.core.participation.models import Comment, CommentVote, Contribution, Follow, Notification
+from concerto.core.accounts.privacy import PersonalDataProvider, Processor, RetentionRule, batched_purge
+from concerto.core.participation.models import (
+    Comment,
+    CommentVote,
+    Contribution,
+    Follow,
+    Notification,
+    PushSubscription,
+)
 
 
 def _iso(value):
@@ -52,6 +59,11 @@ def personal_data(user) -> dict:
              "organisation": c.organisation.name}
             for c in Contribution.objects.filter(author=user).select_related("organisation").order_by("pk")
         ],
+        # The push service's address of each device, not its encryption keys (secrets of the browser).
+        "push_subscriptions": [
+            {"endpoint": p.endpoint, "created_at": _iso(p.created_at), "last_success_at": _iso(p.last_success_at)}
+            for p in PushSubscription.objects.filter(user=user).order_by("pk")
+        ],
     }
 
 
@@ -63,6 +75,7 @@ def erase_personal_data(user) -> dict:
     Contribution.objects.filter(author=user).update(author=None)
     Follow.objects.filter(user=user).delete()
     Notification.objects.filter(recipient=user).delete()
+    PushSubscription.objects.filter(user=user).delete()
     return {"comments_anonymised": comments}
 
 
@@ -112,4 +125,10 @@ RETENTION = (
 )
 
 PROVIDER = PersonalDataProvider(name="participation", export=personal_data, erase=erase_personal_data,
-                                retention=RETENTION)
+                                retention=RETENTION,
+                                processors=(Processor(
+                                    _("The push service of your browser's maker (Google, Mozilla, Apple, Microsoft)"),
+                                    _("Push notifications, if you turn them on on a device"),
+                                    _("An encrypted message (title, text, link) that only your device can read, "
+                                      "sent to your device's push address"),
+                                    _("To show the notifications you chose on your phone or computer")),))

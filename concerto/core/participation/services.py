@@ -25,6 +25,7 @@ from concerto.core.participation.models import (
     ItemLink,
     ModerationReport,
     Notification,
+    PushSubscription,
 )
 from concerto.core.participation.notifications import notification_send  # noqa: F401 - its historical home
 from concerto.core.participation.rules import comment_vote_refusal
@@ -408,3 +409,45 @@ def topics_follow_set(*, user, topics) -> None:
             follow_add(user=user, target=topic)
         else:
             follow_remove(user=user, target=topic)
+
+
+# Web push (push.py): a person's devices -------------------------------------------------------------------
+PUSH_DEVICES_MAX = 10  # devices per person; subscribing one more forgets the oldest
+
+
+def _push_keys_valid(p256dh: str, auth: str) -> bool:
+    from concerto.core.participation.push import b64url_decode
+
+    try:
+        point, secret = b64url_decode(p256dh), b64url_decode(auth)
+    except (ValueError, TypeError):
+        return False
+    return len(point) == 65 and point[0] == 4 and len(secret) == 16
+
+
+@transaction.atomic
+def push_subscription_save(*, user, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
+    """USER's browser subscribed to push (PushSubscription.toJSON()): keep its endpoint and keys. An endpoint
+    already known belongs to one browser: it now reaches USER, who is the one signed in on it (on a shared
+    computer, the previous person's notifications stop showing there)."""
+    from django.core.validators import URLValidator
+
+    endpoint = (endpoint or "").strip()
+    schemes = ["https", "http"] if settings.CONCERTO_PUSH_ALLOW_HTTP else ["https"]
+    try:
+        URLValidator(schemes=schemes)(endpoint)
+    except ValidationError:
+        raise ValidationError(_("This push subscription has no valid address.")) from None
+    if len(endpoint) > 1000 or not _push_keys_valid(p256dh or "", auth or ""):
+        raise ValidationError(_("This push subscription is not valid."))
+    subscription, _created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth})
+    older = PushSubscription.objects.filter(user=user).order_by("-created_at", "-pk")[PUSH_DEVICES_MAX:]
+    PushSubscription.objects.filter(pk__in=[row.pk for row in older]).delete()
+    return subscription
+
+
+def push_subscription_delete(*, user, endpoint: str) -> int:
+    """USER turned push off on one device: forget that endpoint if it is theirs (another's stays)."""
+    deleted, _rows = PushSubscription.objects.filter(user=user, endpoint=(endpoint or "").strip()).delete()
+    return deleted

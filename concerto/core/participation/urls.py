@@ -18,6 +18,8 @@ account_urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/tout-lu/", views.notifications_mark_read, name="notifications_mark_read"),
     path("notifications/reglages/", views.notification_settings, name="notification_settings"),
+    path("notifications/appareil/activer/", views.push_subscribe, name="push_subscribe"),
+    path("notifications/appareil/desactiver/", views.push_unsubscribe, name="push_unsubscribe"),
     path("notifications/<int:notification_id>/", views.notification_open, name="notification_open"),
 ]
 

@@ -5,6 +5,8 @@ Targets are named by content type and id, so one view serves every component. Ea
 that the target is something a person may act on here, then calls one service.
 """
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -12,8 +14,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
@@ -22,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from concerto.core.participation import feed, services
+from concerto.core.participation import feed, push, services
 from concerto.core.participation import notifications as pipeline
 from concerto.core.participation.forms import CommentForm, CommentVoteForm, PlaceFollowForm, ReportForm
 from concerto.core.participation.models import Comment, FollowedPlace, Moderated, Notification
@@ -204,7 +207,53 @@ def notification_settings(request):
     labels = {channel.name: channel.label for channel in pipeline.channels()}
     kinds = [(kind, [(name, labels[name], on) for name, on in offered.items()])
              for kind, offered in pipeline.notification_preferences(request.user)]
-    return render(request, "accounts/notification_settings.html", {"kinds": kinds})
+    return render(request, "accounts/notification_settings.html", {
+        "kinds": kinds, "push_key": push.vapid_public_key(),
+    })
+
+
+def service_worker(request):
+    """/sw.js: the service worker, served from the site's root so that its scope is the whole site. It shows
+    the push messages (push.py) and opens their link when tapped."""
+    response = HttpResponse(render_to_string("participation/sw.js"), content_type="application/javascript")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _push_request(request) -> dict | None:
+    try:
+        data = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("endpoint"), str) else None
+
+
+@login_required
+@require_POST
+def push_subscribe(request):
+    """This device's browser subscribed to push: the JSON of its PushSubscription, posted by push.js."""
+    data = _push_request(request)
+    keys = data.get("keys") if data else None
+    if data is None or not isinstance(keys, dict):
+        return JsonResponse({"error": _("This push subscription is not valid.")}, status=400)
+    try:
+        services.push_subscription_save(user=request.user, endpoint=data["endpoint"],
+                                        p256dh=str(keys.get("p256dh") or ""), auth=str(keys.get("auth") or ""))
+    except ValidationError as error:
+        return JsonResponse({"error": " ".join(error.messages)}, status=400)
+    return JsonResponse({"message": _("Notifications are on for this device.")}, status=201)
+
+
+@login_required
+@require_POST
+def push_unsubscribe(request):
+    """This device no longer wants push: its endpoint, posted by push.js."""
+    data = _push_request(request)
+    if data is None:
+        return JsonResponse({"error": _("This push subscription is not valid.")}, status=400)
+    services.push_subscription_delete(user=request.user, endpoint=data["endpoint"])
+    return JsonResponse({"message": _("Notifications are off for this device.")})
 
 
 @login_required
