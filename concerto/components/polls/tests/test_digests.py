@@ -108,7 +108,8 @@ def test_the_settings_page_sets_the_frequency_and_refuses_a_wrong_one(client, re
     assert not DigestSubscription.objects.exists()
     client.post("/compte/notifications/resume/", {"frequency": "daily"})
     assert DigestSubscription.objects.get(user=resident).frequency == "daily"
-    assert 'value="daily" id="id_digest_daily" checked' in client.get("/compte/notifications/reglages/").content.decode()
+    page = client.get("/compte/notifications/reglages/").content.decode()
+    assert 'value="daily" id="id_digest_daily" checked' in page
 
 
 class Killed(BaseException):
@@ -156,3 +157,4 @@ def test_a_failed_send_is_tried_again_and_bounces_stop_the_digest(weekly, polls,
         digests.digest_bounce_record(address="Resident@example.org")
     digests.digests_schedule(NOW)
     assert mailoutbox == []
+
