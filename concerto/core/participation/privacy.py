@@ -13,7 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks_db.models import DBTaskResult
 
 from concerto.core.accounts.privacy import PersonalDataProvider, RetentionRule, batched_purge
-from concerto.core.participation.models import Comment, CommentVote, Contribution, Follow, Notification
+from concerto.core.participation.models import (
+    Comment,
+    CommentVote,
+    Contribution,
+    DigestSubscription,
+    Follow,
+    Notification,
+)
 
 
 def _iso(value):
@@ -52,17 +59,23 @@ def personal_data(user) -> dict:
              "organisation": c.organisation.name}
             for c in Contribution.objects.filter(author=user).select_related("organisation").order_by("pk")
         ],
+        "digest": [
+            {"frequency": d.frequency, "last_sent_period": d.last_sent_period or None,
+             "last_sent_at": _iso(d.last_sent_at), "hard_bounces": d.hard_bounces, "since": _iso(d.created_at)}
+            for d in DigestSubscription.objects.filter(user=user)
+        ],
     }
 
 
 def erase_personal_data(user) -> dict:
     """Comments stay, shown as from an anonymous participant; the ledger keeps the count of contributions, not
-    who made them; votes, follows and notifications go."""
+    who made them; votes, follows, notifications and the digest subscription go."""
     comments = Comment.objects.filter(author=user).update(author=None)
     CommentVote.objects.filter(user=user).delete()
     Contribution.objects.filter(author=user).update(author=None)
     Follow.objects.filter(user=user).delete()
     Notification.objects.filter(recipient=user).delete()
+    DigestSubscription.objects.filter(user=user).delete()
     return {"comments_anonymised": comments}
 
 

@@ -158,3 +158,11 @@ def test_a_failed_send_is_tried_again_and_bounces_stop_the_digest(weekly, polls,
     digests.digests_schedule(NOW)
     assert mailoutbox == []
 
+
+
+def test_the_subscription_is_in_the_persons_export_and_goes_with_their_data(weekly, resident):
+    from concerto.core.participation import privacy
+
+    assert privacy.personal_data(resident)["digest"][0]["frequency"] == "weekly"
+    privacy.erase_personal_data(resident)
+    assert not DigestSubscription.objects.exists()
