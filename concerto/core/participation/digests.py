@@ -156,7 +156,7 @@ def digest_deliver(*, subscription_id: int, period: str, now: datetime | None = 
 def digest_content(*, user, since: datetime) -> dict:
     """What is new for USER since SINCE: feed entries (at most DIGEST_ENTRIES, and how many more) and the
     components' sections, as (label, [(title, url, text)])."""
-    page = feed_page(user=user, size=DIGEST_ENTRIES * 5)
+    page = feed_page(user=user, size=DIGEST_ENTRIES * 2)
     fresh = [entry for entry in page.entries if entry.published_at > since]
     sections = []
     for manifest in registry.components():
