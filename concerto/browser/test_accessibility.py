@@ -260,3 +260,25 @@ def test_the_metropole_boundaries_page_passes_axe(page, site, axe_check):
     submit(page, "main form:has(input[type=file])")
     check(page, axe_check, "bo-boundaries-errors")
     expect(page.get_by_role("heading", level=1)).to_contain_text("ontours")
+
+
+def test_digest_pages_pass_axe(page, site, axe_check):
+    from concerto.core.participation.digests import digest_subscription_set
+
+    resident = persona("resident@example.org", display_name="Camille Martin", residence=commune("sceaux"))
+    subscription = digest_subscription_set(user=resident, frequency="weekly")
+    url = reverse("digest_unsubscribe", args=[subscription.token])
+    visit(page, site, axe_check, "digest-unsubscribe", url)  # no session: the email's link
+    page.get_by_role("button", name="Arrêter le résumé").click()
+    page.wait_for_load_state()
+    expect(page.get_by_role("status")).to_contain_text("Vous ne recevrez plus le résumé")
+    check(page, axe_check, "digest-unsubscribed")
+    visit(page, site, axe_check, "digest-unsubscribe-bad", reverse("digest_unsubscribe", args=["pas-le-bon"]),
+          status=404)
+    log_in(page, site, resident.email)
+    visit(page, site, axe_check, "notification-settings-digest", reverse("accounts:notification_settings"))
+    page.get_by_label("Chaque jour").check()
+    page.get_by_role("button", name="Enregistrer mon choix de résumé").click()
+    page.wait_for_load_state()
+    expect(page.get_by_label("Chaque jour")).to_be_checked()
+    check(page, axe_check, "notification-settings-digest-saved")

@@ -311,6 +311,9 @@ class ComponentManifest:
     # What it shows on an organisation's page (a commune's open quick polls...): function(organisation, request)
     # -> HTML-safe text placed under the spaces ("" for nothing). Optional.
     organisation_block: Callable | None = None
+    # What it adds to a person's email digest (participation/digests.py): function(user, since) -> list of
+    # (title, url, text) new for USER since SINCE (polls open to them, answers to their questions); [] for nothing.
+    digest_section: Callable | None = None
 
     @property
     def segment(self) -> str:

@@ -41,3 +41,10 @@ def personal_data(user) -> dict:
 def erase_personal_data(user) -> None:
     """The answers stay in the results, without their author nor their "why" (it may say who wrote it)."""
     Answer.objects.filter(user=user).update(user=None, why="", identity_hash="")
+
+
+def digest_section(user, since) -> list[tuple[str, str, str]]:
+    """For the person's email digest: the polls opened since SINCE that they may answer and have not (at most
+    ten; a poll is announced once, not in every digest while it stays open)."""
+    polls = Poll.objects.open_for(user).filter(opens_at__gt=since).select_related("component__space__organisation")
+    return [(poll.question, poll.get_absolute_url(), poll.target_label) for poll in polls.order_by("-opens_at")[:10]]

@@ -38,4 +38,5 @@ manifest = register(ComponentManifest(
     conversation=Conversation(items=Deferred("concerto.components.polls.chat.items"),
                               turn=Deferred("concerto.components.polls.chat.turn")),
     organisation_block=Deferred("concerto.components.polls.views.organisation_block"),
+    digest_section=Deferred("concerto.components.polls.hooks.digest_section"),
 ))

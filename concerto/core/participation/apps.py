@@ -18,3 +18,7 @@ class ParticipationConfig(AppConfig):
         from concerto.core.spaces.signals import space_published
 
         space_published.connect(space_published_received, dispatch_uid="participation.feed_space")
+        from concerto.core import periodic
+        from concerto.core.participation.digests import JOB
+
+        periodic.job_register(JOB)

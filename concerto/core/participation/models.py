@@ -444,3 +444,30 @@ class FollowedPlace(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class DigestSubscription(models.Model):
+    """A person's digest by email (participation/digests.py): how often (none until they opt in), the secret of
+    the one-click unsubscribe address, the last period sent (claimed by a conditional UPDATE, so that a period
+    is sent once however many clocks run) and the hard bounces of their address (three stop the digests)."""
+
+    class Frequency(models.TextChoices):
+        NONE = "none", _("No digest")
+        DAILY = "daily", _("Every day")
+        WEEKLY = "weekly", _("Every week")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="digest")
+    frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.NONE)
+    token = models.CharField(max_length=64, unique=True)
+    last_sent_period = models.CharField(max_length=12, blank=True)  # "2026-12-06" or "2026-W49"
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    hard_bounces = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("digest subscription")
+        verbose_name_plural = _("digest subscriptions")
+        indexes = [models.Index(fields=["frequency", "id"], name="digest_due")]
+
+    def __str__(self) -> str:
+        return f"{self.frequency} digest of user {self.user_id}"

@@ -17,6 +17,7 @@ from concerto.core.participation.models import (
     Comment,
     CommentVote,
     Contribution,
+    DigestSubscription,
     Follow,
     Notification,
     PushSubscription,
@@ -64,18 +65,24 @@ def personal_data(user) -> dict:
             {"endpoint": p.endpoint, "created_at": _iso(p.created_at), "last_success_at": _iso(p.last_success_at)}
             for p in PushSubscription.objects.filter(user=user).order_by("pk")
         ],
+        "digest": [
+            {"frequency": d.frequency, "last_sent_period": d.last_sent_period or None,
+             "last_sent_at": _iso(d.last_sent_at), "hard_bounces": d.hard_bounces, "since": _iso(d.created_at)}
+            for d in DigestSubscription.objects.filter(user=user)
+        ],
     }
 
 
 def erase_personal_data(user) -> dict:
     """Comments stay, shown as from an anonymous participant; the ledger keeps the count of contributions, not
-    who made them; votes, follows and notifications go."""
+    who made them; votes, follows, notifications and the digest subscription go."""
     comments = Comment.objects.filter(author=user).update(author=None)
     CommentVote.objects.filter(user=user).delete()
     Contribution.objects.filter(author=user).update(author=None)
     Follow.objects.filter(user=user).delete()
     Notification.objects.filter(recipient=user).delete()
     PushSubscription.objects.filter(user=user).delete()
+    DigestSubscription.objects.filter(user=user).delete()
     return {"comments_anonymised": comments}
 
 

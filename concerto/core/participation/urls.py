@@ -20,6 +20,7 @@ account_urlpatterns = [
     path("notifications/reglages/", views.notification_settings, name="notification_settings"),
     path("notifications/appareil/activer/", views.push_subscribe, name="push_subscribe"),
     path("notifications/appareil/desactiver/", views.push_unsubscribe, name="push_unsubscribe"),
+    path("notifications/resume/", views.digest_settings, name="digest_settings"),
     path("notifications/<int:notification_id>/", views.notification_open, name="notification_open"),
 ]
 
@@ -31,6 +32,7 @@ feed_urlpatterns = [
     path("themes/", views.my_feed_topics, name="feed_topics"),
     path("lieux/<int:place_id>/retirer/", views.my_feed_place_remove, name="feed_place_remove"),
     path("atom/<str:token>/", views.my_feed_atom, name="feed_atom"),
+    path("resume/desabonnement/<str:token>/", views.digest_unsubscribe, name="digest_unsubscribe"),
 ]
 
 # The Métropole's topics: /themes/<slug>/.

@@ -22,13 +22,20 @@ from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from concerto.core.participation import feed, push, services
+from concerto.core.participation import digests, feed, push, services
 from concerto.core.participation import notifications as pipeline
 from concerto.core.participation.forms import CommentForm, CommentVoteForm, PlaceFollowForm, ReportForm
-from concerto.core.participation.models import Comment, FollowedPlace, Moderated, Notification
+from concerto.core.participation.models import (
+    Comment,
+    DigestSubscription,
+    FollowedPlace,
+    Moderated,
+    Notification,
+)
 from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.models import Space, Topic
 from concerto.core.territory.models import Organisation
@@ -207,9 +214,11 @@ def notification_settings(request):
     labels = {channel.name: channel.label for channel in pipeline.channels()}
     kinds = [(kind, [(name, labels[name], on) for name, on in offered.items()])
              for kind, offered in pipeline.notification_preferences(request.user)]
+    digest = DigestSubscription.objects.filter(user=request.user).first()
     return render(request, "accounts/notification_settings.html", {
         "kinds": kinds, "push_key": push.vapid_public_key(),
-    })
+        "digest_choices": DigestSubscription.Frequency.choices,
+        "digest_frequency": digest.frequency if digest else DigestSubscription.Frequency.NONE})
 
 
 def service_worker(request):
@@ -376,3 +385,32 @@ def my_feed_atom(request, token: str):
     response = HttpResponse(document.writeString("utf-8"), content_type="application/atom+xml; charset=utf-8")
     response["X-Robots-Tag"] = "noindex"
     return response
+
+
+@login_required
+@require_POST
+def digest_settings(request):
+    """How often the person gets the email digest: none, every day or every week (the settings page's form)."""
+    frequency = request.POST.get("frequency", "")
+    if frequency not in DigestSubscription.Frequency.values:
+        messages.error(request, _("Choose how often you want the digest."))
+    else:
+        digests.digest_subscription_set(user=request.user, frequency=frequency)
+        messages.success(request, _("Your choices are saved."))
+    return redirect("accounts:notification_settings")
+
+
+@csrf_exempt  # a secret address, posted to by mail clients (RFC 8058 one-click): no session, no CSRF token
+@require_http_methods(["GET", "POST"])
+def digest_unsubscribe(request, token: str):
+    """Stop the digests without signing in: GET asks to confirm with a button, POST (that button, or a mail
+    client's one-click) stops them."""
+    subscription = digests.digest_subscription_for(token)
+    if subscription is None:
+        # A page of its own rather than the site's 404: it says what happened and where to go instead.
+        return render(request, "participation/digest_unsubscribe.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        digests.digest_unsubscribe(subscription=subscription)
+        return render(request, "participation/digest_unsubscribe.html", {"done": True})
+    return render(request, "participation/digest_unsubscribe.html", {
+        "done": subscription.frequency == DigestSubscription.Frequency.NONE})

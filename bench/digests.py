@@ -1,0 +1,78 @@
+"""Weekly email digests for N people following a commune each, across the 130 communes (issue 15).
+
+Run from the repository root: `.venv/bin/python -m bench.digests [--people N] [--entries N]`, on the throw-away
+database of bench.proposals_list (a temporary SQLite file, or the PostgreSQL database DATABASE_URL names, dropped
+and created again). The feed entries come from bench.feed_page (one a minute back in time over the communes);
+each person follows one commune (round robin) and takes the weekly digest. The periodic job runs once with the
+immediate task backend (every batch in this process, as one worker would) and the dummy email backend (the
+messages are built, headers and all, then dropped). Printed: time, digests a second, and the process's peak
+memory before and after (flat: the job streams ids by keyset and one person is in memory at a time). Target for
+100,000 people: < 5 minutes of one worker.
+"""
+
+import argparse
+import os
+import resource
+import time
+
+from bench.feed_page import populate as entries_populate
+from bench.proposals_list import django_setup, throwaway_database
+
+TARGET_S = 300
+
+
+def people_populate(people: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+
+    from concerto.core.participation.models import DigestSubscription, Follow
+    from concerto.core.territory.models import Organisation
+
+    communes = list(Organisation.objects.communes().order_by("pk"))
+    org_type = ContentType.objects.get_for_model(Organisation)
+    user_model = get_user_model()
+    for start in range(0, people, 5000):
+        users = user_model.objects.bulk_create([user_model(email=f"habitant{n}@bench.test", password="!")
+                                               for n in range(start, min(people, start + 5000))])
+        Follow.objects.bulk_create([Follow(user=user, target_type=org_type, target_id=communes[user.pk % 130].pk)
+                                    for user in users])
+        DigestSubscription.objects.bulk_create([DigestSubscription(user=user, frequency="weekly",
+                                                                   token=f"bench-{user.pk}") for user in users])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=100_000)
+    parser.add_argument("--entries", type=int, default=50_000)
+    args = parser.parse_args(argv)
+    os.environ["CONCERTO_TASKS_IMMEDIATE"] = "1"
+    with throwaway_database() as database:
+        django_setup()
+        from django.conf import settings
+        from django.utils import timezone
+
+        from concerto.core.participation import digests
+        from concerto.core.participation.models import DigestSubscription
+
+        settings.DEBUG = False
+        settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+        entries_populate(args.entries)
+        people_populate(args.people)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        started = time.perf_counter()
+        batches = digests.digests_schedule(timezone.localtime().replace(hour=9))
+        elapsed = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        period = digests.period_of("weekly", timezone.now())
+        done = DigestSubscription.objects.filter(last_sent_period=period).count()
+    per_100k = elapsed / max(1, done) * 100_000
+    print(f"Digests on {database}: {args.people:,} people, {args.entries:,} feed entries; {batches} batches, "
+          f"{done:,} periods claimed in {elapsed:.1f} s ({done / elapsed:.0f} a second; for 100,000: "
+          f"{per_100k:.0f} s, target < {TARGET_S} s: {'met' if per_100k < TARGET_S else 'NOT met'})")
+    print(f"  peak memory before the job {before / 1024:.0f} MB, after {after / 1024:.0f} MB; "
+          f"load {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
