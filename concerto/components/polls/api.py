@@ -21,7 +21,7 @@ from concerto.core.spaces.api import ComponentItemOut
 router = Router(tags=["polls"])
 
 
-class ChoiceOut(Schema):
+class PollChoiceOut(Schema):
     id: int
     label: str
     answers: int | None = Field(None, description="Number of answers; null while the results are not shown.")
@@ -45,7 +45,7 @@ class PollOut(ComponentItemOut):
     url: str
     answers: int | None = Field(description="Number of answers; null while the results are not shown.")
     answered: bool = Field(description="Whether the caller has answered.")
-    choices: list[ChoiceOut]
+    choices: list[PollChoiceOut]
 
     @staticmethod
     def resolve_closed(obj) -> bool:
@@ -140,13 +140,13 @@ class AnswerIn(Schema):
     longitude: float | None = Field(None, ge=-180, le=180)
 
 
-class RefusedOut(Schema):
+class PollRefusedOut(Schema):
     detail: str
     code: str
 
 
 @router.post("/polls/{poll_id}/answer", auth=WRITE_AUTH, summary="Answer a quick poll", response={
-    201: PollOut, 401: ErrorOut, 403: RefusedOut, 404: ErrorOut, 409: RefusedOut, 422: ValidationErrorOut})
+    201: PollOut, 401: ErrorOut, 403: PollRefusedOut, 404: ErrorOut, 409: PollRefusedOut, 422: ValidationErrorOut})
 def poll_answer_endpoint(request, poll_id: Id, payload: AnswerIn):
     """One answer per account (a second one is a 409). A closed poll, a poll for other residents or for verified
     residents only is a 403 with a `code`: `closed`, `not_in_target`, `verification_required`."""

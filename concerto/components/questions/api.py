@@ -22,7 +22,7 @@ from concerto.core.spaces.lookup import component_by_id
 router = Router(tags=["questions"])
 
 
-class AnswerOut(Schema):
+class OfficialAnswerOut(Schema):
     text: str
     by: str = Field(description="The official (or the team) who answered.")
     answered_at: datetime | None
@@ -31,7 +31,7 @@ class AnswerOut(Schema):
     document: str | None = Field(description="Absolute URL of the attached document.")
 
 
-class QuestionOut(ComponentItemOut):
+class OfficialQuestionOut(ComponentItemOut):
     id: int
     title: str
     text: str
@@ -41,7 +41,7 @@ class QuestionOut(ComponentItemOut):
     due_at: datetime | None = Field(description="The commune answers by then (once the threshold is reached).")
     late: bool = Field(description="Answered after the deadline, or waiting past it.")
     answered: bool
-    answer: AnswerOut | None
+    answer: OfficialAnswerOut | None
     organisation: str
     space: int
     component: int
@@ -100,7 +100,7 @@ def _public():
     return Question.objects.public().select_related("addressee", "component__space__organisation")
 
 
-@router.get("/questions", response=list[QuestionOut], summary="List public questions to elected officials")
+@router.get("/questions", response=list[OfficialQuestionOut], summary="List public questions to elected officials")
 @paginate(Pagination)
 def question_list(request, filters: Query[QuestionFilters]):
     """Questions kept by the moderators, in published components of published spaces, newest first."""
@@ -110,7 +110,7 @@ def question_list(request, filters: Query[QuestionFilters]):
     return questions.order_by("-published_at", "-pk")
 
 
-@router.get("/questions/{question_id}", response={200: QuestionOut, 404: ErrorOut, 422: ValidationErrorOut},
+@router.get("/questions/{question_id}", response={200: OfficialQuestionOut, 404: ErrorOut, 422: ValidationErrorOut},
             summary="One public question to elected officials")
 def question_detail(request, question_id: Id):
     question = _public().filter(pk=question_id).first()
