@@ -17,10 +17,14 @@ Kind = Question.Kind
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """The commune's menu is cached: each test starts without it."""
+    """The commune's menu is cached, and each process keeps the channels its webhooks looked up: each test starts
+    without either (a rolled-back channel sends no signal, and on PostgreSQL the next test's channel has another id)."""
     from django.core.cache import cache
 
+    from concerto.channels import transport
+
     cache.clear()
+    transport._channels.clear()
     yield
     cache.clear()
 
