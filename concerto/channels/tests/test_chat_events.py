@@ -5,11 +5,13 @@ Messenger receives, served at a signed address only; cancelling."""
 
 import pytest
 from django.conf import settings as django_settings
+from django.core import signing
 from django.utils import timezone
 
 from concerto.channels.models import Participant
 from concerto.channels.tests.chat import replies
 from concerto.components.events import services
+from concerto.components.events.chat import qr_token
 from concerto.components.events.models import Event, Registration
 from concerto.components.events.tests.test_events import make_event
 from concerto.components.reports.tests.conftest import places  # noqa: F401
@@ -78,7 +80,12 @@ def test_the_nearest_event_first_then_registration_with_the_ticket_qr_image(clie
     # The code is served to whoever holds the signed address, nobody else.
     assert client.get(local(qr).replace("/qr.png", "x/qr.png")).status_code == 404
     other = services.registration_create(user=UserFactory(), event=later)
-    assert client.get(local(qr).replace(str(registration.pk), str(other.pk))).status_code == 404
+    # Another registration's id with this signature is a forged address.
+    own_token = local(qr).rsplit("/", 2)[-2]
+    forged = signing.b64_encode(str(other.pk).encode()).decode() + own_token[own_token.index(":"):]
+    assert forged != own_token
+    assert client.get(local(qr).replace(own_token, forged)).status_code == 404
+    assert client.get(local(qr).replace(own_token, qr_token(other))).status_code == 200
 
     # Back to the event: already registered, and cancelling frees the place.
     person.say(payload=f"item:events:{component.pk}")

@@ -64,6 +64,17 @@ KERNEL_ACTION_LABELS = {
     "channels.link_code_created": _("Code to link a chat asked for"),
     "channels.linked": _("Chat linked to an account"),
     "channels.unlinked": _("Chat unlinked from its account"),
+    "channels.test_queued": _("Test message to a chat channel asked for"),
+    "channels.tested": _("Outcome of a chat channel's test message"),
+    "channels.subscribed": _("Chat subscription started"),
+    "channels.subscription_changed": _("Chat subscription changed"),
+    "channels.unsubscribed": _("Chat subscription stopped"),
+    "channels.broadcast_sent": _("Chat broadcast sent"),
+    # Following a place, and email digests (concerto/core/participation).
+    "follow.place_added": _("Place followed"),
+    "follow.place_removed": _("Place no longer followed"),
+    "participation.digest_set": _("Email digest frequency chosen"),
+    "participation.digest_unsubscribed": _("Email digest stopped from the email's link"),
 }
 
 # Actions some components write under their own name, for the kernel's shared categories
