@@ -157,11 +157,14 @@ if CONCERTO_DB_POOL and DATABASES["default"]["ENGINE"] == "django.db.backends.po
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = _pool
 CONCERTO_BALLOT_BOX_SECONDS = float(env("CONCERTO_BALLOT_BOX_SECONDS", "5"))
-# The ballot fast lane (concerto/components/budgets/intake.py, wired by wsgi.py and asgi.py): API ballots that are
+# The ballot fast lane (concerto/components/budgets/intake.py, listed by wsgi.py): API ballots that are
 # surely accepted are answered in front of Django, everything else by Django. On by default with PostgreSQL
 # (its one-statement ballot is what the lane runs), off on SQLite. CONCERTO_BALLOT_FAST_LANE=0 turns it off.
 CONCERTO_BALLOT_FAST_LANE = env_bool("CONCERTO_BALLOT_FAST_LANE",
                                      DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql")
+# The chat webhooks' fast lane (concerto/channels/lanes.py, listed by wsgi.py): Messenger's and Telegram's events
+# the webhook view accepts are answered in front of Django's middleware. CONCERTO_WEBHOOK_FAST_LANE=0 turns it off.
+CONCERTO_WEBHOOK_FAST_LANE = env_bool("CONCERTO_WEBHOOK_FAST_LANE", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", "")

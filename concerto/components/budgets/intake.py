@@ -1,4 +1,4 @@
-"""The ballot intake's fast lane: a WSGI wrapper in front of Django for one request shape only, an API ballot.
+"""The ballot intake's fast lane (concerto/core/fastlane.py): one request shape only, an API ballot.
 
 A vote day's ballot cost about 3 ms of application CPU through Django (its handler and middleware, then
 django-ninja), ten times the ballot's own work; at 1,000 ballots/s on two cores there is about 1 ms for the
@@ -22,38 +22,30 @@ as it always did: every refusal and every message stays Django's. Ballots have n
 entry (ballots.py says why), so the lane skips neither; it counts its requests in the same metrics and writes
 the same request log line.
 
-Wired by `concerto/wsgi.py` behind CONCERTO_BALLOT_FAST_LANE (on by default with PostgreSQL: the fast path
+Listed by `concerto/wsgi.py` behind CONCERTO_BALLOT_FAST_LANE (on by default with PostgreSQL: the fast path
 is PostgreSQL's). `tests/test_intake_lane.py` compares its answers with Django's, byte for byte.
 """
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import os
 import re
 import threading
 import time
-import uuid
 
-from django.conf import settings
-from django.core import signals
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection
-from django.http import HttpResponse
 from django.utils import timezone, translation
 from ninja.renderers import JSONRenderer
 
 from concerto.components.budgets import ballots
-from concerto.core import dbrouting, metrics, security
+from concerto.core import fastlane
 from concerto.core.accounts.models import ApiToken
-from concerto.core.middleware import REQUEST_ID
 from concerto.core.participation.models import Channel
-from concerto.core.ratelimit import client_address
 
 logger = logging.getLogger("concerto.budgets")
-request_logger = logging.getLogger("concerto.requests")
 
 PATH = re.compile(r"/api/v1/budgets/budgets/([1-9][0-9]{0,17})/ballot")
 # The tokens ApiToken.issue makes (url-safe base64 with a prefix); anything else is Django's to judge.
@@ -64,17 +56,6 @@ MAX_ID = 2**63 - 1
 JSON_TYPES = {"application/json", "application/json; charset=utf-8", "application/json;charset=utf-8"}
 CONTENT_TYPE = f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}"
 _renderer = JSONRenderer()
-REASONS = {200: "OK", 201: "Created"}
-
-
-class _Route:
-    """What metrics.request_observe reads of a request: the route's name (resolved once) and the method."""
-
-    __slots__ = ("method", "resolver_match")
-
-    def __init__(self, method: str, match):
-        self.method = method
-        self.resolver_match = match
 
 
 _route_match = None
@@ -112,11 +93,8 @@ def _ballot_box(budget_id: int):
     budget = ballots.ballot_box_cached(budget_id)
     if budget is not None:
         return budget
-    signals.request_started.send(sender=BallotFastLane)
-    try:
+    with fastlane.as_request(BallotLane):
         return ballots.ballot_box(budget_id)
-    finally:
-        signals.request_finished.send(sender=BallotFastLane)
 
 
 def _ballot_json(budget_id: int, created_at, updated_at, chosen: dict[int, int]) -> bytes:
@@ -261,56 +239,25 @@ def writer_stop() -> None:
         _writer = None
 
 
-class BallotFastLane:
-    """WSGI middleware: API ballots answered here when they are surely accepted, everything else by APP."""
+class BallotLane:
+    """The fast lane of API ballots (concerto/core/fastlane.py): answered here when they are surely accepted."""
 
-    def __init__(self, app):
-        self.app = app
-        # The URL configuration (the whole API's modules) is imported now, in gunicorn's master with --preload,
-        # rather than by the first ballot of each worker (seconds under load, while requests pile up).
-        try:
-            _route("/api/v1/budgets/budgets/1/ballot")
-        except Exception:
-            logger.exception("The ballot fast lane could not resolve its route")
-
-    def __call__(self, environ, start_response):
-        if environ.get("REQUEST_METHOD") not in ("PUT", "POST") or not PATH.fullmatch(environ.get("PATH_INFO", "")):
-            return self.app(environ, start_response)
-        started = time.perf_counter()
-        body = self._body(environ)
-        if body is None:
-            return self.app(environ, start_response)
-        answer = None
-        try:
-            answer = self._accept(environ, body, started)
-        except Exception:  # anything unusual before the ballot was written: Django answers as it always did
-            logger.exception("The ballot fast lane handed a request to Django after an error")
-        if answer is None:
-            environ["wsgi.input"] = io.BytesIO(body)
-            return self.app(environ, start_response)
-        status, headers, content = answer
-        start_response(status, headers)
-        return [content]
+    max_body = MAX_BODY
+    content_types = JSON_TYPES
+    cookie_free = True
 
     @staticmethod
-    def _body(environ) -> bytes | None:
-        """The request's body, read whole, when it may be a ballot for the lane; None (and nothing read) if not."""
-        if (environ.get("HTTP_COOKIE") or environ.get("QUERY_STRING")
-                or environ.get("CONTENT_TYPE", "").lower() not in JSON_TYPES
-                or not TOKEN.fullmatch(environ.get("HTTP_AUTHORIZATION", ""))):
-            return None
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or "")
-        except ValueError:
-            return None
-        if not 0 < length <= MAX_BODY or environ.get("HTTP_TRANSFER_ENCODING"):
-            return None
-        body = environ["wsgi.input"].read(length)
-        environ["wsgi.input"] = io.BytesIO(body)  # whatever happens next, Django can read it again
-        return body
+    def warm() -> None:
+        _route("/api/v1/budgets/budgets/1/ballot")
 
-    def _accept(self, environ, body: bytes, started: float):
+    @staticmethod
+    def match(method: str, path: str) -> bool:
+        return method in ("PUT", "POST") and PATH.fullmatch(path) is not None
+
+    def answer(self, environ, body: bytes, started: float):
         """(status, headers, body) of an accepted ballot, or None when the lane wrote nothing."""
+        if environ.get("QUERY_STRING") or not TOKEN.fullmatch(environ.get("HTTP_AUTHORIZATION", "")):
+            return None
         try:
             choices = _choices(json.loads(body))
         except ValueError:
@@ -318,12 +265,7 @@ class BallotFastLane:
         if choices is None:
             return None
         request = WSGIRequest(environ)
-        # What SecurityMiddleware and CommonMiddleware would refuse or redirect, Django does.
-        if settings.SECURE_SSL_REDIRECT and not request.is_secure():
-            return None
-        try:
-            request.get_host()
-        except Exception:  # DisallowedHost: Django's 400
+        if not fastlane.request_acceptable(request):
             return None
         budget = _ballot_box(int(PATH.fullmatch(environ["PATH_INFO"]).group(1)))
         if budget is None or getattr(budget, "ballot_box_stamp", None) is None:
@@ -351,51 +293,9 @@ class BallotFastLane:
                 return None
             user_id, created, created_at = outcome
             content = _ballot_json(budget.pk, created_at, now, chosen)
-            status = 201 if created else 200
-            return self._answer(request, environ, status, content, language, user_id, started)
+            # LocaleMiddleware's and SessionMiddleware's Vary (the session is read on every request, for the user).
+            return fastlane.respond(request, environ, status=201 if created else 200, content_type=CONTENT_TYPE,
+                                    content=content, language=language, user_id=user_id, started=started,
+                                    route=_route(request.path_info), sticky=True)
         finally:
             translation.deactivate()
-
-    @staticmethod
-    def _answer(request, environ, status: int, content: bytes, language: str, user_id: int, started: float):
-        """The response Django's middleware would give: the same headers, in the same order."""
-        # Built as a list (an HttpResponse costs more than the ballot's own Python work), in the order Django's
-        # response has them.
-        headers = [("Content-Type", CONTENT_TYPE)]
-        policy: dict[str, str] = {}
-        security.policy_headers_add(policy)
-        headers.extend(policy.items())
-        if settings.SECURE_HSTS_SECONDS and request.is_secure():
-            sts = f"max-age={settings.SECURE_HSTS_SECONDS}"
-            if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
-                sts += "; includeSubDomains"
-            if settings.SECURE_HSTS_PRELOAD:
-                sts += "; preload"
-            headers.append(("Strict-Transport-Security", sts))
-        if settings.SECURE_CONTENT_TYPE_NOSNIFF:
-            headers.append(("X-Content-Type-Options", "nosniff"))
-        if settings.SECURE_REFERRER_POLICY:
-            referrer = settings.SECURE_REFERRER_POLICY
-            headers.append(("Referrer-Policy", referrer if isinstance(referrer, str) else ",".join(referrer)))
-        if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
-            headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
-        # LocaleMiddleware's and SessionMiddleware's (the session is read on every request, for the user).
-        headers += [("Vary", "Accept-Language, Cookie"), ("Content-Language", language),
-                    ("Content-Length", str(len(content))), ("X-Frame-Options", settings.X_FRAME_OPTIONS)]
-        sent = environ.get("HTTP_X_REQUEST_ID", "")
-        request_id = sent if REQUEST_ID.fullmatch(sent) else uuid.uuid4().hex
-        headers.append(("X-Request-ID", request_id))
-        duration = time.perf_counter() - started
-        metrics.request_observe(_Route(request.method, _route(request.path_info)), status, duration)
-        if request_logger.isEnabledFor(logging.INFO):
-            extra = {"request_id": request_id, "method": request.method, "path": request.path, "user_id": user_id,
-                     "status": status, "duration_ms": round(duration * 1000, 1), "fast_lane": True}
-            if settings.CONCERTO_LOG_CLIENT_IP:
-                extra["client_ip"] = client_address(request)
-            request_logger.info("%s %s %s", request.method, request.path, status, extra=extra)
-        if dbrouting.replica_configured():
-            cookie = HttpResponse()
-            cookie.set_cookie(dbrouting.PRIMARY_COOKIE, "1", max_age=int(settings.CONCERTO_REPLICA_STICKY_SECONDS),
-                              httponly=True, samesite="Lax", secure=settings.SESSION_COOKIE_SECURE)
-            headers += [("Set-Cookie", c.output(header="")) for c in cookie.cookies.values()]
-        return f"{status} {REASONS[status]}", headers, content

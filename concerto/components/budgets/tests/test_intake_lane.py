@@ -13,11 +13,12 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.test import override_settings
 
 from concerto.components.budgets import intake
-from concerto.components.budgets.intake import BallotFastLane
+from concerto.components.budgets.intake import BallotLane
 from concerto.components.budgets.models import Ballot, BallotChoice
 from concerto.components.budgets.tests.test_ballots_setup import close_vote, verified_voter, vote_setup
 from concerto.core import metrics
 from concerto.core.accounts.models import ApiToken
+from concerto.core.fastlane import FastLanes
 from concerto.core.participation.models import Contribution
 from concerto.testing import UserFactory, commune, needs_postgresql
 
@@ -88,7 +89,7 @@ def path(budget) -> str:
 def test_an_accepted_ballot_gets_from_the_lane_the_answer_django_gives(vote, https):
     _component, budget, projects, voters, keys = vote
     django_app = Spy()
-    lane = BallotFastLane(django_app)
+    lane = FastLanes(django_app, [BallotLane()])
     first, second = {"choices": [projects[0].pk, projects[2].pk]}, {"choices": [projects[3].pk]}
     with override_settings(SECURE_HSTS_SECONDS=31536000, SECURE_HSTS_PRELOAD=True,
                            SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https")), \
@@ -119,7 +120,7 @@ def test_an_accepted_ballot_gets_from_the_lane_the_answer_django_gives(vote, htt
 @pytest.mark.django_db(transaction=True)
 def test_the_lane_counts_its_ballots_in_the_metrics(vote):
     _component, budget, projects, _voters, keys = vote
-    lane = BallotFastLane(Spy())
+    lane = FastLanes(Spy(), [BallotLane()])
 
     def counted(status):
         return metrics.HTTP_REQUESTS.labels("api:ballot_put", "PUT", status)._value.get()
@@ -170,7 +171,7 @@ def test_every_request_the_lane_is_unsure_of_reaches_django_untouched(_now, vote
         spy = Spy()
         Ballot.objects.all().delete()
         Contribution.objects.all().delete()
-        through_lane = call(BallotFastLane(spy), target, body, method=method, key=key, **case)
+        through_lane = call(FastLanes(spy, [BallotLane()]), target, body, method=method, key=key, **case)
         sent = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
         assert spy.bodies == [sent], f"{name}: not handed to Django with its body"
         Ballot.objects.all().delete()
@@ -187,7 +188,8 @@ def test_refusals_of_the_voter_or_the_box_are_django_s_in_french(vote):
     unverified = UserFactory(email="sans.verification@example.org", residence=commune("sceaux"))
     key = ApiToken.issue(user=unverified, name="lane")[1]
     spy = Spy()
-    status, _headers, content = call(BallotFastLane(spy), path(budget), {"choices": [projects[0].pk]}, key=key)
+    lane = FastLanes(spy, [BallotLane()])
+    status, _headers, content = call(lane, path(budget), {"choices": [projects[0].pk]}, key=key)
     assert len(spy.bodies) == 1 and status == 403 and json.loads(content)["code"] == "unverified"
     assert "habitants vérifiés" in json.loads(content)["detail"]
     assert not Ballot.objects.exists()
@@ -197,7 +199,7 @@ def test_refusals_of_the_voter_or_the_box_are_django_s_in_french(vote):
 def test_a_vote_closed_after_the_box_was_cached_goes_to_django_which_refuses(vote):
     component, budget, projects, _voters, keys = vote
     spy = Spy()
-    lane = BallotFastLane(spy)
+    lane = FastLanes(spy, [BallotLane()])
     assert call(lane, path(budget), {"choices": [projects[0].pk]}, key=keys[0])[0] == 201
     assert not spy.bodies  # the box is now cached, open
     with mock.patch("concerto.components.budgets.ballots.ballot_box_forget"):  # another server closes it
@@ -213,7 +215,7 @@ def test_with_a_replica_the_lane_sets_the_read_after_write_cookie_as_django_does
     _component, budget, projects, _voters, keys = vote
     spy = Spy()
     with mock.patch("concerto.core.dbrouting.replica_configured", return_value=True):
-        by_lane = call(BallotFastLane(spy), path(budget), {"choices": [projects[0].pk]}, key=keys[0])
+        by_lane = call(FastLanes(spy, [BallotLane()]), path(budget), {"choices": [projects[0].pk]}, key=keys[0])
         by_django = call(spy, path(budget), {"choices": [projects[1].pk]}, key=keys[1])
     assert len(spy.bodies) == 1
     cookies = [dict(headers).get("Set-Cookie", "") for _status, headers, _body in (by_lane, by_django)]

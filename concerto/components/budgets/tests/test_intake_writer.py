@@ -10,11 +10,12 @@ from django.db import connection
 from django.utils import timezone
 
 from concerto.components.budgets import ballots, intake
-from concerto.components.budgets.intake import BallotFastLane
+from concerto.components.budgets.intake import BallotLane
 from concerto.components.budgets.models import Ballot
 from concerto.components.budgets.tests.test_ballots_setup import verified_voter, vote_setup
 from concerto.components.budgets.tests.test_intake_lane import Spy, call, path
 from concerto.core.accounts.models import ApiToken
+from concerto.core.fastlane import FastLanes
 from concerto.core.participation.models import Contribution
 from concerto.testing import UserFactory, commune, needs_postgresql
 
@@ -81,7 +82,7 @@ def test_concurrent_ballots_through_the_lane_share_commits_and_all_land(vote):
     keys = [ApiToken.issue(user=voter, name="lot")[1] for voter in voters]
     connection.close()
     spy = Spy()
-    lane = BallotFastLane(spy)
+    lane = FastLanes(spy, [BallotLane()])
     start = threading.Barrier(count)
     statuses = [None] * count
 
