@@ -46,7 +46,7 @@ def participant_get(*, platform: str, user_id: str, channel=None, user=None) -> 
             with transaction.atomic():
                 participant = Participant.objects.create(
                     platform=platform, key_hash=key_hash, address_encrypted=secrets.encrypt(user_id),
-                    channel=channel, user=user, organisation=channel.organisation if channel else None)
+                    channel=channel, user=user, organisation_id=channel.organisation_id if channel else None)
         except IntegrityError:  # the same person's other event created it a moment ago
             participant = Participant.objects.get(platform=platform, key_hash=key_hash)
     changed = []
