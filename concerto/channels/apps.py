@@ -18,3 +18,8 @@ class ChannelsConfig(AppConfig):
         from concerto.core.spaces.signals import item_published
 
         item_published.connect(item_published_received, dispatch_uid="channels.news_announce")
+
+        from concerto.channels.broadcasts import SMS_HELD_JOB
+        from concerto.core import periodic
+
+        periodic.job_register(SMS_HELD_JOB)

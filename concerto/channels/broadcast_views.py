@@ -72,6 +72,9 @@ def broadcast_create(request, org_slug):
             else:
                 messages.success(request, _("The message is being sent to %(count)s subscribers.") % {
                     "count": broadcast.recipients})
+                if broadcast.sms_held:
+                    messages.info(request, _("Its text messages will go at 8:00 on the next day they are allowed "
+                                             "(not at night, on Sundays or on public holidays)."))
                 return redirect("channels_backoffice:broadcasts", organisation.slug)
         elif request.POST.get("action") == "send":
             messages.info(request, _("The message or its topics changed since the preview: check the preview "
@@ -83,7 +86,8 @@ def broadcast_create(request, org_slug):
                                             active=True).values_list("external_id", flat=True).first()
         context["preview"] = {
             "text": text, "topics": topics, "reached": reached_rows, "unreachable": unreachable_rows,
-            "total": sum(counts.values()), "digest": digest,
+            # Text messages held for the morning go then: their people count among those the message will reach.
+            "total": sum(counts.values()) + unreachable.get("quiet_hours", 0), "digest": digest,
             "sms": f"{text}\n{broadcasts.stop_mention(number or '')}" if number else "",
         }
     return render(request, "channels/backoffice/broadcast_form.html", context,

@@ -11,7 +11,9 @@ Both are `Broadcast` rows whose audience is read by `audience` with each platfor
 - Telegram: always (a bot may write to anyone who started it and did not block it).
 - SMS: a marketing-like message, so it ends with « STOP au <number> » and goes only from 8:00 to 20:30, Monday to
   Saturday, except public holidays (the French operators' code of practice for SMS marketing, FFT/AF2M); at
-  other times SMS subscribers are counted as not reachable now, with the reason.
+  other times the broadcast is marked `sms_held` and its text messages wait: the periodic job `sms_held_send`
+  sends them at the next time allowed (to the SMS subscribers of that moment), or drops them after HOLD_MAX
+  (old news is no news).
 - Web chat: the message is stored in the person's conversation and shown at their next visit (no sender).
 
 The people reached are sent to in batches of BATCH by the worker (`broadcast_batch`), each message through the
@@ -32,7 +34,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from concerto.channels.models import Broadcast, ChatSubscription, Message, Participant, Platform
-from concerto.core.registry import ChatStep
+from concerto.core.registry import ChatStep, PeriodicJob
 
 logger = logging.getLogger("concerto.channels.broadcasts")
 
@@ -40,12 +42,13 @@ BATCH = 100
 PARIS = ZoneInfo("Europe/Paris")
 SMS_HOURS = (time(8, 0), time(20, 30))
 MESSENGER_WINDOW = timedelta(hours=24)
+HOLD_MAX = timedelta(days=4)  # Saturday evening to the Tuesday morning after an Easter Monday, and a margin
 
 REASONS = {
     "window": gettext_lazy("Messenger: silent for more than 24 hours (Meta lets a page write only within 24 hours "
                            "of the person's last message; no message tag applies to news)"),
-    "quiet_hours": gettext_lazy("Text messages: not sent at night (20:30 to 8:00), on Sundays and on public "
-                                "holidays; send again on a weekday during the day"),
+    "quiet_hours": gettext_lazy("Text messages: held until the next morning they may go (none are sent from "
+                                "20:30 to 8:00, on Sundays or on public holidays), then sent at 8:00"),
     "disconnected": gettext_lazy("The commune's page, bot or number for this platform is disconnected"),
 }
 
@@ -76,6 +79,36 @@ def sms_allowed(now: datetime | None = None) -> bool:
     local = (now or timezone.now()).astimezone(PARIS)
     return (local.weekday() != 6 and not public_holiday(local.date())
             and SMS_HOURS[0] <= local.time() < SMS_HOURS[1])
+
+
+def sms_held_send(now: datetime | None = None) -> int:
+    """The periodic job: when text messages may go, send those of the broadcasts held since the night (to their
+    organisation's SMS subscribers on the broadcast's topics who can be reached now), once each, even with two
+    clocks (the flag is taken by one UPDATE). Held longer than HOLD_MAX: dropped. Returns how many were queued."""
+    now = now or timezone.now()
+    if not sms_allowed(now):
+        return 0
+    queued = 0
+    for broadcast in Broadcast.objects.filter(sms_held=True).select_related("organisation").order_by("pk"):
+        with transaction.atomic():
+            if not Broadcast.objects.filter(pk=broadcast.pk, sms_held=True).update(sms_held=False):
+                continue  # another clock took it
+            if now - broadcast.created_at > HOLD_MAX:
+                logger.warning("Held text messages of a broadcast dropped: too old", extra={"broadcast": broadcast.pk})
+                continue
+            topic_ids = list(broadcast.topics.values_list("pk", flat=True))
+            reached, _unreachable = audience(broadcast.organisation, topic_ids, now)
+            sms = {Platform.SMS: reached.get(Platform.SMS, [])}
+            counts = dict(broadcast.reached)
+            counts[Platform.SMS] = counts.get(Platform.SMS, 0) + len(sms[Platform.SMS])
+            unreachable = {reason: count for reason, count in broadcast.unreachable.items() if reason != "quiet_hours"}
+            Broadcast.objects.filter(pk=broadcast.pk).update(reached=counts, unreachable=unreachable)
+            batches_queue(broadcast, sms)
+            queued += len(sms[Platform.SMS])
+    return queued
+
+
+SMS_HELD_JOB = PeriodicJob(name="channels.sms_held_send", every=300, run=sms_held_send)
 
 
 def unreachable_reason(participant: Participant, now: datetime | None = None) -> str:
@@ -202,7 +235,8 @@ def news_announce(organisation_id: int, topic_ids: list[int], title: str, url: s
         text = _("News from %(name)s: %(title)s") % {"name": organisation.name, "title": title}
         broadcast = Broadcast.objects.create(
             organisation=organisation, kind=Broadcast.Kind.NEWS, text=text[:1000], url=url,
-            reached={platform: len(ids) for platform, ids in reached.items()}, unreachable=unreachable)
+            reached={platform: len(ids) for platform, ids in reached.items()}, unreachable=unreachable,
+            sms_held="quiet_hours" in unreachable)
         broadcast.topics.set(topic_ids)
         batches_queue(broadcast, reached)
     return broadcast.pk

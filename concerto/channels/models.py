@@ -210,11 +210,15 @@ class Broadcast(models.Model):
     unreachable = models.JSONField(default=dict)
     sent = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
+    # Made at night, on a Sunday or a public holiday: its text messages wait for the next morning they may go
+    # (broadcasts.sms_held_send, a periodic job, clears it when it sends them).
+    sms_held = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("broadcast")
+        indexes = [models.Index(fields=["sms_held"], condition=models.Q(sms_held=True), name="channels_bcast_held")]
 
     def __str__(self) -> str:
         return f"broadcast #{self.pk}"

@@ -423,14 +423,15 @@ def broadcast_send(*, actor, organisation, text: str, topics=()):
         raise ValueError("empty or too long broadcast")
     topic_ids = [topic.pk for topic in topics]
     reached, unreachable = broadcasts.audience(organisation, topic_ids)
-    if not reached:
+    held = "quiet_hours" in unreachable  # text messages wait for the morning: the broadcast is made
+    if not reached and not held:
         if not unreachable:
             raise BroadcastRefused(_("Nobody is subscribed to these topics in a chat yet: nothing was sent."))
         raise BroadcastRefused(_("No subscriber can be reached now: %(reasons)s. Nothing was sent.") % {
             "reasons": "; ".join(str(broadcasts.REASONS[reason]) for reason in unreachable)})
     broadcast = Broadcast.objects.create(
         organisation=organisation, author=actor, text=text, kind=Broadcast.Kind.MESSAGE,
-        reached={platform: len(ids) for platform, ids in reached.items()}, unreachable=unreachable)
+        reached={platform: len(ids) for platform, ids in reached.items()}, unreachable=unreachable, sms_held=held)
     broadcast.topics.set(topic_ids)
     audit_record(actor=actor, action="channels.broadcast_sent", target=broadcast, organisation=organisation,
                  data={"reached": broadcast.reached, "unreachable": unreachable,

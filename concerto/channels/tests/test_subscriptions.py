@@ -377,3 +377,53 @@ def test_a_linked_persons_export_lists_their_subscriptions_and_erasure_deletes_t
     assert conversation["news_subscriptions"][0]["topics"] == ["Santé"]
     privacy.erase(resident)
     assert not ChatSubscription.objects.exists()
+
+
+allowed = broadcasts.sms_allowed
+
+
+def test_text_messages_of_a_broadcast_made_at_night_go_the_next_allowed_morning_once(
+        settings, sceaux, provider, monkeypatch, django_capture_on_commit_callbacks):
+    from django.test import Client
+
+    from concerto.channels.services import broadcast_send
+    from concerto.core import periodic
+
+    line = ChatChannel(organisation=sceaux, platform=Platform.SMS, external_id="+33700000001")
+    line.set_webhook_secret(test_sms.SECRET)
+    line.save()
+    client = Client()
+    for text in ("Bonjour", "ACTUALITES", "1", "1"):  # subscribe to every topic
+        test_sms.reply(client, line, text)
+    before = len(provider.texts())
+    paris = broadcasts.PARIS
+    clock = [datetime(2026, 12, 12, 22, 0, tzinfo=paris)]  # a Saturday night
+    monkeypatch.setattr(broadcasts, "sms_allowed", lambda now=None: allowed(clock[0]))  # the test's clock
+    with django_capture_on_commit_callbacks(execute=True):
+        broadcast = broadcast_send(actor=None, organisation=sceaux, text="Marché de Noël demain.")
+    Broadcast.objects.filter(pk=broadcast.pk).update(created_at=clock[0])
+    # Only SMS subscribers and it is night: the broadcast is made, its text messages held.
+    assert broadcast.sms_held and broadcast.unreachable == {"quiet_hours": 1} and len(provider.texts()) == before
+
+    job = next(job for job in periodic.jobs() if job.name == "channels.sms_held_send")
+    with django_capture_on_commit_callbacks(execute=True):
+        clock[0] = datetime(2026, 12, 13, 10, 0, tzinfo=paris)
+        assert job.run(clock[0]) == 0  # Sunday: still held
+        clock[0] = datetime(2026, 12, 14, 8, 5, tzinfo=paris)
+        assert job.run(clock[0]) == 1  # Monday morning: sent
+        assert job.run(clock[0]) == 0  # once
+    assert len(provider.texts()) == before + 1
+    assert provider.texts()[-1].startswith("Marché de Noël demain.") and "STOP" in provider.texts()[-1]
+    broadcast.refresh_from_db()
+    assert (broadcast.sms_held, broadcast.reached, broadcast.unreachable, broadcast.sent) == (False, {"sms": 1}, {}, 1)
+
+    # Held for longer than HOLD_MAX (the clock was stopped): dropped, not sent days later.
+    clock[0] = datetime(2026, 12, 14, 23, 0, tzinfo=paris)
+    with django_capture_on_commit_callbacks(execute=True):
+        late = broadcast_send(actor=None, organisation=sceaux, text="Vieille nouvelle.")
+        assert late.sms_held
+        Broadcast.objects.filter(pk=late.pk).update(created_at=clock[0])
+        clock[0] += broadcasts.HOLD_MAX + timedelta(hours=11)  # a Saturday morning, 4 days and 11 hours later
+        assert job.run(clock[0]) == 0
+    late.refresh_from_db()
+    assert not late.sms_held and len(provider.texts()) == before + 1
