@@ -31,8 +31,8 @@ def dialogue(components) -> list:
     ], value_label=gettext("Questions"), summary=gettext(
         "Published questions; the commune commits to answer those that reach the supports threshold."))]
     if numbers["median_days"] is not None:
-        charts.append(Chart(gettext("Median answer time"), [(gettext("From publication to the answer"),
-                                                             numbers["median_days"])],
+        charts.append(Chart(gettext("Median answer time"), [(gettext("Median"), numbers["median_days"])],
                             unit=gettext("days"), value_label=gettext("Days"),
-                            summary=gettext("Half of the answered questions were answered in less time.")))
+                            summary=gettext("From the publication of a question to its answer: half of the "
+                                            "answered questions took less time.")))
     return charts
