@@ -56,17 +56,19 @@ def test_basic_auth_with_the_secret_as_password_is_accepted_and_a_wrong_secret_i
     assert EmailBounceCount.objects.get().hard_bounces == 1
 
 
+SHAPE = "Attendu\u00a0: un événement Brevo (un objet JSON) ou une liste d’au plus 1\u00a0000 événements."
+FIELDS = "Chaque événement doit avoir un «\u00a0event\u00a0» et une adresse «\u00a0email\u00a0»."
+
+
 @override_settings(CONCERTO_BREVO_WEBHOOK_SECRET=SECRET, LANGUAGE_CODE="fr")
 @pytest.mark.parametrize(("body", "message"), [
     ("{pas du json", "Le corps de la requête n’est pas du JSON."),
     (b"\xff\xfe", "Le corps de la requête n’est pas du JSON."),
-    ("[]", "Attendu\u00a0: un événement Brevo (un objet JSON) ou une liste d’au plus 1\u00a0000 événements."),
-    ("42", "Attendu\u00a0: un événement Brevo (un objet JSON) ou une liste d’au plus 1\u00a0000 événements."),
-    ({"event": "hard_bounce"}, "Chaque événement doit avoir un «\u00a0event\u00a0» et une adresse «\u00a0email\u00a0»."),
-    ({"event": "hard_bounce", "email": ["a@b.fr"]},
-     "Chaque événement doit avoir un «\u00a0event\u00a0» et une adresse «\u00a0email\u00a0»."),
-    ([{"event": "hard_bounce", "email": "a@b.fr"}, {"event": 3, "email": "c@d.fr"}],
-     "Chaque événement doit avoir un «\u00a0event\u00a0» et une adresse «\u00a0email\u00a0»."),
+    ("[]", SHAPE),
+    ("42", SHAPE),
+    ({"event": "hard_bounce"}, FIELDS),
+    ({"event": "hard_bounce", "email": ["a@b.fr"]}, FIELDS),
+    ([{"event": "hard_bounce", "email": "a@b.fr"}, {"event": 3, "email": "c@d.fr"}], FIELDS),
 ])
 def test_bad_input_gets_a_400_in_french_and_counts_nothing(body, message):
     response = _post(body)
