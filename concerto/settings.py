@@ -408,6 +408,11 @@ CONCERTO_VAPID_PRIVATE_KEY = env("CONCERTO_VAPID_PRIVATE_KEY", "")
 CONCERTO_VAPID_SUBJECT = env("CONCERTO_VAPID_SUBJECT", "mailto:contact@concerto.invalid")
 # Push endpoints must be https; plain http only for the local fakes of the tests and the demo.
 CONCERTO_PUSH_ALLOW_HTTP = env_bool("CONCERTO_PUSH_ALLOW_HTTP", DEBUG)
+# Email bounces (docs/operations.md, "Email bounces"): the secret the Brevo webhook sends (Bearer token, or the
+# password of basic auth); unset, the webhook answers 404. After this many hard bounces an address gets no bulk
+# email (digests, newsletters).
+CONCERTO_BREVO_WEBHOOK_SECRET = env("CONCERTO_BREVO_WEBHOOK_SECRET", "")
+CONCERTO_EMAIL_HARD_BOUNCES_MAX = int(env("CONCERTO_EMAIL_HARD_BOUNCES_MAX", "3"))
 CONCERTO_CSP_EXTRA = env("CONCERTO_CSP_EXTRA", "")
 CONCERTO_CSP_REPORT_URI = env("CONCERTO_CSP_REPORT_URI", "")
 

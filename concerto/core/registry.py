@@ -276,6 +276,10 @@ class ComponentManifest:
     # The participation overview (core/participation/overview.py): function(components) -> list of
     # core.charts.Chart for the components of this kind in the organisation or space (top proposals...).
     overview: Callable | None = None
+    # The commune's dialogue figures (core/participation/dialogue.py, issue 15): function(components) -> list of
+    # core.charts.Chart for the components of this kind in the organisation and below (poll answers by channel,
+    # questions asked and answered...). Public figures only. Optional.
+    dialogue: Callable | None = None
     # Named permissions: "<name>.<verb>" -> a `rules` predicate(user, component). The registry adds each
     # with rules.add_perm, so pages, the API and chat channels ask the same question by name:
     # `user.has_perm("budgets.read_review", component)` (or the kernel lookup's `permission=`).

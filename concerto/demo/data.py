@@ -117,6 +117,7 @@ def demo_load() -> dict:
     channels_demo_load()  # Sceaux's demo Messenger page, Telegram bot and SMS number (concerto/channels/demo.py)
     if Space.objects.filter(slug="budget-participatif-2026", organisation__slug="sceaux").exists():
         _questions(users)  # also on an older demo (it loads once)
+        _dialogue()
         return {"users": len(users), "spaces": 0}
     metropole_admin = users["admin@metropole.demo"]
     sceaux_agent = users["agent@sceaux.demo"]
@@ -203,7 +204,34 @@ def demo_load() -> dict:
                    body=("Très bonne initiative\u00a0! "
                          "Pourra-t-on proposer des idées pour le quartier des Blagis\u00a0?"))
     _questions(users)
+    _dialogue()
     return {"users": len(users), "spaces": Space.objects.count()}
+
+
+def _dialogue() -> None:
+    """Sceaux's dialogue figures (/gestion/sceaux/participation/dialogue/): the quick poll's respondents follow the
+    commune since various months, some with a device for push or a weekly digest, and the digests of the last months
+    are counted. Safe to run again."""
+    from concerto.core.participation.digests import digest_subscription_set
+    from concerto.core.participation.models import DigestSentCount, Follow, PushSubscription
+
+    sceaux = Organisation.objects.get(slug="sceaux")
+    people = list(User.objects.filter(email__endswith="@sceaux.demo", email__startswith="sondage").order_by("pk"))
+    now = timezone.now()
+    for number, person in enumerate(people):
+        follow_add(user=person, target=sceaux)
+        Follow.objects.filter(user=person, target_id=sceaux.pk, target_type__model="organisation").update(
+            created_at=now - timedelta(days=25 * number))
+        if number % 3 == 0:
+            PushSubscription.objects.update_or_create(
+                endpoint=f"https://push.invalid/demo/{person.pk}", defaults={"user": person, "p256dh": "demo",
+                                                                           "auth": "demo"})
+        if number % 2 == 0:
+            digest_subscription_set(user=person, frequency="weekly")
+    today = timezone.localdate()
+    for weeks_ago in range(1, 30):
+        DigestSentCount.objects.update_or_create(organisation=sceaux, day=today - timedelta(weeks=weeks_ago),
+                                                 defaults={"count": 6 + (29 - weeks_ago) // 4})
 
 
 def _questions(users) -> None:

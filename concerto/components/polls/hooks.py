@@ -48,3 +48,19 @@ def digest_section(user, since) -> list[tuple[str, str, str]]:
     ten; a poll is announced once, not in every digest while it stays open)."""
     polls = Poll.objects.open_for(user).filter(opens_at__gt=since).select_related("component__space__organisation")
     return [(poll.question, poll.get_absolute_url(), poll.target_label) for poll in polls.order_by("-opens_at")[:10]]
+
+
+def dialogue(components) -> list:
+    """The commune's dialogue figures (kernel hook `dialogue`): answers to the public quick polls of COMPONENTS by
+    channel (website, API, chat...)."""
+    from django.db.models import Count
+
+    from concerto.core.charts import Chart
+    from concerto.core.participation.models import Channel
+
+    names = dict(Channel.choices)
+    answers = Answer.objects.filter(poll__in=Poll.objects.public().filter(component__in=components))
+    rows = [(str(names.get(channel, channel)), n) for channel, n in
+            answers.values_list("channel").annotate(n=Count("pk")).order_by("-n", "channel")]
+    return [Chart(gettext("Quick poll answers by channel"), rows, value_label=gettext("Answers"),
+                  summary=gettext("Where people answered the published quick polls: website, API, chat."))]

@@ -130,4 +130,5 @@ manifest = register(ComponentManifest(
     input_windows=(InputWindow("questions_open", _("Questions open until %(date)s"), _("Questions open")),),
     audit_labels=AUDIT_LABELS,
     digest_section=Deferred("concerto.components.questions.hooks.digest_section"),
+    dialogue=Deferred("concerto.components.questions.hooks.dialogue"),
 ))

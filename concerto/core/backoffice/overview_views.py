@@ -10,6 +10,7 @@ from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.accounts.permissions import MANAGE, READ
 from concerto.core.charts import chart_rows
 from concerto.core.exports import export_response
+from concerto.core.participation.dialogue import dialogue_for
 from concerto.core.participation.overview import overview_for
 from concerto.core.spaces.lookup import space_for
 
@@ -55,3 +56,26 @@ def space_overview(request, org_slug, space_slug):
 @backoffice_view(MANAGE, read=READ)
 def space_overview_csv(request, org_slug, space_slug):
     return _csv(request, space_for(request, space_slug))
+
+
+@require_safe
+@backoffice_view(MANAGE, read=READ)
+def dialogue(request, org_slug):
+    """The organisation's dialogue figures (core/participation/dialogue.py): followers, digests, push, polls'
+    channels, questions to the elected officials."""
+    figures = dialogue_for(organisation=request.organisation)
+    return render(request, "backoffice/dialogue.html", {
+        "organisation": request.organisation, "dialogue": figures,
+        "charts": [(f"chart-{index}", chart) for index, chart in enumerate(figures.charts)],
+        "today": timezone.localdate(),
+    })
+
+
+@require_safe
+@backoffice_view(MANAGE, read=READ)
+def dialogue_csv(request, org_slug):
+    from django.utils.translation import gettext as _
+
+    figures = dialogue_for(organisation=request.organisation)
+    return export_response(list(chart_rows(figures.charts)), [_("Figure"), _("Item"), _("Value")],
+                           f"dialogue-{request.organisation.slug}.csv", stream=False)

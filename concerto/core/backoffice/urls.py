@@ -53,6 +53,8 @@ urlpatterns = [
     # The participation overview ("participation" must stay out of space slugs: see BACKOFFICE_WORDS).
     path(f"{ORG}/participation/", overview_views.organisation_overview, name="overview"),
     path(f"{ORG}/participation/export.csv", overview_views.organisation_overview_csv, name="overview_csv"),
+    path(f"{ORG}/participation/dialogue/", overview_views.dialogue, name="dialogue"),
+    path(f"{ORG}/participation/dialogue/export.csv", overview_views.dialogue_csv, name="dialogue_csv"),
     path(f"{SPACE}/participation/", overview_views.space_overview, name="space_overview"),
     path(f"{SPACE}/participation/export.csv", overview_views.space_overview_csv, name="space_overview_csv"),
     path(f"{SPACE}/", views.space, name="space"),

@@ -22,3 +22,8 @@ class ParticipationConfig(AppConfig):
         from concerto.core.participation.digests import JOB
 
         periodic.job_register(JOB)
+        from allauth.account.signals import email_confirmed
+
+        from concerto.core.participation.bounces import email_confirmed_received
+
+        email_confirmed.connect(email_confirmed_received, dispatch_uid="participation.bounces_reset")

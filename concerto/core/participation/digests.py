@@ -28,15 +28,15 @@ from django_tasks import task
 
 from concerto.core import registry
 from concerto.core.audit.services import audit_record
+from concerto.core.participation.bounces import email_deliverable_filter
 from concerto.core.participation.feed import feed_page
-from concerto.core.participation.models import DigestSubscription
+from concerto.core.participation.models import DigestSentCount, DigestSubscription
 from concerto.core.participation.notifications import absolute_url
 from concerto.core.registry import PeriodicJob
 
 logger = logging.getLogger("concerto.digests")
 DIGEST_ENTRIES = 20
 BATCH = 500
-HARD_BOUNCES_MAX = 3
 Frequency = DigestSubscription.Frequency
 
 
@@ -84,19 +84,10 @@ def digest_unsubscribe(*, subscription: DigestSubscription) -> None:
         audit_record(actor=None, action="participation.digest_unsubscribed", target=subscription.user)
 
 
-def digest_bounce_record(*, address: str) -> int:
-    """A hard bounce of ADDRESS: counted; after HARD_BOUNCES_MAX the digests stop going to it. Returns how many
-    subscriptions it touched. (No bounce intake calls it yet: see docs/architecture.md.)"""
-    from django.db.models import F
-
-    return DigestSubscription.objects.filter(user__email__iexact=address.strip()).update(
-        hard_bounces=F("hard_bounces") + 1)
-
-
 def _due(frequency: str, period: str):
-    return (DigestSubscription.objects.filter(frequency=frequency, hard_bounces__lt=HARD_BOUNCES_MAX,
-                                              user__is_active=True)
-            .exclude(last_sent_period=period))
+    return email_deliverable_filter(
+        DigestSubscription.objects.filter(frequency=frequency, user__is_active=True).exclude(last_sent_period=period),
+        "user__email")
 
 
 def digests_schedule(now: datetime) -> int:
@@ -150,7 +141,24 @@ def digest_deliver(*, subscription_id: int, period: str, now: datetime | None = 
         if message is None:
             return False
         message.send()  # raises: the transaction rolls the claim back
+        digest_sent_count(organisation_ids=message.concerto_organisations, day=timezone.localtime(now).date())
     return True
+
+
+def digest_sent_count(*, organisation_ids, day) -> None:
+    """One more digest sent on DAY for each of ORGANISATION_IDS (the dialogue figures): one row per organisation
+    and day, raised by an UPDATE (a row is created once; two workers creating it at once both count)."""
+    from django.db import IntegrityError
+    from django.db.models import F
+
+    for organisation_id in sorted(set(organisation_ids)):
+        if DigestSentCount.objects.filter(organisation_id=organisation_id, day=day).update(count=F("count") + 1):
+            continue
+        try:
+            with transaction.atomic():
+                DigestSentCount.objects.create(organisation_id=organisation_id, day=day, count=1)
+        except IntegrityError:  # another worker created it meanwhile
+            DigestSentCount.objects.filter(organisation_id=organisation_id, day=day).update(count=F("count") + 1)
 
 
 def digest_content(*, user, since: datetime) -> dict:
@@ -196,4 +204,6 @@ def digest_email(*, subscription: DigestSubscription, since: datetime) -> EmailM
         message = EmailMultiAlternatives(subject, render_to_string("participation/digest_email.txt", context),
                                          None, [user.email], headers=headers)
         message.attach_alternative(render_to_string("participation/digest_email.html", context), "text/html")
+    # Whose news it carried, for the organisations' count of digests sent (not part of the email).
+    message.concerto_organisations = [entry.organisation.pk for entry in content["entries"]]
     return message

@@ -449,7 +449,7 @@ class FollowedPlace(models.Model):
 class DigestSubscription(models.Model):
     """A person's digest by email (participation/digests.py): how often (none until they opt in), the secret of
     the one-click unsubscribe address, the last period sent (claimed by a conditional UPDATE, so that a period
-    is sent once however many clocks run) and the hard bounces of their address (three stop the digests)."""
+    is sent once however many clocks run). Whether the address still takes bulk email is `EmailBounceCount`'s."""
 
     class Frequency(models.TextChoices):
         NONE = "none", _("No digest")
@@ -461,7 +461,6 @@ class DigestSubscription(models.Model):
     token = models.CharField(max_length=64, unique=True)
     last_sent_period = models.CharField(max_length=12, blank=True)  # "2026-12-06" or "2026-W49"
     last_sent_at = models.DateTimeField(null=True, blank=True)
-    hard_bounces = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -471,3 +470,54 @@ class DigestSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.frequency} digest of user {self.user_id}"
+
+
+class DigestSentCount(models.Model):
+    """How many digests spoke of an organisation on a day (the commune's dialogue figures): the digest sender adds
+    one for each organisation whose news a digest carried. One row per organisation and day, however many digests."""
+
+    organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("digests sent")
+        verbose_name_plural = _("digests sent")
+        constraints = [models.UniqueConstraint(fields=["organisation", "day"], name="one_digest_count_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.count} digests {self.organisation_id} {self.day}"
+
+
+class EmailBounceCount(models.Model):
+    """The hard bounces of an email address (participation/bounces.py): from CONCERTO_EMAIL_HARD_BOUNCES_MAX, the
+    address gets no bulk email (digests, newsletters). Keyed by the address, not an account: a bounce names an
+    address. Soft bounces are not counted; confirming the address again resets the count."""
+
+    address = models.CharField(max_length=254, unique=True)  # lower case
+    hard_bounces = models.PositiveSmallIntegerField(default=0)
+    soft_bounces = models.PositiveIntegerField(default=0)
+    last_bounce_at = models.DateTimeField(null=True, blank=True)
+    last_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("email bounces")
+        verbose_name_plural = _("email bounces")
+
+    def __str__(self) -> str:
+        return f"{self.address}: {self.hard_bounces} hard bounces"
+
+
+class EmailBounceEvent(models.Model):
+    """A bounce already counted, by the provider's event (a hash of its identifiers, nothing readable): the same
+    event delivered twice (webhook retries, a file loaded again) counts once."""
+
+    key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("email bounce event")
+        verbose_name_plural = _("email bounce events")
+
+    def __str__(self) -> str:
+        return f"bounce event {self.key[:12]}"

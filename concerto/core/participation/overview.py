@@ -54,7 +54,6 @@ def _ledger(*, organisation, space=None):
 
 def overview_for(*, organisation, space=None, today=None) -> Overview:
     """The figures of ORGANISATION (and the communes below it), or of its SPACE only."""
-    from concerto.core import registry
     from concerto.core.spaces.models import Component
 
     today = today or timezone.localdate()
@@ -107,14 +106,23 @@ def overview_for(*, organisation, space=None, today=None) -> Overview:
                          "Only for the people who gave their year of birth in their account: %(count)s contributions.",
                          sum(ages.values())) % {"count": sum(ages.values())}))
 
+    overview.charts.extend(components_charts(components, "overview"))
+    return overview
+
+
+def components_charts(components, hook: str) -> list[Chart]:
+    """The charts the manifests' HOOK ("overview", "dialogue") gives for COMPONENTS, kind by kind."""
+    from concerto.core import registry
+
     by_kind: dict[str, list] = {}
     for component in components:
         by_kind.setdefault(component.kind, []).append(component)
+    charts = []
     for kind, of_kind in sorted(by_kind.items()):
         try:
-            hook = registry.get(kind).overview
+            function = getattr(registry.get(kind), hook)
         except LookupError:
             continue
-        if hook is not None:
-            overview.charts.extend(hook(of_kind))
-    return overview
+        if function is not None:
+            charts.extend(function(of_kind))
+    return charts

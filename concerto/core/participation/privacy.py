@@ -18,6 +18,7 @@ from concerto.core.participation.models import (
     CommentVote,
     Contribution,
     DigestSubscription,
+    EmailBounceCount,
     Follow,
     Notification,
     PushSubscription,
@@ -67,8 +68,14 @@ def personal_data(user) -> dict:
         ],
         "digest": [
             {"frequency": d.frequency, "last_sent_period": d.last_sent_period or None,
-             "last_sent_at": _iso(d.last_sent_at), "hard_bounces": d.hard_bounces, "since": _iso(d.created_at)}
+             "last_sent_at": _iso(d.last_sent_at), "since": _iso(d.created_at)}
             for d in DigestSubscription.objects.filter(user=user)
+        ],
+        # What the mail provider said of the person's address (participation/bounces.py).
+        "email_bounces": [
+            {"hard_bounces": b.hard_bounces, "soft_bounces": b.soft_bounces, "last_bounce_at": _iso(b.last_bounce_at),
+             "last_reason": b.last_reason}
+            for b in EmailBounceCount.objects.filter(address=(user.email or "").lower())
         ],
     }
 
@@ -83,6 +90,7 @@ def erase_personal_data(user) -> dict:
     Notification.objects.filter(recipient=user).delete()
     PushSubscription.objects.filter(user=user).delete()
     DigestSubscription.objects.filter(user=user).delete()
+    EmailBounceCount.objects.filter(address=(user.email or "").lower()).delete()
     return {"comments_anonymised": comments}
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from concerto.core.participation import views
+from concerto.core.participation import bounce_views, views
 
 app_name = "participation"
 TARGET = "<int:content_type_id>/<int:object_id>"
@@ -10,6 +10,8 @@ urlpatterns = [
     path(f"commenter/{TARGET}/", views.comment, name="comment"),
     path("voter-commentaire/<int:object_id>/", views.comment_vote, name="comment_vote"),
     path(f"signaler/{TARGET}/", views.report, name="report"),
+    # The mail provider's bounces (participation/bounces.py).
+    path("courriels/rebonds/brevo/", bounce_views.brevo_webhook, name="bounces_brevo"),
 ]
 
 # The person's notifications: mounted under /compte/ in the "accounts" namespace, beside the account's own pages

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from concerto import testing
 from concerto.components.polls import services
-from concerto.core.participation import digests
+from concerto.core.participation import bounces, digests
 from concerto.core.participation.models import DigestSubscription
 from concerto.core.participation.services import follow_add
 
@@ -153,8 +153,8 @@ def test_a_failed_send_is_tried_again_and_bounces_stop_the_digest(weekly, polls,
         patch.setattr(mail.EmailMultiAlternatives, "send", down)
         digests.digests_schedule(NOW)
     assert mailoutbox == [] and DigestSubscription.objects.get().last_sent_period == ""
-    for _n in range(3):
-        digests.digest_bounce_record(address="Resident@example.org")
+    for n in range(3):
+        bounces.email_bounce_record(address="Resident@example.org", kind="hard", key=f"bounce-{n}")
     digests.digests_schedule(NOW)
     assert mailoutbox == []
 

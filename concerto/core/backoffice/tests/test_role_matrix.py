@@ -45,6 +45,8 @@ READERS = {
     "backoffice:organisation": ALL,
     "backoffice:overview": READ,
     "backoffice:overview_csv": READ,
+    "backoffice:dialogue": READ,
+    "backoffice:dialogue_csv": READ,
     "backoffice:role_desk_activate": ONLY_ADMIN,
     "backoffice:role_link_resend": ONLY_ADMIN,
     "backoffice:role_revoke": ONLY_ADMIN,
