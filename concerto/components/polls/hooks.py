@@ -48,3 +48,10 @@ def digest_section(user, since) -> list[tuple[str, str, str]]:
     ten; a poll is announced once, not in every digest while it stays open)."""
     polls = Poll.objects.open_for(user).filter(opens_at__gt=since).select_related("component__space__organisation")
     return [(poll.question, poll.get_absolute_url(), poll.target_label) for poll in polls.order_by("-opens_at")[:10]]
+
+
+def newsletter_blocks(organisation) -> list[tuple[str, str, str]]:
+    """For a newsletter of ORGANISATION: the open polls that concern it (its own, and those of its territory or
+    the Métropole aimed at it), the newest first."""
+    polls = Poll.objects.open().concerning(organisation).select_related("component__space__organisation")
+    return [(poll.question, poll.get_absolute_url(), poll.target_label) for poll in polls.order_by("-opens_at")[:10]]

@@ -39,4 +39,5 @@ manifest = register(ComponentManifest(
                               turn=Deferred("concerto.components.polls.chat.turn")),
     organisation_block=Deferred("concerto.components.polls.views.organisation_block"),
     digest_section=Deferred("concerto.components.polls.hooks.digest_section"),
+    newsletter_blocks=Deferred("concerto.components.polls.hooks.newsletter_blocks"),
 ))

@@ -19,6 +19,8 @@ class ParticipationConfig(AppConfig):
 
         space_published.connect(space_published_received, dispatch_uid="participation.feed_space")
         from concerto.core import periodic
+        from concerto.core.participation import newsletters
         from concerto.core.participation.digests import JOB
 
         periodic.job_register(JOB)
+        periodic.job_register(newsletters.JOB)

@@ -69,6 +69,14 @@ def digest_subscription_set(*, user, frequency: str) -> DigestSubscription:
     return subscription
 
 
+def email_token(user) -> str:
+    """USER's secret for the unsubscribe addresses of the emails they get in bulk (digests, newsletters): the
+    token of their DigestSubscription, created without a digest (frequency none) if they have none."""
+    subscription, _created = DigestSubscription.objects.get_or_create(
+        user=user, defaults={"token": _new_token(), "frequency": Frequency.NONE})
+    return subscription.token
+
+
 def digest_subscription_for(token: str) -> DigestSubscription | None:
     if not token or len(token) > 64:
         return None
