@@ -60,7 +60,8 @@ def organisation_detail(request, org_slug):
         "children": children,
         "organisation_links": organisation_links,
         "can_manage": has_role(request.user, organisation),
-        "has_newsletters": Newsletter.objects.filter(organisation=organisation, sent_at__isnull=False).exists(),
+        "has_newsletters": Newsletter.objects.filter(organisation=organisation).exclude(
+            status=Newsletter.Status.DRAFT).exists(),
     })
 
 

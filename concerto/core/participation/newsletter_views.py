@@ -19,7 +19,7 @@ SENT = (Newsletter.Status.SENDING, Newsletter.Status.SENT)
 
 def _organisation(request):
     if request.organisation is None:
-        raise Http404(_("This page does not exist."))
+        raise Http404(_("This newsletter does not exist."))
     return request.organisation
 
 

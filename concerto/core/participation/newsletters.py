@@ -39,9 +39,14 @@ from django_tasks import task
 from concerto.core import registry
 from concerto.core.audit.services import audit_record
 from concerto.core.errors import Refusal
-from concerto.core.participation.digests import email_token
+from concerto.core.participation.digests import email_token, unsubscribe_headers
 from concerto.core.participation.models import (
-    Follow, FollowedPlace, Newsletter, NewsletterDelivery, NewsletterLink, NotificationPreference,
+    Follow,
+    FollowedPlace,
+    Newsletter,
+    NewsletterDelivery,
+    NewsletterLink,
+    NotificationPreference,
 )
 from concerto.core.participation.notifications import EMAIL, NEWSLETTER, absolute_url
 from concerto.core.registry import PeriodicJob
@@ -224,9 +229,7 @@ def newsletter_email(newsletter: Newsletter, *, to: str, unsubscribe_url: str = 
         context = {**newsletter_context(newsletter, counted=counted), "unsubscribe_url": unsubscribe_url,
                    "test": test}
         subject = newsletter.subject if not test else _("[Test] %(subject)s") % {"subject": newsletter.subject}
-        headers = {}
-        if unsubscribe_url:
-            headers = {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+        headers = unsubscribe_headers(unsubscribe_url) if unsubscribe_url else {}
         message = EmailMultiAlternatives(subject, render_to_string("participation/newsletter_email.txt", context),
                                          None, [to], headers=headers)
         message.attach_alternative(render_to_string("participation/newsletter_email.html", context), "text/html")
@@ -378,6 +381,5 @@ def newsletter_figures(newsletter: Newsletter) -> dict:
     sent = NewsletterDelivery.objects.filter(newsletter=newsletter, sent_at__isnull=False).count()
     links = list(newsletter.links.all())
     clicks = sum(link.clicks for link in links)
-    rate = (lambda value: round(100 * value / sent) if sent else 0)
     return {"recipients": newsletter.recipients, "sent": sent, "opens": newsletter.opens, "clicks": clicks,
-            "opens_rate": rate(newsletter.opens), "links": links}
+            "links": links}
