@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.errors import Refusal
@@ -68,6 +68,7 @@ def newsletter_edit(request, org_slug, newsletter_id: int):
     return _form_page(request, newsletter)
 
 
+@require_safe
 @backoffice_view(MANAGE)
 def newsletter_preview(request, org_slug, newsletter_id: int):
     """The issue as recipients will see it, how many will get it, and the buttons to test and to send."""
@@ -104,6 +105,7 @@ def newsletter_send(request, org_slug, newsletter_id: int):
     return redirect("newsletters_backoffice:figures", org_slug=org_slug, newsletter_id=newsletter.pk)
 
 
+@require_safe
 @backoffice_view(READ)
 def newsletter_figures(request, org_slug, newsletter_id: int):
     newsletter = _newsletter(request, newsletter_id)
