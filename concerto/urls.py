@@ -56,6 +56,7 @@ urlpatterns = [
     path("gestion/<slug:org_slug>/contours/", include("concerto.core.backoffice.boundaries_urls")),
     path("gestion/<slug:org_slug>/taches/", include("concerto.core.jobs.urls")),
     path("gestion/<slug:org_slug>/canaux/", include("concerto.channels.backoffice_urls")),
+    path("gestion/<slug:org_slug>/lettres/", include("concerto.core.participation.newsletter_backoffice_urls")),
     path("participation/", include("concerto.core.participation.urls")),
     path("mon-fil/", include(participation_urls.feed_urlpatterns)),
     path("themes/", include(participation_urls.topic_urlpatterns)),
@@ -69,6 +70,7 @@ urlpatterns = [
     path("adresses/recherche/", geocoding.address_search_view, name="address_search"),
     path("adresses/inverse/", geocoding.address_reverse_view, name="address_reverse"),
     *component_urlpatterns(),
+    path("<slug:org_slug>/lettres/", include(participation_urls.newsletter_urlpatterns)),
     path("<slug:org_slug>/", views.organisation_detail, name="organisation_detail"),
     path(f"{SPACE}/", views.space_detail, name="space_detail"),
 ]

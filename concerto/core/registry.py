@@ -100,6 +100,7 @@ class NotificationKind:
     channels: tuple[str, ...] = ("site", "email")
     email: str = ""
     because: Any = None
+    opt_in_channels: bool = True  # False: the opt-in channels (push) are not offered (a newsletter goes by email)
 
 
 @dataclass(frozen=True)
@@ -318,6 +319,9 @@ class ComponentManifest:
     # What it adds to a person's email digest (participation/digests.py): function(user, since) -> list of
     # (title, url, text) new for USER since SINCE (polls open to them, answers to their questions); [] for nothing.
     digest_section: Callable | None = None
+    # What an organisation's newsletter may point to (participation/newsletters.py): function(organisation) ->
+    # list of (title, url, text) of its items worth a block (the open polls that concern it); [] for nothing.
+    newsletter_blocks: Callable | None = None
 
     @property
     def segment(self) -> str:
@@ -394,7 +398,7 @@ def components() -> list[ComponentManifest]:
 
 def reserved_slugs() -> set[str]:
     """Words a space slug may not take, because URLs under an organisation already use them."""
-    return {m.segment for m in components()} | {"espaces", "flux", "recherche"}
+    return {m.segment for m in components()} | {"espaces", "flux", "recherche", "lettres"}
 
 
 def room_entry_kinds() -> list[str]:

@@ -12,6 +12,7 @@ from concerto.core import registry
 from concerto.core.accounts.permissions import has_role
 from concerto.core.errors import error_page
 from concerto.core.french import sort_by_name
+from concerto.core.participation.models import Newsletter
 from concerto.core.spaces import openings
 from concerto.core.spaces.models import Space
 from concerto.core.territory.models import Organisation
@@ -59,6 +60,8 @@ def organisation_detail(request, org_slug):
         "children": children,
         "organisation_links": organisation_links,
         "can_manage": has_role(request.user, organisation),
+        "has_newsletters": Newsletter.objects.filter(organisation=organisation).exclude(
+            status=Newsletter.Status.DRAFT).exists(),
     })
 
 

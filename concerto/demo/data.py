@@ -118,6 +118,7 @@ def demo_load() -> dict:
     if Space.objects.filter(slug="budget-participatif-2026", organisation__slug="sceaux").exists():
         _questions(users)  # also on an older demo (it loads once)
         _dialogue()
+        _newsletter(users)
         return {"users": len(users), "spaces": 0}
     metropole_admin = users["admin@metropole.demo"]
     sceaux_agent = users["agent@sceaux.demo"]
@@ -205,6 +206,7 @@ def demo_load() -> dict:
                          "Pourra-t-on proposer des idées pour le quartier des Blagis\u00a0?"))
     _questions(users)
     _dialogue()
+    _newsletter(users)
     return {"users": len(users), "spaces": Space.objects.count()}
 
 
@@ -232,6 +234,36 @@ def _dialogue() -> None:
     for weeks_ago in range(1, 30):
         DigestSentCount.objects.update_or_create(organisation=sceaux, day=today - timedelta(weeks=weeks_ago),
                                                  defaults={"count": 6 + (29 - weeks_ago) // 4})
+
+
+def _newsletter(users) -> None:
+    """Sceaux's first newsletter, sent to its followers (the demo resident gets it in /demo/courriels/), with a
+    few opens and clicks, so that its archive (/sceaux/lettres/) and its figures show something."""
+    from concerto.core.participation import newsletters
+    from concerto.core.participation.models import Newsletter
+
+    sceaux = Organisation.objects.get(slug="sceaux")
+    if Newsletter.objects.filter(organisation=sceaux).exists():
+        return
+    choices = newsletters.newsletter_block_choices(sceaux)
+    keys = [next(choice["key"] for choice in choices if choice["kind"] == kind)
+            for kind in ("space", "agenda", "polls") if any(choice["kind"] == kind for choice in choices)]
+    agent = users["agent@sceaux.demo"]
+    newsletter = newsletters.newsletter_save(
+        actor=agent, organisation=sceaux, subject="La lettre de Sceaux – décembre", block_keys=keys,
+        body=("<p>Bonjour,</p><p>Le <strong>budget participatif 2026</strong> entre dans sa phase de vote\u00a0: "
+              "300\u202f000\u00a0€ pour les projets que vous avez proposés. Un sondage express vous attend aussi "
+              "sur la page de la commune.</p><p>Le détail des projets est sur "
+              "<a href=\"https://www.sceaux.fr/\">le site de la ville</a>.</p>"))
+    newsletters.newsletter_send(actor=agent, newsletter=newsletter)
+    # Sent now rather than by the worker (each person once, whoever claims first), so the demo shows it sent.
+    for delivery_id in newsletter.deliveries.values_list("pk", flat=True):
+        newsletters.newsletter_deliver(newsletter=newsletter, delivery_id=delivery_id)
+    newsletters.newsletter_schedule(newsletter.pk)  # nothing left: the issue is marked sent
+    for _fetch in range(3):
+        newsletters.newsletter_open_record(newsletter_id=newsletter.pk)
+    for number in (1, 1, 2):
+        newsletters.newsletter_link_follow(newsletter_id=newsletter.pk, number=number)
 
 
 def _questions(users) -> None:

@@ -64,3 +64,8 @@ def dialogue(components) -> list:
             answers.values_list("channel").annotate(n=Count("pk")).order_by("-n", "channel")]
     return [Chart(gettext("Quick poll answers by channel"), rows, value_label=gettext("Answers"),
                   summary=gettext("Where people answered the published quick polls: website, API, chat."))]
+def newsletter_blocks(organisation) -> list[tuple[str, str, str]]:
+    """For a newsletter of ORGANISATION: the open polls that concern it (its own, and those of its territory or
+    the Métropole aimed at it), the newest first."""
+    polls = Poll.objects.open().concerning(organisation).select_related("component__space__organisation")
+    return [(poll.question, poll.get_absolute_url(), poll.target_label) for poll in polls.order_by("-opens_at")[:10]]

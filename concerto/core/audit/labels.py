@@ -75,6 +75,12 @@ KERNEL_ACTION_LABELS = {
     "follow.place_removed": _("Place no longer followed"),
     "participation.digest_set": _("Email digest frequency chosen"),
     "participation.digest_unsubscribed": _("Email digest stopped from the email's link"),
+    # Newsletters (concerto/core/participation/newsletters.py).
+    "participation.newsletter_created": _("Newsletter written"),
+    "participation.newsletter_updated": _("Newsletter changed"),
+    "participation.newsletter_tested": _("Newsletter test sent"),
+    "participation.newsletter_sent": _("Newsletter sent"),
+    "participation.newsletter_unsubscribed": _("Newsletters stopped from the email's link"),
 }
 
 # Actions some components write under their own name, for the kernel's shared categories

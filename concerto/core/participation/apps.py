@@ -19,6 +19,7 @@ class ParticipationConfig(AppConfig):
 
         space_published.connect(space_published_received, dispatch_uid="participation.feed_space")
         from concerto.core import periodic
+        from concerto.core.participation import newsletters
         from concerto.core.participation.digests import JOB
 
         periodic.job_register(JOB)
@@ -27,3 +28,4 @@ class ParticipationConfig(AppConfig):
         from concerto.core.participation.bounces import email_confirmed_received
 
         email_confirmed.connect(email_confirmed_received, dispatch_uid="participation.bounces_reset")
+        periodic.job_register(newsletters.JOB)

@@ -89,3 +89,31 @@ class PlaceFollowForm(forms.Form):
         label=_("Around it, within"), coerce=int, initial=1000,
         choices=[(300, _("300 m (the street)")), (1000, _("1 km (the neighbourhood)")),
                  (2000, _("2 km")), (5000, _("5 km"))])
+
+
+class NewsletterForm(forms.Form):
+    """An organisation's newsletter (participation/newsletters.py): the service checks the rest."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=150)
+    body = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 12}),
+                           help_text=_("Paragraphs, bold, lists and links are kept (HTML or plain text)."))
+    blocks = forms.MultipleChoiceField(label=_("Blocks under the text"), required=False,
+                                       widget=forms.CheckboxSelectMultiple,
+                                       help_text=_("Spaces, upcoming events and open polls of the organisation."))
+    to_followers = forms.BooleanField(label=_("Followers of the organisation and of its spaces"), required=False)
+    topics = forms.ModelMultipleChoiceField(label=_("Followers of these topics"), required=False,
+                                            queryset=None, widget=forms.CheckboxSelectMultiple)
+    to_places = forms.BooleanField(label=_("People following a place in the commune"), required=False)
+
+    def __init__(self, *args, block_choices=(), **kwargs):
+        from concerto.core.spaces.models import Topic
+
+        super().__init__(*args, **kwargs)
+        self.fields["blocks"].choices = [(choice["key"], f"{choice['title']} ({choice['text']})" if choice["text"]
+                                          else choice["title"]) for choice in block_choices]
+        self.fields["topics"].queryset = Topic.objects.order_by("position", "name")
+
+    def newsletter_values(self) -> dict:
+        data = self.cleaned_data
+        return {"subject": data["subject"], "body": data["body"], "block_keys": data["blocks"],
+                "to_followers": data["to_followers"], "to_places": data["to_places"], "topics": list(data["topics"])}

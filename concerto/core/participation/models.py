@@ -521,3 +521,86 @@ class EmailBounceEvent(models.Model):
 
     def __str__(self) -> str:
         return f"bounce event {self.key[:12]}"
+class Newsletter(models.Model):
+    """An issue of an organisation's newsletter (participation/newsletters.py): written by its agents in the
+    back-office, sent by email to the people it targets, then shown in the organisation's public archive.
+
+    Figures are aggregate only: `opens` counts the fetches of the one image address every recipient's copy
+    shares, and each NewsletterLink counts the clicks on its link; nothing says who opened or clicked."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+
+    organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="newsletters")
+    subject = models.CharField(_("subject"), max_length=150)
+    body = models.TextField(_("text"), blank=True)  # rich text, sanitised when saved (concerto.core.richtext)
+    # [{"kind": "space" | "agenda" | <component name>, "title", "url", "text"}]: copied when chosen, so the
+    # archive shows what was sent even after the space or the poll changed.
+    blocks = models.JSONField(default=list, blank=True)
+    # Who it goes to: the organisation's followers (and its spaces'), followers of TOPICS, people following a
+    # place inside the commune.
+    to_followers = models.BooleanField(_("followers of the organisation and its spaces"), default=True)
+    to_places = models.BooleanField(_("people following a place in the commune"), default=False)
+    topics = models.ManyToManyField("spaces.Topic", blank=True, related_name="+", verbose_name=_("topics"))
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    send_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.PositiveIntegerField(default=0)  # frozen when the sending starts
+    opens = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("newsletter")
+        verbose_name_plural = _("newsletters")
+        ordering = ["-sent_at", "-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("newsletter_detail", args=[self.organisation.slug, self.pk])
+
+
+class NewsletterLink(models.Model):
+    """Link number NUMBER of a sent newsletter: its address (the only one `…/lien/<number>/` redirects to) and
+    how many times it was followed, all recipients together."""
+
+    newsletter = models.ForeignKey(Newsletter, on_delete=models.CASCADE, related_name="links")
+    number = models.PositiveSmallIntegerField()
+    url = models.URLField(max_length=2000)
+    clicks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("newsletter link")
+        verbose_name_plural = _("newsletter links")
+        ordering = ["newsletter", "number"]
+        constraints = [models.UniqueConstraint(fields=["newsletter", "number"], name="one_newsletter_link_number")]
+
+    def __str__(self) -> str:
+        return f"{self.newsletter_id}#{self.number}"
+
+
+class NewsletterDelivery(models.Model):
+    """One recipient of one newsletter: written for every recipient when the sending starts (so their number
+    is fixed), claimed by a conditional UPDATE of `sent_at` in the transaction that sends the email: two
+    workers, or a batch run twice, send it once."""
+
+    newsletter = models.ForeignKey(Newsletter, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("newsletter delivery")
+        verbose_name_plural = _("newsletter deliveries")
+        constraints = [models.UniqueConstraint(fields=["newsletter", "user"], name="one_newsletter_per_person")]
+        indexes = [models.Index(fields=["newsletter", "sent_at", "id"], name="newsletter_left")]
+
+    def __str__(self) -> str:
+        return f"{self.newsletter_id} → {self.user_id}"

@@ -42,6 +42,7 @@ logger = logging.getLogger("concerto.notifications")
 MAX_ATTEMPTS = 4  # deliveries of one notice, the first included (see _again)
 SITE = "site"
 EMAIL = "email"
+NEWSLETTER = "participation.newsletter"  # the organisations' newsletters (newsletters.py), by email only
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ KERNEL_KINDS = (
                      channels=("email",),
                      because=gettext_lazy("You get this email because you have not signed in for a long time: "
                                           "accounts nobody uses are deleted, as the law on personal data asks.")),
+    NotificationKind(NEWSLETTER, gettext_lazy("Newsletters of the communes, spaces, topics and places I follow"),
+                     channels=(EMAIL,), opt_in_channels=False),
 )
 
 
@@ -102,6 +105,8 @@ def kind_of(verb: str) -> NotificationKind:
 def offered(kind: NotificationKind) -> list[str]:
     """The channels a person may choose for KIND: the kind's own, then every available opt-in channel."""
     names = [name for name in kind.channels if name in _channels and _channels[name].is_available()]
+    if not kind.opt_in_channels:
+        return names
     return names + [channel.name for channel in _channels.values()
                     if channel.opt_in and channel.name not in names and channel.is_available()]
 

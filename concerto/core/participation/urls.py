@@ -1,6 +1,6 @@
 from django.urls import path
 
-from concerto.core.participation import bounce_views, views
+from concerto.core.participation import bounce_views, newsletter_views, views
 
 app_name = "participation"
 TARGET = "<int:content_type_id>/<int:object_id>"
@@ -35,6 +35,17 @@ feed_urlpatterns = [
     path("lieux/<int:place_id>/retirer/", views.my_feed_place_remove, name="feed_place_remove"),
     path("atom/<str:token>/", views.my_feed_atom, name="feed_atom"),
     path("resume/desabonnement/<str:token>/", views.digest_unsubscribe, name="digest_unsubscribe"),
+    path("lettres/desabonnement/<str:token>/", newsletter_views.newsletter_unsubscribe,
+         name="newsletter_unsubscribe"),
+]
+
+# An organisation's newsletters: the public archive, the counted links and the image of each issue
+# (/<org_slug>/lettres/, "lettres" is kept out of space slugs).
+newsletter_urlpatterns = [
+    path("", newsletter_views.archive, name="newsletter_archive"),
+    path("<int:newsletter_id>/", newsletter_views.detail, name="newsletter_detail"),
+    path("<int:newsletter_id>/lien/<int:number>/", newsletter_views.link, name="newsletter_link"),
+    path("<int:newsletter_id>/image.png", newsletter_views.image, name="newsletter_image"),
 ]
 
 # The Métropole's topics: /themes/<slug>/.

@@ -179,6 +179,13 @@ READERS = {
     "reports_backoffice:services": MANAGE,
     "territory_backoffice:boundaries": ONLY_ADMIN,
     # Every role holder lists the background jobs; each job shows only to those holding the permission it names.
+    "newsletters_backoffice:create": MANAGE,
+    "newsletters_backoffice:edit": MANAGE,
+    "newsletters_backoffice:figures": READ,
+    "newsletters_backoffice:list": READ,
+    "newsletters_backoffice:preview": MANAGE,
+    "newsletters_backoffice:send": NOBODY,
+    "newsletters_backoffice:test": NOBODY,
     "jobs:list": ALL,
     "jobs:detail": ALL,
     "jobs:download": ALL,
