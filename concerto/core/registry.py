@@ -238,6 +238,43 @@ class AgendaItem:
 
 
 @dataclass(frozen=True)
+class DatasetField:
+    """A column of an open dataset, as a Table Schema field: NAME, TYPE ("string", "integer", "number",
+    "boolean", "date", "datetime") and a DESCRIPTION in words (lazy translated)."""
+
+    name: str
+    type: str
+    description: Any = ""
+
+
+@dataclass(frozen=True)
+class OpenDataset:
+    """A dataset the open-data portal (concerto/core/opendata) publishes, for one organisation or for the whole
+    Métropole:
+
+    - NAME: its part of the address (`/donnees/<scope>/<name>/`), unique across the site;
+    - TITLE and DESCRIPTION: in words (lazy translated), shown on the portal and in the DCAT catalogue;
+    - FIELDS: its table schema (DatasetField), the order of the CSV columns;
+    - ROWS: function(*, components, organisation) -> an iterable of dicts keyed by the fields' names, read in
+      chunks (never a list of a million rows). COMPONENTS are the published components of the manifest's kind in
+      the published spaces of ORGANISATION (None: of the whole Métropole); nothing about the people, and counts
+      that could single someone out left out (see `opendata.SMALL_COUNT`);
+    - LOCATED: the rows have `latitude` and `longitude` (the portal also offers GeoJSON);
+    - FREQUENCY: how often the files are written again, a code of the EU frequency vocabulary ("DAILY");
+    - THEME: its code in the EU data themes vocabulary ("GOVE", "REGI"...).
+    """
+
+    name: str
+    title: Any
+    description: Any
+    fields: tuple[DatasetField, ...]
+    rows: Callable
+    located: bool = False
+    frequency: str = "DAILY"
+    theme: str = "GOVE"
+
+
+@dataclass(frozen=True)
 class ComponentManifest:
     name: str  # the `kind` stored on Component, also the URL namespace
     label: Any  # lazy translated
@@ -311,6 +348,8 @@ class ComponentManifest:
     # What it shows on an organisation's page (a commune's open quick polls...): function(organisation, request)
     # -> HTML-safe text placed under the spaces ("" for nothing). Optional.
     organisation_block: Callable | None = None
+    # Its open datasets (see OpenDataset), published by the open-data portal at /donnees/.
+    open_datasets: tuple[OpenDataset, ...] = ()
     # What it adds to a person's email digest (participation/digests.py): function(user, since) -> list of
     # (title, url, text) new for USER since SINCE (polls open to them, answers to their questions); [] for nothing.
     digest_section: Callable | None = None
