@@ -40,5 +40,6 @@ DATASET = OpenDataset(
             DatasetField("description", "string", _("Text, as published on the site")),
             DatasetField("me_too", "integer", _("Residents who said “me too”")),
             DatasetField("public_answer", "string", _("Answer")),
-            DatasetField("reported_on", "date", _("Reported on")), DatasetField("resolved_on", "date", _("Resolved on"))),
+            DatasetField("reported_on", "date", _("Reported on")),
+            DatasetField("resolved_on", "date", _("Resolved on"))),
     rows=Deferred("concerto.components.reports.open_datasets.rows"), located=True, frequency="DAILY", theme="REGI")

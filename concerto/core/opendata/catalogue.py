@@ -129,7 +129,8 @@ def _dataset(graph, published, organisation, written) -> URIRef:
         graph.add((distribution, DCTERMS.license, URIRef(licence)))
         graph.add((distribution, DCTERMS.title, Literal(f"{dataset.title} ({fmt.upper()})", lang="fr")))
         if record is not None:
-            graph.add((distribution, DCAT.byteSize, Literal(record.size, datatype=XSD.decimal)))
+            # "274.0": the lexical form Turtle's decimal shorthand writes, so both serialisations read back the same.
+            graph.add((distribution, DCAT.byteSize, Literal(f"{record.size}.0", datatype=XSD.decimal)))
             graph.add((distribution, DCTERMS.modified, Literal(record.generated_at, datatype=XSD.dateTime)))
             modified = max(modified or record.generated_at, record.generated_at)
     if modified is not None:

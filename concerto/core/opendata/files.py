@@ -75,7 +75,8 @@ class _Writers:
         self.files["json"].write(("," if self.count else "") + "\n" + json.dumps(values, ensure_ascii=False))
         self.count += 1
         geojson = self.files.get("geojson")
-        if geojson is not None and values.get("latitude") not in (None, "") and values.get("longitude") not in (None, ""):
+        located = values.get("latitude") not in (None, "") and values.get("longitude") not in (None, "")
+        if geojson is not None and located:
             properties = {name: value for name, value in values.items() if name not in ("latitude", "longitude")}
             feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [
                 float(values["longitude"]), float(values["latitude"])]}, "properties": properties}

@@ -4,10 +4,10 @@ import json
 
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
-from django.utils.cache import get_conditional_response, patch_cache_control
 
 from concerto.core.opendata import catalogue, datasets, files
 from concerto.core.opendata.models import OpenDataFile
