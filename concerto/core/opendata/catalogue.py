@@ -61,13 +61,20 @@ def _contact(graph: Graph, organisation: Organisation | None) -> BNode:
     return node
 
 
+def dataset_path(published: datasets.Published, organisation: Organisation | None) -> str:
+    return reverse("opendata:dataset", args=[datasets.scope_slug(organisation), published.dataset.name])
+
+
+def download_path(published: datasets.Published, organisation: Organisation | None, fmt: str) -> str:
+    return reverse("opendata:download", args=[datasets.scope_slug(organisation), published.dataset.name, fmt])
+
+
 def dataset_url(published: datasets.Published, organisation: Organisation | None) -> str:
-    return site_url(reverse("opendata:dataset", args=[datasets.scope_slug(organisation), published.dataset.name]))
+    return site_url(dataset_path(published, organisation))
 
 
 def download_url(published: datasets.Published, organisation: Organisation | None, fmt: str) -> str:
-    return site_url(reverse("opendata:download", args=[datasets.scope_slug(organisation), published.dataset.name,
-                                                        fmt]))
+    return site_url(download_path(published, organisation, fmt))
 
 
 def build() -> Graph:

@@ -35,6 +35,11 @@ MEDIA_TYPES = {"csv": "text/csv", "json": "application/json", "geojson": "applic
 CATALOGUE_CACHE_KEY = "opendata.catalogue"
 
 
+def catalogue_forget(**kwargs) -> None:
+    """Drop the cached catalogue (a signal receiver: spaces, components and organisations changed)."""
+    cache.delete(CATALOGUE_CACHE_KEY)
+
+
 def storage() -> FileSystemStorage:
     """The files live beside the jobs' private files (not under /media/): the portal's view sends them, with
     their ETag."""

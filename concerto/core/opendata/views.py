@@ -40,7 +40,7 @@ def _metropole() -> Organisation | None:
 def index(request, scope: str = ""):
     organisation = _scope(scope) if scope else _metropole()
     organisations = [o for o in files.scopes() if o is not None]
-    entries = [{"published": p, "url": catalogue.dataset_url(p, organisation)}
+    entries = [{"published": p, "url": catalogue.dataset_path(p, organisation)}
                for p in datasets.scope_datasets(organisation)]
     return render(request, "opendata/index.html", {
         "organisation": organisation, "entries": entries, "organisations": organisations,
@@ -53,7 +53,7 @@ def dataset(request, scope: str, name: str):
     published = _published(organisation, name)
     written = {f.format: f for f in OpenDataFile.objects.filter(dataset=name, organisation=organisation)}
     downloads = [{"format": fmt, "label": fmt.upper(), "media_type": files.MEDIA_TYPES[fmt],
-                  "url": catalogue.download_url(published, organisation, fmt), "file": written.get(fmt)}
+                  "url": catalogue.download_path(published, organisation, fmt), "file": written.get(fmt)}
                  for fmt in files.formats(published.dataset)]
     last = max((f.generated_at for f in written.values()), default=None)
     return render(request, "opendata/dataset.html", {

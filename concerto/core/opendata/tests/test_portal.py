@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from rdflib import Graph
 from rdflib.compare import isomorphic
@@ -50,10 +51,16 @@ def test_a_dataset_page_shows_licence_frequency_fields_and_downloads(client, por
         assert f"/donnees/sceaux/propositions.{fmt}" in page
 
 
-def test_the_licence_is_the_organisations(client, portal, sceaux):
-    sceaux.open_data_licence = "odbl-1.0"
-    sceaux.save()
+def test_the_licence_is_the_organisations_setting(client, staff_client, admin_sceaux, portal, sceaux):
+    assert "etalab" in client.get("/donnees/catalogue.ttl").content.decode()
+    settings_url = reverse("backoffice:settings", args=["sceaux"])
+    response = staff_client(admin_sceaux).post(settings_url, {"open_data_licence": "odbl-1.0"})
+    assert response.status_code == 302
     assert "Open Database License" in client.get("/donnees/sceaux/propositions/").content.decode()
+    catalogue = _catalogue(client)
+    dataset = next(s for s in catalogue.subjects(RDF.type, DCAT.Dataset) if str(s).endswith("/sceaux/propositions/"))
+    assert str(catalogue.value(dataset, DCTERMS.license)) == "https://opendatacommons.org/licenses/odbl/1-0/"
+    assert staff_client(admin_sceaux).post(settings_url, {"open_data_licence": "cc0"}).status_code == 400
 
 
 @pytest.mark.parametrize("url", ["/donnees/sceaux/inconnu/", "/donnees/sceaux/inconnu.csv",
