@@ -15,6 +15,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string, module_has_submodule
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 @dataclass(frozen=True)
@@ -245,6 +246,46 @@ class DatasetField:
     name: str
     type: str
     description: Any = ""
+
+
+def dataset_fields(names: tuple[str, ...], *own: DatasetField) -> tuple[DatasetField, ...]:
+    """The table schema of NAMES, in that order: a dataset's OWN fields (DatasetField), else the ones every
+    dataset words the same (identifier, title, text, category, commune and its INSEE code, position, address, kind,
+    status, answer, comments, dates of submission and withdrawal, page address)."""
+    shared = {
+        "id": DatasetField("id", "integer", gettext_lazy("Identifier")),
+        "title": DatasetField("title", "string", gettext_lazy("Title")),
+        "text": DatasetField("text", "string", gettext_lazy("Text, as published on the site")),
+        "description": DatasetField("description", "string", gettext_lazy("Text, as published on the site")),
+        "category": DatasetField("category", "string", gettext_lazy("Category")),
+        "commune": DatasetField("commune", "string", gettext_lazy("Commune")),
+        "commune_insee": DatasetField("commune_insee", "string", gettext_lazy("INSEE code of the commune")),
+        "latitude": DatasetField("latitude", "number", gettext_lazy("Latitude (WGS 84)")),
+        "longitude": DatasetField("longitude", "number", gettext_lazy("Longitude (WGS 84)")),
+        "address": DatasetField("address", "string", gettext_lazy("Address")),
+        "kind": DatasetField("kind", "string", gettext_lazy("Kind")),
+        "status": DatasetField("status", "string", gettext_lazy("Status")),
+        "public_answer": DatasetField("public_answer", "string", gettext_lazy("Answer")),
+        "comments": DatasetField("comments", "integer", gettext_lazy("Comments")),
+        "created_at": DatasetField("created_at", "datetime", gettext_lazy("Submitted on")),
+        "withdrawn_at": DatasetField("withdrawn_at", "datetime", gettext_lazy("Withdrawn on")),
+        "url": DatasetField("url", "string", gettext_lazy("Address of the page")),
+    }
+    mine = {field.name: field for field in own}
+    return tuple(mine.get(name) or shared[name] for name in names)
+
+
+@dataclass(frozen=True)
+class PerComponent:
+    """An OpenDataset's ROWS read component by component: the function named by the dotted PATH takes one component
+    and returns (or yields) its rows."""
+
+    path: str
+
+    def __call__(self, *, components, organisation):
+        rows_of = import_string(self.path)
+        for component in components:
+            yield from rows_of(component)
 
 
 @dataclass(frozen=True)

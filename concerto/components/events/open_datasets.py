@@ -2,34 +2,27 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.registry import DatasetField, Deferred, OpenDataset
+from concerto.core.registry import DatasetField, OpenDataset, PerComponent, dataset_fields
 
-
-def rows(*, components, organisation):
-    from concerto.components.events.services import export_events
-
-    for component in components:
-        yield from export_events(component)
-
+FIELDS = ("id", "kind", "format", "title", "description", "starts_at", "ends_at", "place", "address", "latitude",
+          "longitude", "commune", "commune_insee", "step_free_access", "induction_loop", "sign_language", "languages",
+          "audiences", "organiser", "capacity", "registrations", "cancelled")
 
 DATASET = OpenDataset(
     name="rencontres", title=_("Events and attendance"),
     description=_("The public meetings, workshops and walks: when, where, their accessibility and how many "
                   "people registered. Without the names of those who came."),
-    fields=(DatasetField("id", "integer", _("Identifier")), DatasetField("kind", "string", _("Kind")),
-            DatasetField("format", "string", _("Format")), DatasetField("title", "string", _("Title")),
-            DatasetField("description", "string", _("Description")),
-            DatasetField("starts_at", "datetime", _("Starts at")), DatasetField("ends_at", "datetime", _("Ends at")),
-            DatasetField("place", "string", _("Place")), DatasetField("address", "string", _("Address")),
-            DatasetField("latitude", "number", _("Latitude (WGS 84)")),
-            DatasetField("longitude", "number", _("Longitude (WGS 84)")),
-            DatasetField("commune", "string", _("Commune")),
-            DatasetField("commune_insee", "string", _("INSEE code of the commune")),
-            DatasetField("step_free_access", "boolean", _("Step-free access")),
-            DatasetField("induction_loop", "boolean", _("Induction loop")),
-            DatasetField("sign_language", "boolean", _("Sign language")),
-            DatasetField("languages", "string", _("Languages")), DatasetField("audiences", "string", _("Audiences")),
-            DatasetField("organiser", "string", _("Organiser")), DatasetField("capacity", "integer", _("Capacity")),
-            DatasetField("registrations", "integer", _("Registrations")),
-            DatasetField("cancelled", "boolean", _("Cancelled"))),
-    rows=Deferred("concerto.components.events.open_datasets.rows"), located=True, theme="SOCI")
+    fields=dataset_fields(
+        FIELDS,
+        DatasetField("format", "string", _("Format")),
+        DatasetField("description", "string", _("Description")),
+        DatasetField("starts_at", "datetime", _("Starts at")), DatasetField("ends_at", "datetime", _("Ends at")),
+        DatasetField("place", "string", _("Place")),
+        DatasetField("step_free_access", "boolean", _("Step-free access")),
+        DatasetField("induction_loop", "boolean", _("Induction loop")),
+        DatasetField("sign_language", "boolean", _("Sign language")),
+        DatasetField("languages", "string", _("Languages")), DatasetField("audiences", "string", _("Audiences")),
+        DatasetField("organiser", "string", _("Organiser")), DatasetField("capacity", "integer", _("Capacity")),
+        DatasetField("registrations", "integer", _("Registrations")),
+        DatasetField("cancelled", "boolean", _("Cancelled"))),
+    rows=PerComponent("concerto.components.events.services.export_events"), located=True, theme="SOCI")

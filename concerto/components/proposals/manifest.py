@@ -63,12 +63,6 @@ def export_count(component) -> int:
     return _public_proposals(component).count()
 
 
-def open_rows(*, components, organisation):
-    """The open dataset's rows (open_datasets.py): the public proposals of each component."""
-    for component in components:
-        yield from export_rows(component)
-
-
 def export_proposals(component) -> list[dict]:
     return list(export_rows(component))
 

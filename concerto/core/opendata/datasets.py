@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concerto.core import registry
 from concerto.core.participation.models import Contribution
-from concerto.core.registry import DatasetField, OpenDataset
+from concerto.core.registry import DatasetField, OpenDataset, dataset_fields
 from concerto.core.spaces.models import Component, Space
 from concerto.core.territory.models import Organisation
 
@@ -136,30 +136,32 @@ KERNEL_DATASETS = (
         name="espaces", title=_("Participation spaces"),
         description=_("The published participation spaces: their organisation, dates, how many components and "
                       "contributions."),
-        fields=(DatasetField("id", "integer", _("Identifier")), DatasetField("title", "string", _("Title")),
-                DatasetField("summary", "string", _("Summary")),
-                DatasetField("organisation", "string", _("Organisation")),
-                DatasetField("organisation_insee", "string", _("INSEE code of the organisation")),
-                DatasetField("start_date", "date", _("Start date")), DatasetField("end_date", "date", _("End date")),
-                DatasetField("published_at", "datetime", _("Published on")),
-                DatasetField("components", "integer", _("Published components")),
-                DatasetField("contributions", "integer", _("Contributions")),
-                DatasetField("url", "string", _("Address of the page"))),
+        fields=dataset_fields(
+            ("id", "title", "summary", "organisation", "organisation_insee", "start_date", "end_date", "published_at",
+             "components", "contributions", "url"),
+            DatasetField("summary", "string", _("Summary")),
+            DatasetField("organisation", "string", _("Organisation")),
+            DatasetField("organisation_insee", "string", _("INSEE code of the organisation")),
+            DatasetField("start_date", "date", _("Start date")), DatasetField("end_date", "date", _("End date")),
+            DatasetField("published_at", "datetime", _("Published on")),
+            DatasetField("components", "integer", _("Published components")),
+            DatasetField("contributions", "integer", _("Contributions"))),
         rows=spaces_rows, theme="GOVE"),
     OpenDataset(
         name="participation", title=_("Participation by commune, channel and month"),
         description=_("How many contributions and how many people took part, by commune, channel (website, "
                       "chat, paper, meeting, API), component and month. Counts under 5 are left out so that no "
                       "one can be recognised."),
-        fields=(DatasetField("commune", "string", _("Commune")),
-                DatasetField("commune_insee", "string", _("INSEE code of the commune")),
-                DatasetField("channel", "string", _("Channel")),
-                DatasetField("component_id", "integer", _("Component identifier")),
-                DatasetField("component_kind", "string", _("Kind of component")),
-                DatasetField("component", "string", _("Component")), DatasetField("space", "string", _("Space")),
-                DatasetField("month", "string", _("Month (YYYY-MM)")),
-                DatasetField("contributions", "integer", _("Contributions")),
-                DatasetField("participants", "integer", _("People with an account")),
-                DatasetField("suppressed", "boolean", _("Counts left out (fewer than 5)"))),
+        fields=dataset_fields(
+            ("commune", "commune_insee", "channel", "component_id", "component_kind", "component", "space", "month",
+             "contributions", "participants", "suppressed"),
+            DatasetField("channel", "string", _("Channel")),
+            DatasetField("component_id", "integer", _("Component identifier")),
+            DatasetField("component_kind", "string", _("Kind of component")),
+            DatasetField("component", "string", _("Component")), DatasetField("space", "string", _("Space")),
+            DatasetField("month", "string", _("Month (YYYY-MM)")),
+            DatasetField("contributions", "integer", _("Contributions")),
+            DatasetField("participants", "integer", _("People with an account")),
+            DatasetField("suppressed", "boolean", _("Counts left out (fewer than 5)"))),
         rows=ledger_rows, frequency="MONTHLY", theme="SOCI"),
 )

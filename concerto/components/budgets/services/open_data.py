@@ -44,12 +44,6 @@ def export_rows(component):
         )
 
 
-def open_rows(*, components, organisation):
-    """The open dataset's rows (open_datasets.py): the public projects of each component."""
-    for component in components:
-        yield from export_rows(component)
-
-
 def export_projects(component) -> list[dict]:
     return list(export_rows(component))
 

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Comment
@@ -169,28 +168,6 @@ def submission_export_row(submission: Submission, fields: tuple[str, ...], **own
     if "url" in fields:
         values["url"] = submission.get_absolute_url()
     return {name: values[name] for name in fields}
-
-
-def submission_dataset_fields(fields: tuple[str, ...], **own) -> tuple:
-    """The open-data table schema (registry.DatasetField) of FIELDS, in that order: the shared ones of
-    `submission_export_row` and the component's OWN (name -> DatasetField)."""
-    from concerto.core.registry import DatasetField
-
-    shared = {
-        "id": DatasetField("id", "integer", gettext_lazy("Identifier")),
-        "title": DatasetField("title", "string", gettext_lazy("Title")),
-        "text": DatasetField("text", "string", gettext_lazy("Text, as published on the site")),
-        "category": DatasetField("category", "string", gettext_lazy("Category")),
-        "commune": DatasetField("commune", "string", gettext_lazy("Commune")),
-        "commune_insee": DatasetField("commune_insee", "string", gettext_lazy("INSEE code of the commune")),
-        "latitude": DatasetField("latitude", "number", gettext_lazy("Latitude (WGS 84)")),
-        "longitude": DatasetField("longitude", "number", gettext_lazy("Longitude (WGS 84)")),
-        "comments": DatasetField("comments", "integer", gettext_lazy("Comments")),
-        "created_at": DatasetField("created_at", "datetime", gettext_lazy("Submitted on")),
-        "withdrawn_at": DatasetField("withdrawn_at", "datetime", gettext_lazy("Withdrawn on")),
-        "url": DatasetField("url", "string", gettext_lazy("Address of the page")),
-    }
-    return tuple(own[name] if name in own else shared[name] for name in fields)
 
 
 def submissions_summary(component, *, counted: str, submit_until: str, submit: str, closed: str = "") -> str:
