@@ -50,7 +50,8 @@ def formats(dataset: registry.OpenDataset) -> tuple[str, ...]:
     return ("csv", "json", "geojson") if dataset.located else ("csv", "json")
 
 
-def _plain(value):
+def plain(value):
+    """VALUE as JSON writes it (dates as ISO text, decimals as numbers)."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -75,7 +76,7 @@ class _Writers:
         self.features = 0
 
     def add(self, row: dict) -> None:
-        values = {name: _plain(row.get(name)) for name in self.names}
+        values = {name: plain(row.get(name)) for name in self.names}
         self.csv.writerow(["" if values[name] is None else cell_neutralise(values[name]) for name in self.names])
         self.files["json"].write(("," if self.count else "") + "\n" + json.dumps(values, ensure_ascii=False))
         self.count += 1

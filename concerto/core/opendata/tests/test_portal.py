@@ -191,3 +191,20 @@ def test_the_ledger_leaves_out_counts_under_five(portal, sceaux):
     rows = list(datasets.ledger_rows(components=datasets.scope_components(sceaux), organisation=sceaux))
     counted = next(row for row in rows if row["component_id"] == component.pk and row["month"] == month)
     assert (counted["suppressed"], counted["contributions"], counted["participants"]) == (False, 6, 6)
+
+
+def test_the_api_serves_the_same_rows_paged_without_a_session(client, portal, secret_person):
+    from concerto.components.proposals import services
+
+    for number in range(3):
+        services.proposal_create(author=secret_person, component=portal["proposals"], title=f"Idée {number}",
+                                 text="Un texte.")
+    listed = client.get("/api/v1/donnees/sceaux").json()
+    propositions = next(d for d in listed if d["name"] == "propositions")
+    assert propositions["downloads"]["geojson"].endswith("/donnees/sceaux/propositions.geojson")
+    assert "sondages" not in {d["name"] for d in listed}
+    page = client.get("/api/v1/donnees/sceaux/propositions?limit=2&offset=1").json()
+    assert page["count"] == 4
+    assert [row["title"] for row in page["items"]] == ["Idée 0", "Idée 1"]
+    assert client.get("/api/v1/donnees/sceaux/inconnu").status_code == 404
+    assert client.get("/api/v1/donnees/nulle-part").status_code == 404
