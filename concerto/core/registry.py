@@ -302,7 +302,10 @@ class OpenDataset:
       that could single someone out left out (see `opendata.SMALL_COUNT`);
     - LOCATED: the rows have `latitude` and `longitude` (the portal also offers GeoJSON);
     - FREQUENCY: how often the files are written again, a code of the EU frequency vocabulary ("DAILY");
-    - THEME: its code in the EU data themes vocabulary ("GOVE", "REGI"...).
+    - THEME: its code in the EU data themes vocabulary ("GOVE", "REGI"...);
+    - RELATED: function(*, components, organisation) -> (title, path, media type, EU file type) of files of the
+      dataset the component already serves in a format of its own (a budget's anonymous ballots as a pabulib file):
+      the portal links them and the catalogue lists them as distributions. Optional.
     """
 
     name: str
@@ -313,6 +316,7 @@ class OpenDataset:
     located: bool = False
     frequency: str = "DAILY"
     theme: str = "GOVE"
+    related: Callable | None = None
 
 
 @dataclass(frozen=True)

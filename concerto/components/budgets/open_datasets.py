@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.registry import DatasetField, OpenDataset, PerComponent, dataset_fields
+from concerto.core.registry import DatasetField, Deferred, OpenDataset, PerComponent, dataset_fields
 
 FIELDS = ("id", "title", "text", "budget", "category", "commune", "commune_insee", "latitude", "longitude",
           "estimated_cost", "final_cost", "eligibility", "eligibility_reason", "feasibility",
@@ -31,4 +31,5 @@ DATASET = OpenDataset(
         DatasetField("works_start", "date", _("Works start")),
         DatasetField("works_end", "date", _("Works end")),
     ),
-    rows=PerComponent("concerto.components.budgets.services.open_data.export_rows"), located=True, theme="GOVE")
+    rows=PerComponent("concerto.components.budgets.services.open_data.export_rows"), located=True, theme="GOVE",
+    related=Deferred("concerto.components.budgets.results.pabulib_files"))

@@ -69,6 +69,14 @@ def download_path(published: datasets.Published, organisation: Organisation | No
     return reverse("opendata:download", args=[datasets.scope_slug(organisation), published.dataset.name, fmt])
 
 
+def related_files(published: datasets.Published, organisation: Organisation | None) -> list[tuple]:
+    """The files of PUBLISHED that its component serves itself, (title, path, media type, EU file type)."""
+    related = published.dataset.related
+    if related is None:
+        return []
+    return list(related(components=datasets.scope_components(organisation, published.kind), organisation=organisation))
+
+
 def dataset_url(published: datasets.Published, organisation: Organisation | None) -> str:
     return site_url(dataset_path(published, organisation))
 
@@ -140,6 +148,16 @@ def _dataset(graph, published, organisation, written) -> URIRef:
             graph.add((distribution, DCAT.byteSize, Literal(f"{record.size}.0", datatype=XSD.decimal)))
             graph.add((distribution, DCTERMS.modified, Literal(record.generated_at, datatype=XSD.dateTime)))
             modified = max(modified or record.generated_at, record.generated_at)
+    for title, path, media_type, file_type in related_files(published, organisation):
+        distribution = URIRef(site_url(path))
+        graph.add((node, DCAT.distribution, distribution))
+        graph.add((distribution, RDF.type, DCAT.Distribution))
+        graph.add((distribution, DCAT.accessURL, node))
+        graph.add((distribution, DCAT.downloadURL, distribution))
+        graph.add((distribution, DCAT.mediaType, URIRef("https://www.iana.org/assignments/media-types/" + media_type)))
+        graph.add((distribution, DCTERMS.format, URIRef(EU_FILE_TYPE + file_type)))
+        graph.add((distribution, DCTERMS.license, URIRef(licence)))
+        graph.add((distribution, DCTERMS.title, Literal(str(title), lang="fr")))
     if modified is not None:
         graph.add((node, DCTERMS.modified, Literal(modified, datatype=XSD.dateTime)))
     graph.add((node, DCTERMS.license, URIRef(licence)))

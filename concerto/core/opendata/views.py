@@ -55,10 +55,11 @@ def dataset(request, scope: str, name: str):
     downloads = [{"format": fmt, "label": fmt.upper(), "media_type": files.MEDIA_TYPES[fmt],
                   "url": catalogue.download_path(published, organisation, fmt), "file": written.get(fmt)}
                  for fmt in files.formats(published.dataset)]
+    related = catalogue.related_files(published, organisation)
     last = max((f.generated_at for f in written.values()), default=None)
     return render(request, "opendata/dataset.html", {
         "organisation": organisation, "published": published, "dataset": published.dataset,
-        "downloads": downloads, "last_update": last, "scope": datasets.scope_slug(organisation),
+        "downloads": downloads, "related": related, "last_update": last, "scope": datasets.scope_slug(organisation),
         "licence": catalogue.licence_of(organisation), "small_count": datasets.SMALL_COUNT})
 
 

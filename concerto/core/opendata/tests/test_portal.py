@@ -208,3 +208,23 @@ def test_the_api_serves_the_same_rows_paged_without_a_session(client, portal, se
     assert [row["title"] for row in page["items"]] == ["Idée 0", "Idée 1"]
     assert client.get("/api/v1/donnees/sceaux/inconnu").status_code == 404
     assert client.get("/api/v1/donnees/nulle-part").status_code == 404
+
+
+def test_a_budget_with_published_results_offers_its_anonymous_ballots_as_pabulib(client, agent):
+    from concerto.components.budgets import results
+    from concerto.components.budgets.tests.test_results_setup import small_election
+
+    budget, _projects = small_election(name="Toute la ville")
+    scope = budget.component.space.organisation.slug
+    page = client.get(f"/donnees/{scope}/projets-budget-participatif/").content.decode()
+    assert "pabulib" not in page  # not counted yet
+    results.result_publish(actor=agent, result=results.result_compute(actor=agent, budget=budget))
+    page = client.get(f"/donnees/{scope}/projets-budget-participatif/").content.decode()
+    assert "Bulletins anonymes (pabulib)\u00a0: Toute la ville" in page
+    graph = _catalogue(Client())
+    pabulib = [str(url) for url in graph.objects(None, DCAT.downloadURL) if str(url).endswith("/bulletins.pb")]
+    assert len(pabulib) >= 1
+    response = Client().get("/" + pabulib[0].split("://", 1)[1].split("/", 1)[1])
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+    text = response.content.decode()
+    assert text.startswith("META") and "@" not in text
