@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "concerto.core.spaces",
     "concerto.core.participation",
     "concerto.core.jobs",
+    "concerto.core.opendata",
     "concerto.core.backoffice",
     # Components: each registers a manifest (see concerto/core/registry.py).
     "concerto.components.news",

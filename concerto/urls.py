@@ -65,6 +65,7 @@ urlpatterns = [
     # The demo's inbox (`make run`): a 404 unless DEBUG is on with the demo's e-mail backend.
     path("demo/courriels/", mailbox.inbox, name="demo_mailbox"),
     path("pages/", include("concerto.core.pages_urls")),
+    path("donnees/", include("concerto.core.opendata.urls")),
     path("communes/", views.organisation_search, name="organisation_search"),
     path("communes/contours.geojson", maps.boundaries_geojson, name="communes_boundaries"),
     path("adresses/recherche/", geocoding.address_search_view, name="address_search"),

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 export DJANGO_SETTINGS_MODULE=concerto.settings PYTHONPATH="$PWD"
 ADMIN="$PWD/.venv/bin/django-admin"
 (cd concerto && "$ADMIN" makemessages -l fr --no-obsolete \
-  --ignore='core/territory' --ignore='core/accounts' --ignore='core/spaces' --ignore='core/participation' --ignore='core/backoffice' --ignore='core/jobs' --ignore='components/*' --ignore='api/*' --ignore='browser/*' --ignore='demo/*' \
+  --ignore='core/territory' --ignore='core/accounts' --ignore='core/spaces' --ignore='core/participation' --ignore='core/backoffice' --ignore='core/jobs' --ignore='core/opendata' --ignore='components/*' --ignore='api/*' --ignore='browser/*' --ignore='demo/*' \
   --ignore='*/tests/*' --ignore='testing.py' --ignore='conftest.py')
 for app in concerto concerto/core/*/ concerto/components/*/ concerto/api concerto/demo; do
   [ -d "$app/locale" ] || continue

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from concerto.api import errors, routers
+from concerto.api import errors, opendata, routers
 from concerto.core import registry
 
 DESCRIPTION = """\
@@ -85,6 +85,7 @@ errors.install(api)
 api.add_router("/", routers.organisations)
 api.add_router("/", routers.spaces)
 api.add_router("/", routers.me)
+api.add_router("/", opendata.router)
 for manifest in registry.components():
     if manifest.api_router:
         api.add_router(f"/{manifest.name}/", import_string(manifest.api_router))

@@ -36,7 +36,7 @@ def test_unknown_address_shows_the_404_page_in_the_site_look(page, site, axe_che
 
 def test_footer_pages_are_accessible(page, site, axe_check):
     for path in ["/pages/accessibilite/", "/pages/mentions-legales/", "/pages/donnees-personnelles/",
-                 "/pages/contact/", "/pages/plan-du-site/", "/communes/?q=Bobigny"]:
+                 "/pages/contact/", "/pages/plan-du-site/", "/communes/?q=Bobigny", "/donnees/"]:
         response = page.goto(site.url + path)
         assert response.status == 200, path
         axe_check(page)

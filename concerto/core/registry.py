@@ -15,6 +15,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string, module_has_submodule
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,87 @@ class AgendaItem:
 
 
 @dataclass(frozen=True)
+class DatasetField:
+    """A column of an open dataset, as a Table Schema field: NAME, TYPE ("string", "integer", "number",
+    "boolean", "date", "datetime") and a DESCRIPTION in words (lazy translated)."""
+
+    name: str
+    type: str
+    description: Any = ""
+
+
+def dataset_fields(names: tuple[str, ...], *own: DatasetField) -> tuple[DatasetField, ...]:
+    """The table schema of NAMES, in that order: a dataset's OWN fields (DatasetField), else the ones every
+    dataset words the same (identifier, title, text, category, commune and its INSEE code, position, address, kind,
+    status, answer, comments, dates of submission and withdrawal, page address)."""
+    shared = {
+        "id": DatasetField("id", "integer", gettext_lazy("Identifier")),
+        "title": DatasetField("title", "string", gettext_lazy("Title")),
+        "text": DatasetField("text", "string", gettext_lazy("Text, as published on the site")),
+        "description": DatasetField("description", "string", gettext_lazy("Text, as published on the site")),
+        "category": DatasetField("category", "string", gettext_lazy("Category")),
+        "commune": DatasetField("commune", "string", gettext_lazy("Commune")),
+        "commune_insee": DatasetField("commune_insee", "string", gettext_lazy("INSEE code of the commune")),
+        "latitude": DatasetField("latitude", "number", gettext_lazy("Latitude (WGS 84)")),
+        "longitude": DatasetField("longitude", "number", gettext_lazy("Longitude (WGS 84)")),
+        "address": DatasetField("address", "string", gettext_lazy("Address")),
+        "kind": DatasetField("kind", "string", gettext_lazy("Kind")),
+        "status": DatasetField("status", "string", gettext_lazy("Status")),
+        "public_answer": DatasetField("public_answer", "string", gettext_lazy("Answer")),
+        "comments": DatasetField("comments", "integer", gettext_lazy("Comments")),
+        "created_at": DatasetField("created_at", "datetime", gettext_lazy("Submitted on")),
+        "withdrawn_at": DatasetField("withdrawn_at", "datetime", gettext_lazy("Withdrawn on")),
+        "url": DatasetField("url", "string", gettext_lazy("Address of the page")),
+    }
+    mine = {field.name: field for field in own}
+    return tuple(mine.get(name) or shared[name] for name in names)
+
+
+@dataclass(frozen=True)
+class PerComponent:
+    """An OpenDataset's ROWS read component by component: the function named by the dotted PATH takes one component
+    and returns (or yields) its rows."""
+
+    path: str
+
+    def __call__(self, *, components, organisation):
+        rows_of = import_string(self.path)
+        for component in components:
+            yield from rows_of(component)
+
+
+@dataclass(frozen=True)
+class OpenDataset:
+    """A dataset the open-data portal (concerto/core/opendata) publishes, for one organisation or for the whole
+    Métropole:
+
+    - NAME: its part of the address (`/donnees/<scope>/<name>/`), unique across the site;
+    - TITLE and DESCRIPTION: in words (lazy translated), shown on the portal and in the DCAT catalogue;
+    - FIELDS: its table schema (DatasetField), the order of the CSV columns;
+    - ROWS: function(*, components, organisation) -> an iterable of dicts keyed by the fields' names, read in
+      chunks (never a list of a million rows). COMPONENTS are the published components of the manifest's kind in
+      the published spaces of ORGANISATION (None: of the whole Métropole); nothing about the people, and counts
+      that could single someone out left out (see `opendata.SMALL_COUNT`);
+    - LOCATED: the rows have `latitude` and `longitude` (the portal also offers GeoJSON);
+    - FREQUENCY: how often the files are written again, a code of the EU frequency vocabulary ("DAILY");
+    - THEME: its code in the EU data themes vocabulary ("GOVE", "REGI"...);
+    - RELATED: function(*, components, organisation) -> (title, path, media type, EU file type) of files of the
+      dataset the component already serves in a format of its own (a budget's anonymous ballots as a pabulib file):
+      the portal links them and the catalogue lists them as distributions. Optional.
+    """
+
+    name: str
+    title: Any
+    description: Any
+    fields: tuple[DatasetField, ...]
+    rows: Callable
+    located: bool = False
+    frequency: str = "DAILY"
+    theme: str = "GOVE"
+    related: Callable | None = None
+
+
+@dataclass(frozen=True)
 class ComponentManifest:
     name: str  # the `kind` stored on Component, also the URL namespace
     label: Any  # lazy translated
@@ -316,6 +398,8 @@ class ComponentManifest:
     # What it shows on an organisation's page (a commune's open quick polls...): function(organisation, request)
     # -> HTML-safe text placed under the spaces ("" for nothing). Optional.
     organisation_block: Callable | None = None
+    # Its open datasets (see OpenDataset), published by the open-data portal at /donnees/.
+    open_datasets: tuple[OpenDataset, ...] = ()
     # What it adds to a person's email digest (participation/digests.py): function(user, since) -> list of
     # (title, url, text) new for USER since SINCE (polls open to them, answers to their questions); [] for nothing.
     digest_section: Callable | None = None

@@ -208,6 +208,23 @@ def results_url(budget: Budget) -> str:
         "budget_id": budget.pk})
 
 
+def pabulib_files(*, components, organisation) -> list[tuple[str, str, str, str]]:
+    """Open data (open_datasets.py): the anonymous ballots of each budget with published results, as the pabulib
+    file its results page already serves (no voter, only the projects each ballot chose)."""
+    from django.urls import reverse
+
+    found = []
+    for budget in Budget.objects.filter(component__in=components).select_related(
+            "component__space__organisation").order_by("pk"):
+        if published_result(budget) is None:
+            continue
+        space = budget.component.space
+        found.append((_("Anonymous ballots (pabulib): %(budget)s") % {"budget": budget.name},
+                      reverse("budgets:pabulib", args=[space.organisation.slug, space.slug, budget.component_id,
+                                                       budget.pk]), "text/plain", "TXT"))
+    return found
+
+
 def published_result(budget: Budget) -> Result | None:
     return Result.objects.filter(budget=budget, published_at__isnull=False).order_by("-published_at").first()
 

@@ -3,6 +3,7 @@ component they belong to (services.py, room.py, minutes.py)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from concerto.components.events import open_datasets
 from concerto.components.events.permissions import PERMISSIONS
 from concerto.core.accounts.privacy import RetentionRule
 from concerto.core.registry import (
@@ -102,6 +103,7 @@ manifest = register(ComponentManifest(
     step_settings=(
         Setting("registrations_open", bool, True, label=_("Registrations are open during this step")),
     ),
+    open_datasets=(open_datasets.DATASET,),
     exports={"events": Deferred("concerto.components.events.services.export_events")},
     statistics=Deferred("concerto.components.events.minutes.statistics"),
     summary=Deferred("concerto.components.events.services.summary"),

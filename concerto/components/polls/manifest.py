@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from concerto.components.polls import open_datasets
 from concerto.core.registry import (
     Action,
     ComponentManifest,
@@ -28,6 +29,7 @@ manifest = register(ComponentManifest(
     organisation_urls="concerto.components.polls.organisation_urls",
     api_router="concerto.components.polls.api.router",
     actions=(Action("answer", _("Answer a quick poll")),),
+    open_datasets=(open_datasets.DATASET,),
     exports={"polls": Deferred("concerto.components.polls.hooks.export_polls")},
     statistics=Deferred("concerto.components.polls.hooks.statistics"),
     summary=Deferred("concerto.components.polls.hooks.summary"),

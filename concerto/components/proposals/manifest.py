@@ -4,6 +4,7 @@ from django.db.models import Count, Sum
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from concerto.components.proposals import open_datasets
 from concerto.core.registry import (
     Action,
     ComponentManifest,
@@ -66,9 +67,7 @@ def export_proposals(component) -> list[dict]:
     return list(export_rows(component))
 
 
-EXPORT_FIELDS = ("id", "title", "text", "category", "commune", "commune_insee", "latitude", "longitude",
-                 "created_at", "withdrawn_at", "supports", "comments", "answer_status", "answer_text",
-                 "answered_at", "url")
+EXPORT_FIELDS = open_datasets.FIELDS
 
 
 def statistics(component) -> dict:
@@ -200,6 +199,7 @@ manifest = register(ComponentManifest(
                 help_text=_("Untick to close the comments during this step; existing comments stay "
                             "visible.")),
     ),
+    open_datasets=(open_datasets.DATASET,),
     exports={"proposals": export_proposals},
     statistics=statistics,
     overview=overview,

@@ -3,6 +3,7 @@ with the part of the component they belong to (services.py, workflow.py)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from concerto.components.reports import open_datasets
 from concerto.components.reports.permissions import PERMISSIONS
 from concerto.core.accounts.privacy import RetentionRule
 from concerto.core.registry import (
@@ -65,6 +66,7 @@ manifest = register(ComponentManifest(
                 help_text=_("After that, the reporter is asked to send a new report."), min_value=0,
                 max_value=365),
     ),
+    open_datasets=(open_datasets.DATASET,),
     exports={"reports": Deferred("concerto.components.reports.services.export_reports")},
     statistics=Deferred("concerto.components.reports.workflow.statistics"),
     overview=Deferred("concerto.components.reports.dashboard.overview"),

@@ -413,21 +413,9 @@ def notify_report_change(*, report: Report, change: StatusChange) -> None:
 
 def export_reports(component) -> list[dict]:
     """Open data: the public reports of the component's organisation, without any personal data."""
-    organisation = component.space.organisation
-    ids = {organisation.pk} | set(organisation.descendant_ids())
-    rows = []
-    reports = (Report.objects.public().filter(organisation_id__in=ids)
-               .select_related("category", "organisation").order_by("pk"))
-    for report in reports.iterator(chunk_size=2000):
-        rows.append({
-            "id": report.pk, "commune": report.organisation.name, "insee_code": report.organisation.insee_code,
-            "kind": report.kind, "category": report.category.name, "category_code": report.category.code,
-            "status": report.status, "latitude": round(report.latitude, 5), "longitude": round(report.longitude, 5),
-            "address": report.address, "description": report.description, "me_too": report.support_count,
-            "public_answer": report.public_answer, "reported_on": report.created_at.date().isoformat(),
-            "resolved_on": report.resolved_at.date().isoformat() if report.resolved_at else "",
-        })
-    return rows
+    from concerto.components.reports.open_datasets import rows
+
+    return list(rows(components=[component], organisation=None))
 
 
 def summary(component, request) -> str:

@@ -54,6 +54,11 @@ class OrganisationSettingsForm(forms.Form):
         help_text=_("A colour such as #1f4e8c, used for the header and the buttons. White text must be "
                     "readable on it (contrast of at least 4.5:1)."),
     )
+    open_data_licence = forms.ChoiceField(
+        label=_("Licence of the open data"), required=False,
+        choices=[("etalab-2.0", "Licence Ouverte 2.0"), ("odbl-1.0", "ODbL 1.0")],
+        help_text=_("The licence of the organisation's datasets on the open-data portal (/donnees/)."),
+    )
     elected_personal_data = forms.BooleanField(
         label=_("Elected officials see personal data and the audit log"), required=False,
         help_text=_("Elected officials always read the lists, figures and results of the back-office. Tick to "
@@ -66,4 +71,5 @@ class OrganisationSettingsForm(forms.Form):
             "description": organisation.description, "website": organisation.website,
             "contact_email": organisation.contact_email, "logo": organisation.logo or None,
             "accent_color": organisation.accent_color, "elected_personal_data": organisation.elected_personal_data,
+            "open_data_licence": organisation.open_data_licence,
         }

@@ -101,18 +101,19 @@ def _admin_above(roles, organisation) -> bool:
     return any(role.organisation_id in ancestor_ids for role in roles)
 
 
-ORGANISATION_SETTINGS = ("description", "website", "contact_email", "accent_color", "elected_personal_data")
+ORGANISATION_SETTINGS = ("description", "website", "contact_email", "accent_color", "elected_personal_data",
+                         "open_data_licence")
 
 
 @transaction.atomic
 def organisation_settings_update(*, actor, organisation, description: str | None = None, website: str | None = None,
                                  contact_email: str | None = None, accent_color: str | None = None, logo=None,
-                                 elected_personal_data: bool | None = None):
+                                 elected_personal_data: bool | None = None, open_data_licence: str | None = None):
     """Change what residents see of ORGANISATION. A value left out (None) keeps what is stored: a partial
     update changes only what it names. LOGO None keeps the logo, False removes it."""
     errors: dict = {}
     values = {"description": description, "website": website, "contact_email": contact_email,
-              "accent_color": accent_color}
+              "accent_color": accent_color, "open_data_licence": open_data_licence}
     values = {name: (value or "").strip() for name, value in values.items() if value is not None}
     if "accent_color" in values:
         values["accent_color"] = values["accent_color"].lower()
@@ -121,6 +122,11 @@ def organisation_settings_update(*, actor, organisation, description: str | None
                 validate_accent_color(values["accent_color"])
             except ValidationError as error:
                 errors["accent_color"] = error.messages
+    if "open_data_licence" in values:
+        values["open_data_licence"] = values["open_data_licence"] or "etalab-2.0"
+        licences = {key for key, _label in organisation._meta.get_field("open_data_licence").choices}
+        if values["open_data_licence"] not in licences:
+            errors["open_data_licence"] = [_("Choose one of the licences offered.")]
     if logo:
         try:
             logo = image_clean(logo)

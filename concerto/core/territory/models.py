@@ -51,6 +51,10 @@ class Organisation(models.Model):
     logo = models.ImageField(_("logo"), upload_to="logos/", blank=True)
     website = models.URLField(_("website"), blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
+    open_data_licence = models.CharField(
+        _("open data licence"), max_length=16, default="etalab-2.0",
+        choices=[("etalab-2.0", "Licence Ouverte 2.0"), ("odbl-1.0", "ODbL 1.0")],
+        help_text=_("The licence of the organisation's open datasets (/donnees/)."))
     # Elected officials read the back-office; whether they also see residents' personal data (registrants'
     # names and emails...) and the audit log is the organisation's choice (accounts.permissions).
     elected_personal_data = models.BooleanField(

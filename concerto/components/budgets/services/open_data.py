@@ -5,14 +5,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from concerto.components.budgets.models import Evaluation, ProgressUpdate, Project
+from concerto.components.budgets.open_datasets import FIELDS
 from concerto.core.participation.models import Contribution
 from concerto.core.participation.submissions.services import submission_export_row, submissions_summary
 from concerto.core.richtext import plain_text
 
-EXPORT_FIELDS = ("id", "title", "text", "budget", "category", "commune", "commune_insee", "latitude", "longitude",
-                 "estimated_cost", "final_cost", "eligibility", "eligibility_reason", "feasibility",
-                 "public_answer", "merged_into", "on_ballot", "ballot_number", "selected", "implementation",
-                 "progress", "works_start", "works_end", "comments", "created_at", "url")
+EXPORT_FIELDS = FIELDS  # the open dataset's table schema (open_datasets.py) names them
 
 
 def export_count(component) -> int:
