@@ -9,7 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from concerto.core.accountability import services
-from concerto.core.accountability.forms import ActionForm, DecisionForm, LinkForm, LinkSearchForm, PhotoForm, ProgressForm
+from concerto.core.accountability.forms import (
+    ActionForm,
+    DecisionForm,
+    LinkForm,
+    LinkSearchForm,
+    PhotoForm,
+    ProgressForm,
+)
 from concerto.core.accountability.models import Action, Decision, DecisionLink
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.accounts.permissions import MANAGE, READ
@@ -51,7 +58,7 @@ def decision_list(request, org_slug):
 
 
 @require_http_methods(["GET", "POST"])
-@backoffice_view(MANAGE, read=READ)
+@backoffice_view(MANAGE)
 def decision_create(request, org_slug):
     form = DecisionForm(request.POST or None, request.FILES or None, organisation=request.organisation,
                         initial={"space": Space.objects.filter(organisation=request.organisation,
@@ -65,7 +72,7 @@ def decision_create(request, org_slug):
 
 
 @require_http_methods(["GET", "POST"])
-@backoffice_view(MANAGE, read=READ)
+@backoffice_view(MANAGE)
 def decision_edit(request, org_slug, decision_id):
     decision = _decision(request, decision_id)
     initial = {"title": decision.title, "body": decision.body, "decided_on": decision.decided_on,
@@ -90,7 +97,7 @@ def decision_detail(request, org_slug, decision_id):
 
 
 @require_http_methods(["GET", "POST"])
-@backoffice_view(MANAGE, read=READ)
+@backoffice_view(MANAGE)
 def decision_delete(request, org_slug, decision_id):
     decision = _decision(request, decision_id)
     if request.method == "POST":
@@ -109,7 +116,7 @@ def decision_delete(request, org_slug, decision_id):
 
 
 @require_http_methods(["GET", "POST"])
-@backoffice_view(MANAGE, read=READ)
+@backoffice_view(MANAGE)
 def decision_links(request, org_slug, decision_id):
     """The search picker: a GET search form lists what the decision may answer, each with its own small form
     (answer and explanation) posted here."""
@@ -146,7 +153,7 @@ def decision_links(request, org_slug, decision_id):
 
 
 @require_POST
-@backoffice_view(MANAGE, read=READ)
+@backoffice_view(MANAGE)
 def link_remove(request, org_slug, decision_id, link_id):
     decision = _decision(request, decision_id)
     link = get_object_or_404(DecisionLink, pk=link_id, decision=decision)
@@ -166,7 +173,7 @@ def _action_initial(action: Action) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
-@backoffice_view(MANAGE, read=READ)
+@backoffice_view(MANAGE)
 def action_create(request, org_slug, decision_id):
     decision = _decision(request, decision_id)
     form = ActionForm(request.POST or None)
@@ -179,7 +186,7 @@ def action_create(request, org_slug, decision_id):
 
 
 @require_http_methods(["GET", "POST"])
-@backoffice_view(MANAGE, read=READ)
+@backoffice_view(MANAGE)
 def action_edit(request, org_slug, action_id):
     action = _action(request, action_id)
     form = ActionForm(request.POST or None, initial=_action_initial(action))
@@ -194,7 +201,7 @@ def action_edit(request, org_slug, action_id):
 
 
 @require_POST
-@backoffice_view(MANAGE, read=READ)
+@backoffice_view(MANAGE)
 def action_progress(request, org_slug, action_id):
     action = _action(request, action_id)
     form = ProgressForm(request.POST)
@@ -209,7 +216,7 @@ def action_progress(request, org_slug, action_id):
 
 
 @require_POST
-@backoffice_view(MANAGE, read=READ)
+@backoffice_view(MANAGE)
 def action_photo(request, org_slug, action_id):
     action = _action(request, action_id)
     form = PhotoForm(request.POST, request.FILES)
@@ -225,7 +232,7 @@ def action_photo(request, org_slug, action_id):
 
 
 @require_POST
-@backoffice_view(MANAGE, read=READ)
+@backoffice_view(MANAGE)
 def action_delete(request, org_slug, action_id):
     action = _action(request, action_id)
     decision_id = action.decision_id

@@ -34,6 +34,6 @@ def montreuil_proposal(montreuil, resident):
 @pytest.fixture
 def decision(sceaux, space, agent):
     return services.decision_create(actor=agent, organisation=sceaux, space=space,
-                                    title="Végétalisation des cours d'école",
+                                    title="Végétalisation des cours d’école",
                                     text="Le conseil municipal adopte le plan.", decided_on=datetime.date(2026, 3, 12),
                                     body=Decision.Body.MUNICIPAL_COUNCIL, deliberation_number="2026-031")
