@@ -72,8 +72,14 @@ def _document(document):
         raise ValidationError({"document": error.messages}) from None
 
 
+def _shown(decision: Decision) -> bool:
+    """Whether the public sees DECISION (not archived, of no space or of a published one): only then do the feeds
+    and the people concerned hear of it."""
+    return not decision.is_archived and (decision.space is None or decision.space.is_published)
+
+
 def _decision_publish(decision: Decision) -> None:
-    if decision.is_archived or (decision.space is not None and not decision.space.is_published):
+    if not _shown(decision):
         feed_withdraw(item=decision, kind=FEED_DECISION)
         return
     targets = [target for target in map(_target, decision.links.all()) if target is not None]
@@ -253,7 +259,7 @@ def decision_link_add(*, actor, decision: Decision, target, status: str, explana
         status=status, explanation=explanation, created_by=actor)
     audit_record(actor=actor, action="decision.linked", target=decision, organisation=decision.organisation,
                  data={"kind": target._meta.label, "id": target.pk, "status": status})
-    if not decision.is_archived and (decision.space is None or decision.space.is_published):
+    if _shown(decision):
         notification_send(
             recipients=people_of(target), verb=VERB_ANSWERED,
             title=_("A decision answers “%(title)s”") % {"title": link.target_title},
@@ -305,7 +311,7 @@ def _action_check(values: dict) -> None:
 
 def _action_publish(action: Action) -> None:
     decision = action.decision
-    if decision.is_archived or (decision.space is not None and not decision.space.is_published):
+    if not _shown(decision):
         return
     point = (action.latitude, action.longitude) if action.latitude is not None else None
     feed_publish(item=action, kind=FEED_ACTION, title=action.title, url=action.get_absolute_url(),
@@ -315,7 +321,7 @@ def _action_publish(action: Action) -> None:
 
 def _stage_notify(action: Action) -> None:
     decision = action.decision
-    if decision.is_archived or (decision.space is not None and not decision.space.is_published):
+    if not _shown(decision):
         return
     people = {user.pk: user for user in followers_of(decision)}
     for link in decision.links.all():

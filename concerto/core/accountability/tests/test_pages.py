@@ -140,3 +140,9 @@ def test_an_archived_decision_leaves_the_public_pages(client, agent, decision, p
     services.decision_delete(actor=agent, decision=decision)
     assert client.get(decision.get_absolute_url()).status_code == 404
     assert decision.title not in client.get(proposal.get_absolute_url()).content.decode()
+
+
+def test_the_account_page_links_to_what_became_of_my_contributions(client, author):
+    client.force_login(author)
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert reverse("accountability_account:mine") in page and "Ce que sont devenues mes contributions" in page
