@@ -84,3 +84,39 @@ def test_an_agent_links_five_proposals_and_the_resident_sees_the_trail(page, sit
     resident.goto(site.url + reverse("accountability:organisation", args=["sceaux"]))
     expect(resident.get_by_text("Planter 40 arbres")).to_be_visible()
     axe_check(resident)
+
+
+def test_the_other_decision_pages_pass_axe_with_and_without_errors(page, site, axe_check, decisions_world):
+    """The forms of decisions and actions, sent empty then with a mistake, and the trackers of the Métropole and of a
+    space, at 360 px."""
+    world = decisions_world
+    decision = services.decision_create(actor=world["agent"], organisation=world["space"].organisation,
+                                        space=world["space"], title="Cours d’école",
+                                        decided_on=datetime.date(2026, 3, 12), body="municipal_council")
+    action = services.action_create(actor=world["agent"], decision=decision, title="Planter 40 arbres",
+                                    stage="works", progress=30, planned_end=datetime.date(2020, 6, 30),
+                                    latitude=48.7745, longitude=2.2990)
+    log_in(page, site, world["agent"].email, totp=True)
+    page.goto(site.url + reverse("accountability_backoffice:decision_create", args=["sceaux"]))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer la décision").click()
+    expect(page.get_by_text("Ce champ est obligatoire.").first).to_be_visible()
+    axe_check(page)
+    page.goto(site.url + reverse("accountability_backoffice:action_create", args=["sceaux", decision.pk]))
+    page.get_by_label("Titre").fill("Piste cyclable")
+    page.get_by_label("Étape").select_option(label="Abandonnée")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Enregistrer l’action").click()
+    expect(page.get_by_text("Dites pourquoi l’action a été abandonnée").first).to_be_visible()
+    axe_check(page)
+    page.goto(site.url + reverse("accountability_backoffice:action", args=["sceaux", action.pk]))
+    axe_check(page)
+    page.goto(site.url + reverse("accountability_backoffice:decision_delete", args=["sceaux", decision.pk]))
+    axe_check(page)
+    page.goto(site.url + reverse("accountability_site:metropole"))
+    expect(page.get_by_text("Planter 40 arbres")).to_be_visible()
+    expect(page.get_by_text("En retard").first).to_be_visible()
+    axe_check(page)
+    page.goto(site.url + reverse("accountability:space", args=["sceaux", world["space"].slug]))
+    expect(page.get_by_text("Planter 40 arbres")).to_be_visible()
+    axe_check(page)

@@ -120,6 +120,8 @@ def test_the_public_tracker_shows_progress_lateness_and_totals(client, agent, de
     assert decision.title not in other_year.content.decode()
     space_page = client.get(reverse("accountability:space", args=["sceaux", decision.space.slug])).content.decode()
     assert decision.title in space_page
+    commune_page = client.get(reverse("organisation_detail", args=["sceaux"])).content.decode()
+    assert reverse("accountability:organisation", args=["sceaux"]) in commune_page
     geojson = client.get(reverse("accountability:actions_geojson", args=["sceaux"])).json()
     assert geojson["type"] == "FeatureCollection"
 
