@@ -428,10 +428,13 @@ class TrackerFilters:
 
 
 def tracker(*, organisation_ids, space=None, filters: TrackerFilters | None = None) -> dict:
-    """The public tracker of the organisations ORGANISATION_IDS (or of SPACE): decisions with their actions, the
-    totals and the late actions, narrowed by FILTERS."""
+    """The public tracker of the organisations ORGANISATION_IDS (or of SPACE): their decisions, and those of others
+    that answer their contributions, with their actions, the totals and the late actions, narrowed by FILTERS."""
     filters = filters or TrackerFilters()
-    decisions = Decision.objects.public().filter(organisation_id__in=organisation_ids)
+    # A commune's tracker also shows the Métropole's or its territory's decisions that answer its contributions.
+    organisation_ids = list(organisation_ids)
+    decisions = Decision.objects.public().filter(Q(organisation_id__in=organisation_ids)
+                                                 | Q(links__target_organisation_id__in=organisation_ids))
     if space is not None:
         decisions = decisions.filter(space=space)
     if filters.topic:

@@ -48,6 +48,8 @@ def test_the_metropole_may_answer_a_communes_contribution(metropole, montreuil_p
     services.decision_link_add(actor=metropole_admin, decision=decision, target=montreuil_proposal,
                                status=DecisionLink.Status.PLANNED, explanation="Déjà prévu au plan métropolitain.")
     assert DecisionLink.objects.get().target_organisation.slug == "montreuil"
+    montreuil = montreuil_proposal.organisation
+    assert list(services.tracker(organisation_ids=montreuil.descendant_ids())["decisions"]) == [decision]
 
 
 def test_a_link_needs_a_status_and_an_explanation(decision, proposal, agent):
