@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "concerto.core.audit",
     "concerto.core.spaces",
     "concerto.core.participation",
+    "concerto.core.accountability",
     "concerto.core.jobs",
     "concerto.core.opendata",
     "concerto.core.backoffice",

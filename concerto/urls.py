@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from concerto.core import geocoding, maps, metrics, registry, views
+from concerto.core.accountability import urls as accountability_urls
 from concerto.core.accounts import urls as accounts_urls
 from concerto.core.participation import urls as participation_urls
 from concerto.core.participation import views as participation_views
@@ -49,8 +50,10 @@ urlpatterns = [
     path("api/v1/", include("concerto.api.urls")),
     # The account's pages and its notifications pages (participation's) share /compte/ and the "accounts" names.
     path("compte/discussions/", include("concerto.channels.account_urls")),
+    path("compte/mes-contributions/", include(accountability_urls.account_urlpatterns)),
     path("compte/", include((accounts_urls.urlpatterns + participation_urls.account_urlpatterns, "accounts"))),
     path("compte/", include("allauth.urls")),
+    path("gestion/<slug:org_slug>/decisions/", include("concerto.core.accountability.backoffice_urls")),
     path("gestion/", include("concerto.core.backoffice.urls")),
     path("gestion/<slug:org_slug>/moderation/", include("concerto.core.participation.backoffice_urls")),
     path("gestion/<slug:org_slug>/contours/", include("concerto.core.backoffice.boundaries_urls")),
@@ -58,6 +61,7 @@ urlpatterns = [
     path("gestion/<slug:org_slug>/canaux/", include("concerto.channels.backoffice_urls")),
     path("gestion/<slug:org_slug>/lettres/", include("concerto.core.participation.newsletter_backoffice_urls")),
     path("participation/", include("concerto.core.participation.urls")),
+    path("suivi/", include(accountability_urls.site_urlpatterns)),
     path("mon-fil/", include(participation_urls.feed_urlpatterns)),
     path("themes/", include(participation_urls.topic_urlpatterns)),
     path("canaux/", include("concerto.channels.urls")),
@@ -72,6 +76,7 @@ urlpatterns = [
     path("adresses/inverse/", geocoding.address_reverse_view, name="address_reverse"),
     *component_urlpatterns(),
     path("<slug:org_slug>/lettres/", include(participation_urls.newsletter_urlpatterns)),
+    path("<slug:org_slug>/suivi/", include(accountability_urls.organisation_urlpatterns)),
     path("<slug:org_slug>/", views.organisation_detail, name="organisation_detail"),
     path(f"{SPACE}/", views.space_detail, name="space_detail"),
 ]

@@ -321,6 +321,19 @@ class OpenDataset:
 
 
 @dataclass(frozen=True)
+class Linkable:
+    """A kind of the component's items that a decision may answer (core/accountability), without the kernel
+    importing the component: MODEL ("proposals.Proposal"), LABEL (lazy, « Proposition »), and SEARCH,
+    function(*, organisation_ids, query) -> a queryset of MODEL's public items of those organisations whose
+    title or text holds QUERY ("" for the most recent). Each item has `title` (or a readable `str()`),
+    `get_absolute_url()` and `organisation`."""
+
+    model: str
+    label: Any
+    search: Callable
+
+
+@dataclass(frozen=True)
 class ComponentManifest:
     name: str  # the `kind` stored on Component, also the URL namespace
     label: Any  # lazy translated
@@ -406,6 +419,9 @@ class ComponentManifest:
     # What an organisation's newsletter may point to (participation/newsletters.py): function(organisation) ->
     # list of (title, url, text) of its items worth a block (the open polls that concern it); [] for nothing.
     newsletter_blocks: Callable | None = None
+    # What of its items a decision may answer (see Linkable): the agents' picker searches them, the trail names
+    # them. Optional.
+    linkables: tuple = ()
 
     @property
     def segment(self) -> str:

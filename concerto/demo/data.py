@@ -24,6 +24,7 @@ from concerto.components.proposals import services as proposals_services
 from concerto.components.proposals.demo import demo_load as proposals_demo_load
 from concerto.components.questions.demo import demo_load as questions_demo_load
 from concerto.components.reports.demo import demo_load as reports_demo_load
+from concerto.core.accountability.demo import demo_load as accountability_demo_load
 from concerto.core.accounts.models import Role, User
 from concerto.core.accounts.verification import verification_grant
 from concerto.core.participation.services import comment_create, follow_add
@@ -207,6 +208,11 @@ def demo_load() -> dict:
     _questions(users)
     _dialogue()
     _newsletter(users)
+    # Decisions and actions (issue 16): after the proposals, reports and budgets they answer.
+    accountability_demo_load(
+        sceaux_actor=sceaux_agent, sceaux=budget.organisation, sceaux_space=budget, montreuil_actor=montreuil_agent,
+        montreuil=Organisation.objects.get(slug="montreuil"),
+        montreuil_space=budgets_demo_space(actor=montreuil_agent))
     return {"users": len(users), "spaces": Space.objects.count()}
 
 

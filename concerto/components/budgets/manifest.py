@@ -12,6 +12,7 @@ from concerto.core.registry import (
     Conversation,
     Deferred,
     InputWindow,
+    Linkable,
     NotificationKind,
     Setting,
     register,
@@ -57,8 +58,21 @@ AUDIT_LABELS = {
     "budgets.result_unpublished": _("Results unpublished"),
 }
 
+
+def linkable_search(*, organisation_ids, query: str):
+    """The public items of ORGANISATION_IDS matching QUERY that a decision may answer (core/accountability)."""
+    from concerto.components.budgets.models import Project
+    from concerto.core.accountability.linking import items_matching
+
+    return items_matching(Project.objects.public(), organisation_field="component__space__organisation",
+                          text_fields=("title", "text"),
+                          organisation_ids=organisation_ids, query=query)
+
+
 manifest = register(ComponentManifest(
     name="budgets",
+    linkables=(Linkable("budgets.Project", _("Budget project"),
+                        Deferred("concerto.components.budgets.manifest.linkable_search")),),
     permissions=PERMISSIONS,
     url_segment="budget-participatif",
     label=_("Participatory budget"),

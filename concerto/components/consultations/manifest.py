@@ -12,6 +12,7 @@ from concerto.core.registry import (
     Conversation,
     Deferred,
     InputWindow,
+    Linkable,
     RoomEntry,
     Setting,
     register,
@@ -124,8 +125,22 @@ AUDIT_LABELS = {
     "consultations.section_updated": _("Part changed"),
 }
 
+
+def linkable_search(*, organisation_ids, query: str):
+    """The public items of ORGANISATION_IDS matching QUERY that a decision may answer (core/accountability)."""
+    from concerto.components.consultations.models import Questionnaire
+    from concerto.core.accountability.linking import items_matching
+
+    published = Questionnaire.objects.filter(component__published=True, component__space__status="published")
+    return items_matching(published, organisation_field="component__space__organisation",
+                          text_fields=("component__title", "intro"),
+                          organisation_ids=organisation_ids, query=query)
+
+
 manifest = register(ComponentManifest(
     name="consultations",
+    linkables=(Linkable("consultations.Questionnaire", _("Questionnaire"),
+                        Deferred("concerto.components.consultations.manifest.linkable_search")),),
     permissions=PERMISSIONS,
     url_segment="consultation",
     label=_("Consultation"),

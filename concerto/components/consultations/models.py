@@ -39,6 +39,9 @@ class Questionnaire(models.Model):
     def __str__(self) -> str:
         return self.component.title
 
+    def get_absolute_url(self) -> str:
+        return self.component.get_absolute_url()
+
     @property
     def organisation(self):
         return self.component.space.organisation

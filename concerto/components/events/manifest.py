@@ -12,6 +12,7 @@ from concerto.core.registry import (
     Conversation,
     Deferred,
     InputWindow,
+    Linkable,
     NotificationKind,
     PeriodicJob,
     Setting,
@@ -78,8 +79,22 @@ AUDIT_LABELS = {
     "events.room_contribution_entered": _("Contribution typed in during the meeting"),
 }
 
+
+def linkable_search(*, organisation_ids, query: str):
+    """The public items of ORGANISATION_IDS matching QUERY that a decision may answer (core/accountability)."""
+    from concerto.components.events.models import Event
+    from concerto.core.accountability.linking import items_matching
+
+    with_minutes = Event.objects.public().filter(minutes__published_at__isnull=False)
+    return items_matching(with_minutes, organisation_field="component__space__organisation",
+                          text_fields=("title", "minutes__text"),
+                          organisation_ids=organisation_ids, query=query)
+
+
 manifest = register(ComponentManifest(
     name="events",
+    linkables=(Linkable("events.Event", _("Minutes of an event"),
+                        Deferred("concerto.components.events.manifest.linkable_search")),),
     permissions=PERMISSIONS,
     url_segment="rencontres",
     label=_("Events"),

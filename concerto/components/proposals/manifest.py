@@ -12,6 +12,7 @@ from concerto.core.registry import (
     Deferred,
     IdeaSource,
     InputWindow,
+    Linkable,
     NotificationKind,
     RoomEntry,
     Setting,
@@ -161,8 +162,21 @@ AUDIT_LABELS = {
     "proposals.support_removed": _("Support withdrawn"),
 }
 
+
+def linkable_search(*, organisation_ids, query: str):
+    """The public items of ORGANISATION_IDS matching QUERY that a decision may answer (core/accountability)."""
+    from concerto.components.proposals.models import Proposal
+    from concerto.core.accountability.linking import items_matching
+
+    return items_matching(Proposal.objects.public(), organisation_field="component__space__organisation",
+                          text_fields=("title", "text"),
+                          organisation_ids=organisation_ids, query=query)
+
+
 manifest = register(ComponentManifest(
     name="proposals",
+    linkables=(Linkable("proposals.Proposal", _("Proposal"),
+                        Deferred("concerto.components.proposals.manifest.linkable_search")),),
     url_segment="propositions",
     label=_("Proposals"),
     description=_("Residents submit ideas, support and discuss them; the collectivité answers each one "

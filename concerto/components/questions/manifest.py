@@ -9,6 +9,7 @@ from concerto.core.registry import (
     ComponentManifest,
     Deferred,
     InputWindow,
+    Linkable,
     NotificationKind,
     PeriodicJob,
     Setting,
@@ -85,8 +86,21 @@ AUDIT_LABELS = {
     "questions.profile_updated": _("Elected official's profile changed"),
 }
 
+
+def linkable_search(*, organisation_ids, query: str):
+    """The public items of ORGANISATION_IDS matching QUERY that a decision may answer (core/accountability)."""
+    from concerto.components.questions.models import Question
+    from concerto.core.accountability.linking import items_matching
+
+    return items_matching(Question.objects.public(), organisation_field="component__space__organisation",
+                          text_fields=("title", "text"),
+                          organisation_ids=organisation_ids, query=query)
+
+
 manifest = register(ComponentManifest(
     name="questions",
+    linkables=(Linkable("questions.Question", _("Question to an official"),
+                        Deferred("concerto.components.questions.manifest.linkable_search")),),
     url_segment="elus",
     label=_("Questions to elected officials"),
     description=_("Residents ask their elected officials public questions; supported questions get a public "

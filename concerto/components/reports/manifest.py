@@ -12,6 +12,7 @@ from concerto.core.registry import (
     Conversation,
     Deferred,
     InputWindow,
+    Linkable,
     NotificationKind,
     PeriodicJob,
     Setting,
@@ -40,8 +41,21 @@ AUDIT_LABELS = {
     "reports.reopened": _("Report reopened by its reporter"),
 }
 
+
+def linkable_search(*, organisation_ids, query: str):
+    """The public items of ORGANISATION_IDS matching QUERY that a decision may answer (core/accountability)."""
+    from concerto.components.reports.models import Report
+    from concerto.core.accountability.linking import items_matching
+
+    return items_matching(Report.objects.public(), organisation_field="organisation",
+                          text_fields=("description", "address", "category__name"),
+                          organisation_ids=organisation_ids, query=query)
+
+
 manifest = register(ComponentManifest(
     name="reports",
+    linkables=(Linkable("reports.Report", _("Report"),
+                        Deferred("concerto.components.reports.manifest.linkable_search")),),
     permissions=PERMISSIONS,
     url_segment="signalements",
     label=_("Citizen reports"),

@@ -81,6 +81,19 @@ KERNEL_ACTION_LABELS = {
     "participation.newsletter_tested": _("Newsletter test sent"),
     "participation.newsletter_sent": _("Newsletter sent"),
     "participation.newsletter_unsubscribed": _("Newsletters stopped from the email's link"),
+    # Decisions and actions (concerto/core/accountability).
+    "decision.created": _("Decision recorded"),
+    "decision.updated": _("Decision changed"),
+    "decision.archived": _("Decision archived"),
+    "decision.restored": _("Decision restored"),
+    "decision.deleted": _("Decision deleted"),
+    "decision.linked": _("Contribution linked to a decision"),
+    "decision.unlinked": _("Contribution unlinked from a decision"),
+    "action.created": _("Action added"),
+    "action.updated": _("Action changed"),
+    "action.progress_added": _("Action update published"),
+    "action.photo_added": _("Action photo added"),
+    "action.deleted": _("Action deleted"),
 }
 
 # Actions some components write under their own name, for the kernel's shared categories

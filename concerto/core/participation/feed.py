@@ -89,7 +89,8 @@ def feed_sections() -> list[tuple[str, str]]:
     from django.utils.translation import gettext
 
     return [("space", gettext("Participation spaces")),
-            *((manifest.name, str(manifest.label)) for manifest in registry.components())]
+            *((manifest.name, str(manifest.label)) for manifest in registry.components()),
+            ("accountability", gettext("Decisions and actions"))]  # core/accountability's entries
 
 
 @dataclass

@@ -80,6 +80,10 @@ def channels() -> list[DeliveryChannel]:
 # The kernel's own kinds; the components' come from their manifests.
 KERNEL_KINDS = (
     NotificationKind("comment.replied", gettext_lazy("Replies to my comments")),
+    # core/accountability: decisions that answer my contributions, and the actions that carry them out.
+    NotificationKind("accountability.answered", gettext_lazy("Decisions that answer my contributions")),
+    NotificationKind("accountability.action_stage",
+                     gettext_lazy("Progress of the actions decided on my contributions")),
     NotificationKind("account.deletion_warning", gettext_lazy("Before my account is deleted for inactivity"),
                      channels=("email",),
                      because=gettext_lazy("You get this email because you have not signed in for a long time: "

@@ -78,6 +78,7 @@ def test_entrance_pages_are_accessible_and_french(client, url, french):
     ("/compte/notifications/", "Mes notifications"),
     ("/compte/jetons/", "Jetons d’API"),
     ("/compte/mes-donnees/", "Télécharger mes données"),
+    ("/compte/mes-contributions/", "Ce que sont devenues mes contributions"),
     ("/compte/supprimer/", "Supprimer mon compte"),
     ("/compte/2fa/", "Authentification à deux facteurs"),
     ("/compte/2fa/totp/activate/", "Configurer votre application"),

@@ -33,6 +33,19 @@ NOBODY = frozenset()  # a page that takes only a POST: a GET is a 405 for everyo
 
 # Who opens each back-office page (GET): a 403 for every other role and for a resident without a role.
 READERS = {
+    # Decisions and actions (core/accountability): read by the readers, changed by the managers.
+    "accountability_backoffice:decisions": READ,
+    "accountability_backoffice:decision": READ,
+    "accountability_backoffice:decision_create": MANAGE,
+    "accountability_backoffice:decision_edit": MANAGE,
+    "accountability_backoffice:decision_delete": MANAGE,
+    "accountability_backoffice:decision_links": MANAGE,
+    "accountability_backoffice:link_remove": NOBODY,
+    "accountability_backoffice:action_create": MANAGE,
+    "accountability_backoffice:action": MANAGE,
+    "accountability_backoffice:action_progress": NOBODY,
+    "accountability_backoffice:action_photo": NOBODY,
+    "accountability_backoffice:action_delete": NOBODY,
     "backoffice:audit": ONLY_ADMIN,
     "backoffice:component": MANAGE,
     "backoffice:component_add": MANAGE,
