@@ -161,7 +161,7 @@ KERNEL_DATASETS = (
             DatasetField("component", "string", _("Component")), DatasetField("space", "string", _("Space")),
             DatasetField("month", "string", _("Month (YYYY-MM)")),
             DatasetField("contributions", "integer", _("Contributions")),
-            DatasetField("participants", "integer", _("People with an account")),
+            DatasetField("participants", "integer", _("Number of people with an account")),
             DatasetField("suppressed", "boolean", _("Counts left out (fewer than 5)"))),
         rows=ledger_rows, frequency="MONTHLY", theme="SOCI"),
 )

@@ -39,6 +39,7 @@ from django_tasks import task
 from concerto.core import registry
 from concerto.core.audit.services import audit_record
 from concerto.core.errors import Refusal
+from concerto.core.participation.bounces import email_deliverable_filter
 from concerto.core.participation.digests import email_token, unsubscribe_headers
 from concerto.core.participation.models import (
     Follow,
@@ -174,8 +175,8 @@ def newsletter_recipients(newsletter: Newsletter):
     # Their notification settings let newsletters come by email (on unless they turned it off).
     people = people.exclude(Exists(NotificationPreference.objects.filter(
         user=OuterRef("pk"), verb=NEWSLETTER, channel=EMAIL, enabled=False)))
-    # Email hard bounces: addresses that bounced too often are left out HERE (one filter more on `people`).
-    return people
+    # Email hard bounces: addresses that bounced too often get no bulk email (participation/bounces.py).
+    return email_deliverable_filter(people)
 
 
 def newsletter_recipient_count(newsletter: Newsletter) -> int:

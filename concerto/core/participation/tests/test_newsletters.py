@@ -144,6 +144,15 @@ def test_send_goes_once_to_each_recipient_with_one_click_unsubscribe(agent, scea
     assert not newsletters.newsletter_receives(recipient)
     assert AuditEntry.objects.filter(action="participation.newsletter_unsubscribed").count() == 1
     assert newsletters.newsletter_recipient_count(_draft(agent, sceaux)) == 2
+    # An address that bounced hard too often gets no newsletter either (participation/bounces.py).
+    from concerto.core.participation.bounces import HARD, email_bounce_record, hard_bounces_max
+
+    bounced = newsletters.newsletter_recipients(_draft(agent, sceaux)).first().email
+    for number in range(hard_bounces_max()):
+        email_bounce_record(address=bounced.upper(), kind=HARD, key=f"bounce-{number}")
+    draft = _draft(agent, sceaux)
+    assert newsletters.newsletter_recipient_count(draft) == 1
+    assert bounced not in newsletters.newsletter_recipients(draft).values_list("email", flat=True)
 
 
 def test_a_killed_worker_leaves_the_rest_and_the_periodic_job_sends_it(agent, sceaux, people, monkeypatch, queue,
