@@ -311,8 +311,10 @@ class ComponentManifest:
     # What it shows on an organisation's page (a commune's open quick polls...): function(organisation, request)
     # -> HTML-safe text placed under the spaces ("" for nothing). Optional.
     organisation_block: Callable | None = None
-    # What it adds to a person's email digest (participation/digests.py): function(user, since) -> list of
-    # (title, url, text) new for USER since SINCE (polls open to them, answers to their questions); [] for nothing.
+    # What it adds to people's email digests (participation/digests.py), for a batch at once: function(people)
+    # with PEOPLE a list of (user, since) -> {user id: list of (title, url, text) new for that user since SINCE}
+    # (polls open to them, answers to their questions); a person with nothing new is left out. A few queries for
+    # the whole batch, not a few per person. Optional.
     digest_section: Callable | None = None
 
     @property

@@ -43,8 +43,43 @@ def erase_personal_data(user) -> None:
     Answer.objects.filter(user=user).update(user=None, why="", identity_hash="")
 
 
-def digest_section(user, since) -> list[tuple[str, str, str]]:
-    """For the person's email digest: the polls opened since SINCE that they may answer and have not (at most
-    ten; a poll is announced once, not in every digest while it stays open)."""
-    polls = Poll.objects.open_for(user).filter(opens_at__gt=since).select_related("component__space__organisation")
-    return [(poll.question, poll.get_absolute_url(), poll.target_label) for poll in polls.order_by("-opens_at")[:10]]
+def digest_section(people) -> dict:
+    """For the email digests of PEOPLE, (user, since) pairs: {user id: the polls opened since SINCE that they may
+    answer and have not (`Poll.objects.open_for`), the newest ten}. A poll is announced once, not in every digest
+    while it stays open. A few queries for the whole batch: the open polls, the people's communes, their answers."""
+    from concerto.components.polls.eligibility import communes_of
+
+    if not people:
+        return {}
+    earliest = min(since for _user, since in people)
+    polls = list(Poll.objects.open().filter(opens_at__gt=earliest)
+                 .select_related("component__space__organisation", "target_organisation")
+                 .order_by("-opens_at", "-pk"))
+    if not polls:
+        return {}
+    communes = communes_of([user for user, _since in people])
+    answered = set(Answer.objects.filter(poll__in=polls, user_id__in=list(communes))
+                   .values_list("user_id", "poll_id"))
+    above, items = {}, {}  # commune id -> the ids of it and its ancestors; poll id -> its line
+    sections = {}
+    for user, since in people:
+        commune = communes.get(user.pk)
+        if commune is None:
+            continue
+        if commune.pk not in above:
+            above[commune.pk] = {commune.pk, *(org.pk for org in commune.ancestors())}
+        within = above[commune.pk]
+        mine = []
+        for poll in polls:
+            if poll.opens_at <= since or (user.pk, poll.pk) in answered:
+                continue
+            if (poll.target_organisation_id in within if poll.target_organisation_id is not None
+                    else poll.component.space.organisation_id in within):
+                if poll.pk not in items:
+                    items[poll.pk] = (poll.question, poll.get_absolute_url(), poll.target_label)
+                mine.append(items[poll.pk])
+                if len(mine) == 10:
+                    break
+        if mine:
+            sections[user.pk] = mine
+    return sections

@@ -15,21 +15,23 @@ Every email carries RFC 8058 one-click unsubscribe headers and a link that works
 
 import logging
 import secrets
+from collections import OrderedDict, defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django_tasks import task
 
 from concerto.core import registry
 from concerto.core.audit.services import audit_record
-from concerto.core.participation.feed import feed_page
-from concerto.core.participation.models import DigestSubscription
+from concerto.core.participation.feed import feed_newest
+from concerto.core.participation.models import DigestSubscription, FeedEntry, Follow, FollowedPlace
 from concerto.core.participation.notifications import absolute_url
 from concerto.core.registry import PeriodicJob
 
@@ -123,77 +125,152 @@ JOB = PeriodicJob(name="participation.digests", every=60 * 60, run=digests_sched
 @task()
 def digest_batch(subscription_ids: list[int], period: str) -> int:
     """Send the digests of SUBSCRIPTION_IDS for PERIOD; a failed one is logged and left for the next run."""
-    sent = 0
-    for subscription_id in subscription_ids:
-        try:
-            sent += digest_deliver(subscription_id=subscription_id, period=period)
-        except Exception as error:  # the mail server: the claim is rolled back, the next run tries again
-            logger.warning("Digest not sent: %s", error, extra={"subscription": subscription_id})
+    return digests_send(subscription_ids=subscription_ids, period=period)
+
+
+def digests_send(*, subscription_ids: list[int], period: str, now: datetime | None = None) -> int:
+    """Send the digests of SUBSCRIPTION_IDS for PERIOD over one mail connection; returns how many went.
+
+    What people share is built once: their subscriptions, follows and places are read in three queries, the feed
+    of each distinct set of followed things once (the followers of one commune read the same entries), the
+    components' sections in a few queries for the whole batch (`digest_section` takes the batch), and each
+    distinct email is rendered once (`_render`). Then, person by person, in its own transaction, the period is
+    claimed with a conditional UPDATE and the email is sent: a period already claimed (another clock, a task run
+    twice) sends nothing, a send that raises rolls its claim back, a worker killed in the middle leaves the rest
+    unclaimed for the next run."""
+    now = now or timezone.now()
+    subscriptions = list(DigestSubscription.objects.filter(pk__in=subscription_ids).exclude(frequency=Frequency.NONE)
+                         .exclude(last_sent_period=period).select_related("user").order_by("pk"))
+    if not subscriptions:
+        return 0
+    people = [(subscription.user, _since(subscription, now)) for subscription in subscriptions]
+    with translation.override(settings.LANGUAGE_CODE):
+        contents = digest_contents(people)
+    sent, connection = 0, get_connection()
+    try:
+        for subscription in subscriptions:
+            try:
+                sent += _deliver(subscription, period=period, now=now, content=contents[subscription.user_id],
+                                 connection=connection)
+            except Exception as error:  # the mail server: the claim is rolled back, the next run tries again
+                logger.warning("Digest not sent: %s", error, extra={"subscription": subscription.pk})
+                connection.close()  # a broken connection is opened again for the next one
+    finally:
+        connection.close()
     return sent
 
 
-def digest_deliver(*, subscription_id: int, period: str, now: datetime | None = None) -> bool:
-    """Claim PERIOD for one subscription and send its digest if anything is new. Returns whether an email went.
-    A period already claimed (another clock, a task run twice) sends nothing."""
-    now = now or timezone.now()
+def _since(subscription: DigestSubscription, now: datetime) -> datetime:
+    length = timedelta(days=1 if subscription.frequency == Frequency.DAILY else 7)
+    return subscription.last_sent_at or (now - length)
+
+
+def _deliver(subscription: DigestSubscription, *, period: str, now: datetime, content: dict, connection) -> bool:
     with transaction.atomic():
-        subscription = DigestSubscription.objects.filter(pk=subscription_id).select_related("user").first()
-        if subscription is None or subscription.frequency == Frequency.NONE:
-            return False
-        claimed = (DigestSubscription.objects.filter(pk=subscription_id, frequency=subscription.frequency)
+        # The claim: only if nobody changed the subscription since the batch read it (frequency, last sending).
+        claimed = (DigestSubscription.objects.filter(pk=subscription.pk, frequency=subscription.frequency,
+                                                     last_sent_at=subscription.last_sent_at)
                    .exclude(last_sent_period=period).update(last_sent_period=period, last_sent_at=now))
         if not claimed:
             return False
-        length = timedelta(days=1 if subscription.frequency == Frequency.DAILY else 7)
-        since = subscription.last_sent_at or (now - length)
-        message = digest_email(subscription=subscription, since=since)
+        message = digest_message(subscription=subscription, content=content)
         if message is None:
             return False
+        message.connection = connection  # one connection for the batch (EmailMessage.send uses it)
         message.send()  # raises: the transaction rolls the claim back
     return True
 
 
-def digest_content(*, user, since: datetime) -> dict:
-    """What is new for USER since SINCE: feed entries (at most DIGEST_ENTRIES, and how many more) and the
-    components' sections, as (label, [(title, url, text)])."""
-    page = feed_page(user=user, size=DIGEST_ENTRIES * 2)
-    fresh = [entry for entry in page.entries if entry.published_at > since]
-    sections = []
-    for manifest in registry.components():
-        if manifest.digest_section is not None:
-            items = manifest.digest_section(user, since)
-            if items:
-                sections.append((manifest.label, items))
-    return {"entries": fresh[:DIGEST_ENTRIES], "more": len(fresh) - DIGEST_ENTRIES if len(fresh) > DIGEST_ENTRIES
-            else 0, "more_beyond": bool(page.next_cursor) and len(fresh) == len(page.entries),
-            "sections": sections}
+def digest_contents(people) -> dict:
+    """What is new for each of PEOPLE, (user, since) pairs: {user id: {"entries": feed entries newer than SINCE
+    (at most DIGEST_ENTRIES), "more": how many more, "more_beyond": whether there may be more still,
+    "sections": the components' sections as (label, [(title, url, text)])}}.
+
+    The feed is read once per distinct set of followed things and places (`feed.feed_newest`, newest
+    2 × DIGEST_ENTRIES, as `feed_page` would for each of them), its entries in one query for all."""
+    users = [user for user, _since in people]
+    follows, places = defaultdict(list), defaultdict(list)
+    for user_id, type_id, target_id in (Follow.objects.filter(user__in=users).order_by("pk")
+                                        .values_list("user_id", "target_type_id", "target_id")):
+        follows[user_id].append((type_id, target_id))
+    for place in FollowedPlace.objects.filter(user__in=users).order_by("pk"):
+        places[place.user_id].append(place)
+    keys, readings = {}, {}
+    for user in users:
+        key = (frozenset(follows[user.pk]),
+               frozenset((place.latitude, place.longitude, place.radius) for place in places[user.pk]))
+        keys[user.pk] = key
+        if key not in readings:
+            readings[key] = feed_newest(follows[user.pk], places[user.pk], size=DIGEST_ENTRIES * 2)
+    by_id = FeedEntry.objects.select_related("organisation").in_bulk(
+        {entry_id for newest, _more in readings.values() for _at, entry_id in newest})
+    lines = {}  # the entry as the email shows it, once per entry
+
+    def line(entry):
+        if entry.pk not in lines:
+            lines[entry.pk] = (entry.title, absolute_url(entry.url), entry.summary, entry.organisation.name)
+        return lines[entry.pk]
+
+    hooks = [(manifest.label, manifest.digest_section(people)) for manifest in registry.components()
+             if manifest.digest_section is not None]
+    contents = {}
+    for user, since in people:
+        newest, more = readings[keys[user.pk]]
+        entries = [by_id[entry_id] for _at, entry_id in newest if entry_id in by_id]
+        fresh = [line(entry) for entry in entries if entry.published_at > since]
+        contents[user.pk] = {
+            "entries": fresh[:DIGEST_ENTRIES],
+            "more": len(fresh) - DIGEST_ENTRIES if len(fresh) > DIGEST_ENTRIES else 0,
+            "more_beyond": more and len(fresh) == len(entries),
+            "sections": [(label, found[user.pk]) for label, found in hooks if found.get(user.pk)]}
+    return contents
 
 
-def digest_email(*, subscription: DigestSubscription, since: datetime) -> EmailMultiAlternatives | None:
-    """The digest email of SUBSCRIPTION (text and HTML, with the unsubscribe headers), or None if nothing is new
-    or the person has no address."""
+# The rendered emails, by what they say: the followers of one commune with nothing else new get the same one.
+# Keyed by the texts themselves (not ids), so an entry edited between two batches is rendered again. Bounded.
+_RENDERED: OrderedDict = OrderedDict()
+_RENDERED_MAX = 512
+# Where each person's unsubscribe address goes in a shared rendering (no text of an entry can hold it: the
+# entries' texts are escaped or plain, and this holds characters neither URLs nor French use).
+_UNSUBSCRIBE = "\x00unsubscribe\x00"
+
+
+def _render(context_key: tuple, context: dict) -> tuple[str, str]:
+    rendered = _RENDERED.get(context_key)
+    if rendered is None:
+        rendered = (render_to_string("participation/digest_email.txt", context),
+                    render_to_string("participation/digest_email.html", context))
+        _RENDERED[context_key] = rendered
+        if len(_RENDERED) > _RENDERED_MAX:
+            _RENDERED.popitem(last=False)
+    else:
+        _RENDERED.move_to_end(context_key)
+    return rendered
+
+
+def digest_message(*, subscription: DigestSubscription, content: dict) -> EmailMultiAlternatives | None:
+    """The email of CONTENT (from `digest_contents`) for SUBSCRIPTION, or None if nothing is new or the person
+    has no address."""
     user = subscription.user
-    if not user.email:
+    if not user.email or (not content["entries"] and not content["sections"]):
         return None
+    daily = subscription.frequency == Frequency.DAILY
     with translation.override(settings.LANGUAGE_CODE):
-        content = digest_content(user=user, since=since)
-        if not content["entries"] and not content["sections"]:
-            return None
+        sections = tuple((str(label), tuple((title, absolute_url(url), text) for title, url, text in items))
+                         for label, items in content["sections"])
+        context_key = (daily, tuple(content["entries"]), content["more"], content["more_beyond"], sections)
+        text, html = _render(context_key, {
+            "entries": content["entries"], "sections": sections, "more": content["more"],
+            "more_beyond": content["more_beyond"], "feed_url": absolute_url(reverse("feed")),
+            "unsubscribe_url": _UNSUBSCRIBE, "settings_url": absolute_url(reverse("accounts:notification_settings")),
+            "daily": daily})
         unsubscribe = absolute_url(reverse("digest_unsubscribe", kwargs={"token": subscription.token}))
-        context = {"entries": [(entry.title, absolute_url(entry.url), entry.summary, entry.organisation.name)
-                               for entry in content["entries"]],
-                   "sections": [(label, [(title, absolute_url(url), text) for title, url, text in items])
-                                for label, items in content["sections"]],
-                   "more": content["more"], "more_beyond": content["more_beyond"],
-                   "feed_url": absolute_url(reverse("feed")), "unsubscribe_url": unsubscribe,
-                   "settings_url": absolute_url(reverse("accounts:notification_settings")),
-                   "daily": subscription.frequency == Frequency.DAILY}
-        subject = _("What is new for you this week") if not context["daily"] else _("What is new for you today")
-        headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-        mailto = getattr(settings, "CONCERTO_DIGEST_UNSUBSCRIBE_MAILTO", "")
-        if mailto:
-            headers["List-Unsubscribe"] += f", <mailto:{mailto}?subject=unsubscribe-{subscription.token}>"
-        message = EmailMultiAlternatives(subject, render_to_string("participation/digest_email.txt", context),
-                                         None, [user.email], headers=headers)
-        message.attach_alternative(render_to_string("participation/digest_email.html", context), "text/html")
+        subject = _("What is new for you this week") if not daily else _("What is new for you today")
+    headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    mailto = getattr(settings, "CONCERTO_DIGEST_UNSUBSCRIBE_MAILTO", "")
+    if mailto:
+        headers["List-Unsubscribe"] += f", <mailto:{mailto}?subject=unsubscribe-{subscription.token}>"
+    message = EmailMultiAlternatives(subject, text.replace(_UNSUBSCRIBE, unsubscribe), None, [user.email],
+                                     headers=headers)
+    message.attach_alternative(html.replace(_UNSUBSCRIBE, escape(unsubscribe)), "text/html")
     return message
