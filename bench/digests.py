@@ -30,7 +30,7 @@ class CountingBackend(DummyBackend):
 
     def open(self):
         CountingBackend.connections += 1
-        return True
+        return True  # as the SMTP backend when it opened a connection
 
     def send_messages(self, email_messages):
         CountingBackend.sent += len(email_messages)

@@ -19,6 +19,7 @@ from collections import OrderedDict, defaultdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
 from django.db import transaction
@@ -35,6 +36,7 @@ from concerto.core.participation.feed import feed_newest
 from concerto.core.participation.models import DigestSubscription, FeedEntry, Follow, FollowedPlace
 from concerto.core.participation.notifications import absolute_url
 from concerto.core.registry import PeriodicJob
+from concerto.core.territory.models import Organisation
 
 logger = logging.getLogger("concerto.digests")
 DIGEST_ENTRIES = 20
@@ -141,24 +143,31 @@ def digests_send(*, subscription_ids: list[int], period: str, now: datetime | No
     unclaimed for the next run."""
     now = now or timezone.now()
     subscriptions = list(DigestSubscription.objects.filter(pk__in=subscription_ids).exclude(frequency=Frequency.NONE)
-                         .exclude(last_sent_period=period).select_related("user").order_by("pk"))
+                         .exclude(last_sent_period=period).order_by("pk"))
     if not subscriptions:
         return 0
+    # The people apart, not joined: SQLite's planner walked the whole user table for a join of 500 ids.
+    users = get_user_model().objects.in_bulk([subscription.user_id for subscription in subscriptions])
+    for subscription in subscriptions:
+        subscription.user = users[subscription.user_id]
     people = [(subscription.user, _since(subscription, now)) for subscription in subscriptions]
+    sent, connection = 0, get_connection()
+    # A worker has no request, hence no active language: the emails are written in the site's language.
     with translation.override(settings.LANGUAGE_CODE):
         contents = digest_contents(people)
         links = digest_links()
-    sent, connection = 0, get_connection()
-    try:
-        for subscription in subscriptions:
-            try:
-                sent += _deliver(subscription, period=period, now=now, content=contents[subscription.user_id],
-                                 links=links, connection=connection)
-            except Exception as error:  # the mail server: the claim is rolled back, the next run tries again
-                logger.warning("Digest not sent: %s", error, extra={"subscription": subscription.pk})
-                connection.close()  # a broken connection is opened again for the next one
-    finally:
-        connection.close()
+        try:
+            connection.open()  # kept open for the batch: EmailMessage.send closes only a connection it opened
+            for subscription in subscriptions:
+                try:
+                    sent += _deliver(subscription, period=period, now=now, content=contents[subscription.user_id],
+                                     links=links, connection=connection)
+                except Exception as error:  # the mail server: the claim is rolled back, the next run tries again
+                    logger.warning("Digest not sent: %s", error, extra={"subscription": subscription.pk})
+                    connection.close()  # a broken connection: a new one for the next person
+                    connection.open()
+        finally:
+            connection.close()
     return sent
 
 
@@ -219,12 +228,14 @@ def digest_contents(people) -> dict:
         keys[user.pk] = key
         if key not in readings:
             readings[key] = feed_newest(follows[user.pk], places[user.pk], size=DIGEST_ENTRIES * 2)
-    lines = {}  # entry id -> (published_at, the entry as the email shows it)
-    wanted = {entry_id for newest, _more in readings.values() for _at, entry_id in newest}
-    for entry_id, published_at, title, url, summary, organisation in (
-            FeedEntry.objects.filter(pk__in=wanted)
-            .values_list("pk", "published_at", "title", "url", "summary", "organisation__name").iterator(2000)):
-        lines[entry_id] = (published_at, (title, absolute_url(url), summary, organisation))
+    lines, rows = {}, []  # entry id -> (published_at, the entry as the email shows it)
+    wanted = sorted({entry_id for newest, _more in readings.values() for _at, entry_id in newest})
+    for start in range(0, len(wanted), 900):  # SQLite's parameters; the organisations' names apart (no join)
+        rows += FeedEntry.objects.filter(pk__in=wanted[start:start + 900]).values_list(
+            "pk", "published_at", "title", "url", "summary", "organisation_id")
+    names = dict(Organisation.objects.filter(pk__in={row[-1] for row in rows}).values_list("pk", "name"))
+    for entry_id, published_at, title, url, summary, organisation_id in rows:
+        lines[entry_id] = (published_at, (title, absolute_url(url), summary, names.get(organisation_id)))
     hooks = [(str(manifest.label), manifest.digest_section(people)) for manifest in registry.components()
              if manifest.digest_section is not None]
     contents, shared = {}, {}
@@ -278,15 +289,14 @@ def digest_links() -> dict:
 def digest_message(*, subscription: DigestSubscription, content: dict,
                    links: dict | None = None) -> EmailMultiAlternatives | None:
     """The email of CONTENT (from `digest_contents`) for SUBSCRIPTION, or None if nothing is new or the person
-    has no address. LINKS: `digest_links()`, computed once for a batch."""
+    has no address. LINKS: `digest_links()`, computed once for a batch. In the language active (the site's)."""
     user = subscription.user
     if not user.email or (not content["entries"] and not content["sections"]):
         return None
     daily = subscription.frequency == Frequency.DAILY
     links = links or digest_links()
-    with translation.override(settings.LANGUAGE_CODE):
-        text, html = _render((daily, content["key"]), {**content, **links, "daily": daily})
-        subject = _("What is new for you this week") if not daily else _("What is new for you today")
+    text, html = _render((daily, content["key"]), {**content, **links, "daily": daily})
+    subject = _("What is new for you this week") if not daily else _("What is new for you today")
     unsubscribe = links["unsubscribe_url"].replace(_TOKEN, subscription.token)
     headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
     mailto = getattr(settings, "CONCERTO_DIGEST_UNSUBSCRIBE_MAILTO", "")
