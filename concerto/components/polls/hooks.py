@@ -4,6 +4,7 @@ from django.utils.translation import gettext, ngettext
 
 from concerto.components.polls.models import Answer, Poll
 from concerto.components.polls.services import poll_results
+from concerto.core.participation.digests import digest_lines
 
 
 def export_polls(component) -> list[dict]:
@@ -60,26 +61,19 @@ def digest_section(people) -> dict:
     communes = communes_of([user for user, _since in people])
     answered = set(Answer.objects.filter(poll__in=polls, user_id__in=list(communes))
                    .values_list("user_id", "poll_id"))
-    above, items = {}, {}  # commune id -> the ids of it and its ancestors; poll id -> its line
-    sections = {}
-    for user, since in people:
+    above = {}  # commune id -> the ids of it and its ancestors
+
+    def within(user):
         commune = communes.get(user.pk)
-        if commune is None:
-            continue
-        if commune.pk not in above:
+        if commune is not None and commune.pk not in above:
             above[commune.pk] = {commune.pk, *(org.pk for org in commune.ancestors())}
-        within = above[commune.pk]
-        mine = []
-        for poll in polls:
-            if poll.opens_at <= since or (user.pk, poll.pk) in answered:
-                continue
-            if (poll.target_organisation_id in within if poll.target_organisation_id is not None
-                    else poll.component.space.organisation_id in within):
-                if poll.pk not in items:
-                    items[poll.pk] = (poll.question, poll.get_absolute_url(), poll.target_label)
-                mine.append(items[poll.pk])
-                if len(mine) == 10:
-                    break
-        if mine:
-            sections[user.pk] = mine
-    return sections
+        return above[commune.pk] if commune is not None else set()
+
+    def concerns(user, since, poll):
+        if poll.opens_at <= since or (user.pk, poll.pk) in answered:
+            return False
+        target = poll.target_organisation_id or poll.component.space.organisation_id
+        return target in within(user)
+
+    return digest_lines(people, polls, concerns=concerns,
+                        line=lambda poll: (poll.question, poll.get_absolute_url(), poll.target_label))

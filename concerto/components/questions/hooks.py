@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.text import Truncator
 
 from concerto.components.questions.models import Question
+from concerto.core.participation.digests import digest_lines
 
 
 def digest_section(people) -> dict:
@@ -25,18 +26,8 @@ def digest_section(people) -> dict:
     concerned = set(QuestionSupport.objects.filter(question__in=answers, user_id__in=ids)
                     .values_list("user_id", "question_id"))
     concerned |= {(question.author_id, question.pk) for question in answers}
-    items, sections = {}, {}
-    for user, since in people:
-        mine = []
-        for question in answers:
-            if question.answered_at < since or (user.pk, question.pk) not in concerned:
-                continue
-            if question.pk not in items:
-                items[question.pk] = (question.title, question.get_absolute_url(),
-                                      Truncator(question.answer_text).chars(300))
-            mine.append(items[question.pk])
-            if len(mine) == 10:
-                break
-        if mine:
-            sections[user.pk] = mine
-    return sections
+    return digest_lines(people, answers,
+                        concerns=lambda user, since, question: (question.answered_at >= since
+                                                                and (user.pk, question.pk) in concerned),
+                        line=lambda question: (question.title, question.get_absolute_url(),
+                                               Truncator(question.answer_text).chars(300)))

@@ -267,6 +267,26 @@ def digest_contents(people) -> dict:
     return contents
 
 
+def digest_lines(people, candidates, *, concerns, line, most: int = 10) -> dict:
+    """For the components' `digest_section` hooks: {user id: the LINE (title, url, text) of the first MOST of
+    CANDIDATES (in the order to show) for which CONCERNS(user, since, candidate) holds}, for PEOPLE, (user, since)
+    pairs. Each candidate's line is built once, whoever gets it; a person with none is left out."""
+    lines, sections = {}, {}
+    for user, since in people:
+        mine = []
+        for candidate in candidates:
+            if not concerns(user, since, candidate):
+                continue
+            if candidate.pk not in lines:
+                lines[candidate.pk] = line(candidate)
+            mine.append(lines[candidate.pk])
+            if len(mine) == most:
+                break
+        if mine:
+            sections[user.pk] = mine
+    return sections
+
+
 # The rendered emails, by what they say: the followers of one commune with nothing else new get the same one.
 # Keyed by the texts themselves (not ids), so an entry edited between two batches is rendered again. Bounded.
 _RENDERED: OrderedDict = OrderedDict()
