@@ -15,10 +15,43 @@ import os
 import resource
 import time
 
+from django.core.mail.backends.dummy import EmailBackend as DummyBackend
+
 from bench.feed_page import populate as entries_populate
 from bench.proposals_list import django_setup, throwaway_database
 
 TARGET_S = 300
+
+
+class CountingBackend(DummyBackend):
+    """The dummy backend (messages built, then dropped), counting them and the connections opened."""
+
+    sent = connections = 0
+
+    def open(self):
+        CountingBackend.connections += 1
+        return True  # as the SMTP backend when it opened a connection
+
+    def send_messages(self, email_messages):
+        CountingBackend.sent += len(email_messages)
+        return len(email_messages)
+
+
+def database_cpu() -> float | None:
+    """The CPU time of this connection's PostgreSQL server process (same machine), None on SQLite (in process)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def people_populate(people: int) -> None:
@@ -55,13 +88,18 @@ def main(argv=None) -> int:
         from concerto.core.participation.models import DigestSubscription
 
         settings.DEBUG = False
-        settings.EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+        settings.EMAIL_BACKEND = f"{CountingBackend.__module__}.CountingBackend"
         entries_populate(args.entries)
         people_populate(args.people)
+        from django.db import connection
+
+        with connection.cursor() as cursor:  # the planner's statistics, as on a database in service
+            cursor.execute("ANALYZE")
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        started = time.perf_counter()
+        started, cpu_started, db_started = time.perf_counter(), time.process_time(), database_cpu()
         batches = digests.digests_schedule(timezone.localtime().replace(hour=9))
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        db_cpu = database_cpu() - db_started if db_started is not None else None
         after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         period = digests.period_of("weekly", timezone.now())
         done = DigestSubscription.objects.filter(last_sent_period=period).count()
@@ -69,8 +107,12 @@ def main(argv=None) -> int:
     print(f"Digests on {database}: {args.people:,} people, {args.entries:,} feed entries; {batches} batches, "
           f"{done:,} periods claimed in {elapsed:.1f} s ({done / elapsed:.0f} a second; for 100,000: "
           f"{per_100k:.0f} s, target < {TARGET_S} s: {'met' if per_100k < TARGET_S else 'NOT met'})")
-    print(f"  peak memory before the job {before / 1024:.0f} MB, after {after / 1024:.0f} MB; "
-          f"load {os.getloadavg()[0]:.1f}")
+    server = "SQLite included" if db_cpu is None else f"plus {db_cpu:.1f} s of the PostgreSQL server process"
+    print(f"  {CountingBackend.sent:,} emails over {CountingBackend.connections:,} connections "
+          f"({CountingBackend.sent / elapsed:.0f} emails a second); CPU time of this process {cpu:.1f} s "
+          f"({server}; for 100,000: {cpu / max(1, done) * 100_000:.0f} s); "
+          f"peak memory (RSS) before the job {before / 1024:.0f} MB, "
+          f"after {after / 1024:.0f} MB; load average {' / '.join(f'{n:.1f}' for n in os.getloadavg())}")
     return 0
 
 

@@ -413,8 +413,10 @@ class ComponentManifest:
     organisation_block: Callable | None = None
     # Its open datasets (see OpenDataset), published by the open-data portal at /donnees/.
     open_datasets: tuple[OpenDataset, ...] = ()
-    # What it adds to a person's email digest (participation/digests.py): function(user, since) -> list of
-    # (title, url, text) new for USER since SINCE (polls open to them, answers to their questions); [] for nothing.
+    # What it adds to people's email digests (participation/digests.py), for a batch at once: function(people)
+    # with PEOPLE a list of (user, since) -> {user id: list of (title, url, text) new for that user since SINCE}
+    # (polls open to them, answers to their questions); a person with nothing new is left out. A few queries for
+    # the whole batch, not a few per person. Optional.
     digest_section: Callable | None = None
     # What an organisation's newsletter may point to (participation/newsletters.py): function(organisation) ->
     # list of (title, url, text) of its items worth a block (the open polls that concern it); [] for nothing.

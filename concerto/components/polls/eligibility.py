@@ -50,6 +50,25 @@ def commune_of(user):
     return verification.organisation if verification is not None else user.residence
 
 
+def communes_of(users) -> dict:
+    """`commune_of` for many USERS in two queries (the digests): {user id: commune or None}."""
+    from concerto.core.territory.models import Organisation
+
+    users = [user for user in users if getattr(user, "is_authenticated", False)]
+    if not users:
+        return {}
+    verified = {}
+    verifications = (users[0].verifications.model.objects
+                     .filter(user_id__in=[user.pk for user in users], revoked_at__isnull=True,
+                             organisation__kind="commune")
+                     .select_related("organisation").order_by("user_id", "-created_at", "-pk"))
+    for verification in verifications:
+        verified.setdefault(verification.user_id, verification.organisation)
+    declared = Organisation.objects.in_bulk({user.residence_id for user in users
+                                             if user.pk not in verified and user.residence_id})
+    return {user.pk: verified.get(user.pk) or declared.get(user.residence_id) for user in users}
+
+
 def area_contains(area: dict, *, latitude: float, longitude: float) -> bool:
     return bool(shapely.contains_xy(shape(area), longitude, latitude))
 

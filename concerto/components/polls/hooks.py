@@ -4,6 +4,7 @@ from django.utils.translation import gettext, ngettext
 
 from concerto.components.polls.models import Answer, Poll
 from concerto.components.polls.services import poll_results
+from concerto.core.participation.digests import digest_lines
 
 
 def export_polls(component) -> list[dict]:
@@ -43,11 +44,39 @@ def erase_personal_data(user) -> None:
     Answer.objects.filter(user=user).update(user=None, why="", identity_hash="")
 
 
-def digest_section(user, since) -> list[tuple[str, str, str]]:
-    """For the person's email digest: the polls opened since SINCE that they may answer and have not (at most
-    ten; a poll is announced once, not in every digest while it stays open)."""
-    polls = Poll.objects.open_for(user).filter(opens_at__gt=since).select_related("component__space__organisation")
-    return [(poll.question, poll.get_absolute_url(), poll.target_label) for poll in polls.order_by("-opens_at")[:10]]
+def digest_section(people) -> dict:
+    """For the email digests of PEOPLE, (user, since) pairs: {user id: the polls opened since SINCE that they may
+    answer and have not (`Poll.objects.open_for`), the newest ten}. A poll is announced once, not in every digest
+    while it stays open. A few queries for the whole batch: the open polls, the people's communes, their answers."""
+    from concerto.components.polls.eligibility import communes_of
+
+    if not people:
+        return {}
+    earliest = min(since for _user, since in people)
+    polls = list(Poll.objects.open().filter(opens_at__gt=earliest)
+                 .select_related("component__space__organisation", "target_organisation")
+                 .order_by("-opens_at", "-pk"))
+    if not polls:
+        return {}
+    communes = communes_of([user for user, _since in people])
+    answered = set(Answer.objects.filter(poll__in=polls, user_id__in=list(communes))
+                   .values_list("user_id", "poll_id"))
+    above = {}  # commune id -> the ids of it and its ancestors
+
+    def within(user):
+        commune = communes.get(user.pk)
+        if commune is not None and commune.pk not in above:
+            above[commune.pk] = {commune.pk, *(org.pk for org in commune.ancestors())}
+        return above[commune.pk] if commune is not None else set()
+
+    def concerns(user, since, poll):
+        if poll.opens_at <= since or (user.pk, poll.pk) in answered:
+            return False
+        target = poll.target_organisation_id or poll.component.space.organisation_id
+        return target in within(user)
+
+    return digest_lines(people, polls, concerns=concerns,
+                        line=lambda poll: (poll.question, poll.get_absolute_url(), poll.target_label))
 
 
 def dialogue(components) -> list:
@@ -64,6 +93,8 @@ def dialogue(components) -> list:
             answers.values_list("channel").annotate(n=Count("pk")).order_by("-n", "channel")]
     return [Chart(gettext("Quick poll answers by channel"), rows, value_label=gettext("Answers"),
                   summary=gettext("Where people answered the published quick polls: website, API, chat."))]
+
+
 def newsletter_blocks(organisation) -> list[tuple[str, str, str]]:
     """For a newsletter of ORGANISATION: the open polls that concern it (its own, and those of its territory or
     the Métropole aimed at it), the newest first."""

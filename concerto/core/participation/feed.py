@@ -115,6 +115,20 @@ def feed_page(*, user, cursor: str = "", section: str = "", size: int = PAGE_SIZ
     follows = list(Follow.objects.filter(user=user).values_list("target_type_id", "target_id"))
     places = list(FollowedPlace.objects.filter(user=user))
     after = _cursor_parse(cursor) if cursor else None
+    newest, more = feed_newest(follows, places, section=section, after=after, size=size)
+    by_id = FeedEntry.objects.select_related("organisation").in_bulk([pk for _, pk in newest])
+    entries = [by_id[pk] for _, pk in newest if pk in by_id]
+    reader = FeedReader.objects.filter(user=user).only("seen_at").first()
+    seen_at = reader.seen_at if reader else None
+    unread = {entry.pk for entry in entries if seen_at is None or entry.published_at > seen_at}
+    next_cursor = f"{newest[-1][0].isoformat()}_{newest[-1][1]}" if more and newest else ""
+    return FeedPage(entries=entries, next_cursor=next_cursor, unread=unread)
+
+
+def feed_newest(follows, places, *, section: str = "", after=None, size: int = PAGE_SIZE):
+    """The newest SIZE (published_at, entry id) of FOLLOWS ((content type id, id) pairs) and PLACES
+    (FollowedPlace), older than AFTER, and whether there are more: what `feed_page` reads, for callers that
+    share one reading between the people who follow the same things (the digests)."""
     # A hundred followed things a query at most (SQLite caps the terms of a UNION and the parameters of a query).
     streams = [_newest(follows[n:n + 100], places if n == 0 else [], section=section, after=after, size=size)
                for n in range(0, max(1, len(follows)), 100)]
@@ -123,15 +137,7 @@ def feed_page(*, user, cursor: str = "", section: str = "", size: int = PAGE_SIZ
         if entry_id not in seen:
             seen.add(entry_id)
             newest.append((published_at, entry_id))
-    more = len(newest) > size
-    newest = newest[:size]
-    by_id = FeedEntry.objects.select_related("organisation").in_bulk([pk for _, pk in newest])
-    entries = [by_id[pk] for _, pk in newest if pk in by_id]
-    reader = FeedReader.objects.filter(user=user).only("seen_at").first()
-    seen_at = reader.seen_at if reader else None
-    unread = {entry.pk for entry in entries if seen_at is None or entry.published_at > seen_at}
-    next_cursor = f"{newest[-1][0].isoformat()}_{newest[-1][1]}" if more and newest else ""
-    return FeedPage(entries=entries, next_cursor=next_cursor, unread=unread)
+    return newest[:size], len(newest) > size
 
 
 def _newest(follows, places, *, section: str, after, size: int) -> list[tuple[datetime, int]]:
