@@ -74,6 +74,24 @@ def digest_subscription_set(*, user, frequency: str) -> DigestSubscription:
     return subscription
 
 
+def email_token(user) -> str:
+    """USER's secret for the unsubscribe addresses of the emails they get in bulk (digests, newsletters): the
+    token of their DigestSubscription, created without a digest (frequency none) if they have none."""
+    subscription, _created = DigestSubscription.objects.get_or_create(
+        user=user, defaults={"token": _new_token(), "frequency": Frequency.NONE})
+    return subscription.token
+
+
+def unsubscribe_headers(url: str, *, token: str = "") -> dict:
+    """The RFC 8058 one-click unsubscribe headers of a bulk email (digests, newsletters) whose secret address
+    is URL; with TOKEN, a mailto: too when CONCERTO_DIGEST_UNSUBSCRIBE_MAILTO is set."""
+    headers = {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+    mailto = getattr(settings, "CONCERTO_DIGEST_UNSUBSCRIBE_MAILTO", "")
+    if mailto and token:
+        headers["List-Unsubscribe"] += f", <mailto:{mailto}?subject=unsubscribe-{token}>"
+    return headers
+
+
 def digest_subscription_for(token: str) -> DigestSubscription | None:
     if not token or len(token) > 64:
         return None
@@ -341,10 +359,7 @@ def digest_message(*, subscription: DigestSubscription, content: dict,
     text, html = _render((daily, content["key"]), {**content, **links, "daily": daily})
     subject = _("What is new for you this week") if not daily else _("What is new for you today")
     unsubscribe = links["unsubscribe_url"].replace(_TOKEN, subscription.token)
-    headers = {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-    mailto = getattr(settings, "CONCERTO_DIGEST_UNSUBSCRIBE_MAILTO", "")
-    if mailto:
-        headers["List-Unsubscribe"] += f", <mailto:{mailto}?subject=unsubscribe-{subscription.token}>"
+    headers = unsubscribe_headers(unsubscribe, token=subscription.token)
     message = EmailMultiAlternatives(subject, text.replace(_TOKEN, subscription.token), None, [user.email],
                                      headers=headers)
     message.attach_alternative(html.replace(_TOKEN, escape(subscription.token)), "text/html")
