@@ -81,11 +81,11 @@ def test_a_digest_sent_counts_for_the_communes_whose_news_it_carried(sceaux, res
     subscription = digests.digest_subscription_set(user=resident, frequency="weekly")
     feed_publish(item=sceaux, kind="test", title="Le marché de Noël ouvre samedi", url="/sceaux/",
                  organisation=sceaux)
-    assert digests.digest_deliver(subscription_id=subscription.pk, period="2026-W49")
+    assert digests.digests_send(subscription_ids=[subscription.pk], period="2026-W49") == 1
     assert len(mailoutbox) == 1
     row = DigestSentCount.objects.get()
     assert (row.organisation, row.count, row.day) == (sceaux, 1, timezone.localdate())
-    assert not digests.digest_deliver(subscription_id=subscription.pk, period="2026-W49")  # claimed once
+    assert digests.digests_send(subscription_ids=[subscription.pk], period="2026-W49") == 0  # claimed once
     assert DigestSentCount.objects.get().count == 1
 
 
