@@ -175,14 +175,18 @@ def url_for(route: str, values: dict, override: dict | None = None) -> str:
     def replace(match):
         name = match["name"]
         # Ids the fixtures don't provide still have to match <int:...> converters to reach the checks.
-        default = "1" if name.endswith("_id") else "x"
-        return str(override.get(name, values.get(name, default)))
+        default = "1" if name.endswith("_id") or name == "number" else "x"
+        value = override.get(name, values.get(name, default))
+        choices = (match.groupdict().get("choices") or "").split("|")
+        if choices != [""] and name not in override and value not in choices:
+            value = choices[0]  # a regex group of words (csv|json): one of them
+        return str(value)
 
     if "^" in route:
-        # A regex pattern: fill its named groups, drop the anchors.
+        # A regex pattern: fill its named groups, drop the anchors and the escapes.
         route = route.replace("^", "").replace("$", "")
-        route = re.sub(r"\(\?P<(?P<name>\w+)>[^)]*\)", replace, route)
-        route = route.replace(".*", "rien/du/tout")
+        route = re.sub(r"\(\?P<(?P<name>\w+)>(?:(?P<choices>\w+(?:\|\w+)+)|[^)]*)\)", replace, route)
+        route = route.replace(".*", "rien/du/tout").replace("\\.", ".")
     return "/" + CONVERTER.sub(replace, route)
 
 
@@ -264,9 +268,12 @@ def test_no_server_error_on_any_url_with_any_input(settings, tmp_path, world, re
 BACKOFFICE_ROUTES = [route for route in ROUTES if route.startswith("gestion/")]
 # Django's own views and allauth's pages check the CSRF token too, so every form of the site is here;
 # the API (JSON, its own CSRF check on session writes), Open311 (an API key, no session) and Atom feeds take
-# no form. The digest's unsubscribe address takes the one-click POST of mail clients (RFC 8058): a secret token in
-# the URL stands for the session, and it changes nothing but stopping that person's digest.
-FORM_ROUTES = [route for route in ROUTES if not route.startswith(("api/", "open311/", "mon-fil/resume/desabonnement/"))]
+# no form. The digest's and the newsletters' unsubscribe addresses take the one-click POST of mail clients (RFC
+# 8058): a secret token in the URL stands for the session, and it changes nothing but stopping that person's emails.
+# The mail provider's bounce webhook is a server-to-server call whose secret is the proof.
+FORM_ROUTES = [route for route in ROUTES if not route.startswith((
+    "api/", "open311/", "mon-fil/resume/desabonnement/", "mon-fil/lettres/desabonnement/",
+    "participation/courriels/rebonds/"))]
 
 
 @pytest.mark.parametrize("route", BACKOFFICE_ROUTES)
