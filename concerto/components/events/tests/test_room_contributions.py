@@ -2,11 +2,10 @@
 proposals or questionnaire responses of the space, marked in person and linked to the event, and count in
 lists, results and the ledger like any other."""
 
-from datetime import date
-
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from concerto.components.consultations import building
 from concerto.components.consultations import services as consultations
@@ -127,7 +126,9 @@ def test_paper_answers_are_entered_as_in_person_responses_and_counted_in_the_res
         assert response.status_code == 302
     responses = Response.objects.filter(component=component, channel="in_person", status="submitted")
     assert responses.count() == 3 and all(r.respondent_id is None for r in responses)
-    assert responses.first().submitted_at.date() == min(event.starts_at.date(), date.today())
+    # The day of the meeting in Paris (an evening meeting at 0:30 is the next day's), or today if it is to come.
+    assert (timezone.localtime(responses.first().submitted_at).date()
+            == min(timezone.localtime(event.starts_at).date(), timezone.localdate()))
     assert RoomContribution.objects.filter(event=event).count() == 3
     assert Contribution.objects.filter(component=component, channel="in_person").count() == 3
     assert Contribution.objects.filter(component=component, channel="in_person",
