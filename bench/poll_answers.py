@@ -8,14 +8,16 @@ are in bench/harness.py).
 It builds a throw-away database with a published polls component of Sceaux, one open single-choice poll (three
 answers, results after answering) and N residents of Sceaux, each with a personal API token. It starts the site
 under gunicorn and drives it with wrk: each request is `POST /api/v1/polls/polls/<id>/answer` with the next
-resident's token and one of the answers. Every answer goes through `poll_answer` (the same as the web and the
-chat): target check, a row, its choice, its ledger row, in one transaction. Residents are never reused within
-the run unless wrk goes past N requests: their second answer is then a 409, counted apart. Then it checks the
+resident's token and one of the answers. First, the reference in the same run: the same load for --reference
+seconds with the poll fast lane off (CONCERTO_POLL_FAST_LANE=0: Django, `poll_answer`); then the measured run with
+the lane on (components/polls/lane.py: target check, a row, its choice, its ledger row, in one statement).
+Before each run, the residents who have answered are left out, so every request is a first answer (a second one
+would be a 409, counted apart). Then it checks the
 database: one answer per resident who got a 201, none lost, none doubled (the unique constraint), one choice and
 one ledger row per answer. It prints answers/s, p50/p95/p99, the CPU per answer and the machine's load.
 Targets: >= 500 answers/s, p99 < 200 ms, none lost or doubled.
-Options: --residents (30,000), --duration (20 s), --connections (32), --workers (2), --threads (8), --pool (2:4),
---own-cluster.
+Options: --residents (30,000), --duration (20 s), --reference (8 s; 0: none), --connections (32), --workers (2),
+--threads (8), --pool (2:4), --own-cluster.
 """
 
 import argparse
@@ -81,7 +83,7 @@ def populate(residents: int) -> dict:
         ApiToken.objects.bulk_create(tokens, batch_size=2000)
     choice_ids = list(poll.choices.values_list("pk", flat=True))
     bodies = [json.dumps({"choices": [choice]}) for choice in choice_ids]
-    return {"poll": poll, "keys": keys, "bodies": bodies}
+    return {"poll": poll, "keys": keys, "users": [user.pk for user in users], "bodies": bodies}
 
 
 def main(argv=None) -> int:
@@ -93,6 +95,8 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--pool", default="2:4")
     parser.add_argument("--own-cluster", action="store_true")
+    parser.add_argument("--reference", type=int, default=8,
+                        help="seconds of the same load with the lane off, first (0: none)")
     args = parser.parse_args(argv)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     if not gunicorn.exists():
@@ -101,6 +105,45 @@ def main(argv=None) -> int:
     with ExitStack() as stack:
         postmaster = stack.enter_context(own_cluster(0, 5)) if args.own_cluster else None
         return run_bench(args, postmaster, gunicorn)
+
+
+def _serve(folder: Path, gunicorn: Path, args, lane: bool):
+    """gunicorn on a free port, with the poll fast lane on or off: (process, port)."""
+    port = free_port()
+    env = {**os.environ, "CONCERTO_DEBUG": "0", "CONCERTO_SECRET_KEY": "bench-" + secrets.token_hex(16),
+           "CONCERTO_ALLOWED_HOSTS": "127.0.0.1", "CONCERTO_DB_POOL": args.pool, "CONCERTO_BEHIND_HTTPS_PROXY": "1",
+           "CONCERTO_POLL_FAST_LANE": "1" if lane else "0"}
+    server = subprocess.Popen(
+        [str(gunicorn), "concerto.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
+         str(args.workers), "--worker-class", "gthread", "--threads", str(args.threads), "--backlog", "4096",
+         "--log-level", "warning", "--keep-alive", "30", "--preload"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(folder / "gunicorn.log", "a"),
+        start_new_session=True)
+    wait_for(port, server, path="/api/v1/polls/polls/0")
+    return server, port
+
+
+def _fresh_tokens(folder: Path, data: dict) -> int:
+    """Write the tokens of the residents who have not answered yet (so that every request is a first answer);
+    returns how many answers the database holds."""
+    from django.db import connection
+
+    from concerto.components.polls.models import Answer
+
+    total = settled_count(Answer)
+    answered = set(Answer.objects.filter(poll=data["poll"]).values_list("user_id", flat=True))
+    connection.close()
+    keys = [key for key, user in zip(data["keys"], data["users"], strict=True) if user not in answered]
+    (folder / "tokens.txt").write_text("\n".join(keys) + "\n")
+    return total
+
+
+def _figures(run) -> dict:
+    match = re.search(r"^BENCH (\{.*\})$", run.stdout, re.MULTILINE)
+    if not match:
+        print(run.stdout, run.stderr)
+        sys.exit("wrk gave no figures")
+    return json.loads(match.group(1))
 
 
 def run_bench(args, postmaster, gunicorn: Path) -> int:
@@ -117,28 +160,33 @@ def run_bench(args, postmaster, gunicorn: Path) -> int:
 
         connection.close()
         folder = Path(folder)
-        (folder / "tokens.txt").write_text("\n".join(data["keys"]) + "\n")
         (folder / "bodies.txt").write_text("\n".join(data["bodies"]) + "\n")
         (folder / "answers.lua").write_text(LUA)
-        port = free_port()
-        env = {**os.environ, "CONCERTO_DEBUG": "0", "CONCERTO_SECRET_KEY": "bench-" + secrets.token_hex(16),
-               "CONCERTO_ALLOWED_HOSTS": "127.0.0.1", "CONCERTO_DB_POOL": args.pool, "CONCERTO_BEHIND_HTTPS_PROXY": "1"}
-        server = subprocess.Popen(
-            [str(gunicorn), "concerto.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers",
-             str(args.workers), "--worker-class", "gthread", "--threads", str(args.threads), "--backlog", "4096",
-             "--log-level", "warning", "--keep-alive", "30", "--preload"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(folder / "gunicorn.log", "w"),
-            start_new_session=True)
-        url = f"http://127.0.0.1:{port}/api/v1/polls/polls/{data['poll'].pk}/answer"
         wrk = ["wrk", "-t", "2", "-c", str(args.connections), "-s", str(folder / "answers.lua"), "--timeout", "5s"]
         files = ["--", str(folder / "tokens.txt"), str(folder / "bodies.txt"), "2", "POST"]
+        path = f"/api/v1/polls/polls/{data['poll'].pk}/answer"
+        # 1. The reference, in the same run: the same endpoint through Django, the lane off.
+        reference = None
+        if args.reference:
+            _fresh_tokens(folder, data)
+            server, port = _serve(folder, gunicorn, args, lane=False)
+            try:
+                subprocess.run([*wrk, "-d", "2s", f"http://127.0.0.1:{port}{path}", *files], check=True,
+                               capture_output=True, text=True)
+                _fresh_tokens(folder, data)
+                run = subprocess.run([*wrk, "-d", f"{args.reference}s", f"http://127.0.0.1:{port}{path}", *files],
+                                     check=True, capture_output=True, text=True)
+            finally:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(timeout=30)
+            reference = _figures(run)
+        # 2. The lane.
+        server, port = _serve(folder, gunicorn, args, lane=True)
+        url = f"http://127.0.0.1:{port}{path}"
         try:
-            wait_for(port, server, path="/api/v1/polls/polls/0")
+            _fresh_tokens(folder, data)
             subprocess.run([*wrk, "-d", "3s", url, *files], check=True, capture_output=True, text=True)
-            warm = settled_count(Answer)
-            connection.close()
-            rotated = data["keys"][warm:] + data["keys"][:warm]
-            (folder / "tokens.txt").write_text("\n".join(rotated) + "\n")
+            warm = _fresh_tokens(folder, data)
             load_before, cpu_before = os.getloadavg(), total_cpu()
             server_pids, pg_pids = [server.pid, *children_of(server.pid)], postgres_pids(postmaster)
             server_cpu, pg_cpu = cpu_seconds(server_pids), cpu_seconds(pg_pids)
@@ -151,11 +199,7 @@ def run_bench(args, postmaster, gunicorn: Path) -> int:
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
-        match = re.search(r"^BENCH (\{.*\})$", run.stdout, re.MULTILINE)
-        if not match:
-            print(run.stdout, run.stderr, (folder / "gunicorn.log").read_text()[-3000:])
-            sys.exit("wrk gave no figures")
-        figures = json.loads(match.group(1))
+        figures = _figures(run)
         answers = Answer.objects.filter(poll=data["poll"])
         total = answers.count()
         doubled = answers.values("user_id").annotate(n=Count("pk")).filter(n__gt=1).count()
@@ -182,13 +226,19 @@ def run_bench(args, postmaster, gunicorn: Path) -> int:
           f"{ {k: v for k, v in figures['errors'].items() if v} or 'none'}")
     print(f"  latency p50 {figures['p50_us'] / 1000:.1f} ms, p95 {figures['p95_us'] / 1000:.1f} ms, p99 {p99:.1f} ms, "
           f"max {figures['max_us'] / 1000:.1f} ms")
-    print(f"  database: {total:,} answers ({warm:,} from the warm-up), channels {channels}, {ledger:,} ledger rows; "
-          f"lost {lost}, by requests in flight when wrk stopped {in_flight} (at most {args.connections}), doubled "
-          f"{doubled}, without a choice {without_choice}")
+    print(f"  database: {total:,} answers ({warm:,} before the measured run), channels {channels}, {ledger:,} ledger "
+          f"rows; lost {lost}, by requests in flight when wrk stopped {in_flight} (at most {args.connections}), "
+          f"doubled {doubled}, without a choice {without_choice}")
     per = max(1, created + again)
     print(f"  machine: 2 cores {busy:.0%} busy; CPU per request: application {1000 * server_cpu / per:.2f} ms, "
           f"database {1000 * pg_cpu / per:.2f} ms; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after "
           f"(other work on the machine included)")
+    if reference:
+        ref_rate = reference["statuses"].get("201", 0) / (reference["duration_us"] / 1e6)
+        print(f"  reference in the same run, the lane off (Django): {ref_rate:,.0f} answers/s, p99 "
+              f"{reference['p99_us'] / 1000:.1f} ms, other statuses "
+              f"{ {k: v for k, v in reference['statuses'].items() if k != '201'} or 'none'}; the lane: "
+              f"x{rate / ref_rate if ref_rate else float('inf'):.1f}")
     correct = (lost == 0 and 0 <= in_flight <= args.connections and doubled == 0 and without_choice == 0
                and ledger == total and not others)
     fast = rate >= TARGET_RATE and p99 < TARGET_P99_MS

@@ -167,6 +167,10 @@ CONCERTO_BALLOT_FAST_LANE = env_bool("CONCERTO_BALLOT_FAST_LANE",
 # The chat webhooks' fast lane (concerto/channels/lanes.py, listed by wsgi.py): Messenger's and Telegram's events
 # the webhook view accepts are answered in front of Django's middleware. CONCERTO_WEBHOOK_FAST_LANE=0 turns it off.
 CONCERTO_WEBHOOK_FAST_LANE = env_bool("CONCERTO_WEBHOOK_FAST_LANE", True)
+# The quick polls' fast lane (concerto/components/polls/lane.py, listed by wsgi.py): API answers that are surely
+# accepted are stored by one statement in front of Django. It runs on PostgreSQL (on SQLite it hands everything to
+# Django). CONCERTO_POLL_FAST_LANE=0 turns it off.
+CONCERTO_POLL_FAST_LANE = env_bool("CONCERTO_POLL_FAST_LANE", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", "")

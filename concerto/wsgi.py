@@ -7,7 +7,8 @@ application = get_wsgi_application()
 
 # Hot request shapes answered in front of Django when they are surely accepted, everything else by Django
 # (concerto/core/fastlane.py): API ballots on a vote day (CONCERTO_BALLOT_FAST_LANE, on by default with
-# PostgreSQL) and the chat webhooks (CONCERTO_WEBHOOK_FAST_LANE, on by default).
+# PostgreSQL), the chat webhooks (CONCERTO_WEBHOOK_FAST_LANE, on by default) and quick poll answers
+# (CONCERTO_POLL_FAST_LANE, on by default; PostgreSQL only).
 from django.conf import settings  # noqa: E402
 
 from concerto.core.fastlane import FastLanes  # noqa: E402
@@ -21,6 +22,10 @@ if settings.CONCERTO_WEBHOOK_FAST_LANE:
     from concerto.channels.lanes import WebhookLane
 
     lanes.append(WebhookLane())
+if settings.CONCERTO_POLL_FAST_LANE:
+    from concerto.components.polls.lane import PollLane
+
+    lanes.append(PollLane())
 if lanes:
     application = FastLanes(application, lanes)
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 
 from django.core.handlers.wsgi import WSGIRequest
-from django.urls import resolve
 from django.utils import translation
 
 from concerto.channels import messenger, telegram
@@ -25,18 +24,17 @@ from concerto.core import fastlane
 
 MESSENGER = "/canaux/messenger/webhook/"
 TELEGRAM = re.compile(r"/canaux/telegram/([1-9][0-9]{0,17})/webhook/")
-JSON_TYPES = {"application/json", "application/json; charset=utf-8", "application/json;charset=utf-8"}
 # Meta batches up to a few hundred events in one POST; larger bodies are Django's (its own size limits apply).
 MAX_BODY = 256 * 1024
 
 
 class WebhookLane:
     max_body = MAX_BODY
-    content_types = JSON_TYPES
+    content_types = fastlane.JSON_TYPES
     cookie_free = True
 
     def __init__(self):
-        self._routes: dict[str, object] = {}
+        self._routes = fastlane.Routes()
 
     def warm(self) -> None:
         self._route(MESSENGER)
@@ -44,11 +42,7 @@ class WebhookLane:
 
     def _route(self, path: str):
         """The view's ResolverMatch, resolved once per process for each webhook (the metrics' route name)."""
-        key = "telegram" if TELEGRAM.fullmatch(path) else path
-        match = self._routes.get(key)
-        if match is None:
-            match = self._routes[key] = resolve(path)
-        return match
+        return self._routes(path, "telegram" if TELEGRAM.fullmatch(path) else path)
 
     @staticmethod
     def match(method: str, path: str) -> bool:

@@ -8,7 +8,8 @@ a body it does not read exactly as the view would, a cookie, an insecure request
 Django would refuse, an error), it has written nothing and hands the request, its body re-wrapped, to Django,
 which answers as it always did: every refusal and every message stays Django's.
 
-The lanes today: API ballots (components/budgets/intake.py) and the chat webhooks (channels/lanes.py). They are
+The lanes today: API ballots (components/budgets/intake.py), the chat webhooks (channels/lanes.py) and quick poll
+answers (components/polls/lane.py). They are
 listed by concerto/wsgi.py, each behind its setting. A lane is an object with:
 - `match(method, path)`: whether the request is its shape (cheap: a regular expression);
 - `answer(environ, body, started)`: (status, headers, content) when it accepted the request, else None.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import time
 import uuid
 from contextlib import contextmanager
@@ -29,6 +31,8 @@ from django.conf import settings
 from django.core import signals
 from django.core.handlers.wsgi import WSGIRequest
 from django.http import HttpResponse
+from django.urls import resolve
+from ninja.renderers import JSONRenderer
 
 from concerto.core import dbrouting, metrics, security
 from concerto.core.middleware import REQUEST_ID
@@ -38,6 +42,14 @@ logger = logging.getLogger("concerto.fastlane")
 request_logger = logging.getLogger("concerto.requests")
 
 REASONS = {200: "OK", 201: "Created"}
+
+# The JSON content types a lane reads (anything else, a form say, is Django's).
+JSON_TYPES = {"application/json", "application/json; charset=utf-8", "application/json;charset=utf-8"}
+# A personal API token as ApiToken.issue makes them (url-safe base64 with a prefix); anything else is Django's.
+BEARER = re.compile(r"Bearer ([A-Za-z0-9_-]{8,200})")
+# What django-ninja answers with: its renderer and content type.
+API_CONTENT_TYPE = f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}"
+_renderer = JSONRenderer()
 
 
 class FastLanes:
@@ -91,6 +103,31 @@ def body_read(environ, max_body: int, content_types: set[str], *, cookie_free: b
     body = environ["wsgi.input"].read(length)
     environ["wsgi.input"] = io.BytesIO(body)
     return body
+
+
+def bearer_key(environ) -> str | None:
+    """The API token of `Authorization: Bearer <key>` when the header is exactly that, else None."""
+    match = BEARER.fullmatch(environ.get("HTTP_AUTHORIZATION", ""))
+    return match.group(1) if match else None
+
+
+def api_json(data, status: int) -> bytes:
+    """DATA rendered as django-ninja renders an endpoint's answer."""
+    return _renderer.render(None, data, response_status=status).encode()
+
+
+class Routes:
+    """The views' ResolverMatch (what the metrics name a route by), resolved once per process for each KEY."""
+
+    def __init__(self):
+        self._matches: dict[str, object] = {}
+
+    def __call__(self, path: str, key: str | None = None):
+        key = key or path
+        match = self._matches.get(key)
+        if match is None:
+            match = self._matches[key] = resolve(path)
+        return match
 
 
 def request_acceptable(request: WSGIRequest) -> bool:

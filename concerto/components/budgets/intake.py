@@ -38,7 +38,6 @@ import time
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection
 from django.utils import timezone, translation
-from ninja.renderers import JSONRenderer
 
 from concerto.components.budgets import ballots
 from concerto.core import fastlane
@@ -48,26 +47,10 @@ from concerto.core.participation.models import Channel
 logger = logging.getLogger("concerto.budgets")
 
 PATH = re.compile(r"/api/v1/budgets/budgets/([1-9][0-9]{0,17})/ballot")
-# The tokens ApiToken.issue makes (url-safe base64 with a prefix); anything else is Django's to judge.
-TOKEN = re.compile(r"Bearer ([A-Za-z0-9_-]{8,200})")
 # A ballot names at most MAX_CHOICES projects: its JSON is far under this. A larger body is Django's.
 MAX_BODY = 32_768
 MAX_ID = 2**63 - 1
-JSON_TYPES = {"application/json", "application/json; charset=utf-8", "application/json;charset=utf-8"}
-CONTENT_TYPE = f"{JSONRenderer.media_type}; charset={JSONRenderer.charset}"
-_renderer = JSONRenderer()
-
-
-_route_match = None
-
-
-def _route(path: str):
-    global _route_match
-    if _route_match is None:
-        from django.urls import resolve
-
-        _route_match = resolve(path)
-    return _route_match
+_route = fastlane.Routes()
 
 
 def _choices(payload):
@@ -102,7 +85,7 @@ def _ballot_json(budget_id: int, created_at, updated_at, chosen: dict[int, int])
     data = {"budget": budget_id, "channel": Channel.API.value,
             "choices": [{"project": project_id, "points": points} for project_id, points in sorted(chosen.items())],
             "created_at": created_at, "updated_at": updated_at}
-    return _renderer.render(None, data, response_status=201).encode()
+    return fastlane.api_json(data, 201)
 
 
 # The intake writer ---------------------------------------------------------------------------------------------
@@ -243,12 +226,12 @@ class BallotLane:
     """The fast lane of API ballots (concerto/core/fastlane.py): answered here when they are surely accepted."""
 
     max_body = MAX_BODY
-    content_types = JSON_TYPES
+    content_types = fastlane.JSON_TYPES
     cookie_free = True
 
     @staticmethod
     def warm() -> None:
-        _route("/api/v1/budgets/budgets/1/ballot")
+        _route("/api/v1/budgets/budgets/1/ballot", "ballot")
 
     @staticmethod
     def match(method: str, path: str) -> bool:
@@ -256,7 +239,8 @@ class BallotLane:
 
     def answer(self, environ, body: bytes, started: float):
         """(status, headers, body) of an accepted ballot, or None when the lane wrote nothing."""
-        if environ.get("QUERY_STRING") or not TOKEN.fullmatch(environ.get("HTTP_AUTHORIZATION", "")):
+        key = fastlane.bearer_key(environ)
+        if environ.get("QUERY_STRING") or key is None:
             return None
         try:
             choices = _choices(json.loads(body))
@@ -281,7 +265,7 @@ class BallotLane:
             element = ballots.intake_element(budget=budget, choices=chosen, now=now)
             if element is None:
                 return None
-            element["k"] = ApiToken.hash_key(TOKEN.fullmatch(environ["HTTP_AUTHORIZATION"]).group(1))
+            element["k"] = ApiToken.hash_key(key)
             if connection.connection is not None:
                 # A cold cache above (the content type, say) took a connection: it goes back to the pool before
                 # the wait, or a process's threads could hold every pooled connection while the writer needs one.
@@ -294,8 +278,9 @@ class BallotLane:
             user_id, created, created_at = outcome
             content = _ballot_json(budget.pk, created_at, now, chosen)
             # LocaleMiddleware's and SessionMiddleware's Vary (the session is read on every request, for the user).
-            return fastlane.respond(request, environ, status=201 if created else 200, content_type=CONTENT_TYPE,
-                                    content=content, language=language, user_id=user_id, started=started,
-                                    route=_route(request.path_info), sticky=True)
+            return fastlane.respond(request, environ, status=201 if created else 200,
+                                    content_type=fastlane.API_CONTENT_TYPE, content=content, language=language,
+                                    user_id=user_id, started=started, route=_route(request.path_info, "ballot"),
+                                    sticky=True)
         finally:
             translation.deactivate()
