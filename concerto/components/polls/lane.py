@@ -48,6 +48,8 @@ PATH = re.compile(r"/api/v1/polls/polls/([1-9][0-9]{0,17})/answer")
 MAX_BODY = 4096
 MAX_ID = 2**63 - 1
 KIND = "polls.answer"
+# Polls whose facts a process keeps at once (a handful are open at a time).
+MAX_POLLS = 256
 
 _route = fastlane.Routes()
 
@@ -92,6 +94,8 @@ def _poll_facts(poll_id: int) -> _Facts:
     if facts is None or time.monotonic() - facts.loaded > settings.CONCERTO_BALLOT_BOX_SECONDS:
         with fastlane.as_request(PollLane):
             facts = _Facts(_public().filter(pk=poll_id).first())
+        if len(_facts) >= MAX_POLLS:  # ids that are no poll, say: the memory stays bounded
+            _facts.clear()
         _facts[poll_id] = facts
     return facts
 
