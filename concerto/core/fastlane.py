@@ -21,6 +21,7 @@ the request signals around database work (`as_request`).
 from __future__ import annotations
 
 import io
+import json
 import logging
 import re
 import time
@@ -128,6 +129,25 @@ class Routes:
         if match is None:
             match = self._matches[key] = resolve(path)
         return match
+
+
+def token_request(environ, body: bytes, read):
+    """What an API lane taking a personal token reads of a request: (request, API key, what READ makes of the
+    body's JSON) when there is no query string, a bearer token, a JSON body READ takes (not None) and Django's
+    middleware would let the request through (`request_acceptable`); None otherwise (Django's to answer)."""
+    key = bearer_key(environ)
+    if environ.get("QUERY_STRING") or key is None:
+        return None
+    try:
+        value = read(json.loads(body))
+    except ValueError:
+        return None
+    if value is None:
+        return None
+    request = WSGIRequest(environ)
+    if not request_acceptable(request):
+        return None
+    return request, key, value
 
 
 def request_acceptable(request: WSGIRequest) -> bool:

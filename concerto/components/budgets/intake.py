@@ -35,7 +35,6 @@ import re
 import threading
 import time
 
-from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection
 from django.utils import timezone, translation
 
@@ -239,18 +238,10 @@ class BallotLane:
 
     def answer(self, environ, body: bytes, started: float):
         """(status, headers, body) of an accepted ballot, or None when the lane wrote nothing."""
-        key = fastlane.bearer_key(environ)
-        if environ.get("QUERY_STRING") or key is None:
+        read = fastlane.token_request(environ, body, _choices)
+        if read is None:
             return None
-        try:
-            choices = _choices(json.loads(body))
-        except ValueError:
-            return None
-        if choices is None:
-            return None
-        request = WSGIRequest(environ)
-        if not fastlane.request_acceptable(request):
-            return None
+        request, key, choices = read
         budget = _ballot_box(int(PATH.fullmatch(environ["PATH_INFO"]).group(1)))
         if budget is None or getattr(budget, "ballot_box_stamp", None) is None:
             return None

@@ -34,7 +34,6 @@ import time
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection
 from django.utils import timezone, translation
 
@@ -177,18 +176,10 @@ class PollLane:
 
     def answer(self, environ, body: bytes, started: float):
         """(status, headers, body) of an accepted answer, or None when the lane wrote nothing."""
-        key = fastlane.bearer_key(environ)
-        if environ.get("QUERY_STRING") or key is None:
+        read = fastlane.token_request(environ, body, _choices)
+        if read is None:
             return None
-        try:
-            choices = _choices(json.loads(body))
-        except ValueError:
-            return None
-        if choices is None:
-            return None
-        request = WSGIRequest(environ)
-        if not fastlane.request_acceptable(request):
-            return None
+        request, key, choices = read
         facts = _poll_facts(int(PATH.fullmatch(environ["PATH_INFO"]).group(1)))
         poll = facts.poll
         if (not facts.usable or not set(choices) <= facts.choice_ids
