@@ -86,6 +86,7 @@ def test_elected_officials_read_the_figures_and_download_them(counted, staff_cli
     client = staff_client(elected)
     page = client.get(reverse("accountability_backoffice:figures", args=["sceaux"])).content.decode()
     assert "75,0\u00a0%" in page and "Concertation PLU" in page
+    assert "Chiffres des décisions" in page and "20,0</strong> jours pour répondre (médiane)" in page
     response = client.get(reverse("accountability_backoffice:figures_csv", args=["sceaux"]))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
