@@ -54,7 +54,8 @@ def figures_compute(*, organisation, space=None, today=None) -> Figures:
     if space is not None:
         contributions = contributions.filter(component__space=space)
         decisions = decisions.filter(space=space)
-    figures = Figures(**contributions.aggregate(contributions=Count("pk"), answered=Count("pk", filter=Exists(_answers()))))
+    figures = Figures(**contributions.aggregate(contributions=Count("pk"),
+                                                answered=Count("pk", filter=Exists(_answers()))))
     if figures.answered:
         delays = (contributions.annotate(answered_on=Subquery(_answers().values("decision__decided_on")[:1]))
                   .filter(answered_on__isnull=False)

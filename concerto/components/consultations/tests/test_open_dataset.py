@@ -53,7 +53,8 @@ def test_the_results_leave_out_small_counts_and_the_count_that_gives_them_back(a
     assert transport["À pied"]["suppressed"] == "False"
     # 1 is under 5; with 13 answered, « À vélo » would give it back: both are left out.
     for label in ("En voiture", "À vélo"):
-        assert transport[label]["count"] == transport[label]["percent"] == "" and transport[label]["suppressed"] == "True"
+        row = transport[label]
+        assert row["count"] == row["percent"] == "" and row["suppressed"] == "True"
     scale = [row for row in rows if row["question"] == "Satisfait ?"]
     assert scale and all(row["answered"] == row["count"] == row["value"] == "" for row in scale)
     assert all(row["suppressed"] == "True" for row in scale)

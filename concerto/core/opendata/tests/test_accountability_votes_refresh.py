@@ -18,7 +18,7 @@ from concerto.core.accountability.models import Decision, DecisionLink
 from concerto.core.opendata import datasets, files, refresh, views
 from concerto.core.opendata.models import OpenDataFile, OpenDataRefresh
 
-from .conftest import SECRET_EMAIL, SECRET_NAME, SCEAUX_POINT
+from .conftest import SCEAUX_POINT, SECRET_EMAIL, SECRET_NAME
 
 pytestmark = pytest.mark.django_db
 
