@@ -96,3 +96,11 @@ def test_elected_officials_read_the_figures_and_download_them(counted, staff_cli
     assert {row["space"] for row in rows[1:]} == {"Budget participatif 2026 de Sceaux", "Concertation PLU"}
     outsider_client = staff_client(outsider)
     assert outsider_client.get(reverse("accountability_backoffice:figures", args=["sceaux"])).status_code in (403, 404)
+
+
+def test_the_figures_are_a_few_aggregate_queries_whatever_the_contributions(counted, sceaux,
+                                                                             django_assert_max_num_queries):
+    figures_compute(organisation=sceaux)  # the content types of the linkable items, read once
+    with django_assert_max_num_queries(5):
+        figures = figures_compute(organisation=sceaux)
+    assert figures.answered == 3
