@@ -215,6 +215,10 @@ CONCERTO_JOB_STALE_AFTER = int(env("CONCERTO_JOB_STALE_AFTER", "900"))
 CONCERTO_JOB_FILE_DAYS = int(env("CONCERTO_JOB_FILE_DAYS", "7"))
 CONCERTO_JOB_PROGRESS_EVERY = float(env("CONCERTO_JOB_PROGRESS_EVERY", "1"))
 CONCERTO_PRIVATE_ROOT = env("CONCERTO_PRIVATE_ROOT", "")
+# Open data (concerto/core/opendata/refresh.py): seconds after a change before a dataset's files of the changed row's
+# organisation are written again, and of the wider scopes (its territory, the Métropole: larger files).
+CONCERTO_OPENDATA_REFRESH_SECONDS = int(env("CONCERTO_OPENDATA_REFRESH_SECONDS", "300"))
+CONCERTO_OPENDATA_REFRESH_WIDE_SECONDS = int(env("CONCERTO_OPENDATA_REFRESH_WIDE_SECONDS", "3600"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -318,6 +318,18 @@ class OpenDataset:
     frequency: str = "DAILY"
     theme: str = "GOVE"
     related: Callable | None = None
+    sources: tuple[str, ...] = ()
+
+
+# Open data: a count of fewer people than this is left out wherever it could single someone out (a cell that crosses
+# a commune, a channel and a month; a choice of a questionnaire few answered). Below 5 people, someone who knows a
+# neighbour took part could recognise them; 5 is the usual floor of small-cell suppression in published statistics.
+SMALL_COUNT = 5
+
+
+def small_count_hidden(count) -> bool:
+    """Whether COUNT (of people) is left out of an open dataset: more than none and fewer than SMALL_COUNT."""
+    return count is not None and 0 < count < SMALL_COUNT
 
 
 @dataclass(frozen=True)

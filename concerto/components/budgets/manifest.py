@@ -3,7 +3,7 @@ data). The functions it names live with the part of the component they belong to
 
 from django.utils.translation import gettext_lazy as _
 
-from concerto.components.budgets import open_datasets
+from concerto.components.budgets import open_datasets, open_votes
 from concerto.components.budgets.permissions import PERMISSIONS
 from concerto.core.accounts.privacy import RetentionRule
 from concerto.core.registry import (
@@ -104,7 +104,7 @@ manifest = register(ComponentManifest(
                 help_text=_("Voters can change their ballot until the step ends.")),
         Setting("comments_open", bool, True, label=_("Comments are open during this step")),
     ),
-    open_datasets=(open_datasets.DATASET,),
+    open_datasets=(open_datasets.DATASET, open_votes.DATASET),
     exports={"projects": Deferred("concerto.components.budgets.services.export_projects"),
              "results": Deferred("concerto.components.budgets.results.export_results")},
     statistics=Deferred("concerto.components.budgets.results.statistics"),

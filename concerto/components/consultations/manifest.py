@@ -5,6 +5,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from concerto.components.consultations import open_datasets
+from concerto.components.consultations.open_datasets import export_results, results_are_public  # noqa: F401
 from concerto.components.consultations.permissions import PERMISSIONS
 from concerto.core.registry import (
     Action,
@@ -17,23 +19,6 @@ from concerto.core.registry import (
     Setting,
     register,
 )
-
-
-def results_are_public(component) -> bool:
-    return (component.published and component.space.is_published
-            and component.setting("results_visibility") == "public")
-
-
-def export_results(component) -> list[dict]:
-    """Open data: the aggregated results (counts, percentages, means), when they are public. No answer of
-    any one person, no free text."""
-    from concerto.components.consultations.questionnaire import questionnaire_structure
-    from concerto.components.consultations.results import results_compute, results_rows
-
-    if not results_are_public(component):
-        return []
-    structure = questionnaire_structure(component)
-    return results_rows(structure, results_compute(structure, latest_texts=0))
 
 
 def statistics(component) -> dict:
@@ -168,6 +153,7 @@ manifest = register(ComponentManifest(
                             "stay.")),
     ),
     exports={"results": export_results},
+    open_datasets=(open_datasets.DATASET,),
     statistics=statistics,
     summary=summary,
     personal_data=personal_data,

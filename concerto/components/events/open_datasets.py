@@ -25,4 +25,5 @@ DATASET = OpenDataset(
         DatasetField("organiser", "string", _("Organiser")), DatasetField("capacity", "integer", _("Capacity")),
         DatasetField("registrations", "integer", _("Registrations")),
         DatasetField("cancelled", "boolean", _("Cancelled"))),
-    rows=PerComponent("concerto.components.events.services.export_events"), located=True, theme="SOCI")
+    rows=PerComponent("concerto.components.events.services.export_events"), located=True, theme="SOCI",
+    sources=("events.Event", "events.Registration"))

@@ -17,4 +17,5 @@ DATASET = OpenDataset(
         DatasetField("opens_at", "datetime", _("Opens at")), DatasetField("closes_at", "datetime", _("Closes at")),
         DatasetField("target", "string", _("Who may answer")), DatasetField("answers", "integer", _("Answers")),
         DatasetField("results", "string", _("Answers of each choice"))),
-    rows=PerComponent("concerto.components.polls.hooks.export_polls"), theme="GOVE")
+    rows=PerComponent("concerto.components.polls.hooks.export_polls"), theme="GOVE",
+    sources=("polls.Poll", "polls.Answer"))

@@ -16,4 +16,5 @@ DATASET = OpenDataset(
         DatasetField("answer_status", "string", _("Answer status")),
         DatasetField("answer_text", "string", _("Answer")),
         DatasetField("answered_at", "datetime", _("Answered on"))),
-    rows=PerComponent("concerto.components.proposals.manifest.export_rows"), located=True, theme="GOVE")
+    rows=PerComponent("concerto.components.proposals.manifest.export_rows"), located=True, theme="GOVE",
+    sources=("proposals.Proposal", "proposals.Support"))

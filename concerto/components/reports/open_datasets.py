@@ -42,4 +42,5 @@ DATASET = OpenDataset(
         DatasetField("me_too", "integer", _("Residents who said “me too”")),
         DatasetField("reported_on", "date", _("Reported on")),
         DatasetField("resolved_on", "date", _("Resolved on"))),
-    rows=Deferred("concerto.components.reports.open_datasets.rows"), located=True, frequency="DAILY", theme="REGI")
+    rows=Deferred("concerto.components.reports.open_datasets.rows"), located=True, frequency="DAILY", theme="REGI",
+    sources=("reports.Report", "reports.ReportSupport"))

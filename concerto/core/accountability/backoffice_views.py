@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from concerto.core.accountability import figures as accountability_figures
 from concerto.core.accountability import services
 from concerto.core.accountability.forms import (
     ActionForm,
@@ -21,6 +22,7 @@ from concerto.core.accountability.models import Action, Decision, DecisionLink
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.accounts.permissions import MANAGE, READ
 from concerto.core.errors import Refusal
+from concerto.core.exports import export_response
 from concerto.core.forms import form_add_errors, form_saved
 from concerto.core.spaces.models import Space
 
@@ -55,6 +57,19 @@ def decision_list(request, org_slug):
         "decisions": decisions[:PAGE], "space": space, "archived": archived,
         "late": Action.objects.filter(decision__organisation=request.organisation).late().count(),
     })
+
+
+@backoffice_view(MANAGE, read=READ)
+def figures(request, org_slug):
+    """The officials' figures: answered contributions, median time to answer, decisions, late actions."""
+    rows = accountability_figures.figures_table(organisation=request.organisation)
+    return render(request, "accountability/backoffice/figures.html", {"total": rows[0], "spaces": rows[1:]})
+
+
+@backoffice_view(MANAGE, read=READ)
+def figures_csv(request, org_slug):
+    rows = accountability_figures.figures_table(organisation=request.organisation)
+    return export_response(rows, accountability_figures.COLUMNS, f"{org_slug}-decisions-chiffres.csv", stream=False)
 
 
 @require_http_methods(["GET", "POST"])

@@ -9,6 +9,7 @@ from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from concerto.core import registry
+from concerto.core.accountability import open_datasets as accountability_datasets
 from concerto.core.participation.models import Contribution
 from concerto.core.registry import DatasetField, OpenDataset, dataset_fields
 from concerto.core.spaces.models import Component, Space
@@ -16,8 +17,8 @@ from concerto.core.territory.models import Organisation
 
 # Counts of fewer people than this are left out where a cell crosses a commune, a channel and a month: below 5
 # people, someone who knows a neighbour took part (the only person who answered on paper in a small commune in
-# March) could recognise them. 5 is the usual floor of small-cell suppression in published statistics tables.
-SMALL_COUNT = 5
+# March) could recognise them. The one rule lives in the registry, where the components' datasets read it too.
+SMALL_COUNT = registry.SMALL_COUNT
 
 METROPOLE_SLUG = "metropole"
 
@@ -146,7 +147,7 @@ KERNEL_DATASETS = (
             DatasetField("published_at", "datetime", _("Published on")),
             DatasetField("components", "integer", _("Published components")),
             DatasetField("contributions", "integer", _("Contributions"))),
-        rows=spaces_rows, theme="GOVE"),
+        rows=spaces_rows, theme="GOVE", sources=("spaces.Space", "spaces.Component")),
     OpenDataset(
         name="participation", title=_("Participation by commune, channel and month"),
         description=_("How many contributions and how many people took part, by commune, channel (website, "
@@ -164,4 +165,5 @@ KERNEL_DATASETS = (
             DatasetField("participants", "integer", _("Number of people with an account")),
             DatasetField("suppressed", "boolean", _("Counts left out (fewer than 5)"))),
         rows=ledger_rows, frequency="MONTHLY", theme="SOCI"),
+    *accountability_datasets.DATASETS,
 )

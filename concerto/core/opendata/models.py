@@ -25,3 +25,26 @@ class OpenDataFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset}.{self.format}"
+
+
+class OpenDataRefresh(models.Model):
+    """A dataset of a scope whose data changed: its files are written again by the worker once DUE_AT has come
+    (refresh.py). At most one row per dataset and scope: the changes made before the worker takes it share one
+    writing. ENQUEUED_AT: when the clock handed it to the worker."""
+
+    dataset = models.CharField(max_length=50)
+    organisation = models.ForeignKey("territory.Organisation", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="+")
+    due_at = models.DateTimeField(db_index=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "organisation"], name="opendata_refresh_one_per_scope",
+                                    condition=models.Q(organisation__isnull=False)),
+            models.UniqueConstraint(fields=["dataset"], name="opendata_refresh_one_for_metropole",
+                                    condition=models.Q(organisation__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} ({self.organisation_id or 'metropole'})"

@@ -37,6 +37,8 @@ READERS = {
     "accountability_backoffice:decisions": READ,
     "accountability_backoffice:decision": READ,
     "accountability_backoffice:decision_create": MANAGE,
+    "accountability_backoffice:figures": READ,
+    "accountability_backoffice:figures_csv": READ,
     "accountability_backoffice:decision_edit": MANAGE,
     "accountability_backoffice:decision_delete": MANAGE,
     "accountability_backoffice:decision_links": MANAGE,

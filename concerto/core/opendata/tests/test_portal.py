@@ -94,7 +94,7 @@ def test_every_download_of_the_catalogue_answers_without_a_session_and_holds_not
             assert isinstance(json.loads(body), list)
         if fmt == "csv":
             header = next(csv.reader(io.StringIO(body)))
-            assert header[0] in {"id", "commune"}
+            assert header[0] in {"id", "commune", "COLL_NOM", "consultation_id", "budget_id"}
 
 
 def test_the_geojson_keeps_the_positions_of_reports(client, portal):
