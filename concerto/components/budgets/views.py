@@ -22,8 +22,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from concerto.components.budgets import services
 from concerto.components.budgets.forms import FilterForm, ProjectForm, filter_by_status
 from concerto.components.budgets.models import Budget, Project, ProjectPhoto
-from concerto.core.accountability.models import Action
 from concerto.components.budgets.permissions import READ_REVIEW
+from concerto.core.accountability.models import Action
 from concerto.core.accounts.verification import action_refusal
 from concerto.core.participation.submissions.views import submission_points
 from concerto.core.ratelimit import rate_limited, sender_of

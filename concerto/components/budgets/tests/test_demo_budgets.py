@@ -4,8 +4,7 @@ import time
 
 import pytest
 
-from concerto.components.budgets import demo, results
-from concerto.components.budgets import services
+from concerto.components.budgets import demo, results, services
 from concerto.components.budgets.models import Ballot, Budget, Project
 from concerto.testing import persona
 
