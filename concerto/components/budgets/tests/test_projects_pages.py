@@ -137,7 +137,7 @@ def test_followup_page_lists_winning_projects_with_progress(client, component, b
     services.progress_update_create(actor=agent, project=project, stage="works", progress=60,
                                     text="Les travaux avancent")
     html = client.get(page(component, "followup")).content.decode()
-    assert project.title in html and 'value="60"' in html and "Travaux: 1" in html
+    assert project.title in html and 'value="60"' in html and "Travaux\u00a0: 1" in html
 
 
 def test_project_page_shows_the_stage_progress_news_and_photos_of_its_action(client, component, budget, project,
