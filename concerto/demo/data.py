@@ -209,10 +209,7 @@ def demo_load() -> dict:
     _dialogue()
     _newsletter(users)
     # Decisions and actions (issue 16): after the proposals, reports and budgets they answer.
-    accountability_demo_load(
-        sceaux_actor=sceaux_agent, sceaux=budget.organisation, sceaux_space=budget, montreuil_actor=montreuil_agent,
-        montreuil=Organisation.objects.get(slug="montreuil"),
-        montreuil_space=budgets_demo_space(actor=montreuil_agent))
+    accountability_demo_load(sceaux_actor=sceaux_agent, sceaux=budget.organisation, sceaux_space=budget)
     return {"users": len(users), "spaces": Space.objects.count()}
 
 

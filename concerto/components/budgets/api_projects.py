@@ -16,6 +16,7 @@ from ninja.pagination import paginate
 from concerto.api.common import NO_NUL, ErrorOut, Id, Pagination, Slug, ValidationErrorOut, filter_by_place
 from concerto.components.budgets.forms import filter_by_status
 from concerto.components.budgets.models import Budget, Category, Project
+from concerto.core.accountability.services import with_action_figures
 from concerto.core.participation.submissions.api import SubmissionOut
 from concerto.core.richtext import sanitize_html
 from concerto.core.spaces.categories.api import CategoryOut, public_categories
@@ -34,10 +35,11 @@ class ReviewOut(Schema):
 
 
 class FollowUpOut(Schema):
-    implementation: str = Field(description="study, works, done, cancelled, or empty.")
+    stage: str = Field(description="Stage of the winning project's action: planned, studies, works, done, "
+                                   "abandoned; empty before its follow-up began.")
     progress: int = Field(description="Percent done.")
-    works_start: date | None
-    works_end: date | None
+    works_start: date | None = Field(description="Planned start of the works.")
+    works_end: date | None = Field(description="Planned end of the works.")
 
 
 class ProjectOut(SubmissionOut):
@@ -100,8 +102,9 @@ class ProjectOut(SubmissionOut):
 
     @staticmethod
     def resolve_follow_up(obj) -> dict:
-        return {"implementation": obj.implementation, "progress": obj.progress, "works_start": obj.works_start,
-                "works_end": obj.works_end}
+        # Annotated by with_action_figures: the project's action in the kernel's decisions and actions.
+        return {"stage": getattr(obj, "action_stage", None) or "", "progress": getattr(obj, "action_progress", 0) or 0,
+                "works_start": getattr(obj, "action_start", None), "works_end": getattr(obj, "action_end", None)}
 
 
 class BudgetOut(Schema):
@@ -147,7 +150,7 @@ RELATED = ("budget", "category", "commune", "component__space__organisation")
 @paginate(Pagination)
 def project_list(request, filters: Query[ProjectFilters]):
     """Projects of published components of published spaces; hidden and withdrawn ones left out."""
-    projects = Project.objects.public().select_related(*RELATED)
+    projects = with_action_figures(Project.objects.public().select_related(*RELATED))
     projects = filter_by_place(projects, filters)
     if filters.budget:
         projects = projects.filter(budget_id=filters.budget)
@@ -163,7 +166,7 @@ def project_list(request, filters: Query[ProjectFilters]):
 @router.get("/projects/{project_id}", response={200: ProjectOut, 404: ErrorOut, 422: ValidationErrorOut},
             summary="One public project")
 def project_detail(request, project_id: Id):
-    project = Project.objects.public().select_related(*RELATED).filter(pk=project_id).first()
+    project = with_action_figures(Project.objects.public().select_related(*RELATED)).filter(pk=project_id).first()
     if project is None:
         raise Http404(_("This project does not exist or is not published."))
     return project

@@ -176,13 +176,16 @@ def project_merge(request, org_slug, space_slug, component_id, project_id):
 @require_http_methods(["GET", "POST"])
 @managers
 def project_followup(request, org_slug, space_slug, component_id, project_id):
+    """A winning project's follow-up: its action in the kernel's decisions and actions (made with the first news),
+    with a form for news; the action's own page there has every other field."""
     component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
     project = _project(component, project_id)
-    form = ProgressForm(request.POST or None, request.FILES or None,
-                        initial={"implementation": project.implementation or "study", "progress": project.progress,
-                                 "works_start": project.works_start, "works_end": project.works_end})
     refusal = "" if project.selected else _("Only winning projects have a follow-up. The results, once "
                                             "published, say which projects won.")
+    action = services.project_action(project)
+    form = ProgressForm(request.POST or None, request.FILES or None, initial={
+        "stage": action.stage, "progress": action.progress, "works_start": action.planned_start,
+        "works_end": action.planned_end} if action else None)
     if request.method == "POST" and not refusal and form.is_valid():
         try:
             services.progress_update_create(actor=request.user, project=project, **form.values())
@@ -191,13 +194,12 @@ def project_followup(request, org_slug, space_slug, component_id, project_id):
         except services.ProjectError as error:
             refusal = error.message
         else:
-            messages.success(request, _("The news is published. The followers and the author of the project are "
-                                        "notified."))
+            messages.success(request, _("The news is published. The people of the project hear of each new "
+                                        "stage."))
             return redirect("budgets_backoffice:followup", org_slug, space_slug, component.pk, project.pk)
-    updates = list(project.updates.prefetch_related("photos"))
     status = 400 if form.errors else 403 if (refusal and request.method == "POST") else 200
     return render(request, "budgets/backoffice/projects/project_followup.html", _context(
-        request, component, project=project, form=form, refusal=refusal, updates=updates), status=status)
+        request, component, project=project, form=form, refusal=refusal, action=action), status=status)
 
 
 # Budgets ------------------------------------------------------------------------------------------------

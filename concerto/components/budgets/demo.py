@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from concerto.components.budgets import results, services
 from concerto.components.budgets.models import Ballot, BallotChoice, Budget, Project
+from concerto.core.accountability.demo import demo_photo
 from concerto.core.accounts.models import Verification
 from concerto.core.audit.services import audit_record
 from concerto.core.participation.services import follow_add
@@ -284,17 +285,31 @@ def demo_load(*, actor, space) -> None:
     results.result_compute(actor=actor, budget=quartier_budget)  # counted, to be checked before publishing
 
     winners = list(Project.objects.filter(budget=commune_budget, selected=True).order_by("-final_cost", "pk"))
+    _follow_up(actor, winners)
+
+
+# The follow-up of the winners: each one's action in the kernel's decisions and actions, at every stage.
+FOLLOW_UP = (
+    # stage, progress, text, works start and end (days from today), photos
+    ("done", 100, "Inauguration le 14 juin : merci à tous ceux qui ont voté pour ce projet.", -250, -30,
+     (((60, 140, 70), "Le projet réalisé, le jour de l’inauguration"),
+      ((90, 120, 160), "Les habitants à l’inauguration"))),
+    ("works", 60, "Les travaux ont pris du retard : une livraison de matériel manque. Reprise prévue en "
+                  "janvier.", -200, -15, ()),  # late: its planned end has passed
+    ("studies", 15, "Les services étudient les emplacements avec les associations du quartier.", 30, 200, ()),
+    ("abandoned", 0, "Le terrain prévu n’est pas constructible : le budget revient aux autres projets.", None,
+     None, ()),
+)
+
+
+def _follow_up(actor, winners) -> None:
     today = timezone.localdate()
-    if winners:
+    for project, (stage, progress, text, start, end, photos) in zip(winners, FOLLOW_UP, strict=False):
         services.progress_update_create(
-            actor=actor, project=winners[0], implementation="works", progress=40,
-            text="<p>Les travaux ont commencé\u00a0: le chantier est ouvert jusqu'au printemps. Merci aux riverains "
-                 "pour leur patience.</p>",
-            works_start=today - timedelta(days=20), works_end=today + timedelta(days=120))
-    if len(winners) > 1:
-        services.progress_update_create(
-            actor=actor, project=winners[-1], implementation="study", progress=10,
-            text="<p>Les services étudient les emplacements avec les associations du quartier.</p>")
+            actor=actor, project=project, stage=stage, progress=progress, text=text,
+            photos=[(demo_photo(colour), alt) for colour, alt in photos],
+            works_start=today + timedelta(days=start) if start is not None else None,
+            works_end=today + timedelta(days=end) if end is not None else None)
 
 
 # Sceaux 2026: ideas become projects ------------------------------------------------------------------------

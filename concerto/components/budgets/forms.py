@@ -15,6 +15,8 @@ from concerto.components.budgets.services import (
     TEXT_MAX_LENGTH,
     TITLE_MAX_LENGTH,
 )
+from concerto.components.budgets.services.follow_up import UPDATE_MAX_LENGTH
+from concerto.core.accountability.models import Action
 from concerto.core.maps import PointField
 from concerto.core.territory.models import Organisation
 from concerto.core.uploads import ImageWithAltFormMixin, validate_image_upload
@@ -265,16 +267,18 @@ class MergeForm(ServiceErrorsMixin, forms.Form):
 
 
 class ProgressForm(ServiceErrorsMixin, forms.Form):
-    implementation = forms.ChoiceField(
-        label=_("Status"), widget=forms.RadioSelect,
-        choices=[(value, label) for value, label in Project.Implementation.choices if value],
-        error_messages={"required": _("Choose a status from the list.")})
+    """News of a winning project: an update of its action in the kernel's decisions and actions."""
+
+    stage = forms.ChoiceField(
+        label=_("Stage"), widget=forms.RadioSelect, choices=Action.Stage.choices,
+        error_messages={"required": _("Choose the stage of the action.")})
     progress = forms.IntegerField(label=_("Progress (%)"), min_value=0, max_value=100,
                                   widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-                                  error_messages={"required": _("The progress is a percentage between 0 and 100.")})
-    text = forms.CharField(label=_("News"), required=False, max_length=TEXT_MAX_LENGTH,
+                                  error_messages={"required": _("The progress is a percentage, from 0 to 100.")})
+    text = forms.CharField(label=_("News"), max_length=UPDATE_MAX_LENGTH,
                            widget=forms.Textarea(attrs={"rows": 6}),
-                           help_text=_("What happened, what comes next. Sent to the followers of the project."))
+                           error_messages={"required": _("Write what changed.")},
+                           help_text=_("What happened, what comes next. Its followers hear of each new stage."))
     works_start = forms.DateField(label=_("Works start"), required=False,
                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     works_end = forms.DateField(label=_("Works end"), required=False,
@@ -311,5 +315,5 @@ class ProgressForm(ServiceErrorsMixin, forms.Form):
         data = self.cleaned_data
         photos = [(data[f"photo_{n}"], data.get(f"photo_{n}_alt", "")) for n in range(1, 4)
                   if isinstance(data.get(f"photo_{n}"), UploadedFile)]
-        return {"implementation": data["implementation"], "progress": data["progress"], "text": data["text"],
+        return {"stage": data["stage"], "progress": data["progress"], "text": data["text"],
                 "works_start": data.get("works_start"), "works_end": data.get("works_end"), "photos": photos}

@@ -47,7 +47,7 @@ AUDIT_LABELS = {
     "budgets.pabulib_imported": _("Pabulib file imported"),
     "budgets.paper_decided": _("Paper ballot settled by a third entry"),
     "budgets.paper_entered": _("Paper ballot entered"),
-    "budgets.progress_updated": _("Project progress updated"),
+    "budgets.progress_updated": _("Project progress updated"),  # before issue 16; now "action.progress_added"
     "budgets.project_created": _("Project created"),
     "budgets.project_evaluated": _("Project assessed"),
     "budgets.project_merged": _("Projects merged"),
@@ -123,7 +123,6 @@ manifest = register(ComponentManifest(
         NotificationKind("budgets.project_merged", _("A project I submitted or follow is merged into another")),
         NotificationKind("budgets.project_on_ballot", _("My project is put to the vote")),
         NotificationKind("budgets.project_from_idea", _("My idea became a project of the participatory budget")),
-        NotificationKind("budgets.project_progress", _("The progress of a winning project I submitted or follow")),
         NotificationKind("budgets.result_published", _("The results of a participatory budget I follow")),
     ),
     input_windows=(

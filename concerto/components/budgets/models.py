@@ -1,5 +1,5 @@
 """Participatory budgeting: budgets (envelopes), projects and their review, ballots, paper entries, results
-and the follow-up of winning projects.
+(the follow-up of winning projects is the kernel's: core/accountability).
 
 Who writes what (see docs/architecture.md): budgets, projects and their review in services/ (one module per
 concern), ballots in ballots.py and paper sheets in paper.py, results in results.py and pabulib files in
@@ -9,7 +9,6 @@ things residents submit (proposals...) is the kernel's Submission (core/particip
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -114,13 +113,6 @@ class Project(Submission):
         WITH_CHANGES = "with_changes", pgettext_lazy("project feasibility", "Feasible with changes")
         NOT_FEASIBLE = "not_feasible", pgettext_lazy("project feasibility", "Not feasible")
 
-    class Implementation(models.TextChoices):
-        NONE = "", pgettext_lazy("project implementation", "Not started")
-        STUDY = "study", pgettext_lazy("project implementation", "Under study")
-        WORKS = "works", pgettext_lazy("project implementation", "Works in progress")
-        DONE = "done", pgettext_lazy("project implementation", "Done")
-        CANCELLED = "cancelled", pgettext_lazy("project implementation", "Cancelled")
-
     # A withdrawn project leaves the public list and the vote; its page stays for its author and the team.
     withdrawn_stays_public = False
 
@@ -153,13 +145,9 @@ class Project(Submission):
     on_ballot = models.BooleanField(_("put to the vote"), default=False)
     ballot_number = models.PositiveSmallIntegerField(_("number on the ballot"), null=True, blank=True)
 
-    # Results and follow-up.
+    # Results. A winning project's follow-up (stage, progress, news, photos) is its own action in the kernel's
+    # decisions and actions (services/follow_up.py).
     selected = models.BooleanField(_("winning project"), default=False)
-    implementation = models.CharField(_("implementation"), max_length=16, choices=Implementation.choices,
-                                      blank=True, default="")
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    works_start = models.DateField(_("works start"), null=True, blank=True)
-    works_end = models.DateField(_("works end"), null=True, blank=True)
 
     objects = ProjectQuerySet.as_manager()
 
@@ -172,7 +160,6 @@ class Project(Submission):
         ]
         constraints = [
             point_complete_constraint("budget_project_point_complete"),
-            models.CheckConstraint(condition=Q(progress__lte=100), name="budget_project_progress_percent"),
         ]
 
     def get_absolute_url(self) -> str:
@@ -209,32 +196,10 @@ class Evaluation(models.Model):
         return f"Evaluation {self.pk}"
 
 
-class ProgressUpdate(models.Model):
-    """A public news item on a winning project's way to completion (followers are notified)."""
-
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="updates")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    implementation = models.CharField(_("implementation"), max_length=16, choices=Project.Implementation.choices,
-                                      blank=True, default="")
-    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
-    text = models.TextField(_("text"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("progress update")
-        verbose_name_plural = _("progress updates")
-
-    def __str__(self) -> str:
-        return f"ProgressUpdate {self.pk}"
-
-
 class ProjectPhoto(models.Model):
-    """A photo of a project: from its submission, or from a progress update (works, inauguration)."""
+    """A photo of a project from its submission (the photos of its works are its action's, in the kernel)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="photos")
-    update = models.ForeignKey(ProgressUpdate, null=True, blank=True, on_delete=models.CASCADE,
-                               related_name="photos")
     image = models.ImageField(_("photo"), upload_to="budgets/photos/")
     alt = models.CharField(_("photo description"), max_length=200)
     position = models.PositiveSmallIntegerField(default=0)

@@ -6,7 +6,7 @@ from concerto.core.registry import DatasetField, Deferred, OpenDataset, PerCompo
 
 FIELDS = ("id", "title", "text", "budget", "category", "commune", "commune_insee", "latitude", "longitude",
           "estimated_cost", "final_cost", "eligibility", "eligibility_reason", "feasibility",
-          "public_answer", "merged_into", "on_ballot", "ballot_number", "selected", "implementation",
+          "public_answer", "merged_into", "on_ballot", "ballot_number", "selected", "stage",
           "progress", "works_start", "works_end", "comments", "created_at", "url")
 
 
@@ -26,7 +26,7 @@ DATASET = OpenDataset(
         DatasetField("on_ballot", "boolean", _("On the ballot")),
         DatasetField("ballot_number", "integer", _("Number on the ballot")),
         DatasetField("selected", "boolean", _("Selected")),
-        DatasetField("implementation", "string", _("Works")),
+        DatasetField("stage", "string", _("Stage of the works (planned, studies, works, done, abandoned)")),
         DatasetField("progress", "integer", _("Progress (percent)")),
         DatasetField("works_start", "date", _("Works start")),
         DatasetField("works_end", "date", _("Works end")),

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from concerto.components.budgets import services
 from concerto.components.budgets.forms import FilterForm, ProjectForm, filter_by_status
-from concerto.components.budgets.models import Budget, ProgressUpdate, Project, ProjectPhoto
+from concerto.components.budgets.models import Budget, Project, ProjectPhoto
 from concerto.components.budgets.permissions import READ_REVIEW
+from concerto.core.accountability.models import Action
 from concerto.core.accounts.verification import action_refusal
 from concerto.core.participation.submissions.views import submission_points
 from concerto.core.ratelimit import rate_limited, sender_of
@@ -126,8 +127,8 @@ def project_detail(request, org_slug, space_slug, component_id, project_id):
     is_author = user.is_authenticated and project.author_id == user.pk
     budget = project.budget
     ballot_public = bool(budget and budget.ballot_published_at)
-    updates = list(ProgressUpdate.objects.filter(project=project).prefetch_related(
-        Prefetch("photos", queryset=ProjectPhoto.objects.order_by("position", "pk"))))
+    # A winning project's follow-up is its own action (kernel decisions and actions): stage, progress, news, photos.
+    action = services.project_action(project)
     merged_from = list(project.merged_projects.visible().filter(withdrawn_at__isnull=True).order_by("title"))
     for other in merged_from:
         other.component = component
@@ -137,7 +138,7 @@ def project_detail(request, org_slug, space_slug, component_id, project_id):
         component, project=project, can_manage=can_manage, is_author=is_author,
         can_review=user.has_perm(READ_REVIEW, component),
         edit_blocker=services.edit_blocker(project) if is_author else "",
-        ballot_public=ballot_public, updates=updates, merged_from=merged_from,
+        ballot_public=ballot_public, action=action, merged_from=merged_from,
         source=services.project_source(project),
         comments_enabled=component.setting("comments_enabled"),
         content_type_id=ContentType.objects.get_for_model(Project).pk,
@@ -246,11 +247,16 @@ def followup_list(request, org_slug, space_slug, component_id):
     projects = list(_public_base(component).filter(selected=True).select_related("budget", "commune")
                     .prefetch_related(Prefetch("photos", queryset=ProjectPhoto.objects.order_by("-created_at", "pk")))
                     .order_by("budget__position", "budget_id", "title", "pk"))
+    actions = services.project_actions(projects)
+    counts = {value: 0 for value in Action.Stage.values}
     for project in projects:
         project.component = component
-    counts = {value: 0 for value in Project.Implementation.values}
-    for project in projects:
-        counts[project.implementation] += 1
-    figures = [(label, counts[value]) for value, label in Project.Implementation.choices if counts[value]]
+        project.follow_up = actions.get(project.pk)
+        # The newest photo of its works, else one from its submission.
+        photos = [*(project.follow_up.photos.all() if project.follow_up else ())][::-1] + [*project.photos.all()]
+        project.card_photo = photos[0] if photos else None
+        if project.follow_up is not None:
+            counts[project.follow_up.stage] += 1
+    figures = [(label, counts[value]) for value, label in Action.Stage.choices if counts[value]]
     return render(request, "budgets/projects/followup_list.html", _context(
         component, projects=projects, figures=figures, can_manage=can_manage, active="followup"))

@@ -1,5 +1,6 @@
-"""The demo's decisions and actions (`manage.py load_demo`): Sceaux answers proposals and reports; Montreuil's 2025
-budget has a decision on its winning projects with actions at every stage, one late, one done with photos."""
+"""The demo's decisions and actions (`manage.py load_demo`): Sceaux answers proposals and reports. (Montreuil's 2025
+budget has the actions of its winning projects at every stage, one late, one done with photos: the budgets demo
+makes them through the budgets' follow-up.)"""
 
 import datetime
 import io
@@ -12,7 +13,8 @@ from concerto.core.accountability import services
 from concerto.core.accountability.models import Decision
 
 
-def _photo(colour) -> SimpleUploadedFile:
+def demo_photo(colour) -> SimpleUploadedFile:
+    """A small JPEG of one COLOUR, for the photos of the demo's actions."""
     from PIL import Image
 
     buffer = io.BytesIO()
@@ -27,7 +29,7 @@ def _answer(actor, decision, candidates, statuses) -> None:
                                    explanation=explanation)
 
 
-def demo_load(*, sceaux_actor, sceaux, sceaux_space, montreuil_actor, montreuil, montreuil_space) -> int:
+def demo_load(*, sceaux_actor, sceaux, sceaux_space) -> int:
     """Load the decisions once (nothing when Sceaux already has one). Returns how many decisions it made."""
     if Decision.objects.filter(organisation=sceaux).exists():
         return 0
@@ -53,31 +55,4 @@ def demo_load(*, sceaux_actor, sceaux, sceaux_space, montreuil_actor, montreuil,
         ("adopted", "Les trottoirs seront refaits cet été."),
         ("planned", "Déjà prévu dans le programme de voirie."),
     ])
-    budget = services.decision_create(
-        actor=montreuil_actor, organisation=montreuil, space=montreuil_space,
-        title="Réalisation des projets lauréats du budget participatif 2025",
-        text="Le conseil municipal inscrit au budget les projets choisis par les habitants.",
-        decided_on=today - datetime.timedelta(days=300), body=Decision.Body.MUNICIPAL_COUNCIL,
-        deliberation_number="2025-118")
-    projects = services.linkable_search(decision=budget, kind="budgets.Project")[:4]
-    _answer(montreuil_actor, budget, projects, [("adopted", "Projet lauréat du vote de 2025.")] * len(projects))
-    stages = [
-        ("Végétaliser la place du marché", "done", 100, Decimal("60000"), Decimal("57400"), -30),
-        ("Bancs et fontaine au parc Montreau", "works", 60, Decimal("35000"), Decimal("21000"), -45),  # late
-        ("Ateliers vélo dans les écoles", "studies", 15, Decimal("12000"), None, 120),
-        ("Piste de skate du Bas-Montreuil", "abandoned", 0, Decimal("80000"), None, 60),
-    ]
-    for title, stage, progress, planned, spent, end in stages:
-        action = services.action_create(
-            actor=montreuil_actor, decision=budget, title=title, stage=stage, progress=progress,
-            budget_planned=planned, budget_spent=spent, planned_start=today - datetime.timedelta(days=250),
-            planned_end=today + datetime.timedelta(days=end), service="Direction des espaces publics",
-            abandon_reason="Le terrain prévu n’est pas constructible." if stage == "abandoned" else "",
-            latitude=48.8620 + progress / 10000, longitude=2.4430, address="Montreuil")
-        if stage == "done":
-            services.action_progress_add(actor=montreuil_actor, action=action, text="Inauguration le 14 juin.")
-            services.action_photo_add(actor=montreuil_actor, action=action, image=_photo((60, 140, 70)),
-                                      alt="La place du marché plantée d’arbres")
-            services.action_photo_add(actor=montreuil_actor, action=action, image=_photo((90, 120, 160)),
-                                      alt="Les habitants à l’inauguration")
-    return 3
+    return 2

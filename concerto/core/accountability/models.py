@@ -102,10 +102,20 @@ class DecisionLink(models.Model):
     def __str__(self) -> str:
         return f"{self.decision} → {self.target_title}"
 
+    def carried_by(self) -> list:
+        """The actions that carry this answer out: its own (a winning project's works) when it has some, else the
+        decision's actions that are no other contribution's own."""
+        actions = list(self.decision.actions.all())
+        return [a for a in actions if a.link_id == self.pk] or [a for a in actions if a.link_id is None]
+
 
 class ActionQuerySet(models.QuerySet):
     def public(self):
         return self.filter(decision__in=Decision.objects.public())
+
+    def of_items(self, model, ids):
+        """The actions that carry out items of MODEL with those IDS (their own follow-up)."""
+        return self.filter(link__target_type=ContentType.objects.get_for_model(model), link__target_id__in=ids)
 
     def late(self, today=None):
         today = today or timezone.localdate()
@@ -123,6 +133,9 @@ class Action(models.Model):
     CLOSED_STAGES = ("done", "abandoned")
 
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="actions")
+    # The one answer this action carries out, when it is a contribution's own follow-up (a winning budget project):
+    # its stages then concern that contribution's people only. Empty for an action of the whole decision.
+    link = models.ForeignKey(DecisionLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions")
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True, max_length=10000)
     stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.PLANNED)

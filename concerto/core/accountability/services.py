@@ -13,7 +13,7 @@ from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -324,7 +324,10 @@ def _stage_notify(action: Action) -> None:
     if not _shown(decision):
         return
     people = {user.pk: user for user in followers_of(decision)}
-    for link in decision.links.all():
+    # A contribution's own action (a winning project's works) concerns that contribution's people, not those of
+    # every other contribution the decision answers.
+    links = decision.links.filter(pk=action.link_id) if action.link_id else decision.links.all()
+    for link in links:
         target = _target(link)
         if target is not None:
             people.update({user.pk: user for user in people_of(target)})
@@ -398,6 +401,64 @@ def action_photo_add(*, actor, action: Action, image, alt: str) -> ActionPhoto:
     photo = ActionPhoto.objects.create(action=action, image=uploaded_image_clean(image), alt=alt[:250])
     audit_record(actor=actor, action="action.photo_added", target=action, organisation=action.organisation)
     return photo
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A contribution's own action (the follow-up of a winning budget project): components reach it through these
+# ---------------------------------------------------------------------------------------------------------
+
+def action_of(item) -> Action | None:
+    """The action that carries ITEM out (its own follow-up), with its updates and photos; None when it has none."""
+    return (Action.objects.of_items(type(item), [item.pk]).filter(decision__archived_at__isnull=True)
+            .select_related("decision__organisation").prefetch_related("updates", "photos").order_by("pk").first())
+
+
+def actions_of(model, ids) -> dict[int, Action]:
+    """{item id: its action} for the items of MODEL with those IDS, in one query (lists and exports)."""
+    found = {}
+    for action in (Action.objects.of_items(model, list(ids)).filter(decision__archived_at__isnull=True)
+                   .select_related("link").prefetch_related("photos").order_by("pk")):
+        found.setdefault(action.link.target_id, action)
+    return found
+
+
+def with_action_figures(queryset):
+    """QUERYSET (items of a linkable model) with the figures of each item's own action: `action_stage`,
+    `action_progress`, `action_start`, `action_end` (planned dates), None without one. Lists, the API and the open
+    data read them in the one query of the items."""
+    own = (Action.objects.filter(link__target_type=ContentType.objects.get_for_model(queryset.model),
+                                 link__target_id=OuterRef("pk"), decision__archived_at__isnull=True)
+           .order_by("pk"))
+    return queryset.annotate(**{name: Subquery(own.values(field)[:1]) for name, field in (
+        ("action_stage", "stage"), ("action_progress", "progress"), ("action_start", "planned_start"),
+        ("action_end", "planned_end"))})
+
+
+def decision_carrying(model, ids) -> Decision | None:
+    """The decision (not archived) whose actions already carry out some of the items of MODEL with those IDS: where
+    the next item of the same batch (the other winners of one vote) gets its action."""
+    action = (Action.objects.of_items(model, list(ids)).filter(decision__archived_at__isnull=True)
+              .select_related("decision").order_by("pk").first())
+    return action.decision if action is not None else None
+
+
+@transaction.atomic
+def action_open(*, actor, decision: Decision, item, explanation: str, status: str = DecisionLink.Status.ADOPTED,
+                **values) -> Action:
+    """ITEM's own action under DECISION: the decision answers ITEM (linked once, its people told) and an action
+    carries it out. When ITEM already has its action, that one is returned unchanged."""
+    existing = action_of(item)
+    if existing is not None:
+        return existing
+    link = DecisionLink.objects.to_item(item).filter(decision=decision).first()
+    if link is None:
+        link = decision_link_add(actor=actor, decision=decision, target=item, status=status,
+                                 explanation=explanation)
+    values = {"title": item_title(item)} | values
+    action = action_create(actor=actor, decision=decision, **values)
+    action.link = link
+    action.save(update_fields=["link"])
+    return action
 
 
 @transaction.atomic

@@ -6,7 +6,7 @@
 - projects: categories, and projects as their authors submit, edit and withdraw them;
 - review: evaluations and merges;
 - ballot_list: the list of projects put to the vote;
-- follow_up: progress updates of winning projects;
+- follow_up: the follow-up of winning projects, as their own actions in the kernel's decisions and actions;
 - open_data: open data, the space page's summary, personal data.
 
 The public pages, the back-office and the API call these same functions, through this package
@@ -39,7 +39,13 @@ from concerto.components.budgets.services.envelopes import (
     budget_figures,
     budget_update,
 )
-from concerto.components.budgets.services.follow_up import MAX_PHOTOS_PER_UPDATE, progress_update_create
+from concerto.components.budgets.services.follow_up import (
+    MAX_PHOTOS_PER_UPDATE,
+    follow_up_open,
+    progress_update_create,
+    project_action,
+    project_actions,
+)
 from concerto.components.budgets.services.ideas import ideas_eligible, project_source, projects_from_ideas
 from concerto.components.budgets.services.open_data import (
     EXPORT_FIELDS,
@@ -75,7 +81,8 @@ __all__ = [
     "ANSWER_MAX_LENGTH", "EDITABLE_FIELDS", "EXPORT_FIELDS", "KIND", "MANAGER_ROLES", "MAX_EUROS",
     "MAX_PHOTOS_PER_UPDATE", "NOTES_MAX_LENGTH", "REVIEW_READ_ROLES", "REVIEW_ROLES", "TEXT_MAX_LENGTH",
     "TITLE_MAX_LENGTH", "VOTING_FIELDS", "ProjectError", "ballot_candidates", "ballot_list_blocker",
-    "ballot_list_publish", "ballot_list_set", "ballot_list_unpublish", "budget_change_blocker", "budget_create",
+    "ballot_list_publish", "ballot_list_set", "ballot_list_unpublish", "follow_up_open", "project_action",
+    "project_actions", "budget_change_blocker", "budget_create",
     "budget_figures", "budget_update", "category_create", "category_delete", "category_update", "edit_blocker",
     "erase_personal_data", "export_count", "export_projects",
     "ideas_eligible", "project_source", "projects_from_ideas", "export_rows", "may_manage", "may_read_review",

@@ -4,8 +4,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from concerto.components.budgets.models import Evaluation, ProgressUpdate, Project
+from concerto.components.budgets.models import Evaluation, Project
 from concerto.components.budgets.open_datasets import FIELDS
+from concerto.core.accountability.services import with_action_figures
 from concerto.core.participation.models import Contribution
 from concerto.core.participation.submissions.services import submission_export_row, submissions_summary
 from concerto.core.richtext import plain_text
@@ -28,7 +29,7 @@ def export_rows_job(*, component_id: int):
 def export_rows(component):
     """Open data: one dict per public project of COMPONENT, oldest first. Nothing about the people (no
     author, no evaluator, no internal notes)."""
-    projects = (Project.objects.public().filter(component=component)
+    projects = (with_action_figures(Project.objects.public().filter(component=component))
                 .select_related("budget", "category", "commune", "component__space__organisation")
                 .order_by("created_at", "pk"))
     for project in projects.iterator(chunk_size=500):
@@ -38,9 +39,10 @@ def export_rows(component):
             eligibility_reason=plain_text(project.eligibility_reason), feasibility=project.feasibility,
             public_answer=plain_text(project.public_answer), merged_into=project.merged_into_id,
             on_ballot=project.on_ballot, ballot_number=project.ballot_number, selected=project.selected,
-            implementation=project.implementation, progress=project.progress,
-            works_start=project.works_start.isoformat() if project.works_start else "",
-            works_end=project.works_end.isoformat() if project.works_end else "",
+            # The follow-up of a winning project: its action's (core/accountability), empty before it began.
+            stage=project.action_stage or "", progress=project.action_progress,
+            works_start=project.action_start.isoformat() if project.action_start else "",
+            works_end=project.action_end.isoformat() if project.action_end else "",
         )
 
 
@@ -76,9 +78,8 @@ def personal_data(user) -> dict:
 
 def erase_personal_data(user) -> None:
     """Projects stay (others discussed them, some were voted on or built), without their author; the
-    evaluations and follow-up news written by USER stay without them too."""
+    evaluations written by USER stay without them too (the follow-up news are the kernel's actions')."""
     with transaction.atomic():
         Project.objects.filter(author=user).update(author=None)
         Evaluation.objects.filter(evaluator=user).update(evaluator=None)
-        ProgressUpdate.objects.filter(author=user).update(author=None)
         Contribution.objects.filter(author=user, kind__startswith="budgets.project").update(author=None)

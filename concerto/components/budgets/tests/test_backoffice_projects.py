@@ -202,25 +202,35 @@ def test_categories_are_added_renamed_and_deleted(staff_client, agent, component
 
 # Follow-up, export --------------------------------------------------------------------------------------
 
-def test_agent_posts_progress_with_a_photo_and_followers_are_told(staff_client, agent, project, author):
+def test_agent_posts_progress_with_a_photo_and_followers_are_told(staff_client, agent, project, author, resident):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from concerto.core.participation.services import follow_add
+
     Project.objects.filter(pk=project.pk).update(selected=True)
-    response = staff_client(agent).post(url("followup", project.component, project.pk), {
-        "implementation": "works", "progress": "30", "text": "Début des travaux",
+    follow_add(user=resident, target=project)
+    browser = staff_client(agent)
+    page = browser.get(url("followup", project.component, project.pk)).content.decode()
+    assert "Le suivi de ce projet n’a pas encore commencé." in page
+    response = browser.post(url("followup", project.component, project.pk), {
+        "stage": "works", "progress": "30", "text": "Début des travaux",
         "photo_1": SimpleUploadedFile("a.png", image_bytes(), content_type="image/png"),
         "photo_1_alt": "Le chantier"})
     assert response.status_code == 302
-    project.refresh_from_db()
-    assert project.progress == 30 and project.photos.count() == 1
-    assert Notification.objects.filter(verb="budgets.project_progress", recipient=author).exists()
+    action = services.project_action(project)
+    assert (action.stage, action.progress, action.photos.count()) == ("works", 30, 1)
+    for person in (author, resident):
+        assert Notification.objects.filter(verb="accountability.action_stage", recipient=person).exists()
+    page = browser.get(url("followup", project.component, project.pk)).content.decode()
+    assert "Début des travaux" in page
+    assert reverse("accountability_backoffice:action", args=[project.organisation.slug, action.pk]) in page
 
 
 def test_followup_of_a_losing_project_is_refused(staff_client, agent, project):
     response = staff_client(agent).post(url("followup", project.component, project.pk),
-                                        {"implementation": "works", "progress": "30"})
+                                        {"stage": "works", "progress": "30", "text": "x"})
     assert response.status_code == 403
-    assert not project.updates.exists()
+    assert services.project_action(project) is None
 
 
 def test_followup_with_a_fake_photo_shows_the_error(staff_client, agent, project):
@@ -228,10 +238,10 @@ def test_followup_with_a_fake_photo_shows_the_error(staff_client, agent, project
 
     Project.objects.filter(pk=project.pk).update(selected=True)
     response = staff_client(agent).post(url("followup", project.component, project.pk), {
-        "implementation": "works", "progress": "30",
+        "stage": "works", "progress": "30", "text": "Début",
         "photo_1": SimpleUploadedFile("a.png", b"not an image", content_type="image/png"), "photo_1_alt": "x"})
     assert response.status_code == 400
-    assert not project.updates.exists()
+    assert services.project_action(project) is None
 
 
 def test_csv_export_has_the_public_projects_without_authors(staff_client, elected, project, author):

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from concerto.components.budgets import demo, results
-from concerto.components.budgets.models import Ballot, Budget, ProgressUpdate, Project
+from concerto.components.budgets import demo, results, services
+from concerto.components.budgets.models import Ballot, Budget, Project
 from concerto.testing import persona
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,13 @@ def test_demo_loads_a_counted_budget_and_can_be_loaded_twice(montreuil, client):
     assert quartier_budget.results.exists()  # counted, waiting to be checked
     winners = Project.objects.filter(budget=commune_budget, selected=True)
     assert winners.count() >= 3
-    assert ProgressUpdate.objects.filter(project__in=winners).count() == 2
+    # Their follow-up is their own actions, at every stage: one late, one done with its photos.
+    actions = services.project_actions(winners)
+    stages = sorted(action.stage for action in actions.values())
+    assert len(actions) == min(winners.count(), 4) and stages[:2] == ["abandoned", "done"]
+    assert len({action.decision_id for action in actions.values()}) == 1
+    assert sum(action.is_late() for action in actions.values()) == 1
+    assert [action.photos.count() for action in actions.values() if action.stage == "done"] == [2]
 
     page = client.get(results.results_url(commune_budget))
     assert page.status_code == 200 and "Recompter vous-même" in page.content.decode()
@@ -40,6 +46,7 @@ def test_demo_loads_a_counted_budget_and_can_be_loaded_twice(montreuil, client):
     demo.demo_load(actor=agent, space=demo.demo_space(actor=agent))
     assert space.components.filter(kind="budgets").count() == 1
     assert Ballot.objects.filter(budget__component=component).count() == demo.VOTERS + demo.QUARTIER_VOTERS
+    assert len(services.project_actions(winners)) == len(actions)  # no second follow-up
     assert elapsed < 5, f"the demo took {elapsed:.1f} s"
 
 

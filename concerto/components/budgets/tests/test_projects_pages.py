@@ -1,5 +1,7 @@
 """Public pages of projects: list, filters, project page, submission form, follow-up; and the API."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +12,7 @@ from concerto.components.budgets.tests.test_projects_setup import *  # noqa: F40
 from concerto.components.budgets.tests.test_projects_setup import (
     SCEAUX_POINT,
     configure,
+    image_upload,
     review,
     submit,
 )
@@ -131,12 +134,31 @@ def test_resident_comments_on_a_project_and_the_counter_follows(client, project,
 def test_followup_page_lists_winning_projects_with_progress(client, component, budget, project, agent):
     Project.objects.filter(pk=project.pk).update(selected=True)
     project.refresh_from_db()
-    services.progress_update_create(actor=agent, project=project, implementation="works", progress=60,
+    services.progress_update_create(actor=agent, project=project, stage="works", progress=60,
                                     text="Les travaux avancent")
     html = client.get(page(component, "followup")).content.decode()
-    assert project.title in html and 'value="60"' in html
+    assert project.title in html and 'value="60"' in html and "Travaux\u00a0: 1" in html
+
+
+def test_project_page_shows_the_stage_progress_news_and_photos_of_its_action(client, component, budget, project,
+                                                                            agent):
+    Project.objects.filter(pk=project.pk).update(selected=True)
+    project.refresh_from_db()
     detail = client.get(project.get_absolute_url()).content.decode()
-    assert "Les travaux avancent" in detail
+    assert "Le suivi de ce projet n’a pas encore commencé." in detail
+    services.progress_update_create(actor=agent, project=project, stage="works", progress=60,
+                                    text="Les travaux avancent", photos=[(image_upload(), "Le chantier ouvert")],
+                                    works_end=timezone.localdate() - timedelta(days=3))
+    services.progress_update_create(actor=agent, project=project, stage="done", progress=100,
+                                    text="Inauguration samedi")
+    detail = client.get(project.get_absolute_url()).content.decode()
+    follow_up = detail[detail.index('id="followup-title"'):detail.index("</section>", detail.index(
+        'id="followup-title"'))]
+    assert "Réalisée" in follow_up and "100 % réalisé" in follow_up.replace("\u00a0", " ")
+    assert "Les travaux avancent" in follow_up and "Inauguration samedi" in follow_up
+    assert 'alt="Le chantier ouvert"' in follow_up
+    # The trail says which decision carried it out.
+    assert "Ce qu’est devenue cette contribution" in detail and "Projet lauréat du vote." in detail
 
 
 # Submission -------------------------------------------------------------------------------------------

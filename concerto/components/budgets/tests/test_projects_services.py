@@ -277,34 +277,63 @@ def test_ineligible_review_takes_a_project_off_an_unpublished_list(budget, proje
 
 # Follow-up --------------------------------------------------------------------------------------------
 
-def test_progress_update_notifies_followers_and_author_after_commit(project, agent, author, resident,
-                                                                   django_capture_on_commit_callbacks, mailoutbox):
+def test_progress_update_moves_the_projects_action_and_tells_its_people(project, agent, author, resident,
+                                                                       django_capture_on_commit_callbacks,
+                                                                       mailoutbox):
     Project.objects.filter(pk=project.pk).update(selected=True)
     project.refresh_from_db()
     follow_add(user=resident, target=project)
     with django_capture_on_commit_callbacks(execute=True):
-        services.progress_update_create(
-            actor=agent, project=project, implementation="works", progress=40, text="<p>Les bacs arrivent.</p>",
+        update = services.progress_update_create(
+            actor=agent, project=project, stage="works", progress=40, text="Les bacs arrivent.",
             photos=[(image_upload(), "Les bacs posés")], works_start=timezone.localdate())
-    project.refresh_from_db()
-    assert (project.implementation, project.progress) == ("works", 40)
-    assert project.photos.get().alt == "Les bacs posés"
-    told = set(Notification.objects.filter(verb="budgets.project_progress").values_list("recipient_id", flat=True))
-    assert told == {author.pk, resident.pk}
+    action = services.project_action(project)
+    assert update.action == action and (action.stage, action.progress) == ("works", 40)
+    assert action.planned_start == timezone.localdate() and action.budget_planned == project.cost
+    assert action.photos.get().alt == "Les bacs posés" and not project.photos.exists()
+    link = action.link
+    assert (link.target_id, link.status, link.decision.space) == (project.pk, "adopted", project.component.space)
+    told = set(Notification.objects.filter(verb="accountability.action_stage").values_list("recipient_id",
+                                                                                            flat=True))
+    assert {author.pk, resident.pk} <= told
     assert len(mailoutbox) >= 1
-    assert AuditEntry.objects.filter(action="budgets.progress_updated").exists()
+    assert AuditEntry.objects.filter(action="action.progress_added").exists()
+
+
+def test_the_winners_of_one_budget_share_one_decision_each_with_its_own_action(component, budget, project, author,
+                                                                             agent, resident):
+    other = submit(component, author, title="Un second projet lauréat")
+    Project.objects.filter(pk__in=[project.pk, other.pk]).update(selected=True, budget=budget)
+    project.refresh_from_db()
+    other.refresh_from_db()
+    follow_add(user=resident, target=other)
+    services.progress_update_create(actor=agent, project=project, stage="studies", progress=10, text="Études.")
+    services.progress_update_create(actor=agent, project=other, stage="works", progress=50, text="Chantier.")
+    first, second = services.project_action(project), services.project_action(other)
+    assert first != second and first.decision == second.decision
+    assert (first.stage, second.stage) == ("studies", "works")
+    # The other winner's stage concerns its own people only.
+    assert not Notification.objects.filter(verb="accountability.action_stage", recipient=resident,
+                                           title__contains=project.title).exists()
+    assert Notification.objects.filter(verb="accountability.action_stage", recipient=resident,
+                                       title__contains=other.title).exists()
 
 
 def test_progress_update_refuses_fake_photos_missing_descriptions_and_losers(project, agent):
     with pytest.raises(services.ProjectError):
-        services.progress_update_create(actor=agent, project=project, implementation="study", progress=0)
+        services.progress_update_create(actor=agent, project=project, stage="studies", progress=0, text="x")
     Project.objects.filter(pk=project.pk).update(selected=True)
     with pytest.raises(ValidationError) as error:
-        services.progress_update_create(actor=agent, project=project, implementation="works", progress=101,
-                                        photos=[(fake_image(), "x"), (image_upload(), "")])
-    assert set(error.value.message_dict) == {"progress", "photo_1", "photo_2_alt"}
+        services.progress_update_create(actor=agent, project=project, stage="works", progress=101, text="x",
+                                        photos=[(image_upload(), "a"), (image_upload(), "")])
+    assert set(error.value.message_dict) == {"progress", "photo_2_alt"}
+    with pytest.raises(ValidationError) as error:
+        services.progress_update_create(actor=agent, project=project, stage="works", progress=5, text="x",
+                                        photos=[(fake_image(), "Un faux")])
+    assert set(error.value.message_dict) == {"photo_1"}
+    assert services.project_action(project) is None  # nothing saved, not even the action
     with pytest.raises(ValidationError):
-        services.progress_update_create(actor=agent, project=project, implementation="works", progress=5,
+        services.progress_update_create(actor=agent, project=project, stage="works", progress=5, text="x",
                                         photos=[(image_upload(), "a")] * 4)
 
 
@@ -352,6 +381,6 @@ def test_project_images_and_progress_photos_are_stored_without_gps_or_device(com
     project.refresh_from_db()
     assert "autre" in project.image.name and stored_image_metadata(project.image) == {}
     Project.objects.filter(pk=project.pk).update(selected=True)
-    services.progress_update_create(actor=agent, project=project, implementation="works", progress=10,
+    services.progress_update_create(actor=agent, project=project, stage="works", progress=10, text="Chantier",
                                     photos=[(_phone_photo("chantier.jpg"), "Le chantier")])
-    assert stored_image_metadata(project.photos.get().image) == {}
+    assert stored_image_metadata(services.project_action(project).photos.get().image) == {}

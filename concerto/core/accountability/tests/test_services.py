@@ -109,3 +109,27 @@ def test_lateness_and_tracker_totals(decision, agent, sceaux):
     assert board["done"] == 1
     narrowed = services.tracker(organisation_ids=sceaux.descendant_ids(), filters=services.TrackerFilters(year=2025))
     assert list(narrowed["decisions"]) == []
+
+
+def test_a_contributions_own_action_tells_its_people_only_and_shows_in_its_trail(decision, proposals, proposal,
+                                                                                author, resident, agent):
+    from concerto.components.proposals import services as proposal_services
+
+    other = proposal_services.proposal_create(author=resident, component=proposals, title="Un verger au parc",
+                                              text="Des pommiers au parc.")
+    shared = services.action_create(actor=agent, decision=decision, title="Plan d’ensemble")
+    own = services.action_open(actor=agent, decision=decision, item=proposal, explanation="Retenue.",
+                               budget_planned=Decimal("1000"))
+    assert services.action_open(actor=agent, decision=decision, item=proposal, explanation="Retenue.") == own
+    services.action_open(actor=agent, decision=decision, item=other, explanation="Retenue aussi.")
+    assert own.link.target_id == proposal.pk and own.title == proposal.title
+    assert services.action_of(proposal) == own and services.actions_of(type(proposal), [other.pk])[other.pk] != own
+    Notification.objects.all().delete()
+    services.action_progress_add(actor=agent, action=own, text="Les travaux commencent.", stage="works")
+    told = set(Notification.objects.filter(verb=services.VERB_STAGE).values_list("recipient_id", flat=True))
+    assert told == {author.pk}  # the other proposal's author hears nothing of this one's works
+    # The trail of each proposal lists its own action, not the other's nor the whole decision's.
+    assert [action.pk for action in services.trail_of(proposal)[0].carried_by()] == [own.pk]
+    figures = services.with_action_figures(type(proposal).objects.filter(pk__in=[proposal.pk]))
+    assert (figures[0].action_stage, figures[0].action_progress) == ("works", 0)
+    assert shared.link is None
