@@ -258,3 +258,47 @@ def test_a_project_affordable_exactly_inside_a_skipped_range_is_not_jumped_over(
     stepped, stepping = completion(election, skip=False)
     assert skipped == stepped
     assert skipping < stepping / 4
+
+
+# The warm start of the price search (`fastmes.WARM`): a project's price is searched from its rho lower bound
+# rather than from the equal share. It must change no outcome, to the last bit, and spare steps.
+def outcomes(election: Election, *, warm: bool) -> list[dict]:
+    previous = fastmes.WARM
+    fastmes.WARM = previous if warm else 0.0
+    try:
+        return [count(election, rule).to_json() for rule in ("mes-fixed", "mes")]
+    finally:
+        fastmes.WARM = previous
+
+
+@needs_data
+@pytest.mark.parametrize("path", APPROVAL, ids=lambda p: p.stem[:40])
+def test_a_warm_start_gives_the_same_outcomes_on_every_shared_file(path):
+    election = read_pabulib(path.read_text(encoding="utf-8"))
+    assert outcomes(election, warm=True) == outcomes(election, warm=False)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections())
+def test_a_warm_start_gives_the_same_outcomes_on_random_elections(election):
+    assert outcomes(election, warm=True) == outcomes(election, warm=False)
+
+
+def test_a_warm_start_spares_steps_of_the_price_search(monkeypatch):
+    """Runs from the highest increment down (`_downwards`, the completion's runs where the order of selection
+    keeps changing) search each price from the rho the run above had: the same runs, with fewer steps (each
+    step sums the money of the poor once: one einsum)."""
+    election = forint_election(11, voters=1200, projects=25)
+    prep = fastmes.prepare(election)
+    data = fastmes.FastData(prep)
+    start = Fraction(election.budget) / prep.voters
+    steps = []
+    original = fastmes._einsum
+    monkeypatch.setattr(fastmes, "_einsum", lambda *args: steps.append(1) or original(*args))
+    warm = fastmes._downwards(prep, data, start, 16)
+    warm_steps = len(steps)
+    steps.clear()
+    monkeypatch.setattr(fastmes, "WARM", 0.0)
+    cold = fastmes._downwards(prep, data, start, 16)
+    assert {t: run.selected for t, run in warm.items()} == {t: run.selected for t, run in cold.items()}
+    assert warm_steps < 0.8 * len(steps)
