@@ -184,6 +184,9 @@ class FastData:
         self.sup_weights = [weights[group].astype(np.float64) for group in supporters]
         self.costs = [float(c) for c in prep.costs]
         self.cost_fractions = [(Fraction(c).numerator, Fraction(c).denominator) for c in prep.costs]
+        self.count_array = np.asarray(self.counts, dtype=np.int64)
+        self.cost_array = np.asarray(self.costs, dtype=np.float64)
+        self.inverse_counts = 1.0 / np.maximum(self.count_array, 1)
 
 
 def _evaluate(data: FastData, budget, j: int, live: Live, bound: float = 0.0):
@@ -282,10 +285,16 @@ def _round_one(data: FastData, per_voter: Fraction):
     p, q = per_voter.numerator, per_voter.denominator
     stale = np.full(len(data.costs), float("inf"))  # a lower bound of rho; inf once selected or out of reach
     weight = np.zeros(len(data.costs), dtype=np.int64)  # the exact 1 / rho behind stale, or 0
-    for j, (n, d) in enumerate(data.cost_fractions):
-        if data.counts[j] * p * d >= n * q:
-            stale[j] = 1.0 / data.counts[j]
-            weight[j] = data.counts[j]
+    # Whether each project's supporters can pay it: floats where they clearly can or cannot, exact
+    # integers (supporters x per_voter >= cost) for the few within 1e-9 of the cost.
+    money = data.count_array * float(per_voter)
+    surely = money >= data.cost_array * (1 + 1e-9)
+    close = np.flatnonzero(~surely & (money > data.cost_array * (1 - 1e-9))).tolist()
+    for j in close:
+        n, d = data.cost_fractions[j]
+        surely[j] = data.counts[j] * p * d >= n * q
+    stale[surely] = data.inverse_counts[surely]
+    weight[surely] = data.count_array[surely]
     return np.full(data.groups, float(per_voter)), stale, weight
 
 

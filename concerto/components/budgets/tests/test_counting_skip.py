@@ -262,13 +262,16 @@ def test_a_project_affordable_exactly_inside_a_skipped_range_is_not_jumped_over(
 
 # The warm start of the price search (`fastmes.WARM`): a project's price is searched from its rho lower bound
 # rather than from the equal share. It must change no outcome, to the last bit, and spare steps.
-def outcomes(election: Election, *, warm: bool) -> list[dict]:
+def outcomes(election: Election, *, warm: bool) -> list:
+    """Both equal shares rules' outcomes, with prices and money left as computed (not rounded to cents)."""
     previous = fastmes.WARM
     fastmes.WARM = previous if warm else 0.0
     try:
-        return [count(election, rule).to_json() for rule in ("mes-fixed", "mes")]
+        found = [count(election, rule) for rule in ("mes-fixed", "mes")]
     finally:
         fastmes.WARM = previous
+    return [(outcome.to_json(), [(p.project, p.price_per_supporter, p.supporters_money_left)
+                                 for p in outcome.projects.values()]) for outcome in found]
 
 
 @needs_data
@@ -302,3 +305,16 @@ def test_a_warm_start_spares_steps_of_the_price_search(monkeypatch):
     cold = fastmes._downwards(prep, data, start, 16)
     assert {t: run.selected for t, run in warm.items()} == {t: run.selected for t, run in cold.items()}
     assert warm_steps < 0.8 * len(steps)
+
+
+def test_a_project_its_supporters_can_just_pay_is_in_reach_at_the_first_round():
+    """Round one decides in floats, and exactly (integers) within 1e-9 of the cost: a project whose three
+    supporters hold exactly its cost is in reach, and out of reach a trillionth of a unit lower."""
+    election = Election(budget=3_000_000_001, costs={"a": 3_000_000_001, "b": 10},
+                        ballots=[{"a": 1}, {"a": 1}, {"a": 1, "b": 1}])
+    data = fastmes.FastData(fastmes.prepare(election))
+    per_voter = Fraction(3_000_000_001, 3)
+    _budget, stale, weight = fastmes._round_one(data, per_voter)
+    assert stale.tolist() == [1 / 3, 1.0] and weight.tolist() == [3, 1]
+    _budget, stale, weight = fastmes._round_one(data, per_voter - Fraction(1, 10**12))
+    assert stale.tolist() == [float("inf"), 1.0] and weight.tolist() == [0, 1]
