@@ -230,17 +230,19 @@ def _evaluate(data: FastData, budget, j: int, live: Live, bound: float = 0.0):
         # above the equal share: some supporters with money are poor. The fixed point below is the same
         # from any price at most the true one (each step stays at most the true price), and the price
         # returned is computed from the poor found there: the same number as from the equal share, in
-        # fewer steps (see test_a_warm_start_gives_the_same_prices).
+        # fewer steps (tests/test_counting_skip.py, "warm start").
         first = False
         poor = money < start
         rich_weight = total = float(len(money)) if unit else float(add(weights))
         rich_weight -= float(count(poor)) if unit else float(_einsum("i,i->", weights, poor))
+        if rich_weight <= 0:  # pragma: no cover - the start is below the price, which someone pays in full
+            raise _Ambiguous
         price = (cost - float(_einsum("i,i->", money if unit else paying, poor))) / rich_weight
+    else:
+        total = float(len(money)) if unit else float(add(weights))
     # Supporters with less than the price pay all they have, the others share the rest. The price only
     # grows as supporters turn out poor, so this ends. (Dot products with the boolean masks: faster than
     # multiplying then adding; float rounding differences are within TOLERANCE.)
-    else:
-        total = float(len(money)) if unit else float(add(weights))
     while True:
         poor = money < price
         weight = total - (float(count(poor)) if unit else float(_einsum("i,i->", weights, poor)))
