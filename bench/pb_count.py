@@ -16,6 +16,10 @@ increment before (the set alone decides when the completion stops; the skip can 
 Then the whole process: `manage.py pb_count` on
 the instance written as a pabulib file (start-up, reading and counting), for each rule, median of --runs runs.
 Targets: equal shares fixed under 0.2 s, with completion under 5 s; the whole process under 1 s (warsaw).
+`--whole-only`: only the whole process of `manage.py pb_count FILE --rule mes` on the instance ("Warsaw 2026":
+the warsaw preset, seed 2026), median of --runs runs, against pabutools as a new process on the same file in
+the same run (import, parse, one run of equal shares at the file's budget), and pabutools' add1 completion
+estimated from it (one such run per increment, as pabutools does: hours on this file, so it is not run).
 No database, no Django settings needed.
 """
 
@@ -91,9 +95,13 @@ def main(argv=None) -> int:
                         help="also time our completion without skipping, one run per increment")
     parser.add_argument("--changes", action="store_true",
                         help="count the increments where the order of selection, and the selected set, change")
+    parser.add_argument("--whole-only", action="store_true",
+                        help="only `manage.py pb_count --rule mes` as a whole process, against pabutools' process")
     args = parser.parse_args(argv)
     args.voters = args.voters or PRESETS[args.preset][0]
     args.projects = args.projects or PRESETS[args.preset][1]
+    if args.whole_only:
+        return whole_only(args)
 
     from concerto.components.budgets.counting import count, fastmes, write_pabulib
 
@@ -223,6 +231,77 @@ def whole_process(text: str, runs: int, rule: str = "mes") -> tuple[float, float
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     return statistics.median(walls), statistics.median(cpus)
+
+
+PABUTOOLS_PROCESS = """
+import sys, time
+from pabutools.election import Cost_Sat
+from pabutools.election.pabulib import parse_pabulib
+from pabutools.rules import method_of_equal_shares
+instance, profile = parse_pabulib(sys.argv[1])
+start = time.perf_counter()
+selected = method_of_equal_shares(instance, profile, sat_class=Cost_Sat)
+print(len(selected), time.perf_counter() - start)
+"""
+
+
+def timed_process(command: list[str]) -> tuple[float, float, str]:
+    """Wall-clock and CPU seconds (user + system) of a new process, and its standard output."""
+    import resource
+    import subprocess
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, done.stdout
+
+
+def whole_only(args) -> int:
+    """`manage.py pb_count FILE --rule mes` as a whole process on the instance, and pabutools' process."""
+    import json
+    import tempfile
+
+    from concerto.components.budgets.counting import write_pabulib
+
+    election = build_election(args.voters, args.projects, args.seed, args.preset)
+    load = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "bench.pb"
+        path.write_text(write_pabulib(election), encoding="utf-8")
+        walls, cpus, selected = [], [], None
+        for _ in range(args.runs):
+            wall, cpu, out = timed_process([sys.executable, str(ROOT / "manage.py"), "pb_count", str(path),
+                                            "--rule", "mes"])
+            walls.append(wall)
+            cpus.append(cpu)
+            selected = json.loads(out)
+        wall, cpu = statistics.median(walls), statistics.median(cpus)
+        print(f"Whole process `manage.py pb_count FILE --rule mes` on {args.preset} (seed {args.seed}: "
+              f"{args.voters:,} ballots, {args.projects} projects, {path.stat().st_size / 1e6:.1f} MB): median "
+              f"{wall:.3f} s wall, {cpu:.3f} s CPU of {args.runs} runs (min {min(walls):.3f} s, max "
+              f"{max(walls):.3f} s); {len(selected)} projects; target < 1 s: {'OK' if wall < 1 else 'FAIL'}")
+        if not args.skip_reference:
+            try:
+                ref_wall, ref_cpu, out = timed_process([sys.executable, "-c", PABUTOOLS_PROCESS, str(path)])
+                projects, one_run = out.split()
+            except Exception as exc:  # noqa: BLE001 - pabutools missing or failing: no reference
+                print(f"  pabutools: no reference ({exc})")
+            else:
+                from concerto.components.budgets.counting import count
+
+                mes = count(election, "mes")
+                increments = round(mes.voter_budget - float(election.budget) / args.voters)
+                completion = ref_wall + float(one_run) * increments  # one more run per increment
+                print(f"  pabutools, new process (import, parse, equal shares at the file's budget, {projects} "
+                      f"projects, {float(one_run):.1f} s for the count): {ref_wall:.1f} s wall, {ref_cpu:.1f} s CPU: "
+                      f"{ref_wall / wall:.0f}x our whole `mes` wall clock, {ref_cpu / cpu:.0f}x its CPU")
+                print(f"  pabutools with the add1 completion ({increments + 1} runs, one per increment): about "
+                      f"{completion / 3600:.1f} h, {completion / wall:,.0f}x our wall clock (estimated, not run)")
+    print(f"  load average {load:.1f} before, {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores")
+    return 0 if wall < 1 else 1
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -155,6 +155,9 @@ class _Ambiguous(Exception):
 
 
 TOLERANCE = 1e-9  # relative; float errors here are below 1e-13
+# A rho lower bound starts the search for a price this much (relative) below it, far above float errors;
+# 0 turns the warm start off (tests compare both).
+WARM = 1e-9
 
 
 class FastData:
@@ -181,13 +184,17 @@ class FastData:
         self.sup_weights = [weights[group].astype(np.float64) for group in supporters]
         self.costs = [float(c) for c in prep.costs]
         self.cost_fractions = [(Fraction(c).numerator, Fraction(c).denominator) for c in prep.costs]
+        self.count_array = np.asarray(self.counts, dtype=np.int64)
+        self.cost_array = np.asarray(self.costs, dtype=np.float64)
+        self.inverse_counts = 1.0 / np.maximum(self.count_array, 1)
 
 
-def _evaluate(data: FastData, budget, j: int, live: Live):
+def _evaluate(data: FastData, budget, j: int, live: Live, bound: float = 0.0):
     """Project j at the current budgets: None when its supporters cannot pay it (now or later in the run),
     else (rho, price, weight, money): weight is the rich's weight when every supporter with money pays the
     same (then rho is exactly 1 / weight), else None; money is what j's live supporters have (for _pay).
-    _Ambiguous when the sum of money is too close to the cost."""
+    _Ambiguous when the sum of money is too close to the cost. BOUND, a lower bound of j's rho (its rho
+    when last evaluated in this run, or the run above's), lets the search for the price start from there."""
     add = _sum
     count = _count
     cost = data.costs[j]
@@ -217,10 +224,25 @@ def _evaluate(data: FastData, budget, j: int, live: Live):
     rich_weight = float(rich_count if unit else (_dot(weights, positive) if positive is not None else add(weights)))
     price = cost / rich_weight
     first = True
+    start = bound * cost * (1 - WARM)
+    if start > price:
+        # The price is at least `start` (rho only grows in a run, and a run above has lower rhos), and
+        # above the equal share: some supporters with money are poor. The fixed point below is the same
+        # from any price at most the true one (each step stays at most the true price), and the price
+        # returned is computed from the poor found there: the same number as from the equal share, in
+        # fewer steps (tests/test_counting_skip.py, "warm start").
+        first = False
+        poor = money < start
+        rich_weight = total = float(len(money)) if unit else float(add(weights))
+        rich_weight -= float(count(poor)) if unit else float(_einsum("i,i->", weights, poor))
+        if rich_weight <= 0:  # pragma: no cover - the start is below the price, which someone pays in full
+            raise _Ambiguous
+        price = (cost - float(_einsum("i,i->", money if unit else paying, poor))) / rich_weight
+    else:
+        total = float(len(money)) if unit else float(add(weights))
     # Supporters with less than the price pay all they have, the others share the rest. The price only
     # grows as supporters turn out poor, so this ends. (Dot products with the boolean masks: faster than
     # multiplying then adding; float rounding differences are within TOLERANCE.)
-    total = float(len(money)) if unit else float(add(weights))
     while True:
         poor = money < price
         weight = total - (float(count(poor)) if unit else float(_einsum("i,i->", weights, poor)))
@@ -265,10 +287,16 @@ def _round_one(data: FastData, per_voter: Fraction):
     p, q = per_voter.numerator, per_voter.denominator
     stale = np.full(len(data.costs), float("inf"))  # a lower bound of rho; inf once selected or out of reach
     weight = np.zeros(len(data.costs), dtype=np.int64)  # the exact 1 / rho behind stale, or 0
-    for j, (n, d) in enumerate(data.cost_fractions):
-        if data.counts[j] * p * d >= n * q:
-            stale[j] = 1.0 / data.counts[j]
-            weight[j] = data.counts[j]
+    # Whether each project's supporters can pay it: floats where they clearly can or cannot, exact
+    # integers (supporters x per_voter >= cost) for the few within 1e-9 of the cost.
+    money = data.count_array * float(per_voter)
+    surely = money >= data.cost_array * (1 + 1e-9)
+    close = np.flatnonzero(~surely & (money > data.cost_array * (1 - 1e-9))).tolist()
+    for j in close:
+        n, d = data.cost_fractions[j]
+        surely[j] = data.counts[j] * p * d >= n * q
+    stale[surely] = data.inverse_counts[surely]
+    weight[surely] = data.count_array[surely]
     return np.full(data.groups, float(per_voter)), stale, weight
 
 
@@ -333,7 +361,7 @@ def _run_fast(data: FastData, per_voter: Fraction, above: Run | None = None) -> 
         for j, bound in zip(order.tolist(), bounds, strict=True):
             if bound == inf or (best_rho is not None and bound > best_rho * (1 + TOLERANCE)):
                 break
-            found = _evaluate(data, budget, j, live)
+            found = _evaluate(data, budget, j, live, bound if WARM else 0.0)
             if found is None:
                 stale[j] = inf
                 continue  # its supporters can no longer pay it, now or later

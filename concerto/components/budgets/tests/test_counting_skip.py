@@ -258,3 +258,63 @@ def test_a_project_affordable_exactly_inside_a_skipped_range_is_not_jumped_over(
     stepped, stepping = completion(election, skip=False)
     assert skipped == stepped
     assert skipping < stepping / 4
+
+
+# The warm start of the price search (`fastmes.WARM`): a project's price is searched from its rho lower bound
+# rather than from the equal share. It must change no outcome, to the last bit, and spare steps.
+def outcomes(election: Election, *, warm: bool) -> list:
+    """Both equal shares rules' outcomes, with prices and money left as computed (not rounded to cents)."""
+    previous = fastmes.WARM
+    fastmes.WARM = previous if warm else 0.0
+    try:
+        found = [count(election, rule) for rule in ("mes-fixed", "mes")]
+    finally:
+        fastmes.WARM = previous
+    return [(outcome.to_json(), [(p.project, p.price_per_supporter, p.supporters_money_left)
+                                 for p in outcome.projects.values()]) for outcome in found]
+
+
+@needs_data
+@pytest.mark.parametrize("path", APPROVAL, ids=lambda p: p.stem[:40])
+def test_a_warm_start_gives_the_same_outcomes_on_every_shared_file(path):
+    election = read_pabulib(path.read_text(encoding="utf-8"))
+    assert outcomes(election, warm=True) == outcomes(election, warm=False)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(elections())
+def test_a_warm_start_gives_the_same_outcomes_on_random_elections(election):
+    assert outcomes(election, warm=True) == outcomes(election, warm=False)
+
+
+def test_a_warm_start_spares_steps_of_the_price_search(monkeypatch):
+    """Runs from the highest increment down (`_downwards`, the completion's runs where the order of selection
+    keeps changing) search each price from the rho the run above had: the same runs, with fewer steps (each
+    step sums the money of the poor once: one einsum)."""
+    election = forint_election(11, voters=1200, projects=25)
+    prep = fastmes.prepare(election)
+    data = fastmes.FastData(prep)
+    start = Fraction(election.budget) / prep.voters
+    steps = []
+    original = fastmes._einsum
+    monkeypatch.setattr(fastmes, "_einsum", lambda *args: steps.append(1) or original(*args))
+    warm = fastmes._downwards(prep, data, start, 16)
+    warm_steps = len(steps)
+    steps.clear()
+    monkeypatch.setattr(fastmes, "WARM", 0.0)
+    cold = fastmes._downwards(prep, data, start, 16)
+    assert {t: run.selected for t, run in warm.items()} == {t: run.selected for t, run in cold.items()}
+    assert warm_steps < 0.8 * len(steps)
+
+
+def test_a_project_its_supporters_can_just_pay_is_in_reach_at_the_first_round():
+    """Round one decides in floats, and exactly (integers) within 1e-9 of the cost: a project whose three
+    supporters hold exactly its cost is in reach, and out of reach a trillionth of a unit lower."""
+    election = Election(budget=3_000_000_001, costs={"a": 3_000_000_001, "b": 10},
+                        ballots=[{"a": 1}, {"a": 1}, {"a": 1, "b": 1}])
+    data = fastmes.FastData(fastmes.prepare(election))
+    per_voter = Fraction(3_000_000_001, 3)
+    _budget, stale, weight = fastmes._round_one(data, per_voter)
+    assert stale.tolist() == [1 / 3, 1.0] and weight.tolist() == [3, 1]
+    _budget, stale, weight = fastmes._round_one(data, per_voter - Fraction(1, 10**12))
+    assert stale.tolist() == [float("inf"), 1.0] and weight.tolist() == [0, 1]
