@@ -32,5 +32,5 @@ DATASET = OpenDataset(
         DatasetField("works_end", "date", _("Works end")),
     ),
     rows=PerComponent("concerto.components.budgets.services.open_data.export_rows"), located=True, theme="GOVE",
-    sources=("budgets.Project",),
+    sources=("budgets.Project", "accountability.Action"),
     related=Deferred("concerto.components.budgets.results.pabulib_files"))

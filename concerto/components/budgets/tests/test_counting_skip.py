@@ -139,7 +139,8 @@ def _same_runs(prep, data, start, size):
     for per_voter, result in borrowed.items():
         plain = fastmes.run(prep, per_voter, data)
         assert [j for j, _ in result.selected] == [j for j, _ in plain.selected], per_voter
-        assert [w for _, w in result.rounds or []] == [w for _, w in plain.rounds or []]
+        if plain.rounds is not None:  # a plain run that met a near tie ran exactly: exact runs keep no rounds
+            assert [w for _, w in result.rounds or []] == [w for _, w in plain.rounds]
         assert [float(p) for _, p in result.selected] == pytest.approx([float(p) for _, p in plain.selected],
                                                                        rel=1e-12)
 
