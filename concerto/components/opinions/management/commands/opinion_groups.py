@@ -19,18 +19,32 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("folder", help="the folder holding votes.csv and comments.csv")
+        parser.add_argument("--import-into", type=int, metavar="COMPONENT_ID",
+                            help="import the export as a conversation of this opinions component")
 
     def handle(self, *args, **options):
-        code = run(Path(options["folder"]), _Stream(self.stdout), _Stream(self.stderr))
+        if options["import_into"] is not None:
+            return self.import_into(options["import_into"], Path(options["folder"]))
+        # run() ends its lines with "\n": Django's OutputWrapper adds no second line ending.
+        code = run(Path(options["folder"]), self.stdout, self.stderr)
         if code:
             sys.exit(code)
 
+    def import_into(self, component_id: int, folder: Path) -> None:
+        from django.core.management.base import CommandError
 
-class _Stream:
-    """Django's OutputWrapper adds its own line ending: run's lines are written without theirs."""
+        from concerto.components.opinions.opendata import ExportError
+        from concerto.components.opinions.services import import_polis_export
+        from concerto.core.spaces.models import Component
 
-    def __init__(self, wrapper):
-        self.wrapper = wrapper
+        component = Component.objects.filter(pk=component_id, kind="opinions").first()
+        if component is None:
+            raise CommandError(f"no opinions component has the id {component_id}")
+        try:
+            conversation = import_polis_export(component, folder)
+        except (ExportError, OSError, KeyError, ValueError) as error:
+            raise CommandError(f"{folder}: {error}") from None
+        result = conversation.groups_result
+        self.stdout.write(f"conversation {conversation.pk}: {conversation.statements.count()} statements, "
+                          f"{result.votes} votes, {result.k or 'no'} opinion groups {result.reason}".rstrip())
 
-    def write(self, text: str) -> None:
-        self.wrapper.write(text.rstrip("\n"))
