@@ -1,4 +1,4 @@
-"""What the opinions component tells the kernel through its manifest: personal data."""
+"""Personal data of the opinions component (the manifest that will name these hooks comes with the pages)."""
 
 from concerto.components.opinions.models import Statement, Vote
 
