@@ -9,6 +9,12 @@ if __name__ == "__main__":
         from concerto.components.budgets.counting.cli import main
 
         sys.exit(main(sys.argv[2:]))
+    if sys.argv[1:2] == ["opinion_groups"] and "--import-into" not in " ".join(sys.argv[2:]):
+        # The same for a Polis openData export's opinion groups (concerto/components/opinions/cli.py); only
+        # importing it as a conversation (--import-into) needs Django.
+        from concerto.components.opinions.cli import main
+
+        sys.exit(main(sys.argv[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concerto.settings")
     from django.core.management import execute_from_command_line
 

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "concerto.components.reports",
     "concerto.components.questions",
     "concerto.components.polls",
+    "concerto.components.opinions",
     # Chats: the dialogue engine and its transports (they reach components through the manifests only).
     "concerto.channels",
     # Read-only consumers of the components.
