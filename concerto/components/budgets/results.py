@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from concerto.components.budgets import counting
 from concerto.components.budgets.models import Ballot, BallotChoice, Budget, Project, Result
+from concerto.components.budgets.services import follow_up
 from concerto.core import french
 from concerto.core.audit.services import audit_record
 from concerto.core.participation.models import Channel
@@ -135,7 +136,8 @@ def user_or_none(actor):
 
 def result_publish(*, actor, result: Result) -> Result:
     """Publish RESULT: the winning projects are marked selected (the others unmarked), any other published
-    result of the budget is withdrawn, and the authors and followers of the projects are notified."""
+    result of the budget is withdrawn, the authors and followers of the projects are notified, and each winner's
+    action is opened under the budget's decision (services/follow_up.py), all in one transaction."""
     with transaction.atomic():
         budget = Budget.objects.select_for_update().select_related("component__space__organisation").get(
             pk=result.budget_id)
@@ -157,6 +159,9 @@ def result_publish(*, actor, result: Result) -> Result:
         audit_record(actor=actor, action="budgets.result_published", target=budget,
                      organisation=budget.organisation, data={"result": result.pk, "selected": winners})
         _notify_published(actor=actor, budget=budget, winners=set(winners))
+        # The winners' follow-up begins now: the budget's decision answers each winner (the kernel tells its
+        # people) and opens its planned action; those already open (published before) are kept.
+        follow_up.winners_follow_up_open(actor=actor, budget=budget)
     return result
 
 

@@ -45,6 +45,7 @@ from concerto.components.budgets.services.follow_up import (
     progress_update_create,
     project_action,
     project_actions,
+    winners_follow_up_open,
 )
 from concerto.components.budgets.services.ideas import ideas_eligible, project_source, projects_from_ideas
 from concerto.components.budgets.services.open_data import (
@@ -88,5 +89,5 @@ __all__ = [
     "ideas_eligible", "project_source", "projects_from_ideas", "export_rows", "may_manage", "may_read_review",
     "may_review",
     "personal_data", "progress_update_create", "project_create", "project_evaluate", "project_merge",
-    "project_update", "project_withdraw", "submission_refusal", "summary",
+    "project_update", "project_withdraw", "submission_refusal", "summary", "winners_follow_up_open",
 ]

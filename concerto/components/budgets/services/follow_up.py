@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from concerto.components.budgets.models import Project
+from concerto.components.budgets.models import Budget, Project
 from concerto.components.budgets.services.common import ProjectError, person
 from concerto.core.accountability import services as accountability
 from concerto.core.accountability.models import Action, ActionUpdate, Decision
@@ -31,10 +31,11 @@ def project_actions(projects) -> dict[int, Action]:
 
 
 def _budget_decision(*, actor, project: Project) -> Decision:
-    """The decision whose actions carry out the winners of PROJECT's budget: the one their actions already have,
-    else a new one dated the day the result was published."""
-    winners = Project.objects.filter(component_id=project.component_id, budget_id=project.budget_id, selected=True)
-    decision = accountability.decision_carrying(Project, winners.values_list("pk", flat=True))
+    """The decision whose actions carry out the winners of PROJECT's budget: the one the actions of the budget's
+    projects already have (a count published again keeps it), else a new one dated the day the result was
+    published."""
+    projects = Project.objects.filter(component_id=project.component_id, budget_id=project.budget_id)
+    decision = accountability.decision_carrying(Project, projects.values_list("pk", flat=True))
     if decision is not None:
         return decision
     budget = project.budget
@@ -49,12 +50,21 @@ def _budget_decision(*, actor, project: Project) -> Decision:
                                           body=Decision.Body.MUNICIPAL_COUNCIL)
 
 
+def _budget_locked(project: Project) -> None:
+    """Lock PROJECT's budget row for the transaction: the result's publication and an agent's news open the
+    winners' actions one at a time, so a budget never gets two decisions nor a project two actions."""
+    if project.budget_id is not None:
+        Budget.objects.select_for_update().filter(pk=project.budget_id).values_list("pk").first()
+
+
 @transaction.atomic
 def follow_up_open(*, actor, project: Project) -> Action:
-    """The action of winning PROJECT, made the first time its follow-up is opened: its budget's decision answers it
-    (« retenu ») and the action starts from the project's cost and place."""
+    """The action of winning PROJECT, made the first time its follow-up is opened (when its budget's result is
+    published, or by the first news for a winner from before): its budget's decision answers it (« retenu », the
+    kernel telling its people) and the action starts planned, at 0 %, from the project's cost and place."""
     if not project.selected:
         raise ProjectError(_("Only winning projects have a follow-up."))
+    _budget_locked(project)
     action = accountability.action_of(project)
     if action is not None:
         return action
@@ -64,6 +74,15 @@ def follow_up_open(*, actor, project: Project) -> Action:
     return accountability.action_open(
         actor=person(actor), decision=decision, item=project, explanation=explanation, budget_planned=project.cost,
         latitude=project.latitude, longitude=project.longitude, address=project.address[:250])
+
+
+@transaction.atomic
+def winners_follow_up_open(*, actor, budget: Budget) -> list[Action]:
+    """The actions of BUDGET's winners, opened when its result is published (in the publication's transaction):
+    one decision for the budget, one link and one action per winner; those already open are left as they are."""
+    winners = Project.objects.filter(budget=budget, selected=True).select_related(
+        "budget", "component__space__organisation").order_by("pk")
+    return [follow_up_open(actor=actor, project=project) for project in winners]
 
 
 def _check(*, stage: str, progress, text: str, photos) -> tuple[int, list]:
@@ -99,6 +118,7 @@ def progress_update_create(*, actor, project: Project, stage: str, progress: int
     a new stage (the kernel's `accountability.action_stage`). Nothing is saved when anything is wrong."""
     text = (text or "").strip()
     progress, photos = _check(stage=stage, progress=progress, text=text, photos=photos)
+    _budget_locked(project)  # the budget before the project, in the order the publication takes them
     locked = submission_locked(project)
     action = follow_up_open(actor=actor, project=locked)
     dates = {name: value for name, value in (("planned_start", works_start), ("planned_end", works_end)) if value}

@@ -32,10 +32,12 @@ def test_demo_loads_a_counted_budget_and_can_be_loaded_twice(montreuil, client):
     assert quartier_budget.results.exists()  # counted, waiting to be checked
     winners = Project.objects.filter(budget=commune_budget, selected=True)
     assert winners.count() >= 3
-    # Their follow-up is their own actions, at every stage: one late, one done with its photos.
+    # Their follow-up is their own actions, opened at publication (planned), four moved on by news: one late, one
+    # done with its photos.
     actions = services.project_actions(winners)
     stages = sorted(action.stage for action in actions.values())
-    assert len(actions) == min(winners.count(), 4) and stages[:2] == ["abandoned", "done"]
+    assert len(actions) == winners.count() and stages[:2] == ["abandoned", "done"]
+    assert stages.count("planned") == winners.count() - len(demo.FOLLOW_UP)
     assert len({action.decision_id for action in actions.values()}) == 1
     assert sum(action.is_late() for action in actions.values()) == 1
     assert [action.photos.count() for action in actions.values() if action.stage == "done"] == [2]

@@ -91,13 +91,17 @@ def test_publishing_marks_the_winners_and_notifies_authors_and_followers(
 
     assert set(Project.objects.filter(budget=budget, selected=True).values_list("title", flat=True)) == set(
         titles(projects, [0, 1]))
-    won = Notification.objects.get(recipient=resident)
+    won = Notification.objects.get(recipient=resident, verb="budgets.result_published")
     assert won.title == ("«\u00a0Un verger partagé\u00a0» fait partie des projets lauréats "
                          "de «\u00a0Toute la ville\u00a0»")
+    # The winner's follower also hears, once, that the budget's decision answers it (its action is opened).
+    answered = Notification.objects.get(recipient=resident, verb="accountability.answered")
+    assert answered.title == "Une décision répond à «\u00a0Un verger partagé\u00a0»"
     lost = Notification.objects.get(recipient=author)
     assert lost.title == "«\u00a0Une fresque à l'école\u00a0» n'a pas été retenu dans «\u00a0Toute la ville\u00a0»"
     assert lost.url == results_url(budget)
-    assert sorted(m.to[0] for m in mail.outbox) == ["autrice@example.org", "resident@example.org"]
+    assert sorted(m.to[0] for m in mail.outbox) == ["autrice@example.org", "resident@example.org",
+                                                    "resident@example.org"]
     assert AuditEntry.objects.filter(action="budgets.result_published", target_id=str(budget.pk)).exists()
 
 
