@@ -39,6 +39,6 @@ def test_a_resident_reads_the_results_on_a_phone_and_an_agent_publishes_them(pag
     assert "Sélectionné au 1er tour" in main and "Recompter vous-même" in main
     assert main.index(projects[0].title) < main.index("Projets non retenus")
     axe_check(page)
-    page.goto(site.url + results_url(other).replace(f"{other.pk}/", ""))
+    page.goto(site.url + results_url(other).removesuffix(f"{other.pk}/"))
     expect(page.locator("main")).to_contain_text("Résultats publiés")
     axe_check(page)
