@@ -20,10 +20,9 @@ from sklearn.metrics import adjusted_rand_score
 
 from concerto.components.opinions import maths
 from concerto.components.opinions.cli import compute
+from concerto.testing import SHARED_DATA
 
-DATA = Path(__file__).resolve().parents[5] / "shared" / "data" / "polis"
-if not DATA.is_dir():
-    DATA = Path("/work/shared/data/polis")
+DATA = SHARED_DATA / "polis"
 FIXTURES = DATA / "reddwarf-fixtures"
 ROOT = Path(__file__).resolve().parents[4]
 
