@@ -102,6 +102,9 @@ class NotificationKind:
     email: str = ""
     because: Any = None
     opt_in_channels: bool = True  # False: the opt-in channels (push) are not offered (a newsletter goes by email)
+    # True: the kind tells what became of a contribution of the person's (or one they follow): an answer, a merge,
+    # a status, a decision. The digest gathers these under « Ce que sont devenues vos contributions ».
+    fate: bool = False
 
 
 @dataclass(frozen=True)

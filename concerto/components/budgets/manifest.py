@@ -119,10 +119,12 @@ manifest = register(ComponentManifest(
         _("Needed to allow one ballot per person and to answer an appeal against the results (two months)"),
         Deferred("concerto.components.budgets.retention.ballot_voter_keys_purge")),),
     notifications=(
-        NotificationKind("budgets.project_answered", _("The review of a project I submitted or follow")),
-        NotificationKind("budgets.project_merged", _("A project I submitted or follow is merged into another")),
-        NotificationKind("budgets.project_on_ballot", _("My project is put to the vote")),
-        NotificationKind("budgets.project_from_idea", _("My idea became a project of the participatory budget")),
+        NotificationKind("budgets.project_answered", _("The review of a project I submitted or follow"), fate=True),
+        NotificationKind("budgets.project_merged",
+                         _("A project I submitted or follow is merged into another"), fate=True),
+        NotificationKind("budgets.project_on_ballot", _("My project is put to the vote"), fate=True),
+        NotificationKind("budgets.project_from_idea",
+                         _("My idea became a project of the participatory budget"), fate=True),
         NotificationKind("budgets.result_published", _("The results of a participatory budget I follow")),
     ),
     input_windows=(

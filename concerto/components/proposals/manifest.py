@@ -226,8 +226,8 @@ manifest = register(ComponentManifest(
     idea_source=IdeaSource(candidates=Deferred("concerto.components.proposals.queries.idea_candidates"),
                            supporters=Deferred("concerto.components.proposals.queries.idea_supporters")),
     notifications=(
-        NotificationKind("proposals.answered", _("The official answer to a proposal I submitted or follow")),
-        NotificationKind("proposals.merged", _("My proposal was merged with another one")),
+        NotificationKind("proposals.answered", _("The official answer to a proposal I submitted or follow"), fate=True),
+        NotificationKind("proposals.merged", _("My proposal was merged with another one"), fate=True),
         NotificationKind("proposals.assigned", _("A proposal was given to me to examine"), channels=("site",)),
     ),
     input_windows=(

@@ -134,9 +134,10 @@ manifest = register(ComponentManifest(
                           Deferred("concerto.components.questions.services.reminders_send")),),
     permissions=PERMISSIONS,
     notifications=(
-        NotificationKind("questions.published", _("My question to the elected officials is published")),
-        NotificationKind("questions.rejected", _("My question to the elected officials was refused")),
-        NotificationKind("questions.committed", _("My question reached its supports: the commune will answer")),
+        NotificationKind("questions.published", _("My question to the elected officials is published"), fate=True),
+        NotificationKind("questions.rejected", _("My question to the elected officials was refused"), fate=True),
+        NotificationKind("questions.committed",
+                         _("My question reached its supports: the commune will answer"), fate=True),
         NotificationKind("questions.answered", _("A question I asked or supported is answered")),
         NotificationKind("questions.assigned", _("A question is assigned to me")),
         NotificationKind("questions.reminder", _("A question assigned to me is due soon")),

@@ -97,8 +97,9 @@ manifest = register(ComponentManifest(
             365, _("An unused access key is a risk and serves no purpose"),
             Deferred("concerto.components.reports.retention.open311_keys_purge"))),
     notifications=(
-        NotificationKind("reports.status_changed", _("Changes of status of a report I sent, support or follow")),
-        NotificationKind("reports.merged", _("Another resident reported the same problem as me")),
+        NotificationKind("reports.status_changed",
+                         _("Changes of status of a report I sent, support or follow"), fate=True),
+        NotificationKind("reports.merged", _("Another resident reported the same problem as me"), fate=True),
         NotificationKind("reports.receipt", _("The receipt of each report I send"),
                          because=_("You get this email because you sent this report.")),
     ),

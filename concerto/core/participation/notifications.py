@@ -81,9 +81,9 @@ def channels() -> list[DeliveryChannel]:
 KERNEL_KINDS = (
     NotificationKind("comment.replied", gettext_lazy("Replies to my comments")),
     # core/accountability: decisions that answer my contributions, and the actions that carry them out.
-    NotificationKind("accountability.answered", gettext_lazy("Decisions that answer my contributions")),
+    NotificationKind("accountability.answered", gettext_lazy("Decisions that answer my contributions"), fate=True),
     NotificationKind("accountability.action_stage",
-                     gettext_lazy("Progress of the actions decided on my contributions")),
+                     gettext_lazy("Progress of the actions decided on my contributions"), fate=True),
     NotificationKind("account.deletion_warning", gettext_lazy("Before my account is deleted for inactivity"),
                      channels=("email",),
                      because=gettext_lazy("You get this email because you have not signed in for a long time: "
@@ -96,6 +96,11 @@ KERNEL_KINDS = (
 def kinds() -> list[NotificationKind]:
     """Every declared kind of notification (for the preferences page)."""
     return [*KERNEL_KINDS, *(kind for manifest in registry.components() for kind in manifest.notifications)]
+
+
+def fate_verbs() -> list[str]:
+    """The verbs of the kinds that tell what became of a person's contributions (`NotificationKind.fate`)."""
+    return [kind.verb for kind in kinds() if kind.fate]
 
 
 def kind_of(verb: str) -> NotificationKind:
