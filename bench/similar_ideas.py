@@ -16,7 +16,6 @@ import os
 import random
 import time
 
-
 VERBS = ["créer", "installer", "planter", "rénover", "agrandir", "sécuriser", "végétaliser", "ouvrir", "réparer",
          "aménager", "éclairer", "nettoyer", "développer", "protéger", "construire", "embellir", "piétonniser",
          "multiplier", "remplacer", "entretenir"]
@@ -29,10 +28,11 @@ NOUNS = ["piste cyclable", "arbre", "banc", "jardin partagé", "aire de jeux", "
          "boîte à livres", "atelier de réparation", "fresque murale", "vestiaire"]
 QUALIFIERS = ["sécurisé", "accessible", "ombragé", "écologique", "gratuit", "éclairé", "partagé", "fleuri",
               "moderne", "couvert", "familial", "solidaire", "", "", ""]
-PLACES = ["avenue de la République", "rue Victor Hugo", "place de la Mairie", "parc Montsouris", "quartier des Épinettes",
-          "rue Jean Jaurès", "boulevard Voltaire", "près de la gare", "square Louise Michel", "bords de Marne",
-          "quartier Bel-Air", "rue de Paris", "place du marché", "cité Paul Eluard", "près du collège Pasteur",
-          "rue Gambetta", "allée des Tilleuls", "quai de Seine", "parvis de l'église", "centre-ville"]
+PLACES = ["avenue de la République", "rue Victor Hugo", "place de la Mairie", "parc Montsouris",
+          "quartier des Épinettes", "rue Jean Jaurès", "boulevard Voltaire", "près de la gare",
+          "square Louise Michel", "bords de Marne", "quartier Bel-Air", "rue de Paris", "place du marché",
+          "cité Paul Eluard", "près du collège Pasteur", "rue Gambetta", "allée des Tilleuls", "quai de Seine",
+          "parvis de l'église", "centre-ville"]
 REASONS = ["Les enfants n'ont pas d'endroit pour jouer.", "Les cyclistes se mettent en danger chaque jour.",
            "Il fait trop chaud l'été sans ombre.", "Les personnes âgées ont besoin de s'asseoir.",
            "Le quartier manque de lieux pour se rencontrer.", "Les voitures roulent trop vite ici.",
