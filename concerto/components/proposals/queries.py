@@ -25,7 +25,7 @@ ORDERS = ("random", "recent", "supports", "comments")
 STATUSES = ("unanswered", *[value for value in Proposal.Answer.values if value], "withdrawn")
 SIMILAR_LIMIT = 5
 # The back-office's likely duplicates compare the most recent proposals with all the others (a queue's new ones).
-DUPLICATES_RECENT = 300
+DUPLICATES_RECENT = 100
 
 
 def new_seed() -> int:
@@ -122,10 +122,13 @@ def likely_duplicates(component, *, recent: int = DUPLICATES_RECENT,
     of the RECENT most recent candidates (`similar_candidates`) against all of them, each pair once."""
     candidates = similar_candidates(component)
     scope = similar_texts.queryset_scope(f"proposals:{component.pk}", candidates)
+    index = similar_texts.current(scope)  # None while a large list's first fit runs in the background
+    if index is None:
+        return []
     pairs: dict[tuple[int, int], float] = {}
     for pk, title, text in candidates.order_by("-created_at", "-id").values_list("pk", "title", "text")[:recent]:
-        for other, score in similar_texts.similar(scope, similar_texts.document(title, text), limit=5,
-                                                  threshold=threshold, exclude=[pk]):
+        for other, score in similar_texts.search(index, similar_texts.document(title, text), limit=5,
+                                                 threshold=threshold, exclude=[pk]):
             key = (min(pk, other), max(pk, other))
             pairs[key] = max(score, pairs.get(key, 0))
     rows = candidates.in_bulk({pk for pair in pairs for pk in pair})
