@@ -12,9 +12,10 @@ largest change time and sum of ids: one aggregate query, cheap next to a fit). T
 `CONCERTO_SIMILAR_CHECK_SECONDS` (5) per process and scope. When it changed:
 - a small scope (at most `CONCERTO_SIMILAR_SYNC_ROWS`, 5,000 rows) is fitted again in the request (≈ 0.3 s at
   5,000 rows, a few ms for the usual few hundred);
-- a larger one is fitted again by a background thread of that process while the previous index keeps answering;
-  a process that has none yet starts the thread and suggests nothing until it is ready (the first seconds after
-  a start). No request ever waits for the fit of a large scope.
+- a larger one is fitted again by a background thread of that process while the previous index keeps answering,
+  at most every `CONCERTO_SIMILAR_REFIT_SECONDS` (300: new proposals arriving every few seconds must not keep a
+  process fitting); a process that has none yet starts the thread and suggests nothing until it is ready (the
+  first seconds after a start). No request ever waits for the fit of a large scope.
 Each process of a multi-process deployment builds its own copy (about 15 MB for 100,000 proposals, measured by
 `bench/similar_ideas.py`); at most `CONCERTO_SIMILAR_MAX_ROWS` rows (1,000,000) are kept per process, the scopes
 used least recently are dropped first. A stale index may name an item hidden, merged or rejected since: callers
@@ -71,6 +72,7 @@ class Index:
     ids: np.ndarray
     version: Version | None = None
     checked_at: float = 0.0
+    fitted_at: float = 0.0
 
     @property
     def size(self) -> int:
@@ -149,7 +151,8 @@ def _keep(key: str, index: Index) -> None:
 
 def _fit(scope: Scope, version: Version) -> Index:
     index = build(scope.rows())
-    index.version, index.checked_at = version, time.monotonic()
+    index.version = version
+    index.checked_at = index.fitted_at = time.monotonic()
     _keep(scope.key, index)
     return index
 
@@ -187,6 +190,9 @@ def current(scope: Scope) -> Index | None:
         return index
     if version.rows <= _setting("CONCERTO_SIMILAR_SYNC_ROWS", 5_000):
         return _fit(scope, version)
+    if index is not None and now - index.fitted_at < _setting("CONCERTO_SIMILAR_REFIT_SECONDS", 300):
+        index.checked_at = now  # a large scope is fitted again at most every REFIT_SECONDS: a fit costs seconds
+        return index
     _fit_in_background(scope, version)
     return index
 

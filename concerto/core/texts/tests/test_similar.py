@@ -91,6 +91,7 @@ def test_the_version_is_asked_at_most_every_few_seconds(settings):
 def test_a_large_scope_is_fitted_in_the_background_while_the_old_index_answers(settings):
     settings.CONCERTO_SIMILAR_CHECK_SECONDS = 0
     settings.CONCERTO_SIMILAR_SYNC_ROWS = 3
+    settings.CONCERTO_SIMILAR_REFIT_SECONDS = 0
     scope, state = _scope(IDEAS, key="large")
     # No index yet: nothing is suggested while the first fit runs, and the request does not wait for it.
     assert similar.similar(scope, "planter des arbres") == []
@@ -102,6 +103,20 @@ def test_a_large_scope_is_fitted_in_the_background_while_the_old_index_answers(s
     assert similar.similar(scope, "planter des arbres")[0][0] == 2
     _wait_for(lambda: similar.similar(scope, "une ludothèque") != [])
     assert similar.similar(scope, "une ludothèque")[0][0] == 10
+
+
+def test_a_large_scope_is_not_fitted_again_more_often_than_the_refit_interval(settings):
+    settings.CONCERTO_SIMILAR_CHECK_SECONDS = 0
+    settings.CONCERTO_SIMILAR_SYNC_ROWS = 3
+    settings.CONCERTO_SIMILAR_REFIT_SECONDS = 3600
+    scope, state = _scope(IDEAS, key="busy")
+    similar.similar(scope, "planter des arbres")
+    _wait_for(lambda: similar.current(scope) is not None)
+    state["rows"].append((11, document("Une ludothèque au centre-ville", "")))
+    state["stamp"] = "v2"
+    time.sleep(0.1)
+    assert similar.similar(scope, "une ludothèque") == []  # the previous fit answers until the interval ends
+    assert not similar._indexes.building
 
 
 def test_the_process_keeps_a_bounded_number_of_rows(settings):
