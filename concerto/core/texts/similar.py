@@ -23,8 +23,10 @@ read the suggested items again through the scope's live queryset (`suggestions` 
 shown; a new item is suggested once the next fit is done (a few seconds).
 """
 
+import re
 import threading
 import time
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -33,9 +35,11 @@ import numpy as np
 from django.conf import settings
 from django.db import connections
 from django.db.models import Count, Max, Sum
+from scipy.sparse import csr_matrix
+from sklearn.preprocessing import normalize
 
 from concerto.core.richtext import plain_text
-from concerto.core.texts.analysis import terms, vectorizer
+from concerto.core.texts.analysis import strip_accents, term, terms, vectorizer
 
 # Cosine scores: above RESIDENT_THRESHOLD an item is shown to someone typing; above DUPLICATE_THRESHOLD two items
 # are shown to agents as likely duplicates (measured on paraphrases in the tests: same idea ≈ 0.4–0.8, same
@@ -65,11 +69,15 @@ class Scope:
 
 @dataclass
 class Index:
-    """A fitted scope: the vectoriser, the transposed normalised matrix (terms × items) and the items' ids."""
+    """A fitted scope: the vectoriser (which gives raw TF-IDF weights: queries are normalised by `search`), the
+    transposed normalised matrix (terms × items), the items' ids, and the terms in alphabetical order with their
+    columns (to complete the word being typed)."""
 
     vectoriser: object
     by_term: object  # scipy CSR, float32
     ids: np.ndarray
+    terms: list = field(default_factory=list)
+    columns: np.ndarray | None = None
     version: Version | None = None
     checked_at: float = 0.0
     fitted_at: float = 0.0
@@ -96,7 +104,36 @@ def build(rows: Iterable[tuple[int, str]]) -> Index:
     except ValueError:  # no text, or not one term in any of them
         return Index(vectoriser=None, by_term=None, ids=np.array([], dtype=np.int64))
     vectoriser.stop_words_ = None  # the terms scikit-learn left out: not needed to read a query
-    return Index(vectoriser=vectoriser, by_term=matrix.T.tocsr(), ids=np.array(ids, dtype=np.int64))
+    vectoriser.norm = None  # a query is completed (`_query`), then normalised
+    ordered = sorted(vectoriser.vocabulary_.items())
+    return Index(vectoriser=vectoriser, by_term=matrix.T.tocsr(), ids=np.array(ids, dtype=np.int64),
+                 terms=[name for name, _column in ordered],
+                 columns=np.array([column for _name, column in ordered], dtype=np.int64))
+
+
+# The last word of a text, when the text ends with it: the word being typed.
+LAST_WORD = re.compile(r"[^\W\d_]{3,}$")
+COMPLETIONS = 3
+
+
+def _query(index: Index, text: str):
+    """TEXT's normalised vector. When TEXT ends in the middle of a word (« pistes cycl ») that is not a known term,
+    the COMPLETIONS most common terms that begin like it (« cyclabl », « cycliste ») share that word's weight."""
+    query = index.vectoriser.transform([text])
+    typing = LAST_WORD.search(text)
+    if typing is not None:
+        word = typing.group().lower()
+        prefix = strip_accents(word)
+        start, end = bisect_left(index.terms, prefix), bisect_left(index.terms, prefix + "\uffff")
+        own = index.vectoriser.vocabulary_.get(term(word))
+        if end > start and (own is None or query[0, own] == 0):
+            columns = index.columns[start:end]
+            idf = index.vectoriser.idf_[columns]
+            chosen = np.argsort(idf, kind="stable")[:COMPLETIONS]
+            weights = idf[chosen] / len(chosen)
+            query = query + csr_matrix((weights, (np.zeros(len(chosen), dtype=np.int64), columns[chosen])),
+                                       shape=query.shape)
+    return normalize(query)
 
 
 def search(index: Index, text: str, *, limit: int = LIMIT, threshold: float = RESIDENT_THRESHOLD,
@@ -105,7 +142,7 @@ def search(index: Index, text: str, *, limit: int = LIMIT, threshold: float = RE
     (ties: the smaller id, the older item, first); ids in EXCLUDE are left out."""
     if index.vectoriser is None or limit <= 0:
         return []
-    query = index.vectoriser.transform([text])
+    query = _query(index, text)
     if not query.nnz:
         return []
     scores = (query @ index.by_term).tocsr()

@@ -30,6 +30,14 @@ def test_a_paraphrase_with_plurals_accents_and_elisions_is_found_first():
     assert search(index, "PISCINE") and search(index, "PISCINE")[0][0] == 4
 
 
+def test_the_word_being_typed_is_completed_with_the_terms_it_begins():
+    index = build(IDEAS)
+    assert search(index, "des pistes cycl")[0][0] == 1
+    assert search(index, "un compost")[0][0] == 5
+    assert search(index, "un compost ") == []  # a finished word is not completed
+    assert search(index, "zzzz") == [] and search(index, "pl") == []
+
+
 def test_unrelated_text_and_function_words_find_nothing():
     index = build(IDEAS)
     assert search(index, "un marché de producteurs le dimanche") == []
