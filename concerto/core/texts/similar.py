@@ -120,7 +120,7 @@ def _query(index: Index, text: str):
     """TEXT's normalised vector. When TEXT ends in the middle of a word (« pistes cycl ») that is not a known term,
     the COMPLETIONS most common terms that begin like it (« cyclabl », « cycliste ») share that word's weight."""
     query = index.vectoriser.transform([text])
-    typing = LAST_WORD.search(text)
+    typing = LAST_WORD.search(text[-40:])  # the tail only: a search over a long run of letters would be quadratic
     if typing is not None:
         word = typing.group().lower()
         prefix = strip_accents(word)

@@ -66,6 +66,9 @@ def test_empty_and_huge_queries_and_an_empty_scope():
     start = time.perf_counter()
     found = similar.similar(scope, "planter des arbres à l'école " * 20_000)
     assert found[0][0] == 2 and time.perf_counter() - start < 2
+    start = time.perf_counter()
+    assert similar.similar(scope, "x" * 200_000 + " ") == []  # one endless « word »
+    assert time.perf_counter() - start < 2
     empty, _state = _scope([], key="empty")
     assert similar.similar(empty, "planter des arbres") == []
     only_function_words, _state = _scope([(1, "le la les")], key="words")
