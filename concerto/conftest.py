@@ -211,3 +211,15 @@ def boundaries(db):
     """The 130 communes' boundaries, imported from the committed demo file: tests that need a point to find its
     commune always run."""
     testing.boundaries_import()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_similar_indexes(settings):
+    """Similar ideas' indexes live in the process and ids come back after a rollback on SQLite: each test starts
+    without any, and the version of a scope is asked at every query."""
+    from concerto.core.texts import similar
+
+    settings.CONCERTO_SIMILAR_CHECK_SECONDS = 0
+    similar.forget()
+    yield
+    similar.forget()

@@ -310,6 +310,13 @@ CONCERTO_SMS_RETRY_SECONDS = int(env("CONCERTO_SMS_RETRY_SECONDS", "10"))
 # so that the sender's address is read from X-Forwarded-For.
 CONCERTO_RATE_LIMITS_ENABLED = env_bool("CONCERTO_RATE_LIMITS_ENABLED", True)
 CONCERTO_TRUSTED_PROXIES = int(env("CONCERTO_TRUSTED_PROXIES", "0") or 0)
+# Similar ideas (concerto/core/texts/similar.py): each process keeps a scope's index and asks its version at most
+# every CHECK_SECONDS; a scope of up to SYNC_ROWS rows is fitted again in the request, a larger one in a background
+# thread at most every REFIT_SECONDS; at most MAX_ROWS rows of indexes per process.
+CONCERTO_SIMILAR_CHECK_SECONDS = float(env("CONCERTO_SIMILAR_CHECK_SECONDS", "5"))
+CONCERTO_SIMILAR_REFIT_SECONDS = float(env("CONCERTO_SIMILAR_REFIT_SECONDS", "300"))
+CONCERTO_SIMILAR_SYNC_ROWS = int(env("CONCERTO_SIMILAR_SYNC_ROWS", "5000"))
+CONCERTO_SIMILAR_MAX_ROWS = int(env("CONCERTO_SIMILAR_MAX_ROWS", "1000000"))
 DEFAULT_FROM_EMAIL = env("CONCERTO_DEFAULT_FROM_EMAIL", "Concerto <ne-pas-repondre@concerto.localhost>")
 EMAIL_HOST = env("CONCERTO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("CONCERTO_EMAIL_PORT", "25"))

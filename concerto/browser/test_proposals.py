@@ -1,4 +1,5 @@
-"""Proposals on a phone: a resident submits one (told about a similar proposal while typing its title),
+"""Proposals on a phone: a resident submits one (told about a similar proposal while typing its title, or its
+description),
 finds it in the list and supports another one. axe on the list, the form and the proposal's page."""
 
 import re
@@ -49,7 +50,7 @@ def test_a_resident_submits_a_proposal_sees_it_listed_and_supports_another(page,
     region = page.locator("#similar-proposals")
     region.get_by_role("link", name=re.compile("Planter des arbres fruitiers dans les écoles")).wait_for()
     assert region.get_attribute("aria-live") == "polite"
-    expect(region).to_contain_text("ressemblent à la vôtre")
+    expect(region).to_contain_text("Idées semblables déjà proposées")
     axe_check(page)
 
     page.get_by_label("Décrivez votre proposition").fill("Trois pommiers près des bancs, entretenus par le jardin "
@@ -79,4 +80,22 @@ def test_a_resident_submits_a_proposal_sees_it_listed_and_supports_another(page,
     page.goto(list_url + "?vue=carte")
     page.locator("[data-map-points]").wait_for()
     expect(page.get_by_role("link", name="Un composteur au square")).to_be_visible()
+    axe_check(page)
+
+
+def test_typing_the_description_suggests_a_similar_idea_and_the_check_button_works(page, site, axe_check):
+    component = _setup()
+    log_in(page, site, "habitante@example.org")
+    page.goto(site.url + component.get_absolute_url() + "deposer/")
+    region = page.locator("#similar-proposals")
+    page.get_by_label("Décrivez votre proposition").press_sequentially("Un composteur pour nos déchets", delay=20)
+    region.get_by_role("link", name=re.compile("Un composteur au square")).wait_for()
+    expect(region).to_contain_text("0 soutien")
+    axe_check(page)
+    # The button does the same without JavaScript, and keeps what was typed.
+    page.get_by_role("button", name="Chercher des idées semblables").click()
+    page.wait_for_load_state()
+    expect(page.locator("#similar-proposals").get_by_role("link", name=re.compile("Un composteur au square"))
+           ).to_be_visible()
+    expect(page.get_by_label("Décrivez votre proposition")).to_have_value("Un composteur pour nos déchets")
     axe_check(page)

@@ -60,3 +60,24 @@ def form_saved(request, form, save: Callable[[], Any], *, done: str | Callable[[
         return None
     messages.success(request, done(result) if callable(done) else done)
     return Saved(result)
+
+
+def form_unchecked(form):
+    """FORM shown again as it was typed, without any error: a step that only looks before anything is sent
+    (« Check for similar ideas »), so that a half-filled form is not told off. Nothing is validated or saved."""
+    form._errors = forms.utils.ErrorDict()
+    form.cleaned_data = {}
+    return form
+
+
+def similar_while_typing(form, url: str, target: str, fields: tuple[str, ...] = ("title", "text")) -> None:
+    """FORM's FIELDS ask URL for similar ideas after a pause in typing (htmx, GET with all FIELDS' values), the
+    answer going into TARGET, the page's aria-live region. Without JavaScript nothing changes: the form's
+    « Check for similar ideas » button does the same by posting."""
+    present = [name for name in fields if name in form.fields]
+    include = ", ".join(f"#{form[name].auto_id}" for name in present)
+    for name in present:
+        form.fields[name].widget.attrs.update({
+            "hx-get": url, "hx-trigger": "keyup changed delay:400ms", "hx-target": target, "hx-swap": "innerHTML",
+            "hx-include": include, "hx-sync": "closest form:replace",
+        })

@@ -264,9 +264,9 @@ def address_fill_later(model: str, pk: int, field: str = "address", latitude_fie
 # ---------------------------------------------------------------------------------------------------
 
 def _refused(request) -> JsonResponse | None:
-    from concerto.core.ratelimit import limit_of, reserve, sender_of
+    from concerto.core.ratelimit import limit_of, lookup_allowed
 
-    if not getattr(settings, "CONCERTO_RATE_LIMITS_ENABLED", True) or reserve("address_lookup", sender_of(request)):
+    if lookup_allowed("address_lookup", request):
         return None
     response = JsonResponse({"error": _("Too many address searches in a short time: wait a minute, or place the "
                                         "point on the map.")}, status=429)

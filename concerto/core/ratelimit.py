@@ -53,6 +53,8 @@ LIMITS = {
     # wrong codes typed in one chat
     "chat_link_code": (10, 60 * 60),
     "chat_link_attempt": (5, 15 * 60),
+    # similar ideas fetched while a title or a description is typed (core/texts/similar.py): one per pause
+    "similar_lookup": (300, 10 * 60),
 }
 ADDRESS_FACTOR = 5
 
@@ -158,6 +160,12 @@ def release(name: str, sender: str) -> None:
         cache.decr(_key(name, sender))
     except ValueError:  # the window ended meanwhile: nothing left to give back
         pass
+
+
+def lookup_allowed(name: str, request) -> bool:
+    """Whether the sender of REQUEST may make one more look-up NAME (an endpoint a page calls while someone
+    types: addresses, similar ideas); the look-up takes its place at once, whatever its answer."""
+    return not getattr(settings, "CONCERTO_RATE_LIMITS_ENABLED", True) or reserve(name, sender_of(request))
 
 
 def send_limited(name: str):

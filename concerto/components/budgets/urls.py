@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.project_list, name="index"),
     path("carte.geojson", views.project_points, name="points"),
     path("deposer/", views.project_create, name="create"),
+    path("similaires/", views.project_similar, name="similar"),
     path("projets/<int:project_id>/", views.project_detail, name="project"),
     path("projets/<int:project_id>/modifier/", views.project_edit, name="edit"),
     path("projets/<int:project_id>/retirer/", views.project_withdraw, name="withdraw"),

@@ -25,10 +25,12 @@ from concerto.components.budgets.models import Budget, Project, ProjectPhoto
 from concerto.components.budgets.permissions import READ_REVIEW
 from concerto.core.accountability.models import Action
 from concerto.core.accounts.verification import action_refusal
+from concerto.core.forms import form_unchecked, similar_while_typing
 from concerto.core.participation.submissions.views import submission_points
 from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.lookup import item_for, public_component_for
 from concerto.core.spaces.models import Component
+from concerto.core.texts import similar as similar_texts
 
 MAP_LIMIT = 500
 
@@ -147,10 +149,39 @@ def project_detail(request, org_slug, space_slug, component_id, project_id):
     ))
 
 
-def _form_page(request, component, form, *, project=None, status=200, refusal="", verification=None):
+def similar_projects(component, text: str, *, exclude_pk=None) -> list[Project]:
+    """The public projects of COMPONENT closest to TEXT (neither withdrawn, merged nor found not eligible), each
+    with its `similarity` (concerto/core/texts/similar.py)."""
+    candidates = (_public_base(component).filter(merged_into__isnull=True)
+                  .exclude(eligibility=Project.Eligibility.INELIGIBLE))
+    scope = similar_texts.queryset_scope(f"budgets:{component.pk}", candidates)
+    found = similar_texts.suggestions(scope, candidates.only("id", "title", "component_id"), text,
+                                      exclude=[exclude_pk] if exclude_pk else [])
+    for project in found:
+        project.component = component
+    return found
+
+
+@require_safe
+def project_similar(request, org_slug, space_slug, component_id):
+    """A small HTML fragment: the projects closest to the title and description being typed; rate-limited."""
+    component, _can_manage = public_component_for(
+        request, "budgets", space_slug=space_slug, component_id=component_id, preview=READ_REVIEW)
+    exclude = request.GET.get("exclure", "")
+    exclude_pk = int(exclude) if exclude.isdigit() and len(exclude) < 12 else None
+    return similar_texts.fragment(request, lambda text: similar_projects(component, text, exclude_pk=exclude_pk),
+                                  "budgets/projects/_similar.html")
+
+
+def _form_page(request, component, form, *, project=None, status=200, refusal="", verification=None, similar=None,
+               checked=False):
+    if form is not None:
+        # As for proposals: similar projects while typing (htmx), or with the « Check for similar ideas » button.
+        url = reverse("budgets:similar", args=[component.space.organisation.slug, component.space.slug, component.pk])
+        similar_while_typing(form, url + (f"?exclure={project.pk}" if project else ""), "#similar-projects")
     return render(request, "budgets/projects/project_form.html", _context(
-        component, form=form, project=project, refusal=refusal, verification=verification,
-        submissions=component.window("submissions_open"), active="projects"), status=status)
+        component, form=form, project=project, refusal=refusal, verification=verification, similar=similar or [],
+        checked=checked, submissions=component.window("submissions_open"), active="projects"), status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -170,6 +201,9 @@ def project_create(request, org_slug, space_slug, component_id):
         return _form_page(request, component, None, verification=verification,
                           status=403 if request.method == "POST" else 200)
     form = ProjectForm(request.POST or None, request.FILES or None, component=component)
+    if request.method == "POST" and request.POST.get("similar_check"):
+        similar = similar_texts.lookup(request, lambda text: similar_projects(component, text)) or []
+        return _form_page(request, component, form_unchecked(form), similar=similar, checked=True)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -183,7 +217,8 @@ def project_create(request, org_slug, space_slug, component_id):
                 messages.success(request, _("Your project is submitted. The services will review it; you can "
                                             "change it until they start."))
                 return redirect(project.get_absolute_url())
-        return _form_page(request, component, form, status=400)
+        return _form_page(request, component, form, status=400,
+                          similar=similar_projects(component, similar_texts.typed(request.POST)))
     return _form_page(request, component, form)
 
 

@@ -10,6 +10,7 @@ from concerto.components.proposals import backoffice_views as views
 urlpatterns = [
     path("", views.proposal_list, name="index"),
     path("actions-groupees/", views.bulk_action, name="bulk"),
+    path("doublons/", views.proposal_duplicates, name="duplicates"),
     path("<int:proposal_id>/repondre/", views.proposal_answer, name="answer"),
     path("categories/", views.category_list, name="categories"),
     path("categories/<int:category_id>/modifier/", views.category_edit, name="category_edit"),

@@ -63,6 +63,16 @@ def proposal_list(request, org_slug, space_slug, component_id):
     ))
 
 
+@require_safe
+@backoffice_view(MANAGE, read=READ)
+def proposal_duplicates(request, org_slug, space_slug, component_id):
+    """Likely duplicates: pairs of proposals whose texts say much the same thing, each with the merge one click
+    away (the list's bulk merge: the newer joins the older)."""
+    component = component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
+    return render(request, "proposals/backoffice/proposal_duplicates.html", _context(
+        component, pairs=queries.likely_duplicates(component), recent=queries.DUPLICATES_RECENT))
+
+
 def _int(value) -> int | None:
     try:
         return int(value)
@@ -76,6 +86,8 @@ def bulk_action(request, org_slug, space_slug, component_id):
     """Answer, assign or merge the ticked proposals. Ids from elsewhere than this component are refused."""
     component = component_for(request, "proposals", space_slug=space_slug, component_id=component_id)
     index = component.get_backoffice_url()
+    if request.POST.get("back") == "duplicates":  # a merge from the likely duplicates goes back to them
+        index = reverse("proposals_backoffice:duplicates", args=[org_slug, space_slug, component.pk])
     ids = {number for number in (_int(value) for value in request.POST.getlist("proposals")[:500]) if number}
     proposals = list(component.proposals.filter(pk__in=ids))
     if len(proposals) != len(ids):

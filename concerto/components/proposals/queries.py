@@ -7,11 +7,12 @@ Proposal (kept up to date by the services), so no list aggregates the supports o
 import random
 
 from django.core.paginator import Paginator
-from django.db.models import BigIntegerField, Case, F, IntegerField, Q, Value, When
+from django.db.models import BigIntegerField, F, Value
 from django.db.models.functions import Cast
 
 from concerto.components.proposals import text as words
 from concerto.components.proposals.models import Proposal
+from concerto.core.texts import similar as similar_texts
 
 # The random order: each proposal gets the key ((id * MULTIPLIER + seed) mod MODULUS)² mod MODULUS, computed
 # by the database in 64-bit integers (SQLite and PostgreSQL alike). MODULUS is a prime, so for one seed
@@ -23,6 +24,8 @@ MAX_SEED = MODULUS - 1
 ORDERS = ("random", "recent", "supports", "comments")
 STATUSES = ("unanswered", *[value for value in Proposal.Answer.values if value], "withdrawn")
 SIMILAR_LIMIT = 5
+# The back-office's likely duplicates compare the most recent proposals with all the others (a queue's new ones).
+DUPLICATES_RECENT = 100
 
 
 def new_seed() -> int:
@@ -92,24 +95,50 @@ def slice_of(queryset, offset: int, limit: int, *, related=()) -> list[Proposal]
     return [rows[pk] for pk in ids if pk in rows]
 
 
-def similar(queryset, title: str, *, exclude_pk=None, limit: int = SIMILAR_LIMIT) -> list[Proposal]:
-    """Up to LIMIT proposals of QUERYSET whose titles share significant words with TITLE, the most
-    shared words first (then the most supported). Accents, case and French stop words do not count, and
-    a word matches the words it begins ("arbre" finds "arbres")."""
-    terms = words.significant_words(title)
-    if not terms:
+def similar_candidates(component):
+    """What may be suggested as similar: the proposals anyone sees, neither withdrawn, merged nor rejected."""
+    return (component.proposals.visible().filter(withdrawn_at__isnull=True, merged_into__isnull=True)
+            .exclude(answer_status=Proposal.Answer.REJECTED))
+
+
+def similar(component, text: str, *, exclude_pk=None, limit: int = SIMILAR_LIMIT,
+            threshold: float = similar_texts.RESIDENT_THRESHOLD) -> list[Proposal]:
+    """Up to LIMIT proposals of COMPONENT closest to TEXT (a title, or a title and a description being typed),
+    the closest first, each with its `similarity`: French words compared by their stems, without accents or
+    function words (concerto/core/texts/similar.py)."""
+    candidates = similar_candidates(component)
+    scope = similar_texts.queryset_scope(f"proposals:{component.pk}", candidates)
+    found = similar_texts.suggestions(scope, candidates.only("id", "title", "support_count", "component_id"),
+                                      text, limit=limit, threshold=threshold,
+                                      exclude=[exclude_pk] if exclude_pk else [])
+    for proposal in found:
+        proposal.component = component
+    return found
+
+
+def likely_duplicates(component, *, recent: int = DUPLICATES_RECENT,
+                      threshold: float = similar_texts.DUPLICATE_THRESHOLD) -> list[tuple[Proposal, Proposal, float]]:
+    """Pairs (older, newer, score) of COMPONENT's proposals that say much the same thing, the closest first: each
+    of the RECENT most recent candidates (`similar_candidates`) against all of them, each pair once."""
+    candidates = similar_candidates(component)
+    scope = similar_texts.queryset_scope(f"proposals:{component.pk}", candidates)
+    index = similar_texts.current(scope)  # None while a large list's first fit runs in the background
+    if index is None:
         return []
-    matches = [Q(title_words__contains=f" {term}") for term in terms]
-    any_match = matches[0]
-    for match in matches[1:]:
-        any_match |= match
-    score = sum((Case(When(match, then=Value(1)), default=Value(0), output_field=IntegerField())
-                 for match in matches), Value(0))
-    queryset = queryset.filter(any_match, withdrawn_at__isnull=True)
-    if exclude_pk:
-        queryset = queryset.exclude(pk=exclude_pk)
-    return list(queryset.annotate(shared_words=score).order_by("-shared_words", "-support_count", "-id")
-                .only("id", "title", "support_count", "component_id")[:limit])
+    pairs: dict[tuple[int, int], float] = {}
+    for pk, title, text in candidates.order_by("-created_at", "-id").values_list("pk", "title", "text")[:recent]:
+        for other, score in similar_texts.search(index, similar_texts.document(title, text), limit=5,
+                                                 threshold=threshold, exclude=[pk]):
+            key = (min(pk, other), max(pk, other))
+            pairs[key] = max(score, pairs.get(key, 0))
+    rows = candidates.in_bulk({pk for pair in pairs for pk in pair})
+    found = []
+    for (first, second), score in sorted(pairs.items(), key=lambda item: (-item[1], item[0])):
+        if first in rows and second in rows:
+            older, newer = sorted((rows[first], rows[second]), key=lambda proposal: (proposal.created_at, proposal.pk))
+            older.component = newer.component = component
+            found.append((older, newer, score))
+    return found
 
 
 def idea_candidates(component):

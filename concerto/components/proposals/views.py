@@ -10,17 +10,20 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerto.components.proposals import queries, services
 from concerto.components.proposals.forms import FilterForm, ProposalForm
 from concerto.components.proposals.models import Proposal, Support
 from concerto.core.accounts.verification import action_refusal
+from concerto.core.forms import form_unchecked, similar_while_typing
 from concerto.core.participation.models import ItemLink
 from concerto.core.participation.submissions.views import submission_points
 from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.lookup import item_for, public_component_for
 from concerto.core.spaces.models import Component
+from concerto.core.texts import similar as similar_texts
 
 # The map shows at most this many points (the first ones in the list's order); the page says so.
 MAP_LIMIT = 500
@@ -111,18 +114,25 @@ def proposal_points(request, org_slug, space_slug, component_id):
                              only=request.GET.get("proposition", ""), properties={"supports": "support_count"})
 
 
+def _similar(component, text: str, **options) -> list[Proposal]:
+    """Similar proposals for the form, each with its number of supports in words (includes/similar_ideas.html)."""
+    found = queries.similar(component, text, **options)
+    for proposal in found:
+        proposal.similar_note = ngettext("%(counter)s support", "%(counter)s supports", proposal.support_count) % {
+            "counter": proposal.support_count}
+    return found
+
+
 @require_safe
 def similar_proposals(request, org_slug, space_slug, component_id):
-    """A small HTML fragment: the proposals whose titles look like `title` (typed in the form)."""
+    """A small HTML fragment: the proposals closest to the title and description being typed (`title`, `text`),
+    asked by the form after a pause; rate-limited per sender."""
     component, _can_manage = public_component_for(
         request, "proposals", space_slug=space_slug, component_id=component_id)
-    title = request.GET.get("title", "")[:300]
     exclude = request.GET.get("exclure", "")
-    similar = queries.similar(component.proposals.visible(), title,
-                              exclude_pk=int(exclude) if exclude.isdigit() and len(exclude) < 12 else None)
-    for proposal in similar:
-        proposal.component = component
-    return render(request, "proposals/_similar.html", {"similar": similar, "searched": bool(title.strip())})
+    exclude_pk = int(exclude) if exclude.isdigit() and len(exclude) < 12 else None
+    return similar_texts.fragment(request, lambda text: _similar(component, text, exclude_pk=exclude_pk),
+                                  "proposals/_similar.html")
 
 
 @require_safe
@@ -160,18 +170,16 @@ def proposal_detail(request, org_slug, space_slug, component_id, proposal_id):
 
 
 def _proposal_form_page(request, component, form, *, proposal=None, status=200, refusal="", similar=None,
-                        verification_refusal=None):
+                        verification_refusal=None, checked=False):
     if form is not None:
-        # Similar proposals are fetched while the title is typed (HTMX, after a pause) and announced by the
-        # page's live region; without JavaScript they show after a failed submission.
+        # Similar proposals are fetched while the title or the description is typed (HTMX, after a pause) and
+        # announced by the page's live region; without JavaScript, the « Check for similar ideas » button shows
+        # them (the form comes back as typed), and so does a failed submission.
         url = reverse("proposals:similar", args=[component.space.organisation.slug, component.space.slug,
                                                  component.pk])
-        form.fields["title"].widget.attrs.update({
-            "hx-get": url + (f"?exclure={proposal.pk}" if proposal else ""),
-            "hx-trigger": "input changed delay:400ms", "hx-target": "#similar-proposals", "hx-swap": "innerHTML",
-        })
+        similar_while_typing(form, url + (f"?exclure={proposal.pk}" if proposal else ""), "#similar-proposals")
     return render(request, "proposals/proposal_form.html", _context(
-        component, form=form, proposal=proposal, refusal=refusal, similar=similar or [],
+        component, form=form, proposal=proposal, refusal=refusal, similar=similar or [], checked=checked,
         submissions=component.window("submissions_open"), verification_refusal=verification_refusal,
     ), status=status)
 
@@ -195,6 +203,9 @@ def proposal_create(request, org_slug, space_slug, component_id):
         # The message and the way to verify instead of the form; a form sent anyway saves nothing.
         return _proposal_form_page(request, component, None, verification_refusal=verification,
                                    status=403 if request.method == "POST" else 200)
+    if request.method == "POST" and request.POST.get("similar_check"):
+        similar = similar_texts.lookup(request, lambda text: _similar(component, text)) or []
+        return _proposal_form_page(request, component, form_unchecked(form), similar=similar, checked=True)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -207,10 +218,8 @@ def proposal_create(request, org_slug, space_slug, component_id):
             else:
                 messages.success(request, _("Your proposal is published. Share it so that others support it."))
                 return redirect(proposal.get_absolute_url())
-        similar = queries.similar(component.proposals.visible(), request.POST.get("title", "")[:300])
-        for proposal in similar:
-            proposal.component = component
-        return _proposal_form_page(request, component, form, status=400, similar=similar)
+        return _proposal_form_page(request, component, form, status=400,
+                                   similar=_similar(component, similar_texts.typed(request.POST)))
     return _proposal_form_page(request, component, form)
 
 

@@ -202,7 +202,7 @@ def test_similar_proposals_ignore_accents_case_and_stop_words(client, proposals,
     html = client.get(_url(proposals, "similar"), {"title": "des ARBRES pour l'ECOLE"}).content.decode()
     assert html.index(proposal.title) < html.index("Un arbre devant la mairie")
     assert "gymnase" not in html
-    assert "ressemblent à la vôtre" in html
+    assert "Idées semblables déjà proposées" in html
     assert client.get(_url(proposals, "similar"), {"title": "pour les des"}).content.decode().strip() == ""
 
 
@@ -287,7 +287,7 @@ def test_bad_input_is_a_400_with_a_french_error_and_keeps_what_was_typed(client,
 def test_a_failed_submission_shows_similar_proposals(client, proposals, resident, proposal):
     client.force_login(resident)
     html = client.post(_url(proposals, "create"), _form_data(title="Des arbres fruitiers", text="")).content.decode()
-    assert proposal.title in html and "ressemble à la vôtre" in html
+    assert proposal.title in html and "Idées semblables déjà proposées" in html
 
 
 def test_submissions_closed_say_when_and_refuse_a_post(client, proposals, space, step, resident):
