@@ -123,3 +123,24 @@ def test_the_space_page_and_the_overview_link_the_synthesis(client, space, elect
     assert synthesis in client.get(space_page).content.decode()
     assert synthesis in client.get(reverse("backoffice:space_overview",
                                            args=[space.organisation.slug, space.slug])).content.decode()
+
+
+def test_a_budget_s_ballots_and_winners_a_consultation_and_polls_have_their_sections(client, agent):
+    from concerto.components.budgets import results
+    from concerto.components.budgets.tests.test_results_setup import small_election
+    from concerto.components.consultations.tests.conftest import make_consultation
+
+    budget, projects = small_election()
+    space = budget.component.space
+    results.result_publish(actor=agent, result=results.result_compute(actor=agent, budget=budget))
+    make_consultation(space, title="Votre avis sur le parc")
+    ComponentFactory(space=space, kind="polls", title="Sondages du quartier")
+    login_with_mfa(client, agent)
+    html = client.get(_url(space)).content.decode()
+    budget_results = reverse("budgets:results", kwargs={"org_slug": "sceaux", "space_slug": space.slug,
+                                                        "component_id": budget.component_id})
+    assert _linked(html, budget_results, "10")  # the 10 ballots cast
+    # The winners of the published count, linked to their page, with their votes and cost.
+    assert re.search(rf'<a href="{re.escape(projects[0].get_absolute_url())}">Un verger partagé</a></th>'
+                     r"<td>Toute la ville</td><td>8</td><td>600", html)
+    assert "Votre avis sur le parc" in html and "Sondages du quartier" in html
