@@ -22,6 +22,7 @@ def sections(component) -> list[Section]:
         for pk in outcome.selected:
             project = projects.get(int(pk))
             if project is not None:
+                project.component = component
                 rows.append(Row([project.title, budget.name, outcome.projects[pk].votes,
                                  money(round(float(outcome.projects[pk].cost)))], project.get_absolute_url()))
     return [Section(

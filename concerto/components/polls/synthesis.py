@@ -12,6 +12,8 @@ from concerto.core.synthesis import Figure, Row, Section, Table, component_link
 def sections(component) -> list[Section]:
     polls = list(Poll.objects.public().filter(component=component).annotate(answer_count=Count("answers"))
                  .order_by("-opens_at", "-pk")[:20])
+    for poll in polls:
+        poll.component = component  # its address, without a query per poll
     page = component_link(component, "index")
     numbers = statistics(component)
     return [Section(

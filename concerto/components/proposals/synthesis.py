@@ -16,6 +16,8 @@ def sections(component) -> list[Section]:
     counts = public.aggregate(proposals=Count("pk"), supports=Sum("support_count"),
                               waiting=Count("pk", filter=Q(answer_status="")))
     top = list(public.filter(support_count__gt=0).order_by("-support_count", "pk")[:TOP])
+    for proposal in top:
+        proposal.component = component  # its address, without a query per proposal
     by_support = f"{page}?tri=supports" if page else ""
     return [Section(
         _("Most supported proposals: %(title)s") % {"title": component.title}, component.title, page,

@@ -19,6 +19,8 @@ def sections(component) -> list[Section]:
     page = component_link(component, "index")
     figures_page = component_link(component, "questions_backoffice:figures")
     waiting = list(questions.filter(answered_at__isnull=True).order_by("-support_count", "published_at", "pk")[:OPEN])
+    for question in waiting:
+        question.component = component  # its address, without a query per question
     return [Section(
         _("Open questions to the elected officials: %(title)s") % {"title": component.title}, component.title, page,
         figures=[Figure(_("Questions asked"), numbers["asked"], page),

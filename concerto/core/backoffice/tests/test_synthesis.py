@@ -144,3 +144,28 @@ def test_a_budget_s_ballots_and_winners_a_consultation_and_polls_have_their_sect
     assert re.search(rf'<a href="{re.escape(projects[0].get_absolute_url())}">Un verger partagé</a></th>'
                      r"<td>Toute la ville</td><td>8</td><td>600", html)
     assert "Votre avis sur le parc" in html and "Sondages du quartier" in html
+
+
+def test_its_number_of_queries_does_not_grow_with_the_proposals_questions_and_decisions(client, filled, agent,
+                                                                                       moderator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    space = filled["space"]
+    login_with_mfa(client, agent)
+    client.get(_url(space))  # the session and the caches warm
+    with CaptureQueriesContext(connection) as before:
+        client.get(_url(space))
+    ideas, asking = filled["trees"].component, filled["question"].component
+    for n in range(4):
+        proposal = proposals.proposal_create(author=agent, component=ideas, title=f"Idée {n}", text="Un texte.")
+        proposals.support_add(user=UserFactory(email=f"plus{n}@example.org"), proposal=proposal)
+        question = questions.question_ask(author=agent, component=asking, addressee=None, title=f"Question {n} ?",
+                                          text="")
+        moderation_dismiss(moderator=moderator, content=question)
+        accountability.decision_create(actor=agent, organisation=space.organisation, space=space, title=f"Décision {n}",
+                                       decided_on=datetime.date(2026, 11, n + 1), body=Decision.Body.MAYOR)
+    with CaptureQueriesContext(connection) as after:
+        html = client.get(_url(space)).content.decode()
+    assert "Idée 3" in html and "Question 3 ?" in html and "Décision 3" in html
+    assert len(after) == len(before)
