@@ -391,6 +391,10 @@ class ComponentManifest:
     # core.charts.Chart for the components of this kind in the organisation and below (poll answers by channel,
     # questions asked and answered...). Public figures only. Optional.
     dialogue: Callable | None = None
+    # The space's synthesis for elected officials (core/backoffice/synthesis.py, issue 17): function(component) ->
+    # list of core.synthesis.Section (figures, a short table, residents' texts quoted), each linked to its source
+    # page or CSV. Optional.
+    synthesis: Callable | None = None
     # Named permissions: "<name>.<verb>" -> a `rules` predicate(user, component). The registry adds each
     # with rules.add_perm, so pages, the API and chat channels ask the same question by name:
     # `user.has_perm("budgets.read_review", component)` (or the kernel lookup's `permission=`).

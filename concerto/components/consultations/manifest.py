@@ -169,4 +169,5 @@ manifest = register(ComponentManifest(
                               questions=Deferred("concerto.components.consultations.chat.questions")),
     # A chat linked to an account: its anonymous responses become the account's (concerto/channels/linking.py).
     anonymous_claim=Deferred("concerto.components.consultations.services.responses_claim"),
+    synthesis=Deferred("concerto.components.consultations.synthesis.sections"),
 ))

@@ -42,5 +42,6 @@ manifest = register(ComponentManifest(
     organisation_block=Deferred("concerto.components.polls.views.organisation_block"),
     digest_section=Deferred("concerto.components.polls.hooks.digest_section"),
     dialogue=Deferred("concerto.components.polls.hooks.dialogue"),
+    synthesis=Deferred("concerto.components.polls.synthesis.sections"),
     newsletter_blocks=Deferred("concerto.components.polls.hooks.newsletter_blocks"),
 ))

@@ -217,6 +217,7 @@ manifest = register(ComponentManifest(
     exports={"proposals": export_proposals},
     statistics=statistics,
     overview=overview,
+    synthesis=Deferred("concerto.components.proposals.synthesis.sections"),
     summary=summary,
     personal_data=personal_data,
     erase_personal_data=erase_personal_data,

@@ -8,7 +8,7 @@ reaches the moderation queue mounted after this URLconf. Space slugs may not tak
 
 from django.urls import path, register_converter
 
-from concerto.core.backoffice import overview_views, verification_views, views
+from concerto.core.backoffice import overview_views, synthesis_views, verification_views, views
 from concerto.core.spaces.services import BACKOFFICE_WORDS
 
 
@@ -57,6 +57,8 @@ urlpatterns = [
     path(f"{ORG}/participation/dialogue/export.csv", overview_views.dialogue_csv, name="dialogue_csv"),
     path(f"{SPACE}/participation/", overview_views.space_overview, name="space_overview"),
     path(f"{SPACE}/participation/export.csv", overview_views.space_overview_csv, name="space_overview_csv"),
+    path(f"{SPACE}/synthese/", synthesis_views.space_synthesis, name="space_synthesis"),
+    path(f"{SPACE}/synthese/imprimer/", synthesis_views.space_synthesis_print, name="space_synthesis_print"),
     path(f"{SPACE}/", views.space, name="space"),
     path(f"{SPACE}/modifier/", views.space_edit, name="space_edit"),
     path(f"{SPACE}/publier/", views.space_status, {"action": "publish"}, name="space_publish"),

@@ -31,6 +31,10 @@ class Overview:
     total: int = 0
     people: int = 0
     charts: list[Chart] = field(default_factory=list)
+    # The charts of who took part, also in `charts`, by name for the space's synthesis (backoffice/synthesis.py).
+    by_channel: Chart | None = None
+    by_commune: Chart | None = None
+    by_age: Chart | None = None
 
 
 def age_band(age: int) -> str:
@@ -72,9 +76,10 @@ def overview_for(*, organisation, space=None, today=None) -> Overview:
 
     channels = dict(Channel.choices)
     by_channel = ledger.values_list("channel").annotate(n=Count("pk")).order_by("-n")
-    overview.charts.append(Chart(
+    overview.by_channel = Chart(
         _("Contributions by channel"), [(str(channels.get(key, key)), n) for key, n in by_channel],
-        summary=_("How contributions reached the commune: website, paper, in person, chatbot, API.")))
+        summary=_("How contributions reached the commune: website, paper, in person, chatbot, API."))
+    overview.charts.append(overview.by_channel)
 
     start = today - timedelta(weeks=WEEKS - 1, days=today.weekday())
     weeks = dict(ledger.filter(created_at__date__gte=start).annotate(week=TruncWeek("created_at"))
@@ -89,10 +94,11 @@ def overview_for(*, organisation, space=None, today=None) -> Overview:
     by_commune = (ledger.exclude(residence=None).values_list("residence__name").annotate(n=Count("pk"))
                   .order_by("-n", "residence__name"))
     unknown = ledger.filter(residence=None).count()
-    overview.charts.append(Chart(
+    overview.by_commune = Chart(
         _("Contributions by commune of residence"),
         [*((name, n) for name, n in by_commune), *([(_("Not given"), unknown)] if unknown else [])],
-        summary=_("The commune where contributors live, when they said so or when it was entered from paper.")))
+        summary=_("The commune where contributors live, when they said so or when it was entered from paper."))
+    overview.charts.append(overview.by_commune)
 
     ages: Counter = Counter()
     year = today.year
@@ -100,11 +106,12 @@ def overview_for(*, organisation, space=None, today=None) -> Overview:
                           .annotate(n=Count("pk")).order_by()):
         ages[age_band(year - birth_year)] += n
     order = [str(label) for _low, _high, label in AGE_BANDS]
-    overview.charts.append(Chart(
+    overview.by_age = Chart(
         _("Contributions by age band"), [(band, ages[band]) for band in order if ages.get(band)],
         summary=ngettext("Only for the people who gave their year of birth in their account: %(count)s contribution.",
                          "Only for the people who gave their year of birth in their account: %(count)s contributions.",
-                         sum(ages.values())) % {"count": sum(ages.values())}))
+                         sum(ages.values())) % {"count": sum(ages.values())})
+    overview.charts.append(overview.by_age)
 
     overview.charts.extend(components_charts(components, "overview"))
     return overview

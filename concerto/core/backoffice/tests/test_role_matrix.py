@@ -74,6 +74,8 @@ READERS = {
     "backoffice:space_edit": MANAGE,
     "backoffice:space_overview": READ,
     "backoffice:space_overview_csv": READ,
+    "backoffice:space_synthesis": READ,
+    "backoffice:space_synthesis_print": READ,
     "backoffice:space_publish": MANAGE,
     "backoffice:space_unpublish": MANAGE,
     "backoffice:step_create": MANAGE,
