@@ -140,3 +140,18 @@ def test_the_api_lists_published_templates_in_items_and_gives_one(client, templa
     assert client.get(f"/api/v1/resources/templates/{withdrawn.slug}").status_code == 404
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert "/api/v1/resources/templates" in paths and "/api/v1/resources/templates/{slug}" in paths
+
+
+def test_the_guides_permission_as_a_matrix(sceaux, metropole, resident):
+    """Only an administrator of the Métropole writes the guides: no other role, on the Métropole or a commune."""
+    from concerto import testing
+    from concerto.core.accounts.models import Role
+    from concerto.core.resources.permissions import MANAGE_GUIDES
+
+    for kind in Role.Kind:
+        on_metropole = testing.persona(f"{kind}-mgp@example.org", role=kind, organisation=metropole)
+        on_sceaux = testing.persona(f"{kind}-sceaux@example.org", role=kind, organisation=sceaux)
+        assert on_metropole.has_perm(MANAGE_GUIDES, metropole) is (kind == Role.Kind.ADMIN), kind
+        assert on_metropole.has_perm(MANAGE_GUIDES, sceaux) is False, kind
+        assert on_sceaux.has_perm(MANAGE_GUIDES, sceaux) is False, kind
+    assert resident.has_perm(MANAGE_GUIDES, metropole) is False
