@@ -54,13 +54,13 @@ def test_a_visitor_reads_the_resource_centre_and_an_agent_makes_a_space_from_a_t
     page.get_by_label("Adresse web").fill("ressources")
     page.get_by_label("Date de début").fill("2027-01-04")
     with page.expect_navigation():
-        page.get_by_role("button", name="Créer l’espace").click()
+        page.get_by_role("button", name="Créer l'espace").click()
     expect(page.get_by_text("est un mot que le site utilise déjà").first).to_be_visible()
     assert not Space.objects.filter(organisation__slug="montreuil").exists()
     axe_check(page)
     page.get_by_label("Adresse web").fill("budget-2027")
     with page.expect_navigation():
-        page.get_by_role("button", name="Créer l’espace").click()
+        page.get_by_role("button", name="Créer l'espace").click()
     expect(page.get_by_text("L’espace est créé en brouillon")).to_be_visible()
     space = Space.objects.get(organisation__slug="montreuil", slug="budget-2027")
     assert space.steps.get().start_date.isoformat() == "2027-01-04"
