@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from concerto.core.resources.models import Guide, ProcessTemplate
-from concerto.core.spaces.forms import DATE_WIDGET
+from concerto.core.spaces.forms import DATE_WIDGET, SpaceForm
 
 
 class TemplatePublishForm(forms.Form):
@@ -36,12 +36,9 @@ class TemplatePublishForm(forms.Form):
 
 
 class SpaceFromTemplateForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
-    slug = forms.SlugField(
-        label=_("Web address"), max_length=100, required=False,
-        help_text=_("The end of the space's address, in lowercase letters, digits and hyphens. "
-                    "Leave empty to make it from the title."),
-    )
+    # The space's own fields, as its back-office form words them (each form instance copies them).
+    title = SpaceForm.base_fields["title"]
+    slug = SpaceForm.base_fields["slug"]
     start_date = forms.DateField(label=_("Start date"), widget=DATE_WIDGET,
                                  help_text=_("The steps are dated from this day."))
 
