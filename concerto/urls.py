@@ -14,6 +14,8 @@ from concerto.core.accountability import urls as accountability_urls
 from concerto.core.accounts import urls as accounts_urls
 from concerto.core.participation import urls as participation_urls
 from concerto.core.participation import views as participation_views
+from concerto.core.resources import backoffice_urls as resources_backoffice_urls
+from concerto.core.resources import urls as resources_urls
 from concerto.demo import mailbox
 
 handler400 = "concerto.core.views.bad_request"
@@ -54,6 +56,7 @@ urlpatterns = [
     path("compte/", include((accounts_urls.urlpatterns + participation_urls.account_urlpatterns, "accounts"))),
     path("compte/", include("allauth.urls")),
     path("gestion/<slug:org_slug>/decisions/", include("concerto.core.accountability.backoffice_urls")),
+    path("gestion/<slug:org_slug>/ressources/", include(resources_backoffice_urls)),
     path("gestion/", include("concerto.core.backoffice.urls")),
     path("gestion/<slug:org_slug>/moderation/", include("concerto.core.participation.backoffice_urls")),
     path("gestion/<slug:org_slug>/contours/", include("concerto.core.backoffice.boundaries_urls")),
@@ -74,6 +77,8 @@ urlpatterns = [
     path("communes/contours.geojson", maps.boundaries_geojson, name="communes_boundaries"),
     path("adresses/recherche/", geocoding.address_search_view, name="address_search"),
     path("adresses/inverse/", geocoding.address_reverse_view, name="address_reverse"),
+    # The Métropole's resource centre: before the organisations' own addresses ("ressources" is no space slug).
+    path("metropole/ressources/", include(resources_urls)),
     *component_urlpatterns(),
     path("<slug:org_slug>/lettres/", include(participation_urls.newsletter_urlpatterns)),
     path("<slug:org_slug>/suivi/", include(accountability_urls.organisation_urlpatterns)),

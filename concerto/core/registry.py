@@ -443,6 +443,12 @@ class ComponentManifest:
     # What of its items a decision may answer (see Linkable): the agents' picker searches them, the trail names
     # them. Optional.
     linkables: tuple = ()
+    # Process templates (core/resources): function(component) -> a JSON-able dict of what a template keeps of the
+    # component besides its title and settings (a consultation's questions), never what people put in it; and
+    # function(*, actor, component, content) that puts it into a new component. None: the kernel's default (its
+    # categories, `resources.content`).
+    template_export: Callable | None = None
+    template_import: Callable | None = None
 
     @property
     def segment(self) -> str:
@@ -519,7 +525,9 @@ def components() -> list[ComponentManifest]:
 
 def reserved_slugs() -> set[str]:
     """Words a space slug may not take, because URLs under an organisation already use them."""
-    return {m.segment for m in components()} | {"espaces", "flux", "recherche", "lettres"}
+    # "ressources" and "comparaison": the Métropole's resource centre and comparison pages (/metropole/<word>/).
+    return {m.segment for m in components()} | {"espaces", "flux", "recherche", "lettres", "ressources",
+                                                "comparaison"}
 
 
 def room_entry_kinds() -> list[str]:

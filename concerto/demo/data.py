@@ -18,6 +18,7 @@ from concerto.components.budgets.demo import demo_open_vote_load as budgets_demo
 from concerto.components.budgets.demo import demo_space as budgets_demo_space
 from concerto.components.consultations.demo import demo_load as consultation_demo_load
 from concerto.components.events.demo import demo_load as events_demo_load
+from concerto.components.events.services import event_create, event_publish
 from concerto.components.news.services import post_create
 from concerto.components.polls.demo import demo_load as polls_demo_load
 from concerto.components.proposals import services as proposals_services
@@ -28,6 +29,7 @@ from concerto.core.accountability.demo import demo_load as accountability_demo_l
 from concerto.core.accounts.models import Role, User
 from concerto.core.accounts.verification import verification_grant
 from concerto.core.participation.services import comment_create, follow_add
+from concerto.core.resources.demo import demo_load as resources_demo_load
 from concerto.core.spaces.models import Space, Topic
 from concerto.core.spaces.services import (
     component_add,
@@ -120,6 +122,7 @@ def demo_load() -> dict:
         _questions(users)  # also on an older demo (it loads once)
         _dialogue()
         _newsletter(users)
+        _resource_centre(users["admin@metropole.demo"])  # also on an older demo (it loads once)
         return {"users": len(users), "spaces": 0}
     metropole_admin = users["admin@metropole.demo"]
     sceaux_agent = users["agent@sceaux.demo"]
@@ -210,7 +213,36 @@ def demo_load() -> dict:
     _newsletter(users)
     # Decisions and actions (issue 16): after the proposals, reports and budgets they answer.
     accountability_demo_load(sceaux_actor=sceaux_agent, sceaux=budget.organisation, sceaux_space=budget)
+    _resource_centre(metropole_admin)
     return {"users": len(users), "spaces": Space.objects.count()}
+
+
+def _resource_centre(metropole_admin) -> None:
+    """The Métropole's resource centre (issue 18): guides, five templates, and training sessions for agents as
+    events of a Métropole space."""
+    metropole = Organisation.objects.get(kind=Organisation.Kind.METROPOLE)
+    resources_demo_load(actor=metropole_admin, metropole=metropole)
+    if Space.objects.filter(organisation=metropole, slug="se-former").exists():
+        return
+    space = _space(
+        metropole_admin, "metropole", title="Se former à la participation", slug="se-former",
+        summary="Des formations pour les agents des communes : concevoir, animer, rendre compte.",
+        description="La Métropole, centre de ressources, forme les agents des communes et des territoires.",
+        days=(-5, 120), steps=[("Formations", "", -5, 120)],
+        news=[("Le programme des formations", "", "Inscrivez-vous aux sessions en ligne et en présentiel.")])
+    component = component_add(actor=metropole_admin, space=space, kind="events", title="Sessions de formation")
+    component_publish(actor=metropole_admin, component=component)
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    for days, format_, title in ((14, "online", "Concevoir un budget participatif"),
+                                 (35, "in_person", "Animer une marche exploratoire")):
+        starts = now + timedelta(days=days, hours=10 - now.hour)
+        event = event_create(
+            actor=metropole_admin, component=component, kind="workshop", format=format_, title=title,
+            description="Une session de formation du centre de ressources de la Métropole.", starts_at=starts,
+            ends_at=starts + timedelta(hours=3), place_name="" if format_ == "online" else "Métropole du Grand Paris",
+            online_url="https://visio.example.org/formation" if format_ == "online" else "", capacity=30,
+            organiser="Centre de ressources de la Métropole")
+        event_publish(actor=metropole_admin, event=event)
 
 
 def _dialogue() -> None:

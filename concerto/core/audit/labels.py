@@ -94,6 +94,12 @@ KERNEL_ACTION_LABELS = {
     "action.progress_added": _("Action update published"),
     "action.photo_added": _("Action photo added"),
     "action.deleted": _("Action deleted"),
+    # The resource centre (concerto/core/resources).
+    "resources.template_published": _("Process template published"),
+    "resources.template_unpublished": _("Process template withdrawn"),
+    "resources.space_created_from_template": _("Space created from a template"),
+    "resources.guide_created": _("Guide written"),
+    "resources.guide_updated": _("Guide changed"),
 }
 
 # Actions some components write under their own name, for the kernel's shared categories
