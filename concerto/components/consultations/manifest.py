@@ -170,7 +170,6 @@ manifest = register(ComponentManifest(
     # A chat linked to an account: its anonymous responses become the account's (concerto/channels/linking.py).
     anonymous_claim=Deferred("concerto.components.consultations.services.responses_claim"),
     synthesis=Deferred("concerto.components.consultations.synthesis.sections"),
-
     # Process templates keep the questionnaire (concerto/core/resources).
     template_export=Deferred("concerto.components.consultations.template_content.template_export"),
     template_import=Deferred("concerto.components.consultations.template_content.template_import"),
