@@ -1,5 +1,5 @@
 """Opinion debates in a chat (core.registry.Conversation): the next statement with the buttons agree / disagree
-/ pass (and stop), the vote through the same `services.vote` as the pages and the API, then the next one, until
+/ pass (and « I am done »), the vote through the same `services.vote` as the pages and the API, then the next one, until
 the person has voted on every statement shown. The state kept between messages: the statement on screen.
 
 The next statement is the one with the fewest votes among those the person has not voted on (oldest first on a
@@ -13,7 +13,7 @@ from concerto.components.opinions.models import Vote
 from concerto.core.participation.notifications import absolute_url
 from concerto.core.registry import ChatStep, ChatTurn
 
-STOP = "stop"
+DONE = "done"  # not "stop": the engine takes STOP as leaving the chat altogether
 VOTES = {"1": 1, "-1": -1, "0": 0}
 # What a person may type instead of pressing a button (SMS has none).
 WORDS = {"d'accord": 1, "d’accord": 1, "oui": 1, "pour": 1, "agree": 1, "pas d'accord": -1, "pas d’accord": -1,
@@ -46,7 +46,7 @@ def _web(conversation) -> ChatStep:
 def _ask(statement) -> ChatStep:
     return ChatStep("question", _("What do you think of this statement?") + "\n« " + statement.text + " »", (
         (_("Agree"), f"v:{statement.pk}:1"), (_("Disagree"), f"v:{statement.pk}:-1"),
-        (_("Pass / unsure"), f"v:{statement.pk}:0"), (_("Stop"), STOP)))
+        (_("Pass / unsure"), f"v:{statement.pk}:0"), (_("I am done"), DONE)))
 
 
 def _vote_of(state: dict, text: str, payload: str):
@@ -66,7 +66,7 @@ def turn(*, ref: str, state: dict, text: str, payload: str, person, organisation
     conversation = _open(organisation).filter(pk=ref if ref.isdigit() else 0).first()
     if conversation is None:
         return ChatTurn([ChatStep("text", _("This debate is not open."))], done=True)
-    if payload == STOP or text.strip().casefold() in {"stop", "arrêter", "fin"}:
+    if payload == DONE or text.strip().casefold() in {"fin", "fini", "j'ai fini", "j’ai fini", "done"}:
         return ChatTurn([ChatStep("text", _("Thank you for your votes. You can come back to this debate at any "
                                             "time.")), _web(conversation)], done=True)
     user = person.user if person.user is not None and person.user.is_authenticated else None
