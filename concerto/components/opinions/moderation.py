@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from concerto.components.opinions.models import Conversation, GroupsResult, Statement, Vote
 from concerto.components.opinions.services import recompute_groups_task
-from concerto.core.accounts.verification import VerificationRequired, verification_for, verification_url
+from concerto.core.accounts.verification import verification_for, verification_url
 from concerto.core.audit.services import audit_record
 
 EDITABLE_FIELDS = ("question", "description", "moderation", "audience", "opens_at", "closes_at")
