@@ -12,7 +12,16 @@ from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from concerto.api.auth import WRITE_AUTH
-from concerto.api.common import NO_NUL, ErrorOut, Id, Pagination, Slug, ValidationErrorOut, filter_by_place
+from concerto.api.common import (
+    NO_NUL,
+    ErrorOut,
+    Id,
+    MappedPage,
+    Pagination,
+    Slug,
+    ValidationErrorOut,
+    filter_by_place,
+)
 from concerto.components.opinions import moderation, services
 from concerto.components.opinions.models import Conversation, Statement
 from concerto.core.spaces.api import ComponentItemOut
@@ -93,26 +102,13 @@ def statement_list(request, conversation_id: Id):
     """The accepted statements, oldest first, with their votes."""
     conversation = _conversation(conversation_id)
     statements = conversation.statements.filter(status=Statement.Status.ACCEPTED).order_by("created_at", "pk")
-    return _StatementPage(conversation, statements)
+    return MappedPage(statements, lambda page: _statements_out(conversation, page))
 
 
-class _StatementPage:
-    """A sliceable list for the paginator: only the page's statements get their figures."""
-
-    def __init__(self, conversation, statements):
-        self.conversation, self.statements = conversation, statements
-
-    def count(self) -> int:
-        return self.statements.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, page):
-        rows = moderation.statement_figures(self.conversation, self.statements[page])
-        return [{"id": row["statement"].pk, "text": row["statement"].text, "seed": row["statement"].seed,
-                 "created_at": row["statement"].created_at, "agree": row["agree"], "disagree": row["disagree"],
-                 "passed": row["pass"]} for row in rows]
+def _statements_out(conversation, statements) -> list[dict]:
+    return [{"id": row["statement"].pk, "text": row["statement"].text, "seed": row["statement"].seed,
+             "created_at": row["statement"].created_at, "agree": row["agree"], "disagree": row["disagree"],
+             "passed": row["pass"]} for row in moderation.statement_figures(conversation, statements)]
 
 
 class OpinionGroupOut(Schema):

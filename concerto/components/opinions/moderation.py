@@ -102,13 +102,20 @@ def _seeds_check(seeds: list[str], errors: dict) -> None:
                                               "start": long[0][:40]}
 
 
-def _conversation_check(conversation: Conversation, errors: dict) -> None:
+def _checked(conversation: Conversation, seeds) -> list[str]:
+    """The SEEDS' lines, once CONVERSATION and they are found right; a ValidationError by field otherwise."""
+    errors: dict = {}
+    seeds = _lines(seeds)
+    _seeds_check(seeds, errors)
     conversation.question = " ".join(conversation.question.split())
     if not conversation.question:
         errors["question"] = _("Write the question.")
     if conversation.closes_at is not None and conversation.opens_at is not None \
             and conversation.closes_at <= conversation.opens_at:
         errors["closes_at"] = _("The debate must close after it opens.")
+    if errors:
+        raise ValidationError(errors)
+    return seeds
 
 
 def _seeds_add(conversation: Conversation, seeds: list[str], actor) -> None:
@@ -128,13 +135,8 @@ def conversation_create(*, actor, component, seeds=(), publish: bool = False, **
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"conversation_create() does not take {', '.join(sorted(unknown))}")
-    errors: dict = {}
     conversation = Conversation(component=component, **fields)
-    seeds = _lines(seeds)
-    _seeds_check(seeds, errors)
-    _conversation_check(conversation, errors)
-    if errors:
-        raise ValidationError(errors)
+    seeds = _checked(conversation, seeds)
     conversation.save()
     _seeds_add(conversation, seeds, actor)
     audit_record(actor=actor, action="opinions.conversation_created", target=conversation,
@@ -151,15 +153,10 @@ def conversation_update(*, actor, conversation: Conversation, seeds=(), **change
     if unknown:
         raise TypeError(f"conversation_update() cannot change {', '.join(sorted(unknown))}")
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-    errors: dict = {}
     changed = [name for name, value in changes.items() if getattr(conversation, name) != value]
     for name, value in changes.items():
         setattr(conversation, name, value)
-    seeds = _lines(seeds)
-    _seeds_check(seeds, errors)
-    _conversation_check(conversation, errors)
-    if errors:
-        raise ValidationError(errors)
+    seeds = _checked(conversation, seeds)
     conversation.save()
     if seeds:
         _seeds_add(conversation, seeds, actor)
