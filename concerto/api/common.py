@@ -48,6 +48,24 @@ class Pagination(LimitOffsetPagination):
         super().__init__(**kwargs)
 
 
+class MappedPage:
+    """What a paginated endpoint returns when its items are not the rows themselves: the paginator counts and
+    slices QUERYSET, and CONVERT(list of the page's rows) turns only the page's rows into their API
+    dictionaries (one query for the page's figures rather than one per row)."""
+
+    def __init__(self, queryset, convert):
+        self.queryset, self.convert = queryset, convert
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item):
+        return self.convert(list(self.queryset[item]))
+
+
 def organisation_or_404(slug: str) -> Organisation:
     organisation = Organisation.objects.filter(slug=slug).first()
     if organisation is None:

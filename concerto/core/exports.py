@@ -52,13 +52,14 @@ def _cells(row, columns) -> list:
 
 
 def csv_lines(rows: Iterable, columns: Sequence[str] | None = None, *, delimiter: str = ",",
-              column_keys: Sequence[str] | None = None):
-    """The lines (text) of a CSV file: the BOM and COLUMNS (if given) first, then one line per row, every
-    cell neutralised. A row is a sequence of cells, or a mapping read by COLUMN_KEYS (default COLUMNS)."""
+              column_keys: Sequence[str] | None = None, bom: bool = True):
+    """The lines (text) of a CSV file: the BOM (unless BOM is false: a file for programs, in a fixed format)
+    and COLUMNS (if given) first, then one line per row, every cell neutralised. A row is a sequence of cells,
+    or a mapping read by COLUMN_KEYS (default COLUMNS)."""
     writer = csv.writer(_Echo(), delimiter=delimiter)
     keys = column_keys or columns
     header = [] if columns is None else [cell_neutralise(str(name)) for name in columns]
-    yield BOM + (writer.writerow(header) if header else "")
+    yield (BOM if bom else "") + (writer.writerow(header) if header else "")
     for row in rows:
         yield writer.writerow([cell_neutralise(cell) for cell in _cells(row, keys)])
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from concerto.api.common import ErrorOut, Id, Pagination, Slug, ValidationErrorOut, filter_by_place
+from concerto.api.common import ErrorOut, Id, MappedPage, Pagination, Slug, ValidationErrorOut, filter_by_place
 from concerto.components.events.models import Event, Minutes
 from concerto.core.richtext import sanitize_html
 from concerto.core.spaces.api import ComponentItemOut
@@ -166,23 +166,7 @@ def minutes_list(request, filters: Query[MinutesFilters]):
     events = filter_by_place(events, filters)
     minutes = (Minutes.objects.filter(published_at__isnull=False, event__in=events.values("pk"))
                .select_related("event").order_by("-event__starts_at", "-pk"))
-    return _MinutesPage(request, minutes)
-
-
-class _MinutesPage:
-    """A queryset of minutes that the paginator slices, each minutes turned into its API dictionary."""
-
-    def __init__(self, request, queryset):
-        self.request, self.queryset = request, queryset
-
-    def count(self) -> int:
-        return self.queryset.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item):
-        return [_minutes_out(self.request, minutes) for minutes in self.queryset[item]]
+    return MappedPage(minutes, lambda page: [_minutes_out(request, item) for item in page])
 
 
 @router.get("/events/{event_id}/minutes", response={200: MinutesOut, 404: ErrorOut, 422: ValidationErrorOut},

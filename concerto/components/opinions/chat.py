@@ -1,0 +1,93 @@
+"""Opinion debates in a chat (core.registry.Conversation): the next statement with the buttons agree / disagree
+/ pass (and « I am done »), the vote through the same `services.vote` as the pages and the API, then the next one, until
+the person has voted on every statement shown. The state kept between messages: the statement on screen.
+
+The next statement is the one with the fewest votes among those the person has not voted on (oldest first on a
+tie): a simple stand-in for the participant pages' choice, which the chat should use once it exists."""
+
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from concerto.components.opinions import moderation, services
+from concerto.components.opinions.models import Vote
+from concerto.core.participation.notifications import absolute_url
+from concerto.core.registry import ChatStep, ChatTurn
+
+DONE = "done"  # not "stop": the engine takes STOP as leaving the chat altogether
+VOTES = {"1": 1, "-1": -1, "0": 0}
+# What a person may type instead of pressing a button (SMS has none).
+WORDS = {"d'accord": 1, "d’accord": 1, "oui": 1, "pour": 1, "agree": 1, "pas d'accord": -1, "pas d’accord": -1,
+         "non": -1, "contre": -1, "disagree": -1, "passer": 0, "je ne sais pas": 0, "pass": 0}
+
+
+def _open(organisation):
+    return (moderation.open_conversations().filter(component__space__organisation=organisation)
+            .select_related("component__space__organisation").order_by("closes_at", "pk"))
+
+
+def items(organisation) -> list[tuple[str, str]]:
+    return [(str(conversation.pk), _("Debate: %(question)s") % {"question": conversation.question})
+            for conversation in _open(organisation)[:5]]
+
+
+def next_statement(conversation, user):
+    """The shown statement USER has not voted on that has the fewest votes (the oldest on a tie), or None."""
+    voted = Vote.objects.filter(statement__conversation=conversation,
+                                participant=services.participant_key(user)).values("statement_id")
+    return (moderation.shown_statements(conversation).exclude(pk__in=voted).annotate(n=Count("votes"))
+            .order_by("n", "created_at", "pk").first())
+
+
+def _web(conversation) -> ChatStep:
+    return ChatStep("link", _("You can also take part on the website."),
+                    url=absolute_url(conversation.component.get_absolute_url()), label=_("Open the debate"))
+
+
+def _ask(statement) -> ChatStep:
+    return ChatStep("question", _("What do you think of this statement?") + "\n« " + statement.text + " »", (
+        (_("Agree"), f"v:{statement.pk}:1"), (_("Disagree"), f"v:{statement.pk}:-1"),
+        (_("Pass / unsure"), f"v:{statement.pk}:0"), (_("I am done"), DONE)))
+
+
+def _vote_of(state: dict, text: str, payload: str):
+    """(statement id, vote) the message gives, or None."""
+    if payload.startswith("v:"):
+        _prefix, statement, value = (payload.split(":") + ["", ""])[:3]
+        if statement.isdigit() and value in VOTES:
+            return int(statement), VOTES[value]
+        return None
+    value = WORDS.get(" ".join(text.casefold().split()))
+    if value is not None and state.get("statement"):
+        return state["statement"], value
+    return None
+
+
+def turn(*, ref: str, state: dict, text: str, payload: str, person, organisation) -> ChatTurn:
+    conversation = _open(organisation).filter(pk=ref if ref.isdigit() else 0).first()
+    if conversation is None:
+        return ChatTurn([ChatStep("text", _("This debate is not open."))], done=True)
+    if payload == DONE or text.strip().casefold() in {"fin", "fini", "j'ai fini", "j’ai fini", "done"}:
+        return ChatTurn([ChatStep("text", _("Thank you for your votes. You can come back to this debate at any "
+                                            "time.")), _web(conversation)], done=True)
+    user = person.user if person.user is not None and person.user.is_authenticated else None
+    refusal = moderation.participation_refusal(conversation, user)
+    if refusal is not None:
+        return ChatTurn([ChatStep("text", refusal.message), _web(conversation)], done=True)
+    steps = [] if state.get("statement") else [ChatStep("text", conversation.question)]
+    if text or payload:
+        chosen = _vote_of(state, text, payload)
+        statement = (moderation.shown_statements(conversation).filter(pk=chosen[0]).first()
+                     if chosen is not None else None)
+        if statement is None:
+            steps.append(ChatStep("text", _("Choose agree, disagree or pass.")))
+        else:
+            try:
+                services.vote(statement, user, chosen[1])
+            except services.VoteRefused:
+                steps.append(ChatStep("text", _("This statement is no longer shown.")))
+    statement = next_statement(conversation, user)
+    if statement is None:
+        return ChatTurn(steps + [ChatStep("text", _("You have voted on every statement of this debate: thank "
+                                                    "you. The opinion groups are updated in a few minutes.")),
+                                 _web(conversation)], done=True)
+    return ChatTurn(steps + [_ask(statement)], state={"statement": statement.pk})

@@ -1,0 +1,34 @@
+"""The opinion debates component: what it tells the registry."""
+
+from django.utils.translation import gettext_lazy as _
+
+from concerto.core.accounts.permissions import is_manager, is_moderator
+from concerto.core.registry import ComponentManifest, Conversation, Deferred, register
+
+# Accepting and rejecting participants' statements: the managers and the organisation's moderators.
+MODERATE = "opinions.moderate_statements"
+
+AUDIT_LABELS = {
+    "opinions.conversation_created": _("Opinion debate created"),
+    "opinions.conversation_updated": _("Opinion debate changed"),
+    "opinions.conversation_published": _("Opinion debate published"),
+    "opinions.statement_accepted": _("Debate statement accepted"),
+    "opinions.statement_rejected": _("Debate statement rejected"),
+    "opinions.groups_recompute": _("Opinion groups recomputation asked"),
+}
+
+manifest = register(ComponentManifest(
+    name="opinions",
+    url_segment="debats",
+    label=_("Opinion debates"),
+    description=_("Statements voted agree, disagree or pass; opinion groups and consensus, as in Polis."),
+    public_urls="concerto.components.opinions.urls",
+    personal_data=Deferred("concerto.components.opinions.hooks.personal_data"),
+    erase_personal_data=Deferred("concerto.components.opinions.hooks.erase_personal_data"),
+    backoffice_urls="concerto.components.opinions.backoffice_urls",
+    api_router="concerto.components.opinions.api.router",
+    audit_labels=AUDIT_LABELS,
+    permissions={MODERATE: is_manager | is_moderator},
+    conversation=Conversation(items=Deferred("concerto.components.opinions.chat.items"),
+                              turn=Deferred("concerto.components.opinions.chat.turn")),
+))
