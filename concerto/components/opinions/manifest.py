@@ -31,4 +31,5 @@ manifest = register(ComponentManifest(
     permissions={MODERATE: is_manager | is_moderator},
     conversation=Conversation(items=Deferred("concerto.components.opinions.chat.items"),
                               turn=Deferred("concerto.components.opinions.chat.turn")),
+    synthesis=Deferred("concerto.components.opinions.synthesis.sections"),
 ))
