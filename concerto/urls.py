@@ -74,6 +74,7 @@ urlpatterns = [
     path("communes/contours.geojson", maps.boundaries_geojson, name="communes_boundaries"),
     path("adresses/recherche/", geocoding.address_search_view, name="address_search"),
     path("adresses/inverse/", geocoding.address_reverse_view, name="address_reverse"),
+    path("metropole/comparaison/", include("concerto.core.comparison.urls")),
     *component_urlpatterns(),
     path("<slug:org_slug>/lettres/", include(participation_urls.newsletter_urlpatterns)),
     path("<slug:org_slug>/suivi/", include(accountability_urls.organisation_urlpatterns)),

@@ -108,6 +108,7 @@ manifest = register(ComponentManifest(
     exports={"projects": Deferred("concerto.components.budgets.services.export_projects"),
              "results": Deferred("concerto.components.budgets.results.export_results")},
     statistics=Deferred("concerto.components.budgets.results.statistics"),
+    comparison=Deferred("concerto.components.budgets.results.comparison"),
     summary=Deferred("concerto.components.budgets.services.summary"),
     personal_data=personal_data,
     erase_personal_data=erase_personal_data,

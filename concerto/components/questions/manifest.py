@@ -145,4 +145,5 @@ manifest = register(ComponentManifest(
     audit_labels=AUDIT_LABELS,
     digest_section=Deferred("concerto.components.questions.hooks.digest_section"),
     dialogue=Deferred("concerto.components.questions.hooks.dialogue"),
+    comparison=Deferred("concerto.components.questions.hooks.comparison"),
 ))
