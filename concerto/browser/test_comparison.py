@@ -30,6 +30,7 @@ def figures(site):
 @pytest.mark.parametrize("width", [360, 1280])
 def test_a_resident_finds_their_commune_in_the_comparison(page, site, axe_check, figures, width):
     page.set_viewport_size({"width": width, "height": 900})
+    page.set_default_timeout(30_000)  # the page and its 130 outlines on a shared, busy machine
     page.goto(site.url + "/sceaux/")
     with page.expect_navigation():
         page.get_by_role("link", name="Où en est Sceaux par rapport aux autres communes").click()
