@@ -74,30 +74,20 @@ class Comparison:
 def choice_from(query, territories: dict[str, str]) -> Choice:
     """Read QUERY (request.GET): every value is checked against what exists; a bad one is noted, never a 500."""
     choice = Choice()
-    period = query.get("periode", "")
-    if period:
-        if period in {key for key, _label in periods()}:
-            choice.period = period
-        else:
-            choice.notes.append(_("This period is not offered; the last 12 months are shown."))
-    level = query.get("niveau", "")
-    if level:
-        if level in LEVELS:
-            choice.level = level
-        else:
-            choice.notes.append(_("Choose communes or territories; the communes are shown."))
-    territory = query.get("territoire", "").strip().upper()
-    if territory:
-        if territory in territories:
-            choice.territory = territory
-        else:
-            choice.notes.append(_("No territory has this code; all the communes are shown."))
-    figure = query.get("tri", "")
-    if figure:
-        if figure in FIGURES_BY_KEY:
-            choice.figure = figure
-        else:
-            choice.notes.append(_("This figure is not compared; the table is sorted by participants."))
+    checks = (
+        ("period", "periode", {key for key, _label in periods()},
+         _("This period is not offered; the last 12 months are shown.")),
+        ("level", "niveau", set(LEVELS), _("Choose communes or territories; the communes are shown.")),
+        ("territory", "territoire", set(territories), _("No territory has this code; all the communes are shown.")),
+        ("figure", "tri", set(FIGURES_BY_KEY), _("This figure is not compared; the table is sorted by participants.")),
+    )
+    for attribute, parameter, allowed, refusal in checks:
+        value = query.get(parameter, "").strip()
+        value = value.upper() if parameter == "territoire" else value
+        if value in allowed:
+            setattr(choice, attribute, value)
+        elif value:
+            choice.notes.append(refusal)
     order = query.get("ordre", "")
     if order in {"croissant", "decroissant"}:
         choice.ascending = order == "croissant"
