@@ -69,6 +69,7 @@ class Comparison:
     selected_name: str = ""
     classes: list = field(default_factory=list)  # (level, low, high) of the map
     computed_at: object = None
+    version: str = ""  # changes when a row is computed again or an organisation changes (its opt-in)
 
 
 def choice_from(query, territories: dict[str, str]) -> Choice:
@@ -139,7 +140,7 @@ def _level_of(value, classes) -> int | None:
 def comparison_for(*, query, user) -> Comparison:
     """The comparison asked by QUERY, as USER may see it."""
     organisations = {row["pk"]: row for row in Organisation.objects.values(
-        "pk", "name", "slug", "kind", "code", "insee_code", "parent_id", "comparison_named")}
+        "pk", "name", "slug", "kind", "code", "insee_code", "parent_id", "comparison_named", "updated_at")}
     territories = {row["code"]: row for row in organisations.values()
                    if row["kind"] == Organisation.Kind.TERRITORY and row["code"]}
     choice = choice_from(query, {code: row["name"] for code, row in territories.items()})
@@ -152,7 +153,8 @@ def comparison_for(*, query, user) -> Comparison:
             yield pk
             pk = organisations[pk]["parent_id"]
 
-    rows = ComparisonRow.objects.filter(period=choice.period).values_list("organisation_id", "figures", "computed_at")
+    rows = ComparisonRow.objects.filter(period=choice.period).values_list("pk", "organisation_id", "figures",
+                                                                          "computed_at")
     kind = Organisation.Kind.COMMUNE if choice.level == COMMUNES else Organisation.Kind.TERRITORY
     wanted_parent = territories[choice.territory]["pk"] if choice.territory else None
     communes_of: dict[int, list[str]] = {}
@@ -160,8 +162,9 @@ def comparison_for(*, query, user) -> Comparison:
         if row["kind"] == Organisation.Kind.COMMUNE and row["insee_code"]:
             communes_of.setdefault(row["parent_id"], []).append(row["insee_code"])
 
-    lines, total, computed_at = [], None, None
-    for pk, figures, at in rows:
+    lines, total, computed_at, last_row = [], None, None, 0
+    for row_pk, pk, figures, at in rows:
+        last_row = max(last_row, row_pk)
         org = organisations.get(pk)
         if org is None:
             continue
@@ -204,7 +207,10 @@ def comparison_for(*, query, user) -> Comparison:
     lines.sort(key=order)
     comparison = Comparison(choice=choice, lines=lines, territories=sorted(
         ((code, row["name"]) for code, row in territories.items()), key=lambda pair: int(pair[0][1:])),
-        total=total, classes=classes, computed_at=computed_at)
+        total=total, classes=classes, computed_at=computed_at,
+        version="|".join(str(part) for part in (
+            computed_at, last_row, max(row["updated_at"] for row in organisations.values()),
+            sorted(pk for pk, row in organisations.items() if row["comparison_named"]))))
     if choice.commune:
         selected = [line for line in lines if line.selected]
         if selected and not selected[0].named:

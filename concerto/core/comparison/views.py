@@ -1,22 +1,27 @@
 """The public comparison page across communes and territories (/metropole/comparaison/) and its CSV."""
 
+import hashlib
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.shortcuts import render
-from django.utils.formats import number_format
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from concerto.core import french
 from concerto.core.comparison import table
 from concerto.core.comparison.figures import FIGURES, periods
 from concerto.core.exports import export_response
 
+TABLE_CACHE_SECONDS = 6 * 3600  # the job's period: the key changes with the figures anyway
+
 
 def _formatted(value, figure) -> str:
-    if value is None:
-        return ""
-    text = number_format(value, decimal_pos=figure.decimals, use_l10n=True, force_grouping=True)
-    return f"{text}\u00a0%" if figure.percent else text
+    """VALUE written the French way (« 12,5 », « 40 % »); "" when not known."""
+    return (french.percent if figure.percent else french.number)(value, figure.decimals)
 
 
 def _query(choice, **changes) -> str:
@@ -48,21 +53,39 @@ def _columns(comparison) -> list[dict]:
     return columns
 
 
-@require_safe
-def page(request):
-    comparison = table.comparison_for(query=request.GET, user=request.user)
-    figure = table.FIGURES_BY_KEY[comparison.choice.figure]
+def _table_html(comparison, figure) -> str:
+    """The map and the table (templates/comparison/_table.html): most of the page's work, a thousand figures."""
     for line in [*comparison.lines, *([comparison.total] if comparison.total else [])]:
         line.population_unknown = line.value("population") is None
         line.cells = [(_formatted(line.value(each.key), each), each) for each in FIGURES]
         value = _formatted(line.value(figure.key), figure) or _("not known")
         line.map_label = _("%(name)s: %(value)s") % {"name": line.label, "value": value}
     legend = [(level, _formatted(low, figure), _formatted(high, figure)) for level, low, high in comparison.classes]
+    return render_to_string("comparison/_table.html", {
+        "comparison": comparison, "choice": comparison.choice, "figure": figure, "columns": _columns(comparison),
+        "period_label": dict(periods()).get(comparison.choice.period, ""), "legend": legend})
+
+
+@require_safe
+def page(request):
+    comparison = table.comparison_for(query=request.GET, user=request.user)
+    figure = table.FIGURES_BY_KEY[comparison.choice.figure]
+    if request.user.is_authenticated:
+        # Staff see their own organisations named: their table is theirs.
+        table_html = _table_html(comparison, figure) if comparison.lines else ""
+    else:
+        # Every visitor who is not signed in sees the same table for the same question: kept until a row is
+        # computed again or an organisation changes (its opt-in), so that most views skip the thousand figures.
+        asked = f"{get_language()}|{comparison.version}|{_query(comparison.choice)}"
+        key = "comparison:table:" + hashlib.sha256(asked.encode()).hexdigest()
+        table_html = cache.get(key)
+        if table_html is None:
+            table_html = _table_html(comparison, figure) if comparison.lines else ""
+            cache.set(key, table_html, TABLE_CACHE_SECONDS)
     return render(request, "comparison/page.html", {
         "comparison": comparison, "choice": comparison.choice, "figure": figure, "columns": _columns(comparison),
-        "periods": periods(), "period_label": dict(periods()).get(comparison.choice.period, ""),
-        "legend": legend, "csv_query": _query(comparison.choice),
-        "own": [line for line in comparison.lines if line.own],
+        "periods": periods(), "table_html": mark_safe(table_html),  # noqa: S308 (our own template's output)
+        "csv_query": _query(comparison.choice), "own": [line for line in comparison.lines if line.own],
     })
 
 
