@@ -70,6 +70,7 @@ class Comparison:
     classes: list = field(default_factory=list)  # (level, low, high) of the map
     computed_at: object = None
     version: str = ""  # changes when a row is computed again or an organisation changes (its opt-in)
+    viewer: tuple = ()  # the organisations where the viewer holds a role: all that makes their table theirs
 
 
 def choice_from(query, territories: dict[str, str]) -> Choice:
@@ -210,7 +211,8 @@ def comparison_for(*, query, user) -> Comparison:
         total=total, classes=classes, computed_at=computed_at,
         version="|".join(str(part) for part in (
             computed_at, last_row, max(row["updated_at"] for row in organisations.values()),
-            sorted(pk for pk, row in organisations.items() if row["comparison_named"]))))
+            sorted(pk for pk, row in organisations.items() if row["comparison_named"]))),
+        viewer=tuple(sorted(held)))
     if choice.commune:
         selected = [line for line in lines if line.selected]
         if selected and not selected[0].named:

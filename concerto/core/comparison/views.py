@@ -70,18 +70,14 @@ def _table_html(comparison, figure) -> str:
 def page(request):
     comparison = table.comparison_for(query=request.GET, user=request.user)
     figure = table.FIGURES_BY_KEY[comparison.choice.figure]
-    if request.user.is_authenticated:
-        # Staff see their own organisations named: their table is theirs.
+    # The same question from viewers holding the same roles (none, for the public) gets the same table: kept until a
+    # row is computed again or an organisation changes (its opt-in), so that most views skip the thousand figures.
+    asked = f"{get_language()}|{comparison.version}|{comparison.viewer}|{_query(comparison.choice)}"
+    key = "comparison:table:" + hashlib.sha256(asked.encode()).hexdigest()
+    table_html = cache.get(key)
+    if table_html is None:
         table_html = _table_html(comparison, figure) if comparison.lines else ""
-    else:
-        # Every visitor who is not signed in sees the same table for the same question: kept until a row is
-        # computed again or an organisation changes (its opt-in), so that most views skip the thousand figures.
-        asked = f"{get_language()}|{comparison.version}|{_query(comparison.choice)}"
-        key = "comparison:table:" + hashlib.sha256(asked.encode()).hexdigest()
-        table_html = cache.get(key)
-        if table_html is None:
-            table_html = _table_html(comparison, figure) if comparison.lines else ""
-            cache.set(key, table_html, TABLE_CACHE_SECONDS)
+        cache.set(key, table_html, TABLE_CACHE_SECONDS)
     return render(request, "comparison/page.html", {
         "comparison": comparison, "choice": comparison.choice, "figure": figure, "columns": _columns(comparison),
         "periods": periods(), "table_html": mark_safe(table_html),  # noqa: S308 (our own template's output)
