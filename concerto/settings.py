@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "concerto.core.resources",
     "concerto.core.jobs",
     "concerto.core.opendata",
+    "concerto.core.comparison",
     "concerto.core.backoffice",
     # Components: each registers a manifest (see concerto/core/registry.py).
     "concerto.components.news",

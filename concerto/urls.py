@@ -79,6 +79,8 @@ urlpatterns = [
     path("adresses/inverse/", geocoding.address_reverse_view, name="address_reverse"),
     # The Métropole's resource centre: before the organisations' own addresses ("ressources" is no space slug).
     path("metropole/ressources/", include(resources_urls)),
+
+    path("metropole/comparaison/", include("concerto.core.comparison.urls")),
     *component_urlpatterns(),
     path("<slug:org_slug>/lettres/", include(participation_urls.newsletter_urlpatterns)),
     path("<slug:org_slug>/suivi/", include(accountability_urls.organisation_urlpatterns)),

@@ -98,12 +98,34 @@ def french_typography_faults(text: str) -> list[str]:
     return faults
 
 
+_SEPARATORS: dict[str, tuple[str, str, int]] = {}
+
+
+def _separators() -> tuple[str, str, int]:
+    """The active language's decimal and thousands separators and grouping, read from its formats once."""
+    from django.utils.formats import get_format
+    from django.utils.translation import get_language
+
+    language = get_language() or ""
+    if language not in _SEPARATORS:
+        _SEPARATORS[language] = (get_format("DECIMAL_SEPARATOR"), get_format("THOUSAND_SEPARATOR"),
+                                 get_format("NUMBER_GROUPING"))
+    return _SEPARATORS[language]
+
+
 def _figure(value, decimals: int) -> str:
     """VALUE with DECIMALS decimals, grouped by thousands (the active language's separators; French: a narrow
-    no-break space and a decimal comma; concerto/core/formats/fr says so to Django's own number formatting too)."""
-    from django.utils.formats import number_format
+    no-break space and a decimal comma; concerto/core/formats/fr says so to Django's own number formatting too).
+    Groups of three are written by Python's own format (a table of a thousand figures is read in a few
+    milliseconds, where `number_format` took about a tenth of a second); other groupings go through Django."""
+    decimal_separator, thousand_separator, grouping = _separators()
+    if grouping == 3 and isinstance(value, int | Decimal):
+        text = format(value, f",.{decimals}f") if isinstance(value, Decimal) else format(value, ",")
+        text = text.replace(",", "\0").replace(".", decimal_separator).replace("\0", thousand_separator)
+    else:
+        from django.utils.formats import number_format
 
-    text = number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+        text = number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
     return text.replace(NBSP, NNBSP)
 
 

@@ -395,6 +395,13 @@ class ComponentManifest:
     # list of core.synthesis.Section (figures, a short table, residents' texts quoted), each linked to its source
     # page or CSV. Optional.
     synthesis: Callable | None = None
+
+    # The comparison across communes (core/comparison, issue 18): function(*, groups, since, until) -> {key: dict of
+    # figures} for GROUPS, {key: a set of organisation ids} (an organisation and those below it), counting the items
+    # of each group in [SINCE, UNTIL); figures keyed by the names `comparison.figures.FIGURES` declares
+    # ("answer_median_days"...), None when a group has none. Reads its rows once for all groups (the kernel's
+    # `comparison.figures.by_group`). Public figures only: they are shown to everyone. Optional.
+    comparison: Callable | None = None
     # Named permissions: "<name>.<verb>" -> a `rules` predicate(user, component). The registry adds each
     # with rules.add_perm, so pages, the API and chat channels ask the same question by name:
     # `user.has_perm("budgets.read_review", component)` (or the kernel lookup's `permission=`).

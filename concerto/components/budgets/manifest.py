@@ -109,6 +109,8 @@ manifest = register(ComponentManifest(
              "results": Deferred("concerto.components.budgets.results.export_results")},
     statistics=Deferred("concerto.components.budgets.results.statistics"),
     synthesis=Deferred("concerto.components.budgets.synthesis.sections"),
+
+    comparison=Deferred("concerto.components.budgets.results.comparison"),
     summary=Deferred("concerto.components.budgets.services.summary"),
     personal_data=personal_data,
     erase_personal_data=erase_personal_data,

@@ -469,3 +469,22 @@ def statistics(component) -> dict:
     population = component.space.organisation.population
     return {"ballots": figures["ballots"], "voters": figures["voters"],
             "turnout": round(100 * figures["voters"] / population, 2) if population else None}
+
+
+def comparison(*, groups, since, until) -> dict:
+    """The comparison across communes (kernel hook `comparison`): for each group of organisations, the ballots cast
+    in [SINCE, UNTIL) in its published budgets (pabulib replays left out, as in `statistics`), and the winning
+    projects of its budgets whose result was published in that period. Two queries."""
+    from concerto.core.comparison.figures import by_group
+
+    budgets = Budget.objects.filter(component__space__organisation_id__in=set().union(*groups.values()),
+                                    component__published=True, component__space__status__in=("published", "archived"))
+    organisation = "budget__component__space__organisation_id"
+    votes = (Ballot.objects.filter(budget__in=budgets, created_at__gte=since, created_at__lt=until)
+             .exclude(voter_key__startswith=IMPORT_PREFIX).values_list(organisation).annotate(n=Count("pk"))
+             .values_list(organisation, "n"))
+    published = Result.objects.filter(budget__in=budgets, published_at__gte=since, published_at__lt=until)
+    winners = (Project.objects.filter(budget__in=published.values("budget"), selected=True)
+               .values_list(organisation).annotate(n=Count("pk")).values_list(organisation, "n"))
+    votes, winners = by_group(votes, groups), by_group(winners, groups)
+    return {key: {"budget_votes": sum(votes[key]), "budget_winners": sum(winners[key])} for key in groups}

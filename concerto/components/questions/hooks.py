@@ -57,3 +57,29 @@ def dialogue(components) -> list:
                             summary=gettext("From the publication of a question to its answer: half of the "
                                             "answered questions took less time.")))
     return charts
+
+
+def comparison(*, groups, since, until) -> dict:
+    """The comparison across communes (kernel hook `comparison`): for each group of organisations, of its public
+    questions published in [SINCE, UNTIL), the median days to the answer and the share (in percent) of those the
+    commune committed to answer that were answered after the deadline or still wait past it. One query."""
+    from django.utils import timezone
+
+    from concerto.core.comparison.figures import by_group, median_days
+
+    now = timezone.now()
+    rows = (Question.objects.public()
+            .filter(component__space__organisation_id__in=set().union(*groups.values()),
+                    published_at__gte=since, published_at__lt=until)
+            .values_list("component__space__organisation_id", "published_at", "answered_at", "due_at"))
+    result = {}
+    for key, questions in by_group(((pk, rest) for pk, *rest in rows), groups).items():
+        committed = [(answered, due) for _published, answered, due in questions if due is not None]
+        late = sum(1 for answered, due in committed if due < (answered or now))
+        result[key] = {
+            "questions_asked": len(questions),
+            "answer_median_days": median_days(answered - published for published, answered, _due in questions
+                                              if answered is not None),
+            "answer_late_share": round(100 * late / len(committed), 1) if committed else None,
+        }
+    return result

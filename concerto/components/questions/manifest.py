@@ -147,4 +147,6 @@ manifest = register(ComponentManifest(
     digest_section=Deferred("concerto.components.questions.hooks.digest_section"),
     dialogue=Deferred("concerto.components.questions.hooks.dialogue"),
     synthesis=Deferred("concerto.components.questions.synthesis.sections"),
+
+    comparison=Deferred("concerto.components.questions.hooks.comparison"),
 ))

@@ -228,3 +228,16 @@ def overview(components) -> list:
                   value_label=_("Median, in days"),
                   summary=_("Half of the resolved reports of each category were resolved in less time than this; "
                             "%(count)s reports in all.") % {"count": board.total})]
+
+
+def comparison(*, groups, since, until) -> dict:
+    """The comparison across communes (kernel hook `comparison`): for each group of organisations, the reports
+    resolved in [SINCE, UNTIL), and the median days from report to resolution (as the dashboard counts them)."""
+    from concerto.core.comparison.figures import by_group, median_days
+
+    rows = Report.objects.filter(organisation_id__in=set().union(*groups.values()), status=Report.Status.RESOLVED,
+                                 resolved_at__gte=since, resolved_at__lt=until).values_list(
+        "organisation_id", "created_at", "resolved_at")
+    return {key: {"reports_resolved": len(times), "reports_median_days": median_days(
+                resolved - created for created, resolved in times)}
+            for key, times in by_group(((pk, (created, resolved)) for pk, created, resolved in rows), groups).items()}

@@ -84,6 +84,7 @@ manifest = register(ComponentManifest(
     exports={"reports": Deferred("concerto.components.reports.services.export_reports")},
     statistics=Deferred("concerto.components.reports.workflow.statistics"),
     overview=Deferred("concerto.components.reports.dashboard.overview"),
+    comparison=Deferred("concerto.components.reports.dashboard.comparison"),
     summary=Deferred("concerto.components.reports.services.summary"),
     personal_data=Deferred("concerto.components.reports.services.personal_data"),
     erase_personal_data=Deferred("concerto.components.reports.services.erase_personal_data"),

@@ -65,11 +65,18 @@ class OrganisationSettingsForm(forms.Form):
                     "also show them the names, emails and answers of registrants and the audit log."),
     )
 
+    comparison_named = forms.BooleanField(
+        label=_("Name the organisation in the comparison across communes"), required=False,
+        help_text=_("The comparison page (/metropole/comparaison/) shows everyone the figures of every commune. "
+                    "Tick to show this organisation's name there; otherwise others read « Commune anonyme » and its "
+                    "rank, and only its own staff see its name."),
+    )
+
     @staticmethod
     def initial_for(organisation) -> dict:
         return {
             "description": organisation.description, "website": organisation.website,
             "contact_email": organisation.contact_email, "logo": organisation.logo or None,
             "accent_color": organisation.accent_color, "elected_personal_data": organisation.elected_personal_data,
-            "open_data_licence": organisation.open_data_licence,
+            "open_data_licence": organisation.open_data_licence, "comparison_named": organisation.comparison_named,
         }

@@ -102,13 +102,14 @@ def _admin_above(roles, organisation) -> bool:
 
 
 ORGANISATION_SETTINGS = ("description", "website", "contact_email", "accent_color", "elected_personal_data",
-                         "open_data_licence")
+                         "open_data_licence", "comparison_named")
 
 
 @transaction.atomic
 def organisation_settings_update(*, actor, organisation, description: str | None = None, website: str | None = None,
                                  contact_email: str | None = None, accent_color: str | None = None, logo=None,
-                                 elected_personal_data: bool | None = None, open_data_licence: str | None = None):
+                                 elected_personal_data: bool | None = None, open_data_licence: str | None = None,
+                                 comparison_named: bool | None = None):
     """Change what residents see of ORGANISATION. A value left out (None) keeps what is stored: a partial
     update changes only what it names. LOGO None keeps the logo, False removes it."""
     errors: dict = {}
@@ -139,6 +140,8 @@ def organisation_settings_update(*, actor, organisation, description: str | None
         setattr(organisation, name, value)
     if elected_personal_data is not None:
         organisation.elected_personal_data = bool(elected_personal_data)
+    if comparison_named is not None:
+        organisation.comparison_named = bool(comparison_named)
     changed = [name for name in ORGANISATION_SETTINGS if getattr(organisation, name) != before[name]]
     if logo is False:
         organisation.logo = ""

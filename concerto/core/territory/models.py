@@ -59,6 +59,9 @@ class Organisation(models.Model):
     # names and emails...) and the audit log is the organisation's choice (accounts.permissions).
     elected_personal_data = models.BooleanField(
         _("elected officials see personal data and the audit log"), default=False)
+    # The comparison across communes (core/comparison): named to everyone, or « Commune anonyme (rang n) » to
+    # those outside it. Off by default: a commune chooses to be named.
+    comparison_named = models.BooleanField(_("named in the comparison across communes"), default=False)
     # Part of the cheap version that tells the point lookup (lookup.py) to rebuild its index.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

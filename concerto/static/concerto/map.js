@@ -1,4 +1,5 @@
-/* Concerto maps: enhances [data-map-points] (includes/map_points.html) and [data-point-widget]
+/* Concerto maps: enhances [data-map-points] (includes/map_points.html), [data-map-choropleth] (the comparison
+ * across communes) and [data-point-widget]
  * (includes/point_widget.html, concerto.core.maps.PointWidget). The pages work without this file;
  * every text comes from data-text-* attributes, so this file holds no language.
  *
@@ -341,6 +342,51 @@
     root.setAttribute("data-map-ready", "");
   }
 
+  // --- Choropleth: the communes coloured by a class the page gives (the comparison's table) ----------
+  // The table is the source: each row with data-codes (INSEE codes, space separated) and data-level (0-4)
+  // colours those communes, data-label is their tooltip, data-own draws a thicker border. Rows without them
+  // (anonymous organisations, figures not known) stay outlines only.
+  var CHOROPLETH_COLOURS = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"];
+
+  function initChoropleth(root) {
+    var canvas = root.querySelector(".map-points__canvas");
+    var note = root.querySelector(".map-points__note");
+    var table = document.getElementById(root.getAttribute("data-table"));
+    var made = createMap(canvas, root, null);
+    var map = made.map;
+    note.hidden = true;
+    var byCode = {};
+    Array.prototype.forEach.call(table ? table.querySelectorAll("tr[data-codes]") : [], function (row) {
+      var entry = { level: Number(row.getAttribute("data-level")), own: row.hasAttribute("data-own"),
+                    label: row.getAttribute("data-label") || "" };
+      row.getAttribute("data-codes").split(" ").forEach(function (code) { if (code) { byCode[code] = entry; } });
+    });
+    var hover = L.tooltip({ direction: "top", offset: [0, -8] });
+    made.communes.then(function (features) {
+      var coloured = features.filter(function (feature) {
+        var entry = byCode[(feature.properties || {}).code];
+        return entry && isFinite(entry.level);
+      });
+      var layer = L.geoJSON({ type: "FeatureCollection", features: coloured }, {
+        style: function (feature) {
+          var entry = byCode[feature.properties.code];
+          return { fillColor: CHOROPLETH_COLOURS[Math.max(0, Math.min(4, entry.level))], fillOpacity: 0.85,
+                   color: entry.own ? "#1b1b1f" : "#4a4a55", weight: entry.own ? 3 : 1 };
+        },
+        onEachFeature: function (feature, part) {
+          var entry = byCode[feature.properties.code];
+          part.on({
+            mouseover: function (event) { hover.setContent(entry.label).setLatLng(event.latlng); map.openTooltip(hover); },
+            mousemove: function (event) { hover.setLatLng(event.latlng); },
+            mouseout: function () { map.closeTooltip(hover); }
+          });
+        }
+      }).addTo(map);
+      if (layer.getLayers().length) { map.fitBounds(layer.getBounds(), { padding: [12, 12] }); }
+      root.setAttribute("data-map-ready", "");
+    });
+  }
+
   // --- The point picker -----------------------------------------------------------------------------
   function parseCoordinate(value) {
     var cleaned = String(value || "").replace(/[\s\u202f]/g, "").replace(",", ".");
@@ -563,6 +609,10 @@
     within(scope, "[data-map-points]:not([data-map-init])").forEach(function (root) {
       root.setAttribute("data-map-init", "");
       initPoints(root);
+    });
+    within(scope, "[data-map-choropleth]:not([data-map-init])").forEach(function (root) {
+      root.setAttribute("data-map-init", "");
+      initChoropleth(root);
     });
     within(scope, "[data-point-widget]:not([data-map-init])").forEach(function (root) {
       root.setAttribute("data-map-init", "");
