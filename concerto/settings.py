@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "concerto.core.spaces",
     "concerto.core.participation",
     "concerto.core.accountability",
+    "concerto.core.mobilisation",
     "concerto.core.jobs",
     "concerto.core.opendata",
     "concerto.core.backoffice",

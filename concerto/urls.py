@@ -54,6 +54,7 @@ urlpatterns = [
     path("compte/", include((accounts_urls.urlpatterns + participation_urls.account_urlpatterns, "accounts"))),
     path("compte/", include("allauth.urls")),
     path("gestion/<slug:org_slug>/decisions/", include("concerto.core.accountability.backoffice_urls")),
+    path("gestion/", include("concerto.core.mobilisation.backoffice_urls")),
     path("gestion/", include("concerto.core.backoffice.urls")),
     path("gestion/<slug:org_slug>/moderation/", include("concerto.core.participation.backoffice_urls")),
     path("gestion/<slug:org_slug>/contours/", include("concerto.core.backoffice.boundaries_urls")),
@@ -79,6 +80,7 @@ urlpatterns = [
     path("<slug:org_slug>/suivi/", include(accountability_urls.organisation_urlpatterns)),
     path("<slug:org_slug>/", views.organisation_detail, name="organisation_detail"),
     path(f"{SPACE}/", views.space_detail, name="space_detail"),
+    path(f"{SPACE}/concertation/", include("concerto.core.mobilisation.urls")),
 ]
 
 if settings.DEBUG:
