@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "concerto.core.participation",
     "concerto.core.accountability",
     "concerto.core.resources",
+
+    "concerto.core.mobilisation",
     "concerto.core.jobs",
     "concerto.core.opendata",
     "concerto.core.comparison",

@@ -57,6 +57,8 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("gestion/<slug:org_slug>/decisions/", include("concerto.core.accountability.backoffice_urls")),
     path("gestion/<slug:org_slug>/ressources/", include(resources_backoffice_urls)),
+
+    path("gestion/", include("concerto.core.mobilisation.backoffice_urls")),
     path("gestion/", include("concerto.core.backoffice.urls")),
     path("gestion/<slug:org_slug>/moderation/", include("concerto.core.participation.backoffice_urls")),
     path("gestion/<slug:org_slug>/contours/", include("concerto.core.backoffice.boundaries_urls")),
@@ -86,6 +88,7 @@ urlpatterns = [
     path("<slug:org_slug>/suivi/", include(accountability_urls.organisation_urlpatterns)),
     path("<slug:org_slug>/", views.organisation_detail, name="organisation_detail"),
     path(f"{SPACE}/", views.space_detail, name="space_detail"),
+    path(f"{SPACE}/concertation/", include("concerto.core.mobilisation.urls")),
 ]
 
 if settings.DEBUG:

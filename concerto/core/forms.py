@@ -22,6 +22,23 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
+class DateInput(forms.DateInput):
+    """A date in the browser's date picker (sent as 2026-12-07), typed by hand as 07/12/2026 without it."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+def date_field(label, required: bool = False, **options) -> forms.DateField:
+    """A back-office form's date field: the date picker, the two formats above."""
+    return forms.DateField(label=label, required=required, widget=DateInput, input_formats=DATE_FORMATS, **options)
+
+
 def form_add_errors(form, error: ValidationError, *, fields: dict[str, str] | None = None) -> None:
     """Show a service's ERROR on FORM: next to the field it names (FIELDS renames a service's argument
     to the form's field), at the top of the form for any other name or when it names none."""

@@ -28,6 +28,7 @@ from concerto.components.reports.demo import demo_load as reports_demo_load
 from concerto.core.accountability.demo import demo_load as accountability_demo_load
 from concerto.core.accounts.models import Role, User
 from concerto.core.accounts.verification import verification_grant
+from concerto.core.mobilisation.demo import demo_load as mobilisation_demo_load
 from concerto.core.participation.services import comment_create, follow_add
 from concerto.core.resources.demo import demo_load as resources_demo_load
 from concerto.core.spaces.models import Space, Topic
@@ -214,6 +215,10 @@ def demo_load() -> dict:
     # Decisions and actions (issue 16): after the proposals, reports and budgets they answer.
     accountability_demo_load(sceaux_actor=sceaux_agent, sceaux=budget.organisation, sceaux_space=budget)
     _resource_centre(metropole_admin)
+
+    # Concertation plans and actors (issue 18): Montreuil's PLU published, Sceaux's garden in preparation.
+    mobilisation_demo_load(montreuil_actor=montreuil_agent, plu=plu, sceaux_actor=sceaux_agent,
+                           menagerie=Space.objects.get(organisation__slug="sceaux", slug="jardin-de-la-menagerie"))
     return {"users": len(users), "spaces": Space.objects.count()}
 
 

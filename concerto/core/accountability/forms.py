@@ -4,22 +4,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from concerto.core.accountability.models import Action, Decision, DecisionLink
+from concerto.core.forms import date_field
 from concerto.core.maps import PointField
 from concerto.core.uploads import ImageWithAltFormMixin
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
-
-
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
-
-
 def _date(label, required=False):
-    return forms.DateField(label=label, required=required, widget=DateInput, input_formats=DATE_FORMATS)
+    return date_field(label, required)
 
 
 class DecisionForm(forms.Form):

@@ -82,6 +82,12 @@ KERNEL_ACTION_LABELS = {
     "participation.newsletter_sent": _("Newsletter sent"),
     "participation.newsletter_unsubscribed": _("Newsletters stopped from the email's link"),
     # Decisions and actions (concerto/core/accountability).
+    "mobilisation.plan_changed": _("Concertation plan changed"),
+    "mobilisation.plan_published": _("Concertation plan published"),
+    "mobilisation.plan_unpublished": _("Concertation plan unpublished"),
+    "mobilisation.actor_created": _("Actor added to the directory"),
+    "mobilisation.actor_changed": _("Actor of the directory changed"),
+    "mobilisation.actor_deleted": _("Actor removed from the directory"),
     "decision.created": _("Decision recorded"),
     "decision.updated": _("Decision changed"),
     "decision.archived": _("Decision archived"),

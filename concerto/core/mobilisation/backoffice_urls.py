@@ -1,0 +1,25 @@
+"""The agents' pages of mobilisation, mounted at /gestion/ before the back-office's own URLconf: a space's plan
+(/gestion/<org>/<space>/plan/...) and the organisation's actors (/gestion/<org>/acteurs/...; « acteurs » is one
+of the words a space may not take as its slug)."""
+
+from django.urls import path
+
+from concerto.core.mobilisation import backoffice_views as views
+
+ORG = "<slug:org_slug>"
+SPACE = "<slug:org_slug>/<slug:space_slug>"
+
+app_name = "mobilisation_backoffice"
+urlpatterns = [
+    path(f"{ORG}/acteurs/", views.actors, name="actors"),
+    path(f"{ORG}/acteurs/nouveau/", views.actor_create, name="actor_create"),
+    path(f"{ORG}/acteurs/<int:actor_id>/", views.actor, name="actor"),
+    path(f"{ORG}/acteurs/<int:actor_id>/supprimer/", views.actor_delete, name="actor_delete"),
+    path(f"{ORG}/acteurs/<int:actor_id>/contacts/<int:contact_id>/retirer/", views.contact_remove,
+         name="contact_remove"),
+    path(f"{SPACE}/plan/", views.plan, name="plan"),
+    path(f"{SPACE}/plan/publier/", views.plan_publication, {"action": "publish"}, name="plan_publish"),
+    path(f"{SPACE}/plan/depublier/", views.plan_publication, {"action": "unpublish"}, name="plan_unpublish"),
+    path(f"{SPACE}/plan/<slug:section_slug>/", views.plan_section, name="plan_section"),
+    path(f"{SPACE}/plan/<slug:section_slug>/<int:row_id>/retirer/", views.plan_row_remove, name="plan_row_remove"),
+]

@@ -1,0 +1,82 @@
+"""The demo's concertation plans and actors (`manage.py load_demo`): Montreuil's local plan (PLU) has a published
+plan with actors of its directory; Sceaux's garden of the Ménagerie, in preparation, a draft plan. Safe to run
+again (the plans are written over, the actors found by name)."""
+
+import datetime
+
+from django.utils import timezone
+
+from concerto.core.mobilisation import services
+from concerto.core.mobilisation.models import Actor, Plan
+
+MONTREUIL_ACTORS = (
+    ("Maison de quartier Lounès-Matoub", "association", "La Noue, Clos-Français", True,
+     "Centre social : accueil, ateliers, accompagnement des familles."),
+    ("Collège Jean-Jaurès", "school", "Centre-ville", False, "Collège public, 600 élèves."),
+    ("Association des commerçants du Bas-Montreuil", "trader", "Bas-Montreuil", False,
+     "Fédère une centaine de commerces de proximité."),
+    ("Collectif Murs à pêches", "collective", "Saint-Antoine, Murs-à-Pêches", False,
+     "Habitants et jardiniers qui font vivre les murs à pêches."),
+    ("Bailleur social Montreuil Habitat", "public_body", "La Noue, Le Morillon", True,
+     "Office public de l'habitat de la ville."),
+)
+
+
+def _actor(organisation, actor, name, kind, quartiers, priority, description):
+    item = Actor.objects.filter(organisation=organisation, name=name).first()
+    return services.actor_save(actor=actor, organisation=organisation, existing=item, values={
+        "name": name, "kind": kind, "quartiers": quartiers, "priority_area": priority, "description": description,
+        "website": ""})
+
+
+def demo_load(*, montreuil_actor, plu, sceaux_actor, menagerie) -> None:
+    actors = [_actor(plu.organisation, montreuil_actor, *row) for row in MONTREUIL_ACTORS]
+    plan = services.plan_of(plu)
+    plan.stakeholders.all().delete()
+    plan.milestones.all().delete()
+    today = timezone.localdate()
+    sections = dict((section.slug, section) for section in services.SECTIONS)
+    services.plan_section_save(actor=montreuil_actor, plan=plan, section=sections["question"], values={
+        "question": "Quelle ville voulons-nous en 2040\u00a0: où construire, où garder des espaces verts, comment "
+                    "se déplacer\u00a0?",
+        "open_to_change": "Les orientations d'aménagement des quartiers, la place de la nature en ville, les "
+                          "hauteurs et la densité autour des futures gares, les règles pour les commerces.",
+        "not_open": "Les objectifs de logement fixés par la loi et par le schéma directeur régional s'imposent "
+                    "au PLU\u00a0: le nombre de logements à construire n'est pas soumis à la concertation."})
+    services.plan_section_save(actor=montreuil_actor, plan=plan, section=sections["decision"], values={
+        "decision": "Le projet de PLU arrêté puis approuvé après l'enquête publique.",
+        "decision_maker": "Le conseil municipal de Montreuil",
+        "decision_date": today + datetime.timedelta(days=200)})
+    services.plan_section_save(actor=montreuil_actor, plan=plan, section=sections["publics"], values={
+        "age_bands": ["15-29", "75+"], "actor_kinds": ["association", "trader", "school"],
+        "quartiers": "La Noue, Le Morillon, Bel-Air", "priority_areas": True,
+        "publics_note": "Les réunions publiques du diagnostic ont surtout réuni des propriétaires de plus de "
+                        "60 ans\u00a0: les jeunes, les locataires du parc social et les commerçants sont à aller "
+                        "chercher."})
+    for actor, role, reached_by in zip(actors, (
+            "Co-organiser les ateliers de La Noue", "Un débat en classe de 3e", "Relayer l'enquête en boutique",
+            "Une marche exploratoire", "Affichage dans les halls"), (
+            "Réunion de lancement", "Professeurs d'histoire-géographie", "Lettre du président",
+            "Réunion du collectif", "Chargée de concertation du bailleur"), strict=True):
+        services.stakeholder_add(actor=montreuil_actor, plan=plan,
+                                 values={"actor": actor, "name": "", "role": role, "reached_by": reached_by})
+    for days, kind, title, public in ((-50, "posters", "Affiches dans les halls d'immeuble", "Locataires"),
+                                      (-30, "relay", "Lettre des commerçants", "Commerçants"),
+                                      (-4, "event", "Atelier de quartier à La Noue", "Habitants de La Noue"),
+                                      (10, "event", "Marche exploratoire aux Murs à pêches", "Tous"),
+                                      (20, "campaign", "Message aux 18-29 ans abonnés", "15-29 ans")):
+        services.milestone_add(actor=montreuil_actor, plan=plan, values={
+            "date": today + datetime.timedelta(days=days), "kind": kind, "title": title, "public": public})
+    services.plan_section_save(actor=montreuil_actor, plan=plan, section=sections["canaux"],
+                               values={"channels": ["web", "events", "street", "print", "partners", "chat"]})
+    services.plan_section_save(actor=montreuil_actor, plan=plan, section=sections["retours"], values={
+        "feedback": "Un bilan de la concertation, public, dira pour chaque thème ce qui a été retenu et "
+                    "pourquoi\u00a0; chaque contribution recevra une réponse dans son suivi.",
+        "feedback_date": today + datetime.timedelta(days=100)})
+    services.plan_publish(actor=montreuil_actor, plan=plan)
+    draft = services.plan_of(menagerie)
+    services.plan_section_save(actor=sceaux_actor, plan=draft, section=sections["question"], values={
+        "question": "Que souhaitez-vous pour le jardin de la Ménagerie\u00a0?",
+        "open_to_change": "Les jeux, les bancs, les plantations, les horaires.", "not_open": ""})
+    if draft.status != Plan.Status.DRAFT:
+        services.plan_unpublish(actor=sceaux_actor, plan=draft)

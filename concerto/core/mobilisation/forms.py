@@ -1,0 +1,102 @@
+"""The agents' forms: a section of a plan, an actor to involve, a date of the calendar, an actor of the directory
+and its contact persons."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from concerto.core.forms import date_field
+from concerto.core.inputs import EmailFormField
+from concerto.core.mobilisation.models import AGE_BANDS, Actor, ActorKind, Channel, Plan, PlanMilestone
+from concerto.core.spaces.models import Topic
+
+
+def _text(label, max_length, rows=4, required=False, help_text=""):
+    return forms.CharField(label=label, max_length=max_length, required=required, help_text=help_text,
+                           widget=forms.Textarea(attrs={"rows": rows}))
+
+
+def _choices(label, choices, help_text=""):
+    return forms.MultipleChoiceField(label=label, choices=choices, required=False, help_text=help_text,
+                                     widget=forms.CheckboxSelectMultiple)
+
+
+# Every field a section may edit; a section's form keeps its own.
+PLAN_FIELDS = {
+    "question": lambda: _text(_("The question put to residents"), 2000, 3),
+    "open_to_change": lambda: _text(_("What residents can change"), 4000,
+                                    help_text=_("The room for manoeuvre: what the contributions may really change.")),
+    "not_open": lambda: _text(_("What is already decided, and why"), 4000),
+    "decision": lambda: _text(_("The decision the concertation feeds"), 2000, 3),
+    "decision_maker": lambda: forms.CharField(label=_("Who decides"), max_length=300, required=False,
+                                              help_text=_("For example: the municipal council.")),
+    "decision_date": lambda: date_field(_("When the decision is expected")),
+    "age_bands": lambda: _choices(_("Age bands to reach"), AGE_BANDS,
+                                  help_text=_("INSEE's bands, the ones the representativeness figures use.")),
+    "actor_kinds": lambda: _choices(_("Kinds of actors to involve"), ActorKind.choices),
+    "quartiers": lambda: _text(_("Quartiers to reach"), 2000, 3),
+    "priority_areas": lambda: forms.BooleanField(label=_("Reach the priority neighbourhoods of the city policy (QPV)"),
+                                                 required=False),
+    "publics_note": lambda: _text(_("Why these publics"), 4000),
+    "channels": lambda: _choices(_("Channels"), Channel.choices),
+    "feedback": lambda: _text(_("How residents will hear what became of their contributions"), 4000),
+    "feedback_date": lambda: date_field(_("Feedback given by")),
+}
+
+
+class PlanSectionForm(forms.Form):
+    def __init__(self, *args, section, plan: Plan, **kwargs):
+        initial = {name: getattr(plan, name) for name in section.fields}
+        super().__init__(*args, initial=initial, **kwargs)
+        for name in section.fields:
+            self.fields[name] = PLAN_FIELDS[name]()
+
+    def values(self) -> dict:
+        values = dict(self.cleaned_data)
+        for name, value in values.items():
+            if value is None and name not in ("decision_date", "feedback_date"):
+                values[name] = ""
+        return values
+
+
+class StakeholderForm(forms.Form):
+    actor = forms.ModelChoiceField(label=_("An actor of the directory"), queryset=Actor.objects.none(),
+                                   required=False)
+    name = forms.CharField(label=_("Or its name"), max_length=200, required=False)
+    role = forms.CharField(label=_("Role in the concertation"), max_length=300)
+    reached_by = forms.CharField(label=_("How it will be reached"), max_length=300)
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actor"].queryset = Actor.objects.filter(organisation=organisation)
+
+
+class MilestoneForm(forms.Form):
+    date = date_field(_("Date"), required=True)
+    kind = forms.ChoiceField(label=_("Kind"), choices=PlanMilestone.Kind.choices)
+    title = forms.CharField(label=_("What"), max_length=200)
+    public = forms.CharField(label=_("For whom"), max_length=200, required=False)
+
+
+class ActorForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ActorKind.choices)
+    description = _text(_("What it does"), 2000, 3)
+    topics = forms.ModelMultipleChoiceField(label=_("Topics"), queryset=Topic.objects.all(), required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+    quartiers = forms.CharField(label=_("Quartiers"), max_length=500, required=False,
+                                help_text=_("The quartiers where it acts, separated by commas."))
+    priority_area = forms.BooleanField(label=_("Acts in a priority neighbourhood (QPV)"), required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    role = forms.CharField(label=_("Role"), max_length=200, required=False)
+    email = EmailFormField(label=_("Email"), required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+
+
+class ActorFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *ActorKind.choices], required=False)
+    qpv = forms.BooleanField(label=_("In a priority neighbourhood (QPV)"), required=False)
+    q = forms.CharField(label=_("Name or quartier"), max_length=100, required=False)

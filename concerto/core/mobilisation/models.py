@@ -1,0 +1,170 @@
+"""Concertation plans (one per space, written before it opens) and the directory of local actors.
+
+A plan says, section by section, what is open to change, which decision the concertation feeds and who takes it,
+whom it must reach (age bands, quartiers, kinds of actors), which actors to involve and how, the calendar of
+mobilisation, the channels, and the commitments to tell residents what became of their contributions. It may be
+saved with sections missing (a draft); it is published, complete, as the space's « Comment fonctionne cette
+concertation » page.
+
+An actor is an organisation of the commune's life (an association, a school, a business...) with its topics and
+quartiers, and contact persons kept private (personal data: only staff allowed to see personal data read them).
+"""
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# INSEE's age bands (the census's « P<yy>_POP0014 » … « P<yy>_POP75P »), in their order.
+AGE_BANDS = (("0-14", _("0 to 14")), ("15-29", _("15 to 29")), ("30-44", _("30 to 44")),
+             ("45-59", _("45 to 59")), ("60-74", _("60 to 74")), ("75+", _("75 and over")))
+
+
+class ActorKind(models.TextChoices):
+    ASSOCIATION = "association", _("Association")
+    TRADER = "trader", _("Trader")
+    SCHOOL = "school", _("School")
+    BUSINESS = "business", _("Business")
+    STARTUP = "startup", _("Start-up")
+    PUBLIC_BODY = "public_body", _("Public body")
+    COLLECTIVE = "collective", _("Residents' collective")
+    OTHER = "other", _("Other")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("The participation website")
+    CHAT = "chat", _("Chats (Messenger, Telegram, SMS)")
+    EVENTS = "events", _("Meetings and workshops")
+    STREET = "street", _("Stands and walks in the street")
+    PRINT = "print", _("Posters and flyers")
+    PRESS = "press", _("Municipal magazine and local press")
+    PARTNERS = "partners", _("Partners' relays (associations, schools, social centres)")
+    NEWSLETTER = "newsletter", _("Newsletter and email")
+
+
+class Actor(models.Model):
+    organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=ActorKind.choices)
+    description = models.TextField(_("what it does"), blank=True, max_length=2000)
+    topics = models.ManyToManyField("spaces.Topic", verbose_name=_("topics"), blank=True, related_name="+")
+    quartiers = models.CharField(_("quartiers"), max_length=500, blank=True,
+                                 help_text=_("The quartiers where it acts, separated by commas."))
+    priority_area = models.BooleanField(_("acts in a priority neighbourhood (QPV)"), default=False)
+    website = models.URLField(_("website"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("actor")
+        verbose_name_plural = _("actors")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActorContact(models.Model):
+    """A contact person of an actor: personal data, never public, erased with the actor."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=200)
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Plan(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    space = models.OneToOneField("spaces.Space", on_delete=models.CASCADE, related_name="plan")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    # 1. The question and the room for manoeuvre.
+    question = models.TextField(_("the question put to residents"), blank=True, max_length=2000)
+    open_to_change = models.TextField(_("what residents can change"), blank=True, max_length=4000)
+    not_open = models.TextField(_("what is already decided and why"), blank=True, max_length=4000)
+    # 2. The decision.
+    decision = models.TextField(_("the decision the concertation feeds"), blank=True, max_length=2000)
+    decision_maker = models.CharField(_("who decides"), max_length=300, blank=True)
+    decision_date = models.DateField(_("when the decision is expected"), null=True, blank=True)
+    # 3. The publics to reach.
+    age_bands = models.JSONField(_("age bands to reach"), default=list, blank=True)
+    actor_kinds = models.JSONField(_("kinds of actors to involve"), default=list, blank=True)
+    quartiers = models.TextField(_("quartiers to reach"), blank=True, max_length=2000)
+    priority_areas = models.BooleanField(_("reach the priority neighbourhoods (QPV)"), default=False)
+    publics_note = models.TextField(_("why these publics"), blank=True, max_length=4000)
+    # 6. The channels.
+    channels = models.JSONField(_("channels"), default=list, blank=True)
+    # 7. The commitments to give feedback.
+    feedback = models.TextField(_("how residents will hear what became of their contributions"), blank=True,
+                                max_length=4000)
+    feedback_date = models.DateField(_("feedback given by"), null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("concertation plan")
+        verbose_name_plural = _("concertation plans")
+
+    def __str__(self) -> str:
+        return str(self.space)
+
+    def get_absolute_url(self) -> str:
+        return reverse("mobilisation:plan", args=[self.space.organisation.slug, self.space.slug])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class PlanStakeholder(models.Model):
+    """4. An actor to involve (from the directory, or named here), its role in the concertation, how it is
+    reached."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="stakeholders")
+    actor = models.ForeignKey(Actor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    role = models.CharField(_("role in the concertation"), max_length=300)
+    reached_by = models.CharField(_("how it will be reached"), max_length=300)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return self.actor.name if self.actor_id else self.name
+
+
+class PlanMilestone(models.Model):
+    """5. A date of the mobilisation calendar: an event, a campaign, posters, a partner's relay..."""
+
+    class Kind(models.TextChoices):
+        EVENT = "event", _("Event or workshop")
+        CAMPAIGN = "campaign", _("Campaign (email, SMS, chats)")
+        POSTERS = "posters", _("Posters and flyers")
+        RELAY = "relay", _("Partners' relay")
+        PRESS = "press", _("Press and municipal magazine")
+        OTHER = "other", _("Other")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="milestones")
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    title = models.CharField(_("what"), max_length=200)
+    public = models.CharField(_("for whom"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
