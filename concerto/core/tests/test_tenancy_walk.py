@@ -156,12 +156,23 @@ def _polls(component, author, title):
     return {"poll_id": poll.pk}
 
 
+def _opinions(component, author, title):
+    from concerto.components.opinions.models import Conversation, Statement, Vote
+
+    conversation = Conversation.objects.create(component=component, question=title, published_at=timezone.now(),
+                                               audience=Conversation.Audience.ANYONE)
+    statement = Statement.objects.create(conversation=conversation, text=f"{title} affirmation", status="accepted")
+    Vote.objects.create(statement=statement, participant=f"u{author.pk}", user=author, value=1)
+    return {"conversation_id": conversation.pk}
+
+
 # Reports belong to the commune, not to the component: a report is public whatever the publication of the
 # component it came through (its page is /signalements/<id>/), so those of the draft component are no secret.
 PUBLIC_WHATEVER_THE_COMPONENT = {"reports"}
 
 ITEMS = {"news": _news, "proposals": _proposals, "budgets": _budgets, "events": _events,
-         "consultations": _consultations, "reports": _reports, "questions": _questions, "polls": _polls}
+         "consultations": _consultations, "reports": _reports, "questions": _questions, "polls": _polls,
+         "opinions": _opinions}
 
 
 def test_every_registered_component_says_how_to_make_its_items():

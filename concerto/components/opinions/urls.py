@@ -1,0 +1,13 @@
+"""Public URLs of one opinions component, mounted at /<org_slug>/<space_slug>/debats/<component_id>/."""
+
+from django.urls import path
+
+from concerto.components.opinions import views
+
+urlpatterns = [
+    path("", views.conversation_list, name="index"),
+    path("<int:conversation_id>/", views.conversation_detail, name="detail"),
+    path("<int:conversation_id>/voter/", views.conversation_vote, name="vote"),
+    path("<int:conversation_id>/proposer/", views.statement_write, name="write"),
+    path("<int:conversation_id>/resultats/", views.conversation_results, name="results"),
+]
