@@ -39,7 +39,7 @@ def _debate(groups: bool = False):
 def _vote_three(page, conversation):
     for left in (4, 3, 2):
         expect(page.locator("#vote")).to_contain_text(f"Encore {left} affirmations")
-        page.locator("#vote").get_by_role("button", name="D’accord").click()
+        page.locator("#vote").get_by_role("button", name="D’accord", exact=True).click()
         expect(page.locator("#vote")).to_contain_text("Votre vote est enregistré.")
 
 
