@@ -46,6 +46,7 @@ LIMITS = {
     "registration": (30, 60 * 60),
     "post": (30, 60 * 60),  # news posts written through the API (a script with a token)
     "question": (10, 60 * 60),  # questions to elected officials
+    "statement": (20, 60 * 60),  # statements written in an opinion debate
     # address autocomplete and reverse lookups (core/geocoding.py): a few per keystroke pause, each costs the
     # Géoplateforme a request when not cached
     "address_lookup": (200, 10 * 60),

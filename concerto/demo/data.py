@@ -20,6 +20,7 @@ from concerto.components.consultations.demo import demo_load as consultation_dem
 from concerto.components.events.demo import demo_load as events_demo_load
 from concerto.components.events.services import event_create, event_publish
 from concerto.components.news.services import post_create
+from concerto.components.opinions.demo import demo_load as opinions_demo_load
 from concerto.components.polls.demo import demo_load as polls_demo_load
 from concerto.components.proposals import services as proposals_services
 from concerto.components.proposals.demo import demo_load as proposals_demo_load
@@ -194,6 +195,7 @@ def demo_load() -> dict:
     budgets_demo_load(actor=montreuil_agent, space=budgets_demo_space(actor=montreuil_agent))
     events_demo_load(actor=sceaux_agent, space=budget)
     events_demo_load(actor=montreuil_agent, space=plu)
+    opinions_demo_load(actor=montreuil_agent, space=plu)  # a debate on the local plan, with its groups
     events_demo_load(actor=metropole_admin, space=climate)
     reports_demo_load(actor=sceaux_agent)
     polls_demo_load(actor=sceaux_agent, space=budget)  # an open quick poll with answers, on Sceaux's page

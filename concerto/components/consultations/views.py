@@ -4,7 +4,6 @@ Views parse, check, call one service and render. A closed questionnaire shows wh
 instead of the form; results are shown to everyone or to the team only, as the component's setting says.
 """
 
-import secrets
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -40,6 +39,7 @@ from concerto.components.consultations.results import (
 )
 from concerto.core import geocoding
 from concerto.core.accounts.verification import action_refusal
+from concerto.core.participation.services import session_key
 from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.lookup import public_component_for
 
@@ -54,11 +54,7 @@ def can_see_results(request, component) -> bool:
 
 
 def _anonymous_key(request, *, create: bool = False) -> str:
-    key = request.session.get(SESSION_KEY, "")
-    if not key and create:
-        key = secrets.token_urlsafe(24)
-        request.session[SESSION_KEY] = key
-    return key
+    return session_key(request, SESSION_KEY, create=create)
 
 
 def _context(component, can_manage, **extra) -> dict:

@@ -1,9 +1,9 @@
-"""The opinion debates component: what it tells the registry."""
+"""The opinion debates component (Polis-style): what it tells the registry."""
 
 from django.utils.translation import gettext_lazy as _
 
 from concerto.core.accounts.permissions import is_manager, is_moderator
-from concerto.core.registry import ComponentManifest, Conversation, Deferred, register
+from concerto.core.registry import Action, ComponentManifest, Conversation, Deferred, register
 
 # Accepting and rejecting participants' statements: the managers and the organisation's moderators.
 MODERATE = "opinions.moderate_statements"
@@ -25,6 +25,10 @@ manifest = register(ComponentManifest(
     public_urls="concerto.components.opinions.urls",
     personal_data=Deferred("concerto.components.opinions.hooks.personal_data"),
     erase_personal_data=Deferred("concerto.components.opinions.hooks.erase_personal_data"),
+    actions=(Action("vote", _("Vote on the statements of a debate")),
+             Action("write_statement", _("Write a statement in a debate"))),
+    statistics=Deferred("concerto.components.opinions.hooks.statistics"),
+    summary=Deferred("concerto.components.opinions.hooks.summary"),
     backoffice_urls="concerto.components.opinions.backoffice_urls",
     api_router="concerto.components.opinions.api.router",
     audit_labels=AUDIT_LABELS,

@@ -5,6 +5,7 @@ statements are voted agree / disagree / pass; its opinion groups are recomputed 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +42,37 @@ class Conversation(ComponentItem):
     def __str__(self):
         return self.question
 
+    def get_absolute_url(self) -> str:
+        return self.url_for("opinions:detail")
+
+    def get_results_url(self) -> str:
+        return self.url_for("opinions:results")
+
+    def url_for(self, name: str) -> str:
+        space = self.component.space
+        return reverse(name, kwargs={"org_slug": space.organisation.slug, "space_slug": space.slug,
+                                     "component_id": self.component_id, "conversation_id": self.pk})
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+    def is_closed(self, now=None) -> bool:
+        return self.closes_at is not None and self.closes_at <= (now or timezone.now())
+
+    def is_open(self, now=None) -> bool:
+        """Taking votes and statements at NOW (its publication aside: the pages check it)."""
+        now = now or timezone.now()
+        return self.opens_at <= now and not self.is_closed(now)
+
+    def shown_statements(self):
+        """The statements people see and vote on: accepted ones, and those awaiting moderation when the
+        conversation publishes before moderation."""
+        shown = Q(status=Statement.Status.ACCEPTED)
+        if self.moderation == self.Moderation.AFTER:
+            shown |= Q(status=Statement.Status.PENDING)
+        return self.statements.filter(shown)
+
 
 class Statement(models.Model):
     class Status(models.TextChoices):
@@ -66,6 +98,11 @@ class Statement(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+    @property
+    def is_shown(self) -> bool:
+        return self.status == self.Status.ACCEPTED or (
+            self.status == self.Status.PENDING and self.conversation.moderation == Conversation.Moderation.AFTER)
 
 
 class Vote(models.Model):

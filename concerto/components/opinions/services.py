@@ -2,42 +2,223 @@
 
 from __future__ import annotations
 
+import random
+import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from concerto.components.opinions import maths, opendata
 from concerto.components.opinions.models import Conversation, GroupsResult, Statement, Vote
+from concerto.core.accounts.verification import action_refusal, residence_refusal, safe_next
+from concerto.core.participation.models import Channel
+from concerto.core.participation.services import contribution_record
+from concerto.core.ratelimit import send_limited
+from concerto.core.texts.analysis import strip_accents
 
 GROUPS_DELAY = timedelta(seconds=30)  # votes within this delay share one recomputation
 
 
 class VoteRefused(ValueError):
-    pass
+    """A vote or a statement refused: MESSAGE says why in the person's language, URL (if any) what to do."""
+
+    def __init__(self, message: str = "", *, url: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.url = url
+
+    def __str__(self) -> str:
+        return self.message
 
 
-def participant_key(user) -> str:
-    return f"u{user.pk}"
+STATEMENT_MAX_LENGTH = 280  # as Polis: a statement is one short idea
+ANONYMOUS_PREFIX = "s"  # an anonymous participant's key: "s" + the random key kept in their session
 
 
-def vote(statement: Statement, user, value: int) -> Vote:
-    """USER's vote on STATEMENT (1, -1 or 0); a new vote replaces the previous one. Refused on a statement that is
-    not shown (awaiting moderation in a conversation moderated before publication, or rejected)."""
+def participant_key(user, session_key: str = "") -> str:
+    """Who votes, as the groups know them: "u<user id>" for a signed-in person, else "s<SESSION_KEY>" (the random
+    key an anonymous participant's session keeps, see views.participant_of); "" when there is neither."""
+    if getattr(user, "is_authenticated", False):
+        return f"u{user.pk}"
+    return f"{ANONYMOUS_PREFIX}{session_key}" if session_key else ""
+
+
+def participation_refusal(conversation: Conversation, user, *, action: str = "vote", next_url: str = ""):
+    """Why USER may not vote on (ACTION "vote") or write statements in (ACTION "write_statement") CONVERSATION
+    now, or None when they may: not open yet or closed, an account needed, a verified residence needed (the
+    conversation's audience, or the space reserving ACTION to verified residents). A VoteRefused or the kernel's
+    VerificationRequired, both with `message` and `url`."""
+    now = timezone.now()
+    if conversation.is_closed(now):
+        return VoteRefused(_("This debate is closed: you can read it and its results, not vote any more."))
+    if conversation.opens_at > now:
+        return VoteRefused(_("This debate opens on %(date)s.") % {
+            "date": date_format(timezone.localtime(conversation.opens_at), "j F Y")})
+    space = conversation.component.space
+    if conversation.audience == Conversation.Audience.VERIFIED:
+        return residence_refusal(user=user, space=space, next_url=next_url)
+    if conversation.audience == Conversation.Audience.ACCOUNT and not getattr(user, "is_authenticated", False):
+        login = reverse("account_login")
+        next_url = safe_next(next_url)
+        return VoteRefused(_("Sign in to take part in this debate: it takes an account, nothing else."),
+                           url=f"{login}?{urlencode({'next': next_url})}" if next_url else login)
+    return action_refusal(user=user, component=conversation.component, action=action, next_url=next_url)
+
+
+def _participant(conversation, user, session_key: str, action: str) -> str:
+    refusal = participation_refusal(conversation, user, action=action)
+    if refusal is not None:
+        raise refusal
+    participant = participant_key(user, session_key)
+    if not participant:
+        raise VoteRefused(_("Your browser must accept cookies for you to take part without an account."))
+    return participant
+
+
+def vote(statement: Statement, user, value: int, *, session_key: str = "", channel: str = Channel.WEB) -> Vote:
+    """USER's vote on STATEMENT (1 agree, -1 disagree, 0 pass); without an account, under the anonymous SESSION_KEY
+    (see participant_key). A new vote replaces the previous one (the last counts, as in Polis); the first one is
+    written to the contributions ledger. Refused (VoteRefused, VerificationRequired) on a statement that is not
+    shown, in a conversation that is not open, or for someone its rules leave out."""
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        value = None
     if value not in (1, -1, 0):
-        raise VoteRefused("a vote is 1 (agree), -1 (disagree) or 0 (pass)")
+        raise VoteRefused(_("Choose agree, disagree or pass."))
     conversation = statement.conversation
-    hidden = statement.status == Statement.Status.REJECTED or (
-        statement.status == Statement.Status.PENDING and conversation.moderation == Conversation.Moderation.BEFORE)
-    if hidden:
-        raise VoteRefused("this statement is not shown")
-    result, _created = Vote.objects.update_or_create(
-        statement=statement, participant=participant_key(user),
-        defaults={"user": user, "value": value, "voted_at": timezone.now()})
+    if not statement.is_shown:
+        raise VoteRefused(_("This statement is not shown: it is awaiting moderation or was set aside."))
+    participant = _participant(conversation, user, session_key, "vote")
+    author = user if getattr(user, "is_authenticated", False) else None
+    with transaction.atomic():
+        result, created = Vote.objects.update_or_create(
+            statement=statement, participant=participant,
+            defaults={"user": author, "value": value, "voted_at": timezone.now()})
+        if created:
+            contribution_record(kind="opinions.vote", target=result, component=conversation.component,
+                                author=author, channel=channel)
     schedule_groups(conversation)
     return result
+
+
+def normalised(text: str) -> str:
+    """TEXT as two statements are compared: lower case, no accents, only its words and numbers, single spaces."""
+    return " ".join(re.findall(r"\w+", strip_accents((text or "").lower())))
+
+
+def statement_clean(conversation: Conversation, text: str) -> str:
+    """TEXT with its spaces tidied, or ValidationError (keyed "text"): empty, too long, or the same as a statement
+    of the conversation once case, accents and punctuation are set aside."""
+    text = " ".join((text or "").split())
+    if not text:
+        raise ValidationError({"text": _("Write your statement.")})
+    if len(text) > STATEMENT_MAX_LENGTH:
+        raise ValidationError({"text": _("A statement is %(max)s characters at most (yours has %(count)s): keep "
+                                         "one idea.") % {"max": STATEMENT_MAX_LENGTH, "count": len(text)}})
+    wanted = normalised(text)
+    for existing in conversation.statements.exclude(status=Statement.Status.REJECTED).values_list("text", flat=True):
+        if normalised(existing) == wanted:
+            raise ValidationError({"text": _("This statement is already in the debate: vote on it instead.")})
+    return text
+
+
+@send_limited("statement")
+def write_statement(conversation: Conversation, user, text: str, *, session_key: str = "",
+                    channel: str = Channel.WEB) -> Statement:
+    """A participant's statement, awaiting moderation: shown at once when the conversation publishes before
+    moderation, after an agent accepts it otherwise. Its author agrees with it (their vote, as in Polis, when it is
+    shown). Raises VoteRefused / VerificationRequired (see participation_refusal) or ValidationError (`text`)."""
+    participant = _participant(conversation, user, session_key, "write_statement")
+    text = statement_clean(conversation, text)
+    author = user if getattr(user, "is_authenticated", False) else None
+    with transaction.atomic():
+        statement = Statement.objects.create(conversation=conversation, text=text, author=author)
+        contribution_record(kind="opinions.statement", target=statement, component=conversation.component,
+                            author=author, channel=channel)
+        if statement.is_shown:
+            Vote.objects.create(statement=statement, participant=participant, user=author, value=Vote.Value.AGREE)
+    if statement.is_shown:
+        schedule_groups(conversation)
+    return statement
+
+
+def votes_of(conversation: Conversation, participant: str) -> dict:
+    """{statement pk: value} of PARTICIPANT's votes in CONVERSATION."""
+    if not participant:
+        return {}
+    return dict(Vote.objects.filter(statement__conversation=conversation, participant=participant)
+                .values_list("statement_id", "value"))
+
+
+def statement_stats(conversation: Conversation, groups: dict | None = None) -> dict:
+    """Per statement pk: {"agree", "disagree", "pass", "seen"} over everyone, and "groups": {group: the same counts
+    among the group's participants} for GROUPS ({participant: group}, the last computation's)."""
+    groups = groups or {}
+    stats: dict = {}
+    empty = {"agree": 0, "disagree": 0, "pass": 0, "seen": 0}
+    names = {1: "agree", -1: "disagree", 0: "pass"}
+    rows = Vote.objects.filter(statement__conversation=conversation).values_list("statement_id", "participant",
+                                                                                 "value")
+    for statement, participant, value in rows.iterator(chunk_size=5000):
+        entry = stats.setdefault(statement, {**empty, "groups": {}})
+        entry[names[value]] += 1
+        entry["seen"] += 1
+        group = groups.get(participant)
+        if group is not None:
+            in_group = entry["groups"].setdefault(group, dict(empty))
+            in_group[names[value]] += 1
+            in_group["seen"] += 1
+    return stats
+
+
+def divisiveness(entry: dict, k: int) -> float:
+    """How much the K groups differ on a statement: the largest gap between two groups' shares of agreement, each
+    P(agree | group) = (agrees + 1) / (seen + 2) as in Polis (0 without groups)."""
+    if k < 2:
+        return 0.0
+    shares = [(g["agree"] + 1) / (g["seen"] + 2) for g in (entry.get("groups", {}).get(group, {"agree": 0, "seen": 0})
+                                                          for group in range(k))]
+    return max(shares) - min(shares)
+
+
+def next_statement(conversation: Conversation, participant: str, *, rng: random.Random | None = None):
+    """The next statement to show PARTICIPANT, chosen as Polis does (its `priority-metric`): among the shown
+    statements they have not voted on, one drawn at random with the weight
+
+        priority = (importance × (1 + 8 × 2^(−S / 5)))²,   importance = (1 − P) × (D + 1) × A
+
+    where S is how many people voted on it, A = (agrees + 1) / (S + 2) and P = (passes + 1) / (S + 2) its shares
+    of agreement and of passes (with Polis's pseudo-counts), and D its divisiveness between the current groups
+    (the largest gap between two groups' shares of agreement, 0 while there are no groups; Polis takes the
+    statement's extremity on the map, our groups carry the same signal). The novelty factor gives a statement
+    nobody voted on 81 times the weight it will have once well voted (a new statement facing one that 40 people
+    all agreed with is drawn about 9 times in 10): new statements are seen quickly; among the well-voted ones,
+    those that split the groups and those people take a side on (few passes) come first. RNG (a random.Random)
+    makes the draw reproducible in tests. None when nothing is left."""
+    voted = set(votes_of(conversation, participant))
+    candidates = [statement for statement in conversation.shown_statements() if statement.pk not in voted]
+    if not candidates:
+        return None
+    result = GroupsResult.objects.filter(conversation=conversation).first()
+    k = result.k if result is not None else 0
+    stats = statement_stats(conversation, (result.data.get("groups") if result is not None and k else None))
+    weights = []
+    for statement in candidates:
+        entry = stats.get(statement.pk, {"agree": 0, "pass": 0, "seen": 0})
+        seen = entry["seen"]
+        agree, passes = (entry["agree"] + 1) / (seen + 2), (entry["pass"] + 1) / (seen + 2)
+        importance = (1 - passes) * (divisiveness(entry, k) + 1) * agree
+        weights.append((importance * (1 + 8 * 2 ** (-seen / 5))) ** 2)
+    return (rng or random).choices(candidates, weights=weights)[0]
 
 
 def schedule_groups(conversation: Conversation) -> bool:

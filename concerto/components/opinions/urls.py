@@ -1,17 +1,15 @@
-"""Public URLs of one opinions component, mounted at /<org_slug>/<space_slug>/debats/<component_id>/.
+"""Public URLs of one opinions component, mounted at /<org_slug>/<space_slug>/debats/<component_id>/: the debates,
+voting, writing a statement, the results, and the Polis-format export (export_urls.py)."""
 
-A stand-in for the participant pages' URLconf (another piece of work): the index the kernel links to, and the
-Polis-format export (export_urls.py), which that URLconf includes too."""
-
-from django.http import HttpResponse
 from django.urls import include, path
 
-
-def index(request, org_slug, space_slug, component_id):
-    return HttpResponse("")
-
+from concerto.components.opinions import views
 
 urlpatterns = [
-    path("", index, name="index"),
+    path("", views.conversation_list, name="index"),
+    path("<int:conversation_id>/", views.conversation_detail, name="detail"),
+    path("<int:conversation_id>/voter/", views.conversation_vote, name="vote"),
+    path("<int:conversation_id>/proposer/", views.statement_write, name="write"),
+    path("<int:conversation_id>/resultats/", views.conversation_results, name="results"),
     path("", include("concerto.components.opinions.export_urls")),
 ]

@@ -5,6 +5,8 @@ rows in the caller's transaction, the other channels (email) after commit throug
 rolled-back change sends nothing.
 """
 
+import secrets
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -451,3 +453,13 @@ def push_subscription_delete(*, user, endpoint: str) -> int:
     """USER turned push off on one device: forget that endpoint if it is theirs (another's stays)."""
     deleted, _rows = PushSubscription.objects.filter(user=user, endpoint=(endpoint or "").strip()).delete()
     return deleted
+
+
+def session_key(request, name: str, *, create: bool = False) -> str:
+    """An anonymous participant's key, kept in their session under NAME: random, never derived from the session's
+    own id (which changes at sign-in), and created on the first contribution with CREATE ("" until then)."""
+    key = request.session.get(name, "")
+    if not key and create:
+        key = secrets.token_urlsafe(24)
+        request.session[name] = key
+    return key

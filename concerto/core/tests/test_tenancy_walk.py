@@ -159,7 +159,8 @@ def _polls(component, author, title):
 def _opinions(component, author, title):
     from concerto.components.opinions.models import Conversation, Statement, Vote
 
-    conversation = Conversation.objects.create(component=component, question=title, published_at=timezone.now())
+    conversation = Conversation.objects.create(component=component, question=title, published_at=timezone.now(),
+                                               audience=Conversation.Audience.ANYONE)
     statement = Statement.objects.create(conversation=conversation, text=f"{title} affirmation", status="accepted")
     Statement.objects.create(conversation=conversation, text=f"{title} en attente", author=author)
     Vote.objects.create(statement=statement, participant=f"u{author.pk}", user=author, value=1)

@@ -63,23 +63,23 @@ def test_a_bad_form_keeps_what_was_typed_with_french_errors(staff_client, agent,
     assert not Conversation.objects.exists()
 
 
-def test_editing_adds_seeds_and_keeps_the_statements(staff_client, agent, debate):
+def test_editing_adds_seeds_and_keeps_the_statements(staff_client, agent, seeded):
     client = staff_client(agent)
-    response = client.post(_url(debate.component, "edit", debate.pk), _form(
+    response = client.post(_url(seeded.component, "edit", seeded.pk), _form(
         question="Que faire du centre-ville, demain ?", seeds="Il faut plus de bancs.\nUn kiosque à musique."))
     assert response.status_code == 302
-    debate.refresh_from_db()
-    assert debate.question == "Que faire du centre-ville, demain ?" and debate.statements.count() == 6
+    seeded.refresh_from_db()
+    assert seeded.question == "Que faire du centre-ville, demain ?" and seeded.statements.count() == 6
     entry = AuditEntry.objects.filter(action="opinions.conversation_updated").get()
     assert "seeds" in entry.data["fields"] and "question" in entry.data["fields"]
 
 
-def test_the_queue_accepts_one_rejects_many_with_the_reason_in_the_audit_log(staff_client, moderator, debate,
+def test_the_queue_accepts_one_rejects_many_with_the_reason_in_the_audit_log(staff_client, moderator, seeded,
                                                                              resident):
-    pending = [Statement.objects.create(conversation=debate, text=f"Proposition {n}", author=resident)
+    pending = [Statement.objects.create(conversation=seeded, text=f"Proposition {n}", author=resident)
                for n in range(3)]
     client = staff_client(moderator)
-    url = _url(debate.component, "queue", debate.pk)
+    url = _url(seeded.component, "queue", seeded.pk)
     page = client.get(url).content.decode()
     assert "Proposition 0" in page and "Proposition 2" in page
     client.post(url, {"one": f"accept:{pending[0].pk}"})
@@ -92,13 +92,13 @@ def test_the_queue_accepts_one_rejects_many_with_the_reason_in_the_audit_log(sta
     assert "Proposition" not in client.get(url).content.decode()
 
 
-def test_the_queue_refuses_a_reason_too_long_and_statements_of_another_debate(staff_client, agent, debate,
+def test_the_queue_refuses_a_reason_too_long_and_statements_of_another_debate(staff_client, agent, seeded,
                                                                                opinions, resident):
     other = Conversation.objects.create(component=opinions, question="Autre débat")
     foreign = Statement.objects.create(conversation=other, text="Ailleurs", author=resident)
-    mine = Statement.objects.create(conversation=debate, text="Ici", author=resident)
+    mine = Statement.objects.create(conversation=seeded, text="Ici", author=resident)
     client = staff_client(agent)
-    url = _url(debate.component, "queue", debate.pk)
+    url = _url(seeded.component, "queue", seeded.pk)
     response = client.post(url, {"statements": [mine.pk], "action": "reject", "reason": "x" * 600}, follow=True)
     assert "600 caractères ; 500 au plus".replace(" ;", "\xa0;") in response.content.decode()
     assert Statement.objects.get(pk=mine.pk).status == "pending"
@@ -108,15 +108,15 @@ def test_the_queue_refuses_a_reason_too_long_and_statements_of_another_debate(st
     assert "Cochez au moins une affirmation." in response.content.decode()
 
 
-def test_results_show_groups_consensus_and_a_csv_per_group(staff_client, elected, debate):
-    voters(debate, 30)
-    services.recompute_groups(debate)
-    result = GroupsResult.objects.get(conversation=debate)
+def test_results_show_groups_consensus_and_a_csv_per_group(staff_client, elected, seeded):
+    voters(seeded, 30)
+    services.recompute_groups(seeded)
+    result = GroupsResult.objects.get(conversation=seeded)
     assert result.k == 2
     client = staff_client(elected)
-    page = client.get(_url(debate.component, "results", debate.pk)).content.decode()
+    page = client.get(_url(seeded.component, "results", seeded.pk)).content.decode()
     assert "Groupe A" in page and "Groupe B" in page and "30 participants" in page
-    response = client.get(_url(debate.component, "statements_csv", debate.pk))
+    response = client.get(_url(seeded.component, "statements_csv", seeded.pk))
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:6] == ["Affirmation n°", "Modération", "Affirmation", "D’accord", "Pas d’accord", "Je passe"]
     assert len(rows[0]) == 6 + 3 * 2 and len(rows) == 6
@@ -126,40 +126,40 @@ def test_results_show_groups_consensus_and_a_csv_per_group(staff_client, elected
     assert agree + disagree + passed == 30
     assert groups[0] + groups[3] == agree  # every voter is in a group here
     # An elected official reads, but may not ask for a recomputation.
-    assert client.post(_url(debate.component, "recompute", debate.pk)).status_code == 403
+    assert client.post(_url(seeded.component, "recompute", seeded.pk)).status_code == 403
 
 
-def test_recompute_now_queues_the_task_and_never_computes_in_the_request(staff_client, agent, debate, settings,
+def test_recompute_now_queues_the_task_and_never_computes_in_the_request(staff_client, agent, seeded, settings,
                                                                         django_capture_on_commit_callbacks):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     from django_tasks import default_task_backend
 
     default_task_backend.clear()
-    voters(debate, 10)
+    voters(seeded, 10)
     client = staff_client(agent)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(_url(debate.component, "recompute", debate.pk))
+        response = client.post(_url(seeded.component, "recompute", seeded.pk))
     assert response.status_code == 302
     assert not GroupsResult.objects.exists()
-    assert [result.args for result in default_task_backend.results] == [[debate.pk]]
+    assert [result.args for result in default_task_backend.results] == [[seeded.pk]]
     assert AuditEntry.objects.filter(action="opinions.groups_recompute").exists()
 
 
-def test_a_debate_without_enough_votes_says_so(staff_client, agent, debate):
-    services.recompute_groups(debate)
-    page = staff_client(agent).get(_url(debate.component, "results", debate.pk)).content.decode()
+def test_a_debate_without_enough_votes_says_so(staff_client, agent, seeded):
+    services.recompute_groups(seeded)
+    page = staff_client(agent).get(_url(seeded.component, "results", seeded.pk)).content.decode()
     assert "Pas encore assez de votes" in page
 
 
-def test_an_agent_of_another_commune_reaches_nothing(staff_client, outsider, debate):
+def test_an_agent_of_another_commune_reaches_nothing(staff_client, outsider, seeded):
     client = staff_client(outsider)
     for name in ("results", "queue", "edit", "statements_csv", "polis_zip"):
-        assert client.get(_url(debate.component, name, debate.pk, org="montreuil")).status_code in (403, 404)
-        assert client.get(_url(debate.component, name, debate.pk)).status_code in (403, 404)
+        assert client.get(_url(seeded.component, name, seeded.pk, org="montreuil")).status_code in (403, 404)
+        assert client.get(_url(seeded.component, name, seeded.pk)).status_code in (403, 404)
 
 
-def test_a_resident_has_no_queue(client, resident, debate):
+def test_a_resident_has_no_queue(client, resident, seeded):
     from concerto import testing
 
     testing.login_with_mfa(client, resident) if hasattr(testing, "login_with_mfa") else client.force_login(resident)
-    assert client.get(_url(debate.component, "queue", debate.pk)).status_code in (302, 403)
+    assert client.get(_url(seeded.component, "queue", seeded.pk)).status_code in (302, 403)

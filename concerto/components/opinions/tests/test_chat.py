@@ -16,13 +16,13 @@ def _fresh_menu():
     cache.clear()  # the engine keeps a commune's menu for a few seconds
 
 
-def test_a_resident_votes_statement_after_statement_in_the_web_chat(client, debate, resident, author):
-    statements = list(debate.statements.order_by("pk"))
+def test_a_resident_votes_statement_after_statement_in_the_web_chat(client, seeded, resident, author):
+    statements = list(seeded.statements.order_by("pk"))
     services.vote(statements[0], author, 1)  # the first has a vote: the chat offers the second first
     client.force_login(resident)
     html = page(client, commune="sceaux")
-    assert f"item:opinions:{debate.pk}" in html
-    html = send(client, payload=f"item:opinions:{debate.pk}")
+    assert f"item:opinions:{seeded.pk}" in html
+    html = send(client, payload=f"item:opinions:{seeded.pk}")
     assert statements[1].text in html and "Que pensez-vous de cette affirmation ?" in html
     html = send(client, payload=buttons(html)["D’accord"])
     assert Vote.objects.get(user=resident).statement == statements[1]
@@ -35,28 +35,28 @@ def test_a_resident_votes_statement_after_statement_in_the_web_chat(client, deba
     assert Vote.objects.filter(user=resident).count() == 5
 
 
-def test_an_unknown_answer_asks_again_and_stop_ends(client, debate, resident):
+def test_an_unknown_answer_asks_again_and_stop_ends(client, seeded, resident):
     client.force_login(resident)
     page(client, commune="sceaux")
-    send(client, payload=f"item:opinions:{debate.pk}")
+    send(client, payload=f"item:opinions:{seeded.pk}")
     html = send(client, text="peut-être")
     assert "Choisissez d’accord, pas d’accord ou je passe." in html and not Vote.objects.exists()
     html = send(client, payload=buttons(html)["J’ai fini"])
     assert "Merci pour vos votes." in html
 
 
-def test_an_unlinked_chat_is_asked_to_sign_in(client, debate):
+def test_an_unlinked_chat_is_asked_to_sign_in(client, seeded):
     page(client, commune="sceaux")
-    html = send(client, payload=f"item:opinions:{debate.pk}")
+    html = send(client, payload=f"item:opinions:{seeded.pk}")
     assert "Connectez-vous pour participer à ce débat." in html and not Vote.objects.exists()
 
 
-def test_the_next_statement_is_the_least_voted_one_not_yet_voted(debate, resident, author):
-    statements = list(debate.statements.order_by("pk"))
+def test_the_next_statement_is_the_least_voted_one_not_yet_voted(seeded, resident, author):
+    statements = list(seeded.statements.order_by("pk"))
     for statement in statements[:3]:
         services.vote(statement, author, 1)
-    assert chat.next_statement(debate, resident) == statements[3]
+    assert chat.next_statement(seeded, resident) == statements[3]
     services.vote(statements[3], resident, 0)
-    assert chat.next_statement(debate, resident) == statements[4]
+    assert chat.next_statement(seeded, resident) == statements[4]
     services.vote(statements[4], resident, 0)
-    assert chat.next_statement(debate, resident) == statements[0]
+    assert chat.next_statement(seeded, resident) == statements[0]

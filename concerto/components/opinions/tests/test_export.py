@@ -1,5 +1,5 @@
-"""The Polis openData export of a debate: the three files with Polis's columns, participants renumbered 0..n-1
-(no account id), hidden statements without their text, public only when the debate is; read back by the
+"""The Polis openData export of a seeded: the three files with Polis's columns, participants renumbered 0..n-1
+(no account id), hidden statements without their text, public only when the seeded is; read back by the
 component's own `opinion_groups` code, it gives the stored groups."""
 
 import csv
@@ -17,10 +17,10 @@ from concerto.components.opinions.tests.test_maths import DATA
 pytestmark = pytest.mark.django_db
 
 
-def _url(debate, url_name, **extra):
-    space = debate.component.space
+def _url(seeded, url_name, **extra):
+    space = seeded.component.space
     return reverse(f"opinions:{url_name}", kwargs={"org_slug": space.organisation.slug, "space_slug": space.slug,
-                                               "component_id": debate.component_id, "conversation_id": debate.pk,
+                                               "component_id": seeded.component_id, "conversation_id": seeded.pk,
                                                **extra})
 
 
@@ -35,14 +35,14 @@ def _unzip(content: bytes, folder):
         archive.extractall(folder)
 
 
-def test_the_export_read_back_gives_the_stored_groups(client, debate, resident, tmp_path):
-    people = voters(debate, 40)
-    rejected = Statement.objects.create(conversation=debate, text="Texte hors charte", author=resident,
+def test_the_export_read_back_gives_the_stored_groups(client, seeded, resident, tmp_path):
+    people = voters(seeded, 40)
+    rejected = Statement.objects.create(conversation=seeded, text="Texte hors charte", author=resident,
                                         status=Statement.Status.REJECTED)
     Vote.objects.create(statement=rejected, participant=f"u{people[0].pk}", user=people[0], value=1)
-    stored = services.recompute_groups(debate)
+    stored = services.recompute_groups(seeded)
     assert stored.k == 2
-    response = client.get(_url(debate, "export_zip"))
+    response = client.get(_url(seeded, "export_zip"))
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     _unzip(b"".join(response.streaming_content), tmp_path)
 
@@ -65,23 +65,23 @@ def test_the_export_read_back_gives_the_stored_groups(client, debate, resident, 
     assert sorted(int(number) for number in exported_groups) == list(range(len(exported_groups)))
 
 
-def test_hidden_statements_keep_their_votes_but_not_their_text(client, debate, resident):
-    Statement.objects.create(conversation=debate, text="Secret en attente", author=resident)
-    Statement.objects.create(conversation=debate, text="Secret rejeté", author=resident, status="rejected")
-    body = client.get(_url(debate, "export_csv", name="comments")).content.decode()
+def test_hidden_statements_keep_their_votes_but_not_their_text(client, seeded, resident):
+    Statement.objects.create(conversation=seeded, text="Secret en attente", author=resident)
+    Statement.objects.create(conversation=seeded, text="Secret rejeté", author=resident, status="rejected")
+    body = client.get(_url(seeded, "export_csv", name="comments")).content.decode()
     assert "Secret" not in body and body.startswith("timestamp,datetime,comment-id,author-id")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert [row["moderated"] for row in rows] == ["1"] * 5 + ["0", "-1"]
-    # Participant 0 is the agent who wrote the seed statements (as Polis numbers the debate's owner), 1 the resident.
+    # Participant 0 is the agent who wrote the seed statements (as Polis numbers the seeded's owner), 1 the resident.
     assert {row["author-id"] for row in rows[:5]} == {"0"} and {row["author-id"] for row in rows[-2:]} == {"1"}
-    assert f"u{resident.pk}" not in client.get(_url(debate, "export_csv", name="participants-votes")).content.decode()
+    assert f"u{resident.pk}" not in client.get(_url(seeded, "export_csv", name="participants-votes")).content.decode()
 
 
-def test_the_last_vote_is_exported_with_polis_values(client, debate, resident):
-    statement = debate.statements.first()
+def test_the_last_vote_is_exported_with_polis_values(client, seeded, resident):
+    statement = seeded.statements.first()
     services.vote(statement, resident, 1)
     services.vote(statement, resident, -1)
-    rows = list(csv.DictReader(io.StringIO(client.get(_url(debate, "export_csv", name="votes")).content.decode())))
+    rows = list(csv.DictReader(io.StringIO(client.get(_url(seeded, "export_csv", name="votes")).content.decode())))
     assert [(row["comment-id"], row["voter-id"], row["vote"]) for row in rows] == [(str(statement.pk), "1", "-1")]
     assert rows[0]["timestamp"].isdigit() and "UTC" in rows[0]["datetime"]
 
@@ -93,6 +93,6 @@ def test_a_draft_debate_is_not_exported_to_the_public(client, opinions, agent):
     assert client.get(_url(draft, "export_csv", name="summary")).status_code == 404
 
 
-def test_an_unknown_file_is_a_404(client, debate):
-    assert client.get(_url(debate, "export_csv", name="secrets")).status_code == 404
+def test_an_unknown_file_is_a_404(client, seeded):
+    assert client.get(_url(seeded, "export_csv", name="secrets")).status_code == 404
     assert not GroupsResult.objects.exists()

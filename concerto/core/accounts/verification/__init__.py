@@ -34,6 +34,7 @@ from concerto.core.accounts.verification.actions import (
     action_refusal,
     action_require,
     covered_communes,
+    residence_refusal,
     scope_refusal,
 )
 from concerto.core.accounts.verification.census import (
@@ -104,6 +105,7 @@ __all__ = [
     "CENSUS_BATCH_SIZE", "CENSUS_FAILURES_LIMIT", "CENSUS_MAX_ROWS", "CODE_MAX_ATTEMPTS", "METHOD_LABELS",
     "POST_CODE_LIFETIME", "POST_REQUESTS_LIMIT", "SMS_CODE_LIFETIME", "SMS_PER_PHONE_LIMIT", "SMS_REQUESTS_LIMIT",
     "CensusParse", "LogSmsBackend", "MemorySmsBackend", "VerificationRequired", "covered_communes", "scope_refusal",
+    "residence_refusal",
     "action_refusal", "action_require", "census_check", "census_delete", "census_parse", "census_precheck",
     "census_upload", "code_confirm", "code_request_post", "code_request_sms", "desk_verify", "franceconnect_identity",
     "franceconnect_verify", "IDENTITY_LIFETIME", "identity_hash",

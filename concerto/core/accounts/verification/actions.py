@@ -36,9 +36,15 @@ def action_refusal(*, user, component, action: str, next_url: str = "") -> Verif
     verification page sends them back."""
     if not component.requires_verification(action):
         return None
-    organisation = component.space.organisation
+    return residence_refusal(user=user, space=component.space, next_url=next_url)
+
+
+def residence_refusal(*, user, space, next_url: str = "") -> VerificationRequired | None:
+    """Why USER may not take part in SPACE for want of a verified residence in its organisation (and its scope),
+    or None when they are a verified resident there. NEXT_URL is where the verification page sends them back."""
+    organisation = space.organisation
     if is_verified(user=user, organisation=organisation):
-        return scope_refusal(user=user, space=component.space)
+        return scope_refusal(user=user, space=space)
     if not getattr(user, "is_authenticated", False):
         login = reverse("account_login")
         next_url = safe_next(next_url)
