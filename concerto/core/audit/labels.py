@@ -94,6 +94,7 @@ KERNEL_ACTION_LABELS = {
     "action.progress_added": _("Action update published"),
     "action.photo_added": _("Action photo added"),
     "action.deleted": _("Action deleted"),
+    "population.imported": _("Population table imported"),
 }
 
 # Actions some components write under their own name, for the kernel's shared categories
