@@ -230,20 +230,18 @@ def poll_results(poll: Poll) -> dict:
 
 
 def weighted_results_of(poll: Poll):
-    """The poll's results raw and weighted to the population by age band (concerto.core.insights.weighted)."""
+    """The poll's results raw and weighted to the population by age band (concerto.core.insights.weighted),
+    from two GROUP BY queries on the answers."""
     choices = list(poll.choices.order_by("position", "pk"))
     position = {choice.pk: index for index, choice in enumerate(choices)}
-    chosen: dict[int, list[int]] = {}
-    for answer_id, choice_id in Answer.choices.through.objects.filter(answer__poll=poll).values_list(
-            "answer_id", "choice_id"):
-        chosen.setdefault(answer_id, []).append(position[choice_id])
-    respondents, picks = [], []
-    for answer_id, birth_year, residence_id in poll.answers.values_list("pk", "user__birth_year",
-                                                                         "user__residence_id").order_by("pk"):
-        respondents.append((birth_year, residence_id))
-        picks.append(chosen.get(answer_id, []))
+    respondents = (poll.answers.values_list("user__birth_year", "user__residence_id").annotate(n=Count("pk"))
+                   .order_by())
+    chosen = (Answer.choices.through.objects.filter(answer__poll=poll)
+              .values_list("answer__user__birth_year", "answer__user__residence_id", "choice_id")
+              .annotate(n=Count("pk")).order_by())
     space = poll.component.space
-    return weighted_results(organisation=space.organisation, space=space, respondents=respondents, chosen=picks,
+    return weighted_results(organisation=space.organisation, space=space, respondents=list(respondents),
+                            chosen=[(year, place, position[choice], n) for year, place, choice, n in chosen],
                             labels=[choice.label for choice in choices])
 
 

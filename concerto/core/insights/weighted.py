@@ -51,16 +51,24 @@ def _labels(keys) -> str:
 
 
 def weighted_results(*, organisation, respondents, chosen, labels, space=None, today=None) -> WeightedResults:
-    """RESPONDENTS: one (birth_year or None, residence organisation id or None) per respondent; CHOSEN: for each
-    respondent, the positions (in LABELS) of what they chose."""
-    count = len(respondents)
-    matrix = np.zeros((count, len(labels)))
-    for row, positions in enumerate(chosen):
-        matrix[row, list(positions)] = 1
+    """RESPONDENTS: (birth_year or None, residence organisation id or None, how many people) per cell of the
+    respondents; CHOSEN: (birth_year, residence id, position in LABELS, how many people chose it). The database
+    groups them (GROUP BY), so that the cost does not grow with the number of respondents."""
+    cells = {(birth_year, place): row for row, (birth_year, place) in
+             enumerate(dict.fromkeys((birth_year, place) for birth_year, place, _n in respondents))}
+    people = np.zeros(len(cells))
+    for birth_year, place, n in respondents:
+        people[cells[birth_year, place]] += n
+    matrix = np.zeros((len(cells), len(labels)))
+    for birth_year, place, position, n in chosen:
+        row = cells.get((birth_year, place))
+        if row is not None:
+            matrix[row, position] += n
     raw = matrix.sum(axis=0)
+    count = int(people.sum())
     result = WeightedResults(rows=[], respondents=count)
     year = reference_year_of(space, today)
-    bands = np.array([band_index(year - birth_year) if birth_year else -1 for birth_year, _place in respondents],
+    bands = np.array([band_index(year - birth_year) if birth_year else -1 for birth_year, _place in cells],
                      dtype=np.int64)
     owner = space.organisation if space is not None else organisation
     population = population_of(owner)
@@ -75,16 +83,16 @@ def weighted_results(*, organisation, respondents, chosen, labels, space=None, t
         if len(by_commune) > 1:
             order = sorted(by_commune)
             position = {commune_id: index for index, commune_id in enumerate(order)}
-            places = np.array([position.get(place, -1) for _year, place in respondents], dtype=np.int64)
-            weights = weighting.rake(bands, places, np.array([by_commune[pk] for pk in order]))
+            places = np.array([position.get(place, -1) for _year, place in cells], dtype=np.int64)
+            weights = weighting.rake(bands, places, np.array([by_commune[pk] for pk in order]), counts=people)
         else:
-            weights = weighting.post_stratify(bands, np.array(population.counts))
+            weights = weighting.post_stratify(bands, np.array(population.counts), counts=people)
         if not weights.n:
             result.reason = _("None of the respondents gave a year of birth: results are not weighted.")
             weights = None
     if weights is not None:
         result.weights = weights
-        shares = weighting.weighted_shares(weights.weights, matrix)
+        shares = weighting.weighted_shares(weights, matrix)
         if weights.left_out:
             result.notes.append(ngettext(
                 "%(count)s respondent is left out of the weighted results: no year of birth (or no commune of "

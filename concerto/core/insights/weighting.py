@@ -1,6 +1,8 @@
 """Weights that make respondents look like the population: post-stratification on one margin (age band), raking
 (iterative proportional fitting) on several (age band × commune of residence), Kish's effective sample size, and
-weighted shares of answers. Pure numpy: callers give arrays of category indices (-1: unknown, left out).
+weighted shares of answers. Pure numpy: callers give arrays of category indices (-1: unknown, left out), one row
+per respondent, or one row per cell of identical respondents with COUNTS (the weight depends only on the cell, so
+100,000 respondents are a few hundred rows counted by the database).
 
 Rules, said on the pages (docs/architecture.md, « Representativeness (issue 18) »):
 - a category the population has but no respondent (an empty cell) is merged with its neighbour (the next band,
@@ -23,28 +25,30 @@ RAKING_TOLERANCE = 1e-6
 
 @dataclass
 class Weights:
-    weights: np.ndarray  # one per respondent, mean 1 over those weighted, 0 for those left out
+    weights: np.ndarray  # one per row (each person of the row), mean 1 over the people weighted, 0 when left out
+    counts: np.ndarray  # the people of each row
     method: str  # "post-stratification", "raking" or "" (nothing to weight)
     merged: list[tuple[int, int]] = field(default_factory=list)  # (empty band, band it was merged into)
     dropped: list[int] = field(default_factory=list)  # indices of the second margin left out (raking)
 
     @property
     def n(self) -> int:
-        return int(np.count_nonzero(self.weights))
+        return int(self.counts[self.weights > 0].sum())
 
     @property
     def left_out(self) -> int:
-        return int(self.weights.size - self.n)
+        return int(self.counts.sum() - self.n)
 
     @property
     def effective_n(self) -> float:
-        """Kish: (Σw)² / Σw²."""
-        squares = float(np.dot(self.weights, self.weights))
-        return float(self.weights.sum()) ** 2 / squares if squares else 0.0
+        """Kish: (Σw)² / Σw², over people."""
+        squares = float(np.dot(self.counts, self.weights ** 2))
+        return float(np.dot(self.counts, self.weights)) ** 2 / squares if squares else 0.0
 
     @property
     def max_weight(self) -> float:
-        return float(self.weights.max()) if self.weights.size else 0.0
+        present = self.weights[self.counts > 0]
+        return float(present.max()) if present.size else 0.0
 
     @property
     def extreme(self) -> bool:
@@ -73,49 +77,57 @@ def collapse(sample: np.ndarray, population: np.ndarray) -> tuple[np.ndarray, li
     return np.array(groups), merged
 
 
-def _normalised(weights: np.ndarray) -> np.ndarray:
-    active = weights > 0
+def _normalised(weights: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    active = (weights > 0) & (counts > 0)
     if active.any():
-        weights[active] *= active.sum() / weights[active].sum()
+        weights[active] *= counts[active].sum() / np.dot(weights[active], counts[active])
     return weights
 
 
-def post_stratify(bands: np.ndarray, population: np.ndarray) -> Weights:
+def _counts(counts, size: int) -> np.ndarray:
+    return np.ones(size) if counts is None else np.asarray(counts, dtype=float)
+
+
+def post_stratify(bands: np.ndarray, population: np.ndarray, counts=None) -> Weights:
     """Weights so that the share of each band among respondents is its share of POPULATION (counts by band).
-    BANDS: each respondent's band index, -1 when unknown (weight 0)."""
+    BANDS: each row's band index, -1 when unknown (weight 0); COUNTS: the people of each row (1 by default)."""
     bands = np.asarray(bands, dtype=np.int64)
+    counts = _counts(counts, bands.size)
     population = np.asarray(population, dtype=float)
     weights = np.zeros(bands.size)
-    known = bands >= 0
+    known = (bands >= 0) & (counts > 0)
     if not known.any() or population.sum() <= 0:
-        return Weights(weights, "")
-    sample = np.bincount(bands[known], minlength=population.size).astype(float)
+        return Weights(weights, counts, "")
+    sample = np.bincount(bands[known], weights=counts[known], minlength=population.size)
     groups, merged = collapse(sample, population)
     size = groups.max() + 1
     group_population = np.bincount(groups, weights=population, minlength=size)
     group_sample = np.bincount(groups, weights=sample, minlength=size)
     with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(group_sample > 0, (group_population / population.sum()) / (group_sample / known.sum()), 0.0)
+        factor = np.where(group_sample > 0,
+                          (group_population / population.sum()) / (group_sample / counts[known].sum()), 0.0)
     weights[known] = factor[groups[bands[known]]]
-    return Weights(_normalised(weights), "post-stratification", merged=merged)
+    return Weights(_normalised(weights, counts), counts, "post-stratification", merged=merged)
 
 
-def rake(bands: np.ndarray, places: np.ndarray, population: np.ndarray) -> Weights:
+def rake(bands: np.ndarray, places: np.ndarray, population: np.ndarray, counts=None) -> Weights:
     """Raking on two margins: age band and place (commune of residence). POPULATION: counts, places × bands.
-    Respondents with an unknown band or place (-1) get weight 0."""
+    Rows with an unknown band or place (-1) get weight 0; COUNTS: the people of each row (1 by default)."""
     bands = np.asarray(bands, dtype=np.int64)
     places = np.asarray(places, dtype=np.int64)
+    counts = _counts(counts, bands.size)
     population = np.asarray(population, dtype=float)
     weights = np.zeros(bands.size)
-    known = (bands >= 0) & (places >= 0)
+    known = (bands >= 0) & (places >= 0) & (counts > 0)
     if not known.any() or population.sum() <= 0:
-        return Weights(weights, "")
-    place_sample = np.bincount(places[known], minlength=population.shape[0])
+        return Weights(weights, counts, "")
+    people = counts[known]
+    place_sample = np.bincount(places[known], weights=people, minlength=population.shape[0])
     dropped = [int(place) for place in np.flatnonzero((place_sample == 0) & (population.sum(axis=1) > 0))]
     population = population.copy()
     population[dropped, :] = 0
     band_target = population.sum(axis=0)
-    band_sample = np.bincount(bands[known], minlength=population.shape[1]).astype(float)
+    band_sample = np.bincount(bands[known], weights=people, minlength=population.shape[1])
     groups, merged = collapse(band_sample, band_target)
     band_group = groups[bands[known]]
     band_target = np.bincount(groups, weights=band_target, minlength=groups.max() + 1)
@@ -125,7 +137,7 @@ def rake(bands: np.ndarray, places: np.ndarray, population: np.ndarray) -> Weigh
     for _round in range(RAKING_ITERATIONS):
         gap = 0.0
         for categories, target in margins:
-            reached = np.bincount(categories, weights=current, minlength=target.size) / current.sum()
+            reached = np.bincount(categories, weights=current * people, minlength=target.size) / np.dot(current, people)
             with np.errstate(divide="ignore", invalid="ignore"):
                 factor = np.where(reached > 0, target / reached, 0.0)
             gap = max(gap, float(np.abs(reached - target).max()))
@@ -133,12 +145,13 @@ def rake(bands: np.ndarray, places: np.ndarray, population: np.ndarray) -> Weigh
         if gap < RAKING_TOLERANCE:
             break
     weights[known] = current
-    return Weights(_normalised(weights), "raking", merged=merged, dropped=dropped)
+    return Weights(_normalised(weights, counts), counts, "raking", merged=merged, dropped=dropped)
 
 
-def weighted_shares(weights: np.ndarray, chosen: np.ndarray) -> np.ndarray:
-    """Each option's share of the weighted respondents. CHOSEN: respondents × options, 1 where chosen."""
-    total = float(weights.sum())
+def weighted_shares(weights: Weights, chosen: np.ndarray) -> np.ndarray:
+    """Each option's share of the weighted respondents. CHOSEN: rows × options, how many people of the row chose
+    the option (1 or 0 with one row per respondent)."""
+    total = float(np.dot(weights.weights, weights.counts))
     if not total:
-        return np.zeros(chosen.shape[1] if chosen.ndim == 2 else 0)
-    return (weights @ chosen) / total
+        return np.zeros(chosen.shape[1])
+    return (weights.weights @ chosen) / total

@@ -14,9 +14,21 @@ def test_post_stratification_merges_empty_bands_and_matches_the_hand_computation
     assert weights.weights == pytest.approx([0.6, 0.6, 1.2, 1.6])
     assert weights.merged == [(0, 1), (4, 5), (4, 3), (5, 3)]
     assert weights.effective_n == pytest.approx(16 / 4.72)
-    shares = weighting.weighted_shares(weights.weights, np.array([[1, 0], [1, 0], [0, 1], [0, 1]]))
+    shares = weighting.weighted_shares(weights, np.array([[1, 0], [1, 0], [0, 1], [0, 1]]))
     assert shares == pytest.approx([0.3, 0.7])
     assert weights.extreme is False
+
+
+def test_cells_with_counts_give_the_same_weights_as_one_row_per_respondent():
+    cells = weighting.post_stratify(np.array([1, 2, 3]), np.array([100, 200, 300, 200, 100, 100]),
+                                    counts=np.array([2, 1, 1]))
+    assert cells.weights == pytest.approx([0.6, 1.2, 1.6]) and cells.n == 4
+    assert cells.effective_n == pytest.approx(16 / 4.72)
+    assert weighting.weighted_shares(cells, np.array([[2, 0], [0, 1], [0, 1]])) == pytest.approx([0.3, 0.7])
+    one_by_one = weighting.rake(np.array([0, 0, 1, 1]), np.array([0, 1, 1, 1]), np.array([[30, 10], [20, 40]]))
+    grouped = weighting.rake(np.array([0, 0, 1]), np.array([0, 1, 1]), np.array([[30, 10], [20, 40]]),
+                             counts=np.array([1, 1, 2]))
+    assert grouped.weights == pytest.approx(one_by_one.weights[:3], abs=1e-5)
 
 
 def test_respondents_without_a_band_are_left_out():
