@@ -108,7 +108,8 @@ def test_results_are_shown_raw_and_weighted_to_the_commune_s_population(staff_cl
     author.save()
     services.poll_answer(poll=poll, user=resident, choices=choice_ids(poll, "Oui"))
     services.poll_answer(poll=poll, user=author, choices=choice_ids(poll, "Non"))
-    services.poll_answer(poll=poll, user=UserFactory(email="sans-age@example.org"), choices=choice_ids(poll, "Oui"))
+    services.poll_answer(poll=poll, user=UserFactory(email="sans-age@example.org", residence=resident.residence),
+                         choices=choice_ids(poll, "Oui"))
     weighted = services.weighted_results_of(poll)
     # Empty bands merged: 0-29 is 30 % of Sceaux (one respondent, Oui), 30 and over 70 % (one respondent, Non).
     assert [(row.label, row.count, round(row.weighted_percent)) for row in weighted.rows] == [

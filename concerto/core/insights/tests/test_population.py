@@ -58,9 +58,9 @@ def test_a_file_with_problems_is_refused_whole_with_every_problem_and_the_previo
     with pytest.raises(PopulationFileError) as refused:
         population_import(data, source="Test", year=2021)
     problems = refused.value.problems
-    assert any("99999" in problem and "Line 3" in problem for problem in problems)
+    assert any("99999" in problem and "Ligne 3" in problem for problem in problems)
     assert any("deux" in problem for problem in problems) and any("-3" in problem for problem in problems)
-    assert any("Line 5" in problem and "no commune code" in problem for problem in problems)
+    assert any("Ligne 5" in problem and "pas de code de commune" in problem for problem in problems)
     assert _counts(sceaux) == before and PopulationTable.objects.count() == 1
 
 
@@ -70,9 +70,9 @@ def test_missing_columns_a_missing_year_and_duplicates_are_refused(sceaux):
                           source="Test", year=2020)
     with pytest.raises(PopulationFileError, match="--year"):
         population_import((HEADER + "92071,1,1,1,1,1,1\n").encode(), source="Test")
-    with pytest.raises(PopulationFileError, match="twice"):
+    with pytest.raises(PopulationFileError, match="deux fois"):
         population_import((HEADER + "92071,1,1,1,1,1,1\n92071,1,1,1,1,1,1\n").encode(), source="Test", year=2020)
-    with pytest.raises(PopulationFileError, match="neither"):
+    with pytest.raises(PopulationFileError, match="ni les colonnes"):
         population_import(b"code;age;n\n", source="Test", year=2020)
     assert not PopulationCount.objects.exists()
 
@@ -81,7 +81,7 @@ def test_the_command_replaces_a_commune_s_table_and_refuses_a_file_missing_commu
                                                                                              tmp_path):
     path = tmp_path / "population.csv"
     path.write_text(HEADER + "92071,1,2,3,4,5,6\n")
-    with pytest.raises(CommandError, match="Communes missing from the file"):
+    with pytest.raises(CommandError, match="Communes (missing from the file|absentes du fichier)"):
         call_command("import_population", str(path), "--year", "2022", "--all", verbosity=0)
     assert _counts(sceaux)["75+"] == 100
     call_command("import_population", str(path), "--year", "2022", verbosity=0)
