@@ -53,7 +53,7 @@ def django_setup(folder: Path) -> str | None:
 
 
 def build_questionnaire(component, actor):
-    from concerto.components.consultations import services
+    from concerto.components.consultations import building as services
     from concerto.components.consultations.models import Question
 
     kind = Question.Kind

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from concerto.api import errors, opendata, resources, routers
+from concerto.api import errors, insights, opendata, resources, routers
 from concerto.core import registry
 
 DESCRIPTION = """\
@@ -87,6 +87,8 @@ api.add_router("/", routers.spaces)
 api.add_router("/", routers.me)
 api.add_router("/", opendata.router)
 api.add_router("/resources/", resources.router)
+
+api.add_router("/insights/", insights.router)
 for manifest in registry.components():
     if manifest.api_router:
         api.add_router(f"/{manifest.name}/", import_string(manifest.api_router))

@@ -96,6 +96,35 @@ def column_chart(rows: list[tuple[str, float]]) -> SafeString:
     return mark_safe("".join(parts))
 
 
+def paired_bar_chart(rows: list[tuple[str, float, float]], names: tuple[str, str], unit: str = "") -> SafeString:
+    """Two bars per label (e.g. participants and population, in %), with a legend naming them NAMES; the page puts
+    the same figures in a table."""
+    if not rows:
+        return mark_safe("")
+    most = max([max(a, b) for _label, a, b in rows] or [0]) or 1
+    room, pair = WIDTH - LABEL - 70, BAR * 2
+    height = pair * len(rows) + 30
+    parts = [f'<svg class="chart chart--bars" viewBox="0 0 {WIDTH} {height}" role="img" aria-hidden="true" '
+             f'focusable="false" xmlns="http://www.w3.org/2000/svg">']
+    for index, name in enumerate(names):
+        x = LABEL + index * 200
+        parts.append(f'<rect class="chart__bar chart__bar--{index}" x="{x}" y="6" width="14" height="14"></rect>'
+                     f'<text class="chart__label" x="{x + 20}" y="18">{escape(name)}</text>')
+    for index, (label, *values) in enumerate(rows):
+        y = 30 + index * pair
+        text = escape(label if len(label) <= 28 else label[:27] + "…")
+        parts.append(f'<text class="chart__label" x="{LABEL - 8}" y="{y + BAR:.1f}" text-anchor="end">{text}</text>')
+        for series, value in enumerate(values):
+            width = round(room * value / most, 1) if value > 0 else 0
+            top = y + series * (BAR - 4) + 2
+            parts.append(f'<rect class="chart__bar chart__bar--{series}" x="{LABEL}" y="{top}" width="{width}" '
+                         f'height="{BAR - 8}"></rect>')
+            parts.append(f'<text class="chart__value" x="{LABEL + width + 6}" y="{top + BAR * 0.5:.1f}">'
+                         f'{escape(_number(value))}{escape(unit)}</text>')
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
 def chart_rows(charts: list[Chart]):
     """The rows of a CSV holding every chart: (chart, label, value)."""
     for chart in charts:

@@ -16,6 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from concerto.components.consultations.models import Answer, Question, Response
+from concerto.core.insights.weighted import weighted_results
 from concerto.core.participation.models import Channel
 from concerto.core.territory.models import Organisation
 
@@ -312,6 +313,35 @@ def _median(answers, count: int) -> float:
         return middle[count // 2]
     low, high = list(middle[count // 2 - 1: count // 2 + 1])
     return (low + high) / 2
+
+
+def weighted_choice_results(structure) -> list:
+    """Each single- and multiple-choice question with its results raw and weighted to the population by age band
+    (concerto.core.insights.weighted): two GROUP BY queries for the whole questionnaire, by (year of birth,
+    commune of residence) cell, whatever the number of responses."""
+    questions = [question for question in structure.questions if question.kind in (Kind.SINGLE, Kind.MULTIPLE)]
+    if not questions:
+        return []
+    answers = Answer.objects.filter(question__in=questions, response__status=Response.Status.SUBMITTED)
+    cell = ("response__respondent__birth_year", "residence_id")
+    people, chosen = defaultdict(list), defaultdict(list)
+    # The row with rank 1 (or without a rank, for single choice) stands for the person.
+    for question_id, birth_year, place, n in (answers.filter(Q(rank__isnull=True) | Q(rank=1))
+                                              .values_list("question_id", *cell).annotate(n=Count("*")).order_by()):
+        people[question_id].append((birth_year, place, n))
+    for question_id, option_id, birth_year, place, n in (answers.values_list("question_id", "option_id", *cell)
+                                                         .annotate(n=Count("*")).order_by()):
+        chosen[question_id].append((birth_year, place, option_id, n))
+    space = structure.component.space
+    results = []
+    for question in questions:
+        position = {option.pk: index for index, option in enumerate(question.option_list)}
+        results.append((question, weighted_results(
+            organisation=space.organisation, space=space, respondents=people[question.pk],
+            chosen=[(year, place, position[option], n) for year, place, option, n in chosen[question.pk]
+                    if option in position],
+            labels=[option.label for option in question.option_list])))
+    return results
 
 
 def text_answers(question, filters: Filters = ALL, search: str = ""):

@@ -36,6 +36,7 @@ from concerto.components.consultations.results import (
     points_geojson,
     results_compute,
     text_answers,
+    weighted_choice_results,
 )
 from concerto.core import geocoding
 from concerto.core.accounts.verification import action_refusal
@@ -262,6 +263,8 @@ def results(request, org_slug, space_slug, component_id):
         filter_form=filter_form, query=query, query_suffix=f"?{query}" if query else "",
         results_public=results_are_public(component),
         can_see_team=request.user.has_perm("backoffice.view_organisation", request.organisation),
+        # Weighted results for the collectivité's team, on the unfiltered results only.
+        weighted=weighted_choice_results(structure) if can_manage and not filters.active else [],
     ), status=400 if filter_form.errors else 200)
 
 

@@ -109,7 +109,8 @@ def poll_results_page(request, org_slug, space_slug, component_id, poll_id):
     ]
     answers = poll.answers.prefetch_related("choices").order_by("-created_at")[:200]
     return render(request, "polls/backoffice/poll_results.html", _context(
-        component, poll=poll, results=results, charts=charts, answers=answers, channel_labels=_channel_labels()))
+        component, poll=poll, results=results, charts=charts, answers=answers, channel_labels=_channel_labels(),
+        weighted=services.weighted_results_of(poll)))
 
 
 def _channel_labels() -> dict:

@@ -14,6 +14,7 @@ from concerto.components.polls.eligibility import AlreadyAnswered, answer_refusa
 from concerto.components.polls.models import MAX_CHOICES, MIN_CHOICES, WHY_MAX_LENGTH, Answer, Choice, Poll
 from concerto.core import french
 from concerto.core.audit.services import audit_record
+from concerto.core.insights.weighted import weighted_results
 from concerto.core.participation.feed import feed_publish
 from concerto.core.participation.models import Channel
 from concerto.core.participation.services import contribution_record, followers_of, notification_send
@@ -226,6 +227,22 @@ def poll_results(poll: Poll) -> dict:
     return {"total": total, "choices": [
         {"choice": choice, "label": choice.label, "count": choice.count,
          "percent": round(100 * choice.count / total) if total else 0} for choice in rows]}
+
+
+def weighted_results_of(poll: Poll):
+    """The poll's results raw and weighted to the population by age band (concerto.core.insights.weighted),
+    from two GROUP BY queries on the answers."""
+    choices = list(poll.choices.order_by("position", "pk"))
+    position = {choice.pk: index for index, choice in enumerate(choices)}
+    respondents = (poll.answers.values_list("user__birth_year", "user__residence_id").annotate(n=Count("pk"))
+                   .order_by())
+    chosen = (Answer.choices.through.objects.filter(answer__poll=poll)
+              .values_list("answer__user__birth_year", "answer__user__residence_id", "choice_id")
+              .annotate(n=Count("pk")).order_by())
+    space = poll.component.space
+    return weighted_results(organisation=space.organisation, space=space, respondents=list(respondents),
+                            chosen=[(year, place, position[choice], n) for year, place, choice, n in chosen],
+                            labels=[choice.label for choice in choices])
 
 
 def channels_of(poll: Poll) -> list[dict]:

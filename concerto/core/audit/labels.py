@@ -106,6 +106,8 @@ KERNEL_ACTION_LABELS = {
     "resources.space_created_from_template": _("Space created from a template"),
     "resources.guide_created": _("Guide written"),
     "resources.guide_updated": _("Guide changed"),
+
+    "population.imported": _("Population table imported"),
 }
 
 # Actions some components write under their own name, for the kernel's shared categories

@@ -10,18 +10,39 @@ from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.accounts.permissions import MANAGE, READ
 from concerto.core.charts import chart_rows
 from concerto.core.exports import export_response
+from concerto.core.insights.representativeness import representativeness_for
 from concerto.core.participation.dialogue import dialogue_for
 from concerto.core.participation.overview import overview_for
 from concerto.core.spaces.lookup import space_for
 
 
+def _representativeness(organisation, space, today) -> dict:
+    """The representativeness panel: the whole (with its channels), each component of a space, whether the process
+    is still open (the suggested actions are for then) and the events components to link to."""
+    from concerto.core.spaces.models import Component
+
+    components = []
+    if space is not None:
+        for component in Component.objects.filter(space=space).order_by("position", "pk"):
+            result = representativeness_for(organisation=organisation, component=component, today=today)
+            if result.participants:
+                components.append((component, result))
+    open_now = space is None or (space.status == space.Status.PUBLISHED
+                                 and (space.end_date is None or space.end_date >= today))
+    events = Component.objects.filter(kind="events", space__organisation=space.organisation if space else organisation)
+    return {"result": representativeness_for(organisation=organisation, space=space, today=today, channels=True),
+            "components": components, "open": open_now,
+            "events": events.select_related("space").order_by("-space__start_date", "pk").first()}
+
+
 def _page(request, space=None):
     organisation = request.organisation
     overview = overview_for(organisation=organisation, space=space)
+    today = timezone.localdate()
     return render(request, "backoffice/overview.html", {
         "organisation": organisation, "space": space, "overview": overview,
         "charts": [(f"chart-{index}", chart) for index, chart in enumerate(overview.charts)],
-        "today": timezone.localdate(),
+        "today": today, "representativeness": _representativeness(organisation, space, today),
     })
 
 

@@ -303,3 +303,25 @@ def test_a_paper_response_can_be_deleted_a_web_one_cannot(staff_client, agent, r
     assert client.post(base + f"{paper.pk}/supprimer/").status_code == 302
     assert list(Response.objects.values_list("pk", flat=True)) == [web.pk]
     assert Contribution.objects.count() == 1
+
+
+def test_choice_questions_are_weighted_to_the_commune_s_population(consultation, dataset):
+    from django.utils import timezone
+
+    from concerto.components.consultations.results import weighted_choice_results
+    from concerto.core.insights.population import population_import
+
+    population_import(b"insee_code,pop_0_14,pop_15_29,pop_30_44,pop_45_59,pop_60_74,pop_75_plus\n"
+                      b"92071,100,200,300,200,100,100\n", source="Test", year=2020)
+    year = timezone.localdate().year
+    for response, age in zip(Response.objects.filter(respondent__isnull=False).order_by("pk"), (26, 26, 56),
+                             strict=True):
+        response.respondent.birth_year = year - age
+        response.respondent.save()
+    weighted = dict(weighted_choice_results(questionnaire_structure(consultation)))
+    transport = {row.label: (row.count, round(row.weighted_percent)) for row in weighted[dataset.transport].rows}
+    # Under 30: 30 % of Sceaux for two bikers; 30 and over: 70 % for one walker. Paper responses: no year of birth.
+    assert transport["À vélo"] == (2, 30) and transport["À pied"] == (1, 70) and transport["En voiture"] == (1, 0)
+    activities = {row.label: round(row.weighted_percent) for row in weighted[dataset.activities].rows}
+    assert activities == {"Promenade": 30, "Sport": 85, "Pique-nique": 70, "Jeux d'enfants": 0, "Autre": 0}
+    assert weighted[dataset.transport].weights.left_out == 2

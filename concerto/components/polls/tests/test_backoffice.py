@@ -94,3 +94,27 @@ def test_the_outsider_reaches_nothing_and_changes_nothing(staff_client, outsider
     assert client.get(montreuil_url).status_code == 404
     poll.refresh_from_db()
     assert poll.closed_at is None
+
+
+def test_results_are_shown_raw_and_weighted_to_the_commune_s_population(staff_client, agent, poll, resident, author):
+    from concerto.core.insights.population import population_import
+    from concerto.testing import UserFactory
+
+    population_import(b"insee_code,pop_0_14,pop_15_29,pop_30_44,pop_45_59,pop_60_74,pop_75_plus\n"
+                      b"92071,100,200,300,200,100,100\n", source="Test", year=2020)
+    year = timezone.localdate().year
+    resident.birth_year, author.birth_year = year - 26, year - 56
+    resident.save()
+    author.save()
+    services.poll_answer(poll=poll, user=resident, choices=choice_ids(poll, "Oui"))
+    services.poll_answer(poll=poll, user=author, choices=choice_ids(poll, "Non"))
+    services.poll_answer(poll=poll, user=UserFactory(email="sans-age@example.org", residence=resident.residence),
+                         choices=choice_ids(poll, "Oui"))
+    weighted = services.weighted_results_of(poll)
+    # Empty bands merged: 0-29 is 30 % of Sceaux (one respondent, Oui), 30 and over 70 % (one respondent, Non).
+    assert [(row.label, row.count, round(row.weighted_percent)) for row in weighted.rows] == [
+        ("Oui", 2, 30), ("Non", 1, 70), ("Sans avis", 0, 0)]
+    assert weighted.weights.n == 2 and weighted.weights.left_out == 1
+    page = staff_client(agent).get(_url(poll.component, "results", poll.pk)).content.decode()
+    assert "Résultats bruts et redressés" in page and "70\u00a0%" in page and "66,7\u00a0%" in page
+    assert "Comment les résultats sont redressés" in page and "1 répondant est laissé hors" in page

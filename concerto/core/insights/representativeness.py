@@ -1,0 +1,201 @@
+"""Who took part, by INSEE age band, against the population of the commune (or of the communes of a territory or
+of the Métropole that have a table).
+
+Participants are people, not contributions: the distinct authors of the contributions ledger (in the organisation,
+one space or one component) who gave a year of birth. Their age is the reference year minus their year of birth:
+this year while the space runs, the year it ended once it has. The score is one minus the total variation distance
+between the two distributions (docs/architecture.md, « Representativeness (issue 18) »).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from concerto.core.charts import paired_bar_chart
+from concerto.core.insights.models import BAND_KEYS, BAND_LABELS, BANDS, PopulationCount, PopulationTable
+from concerto.core.participation.models import Channel
+from concerto.core.participation.overview import _ledger as ledger_of
+from concerto.core.territory.models import Organisation
+
+UNDER_REPRESENTED = 0.8  # a band is under-represented below 80 % of its population share
+FRAGILE = 30  # below this many participants, the page says the figures are fragile
+
+
+def band_index(age: int) -> int:
+    """The position in BANDS of AGE, or -1 (a negative age: a year of birth after the reference year)."""
+    for index, (_key, low, high) in enumerate(BANDS):
+        if low <= age <= high:
+            return index
+    return len(BANDS) - 1 if age > BANDS[-1][2] else -1
+
+
+@dataclass
+class Population:
+    counts: list[float]
+    year: int
+    source: str
+    communes: int  # communes counted
+    missing: list[Organisation] = field(default_factory=list)  # communes below without a table
+
+    @property
+    def shares(self) -> list[float]:
+        total = sum(self.counts)
+        return [count / total for count in self.counts]
+
+
+def communes_of(organisation: Organisation):
+    return Organisation.objects.communes().filter(pk__in=organisation.descendant_ids())
+
+
+def population_of(organisation: Organisation) -> Population | None:
+    """The population by band of ORGANISATION: its own table for a commune, the sum of its communes' tables for a
+    territory or the Métropole; None when none has a table."""
+    communes = communes_of(organisation)
+    tables = PopulationTable.objects.filter(organisation__in=communes)
+    described = list(tables.values_list("year", "source").distinct())
+    if not described:
+        return None
+    sums = dict(PopulationCount.objects.filter(table__in=tables, sex="").values_list("band")
+                .annotate(total=Sum("count")).values_list("band", "total"))
+    years = sorted({year for year, _source in described})
+    return Population(counts=[sums.get(key, 0.0) for key in BAND_KEYS], year=years[-1],
+                      source="; ".join(sorted({source for _year, source in described})),
+                      communes=tables.count(),
+                      missing=list(communes.exclude(population_table__in=tables).order_by("name")))
+
+
+def population_by_commune(organisation: Organisation) -> dict[int, list[float]]:
+    """Each commune below ORGANISATION that has a table: its six counts (raking's margins)."""
+    rows: dict[int, list[float]] = {}
+    for commune_id, band, count in (PopulationCount.objects.filter(table__organisation__in=communes_of(organisation),
+                                                                   sex="")
+                                    .values_list("table__organisation_id", "band", "count")):
+        rows.setdefault(commune_id, [0.0] * len(BAND_KEYS))[BAND_KEYS.index(band)] = count
+    return rows
+
+
+@dataclass
+class Band:
+    key: str
+    label: str
+    population_share: float | None
+    participant_share: float
+    participants: int
+
+    @property
+    def population_percent(self) -> float | None:
+        return None if self.population_share is None else 100 * self.population_share
+
+    @property
+    def participant_percent(self) -> float:
+        return 100 * self.participant_share
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.population_share:
+            return None
+        return self.participant_share / self.population_share
+
+
+@dataclass
+class Representativeness:
+    participants: int
+    bands: list[Band]
+    score: float | None
+    population: Population | None
+    reference_year: int
+    channels: list[tuple[str, int, float | None]] = field(default_factory=list)  # (channel, people, score in %)
+    reason: str = ""  # why there is no score
+
+    @property
+    def under_represented(self) -> list[Band]:
+        """The bands furthest below their population share (ratio < UNDER_REPRESENTED), worst first, at most 3."""
+        if not self.participants:
+            return []
+        low = [band for band in self.bands if band.ratio is not None and band.ratio < UNDER_REPRESENTED]
+        return sorted(low, key=lambda band: band.ratio)[:3]
+
+    @property
+    def fragile(self) -> bool:
+        return 0 < self.participants < FRAGILE
+
+    @property
+    def score_percent(self) -> float | None:
+        return None if self.score is None else 100 * self.score
+
+    @property
+    def svg(self):
+        """Participants and population, in % of each, band by band (for sighted readers; the page has the table)."""
+        if self.score is None:
+            return ""
+        return paired_bar_chart([(band.label, band.participant_percent, band.population_percent)
+                                 for band in self.bands], (_("Participants"), _("Population")), unit="\u00a0%")
+
+
+def score_of(participant_shares, population_shares) -> float:
+    """1 − total variation distance: 1 when the participants are distributed like the population, 0 when they
+    share no band with it; the share of participants that would not need to change band."""
+    return 1 - sum(abs(p - q) for p, q in zip(participant_shares, population_shares, strict=True)) / 2
+
+
+def _by_band(rows, reference_year: int) -> list[int]:
+    people = [0] * len(BANDS)
+    for birth_year, n in rows:
+        index = band_index(reference_year - birth_year)
+        if index >= 0:
+            people[index] += n
+    return people
+
+
+def reference_year_of(space=None, today=None) -> int:
+    today = today or timezone.localdate()
+    if space is not None and space.end_date and space.end_date < today:
+        return space.end_date.year
+    return today.year
+
+
+def representativeness_for(*, organisation: Organisation, space=None, component=None, today=None,
+                           channels: bool = False) -> Representativeness:
+    """The participants of ORGANISATION (and below), or of its SPACE, or of one COMPONENT, against the population
+    of the commune (of the space's organisation for a space)."""
+    if component is not None:
+        space = component.space
+    year = reference_year_of(space, today)
+    ledger = ledger_of(organisation=organisation, space=space)
+    if component is not None:
+        ledger = ledger.filter(component=component)
+    aged = ledger.exclude(author__birth_year=None)
+    people = _by_band(aged.values_list("author__birth_year").annotate(n=Count("author", distinct=True)).order_by()
+                      .values_list("author__birth_year", "n"), year)
+    population = population_of(space.organisation if space is not None else organisation)
+    result = _compare(people, population, year)
+    if channels and population is not None:
+        names = dict(Channel.choices)
+        by_channel: dict[str, list] = {}
+        for channel, birth_year, n in (aged.values_list("channel", "author__birth_year")
+                                       .annotate(n=Count("author", distinct=True)).order_by()
+                                       .values_list("channel", "author__birth_year", "n")):
+            by_channel.setdefault(channel, []).append((birth_year, n))
+        for channel, rows in sorted(by_channel.items()):
+            compared = _compare(_by_band(rows, year), population, year)
+            result.channels.append((str(names.get(channel, channel)), compared.participants, compared.score_percent))
+    return result
+
+
+def _compare(people: list[int], population: Population | None, year: int) -> Representativeness:
+    total = sum(people)
+    participant_shares = [n / total if total else 0.0 for n in people]
+    population_shares = population.shares if population is not None else [None] * len(BANDS)
+    bands = [Band(key, str(BAND_LABELS[key]), population_shares[i], participant_shares[i], people[i])
+             for i, key in enumerate(BAND_KEYS)]
+    score, reason = None, ""
+    if population is None:
+        reason = _("No population table by age band for this commune: representativeness is not computed.")
+    elif not total:
+        reason = _("Nobody who took part has given a year of birth yet.")
+    else:
+        score = score_of(participant_shares, population_shares)
+    return Representativeness(participants=total, bands=bands, score=score, population=population,
+                              reference_year=year, reason=reason)
