@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from concerto.core import registry
 from concerto.core.accountability.models import Action
 from concerto.core.comparison.models import ComparisonRow
+from concerto.core.insights.representativeness import representativeness_for
 from concerto.core.participation.models import Contribution
 from concerto.core.territory.models import Organisation
 
@@ -48,8 +49,9 @@ class Figure:
 
 FIGURES = (
     Figure("participants_per_1000", _("Participants per 1,000 inhabitants"), decimals=2),
-    # REPRESENTATIVENESS (merger): the score of concerto/core/insights goes here, as
-    # Figure("representativeness", _("Representativeness"), decimals=2), computed in `groups_figures`.
+    # One minus the total variation distance between the participants' age bands and the population's
+    # (concerto/core/insights): 100 % when those who took part are, by age, the commune's population.
+    Figure("representativeness", _("Representativeness by age"), percent=True),
     Figure("answer_median_days", _("Median answer time to residents' questions"), _("days"),
            higher_is_better=False, decimals=1),
     Figure("answer_late_share", _("Questions answered late"), higher_is_better=False, percent=True),
@@ -135,7 +137,11 @@ def groups_figures(*, groups, populations, since, until) -> dict:
         if manifest.comparison is not None:
             for key, given in manifest.comparison(groups=groups, since=since, until=until).items():
                 result[key].update(given)
-    # REPRESENTATIVENESS (merger): result[key]["representativeness"] = the insights' score of organisation KEY.
+    organisations = Organisation.objects.in_bulk(list(groups))
+    for key in groups:
+        if key in organisations:
+            score = representativeness_for(organisation=organisations[key], since=since, until=until).score
+            result[key]["representativeness"] = None if score is None else round(100 * score, 1)
     return result
 
 

@@ -157,13 +157,18 @@ def reference_year_of(space=None, today=None) -> int:
 
 
 def representativeness_for(*, organisation: Organisation, space=None, component=None, today=None,
-                           channels: bool = False) -> Representativeness:
+                           channels: bool = False, since=None, until=None) -> Representativeness:
     """The participants of ORGANISATION (and below), or of its SPACE, or of one COMPONENT, against the population
-    of the commune (of the space's organisation for a space)."""
+    of the commune (of the space's organisation for a space); only those who took part in [SINCE, UNTIL) when
+    given (the comparison across communes counts a period)."""
     if component is not None:
         space = component.space
     year = reference_year_of(space, today)
     ledger = ledger_of(organisation=organisation, space=space)
+    if since is not None:
+        ledger = ledger.filter(created_at__gte=since)
+    if until is not None:
+        ledger = ledger.filter(created_at__lt=until)
     if component is not None:
         ledger = ledger.filter(component=component)
     aged = ledger.exclude(author__birth_year=None)
