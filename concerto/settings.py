@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "concerto.core.accountability",
     "concerto.core.jobs",
     "concerto.core.opendata",
+    "concerto.core.texts",
     "concerto.core.backoffice",
     # Components: each registers a manifest (see concerto/core/registry.py).
     "concerto.components.news",

@@ -346,6 +346,19 @@ class Linkable:
 
 
 @dataclass(frozen=True)
+class FreeText:
+    """A text a person wrote in a component, that themes (core/texts/themes.py) read: KIND names what it is
+    ("proposals.proposal", "consultations.answer"...), ID its id in that kind (KIND and ID together are unique
+    across the site), TEXT the plain text (no HTML), URL where an agent reads it, CREATED_AT when it was written."""
+
+    kind: str
+    id: int
+    text: str
+    url: str
+    created_at: Any = None
+
+
+@dataclass(frozen=True)
 class ComponentManifest:
     name: str  # the `kind` stored on Component, also the URL namespace
     label: Any  # lazy translated
@@ -436,6 +449,10 @@ class ComponentManifest:
     # What of its items a decision may answer (see Linkable): the agents' picker searches them, the trail names
     # them. Optional.
     linkables: tuple = ()
+    # The free texts of one component that themes read (core/texts): function(component) -> an iterable of
+    # FreeText, only what is public or accepted by moderation (nothing hidden, rejected or withdrawn), read in
+    # chunks. Optional.
+    free_texts: Callable | None = None
 
     @property
     def segment(self) -> str:
