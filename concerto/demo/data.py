@@ -120,6 +120,7 @@ def demo_load() -> dict:
         _questions(users)  # also on an older demo (it loads once)
         _dialogue()
         _newsletter(users)
+        _themes()
         return {"users": len(users), "spaces": 0}
     metropole_admin = users["admin@metropole.demo"]
     sceaux_agent = users["agent@sceaux.demo"]
@@ -210,7 +211,16 @@ def demo_load() -> dict:
     _newsletter(users)
     # Decisions and actions (issue 16): after the proposals, reports and budgets they answer.
     accountability_demo_load(sceaux_actor=sceaux_agent, sceaux=budget.organisation, sceaux_space=budget)
+    _themes()
     return {"users": len(users), "spaces": Space.objects.count()}
+
+
+def _themes() -> None:
+    """Themes of the proposals, projects and comments of Sceaux's budget (issue 17), so that an agent sees some at
+    /gestion/sceaux/budget-participatif-2026/themes/; later contributions recompute them in the worker."""
+    from concerto.core.texts.themes import recompute
+
+    recompute(Space.objects.get(organisation__slug="sceaux", slug="budget-participatif-2026"))
 
 
 def _dialogue() -> None:
