@@ -453,6 +453,9 @@ class ComponentManifest:
     # FreeText, only what is public or accepted by moderation (nothing hidden, rejected or withdrawn), read in
     # chunks. Optional.
     free_texts: Callable | None = None
+    # The contributions ledger's kinds that bring such a text ("proposals.proposal"): a new one queues the themes'
+    # recomputation; other contributions (supports, votes) cost nothing.
+    free_text_kinds: tuple[str, ...] = ()
 
     @property
     def segment(self) -> str:

@@ -189,9 +189,15 @@ def themes_schedule(space: Space, *, delay: timedelta = DELAY) -> bool:
     return bool(queued)
 
 
+def text_kinds() -> set[str]:
+    """The ledger's kinds of contributions that bring a free text: the manifests' and the kernel's comments."""
+    return {"participation.comment", *(kind for manifest in registry.components() for kind in manifest.free_text_kinds)}
+
+
 def contribution_saved(sender, instance, created=False, raw=False, **kwargs) -> None:
-    """A new contribution in a component of a space whose themes exist queues their recomputation."""
-    if not created or raw or instance.component_id is None:
+    """A new contribution bringing a text, in a component of a space whose themes exist, queues their
+    recomputation (one query; none for a support or a vote)."""
+    if not created or raw or instance.component_id is None or instance.kind not in text_kinds():
         return
     space = Space.objects.filter(components=instance.component_id, themes_state__isnull=False).first()
     if space is not None:
