@@ -61,9 +61,9 @@ urlpatterns = [
     # Themes of the space's free texts (core/texts).
     path(f"{SPACE}/themes/", theme_views.theme_list, name="themes"),
     path(f"{SPACE}/themes/recalculer/", theme_views.theme_recompute, name="themes_recompute"),
-    path(f"{SPACE}/themes/<int:theme_number>/renommer/", theme_views.theme_rename, name="theme_rename"),
-    path(f"{SPACE}/themes/<int:theme_number>/fusionner/", theme_views.theme_merge, name="theme_merge"),
-    path(f"{SPACE}/themes/<int:theme_number>/scinder/", theme_views.theme_split, name="theme_split"),
+    path(f"{SPACE}/themes/<int:theme_id>/renommer/", theme_views.theme_rename, name="theme_rename"),
+    path(f"{SPACE}/themes/<int:theme_id>/fusionner/", theme_views.theme_merge, name="theme_merge"),
+    path(f"{SPACE}/themes/<int:theme_id>/scinder/", theme_views.theme_split, name="theme_split"),
     path(f"{SPACE}/themes/deplacer-un-texte/", theme_views.text_move, name="theme_text_move"),
     path(f"{SPACE}/", views.space, name="space"),
     path(f"{SPACE}/modifier/", views.space_edit, name="space_edit"),

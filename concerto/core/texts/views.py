@@ -63,9 +63,9 @@ def theme_recompute(request, org_slug, space_slug):
 
 @require_POST
 @backoffice_view(MANAGE)
-def theme_rename(request, org_slug, space_slug, theme_number):
+def theme_rename(request, org_slug, space_slug, theme_id):
     space = space_for(request, space_slug)
-    theme = _theme(space, theme_number)
+    theme = _theme(space, theme_id)
     name = " ".join((request.POST.get("name") or "").split())
     if theme is None:
         return _page(request, space, error=_("This theme no longer exists: the themes were computed again."),
@@ -80,9 +80,9 @@ def theme_rename(request, org_slug, space_slug, theme_number):
 
 @require_POST
 @backoffice_view(MANAGE)
-def theme_merge(request, org_slug, space_slug, theme_number):
+def theme_merge(request, org_slug, space_slug, theme_id):
     space = space_for(request, space_slug)
-    theme, other = _theme(space, theme_number), _theme(space, request.POST.get("other"))
+    theme, other = _theme(space, theme_id), _theme(space, request.POST.get("other"))
     if theme is None or other is None or other.pk == theme.pk:
         return _page(request, space, error=_("Choose another theme of this space to merge with this one."),
                      status=400)
@@ -93,9 +93,9 @@ def theme_merge(request, org_slug, space_slug, theme_number):
 
 @require_POST
 @backoffice_view(MANAGE)
-def theme_split(request, org_slug, space_slug, theme_number):
+def theme_split(request, org_slug, space_slug, theme_id):
     space = space_for(request, space_slug)
-    theme = _theme(space, theme_number)
+    theme = _theme(space, theme_id)
     if theme is None or theme.size < 2:
         return _page(request, space, error=_("Only a theme of at least two texts can be split."), status=400)
     themes.theme_split(space=space, user=request.user, theme=theme)
