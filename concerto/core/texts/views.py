@@ -37,9 +37,12 @@ def _done(request, space, message: str):
 
 def _theme(space, value) -> Theme | None:
     try:
-        return Theme.objects.filter(space=space, number=int(value)).first()
+        number = int(value)
     except (TypeError, ValueError):
         return None
+    if not 0 < number < 2**31:  # what the column holds: a huge number is no theme, not a database error
+        return None
+    return Theme.objects.filter(space=space, number=number).first()
 
 
 def _audit(request, space, action: str, **data):

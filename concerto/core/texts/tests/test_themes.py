@@ -175,6 +175,7 @@ def test_agents_edit_elected_officials_read_and_bad_input_is_refused(space, prop
     assert agent_client.post(f"{base}{theme.number}/renommer/", {"name": "  "}).status_code == 400
     assert agent_client.post(f"{base}{theme.number}/renommer/", {"name": "x" * 151}).status_code == 400
     assert agent_client.post(f"{base}9999/renommer/", {"name": "Vélo"}).status_code == 404
+    assert agent_client.post(f"{base}{'9' * 30}/renommer/", {"name": "Vélo"}).status_code == 404
     assert agent_client.post(f"{base}{theme.number}/fusionner/", {"other": theme.number}).status_code == 400
     assert agent_client.post(f"{base}{theme.number}/fusionner/", {"other": "abc"}).status_code == 400
     assert agent_client.post(f"{base}deplacer-un-texte/", {"text": "proposals.proposal:x", "theme": "1"}
