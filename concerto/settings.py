@@ -70,8 +70,8 @@ INSTALLED_APPS = [
     "concerto.core.jobs",
     "concerto.core.opendata",
     "concerto.core.comparison",
-
     "concerto.core.insights",
+    "concerto.core.texts",
     "concerto.core.backoffice",
     # Components: each registers a manifest (see concerto/core/registry.py).
     "concerto.components.news",

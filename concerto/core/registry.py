@@ -349,6 +349,19 @@ class Linkable:
 
 
 @dataclass(frozen=True)
+class FreeText:
+    """A text a person wrote in a component, that themes (core/texts/themes.py) read: KIND names what it is
+    ("proposals.proposal", "consultations.answer"...), ID its id in that kind (KIND and ID together are unique
+    across the site), TEXT the plain text (no HTML), URL where an agent reads it, CREATED_AT when it was written."""
+
+    kind: str
+    id: int
+    text: str
+    url: str
+    created_at: Any = None
+
+
+@dataclass(frozen=True)
 class ComponentManifest:
     name: str  # the `kind` stored on Component, also the URL namespace
     label: Any  # lazy translated
@@ -456,6 +469,14 @@ class ComponentManifest:
     # categories, `resources.content`).
     template_export: Callable | None = None
     template_import: Callable | None = None
+
+    # The free texts of one component that themes read (core/texts): function(component) -> an iterable of
+    # FreeText, only what is public or accepted by moderation (nothing hidden, rejected or withdrawn), read in
+    # chunks. Optional.
+    free_texts: Callable | None = None
+    # The contributions ledger's kinds that bring such a text ("proposals.proposal"): a new one queues the themes'
+    # recomputation; other contributions (supports, votes) cost nothing.
+    free_text_kinds: tuple[str, ...] = ()
 
     @property
     def segment(self) -> str:

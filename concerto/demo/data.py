@@ -125,6 +125,7 @@ def demo_load() -> dict:
         _dialogue()
         _newsletter(users)
         _resource_centre(users["admin@metropole.demo"])  # also on an older demo (it loads once)
+        _themes()
         return {"users": len(users), "spaces": 0}
     metropole_admin = users["admin@metropole.demo"]
     sceaux_agent = users["agent@sceaux.demo"]
@@ -221,6 +222,7 @@ def demo_load() -> dict:
     # Concertation plans and actors (issue 18): Montreuil's PLU published, Sceaux's garden in preparation.
     mobilisation_demo_load(montreuil_actor=montreuil_agent, plu=plu, sceaux_actor=sceaux_agent,
                            menagerie=Space.objects.get(organisation__slug="sceaux", slug="jardin-de-la-menagerie"))
+    _themes()
     return {"users": len(users), "spaces": Space.objects.count()}
 
 
@@ -250,6 +252,14 @@ def _resource_centre(metropole_admin) -> None:
             online_url="https://visio.example.org/formation" if format_ == "online" else "", capacity=30,
             organiser="Centre de ressources de la Métropole")
         event_publish(actor=metropole_admin, event=event)
+
+
+def _themes() -> None:
+    """Themes of the proposals, projects and comments of Sceaux's budget (issue 17), so that an agent sees some at
+    /gestion/sceaux/budget-participatif-2026/themes/; later contributions recompute them in the worker."""
+    from concerto.core.texts.themes import recompute
+
+    recompute(Space.objects.get(organisation__slug="sceaux", slug="budget-participatif-2026"))
 
 
 def _dialogue() -> None:

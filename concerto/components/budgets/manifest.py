@@ -70,6 +70,8 @@ def linkable_search(*, organisation_ids, query: str):
 
 
 manifest = register(ComponentManifest(
+    free_texts=Deferred("concerto.components.budgets.hooks.free_texts"),
+    free_text_kinds=("budgets.project",),
     name="budgets",
     linkables=(Linkable("budgets.Project", _("Budget project"),
                         Deferred("concerto.components.budgets.manifest.linkable_search")),),

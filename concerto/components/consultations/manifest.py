@@ -123,6 +123,8 @@ def linkable_search(*, organisation_ids, query: str):
 
 
 manifest = register(ComponentManifest(
+    free_texts=Deferred("concerto.components.consultations.hooks.free_texts"),
+    free_text_kinds=("consultations.response",),
     name="consultations",
     linkables=(Linkable("consultations.Questionnaire", _("Questionnaire"),
                         Deferred("concerto.components.consultations.manifest.linkable_search")),),

@@ -174,6 +174,8 @@ def linkable_search(*, organisation_ids, query: str):
 
 
 manifest = register(ComponentManifest(
+    free_texts=Deferred("concerto.components.proposals.hooks.free_texts"),
+    free_text_kinds=("proposals.proposal",),
     name="proposals",
     linkables=(Linkable("proposals.Proposal", _("Proposal"),
                         Deferred("concerto.components.proposals.manifest.linkable_search")),),

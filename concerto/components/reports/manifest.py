@@ -53,6 +53,8 @@ def linkable_search(*, organisation_ids, query: str):
 
 
 manifest = register(ComponentManifest(
+    free_texts=Deferred("concerto.components.reports.hooks.free_texts"),
+    free_text_kinds=("reports.report",),
     name="reports",
     linkables=(Linkable("reports.Report", _("Report"),
                         Deferred("concerto.components.reports.manifest.linkable_search")),),

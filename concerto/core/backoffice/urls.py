@@ -10,6 +10,7 @@ from django.urls import path, register_converter
 
 from concerto.core.backoffice import overview_views, synthesis_views, verification_views, views
 from concerto.core.spaces.services import BACKOFFICE_WORDS
+from concerto.core.texts import views as theme_views
 
 
 class SpaceSlugConverter:
@@ -59,6 +60,14 @@ urlpatterns = [
     path(f"{SPACE}/participation/export.csv", overview_views.space_overview_csv, name="space_overview_csv"),
     path(f"{SPACE}/synthese/", synthesis_views.space_synthesis, name="space_synthesis"),
     path(f"{SPACE}/synthese/imprimer/", synthesis_views.space_synthesis_print, name="space_synthesis_print"),
+
+    # Themes of the space's free texts (core/texts).
+    path(f"{SPACE}/themes/", theme_views.theme_list, name="themes"),
+    path(f"{SPACE}/themes/recalculer/", theme_views.theme_recompute, name="themes_recompute"),
+    path(f"{SPACE}/themes/<int:theme_id>/renommer/", theme_views.theme_rename, name="theme_rename"),
+    path(f"{SPACE}/themes/<int:theme_id>/fusionner/", theme_views.theme_merge, name="theme_merge"),
+    path(f"{SPACE}/themes/<int:theme_id>/scinder/", theme_views.theme_split, name="theme_split"),
+    path(f"{SPACE}/themes/deplacer-un-texte/", theme_views.text_move, name="theme_text_move"),
     path(f"{SPACE}/", views.space, name="space"),
     path(f"{SPACE}/modifier/", views.space_edit, name="space_edit"),
     path(f"{SPACE}/publier/", views.space_status, {"action": "publish"}, name="space_publish"),

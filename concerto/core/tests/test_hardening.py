@@ -97,6 +97,7 @@ def world(sceaux, montreuil, resident, agent, admin_sceaux, outsider):
         "post_id": post.pk,
         "space_id": space.pk,
         "step_id": step.pk,
+        "theme_id": 1,  # a theme's number in its space
         "role_id": agent.roles.get().pk,
         "content_type_id": ContentType.objects.get_for_model(Comment).pk,
         "object_id": comment.pk,

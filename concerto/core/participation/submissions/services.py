@@ -191,3 +191,14 @@ def comment_count_refresh(*, model: type[Submission], pk: int, created: bool = F
     content_type = ContentType.objects.get_for_model(model)
     count = Comment.objects.visible().filter(target_type=content_type, target_id=pk).count()
     model.objects.filter(pk=pk).update(comment_count=count)
+
+
+def submission_free_texts(queryset, kind: str):
+    """The FreeText (core/registry.py) of each submission of QUERYSET (already limited to what is public): its
+    title and its text without markup, for themes. Read in chunks."""
+    from concerto.core.registry import FreeText
+
+    for submission in queryset.select_related("component__space__organisation").order_by("pk").iterator(
+            chunk_size=1000):
+        yield FreeText(kind=kind, id=submission.pk, text=f"{submission.title}. {plain_text(submission.text)}",
+                       url=submission.get_absolute_url(), created_at=submission.created_at)
