@@ -17,7 +17,8 @@ from concerto.core import registry
 from concerto.core.accountability.figures import figures_compute
 from concerto.core.accountability.models import Action, Decision
 from concerto.core.participation.overview import overview_for
-from concerto.core.synthesis import Figure, Row, Section, Table
+from concerto.core.synthesis import Figure, Quote, Row, Section, Table, quoted
+from concerto.core.texts.themes import themes_summary
 
 
 def _chart_table(chart, url: str, *, extra: list[tuple[str, int]] = ()) -> Table:
@@ -80,9 +81,25 @@ def decisions_taken(space) -> list[Section]:
         note="" if rows else _("No decision recorded for this space yet."))]
 
 
-# The kernel's sections, before and after the components' own. The themes of the space's free texts
-# (core/texts/themes.py) go at the end of LEADING_SECTIONS as a function(space) -> list of Section.
-LEADING_SECTIONS = [who_took_part]
+def themes_of_texts(space) -> list[Section]:
+    """The themes of what people wrote in SPACE (core/texts), largest first, each with its number of texts, and
+    one quoted example of each of the five largest; nothing before the themes are first computed."""
+    themes = themes_summary(space)
+    if not themes:
+        return []
+    page = reverse("backoffice:themes", args=[space.organisation.slug, space.slug])
+    return [Section(
+        _("Themes of what people wrote"), _("Themes of the free texts"), page,
+        table=Table(_("Themes, largest first"), [_("Theme"), _("Texts")],
+                    [Row([theme["label"], theme["size"]], page) for theme in themes]),
+        quotes=[Quote(quoted(example["text"]), theme["label"], example["url"])
+                for theme in themes[:5] for example in theme["examples"][:1]],
+        note=_("A theme gathers texts that share their words, found by the computer and named or corrected by the "
+               "agents; each text is in one theme."))]
+
+
+# The kernel's sections, before and after the components' own.
+LEADING_SECTIONS = [who_took_part, themes_of_texts]
 CLOSING_SECTIONS = [decisions_taken]
 
 

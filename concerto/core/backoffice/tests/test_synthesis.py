@@ -169,3 +169,18 @@ def test_its_number_of_queries_does_not_grow_with_the_proposals_questions_and_de
         html = client.get(_url(space)).content.decode()
     assert "Idée 3" in html and "Question 3 ?" in html and "Décision 3" in html
     assert len(after) == len(before)
+
+
+def test_the_themes_of_what_people_wrote_with_their_size_and_an_example(client, space, elected):
+    from concerto.core.texts.models import Theme
+
+    Theme.objects.create(space=space, number=1, label="arbres, écoles", words=["arbres", "écoles"], size=12,
+                         examples=[{"text": "Planter des arbres dans les cours d’école.", "url": "/sceaux/a/1/"}])
+    Theme.objects.create(space=space, number=2, label="vélo, pistes", name="Se déplacer à vélo", size=30,
+                         examples=[{"text": "Une piste cyclable rue Houdan.", "url": "/sceaux/a/2/"}])
+    login_with_mfa(client, elected)
+    html = client.get(_url(space)).content.decode()
+    assert "Thèmes de ce que les gens ont écrit" in html
+    assert html.index("Se déplacer à vélo") < html.index("arbres, écoles")  # the largest first, an agent's name
+    assert "Une piste cyclable rue Houdan." in html and "/sceaux/a/2/" in html
+    assert reverse("backoffice:themes", args=["sceaux", space.slug]) in html
