@@ -175,12 +175,12 @@ def test_the_themes_of_what_people_wrote_with_their_size_and_an_example(client, 
     from concerto.core.texts.models import Theme
 
     Theme.objects.create(space=space, number=1, label="arbres, écoles", words=["arbres", "écoles"], size=12,
-                         examples=[{"text": "Planter des arbres dans les cours d’école.", "url": "/sceaux/a/1/"}])
+                         examples=[{"text": "Planter des arbres dans les cours d’école.", "url": space.get_absolute_url()}])
     Theme.objects.create(space=space, number=2, label="vélo, pistes", name="Se déplacer à vélo", size=30,
-                         examples=[{"text": "Une piste cyclable rue Houdan.", "url": "/sceaux/a/2/"}])
+                         examples=[{"text": "Une piste cyclable rue Houdan.", "url": space.get_absolute_url()}])
     login_with_mfa(client, elected)
     html = client.get(_url(space)).content.decode()
     assert "Thèmes de ce que les gens ont écrit" in html
     assert html.index("Se déplacer à vélo") < html.index("arbres, écoles")  # the largest first, an agent's name
-    assert "Une piste cyclable rue Houdan." in html and "/sceaux/a/2/" in html
+    assert "Une piste cyclable rue Houdan." in html and "Planter des arbres dans les cours d’école." in html
     assert reverse("backoffice:themes", args=["sceaux", space.slug]) in html
