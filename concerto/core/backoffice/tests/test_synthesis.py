@@ -175,7 +175,8 @@ def test_the_themes_of_what_people_wrote_with_their_size_and_an_example(client, 
     from concerto.core.texts.models import Theme
 
     Theme.objects.create(space=space, number=1, label="arbres, écoles", words=["arbres", "écoles"], size=12,
-                         examples=[{"text": "Planter des arbres dans les cours d’école.", "url": space.get_absolute_url()}])
+                         examples=[{"text": "Planter des arbres dans les cours d’école.",
+                                    "url": space.get_absolute_url()}])
     Theme.objects.create(space=space, number=2, label="vélo, pistes", name="Se déplacer à vélo", size=30,
                          examples=[{"text": "Une piste cyclable rue Houdan.", "url": space.get_absolute_url()}])
     login_with_mfa(client, elected)
