@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from concerto.channels.demo import demo_load as channels_demo_load
@@ -126,6 +127,7 @@ def demo_load() -> dict:
         _newsletter(users)
         _resource_centre(users["admin@metropole.demo"])  # also on an older demo (it loads once)
         _themes()
+        _birth_years()
         return {"users": len(users), "spaces": 0}
     metropole_admin = users["admin@metropole.demo"]
     sceaux_agent = users["agent@sceaux.demo"]
@@ -223,6 +225,7 @@ def demo_load() -> dict:
     mobilisation_demo_load(montreuil_actor=montreuil_agent, plu=plu, sceaux_actor=sceaux_agent,
                            menagerie=Space.objects.get(organisation__slug="sceaux", slug="jardin-de-la-menagerie"))
     _themes()
+    _birth_years()
     return {"users": len(users), "spaces": Space.objects.count()}
 
 
@@ -331,3 +334,18 @@ def _questions(users) -> None:
     questions_demo_load(actor=users["agent@sceaux.demo"], moderator=users["moderation@sceaux.demo"],
                         organisation=Organisation.objects.get(slug="sceaux"), official=official,
                         author=users["habitant@sceaux.demo"])
+
+
+# The ages of the demo's residents, as people give them on their account (optional): older people take part more,
+# as in most consultations, so the representativeness panel and /api/v1/insights/representativeness show a gap.
+DEMO_AGES = (67, 34, 52, 71, 45, 29, 61, 58, 39, 74, 48, 23, 65, 55, 81, 42, 70, 36, 63, 50)
+
+
+def _birth_years() -> None:
+    """A year of birth for each demo resident who has none (made-up accounts and personas without a role), the same
+    on every load (by account number). Safe to run again."""
+    year = timezone.localdate().year
+    residents = User.objects.filter(birth_year=None, roles__isnull=True).filter(
+        Q(email__endswith="@demo.concerto.test") | Q(email__endswith=".demo")).order_by("pk")
+    for person in residents.only("pk"):
+        User.objects.filter(pk=person.pk).update(birth_year=year - DEMO_AGES[person.pk % len(DEMO_AGES)])
