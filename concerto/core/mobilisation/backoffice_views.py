@@ -39,6 +39,27 @@ def _refused(request, refusal) -> None:
     messages.error(request, refusal.message)
 
 
+def _may_manage(request) -> bool:
+    """Whether the reader may change plans and actors (elected officials read them only: no form for them)."""
+    return request.user.has_perm(MANAGE, request.organisation)
+
+
+def _shown(form) -> list[tuple[str, str]]:
+    """A section's fields as a reader sees them: each label and its value in words."""
+    shown = []
+    for field in form.visible_fields():
+        value = form.initial.get(field.name)
+        choices = dict(getattr(field.field, "choices", []) or [])
+        if isinstance(value, list):
+            value = ", ".join(str(choices.get(item, item)) for item in value)
+        elif isinstance(value, bool):
+            value = _("Yes") if value else _("No")
+        elif hasattr(value, "strftime"):
+            value = value.strftime("%d/%m/%Y")
+        shown.append((field.label, str(value or "—")))
+    return shown
+
+
 @backoffice_view(MANAGE, read=READ)
 def plan(request, org_slug, space_slug):
     """The plan's sections, each complete or not, and its publication."""
@@ -46,7 +67,7 @@ def plan(request, org_slug, space_slug):
     current = services.plan_of(space)
     states = services.sections_state(current)
     return render(request, "mobilisation/backoffice/plan.html", {
-        "space": space, "plan": current, "states": states,
+        "space": space, "plan": current, "states": states, "can_manage": _may_manage(request),
         "missing": [section for section, complete in states if not complete],
     })
 
@@ -93,7 +114,8 @@ def plan_section(request, org_slug, space_slug, section_slug):
         form = row_form
     return render(request, "mobilisation/backoffice/plan_section.html", {
         "space": space, "plan": current, "section": section, "form": form, "previous": previous,
-        "following": following, "complete": section.complete(current),
+        "following": following, "complete": section.complete(current), "can_manage": _may_manage(request),
+        "shown": _shown(form) if section.fields else None,
         "stakeholders": current.stakeholders.select_related("actor") if section.slug == "acteurs" else None,
         "milestones": current.milestones.all() if section.slug == "calendrier" else None,
     }, status=_status(form))
@@ -196,6 +218,7 @@ def actor(request, org_slug, actor_id):
             contact_form.add_error(None, refusal.message)
     return render(request, "mobilisation/backoffice/actor_form.html", {
         "form": form, "item": item, "contact_form": contact_form, "may_see_contacts": may_see_contacts,
+        "can_manage": _may_manage(request),
         "contacts": item.contacts.all() if may_see_contacts else None,
     }, status=max(_status(form), _status(contact_form)))
 

@@ -30,9 +30,39 @@ READ = frozenset({ADMIN, AGENT, ELECTED})  # spaces.read_space
 MANAGE = frozenset({ADMIN, AGENT})  # spaces.manage_space
 ONLY_ADMIN = frozenset({ADMIN})
 NOBODY = frozenset()  # a page that takes only a POST: a GET is a 405 for everyone
+# A page no role of a commune opens (a 403 for all): the Métropole administrators' own (the guides).
+METROPOLE_ADMINS = frozenset({"metropole administrator"})
 
 # Who opens each back-office page (GET): a 403 for every other role and for a resident without a role.
 READERS = {
+    # Themes of a space's free texts (core/texts): read by the readers; every change is a POST.
+    "backoffice:themes": READ,
+    "backoffice:themes_recompute": NOBODY,
+    "backoffice:theme_rename": NOBODY,
+    "backoffice:theme_merge": NOBODY,
+    "backoffice:theme_split": NOBODY,
+    "backoffice:theme_text_move": NOBODY,
+    # Likely duplicates among a component's proposals (similar ideas): read by the readers, merged by a POST.
+    "proposals_backoffice:duplicates": READ,
+    # Concertation plans and the actors directory (core/mobilisation).
+    "mobilisation_backoffice:actors": READ,
+    "mobilisation_backoffice:actor_create": MANAGE,
+    "mobilisation_backoffice:actor": READ,
+    "mobilisation_backoffice:actor_delete": NOBODY,
+    "mobilisation_backoffice:contact_remove": NOBODY,
+    "mobilisation_backoffice:plan": READ,
+    "mobilisation_backoffice:plan_publish": NOBODY,
+    "mobilisation_backoffice:plan_unpublish": NOBODY,
+    "mobilisation_backoffice:plan_section": READ,
+    "mobilisation_backoffice:plan_row_remove": NOBODY,
+    # The resource centre (core/resources): templates read by the readers; guides are the Métropole's.
+    "resources_backoffice:templates": READ,
+    "resources_backoffice:template_publish": MANAGE,
+    "resources_backoffice:template_use": MANAGE,
+    "resources_backoffice:template_unpublish": NOBODY,
+    "resources_backoffice:guides": METROPOLE_ADMINS,
+    "resources_backoffice:guide_create": METROPOLE_ADMINS,
+    "resources_backoffice:guide_edit": METROPOLE_ADMINS,
     # Decisions and actions (core/accountability): read by the readers, changed by the managers.
     "accountability_backoffice:decisions": READ,
     "accountability_backoffice:decision": READ,
