@@ -3,6 +3,7 @@ and its contact persons."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from concerto.core.forms import date_field
 from concerto.core.inputs import EmailFormField
@@ -92,7 +93,7 @@ class ActorForm(forms.Form):
 class ContactForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     role = forms.CharField(label=_("Role"), max_length=200, required=False)
-    email = EmailFormField(label=_("Email"), required=False)
+    email = EmailFormField(label=pgettext_lazy("person", "Email"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
 
 
