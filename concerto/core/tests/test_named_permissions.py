@@ -26,6 +26,8 @@ EXPECTED = {
     "reports.hide_photo": {ADMIN, AGENT, MODERATOR},
     "reports.manage_api_keys": {ADMIN},
     "events.moderate_board": {ADMIN, AGENT, MODERATOR},
+    # Accepting and rejecting the statements of an opinion debate: the managers and the moderators.
+    "opinions.moderate_statements": {ADMIN, AGENT, MODERATOR},
     # Elected officials answer the questions assigned to them (the service checks the assignment).
     "questions.answer": {ADMIN, AGENT, ELECTED},
     # Results kept for the team (the component's results are not public here): any role reads them.
