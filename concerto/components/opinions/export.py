@@ -1,5 +1,5 @@
 """A debate in Polis's openData format, anonymised: `comments.csv`, `votes.csv` and `participants-votes.csv`
-with the same columns as the exports of pol.is (../shared/data/polis/), as one zip or as separate files.
+with the same columns as the openData exports of pol.is, as one zip or as separate files.
 
 Participants are numbered 0..n-1 in the order they first took part (their first vote, or their first
 statement), as Polis numbers them: no account id leaves the site. Statement ids are the statements' own ids
