@@ -14,9 +14,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-# INSEE's age bands (the census's « P<yy>_POP0014 » … « P<yy>_POP75P »), in their order.
-AGE_BANDS = (("0-14", _("0 to 14")), ("15-29", _("15 to 29")), ("30-44", _("30 to 44")),
-             ("45-59", _("45 to 59")), ("60-74", _("60 to 74")), ("75+", _("75 and over")))
+from concerto.core.insights.models import BAND_KEYS, BAND_LABELS
+
+# INSEE's age bands, as the population tables and the representativeness figures have them (core/insights).
+AGE_BANDS = tuple((key, BAND_LABELS[key]) for key in BAND_KEYS)
 
 
 class ActorKind(models.TextChoices):
