@@ -11,6 +11,7 @@ from concerto.core.accounts.permissions import MANAGE, READ
 from concerto.core.charts import chart_rows
 from concerto.core.exports import export_response
 from concerto.core.insights.representativeness import representativeness_for
+from concerto.core.mobilisation.advice import plan_advice
 from concerto.core.participation.dialogue import dialogue_for
 from concerto.core.participation.overview import overview_for
 from concerto.core.spaces.lookup import space_for
@@ -18,7 +19,8 @@ from concerto.core.spaces.lookup import space_for
 
 def _representativeness(organisation, space, today) -> dict:
     """The representativeness panel: the whole (with its channels), each component of a space, whether the process
-    is still open (the suggested actions are for then) and the events components to link to."""
+    is still open (the suggested actions are for then), the events components to link to, and for a space what
+    its concertation plan planned (core/mobilisation/advice.py)."""
     from concerto.core.spaces.models import Component
 
     components = []
@@ -30,9 +32,10 @@ def _representativeness(organisation, space, today) -> dict:
     open_now = space is None or (space.status == space.Status.PUBLISHED
                                  and (space.end_date is None or space.end_date >= today))
     events = Component.objects.filter(kind="events", space__organisation=space.organisation if space else organisation)
-    return {"result": representativeness_for(organisation=organisation, space=space, today=today, channels=True),
-            "components": components, "open": open_now,
-            "events": events.select_related("space").order_by("-space__start_date", "pk").first()}
+    result = representativeness_for(organisation=organisation, space=space, today=today, channels=True)
+    return {"result": result, "components": components, "open": open_now,
+            "events": events.select_related("space").order_by("-space__start_date", "pk").first(),
+            "plan": plan_advice(space, result, today) if space is not None and open_now else None}
 
 
 def _page(request, space=None):

@@ -74,3 +74,47 @@ def test_the_panel_shows_the_gap_and_suggestions_to_officials_only(sceaux_table,
     other = Client()
     testing.login_with_mfa(other, outsider)
     assert other.get(f"/gestion/sceaux/{participants['space'].slug}/participation/").status_code == 403
+
+
+def test_the_panel_reads_the_concertation_plan_against_the_gap(sceaux_table, participants, elected, agent):
+    """What the plan set out to reach, where each of those publics stands, the gaps the plan does not name, its
+    actors and its next dates (core/mobilisation/advice.py), with a link to the plan's publics."""
+    import datetime
+
+    from django.utils import timezone
+
+    from concerto.core.mobilisation.models import Plan, PlanMilestone, PlanStakeholder
+
+    today = timezone.localdate()
+    plan = Plan.objects.create(space=participants["space"], age_bands=["15-29", "60-74"])
+    PlanStakeholder.objects.create(plan=plan, name="Club des anciens", role="Relais", reached_by="Par téléphone")
+    PlanMilestone.objects.create(plan=plan, date=today + datetime.timedelta(days=3), kind="event",
+                                 title="Atelier au club des anciens")
+    PlanMilestone.objects.create(plan=plan, date=today - datetime.timedelta(days=3), kind="posters",
+                                 title="Affiches déjà posées")
+    url = f"/gestion/sceaux/{participants['space'].slug}/participation/"
+    client = Client()
+    testing.login_with_mfa(client, elected)
+    page = client.get(url).content.decode()
+    assert "Ce que prévoit le plan de concertation" in page
+    # 15-29: two of the four people who gave an age (50 %) against 20 % of the inhabitants.
+    assert "15 à 29 ans\u00a0: public visé par le plan, atteint" in page
+    assert "60 à 74 ans\u00a0: public visé par le plan, toujours sous-représenté" in page
+    absent = page.split("absents des publics du plan\u00a0:")[1].split("</p>")[0]
+    assert "0 à 14 ans" in absent and "60 à 74" not in absent
+    assert "Club des anciens · Par téléphone" in page
+    assert "Atelier au club des anciens" in page and "Affiches déjà posées" not in page
+    assert f"/gestion/sceaux/{participants['space'].slug}/plan/publics/" in page
+    plan.age_bands = ["0-14", "15-29", "60-74", "75+"]
+    plan.save()
+    page = Client()
+    testing.login_with_mfa(page, agent)
+    assert "absents des publics du plan" not in page.get(url).content.decode()
+
+
+def test_a_space_without_a_plan_is_invited_to_write_one(sceaux_table, participants, agent):
+    client = Client()
+    testing.login_with_mfa(client, agent)
+    page = client.get(f"/gestion/sceaux/{participants['space'].slug}/participation/").content.decode()
+    assert "Cet espace n’a pas encore de plan de concertation" in page
+    assert f"/gestion/sceaux/{participants['space'].slug}/plan/" in page
