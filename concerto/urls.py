@@ -11,8 +11,8 @@ from django.urls import include, path
 
 from concerto.core import geocoding, maps, metrics, registry, views
 from concerto.core.accountability import urls as accountability_urls
-from concerto.core.mobilisation import views as mobilisation_views
 from concerto.core.accounts import urls as accounts_urls
+from concerto.core.mobilisation import views as mobilisation_views
 from concerto.core.participation import urls as participation_urls
 from concerto.core.participation import views as participation_views
 from concerto.core.resources import backoffice_urls as resources_backoffice_urls

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.browser
 def test_an_agent_makes_a_kit_whose_short_link_residents_follow(page, site, axe_check, width):
     sceaux = commune("sceaux")
     agent = persona("agent@sceaux.example.org", role="agent", organisation=sceaux, display_name="Agent de Sceaux")
-    space = SpaceFactory(organisation=sceaux, slug="place-gare", title="La place de la Gare",
-                         summary="Donnez votre avis sur la future place.")
+    SpaceFactory(organisation=sceaux, slug="place-gare", title="La place de la Gare",
+                 summary="Donnez votre avis sur la future place.")
     page.set_viewport_size({"width": width, "height": 900})
     log_in(page, site, agent.email, totp=True)
     page.goto(f"{site.url}/gestion/sceaux/")

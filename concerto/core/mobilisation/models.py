@@ -218,6 +218,9 @@ class ShortLinkDay(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["link", "day"], name="one_count_per_short_link_and_day")]
 
+    def __str__(self) -> str:
+        return f"{self.link_id} {self.day}: {self.visits}"
+
 
 class KitFormat(models.TextChoices):
     POSTER_A4 = "poster_a4", _("A4 poster")
