@@ -167,7 +167,7 @@ def _panel(pdf, kit, *, x: float, y: float, width: float, height: float, short_u
     pdf.setFillColor(accent)
     pdf.rect(x + margin, y + margin, inner, band, stroke=0, fill=1)
     pdf.setFillColor("#ffffff")
-    call_size = max(14 * scale, 10)
+    call_size = max(16 * scale, 10)
     pdf.setFont(BOLD, call_size)
     pdf.drawCentredString(x + width / 2, y + margin + band - call_size * 1.4,
                           printable(_("Scan the code or type this address:")))
