@@ -1,6 +1,7 @@
-"""The demo's concertation plans and actors (`manage.py load_demo`): Montreuil's local plan (PLU) has a published
-plan with actors of its directory and a poster with a few scans; Sceaux's garden of the Ménagerie, in preparation, a draft plan. Safe to run
-again (the plans are written over, the actors found by name)."""
+"""The demo's concertation plans, actors and print kit (`manage.py load_demo`): Montreuil's local plan (PLU) has a
+published plan with actors of its directory and a poster with a few scans; Sceaux's garden of the Ménagerie, in
+preparation, a draft plan. Safe to run again (the plans are written over, the actors found by name, the poster by
+its title)."""
 
 import datetime
 
