@@ -12,6 +12,7 @@ from django.urls import include, path
 from concerto.core import geocoding, maps, metrics, registry, views
 from concerto.core.accountability import urls as accountability_urls
 from concerto.core.accounts import urls as accounts_urls
+from concerto.core.mobilisation import views as mobilisation_views
 from concerto.core.participation import urls as participation_urls
 from concerto.core.participation import views as participation_views
 from concerto.core.resources import backoffice_urls as resources_backoffice_urls
@@ -83,6 +84,9 @@ urlpatterns = [
     path("metropole/ressources/", include(resources_urls)),
 
     path("metropole/comparaison/", include("concerto.core.comparison.urls")),
+    # Short links printed on posters or sent in messages (core/mobilisation/links.py): no trailing slash, short to
+    # type; an organisation's own addresses all end with one, so none can be taken for it.
+    path("l/<slug:code>", mobilisation_views.short_link, name="short_link"),
     *component_urlpatterns(),
     path("<slug:org_slug>/lettres/", include(participation_urls.newsletter_urlpatterns)),
     path("<slug:org_slug>/suivi/", include(accountability_urls.organisation_urlpatterns)),

@@ -56,6 +56,8 @@ LIMITS = {
     "chat_link_attempt": (5, 15 * 60),
     # similar ideas fetched while a title or a description is typed (core/texts/similar.py): one per pause
     "similar_lookup": (300, 10 * 60),
+    # short links followed (core/mobilisation/links.py): beyond it the visitor is still sent on, not counted
+    "short_link": (60, 10 * 60),
 }
 ADDRESS_FACTOR = 5
 

@@ -240,6 +240,7 @@ class AgendaItem:
     url: str
     starts_at: Any
     organiser: str = ""
+    place: str = ""  # where it happens, in words (a print kit writes it under the date)
 
 
 @dataclass(frozen=True)

@@ -20,4 +20,6 @@ def agenda(organisation, *, organiser: str = "", upcoming: bool = False, limit: 
     else:
         events = events.order_by("-starts_at", "-pk")
     return [AgendaItem(title=event.title, url=event.get_absolute_url(), starts_at=event.starts_at,
-                       organiser=event.organiser) for event in events[:limit]]
+                       organiser=event.organiser,
+                       place=", ".join(part for part in (event.place_name, event.address) if part))
+            for event in events[:limit]]

@@ -93,6 +93,8 @@ KERNEL_ACTION_LABELS = {
     "mobilisation.actor_created": _("Actor added to the directory"),
     "mobilisation.actor_changed": _("Actor of the directory changed"),
     "mobilisation.actor_deleted": _("Actor removed from the directory"),
+    "mobilisation.kit_created": _("Print kit made"),
+    "mobilisation.kit_deleted": _("Print kit removed"),
     "decision.created": _("Decision recorded"),
     "decision.updated": _("Decision changed"),
     "decision.archived": _("Decision archived"),

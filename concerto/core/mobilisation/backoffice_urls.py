@@ -1,10 +1,11 @@
 """The agents' pages of mobilisation, mounted at /gestion/ before the back-office's own URLconf: a space's plan
-(/gestion/<org>/<space>/plan/...) and the organisation's actors (/gestion/<org>/acteurs/...; « acteurs » is one
-of the words a space may not take as its slug)."""
+(/gestion/<org>/<space>/plan/...), the organisation's actors (/gestion/<org>/acteurs/...) and print kits
+(/gestion/<org>/kits/...); « acteurs » and « kits » are words a space may not take as its slug."""
 
 from django.urls import path
 
 from concerto.core.mobilisation import backoffice_views as views
+from concerto.core.mobilisation import kit_views
 
 ORG = "<slug:org_slug>"
 SPACE = "<slug:org_slug>/<slug:space_slug>"
@@ -17,6 +18,10 @@ urlpatterns = [
     path(f"{ORG}/acteurs/<int:actor_id>/supprimer/", views.actor_delete, name="actor_delete"),
     path(f"{ORG}/acteurs/<int:actor_id>/contacts/<int:contact_id>/retirer/", views.contact_remove,
          name="contact_remove"),
+    path(f"{ORG}/kits/", kit_views.kit_list, name="kits"),
+    path(f"{ORG}/kits/nouveau/", kit_views.kit_create, name="kit_create"),
+    path(f"{ORG}/kits/<int:kit_id>/pdf/", kit_views.kit_download, name="kit_pdf"),
+    path(f"{ORG}/kits/<int:kit_id>/supprimer/", kit_views.kit_delete, name="kit_delete"),
     path(f"{SPACE}/plan/", views.plan, name="plan"),
     path(f"{SPACE}/plan/publier/", views.plan_publication, {"action": "publish"}, name="plan_publish"),
     path(f"{SPACE}/plan/depublier/", views.plan_publication, {"action": "unpublish"}, name="plan_unpublish"),

@@ -1,13 +1,14 @@
-"""The demo's concertation plans and actors (`manage.py load_demo`): Montreuil's local plan (PLU) has a published
-plan with actors of its directory; Sceaux's garden of the Ménagerie, in preparation, a draft plan. Safe to run
-again (the plans are written over, the actors found by name)."""
+"""The demo's concertation plans, actors and print kit (`manage.py load_demo`): Montreuil's local plan (PLU) has a
+published plan with actors of its directory and a poster with a few scans; Sceaux's garden of the Ménagerie, in
+preparation, a draft plan. Safe to run again (the plans are written over, the actors found by name, the poster by
+its title)."""
 
 import datetime
 
 from django.utils import timezone
 
-from concerto.core.mobilisation import services
-from concerto.core.mobilisation.models import Actor, Plan
+from concerto.core.mobilisation import kits, links, services
+from concerto.core.mobilisation.models import Actor, Plan, PrintKit
 
 MONTREUIL_ACTORS = (
     ("Maison de quartier Lounès-Matoub", "association", "La Noue, Clos-Français", True,
@@ -80,3 +81,21 @@ def demo_load(*, montreuil_actor, plu, sceaux_actor, menagerie) -> None:
         "open_to_change": "Les jeux, les bancs, les plantations, les horaires.", "not_open": ""})
     if draft.status != Plan.Status.DRAFT:
         services.plan_unpublish(actor=sceaux_actor, plan=draft)
+    _poster(montreuil_actor, plu)
+
+
+def _poster(actor, plu) -> None:
+    """An A4 poster for the PLU, scanned a few times over the last weeks (once: found by its title)."""
+    title = "Quelle ville voulons-nous en 2040\u00a0?"
+    if PrintKit.objects.filter(organisation=plu.organisation, title=title).exists():
+        return
+    target = kits.target_of(plu.organisation, f"space:{plu.pk}")
+    if target is None:  # the space is not published
+        return
+    kit = kits.kit_create(actor=actor, organisation=plu.organisation, target=target, format="poster_a4", title=title,
+                          text="Le plan local d'urbanisme se prépare\u00a0: dites-nous où construire, où garder des "
+                               "espaces verts et comment se déplacer. Scannez et donnez votre avis.")
+    today = timezone.localdate()
+    for days_ago, visits in ((40, 3), (21, 9), (12, 5), (3, 4), (0, 2)):
+        for _visit in range(visits):
+            links.short_link_count(link=kit.link, day=today - datetime.timedelta(days=days_ago))

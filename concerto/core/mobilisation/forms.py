@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from concerto.core.forms import date_field
 from concerto.core.inputs import EmailFormField
-from concerto.core.mobilisation.models import AGE_BANDS, Actor, ActorKind, Channel, Plan, PlanMilestone
+from concerto.core.mobilisation.models import AGE_BANDS, Actor, ActorKind, Channel, KitFormat, Plan, PlanMilestone
 from concerto.core.spaces.models import Topic
 
 
@@ -101,3 +101,26 @@ class ActorFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *ActorKind.choices], required=False)
     qpv = forms.BooleanField(label=_("In a priority neighbourhood (QPV)"), required=False)
     q = forms.CharField(label=_("Name or quartier"), max_length=100, required=False)
+
+
+class KitTargetForm(forms.Form):
+    """The first step of a kit: the page it is for (sent by GET, so that the next form is prefilled)."""
+
+    target = forms.ChoiceField(label=_("The page the kit is for"),
+                               help_text=_("A space, an event to come or the reports service of the commune."))
+
+    def __init__(self, *args, targets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [("", "—")] + [(target.key, f"{target.get_kind_display()} · {target.label}")
+                                                         for target in targets]
+
+
+class KitForm(KitTargetForm):
+    format = forms.ChoiceField(label=_("Format"), choices=KitFormat.choices, initial=KitFormat.POSTER_A4,
+                               widget=forms.RadioSelect)
+    title = forms.CharField(label=_("Title"), max_length=90,
+                            help_text=_("Short and in plain words: it is printed in large letters."))
+    text = forms.CharField(label=_("Text"), max_length=400, required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text=_("Two or three sentences at most (400 characters)."))
+    when = forms.CharField(label=_("Date and place"), max_length=200, required=False,
+                           help_text=_("For an event: its day, time and place."))

@@ -169,3 +169,92 @@ class PlanMilestone(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# Short links and print kits. -----------------------------------------------------------------------------------
+
+# No 0/o, 1/l/i: a code copied by hand from a poster is read right.
+SHORT_CODE_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+SHORT_CODE_LENGTH = 8
+
+
+class ShortLink(models.Model):
+    """A short address of this site, `/l/<code>`, that sends to a page of the same site (never elsewhere: no open
+    redirect) and counts its visits per day, without anything about the person. SOURCE_KIND and SOURCE_ID say what
+    printed or sent it (a print kit today, a campaign later), so that a contribution that follows a visit can be
+    attributed to it."""
+
+    class Source(models.TextChoices):
+        KIT = "kit", _("Print kit")
+        CAMPAIGN = "campaign", _("Campaign")
+
+    organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(max_length=16, unique=True)
+    target = models.CharField(_("page"), max_length=500)
+    source_kind = models.CharField(max_length=16, choices=Source.choices)
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    label = models.CharField(_("label"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["source_kind", "source_id"])]
+
+    def __str__(self) -> str:
+        return self.label or self.code
+
+    def get_absolute_url(self) -> str:
+        return reverse("short_link", args=[self.code])
+
+
+class ShortLinkDay(models.Model):
+    """How many times a short link was followed on a day: a count, nothing else (no address, no time of day)."""
+
+    link = models.ForeignKey(ShortLink, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField()
+    visits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["link", "day"], name="one_count_per_short_link_and_day")]
+
+    def __str__(self) -> str:
+        return f"{self.link_id} {self.day}: {self.visits}"
+
+
+class KitFormat(models.TextChoices):
+    POSTER_A4 = "poster_a4", _("A4 poster")
+    POSTER_A3 = "poster_a3", _("A3 poster")
+    FLYER_A5 = "flyer_a5", _("A5 flyers, two per A4 sheet")
+    FLYER_A6 = "flyer_a6", _("A6 flyers, four per A4 sheet")
+
+
+class KitTarget(models.TextChoices):
+    SPACE = "space", _("A space")
+    EVENT = "event", _("An event")
+    REPORTS = "reports", _("The reports service")
+
+
+class PrintKit(models.Model):
+    """A poster or flyers for a page of the organisation's site (a space, an event, the reports service), with a QR
+    code to its own short link: the scans say how many people the paper brought."""
+
+    organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="+")
+    target_kind = models.CharField(_("for"), max_length=16, choices=KitTarget.choices)
+    target_label = models.CharField(max_length=200)
+    format = models.CharField(_("format"), max_length=16, choices=KitFormat.choices, default=KitFormat.POSTER_A4)
+    title = models.CharField(_("title"), max_length=90)
+    text = models.TextField(_("text"), max_length=400, blank=True)
+    when = models.CharField(_("date and place"), max_length=200, blank=True)
+    link = models.OneToOneField(ShortLink, on_delete=models.CASCADE, related_name="kit")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("print kit")
+        verbose_name_plural = _("print kits")
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,9 +1,11 @@
-"""The public page of a published plan: « Comment fonctionne cette concertation »."""
+"""The public pages of mobilisation: a published plan (« Comment fonctionne cette concertation ») and the short
+links, `/l/<code>`."""
 
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
 
-from concerto.core.mobilisation import services
+from concerto.core.mobilisation import links, services
 from concerto.core.mobilisation.models import AGE_BANDS, ActorKind, Channel
 from concerto.core.spaces.lookup import space_for
 
@@ -22,3 +24,12 @@ def plan(request, org_slug, space_slug):
         "stakeholders": published.stakeholders.select_related("actor"),
         "milestones": published.milestones.all(),
     })
+
+
+@never_cache
+def short_link(request, code):
+    """A short link printed on a poster or sent in a message: counted, then on to its page (302)."""
+    target = links.short_link_follow(request, code)
+    if target is None:
+        raise Http404
+    return HttpResponseRedirect(target)

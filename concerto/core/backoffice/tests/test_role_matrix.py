@@ -55,6 +55,11 @@ READERS = {
     "mobilisation_backoffice:plan_unpublish": NOBODY,
     "mobilisation_backoffice:plan_section": READ,
     "mobilisation_backoffice:plan_row_remove": NOBODY,
+    # Print kits (core/mobilisation): read and downloaded by the readers, made and removed by those who manage.
+    "mobilisation_backoffice:kits": READ,
+    "mobilisation_backoffice:kit_create": MANAGE,
+    "mobilisation_backoffice:kit_pdf": READ,
+    "mobilisation_backoffice:kit_delete": NOBODY,
     # The resource centre (core/resources): templates read by the readers; guides are the Métropole's.
     "resources_backoffice:templates": READ,
     "resources_backoffice:template_publish": MANAGE,
