@@ -107,9 +107,13 @@ def test_the_panel_reads_the_concertation_plan_against_the_gap(sceaux_table, par
     assert f"/gestion/sceaux/{participants['space'].slug}/plan/publics/" in page
     plan.age_bands = ["0-14", "15-29", "60-74", "75+"]
     plan.save()
-    page = Client()
-    testing.login_with_mfa(page, agent)
-    assert "absents des publics du plan" not in page.get(url).content.decode()
+    kit = f"/gestion/sceaux/kits/nouveau/?target=space:{participants['space'].pk}"
+    assert kit not in page  # making a print kit is for those who manage spaces
+    editor = Client()
+    testing.login_with_mfa(editor, agent)
+    page = editor.get(url).content.decode()
+    assert "absents des publics du plan" not in page
+    assert kit in page
 
 
 def test_a_space_without_a_plan_is_invited_to_write_one(sceaux_table, participants, agent):

@@ -53,6 +53,8 @@ def test_an_agent_writes_a_plan_section_by_section_and_publishes_it(staff_client
     assert "La décision" in response.content.decode()
     assert Plan.objects.get(space=space).status == "draft"
     _fill(browser, space)
+    calendar = browser.get(_section(space, "calendrier")).content.decode()
+    assert f"/gestion/sceaux/kits/nouveau/?target=space:{space.pk}" in calendar  # a poster for the calendar
     browser.post(_url("plan_publish", space.slug))
     plan = Plan.objects.get(space=space)
     assert plan.is_published and plan.age_bands == ["15-29", "75+"] and plan.priority_areas
@@ -98,6 +100,8 @@ def test_bad_input_is_refused_in_french_and_loses_nothing(staff_client, agent, s
 def test_a_published_plan_keeps_one_actor_and_one_date(staff_client, agent, space):
     browser = staff_client(agent)
     _fill(browser, space)
+    calendar = browser.get(_section(space, "calendrier")).content.decode()
+    assert f"/gestion/sceaux/kits/nouveau/?target=space:{space.pk}" in calendar  # a poster for the calendar
     browser.post(_url("plan_publish", space.slug))
     plan = Plan.objects.get(space=space)
     row = plan.stakeholders.get()
