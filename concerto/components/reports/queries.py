@@ -292,3 +292,29 @@ def nearby_open(*, category, latitude: float, longitude: float, radius_m: float 
             found.append(report)
     found.sort(key=lambda r: (r.distance_m, r.pk))
     return found[:limit]
+
+
+def similar_candidates(organisation):
+    """What may be suggested to someone writing a report in ORGANISATION (a commune, or a territory and its
+    communes): its open public reports that have a description (the engine compares texts)."""
+    ids = {organisation.pk} | set(organisation.descendant_ids())
+    return Report.objects.public().open().filter(organisation_id__in=ids).exclude(description="")
+
+
+def similar_open(organisation, text: str, *, point=None, limit: int = 5, threshold: float | None = None) -> list:
+    """The open public reports of ORGANISATION whose description (and category) are closest to TEXT, the
+    closest first (the kernel's engine, concerto.core.texts.similar: text only, so that a resident who placed
+    the point a street away still finds the report). Each has its `similarity`, and its `distance_m` from POINT
+    ((latitude, longitude)) when POINT is known, else None: the form says how far, the order stays the text's."""
+    from concerto.core.texts import similar as similar_texts
+
+    candidates = similar_candidates(organisation)
+    scope = similar_texts.queryset_scope(f"reports:{organisation.pk}", candidates, title="description",
+                                         body="category__name")
+    found = similar_texts.suggestions(
+        scope, candidates.select_related("category"), text, limit=limit,
+        threshold=similar_texts.RESIDENT_THRESHOLD if threshold is None else threshold)
+    for report in found:
+        report.distance_m = (haversine_m(point[0], point[1], report.latitude, report.longitude)
+                             if point is not None else None)
+    return found

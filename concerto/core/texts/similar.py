@@ -301,22 +301,24 @@ TYPED_TITLE_MAX = 300
 TYPED_TEXT_MAX = 5_000
 
 
-def typed(data) -> str:
-    """The title and the description being typed in a form (its GET or POST data), cut to what forms accept."""
-    return f"{str(data.get('title', ''))[:TYPED_TITLE_MAX]}\n{str(data.get('text', ''))[:TYPED_TEXT_MAX]}"
+def typed(data, fields: tuple[str, ...] = ("title", "text")) -> str:
+    """The text being typed in a form's FIELDS (its GET or POST data: by default the title and the description),
+    each cut to what forms accept (a `title` to a title's length, any other field to a description's)."""
+    return "\n".join(str(data.get(name, ""))[:TYPED_TITLE_MAX if name == "title" else TYPED_TEXT_MAX]
+                     for name in fields)
 
 
-def lookup(request, find: Callable[[str], list]) -> list | None:
-    """FIND(typed text of REQUEST's GET or POST data), or None when the sender made too many look-ups in a short
-    time (the `similar_lookup` limit of concerto.core.ratelimit)."""
+def lookup(request, find: Callable[[str], list], fields: tuple[str, ...] = ("title", "text")) -> list | None:
+    """FIND(typed text of REQUEST's GET or POST data, in FIELDS), or None when the sender made too many look-ups
+    in a short time (the `similar_lookup` limit of concerto.core.ratelimit)."""
     from concerto.core.ratelimit import lookup_allowed
 
     if not lookup_allowed("similar_lookup", request):
         return None
-    return find(typed(request.GET if request.method in ("GET", "HEAD") else request.POST))
+    return find(typed(request.GET if request.method in ("GET", "HEAD") else request.POST, fields))
 
 
-def fragment(request, find: Callable[[str], list], template: str):
+def fragment(request, find: Callable[[str], list], template: str, fields: tuple[str, ...] = ("title", "text")):
     """The page fragment a form asks while typing (includes/similar_ideas.html through TEMPLATE); a sender past
     the limit gets an empty 429, which htmx leaves aside (the region keeps what it showed)."""
     from django.http import HttpResponse
@@ -324,7 +326,27 @@ def fragment(request, find: Callable[[str], list], template: str):
 
     from concerto.core.ratelimit import limit_of
 
-    found = lookup(request, find)
+    found = lookup(request, find, fields)
     if found is None:
         return HttpResponse(status=429, headers={"Retry-After": str(limit_of("similar_lookup")[1])})
     return render(request, template, {"similar": found})
+
+
+# --- What the API's "similar" endpoints share ------------------------------------------------------------------
+
+API_TEXT_MAX = TYPED_TITLE_MAX + TYPED_TEXT_MAX
+
+
+def api_lookup(request, find: Callable[[str], list], text: str) -> list:
+    """FIND(TEXT cut to what a form accepts) for an API client asking before it posts; past the `similar_lookup`
+    limit, RateLimited (the API answers 429 with Retry-After, in its error format)."""
+    from django.utils.translation import gettext as _
+
+    from concerto.core.ratelimit import RateLimited, limit_of, lookup_allowed
+
+    if not lookup_allowed("similar_lookup", request):
+        seconds = limit_of("similar_lookup")[1]
+        raise RateLimited(_("Too many look-ups for similar items in a short time: wait %(minutes)s minutes "
+                            "before asking again.") % {"minutes": max(1, seconds // 60)},
+                          name="similar_lookup", retry_after=seconds)
+    return find(text[:API_TEXT_MAX])
