@@ -40,7 +40,7 @@ MAP_LIMIT = 500
 PER_PAGE = 20
 NEARBY_RADIUS_M = 50
 # What the similar reports are found by: the description being typed.
-SIMILAR_FIELDS = ("description",)
+TYPED_FIELDS = ("description",)
 
 
 def _context(component, **extra) -> dict:
@@ -208,7 +208,7 @@ def _form_page(request, component, form, *, status=200, nearby=None, verificatio
         # by the live region; without JavaScript the « Check for similar reports » button, and a failed sending.
         url = reverse("reports:similar", args=[component.space.organisation.slug, component.space.slug,
                                                component.pk])
-        similar_while_typing(form, url, "#similar-reports", fields=SIMILAR_FIELDS, include="closest form")
+        similar_while_typing(form, url, "#similar-reports", fields=TYPED_FIELDS, include="closest form")
     return render(request, "reports/report_form.html", _context(
         component, form=form, nearby=nearby or [], support_form=SupportForm(), similar=similar or [],
         checked=checked, refusal=_refusal(request, component), verification_refusal=verification), status=status)
@@ -236,7 +236,7 @@ def report_create(request, org_slug, space_slug, component_id):
     form = ReportForm(request.POST or None, request.FILES or None, component=component, user=request.user)
     if request.method == "POST" and request.POST.get("similar_check"):
         similar = similar_texts.lookup(request, lambda text: _similar(component, text, form.point),
-                                       SIMILAR_FIELDS) or []
+                                       TYPED_FIELDS) or []
         return _form_page(request, component, form_unchecked(form), similar=similar, checked=True)
     if request.method == "POST":
         if form.is_valid():
@@ -251,7 +251,7 @@ def report_create(request, org_slug, space_slug, component_id):
                 return redirect(report.get_absolute_url())
         nearby = _nearby(category=form.cleaned_data.get("category") if hasattr(form, "cleaned_data") else None,
                          point=form.point, user=request.user)
-        similar = _similar(component, similar_texts.typed(request.POST, SIMILAR_FIELDS), form.point)
+        similar = _similar(component, similar_texts.typed(request.POST, TYPED_FIELDS), form.point)
         return _form_page(request, component, form, status=400, nearby=nearby, similar=similar)
     return _form_page(request, component, form)
 
@@ -281,7 +281,7 @@ def similar_reports(request, org_slug, space_slug, component_id):
     component, _can_manage = public_component_for(request, "reports", space_slug=space_slug, component_id=component_id)
     point = ReportForm(request.GET, component=component, user=request.user).point
     return similar_texts.fragment(request, lambda text: _similar(component, text, point), "reports/_similar.html",
-                                  SIMILAR_FIELDS)
+                                  TYPED_FIELDS)
 
 
 def get_report(request, report_id: int) -> Report:

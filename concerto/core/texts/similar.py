@@ -295,6 +295,41 @@ def suggestions(scope: Scope, queryset, text: str, *, limit: int = LIMIT, thresh
     return result[:limit]
 
 
+def likely_pairs(scope: Scope, recent: Iterable[tuple[int, str]], *,
+                 threshold: float = DUPLICATE_THRESHOLD) -> list[tuple[int, int, float]]:
+    """Likely duplicates for the agents: the pairs (smaller id, larger id, score) of SCOPE's items that say much
+    the same thing, the closest first (ties: the smaller ids first), comparing each of RECENT's (id, text) pairs
+    (a queue's newest items, their text as `document` gives it) with the whole scope, each pair once; nothing
+    while a large scope's first fit runs in the background."""
+    index = current(scope)
+    if index is None:
+        return []
+    pairs: dict[tuple[int, int], float] = {}
+    for pk, text in recent:
+        for other, score in search(index, text, limit=LIMIT, threshold=threshold, exclude=[pk]):
+            key = (min(pk, other), max(pk, other))
+            pairs[key] = max(score, pairs.get(key, 0))
+    return [(first, second, score) for (first, second), score in sorted(pairs.items(),
+                                                                         key=lambda item: (-item[1], item[0]))]
+
+
+def likely_duplicates(scope: Scope, queryset, *, recent: int, title: str = "title", body: str = "text",
+                      threshold: float = DUPLICATE_THRESHOLD) -> list[tuple]:
+    """`likely_pairs` of QUERYSET's RECENT most recent items (by `created_at`; compared by their TITLE and BODY
+    fields, as `queryset_scope` reads them) as (older, newer, score) items of QUERYSET read now: an item hidden
+    or closed since the fit is left out."""
+    newest = queryset.order_by("-created_at", "-id").values_list("pk", title, body)[:recent]
+    pairs = likely_pairs(scope, ((pk, document(item_title, item_body)) for pk, item_title, item_body in newest),
+                         threshold=threshold)
+    rows = queryset.in_bulk({pk for first, second, _score in pairs for pk in (first, second)})
+    found = []
+    for first, second, score in pairs:
+        if first in rows and second in rows:
+            older, newer = sorted((rows[first], rows[second]), key=lambda item: (item.created_at, item.pk))
+            found.append((older, newer, score))
+    return found
+
+
 # --- What the resident forms share ----------------------------------------------------------------------------
 
 TYPED_TITLE_MAX = 300

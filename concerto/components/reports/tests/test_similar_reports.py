@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerto.components.reports import services
-from concerto.components.reports.models import Report
+from concerto.components.reports.models import Category, Report
+from concerto.testing import ComponentFactory, SpaceFactory
 
-from .test_reporting import MONTREUIL, SCEAUX, component, form_url, lighting, montreuil_roads, post_data  # noqa: F401
+from .test_reporting import MONTREUIL, form_url, post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +26,22 @@ def _similar_url(component):
 def _report(category, description, point=PARC, component=None):
     return services.report_create(component=component, category=category, kind="malfunction", latitude=point[0],
                                   longitude=point[1], description=description, email="voisin@example.org")
+
+
+@pytest.fixture
+def component(sceaux, boundaries):
+    space = SpaceFactory(organisation=sceaux, slug="mon-quartier", title="Mon quartier")
+    return ComponentFactory(space=space, kind="reports", title="Signaler")
+
+
+@pytest.fixture
+def lighting(sceaux):
+    return Category.objects.create(organisation=sceaux, code="lumiere", name="Éclairage public")
+
+
+@pytest.fixture
+def montreuil_roads(montreuil):
+    return Category.objects.create(organisation=montreuil, code="routes", name="Voirie de Montreuil")
 
 
 @pytest.fixture
@@ -160,3 +177,36 @@ def test_the_api_documents_the_endpoint(client):
     assert {"200", "404", "422", "429"} <= set(operation["responses"])
     assert "SimilarReportOut" in schema["components"]["schemas"]
 
+
+
+# --- Likely duplicates in the back-office -------------------------------------------------------------------
+
+def _backoffice(component, name="duplicates", *args):
+    space = component.space
+    return reverse(f"reports_backoffice:{name}", args=[space.organisation.slug, space.slug, component.pk, *args])
+
+
+def test_agents_see_likely_duplicates_and_merge_the_newer_into_the_older(staff_client, agent, component, lamp,
+                                                                         lighting):
+    newer = _report(lighting, "Dans l'allée centrale le lampadaire est éteint depuis dimanche.", point=STREET)
+    hidden = _report(lighting, "Le lampadaire de l'allée centrale est éteint depuis dimanche, encore.")
+    hidden.hidden_at = timezone.now()
+    hidden.save()
+    client = staff_client(agent)
+    assert _backoffice(component) in client.get(_backoffice(component, "index")).content.decode()
+    html = client.get(_backoffice(component)).content.decode()
+    assert "Doublons probables" in html and "Ressemblance" in html and "à 56 m l’un de l’autre" in html
+    assert f"n° {lamp.pk}" in html and f"n° {newer.pk}" in html and f"n° {hidden.pk}" not in html
+    assert "banc" not in html
+    assert html.index(f"n° {lamp.pk}") < html.index(f"n° {newer.pk}")  # the older first: the newer joins it
+    response = client.post(_backoffice(component, "merge", newer.pk), {"into": lamp.pk, "back": "duplicates"})
+    assert response.status_code == 302 and response["Location"] == _backoffice(component)
+    newer.refresh_from_db()
+    assert newer.duplicate_of == lamp and newer.status == Report.Status.DUPLICATE
+    assert "Aucun doublon probable" in client.get(_backoffice(component)).content.decode()
+
+
+def test_officials_read_the_duplicates_without_the_merge(staff_client, elected, component, lamp, lighting):
+    _report(lighting, "Dans l'allée centrale le lampadaire est éteint depuis dimanche.", point=STREET)
+    html = staff_client(elected).get(_backoffice(component)).content.decode()
+    assert f"n° {lamp.pk}" in html and "Fusionner le plus récent" not in html
