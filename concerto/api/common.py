@@ -97,6 +97,26 @@ class SimilarItemOut(Schema):
     url: str = Field(description="Its public page, where a resident supports or follows it.")
 
 
+class SimilarSupportedOut(SimilarItemOut):
+    """A similar item that residents support (a proposal, a question to the elected officials)."""
+
+    title: str
+    supports: int
+
+
+def similar_items(request, find, text: str, describe=None) -> list[dict]:
+    """The answer of a "similar" endpoint: FIND(TEXT)'s items (rate-limited, see `similar.api_lookup`), each
+    as its id, similarity and absolute URL, with DESCRIBE(item)'s fields (by default its title and supports)."""
+    from concerto.core.texts.similar import api_lookup
+
+    def supported(item) -> dict:
+        return {"title": item.title, "supports": item.support_count}
+
+    describe = describe or supported
+    return [{"id": item.pk, "similarity": item.similarity, "url": request.build_absolute_uri(item.get_absolute_url()),
+             **describe(item)} for item in api_lookup(request, find, text)]
+
+
 class FieldErrorOut(Schema):
     field: str
     location: str

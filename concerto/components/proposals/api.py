@@ -19,18 +19,18 @@ from concerto.api.common import (
     ErrorOut,
     Id,
     Pagination,
-    SimilarItemOut,
+    SimilarSupportedOut,
     SimilarText,
     Slug,
     ValidationErrorOut,
     filter_by_place,
+    similar_items,
 )
 from concerto.components.proposals import api_manage, queries
 from concerto.components.proposals.models import Category, Proposal
 from concerto.core.participation.submissions.api import SubmissionOut
 from concerto.core.spaces.categories.api import CategoryOut, public_categories
 from concerto.core.spaces.lookup import component_by_id
-from concerto.core.texts import similar as similar_texts
 
 router = Router(tags=["proposals"])
 router.add_router("", api_manage.router)
@@ -126,12 +126,7 @@ def proposal_list(request, filters: Query[ProposalFilters]):
     return queries.ordered(proposals, filters.order, filters.seed)
 
 
-class SimilarProposalOut(SimilarItemOut):
-    title: str
-    supports: int
-
-
-@router.get("/proposals/similar", response={200: list[SimilarProposalOut], **SIMILAR_ERRORS},
+@router.get("/proposals/similar", response={200: list[SimilarSupportedOut], **SIMILAR_ERRORS},
             summary="Public proposals similar to a text, before posting one")
 def proposal_similar(request, component: Id, text: SimilarText = ""):
     """Up to 5 public proposals of the component (neither withdrawn, merged nor rejected) whose text is closest
@@ -139,10 +134,7 @@ def proposal_similar(request, component: Id, text: SimilarText = ""):
     proposal. Look-ups are limited per sender (429 with `Retry-After`)."""
     found = component_by_id("proposals", component, published_only=True,
                             not_found=_("No published proposals component has this id."))
-    proposals = similar_texts.api_lookup(request, lambda typed: queries.similar(found, typed), text)
-    return [{"id": proposal.pk, "title": proposal.title, "supports": proposal.support_count,
-             "similarity": proposal.similarity, "url": request.build_absolute_uri(proposal.get_absolute_url())}
-            for proposal in proposals]
+    return similar_items(request, lambda typed: queries.similar(found, typed), text)
 
 
 @router.get("/proposals/{proposal_id}", response={200: ProposalOut, 404: ErrorOut, 422: ValidationErrorOut},

@@ -18,18 +18,18 @@ from concerto.api.common import (
     ErrorOut,
     Id,
     Pagination,
-    SimilarItemOut,
+    SimilarSupportedOut,
     SimilarText,
     Slug,
     ValidationErrorOut,
     filter_by_place,
+    similar_items,
 )
 from concerto.components.questions import queries, services
 from concerto.components.questions.models import OfficialProfile, Question
 from concerto.core.participation.models import Channel
 from concerto.core.spaces.api import ComponentItemOut
 from concerto.core.spaces.lookup import component_by_id
-from concerto.core.texts import similar as similar_texts
 
 router = Router(tags=["questions"])
 
@@ -122,12 +122,7 @@ def question_list(request, filters: Query[QuestionFilters]):
     return questions.order_by("-published_at", "-pk")
 
 
-class SimilarQuestionOut(SimilarItemOut):
-    title: str
-    supports: int
-
-
-@router.get("/questions/similar", response={200: list[SimilarQuestionOut], **SIMILAR_ERRORS},
+@router.get("/questions/similar", response={200: list[SimilarSupportedOut], **SIMILAR_ERRORS},
             summary="Public questions similar to a text, before asking one")
 def question_similar(request, component: Id, text: SimilarText = ""):
     """Up to 5 public questions of the component whose text is closest to `text`, the closest first: a client
@@ -135,10 +130,7 @@ def question_similar(request, component: Id, text: SimilarText = ""):
     (429 with `Retry-After`)."""
     found = component_by_id("questions", component, published_only=True,
                             not_found=_("No published questions component has this id."))
-    questions = similar_texts.api_lookup(request, lambda typed: queries.similar(found, typed), text)
-    return [{"id": question.pk, "title": question.title, "supports": question.support_count,
-             "similarity": question.similarity, "url": request.build_absolute_uri(question.get_absolute_url())}
-            for question in questions]
+    return similar_items(request, lambda typed: queries.similar(found, typed), text)
 
 
 @router.get("/questions/{question_id}", response={200: OfficialQuestionOut, 404: ErrorOut, 422: ValidationErrorOut},

@@ -10,7 +10,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerto.components.questions import queries, services
@@ -77,11 +76,7 @@ def question_detail(request, org_slug, space_slug, component_id, question_id):
 
 def similar_questions(component, text: str) -> list[Question]:
     """Similar public questions for the form, each with its number of supports in words."""
-    found = queries.similar(component, text)
-    for question in found:
-        question.similar_note = ngettext("%(counter)s support", "%(counter)s supports", question.support_count) % {
-            "counter": question.support_count}
-    return found
+    return similar_texts.with_supports(queries.similar(component, text))
 
 
 @require_safe

@@ -24,12 +24,12 @@ from concerto.api.common import (
     Slug,
     ValidationErrorOut,
     organisation_or_404,
+    similar_items,
 )
 from concerto.components.reports import queries
 from concerto.components.reports.models import Report
 from concerto.core.spaces.lookup import component_by_id
 from concerto.core.spaces.models import Component
-from concerto.core.texts import similar as similar_texts
 
 router = Router(tags=["reports"])
 
@@ -172,11 +172,11 @@ def report_similar(request, organisation: Slug, text: SimilarText = "",
     says how far it is. Look-ups are limited per sender (429 with `Retry-After`)."""
     place = organisation_or_404(organisation)
     point = (latitude, longitude) if latitude is not None and longitude is not None else None
-    reports = similar_texts.api_lookup(request, lambda typed: queries.similar_open(place, typed, point=point), text)
-    return [{"id": report.pk, "category": report.category.name, "description": report.description,
-             "status": report.status, "me_too": report.support_count, "similarity": report.similarity,
-             "distance_m": round(report.distance_m) if report.distance_m is not None else None,
-             "url": request.build_absolute_uri(report.get_absolute_url())} for report in reports]
+    return similar_items(request, lambda typed: queries.similar_open(place, typed, point=point), text,
+                         lambda report: {
+                             "category": report.category.name, "description": report.description,
+                             "status": report.status, "me_too": report.support_count,
+                             "distance_m": round(report.distance_m) if report.distance_m is not None else None})
 
 
 @router.get("/reports/{report_id}", response={200: ReportOut, 404: ErrorOut, 422: ValidationErrorOut},

@@ -353,6 +353,17 @@ def lookup(request, find: Callable[[str], list], fields: tuple[str, ...] = ("tit
     return find(typed(request.GET if request.method in ("GET", "HEAD") else request.POST, fields))
 
 
+def with_supports(found: list) -> list:
+    """FOUND (items with a `support_count`), each with its number of supports in words as its `similar_note`
+    (includes/similar_ideas.html): a resident sees which one gathers support already."""
+    from django.utils.translation import ngettext
+
+    for item in found:
+        item.similar_note = ngettext("%(counter)s support", "%(counter)s supports", item.support_count) % {
+            "counter": item.support_count}
+    return found
+
+
 def fragment(request, find: Callable[[str], list], template: str, fields: tuple[str, ...] = ("title", "text")):
     """The page fragment a form asks while typing (includes/similar_ideas.html through TEMPLATE); a sender past
     the limit gets an empty 429, which htmx leaves aside (the region keeps what it showed)."""

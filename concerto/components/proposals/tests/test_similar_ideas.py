@@ -223,4 +223,4 @@ def test_the_api_is_rate_limited_and_documented(client, rate_limits, proposals, 
     assert statuses == [200] * 5 + [429]
     schema = client.get("/api/v1/openapi.json").json()
     assert {"200", "404", "422", "429"} <= set(schema["paths"][API]["get"]["responses"])
-    assert {"SimilarProposalOut", "SimilarQuestionOut", "SimilarReportOut"} <= set(schema["components"]["schemas"])
+    assert {"SimilarSupportedOut", "SimilarReportOut"} <= set(schema["components"]["schemas"])

@@ -7,8 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerto.components.reports import services
-from concerto.components.reports.models import Category, Report
-from concerto.testing import ComponentFactory, SpaceFactory
+from concerto.components.reports.models import Report
 
 from .test_reporting import MONTREUIL, form_url, post_data
 
@@ -26,22 +25,6 @@ def _similar_url(component):
 def _report(category, description, point=PARC, component=None):
     return services.report_create(component=component, category=category, kind="malfunction", latitude=point[0],
                                   longitude=point[1], description=description, email="voisin@example.org")
-
-
-@pytest.fixture
-def component(sceaux, boundaries):
-    space = SpaceFactory(organisation=sceaux, slug="mon-quartier", title="Mon quartier")
-    return ComponentFactory(space=space, kind="reports", title="Signaler")
-
-
-@pytest.fixture
-def lighting(sceaux):
-    return Category.objects.create(organisation=sceaux, code="lumiere", name="Éclairage public")
-
-
-@pytest.fixture
-def montreuil_roads(montreuil):
-    return Category.objects.create(organisation=montreuil, code="routes", name="Voirie de Montreuil")
 
 
 @pytest.fixture
