@@ -237,7 +237,8 @@ def report_create(request, org_slug, space_slug, component_id):
     if request.method == "POST" and request.POST.get("similar_check"):
         similar = similar_texts.lookup(request, lambda text: _similar(component, text, form.point),
                                        TYPED_FIELDS) or []
-        return _form_page(request, component, form_unchecked(form), similar=similar, checked=True)
+        nearby = _nearby(category=form.category, point=form.point, user=request.user)
+        return _form_page(request, component, form_unchecked(form), similar=similar, checked=True, nearby=nearby)
     if request.method == "POST":
         if form.is_valid():
             try:

@@ -86,6 +86,10 @@ def test_without_javascript_the_check_button_shows_them_and_keeps_the_form(clien
         assert "Mon texte : le lampadaire de l&#x27;allée est éteint." in html
         assert "Il y a un problème" not in html
     assert Report.objects.count() == 2
+    # At the report's own point, the same category within 50 m is offered too, with « Moi aussi ».
+    response = client.post(form_url(component), post_data(lighting, point=(str(PARC[0]), str(PARC[1])),
+                                                           similar_check="1", description="lampadaire éteint"))
+    assert "Déjà signalé à proximité" in response.content.decode()
     response = client.post(form_url(component), post_data(lighting, similar_check="1",
                                                            description="Bravo pour la fête du quartier"))
     assert "Aucun signalement semblable en cours n’a été trouvé" in response.content.decode()
