@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from concerto.core import inputs
 from concerto.core.territory.models import Organisation
+from concerto.core.texts.similar import API_TEXT_MAX
 
 MAX_LIMIT = 100
 # Bounded so that no value a client sends overflows a database integer.
@@ -81,6 +82,41 @@ class ErrorOut(Schema):
     detail: str
 
 
+# --- "Similar" endpoints: what a client asks before posting (concerto/core/texts/similar.py) -------------------
+
+SimilarText = Annotated[str, Field(max_length=API_TEXT_MAX, pattern=NO_NUL, description=(
+    "The text about to be posted (a title and a description, one after the other). French words are compared by "
+    "their stems, without accents or function words; a text without any word finds nothing."))]
+
+
+class SimilarItemOut(Schema):
+    """What every similar item says, besides its own fields."""
+
+    id: int
+    similarity: float = Field(description="From 0 to 1: how close its text is to the text sent.")
+    url: str = Field(description="Its public page, where a resident supports or follows it.")
+
+
+class SimilarSupportedOut(SimilarItemOut):
+    """A similar item that residents support (a proposal, a question to the elected officials)."""
+
+    title: str
+    supports: int
+
+
+def similar_items(request, find, text: str, describe=None) -> list[dict]:
+    """The answer of a "similar" endpoint: FIND(TEXT)'s items (rate-limited, see `similar.api_lookup`), each
+    as its id, similarity and absolute URL, with DESCRIBE(item)'s fields (by default its title and supports)."""
+    from concerto.core.texts.similar import api_lookup
+
+    def supported(item) -> dict:
+        return {"title": item.title, "supports": item.support_count}
+
+    describe = describe or supported
+    return [{"id": item.pk, "similarity": item.similarity, "url": request.build_absolute_uri(item.get_absolute_url()),
+             **describe(item)} for item in api_lookup(request, find, text)]
+
+
 class FieldErrorOut(Schema):
     field: str
     location: str
@@ -90,6 +126,10 @@ class FieldErrorOut(Schema):
 class ValidationErrorOut(Schema):
     detail: str
     errors: list[FieldErrorOut]
+
+
+# A "similar" endpoint's errors: an unknown or unpublished id or slug, a text too long, too many look-ups.
+SIMILAR_ERRORS = {404: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut}
 
 
 def filter_by_place(queryset, filters):

@@ -1,6 +1,8 @@
 """Questions to elected officials in a 360 px French Chromium, checked by axe: ask (with a mistake first), support
 until the commune commits, read the answer with who answered and when, and the official's public profile."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
@@ -77,3 +79,29 @@ def test_ask_support_and_read_the_answer_at_360_px(page, site, axe_check, questi
     axe_check(page)
     page.goto(site.url + reverse("questions_organisation:index", args=["sceaux"]))
     axe_check(page)
+
+
+def test_typing_a_question_suggests_a_similar_public_one_and_the_check_button_works(page, site, axe_check,
+                                                                                     questions_world):
+    world = questions_world
+    component = world["component"]
+    existing = services.question_ask(author=world["supporter"], component=component,
+                                     title="Quand la piscine municipale rouvrira-t-elle ?",
+                                     text="Elle est fermée depuis les travaux de l'été.")
+    moderation_dismiss(moderator=world["moderator"], content=existing)
+    log_in(page, site, "habitante@example.org")
+    page.goto(site.url + reverse("questions:ask", args=[component.space.organisation.slug, component.space.slug,
+                                                        component.pk]))
+    region = page.locator("#similar-questions")
+    page.get_by_label("Votre question").press_sequentially("La piscine va-t-elle rouvrir ?", delay=20)
+    region.get_by_role("link", name=re.compile("piscine municipale")).wait_for()
+    expect(region).to_contain_text("0 soutien")
+    axe_check(page)
+    # The button does the same without JavaScript, and keeps what was typed.
+    page.get_by_role("button", name="Chercher des questions semblables").click()
+    page.wait_for_load_state()
+    expect(page.locator("#similar-questions").get_by_role("link", name=re.compile("piscine municipale"))
+           ).to_be_visible()
+    expect(page.get_by_label("Votre question")).to_have_value("La piscine va-t-elle rouvrir ?")
+    axe_check(page)
+    assert Question.objects.count() == 1

@@ -130,3 +130,26 @@ def test_the_public_map_groups_many_reports_by_area_and_a_group_zooms_in_to_them
     assert reports["features"][0]["properties"]["title"] == "Éclairage public · Nouveau"
     expect(page.locator(".leaflet-marker-icon").first).to_be_visible()
     axe_check(page)
+
+
+def test_describing_the_problem_suggests_a_similar_open_report_with_its_distance(page, site, axe_check,
+                                                                                 reports_setup):
+    component, _agent, _resident = reports_setup
+    log_in(page, site, "habitante@example.org")
+    page.goto(site.url + reverse("reports:create", args=[component.space.organisation.slug, component.space.slug,
+                                                         component.pk]))
+    page.wait_for_selector(".point-widget[data-map-ready]")
+    page.get_by_label("Latitude").fill("48.7745")
+    page.get_by_label("Longitude").fill("2.2990")
+    region = page.locator("#similar-reports")
+    page.get_by_label("Description").press_sequentially("Le lampadaire clignote", delay=20)
+    region.get_by_role("link", name=re.compile("Éclairage public")).wait_for()
+    expect(region).to_contain_text("de votre point")
+    axe_check(page)
+    # The button does the same without JavaScript, and keeps what was typed.
+    page.get_by_role("button", name="Chercher des signalements semblables").click()
+    page.wait_for_load_state()
+    expect(page.locator("#similar-reports").get_by_role("link", name=re.compile("Éclairage public"))).to_be_visible()
+    expect(page.get_by_label("Description")).to_have_value("Le lampadaire clignote")
+    axe_check(page)
+    assert Report.objects.count() == 1

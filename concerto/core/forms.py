@@ -87,12 +87,14 @@ def form_unchecked(form):
     return form
 
 
-def similar_while_typing(form, url: str, target: str, fields: tuple[str, ...] = ("title", "text")) -> None:
-    """FORM's FIELDS ask URL for similar ideas after a pause in typing (htmx, GET with all FIELDS' values), the
+def similar_while_typing(form, url: str, target: str, fields: tuple[str, ...] = ("title", "text"),
+                         include: str = "") -> None:
+    """FORM's FIELDS ask URL for similar ideas after a pause in typing (htmx, GET with all FIELDS' values, or
+    with what INCLUDE names, an htmx selector such as "closest form" when the answer needs other fields), the
     answer going into TARGET, the page's aria-live region. Without JavaScript nothing changes: the form's
     « Check for similar ideas » button does the same by posting."""
     present = [name for name in fields if name in form.fields]
-    include = ", ".join(f"#{form[name].auto_id}" for name in present)
+    include = include or ", ".join(f"#{form[name].auto_id}" for name in present)
     for name in present:
         form.fields[name].widget.attrs.update({
             "hx-get": url, "hx-trigger": "keyup changed delay:400ms", "hx-target": target, "hx-swap": "innerHTML",

@@ -13,11 +13,24 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from concerto.api.common import NO_NUL, ErrorOut, Id, Pagination, Slug, ValidationErrorOut, filter_by_place
+from concerto.api.common import (
+    NO_NUL,
+    SIMILAR_ERRORS,
+    ErrorOut,
+    Id,
+    Pagination,
+    SimilarSupportedOut,
+    SimilarText,
+    Slug,
+    ValidationErrorOut,
+    filter_by_place,
+    similar_items,
+)
 from concerto.components.proposals import api_manage, queries
 from concerto.components.proposals.models import Category, Proposal
 from concerto.core.participation.submissions.api import SubmissionOut
 from concerto.core.spaces.categories.api import CategoryOut, public_categories
+from concerto.core.spaces.lookup import component_by_id
 
 router = Router(tags=["proposals"])
 router.add_router("", api_manage.router)
@@ -111,6 +124,17 @@ def proposal_list(request, filters: Query[ProposalFilters]):
     proposals = filter_by_place(proposals, filters)
     proposals = queries.filtered(proposals, q=filters.q, category=filters.category, status=filters.status or "")
     return queries.ordered(proposals, filters.order, filters.seed)
+
+
+@router.get("/proposals/similar", response={200: list[SimilarSupportedOut], **SIMILAR_ERRORS},
+            summary="Public proposals similar to a text, before posting one")
+def proposal_similar(request, component: Id, text: SimilarText = ""):
+    """Up to 5 public proposals of the component (neither withdrawn, merged nor rejected) whose text is closest
+    to `text`, the closest first: a client shows them before posting, so that support gathers on an existing
+    proposal. Look-ups are limited per sender (429 with `Retry-After`)."""
+    found = component_by_id("proposals", component, published_only=True,
+                            not_found=_("No published proposals component has this id."))
+    return similar_items(request, lambda typed: queries.similar(found, typed), text)
 
 
 @router.get("/proposals/{proposal_id}", response={200: ProposalOut, 404: ErrorOut, 422: ValidationErrorOut},

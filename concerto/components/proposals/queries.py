@@ -122,22 +122,9 @@ def likely_duplicates(component, *, recent: int = DUPLICATES_RECENT,
     of the RECENT most recent candidates (`similar_candidates`) against all of them, each pair once."""
     candidates = similar_candidates(component)
     scope = similar_texts.queryset_scope(f"proposals:{component.pk}", candidates)
-    index = similar_texts.current(scope)  # None while a large list's first fit runs in the background
-    if index is None:
-        return []
-    pairs: dict[tuple[int, int], float] = {}
-    for pk, title, text in candidates.order_by("-created_at", "-id").values_list("pk", "title", "text")[:recent]:
-        for other, score in similar_texts.search(index, similar_texts.document(title, text), limit=5,
-                                                 threshold=threshold, exclude=[pk]):
-            key = (min(pk, other), max(pk, other))
-            pairs[key] = max(score, pairs.get(key, 0))
-    rows = candidates.in_bulk({pk for pair in pairs for pk in pair})
-    found = []
-    for (first, second), score in sorted(pairs.items(), key=lambda item: (-item[1], item[0])):
-        if first in rows and second in rows:
-            older, newer = sorted((rows[first], rows[second]), key=lambda proposal: (proposal.created_at, proposal.pk))
-            older.component = newer.component = component
-            found.append((older, newer, score))
+    found = similar_texts.likely_duplicates(scope, candidates, recent=recent, threshold=threshold)
+    for older, newer, _score in found:
+        older.component = newer.component = component
     return found
 
 

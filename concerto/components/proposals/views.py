@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerto.components.proposals import queries, services
@@ -116,11 +115,7 @@ def proposal_points(request, org_slug, space_slug, component_id):
 
 def _similar(component, text: str, **options) -> list[Proposal]:
     """Similar proposals for the form, each with its number of supports in words (includes/similar_ideas.html)."""
-    found = queries.similar(component, text, **options)
-    for proposal in found:
-        proposal.similar_note = ngettext("%(counter)s support", "%(counter)s supports", proposal.support_count) % {
-            "counter": proposal.support_count}
-    return found
+    return similar_texts.with_supports(queries.similar(component, text, **options))
 
 
 @require_safe

@@ -12,8 +12,20 @@ from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from concerto.api.auth import WRITE_AUTH, api_sender
-from concerto.api.common import NO_NUL, ErrorOut, Id, Pagination, Slug, ValidationErrorOut, filter_by_place
-from concerto.components.questions import services
+from concerto.api.common import (
+    NO_NUL,
+    SIMILAR_ERRORS,
+    ErrorOut,
+    Id,
+    Pagination,
+    SimilarSupportedOut,
+    SimilarText,
+    Slug,
+    ValidationErrorOut,
+    filter_by_place,
+    similar_items,
+)
+from concerto.components.questions import queries, services
 from concerto.components.questions.models import OfficialProfile, Question
 from concerto.core.participation.models import Channel
 from concerto.core.spaces.api import ComponentItemOut
@@ -108,6 +120,17 @@ def question_list(request, filters: Query[QuestionFilters]):
     if filters.answered is not None:
         questions = questions.filter(answered_at__isnull=not filters.answered)
     return questions.order_by("-published_at", "-pk")
+
+
+@router.get("/questions/similar", response={200: list[SimilarSupportedOut], **SIMILAR_ERRORS},
+            summary="Public questions similar to a text, before asking one")
+def question_similar(request, component: Id, text: SimilarText = ""):
+    """Up to 5 public questions of the component whose text is closest to `text`, the closest first: a client
+    shows them before asking, so that residents support the existing question. Look-ups are limited per sender
+    (429 with `Retry-After`)."""
+    found = component_by_id("questions", component, published_only=True,
+                            not_found=_("No published questions component has this id."))
+    return similar_items(request, lambda typed: queries.similar(found, typed), text)
 
 
 @router.get("/questions/{question_id}", response={200: OfficialQuestionOut, 404: ErrorOut, 422: ValidationErrorOut},

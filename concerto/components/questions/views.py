@@ -8,18 +8,20 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from concerto.components.questions import services
+from concerto.components.questions import queries, services
 from concerto.components.questions.figures import figures
 from concerto.components.questions.forms import AskForm
 from concerto.components.questions.models import OfficialProfile, Question, QuestionSupport
 from concerto.core import registry
 from concerto.core.accounts.verification import action_refusal
-from concerto.core.forms import form_add_errors
+from concerto.core.forms import form_add_errors, form_unchecked, similar_while_typing
 from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.lookup import item_for, public_component_for
+from concerto.core.texts import similar as similar_texts
 
 PER_PAGE = 20
 
@@ -72,6 +74,30 @@ def question_detail(request, org_slug, space_slug, component_id, question_id):
                                             next_url=request.get_full_path()) if user.is_authenticated else None))
 
 
+def similar_questions(component, text: str) -> list[Question]:
+    """Similar public questions for the form, each with its number of supports in words."""
+    return similar_texts.with_supports(queries.similar(component, text))
+
+
+@require_safe
+def question_similar(request, org_slug, space_slug, component_id):
+    """A small HTML fragment: the public questions closest to the question and details being typed (`title`,
+    `text`), asked by the form after a pause; rate-limited per sender."""
+    component, _can_manage = public_component_for(request, "questions", space_slug=space_slug,
+                                                  component_id=component_id)
+    return similar_texts.fragment(request, lambda text: similar_questions(component, text),
+                                  "questions/_similar.html")
+
+
+def _form_page(request, component, form, *, status=200, similar=None, checked=False, refusal=""):
+    # Similar questions while typing (htmx, announced by the live region); without JavaScript, the « Check for
+    # similar questions » button shows them with the form as typed, and so does a failed submission.
+    url = reverse("questions:similar", args=[component.space.organisation.slug, component.space.slug, component.pk])
+    similar_while_typing(form, url, "#similar-questions")
+    return render(request, "questions/question_form.html", _context(
+        component, form=form, similar=similar or [], checked=checked, refusal=refusal), status=status)
+
+
 @require_http_methods(["GET", "POST"])
 @rate_limited
 def question_ask(request, org_slug, space_slug, component_id):
@@ -93,22 +119,25 @@ def question_ask(request, org_slug, space_slug, component_id):
     if request.GET.get("a") in {str(pk) for pk in organisation.official_profiles.values_list("pk", flat=True)}:
         initial["addressee"] = request.GET["a"]
     form = AskForm(request.POST or None, organisation=organisation, initial=initial)
+    if request.method == "POST" and request.POST.get("similar_check"):
+        similar = similar_texts.lookup(request, lambda text: similar_questions(component, text)) or []
+        return _form_page(request, component, form_unchecked(form), similar=similar, checked=True)
     if request.method == "POST":
         if form.is_valid():
             try:
                 question = services.question_ask(author=request.user, component=component,
                                                  sender=sender_of(request), **form.values())
             except services.QuestionError as error:
-                return render(request, "questions/question_form.html",
-                              _context(component, form=form, refusal=" ".join(error.messages)), status=403)
+                return _form_page(request, component, form, status=403, refusal=" ".join(error.messages))
             except ValidationError as error:
                 form_add_errors(form, error)
             else:
                 messages.success(request, _("Your question is sent. The moderators check it against the "
                                             "participation charter before it is published."))
                 return redirect(question.get_absolute_url())
-        return render(request, "questions/question_form.html", _context(component, form=form), status=400)
-    return render(request, "questions/question_form.html", _context(component, form=form))
+        return _form_page(request, component, form, status=400,
+                          similar=similar_questions(component, similar_texts.typed(request.POST)))
+    return _form_page(request, component, form)
 
 
 @require_POST

@@ -13,7 +13,19 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from concerto.api.common import DateTime, ErrorOut, Id, Pagination, Slug, ValidationErrorOut, organisation_or_404
+from concerto.api.common import (
+    SIMILAR_ERRORS,
+    DateTime,
+    ErrorOut,
+    Id,
+    Pagination,
+    SimilarItemOut,
+    SimilarText,
+    Slug,
+    ValidationErrorOut,
+    organisation_or_404,
+    similar_items,
+)
 from concerto.components.reports import queries
 from concerto.components.reports.models import Report
 from concerto.core.spaces.lookup import component_by_id
@@ -139,6 +151,32 @@ def report_map(request, component: Id,
                                     filters={k: v for k, v in filters.items() if v})
     except queries.BadQuery:
         raise HttpError(400, _("bbox must be four numbers: west,south,east,north.")) from None
+
+
+class SimilarReportOut(SimilarItemOut):
+    category: str
+    description: str
+    status: str = Field(description="new, acknowledged or in_progress: only open reports are suggested.")
+    me_too: int
+    distance_m: int | None = Field(description="Metres from the point sent (latitude, longitude); null without.")
+
+
+@router.get("/reports/similar", response={200: list[SimilarReportOut], **SIMILAR_ERRORS},
+            summary="Open public reports similar to a text, before posting one")
+def report_similar(request, organisation: Slug, text: SimilarText = "",
+                   latitude: float | None = Query(None, ge=-90, le=90),
+                   longitude: float | None = Query(None, ge=-180, le=180)):
+    """Up to 5 open public reports of the organisation (a commune, or a territory and its communes) whose
+    description is closest to `text`, the closest first, whatever their place: a client shows them before
+    posting, so that the resident says “me too” on an existing report. With `latitude` and `longitude`, each
+    says how far it is. Look-ups are limited per sender (429 with `Retry-After`)."""
+    place = organisation_or_404(organisation)
+    point = (latitude, longitude) if latitude is not None and longitude is not None else None
+    return similar_items(request, lambda typed: queries.similar_open(place, typed, point=point), text,
+                         lambda report: {
+                             "category": report.category.name, "description": report.description,
+                             "status": report.status, "me_too": report.support_count,
+                             "distance_m": round(report.distance_m) if report.distance_m is not None else None})
 
 
 @router.get("/reports/{report_id}", response={200: ReportOut, 404: ErrorOut, 422: ValidationErrorOut},

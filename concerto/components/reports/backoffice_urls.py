@@ -9,6 +9,7 @@ from concerto.components.reports import backoffice_views
 urlpatterns = [
     path("", backoffice_views.queue, name="index"),
     path("actions-groupees/", backoffice_views.bulk_action, name="bulk"),
+    path("doublons/", backoffice_views.duplicates, name="duplicates"),
     path("<int:report_id>/", backoffice_views.report_manage, name="report"),
     path("<int:report_id>/fusionner/", backoffice_views.report_merge, name="merge"),
     path("<int:report_id>/photos/<int:photo_id>/masquer/", backoffice_views.photo_hide, name="photo_hide"),

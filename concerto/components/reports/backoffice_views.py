@@ -245,6 +245,20 @@ def _duplicate_candidates(report: Report) -> list[Report]:
     return [candidate for candidate in found if candidate.pk != report.pk][:5]
 
 
+@require_safe
+@backoffice_view(READ_REPORTS)
+def duplicates(request, org_slug, space_slug, component_id):
+    """Likely duplicates: pairs of open reports whose descriptions say much the same thing (the engine of similar
+    ideas), with their distance; an agent merges the newer into the older in one click (report_merge)."""
+    from concerto.components.reports import queries
+
+    component = component_for(
+        request, "reports", space_slug=space_slug, component_id=component_id, permission=READ_REPORTS)
+    return render(request, "reports/backoffice/duplicates.html", _context(
+        request, component, pairs=queries.likely_duplicates(component.space.organisation),
+        recent=queries.DUPLICATES_RECENT, can_merge=request.user.has_perm(MANAGE, component)))
+
+
 @require_POST
 @backoffice_view(MANAGE)
 def report_merge(request, org_slug, space_slug, component_id, report_id):
@@ -263,6 +277,8 @@ def report_merge(request, org_slug, space_slug, component_id, report_id):
         messages.error(request, error.message)
         return redirect(_url(component, "report", report.pk))
     messages.success(request, _("The report is merged into no. %(number)s.") % {"number": into.pk})
+    if request.POST.get("back") == "duplicates":  # a merge from the likely duplicates goes back to them
+        return redirect(_url(component, "duplicates"))
     return redirect(_url(component, "report", into.pk))
 
 

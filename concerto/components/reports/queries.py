@@ -292,3 +292,54 @@ def nearby_open(*, category, latitude: float, longitude: float, radius_m: float 
             found.append(report)
     found.sort(key=lambda r: (r.distance_m, r.pk))
     return found[:limit]
+
+
+# The back-office's likely duplicates compare the most recent open reports with all the others (a queue's new ones).
+DUPLICATES_RECENT = 100
+# Reports are compared by their description (twice, as a title) and their category's name (once).
+SIMILAR_FIELDS = {"title": "description", "body": "category__name"}
+
+
+def similar_candidates(organisation):
+    """What may be suggested to someone writing a report in ORGANISATION (a commune, or a territory and its
+    communes): its open public reports that have a description (the engine compares texts)."""
+    ids = {organisation.pk} | set(organisation.descendant_ids())
+    return Report.objects.public().open().filter(organisation_id__in=ids).exclude(description="")
+
+
+def _similar_scope(organisation):
+    from concerto.core.texts import similar as similar_texts
+
+    candidates = similar_candidates(organisation)
+    return candidates, similar_texts.queryset_scope(f"reports:{organisation.pk}", candidates, **SIMILAR_FIELDS)
+
+
+def similar_open(organisation, text: str, *, point=None, limit: int = 5, threshold: float | None = None) -> list:
+    """The open public reports of ORGANISATION whose description (and category) are closest to TEXT, the
+    closest first (the kernel's engine, concerto.core.texts.similar: text only, so that a resident who placed
+    the point a street away still finds the report). Each has its `similarity`, and its `distance_m` from POINT
+    ((latitude, longitude)) when POINT is known, else None: the form says how far, the order stays the text's."""
+    from concerto.core.texts import similar as similar_texts
+
+    candidates, scope = _similar_scope(organisation)
+    found = similar_texts.suggestions(
+        scope, candidates.select_related("category"), text, limit=limit,
+        threshold=similar_texts.RESIDENT_THRESHOLD if threshold is None else threshold)
+    for report in found:
+        report.distance_m = (haversine_m(point[0], point[1], report.latitude, report.longitude)
+                             if point is not None else None)
+    return found
+
+
+def likely_duplicates(organisation, *, recent: int = DUPLICATES_RECENT) -> list[tuple[Report, Report, float]]:
+    """Pairs (older, newer, score) of ORGANISATION's open public reports whose descriptions say much the same
+    thing (the kernel's DUPLICATE_THRESHOLD), the closest first; each has its `distance_m` to the other."""
+    from concerto.core.texts import similar as similar_texts
+
+    candidates, scope = _similar_scope(organisation)
+    found = similar_texts.likely_duplicates(scope, candidates.select_related("category"), recent=recent,
+                                            **SIMILAR_FIELDS)
+    for older, newer, _score in found:
+        older.distance_m = newer.distance_m = haversine_m(older.latitude, older.longitude, newer.latitude,
+                                                          newer.longitude)
+    return found

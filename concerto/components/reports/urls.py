@@ -12,4 +12,5 @@ urlpatterns = [
     path("signaler/", views.report_create, name="create"),
     path("signaler/questions/", views.category_questions, name="questions"),
     path("signaler/proches/", views.nearby_reports, name="nearby"),
+    path("signaler/similaires/", views.similar_reports, name="similar"),
 ]

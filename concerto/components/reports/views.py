@@ -15,7 +15,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from concerto.components.reports import services, workflow
@@ -27,14 +29,18 @@ from concerto.components.reports.forms import (
     organisation_categories,
 )
 from concerto.components.reports.models import Category, Report, ReportSupport
+from concerto.core.forms import form_unchecked, similar_while_typing
 from concerto.core.maps import organisation_bounds
 from concerto.core.participation.services import is_following
 from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.lookup import public_component_for
+from concerto.core.texts import similar as similar_texts
 
 MAP_LIMIT = 500
 PER_PAGE = 20
 NEARBY_RADIUS_M = 50
+# What the similar reports are found by: the description being typed.
+TYPED_FIELDS = ("description",)
 
 
 def _context(component, **extra) -> dict:
@@ -172,10 +178,40 @@ def _nearby(*, category, point, user, exclude=None):
     return found
 
 
-def _form_page(request, component, form, *, status=200, nearby=None, verification=None):
+def _similar(component, text: str, point=None) -> list[Report]:
+    """Open reports of the commune whose description is close to TEXT (queries.similar_open), each named by its
+    category, number and first words, with its "me too" and, when the point is known, how far it is."""
+    from concerto.components.reports import queries
+
+    found = queries.similar_open(component.space.organisation, text, point=point)
+    for report in found:
+        words = Truncator(report.description).words(12)
+        report.similar_label = f"{report.category.name} · {_('no.')} {report.pk} · {words}"
+        notes = [ngettext("%(counter)s “me too”", "%(counter)s “me too”", report.support_count) % {
+            "counter": report.support_count}]
+        if report.distance_m is not None:
+            notes.append(_("%(distance)s m from your point") % {"distance": _rounded(report.distance_m)})
+        report.similar_note = " · ".join(notes)
+    return found
+
+
+def _rounded(metres: float) -> int:
+    """A distance as a resident reads it: to 10 m under a kilometre, else to 100 m."""
+    step = 10 if metres < 1000 else 100
+    return int(round(metres / step) * step)
+
+
+def _form_page(request, component, form, *, status=200, nearby=None, verification=None, similar=None,
+               checked=False):
+    if form is not None and verification is None:
+        # Similar open reports while the description is typed (htmx, with the point for the distance), announced
+        # by the live region; without JavaScript the « Check for similar reports » button, and a failed sending.
+        url = reverse("reports:similar", args=[component.space.organisation.slug, component.space.slug,
+                                               component.pk])
+        similar_while_typing(form, url, "#similar-reports", fields=TYPED_FIELDS, include="closest form")
     return render(request, "reports/report_form.html", _context(
-        component, form=form, nearby=nearby or [], support_form=SupportForm(),
-        refusal=_refusal(request, component), verification_refusal=verification), status=status)
+        component, form=form, nearby=nearby or [], support_form=SupportForm(), similar=similar or [],
+        checked=checked, refusal=_refusal(request, component), verification_refusal=verification), status=status)
 
 
 def _refusal(request, component) -> str:
@@ -198,6 +234,11 @@ def report_create(request, org_slug, space_slug, component_id):
         return _form_page(request, component, ReportForm(component=component, user=request.user),
                           verification=verification)
     form = ReportForm(request.POST or None, request.FILES or None, component=component, user=request.user)
+    if request.method == "POST" and request.POST.get("similar_check"):
+        similar = similar_texts.lookup(request, lambda text: _similar(component, text, form.point),
+                                       TYPED_FIELDS) or []
+        nearby = _nearby(category=form.category, point=form.point, user=request.user)
+        return _form_page(request, component, form_unchecked(form), similar=similar, checked=True, nearby=nearby)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -211,7 +252,8 @@ def report_create(request, org_slug, space_slug, component_id):
                 return redirect(report.get_absolute_url())
         nearby = _nearby(category=form.cleaned_data.get("category") if hasattr(form, "cleaned_data") else None,
                          point=form.point, user=request.user)
-        return _form_page(request, component, form, status=400, nearby=nearby)
+        similar = _similar(component, similar_texts.typed(request.POST, TYPED_FIELDS), form.point)
+        return _form_page(request, component, form, status=400, nearby=nearby, similar=similar)
     return _form_page(request, component, form)
 
 
@@ -231,6 +273,16 @@ def nearby_reports(request, org_slug, space_slug, component_id):
     return render(request, "reports/_nearby.html", {
         "nearby": _nearby(category=form.category, point=form.point, user=request.user), "support_form": SupportForm(),
         "searched": form.category is not None and form.point is not None, "user": request.user})
+
+
+@require_safe
+def similar_reports(request, org_slug, space_slug, component_id):
+    """A small HTML fragment: the commune's open reports whose description is close to the one being typed
+    (`description`; the point, when given, for the distance), asked by the form after a pause; rate-limited."""
+    component, _can_manage = public_component_for(request, "reports", space_slug=space_slug, component_id=component_id)
+    point = ReportForm(request.GET, component=component, user=request.user).point
+    return similar_texts.fragment(request, lambda text: _similar(component, text, point), "reports/_similar.html",
+                                  TYPED_FIELDS)
 
 
 def get_report(request, report_id: int) -> Report:

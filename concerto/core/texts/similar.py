@@ -295,28 +295,76 @@ def suggestions(scope: Scope, queryset, text: str, *, limit: int = LIMIT, thresh
     return result[:limit]
 
 
+def likely_pairs(scope: Scope, recent: Iterable[tuple[int, str]], *,
+                 threshold: float = DUPLICATE_THRESHOLD) -> list[tuple[int, int, float]]:
+    """Likely duplicates for the agents: the pairs (smaller id, larger id, score) of SCOPE's items that say much
+    the same thing, the closest first (ties: the smaller ids first), comparing each of RECENT's (id, text) pairs
+    (a queue's newest items, their text as `document` gives it) with the whole scope, each pair once; nothing
+    while a large scope's first fit runs in the background."""
+    index = current(scope)
+    if index is None:
+        return []
+    pairs: dict[tuple[int, int], float] = {}
+    for pk, text in recent:
+        for other, score in search(index, text, limit=LIMIT, threshold=threshold, exclude=[pk]):
+            key = (min(pk, other), max(pk, other))
+            pairs[key] = max(score, pairs.get(key, 0))
+    return [(first, second, score) for (first, second), score in sorted(pairs.items(),
+                                                                         key=lambda item: (-item[1], item[0]))]
+
+
+def likely_duplicates(scope: Scope, queryset, *, recent: int, title: str = "title", body: str = "text",
+                      threshold: float = DUPLICATE_THRESHOLD) -> list[tuple]:
+    """`likely_pairs` of QUERYSET's RECENT most recent items (by `created_at`; compared by their TITLE and BODY
+    fields, as `queryset_scope` reads them) as (older, newer, score) items of QUERYSET read now: an item hidden
+    or closed since the fit is left out."""
+    newest = queryset.order_by("-created_at", "-id").values_list("pk", title, body)[:recent]
+    pairs = likely_pairs(scope, ((pk, document(item_title, item_body)) for pk, item_title, item_body in newest),
+                         threshold=threshold)
+    rows = queryset.in_bulk({pk for first, second, _score in pairs for pk in (first, second)})
+    found = []
+    for first, second, score in pairs:
+        if first in rows and second in rows:
+            older, newer = sorted((rows[first], rows[second]), key=lambda item: (item.created_at, item.pk))
+            found.append((older, newer, score))
+    return found
+
+
 # --- What the resident forms share ----------------------------------------------------------------------------
 
 TYPED_TITLE_MAX = 300
 TYPED_TEXT_MAX = 5_000
 
 
-def typed(data) -> str:
-    """The title and the description being typed in a form (its GET or POST data), cut to what forms accept."""
-    return f"{str(data.get('title', ''))[:TYPED_TITLE_MAX]}\n{str(data.get('text', ''))[:TYPED_TEXT_MAX]}"
+def typed(data, fields: tuple[str, ...] = ("title", "text")) -> str:
+    """The text being typed in a form's FIELDS (its GET or POST data: by default the title and the description),
+    each cut to what forms accept (a `title` to a title's length, any other field to a description's)."""
+    return "\n".join(str(data.get(name, ""))[:TYPED_TITLE_MAX if name == "title" else TYPED_TEXT_MAX]
+                     for name in fields)
 
 
-def lookup(request, find: Callable[[str], list]) -> list | None:
-    """FIND(typed text of REQUEST's GET or POST data), or None when the sender made too many look-ups in a short
-    time (the `similar_lookup` limit of concerto.core.ratelimit)."""
+def lookup(request, find: Callable[[str], list], fields: tuple[str, ...] = ("title", "text")) -> list | None:
+    """FIND(typed text of REQUEST's GET or POST data, in FIELDS), or None when the sender made too many look-ups
+    in a short time (the `similar_lookup` limit of concerto.core.ratelimit)."""
     from concerto.core.ratelimit import lookup_allowed
 
     if not lookup_allowed("similar_lookup", request):
         return None
-    return find(typed(request.GET if request.method in ("GET", "HEAD") else request.POST))
+    return find(typed(request.GET if request.method in ("GET", "HEAD") else request.POST, fields))
 
 
-def fragment(request, find: Callable[[str], list], template: str):
+def with_supports(found: list) -> list:
+    """FOUND (items with a `support_count`), each with its number of supports in words as its `similar_note`
+    (includes/similar_ideas.html): a resident sees which one gathers support already."""
+    from django.utils.translation import ngettext
+
+    for item in found:
+        item.similar_note = ngettext("%(counter)s support", "%(counter)s supports", item.support_count) % {
+            "counter": item.support_count}
+    return found
+
+
+def fragment(request, find: Callable[[str], list], template: str, fields: tuple[str, ...] = ("title", "text")):
     """The page fragment a form asks while typing (includes/similar_ideas.html through TEMPLATE); a sender past
     the limit gets an empty 429, which htmx leaves aside (the region keeps what it showed)."""
     from django.http import HttpResponse
@@ -324,7 +372,27 @@ def fragment(request, find: Callable[[str], list], template: str):
 
     from concerto.core.ratelimit import limit_of
 
-    found = lookup(request, find)
+    found = lookup(request, find, fields)
     if found is None:
         return HttpResponse(status=429, headers={"Retry-After": str(limit_of("similar_lookup")[1])})
     return render(request, template, {"similar": found})
+
+
+# --- What the API's "similar" endpoints share ------------------------------------------------------------------
+
+API_TEXT_MAX = TYPED_TITLE_MAX + TYPED_TEXT_MAX
+
+
+def api_lookup(request, find: Callable[[str], list], text: str) -> list:
+    """FIND(TEXT cut to what a form accepts) for an API client asking before it posts; past the `similar_lookup`
+    limit, RateLimited (the API answers 429 with Retry-After, in its error format)."""
+    from django.utils.translation import gettext as _
+
+    from concerto.core.ratelimit import RateLimited, limit_of, lookup_allowed
+
+    if not lookup_allowed("similar_lookup", request):
+        seconds = limit_of("similar_lookup")[1]
+        raise RateLimited(_("Too many look-ups for similar items in a short time: wait %(minutes)s minutes "
+                            "before asking again.") % {"minutes": max(1, seconds // 60)},
+                          name="similar_lookup", retry_after=seconds)
+    return find(text[:API_TEXT_MAX])

@@ -175,3 +175,52 @@ def test_officials_read_the_duplicates_without_the_merge_and_outsiders_get_nothi
     assert staff_client(outsider).get(url).status_code in (403, 404)
     client.force_login(resident)
     assert client.get(url).status_code in (302, 403)
+
+
+# --- The API: a client asks before posting ----------------------------------------------------------------------
+
+API = "/api/v1/proposals/proposals/similar"
+
+
+def test_the_api_gives_similar_public_proposals_of_the_component(client, proposals, cycling, author, moderator):
+    hidden = _create(proposals, author, "Pistes cyclables sécurisées partout")
+    moderation_hide(moderator=moderator, content=hidden)
+    _create(testing.ComponentFactory(space=proposals.space, kind="proposals"), author, "Pistes cyclables ailleurs")
+    response = client.get(API, {"component": proposals.pk, "text": "sécuriser la piste cyclable pour les vélos"})
+    assert response.status_code == 200
+    [found] = response.json()
+    assert found["id"] == cycling.pk and found["title"] == cycling.title and found["supports"] == 0
+    assert found["url"].endswith(cycling.get_absolute_url()) and 0.25 <= found["similarity"] <= 1
+    assert client.get(API, {"component": proposals.pk, "text": "un marché bio"}).json() == []
+
+
+def test_the_api_never_reads_a_draft_component(client, proposals, author, montreuil):
+    draft_space = testing.SpaceFactory(organisation=montreuil, slug="brouillon-api", status="draft")
+    testing.StepFactory(space=draft_space, title="Dépôt")
+    secret = testing.ComponentFactory(space=draft_space, kind="proposals")
+    _create(secret, author, "Pistes cyclables secrètes")
+    response = client.get(API, {"component": secret.pk, "text": "pistes cyclables"})
+    assert response.status_code == 404 and response.json()["detail"]
+
+
+@pytest.mark.parametrize("query, status", [
+    ({"text": "piste"}, 422), ({"component": "abc", "text": "piste"}, 422), ({"component": 999_999}, 404),
+    ({"text": "x" * 6_000, "component": None}, 422), ({"text": "a\x00b", "component": None}, 422),
+    ({"component": None}, 200), ({"text": "le la les", "component": None}, 200),
+])
+def test_the_api_answers_bad_input_in_its_error_format(client, proposals, cycling, query, status):
+    query = {key: proposals.pk if key == "component" and value is None else value for key, value in query.items()}
+    response = client.get(API, query)
+    assert response.status_code == status
+    body = response.json()
+    assert body == [] if status == 200 else body["detail"]
+
+
+def test_the_api_is_rate_limited_and_documented(client, rate_limits, proposals, cycling):
+    rate_limits.CONCERTO_RATE_LIMITS = {"similar_lookup": (1, 600)}
+    statuses = [client.get(API, {"component": proposals.pk, "text": "piste"}, REMOTE_ADDR="10.4.4.4").status_code
+                for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    schema = client.get("/api/v1/openapi.json").json()
+    assert {"200", "404", "422", "429"} <= set(schema["paths"][API]["get"]["responses"])
+    assert {"SimilarSupportedOut", "SimilarReportOut"} <= set(schema["components"]["schemas"])

@@ -2,6 +2,9 @@
 
 import pytest
 
+from concerto.components.reports.models import Category
+from concerto.testing import ComponentFactory, SpaceFactory
+
 SCEAUX_POINT = (48.7745, 2.2990)  # (lat, long), in the Parc de Sceaux
 MONTREUIL_POINT = (48.8610, 2.4430)
 
@@ -21,3 +24,21 @@ def places(sceaux, montreuil):
     montreuil.boundary = _square(*MONTREUIL_POINT)
     montreuil.save()
     return sceaux, montreuil
+
+
+# The resident's form (test_reporting, test_addresses, test_similar_reports): a reports component of Sceaux, with
+# every commune's outline, and a category of each commune.
+@pytest.fixture
+def component(sceaux, boundaries):
+    space = SpaceFactory(organisation=sceaux, slug="ma-ville", title="Ma ville")
+    return ComponentFactory(space=space, kind="reports", title="Signaler un problème")
+
+
+@pytest.fixture
+def lighting(sceaux):
+    return Category.objects.create(organisation=sceaux, code="eclairage", name="Éclairage public")
+
+
+@pytest.fixture
+def montreuil_roads(montreuil):
+    return Category.objects.create(organisation=montreuil, code="voirie", name="Voirie de Montreuil")

@@ -4,12 +4,12 @@ that fails (the report is saved with its point, and the worker fills the address
 import pytest
 
 from concerto.components.reports.models import Report
-from concerto.components.reports.tests.test_reporting import component, form_url, lighting, post_data  # noqa: F401
+from concerto.components.reports.tests.test_reporting import form_url, post_data
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_report_is_placed_by_its_address_alone(client, component, lighting, geocoder):  # noqa: F811
+def test_a_report_is_placed_by_its_address_alone(client, component, lighting, geocoder):
     data = post_data(lighting, point=(None, None), location_address="12 rue Houdan Sceaux")
 
     response = client.post(form_url(component), data)
@@ -21,13 +21,13 @@ def test_a_report_is_placed_by_its_address_alone(client, component, lighting, ge
     assert "12 Rue Houdan 92330 Sceaux" in client.get(report.get_absolute_url()).content.decode()
 
 
-def test_a_report_placed_on_the_map_gets_the_address_at_its_point(client, component, lighting, geocoder):  # noqa: F811
+def test_a_report_placed_on_the_map_gets_the_address_at_its_point(client, component, lighting, geocoder):
     client.post(form_url(component), post_data(lighting, point=("48.77800", "2.29020")))
 
     assert Report.objects.get().address == "12 Rue Houdan 92330 Sceaux"
 
 
-def test_an_address_outside_the_metropole_is_refused_and_nothing_typed_is_lost(client, component, lighting,  # noqa: F811
+def test_an_address_outside_the_metropole_is_refused_and_nothing_typed_is_lost(client, component, lighting,
                                                                                geocoder):
     data = post_data(lighting, point=(None, None), location_address="place d'Armes Versailles")
 
@@ -41,7 +41,7 @@ def test_an_address_outside_the_metropole_is_refused_and_nothing_typed_is_lost(c
 
 
 def test_with_the_geocoder_down_the_report_is_saved_and_the_worker_adds_the_address(
-        client, component, lighting, geocoder, django_capture_on_commit_callbacks):  # noqa: F811
+        client, component, lighting, geocoder, django_capture_on_commit_callbacks):
     geocoder.mode = "down"
     with django_capture_on_commit_callbacks() as callbacks:
         response = client.post(form_url(component), post_data(lighting, point=("48.77800", "2.29020")))

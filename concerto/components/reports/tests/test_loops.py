@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from concerto.components.reports import workflow
 from concerto.components.reports.models import Report
-from concerto.components.reports.tests import test_reporting
 from concerto.components.reports.tests.test_reporting import form_url, post_data
 from concerto.components.reports.tests.test_workflow import make_report
 from concerto.core.audit.models import AuditEntry
@@ -21,9 +20,6 @@ from concerto.core.participation.models import Notification
 from concerto.testing import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-component = test_reporting.component  # the same reports component in « Ma ville »
-
 
 @pytest.fixture
 def lighting(sceaux):

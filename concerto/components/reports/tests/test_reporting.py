@@ -10,7 +10,6 @@ from PIL import Image
 
 from concerto.components.reports import services
 from concerto.components.reports.models import (
-    Category,
     CategoryQuestion,
     InternalNote,
     Report,
@@ -19,27 +18,11 @@ from concerto.components.reports.models import (
     StatusChange,
 )
 from concerto.core.participation.models import Notification
-from concerto.testing import ComponentFactory, SpaceFactory, UserFactory
+from concerto.testing import UserFactory
 
 SCEAUX = ("48.7745", "2.2990")       # the Parc de Sceaux
 MONTREUIL = ("48.8620", "2.4430")
 OUTSIDE = ("48.4000", "2.7000")      # Seine-et-Marne, outside the Métropole
-
-
-@pytest.fixture
-def component(sceaux, boundaries):
-    space = SpaceFactory(organisation=sceaux, slug="ma-ville", title="Ma ville")
-    return ComponentFactory(space=space, kind="reports", title="Signaler un problème")
-
-
-@pytest.fixture
-def lighting(sceaux):
-    return Category.objects.create(organisation=sceaux, code="eclairage", name="Éclairage public")
-
-
-@pytest.fixture
-def montreuil_roads(montreuil):
-    return Category.objects.create(organisation=montreuil, code="voirie", name="Voirie de Montreuil")
 
 
 def form_url(component):

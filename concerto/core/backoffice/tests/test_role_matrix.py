@@ -232,6 +232,8 @@ READERS = {
     "reports_backoffice:category_edit": MANAGE,
     "reports_backoffice:dashboard": frozenset({ADMIN, AGENT, ELECTED, MODERATOR}),
     "reports_backoffice:dashboard_csv": frozenset({ADMIN, AGENT, ELECTED, MODERATOR}),
+    # Likely duplicates among the open reports (similar texts): read as the queue is; merged by a POST.
+    "reports_backoffice:duplicates": frozenset({ADMIN, AGENT, ELECTED, MODERATOR}),
     "reports_backoffice:index": frozenset({ADMIN, AGENT, ELECTED, MODERATOR}),
     "reports_backoffice:merge": NOBODY,
     "reports_backoffice:photo_hide": NOBODY,

@@ -148,3 +148,19 @@ def _wait_for(condition, seconds: float = 10) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the background fit did not finish"
         time.sleep(0.02)
+
+
+def test_typed_reads_the_forms_own_fields_and_cuts_each_to_what_forms_accept():
+    data = {"title": "t" * 1_000, "text": "x" * 9_000, "description": "Lampadaire éteint"}
+    assert similar.typed(data) == "t" * similar.TYPED_TITLE_MAX + "\n" + "x" * similar.TYPED_TEXT_MAX
+    assert similar.typed(data, ("description",)) == "Lampadaire éteint"
+    assert similar.typed({}, ("description",)) == ""
+
+
+def test_likely_pairs_name_each_pair_once_the_closest_first():
+    twin = (6, document("Sécuriser les pistes cyclables de l'avenue de la République", "Les vélos et les bus."))
+    scope, _state = _scope([*IDEAS, twin], key="pairs")
+    pairs = similar.likely_pairs(scope, [twin, IDEAS[0]])
+    assert [(first, second) for first, second, _score in pairs] == [(1, 6)]
+    assert pairs[0][2] >= similar.DUPLICATE_THRESHOLD
+    assert similar.likely_pairs(scope, [IDEAS[3]]) == []  # the swimming pool has no twin
