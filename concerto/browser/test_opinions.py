@@ -88,3 +88,43 @@ def test_the_results_page_shows_the_map_and_its_table(page, site, axe_check):
     page.get_by_text("Afficher le tableau").click()
     expect(page.get_by_role("table").last).to_contain_text("Piétonniser")
     axe_check(page)
+
+
+def test_while_writing_similar_statements_come_with_a_way_to_vote_on_them(page, site, axe_check):
+    conversation = _debate()
+    page.goto(site.url + conversation.get_absolute_url() + "#proposer")
+    page.get_by_label("Votre affirmation").press_sequentially("Il faudrait des arbres devant les écoles")
+    region = page.locator("#similar-statements")
+    expect(region).to_contain_text("Affirmations semblables déjà dans le débat")
+    expect(region).to_contain_text(TEXTS[1])
+    expect(region).not_to_contain_text(TEXTS[0])
+    axe_check(page)
+    # Sent anyway as it stands: near enough to be asked for a confirmation.
+    page.get_by_label("Votre affirmation").fill("Planter des arbres devant les écoles de la ville.")
+    page.get_by_role("button", name="Envoyer mon affirmation").click()
+    expect(page.get_by_text("ressemble à des affirmations déjà dans le débat").first).to_be_visible()
+    expect(page.get_by_role("button", name="Envoyer la mienne quand même")).to_be_visible()
+    axe_check(page)
+    # Voting on the existing one instead: the link puts it on the voting card.
+    page.locator("#similar-statements").get_by_role("link", name="Voter sur cette affirmation").first.click()
+    expect(page.locator("#vote")).to_contain_text(TEXTS[1])
+    page.locator("#vote").get_by_role("button", name="D’accord", exact=True).click()
+    expect(page.get_by_text("Votre vote est enregistré.").first).to_be_visible()
+    assert Vote.objects.get().statement.text == TEXTS[1]
+    assert Statement.objects.count() == len(TEXTS)
+
+
+def test_checking_for_similar_statements_without_javascript(browser, site, axe_check):
+    conversation = _debate()
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR", viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    try:
+        page.goto(site.url + conversation.get_absolute_url())
+        page.get_by_label("Votre affirmation").fill("Une piste pour les vélos avenue de la gare")
+        page.get_by_role("button", name="Chercher des affirmations semblables").click()
+        expect(page.locator("#similar-statements")).to_contain_text(TEXTS[3])
+        expect(page.get_by_label("Votre affirmation")).to_have_value("Une piste pour les vélos avenue de la gare")
+        axe_check(page)
+    finally:
+        context.close()
+    assert Statement.objects.count() == len(TEXTS)
