@@ -1,7 +1,10 @@
 """Opinion debates on a phone (360 px): an anonymous visitor votes on three statements with htmx and without
-JavaScript, writes a statement, and opens the results page with its map and table. axe on every step."""
+JavaScript, writes a statement, and opens the results page with its map and table; while writing, similar
+statements show up (htmx, or the check button without JavaScript) with a link to vote on them. axe on every step
+that runs JavaScript."""
 
 import random
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.utils import timezone
@@ -64,16 +67,23 @@ def test_an_anonymous_visitor_votes_writes_and_reads_the_results(page, site, axe
     axe_check(page)
 
 
-def test_voting_without_javascript(browser, site):
-    conversation = _debate()
+@contextmanager
+def _without_javascript(browser, site, conversation):
+    """A phone's page (360 px) on CONVERSATION with JavaScript off."""
     context = browser.new_context(java_script_enabled=False, locale="fr-FR", viewport={"width": 360, "height": 780})
     page = context.new_page()
     try:
         page.goto(site.url + conversation.get_absolute_url())
-        _vote_three(page, conversation)
-        expect(page.get_by_role("heading", name="Vos votes")).to_be_visible()
+        yield page
     finally:
         context.close()
+
+
+def test_voting_without_javascript(browser, site):
+    conversation = _debate()
+    with _without_javascript(browser, site, conversation) as page:
+        _vote_three(page, conversation)
+        expect(page.get_by_role("heading", name="Vos votes")).to_be_visible()
     assert Vote.objects.count() == 3
 
 
@@ -116,15 +126,9 @@ def test_while_writing_similar_statements_come_with_a_way_to_vote_on_them(page, 
 
 def test_checking_for_similar_statements_without_javascript(browser, site):
     # No axe here: it runs in the page's JavaScript (the pages are the same, checked in the test above).
-    conversation = _debate()
-    context = browser.new_context(java_script_enabled=False, locale="fr-FR", viewport={"width": 360, "height": 780})
-    page = context.new_page()
-    try:
-        page.goto(site.url + conversation.get_absolute_url())
+    with _without_javascript(browser, site, _debate()) as page:
         page.get_by_label("Votre affirmation").fill("Une piste pour les vélos avenue de la gare")
         page.get_by_role("button", name="Chercher des affirmations semblables").click()
         expect(page.locator("#similar-statements")).to_contain_text(TEXTS[3])
         expect(page.get_by_label("Votre affirmation")).to_have_value("Une piste pour les vélos avenue de la gare")
-    finally:
-        context.close()
     assert Statement.objects.count() == len(TEXTS)
