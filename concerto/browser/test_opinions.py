@@ -1,7 +1,10 @@
 """Opinion debates on a phone (360 px): an anonymous visitor votes on three statements with htmx and without
-JavaScript, writes a statement, and opens the results page with its map and table. axe on every step."""
+JavaScript, writes a statement, and opens the results page with its map and table; while writing, similar
+statements show up (htmx, or the check button without JavaScript) with a link to vote on them. axe on every step
+that runs JavaScript."""
 
 import random
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.utils import timezone
@@ -64,16 +67,23 @@ def test_an_anonymous_visitor_votes_writes_and_reads_the_results(page, site, axe
     axe_check(page)
 
 
-def test_voting_without_javascript(browser, site):
-    conversation = _debate()
+@contextmanager
+def _without_javascript(browser, site, conversation):
+    """A phone's page (360 px) on CONVERSATION with JavaScript off."""
     context = browser.new_context(java_script_enabled=False, locale="fr-FR", viewport={"width": 360, "height": 780})
     page = context.new_page()
     try:
         page.goto(site.url + conversation.get_absolute_url())
-        _vote_three(page, conversation)
-        expect(page.get_by_role("heading", name="Vos votes")).to_be_visible()
+        yield page
     finally:
         context.close()
+
+
+def test_voting_without_javascript(browser, site):
+    conversation = _debate()
+    with _without_javascript(browser, site, conversation) as page:
+        _vote_three(page, conversation)
+        expect(page.get_by_role("heading", name="Vos votes")).to_be_visible()
     assert Vote.objects.count() == 3
 
 
@@ -88,3 +98,37 @@ def test_the_results_page_shows_the_map_and_its_table(page, site, axe_check):
     page.get_by_text("Afficher le tableau").click()
     expect(page.get_by_role("table").last).to_contain_text("Piétonniser")
     axe_check(page)
+
+
+def test_while_writing_similar_statements_come_with_a_way_to_vote_on_them(page, site, axe_check):
+    conversation = _debate()
+    page.goto(site.url + conversation.get_absolute_url() + "#proposer")
+    page.get_by_label("Votre affirmation").press_sequentially("Il faudrait des arbres devant les écoles")
+    region = page.locator("#similar-statements")
+    expect(region).to_contain_text("Affirmations semblables déjà dans le débat")
+    expect(region).to_contain_text(TEXTS[1])
+    expect(region).not_to_contain_text(TEXTS[0])
+    axe_check(page)
+    # Sent anyway as it stands: near enough to be asked for a confirmation.
+    page.get_by_label("Votre affirmation").fill("Planter des arbres devant les écoles de la ville.")
+    page.get_by_role("button", name="Envoyer mon affirmation").click()
+    expect(page.get_by_text("ressemble à des affirmations déjà dans le débat").first).to_be_visible()
+    expect(page.get_by_role("button", name="Envoyer la mienne quand même")).to_be_visible()
+    axe_check(page)
+    # Voting on the existing one instead: the link puts it on the voting card.
+    page.locator("#similar-statements").get_by_role("link", name="Voter sur cette affirmation").first.click()
+    expect(page.locator("#vote")).to_contain_text(TEXTS[1])
+    page.locator("#vote").get_by_role("button", name="D’accord", exact=True).click()
+    expect(page.get_by_text("Votre vote est enregistré.").first).to_be_visible()
+    assert Vote.objects.get().statement.text == TEXTS[1]
+    assert Statement.objects.count() == len(TEXTS)
+
+
+def test_checking_for_similar_statements_without_javascript(browser, site):
+    # No axe here: it runs in the page's JavaScript (the pages are the same, checked in the test above).
+    with _without_javascript(browser, site, _debate()) as page:
+        page.get_by_label("Votre affirmation").fill("Une piste pour les vélos avenue de la gare")
+        page.get_by_role("button", name="Chercher des affirmations semblables").click()
+        expect(page.locator("#similar-statements")).to_contain_text(TEXTS[3])
+        expect(page.get_by_label("Votre affirmation")).to_have_value("Une piste pour les vélos avenue de la gare")
+    assert Statement.objects.count() == len(TEXTS)

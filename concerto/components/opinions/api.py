@@ -1,6 +1,6 @@
 """Opinion debates in the API, mounted by the manifest at /api/v1/opinions/: the public debates, their accepted
-statements, their opinion groups, and, with a personal token (or a session), voting and submitting a statement
-through the same services as the pages and the chat."""
+statements (and those similar to a text), their opinion groups, and, with a personal token (or a session),
+voting and submitting a statement through the same services and rules as the pages and the chat."""
 
 from datetime import datetime
 from typing import Literal
@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from concerto.api.auth import WRITE_AUTH
+from concerto.api.auth import WRITE_AUTH, api_sender
 from concerto.api.common import (
     NO_NUL,
     ErrorOut,
@@ -24,6 +24,9 @@ from concerto.api.common import (
 )
 from concerto.components.opinions import moderation, services
 from concerto.components.opinions.models import Conversation, Statement
+from concerto.core.accounts.verification import VerificationRequired
+from concerto.core.participation.models import Channel
+from concerto.core.ratelimit import RateLimited, limit_of, lookup_allowed
 from concerto.core.spaces.api import ComponentItemOut
 
 router = Router(tags=["opinions"])
@@ -150,6 +153,10 @@ class OpinionRefusedOut(Schema):
     code: str
 
 
+def _refused(refusal) -> Status:
+    return Status(403, {"detail": refusal.message, "code": services.refusal_code(refusal)})
+
+
 class OpinionVoteIn(Schema):
     statement: Id = Field(description="Id of a statement of the debate.")
     vote: Literal[1, -1, 0] = Field(description="1 agree, -1 disagree, 0 pass / unsure.")
@@ -165,30 +172,61 @@ class OpinionVoteOut(Schema):
     201: OpinionVoteOut, 401: ErrorOut, 403: OpinionRefusedOut, 404: ErrorOut, 409: OpinionRefusedOut,
     422: ValidationErrorOut})
 def vote_endpoint(request, conversation_id: Id, payload: OpinionVoteIn):
-    """A vote on one statement; a new vote on the same statement replaces the previous one (the last counts,
-    as in Polis). A statement not shown (awaiting moderation, or rejected) is a 409 with the code
-    `hidden_statement`; a debate the caller may not take part in is a 403 with the code `closed`, `not_open`
-    or `verification_required`."""
+    """A vote on one statement, for the person of the token (or of the session): the API has no anonymous
+    participants, even in a debate open to anyone. A new vote on the same statement replaces the previous one
+    (the last counts, as in Polis). A statement not shown (awaiting moderation, or rejected) is a 409 with the
+    code `hidden_statement`; a debate the caller may not take part in is a 403 with the code `closed`,
+    `not_open` or `verification_required` (the same rules as the pages and the chat)."""
     conversation = _conversation(conversation_id)
     statement = conversation.statements.filter(pk=payload.statement).first()
     if statement is None:
         raise Http404(_("This statement is not in this debate."))
-    refusal = moderation.participation_refusal(conversation, request.auth)
-    if refusal is not None:
-        return Status(403, {"detail": refusal.message, "code": refusal.code})
     try:
-        vote = services.vote(statement, request.auth, payload.vote)
-    except services.VoteRefused:
-        return Status(409, {"detail": _("This statement is not shown: it cannot take votes."),
-                            "code": "hidden_statement"})
+        vote = services.vote(statement, request.auth, payload.vote, anonymous=False, channel=Channel.API)
+    except services.VoteRefused as refused:
+        if refused.code == "hidden_statement":
+            return Status(409, {"detail": refused.message, "code": refused.code})
+        return _refused(refused)
+    except VerificationRequired as refused:
+        return _refused(refused)
     return Status(201, {"statement": statement.pk, "vote": vote.value, "voted_at": vote.voted_at})
+
+
+class OpinionSimilarQuery(Schema):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    text: str = Field(min_length=1, max_length=services.STATEMENT_MAX_LENGTH * 4, pattern=NO_NUL,
+                      description="The statement one is about to submit.")
+
+
+class OpinionSimilarStatementOut(OpinionStatementOut):
+    similarity: float = Field(description="How close the statement is to `text`, from 0 to 1 (French words "
+                                          "compared by their stems). From 0.45 a submission asks for `confirm`.")
+
+
+@router.get("/conversations/{conversation_id}/statements/similar", summary="Statements similar to a text",
+            response={200: list[OpinionSimilarStatementOut], 404: ErrorOut, 422: ValidationErrorOut,
+                      429: ErrorOut})
+def statement_similar(request, conversation_id: Id, query: Query[OpinionSimilarQuery]):
+    """The debate's shown statements closest to `text` (5 at most, the closest first, from a similarity of
+    0.25), to vote on them rather than submit a statement saying the same thing. Public like the statements;
+    limited per sender as the site's similar ideas while typing (a 429 beyond)."""
+    conversation = _conversation(conversation_id)
+    if not lookup_allowed("similar_lookup", request):
+        raise RateLimited(_("Too many requests. Please wait a moment and try again."), name="similar_lookup",
+                          retry_after=limit_of("similar_lookup")[1])
+    found = services.similar_statements(conversation, query.text)
+    return [{**row, "similarity": statement.similarity}
+            for statement, row in zip(found, _statements_out(conversation, found), strict=True)]
 
 
 class OpinionStatementIn(Schema):
     model_config = ConfigDict(str_strip_whitespace=True)
 
-    text: str = Field(min_length=1, max_length=moderation.STATEMENT_MAX_LENGTH * 4, pattern=NO_NUL,
-                      description=f"The statement, {moderation.STATEMENT_MAX_LENGTH} characters at most.")
+    text: str = Field(min_length=1, max_length=services.STATEMENT_MAX_LENGTH * 4, pattern=NO_NUL,
+                      description=f"The statement, {services.STATEMENT_MAX_LENGTH} characters at most.")
+    confirm: bool = Field(False, description="Submit it even though shown statements say nearly the same thing "
+                                             "(the 409 `similar_statements`).")
 
 
 class OpinionSubmittedOut(Schema):
@@ -198,16 +236,33 @@ class OpinionSubmittedOut(Schema):
     shown: bool = Field(description="Whether others see it already (a debate moderated after publication).")
 
 
+class OpinionSimilarRefusedOut(Schema):
+    detail: str
+    code: str = Field(description="`similar_statements`.")
+    similar: list[OpinionSimilarStatementOut] = Field(description="The statements it looks like, the closest "
+                                                                  "first: vote on them, or send again with "
+                                                                  "`confirm`.")
+
+
 @router.post("/conversations/{conversation_id}/statements", auth=WRITE_AUTH, summary="Submit a statement",
              response={201: OpinionSubmittedOut, 401: ErrorOut, 403: OpinionRefusedOut, 404: ErrorOut,
-                       422: ValidationErrorOut})
+                       409: OpinionSimilarRefusedOut, 422: ValidationErrorOut})
 def statement_submit_endpoint(request, conversation_id: Id, payload: OpinionStatementIn):
-    """A new statement, awaiting moderation. Too long, empty or already in the debate: a 422. A debate the
-    caller may not take part in: a 403 with the code `closed`, `not_open` or `verification_required`."""
+    """A new statement, awaiting moderation (shown at once in a debate moderated after publication), through
+    the same service as the pages. Too long, empty or already in the debate (the same words once case, accents
+    and punctuation are set aside): a 422. Shown statements saying nearly the same thing: a 409 with the code
+    `similar_statements` and them, unless `confirm` is true. A debate the caller may not take part in: a 403
+    with the code `closed`, `not_open` or `verification_required`."""
     conversation = _conversation(conversation_id)
     try:
-        statement = moderation.statement_submit(conversation=conversation, user=request.auth, text=payload.text)
-    except moderation.Refused as refusal:
-        return Status(403, {"detail": refusal.message, "code": refusal.code})
+        statement = services.write_statement(conversation, request.auth, payload.text, confirmed=payload.confirm,
+                                              anonymous=False, channel=Channel.API, sender=api_sender(request))
+    except (services.VoteRefused, VerificationRequired) as refused:
+        return _refused(refused)
+    except services.SimilarStatements as similar:
+        rows = _statements_out(conversation, similar.statements)
+        return Status(409, {"detail": similar.message, "code": "similar_statements", "similar": [
+            {**row, "similarity": statement.similarity}
+            for statement, row in zip(similar.statements, rows, strict=True)]})
     return Status(201, {"id": statement.pk, "text": statement.text, "status": statement.status,
-                        "shown": conversation.moderation == Conversation.Moderation.AFTER})
+                        "shown": statement.is_shown})

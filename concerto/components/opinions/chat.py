@@ -2,14 +2,14 @@
 / pass (and « I am done »), the vote through the same `services.vote` as the pages and the API, then the next one, until
 the person has voted on every statement shown. The state kept between messages: the statement on screen.
 
-The next statement is the one with the fewest votes among those the person has not voted on (oldest first on a
-tie): a simple stand-in for the participant pages' choice, which the chat should use once it exists."""
+Who may take part and the next statement (Polis's priority) are the pages' own: `services.participation_refusal`
+and `services.next_statement`. A chat has no session to key an anonymous participant: a chat not linked to an
+account is asked to sign in, even in a debate open to anyone."""
 
-from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from concerto.components.opinions import moderation, services
-from concerto.components.opinions.models import Vote
+from concerto.core.participation.models import Channel
 from concerto.core.participation.notifications import absolute_url
 from concerto.core.registry import ChatStep, ChatTurn
 
@@ -28,14 +28,6 @@ def _open(organisation):
 def items(organisation) -> list[tuple[str, str]]:
     return [(str(conversation.pk), _("Debate: %(question)s") % {"question": conversation.question})
             for conversation in _open(organisation)[:5]]
-
-
-def next_statement(conversation, user):
-    """The shown statement USER has not voted on that has the fewest votes (the oldest on a tie), or None."""
-    voted = Vote.objects.filter(statement__conversation=conversation,
-                                participant=services.participant_key(user)).values("statement_id")
-    return (moderation.shown_statements(conversation).exclude(pk__in=voted).annotate(n=Count("votes"))
-            .order_by("n", "created_at", "pk").first())
 
 
 def _web(conversation) -> ChatStep:
@@ -70,22 +62,22 @@ def turn(*, ref: str, state: dict, text: str, payload: str, person, organisation
         return ChatTurn([ChatStep("text", _("Thank you for your votes. You can come back to this debate at any "
                                             "time.")), _web(conversation)], done=True)
     user = person.user if person.user is not None and person.user.is_authenticated else None
-    refusal = moderation.participation_refusal(conversation, user)
+    refusal = services.participation_refusal(conversation, user, anonymous=False)
     if refusal is not None:
         return ChatTurn([ChatStep("text", refusal.message), _web(conversation)], done=True)
     steps = [] if state.get("statement") else [ChatStep("text", conversation.question)]
     if text or payload:
         chosen = _vote_of(state, text, payload)
-        statement = (moderation.shown_statements(conversation).filter(pk=chosen[0]).first()
+        statement = (conversation.shown_statements().filter(pk=chosen[0]).first()
                      if chosen is not None else None)
         if statement is None:
             steps.append(ChatStep("text", _("Choose agree, disagree or pass.")))
         else:
             try:
-                services.vote(statement, user, chosen[1])
+                services.vote(statement, user, chosen[1], anonymous=False, channel=Channel.CHATBOT)
             except services.VoteRefused:
                 steps.append(ChatStep("text", _("This statement is no longer shown.")))
-    statement = next_statement(conversation, user)
+    statement = services.next_statement(conversation, services.participant_key(user))
     if statement is None:
         return ChatTurn(steps + [ChatStep("text", _("You have voted on every statement of this debate: thank "
                                                     "you. The opinion groups are updated in a few minutes.")),

@@ -49,7 +49,7 @@ def polis_tables(conversation: Conversation) -> dict[str, tuple[tuple, list]]:
     numbers: dict[str, int] = {}
     for _moment, participant in sorted(appearances, key=lambda pair: pair[0]):
         numbers.setdefault(participant, len(numbers))
-    shown = set(moderation.shown_statements(conversation).values_list("pk", flat=True))
+    shown = set(conversation.shown_statements().values_list("pk", flat=True))
 
     figures = {statement.pk: [0, 0] for statement in statements}
     people = {number: {"votes": {}, "comments": 0} for number in numbers.values()}

@@ -1,28 +1,24 @@
 """What agents do to opinion debates (create, change, publish, moderate statements, ask for the groups again),
-who may take part in one, submitting a statement, and the figures of each statement per group.
+which debates are public or open, and the figures of each statement per group. Who may take part, voting and
+writing a statement are services.py's, for every channel.
 
 The back-office, the API and the chat call these functions; every agent action is written to the audit log.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from concerto.components.opinions.models import Conversation, GroupsResult, Statement, Vote
-from concerto.components.opinions.services import recompute_groups_task
-from concerto.core.accounts.verification import verification_for, verification_url
+from concerto.components.opinions.services import STATEMENT_MAX_LENGTH, recompute_groups_task
 from concerto.core.audit.services import audit_record
 
 EDITABLE_FIELDS = ("question", "description", "moderation", "audience", "opens_at", "closes_at")
-STATEMENT_MAX_LENGTH = 280  # a statement is short, as in Polis (140 there)
 MAX_SEEDS = 100
 
 
@@ -39,50 +35,9 @@ def open_conversations(now=None):
     return public_conversations().filter(opens_at__lte=now).filter(Q(closes_at__isnull=True) | Q(closes_at__gt=now))
 
 
-def shown_statements(conversation: Conversation):
-    """The statements people see and vote on: accepted ones, and those awaiting moderation when the conversation
-    publishes before moderation."""
-    shown = Q(status=Statement.Status.ACCEPTED)
-    if conversation.moderation == Conversation.Moderation.AFTER:
-        shown |= Q(status=Statement.Status.PENDING)
-    return conversation.statements.filter(shown)
-
-
-@dataclass
-class Refused(Exception):
-    """The person may not take part now: CODE (for the API) and MESSAGE (in their language), URL to go on."""
-
-    code: str
-    message: str
-    url: str = ""
-
-    def __str__(self) -> str:
-        return self.message
-
-
-def participation_refusal(conversation: Conversation, user, now=None) -> Refused | None:
-    """Why USER may not vote or write in CONVERSATION now (None when they may)."""
-    now = now or timezone.now()
-    if conversation.closes_at is not None and conversation.closes_at <= now:
-        return Refused("closed", _("This debate is closed: it no longer takes votes."))
-    if conversation.published_at is None or conversation.opens_at > now:
-        return Refused("not_open", _("This debate is not open."))
-    if not getattr(user, "is_authenticated", False):
-        return Refused("sign_in", _("Sign in to take part in this debate."), reverse("account_login"))
-    if conversation.audience == Conversation.Audience.VERIFIED:
-        organisation = conversation.organisation
-        if verification_for(user=user, organisation=organisation) is None:
-            return Refused("verification_required",
-                           _("Only verified residents of %(area)s take part in this debate. Verify your residence "
-                             "first: it takes a few minutes.") % {"area": organisation.name},
-                           verification_url(organisation=organisation))
-    return None
-
-
 def is_open(conversation: Conversation, now=None) -> bool:
-    """Whether CONVERSATION takes votes now (from whoever may take part)."""
-    refusal = participation_refusal(conversation, None, now)
-    return refusal is None or refusal.code == "sign_in"
+    """Whether CONVERSATION takes votes now (from whoever may take part: services.participation_refusal)."""
+    return conversation.is_published and conversation.is_open(now)
 
 
 # Agents' actions ---------------------------------------------------------------------------------------------
@@ -210,28 +165,6 @@ def groups_recompute_now(*, actor, conversation: Conversation) -> None:
     """Queue the computation of CONVERSATION's groups at once (the task worker does it, never the request)."""
     audit_record(actor=actor, action="opinions.groups_recompute", target=conversation)
     transaction.on_commit(lambda: recompute_groups_task.enqueue(conversation.pk))
-
-
-# Statements written by participants ---------------------------------------------------------------------------
-
-def statement_submit(*, conversation: Conversation, user, text: str) -> Statement:
-    """USER's statement in CONVERSATION, awaiting moderation (shown at once in a conversation moderated after
-    publication). Refused (Refused) for whoever may not take part; a ValidationError keyed by "text" for an
-    empty, too long or already written statement."""
-    refusal = participation_refusal(conversation, user)
-    if refusal is not None:
-        raise refusal
-    text = " ".join(str(text).split())
-    if not text:
-        raise ValidationError({"text": _("Write your statement.")})
-    if len(text) > STATEMENT_MAX_LENGTH:
-        raise ValidationError({"text": ngettext(
-            "Your statement has %(count)s character; %(max)s at most.",
-            "Your statement has %(count)s characters; %(max)s at most.", len(text))
-            % {"count": len(text), "max": STATEMENT_MAX_LENGTH}})
-    if conversation.statements.exclude(status=Statement.Status.REJECTED).filter(text__iexact=text).exists():
-        raise ValidationError({"text": _("This statement is already in the debate: vote on it.")})
-    return Statement.objects.create(conversation=conversation, text=text, author=user)
 
 
 # Figures --------------------------------------------------------------------------------------------------

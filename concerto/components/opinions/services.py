@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import random
 import re
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import CharField, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -22,18 +25,21 @@ from concerto.core.accounts.verification import action_refusal, residence_refusa
 from concerto.core.participation.models import Channel
 from concerto.core.participation.services import contribution_record
 from concerto.core.ratelimit import send_limited
-from concerto.core.texts.analysis import strip_accents
+from concerto.core.texts import similar as similar_texts
+from concerto.core.texts.analysis import strip_accents, terms
 
 GROUPS_DELAY = timedelta(seconds=30)  # votes within this delay share one recomputation
 
 
 class VoteRefused(ValueError):
-    """A vote or a statement refused: MESSAGE says why in the person's language, URL (if any) what to do."""
+    """A vote or a statement refused: MESSAGE says why in the person's language, URL (if any) what to do, CODE
+    what the API answers: "closed", "not_open", "sign_in", "no_session", "hidden_statement", "invalid"."""
 
-    def __init__(self, message: str = "", *, url: str = ""):
+    def __init__(self, message: str = "", *, url: str = "", code: str = "invalid"):
         super().__init__(message)
         self.message = message
         self.url = url
+        self.code = code
 
     def __str__(self) -> str:
         return self.message
@@ -51,53 +57,72 @@ def participant_key(user, session_key: str = "") -> str:
     return f"{ANONYMOUS_PREFIX}{session_key}" if session_key else ""
 
 
-def participation_refusal(conversation: Conversation, user, *, action: str = "vote", next_url: str = ""):
+def participation_refusal(conversation: Conversation, user, *, action: str = "vote", next_url: str = "",
+                          anonymous: bool = True):
     """Why USER may not vote on (ACTION "vote") or write statements in (ACTION "write_statement") CONVERSATION
-    now, or None when they may: not open yet or closed, an account needed, a verified residence needed (the
-    conversation's audience, or the space reserving ACTION to verified residents). A VoteRefused or the kernel's
-    VerificationRequired, both with `message` and `url`."""
+    now, or None when they may: not published, not open yet or closed, an account needed, a verified residence
+    needed (the conversation's audience, or the space reserving ACTION to verified residents). The one rule of
+    the pages, the API and the chat. ANONYMOUS says whether the caller can take part without an account: the
+    pages can (a random key in the session), the API and the chat cannot (no session: an API client acts for
+    the person of its token, a chat must be linked to an account), so a debate open to anyone asks them to
+    sign in. A VoteRefused (with its `code`) or the kernel's VerificationRequired, both with `message` and
+    `url`."""
     now = timezone.now()
     if conversation.is_closed(now):
-        return VoteRefused(_("This debate is closed: you can read it and its results, not vote any more."))
+        return VoteRefused(_("This debate is closed: you can read it and its results, not vote any more."),
+                           code="closed")
+    if not conversation.is_published:
+        return VoteRefused(_("This debate is not open."), code="not_open")
     if conversation.opens_at > now:
         return VoteRefused(_("This debate opens on %(date)s.") % {
-            "date": date_format(timezone.localtime(conversation.opens_at), "j F Y")})
+            "date": date_format(timezone.localtime(conversation.opens_at), "j F Y")}, code="not_open")
     space = conversation.component.space
     if conversation.audience == Conversation.Audience.VERIFIED:
         return residence_refusal(user=user, space=space, next_url=next_url)
-    if conversation.audience == Conversation.Audience.ACCOUNT and not getattr(user, "is_authenticated", False):
+    if (conversation.audience == Conversation.Audience.ACCOUNT or not anonymous) \
+            and not getattr(user, "is_authenticated", False):
         login = reverse("account_login")
         next_url = safe_next(next_url)
         return VoteRefused(_("Sign in to take part in this debate: it takes an account, nothing else."),
-                           url=f"{login}?{urlencode({'next': next_url})}" if next_url else login)
+                           url=f"{login}?{urlencode({'next': next_url})}" if next_url else login, code="sign_in")
     return action_refusal(user=user, component=conversation.component, action=action, next_url=next_url)
 
 
-def _participant(conversation, user, session_key: str, action: str) -> str:
-    refusal = participation_refusal(conversation, user, action=action)
+def refusal_code(refusal) -> str:
+    """The API's code of a refusal of participation_refusal: a VoteRefused's own, "verification_required" for
+    the kernel's VerificationRequired."""
+    return getattr(refusal, "code", "verification_required")
+
+
+def _participant(conversation, user, session_key: str, action: str, anonymous: bool) -> str:
+    refusal = participation_refusal(conversation, user, action=action, anonymous=anonymous)
     if refusal is not None:
         raise refusal
     participant = participant_key(user, session_key)
     if not participant:
-        raise VoteRefused(_("Your browser must accept cookies for you to take part without an account."))
+        raise VoteRefused(_("Your browser must accept cookies for you to take part without an account."),
+                          code="no_session")
     return participant
 
 
-def vote(statement: Statement, user, value: int, *, session_key: str = "", channel: str = Channel.WEB) -> Vote:
+def vote(statement: Statement, user, value: int, *, session_key: str = "", anonymous: bool = True,
+         channel: str = Channel.WEB) -> Vote:
     """USER's vote on STATEMENT (1 agree, -1 disagree, 0 pass); without an account, under the anonymous SESSION_KEY
     (see participant_key). A new vote replaces the previous one (the last counts, as in Polis); the first one is
     written to the contributions ledger. Refused (VoteRefused, VerificationRequired) on a statement that is not
-    shown, in a conversation that is not open, or for someone its rules leave out."""
+    shown, in a conversation that is not open, or for someone its rules leave out (participation_refusal, with
+    ANONYMOUS)."""
     try:
         value = int(value)
     except (TypeError, ValueError):
         value = None
     if value not in (1, -1, 0):
-        raise VoteRefused(_("Choose agree, disagree or pass."))
+        raise VoteRefused(_("Choose agree, disagree or pass."), code="invalid")
     conversation = statement.conversation
     if not statement.is_shown:
-        raise VoteRefused(_("This statement is not shown: it is awaiting moderation or was set aside."))
-    participant = _participant(conversation, user, session_key, "vote")
+        raise VoteRefused(_("This statement is not shown: it is awaiting moderation or was set aside."),
+                          code="hidden_statement")
+    participant = _participant(conversation, user, session_key, "vote", anonymous)
     author = user if getattr(user, "is_authenticated", False) else None
     with transaction.atomic():
         result, created = Vote.objects.update_or_create(
@@ -131,14 +156,86 @@ def statement_clean(conversation: Conversation, text: str) -> str:
     return text
 
 
+SIMILAR_LIMIT = 5
+
+
+def _similar_scope(conversation: Conversation) -> similar_texts.Scope:
+    """The conversation's shown statements as a scope of the similar-ideas engine ("opinions:<pk>"). A statement
+    is its own title: the scope reads it as the title (counted twice) and an empty body."""
+    shown = conversation.shown_statements().annotate(no_body=Value("", output_field=CharField()))
+    return similar_texts.queryset_scope(f"opinions:{conversation.pk}", shown, title="text", body="no_body",
+                                        changed="created_at")
+
+
+def similar_statements(conversation: Conversation, text: str, *, limit: int = SIMILAR_LIMIT,
+                       threshold: float = similar_texts.RESIDENT_THRESHOLD) -> list[Statement]:
+    """Up to LIMIT of CONVERSATION's shown statements closest to TEXT (the kernel's similar-ideas engine, one
+    scope per conversation: French stems, no accents nor function words), the closest first, each with its
+    `similarity` (0 to 1). Statements awaiting moderation (unless shown) and rejected ones are never given."""
+    return similar_texts.suggestions(_similar_scope(conversation), conversation.shown_statements(), text,
+                                     limit=limit, threshold=threshold)
+
+
+def _known_share(index, text: str) -> float:
+    """How much of TEXT's TF-IDF vector the scope's vocabulary holds (its norm's share, 0 to 1). The engine reads
+    a text through the words the scope knows: « un marché couvert » is, for it, « marché », as close to « le
+    marché doit rester sur la place » as a paraphrase would be. A word no statement uses weighs as the rarest
+    known word (an unseen word's idf is about that)."""
+    counts = Counter(terms(text))
+    if index is None or index.vectoriser is None or not counts:
+        return 0.0
+    vocabulary, idf = index.vectoriser.vocabulary_, index.vectoriser.idf_
+    unseen = float(idf.max())
+    known = total = 0.0
+    for word, count in counts.items():
+        column = vocabulary.get(word)
+        weight = ((1 + math.log(count)) * (unseen if column is None else float(idf[column]))) ** 2
+        total += weight
+        known += 0.0 if column is None else weight
+    return math.sqrt(known / total)
+
+
+def near_duplicates(conversation: Conversation, text: str) -> list[Statement]:
+    """CONVERSATION's shown statements that say nearly what TEXT says: the engine's similarity, scaled by the
+    share of TEXT's words the statements use (`_known_share`), reaches the kernel's DUPLICATE_THRESHOLD (0.45);
+    each with its `similarity` (the engine's, as shown everywhere)."""
+    found = similar_statements(conversation, text, threshold=similar_texts.DUPLICATE_THRESHOLD)
+    if not found:
+        return []
+    share = _known_share(similar_texts.current(_similar_scope(conversation)), text)
+    return [statement for statement in found
+            if statement.similarity * share >= similar_texts.DUPLICATE_THRESHOLD - 1e-6]
+
+
+class SimilarStatements(Exception):
+    """A statement close to statements already shown (`near_duplicates`): STATEMENTS,
+    the closest first, each with its `similarity`. Nothing was written: sent again with `confirmed`, it is."""
+
+    def __init__(self, statements: list[Statement]):
+        self.message = _("Your statement looks like statements already in the debate. Vote on them instead, or "
+                         "send yours anyway if it says something else.")
+        super().__init__(self.message)
+        self.statements = statements
+
+    def __str__(self) -> str:
+        return self.message
+
+
 @send_limited("statement")
-def write_statement(conversation: Conversation, user, text: str, *, session_key: str = "",
-                    channel: str = Channel.WEB) -> Statement:
+def write_statement(conversation: Conversation, user, text: str, *, session_key: str = "", confirmed: bool = False,
+                    anonymous: bool = True, channel: str = Channel.WEB) -> Statement:
     """A participant's statement, awaiting moderation: shown at once when the conversation publishes before
     moderation, after an agent accepts it otherwise. Its author agrees with it (their vote, as in Polis, when it is
-    shown). Raises VoteRefused / VerificationRequired (see participation_refusal) or ValidationError (`text`)."""
-    participant = _participant(conversation, user, session_key, "write_statement")
+    shown). Raises VoteRefused / VerificationRequired (see participation_refusal, ANONYMOUS as there),
+    ValidationError (`text`: empty, too long, the same as a statement once case, accents and punctuation are set
+    aside) or, unless CONFIRMED, SimilarStatements when shown statements say nearly the same thing (the engine
+    cannot tell « ne pas piétonniser » from « piétonniser »: the person decides)."""
+    participant = _participant(conversation, user, session_key, "write_statement", anonymous)
     text = statement_clean(conversation, text)
+    if not confirmed:
+        near = near_duplicates(conversation, text)
+        if near:
+            raise SimilarStatements(near)
     author = user if getattr(user, "is_authenticated", False) else None
     with transaction.atomic():
         statement = Statement.objects.create(conversation=conversation, text=text, author=author)
@@ -202,8 +299,10 @@ def next_statement(conversation: Conversation, participant: str, *, rng: random.
     statement's extremity on the map, our groups carry the same signal). The novelty factor gives a statement
     nobody voted on 81 times the weight it will have once well voted (a new statement facing one that 40 people
     all agreed with is drawn about 9 times in 10): new statements are seen quickly; among the well-voted ones,
-    those that split the groups and those people take a side on (few passes) come first. RNG (a random.Random)
-    makes the draw reproducible in tests. None when nothing is left."""
+    those that split the groups and those people take a side on (few passes) come first. Without RNG (a
+    random.Random, for tests) the draw is seeded by the participant and their number of votes: the same
+    statement comes back until they vote (a page reloaded, a chat message that is not a vote). The pages, the
+    chat and any other channel take the next statement from here. None when nothing is left."""
     voted = set(votes_of(conversation, participant))
     candidates = [statement for statement in conversation.shown_statements() if statement.pk not in voted]
     if not candidates:
@@ -218,7 +317,8 @@ def next_statement(conversation: Conversation, participant: str, *, rng: random.
         agree, passes = (entry["agree"] + 1) / (seen + 2), (entry["pass"] + 1) / (seen + 2)
         importance = (1 - passes) * (divisiveness(entry, k) + 1) * agree
         weights.append((importance * (1 + 8 * 2 ** (-seen / 5))) ** 2)
-    return (rng or random).choices(candidates, weights=weights)[0]
+    rng = rng or random.Random(f"{participant}:{len(voted)}")
+    return rng.choices(candidates, weights=weights)[0]
 
 
 def schedule_groups(conversation: Conversation) -> bool:

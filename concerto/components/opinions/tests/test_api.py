@@ -97,7 +97,7 @@ def test_submitting_a_statement(client, seeded, resident):
     again = _post(client, url, {"text": "un marché couvert."}, headers)
     assert again.status_code == 422 and "déjà dans le débat" in again.json()["errors"][0]["message"]
     long = _post(client, url, {"text": "x" * 300}, headers)
-    assert long.status_code == 422 and "300 caractères" in long.json()["errors"][0]["message"]
+    assert long.status_code == 422 and "la vôtre en a 300" in long.json()["errors"][0]["message"]
     assert _post(client, url, {"text": ""}, headers).status_code == 422
     assert _post(client, url, {"text": "a\x00b"}, headers).status_code == 422
     assert Statement.objects.filter(author=resident).count() == 1

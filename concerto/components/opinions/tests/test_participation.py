@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from concerto.components.opinions import services
 from concerto.components.opinions.models import Conversation, GroupsResult, Statement, Vote
+from concerto.components.opinions.tests.conftest import TEXTS
 from concerto.core.accounts.verification import VerificationRequired, verification_grant
 from concerto.core.participation.models import Contribution
 
@@ -143,6 +144,11 @@ def test_bad_statements_are_refused_with_the_reason(debate, resident, text, mess
     assert debate.statements.count() == 3
 
 
-def test_an_opposite_statement_is_not_a_duplicate(debate, resident):
-    services.write_statement(debate, resident, "Ne pas piétonniser la rue Houdan le dimanche.")
+def test_an_opposite_statement_is_not_refused_but_asks_for_a_confirmation(debate, resident):
+    # The engine cannot read « ne pas »: the statement looks like the seed, the person decides.
+    with pytest.raises(services.SimilarStatements) as near:
+        services.write_statement(debate, resident, "Ne pas piétonniser la rue Houdan le dimanche.")
+    assert [statement.text for statement in near.value.statements] == [TEXTS[0]]
+    assert debate.statements.count() == 3
+    services.write_statement(debate, resident, "Ne pas piétonniser la rue Houdan le dimanche.", confirmed=True)
     assert debate.statements.count() == 4

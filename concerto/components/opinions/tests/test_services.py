@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from concerto.components.opinions import services
 from concerto.components.opinions.models import Conversation, GroupsResult, Statement, Vote
@@ -21,7 +22,9 @@ def opinions(space):
 
 @pytest.fixture
 def conversation(opinions):
-    return Conversation.objects.create(component=opinions, question="Que faire de la rue Houdan ?")
+    # Published: a draft takes no vote (services.participation_refusal).
+    return Conversation.objects.create(component=opinions, question="Que faire de la rue Houdan ?",
+                                       published_at=timezone.now())
 
 
 def test_the_last_vote_counts_and_hidden_statements_take_none(conversation, resident,
