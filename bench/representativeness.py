@@ -101,6 +101,10 @@ def main(argv=None) -> int:
             with answer_indexes_rebuilt():
                 add_responses(component, questions, args.responses, rng, communes)
             people = people_and_ledger(component, rng)
+            with connection.cursor() as cursor:
+                # Statistics, as a database in service has them (autovacuum on PostgreSQL, the nightly ANALYZE on
+                # SQLite): without them SQLite reads every account for each component (0.5 s at 2,000 responses).
+                cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
             build = time.perf_counter() - started
             structure = questionnaire_structure(component)
 

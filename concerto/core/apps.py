@@ -13,5 +13,6 @@ class CoreConfig(AppConfig):
 
         registry.autodiscover()
         periodic.job_register(retention.JOB)
+        periodic.job_register(periodic.STATISTICS_JOB)
         # Counted for the metrics: a request that failed because the database connection did.
         got_request_exception.connect(metrics.request_exception_observe, dispatch_uid="concerto_metrics_errors")

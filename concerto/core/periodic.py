@@ -9,7 +9,7 @@ import logging
 import math
 from datetime import datetime
 
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from concerto.core import registry
@@ -46,3 +46,24 @@ def run(job: registry.PeriodicJob, *, now: datetime | None = None) -> int | None
         return None
     finally:
         close_old_connections()
+
+
+# SQLite's query planner needs statistics: without them it may loop over a whole table for each row of another
+# (the representativeness query read every account per component: 0.5 s at 2,000 contributions, 7 ms after
+# ANALYZE). PostgreSQL's autovacuum keeps its own; SQLite, the embedded default, gets an approximate ANALYZE
+# (at most ANALYSIS_LIMIT rows read per index: milliseconds, whatever the size) once a day.
+ANALYSIS_LIMIT = 1000
+
+
+def database_statistics(now: datetime) -> int:
+    """Refresh SQLite's planner statistics (`sqlite_stat1`); nothing on PostgreSQL. The number of tables analysed."""
+    if connection.vendor != "sqlite":
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA analysis_limit = {ANALYSIS_LIMIT}")
+        cursor.execute("ANALYZE")
+        cursor.execute("SELECT COUNT(DISTINCT tbl) FROM sqlite_stat1")
+        return cursor.fetchone()[0]
+
+
+STATISTICS_JOB = registry.PeriodicJob(name="database.statistics", every=24 * 3600, run=database_statistics)

@@ -34,3 +34,23 @@ def test_a_failing_job_is_logged_and_the_others_still_run(db, monkeypatch, caplo
     assert "a.broken: failed (logged)" in out.getvalue()
     assert "b.counting: 3 done" in out.getvalue() and len(ran) == 1
     assert "a.broken failed" in caplog.text and "the mail server is down" in caplog.text
+
+
+def test_sqlite_gets_its_planner_statistics_every_day(db):
+    """Without statistics SQLite's planner may read a whole table per row of another; the daily job gives them
+    (PostgreSQL's autovacuum keeps its own: the job does nothing there)."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from concerto.testing import UserFactory
+
+    assert "database.statistics" in [job.name for job in periodic.jobs()]
+    UserFactory(email="statistiques@example.org")
+    analysed = periodic.database_statistics(timezone.now())
+    if connection.vendor != "sqlite":
+        assert analysed == 0
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tbl FROM sqlite_stat1")
+        tables = {row[0] for row in cursor.fetchall()}
+    assert "accounts_user" in tables and analysed == len(tables)
