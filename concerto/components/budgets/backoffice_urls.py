@@ -17,6 +17,7 @@ urlpatterns = [
     path("categories/<int:category_id>/modifier/", backoffice_views.category_edit, name="category_edit"),
     path("categories/<int:category_id>/supprimer/", backoffice_views.category_delete, name="category_delete"),
     path("idees/", backoffice_views.ideas_convert, name="ideas"),
+    path("doublons/", backoffice_views.project_duplicates, name="duplicates"),
     path("projets/<int:project_id>/", backoffice_views.project_review, name="review"),
     path("projets/<int:project_id>/fusionner/", backoffice_views.project_merge, name="merge"),
     path("projets/<int:project_id>/suivi/", backoffice_views.project_followup, name="followup"),

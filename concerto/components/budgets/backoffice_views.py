@@ -38,6 +38,7 @@ from concerto.core.jobs.exports import export_is_big, export_start
 from concerto.core.spaces.categories import views as category_pages
 from concerto.core.spaces.lookup import component_for, item_for
 from concerto.core.spaces.models import Component
+from concerto.core.texts import similar as similar_texts
 
 PER_PAGE = 50
 
@@ -89,6 +90,24 @@ def project_list(request, org_slug, space_slug, component_id):
     return render(request, "budgets/backoffice/projects/project_list.html", _context(
         request, component, page=page, status=status, q=q, statuses=STATUS_FILTERS, budgets=budgets,
         budget_id=budget_id))
+
+
+# The agents' likely duplicates: the most recent projects compared with all the others of the component.
+DUPLICATES_RECENT = 100
+
+
+@require_safe
+@readers
+def project_duplicates(request, org_slug, space_slug, component_id):
+    """Likely duplicates: pairs of the component's projects (neither merged nor withdrawn) whose titles and
+    descriptions say much the same thing (the engine of similar ideas, concerto/core/texts/similar.py), the closest
+    first; a reviewer merges the newer into the older in one click (project_merge, which comes back here)."""
+    component = component_for(request, "budgets", space_slug=space_slug, component_id=component_id)
+    candidates = component.budget_projects.filter(merged_into__isnull=True, withdrawn_at__isnull=True)
+    scope = similar_texts.queryset_scope(f"budgets-review:{component.pk}", candidates)
+    pairs = similar_texts.likely_duplicates(scope, candidates, recent=DUPLICATES_RECENT)
+    return render(request, "budgets/backoffice/projects/project_duplicates.html", _context(
+        request, component, pairs=pairs, recent=DUPLICATES_RECENT))
 
 
 @require_http_methods(["GET", "POST"])
@@ -167,6 +186,8 @@ def project_merge(request, org_slug, space_slug, component_id, project_id):
             refusal = error.message
         else:
             messages.success(request, _("The projects are merged. Their authors are notified."))
+            if request.POST.get("back") == "duplicates":  # a merge from the likely duplicates goes back to them
+                return redirect("budgets_backoffice:duplicates", org_slug, space_slug, component.pk)
             return redirect("budgets_backoffice:review", org_slug, space_slug, component.pk, project.pk)
     status = 400 if form.errors else 403 if refusal else 200
     return render(request, "budgets/backoffice/projects/project_merge.html", _context(

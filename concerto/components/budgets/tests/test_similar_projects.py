@@ -39,3 +39,35 @@ def test_the_form_asks_while_typing_and_the_check_button_keeps_what_was_typed(cl
     html = response.content.decode()
     assert response.status_code == 200 and garden.title in html and "Mon texte gardé" in html
     assert Project.objects.count() == 1
+
+
+def test_agents_see_likely_duplicates_and_merge_them_in_one_click(client, component, budget, author, agent,
+                                                                 elected):
+    """The review queue's likely duplicates: two projects saying the same thing are paired, an unrelated one is
+    not; a reviewer merges the newer into the older and comes back to the list; an official reads it only."""
+    from concerto import testing
+
+    older = submit(component, author)
+    newer = submit(component, author, title="Jardin partagé aux Blagis avec composteur",
+                   text="<p>Des bacs de jardin partagé et un composteur aux Blagis.</p>")
+    other = submit(component, author, title="Éclairer le parc de la Ménagerie la nuit",
+                   text="<p>Des lampadaires le long des allées du parc.</p>")
+    space = component.space
+    url = reverse("budgets_backoffice:duplicates", args=[space.organisation.slug, space.slug, component.pk])
+    official = client.__class__()
+    testing.login_with_mfa(official, elected)
+    html = official.get(url).content.decode()
+    assert "Doublons probables" in html and older.title in html and newer.title in html
+    assert other.title not in html and "Fusionner le plus récent dans le plus ancien" not in html
+    testing.login_with_mfa(client, agent)
+    listing = client.get(reverse("budgets_backoffice:index", args=[space.organisation.slug, space.slug,
+                                                                   component.pk])).content.decode()
+    assert url in listing
+    html = client.get(url).content.decode()
+    assert "Fusionner le plus récent dans le plus ancien" in html
+    merge = reverse("budgets_backoffice:merge", args=[space.organisation.slug, space.slug, component.pk, newer.pk])
+    response = client.post(merge, {"into": older.pk, "back": "duplicates"})
+    assert response.status_code == 302 and response["Location"] == url
+    newer.refresh_from_db()
+    assert newer.merged_into_id == older.pk
+    assert "Aucun doublon probable" in client.get(url).content.decode()

@@ -129,6 +129,7 @@ READERS = {
     "budgets_backoffice:categories": MANAGE,
     "budgets_backoffice:category_delete": MANAGE,
     "budgets_backoffice:category_edit": MANAGE,
+    "budgets_backoffice:duplicates": frozenset({ADMIN, AGENT, ELECTED, EVALUATOR}),
     "budgets_backoffice:export_csv": frozenset({ADMIN, AGENT, ELECTED, EVALUATOR}),
     "budgets_backoffice:export_xlsx": frozenset({ADMIN, AGENT, ELECTED, EVALUATOR}),
     "budgets_backoffice:followup": MANAGE,

@@ -55,6 +55,11 @@ def test_an_agent_writes_a_plan_section_by_section_and_publishes_it(staff_client
     _fill(browser, space)
     calendar = browser.get(_section(space, "calendrier")).content.decode()
     assert f"/gestion/sceaux/kits/nouveau/?target=space:{space.pk}" in calendar  # a poster for the calendar
+    space.status = "draft"  # a poster points to the space's public page: none while it is a draft
+    space.save()
+    assert "/kits/nouveau/" not in browser.get(_section(space, "calendrier")).content.decode()
+    space.status = "published"
+    space.save()
     browser.post(_url("plan_publish", space.slug))
     plan = Plan.objects.get(space=space)
     assert plan.is_published and plan.age_bands == ["15-29", "75+"] and plan.priority_areas
@@ -102,6 +107,11 @@ def test_a_published_plan_keeps_one_actor_and_one_date(staff_client, agent, spac
     _fill(browser, space)
     calendar = browser.get(_section(space, "calendrier")).content.decode()
     assert f"/gestion/sceaux/kits/nouveau/?target=space:{space.pk}" in calendar  # a poster for the calendar
+    space.status = "draft"  # a poster points to the space's public page: none while it is a draft
+    space.save()
+    assert "/kits/nouveau/" not in browser.get(_section(space, "calendrier")).content.decode()
+    space.status = "published"
+    space.save()
     browser.post(_url("plan_publish", space.slug))
     plan = Plan.objects.get(space=space)
     row = plan.stakeholders.get()
