@@ -81,3 +81,51 @@ def test_a_debate_reserved_to_verified_residents_says_so_in_the_chat(client, see
     page(client, commune="sceaux")
     html = send(client, payload=f"item:opinions:{seeded.pk}")
     assert "vérifiés" in html and not Vote.objects.exists()
+
+
+def test_a_resident_writes_statements_in_the_chat_through_the_pages_rules(client, seeded, resident):
+    """« Proposer une affirmation »: the next message is the statement, written by services.write_statement (its
+    length and duplicate rules, moderation before publication here); a near duplicate shows the similar statements
+    and waits for « Envoyer la mienne quand même »; the word « écrire » does the same without buttons (SMS)."""
+    client.force_login(resident)
+    page(client, commune="sceaux")
+    html = send(client, payload=f"item:opinions:{seeded.pk}")
+    html = send(client, payload=buttons(html)["Proposer une affirmation"])
+    assert "Écrivez votre affirmation en un message" in html and "280 caractères" in html
+    html = send(client, text="Trop long. " * 40)
+    assert "280" in html and "Écrivez votre affirmation" in html and seeded.statements.count() == 5
+    near = "Piétonniser la rue Houdan chaque dimanche."
+    assert services.near_duplicates(seeded, near)  # the engine's own verdict, the chat only relays it
+    html = send(client, text=near)
+    assert "Il faut piétonniser la rue Houdan le dimanche." in html and seeded.statements.count() == 5
+    html = send(client, payload=buttons(html)["Envoyer la mienne quand même"])
+    written = seeded.statements.get(author=resident)
+    assert written.text == near and written.status == "pending"
+    assert "dès qu’un modérateur l’aura lue" in html
+    assert Contribution.objects.get(kind="opinions.statement", author=resident).channel == "chatbot"
+    assert "Que pensez-vous de cette affirmation ?" in html  # back to voting
+    html = send(client, text="écrire")
+    assert "Écrivez votre affirmation en un message" in html
+    html = send(client, text="Une médiathèque ouverte le dimanche soir.")
+    assert seeded.statements.filter(author=resident).count() == 2 and "Que pensez-vous" in html
+    # Cancelling goes back to voting and writes nothing.
+    html = send(client, payload=buttons(html)["Proposer une affirmation"])
+    html = send(client, payload=buttons(html)["Annuler"])
+    assert "Que pensez-vous de cette affirmation ?" in html and seeded.statements.filter(author=resident).count() == 2
+    send(client, text="écrire")
+    html = send(client, text="Annuler")  # typed, as on SMS: not a statement
+    assert "Que pensez-vous de cette affirmation ?" in html and seeded.statements.filter(author=resident).count() == 2
+
+
+def test_once_every_statement_is_voted_the_chat_offers_to_write_one(client, seeded, resident):
+    client.force_login(resident)
+    page(client, commune="sceaux")
+    html = send(client, payload=f"item:opinions:{seeded.pk}")
+    for _n in range(5):
+        html = send(client, payload=buttons(html)["Je passe / je ne sais pas"])
+    assert "Vous avez voté sur toutes les affirmations" in html
+    html = send(client, payload=buttons(html)["Proposer une affirmation"])
+    html = send(client, text="Des toilettes publiques près du marché.")
+    assert seeded.statements.filter(author=resident).exists() and "Vous avez voté sur toutes" in html
+    html = send(client, payload=buttons(html)["J’ai fini"])
+    assert "Merci pour vos votes." in html
