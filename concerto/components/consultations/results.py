@@ -315,24 +315,29 @@ def _median(answers, count: int) -> float:
     return (low + high) / 2
 
 
-def weighted_choice_results(structure) -> list:
+def weighted_choice_results(structure, *, use_cache: bool = True) -> list:
     """Each single- and multiple-choice question with its results raw and weighted to the population by age band
-    (concerto.core.insights.weighted): two GROUP BY queries for the whole questionnaire, by (year of birth,
-    commune of residence) cell, whatever the number of responses."""
+    (concerto.core.insights.weighted): one GROUP BY query for the whole questionnaire, by (question, option, year
+    of birth, commune of residence), whatever the number of responses; its rows are cached under the results'
+    version key (a new counted response changes it), as the results are."""
     questions = [question for question in structure.questions if question.kind in (Kind.SINGLE, Kind.MULTIPLE)]
     if not questions:
         return []
-    answers = Answer.objects.filter(question__in=questions, response__status=Response.Status.SUBMITTED)
-    cell = ("response__respondent__birth_year", "residence_id")
+    component = structure.component
+    if use_cache:
+        key = f"consultations:weighted:{component.pk}:{_version(component)}"
+        rows = cache.get(key)
+        if rows is None:
+            rows = _weighted_rows(questions)
+            cache.set(key, rows, CACHE_SECONDS)
+    else:
+        rows = _weighted_rows(questions)
     people, chosen = defaultdict(list), defaultdict(list)
-    # The row with rank 1 (or without a rank, for single choice) stands for the person.
-    for question_id, birth_year, place, n in (answers.filter(Q(rank__isnull=True) | Q(rank=1))
-                                              .values_list("question_id", *cell).annotate(n=Count("*")).order_by()):
-        people[question_id].append((birth_year, place, n))
-    for question_id, option_id, birth_year, place, n in (answers.values_list("question_id", "option_id", *cell)
-                                                         .annotate(n=Count("*")).order_by()):
+    for question_id, option_id, birth_year, place, n, first in rows:
         chosen[question_id].append((birth_year, place, option_id, n))
-    space = structure.component.space
+        if first:
+            people[question_id].append((birth_year, place, first))
+    space = component.space
     results = []
     for question in questions:
         position = {option.pk: index for index, option in enumerate(question.option_list)}
@@ -342,6 +347,15 @@ def weighted_choice_results(structure) -> list:
                     if option in position],
             labels=[option.label for option in question.option_list])))
     return results
+
+
+def _weighted_rows(questions) -> list:
+    """(question, option, year of birth, commune of residence, answers, people) rows. The row with rank 1 (or
+    without a rank, for single choice) stands for the person, so people are counted in the same pass: a cell's
+    respondents to a question are the sum of its `people` over the options (weighted_results adds them up)."""
+    answers = Answer.objects.filter(question__in=questions, response__status=Response.Status.SUBMITTED)
+    return list(answers.values_list("question_id", "option_id", "response__respondent__birth_year", "residence_id")
+                .annotate(n=Count("pk"), people=Count("pk", filter=Q(rank__isnull=True) | Q(rank=1))).order_by())
 
 
 def text_answers(question, filters: Filters = ALL, search: str = ""):

@@ -325,3 +325,28 @@ def test_choice_questions_are_weighted_to_the_commune_s_population(consultation,
     activities = {row.label: round(row.weighted_percent) for row in weighted[dataset.activities].rows}
     assert activities == {"Promenade": 30, "Sport": 85, "Pique-nique": 70, "Jeux d'enfants": 0, "Autre": 0}
     assert weighted[dataset.transport].weights.left_out == 2
+
+
+def test_weighted_results_count_a_new_response_at_once(consultation, questionnaire, dataset, django_user_model):
+    """The weighted rows are cached under the results' version: a response sent after a first reading is in
+    the next one (no stale figures), and reading again without a change gives the same figures."""
+    from django.utils import timezone
+
+    from concerto.components.consultations.results import weighted_choice_results
+    from concerto.core.insights.population import population_import
+
+    population_import(b"insee_code,pop_0_14,pop_15_29,pop_30_44,pop_45_59,pop_60_74,pop_75_plus\n"
+                      b"92071,100,200,300,200,100,100\n", source="Test", year=2020)
+    structure = questionnaire_structure(consultation)
+
+    def walkers():
+        rows = dict(weighted_choice_results(structure))[dataset.transport].rows
+        return {row.label: row.count for row in rows}["À pied"]
+
+    before = walkers()
+    assert walkers() == before
+    year = timezone.localdate().year
+    newcomer = django_user_model.objects.create_user(email="nouvelle@example.org", password=None,
+                                                     birth_year=year - 40)
+    services.response_submit(component=consultation, answers=answers(questionnaire), respondent=newcomer)
+    assert walkers() == before + 1
