@@ -77,6 +77,9 @@ class ProcessTemplate(models.Model):
     steps = models.JSONField(default=list, blank=True)
     # [{"kind", "title", "settings", "step_settings" (step index -> values), "verified_actions", "content"}].
     components = models.JSONField(default=list, blank=True)
+    # The source space's concertation plan and print kits as a template keeps them (mobilisation.skeleton):
+    # {"fields", "dates", "milestones", "kits"}, or {} when it had neither.
+    plan = models.JSONField(default=dict, blank=True)
     guides = models.ManyToManyField(Guide, verbose_name=_("guides"), blank=True, related_name="templates")
     published = models.BooleanField(_("published"), default=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from concerto.core.audit.services import audit_record
+from concerto.core.mobilisation.skeleton import plan_from_skeleton, plan_skeleton
 from concerto.core.resources.content import content_export, content_import
 from concerto.core.resources.models import Guide, ProcessTemplate
 from concerto.core.richtext import sanitize_html
@@ -32,10 +33,15 @@ def space_may_be_template_of(space: Space, organisation) -> bool:
             or space.is_published)
 
 
+def _first_day(space: Space):
+    """The day a template's relative days count from: SPACE's first step's start, else its own start."""
+    return min((step.start_date for step in space.steps.all()), default=space.start_date)
+
+
 def space_shape(space: Space) -> tuple[list[dict], list[dict]]:
     """The steps and components of SPACE as a template keeps them: relative days, settings, content."""
     steps = list(space.steps.order_by("position", "start_date", "pk"))
-    first = min((step.start_date for step in steps), default=space.start_date)
+    first = _first_day(space)
     index = {str(step.pk): str(position) for position, step in enumerate(steps)}
     shape_steps = [{"title": step.title, "description": step.description, "guidance": "",
                     "offset_days": (step.start_date - first).days,
@@ -80,7 +86,8 @@ def template_publish(*, actor, organisation, space: Space, name: str, summary: s
     template = ProcessTemplate(
         organisation=organisation, source_space=space, name=(name or "").strip(), summary=(summary or "").strip(),
         description=space.description, kind=kind, audience=audience, steps=steps, components=components,
-        duration_days=duration_days or _duration(steps), created_by=actor)
+        duration_days=duration_days or _duration(steps), created_by=actor,
+        plan=plan_skeleton(space, _first_day(space), _duration(steps)))
     errors: dict = {}
     _check_template(template, errors)
     if kind not in ProcessTemplate.Kind.values:
@@ -159,6 +166,7 @@ def space_from_template(*, actor, organisation, template: ProcessTemplate, title
             verified_actions=[name for name in shape.get("verified_actions", [])
                               if name in {action.name for action in manifest.actions}])
         content_import(actor=actor, component=component, content=shape.get("content") or {})
+    plan_from_skeleton(space=space, skeleton=template.plan, start=start_date)
     audit_record(actor=actor, action="resources.space_created_from_template", target=space, organisation=organisation,
                  data={"template": template.pk, "slug": template.slug})
     return space

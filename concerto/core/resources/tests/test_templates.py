@@ -124,3 +124,47 @@ def test_the_metropole_publishes_from_a_commune_s_space_and_anyone_from_a_public
     source.status = Space.Status.PUBLISHED
     source.save()
     assert _publish(source, montreuil, outsider).organisation == montreuil
+
+
+def test_a_template_brings_the_plan_and_the_kits_as_a_draft_plan_without_the_commune_s_actors(
+        source, sceaux, agent, montreuil, outsider, client):
+    from concerto.core.mobilisation import kits
+    from concerto.core.mobilisation import services as plans
+    from concerto.core.mobilisation.models import Actor, Plan, PlanMilestone
+
+    plan = plans.plan_of(source)
+    plans.plan_section_save(actor=agent, plan=plan, section=plans.SECTION_BY_SLUG["question"], values={
+        "question": "Quel parc voulez-vous ?", "open_to_change": "Les usages et le mobilier.",
+        "not_open": "Le budget."})
+    plans.plan_section_save(actor=agent, plan=plan, section=plans.SECTION_BY_SLUG["publics"], values={
+        "age_bands": ["15-29"], "actor_kinds": ["school"], "quartiers": "Les Blagis", "priority_areas": True,
+        "publics_note": "Les jeunes viennent peu."})
+    plans.plan_section_save(actor=agent, plan=plan, section=plans.SECTION_BY_SLUG["retours"], values={
+        "feedback": "Un bilan en réunion publique.", "feedback_date": DAY + datetime.timedelta(days=60)})
+    school = Actor.objects.create(organisation=sceaux, name="Collège Marie Curie", kind="school")
+    plans.stakeholder_add(actor=agent, plan=plan, values={"actor": school, "role": "Relais", "reached_by": "Mail"})
+    plans.milestone_add(actor=agent, plan=plan, values={"date": DAY - datetime.timedelta(days=14), "kind": "event",
+                                                        "title": "Atelier au collège", "public": "Les 11-15 ans"})
+    kits.kit_create(actor=agent, organisation=sceaux, format="poster_a4", title="Le parc, parlons-en",
+                    target=kits.Target(f"space:{source.pk}", "space", source.title, source.get_absolute_url(),
+                                       source.title))
+
+    template = _publish(source, sceaux, agent)
+    stored = str(template.plan)
+    assert "Quel parc voulez-vous ?" in stored and "Atelier au collège" in stored
+    assert "Collège Marie Curie" not in stored and "Les Blagis" not in stored  # the commune's own
+    start = datetime.date(2027, 1, 4)
+    space = services.space_from_template(actor=outsider, organisation=montreuil, template=template,
+                                         title="Concertation sur le square", slug="square", start_date=start)
+    new = Plan.objects.get(space=space)
+    assert new.status == Plan.Status.DRAFT and new.question == "Quel parc voulez-vous ?"
+    assert new.age_bands == ["15-29"] and new.priority_areas and new.quartiers == ""
+    assert new.feedback_date == start + datetime.timedelta(days=60)
+    assert not new.stakeholders.exists()
+    assert [(row.date, row.kind, row.title) for row in new.milestones.order_by("date")] == [
+        (start - datetime.timedelta(days=14), "event", "Atelier au collège"),
+        (space.end_date, PlanMilestone.Kind.POSTERS, "Affiche A4\u00a0: Le parc, parlons-en")]  # made after the end
+
+    page = client.get(f"/metropole/ressources/modeles/{template.slug}/").content.decode()
+    assert "Plan de concertation" in page and "14\u00a0jours avant le début" in page
+    assert "Affiche A4 · Le parc, parlons-en" in page and "15 à 29 ans · École · Quartiers prioritaires" in page
