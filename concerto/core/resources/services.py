@@ -1,6 +1,7 @@
 """Write actions of the resource centre: publish a template from a space, make a space from a template, write
 the guides, share a space as an example and ask the network a question (their answers and the comments on templates
-and examples are the kernel's comments: `participation.services.comment_create`). Each one writes an audit entry; a refusal is a ValidationError keyed by the form's field names."""
+and examples are the kernel's comments: `participation.services.comment_create`). Each one writes an audit entry;
+a refusal is a ValidationError keyed by the form's field names."""
 
 from datetime import timedelta
 

@@ -118,7 +118,8 @@ def test_an_agent_of_another_commune_comments_on_a_template_staff_only(
 def test_forum_question_and_answers_across_communes(sceaux, agent, outsider, elected, staff_client):
     asker = staff_client(agent)
     response = asker.post("/gestion/sceaux/reseau/questions/nouvelle/", {
-        "title": "Comment toucher les jeunes pour un budget participatif ?", "body": "Nous avons eu 3 % de moins de 25 ans."})
+        "title": "Comment toucher les jeunes pour un budget participatif ?",
+        "body": "Nous avons eu 3 % de moins de 25 ans."})
     question = NetworkQuestion.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/gestion/sceaux/reseau/questions/{question.pk}/"
     asker.logout()
