@@ -84,7 +84,8 @@ def _thread(request, target):
     for comment in top_level:
         comment.thread_replies = replies.get(comment.pk, [])
         comment.may_reply = may_write and not comment.is_hidden
-    return {"comments": top_level, "count": len(comments), "may_write": may_write}
+    return {"comments": top_level, "count": len(comments), "may_write": may_write, "comment_url": "",
+            "body_max_length": CommentForm.base_fields["body"].max_length}
 
 
 def _discussion(request, target, template: str, context: dict):
