@@ -16,6 +16,8 @@ from concerto.core.mobilisation import views as mobilisation_views
 from concerto.core.participation import urls as participation_urls
 from concerto.core.participation import views as participation_views
 from concerto.core.resources import backoffice_urls as resources_backoffice_urls
+from concerto.core.resources import network_urls as resources_network_urls
+from concerto.core.resources import network_views as resources_network_views
 from concerto.core.resources import urls as resources_urls
 from concerto.demo import mailbox
 
@@ -58,6 +60,9 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("gestion/<slug:org_slug>/decisions/", include("concerto.core.accountability.backoffice_urls")),
     path("gestion/<slug:org_slug>/ressources/", include(resources_backoffice_urls)),
+    # The network of practice: the same from every organisation's back-office, and a link for notifications.
+    path("gestion/reseau/<str:segment>/<int:pk>/", resources_network_views.go, name="network_go"),
+    path("gestion/<slug:org_slug>/reseau/", include(resources_network_urls)),
 
     path("gestion/", include("concerto.core.mobilisation.backoffice_urls")),
     path("gestion/", include("concerto.core.backoffice.urls")),

@@ -33,6 +33,7 @@ from concerto.core.accounts.verification import verification_grant
 from concerto.core.mobilisation.demo import demo_load as mobilisation_demo_load
 from concerto.core.participation.services import comment_create, follow_add
 from concerto.core.resources.demo import demo_load as resources_demo_load
+from concerto.core.resources.demo import network_demo_load
 from concerto.core.spaces.models import Space, Topic
 from concerto.core.spaces.services import (
     component_add,
@@ -126,6 +127,7 @@ def demo_load() -> dict:
         _dialogue()
         _newsletter(users)
         _resource_centre(users["admin@metropole.demo"])  # also on an older demo (it loads once)
+        network_demo_load(sceaux_actor=users["agent@sceaux.demo"], montreuil_actor=users["agent@montreuil.demo"])
         _themes()
         _birth_years()
         return {"users": len(users), "spaces": 0}
@@ -220,6 +222,7 @@ def demo_load() -> dict:
     # Decisions and actions (issue 16): after the proposals, reports and budgets they answer.
     accountability_demo_load(sceaux_actor=sceaux_agent, sceaux=budget.organisation, sceaux_space=budget)
     _resource_centre(metropole_admin)
+    network_demo_load(sceaux_actor=sceaux_agent, montreuil_actor=montreuil_agent)
 
     # Concertation plans and actors (issue 18): Montreuil's PLU published, Sceaux's garden in preparation.
     mobilisation_demo_load(montreuil_actor=montreuil_agent, plu=plu, sceaux_actor=sceaux_agent,

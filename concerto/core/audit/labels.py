@@ -113,6 +113,9 @@ KERNEL_ACTION_LABELS = {
     "resources.space_created_from_template": _("Space created from a template"),
     "resources.guide_created": _("Guide written"),
     "resources.guide_updated": _("Guide changed"),
+    "resources.example_shared": _("Space shared as an example"),
+    "resources.example_withdrawn": _("Space no longer shared as an example"),
+    "resources.network_question_asked": _("Question asked to the network of practice"),
 
     "population.imported": _("Population table imported"),
 }

@@ -223,9 +223,22 @@ class Comment(Moderated):
         return self.body[:60]
 
     def get_absolute_url(self) -> str:
-        target = self.target
-        base = target.get_absolute_url() if hasattr(target, "get_absolute_url") else "/"
-        return f"{base}#commentaire-{self.pk}"
+        return f"{Comment.thread_url(self.target)}#commentaire-{self.pk}"
+
+    @staticmethod
+    def thread_url(target) -> str:
+        """Where TARGET's comments are read: `get_comments_url` when its model has one (staff threads, read in the
+        back-office), else its own page."""
+        for name in ("get_comments_url", "get_absolute_url"):
+            if hasattr(target, name):
+                return getattr(target, name)()
+        return "/"
+
+    @staticmethod
+    def staff_only(target) -> bool:
+        """Whether TARGET's comments are a staff thread (its model sets `comments_staff_only = True`): agents talking
+        between themselves, which is not participation (kept out of the contributions ledger)."""
+        return bool(getattr(type(target), "comments_staff_only", False))
 
     @property
     def is_public(self) -> bool:

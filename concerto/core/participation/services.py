@@ -250,8 +250,9 @@ def comment_create(*, author, target, body: str, channel: str = Channel.WEB, par
     )
     audit_record(actor=author, action="comment.created", target=comment, organisation=comment.organisation,
                  data={key: value for key, value in (("parent", comment.parent_id), ("stance", stance)) if value})
-    contribution_record(kind="participation.comment", target=comment, component=getattr(target, "component", None),
-                        author=author, channel=channel)
+    if not Comment.staff_only(target):
+        contribution_record(kind="participation.comment", target=comment,
+                            component=getattr(target, "component", None), author=author, channel=channel)
     if parent is not None:
         # The author of the comment answered and, when that was a reply, the author of the thread.
         recipients = [c.author for c in (answered, parent)
@@ -262,7 +263,7 @@ def comment_create(*, author, target, body: str, channel: str = Channel.WEB, par
 
 
 def _notify_reply(*, comment: Comment, recipients, target) -> None:
-    base = target.get_absolute_url() if hasattr(target, "get_absolute_url") else "/"
+    base = Comment.thread_url(target)
     # Stored text: written in the site's language, whatever the language of the replier's session.
     with translation.override(settings.LANGUAGE_CODE):
         name = comment.author.public_name if comment.author is not None else _("An anonymous participant")

@@ -2,6 +2,8 @@
 space from a template; and the guides, which only the Métropole's administrators write. Thin views over
 services.py."""
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -12,8 +14,8 @@ from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.accounts.permissions import MANAGE, READ
 from concerto.core.forms import form_saved
 from concerto.core.resources import services
-from concerto.core.resources.forms import GuideForm, SpaceFromTemplateForm, TemplatePublishForm
-from concerto.core.resources.models import Guide, ProcessTemplate
+from concerto.core.resources.forms import ExampleShareForm, GuideForm, SpaceFromTemplateForm, TemplatePublishForm
+from concerto.core.resources.models import Guide, ProcessTemplate, SharedExample
 from concerto.core.resources.permissions import MANAGE_GUIDES
 from concerto.core.spaces.models import Space
 
@@ -108,3 +110,37 @@ def guide_create(request, org_slug):
 @backoffice_view(MANAGE_GUIDES, denied=GUIDES_DENIED)
 def guide_edit(request, org_slug, guide_id):
     return _guide_form(request, get_object_or_404(Guide, pk=guide_id))
+
+
+@require_http_methods(["GET", "POST"])
+@backoffice_view(MANAGE)
+def example_share(request, org_slug, space_id):
+    """Share one of the organisation's published spaces with the other communes as an example of practice."""
+    space = get_object_or_404(Space.objects.select_related("organisation"), pk=space_id)
+    if not services.space_may_be_shared_by(space, request.organisation):
+        raise Http404(_("This space does not exist."))
+    if not space.is_published:
+        raise PermissionDenied(_("Only a published space can be shared as an example: publish it first."))
+    example = SharedExample.objects.filter(space=space, withdrawn_at__isnull=True).first()
+    initial = ({"text": example.text, "kind": example.kind, "topics": list(example.topics.all())} if example
+               else {"topics": list(space.topics.all())})
+    form = ExampleShareForm(request.POST or None, initial=initial)
+    saved = form_saved(request, form, lambda: services.example_share(
+        actor=request.user, organisation=request.organisation, space=space, **form.cleaned_data),
+        done=_("The space is shared with the other communes as an example."))
+    if saved:
+        return redirect("network:example", org_slug, saved.result.pk)
+    return render(request, "resources/backoffice/example_share.html",
+                  {"form": form, "space": space, "example": example}, status=_status(form))
+
+
+@require_POST
+@backoffice_view(MANAGE)
+def example_unshare(request, org_slug, example_id):
+    example = get_object_or_404(SharedExample.objects.select_related("space"), pk=example_id,
+                                withdrawn_at__isnull=True)
+    if not services.space_may_be_shared_by(example.space, request.organisation):
+        raise Http404(_("This example does not exist."))
+    services.example_unshare(actor=request.user, example=example)
+    messages.success(request, _("The space is no longer shared as an example."))
+    return redirect("backoffice:space", example.space.organisation.slug, example.space.slug)

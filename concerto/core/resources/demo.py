@@ -1,10 +1,11 @@
 """The resource centre of the demo (`manage.py load_demo`): the guides the issue lists, written in plain French, and
 five templates published by the Métropole: two made from the demo's spaces (Sceaux's participatory budget,
 Montreuil's local-plan consultation), three written out (reports service, youth consultation and debate,
-neighbourhood walk)."""
+neighbourhood walk); and the network of practice's first exchanges (`network_demo_load`)."""
 
+from concerto.core.participation.services import comment_create
 from concerto.core.resources import services
-from concerto.core.resources.models import Guide, ProcessTemplate
+from concerto.core.resources.models import Guide, NetworkQuestion, ProcessTemplate, SharedExample
 from concerto.core.spaces.models import Space
 
 GUIDES = [
@@ -179,3 +180,31 @@ def demo_load(*, actor, metropole) -> int:
                                   description=summary, guides=[guides[s] for s in guide_slugs])
         made += 1
     return made
+
+
+def network_demo_load(*, sceaux_actor, montreuil_actor) -> None:
+    """The network of practice (issue 18), once: Sceaux shares its participatory budget as an example, Montreuil's
+    agent comments on the Métropole's budget template and asks the network a question, Sceaux's agent answers."""
+    if SharedExample.objects.exists() or NetworkQuestion.objects.exists():
+        return
+    budget = Space.objects.filter(organisation__slug="sceaux", slug="budget-participatif-2026").first()
+    if budget is not None and budget.is_published:
+        services.example_share(
+            actor=sceaux_actor, organisation=budget.organisation, space=budget, kind=ProcessTemplate.Kind.BUDGET,
+            topics=budget.topics.all(),
+            text="Ce qui a marché\u00a0: six semaines de dépôt des idées, annoncées dans le journal municipal, et le "
+                 "vote sur papier en mairie et sur les marchés (38\u202f% des votes).\n"
+                 "À éviter\u00a0: refuser une idée sans dire pourquoi\u00a0; publiez chaque raison.\n"
+                 "Chiffres\u00a0: 212 idées, 41 projets soumis au vote, 2\u202f870 votants.")
+    template = ProcessTemplate.objects.published().filter(kind=ProcessTemplate.Kind.BUDGET).first()
+    if template is not None:
+        comment_create(author=montreuil_actor, target=template,
+                       body="Nous l'avons repris à Montreuil\u00a0: prévoyez trois semaines pour l'étude de "
+                            "faisabilité, les services en ont eu besoin.")
+    question = services.network_question_ask(
+        actor=montreuil_actor, organisation=montreuil_actor.roles.first().organisation,
+        title="Comment faire voter les moins de 25\u00a0ans à un budget participatif\u00a0?",
+        body="À Montreuil, ils ont fait 3\u202f% des votes l'an dernier. Qu'avez-vous essayé\u00a0?")
+    comment_create(author=sceaux_actor, target=question,
+                   body="À Sceaux, un stand au lycée Lakanal et le vote par messagerie\u00a0: 12\u202f% des votes "
+                        "viennent des moins de 25\u00a0ans.")

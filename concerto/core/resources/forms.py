@@ -3,8 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from concerto.core.resources.models import Guide, ProcessTemplate
+from concerto.core.resources.models import Guide, NetworkQuestion, ProcessTemplate, SharedExample
 from concerto.core.spaces.forms import DATE_WIDGET, SpaceForm
+from concerto.core.spaces.models import Topic
 
 
 class TemplatePublishForm(forms.Form):
@@ -50,3 +51,24 @@ class GuideForm(forms.Form):
     body = forms.CharField(label=_("Text"), max_length=40000, widget=forms.Textarea(attrs={"rows": 16}),
                            help_text=_("Paragraphs, lists, emphasis and links are kept."))
     published = forms.BooleanField(label=_("Published"), required=False, initial=True)
+
+
+class ExampleShareForm(forms.Form):
+    text = forms.CharField(
+        label=_("What worked, what to avoid, figures"), max_length=SharedExample._meta.get_field("text").max_length,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("For the agents of other communes, and shown on the resource centre's public page: no names."),
+        error_messages={"required": _("Say what worked, what to avoid, and a few figures.")})
+    kind = forms.ChoiceField(label=_("Kind of process"), choices=ProcessTemplate.Kind.choices)
+    topics = forms.ModelMultipleChoiceField(label=_("Topics"), queryset=Topic.objects.all(), required=False,
+                                            widget=forms.CheckboxSelectMultiple)
+
+
+class NetworkQuestionForm(forms.Form):
+    title = forms.CharField(label=_("Your question"), max_length=NetworkQuestion._meta.get_field("title").max_length,
+                            help_text=_("One sentence; the agents of every commune of the Métropole read it."),
+                            error_messages={"required": _("Write your question.")})
+    body = forms.CharField(label=_("Details"), required=False,
+                           max_length=NetworkQuestion._meta.get_field("body").max_length,
+                           widget=forms.Textarea(attrs={"rows": 6}),
+                           help_text=_("Your context: the commune, the process, what you tried (optional)."))

@@ -11,6 +11,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from concerto.core.participation.models import Moderated
+
 
 class Guide(models.Model):
     """A method sheet in plain French, written by the Métropole's administrators for every organisation."""
@@ -47,6 +49,10 @@ class ProcessTemplateQuerySet(models.QuerySet):
 
 
 class ProcessTemplate(models.Model):
+    # Agents comment on templates in the back-office (the network of practice): staff only, so the kernel keeps
+    # these comments out of the contributions ledger, and the public comment pages refuse them (no `is_public`).
+    comments_staff_only = True
+
     class Kind(models.TextChoices):
         BUDGET = "budget", _("Participatory budget")
         PLANNING = "planning", _("Urban planning consultation")
@@ -100,6 +106,9 @@ class ProcessTemplate(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("resources:template", args=[self.slug])
 
+    def get_comments_url(self) -> str:
+        return reverse("network_go", args=["modeles", self.pk])
+
     def questions(self) -> list[dict]:
         """Every question the template's components keep (consultations), for the template's page."""
         found = []
@@ -107,3 +116,70 @@ class ProcessTemplate(models.Model):
             for section in (component.get("content") or {}).get("sections", []):
                 found += [question for question in section.get("questions", []) if question.get("label")]
         return found
+
+
+# The network of practice (issue 18): what agents of the Métropole's organisations share with each other. Comments
+# on these and on the templates are the kernel's `Comment`, for staff only (`comments_staff_only`, see ProcessTemplate).
+
+
+class SharedExampleQuerySet(models.QuerySet):
+    def shared(self):
+        """Examples still shared, whose space is still public."""
+        return self.filter(withdrawn_at__isnull=True, space__status="published")
+
+
+class SharedExample(models.Model):
+    """A published space that an agent of its organisation offers the other communes as an example of practice:
+    what worked, what to avoid, figures. One per space; sharing again rewrites it."""
+
+    comments_staff_only = True
+
+    organisation = models.ForeignKey("territory.Organisation", verbose_name=_("organisation"),
+                                     on_delete=models.CASCADE, related_name="+")
+    space = models.OneToOneField("spaces.Space", on_delete=models.CASCADE, related_name="shared_example")
+    text = models.TextField(_("what worked, what to avoid, figures"), max_length=3000)
+    kind = models.CharField(_("kind of process"), max_length=16, choices=ProcessTemplate.Kind.choices,
+                            default=ProcessTemplate.Kind.OTHER)
+    topics = models.ManyToManyField("spaces.Topic", verbose_name=_("topics"), blank=True, related_name="+")
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    shared_at = models.DateTimeField(_("shared on"))
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SharedExampleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-shared_at", "-pk"]
+        verbose_name = _("shared example")
+        verbose_name_plural = _("shared examples")
+
+    def __str__(self) -> str:
+        return self.space.title
+
+    def get_comments_url(self) -> str:
+        return reverse("network_go", args=["exemples", self.pk])
+
+
+class NetworkQuestion(Moderated):
+    """A question an agent asks the agents of every organisation of the Métropole; the answers are comments."""
+
+    comments_staff_only = True
+
+    organisation = models.ForeignKey("territory.Organisation", verbose_name=_("organisation"),
+                                     on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    title = models.CharField(_("question"), max_length=200)
+    body = models.TextField(_("details"), max_length=5000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("question to the network")
+        verbose_name_plural = _("questions to the network")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_comments_url(self) -> str:
+        return reverse("network_go", args=["questions", self.pk])

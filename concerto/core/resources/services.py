@@ -1,17 +1,20 @@
 """Write actions of the resource centre: publish a template from a space, make a space from a template, write
-the guides. Each one writes an audit entry; a refusal is a ValidationError keyed by the form's field names."""
+the guides, share a space as an example and ask the network a question (their answers and the comments on templates
+and examples are the kernel's comments: `participation.services.comment_create`). Each one writes an audit entry;
+a refusal is a ValidationError keyed by the form's field names."""
 
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from concerto.core.audit.services import audit_record
 from concerto.core.mobilisation.skeleton import plan_from_skeleton, plan_skeleton
 from concerto.core.resources.content import content_export, content_import
-from concerto.core.resources.models import Guide, ProcessTemplate
+from concerto.core.resources.models import Guide, NetworkQuestion, ProcessTemplate, SharedExample
 from concerto.core.richtext import sanitize_html
 from concerto.core.spaces import services as spaces_services
 from concerto.core.spaces.models import Space
@@ -195,3 +198,66 @@ def guide_save(*, actor, organisation, guide: Guide | None = None, title: str, s
     audit_record(actor=actor, action="resources.guide_created" if creating else "resources.guide_updated",
                  target=guide, organisation=organisation, data={"slug": guide.slug})
     return guide
+
+
+def space_may_be_shared_by(space: Space, organisation) -> bool:
+    """Whether ORGANISATION may share SPACE as an example: one of its own spaces or of the organisations below it."""
+    return space.organisation_id == organisation.pk or space.organisation_id in organisation.descendant_ids()
+
+
+@transaction.atomic
+def example_share(*, actor, organisation, space: Space, text: str, kind: str, topics=()) -> SharedExample:
+    """Share SPACE, a published space of ORGANISATION, with the other communes as an example of practice (TEXT: what
+    worked, what to avoid, figures). Sharing it again rewrites the example and shares it anew."""
+    errors: dict = {}
+    if not space_may_be_shared_by(space, organisation):
+        errors["space"] = [_("This space belongs to another organisation: only its own team can share it.")]
+    elif not space.is_published:
+        errors["space"] = [_("Only a published space can be shared as an example: publish it first.")]
+    text = (text or "").strip()
+    if not text:
+        errors["text"] = [_("Say what worked, what to avoid, and a few figures.")]
+    elif len(text) > SharedExample._meta.get_field("text").max_length:
+        errors["text"] = [_("Keep the text under %(count)s characters.")
+                          % {"count": SharedExample._meta.get_field("text").max_length}]
+    if kind not in ProcessTemplate.Kind.values:
+        errors["kind"] = [_("Choose a kind of process.")]
+    if errors:
+        raise ValidationError(errors)
+    example, created = SharedExample.objects.update_or_create(space=space, defaults={
+        "organisation": space.organisation, "text": text, "kind": kind, "shared_by": actor,
+        "shared_at": timezone.now(), "withdrawn_at": None})
+    example.topics.set(topics)
+    audit_record(actor=actor, action="resources.example_shared", target=example, organisation=space.organisation,
+                 data={"space": space.pk})
+    return example
+
+
+@transaction.atomic
+def example_unshare(*, actor, example: SharedExample) -> SharedExample:
+    """Stop sharing EXAMPLE (kept with its comments, should it be shared again)."""
+    example.withdrawn_at = timezone.now()
+    example.save(update_fields=["withdrawn_at"])
+    audit_record(actor=actor, action="resources.example_withdrawn", target=example, organisation=example.organisation,
+                 data={"space": example.space_id})
+    return example
+
+
+@transaction.atomic
+def network_question_ask(*, actor, organisation, title: str, body: str = "") -> NetworkQuestion:
+    """ACTOR, of ORGANISATION, asks the agents of every organisation of the Métropole a question."""
+    title, body = (title or "").strip(), (body or "").strip()
+    errors: dict = {}
+    if not title:
+        errors["title"] = [_("Write your question.")]
+    elif len(title) > NetworkQuestion._meta.get_field("title").max_length:
+        errors["title"] = [_("Keep the question under %(count)s characters: give the details below.")
+                           % {"count": NetworkQuestion._meta.get_field("title").max_length}]
+    if len(body) > NetworkQuestion._meta.get_field("body").max_length:
+        errors["body"] = [_("Keep the details under %(count)s characters.")
+                          % {"count": NetworkQuestion._meta.get_field("body").max_length}]
+    if errors:
+        raise ValidationError(errors)
+    question = NetworkQuestion.objects.create(organisation=organisation, author=actor, title=title, body=body)
+    audit_record(actor=actor, action="resources.network_question_asked", target=question, organisation=organisation)
+    return question

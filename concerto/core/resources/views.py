@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from concerto.core.accounts.permissions import MANAGER_ROLES, role_organisation_ids
-from concerto.core.resources.models import Guide, ProcessTemplate
+from concerto.core.resources.models import Guide, ProcessTemplate, SharedExample
 from concerto.core.territory.models import Organisation
 
 
@@ -23,6 +23,7 @@ def resource_centre(request):
         templates = templates.filter(audience=filters["audience"])
     return render(request, "resources/centre.html", {
         "metropole": _metropole(), "templates": templates, "guides": Guide.objects.filter(published=True),
+        "examples": SharedExample.objects.shared().select_related("space", "organisation").prefetch_related("topics"),
         "kinds": ProcessTemplate.Kind.choices, "audiences": ProcessTemplate.Audience.choices, "filters": filters,
     })
 
