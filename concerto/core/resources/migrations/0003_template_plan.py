@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('resources', '0001_process_templates_and_guides'),
+        ('resources', '0002_network_of_practice'),
     ]
 
     operations = [
