@@ -9,3 +9,9 @@ class MobilisationConfig(AppConfig):
     label = "mobilisation"
     verbose_name = _("Mobilisation")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from concerto.core import periodic
+        from concerto.core.mobilisation.campaigns import JOB
+
+        periodic.job_register(JOB)
