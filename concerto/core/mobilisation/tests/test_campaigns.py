@@ -279,8 +279,8 @@ def test_push_reaches_only_people_who_asked_for_it_and_have_a_device(sceaux, peo
     assert list(campaigns.opted_in("push")) == [anna]
 
 
-def test_figures_count_opens_visits_and_bounces_without_telling_anyone_apart(staff_client, agent, elected, sceaux,
-                                                                             people, django_capture_on_commit_callbacks):
+def test_figures_count_opens_visits_and_bounces_without_telling_anyone_apart(
+        staff_client, agent, elected, sceaux, people, django_capture_on_commit_callbacks):
     campaign = _draft(agent, sceaux, {"followers": True})
     with django_capture_on_commit_callbacks(execute=True):
         campaigns.campaign_send(actor=agent, campaign=campaign)
