@@ -12,6 +12,10 @@ class MobilisationConfig(AppConfig):
 
     def ready(self):
         from concerto.core import periodic
-        from concerto.core.mobilisation.campaigns import JOB
+        from concerto.core.accounts.privacy import PersonalDataProvider, personal_data_provider_register
+        from concerto.core.mobilisation import campaigns
 
-        periodic.job_register(JOB)
+        periodic.job_register(campaigns.JOB)
+        # The RGPD export lists the campaigns a person was sent; erasure deletes their deliveries.
+        personal_data_provider_register(PersonalDataProvider(name="mobilisation", export=campaigns.personal_data,
+                                                             erase=campaigns.erase_personal_data))

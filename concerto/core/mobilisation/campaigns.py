@@ -500,3 +500,18 @@ def campaign_figures(campaign: Campaign) -> dict:
     if brought is not None:
         figures["brought"] = brought(ShortLink.Source.CAMPAIGN, campaign.pk)
     return figures
+
+
+# --- Personal data ------------------------------------------------------------------------------------------------
+
+def personal_data(user) -> dict:
+    """USER's part of the RGPD export: the campaigns they were sent (which organisation, what, when)."""
+    rows = (CampaignDelivery.objects.filter(user=user, sent_at__isnull=False, failed=False)
+            .select_related("campaign__organisation").order_by("sent_at"))
+    return {"campaigns_received": [{"organisation": row.campaign.organisation.name, "subject": row.campaign.subject,
+                                    "channel": row.campaign.channel, "sent_at": row.sent_at} for row in rows]}
+
+
+def erase_personal_data(user) -> dict:
+    deleted, _by_model = CampaignDelivery.objects.filter(user=user).delete()
+    return {"campaign_deliveries": deleted} if deleted else {}

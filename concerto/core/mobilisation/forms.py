@@ -95,6 +95,9 @@ class ContactForm(forms.Form):
     role = forms.CharField(label=_("Role"), max_length=200, required=False)
     email = EmailFormField(label=pgettext_lazy("person", "Email"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    campaigns_consent = forms.BooleanField(
+        label=_("Agreed to receive the commune's invitations to take part by email"), required=False,
+        help_text=_("Tick only if the person said yes. Every invitation lets them stop in one click."))
 
 
 class ActorFilterForm(forms.Form):

@@ -341,3 +341,30 @@ def test_the_representativeness_panel_prefills_a_campaign_to_an_age_band(staff_c
     page = response.content.decode()
     assert re.search(r'<option value="15-29"[^>]*selected', page)
     assert re.search(rf'<option value="{space.pk}"[^>]*selected', page)
+
+
+def test_an_agent_records_a_contact_s_consent_which_the_actors_segment_then_reads(staff_client, agent, sceaux):
+    browser = staff_client(agent)
+    actor = Actor.objects.create(organisation=sceaux, name="Club de foot des Blagis", kind="association")
+    url = _url("actor", actor.pk)
+    response = browser.post(url, {"contact": "1", "name": "Nadia", "phone": "0600000000", "campaigns_consent": "on"})
+    assert response.status_code == 400 and "Les invitations partent par e-mail" in response.content.decode()
+    browser.post(url, {"contact": "1", "name": "Nadia", "email": "nadia@club.example.org", "campaigns_consent": "on"})
+    browser.post(url, {"contact": "1", "name": "Marc", "email": "marc@club.example.org"})
+    assert "accepte les invitations à participer" in browser.get(url).content.decode()
+    campaign = _draft(agent, sceaux, {"actors": True})
+    assert [contact.name for contact in campaigns.campaign_contacts(campaign)] == ["Nadia"]
+
+
+def test_the_campaigns_a_person_was_sent_are_in_their_export_and_go_with_the_account(
+        agent, sceaux, people, django_capture_on_commit_callbacks):
+    import json
+
+    from concerto.core.accounts.services import account_delete, account_export
+
+    with django_capture_on_commit_callbacks(execute=True):
+        campaigns.campaign_send(actor=agent, campaign=_draft(agent, sceaux, {"followers": True}))
+    exported = json.dumps(account_export(user=people["anna"]), default=str)
+    assert "campaigns_received" in exported and "Votez pour le budget participatif" in exported
+    account_delete(user=people["anna"])
+    assert list(CampaignDelivery.objects.values_list("user__email", flat=True)) == ["bruno@example.org"]
