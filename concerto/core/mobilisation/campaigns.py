@@ -329,39 +329,41 @@ def _insert_select(campaign: Campaign, column: str, queryset) -> int:
         return cursor.rowcount
 
 
-def _next_batch(campaign_id: int, not_before) -> None:
-    batch = campaign_batch
-    if batch.get_backend().supports_defer:
-        batch = batch.using(run_after=not_before)
-    batch.enqueue(campaign_id)
+def _next_batch(campaign_id: int, not_before) -> bool:
+    """Queue the next batch of CAMPAIGN_ID to run from NOT_BEFORE; False when the task backend cannot wait (the
+    immediate backend of tests and debugging): the caller then goes on in a loop, never by recursion."""
+    if not campaign_batch.get_backend().supports_defer:
+        return False
+    campaign_batch.using(run_after=not_before).enqueue(campaign_id)
+    return True
 
 
 @task()
 def campaign_batch(campaign_id: int) -> int:
     """Send the next batch of CAMPAIGN_ID: at most its channel's rate over one window, then queue the next batch
     for when the window ends. Returns how many messages went."""
-    started = timezone.now()
-    campaign = Campaign.objects.select_related("organisation", "link").filter(pk=campaign_id,
-                                                                             status=Status.SENDING).first()
-    if campaign is None:
-        return 0
-    Campaign.objects.filter(pk=campaign_id).update(last_batch_at=started)
-    left = CampaignDelivery.objects.filter(campaign_id=campaign_id, sent_at__isnull=True)
-    ids = list(left.order_by("pk").values_list("pk", flat=True)[:batch_size(campaign.channel)])
     sent = 0
-    for delivery_id in ids:
-        try:
-            sent += campaign_deliver(campaign=campaign, delivery_id=delivery_id)
-        except Exception as error:  # the transport refused it: counted failed, not tried again
-            logger.warning("Campaign message not sent: %s", error, extra={"delivery": delivery_id})
-            CampaignDelivery.objects.filter(pk=delivery_id, sent_at__isnull=True).update(
-                sent_at=timezone.now(), failed=True)
-    if left.exists():
-        _next_batch(campaign_id, started + timedelta(seconds=window()))
-    else:
-        Campaign.objects.filter(pk=campaign_id, status=Status.SENDING).update(status=Status.SENT,
-                                                                             sent_at=timezone.now())
-    return sent
+    while True:
+        started = timezone.now()
+        campaign = Campaign.objects.select_related("organisation", "link").filter(pk=campaign_id,
+                                                                                 status=Status.SENDING).first()
+        if campaign is None:
+            return sent
+        Campaign.objects.filter(pk=campaign_id).update(last_batch_at=started)
+        left = CampaignDelivery.objects.filter(campaign_id=campaign_id, sent_at__isnull=True)
+        for delivery_id in list(left.order_by("pk").values_list("pk", flat=True)[:batch_size(campaign.channel)]):
+            try:
+                sent += campaign_deliver(campaign=campaign, delivery_id=delivery_id)
+            except Exception as error:  # the transport refused it: counted failed, not tried again
+                logger.warning("Campaign message not sent: %s", error, extra={"delivery": delivery_id})
+                CampaignDelivery.objects.filter(pk=delivery_id, sent_at__isnull=True).update(
+                    sent_at=timezone.now(), failed=True)
+        if not left.exists():
+            Campaign.objects.filter(pk=campaign_id, status=Status.SENDING).update(status=Status.SENT,
+                                                                                 sent_at=timezone.now())
+            return sent
+        if _next_batch(campaign_id, started + timedelta(seconds=window())):
+            return sent
 
 
 def campaign_deliver(*, campaign: Campaign, delivery_id: int) -> bool:

@@ -248,7 +248,8 @@ def test_a_batch_never_sends_more_than_the_channel_s_rate_allows(agent, sceaux, 
     settings.CONCERTO_CAMPAIGN_RATES = {"email": 0.2}  # one message every 5 seconds
     settings.CONCERTO_CAMPAIGN_WINDOW = 10  # two a batch
     queued = []
-    monkeypatch.setattr(campaigns, "_next_batch", lambda campaign_id, not_before: queued.append(not_before))
+    monkeypatch.setattr(campaigns, "_next_batch",  # the database backend: queued to run after the window
+                        lambda campaign_id, not_before: queued.append(not_before) or True)
     campaign = _draft(agent, sceaux, {"followers": True})
     campaigns.campaign_send(actor=agent, campaign=campaign)  # the first batch waits for the commit: run by hand
     before = timezone.now()
@@ -260,8 +261,20 @@ def test_a_batch_never_sends_more_than_the_channel_s_rate_allows(agent, sceaux, 
     assert len(mail.outbox) == 7 and len(queued) == 3
 
 
+def test_without_a_worker_that_can_wait_the_batches_follow_one_another_in_one_call(
+        agent, sceaux, people, settings):
+    for n in range(40):
+        _person(f"many{n}", follows=sceaux)
+    settings.CONCERTO_CAMPAIGN_RATES = {"email": 0.1}
+    settings.CONCERTO_CAMPAIGN_WINDOW = 10  # one a batch: 42 batches, in one call of the immediate backend
+    campaign = _draft(agent, sceaux, {"followers": True})
+    campaigns.campaign_send(actor=agent, campaign=campaign)
+    assert campaigns.campaign_batch.call(campaign.pk) == 42
+    assert Campaign.objects.get().status == Campaign.Status.SENT
+
+
 def test_a_campaign_whose_worker_died_is_queued_again(agent, sceaux, people, monkeypatch):
-    monkeypatch.setattr(campaigns, "_next_batch", lambda *args: None)
+    monkeypatch.setattr(campaigns, "_next_batch", lambda *args: True)
     campaign = _draft(agent, sceaux, {"followers": True})
     campaigns.campaign_send(actor=agent, campaign=campaign)  # its first batch never ran (no commit here)
     assert not mail.outbox
