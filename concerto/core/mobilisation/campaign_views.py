@@ -5,7 +5,7 @@ basis, sending now or at a time, cancelling a scheduled one, and the figures. Th
 side: the one-click opt-out page and the image that counts the opens."""
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -18,7 +18,7 @@ from concerto.core.forms import form_saved
 from concerto.core.mobilisation import campaigns
 from concerto.core.mobilisation.forms import CampaignForm, CampaignScheduleForm
 from concerto.core.mobilisation.models import Campaign
-from concerto.core.participation.newsletter_views import PIXEL
+from concerto.core.participation.newsletter_views import pixel_response
 
 
 def _campaign(request, campaign_id) -> Campaign:
@@ -155,6 +155,4 @@ def campaign_image(request, campaign_id: int):
         raise Http404(_("This image does not exist."))
     if request.method == "GET":
         campaigns.campaign_open_record(campaign_id=campaign_id)
-    response = HttpResponse(PIXEL, content_type="image/png")
-    response["Cache-Control"] = "no-cache, max-age=0"
-    return response
+    return pixel_response()
