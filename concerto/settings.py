@@ -437,6 +437,11 @@ CONCERTO_PUSH_ALLOW_HTTP = env_bool("CONCERTO_PUSH_ALLOW_HTTP", DEBUG)
 # email (digests, newsletters).
 CONCERTO_BREVO_WEBHOOK_SECRET = env("CONCERTO_BREVO_WEBHOOK_SECRET", "")
 CONCERTO_EMAIL_HARD_BOUNCES_MAX = int(env("CONCERTO_EMAIL_HARD_BOUNCES_MAX", "3"))
+# Campaigns (core/mobilisation/campaigns.py): messages per second per channel, "email=20,push=50,sms=2", and the
+# seconds between two batches of one campaign (each sends at most rate x window).
+CONCERTO_CAMPAIGN_RATES = {name.strip(): float(rate) for name, rate in (
+    pair.split("=", 1) for pair in env("CONCERTO_CAMPAIGN_RATES", "email=20,push=50,sms=2").split(",") if "=" in pair)}
+CONCERTO_CAMPAIGN_WINDOW = int(env("CONCERTO_CAMPAIGN_WINDOW", "10"))
 CONCERTO_CSP_EXTRA = env("CONCERTO_CSP_EXTRA", "")
 CONCERTO_CSP_REPORT_URI = env("CONCERTO_CSP_REPORT_URI", "")
 

@@ -12,6 +12,7 @@ from django.urls import include, path
 from concerto.core import geocoding, maps, metrics, registry, views
 from concerto.core.accountability import urls as accountability_urls
 from concerto.core.accounts import urls as accounts_urls
+from concerto.core.mobilisation import campaign_views
 from concerto.core.mobilisation import views as mobilisation_views
 from concerto.core.participation import urls as participation_urls
 from concerto.core.participation import views as participation_views
@@ -92,6 +93,9 @@ urlpatterns = [
     # Short links printed on posters or sent in messages (core/mobilisation/links.py): no trailing slash, short to
     # type; an organisation's own addresses all end with one, so none can be taken for it.
     path("l/<slug:code>", mobilisation_views.short_link, name="short_link"),
+    # Campaigns' one-click opt-out and the image counting their opens (core/mobilisation/campaigns.py).
+    path("invitations/arret/<str:token>/", campaign_views.campaign_optout, name="campaign_optout"),
+    path("invitations/<int:campaign_id>/image.png", campaign_views.campaign_image, name="campaign_image"),
     *component_urlpatterns(),
     path("<slug:org_slug>/lettres/", include(participation_urls.newsletter_urlpatterns)),
     path("<slug:org_slug>/suivi/", include(accountability_urls.organisation_urlpatterns)),

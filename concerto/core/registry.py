@@ -105,6 +105,13 @@ class NotificationKind:
     # True: the kind tells what became of a contribution of the person's (or one they follow): an answer, a merge,
     # a status, a decision. The digest gathers these under « Ce que sont devenues vos contributions ».
     fate: bool = False
+    # True: every channel offered is off until the person turns it on (the communes' invitations to take part:
+    # nobody gets one without having asked for it).
+    opt_in: bool = False
+
+    def default_on(self, channel: str) -> bool:
+        """Whether CHANNEL carries this kind for a person who chose nothing."""
+        return channel in self.channels and not self.opt_in
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,15 @@
 """The demo's concertation plans, actors and print kit (`manage.py load_demo`): Montreuil's local plan (PLU) has a
 published plan with actors of its directory and a poster with a few scans; Sceaux's garden of the Ménagerie, in
 preparation, a draft plan. Safe to run again (the plans are written over, the actors found by name, the poster by
-its title)."""
+its title). Montreuil also sent a campaign to the 15-29 year-olds who asked for invitations to take part (four demo
+residents), with a few opens and visits."""
 
 import datetime
 
 from django.utils import timezone
 
-from concerto.core.mobilisation import kits, links, services
-from concerto.core.mobilisation.models import Actor, Plan, PrintKit
+from concerto.core.mobilisation import campaigns, kits, links, services
+from concerto.core.mobilisation.models import Actor, Campaign, Plan, PrintKit
 
 MONTREUIL_ACTORS = (
     ("Maison de quartier Lounès-Matoub", "association", "La Noue, Clos-Français", True,
@@ -82,6 +83,7 @@ def demo_load(*, montreuil_actor, plu, sceaux_actor, menagerie) -> None:
     if draft.status != Plan.Status.DRAFT:
         services.plan_unpublish(actor=sceaux_actor, plan=draft)
     _poster(montreuil_actor, plu)
+    _campaign(montreuil_actor, plu)
 
 
 def _poster(actor, plu) -> None:
@@ -99,3 +101,41 @@ def _poster(actor, plu) -> None:
     for days_ago, visits in ((40, 3), (21, 9), (12, 5), (3, 4), (0, 2)):
         for _visit in range(visits):
             links.short_link_count(link=kit.link, day=today - datetime.timedelta(days=days_ago))
+
+
+YOUNG_RESIDENTS = (("ines.montreuil@demo.concerto.test", "Inès B.", 19), ("yanis.montreuil@demo.concerto.test",
+                   "Yanis K.", 23), ("lou.montreuil@demo.concerto.test", "Lou M.", 27),
+                   ("malik.montreuil@demo.concerto.test", "Malik S.", 52))
+
+
+def _campaign(actor, plu) -> None:
+    """Montreuil's campaign to the 15-29 year-olds about the PLU, sent once (found by its subject)."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    subject = "Le PLU, c’est votre ville dans quinze ans"
+    organisation = plu.organisation
+    if Campaign.objects.filter(organisation=organisation, subject=subject).exists():
+        return
+    year = timezone.localdate().year
+    for email, name, age in YOUNG_RESIDENTS:
+        person, created = get_user_model().objects.get_or_create(email=email, defaults={
+            "display_name": name, "residence": organisation, "birth_year": year - age,
+            "demographics_consent_at": timezone.now()})
+        if created:
+            person.set_unusable_password()
+            person.save(update_fields=["password"])
+            EmailAddress.objects.create(user=person, email=email, verified=True, primary=True)
+        campaigns.campaign_optin(user=person)
+    campaign = campaigns.campaign_save(
+        actor=actor, organisation=organisation, channel="email", subject=subject, space=plu,
+        text="Où construire, où garder des espaces verts, comment se déplacer\u00a0: la concertation sur le plan "
+             "local d’urbanisme est ouverte jusqu’au printemps. Dix minutes suffisent pour donner votre avis.",
+        target=plu.get_absolute_url(), segment={"age_band": "15-29"})
+    campaigns.campaign_send(actor=actor, campaign=campaign)
+    while campaigns.campaign_batch.call(campaign.pk):  # the demo sends at once, without the worker
+        pass
+    campaign.refresh_from_db()
+    Campaign.objects.filter(pk=campaign.pk).update(opens=2)
+    for _visit in range(2):
+        links.short_link_count(link=campaign.link)

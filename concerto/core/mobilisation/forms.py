@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from concerto.core.forms import date_field
+from concerto.core.forms import DATETIME_FORMATS, DateTimeInput, date_field
 from concerto.core.inputs import EmailFormField
 from concerto.core.mobilisation.models import AGE_BANDS, Actor, ActorKind, Channel, KitFormat, Plan, PlanMilestone
 from concerto.core.spaces.models import Topic
@@ -95,6 +95,9 @@ class ContactForm(forms.Form):
     role = forms.CharField(label=_("Role"), max_length=200, required=False)
     email = EmailFormField(label=pgettext_lazy("person", "Email"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    campaigns_consent = forms.BooleanField(
+        label=_("Agreed to receive the commune's invitations to take part by email"), required=False,
+        help_text=_("Tick only if the person said yes. Every invitation lets them stop in one click."))
 
 
 class ActorFilterForm(forms.Form):
@@ -124,3 +127,81 @@ class KitForm(KitTargetForm):
                            help_text=_("Two or three sentences at most (400 characters)."))
     when = forms.CharField(label=_("Date and place"), max_length=200, required=False,
                            help_text=_("For an event: its day, time and place."))
+
+
+class CampaignForm(forms.Form):
+    """A campaign: its channel, words, page and segment (campaigns.py). The channels offered and the spaces are
+    the organisation's."""
+
+    channel = forms.ChoiceField(label=_("Channel"), widget=forms.RadioSelect)
+    subject = forms.CharField(label=_("Subject"), max_length=120,
+                              help_text=_("The email's subject, or the notification's title."))
+    text = forms.CharField(label=_("Text"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5}),
+                           help_text=_("Plain words: what is asked, until when, why it matters. A link to the page "
+                                       "and the way to stop these invitations are added."))
+    target = forms.CharField(label=_("Page the message leads to"), max_length=500, initial="/",
+                             help_text=_("An address of this site, starting with /, for example /sceaux/budget-2026/."))
+    space = forms.ModelChoiceField(label=_("Space"), queryset=None, required=False,
+                                   help_text=_("Optional: narrows followers and past contributors to this space."))
+    followers = forms.BooleanField(label=_("People who follow the commune or its spaces"), required=False)
+    topics = forms.ModelMultipleChoiceField(label=_("People who follow one of these topics"), required=False,
+                                            queryset=Topic.objects.all(), widget=forms.CheckboxSelectMultiple)
+    contributors = forms.BooleanField(label=_("People who have already taken part"), required=False)
+    since = date_field(_("Taken part since"), help_text=_("Optional: only contributions from this date."))
+    verified = forms.BooleanField(label=_("Verified residents"), required=False)
+    age_band = forms.ChoiceField(label=_("Age band"), required=False, choices=[("", _("All ages")), *AGE_BANDS],
+                                 help_text=_("Only people who gave their year of birth and agreed to its use."))
+    places = forms.BooleanField(label=_("People who follow a place in the commune"), required=False)
+    actors = forms.BooleanField(label=_("Contact persons of the actors directory who agreed (email only)"),
+                                required=False)
+    actor_kinds = _choices(_("Kinds of actors"), ActorKind.choices,
+                           help_text=_("Optional: only the contacts of these kinds of actors."))
+
+    SEGMENT = ("followers", "contributors", "verified", "age_band", "places", "actors")
+
+    def __init__(self, *args, organisation, channels, **kwargs):
+        super().__init__(*args, **kwargs)
+        from concerto.core.spaces.models import Space
+
+        self.fields["channel"].choices = channels
+        self.fields["channel"].initial = channels[0][0]
+        self.fields["space"].queryset = Space.objects.filter(organisation=organisation).order_by("title")
+
+    def clean_target(self):
+        from concerto.core.mobilisation.links import is_local_path
+
+        target = self.cleaned_data["target"].strip()
+        if not is_local_path(target):
+            raise forms.ValidationError(_("A short link can only lead to a page of this site."))
+        return target
+
+    def segment(self) -> dict:
+        data = self.cleaned_data
+        segment = {key: data[key] for key in self.SEGMENT if data.get(key)}
+        if data.get("topics"):
+            segment["topics"] = [topic.pk for topic in data["topics"]]
+        if data.get("contributors") and data.get("since"):
+            segment["since"] = data["since"].isoformat()
+        if data.get("actors") and data.get("actor_kinds"):
+            segment["actor_kinds"] = list(data["actor_kinds"])
+        return segment
+
+    @classmethod
+    def initial_of(cls, campaign) -> dict:
+        segment = campaign.segment or {}
+        return {"channel": campaign.channel, "subject": campaign.subject, "text": campaign.text,
+                "target": campaign.target, "space": campaign.space_id, "topics": segment.get("topics", []),
+                "since": segment.get("since"), "actor_kinds": segment.get("actor_kinds", []),
+                **{key: segment.get(key) for key in cls.SEGMENT}}
+
+
+class CampaignScheduleForm(forms.Form):
+    send_at = forms.DateTimeField(label=_("Send on"), widget=DateTimeInput, input_formats=DATETIME_FORMATS)
+
+    def clean_send_at(self):
+        from django.utils import timezone
+
+        value = self.cleaned_data["send_at"]
+        if value <= timezone.now():
+            raise forms.ValidationError(_("Choose a time to come."))
+        return value

@@ -13,6 +13,7 @@ quartiers, and contact persons kept private (personal data: only staff allowed t
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from concerto.core.insights.models import BAND_KEYS, BAND_LABELS
 
@@ -72,6 +73,10 @@ class ActorContact(models.Model):
     role = models.CharField(_("role"), max_length=200, blank=True)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # When the person agreed to receive the commune's invitations to take part by email (campaigns), as the agent
+    # recorded it; empty: never, or withdrawn by the message's one-click link.
+    campaigns_consent_at = models.DateTimeField(_("agreed to receive invitations to take part on"), null=True,
+                                                blank=True)
 
     class Meta:
         ordering = ["name", "pk"]
@@ -258,3 +263,71 @@ class PrintKit(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# Campaigns. ----------------------------------------------------------------------------------------------------
+
+class CampaignChannel(models.TextChoices):
+    EMAIL = "email", pgettext_lazy("channel", "Email")
+    PUSH = "push", _("Notification on the devices")
+
+
+class Campaign(models.Model):
+    """A message of an organisation inviting a segment of the people who accepted invitations to take part
+    (campaigns.py). SEGMENT holds the criteria, all optional and combined (campaigns.SEGMENT_KEYS)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", pgettext_lazy("campaign", "Cancelled")
+
+    organisation = models.ForeignKey("territory.Organisation", on_delete=models.CASCADE, related_name="+")
+    space = models.ForeignKey("spaces.Space", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    channel = models.CharField(_("channel"), max_length=16, default=CampaignChannel.EMAIL)
+    subject = models.CharField(_("subject"), max_length=120)
+    text = models.TextField(_("text"), max_length=2000)
+    target = models.CharField(_("page"), max_length=500)
+    segment = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    send_at = models.DateTimeField(_("send at"), null=True, blank=True)
+    link = models.OneToOneField(ShortLink, null=True, blank=True, on_delete=models.SET_NULL, related_name="campaign")
+    recipients = models.PositiveIntegerField(default=0)
+    opens = models.PositiveIntegerField(default=0)
+    send_started_at = models.DateTimeField(null=True, blank=True)
+    last_batch_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        indexes = [models.Index(fields=["status", "send_at"])]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class CampaignDelivery(models.Model):
+    """One recipient of a campaign: an account, or an actor's contact person (no account, an address). SENT_AT is
+    the claim (a conditional UPDATE, core/bulk.py); FAILED: the transport refused it."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries")
+    user = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(ActorContact, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "user"], name="one_delivery_per_campaign_and_person"),
+            models.UniqueConstraint(fields=["campaign", "contact"], name="one_delivery_per_campaign_and_contact"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.user_id or self.contact_id}"

@@ -187,8 +187,12 @@ def actor_delete(*, actor, item: Actor) -> None:
 def contact_add(*, actor, item: Actor, values: dict) -> ActorContact:
     if not (values.get("email") or values.get("phone")):
         raise PlanRefused(_("Give an email address or a phone number to reach this person."))
-    contact = ActorContact.objects.create(actor=item, name=values["name"], role=values.get("role") or "",
-                                          email=values.get("email") or "", phone=values.get("phone") or "")
+    if values.get("campaigns_consent") and not values.get("email"):
+        raise PlanRefused(_("Invitations go by email: give this person's email address."))
+    contact = ActorContact.objects.create(
+        actor=item, name=values["name"], role=values.get("role") or "", email=values.get("email") or "",
+        phone=values.get("phone") or "",
+        campaigns_consent_at=timezone.now() if values.get("campaigns_consent") else None)
     audit_record(actor=actor, action="mobilisation.actor_changed", target=item, organisation=item.organisation,
                  data={"name": item.name, "contact": "added"})
     return contact

@@ -17,6 +17,13 @@ PIXEL = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQV
 SENT = (Newsletter.Status.SENDING, Newsletter.Status.SENT)
 
 
+def pixel_response() -> HttpResponse:
+    """The transparent image whose fetches count a bulk email's opens (newsletters, campaigns), never cached."""
+    response = HttpResponse(PIXEL, content_type="image/png")
+    response["Cache-Control"] = "no-cache, max-age=0"
+    return response
+
+
 def _organisation(request):
     if request.organisation is None:
         raise Http404(_("This newsletter does not exist."))
@@ -65,9 +72,7 @@ def image(request, org_slug, newsletter_id: int):
         raise Http404(_("This image does not exist."))
     if request.method == "GET":
         newsletters.newsletter_open_record(newsletter_id=newsletter_id)
-    response = HttpResponse(PIXEL, content_type="image/png")
-    response["Cache-Control"] = "no-cache, max-age=0"
-    return response
+    return pixel_response()
 
 
 @csrf_exempt  # a secret address, posted to by mail clients (RFC 8058 one-click): no session, no CSRF token

@@ -38,6 +38,7 @@ from django_tasks import task
 
 from concerto.core import registry
 from concerto.core.audit.services import audit_record
+from concerto.core.bulk import claimed_send, keyset_ids
 from concerto.core.errors import Refusal
 from concerto.core.participation.bounces import email_deliverable_filter
 from concerto.core.participation.digests import email_token, unsubscribe_headers
@@ -134,7 +135,7 @@ def newsletter_save(*, actor, organisation, subject: str, body: str, block_keys=
 
 # --- Who gets it --------------------------------------------------------------------------------------------
 
-def _place_followers(organisation) -> list[int]:
+def place_followers(organisation) -> list[int]:
     """The people following a place whose centre is inside ORGANISATION's boundary (none without one)."""
     if not organisation.boundary:
         return []
@@ -167,7 +168,7 @@ def newsletter_recipients(newsletter: Newsletter):
         targets |= Q(pk__in=Follow.objects.filter(target_type=ContentType.objects.get_for_model(Topic),
                                                   target_id__in=topic_ids).values("user_id"))
     if newsletter.to_places:
-        targets |= Q(pk__in=_place_followers(organisation))
+        targets |= Q(pk__in=place_followers(organisation))
     people = get_user_model().objects.filter(targets, is_active=True).exclude(email="")
     # A verified address: the account's own address, confirmed.
     people = people.filter(Exists(EmailAddress.objects.filter(user=OuterRef("pk"), email__iexact=OuterRef("email"),
@@ -274,14 +275,11 @@ def newsletter_send(*, actor, newsletter: Newsletter) -> int:
 def newsletter_schedule(newsletter_id: int) -> int:
     """Queue one `newsletter_batch` task per BATCH deliveries not sent yet (by keyset: memory stays flat).
     Returns how many batches it queued."""
-    batches, last = 0, 0
+    batches = 0
     left = NewsletterDelivery.objects.filter(newsletter_id=newsletter_id, sent_at__isnull=True)
-    while True:
-        ids = list(left.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH])
-        if not ids:
-            break
+    for ids in keyset_ids(left, BATCH):
         newsletter_batch.enqueue(newsletter_id, ids)
-        batches, last = batches + 1, ids[-1]
+        batches += 1
     if not batches:
         _finish(newsletter_id)
     return batches
@@ -314,17 +312,15 @@ def newsletter_batch(newsletter_id: int, delivery_ids: list[int]) -> int:
 def newsletter_deliver(*, newsletter: Newsletter, delivery_id: int) -> bool:
     """Claim one delivery and send its email, in one transaction. Returns whether an email went; a delivery
     already claimed (another worker, a batch run twice) sends nothing."""
-    with transaction.atomic():
-        claimed = NewsletterDelivery.objects.filter(pk=delivery_id, sent_at__isnull=True).update(
-            sent_at=timezone.now())
-        if not claimed:
-            return False
+    def send() -> bool:
         user = NewsletterDelivery.objects.select_related("user").get(pk=delivery_id).user
         if not user.is_active or not user.email:
             return False
         unsubscribe = absolute_url(reverse("newsletter_unsubscribe", kwargs={"token": email_token(user)}))
-        newsletter_email(newsletter, to=user.email, unsubscribe_url=unsubscribe).send()  # raises: rolled back
-    return True
+        newsletter_email(newsletter, to=user.email, unsubscribe_url=unsubscribe).send()
+        return True
+
+    return claimed_send(NewsletterDelivery.objects.all(), delivery_id, send)
 
 
 def newsletters_resume(now) -> int:

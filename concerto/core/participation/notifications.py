@@ -43,6 +43,8 @@ MAX_ATTEMPTS = 4  # deliveries of one notice, the first included (see _again)
 SITE = "site"
 EMAIL = "email"
 NEWSLETTER = "participation.newsletter"  # the organisations' newsletters (newsletters.py), by email only
+# The communes' invitations to take part (core/mobilisation/campaigns.py): by email or push, off until turned on.
+CAMPAIGN = "mobilisation.campaign"
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,8 @@ KERNEL_KINDS = (
                                           "accounts nobody uses are deleted, as the law on personal data asks.")),
     NotificationKind(NEWSLETTER, gettext_lazy("Newsletters of the communes, spaces, topics and places I follow"),
                      channels=(EMAIL,), opt_in_channels=False),
+    NotificationKind(CAMPAIGN, gettext_lazy("Invitations from my commune to take part"), channels=(EMAIL,),
+                     opt_in=True),
 )
 
 
@@ -126,7 +130,7 @@ def channels_for(*, users, kind: NotificationKind) -> dict[int, list[str]]:
     ids = [user.pk for user in users]
     choices = dict(((user_id, name), enabled) for user_id, name, enabled in NotificationPreference.objects.filter(
         user__in=ids, verb=kind.verb).values_list("user_id", "channel", "enabled"))
-    chosen = {user_id: [name for name in offered(kind) if choices.get((user_id, name), name in kind.channels)]
+    chosen = {user_id: [name for name in offered(kind) if choices.get((user_id, name), kind.default_on(name))]
               for user_id in ids}
     for channel in _channels.values():
         wanting = [user_id for user_id in ids if channel.name in chosen[user_id]]
@@ -183,7 +187,7 @@ def notification_preferences_save(*, user, wanted) -> None:
     wanted = set(wanted)
     for kind, choices in notification_preferences(user):
         for name in choices:
-            if ((kind.verb, name) in wanted) == (name in kind.channels):  # the kind's default: no row
+            if ((kind.verb, name) in wanted) == kind.default_on(name):  # the kind's default: no row
                 NotificationPreference.objects.filter(user=user, verb=kind.verb, channel=name).delete()
             else:
                 notification_preference_set(user=user, verb=kind.verb, channel=name,
@@ -194,7 +198,7 @@ def notification_preferences(user) -> list[tuple[NotificationKind, dict[str, boo
     """For the preferences page: each declared kind with, per channel offered, whether USER gets it."""
     choices = {(verb, name): enabled for verb, name, enabled
                in NotificationPreference.objects.filter(user=user).values_list("verb", "channel", "enabled")}
-    return [(kind, {name: choices.get((kind.verb, name), name in kind.channels) for name in offered(kind)})
+    return [(kind, {name: choices.get((kind.verb, name), kind.default_on(name)) for name in offered(kind)})
             for kind in kinds()]
 
 

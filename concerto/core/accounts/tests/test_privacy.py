@@ -145,13 +145,14 @@ def test_deleting_a_staff_account_removes_roles_and_leaves_other_users(staff_cli
 def test_the_downloaded_file_keeps_its_sections_in_their_usual_order(client, busy_resident):
     # Participation's sections (follows ... contributions) come from its personal-data provider, registered at
     # start-up: the file a person downloads must read as before, participation's part in its place (then the
-    # background jobs' provider: the jobs the person started).
+    # campaigns the person was sent (mobilisation), the background jobs' provider: the jobs the person started).
     client.force_login(busy_resident)
     response = client.post(reverse("accounts:data_export"))
     sections = list(json.loads(response.content))
     assert sections == [
         "exported_at", "account", "roles", "demographics", "follows", "notifications", "comments",
-        "comment_votes", "contributions", "push_subscriptions", "digest", "email_bounces", "background_jobs",
+        "comment_votes", "contributions", "push_subscriptions", "digest", "email_bounces",
+        "campaigns_received", "background_jobs",
         "audit_log", "api_tokens", "components", "verifications", "verification_codes",
     ]
 

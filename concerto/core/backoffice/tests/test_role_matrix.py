@@ -60,6 +60,14 @@ READERS = {
     "mobilisation_backoffice:kit_create": MANAGE,
     "mobilisation_backoffice:kit_pdf": READ,
     "mobilisation_backoffice:kit_delete": NOBODY,
+    # Campaigns (core/mobilisation): list, preview and figures read by the readers, written and sent by managers.
+    "mobilisation_backoffice:campaigns": READ,
+    "mobilisation_backoffice:campaign_create": MANAGE,
+    "mobilisation_backoffice:campaign_edit": MANAGE,
+    "mobilisation_backoffice:campaign_preview": READ,
+    "mobilisation_backoffice:campaign_send": NOBODY,
+    "mobilisation_backoffice:campaign_cancel": NOBODY,
+    "mobilisation_backoffice:campaign_figures": READ,
     # The resource centre (core/resources): templates read by the readers; guides are the Métropole's.
     "resources_backoffice:templates": READ,
     "resources_backoffice:template_publish": MANAGE,

@@ -122,3 +122,19 @@ def test_a_space_without_a_plan_is_invited_to_write_one(sceaux_table, participan
     page = client.get(f"/gestion/sceaux/{participants['space'].slug}/participation/").content.decode()
     assert "Cet espace n’a pas encore de plan de concertation" in page
     assert f"/gestion/sceaux/{participants['space'].slug}/plan/" in page
+
+
+def test_the_panel_proposes_a_campaign_to_each_under_represented_band_to_those_who_may_send_one(
+        sceaux_table, participants, elected, agent):
+    space = participants["space"]
+    url = f"/gestion/sceaux/{space.slug}/participation/"
+    client = Client()
+    testing.login_with_mfa(client, agent)
+    page = client.get(url).content.decode()
+    link = f"/gestion/sceaux/campagnes/nouvelle/?age_band=0-14&amp;space={space.pk}"
+    assert link in page and "Envoyer une campagne aux personnes de 0 à 14 ans" in page
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert 'value="0-14" selected' in form
+    official = Client()
+    testing.login_with_mfa(official, elected)
+    assert "/campagnes/nouvelle/" not in official.get(url).content.decode()  # officials do not send
