@@ -16,6 +16,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from concerto.core.accounts.verification import action_require
+from concerto.core.attribution import current_source
 from concerto.core.audit.services import audit_record
 from concerto.core.participation.feed import feed_withdraw
 from concerto.core.participation.models import (
@@ -365,21 +366,27 @@ def _close_reports(content, moderator, status) -> None:
 
 
 def contribution_record(*, kind: str, target, component=None, author=None, channel: str = Channel.WEB,
-                        residence=None, created_at=None) -> Contribution:
+                        residence=None, created_at=None, on_behalf_of=None) -> Contribution:
     """Write TARGET (a proposal, a response, a support...) into the contributions ledger.
 
-    RESIDENCE defaults to the author's commune of residence when they gave it. Call it in the same
-    transaction as the write it records."""
+    RESIDENCE defaults to the author's commune of residence when they gave it. A contribution made on the website
+    keeps the tagged link that brought its author (core/attribution.py: a print kit, a campaign). ON_BEHALF_OF is an
+    actor of the directory the author contributes for, already checked by the caller
+    (`mobilisation.behalf.behalf_actor`). Call it in the same transaction as the write it records."""
     if channel not in Channel.values:
         raise ValueError(f"Unknown channel {channel!r}")
     user = author if author is not None and author.is_authenticated else None
     if residence is None and user is not None:
         residence = getattr(user, "residence", None)
     organisation = component.space.organisation if component is not None else organisation_of(target)
+    # Only what the person does in their own browser: an agent typing paper forms, a chat or the API has no mark.
+    source = current_source() if channel == Channel.WEB else None
     return Contribution.objects.create(
         organisation=organisation, component=component, kind=kind,
         target_type=ContentType.objects.get_for_model(target), target_id=target.pk,
         channel=channel, author=user, residence=residence, created_at=created_at or timezone.now(),
+        source_kind=source[0] if source else "", source_id=source[1] if source else None,
+        on_behalf_of=on_behalf_of if user is not None else None,
     )
 
 
