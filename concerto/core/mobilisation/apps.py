@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MobilisationConfig(AppConfig):
@@ -9,3 +10,15 @@ class MobilisationConfig(AppConfig):
     label = "mobilisation"
     verbose_name = _("Mobilisation")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from concerto.core.accounts.privacy import AccountPage, PersonalDataProvider, personal_data_provider_register
+        from concerto.core.mobilisation import members
+        from concerto.core.participation.behalf import behalf_provider_register
+
+        # Who may contribute « au nom de » an actor: the ledger (below) asks the directory through this.
+        behalf_provider_register(members.actors_of)
+        personal_data_provider_register(PersonalDataProvider(
+            name="mobilisation", export=members.export_personal_data, erase=members.erase_personal_data,
+            account_pages=(AccountPage(pgettext_lazy("actors", "My organisations"),
+                                       "mobilisation_account:memberships"),)))

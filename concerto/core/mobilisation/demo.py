@@ -1,14 +1,17 @@
 """The demo's concertation plans, actors and print kit (`manage.py load_demo`): Montreuil's local plan (PLU) has a
 published plan with actors of its directory and a poster with a few scans; Sceaux's garden of the Ménagerie, in
 preparation, a draft plan. Safe to run again (the plans are written over, the actors found by name, the poster by
-its title)."""
+its title). A member of the Maison de quartier Lounès-Matoub (`asso@montreuil.demo`) comments « au nom de » it on
+the item the demo hands over (one of Montreuil's budget projects: the kernel imports no component)."""
 
 import datetime
 
 from django.utils import timezone
 
-from concerto.core.mobilisation import kits, links, services
-from concerto.core.mobilisation.models import Actor, Plan, PrintKit
+from concerto.core.mobilisation import kits, links, members, services
+from concerto.core.mobilisation.models import Actor, ActorMember, Plan, PrintKit
+from concerto.core.participation.models import Comment
+from concerto.core.participation.services import comment_create
 
 MONTREUIL_ACTORS = (
     ("Maison de quartier Lounès-Matoub", "association", "La Noue, Clos-Français", True,
@@ -30,7 +33,7 @@ def _actor(organisation, actor, name, kind, quartiers, priority, description):
         "website": ""})
 
 
-def demo_load(*, montreuil_actor, plu, sceaux_actor, menagerie) -> None:
+def demo_load(*, montreuil_actor, plu, sceaux_actor, menagerie, association_member=None, behalf_target=None) -> None:
     actors = [_actor(plu.organisation, montreuil_actor, *row) for row in MONTREUIL_ACTORS]
     plan = services.plan_of(plu)
     plan.stakeholders.all().delete()
@@ -82,6 +85,8 @@ def demo_load(*, montreuil_actor, plu, sceaux_actor, menagerie) -> None:
     if draft.status != Plan.Status.DRAFT:
         services.plan_unpublish(actor=sceaux_actor, plan=draft)
     _poster(montreuil_actor, plu)
+    if association_member is not None and behalf_target is not None:
+        _on_behalf(montreuil_actor, actors[0], association_member, behalf_target)
 
 
 def _poster(actor, plu) -> None:
@@ -99,3 +104,14 @@ def _poster(actor, plu) -> None:
     for days_ago, visits in ((40, 3), (21, 9), (12, 5), (3, 4), (0, 2)):
         for _visit in range(visits):
             links.short_link_count(link=kit.link, day=today - datetime.timedelta(days=days_ago))
+
+
+def _on_behalf(agent, association, person, target) -> None:
+    """PERSON, a confirmed member of ASSOCIATION, comments on TARGET on its behalf (once)."""
+    if not ActorMember.objects.filter(actor=association, user=person).exists():
+        members.member_confirm(user=person, member=members.member_add(actor=agent, item=association,
+                                                                      email=person.email))
+    body = ("La Maison de quartier soutient ce projet\u00a0: nos ateliers du mercredi peuvent aider à le faire "
+            "vivre avec les familles de La Noue.")
+    if not Comment.objects.filter(author=person, body=body).exists():
+        comment_create(author=person, target=target, body=body, on_behalf_of=association)

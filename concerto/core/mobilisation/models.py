@@ -13,6 +13,7 @@ quartiers, and contact persons kept private (personal data: only staff allowed t
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from concerto.core.insights.models import BAND_KEYS, BAND_LABELS
 
@@ -87,7 +88,7 @@ class ActorMember(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for the person's confirmation")
-        CONFIRMED = "confirmed", _("Confirmed")
+        CONFIRMED = "confirmed", pgettext_lazy("membership", "Confirmed")
 
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from concerto.core.accounts.verification import action_require
 from concerto.core.attribution import current_source
 from concerto.core.audit.services import audit_record
+from concerto.core.participation.behalf import behalf_check
 from concerto.core.participation.feed import feed_withdraw
 from concerto.core.participation.models import (
     Channel,
@@ -207,19 +208,21 @@ def organisation_of(target):
 @send_limited("comment")
 @transaction.atomic
 def comment_create(*, author, target, body: str, channel: str = Channel.WEB, parent: Comment | None = None,
-                   stance: str = "") -> Comment:
+                   stance: str = "", on_behalf_of=None) -> Comment:
     """Publish a comment on TARGET, or a reply to PARENT (a comment on the same TARGET).
 
     Threads are one level deep: replying to a reply answers its top-level comment. Nobody may reply to
     a comment hidden by moderation. STANCE ("for", "against", "neutral" or "") is for top-level comments
     on targets whose model sets `comment_stances = True`. The comment goes into the contributions
     ledger, and the author of PARENT (and of its thread, if PARENT is a reply) gets a notification.
-    Raises ValidationError (French messages, keyed by "body", "parent" or "stance") on bad input, and
-    VerificationRequired when the component reserves comments to verified residents.
+    ON_BEHALF_OF: an actor of the directory the author signs for (participation/behalf.py).
+    Raises ValidationError (French messages, keyed by "body", "parent", "stance" or "on_behalf_of") on bad input,
+    and VerificationRequired when the component reserves comments to verified residents.
     """
     component = getattr(target, "component", None)
     if component is not None:
         action_require(user=author, component=component, action="comment")
+    behalf_check(user=author, organisation=organisation_of(target), actor=on_behalf_of)
     body = (body or "").strip()
     stance = (stance or "").strip()
     content_type = ContentType.objects.get_for_model(target)
@@ -250,9 +253,10 @@ def comment_create(*, author, target, body: str, channel: str = Channel.WEB, par
         body=body, channel=channel, parent=parent, stance=stance,
     )
     audit_record(actor=author, action="comment.created", target=comment, organisation=comment.organisation,
-                 data={key: value for key, value in (("parent", comment.parent_id), ("stance", stance)) if value})
+                 data={key: value for key, value in (("parent", comment.parent_id), ("stance", stance),
+                                                     ("on_behalf_of", getattr(on_behalf_of, "pk", None))) if value})
     contribution_record(kind="participation.comment", target=comment, component=getattr(target, "component", None),
-                        author=author, channel=channel)
+                        author=author, channel=channel, on_behalf_of=on_behalf_of)
     if parent is not None:
         # The author of the comment answered and, when that was a reply, the author of the thread.
         recipients = [c.author for c in (answered, parent)

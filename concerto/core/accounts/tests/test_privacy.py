@@ -151,7 +151,8 @@ def test_the_downloaded_file_keeps_its_sections_in_their_usual_order(client, bus
     sections = list(json.loads(response.content))
     assert sections == [
         "exported_at", "account", "roles", "demographics", "follows", "notifications", "comments",
-        "comment_votes", "contributions", "push_subscriptions", "digest", "email_bounces", "background_jobs",
+        "comment_votes", "contributions", "push_subscriptions", "digest", "email_bounces", "actor_memberships",
+        "background_jobs",
         "audit_log", "api_tokens", "components", "verifications", "verification_codes",
     ]
 
