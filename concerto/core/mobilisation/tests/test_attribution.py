@@ -14,21 +14,9 @@ from concerto.core.attribution import SOURCE_SESSION_KEY
 from concerto.core.mobilisation import links
 from concerto.core.mobilisation.models import PrintKit
 from concerto.core.participation.models import Contribution
-from concerto.testing import ComponentFactory, UserFactory
+from concerto.testing import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def ideas(space, step):
-    return ComponentFactory(space=space, kind="proposals", title="Idées pour Sceaux")
-
-
-@pytest.fixture
-def proposal(ideas, author, agent):
-    category = proposals.category_create(actor=agent, component=ideas, name="Nature en ville")
-    return proposals.proposal_create(author=author, component=ideas, title="Des arbres fruitiers dans les écoles",
-                                     text="Des pommiers dans chaque cour.", category=category)
 
 
 def _kit(staff_client, agent, space, title="Votez pour vos projets !"):

@@ -14,27 +14,10 @@ from concerto.core.audit.models import AuditEntry
 from concerto.core.mobilisation import members
 from concerto.core.mobilisation.models import Actor, ActorMember
 from concerto.core.participation.models import Comment, Contribution
-from concerto.testing import ComponentFactory
 
 pytestmark = pytest.mark.django_db
 
 SIGNED = "Camille Martin — au nom de Les Amis du Parc"
-
-
-@pytest.fixture
-def ideas(space, step):
-    return ComponentFactory(space=space, kind="proposals", title="Idées pour Sceaux")
-
-
-@pytest.fixture
-def category(ideas, agent):
-    return proposals.category_create(actor=agent, component=ideas, name="Nature en ville")
-
-
-@pytest.fixture
-def proposal(ideas, author, category):
-    return proposals.proposal_create(author=author, component=ideas, title="Des arbres fruitiers dans les écoles",
-                                     text="Des pommiers dans chaque cour.", category=category)
 
 
 @pytest.fixture
