@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from concerto.components.proposals import services as proposals
+from concerto.components.proposals import services as proposal_services
 from concerto.core.attribution import SOURCE_SESSION_KEY
 from concerto.core.mobilisation import links
 from concerto.core.mobilisation.models import PrintKit
@@ -57,10 +57,10 @@ def test_a_resident_who_scanned_the_poster_then_comments_is_counted_for_the_kit(
     assert links.contributions_brought("kit", kit.pk) == 2 and links.people_brought("kit", kit.pk) == 1
 
 
-def test_a_proposal_posted_through_the_page_after_a_scan_is_counted(kit, ideas, proposal, resident, client):
+def test_a_proposal_posted_through_the_page_after_a_scan_is_counted(kit, proposals, proposal, resident, client):
     client.force_login(resident)
     client.get(f"/l/{kit.link.code}")
-    response = client.post(reverse("proposals:create", args=["sceaux", ideas.space.slug, ideas.pk]), {
+    response = client.post(reverse("proposals:create", args=["sceaux", proposals.space.slug, proposals.pk]), {
         "title": "Un composteur au square", "text": "Pour les épluchures du quartier.",
         "category": proposal.category_id})
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -102,7 +102,7 @@ def test_without_a_mark_or_with_a_broken_one_nothing_is_attributed(kit, proposal
     assert links.contributions_brought("kit", kit.pk) == 0 and links.people_brought("kit", kit.pk) == 0
 
 
-def test_contributions_outside_a_request_carry_no_mark(kit, ideas, proposal):
+def test_contributions_outside_a_request_carry_no_mark(kit, proposals, proposal):
     assert Contribution.objects.get(kind="proposals.proposal").source_kind == ""
 
 
@@ -143,7 +143,7 @@ def test_another_communes_agent_reaches_no_figure(kit, proposal, resident, clien
 
 
 def test_a_contribution_typed_from_paper_by_an_agent_who_scanned_is_not_attributed(
-        kit, ideas, proposal, agent, staff_client):
+        kit, proposals, proposal, agent, staff_client):
     browser = staff_client(agent)
     browser.get(f"/l/{kit.link.code}")
     category = proposal.category
@@ -152,8 +152,8 @@ def test_a_contribution_typed_from_paper_by_an_agent_who_scanned_is_not_attribut
 
     token = attribution._session.set(browser.session)
     try:
-        proposals.proposal_create(author=UserFactory(), component=ideas, title="Sur papier", text="Écrit au stand.",
-                                  category=category, channel="paper")
+        proposal_services.proposal_create(author=UserFactory(), component=proposals, title="Sur papier",
+                                          text="Écrit au stand.", category=category, channel="paper")
     finally:
         attribution._session.reset(token)
     assert links.contributions_brought("kit", kit.pk) == 0

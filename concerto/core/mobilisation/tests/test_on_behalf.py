@@ -7,7 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from concerto.components.proposals import services as proposals
+from concerto.components.proposals import services as proposal_services
 from concerto.components.proposals.models import Proposal
 from concerto.core.accounts.services import account_delete
 from concerto.core.audit.models import AuditEntry
@@ -31,8 +31,8 @@ def member(association, resident, agent):
     return members.member_confirm(user=resident, member=invited)
 
 
-def _create_url(ideas):
-    return reverse("proposals:create", args=["sceaux", ideas.space.slug, ideas.pk])
+def _create_url(proposals):
+    return reverse("proposals:create", args=["sceaux", proposals.space.slug, proposals.pk])
 
 
 def _proposal_data(category, **extra):
@@ -44,20 +44,20 @@ def _comment_url(target):
     return reverse("participation:comment", args=[ContentType.objects.get_for_model(target).pk, target.pk])
 
 
-def test_only_members_see_the_choice(client, ideas, proposal, member, author):
+def test_only_members_see_the_choice(client, proposals, proposal, member, author):
     client.force_login(member.user)
-    for url in (_create_url(ideas), proposal.get_absolute_url()):
+    for url in (_create_url(proposals), proposal.get_absolute_url()):
         page = client.get(url).content.decode()
         assert "Vous contribuez" in page and "Au nom de Les Amis du Parc" in page and "En mon nom" in page
     client.force_login(author)
-    for url in (_create_url(ideas), proposal.get_absolute_url()):
+    for url in (_create_url(proposals), proposal.get_absolute_url()):
         page = client.get(url).content.decode()
         assert "Vous contribuez" not in page and "Amis du Parc" not in page
 
 
-def test_a_member_posts_a_proposal_on_behalf_of_the_association_and_it_shows(client, ideas, category, member):
+def test_a_member_posts_a_proposal_on_behalf_of_the_association_and_it_shows(client, proposals, category, member):
     client.force_login(member.user)
-    response = client.post(_create_url(ideas), _proposal_data(category, on_behalf_of=member.actor.pk))
+    response = client.post(_create_url(proposals), _proposal_data(category, on_behalf_of=member.actor.pk))
     assert response.status_code == 302, response.content.decode()[:2000]
     created = Proposal.objects.get(title="Un composteur au square")
     assert Contribution.objects.get(kind="proposals.proposal", target_id=created.pk).on_behalf_of == member.actor
@@ -78,9 +78,9 @@ def test_a_member_comments_on_behalf_or_in_their_own_name(client, proposal, memb
 
 
 def test_a_non_member_posting_an_actor_id_is_refused_in_french_and_keeps_the_text(
-        client, ideas, category, proposal, association, author):
+        client, proposals, category, proposal, association, author):
     client.force_login(author)
-    response = client.post(_create_url(ideas), _proposal_data(category, on_behalf_of=association.pk))
+    response = client.post(_create_url(proposals), _proposal_data(category, on_behalf_of=association.pk))
     page = response.content.decode()
     assert response.status_code == 400
     assert "au nom d’une organisation dont vous êtes membre" in page and "Un composteur au square" in page
@@ -90,28 +90,28 @@ def test_a_non_member_posting_an_actor_id_is_refused_in_french_and_keeps_the_tex
     assert not Comment.objects.exists()
 
 
-def test_an_invitation_not_yet_confirmed_gives_no_choice(client, ideas, category, association, resident, agent):
+def test_an_invitation_not_yet_confirmed_gives_no_choice(client, proposals, category, association, resident, agent):
     members.member_add(actor=agent, item=association, email=resident.email)
     client.force_login(resident)
-    assert "Vous contribuez" not in client.get(_create_url(ideas)).content.decode()
-    assert client.post(_create_url(ideas), _proposal_data(category, on_behalf_of=association.pk)).status_code == 400
+    assert "Vous contribuez" not in client.get(_create_url(proposals)).content.decode()
+    assert client.post(_create_url(proposals), _proposal_data(category, on_behalf_of=association.pk)).status_code == 400
 
 
-def test_another_communes_actor_is_refused(client, ideas, category, montreuil, resident, outsider):
+def test_another_communes_actor_is_refused(client, proposals, category, montreuil, resident, outsider):
     elsewhere = Actor.objects.create(organisation=montreuil, name="Montreuil Solidaire", kind="association")
     members.member_confirm(user=resident, member=members.member_add(actor=outsider, item=elsewhere,
                                                                     email=resident.email))
     client.force_login(resident)
-    assert "Montreuil Solidaire" not in client.get(_create_url(ideas)).content.decode()
-    response = client.post(_create_url(ideas), _proposal_data(category, on_behalf_of=elsewhere.pk))
+    assert "Montreuil Solidaire" not in client.get(_create_url(proposals)).content.decode()
+    response = client.post(_create_url(proposals), _proposal_data(category, on_behalf_of=elsewhere.pk))
     assert response.status_code == 400 and not Proposal.objects.filter(title="Un composteur au square").exists()
     with pytest.raises(ValidationError):  # the service refuses too (the API, a chat)
-        proposals.proposal_create(author=resident, component=ideas, title="Par le service", text="Texte.",
-                                  category=category, on_behalf_of=elsewhere)
+        proposal_services.proposal_create(author=resident, component=proposals, title="Par le service",
+                                          text="Texte.", category=category, on_behalf_of=elsewhere)
 
 
 def test_an_agent_invites_the_person_confirms_from_their_account_then_leaves(
-        client, staff_client, agent, association, resident, ideas, category):
+        client, staff_client, agent, association, resident, proposals, category):
     actor_url = reverse("mobilisation_backoffice:actor", args=["sceaux", association.pk])
     browser = staff_client(agent)
     refused = browser.post(actor_url, {"member": "1", "member-email": "personne@example.org"})
@@ -125,13 +125,13 @@ def test_an_agent_invites_the_person_confirms_from_their_account_then_leaves(
     assert "Les Amis du Parc" in account and "Confirmer" in account
     invitation = ActorMember.objects.get()
     client.post(reverse("mobilisation_account:membership_confirm", args=[invitation.pk]))
-    assert "Au nom de Les Amis du Parc" in client.get(_create_url(ideas)).content.decode()
-    client.post(_create_url(ideas), _proposal_data(category, on_behalf_of=association.pk))
+    assert "Au nom de Les Amis du Parc" in client.get(_create_url(proposals)).content.decode()
+    client.post(_create_url(proposals), _proposal_data(category, on_behalf_of=association.pk))
     signed = Proposal.objects.get(title="Un composteur au square")
 
     client.post(reverse("mobilisation_account:membership_leave", args=[invitation.pk]))
     assert not ActorMember.objects.exists()
-    assert "Vous contribuez" not in client.get(_create_url(ideas)).content.decode()
+    assert "Vous contribuez" not in client.get(_create_url(proposals)).content.decode()
     assert SIGNED in client.get(signed.get_absolute_url()).content.decode()  # what was signed stays signed
     assert set(AuditEntry.objects.filter(action__startswith="mobilisation.actor_member").values_list(
         "action", flat=True)) == {"mobilisation.actor_member_added", "mobilisation.actor_member_confirmed",
