@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "concerto.core.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The session's mark of the short link that brought the visitor, for the contributions ledger (core/attribution.py).
+    "concerto.core.attribution.AttributionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -217,6 +219,9 @@ else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Background jobs (concerto.core.jobs, docs/operations.md "Background jobs"). The private folder holds their
 # uploads and produced files; it must not be under the /media/ the proxy serves (empty: "private" next to it).
+# A contribution is attributed to the short link (print kit, campaign) followed in the same browser less than this
+# many days before (core/attribution.py says why a week).
+CONCERTO_ATTRIBUTION_DAYS = int(env("CONCERTO_ATTRIBUTION_DAYS", "7"))
 CONCERTO_EXPORT_JOB_ROWS = int(env("CONCERTO_EXPORT_JOB_ROWS", "5000"))
 CONCERTO_JOB_STALE_AFTER = int(env("CONCERTO_JOB_STALE_AFTER", "900"))
 CONCERTO_JOB_FILE_DAYS = int(env("CONCERTO_JOB_FILE_DAYS", "7"))

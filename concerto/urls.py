@@ -13,6 +13,7 @@ from concerto.core import geocoding, maps, metrics, registry, views
 from concerto.core.accountability import urls as accountability_urls
 from concerto.core.accounts import urls as accounts_urls
 from concerto.core.mobilisation import campaign_views
+from concerto.core.mobilisation import urls as mobilisation_urls
 from concerto.core.mobilisation import views as mobilisation_views
 from concerto.core.participation import urls as participation_urls
 from concerto.core.participation import views as participation_views
@@ -57,6 +58,7 @@ urlpatterns = [
     # The account's pages and its notifications pages (participation's) share /compte/ and the "accounts" names.
     path("compte/discussions/", include("concerto.channels.account_urls")),
     path("compte/mes-contributions/", include(accountability_urls.account_urlpatterns)),
+    path("compte/organisations/", include(mobilisation_urls.account_urlpatterns)),
     path("compte/", include((accounts_urls.urlpatterns + participation_urls.account_urlpatterns, "accounts"))),
     path("compte/", include("allauth.urls")),
     path("gestion/<slug:org_slug>/decisions/", include("concerto.core.accountability.backoffice_urls")),

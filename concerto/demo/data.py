@@ -17,6 +17,7 @@ from concerto.components.budgets.demo import demo_ideas_load as budgets_demo_ide
 from concerto.components.budgets.demo import demo_load as budgets_demo_load
 from concerto.components.budgets.demo import demo_open_vote_load as budgets_demo_open_vote_load
 from concerto.components.budgets.demo import demo_space as budgets_demo_space
+from concerto.components.budgets.models import Project
 from concerto.components.consultations.demo import demo_load as consultation_demo_load
 from concerto.components.events.demo import demo_load as events_demo_load
 from concerto.components.events.services import event_create, event_publish
@@ -59,6 +60,8 @@ PERSONAS = [
     ("agent@montreuil.demo", "Sophie Laurent", "agent", "montreuil"),
     ("habitant@sceaux.demo", "Camille Martin", None, None),
     ("habitante@saint-denis.demo", "Awa Diallo", None, None),
+    # A member of Montreuil's Maison de quartier Lounès-Matoub, who comments « au nom de » it (mobilisation).
+    ("asso@montreuil.demo", "Yasmina Benali", None, None),
 ]
 
 
@@ -226,7 +229,11 @@ def demo_load() -> dict:
 
     # Concertation plans and actors (issue 18): Montreuil's PLU published, Sceaux's garden in preparation.
     mobilisation_demo_load(montreuil_actor=montreuil_agent, plu=plu, sceaux_actor=sceaux_agent,
-                           menagerie=Space.objects.get(organisation__slug="sceaux", slug="jardin-de-la-menagerie"))
+                           menagerie=Space.objects.get(organisation__slug="sceaux", slug="jardin-de-la-menagerie"),
+                           association_member=users["asso@montreuil.demo"],
+                           behalf_target=next((project for project in Project.objects.filter(
+                               component__space__organisation__slug="montreuil").order_by("pk")
+                               if project.is_public), None))
     _themes()
     _birth_years()
     return {"users": len(users), "spaces": Space.objects.count()}

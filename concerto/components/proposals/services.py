@@ -18,6 +18,7 @@ from concerto.components.proposals.models import Category, Proposal, Support
 from concerto.core.accounts.permissions import assignable_agents
 from concerto.core.accounts.verification import action_require
 from concerto.core.audit.services import audit_record
+from concerto.core.participation.behalf import behalf_check
 from concerto.core.participation.models import Channel
 from concerto.core.participation.services import (
     comments_move,
@@ -105,8 +106,9 @@ def _index_words(proposal: Proposal) -> None:
 @send_limited("proposal")
 @transaction.atomic
 def proposal_create(*, author, component, title: str, text: str, category=None, image=None,
-                    image_alt: str = "", point=None, channel: str = "web") -> Proposal:
-    """AUTHOR submits a proposal in COMPONENT while its current step takes submissions.
+                    image_alt: str = "", point=None, channel: str = "web", on_behalf_of=None) -> Proposal:
+    """AUTHOR submits a proposal in COMPONENT while its current step takes submissions, in their own name or
+    ON_BEHALF_OF an actor of the directory they are a member of (core/participation/behalf.py).
 
     POINT is None or (latitude, longitude); the commune at that point is stored with it. Raises
     VerificationRequired when the component reserves submissions to verified residents and AUTHOR is not
@@ -119,6 +121,7 @@ def proposal_create(*, author, component, title: str, text: str, category=None, 
         closed = _("Submissions are closed.")
         raise ProposalError(f"{closed} {window.message}")
     values = _clean_content(component, title=title, text=text, category=category, point=point)
+    behalf_check(user=author, organisation=component.space.organisation, actor=on_behalf_of)
     image = uploaded_image_clean(image)
     image_alt = (image_alt or "").strip()
     if image and not image_alt:
@@ -132,7 +135,7 @@ def proposal_create(*, author, component, title: str, text: str, category=None, 
     _index_words(proposal)
     proposal.save()
     contribution_record(kind="proposals.proposal", target=proposal, component=component, author=author,
-                        channel=channel)
+                        channel=channel, on_behalf_of=on_behalf_of)
     audit_record(actor=author, action="proposals.proposal_created", target=proposal,
                  organisation=component.space.organisation)
     return proposal

@@ -17,6 +17,7 @@ from concerto.components.proposals.forms import FilterForm, ProposalForm
 from concerto.components.proposals.models import Proposal, Support
 from concerto.core.accounts.verification import action_refusal
 from concerto.core.forms import form_unchecked, similar_while_typing
+from concerto.core.participation.behalf import behalf_field_add
 from concerto.core.participation.models import ItemLink
 from concerto.core.participation.submissions.views import submission_points
 from concerto.core.ratelimit import rate_limited, sender_of
@@ -187,7 +188,8 @@ def proposal_create(request, org_slug, space_slug, component_id):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     window = component.window("submissions_open")
-    form = ProposalForm(request.POST or None, request.FILES or None, component=component)
+    form = behalf_field_add(ProposalForm(request.POST or None, request.FILES or None, component=component),
+                            request.user, component.space.organisation)
     if not window.open:
         closed = _("Submissions are closed.")
         return _proposal_form_page(request, component, None, status=403 if request.method == "POST" else 200,

@@ -35,4 +35,6 @@ urlpatterns = [
     path(f"{SPACE}/plan/depublier/", views.plan_publication, {"action": "unpublish"}, name="plan_unpublish"),
     path(f"{SPACE}/plan/<slug:section_slug>/", views.plan_section, name="plan_section"),
     path(f"{SPACE}/plan/<slug:section_slug>/<int:row_id>/retirer/", views.plan_row_remove, name="plan_row_remove"),
+    # Actors' members, who contribute « au nom de » them (members.py).
+    path(f"{ORG}/acteurs/<int:actor_id>/membres/<int:member_id>/retirer/", views.member_remove, name="member_remove"),
 ]

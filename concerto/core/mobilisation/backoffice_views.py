@@ -12,16 +12,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.accounts.permissions import MANAGE, READ, VIEW_PERSONAL_DATA
 from concerto.core.forms import form_saved
-from concerto.core.mobilisation import services
+from concerto.core.mobilisation import members, services
 from concerto.core.mobilisation.forms import (
     ActorFilterForm,
     ActorForm,
     ContactForm,
+    MemberForm,
     MilestoneForm,
     PlanSectionForm,
     StakeholderForm,
 )
-from concerto.core.mobilisation.models import Actor, ActorContact, PlanMilestone, PlanStakeholder
+from concerto.core.mobilisation.models import Actor, ActorContact, ActorMember, PlanMilestone, PlanStakeholder
 from concerto.core.spaces.models import Space
 
 PAGE = 200
@@ -201,6 +202,11 @@ def actor(request, org_slug, actor_id):
     initial["topics"] = list(item.topics.all())
     form = ActorForm(request.POST if "name" in request.POST else None, initial=initial)
     contact_form = ContactForm(request.POST if "contact" in request.POST else None)
+    member_form = MemberForm(request.POST if "member" in request.POST else None, prefix="member")
+    if member_form.is_bound and form_saved(request, member_form, lambda: members.member_add(
+            actor=request.user, item=item, email=member_form.cleaned_data["email"]),
+            done=_("The person is invited: they will confirm from their account page.")):
+        return redirect("mobilisation_backoffice:actor", org_slug, item.pk)
     if form_saved(request, form, lambda: services.actor_save(
             actor=request.user, organisation=request.organisation, values=form.cleaned_data, existing=item),
             done=_("The actor is saved.")):
@@ -220,7 +226,8 @@ def actor(request, org_slug, actor_id):
         "form": form, "item": item, "contact_form": contact_form, "may_see_contacts": may_see_contacts,
         "can_manage": _may_manage(request),
         "contacts": item.contacts.all() if may_see_contacts else None,
-    }, status=max(_status(form), _status(contact_form)))
+        "members": item.members.select_related("user"), "member_form": member_form,
+    }, status=max(_status(form), _status(contact_form), _status(member_form)))
 
 
 @require_POST
@@ -241,3 +248,12 @@ def actor_delete(request, org_slug, actor_id):
     services.actor_delete(actor=request.user, item=item)
     messages.success(request, _("The actor is removed from the directory."))
     return redirect("mobilisation_backoffice:actors", org_slug)
+
+
+@require_POST
+@backoffice_view(MANAGE)
+def member_remove(request, org_slug, actor_id, member_id):
+    item = _actor(request, actor_id)
+    members.member_remove(actor=request.user, member=get_object_or_404(ActorMember, pk=member_id, actor=item))
+    messages.success(request, _("The member is removed: they can no longer contribute on behalf of this actor."))
+    return redirect("mobilisation_backoffice:actor", org_slug, item.pk)

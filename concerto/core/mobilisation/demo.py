@@ -2,14 +2,18 @@
 published plan with actors of its directory and a poster with a few scans; Sceaux's garden of the Ménagerie, in
 preparation, a draft plan. Safe to run again (the plans are written over, the actors found by name, the poster by
 its title). Montreuil also sent a campaign to the 15-29 year-olds who asked for invitations to take part (four demo
-residents), with a few opens and visits."""
+residents), with a few opens and visits. A member of the Maison de quartier Lounès-Matoub (`asso@montreuil.demo`)
+comments « au nom de » it on the item the demo hands over (one of Montreuil's budget projects: the kernel imports
+no component)."""
 
 import datetime
 
 from django.utils import timezone
 
-from concerto.core.mobilisation import campaigns, kits, links, services
-from concerto.core.mobilisation.models import Actor, Campaign, Plan, PrintKit
+from concerto.core.mobilisation import campaigns, kits, links, members, services
+from concerto.core.mobilisation.models import Actor, ActorMember, Campaign, Plan, PrintKit
+from concerto.core.participation.models import Comment
+from concerto.core.participation.services import comment_create
 
 MONTREUIL_ACTORS = (
     ("Maison de quartier Lounès-Matoub", "association", "La Noue, Clos-Français", True,
@@ -31,7 +35,7 @@ def _actor(organisation, actor, name, kind, quartiers, priority, description):
         "website": ""})
 
 
-def demo_load(*, montreuil_actor, plu, sceaux_actor, menagerie) -> None:
+def demo_load(*, montreuil_actor, plu, sceaux_actor, menagerie, association_member=None, behalf_target=None) -> None:
     actors = [_actor(plu.organisation, montreuil_actor, *row) for row in MONTREUIL_ACTORS]
     plan = services.plan_of(plu)
     plan.stakeholders.all().delete()
@@ -84,6 +88,8 @@ def demo_load(*, montreuil_actor, plu, sceaux_actor, menagerie) -> None:
         services.plan_unpublish(actor=sceaux_actor, plan=draft)
     _poster(montreuil_actor, plu)
     _campaign(montreuil_actor, plu)
+    if association_member is not None and behalf_target is not None:
+        _on_behalf(montreuil_actor, actors[0], association_member, behalf_target)
 
 
 def _poster(actor, plu) -> None:
@@ -139,3 +145,12 @@ def _campaign(actor, plu) -> None:
     Campaign.objects.filter(pk=campaign.pk).update(opens=2)
     for _visit in range(2):
         links.short_link_count(link=campaign.link)
+def _on_behalf(agent, association, person, target) -> None:
+    """PERSON, a confirmed member of ASSOCIATION, comments on TARGET on its behalf (once)."""
+    if not ActorMember.objects.filter(actor=association, user=person).exists():
+        members.member_confirm(user=person, member=members.member_add(actor=agent, item=association,
+                                                                      email=person.email))
+    body = ("La Maison de quartier soutient ce projet\u00a0: nos ateliers du mercredi peuvent aider à le faire "
+            "vivre avec les familles de La Noue.")
+    if not Comment.objects.filter(author=person, body=body).exists():
+        comment_create(author=person, target=target, body=body, on_behalf_of=association)

@@ -100,6 +100,14 @@ class ContactForm(forms.Form):
         help_text=_("Tick only if the person said yes. Every invitation lets them stop in one click."))
 
 
+class MemberForm(forms.Form):
+    """An existing account to add to an actor's members, by its email."""
+
+    email = EmailFormField(label=pgettext_lazy("person", "Email"),
+                           help_text=_("The address of the person's account on this site. They will confirm from "
+                                       "their account before they can contribute on behalf of this actor."))
+
+
 class ActorFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *ActorKind.choices], required=False)
     qpv = forms.BooleanField(label=_("In a priority neighbourhood (QPV)"), required=False)

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from concerto.core.accounts.decorators import backoffice_view
 from concerto.core.accounts.permissions import MANAGE, READ
+from concerto.core.attribution import attribution_days
 from concerto.core.forms import form_saved
 from concerto.core.mobilisation import kits
 from concerto.core.mobilisation.forms import KitForm, KitTargetForm
@@ -27,10 +28,11 @@ def short_url(link) -> str:
 
 @backoffice_view(MANAGE, read=READ)
 def kit_list(request, org_slug):
-    rows = [(kit, total, recent, short_url(kit.link)) for kit, total, recent in
-            kits.kits_with_visits(request.organisation)]
+    rows = [(kit, total, recent, short_url(kit.link), contributions, people) for kit, total, recent, contributions,
+            people in kits.kits_with_visits(request.organisation)]
     return render(request, "mobilisation/backoffice/kits.html", {
-        "rows": rows, "can_manage": request.user.has_perm(MANAGE, request.organisation)})
+        "rows": rows, "can_manage": request.user.has_perm(MANAGE, request.organisation),
+        "attribution_days": attribution_days()})
 
 
 @require_http_methods(["GET", "POST"])

@@ -87,8 +87,10 @@ def kit_delete(*, actor, kit: PrintKit) -> None:
         kit.link.delete()
 
 
-def kits_with_visits(organisation) -> list[tuple[PrintKit, int, int]]:
-    """ORGANISATION's kits, each with its scans in all and in the last 30 days."""
+def kits_with_visits(organisation) -> list[tuple[PrintKit, int, int, int, int]]:
+    """ORGANISATION's kits, each with its scans in all and in the last 30 days, and the contributions and people it
+    brought (links.brought_by)."""
     kits = list(PrintKit.objects.filter(organisation=organisation).select_related("link"))
     counts = links.visits_of([kit.link for kit in kits])
-    return [(kit, *counts[kit.link_id]) for kit in kits]
+    brought = links.brought_by(ShortLink.Source.KIT, [kit.pk for kit in kits])
+    return [(kit, *counts[kit.link_id], *brought[kit.pk]) for kit in kits]

@@ -8,9 +8,9 @@ scans are all counted. Nothing about the person is kept: no address, no time, no
 A sender (network address) following links faster than LIMIT is still sent on, but no longer counted, so that a
 script cannot inflate the figures.
 
-The visit is marked in the session under SOURCE_SESSION_KEY (source kind, source id, code, day), for a later
-contribution to be attributed to the poster or the campaign that brought it; the attribution figures belong to the
-campaigns (not built yet).
+The visit is marked in the session under SOURCE_SESSION_KEY (source kind, source id, code, day); a contribution
+made in the same browser within CONCERTO_ATTRIBUTION_DAYS keeps the link's source on its ledger row
+(core/attribution.py), and `contributions_brought` / `people_brought` count them for a kit or a campaign.
 """
 
 import datetime
@@ -18,15 +18,17 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from concerto.core import ratelimit
+from concerto.core.attribution import SOURCE_SESSION_KEY as SOURCE_SESSION_KEY  # its home; the short links write it
+from concerto.core.attribution import source_mark
 from concerto.core.mobilisation.models import SHORT_CODE_ALPHABET, SHORT_CODE_LENGTH, ShortLink, ShortLinkDay
+from concerto.core.participation.models import Contribution
 
-SOURCE_SESSION_KEY = "concerto_source"
 LIMIT = "short_link"
 
 
@@ -79,8 +81,7 @@ def short_link_follow(request, code: str) -> str | None:
     if link is None or not is_local_path(link.target):
         return None
     if getattr(request, "session", None) is not None:
-        request.session[SOURCE_SESSION_KEY] = {"kind": link.source_kind, "id": link.source_id, "code": link.code,
-                                               "day": timezone.localdate().isoformat()}
+        source_mark(request.session, kind=link.source_kind, source_id=link.source_id, code=link.code)
     if ratelimit.lookup_allowed(LIMIT, request):
         short_link_count(link=link)
     return link.target
@@ -95,3 +96,25 @@ def visits_of(links, *, days: int = 30) -> dict[int, tuple[int, int]]:
     recent = dict(ShortLinkDay.objects.filter(link_id__in=ids, day__gte=since).values("link_id")
                   .annotate(n=Sum("visits")).values_list("link_id", "n"))
     return {pk: (totals.get(pk) or 0, recent.get(pk) or 0) for pk in ids}
+
+
+def brought_by(source_kind: str, source_ids) -> dict[int, tuple[int, int]]:
+    """{source id: (contributions, people)} that the links of SOURCE_KIND and SOURCE_IDS brought (see
+    `people_brought` for how people are counted)."""
+    rows = (Contribution.objects.filter(source_kind=source_kind, source_id__in=list(source_ids))
+            .values("source_id").annotate(rows=Count("pk"), authors=Count("author", distinct=True),
+                                          anonymous=Count("pk", filter=Q(author__isnull=True))))
+    found = {row["source_id"]: (row["rows"], row["authors"] + row["anonymous"]) for row in rows}
+    return {pk: found.get(pk, (0, 0)) for pk in source_ids}
+
+
+def contributions_brought(source_kind: str, source_id) -> int:
+    """How many contributions were made in a browser that had followed a link of SOURCE_KIND / SOURCE_ID (a print
+    kit, a campaign) less than CONCERTO_ATTRIBUTION_DAYS before, and not another link since."""
+    return Contribution.objects.filter(source_kind=source_kind, source_id=source_id).count()
+
+
+def people_brought(source_kind: str, source_id) -> int:
+    """How many people made those contributions: distinct accounts, and each contribution without an account (an
+    anonymous answer, an erased person) as one person, since nothing tells two of them apart."""
+    return brought_by(source_kind, [source_id])[source_id][1]

@@ -85,6 +85,31 @@ class ActorContact(models.Model):
         return self.name
 
 
+class ActorMember(models.Model):
+    """A person's account linked to an actor: once they have confirmed, they may contribute « au nom de » it. An
+    agent adds an existing account by its email (pending); the person confirms or declines from their account page,
+    and may leave at any time."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the person's confirmation")
+        CONFIRMED = "confirmed", pgettext_lazy("membership", "Confirmed")
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    added_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["actor", "user"], name="one_membership_per_actor_and_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.actor_id}"
+
+
 class Plan(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")

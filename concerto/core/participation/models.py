@@ -348,13 +348,21 @@ class Contribution(models.Model):
     residence = models.ForeignKey("territory.Organisation", null=True, blank=True, on_delete=models.SET_NULL,
                                   related_name="+")
     created_at = models.DateTimeField(db_index=True)
+    # The tagged link (a print kit, a campaign) the contributor followed in the same browser shortly before, if any
+    # (core/attribution.py): the kind and id of what printed or sent it, nothing about the person.
+    source_kind = models.CharField(max_length=16, blank=True, default="")
+    source_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # A member of an actor of the directory (an association...) may contribute « au nom de » it (mobilisation).
+    on_behalf_of = models.ForeignKey("mobilisation.Actor", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
 
     class Meta:
         ordering = ["created_at", "pk"]
         verbose_name = _("contribution")
         verbose_name_plural = _("contributions")
         indexes = [models.Index(fields=["target_type", "target_id"]),
-                   models.Index(fields=["component", "kind"])]
+                   models.Index(fields=["component", "kind"]),
+                   models.Index(fields=["source_kind", "source_id"])]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.target_id} ({self.channel})"

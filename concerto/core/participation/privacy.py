@@ -85,7 +85,8 @@ def erase_personal_data(user) -> dict:
     who made them; votes, follows, notifications and the digest subscription go."""
     comments = Comment.objects.filter(author=user).update(author=None)
     CommentVote.objects.filter(user=user).delete()
-    Contribution.objects.filter(author=user).update(author=None)
+    # The « au nom de » goes with the author: an actor is not left speaking through an anonymous contribution.
+    Contribution.objects.filter(author=user).update(author=None, on_behalf_of=None)
     Follow.objects.filter(user=user).delete()
     Notification.objects.filter(recipient=user).delete()
     PushSubscription.objects.filter(user=user).delete()

@@ -16,7 +16,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from concerto.core.accounts.verification import action_require
+from concerto.core.attribution import current_source
 from concerto.core.audit.services import audit_record
+from concerto.core.participation.behalf import behalf_check
 from concerto.core.participation.feed import feed_withdraw
 from concerto.core.participation.models import (
     Channel,
@@ -206,19 +208,21 @@ def organisation_of(target):
 @send_limited("comment")
 @transaction.atomic
 def comment_create(*, author, target, body: str, channel: str = Channel.WEB, parent: Comment | None = None,
-                   stance: str = "") -> Comment:
+                   stance: str = "", on_behalf_of=None) -> Comment:
     """Publish a comment on TARGET, or a reply to PARENT (a comment on the same TARGET).
 
     Threads are one level deep: replying to a reply answers its top-level comment. Nobody may reply to
     a comment hidden by moderation. STANCE ("for", "against", "neutral" or "") is for top-level comments
     on targets whose model sets `comment_stances = True`. The comment goes into the contributions
     ledger, and the author of PARENT (and of its thread, if PARENT is a reply) gets a notification.
-    Raises ValidationError (French messages, keyed by "body", "parent" or "stance") on bad input, and
-    VerificationRequired when the component reserves comments to verified residents.
+    ON_BEHALF_OF: an actor of the directory the author signs for (participation/behalf.py).
+    Raises ValidationError (French messages, keyed by "body", "parent", "stance" or "on_behalf_of") on bad input,
+    and VerificationRequired when the component reserves comments to verified residents.
     """
     component = getattr(target, "component", None)
     if component is not None:
         action_require(user=author, component=component, action="comment")
+    behalf_check(user=author, organisation=organisation_of(target), actor=on_behalf_of)
     body = (body or "").strip()
     stance = (stance or "").strip()
     content_type = ContentType.objects.get_for_model(target)
@@ -249,10 +253,12 @@ def comment_create(*, author, target, body: str, channel: str = Channel.WEB, par
         body=body, channel=channel, parent=parent, stance=stance,
     )
     audit_record(actor=author, action="comment.created", target=comment, organisation=comment.organisation,
-                 data={key: value for key, value in (("parent", comment.parent_id), ("stance", stance)) if value})
+                 data={key: value for key, value in (("parent", comment.parent_id), ("stance", stance),
+                                                     ("on_behalf_of", getattr(on_behalf_of, "pk", None))) if value})
     if not Comment.staff_only(target):
         contribution_record(kind="participation.comment", target=comment,
-                            component=getattr(target, "component", None), author=author, channel=channel)
+                            component=getattr(target, "component", None), author=author, channel=channel,
+                            on_behalf_of=on_behalf_of)
     if parent is not None:
         # The author of the comment answered and, when that was a reply, the author of the thread.
         recipients = [c.author for c in (answered, parent)
@@ -366,21 +372,27 @@ def _close_reports(content, moderator, status) -> None:
 
 
 def contribution_record(*, kind: str, target, component=None, author=None, channel: str = Channel.WEB,
-                        residence=None, created_at=None) -> Contribution:
+                        residence=None, created_at=None, on_behalf_of=None) -> Contribution:
     """Write TARGET (a proposal, a response, a support...) into the contributions ledger.
 
-    RESIDENCE defaults to the author's commune of residence when they gave it. Call it in the same
-    transaction as the write it records."""
+    RESIDENCE defaults to the author's commune of residence when they gave it. A contribution made on the website
+    keeps the tagged link that brought its author (core/attribution.py: a print kit, a campaign). ON_BEHALF_OF is an
+    actor of the directory the author contributes for, already checked by the caller
+    (`mobilisation.behalf.behalf_actor`). Call it in the same transaction as the write it records."""
     if channel not in Channel.values:
         raise ValueError(f"Unknown channel {channel!r}")
     user = author if author is not None and author.is_authenticated else None
     if residence is None and user is not None:
         residence = getattr(user, "residence", None)
     organisation = component.space.organisation if component is not None else organisation_of(target)
+    # Only what the person does in their own browser: an agent typing paper forms, a chat or the API has no mark.
+    source = current_source() if channel == Channel.WEB else None
     return Contribution.objects.create(
         organisation=organisation, component=component, kind=kind,
         target_type=ContentType.objects.get_for_model(target), target_id=target.pk,
         channel=channel, author=user, residence=residence, created_at=created_at or timezone.now(),
+        source_kind=source[0] if source else "", source_id=source[1] if source else None,
+        on_behalf_of=on_behalf_of if user is not None else None,
     )
 
 

@@ -28,6 +28,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from concerto.core.participation import digests, feed, push, services
 from concerto.core.participation import notifications as pipeline
+from concerto.core.participation.behalf import FIELD as BEHALF_FIELD
+from concerto.core.participation.behalf import behalf_field_add
 from concerto.core.participation.forms import CommentForm, CommentVoteForm, PlaceFollowForm, ReportForm
 from concerto.core.participation.models import (
     Comment,
@@ -114,12 +116,14 @@ def comment(request, content_type_id: int, object_id: int):
     if not request.user.has_perm("participation.comment", target):
         raise PermissionDenied(_("Comments are closed here."))
     is_reply = bool(request.POST.get("parent"))
-    form = CommentForm(request.POST, stances=Comment.stances_offered(target) and not is_reply)
+    form = behalf_field_add(CommentForm(request.POST, stances=Comment.stances_offered(target) and not is_reply),
+                            request.user, services.organisation_of(target))
     if form.is_valid():
         try:
             created = services.comment_create(
                 sender=sender_of(request), author=request.user, target=target, body=form.cleaned_data["body"],
                 parent=form.cleaned_data.get("parent"), stance=form.cleaned_data.get("stance", ""),
+                on_behalf_of=form.cleaned_data.get(BEHALF_FIELD),
             )
         except ValidationError as error:
             for field, problems in error.message_dict.items():

@@ -14,7 +14,7 @@ def test_the_demo_has_a_poster_for_montreuil_s_plu_with_scans(client):
     kit = PrintKit.objects.get(organisation__slug="montreuil")
     response = client.get(f"/l/{kit.link.code}")
     assert response.status_code == 302 and response["Location"].startswith("/montreuil/")
-    (_kit, total, recent), = kits.kits_with_visits(kit.organisation)
+    (_kit, total, recent, _contributions, _people), = kits.kits_with_visits(kit.organisation)
     assert total == 24 and recent == 21  # the 23 scans of the demo and this one; 3 of them older than 30 days
     call_command("load_demo", verbosity=0)  # safe to run again: still one poster
     assert PrintKit.objects.filter(organisation__slug="montreuil").count() == 1

@@ -152,7 +152,7 @@ def test_the_downloaded_file_keeps_its_sections_in_their_usual_order(client, bus
     assert sections == [
         "exported_at", "account", "roles", "demographics", "follows", "notifications", "comments",
         "comment_votes", "contributions", "push_subscriptions", "digest", "email_bounces",
-        "campaigns_received", "background_jobs",
+        "campaigns_received", "actor_memberships", "background_jobs",
         "audit_log", "api_tokens", "components", "verifications", "verification_codes",
     ]
 

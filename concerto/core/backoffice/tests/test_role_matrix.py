@@ -50,6 +50,7 @@ READERS = {
     "mobilisation_backoffice:actor": READ,
     "mobilisation_backoffice:actor_delete": NOBODY,
     "mobilisation_backoffice:contact_remove": NOBODY,
+    "mobilisation_backoffice:member_remove": NOBODY,  # POST only
     "mobilisation_backoffice:plan": READ,
     "mobilisation_backoffice:plan_publish": NOBODY,
     "mobilisation_backoffice:plan_unpublish": NOBODY,

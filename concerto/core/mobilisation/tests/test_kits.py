@@ -62,7 +62,7 @@ def test_visits_counted_from_two_sessions_and_days_add_up(kit):
     links.short_link_count(link=kit.link, day=timezone.localdate() - datetime.timedelta(days=40))
     # two counts of the same day made as if in parallel: the second finds the first's row
     links.short_link_count(link=kit.link)
-    assert kits.kits_with_visits(kit.organisation) == [(kit, 5, 4)]
+    assert kits.kits_with_visits(kit.organisation) == [(kit, 5, 4, 0, 0)]
 
 
 def test_an_unknown_code_is_the_french_not_found_page(client):

@@ -9,10 +9,12 @@ from django.utils.translation import npgettext
 
 from concerto.core.accounts.verification import action_refusal
 from concerto.core.french import day_and_hour
+from concerto.core.participation.behalf import FIELD as BEHALF_FIELD
+from concerto.core.participation.behalf import behalf_field_add, behalf_names
 from concerto.core.participation.forms import CommentForm
 from concerto.core.participation.models import Comment
 from concerto.core.participation.rules import comments_allowed
-from concerto.core.participation.services import is_following
+from concerto.core.participation.services import is_following, organisation_of
 from concerto.core.spaces.models import Space
 from concerto.core.territory.models import Organisation
 
@@ -75,6 +77,8 @@ def comment_thread(context, target):
                                  next_url=context["request"].get_full_path())
         can_comment = can_comment and refusal is None
     stances = Comment.stances_offered(target)
+    behalf_names(comments)  # « — au nom de <actor> » after the names, in one query
+    form = behalf_field_add(CommentForm(stances=stances, auto_id="id_comment_%s"), user, organisation_of(target))
 
     top_level, replies = [], {}
     for comment in comments:
@@ -101,6 +105,7 @@ def comment_thread(context, target):
         "open": open_,
         "can_comment": can_comment,
         "refusal": refusal,
-        "form": CommentForm(stances=stances, auto_id="id_comment_%s"),
+        "form": form,
+        "behalf_choices": list(form.fields[BEHALF_FIELD].choices) if form.offers_behalf else [],
         "body_max_length": CommentForm.base_fields["body"].max_length,
     }
