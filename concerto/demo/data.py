@@ -42,6 +42,7 @@ from concerto.core.spaces.services import (
     step_create,
 )
 from concerto.core.territory.models import Organisation
+from concerto.demo.quartiers import demo_load as quartiers_demo_load
 from concerto.demo.verification import demo_load as verification_demo_load
 
 DEMO_PASSWORD = "concerto-demo-2026"
@@ -128,6 +129,7 @@ def demo_load() -> dict:
         _resource_centre(users["admin@metropole.demo"])  # also on an older demo (it loads once)
         _themes()
         _birth_years()
+        quartiers_demo_load()
         return {"users": len(users), "spaces": 0}
     metropole_admin = users["admin@metropole.demo"]
     sceaux_agent = users["agent@sceaux.demo"]
@@ -226,6 +228,7 @@ def demo_load() -> dict:
                            menagerie=Space.objects.get(organisation__slug="sceaux", slug="jardin-de-la-menagerie"))
     _themes()
     _birth_years()
+    quartiers_demo_load()  # Sceaux's quartiers, one a QPV (illustrative), and its participants' quartier
     return {"users": len(users), "spaces": Space.objects.count()}
 
 

@@ -90,6 +90,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         on_delete=models.SET_NULL, related_name="+", limit_choices_to={"kind": "commune"},
     )
     gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, blank=True)
+    # A quartier of the commune of residence (territory.Quartier), under the same consent.
+    quartier = models.ForeignKey(
+        "territory.Quartier", verbose_name=_("quartier"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # Retention: when the person was told that their inactive account would be deleted (a later sign-in
     # makes the warning void; see accounts/retention.py).
     deletion_warned_at = models.DateTimeField(null=True, blank=True)

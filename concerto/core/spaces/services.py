@@ -21,7 +21,7 @@ from concerto.core.uploads import image_clean
 # Back-office pages of an organisation live at /gestion/<org_slug>/<word>/, next to its spaces:
 # a space may not take one of these words as its slug.
 BACKOFFICE_WORDS = {"equipe", "reglages", "journal", "moderation", "espaces", "nouveau", "residents", "contours",
-                    "taches", "participation", "canaux", "lettres", "acteurs", "kits"}
+                    "taches", "participation", "canaux", "lettres", "acteurs", "kits", "quartiers"}
 
 
 def reserved_space_slugs() -> set[str]:
