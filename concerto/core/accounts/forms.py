@@ -74,7 +74,12 @@ class ProfileForm(forms.Form):
         label=_("Your quartier"), required=False, coerce=int, empty_value=None,
         help_text=_("The quartiers your commune has described. Choose the commune where you live above too."))
 
-    DEMOGRAPHICS = ("birth_year", "residence", "gender", "quartier")
+    activity = forms.ChoiceField(
+        label=_("Your activity"), required=False, widget=forms.RadioSelect,
+        choices=[("", _("I prefer not to say")), *User.Activity.choices],
+        help_text=_("Asked by your commune, as the census does."))
+
+    DEMOGRAPHICS = ("birth_year", "residence", "gender", "quartier", "activity")
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,6 +93,10 @@ class ProfileForm(forms.Form):
             self.fields["quartier"].choices = [("", _("I do not know, or I prefer not to say")), *groups.items()]
         else:
             del self.fields["quartier"]
+        # Activity: only where the person's commune asks it (the service keeps it only for such a commune).
+        residence = getattr(user, "residence", None) if getattr(user, "residence_id", None) else None
+        if residence is None or not residence.asks_activity:
+            del self.fields["activity"]
 
     def clean(self):
         cleaned = super().clean()
@@ -140,6 +149,7 @@ class ProfileForm(forms.Form):
             "residence": user.residence_id,
             "gender": user.gender,
             "quartier": user.quartier_id,
+            "activity": user.activity,
         }
 
 

@@ -40,12 +40,16 @@ def profile_update(*, user: User, display_name: str, demographics: dict | None) 
     return user
 
 
-def demographics_record(*, user: User, birth_year: int | None, residence, gender: str, quartier=None) -> bool:
+def demographics_record(*, user: User, birth_year: int | None, residence, gender: str, quartier=None,
+                        activity: str = "") -> bool:
     """Store the demographics the person consents to give. True if something changed. A quartier is kept only
     with the commune it belongs to."""
     if quartier is not None and (residence is None or quartier.organisation_id != residence.pk):
         quartier = None
-    values = {"birth_year": birth_year, "residence": residence, "gender": gender or "", "quartier": quartier}
+    if residence is None or not residence.asks_activity:
+        activity = ""  # asked only where the commune asks it
+    values = {"birth_year": birth_year, "residence": residence, "gender": gender or "", "quartier": quartier,
+              "activity": activity or ""}
     changed = user.demographics_consent_at is None or any(
         getattr(user, name) != value for name, value in values.items()
     )
@@ -55,7 +59,7 @@ def demographics_record(*, user: User, birth_year: int | None, residence, gender
         setattr(user, name, value)
     if user.demographics_consent_at is None:
         user.demographics_consent_at = timezone.now()
-    user.save(update_fields=["birth_year", "residence", "gender", "quartier", "demographics_consent_at"])
+    user.save(update_fields=["birth_year", "residence", "gender", "quartier", "activity", "demographics_consent_at"])
     return True
 
 
@@ -82,7 +86,7 @@ def people_in_quartier(quartier):
 def demographics_withdraw(*, user: User) -> bool:
     """Withdraw consent: the three values and the consent date go together. True if anything was stored."""
     had_any = bool(user.demographics_consent_at or user.birth_year or user.residence_id or user.gender
-                   or user.quartier_id)
+                   or user.quartier_id or user.activity)
     if not had_any:
         return False
     user.demographics_consent_at = None
@@ -90,7 +94,9 @@ def demographics_withdraw(*, user: User) -> bool:
     user.residence = None
     user.gender = ""
     user.quartier = None
-    user.save(update_fields=["birth_year", "residence", "gender", "quartier", "demographics_consent_at"])
+    user.activity = ""
+    user.save(update_fields=["birth_year", "residence", "gender", "quartier", "activity",
+                             "demographics_consent_at"])
     audit_record(actor=user, action="account.demographics_withdrawn")
     return True
 
@@ -139,6 +145,7 @@ def account_export(*, user: User) -> dict:
             "residence_insee_code": user.residence.insee_code if user.residence_id else None,
             "gender": user.gender or None,
             "quartier": user.quartier.name if user.quartier_id else None,
+            "activity": user.activity or None,
         },
     }
     # Comments, follows, notifications, the ledger: the kernel packages above accounts (accounts.privacy).

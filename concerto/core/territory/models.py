@@ -62,6 +62,8 @@ class Organisation(models.Model):
     # The comparison across communes (core/comparison): named to everyone, or « Commune anonyme (rang n) » to
     # those outside it. Off by default: a commune chooses to be named.
     comparison_named = models.BooleanField(_("named in the comparison across communes"), default=False)
+    # Whether the profile asks the residents of this commune their activity (INSEE's categories): optional for them.
+    asks_activity = models.BooleanField(_("asks residents their activity"), default=False)
     # Part of the cheap version that tells the point lookup (lookup.py) to rebuild its index.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 

@@ -110,3 +110,38 @@ def test_a_place_outside_every_quartier_suggests_nothing(client, resident, sceau
     FollowedPlace.objects.create(user=resident, label="Gare", latitude=48.70, longitude=2.10, radius=300)
     client.force_login(resident)
     assert "est dans le quartier" not in client.get(PROFILE).content.decode()
+
+
+def test_activity_is_asked_only_where_the_commune_asks_it(client, resident, sceaux, montreuil):
+    User.objects.filter(pk=resident.pk).update(residence=sceaux)
+    client.force_login(resident)
+    assert 'name="activity"' not in client.get(PROFILE).content.decode()
+    save(client, demographics_consent="on", residence=sceaux.pk, activity="retired")
+    resident.refresh_from_db()
+    assert resident.activity == ""  # Sceaux does not ask: nothing kept
+    sceaux.asks_activity = True
+    sceaux.save()
+    page = client.get(PROFILE).content.decode()
+    assert "Votre activité" in page and "Élève ou étudiant" in page
+    save(client, demographics_consent="on", residence=sceaux.pk, activity="retired")
+    resident.refresh_from_db()
+    assert resident.activity == "retired"
+    data = json.loads(client.post(reverse("accounts:data_export")).content)
+    assert data["demographics"]["activity"] == "retired"
+    save(client, demographics_consent="on", residence=montreuil.pk, activity="retired")  # moved: Montreuil does not ask
+    resident.refresh_from_db()
+    assert resident.activity == ""
+    User.objects.filter(pk=resident.pk).update(residence=sceaux, activity="student")
+    client.post(reverse("accounts:demographics_withdraw"))
+    resident.refresh_from_db()
+    assert resident.activity == "" and resident.residence is None
+
+
+def test_a_commune_administrator_turns_the_activity_question_on(staff_client, admin_sceaux, sceaux):
+    browser = staff_client(admin_sceaux)
+    page = browser.get(reverse("backoffice:settings", args=["sceaux"])).content.decode()
+    assert "Demander aux habitants leur activité" in page
+    browser.post(reverse("backoffice:settings", args=["sceaux"]), {"asks_activity": "on",
+                                                                   "open_data_licence": "etalab-2.0"})
+    sceaux.refresh_from_db()
+    assert sceaux.asks_activity
