@@ -26,6 +26,30 @@ class InsightsPopulationOut(Schema):
     missing_communes: list[str] = Field(description="INSEE codes of the communes below without a table.")
 
 
+class InsightsPriorityAreasOut(Schema):
+    population_share: float | None = Field(description="Inhabitants of the priority areas (QPV) over the census "
+                                                        "population of the commune; null when one is unknown.")
+    participant_share: float | None = Field(description="Share of the participants who gave their quartier; null "
+                                                         "under 5 participants.")
+    participants: int | None = Field(description="Null under 5 participants (not shown, so nobody is recognised).")
+
+
+class InsightsQuartierOut(Schema):
+    name: str
+    priority_area: bool
+    population_share: float | None
+    participant_share: float
+    participants: int = Field(description="At least 5: quartiers with fewer are left out.")
+
+
+class InsightsQuartiersOut(Schema):
+    priority_areas: InsightsPriorityAreasOut | None = Field(description="Null when no quartier is a QPV.")
+    quartiers: list[InsightsQuartierOut]
+    participants: int = Field(description="People who took part and gave a quartier of the commune.")
+    suppressed: int = Field(description="Quartiers left out: fewer than 5 participants.")
+    reason: str
+
+
 class InsightsRepresentativenessOut(Schema):
     organisation: str
     space: int | None
@@ -38,6 +62,8 @@ class InsightsRepresentativenessOut(Schema):
     source: str | None = Field(description="The population table's source and census year; null without one.")
     population: InsightsPopulationOut | None
     reason: str = Field(description="Why there is no score, when there is none.")
+    quartiers: InsightsQuartiersOut = Field(description="Participants by quartier (the priority areas of the city "
+                                                        "policy against the rest), public aggregates only.")
 
 
 class InsightsFilters(Schema):
@@ -58,7 +84,9 @@ def representativeness(request, filters: Query[InsightsFilters]):
                                                  organisation_id__in=organisation.descendant_ids()).first()
         if space is None:
             raise Http404(_("No published space of this organisation has the id %(id)s.") % {"id": filters.space})
-    result = representativeness_for(organisation=organisation, space=space)
+    result = representativeness_for(organisation=organisation, space=space, quartiers=True)
+    figures = result.quartiers
+    priority = figures.priority
     population = result.population
     return {
         "organisation": organisation.slug, "space": space.pk if space else None,
@@ -72,4 +100,13 @@ def representativeness(request, filters: Query[InsightsFilters]):
                        "missing_communes": [commune.insee_code for commune in population.missing]}
         if population else None,
         "reason": result.reason,
+        "quartiers": {
+            "priority_areas": {"population_share": priority.population_share,
+                               "participant_share": priority.participant_share,
+                               "participants": priority.participants} if priority else None,
+            "quartiers": [{"name": row.name, "priority_area": row.priority_area,
+                           "population_share": row.population_share, "participant_share": row.participant_share,
+                           "participants": row.participants} for row in figures.rows],
+            "participants": figures.answered, "suppressed": figures.suppressed, "reason": str(figures.reason),
+        },
     }

@@ -46,7 +46,8 @@ EARTH_RADIUS_M = 6_371_008.8
 # Browsers keep the outlines an hour, then revalidate with the ETag (a 304 when nothing changed).
 BROWSER_CACHE_SECONDS = 3600
 SERVER_CACHE_SECONDS = 24 * 3600
-__all__ = ["METROPOLE_BOUNDS", "Point", "PointField", "PointWidget", "boundaries_geojson", "tiles_url"]
+__all__ = ["METROPOLE_BOUNDS", "AreaField", "AreaWidget", "Point", "PointField", "PointWidget", "boundaries_geojson",
+           "tiles_url"]
 
 
 def tiles_url() -> str:
@@ -387,3 +388,63 @@ class PointField(forms.Field):
                 or getattr(old, "address", "") != getattr(new, "address", ""))
 
 
+
+
+# ---------------------------------------------------------------------------------------------------
+# An area (a quartier): a GeoJSON textarea that map.js turns into a map where one draws the polygon
+# ---------------------------------------------------------------------------------------------------
+
+class AreaWidget(forms.Textarea):
+    """The GeoJSON textarea itself (the no-JavaScript way: paste GeoJSON), with a map above it where map.js lets
+    one draw the polygon point by point (includes/area_widget.html); the textarea follows the drawing."""
+
+    template_name = "includes/area_widget.html"
+
+    def __init__(self, attrs=None, within: Organisation | None = None):
+        super().__init__({"rows": 4, "spellcheck": "false", **(attrs or {})})
+        self.within = within
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        bounds = organisation_bounds(self.within) if self.within is not None else None
+        context["widget"]["bounds"] = json.dumps(bounds) if bounds else ""
+        return context
+
+    def format_value(self, value):
+        if isinstance(value, dict):
+            return json.dumps(value)
+        return super().format_value(value)
+
+    def _render(self, template_name, context, renderer=None):
+        return mark_safe(loader.render_to_string(template_name, context))
+
+
+class AreaField(forms.CharField):
+    """A GeoJSON geometry (a Feature's geometry too) or None when empty. Whether it is the right kind of shape, and
+    where, is the service's to say (territory.quartiers.polygon_problem, polls' poll_check)."""
+
+    widget = AreaWidget
+
+    def __init__(self, *, within: Organisation | None = None, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.within = within
+
+    def to_python(self, value):
+        if isinstance(value, dict):
+            return value
+        text = (value or "").strip()
+        if not text:
+            return None
+        try:
+            value = json.loads(text)
+        except (ValueError, RecursionError):
+            raise forms.ValidationError(_("This is not GeoJSON."), code="not_geojson") from None
+        if isinstance(value, dict) and value.get("type") == "FeatureCollection" \
+                and isinstance(value.get("features"), list) and len(value["features"]) == 1:
+            value = value["features"][0]
+        if isinstance(value, dict) and value.get("type") == "Feature":
+            value = value.get("geometry")
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("This is not GeoJSON."), code="not_geojson")
+        return value

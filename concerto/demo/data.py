@@ -44,6 +44,7 @@ from concerto.core.spaces.services import (
     step_create,
 )
 from concerto.core.territory.models import Organisation
+from concerto.demo.quartiers import demo_load as quartiers_demo_load
 from concerto.demo.verification import demo_load as verification_demo_load
 
 DEMO_PASSWORD = "concerto-demo-2026"
@@ -133,6 +134,7 @@ def demo_load() -> dict:
         network_demo_load(sceaux_actor=users["agent@sceaux.demo"], montreuil_actor=users["agent@montreuil.demo"])
         _themes()
         _birth_years()
+        quartiers_demo_load()
         return {"users": len(users), "spaces": 0}
     metropole_admin = users["admin@metropole.demo"]
     sceaux_agent = users["agent@sceaux.demo"]
@@ -236,6 +238,7 @@ def demo_load() -> dict:
                                if project.is_public), None))
     _themes()
     _birth_years()
+    quartiers_demo_load()  # Sceaux's quartiers, one a QPV (illustrative), and its participants' quartier
     return {"users": len(users), "spaces": Space.objects.count()}
 
 

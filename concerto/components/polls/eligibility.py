@@ -8,10 +8,8 @@ checked inside the drawn polygon and not kept."""
 
 from __future__ import annotations
 
-import shapely
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from shapely.geometry import shape
 
 from concerto.core.accounts.verification import VerificationRequired
 from concerto.core.accounts.verification.status import verification_for, verification_url
@@ -67,10 +65,6 @@ def communes_of(users) -> dict:
     declared = Organisation.objects.in_bulk({user.residence_id for user in users
                                              if user.pk not in verified and user.residence_id})
     return {user.pk: verified.get(user.pk) or declared.get(user.residence_id) for user in users}
-
-
-def area_contains(area: dict, *, latitude: float, longitude: float) -> bool:
-    return bool(shapely.contains_xy(shape(area), longitude, latitude))
 
 
 def answer_refusal(*, poll, user, now=None) -> PollRefused | VerificationRequired | None:

@@ -1,6 +1,5 @@
 """Forms of quick polls: the answer (public) and the poll (back-office). The services, not the forms, decide."""
 
-import json
 
 from django import forms
 from django.utils.translation import gettext
@@ -8,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concerto.components.polls.models import MAX_CHOICES, MIN_CHOICES, WHY_MAX_LENGTH, Poll
 from concerto.core.forms import DATETIME_FORMATS, DateTimeInput
-from concerto.core.maps import PointField
+from concerto.core.maps import AreaField, PointField
 from concerto.core.territory.models import Organisation
 
 
@@ -61,8 +60,8 @@ class PollForm(forms.Form):
         label=_("Who is asked"), queryset=Organisation.objects.none(), required=False,
         empty_label=_("The whole organisation"))
     target_area_name = forms.CharField(label=_("Name of the quartier"), max_length=100, required=False)
-    target_area = forms.CharField(
-        label=_("Quartier (GeoJSON polygon)"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+    target_area = AreaField(
+        label=_("Quartier (GeoJSON polygon)"),
         help_text=_("Optional: a polygon drawn on a map and saved as GeoJSON (longitude, latitude). Only the "
                     "residents who give an address inside it can answer."))
 
@@ -75,20 +74,6 @@ class PollForm(forms.Form):
 
     def clean_choices(self):
         return [line for line in self.cleaned_data["choices"].splitlines() if line.strip()]
-
-    def clean_target_area(self):
-        text = self.cleaned_data["target_area"].strip()
-        if not text:
-            return None
-        try:
-            value = json.loads(text)
-        except ValueError:
-            raise forms.ValidationError(_("This is not GeoJSON.")) from None
-        if isinstance(value, dict) and value.get("type") == "Feature":
-            value = value.get("geometry")
-        if not isinstance(value, dict):
-            raise forms.ValidationError(_("This is not GeoJSON."))
-        return value
 
     def poll_values(self) -> dict:
         return dict(self.cleaned_data)

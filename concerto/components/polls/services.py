@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from concerto.components.polls.eligibility import AlreadyAnswered, answer_refusal, area_contains, identity_of
+from concerto.components.polls.eligibility import AlreadyAnswered, answer_refusal, identity_of
 from concerto.components.polls.models import MAX_CHOICES, MIN_CHOICES, WHY_MAX_LENGTH, Answer, Choice, Poll
 from concerto.core import french
 from concerto.core.audit.services import audit_record
@@ -19,6 +19,7 @@ from concerto.core.participation.feed import feed_publish
 from concerto.core.participation.models import Channel
 from concerto.core.participation.services import contribution_record, followers_of, notification_send
 from concerto.core.territory.boundaries import geometry_problem
+from concerto.core.territory.quartiers import area_contains
 
 EDITABLE_FIELDS = ("question", "multiple", "why", "opens_at", "closes_at", "results", "verified_only",
                    "target_organisation", "target_area", "target_area_name")

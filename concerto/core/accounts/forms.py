@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concerto.core.accounts.models import DEFAULT_PUBLIC_NAME_PREFIX, User, public_name_taken
-from concerto.core.territory.models import Organisation
+from concerto.core.territory.models import Organisation, Quartier
 
 OLDEST_BIRTH_YEAR = 1900
 YOUNGEST_AGE = 10
@@ -70,11 +70,49 @@ class ProfileForm(forms.Form):
         choices=[("", _("I prefer not to say")), *User.Gender.choices],
     )
 
-    DEMOGRAPHICS = ("birth_year", "residence", "gender")
+    quartier = forms.TypedChoiceField(
+        label=_("Your quartier"), required=False, coerce=int, empty_value=None,
+        help_text=_("The quartiers your commune has described. Choose the commune where you live above too."))
+
+    activity = forms.ChoiceField(
+        label=_("Your activity"), required=False, widget=forms.RadioSelect,
+        choices=[("", _("I prefer not to say")), *User.Activity.choices],
+        help_text=_("Asked by your commune, as the census does."))
+
+    DEMOGRAPHICS = ("birth_year", "residence", "gender", "quartier", "activity")
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        # Grouped by commune: only communes whose agents described quartiers (a handful), so no script is needed.
+        groups: dict[str, list] = {}
+        for quartier in Quartier.objects.select_related("organisation").order_by("organisation__name", "position",
+                                                                                 "name"):
+            groups.setdefault(quartier.organisation.name, []).append((quartier.pk, quartier.name))
+        if groups:
+            self.fields["quartier"].choices = [("", _("I do not know, or I prefer not to say")), *groups.items()]
+        else:
+            del self.fields["quartier"]
+        # Activity: only where the person's commune asks it (the service keeps it only for such a commune).
+        residence = getattr(user, "residence", None) if getattr(user, "residence_id", None) else None
+        if residence is None or not residence.asks_activity:
+            del self.fields["activity"]
+
+    def clean(self):
+        cleaned = super().clean()
+        quartier_id = cleaned.get("quartier")
+        if quartier_id:
+            quartier = Quartier.objects.select_related("organisation").filter(pk=quartier_id).first()
+            residence = cleaned.get("residence")
+            if quartier is None:
+                self.add_error("quartier", _("This quartier no longer exists: choose another one."))
+            elif residence is None or residence.pk != quartier.organisation_id:
+                self.add_error("quartier", _("%(quartier)s is a quartier of %(commune)s: choose that commune as "
+                                             "the one where you live, or another quartier.")
+                               % {"quartier": quartier.name, "commune": quartier.organisation.name})
+            else:
+                cleaned["quartier"] = quartier
+        return cleaned
 
     def clean_display_name(self):
         return clean_public_name(self.cleaned_data["display_name"], user=self.user)
@@ -110,6 +148,8 @@ class ProfileForm(forms.Form):
             "birth_year": user.birth_year,
             "residence": user.residence_id,
             "gender": user.gender,
+            "quartier": user.quartier_id,
+            "activity": user.activity,
         }
 
 

@@ -67,6 +67,14 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
+    class Activity(models.TextChoices):
+        """INSEE's categories of activity, as the census asks them."""
+        EMPLOYED = "employed", _("In work")
+        UNEMPLOYED = "unemployed", _("Unemployed")
+        STUDENT = "student", _("Pupil or student")
+        RETIRED = "retired", _("Retired")
+        OTHER_INACTIVE = "other_inactive", _("Other inactive")
+
     class Gender(models.TextChoices):
         WOMAN = "woman", _("Woman")
         MAN = "man", _("Man")
@@ -90,6 +98,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         on_delete=models.SET_NULL, related_name="+", limit_choices_to={"kind": "commune"},
     )
     gender = models.CharField(_("gender"), max_length=16, choices=Gender.choices, blank=True)
+    # Asked only where the commune of residence asks it (Organisation.asks_activity), under the same consent.
+    activity = models.CharField(_("activity"), max_length=16, choices=Activity.choices, blank=True)
+    # A quartier of the commune of residence (territory.Quartier), under the same consent.
+    quartier = models.ForeignKey(
+        "territory.Quartier", verbose_name=_("quartier"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
     # Retention: when the person was told that their inactive account would be deleted (a later sign-in
     # makes the warning void; see accounts/retention.py).
     deletion_warned_at = models.DateTimeField(null=True, blank=True)

@@ -75,7 +75,8 @@ class PersonalDataProvider:
     """NAME: who provides; EXPORT(user) -> dict of sections merged at the top of the person's export;
     ERASE(user) -> dict of figures (never personal values) added to the `account.deleted` audit entry;
     RETENTION: the kinds of personal data it keeps for a limited time; PROCESSORS: who else receives some
-    (the privacy page lists them); ACCOUNT_PAGES: its pages of the person's account."""
+    (the privacy page lists them); ACCOUNT_PAGES: its pages of the person's account; PLACES(user) -> the points
+    the person gave it, as (label, latitude, longitude) (the profile suggests a quartier from them)."""
 
     name: str
     export: Callable = _nothing
@@ -83,6 +84,7 @@ class PersonalDataProvider:
     retention: tuple[RetentionRule, ...] = ()
     processors: tuple[Processor, ...] = ()
     account_pages: tuple[AccountPage, ...] = ()
+    places: Callable = lambda user: []  # noqa: E731
 
 
 _providers: dict[str, PersonalDataProvider] = {}
@@ -108,6 +110,11 @@ def retention_rules() -> list[RetentionRule]:
 def processors() -> list[Processor]:
     """The processors the providers declare, for the privacy page."""
     return [processor for provider in _providers.values() for processor in provider.processors]
+
+
+def places_of(user) -> list[tuple[str, float, float]]:
+    """The points the person gave (a followed place...), as (label, latitude, longitude), from every provider."""
+    return [place for provider in _providers.values() for place in provider.places(user)]
 
 
 def account_pages() -> list[AccountPage]:

@@ -21,7 +21,7 @@ from concerto.core.audit.services import audit_record
 def profile_update(*, user: User, display_name: str, demographics: dict | None) -> User:
     """Save the public name, and the demographics if DEMOGRAPHICS is given (consent), else withdraw them.
 
-    DEMOGRAPHICS holds `birth_year`, `residence` and `gender` (each may be empty).
+    DEMOGRAPHICS holds `birth_year`, `residence`, `gender` and `quartier` (each may be empty).
     """
     with transaction.atomic():
         changed = []
@@ -40,9 +40,16 @@ def profile_update(*, user: User, display_name: str, demographics: dict | None) 
     return user
 
 
-def demographics_record(*, user: User, birth_year: int | None, residence, gender: str) -> bool:
-    """Store the demographics the person consents to give. True if something changed."""
-    values = {"birth_year": birth_year, "residence": residence, "gender": gender or ""}
+def demographics_record(*, user: User, birth_year: int | None, residence, gender: str, quartier=None,
+                        activity: str = "") -> bool:
+    """Store the demographics the person consents to give. True if something changed. A quartier is kept only
+    with the commune it belongs to."""
+    if quartier is not None and (residence is None or quartier.organisation_id != residence.pk):
+        quartier = None
+    if residence is None or not residence.asks_activity:
+        activity = ""  # asked only where the commune asks it
+    values = {"birth_year": birth_year, "residence": residence, "gender": gender or "", "quartier": quartier,
+              "activity": activity or ""}
     changed = user.demographics_consent_at is None or any(
         getattr(user, name) != value for name, value in values.items()
     )
@@ -52,20 +59,44 @@ def demographics_record(*, user: User, birth_year: int | None, residence, gender
         setattr(user, name, value)
     if user.demographics_consent_at is None:
         user.demographics_consent_at = timezone.now()
-    user.save(update_fields=["birth_year", "residence", "gender", "demographics_consent_at"])
+    user.save(update_fields=["birth_year", "residence", "gender", "quartier", "activity", "demographics_consent_at"])
     return True
+
+
+def quartier_confirm(*, user: User, quartier) -> None:
+    """The person confirms the quartier suggested from a place they gave: it is kept under the demographics
+    consent, which this confirmation gives when it was not given; the commune of residence becomes the
+    quartier's."""
+    with transaction.atomic():
+        user.quartier = quartier
+        user.residence = quartier.organisation
+        if user.demographics_consent_at is None:
+            user.demographics_consent_at = timezone.now()
+        user.save(update_fields=["residence", "quartier", "demographics_consent_at"])
+        audit_record(actor=user, action="account.profile_updated", data={"changed": ["demographics"]})
+
+
+def people_in_quartier(quartier):
+    """The active accounts who said they live in QUARTIER (and still consent to it being kept): the segment
+    « people of a quartier » of the campaigns. Only those who consented are in it, by construction."""
+    return User.objects.filter(quartier=quartier, residence=quartier.organisation_id, is_active=True,
+                               demographics_consent_at__isnull=False)
 
 
 def demographics_withdraw(*, user: User) -> bool:
     """Withdraw consent: the three values and the consent date go together. True if anything was stored."""
-    had_any = bool(user.demographics_consent_at or user.birth_year or user.residence_id or user.gender)
+    had_any = bool(user.demographics_consent_at or user.birth_year or user.residence_id or user.gender
+                   or user.quartier_id or user.activity)
     if not had_any:
         return False
     user.demographics_consent_at = None
     user.birth_year = None
     user.residence = None
     user.gender = ""
-    user.save(update_fields=["birth_year", "residence", "gender", "demographics_consent_at"])
+    user.quartier = None
+    user.activity = ""
+    user.save(update_fields=["birth_year", "residence", "gender", "quartier", "activity",
+                             "demographics_consent_at"])
     audit_record(actor=user, action="account.demographics_withdrawn")
     return True
 
@@ -113,6 +144,8 @@ def account_export(*, user: User) -> dict:
             "residence": user.residence.name if user.residence_id else None,
             "residence_insee_code": user.residence.insee_code if user.residence_id else None,
             "gender": user.gender or None,
+            "quartier": user.quartier.name if user.quartier_id else None,
+            "activity": user.activity or None,
         },
     }
     # Comments, follows, notifications, the ledger: the kernel packages above accounts (accounts.privacy).

@@ -19,8 +19,9 @@ from concerto.core.accounts.decorators import mfa_gate
 from concerto.core.accounts.forms import AccountDeleteForm, ApiTokenForm, ProfileForm
 from concerto.core.accounts.models import ApiToken, Role
 from concerto.core.accounts.permissions import user_has_backoffice
-from concerto.core.accounts.privacy import account_pages
+from concerto.core.accounts.privacy import account_pages, places_of
 from concerto.core.errors import error_page
+from concerto.core.territory.quartiers import quartier_suggested
 
 
 @login_required
@@ -39,15 +40,37 @@ def profile(request):
             return redirect("accounts:profile")
     else:
         form = ProfileForm(initial=ProfileForm.initial_for(user), user=user)
-    return render(request, "accounts/profile.html", {"form": form, "account_pages": account_pages()})
+    return render(request, "accounts/profile.html", {"form": form, "account_pages": account_pages(),
+                                                     "suggestion": _quartier_suggestion(user)})
+
+
+def _quartier_suggestion(user):
+    """(place label, quartier) when a place the person gave lies in a quartier's outline and they have not said
+    their quartier: a suggestion they confirm, never set on their behalf."""
+    if user.quartier_id:
+        return None
+    return quartier_suggested(places_of(user), commune=user.residence)
+
+
+@login_required
+@require_POST
+def quartier_confirm(request):
+    """The person confirms the suggested quartier (checked again: only the one the suggestion names)."""
+    suggestion = _quartier_suggestion(request.user)
+    if suggestion is None or str(suggestion[1].pk) != request.POST.get("quartier"):
+        messages.error(request, _("This quartier can no longer be suggested: choose yours in the list."))
+    else:
+        services.quartier_confirm(user=request.user, quartier=suggestion[1])
+        messages.success(request, _("Your quartier is saved: %(name)s.") % {"name": suggestion[1].name})
+    return redirect("accounts:profile")
 
 
 @login_required
 @require_POST
 def demographics_withdraw(request):
     if services.demographics_withdraw(user=request.user):
-        messages.success(request, _("Your consent is withdrawn: your year of birth, commune and gender "
-                                    "are deleted."))
+        messages.success(request, _("Your consent is withdrawn: your year of birth, commune, quartier and "
+                                    "gender are deleted."))
     return redirect("accounts:profile")
 
 

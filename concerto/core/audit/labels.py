@@ -128,6 +128,10 @@ KERNEL_ACTION_LABELS = {
     "resources.network_question_asked": _("Question asked to the network of practice"),
 
     "population.imported": _("Population table imported"),
+    # Quartiers of a commune (concerto/core/territory/quartiers.py).
+    "quartier.created": _("Quartier added"),
+    "quartier.changed": _("Quartier changed"),
+    "quartier.deleted": _("Quartier deleted"),
 }
 
 # Actions some components write under their own name, for the kernel's shared categories

@@ -72,6 +72,12 @@ class OrganisationSettingsForm(forms.Form):
                     "rank, and only its own staff see its name."),
     )
 
+    asks_activity = forms.BooleanField(
+        label=_("Ask residents their activity"), required=False,
+        help_text=_("On the profile, the residents of the commune may then say their activity (in work, "
+                    "unemployed, student, retired, other inactive), optionally, under the same consent as their "
+                    "age."))
+
     @staticmethod
     def initial_for(organisation) -> dict:
         return {
@@ -79,4 +85,5 @@ class OrganisationSettingsForm(forms.Form):
             "contact_email": organisation.contact_email, "logo": organisation.logo or None,
             "accent_color": organisation.accent_color, "elected_personal_data": organisation.elected_personal_data,
             "open_data_licence": organisation.open_data_licence, "comparison_named": organisation.comparison_named,
+            "asks_activity": organisation.asks_activity,
         }

@@ -32,7 +32,8 @@ def _representativeness(organisation, space, today) -> dict:
     open_now = space is None or (space.status == space.Status.PUBLISHED
                                  and (space.end_date is None or space.end_date >= today))
     events = Component.objects.filter(kind="events", space__organisation=space.organisation if space else organisation)
-    result = representativeness_for(organisation=organisation, space=space, today=today, channels=True)
+    result = representativeness_for(organisation=organisation, space=space, today=today, channels=True,
+                                    quartiers=True)
     return {"result": result, "components": components, "open": open_now,
             "events": events.select_related("space").order_by("-space__start_date", "pk").first(),
             "plan": plan_advice(space, result, today) if space is not None and open_now else None}

@@ -102,14 +102,14 @@ def _admin_above(roles, organisation) -> bool:
 
 
 ORGANISATION_SETTINGS = ("description", "website", "contact_email", "accent_color", "elected_personal_data",
-                         "open_data_licence", "comparison_named")
+                         "open_data_licence", "comparison_named", "asks_activity")
 
 
 @transaction.atomic
 def organisation_settings_update(*, actor, organisation, description: str | None = None, website: str | None = None,
                                  contact_email: str | None = None, accent_color: str | None = None, logo=None,
                                  elected_personal_data: bool | None = None, open_data_licence: str | None = None,
-                                 comparison_named: bool | None = None):
+                                 comparison_named: bool | None = None, asks_activity: bool | None = None):
     """Change what residents see of ORGANISATION. A value left out (None) keeps what is stored: a partial
     update changes only what it names. LOGO None keeps the logo, False removes it."""
     errors: dict = {}
@@ -142,6 +142,8 @@ def organisation_settings_update(*, actor, organisation, description: str | None
         organisation.elected_personal_data = bool(elected_personal_data)
     if comparison_named is not None:
         organisation.comparison_named = bool(comparison_named)
+    if asks_activity is not None:
+        organisation.asks_activity = bool(asks_activity)
     changed = [name for name in ORGANISATION_SETTINGS if getattr(organisation, name) != before[name]]
     if logo is False:
         organisation.logo = ""

@@ -8,7 +8,7 @@ reaches the moderation queue mounted after this URLconf. Space slugs may not tak
 
 from django.urls import path, register_converter
 
-from concerto.core.backoffice import overview_views, synthesis_views, verification_views, views
+from concerto.core.backoffice import overview_views, quartiers_views, synthesis_views, verification_views, views
 from concerto.core.spaces.services import BACKOFFICE_WORDS
 from concerto.core.texts import views as theme_views
 
@@ -51,6 +51,11 @@ urlpatterns = [
          name="verification_letter_cancel"),
     path(f"{ORG}/residents/<int:verification_id>/revoquer/", verification_views.revoke,
          name="verification_revoke"),
+    # Quartiers of a commune ("quartiers" must stay out of space slugs: see BACKOFFICE_WORDS).
+    path(f"{ORG}/quartiers/", quartiers_views.quartiers, name="quartiers"),
+    path(f"{ORG}/quartiers/nouveau/", quartiers_views.quartier_create, name="quartier_create"),
+    path(f"{ORG}/quartiers/<int:quartier_id>/", quartiers_views.quartier, name="quartier"),
+    path(f"{ORG}/quartiers/<int:quartier_id>/supprimer/", quartiers_views.quartier_remove, name="quartier_delete"),
     # The participation overview ("participation" must stay out of space slugs: see BACKOFFICE_WORDS).
     path(f"{ORG}/participation/", overview_views.organisation_overview, name="overview"),
     path(f"{ORG}/participation/export.csv", overview_views.organisation_overview_csv, name="overview_csv"),

@@ -17,10 +17,11 @@ from concerto.core.charts import paired_bar_chart
 from concerto.core.insights.models import BAND_KEYS, BAND_LABELS, BANDS, PopulationCount, PopulationTable
 from concerto.core.participation.models import Channel
 from concerto.core.participation.overview import _ledger as ledger_of
-from concerto.core.territory.models import Organisation
+from concerto.core.territory.models import Organisation, Quartier
 
 UNDER_REPRESENTED = 0.8  # a band is under-represented below 80 % of its population share
 FRAGILE = 30  # below this many participants, the page says the figures are fragile
+SUPPRESSED = 5  # a quartier (or the priority areas together) with fewer participants is not shown: too few to hide
 
 
 def band_index(age: int) -> int:
@@ -108,6 +109,7 @@ class Representativeness:
     reference_year: int
     channels: list[tuple[str, int, float | None]] = field(default_factory=list)  # (channel, people, score in %)
     reason: str = ""  # why there is no score
+    quartiers: "QuartierFigures | None" = None  # by quartier, when asked
 
     @property
     def under_represented(self) -> list[Band]:
@@ -157,7 +159,8 @@ def reference_year_of(space=None, today=None) -> int:
 
 
 def representativeness_for(*, organisation: Organisation, space=None, component=None, today=None,
-                           channels: bool = False, since=None, until=None) -> Representativeness:
+                           channels: bool = False, quartiers: bool = False, since=None,
+                           until=None) -> Representativeness:
     """The participants of ORGANISATION (and below), or of its SPACE, or of one COMPONENT, against the population
     of the commune (of the space's organisation for a space); only those who took part in [SINCE, UNTIL) when
     given (the comparison across communes counts a period)."""
@@ -186,6 +189,9 @@ def representativeness_for(*, organisation: Organisation, space=None, component=
         for channel, rows in sorted(by_channel.items()):
             compared = _compare(_by_band(rows, year), population, year)
             result.channels.append((str(names.get(channel, channel)), compared.participants, compared.score_percent))
+    if quartiers:
+        result.quartiers = quartier_figures(ledger, space.organisation if space is not None else organisation,
+                                            population)
     return result
 
 
@@ -204,3 +210,94 @@ def _compare(people: list[int], population: Population | None, year: int) -> Rep
         score = score_of(participant_shares, population_shares)
     return Representativeness(participants=total, bands=bands, score=score, population=population,
                               reference_year=year, reason=reason)
+
+
+# By quartier: the priority areas of the city policy (QPV) against the rest. ------------------------------------
+
+@dataclass
+class QuartierShare:
+    name: str
+    priority_area: bool
+    participants: int | None  # None: fewer than SUPPRESSED, not shown
+    participant_share: float | None
+    population_share: float | None  # None: the quartier's population or the commune's table is unknown
+
+    @property
+    def participant_percent(self):
+        return None if self.participant_share is None else 100 * self.participant_share
+
+    @property
+    def population_percent(self):
+        return None if self.population_share is None else 100 * self.population_share
+
+
+@dataclass
+class QuartierFigures:
+    """Participants who gave their quartier, by quartier and for the priority areas together. Shares of
+    participants are of those who gave a quartier of these communes; shares of inhabitants are the quartier's
+    population (entered by the agents) over the population of the commune(s) in the census table."""
+
+    defined: int  # quartiers described in the communes
+    answered: int  # participants who gave one of them
+    priority: QuartierShare | None  # the QPV together; None when no quartier is a QPV
+    rows: list[QuartierShare] = field(default_factory=list)
+    suppressed: int = 0  # quartiers not shown: fewer than SUPPRESSED participants
+    reason: str = ""  # why nothing is compared
+
+    @property
+    def fragile(self) -> bool:
+        return 0 < self.answered < FRAGILE
+
+    @property
+    def rest(self) -> QuartierShare | None:
+        """The other quartiers together (shown only when the priority areas are)."""
+        if self.priority is None or self.priority.participants is None:
+            return None
+        population = None if self.priority.population_share is None else 1 - self.priority.population_share
+        return QuartierShare(str(_("Rest of the commune")), False, self.answered - self.priority.participants,
+                             1 - self.priority.participant_share, population)
+
+
+def _share(part, whole):
+    return part / whole if whole and part is not None else None
+
+
+def quartier_figures(ledger, organisation: Organisation, population: Population | None) -> QuartierFigures:
+    """The people of LEDGER (contributions) by quartier of the communes of ORGANISATION, against POPULATION."""
+    quartiers = list(Quartier.objects.filter(organisation__in=communes_of(organisation))
+                     .order_by("organisation__name", "position", "name"))
+    if not quartiers:
+        return QuartierFigures(0, 0, None, reason=_(
+            "No quartier is described for this commune: the priority areas (QPV) against the rest are not measured. "
+            "The agents describe the quartiers on the “Quartiers” page."))
+    counts = dict(ledger.filter(author__quartier__in=quartiers).values_list("author__quartier")
+                  .annotate(n=Count("author", distinct=True)).order_by().values_list("author__quartier", "n"))
+    answered = sum(counts.values())
+    inhabitants = sum(population.counts) if population is not None else 0
+    rows, suppressed = [], 0
+    for quartier in quartiers:
+        people = counts.get(quartier.pk, 0)
+        shown = people >= SUPPRESSED
+        suppressed += 0 if shown else 1
+        rows.append(QuartierShare(quartier.name, quartier.priority_area, people if shown else None,
+                                  _share(people, answered) if shown else None,
+                                  _share(quartier.population, inhabitants)))
+    shown_rows = [row for row in rows if row.participants is not None]
+    priority_areas = [quartier for quartier in quartiers if quartier.priority_area]
+    priority = None
+    if priority_areas:
+        people = sum(counts.get(quartier.pk, 0) for quartier in priority_areas)
+        known = all(quartier.population is not None for quartier in priority_areas)
+        population_share = _share(sum(q.population for q in priority_areas), inhabitants) if known else None
+        shown = people >= SUPPRESSED
+        priority = QuartierShare(str(_("Priority areas (QPV)")), True, people if shown else None,
+                                 _share(people, answered) if shown else None, population_share)
+    reason = ""
+    if not answered:
+        reason = _("Nobody who took part has given their quartier yet.")
+    elif priority is None:
+        reason = _("No quartier of the commune is marked as a priority area of the city policy (QPV).")
+    elif priority.participants is None:
+        reason = _("Fewer than 5 participants live in the priority areas (QPV): the figure is not shown, so that "
+                   "nobody can be recognised.")
+    return QuartierFigures(len(quartiers), answered, priority, shown_rows, suppressed, reason)

@@ -20,6 +20,7 @@ from concerto.core.participation.models import (
     DigestSubscription,
     EmailBounceCount,
     Follow,
+    FollowedPlace,
     Notification,
     PushSubscription,
 )
@@ -140,8 +141,13 @@ RETENTION = (
                   _("the sending"), 30, _("Kept to look into a delivery that failed"), _task_results),
 )
 
+def followed_places(user) -> list[tuple[str, float, float]]:
+    """The places the person follows, for the profile's suggestion of a quartier."""
+    return list(FollowedPlace.objects.filter(user=user).values_list("label", "latitude", "longitude"))
+
+
 PROVIDER = PersonalDataProvider(name="participation", export=personal_data, erase=erase_personal_data,
-                                retention=RETENTION,
+                                retention=RETENTION, places=followed_places,
                                 processors=(Processor(
                                     _("The push service of your browser's maker (Google, Mozilla, Apple, Microsoft)"),
                                     _("Push notifications, if you turn them on on a device"),

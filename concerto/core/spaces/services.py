@@ -22,7 +22,7 @@ from concerto.core.uploads import image_clean
 # a space may not take one of these words as its slug.
 BACKOFFICE_WORDS = {"equipe", "reglages", "journal", "moderation", "espaces", "nouveau", "residents", "contours",
                     "taches", "participation", "canaux", "lettres", "acteurs", "kits",
-                    "campagnes"}
+                    "campagnes", "quartiers"}
 
 
 def reserved_space_slugs() -> set[str]:

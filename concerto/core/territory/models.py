@@ -62,6 +62,8 @@ class Organisation(models.Model):
     # The comparison across communes (core/comparison): named to everyone, or « Commune anonyme (rang n) » to
     # those outside it. Off by default: a commune chooses to be named.
     comparison_named = models.BooleanField(_("named in the comparison across communes"), default=False)
+    # Whether the profile asks the residents of this commune their activity (INSEE's categories): optional for them.
+    asks_activity = models.BooleanField(_("asks residents their activity"), default=False)
     # Part of the cheap version that tells the point lookup (lookup.py) to rebuild its index.
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -109,3 +111,39 @@ class Organisation(models.Model):
             frontier = list(Organisation.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
             ids.update(frontier)
         return ids
+
+
+class QuartierQuerySet(models.QuerySet):
+    def of(self, commune: Organisation):
+        return self.filter(organisation=commune)
+
+
+class Quartier(models.Model):
+    """A quartier of a commune, as its agents describe it: a name, optionally an outline (GeoJSON Polygon or
+    MultiPolygon, WGS84), whether it is a priority area of the city policy (QPV), and the population they know,
+    with its source and year. Nothing is downloaded: the agents enter what they know."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="quartiers",
+                                     limit_choices_to={"kind": "commune"})
+    name = models.CharField(_("name"), max_length=100)
+    polygon = models.JSONField(_("outline"), null=True, blank=True)
+    priority_area = models.BooleanField(_("priority area of the city policy (QPV)"), default=False)
+    population = models.PositiveIntegerField(_("inhabitants"), null=True, blank=True)
+    # INSEE's six bands (census.BAND_KEYS) -> inhabitants, when the agents know them; {} otherwise.
+    population_by_band = models.JSONField(_("inhabitants by age band"), default=dict, blank=True)
+    population_source = models.CharField(_("source of the population"), max_length=200, blank=True)
+    population_year = models.PositiveSmallIntegerField(_("year of the population"), null=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuartierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("quartier")
+        verbose_name_plural = _("quartiers")
+        ordering = ["organisation", "position", "name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="one_quartier_name_per_commune")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,5 +1,5 @@
 /* Concerto maps: enhances [data-map-points] (includes/map_points.html), [data-map-choropleth] (the comparison
- * across communes) and [data-point-widget]
+ * across communes), [data-point-widget] and [data-area-widget] (includes/area_widget.html)
  * (includes/point_widget.html, concerto.core.maps.PointWidget). The pages work without this file;
  * every text comes from data-text-* attributes, so this file holds no language.
  *
@@ -598,6 +598,72 @@
     };
   }
 
+  // --- Drawing an area (includes/area_widget.html, concerto.core.maps.AreaWidget). ---------------------
+  // Each click (or Enter, for the map's centre) adds a corner; the GeoJSON textarea follows. A polygon already
+  // in the textarea is shown and can be redrawn. Without this script the textarea alone takes pasted GeoJSON.
+  function initArea(root) {
+    var canvas = root.querySelector(".area-widget__map");
+    var status = root.querySelector(".area-widget__status");
+    var area = root.querySelector("textarea");
+    var bounds = null;
+    try { bounds = JSON.parse(root.getAttribute("data-bounds") || "null"); } catch (error) { bounds = null; }
+    root.querySelector(".area-widget__help").hidden = false;
+    root.querySelector(".area-widget__actions").hidden = false;
+    var made = createMap(canvas, root, bounds);
+    var map = made.map;
+    made.communes.then(function () { root.setAttribute("data-map-ready", ""); });
+    var corners = [];
+    var shapeLayer = null;
+
+    function redraw() {
+      if (shapeLayer) { map.removeLayer(shapeLayer); shapeLayer = null; }
+      var style = { color: "#b3261e", weight: 3, fillOpacity: 0.15 };
+      if (corners.length >= 3) {
+        shapeLayer = L.polygon(corners, style).addTo(map);
+      } else if (corners.length) {
+        shapeLayer = L.polyline(corners, style).addTo(map);
+      }
+    }
+
+    function write() {
+      redraw();
+      if (corners.length >= 3) {
+        var ring = corners.map(function (c) { return [Number(c.lng.toFixed(6)), Number(c.lat.toFixed(6))]; });
+        ring.push(ring[0]);
+        area.value = JSON.stringify({ type: "Polygon", coordinates: [ring] });
+        status.textContent = text(root, "drawn", { count: corners.length });
+      } else {
+        area.value = "";
+        status.textContent = corners.length ? text(root, "points", { count: corners.length }) : text(root, "cleared");
+      }
+    }
+
+    function read() {
+      var geometry = null;
+      try { geometry = JSON.parse(area.value || "null"); } catch (error) { geometry = null; }
+      if (geometry && geometry.type === "Feature") { geometry = geometry.geometry; }
+      var ring = geometry && geometry.type === "Polygon" ? geometry.coordinates[0]
+        : geometry && geometry.type === "MultiPolygon" ? geometry.coordinates[0][0] : null;
+      if (!ring || ring.length < 4) { return; }
+      corners = ring.slice(0, -1).map(function (p) { return L.latLng(p[1], p[0]); });
+      redraw();
+      if (geometry.type === "Polygon") { map.fitBounds(shapeLayer.getBounds(), { maxZoom: 17 }); }
+    }
+
+    map.on("click", function (event) { corners.push(event.latlng); write(); });
+    canvas.addEventListener("keydown", function (event) {
+      if (event.target === canvas && (event.key === "Enter" || event.key === " ")) {
+        event.preventDefault();
+        corners.push(map.getCenter());
+        write();
+      }
+    });
+    root.querySelector("[data-area-undo]").addEventListener("click", function () { corners.pop(); write(); });
+    root.querySelector("[data-area-clear]").addEventListener("click", function () { corners = []; write(); });
+    area.addEventListener("change", read);
+    read();
+  }
+
   function within(scope, selector) {
     var found = Array.prototype.slice.call(scope.querySelectorAll(selector));
     if (scope.matches && scope.matches(selector)) { found.unshift(scope); }
@@ -617,6 +683,10 @@
     within(scope, "[data-point-widget]:not([data-map-init])").forEach(function (root) {
       root.setAttribute("data-map-init", "");
       initPicker(root);
+    });
+    within(scope, "[data-area-widget]:not([data-map-init])").forEach(function (root) {
+      root.setAttribute("data-map-init", "");
+      initArea(root);
     });
   }
 

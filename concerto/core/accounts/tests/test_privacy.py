@@ -57,7 +57,8 @@ def test_export_holds_everything_about_the_person(client, busy_resident, sceaux)
     assert data["account"]["display_name"] == "Camille Martin"
     assert data["demographics"] == {
         "consent_given_at": data["demographics"]["consent_given_at"], "birth_year": 1982,
-        "residence": "Sceaux", "residence_insee_code": sceaux.insee_code, "gender": "woman",
+        "residence": "Sceaux", "residence_insee_code": sceaux.insee_code, "gender": "woman", "quartier": None,
+        "activity": None,
     }
     assert data["follows"][0]["title"] == "Budget participatif de Sceaux"
     assert data["comments"][0]["body"] == "Il faut plus d'arbres rue Houdan."

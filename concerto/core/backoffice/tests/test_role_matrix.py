@@ -17,6 +17,7 @@ from django.urls import resolve
 
 from concerto import testing
 from concerto.core.accounts.models import Role
+from concerto.core.territory.models import Quartier
 from concerto.core.tests.test_tenancy_walk import CONVERTER, ITEMS, ROUTES
 from concerto.testing import ComponentFactory, SpaceFactory, StepFactory
 
@@ -44,6 +45,11 @@ READERS = {
     "backoffice:theme_text_move": NOBODY,
     # Likely duplicates among a component's proposals (similar ideas): read by the readers, merged by a POST.
     "proposals_backoffice:duplicates": READ,
+    # Quartiers of a commune (core/territory): read by the readers, changed by those who manage spaces.
+    "backoffice:quartiers": READ,
+    "backoffice:quartier_create": MANAGE,
+    "backoffice:quartier": READ,
+    "backoffice:quartier_delete": NOBODY,
     # Concertation plans and the actors directory (core/mobilisation).
     "mobilisation_backoffice:actors": READ,
     "mobilisation_backoffice:actor_create": MANAGE,
@@ -285,7 +291,8 @@ def world(sceaux, resident):
 
     space = SpaceFactory(organisation=sceaux, slug="matrice", title="Espace de la matrice")
     step = StepFactory(space=space)
-    values = {"org_slug": "sceaux", "space_slug": space.slug, "step_id": step.pk}
+    values = {"org_slug": "sceaux", "space_slug": space.slug, "step_id": step.pk,
+              "quartier_id": Quartier.objects.create(organisation=sceaux, name="Quartier de la matrice").pk}
     by_segment = {}
     for manifest in registry.components():
         component = ComponentFactory(space=space, kind=manifest.name, published=True)
