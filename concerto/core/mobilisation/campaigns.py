@@ -12,8 +12,10 @@ aggregate figures.
   and its spaces, or of the campaign's space), `topics` (followers of one of them), `contributors` (in the
   ledger, in the organisation or the space, `since` a date), `verified` (residents verified there), `age_band`
   (INSEE's bands, from the year of birth given with the demographics consent), `places` (following a place inside
-  the commune's boundary), and `actors` (the consenting contacts, optionally of some `actor_kinds`). Without any
-  criterion: everyone who opted in and belongs to the organisation (lives, follows, took part or is verified there).
+  the commune's boundary), `quartier` (people who gave that quartier of the commune, under the same consent:
+  `accounts.services.people_in_quartier`), and `actors` (the consenting contacts, optionally of some
+  `actor_kinds`). Without any criterion: everyone who opted in and belongs to the organisation (lives, follows,
+  took part or is verified there).
 - **Sending.** `campaign_send` refuses a campaign reaching nobody (in French), schedules it or starts it:
   one INSERT … SELECT writes a `CampaignDelivery` per recipient (200,000 rows in seconds, nothing in memory),
   then `campaign_batch` sends at most RATE × WINDOW messages (`CONCERTO_CAMPAIGN_RATES`, per second and channel)
@@ -45,6 +47,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import task
 
+from concerto.core.accounts.services import people_in_quartier
 from concerto.core.audit.services import audit_record
 from concerto.core.bulk import claimed_send
 from concerto.core.errors import Refusal
@@ -63,6 +66,7 @@ from concerto.core.participation.newsletters import place_followers
 from concerto.core.participation.notifications import CAMPAIGN, absolute_url, channel_get, notification_preference_set
 from concerto.core.registry import PeriodicJob
 from concerto.core.spaces.models import Space
+from concerto.core.territory.models import Quartier
 
 logger = logging.getLogger("concerto.campaigns")
 Status = Campaign.Status
@@ -174,7 +178,7 @@ def campaign_people(campaign):
     people = opted_in(campaign.channel)
     segment = campaign.segment or {}
     accounts_wanted = any(segment.get(key) for key in ("followers", "topics", "contributors", "verified",
-                                                       "age_band", "places"))
+                                                       "age_band", "places", "quartier"))
     if segment.get("actors") and not accounts_wanted:
         return people.none()  # the actors' contacts only
     ids = _organisation_ids(campaign.organisation)
@@ -192,6 +196,9 @@ def campaign_people(campaign):
         people = people.filter(_age_band(segment["age_band"], timezone.localdate().year))
     if segment.get("places"):
         people = people.filter(pk__in=place_followers(campaign.organisation))
+    if segment.get("quartier"):
+        quartier = Quartier.objects.filter(pk=segment["quartier"], organisation=campaign.organisation).first()
+        people = people.filter(pk__in=people_in_quartier(quartier).values("pk")) if quartier else people.none()
     return people
 
 

@@ -160,6 +160,9 @@ class CampaignForm(forms.Form):
     age_band = forms.ChoiceField(label=_("Age band"), required=False, choices=[("", _("All ages")), *AGE_BANDS],
                                  help_text=_("Only people who gave their year of birth and agreed to its use."))
     places = forms.BooleanField(label=_("People who follow a place in the commune"), required=False)
+    quartier = forms.ModelChoiceField(label=_("People who live in this quartier"), queryset=None, required=False,
+                                      empty_label=_("Every quartier"),
+                                      help_text=_("Only people who gave their quartier and agreed to its use."))
     actors = forms.BooleanField(label=_("Contact persons of the actors directory who agreed (email only)"),
                                 required=False)
     actor_kinds = _choices(_("Kinds of actors"), ActorKind.choices,
@@ -174,6 +177,13 @@ class CampaignForm(forms.Form):
         self.fields["channel"].choices = channels
         self.fields["channel"].initial = channels[0][0]
         self.fields["space"].queryset = Space.objects.filter(organisation=organisation).order_by("title")
+        from concerto.core.territory.models import Quartier
+
+        quartiers = Quartier.objects.filter(organisation=organisation)
+        if quartiers.exists():
+            self.fields["quartier"].queryset = quartiers
+        else:  # a commune without quartiers (or a territory): nothing to offer
+            del self.fields["quartier"]
 
     def clean_target(self):
         from concerto.core.mobilisation.links import is_local_path
@@ -188,6 +198,8 @@ class CampaignForm(forms.Form):
         segment = {key: data[key] for key in self.SEGMENT if data.get(key)}
         if data.get("topics"):
             segment["topics"] = [topic.pk for topic in data["topics"]]
+        if data.get("quartier"):
+            segment["quartier"] = data["quartier"].pk
         if data.get("contributors") and data.get("since"):
             segment["since"] = data["since"].isoformat()
         if data.get("actors") and data.get("actor_kinds"):
@@ -200,6 +212,7 @@ class CampaignForm(forms.Form):
         return {"channel": campaign.channel, "subject": campaign.subject, "text": campaign.text,
                 "target": campaign.target, "space": campaign.space_id, "topics": segment.get("topics", []),
                 "since": segment.get("since"), "actor_kinds": segment.get("actor_kinds", []),
+                "quartier": segment.get("quartier"),
                 **{key: segment.get(key) for key in cls.SEGMENT}}
 
 

@@ -381,3 +381,24 @@ def test_the_campaigns_a_person_was_sent_are_in_their_export_and_go_with_the_acc
     assert "campaigns_received" in exported and "Votez pour le budget participatif" in exported
     account_delete(user=people["anna"])
     assert list(CampaignDelivery.objects.values_list("user__email", flat=True)) == ["bruno@example.org"]
+
+
+def test_a_quartier_segment_reaches_those_who_gave_it_under_consent_and_the_form_offers_the_commune_s(
+        staff_client, agent, sceaux, montreuil, people):
+    from concerto.core.territory.models import Quartier
+
+    blagis = Quartier.objects.create(organisation=sceaux, name="Les Blagis", priority_area=True)
+    centre = Quartier.objects.create(organisation=sceaux, name="Centre-ville")
+    elsewhere = Quartier.objects.create(organisation=montreuil, name="La Noue")
+    now = timezone.now()
+    _person("blagis", residence=sceaux, quartier=blagis, demographics_consent_at=now)
+    _person("blagis-silent", residence=sceaux, quartier=blagis, demographics_consent_at=now, opted_in=False)
+    _person("centre", residence=sceaux, quartier=centre, demographics_consent_at=now)
+
+    def reached(**segment):
+        return {person.email.split("@")[0] for person in campaigns.campaign_people(_draft(agent, sceaux, segment))}
+
+    assert reached(quartier=blagis.pk) == {"blagis"}
+    assert reached(quartier=elsewhere.pk) == set()  # another commune's quartier reaches nobody
+    page = staff_client(agent).get(_url("campaign_create")).content.decode()
+    assert "Personnes qui habitent ce quartier" in page and "Les Blagis" in page and "La Noue" not in page
