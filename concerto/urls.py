@@ -64,7 +64,7 @@ urlpatterns = [
     path("gestion/<slug:org_slug>/decisions/", include("concerto.core.accountability.backoffice_urls")),
     path("gestion/<slug:org_slug>/ressources/", include(resources_backoffice_urls)),
     # The network of practice: the same from every organisation's back-office, and a link for notifications.
-    path("gestion/reseau/<str:segment>/<int:pk>/", resources_network_views.go, name="network_go"),
+    path("gestion/reseau/<str:segment>/<int:item_id>/", resources_network_views.go, name="network_go"),
     path("gestion/<slug:org_slug>/reseau/", include(resources_network_urls)),
 
     path("gestion/", include("concerto.core.mobilisation.backoffice_urls")),

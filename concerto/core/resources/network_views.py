@@ -145,11 +145,11 @@ def comment_hide(request, org_slug, comment_id):
 
 @require_GET
 @backoffice_home_view
-def go(request, segment, pk):
+def go(request, segment, item_id):
     """A notification's link to a page of the network, whatever the reader's organisation: their first one."""
     if segment not in TARGETS:
         raise Http404(_("This page does not exist."))
     organisation = Organisation.objects.filter(pk__in=role_organisation_ids(request.user)).order_by("name").first()
     if organisation is None:
         raise PermissionDenied(_("Your account has no role in any organisation."))
-    return redirect(f"/gestion/{organisation.slug}/reseau/{segment}/{pk}/")
+    return redirect(f"/gestion/{organisation.slug}/reseau/{segment}/{item_id}/")

@@ -269,11 +269,12 @@ def test_no_server_error_on_any_url_with_any_input(settings, tmp_path, world, re
 BACKOFFICE_ROUTES = [route for route in ROUTES if route.startswith("gestion/")]
 # Django's own views and allauth's pages check the CSRF token too, so every form of the site is here;
 # the API (JSON, its own CSRF check on session writes), Open311 (an API key, no session) and Atom feeds take
-# no form. The digest's and the newsletters' unsubscribe addresses take the one-click POST of mail clients (RFC
-# 8058): a secret token in the URL stands for the session, and it changes nothing but stopping that person's emails.
+# no form. The digest's, the newsletters' and the campaigns' unsubscribe addresses take the one-click POST of mail
+# clients (RFC 8058): a secret token in the URL stands for the session, and it changes nothing but stopping that
+# person's emails.
 # The mail provider's bounce webhook is a server-to-server call whose secret is the proof.
 FORM_ROUTES = [route for route in ROUTES if not route.startswith((
-    "api/", "open311/", "mon-fil/resume/desabonnement/", "mon-fil/lettres/desabonnement/",
+    "api/", "open311/", "mon-fil/resume/desabonnement/", "mon-fil/lettres/desabonnement/", "invitations/arret/",
     "participation/courriels/rebonds/"))]
 
 
