@@ -350,7 +350,9 @@ class Contribution(models.Model):
     created_at = models.DateTimeField(db_index=True)
     # The tagged link (a print kit, a campaign) the contributor followed in the same browser shortly before, if any
     # (core/attribution.py): the kind and id of what printed or sent it, nothing about the person.
-    source_kind = models.CharField(max_length=16, blank=True, default="")
+    # A database default too: the fast lanes' SQL functions (budget ballots, poll answers) insert ledger rows
+    # without naming these columns.
+    source_kind = models.CharField(max_length=16, blank=True, default="", db_default="")
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
     # A member of an actor of the directory (an association...) may contribute « au nom de » it (mobilisation).
     on_behalf_of = models.ForeignKey("mobilisation.Actor", null=True, blank=True, on_delete=models.SET_NULL,
