@@ -60,6 +60,8 @@ def test_an_agent_connects_and_tests_a_telegram_bot_and_an_sms_number_on_a_phone
         axe_check(page)
         page.get_by_label("Numéro de mobile qui reçoit le message d’essai").fill("06 12 34 56 78")
         page.get_by_role("button", name="Tester", exact=True).click()
+        # The form's answer must be on screen before reloading: a reload during the POST's navigation detaches the page.
+        expect(page.get_by_text("Le message d’essai est confié aux tâches de fond")).to_be_visible()
         page.reload()
         expect(page.get_by_text("Le message d’essai est envoyé.")).to_be_visible()
         assert provider.calls[0][1]["receivers"] == ["+33612345678"]
