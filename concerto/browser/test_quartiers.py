@@ -95,3 +95,25 @@ def test_an_agent_adds_a_quartier_a_resident_picks_it_and_the_panel_shows_the_qp
     expect(qpv).to_contain_text("25\u00a0%")  # 5 of the 20 who gave a quartier; 250 of the 1,000 inhabitants
     expect(table.get_by_role("row").filter(has_text="Reste de la commune")).to_contain_text("75\u00a0%")
     axe_check(page)
+
+
+def test_a_resident_finds_their_quartier_from_their_address_on_a_phone(page, site, axe_check, geocoder):
+    sceaux = commune("sceaux")
+    blagis = Quartier.objects.create(organisation=sceaux, name="Les Blagis", priority_area=True, polygon=BLAGIS)
+    resident = persona("habitante@example.org", display_name="Camille")
+    page.set_viewport_size({"width": 360, "height": 800})
+    log_in(page, site, resident.email)
+    page.goto(site.url + "/compte/profil/")
+    page.get_by_role("button", name="Trouver mon quartier", exact=True).click()
+    expect(page.locator(".field-error", has_text="Indiquez votre adresse")).to_be_visible()
+    axe_check(page)
+    page.get_by_label("Votre adresse").fill("12 rue Houdan Sceaux")
+    page.get_by_role("button", name="Trouver mon quartier", exact=True).click()
+    expect(page.get_by_text("est dans le quartier Les Blagis (Sceaux)")).to_be_visible()
+    axe_check(page)
+    page.get_by_role("button", name="Oui, j’habite le quartier Les Blagis").click()
+    expect(page.get_by_text("Votre quartier est enregistré\u00a0: Les Blagis.")).to_be_visible()
+    expect(page.get_by_label("Votre quartier")).to_have_value(str(blagis.pk))
+    axe_check(page)
+    resident.refresh_from_db()
+    assert resident.quartier == blagis and resident.residence == sceaux

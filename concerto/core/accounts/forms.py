@@ -153,6 +153,17 @@ class ProfileForm(forms.Form):
         }
 
 
+class QuartierAddressForm(forms.Form):
+    """An address typed to find one's quartier: looked up, never kept (accounts.views.quartier_from_address)."""
+
+    address = forms.CharField(
+        label=_("Your address"), max_length=200, min_length=3,
+        help_text=_("For example: 12 rue Houdan, Sceaux. It is only used to find your quartier and is not kept."),
+        error_messages={"required": _("Type your address (number, street and commune) to find your quartier."),
+                        "min_length": _("Type your address (number, street and commune) to find your quartier.")},
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}))
+
+
 class AccountDeleteForm(forms.Form):
     password = forms.CharField(
         label=_("Your password"), strip=False,

@@ -9,6 +9,7 @@ urlpatterns = [
     path("profil/", views.profile, name="profile"),
     path("profil/retirer-consentement/", views.demographics_withdraw, name="demographics_withdraw"),
     path("profil/quartier/", views.quartier_confirm, name="quartier_confirm"),
+    path("profil/quartier/adresse/", views.quartier_from_address, name="quartier_from_address"),
     path("mes-donnees/", views.data_export, name="data_export"),
     path("supprimer/", views.account_delete, name="delete"),
     path("jetons/", views.tokens, name="tokens"),

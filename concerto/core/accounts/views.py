@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core import signing
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -14,14 +15,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from concerto.core import geocoding
 from concerto.core.accounts import enrolment, services
 from concerto.core.accounts.decorators import mfa_gate
-from concerto.core.accounts.forms import AccountDeleteForm, ApiTokenForm, ProfileForm
+from concerto.core.accounts.forms import AccountDeleteForm, ApiTokenForm, ProfileForm, QuartierAddressForm
 from concerto.core.accounts.models import ApiToken, Role
 from concerto.core.accounts.permissions import user_has_backoffice
 from concerto.core.accounts.privacy import account_pages, places_of
 from concerto.core.errors import error_page
-from concerto.core.territory.quartiers import quartier_suggested
+from concerto.core.ratelimit import lookup_allowed
+from concerto.core.territory.models import Quartier
+from concerto.core.territory.quartiers import quartier_suggested, quartiers_outlined
 
 
 @login_required
@@ -40,8 +44,20 @@ def profile(request):
             return redirect("accounts:profile")
     else:
         form = ProfileForm(initial=ProfileForm.initial_for(user), user=user)
-    return render(request, "accounts/profile.html", {"form": form, "account_pages": account_pages(),
-                                                     "suggestion": _quartier_suggestion(user)})
+    return _profile_page(request, form)
+
+
+def _profile_page(request, form, *, address_form=None, found=None, status: int = 200):
+    """The profile page. FOUND: (address label, quartier) that an address the person typed lies in, with the
+    signed token that lets them confirm it (the address itself is kept nowhere)."""
+    user = request.user
+    if address_form is None and _asks_address(user):
+        address_form = QuartierAddressForm()
+    return render(request, "accounts/profile.html", {
+        "form": form, "account_pages": account_pages(), "suggestion": None if found else _quartier_suggestion(user),
+        "address_suggestion": found, "address_token": _address_token(user, found[1]) if found else "",
+        "address_form": address_form if _asks_address(user) else None,
+    }, status=status)
 
 
 def _quartier_suggestion(user):
@@ -52,16 +68,81 @@ def _quartier_suggestion(user):
     return quartier_suggested(places_of(user), commune=user.residence)
 
 
+# Finding one's quartier from an address: the address is looked up (the Base Adresse Nationale), its point tested
+# against the quartiers' outlines, and only the quartier is offered; confirming it carries a signed token naming
+# the person and the quartier, valid an hour, so the address never needs to be kept or sent back.
+ADDRESS_SALT = "concerto.accounts.quartier-address"
+ADDRESS_MAX_AGE = 3600
+
+
+def _asks_address(user) -> bool:
+    return not user.quartier_id and geocoding.enabled() and quartiers_outlined()
+
+
+def _address_token(user, quartier) -> str:
+    return signing.dumps({"user": user.pk, "quartier": quartier.pk}, salt=ADDRESS_SALT)
+
+
+def _address_quartier(user, token: str):
+    """The quartier the token names for USER, or None (forged, expired, or for someone else)."""
+    try:
+        data = signing.loads(token, salt=ADDRESS_SALT, max_age=ADDRESS_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("user") != user.pk:
+        return None
+    return Quartier.objects.filter(pk=data.get("quartier")).select_related("organisation").first()
+
+
+@login_required
+@require_POST
+def quartier_from_address(request):
+    """Look the typed address up and suggest the quartier it lies in (never set without the person's yes)."""
+    user = request.user
+    if not _asks_address(user):
+        return redirect("accounts:profile")
+    form = ProfileForm(initial=ProfileForm.initial_for(user), user=user)
+    address_form = QuartierAddressForm(request.POST)
+    if not address_form.is_valid():
+        return _profile_page(request, form, address_form=address_form, status=400)
+    if not lookup_allowed("address_lookup", request):
+        address_form.add_error("address", _("Too many address searches in a short time: wait a minute, or choose "
+                                            "your quartier in the list."))
+        return _profile_page(request, form, address_form=address_form, status=429)
+    typed = geocoding.clean_query(address_form.cleaned_data["address"])
+    found = geocoding.address_search(typed, limit=1)
+    if found is None:
+        address_form.add_error("address", _("The address service does not answer right now: choose your quartier "
+                                            "in the list, or try again later."))
+        return _profile_page(request, form, address_form=address_form, status=503)
+    if not found:
+        address_form.add_error("address", _("No address in the Métropole matches “%(address)s”: check the number, "
+                                            "the street and the commune.") % {"address": typed})
+        return _profile_page(request, form, address_form=address_form, status=400)
+    suggestion = quartier_suggested([(found[0].label, found[0].latitude, found[0].longitude)])  # where they live now
+    if suggestion is None:
+        address_form.add_error("address", _("The address “%(address)s” is in none of the quartiers described by the "
+                                            "communes: choose yours in the list, or leave it blank.")
+                               % {"address": found[0].label})
+        return _profile_page(request, form, address_form=address_form)
+    return _profile_page(request, form, found=suggestion)
+
+
 @login_required
 @require_POST
 def quartier_confirm(request):
-    """The person confirms the suggested quartier (checked again: only the one the suggestion names)."""
-    suggestion = _quartier_suggestion(request.user)
-    if suggestion is None or str(suggestion[1].pk) != request.POST.get("quartier"):
+    """The person confirms the suggested quartier (checked again: only the one the suggestion names, or the one an
+    address they typed lies in, by its signed token)."""
+    if request.POST.get("token"):
+        quartier = _address_quartier(request.user, request.POST["token"])
+    else:
+        suggestion = _quartier_suggestion(request.user)
+        quartier = suggestion[1] if suggestion else None
+    if quartier is None or str(quartier.pk) != request.POST.get("quartier"):
         messages.error(request, _("This quartier can no longer be suggested: choose yours in the list."))
     else:
-        services.quartier_confirm(user=request.user, quartier=suggestion[1])
-        messages.success(request, _("Your quartier is saved: %(name)s.") % {"name": suggestion[1].name})
+        services.quartier_confirm(user=request.user, quartier=quartier)
+        messages.success(request, _("Your quartier is saved: %(name)s.") % {"name": quartier.name})
     return redirect("accounts:profile")
 
 

@@ -95,9 +95,10 @@ def quartier_delete(*, actor, quartier: Quartier) -> None:
     quartier.delete()
 
 
-def quartier_at(commune: Organisation, *, latitude: float, longitude: float) -> Quartier | None:
-    """The quartier of COMMUNE whose outline contains the point, or None (no outline holds it)."""
-    for quartier in Quartier.objects.of(commune).filter(polygon__isnull=False):
+def quartier_at(commune: Organisation | None, *, latitude: float, longitude: float) -> Quartier | None:
+    """The quartier of COMMUNE (of any commune when None) whose outline contains the point, or None."""
+    quartiers = Quartier.objects.of(commune) if commune is not None else Quartier.objects.all()
+    for quartier in quartiers.filter(polygon__isnull=False).select_related("organisation"):
         try:
             if area_contains(quartier.polygon, latitude=latitude, longitude=longitude):
                 return quartier
@@ -106,17 +107,23 @@ def quartier_at(commune: Organisation, *, latitude: float, longitude: float) -> 
     return None
 
 
+def quartiers_outlined() -> bool:
+    """Whether any commune drew the outline of a quartier (else no point can suggest one)."""
+    return Quartier.objects.filter(polygon__isnull=False).exists()
+
+
 def quartier_suggested(places, *, commune: Organisation | None = None) -> tuple[str, Quartier] | None:
     """The first of PLACES ((label, latitude, longitude), points the person gave) inside the outline of a quartier
     (of COMMUNE when given, else of the commune at the point), as (label, quartier); None when none is."""
-    if not Quartier.objects.filter(polygon__isnull=False).exists():
+    if not quartiers_outlined():
         return None
     for label, latitude, longitude in places:
         try:
             where = commune or lookup.commune_at(longitude, latitude)
         except (ValueError, TypeError):
             continue
-        found = quartier_at(where, latitude=latitude, longitude=longitude) if where is not None else None
+        # Without commune boundaries (not imported), every commune's outlines are tried.
+        found = quartier_at(where, latitude=latitude, longitude=longitude)
         if found is not None:
             return label, found
     return None

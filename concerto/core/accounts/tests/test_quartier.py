@@ -2,6 +2,7 @@
 with the account, and suggested (never set) from a place the person gave."""
 
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -145,3 +146,64 @@ def test_a_commune_administrator_turns_the_activity_question_on(staff_client, ad
                                                                    "open_data_licence": "etalab-2.0"})
     sceaux.refresh_from_db()
     assert sceaux.asks_activity
+
+
+ADDRESS = "/compte/profil/quartier/adresse/"
+
+
+def test_an_address_typed_on_the_profile_suggests_the_quartier_and_is_not_kept(client, resident, sceaux, blagis,
+                                                                                geocoder):
+    client.force_login(resident)
+    assert "Trouver mon quartier à partir de mon adresse" in client.get(PROFILE).content.decode()
+    page = client.post(ADDRESS, {"address": "12 rue Houdan Sceaux"}).content.decode()
+    assert "L’adresse «\u00a012 Rue Houdan 92330 Sceaux\u00a0» est dans le quartier Les Blagis (Sceaux)" in page
+    resident.refresh_from_db()
+    assert resident.quartier is None  # a suggestion, never set on the person's behalf
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    # the token names this quartier for this person: another quartier, or another person, is refused
+    centre = Quartier.objects.create(organisation=sceaux, name="Centre")
+    client.post(reverse("accounts:quartier_confirm"), {"quartier": centre.pk, "token": token})
+    resident.refresh_from_db()
+    assert resident.quartier is None
+    someone = User.objects.create_user(email="autre@example.org", password="x" * 12)
+    other_client = type(client)()
+    other_client.force_login(someone)
+    other_client.post(reverse("accounts:quartier_confirm"), {"quartier": blagis.pk, "token": token})
+    someone.refresh_from_db()
+    assert someone.quartier is None
+    response = client.post(reverse("accounts:quartier_confirm"), {"quartier": blagis.pk, "token": token}, follow=True)
+    assert "Votre quartier est enregistré\u00a0: Les Blagis." in response.content.decode()
+    resident.refresh_from_db()
+    assert resident.quartier == blagis and resident.residence == sceaux and resident.demographics_consent_at
+    assert "Rue Houdan" not in json.dumps(client.post(reverse("accounts:data_export")).json())  # the address: nowhere
+    assert "Trouver mon quartier" not in client.get(PROFILE).content.decode()  # said: no more asking
+
+
+def test_an_address_outside_the_quartiers_unknown_or_unreachable_is_said_in_french(client, resident, sceaux, blagis,
+                                                                                 geocoder, settings):
+    client.force_login(resident)
+    response = client.post(ADDRESS, {"address": "Hôtel de Ville Paris"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "n’est dans aucun des quartiers" in page
+    response = client.post(ADDRESS, {"address": "99 avenue Introuvable"})
+    assert response.status_code == 400
+    assert "Aucune adresse de la Métropole ne correspond à «\u00a099 avenue Introuvable\u00a0»" in \
+        response.content.decode()
+    assert 'value="99 avenue Introuvable"' in response.content.decode()  # what was typed stays
+    response = client.post(ADDRESS, {"address": ""})
+    assert response.status_code == 400 and "Indiquez votre adresse" in response.content.decode()
+    settings.CONCERTO_GEOCODER_URL = "http://127.0.0.1:9"  # nothing listens there
+    response = client.post(ADDRESS, {"address": "5 rue Ailleurs Sceaux"})
+    assert response.status_code == 503 and "Le service des adresses ne répond pas" in response.content.decode()
+    resident.refresh_from_db()
+    assert resident.quartier is None
+
+
+def test_no_address_form_without_outlined_quartiers_or_addresses(client, resident, sceaux, other, geocoder, settings):
+    client.force_login(resident)
+    assert "Trouver mon quartier" not in client.get(PROFILE).content.decode()  # no quartier has an outline
+    Quartier.objects.create(organisation=sceaux, name="Les Blagis", polygon=BLAGIS)
+    assert "Trouver mon quartier" in client.get(PROFILE).content.decode()
+    settings.CONCERTO_GEOCODER_URL = "none"
+    assert "Trouver mon quartier" not in client.get(PROFILE).content.decode()
+    assert client.post(ADDRESS, {"address": "12 rue Houdan Sceaux"}).status_code == 302
