@@ -223,3 +223,23 @@ def _fresh_similar_indexes(settings):
     similar.forget()
     yield
     similar.forget()
+
+
+@pytest.fixture
+def actor_member(db, sceaux, resident, agent):
+    """Camille Martin (the resident), a confirmed member of Sceaux's association « Les Amis du Parc », who may
+    contribute on its behalf (core/mobilisation/members.py)."""
+    from concerto.core.mobilisation import members
+    from concerto.core.mobilisation.models import Actor
+
+    association = Actor.objects.create(organisation=sceaux, name="Les Amis du Parc", kind="association")
+    invited = members.member_add(actor=agent, item=association, email=resident.email)
+    return members.member_confirm(user=resident, member=invited)
+
+
+@pytest.fixture
+def foreign_actor(db, sceaux):
+    """An association of Sceaux nobody in the tests is a member of."""
+    from concerto.core.mobilisation.models import Actor
+
+    return Actor.objects.create(organisation=sceaux, name="Le Club des Autres", kind="association")

@@ -6,11 +6,13 @@ from typing import Annotated, Any
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
 from concerto.core import inputs
+from concerto.core.participation.behalf import behalf_choices, refused
 from concerto.core.territory.models import Organisation
 from concerto.core.texts.similar import API_TEXT_MAX
 
@@ -80,6 +82,39 @@ def absolute_url(request, path: str) -> str:
 
 class ErrorOut(Schema):
     detail: str
+
+
+# --- Contributing « au nom de » an actor of the directory (core/participation/behalf.py) ------------------------
+
+BEHALF_REFUSED = "not_a_member"
+OnBehalfOfId = Annotated[Id | None, Field(description=(
+    "Id of an actor of the directory (an association, a school...) to contribute on behalf of: the caller must be a "
+    "confirmed member of it, and it must belong to the item's commune; otherwise 403 with `code`: "
+    f"`{BEHALF_REFUSED}`, and nothing is saved. Null or absent: in the caller's own name."))]
+
+
+class OnBehalfOfOut(Schema):
+    id: int
+    name: str = Field(description="The actor's public name (never a person's).")
+
+
+class CodedHttpError(HttpError):
+    """An HTTP error whose body carries a `code` for programs besides the French `detail` (errors.on_http_error)."""
+
+    def __init__(self, status_code: int, message: str, code: str):
+        super().__init__(status_code, message)
+        self.code = code
+
+
+def behalf_actor_or_403(user, organisation, actor_id):
+    """The actor ACTOR_ID that USER may sign for in ORGANISATION's items, None for None; 403 `not_a_member`
+    otherwise (the services check it again, for the pages and the chats)."""
+    if actor_id is None:
+        return None
+    actor = next((actor for actor in behalf_choices(user, organisation) if actor.pk == actor_id), None)
+    if actor is None:
+        raise CodedHttpError(403, refused().messages[0], BEHALF_REFUSED)
+    return actor
 
 
 # --- "Similar" endpoints: what a client asks before posting (concerto/core/texts/similar.py) -------------------

@@ -123,7 +123,8 @@ def on_http_error(request, exc: HttpError):
         message = _("You do not have permission to do this.")
     else:
         message = exc.message
-    response = json_error(exc.status_code, message)
+    code = getattr(exc, "code", "")
+    response = json_error(exc.status_code, message, **({"code": code} if code else {}))
     if isinstance(exc, AuthenticationError):
         response["WWW-Authenticate"] = "Bearer"
     return response

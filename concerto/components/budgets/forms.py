@@ -18,6 +18,7 @@ from concerto.components.budgets.services import (
 from concerto.components.budgets.services.follow_up import UPDATE_MAX_LENGTH
 from concerto.core.accountability.models import Action
 from concerto.core.maps import PointField
+from concerto.core.participation.behalf import behalf_value
 from concerto.core.territory.models import Organisation
 from concerto.core.uploads import ImageWithAltFormMixin, validate_image_upload
 
@@ -120,7 +121,7 @@ class ProjectForm(ServiceErrorsMixin, ImageWithAltFormMixin, forms.Form):
         image = data.get("image")
         if image is False or isinstance(image, UploadedFile):
             values["image"] = image
-        return values
+        return values | behalf_value(self)
 
 
 STATUS_FILTERS = (

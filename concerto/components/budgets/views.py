@@ -26,6 +26,7 @@ from concerto.components.budgets.permissions import READ_REVIEW
 from concerto.core.accountability.models import Action
 from concerto.core.accounts.verification import action_refusal
 from concerto.core.forms import form_unchecked, similar_while_typing
+from concerto.core.participation.behalf import behalf_field_add, behalf_names
 from concerto.core.participation.submissions.views import submission_points
 from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.lookup import item_for, public_component_for
@@ -95,6 +96,7 @@ def project_list(request, org_slug, space_slug, component_id):
         request.GET.get("page"))
     for project in page.object_list:
         project.component = component
+    behalf_names(page.object_list)  # « au nom de » on the cards, in one query
     query = _query_string(filters)
     show_map = request.GET.get("vue") == "carte"
     return render(request, "budgets/projects/project_list.html", _context(
@@ -200,7 +202,8 @@ def project_create(request, org_slug, space_slug, component_id):
     if verification is not None:
         return _form_page(request, component, None, verification=verification,
                           status=403 if request.method == "POST" else 200)
-    form = ProjectForm(request.POST or None, request.FILES or None, component=component)
+    form = behalf_field_add(ProjectForm(request.POST or None, request.FILES or None, component=component),
+                            request.user, component.space.organisation)
     if request.method == "POST" and request.POST.get("similar_check"):
         similar = similar_texts.lookup(request, lambda text: similar_projects(component, text)) or []
         return _form_page(request, component, form_unchecked(form), similar=similar, checked=True)

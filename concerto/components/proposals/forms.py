@@ -8,7 +8,7 @@ from concerto.components.proposals.manifest import ORDER_CHOICES
 from concerto.components.proposals.models import Category, Proposal
 from concerto.components.proposals.services import ANSWER_MAX_LENGTH, TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
 from concerto.core.maps import PointField
-from concerto.core.participation.behalf import FIELD as BEHALF_FIELD
+from concerto.core.participation.behalf import behalf_value
 from concerto.core.uploads import ImageWithAltFormMixin
 
 
@@ -71,9 +71,7 @@ class ProposalForm(ImageWithAltFormMixin, forms.Form):
         image = data.get("image")
         if image is False or isinstance(image, UploadedFile):
             values["image"] = image
-        if BEHALF_FIELD in self.fields:  # a new proposal only (behalf_field_add): the signature does not change
-            values["on_behalf_of"] = data.get(BEHALF_FIELD)
-        return values
+        return values | behalf_value(self)
 
     def add_service_errors(self, error: ValidationError) -> None:
         """Show a service's ValidationError next to the fields it names."""

@@ -17,16 +17,20 @@ from concerto.api.common import (
     SIMILAR_ERRORS,
     ErrorOut,
     Id,
+    OnBehalfOfId,
+    OnBehalfOfOut,
     Pagination,
     SimilarSupportedOut,
     SimilarText,
     Slug,
     ValidationErrorOut,
+    behalf_actor_or_403,
     filter_by_place,
     similar_items,
 )
 from concerto.components.questions import queries, services
 from concerto.components.questions.models import OfficialProfile, Question
+from concerto.core.participation.behalf import behalf_actor
 from concerto.core.participation.models import Channel
 from concerto.core.spaces.api import ComponentItemOut
 from concerto.core.spaces.lookup import component_by_id
@@ -54,6 +58,7 @@ class OfficialQuestionOut(ComponentItemOut):
     late: bool = Field(description="Answered after the deadline, or waiting past it.")
     answered: bool
     answer: OfficialAnswerOut | None
+    on_behalf_of: OnBehalfOfOut | None = Field(description="The actor the question was asked on behalf of, or null.")
     organisation: str
     space: int
     component: int
@@ -62,6 +67,10 @@ class OfficialQuestionOut(ComponentItemOut):
     @staticmethod
     def resolve_addressee(obj) -> str | None:
         return obj.addressee.name if obj.addressee else None
+
+    @staticmethod
+    def resolve_on_behalf_of(obj) -> dict | None:
+        return behalf_actor(obj)
 
     @staticmethod
     def resolve_supports(obj) -> int:
@@ -100,6 +109,7 @@ class QuestionIn(Schema):
     title: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
     text: str = Field("", max_length=4000, pattern=NO_NUL)
     addressee_id: Id | None = Field(None, description="Id of an official's profile; null: the mayor's office.")
+    on_behalf_of: OnBehalfOfId = None
 
 
 class SupportOut(Schema):
@@ -155,7 +165,8 @@ class AskedOut(Schema):
              summary="Ask a question to elected officials")
 def question_ask(request, payload: QuestionIn):
     """Ask the commune of a published questions component; the question is published once the moderators kept
-    it. The component may reserve asking to verified residents (403)."""
+    it. The component may reserve asking to verified residents (403). `on_behalf_of`: an actor the caller is a
+    confirmed member of (403 with `code` `not_a_member` otherwise)."""
     component = component_by_id("questions", payload.component_id, published_only=True,
                                 not_found=_("No published questions component has this id."))
     addressee = None
@@ -164,10 +175,11 @@ def question_ask(request, payload: QuestionIn):
                                                    organisation=component.space.organisation, published=True).first()
         if addressee is None:
             raise Http404(_("No elected official of this commune has this id."))
+    on_behalf_of = behalf_actor_or_403(request.auth, component.space.organisation, payload.on_behalf_of)
     try:
         question = services.question_ask(author=request.auth, component=component, title=payload.title,
                                          text=payload.text, addressee=addressee, channel=Channel.API,
-                                         sender=api_sender(request))
+                                         sender=api_sender(request), on_behalf_of=on_behalf_of)
     except services.QuestionError as refusal:
         return Status(403, {"detail": " ".join(refusal.messages)})
     return Status(201, {"id": question.pk, "status": question.status})

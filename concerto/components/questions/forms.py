@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from concerto.components.questions.models import OfficialProfile, Question
+from concerto.core.participation.behalf import behalf_value
 from concerto.core.uploads import validate_image_upload
 
 MAYORS_OFFICE = ""
@@ -26,7 +27,7 @@ class AskForm(forms.Form):
 
     def values(self) -> dict:
         return {"title": self.cleaned_data["title"], "text": self.cleaned_data["text"],
-                "addressee": self.profiles.get(self.cleaned_data["addressee"])}
+                "addressee": self.profiles.get(self.cleaned_data["addressee"])} | behalf_value(self)
 
 
 class AssignForm(forms.Form):

@@ -18,6 +18,7 @@ from concerto.core.accounts.models import Role
 from concerto.core.accounts.permissions import MANAGER_ROLES, has_role
 from concerto.core.accounts.verification import action_require
 from concerto.core.audit.services import audit_record
+from concerto.core.participation.behalf import behalf_check
 from concerto.core.participation.feed import feed_publish
 from concerto.core.participation.models import ModerationReport
 from concerto.core.participation.notifications import notification_send
@@ -57,9 +58,10 @@ def ask_refusal(*, user, component) -> str:
 @send_limited("question")
 @transaction.atomic
 def question_ask(*, author, component, title: str, text: str = "", addressee: OfficialProfile | None = None,
-                 channel: str = "web") -> Question:
+                 channel: str = "web", on_behalf_of=None) -> Question:
     """AUTHOR asks a public question to COMPONENT's commune, to ADDRESSEE (one of its officials) or to the
-    mayor's office (None). It waits in the moderation queue until a moderator keeps it."""
+    mayor's office (None), ON_BEHALF_OF an actor they are a member of, or None (core/participation/behalf.py).
+    It waits in the moderation queue until a moderator keeps it."""
     if author is None or not author.is_authenticated:
         raise QuestionError(_("Sign in to ask a question."))
     action_require(user=author, component=component, action="ask")
@@ -76,13 +78,14 @@ def question_ask(*, author, component, title: str, text: str = "", addressee: Of
     if len(text) > TEXT_MAX:
         errors["text"] = [_("The details are too long: %(max)s characters at most.") % {"max": TEXT_MAX}]
     organisation = component.space.organisation
+    behalf_check(user=author, organisation=organisation, actor=on_behalf_of)
     if addressee is not None and (addressee.organisation_id != organisation.pk or not addressee.published):
         errors["addressee"] = [_("Choose one of the commune's elected officials, or the mayor's office.")]
     _fail(errors)
     question = Question.objects.create(component=component, author=author, addressee=addressee, title=title,
                                        text=text, channel=channel)
     contribution_record(kind="questions.question", target=question, component=component, author=author,
-                        channel=channel)
+                        channel=channel, on_behalf_of=on_behalf_of)
     audit_record(actor=author, action="questions.question_asked", target=question, organisation=organisation)
     # The kernel's queue: moderators check it against the charter and keep it (published) or hide it.
     moderation_report(reporter=None, content=question, reason=ModerationReport.Reason.OTHER,

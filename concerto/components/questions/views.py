@@ -19,6 +19,7 @@ from concerto.components.questions.models import OfficialProfile, Question, Ques
 from concerto.core import registry
 from concerto.core.accounts.verification import action_refusal
 from concerto.core.forms import form_add_errors, form_unchecked, similar_while_typing
+from concerto.core.participation.behalf import behalf_field_add, behalf_names
 from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.lookup import item_for, public_component_for
 from concerto.core.texts import similar as similar_texts
@@ -42,6 +43,7 @@ def question_list(request, org_slug, space_slug, component_id):
     elif shown == "en-attente":
         questions = questions.filter(committed_at__isnull=False, answered_at__isnull=True)
     page = Paginator(questions.order_by("-published_at", "-pk"), PER_PAGE).get_page(request.GET.get("page"))
+    behalf_names(page.object_list)  # « Au nom de » on the cards, in one query
     mine = (Question.objects.filter(component=component, author=request.user, status=Question.Status.PENDING)
             if request.user.is_authenticated else Question.objects.none())
     return render(request, "questions/question_list.html", _context(
@@ -118,7 +120,8 @@ def question_ask(request, org_slug, space_slug, component_id):
     initial = {}
     if request.GET.get("a") in {str(pk) for pk in organisation.official_profiles.values_list("pk", flat=True)}:
         initial["addressee"] = request.GET["a"]
-    form = AskForm(request.POST or None, organisation=organisation, initial=initial)
+    form = behalf_field_add(AskForm(request.POST or None, organisation=organisation, initial=initial),
+                            request.user, organisation)
     if request.method == "POST" and request.POST.get("similar_check"):
         similar = similar_texts.lookup(request, lambda text: similar_questions(component, text)) or []
         return _form_page(request, component, form_unchecked(form), similar=similar, checked=True)

@@ -6,6 +6,8 @@ from concerto.components.reports.models import Category, CategoryQuestion, Repor
 from concerto.components.reports.services import DESCRIPTION_MAX_LENGTH, categories_at
 from concerto.core.inputs import EmailFormField
 from concerto.core.maps import PointField
+from concerto.core.participation.behalf import FIELD as BEHALF_FIELD
+from concerto.core.participation.behalf import behalf_value
 
 OUTSIDE = _("This point is outside the Métropole du Grand Paris.")
 
@@ -117,7 +119,8 @@ class ReportForm(forms.Form):
         return [self[f"q_{question.code}"] for question in self.questions]
 
     def other_fields(self):
-        return [self[name] for name in ("description", "photo_1", "photo_2", "photo_3", "email") if name in self.fields]
+        return [self[name] for name in ("description", "photo_1", "photo_2", "photo_3", "email", BEHALF_FIELD)
+                if name in self.fields and not self[name].is_hidden]
 
     def clean(self):
         cleaned = super().clean()
@@ -131,7 +134,7 @@ class ReportForm(forms.Form):
         answers = {question.code: data.get(f"q_{question.code}") for question in self.questions}
         return {"kind": data["kind"], "category": data["category"], "latitude": latitude, "longitude": longitude,
                 "address": getattr(data["location"], "address", ""), "description": data.get("description", ""),
-                "answers": answers, "photos": data["photos"], "email": data.get("email", "")}
+                "answers": answers, "photos": data["photos"], "email": data.get("email", "")} | behalf_value(self)
 
     def add_service_errors(self, error) -> None:
         for field, messages in error.message_dict.items():

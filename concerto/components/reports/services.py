@@ -20,6 +20,7 @@ from concerto.core.audit.services import audit_record
 from concerto.core.errors import Refusal
 from concerto.core.geocoding import address_fill
 from concerto.core.inputs import BadInput, email_check
+from concerto.core.participation.behalf import behalf_check
 from concerto.core.participation.feed import feed_publish
 from concerto.core.participation.notifications import mail_send
 from concerto.core.participation.services import (
@@ -225,11 +226,14 @@ def _photos_cleaned(photos, errors: dict) -> list:
 @transaction.atomic
 def report_create(*, author=None, component=None, category: Category, kind: str, latitude: float,
                   longitude: float, description: str = "", address: str = "", answers: dict | None = None,
-                  photos=(), email: str = "", channel: str = "web", api_key=None, device_id: str = "") -> Report:
+                  photos=(), email: str = "", channel: str = "web", api_key=None, device_id: str = "",
+                  on_behalf_of=None) -> Report:
     """Someone reports at (LATITUDE, LONGITUDE): the commune at the point takes it, if CATEGORY is one of
     its categories. AUTHOR is an account, or None with EMAIL to follow it. PHOTOS are uploaded files, all
     checked and cleaned before anything is stored. API_KEY (an Open311Key) and DEVICE_ID say which client
-    application sent it: the point must then be in the key's commune. Raises ValidationError keyed by field
+    application sent it: the point must then be in the key's commune. ON_BEHALF_OF: an actor AUTHOR is a member
+    of (core/participation/behalf.py), of the component's organisation (without one, of the commune at the point).
+    Raises ValidationError keyed by field
     (all the problems at once), or VerificationRequired when reporting is reserved to verified residents and
     AUTHOR is not one (without COMPONENT, as through Open311, the components covering the commune at the
     point decide)."""
@@ -239,6 +243,8 @@ def report_create(*, author=None, component=None, category: Category, kind: str,
         action_require(user=author, component=component, action="report")
     commune = _location_errors(latitude=latitude, longitude=longitude, component=component, api_key=api_key,
                                errors=errors)
+    behalf_check(user=author, organisation=component.space.organisation if component is not None else commune,
+                 actor=on_behalf_of)
     if component is None and commune is not None:
         refusal = report_refusal(user=author, organisation=commune)
         if refusal is not None:
@@ -273,7 +279,8 @@ def report_create(*, author=None, component=None, category: Category, kind: str,
     StatusChange.objects.create(report=report, status=report.status, actor=author)
     if author is not None:
         follow_add(user=author, target=report)
-    contribution_record(kind="reports.report", target=report, component=component, author=author, channel=channel)
+    contribution_record(kind="reports.report", target=report, component=component, author=author, channel=channel,
+                        on_behalf_of=on_behalf_of)
     audit_record(actor=author, action="reports.report_created", target=report, organisation=commune)
     with translation.override(settings.LANGUAGE_CODE):
         feed_publish(item=report, kind="reports.created", organisation=commune,

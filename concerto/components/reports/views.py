@@ -31,6 +31,7 @@ from concerto.components.reports.forms import (
 from concerto.components.reports.models import Category, Report, ReportSupport
 from concerto.core.forms import form_unchecked, similar_while_typing
 from concerto.core.maps import organisation_bounds
+from concerto.core.participation.behalf import behalf_field_add, behalf_names
 from concerto.core.participation.services import is_following
 from concerto.core.ratelimit import rate_limited, sender_of
 from concerto.core.spaces.lookup import public_component_for
@@ -73,8 +74,9 @@ def _filtered(request, component):
 
 
 def _page(request, reports):
-    paginator = Paginator(reports.select_related("category", "organisation"), PER_PAGE)
-    return paginator.get_page(request.GET.get("page"))
+    page = Paginator(reports.select_related("category", "organisation"), PER_PAGE).get_page(request.GET.get("page"))
+    behalf_names(page.object_list)  # « Au nom de » on the cards, in one query
+    return page
 
 
 @require_safe
@@ -233,7 +235,8 @@ def report_create(request, org_slug, space_slug, component_id):
             raise verification  # a 403 page with the message; nothing is saved
         return _form_page(request, component, ReportForm(component=component, user=request.user),
                           verification=verification)
-    form = ReportForm(request.POST or None, request.FILES or None, component=component, user=request.user)
+    form = behalf_field_add(ReportForm(request.POST or None, request.FILES or None, component=component,
+                                       user=request.user), request.user, component.space.organisation)
     if request.method == "POST" and request.POST.get("similar_check"):
         similar = similar_texts.lookup(request, lambda text: _similar(component, text, form.point),
                                        TYPED_FIELDS) or []

@@ -71,17 +71,24 @@ def behalf_field_add(form, user, organisation):
     return form
 
 
+def behalf_value(form) -> dict:
+    """The service's `on_behalf_of` keyword from FORM once valid: {} when behalf_field_add did not add the field
+    (an edit: the signature does not change), so that every create view passes it the same way."""
+    return {FIELD: form.cleaned_data.get(FIELD)} if FIELD in form.fields else {}
+
+
 def behalf_names(items: Iterable) -> None:
     """Reads, in one query, the actor each of ITEMS (of one model) was contributed for, for `signed_name`."""
     items = [item for item in items if item is not None and item.pk is not None]
     if not items:
         return
     content_type = ContentType.objects.get_for_model(items[0])
-    names = dict(Contribution.objects.filter(target_type=content_type, target_id__in=[item.pk for item in items],
-                                             on_behalf_of__isnull=False)
-                 .values_list("target_id", "on_behalf_of__name"))
+    rows = (Contribution.objects.filter(target_type=content_type, target_id__in=[item.pk for item in items],
+                                        on_behalf_of__isnull=False)
+            .values_list("target_id", "on_behalf_of_id", "on_behalf_of__name"))
+    signed = {target: (pk, name) for target, pk, name in rows}
     for item in items:
-        item._on_behalf_name = names.get(item.pk, "")
+        item._on_behalf_id, item._on_behalf_name = signed.get(item.pk, (None, ""))
 
 
 def behalf_name(item) -> str:
@@ -91,3 +98,9 @@ def behalf_name(item) -> str:
     if not hasattr(item, "_on_behalf_name"):
         behalf_names([item])
     return item._on_behalf_name
+
+
+def behalf_actor(item) -> dict | None:
+    """{"id", "name"} of the actor ITEM was contributed for (its public name only), or None: for the API."""
+    name = behalf_name(item)
+    return {"id": item._on_behalf_id, "name": name} if name else None

@@ -23,6 +23,13 @@ def public_name(user, fallback=None) -> str:
     return user.public_name
 
 
+@register.filter(name="on_behalf")
+def on_behalf(item) -> str:
+    """The public name of the actor ITEM was contributed for, or "": for the pages that never name the person (a
+    question, a report), through `includes/on_behalf.html`."""
+    return behalf_name(item)
+
+
 @register.filter(name="signed_name")
 def signed_name(item, author) -> str:
     """AUTHOR's public name as the signature of ITEM (a proposal, a comment...): followed by « — au nom de <actor> »

@@ -17,6 +17,7 @@ from concerto.components.budgets.services.common import (
 )
 from concerto.core.accounts.verification import action_require
 from concerto.core.audit.services import audit_record
+from concerto.core.participation.behalf import behalf_check
 from concerto.core.participation.services import contribution_record
 from concerto.core.participation.submissions.services import (
     submission_author_locked,
@@ -97,8 +98,9 @@ def submission_refusal(component) -> str:
 @send_limited("project")
 @transaction.atomic
 def project_create(*, author, component, title: str, text: str, estimated_cost, budget=None, category=None,
-                   point=None, image=None, image_alt: str = "", channel: str = "web") -> Project:
-    """AUTHOR submits a project in COMPONENT while the current step takes submissions.
+                   point=None, image=None, image_alt: str = "", channel: str = "web", on_behalf_of=None) -> Project:
+    """AUTHOR submits a project in COMPONENT while the current step takes submissions, ON_BEHALF_OF an actor they
+    are a member of, or None (core/participation/behalf.py).
 
     POINT is None or (latitude, longitude) within the space's organisation; the commune there is kept.
     BUDGET is required when the component has several; its amount caps ESTIMATED_COST (whole euros).
@@ -109,6 +111,7 @@ def project_create(*, author, component, title: str, text: str, estimated_cost, 
     if refusal:
         raise ProjectError(refusal)
     action_require(user=author, component=component, action="submit")
+    behalf_check(user=author, organisation=component.space.organisation, actor=on_behalf_of)
     values = _clean_content(component, title=title, text=text, estimated_cost=estimated_cost, budget=budget,
                             category=category, point=point)
     image, image_alt = _check_image(image, image_alt)
@@ -120,7 +123,7 @@ def project_create(*, author, component, title: str, text: str, estimated_cost, 
     submission_point_apply(project, values["point"], values["commune"])
     project.save()
     contribution_record(kind="budgets.project", target=project, component=component, author=author,
-                        channel=channel)
+                        channel=channel, on_behalf_of=on_behalf_of)
     audit_record(actor=author, action="budgets.project_created", target=project,
                  organisation=component.space.organisation)
     return project
