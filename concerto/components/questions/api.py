@@ -17,6 +17,7 @@ from concerto.api.common import (
     SIMILAR_ERRORS,
     ErrorOut,
     Id,
+    MappedPage,
     OnBehalfOfId,
     OnBehalfOfOut,
     Pagination,
@@ -30,7 +31,7 @@ from concerto.api.common import (
 )
 from concerto.components.questions import queries, services
 from concerto.components.questions.models import OfficialProfile, Question
-from concerto.core.participation.behalf import behalf_actor
+from concerto.core.participation.behalf import behalf_actor, behalf_names
 from concerto.core.participation.models import Channel
 from concerto.core.spaces.api import ComponentItemOut
 from concerto.core.spaces.lookup import component_by_id
@@ -129,7 +130,13 @@ def question_list(request, filters: Query[QuestionFilters]):
     questions = filter_by_place(_public(), filters)
     if filters.answered is not None:
         questions = questions.filter(answered_at__isnull=not filters.answered)
-    return questions.order_by("-published_at", "-pk")
+    return MappedPage(questions.order_by("-published_at", "-pk"), _with_behalf_names)
+
+
+def _with_behalf_names(rows: list) -> list:
+    """The page's questions with the actors they were asked for, read in one query."""
+    behalf_names(rows)
+    return rows
 
 
 @router.get("/questions/similar", response={200: list[SimilarSupportedOut], **SIMILAR_ERRORS},

@@ -71,3 +71,27 @@ def test_the_openapi_document_describes_on_behalf_of(client):
     schema = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
     assert "not_a_member" in str(schema["QuestionIn"]["properties"]["on_behalf_of"])
     assert "on_behalf_of" in schema["OfficialQuestionOut"]["properties"]
+
+
+def test_the_api_list_reads_the_actors_of_a_page_in_one_query(client, questions, actor_member, moderator):
+    """The list's queries do not grow with the page: 12 questions asked on behalf cost what 2 do."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def ask(count):
+        client.force_login(actor_member.user)
+        for n in range(count):
+            asked = client.post(API, {"component_id": questions.pk, "title": f"Question numéro {n} ?",
+                                      "on_behalf_of": actor_member.actor.pk}, content_type="application/json")
+            moderation_dismiss(moderator=moderator, content=Question.objects.get(pk=asked.json()["id"]))
+        client.logout()
+
+    ask(2)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(f"{API}?limit=100").status_code == 200
+    ask(10)
+    with CaptureQueriesContext(connection) as many:
+        answer = client.get(f"{API}?limit=100").json()
+    assert answer["count"] == 12
+    assert all(item["on_behalf_of"]["name"] == "Les Amis du Parc" for item in answer["items"])
+    assert len(many.captured_queries) <= len(few.captured_queries)
