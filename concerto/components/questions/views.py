@@ -44,8 +44,9 @@ def question_list(request, org_slug, space_slug, component_id):
         questions = questions.filter(committed_at__isnull=False, answered_at__isnull=True)
     page = Paginator(questions.order_by("-published_at", "-pk"), PER_PAGE).get_page(request.GET.get("page"))
     behalf_names(page.object_list)  # « Au nom de » on the cards, in one query
-    mine = (Question.objects.filter(component=component, author=request.user, status=Question.Status.PENDING)
-            if request.user.is_authenticated else Question.objects.none())
+    mine = list(Question.objects.filter(component=component, author=request.user, status=Question.Status.PENDING)
+                if request.user.is_authenticated else ())
+    behalf_names(mine)
     return render(request, "questions/question_list.html", _context(
         component, page=page, shown=shown, mine=mine, can_manage=can_manage,
         threshold=component.setting("support_threshold"), answer_days=component.setting("answer_days"),
@@ -188,10 +189,11 @@ def official_detail(request, org_slug, profile_slug):
         raise Http404(_("This elected official has no public profile here."))
     public = Question.objects.public().of_organisation(organisation)
     theirs = public.filter(Q(addressee=profile) | Q(answered_by=profile.user))
-    answered = (public.filter(answered_by=profile.user).select_related("component__space__organisation")
-                .order_by("-answered_at"))
+    answered = list(public.filter(answered_by=profile.user).select_related("component__space__organisation")
+                    .order_by("-answered_at")[:20])
+    behalf_names(answered)  # « Au nom de » on the cards, in one query
     return render(request, "questions/official_detail.html", {
-        "organisation": organisation, "profile": profile, "answered": answered[:20],
+        "organisation": organisation, "profile": profile, "answered": answered,
         "figures": figures(theirs),
         "events": registry.agenda_items(organisation, organiser=profile.name, limit=10),
         "components": list(organisation_components(organisation))})
