@@ -1,6 +1,6 @@
 """Campaigns (issue 18): an organisation invites a segment of the people who asked for its invitations to take part,
-by email or push (or by SMS and in the chats: transports registered from above the kernel, below), now or at a set time, throttled per channel, with a one-click opt-out in every message and
-aggregate figures.
+by email or push (or by SMS and in the chats: transports registered from above the kernel, below), now or at a
+set time, throttled per channel, with a one-click opt-out in every message and aggregate figures.
 
 - **Opt-in by construction.** `campaign_people(campaign)` is the ONE function that says who gets a campaign: it
   starts from the accounts that turned the kernel kind `mobilisation.campaign` on for the campaign's channel (off
