@@ -23,3 +23,7 @@ class ChannelsConfig(AppConfig):
         from concerto.core import periodic
 
         periodic.job_register(SMS_HELD_JOB)
+
+        from concerto.channels import campaign_transports
+
+        campaign_transports.register()

@@ -81,6 +81,19 @@ def sms_allowed(now: datetime | None = None) -> bool:
             and SMS_HOURS[0] <= local.time() < SMS_HOURS[1])
 
 
+def sms_next_allowed(now: datetime | None = None) -> datetime:
+    """The first moment from NOW on when a marketing-like text message may go (NOW itself when it may)."""
+    now = now or timezone.now()
+    if sms_allowed(now):
+        return now
+    day = now.astimezone(PARIS).date()
+    if now.astimezone(PARIS).time() >= SMS_HOURS[0]:
+        day += timedelta(days=1)
+    while not sms_allowed(datetime.combine(day, SMS_HOURS[0], tzinfo=PARIS)):
+        day += timedelta(days=1)
+    return datetime.combine(day, SMS_HOURS[0], tzinfo=PARIS)
+
+
 def sms_held_send(now: datetime | None = None) -> int:
     """The periodic job: when text messages may go, send those of the broadcasts held since the night (to their
     organisation's SMS subscribers on the broadcast's topics who can be reached now), once each, even with two
@@ -126,6 +139,17 @@ def unreachable_reason(participant: Participant, now: datetime | None = None) ->
     return ""
 
 
+def reachable_participants(platforms, now: datetime | None = None):
+    """The participants on PLATFORMS a message may go to now, as a queryset: `unreachable_reason`'s rule in SQL
+    (a connected page, bot or number; no STOP; Messenger within its window), except the SMS hours, which hold a
+    text message rather than leave its person out. A test checks that both agree."""
+    now = now or timezone.now()
+    rows = Participant.objects.filter(platform__in=list(platforms), stopped_at=None)
+    rows = rows.filter(Q(platform=Platform.WEB) | Q(channel__active=True))
+    return rows.exclude(Q(platform=Platform.MESSENGER)
+                        & (Q(last_inbound_at=None) | Q(last_inbound_at__lt=now - MESSENGER_WINDOW)))
+
+
 def subscribers(organisation, topic_ids=()):
     """The live subscriptions of ORGANISATION that TOPIC_IDS concern: all of them when no topic is given (a
     message or a post on no topic concerns everyone), else those on every topic or on one of TOPIC_IDS."""
@@ -160,11 +184,16 @@ def stop_mention(number: str) -> str:
     return _("Reply STOP to receive nothing more")
 
 
+def sms_number(participant: Participant) -> str:
+    """The commune's number PARTICIPANT's text messages come from ("" when unknown)."""
+    return participant.channel.external_id if participant.channel else ""
+
+
 def steps_for(broadcast: Broadcast, participant: Participant) -> list[ChatStep]:
     """What PARTICIPANT receives: the text (with the news post's link), and on SMS the STOP mention."""
     text = broadcast.text
     if participant.platform == Platform.SMS:
-        text = f"{text}\n{stop_mention(participant.channel.external_id if participant.channel else '')}"
+        text = f"{text}\n{stop_mention(sms_number(participant))}"
     if broadcast.url:
         return [ChatStep("link", text, url=broadcast.url, label=_("Read the news"))]
     return [ChatStep("text", text)]
@@ -179,7 +208,12 @@ def _messages(participant: Participant, steps: list[ChatStep]) -> list:
 
 
 def _send_one(broadcast: Broadcast, participant: Participant) -> bool:
-    steps = steps_for(broadcast, participant)
+    return steps_send(participant, steps_for(broadcast, participant))
+
+
+def steps_send(participant: Participant, steps: list[ChatStep]) -> bool:
+    """Send STEPS (one message to many: on Messenger as an UPDATE) to PARTICIPANT now, recorded in their
+    conversation; True when every message went out at once (a 5xx or a timeout is tried again later)."""
     Message.objects.create(participant=participant, direction=Message.Direction.OUT,
                            text="\n".join(filter(None, [steps[0].text, steps[0].url])))
     if participant.platform == Platform.WEB:

@@ -1,6 +1,6 @@
 """Campaigns (issue 18): an organisation invites a segment of the people who asked for its invitations to take part,
-by email or push, now or at a set time, throttled per channel, with a one-click opt-out in every message and
-aggregate figures.
+by email or push (or by SMS and in the chats: transports registered from above the kernel, below), now or at a
+set time, throttled per channel, with a one-click opt-out in every message and aggregate figures.
 
 - **Opt-in by construction.** `campaign_people(campaign)` is the ONE function that says who gets a campaign: it
   starts from the accounts that turned the kernel kind `mobilisation.campaign` on for the campaign's channel (off
@@ -70,7 +70,7 @@ from concerto.core.territory.models import Quartier
 
 logger = logging.getLogger("concerto.campaigns")
 Status = Campaign.Status
-DEFAULT_RATES = {"email": 20, "push": 50, "sms": 2}  # messages per second
+DEFAULT_RATES = {"email": 20, "push": 50, "sms": 2, "chat": 20}  # messages per second
 STALE_AFTER = timedelta(minutes=10)  # a sending campaign with no batch for this long is queued again
 CONTACT_SALT = "concerto.campaigns.contact"
 
@@ -79,10 +79,21 @@ CONTACT_SALT = "concerto.campaigns.contact"
 _transports: dict[str, tuple] = {}
 
 
-def transport_register(name: str, label, people, deliver) -> None:
-    """A campaign channel from outside the kernel: PEOPLE(queryset of opted-in accounts) -> those it can reach,
-    DELIVER(campaign, user) -> bool sends one message (raise: counted failed)."""
-    _transports[name] = (label, people, deliver)
+class TransportDeferred(Exception):  # noqa: N818 (not an error: "not now")
+    """Raised by a transport's DELIVER when it may not send now (text messages at night): the message is not
+    claimed, the batch stops, and the campaign's next batch waits until NOT_BEFORE."""
+
+    def __init__(self, not_before):
+        super().__init__(f"deferred until {not_before.isoformat()}")
+        self.not_before = not_before
+
+
+def transport_register(name: str, label, people, deliver, available=None) -> None:
+    """A campaign channel from outside the kernel: PEOPLE(queryset of opted-in accounts, organisation) -> those it
+    can reach for that organisation's campaigns (a queryset: it is counted and INSERT … SELECTed), DELIVER(campaign,
+    user) -> bool sends one message (raise: counted failed; raise TransportDeferred: tried again later); offered to
+    the agents while AVAILABLE() says so (a number, page or bot is connected)."""
+    _transports[name] = (label, people, deliver, available)
 
 
 def channel_choices() -> list[tuple[str, str]]:
@@ -90,7 +101,8 @@ def channel_choices() -> list[tuple[str, str]]:
     push = channel_get("push")
     if push is not None and push.is_available():
         choices.append((CampaignChannel.PUSH.value, CampaignChannel.PUSH.label))
-    return choices + [(name, label) for name, (label, _people, _deliver) in _transports.items()]
+    return choices + [(name, label) for name, (label, _people, _deliver, available) in _transports.items()
+                      if available is None or available()]
 
 
 def rate_of(channel: str) -> float:
@@ -158,8 +170,9 @@ def _topics(topic_ids) -> Q:
                                           target_id__in=list(topic_ids)).values("user_id"))
 
 
-def opted_in(channel: str):
-    """The accounts that asked for invitations to take part on CHANNEL and can get them there."""
+def opted_in(channel: str, organisation=None):
+    """The accounts that asked for invitations to take part on CHANNEL and can get them there (for a transport's
+    channel, from ORGANISATION's own page, bot or number)."""
     people = get_user_model().objects.filter(is_active=True).filter(Exists(NotificationPreference.objects.filter(
         user=OuterRef("pk"), verb=CAMPAIGN, channel=channel, enabled=True)))
     if channel == CampaignChannel.EMAIL:
@@ -169,13 +182,13 @@ def opted_in(channel: str):
     if channel == CampaignChannel.PUSH:
         return people.filter(Exists(PushSubscription.objects.filter(user=OuterRef("pk"))))
     if channel in _transports:
-        return _transports[channel][1](people)
+        return _transports[channel][1](people, organisation)
     return people.none()
 
 
 def campaign_people(campaign):
     """The accounts CAMPAIGN goes to (see the module's docstring): opted in first, then the segment."""
-    people = opted_in(campaign.channel)
+    people = opted_in(campaign.channel, campaign.organisation)
     segment = campaign.segment or {}
     accounts_wanted = any(segment.get(key) for key in ("followers", "topics", "contributors", "verified",
                                                        "age_band", "places", "quartier"))
@@ -224,6 +237,12 @@ def campaign_reach(campaign) -> dict:
             "%(count)s person accepted to receive the invitations to take part by email, and has a verified address.",
             "%(count)s people accepted to receive the invitations to take part by email, and have a verified address.",
             people) % {"count": people})
+    elif campaign.channel in _transports:
+        basis.append(ngettext(
+            "%(count)s person accepted to receive the invitations to take part on this channel (%(channel)s), and "
+            "can be reached there now.",
+            "%(count)s people accepted to receive the invitations to take part on this channel (%(channel)s), and "
+            "can be reached there now.", people) % {"count": people, "channel": _transports[campaign.channel][0]})
     else:
         basis.append(ngettext(
             "%(count)s person accepted to receive the invitations to take part as push notifications, on a device.",
@@ -361,6 +380,8 @@ def campaign_batch(campaign_id: int) -> int:
         for delivery_id in list(left.order_by("pk").values_list("pk", flat=True)[:batch_size(campaign.channel)]):
             try:
                 sent += campaign_deliver(campaign=campaign, delivery_id=delivery_id)
+            except TransportDeferred as deferred:  # not now: the rest waits, unclaimed, for NOT_BEFORE
+                return sent + _deferred(campaign_id, deferred.not_before)
             except Exception as error:  # the transport refused it: counted failed, not tried again
                 logger.warning("Campaign message not sent: %s", error, extra={"delivery": delivery_id})
                 CampaignDelivery.objects.filter(pk=delivery_id, sent_at__isnull=True).update(
@@ -371,6 +392,15 @@ def campaign_batch(campaign_id: int) -> int:
             return sent
         if _next_batch(campaign_id, started + timedelta(seconds=window())):
             return sent
+
+
+def _deferred(campaign_id: int, not_before) -> int:
+    """A transport said "not before NOT_BEFORE": the next batch is queued for then. The campaign's last batch is
+    dated NOT_BEFORE, so that the periodic job does not take it for a dead worker's meanwhile, and queues it
+    again itself STALE_AFTER later when the task backend cannot wait."""
+    Campaign.objects.filter(pk=campaign_id).update(last_batch_at=not_before)
+    _next_batch(campaign_id, not_before)
+    return 0
 
 
 def campaign_deliver(*, campaign: Campaign, delivery_id: int) -> bool:

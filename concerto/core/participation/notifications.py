@@ -58,6 +58,8 @@ class DeliveryChannel:
     opt_in: bool = False
     available: Callable[[], bool] | None = None
     reachable: Callable[[list[int]], set[int]] | None = None
+    # When set, the channel is offered only for these kinds (the chat channels' SMS and chat, for campaigns only).
+    verbs: tuple[str, ...] = ()
 
     def is_available(self) -> bool:
         return self.available is None or self.available()
@@ -121,7 +123,8 @@ def offered(kind: NotificationKind) -> list[str]:
     if not kind.opt_in_channels:
         return names
     return names + [channel.name for channel in _channels.values()
-                    if channel.opt_in and channel.name not in names and channel.is_available()]
+                    if channel.opt_in and channel.name not in names and channel.is_available()
+                    and (not channel.verbs or kind.verb in channel.verbs)]
 
 
 def channels_for(*, users, kind: NotificationKind) -> dict[int, list[str]]:
