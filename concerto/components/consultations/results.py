@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from concerto.components.consultations.models import Answer, ChoiceCount, Question, Response
-from concerto.core.insights.weighted import weighted_results
+from concerto.core.insights.weighted import population_for, weighted_results
 from concerto.core.participation.models import Channel
 from concerto.core.territory.models import Organisation
 
@@ -333,11 +333,12 @@ def weighted_choice_results(structure, *, recount: bool = False) -> list:
         if first:
             people[question_id].append((birth_year, place, first))
     space = component.space
+    population = population_for(organisation=space.organisation, space=space)
     results = []
     for question in questions:
         position = {option.pk: index for index, option in enumerate(question.option_list)}
         results.append((question, weighted_results(
-            organisation=space.organisation, space=space, respondents=people[question.pk],
+            organisation=space.organisation, space=space, population=population, respondents=people[question.pk],
             chosen=[(year, place, position[option], n) for year, place, option, n in chosen[question.pk]
                     if option in position],
             labels=[option.label for option in question.option_list])))
