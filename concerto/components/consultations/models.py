@@ -270,3 +270,30 @@ def results_url(component) -> str:
     space = component.space
     return reverse("consultations:results", kwargs={
         "org_slug": space.organisation.slug, "space_slug": space.slug, "component_id": component.pk})
+
+
+class ChoiceCount(models.Model):
+    """How many submitted answers (and respondents: rows of rank 1 or without a rank) each (question, option,
+    year of birth, commune of residence) holds, kept by database triggers in the same transaction as every write
+    to an answer, a response (status, respondent) or an account's year of birth (choice_counts.py), so that the
+    weighted results read a few thousand rows instead of grouping a million answers. Unknown values are 0, not
+    NULL, so that the four columns form a key an upsert can find. No foreign key constraint: the rows of a
+    deleted question fall to zero with its answers, whatever order a cascade deletes them in."""
+
+    question = models.ForeignKey(Question, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    option_key = models.IntegerField(default=0)
+    birth_year = models.IntegerField(default=0)
+    residence_key = models.IntegerField(default=0)
+    answers = models.IntegerField(default=0)
+    people = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("choice count")
+        verbose_name_plural = _("choice counts")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "option_key", "birth_year", "residence_key"],
+                                    name="consult_choice_count_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}/{self.option_key}/{self.birth_year}/{self.residence_key}: {self.answers}"

@@ -15,8 +15,8 @@ from django.db.models import Avg, Count, Max, Min, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from concerto.components.consultations.models import Answer, Question, Response
-from concerto.core.insights.weighted import weighted_results
+from concerto.components.consultations.models import Answer, ChoiceCount, Question, Response
+from concerto.core.insights.weighted import population_for, weighted_results
 from concerto.core.participation.models import Channel
 from concerto.core.territory.models import Organisation
 
@@ -315,44 +315,53 @@ def _median(answers, count: int) -> float:
     return (low + high) / 2
 
 
-def weighted_choice_results(structure, *, use_cache: bool = True) -> list:
+def weighted_choice_results(structure, *, recount: bool = False) -> list:
     """Each single- and multiple-choice question with its results raw and weighted to the population by age band
-    (concerto.core.insights.weighted): one GROUP BY query for the whole questionnaire, by (question, option, year
-    of birth, commune of residence), whatever the number of responses; its rows are cached under the results'
-    version key (a new counted response changes it), as the results are."""
+    (concerto.core.insights.weighted), from the counts the database keeps per (question, option, year of birth,
+    commune of residence) as answers arrive and change (models.ChoiceCount, choice_counts.py): a few thousand rows
+    whatever the number of responses, always up to date (a changed year of birth counts at once), so no cache.
+    RECOUNT groups the answers themselves instead (the former way, which the tests and the bench compare with)."""
     questions = [question for question in structure.questions if question.kind in (Kind.SINGLE, Kind.MULTIPLE)]
     if not questions:
         return []
     component = structure.component
-    if use_cache:
-        key = f"consultations:weighted:{component.pk}:{_version(component)}"
-        rows = cache.get(key)
-        if rows is None:
-            rows = _weighted_rows(questions)
-            cache.set(key, rows, CACHE_SECONDS)
-    else:
-        rows = _weighted_rows(questions)
+    rows = _recounted_rows(questions) if recount else _counted_rows(questions)
     people, chosen = defaultdict(list), defaultdict(list)
-    for question_id, option_id, birth_year, place, n, first in rows:
+    # One order for both ways, so that the weights are summed in the same order and the figures are identical.
+    for question_id, option_id, birth_year, place, n, first in sorted(rows, key=_row_order):
         chosen[question_id].append((birth_year, place, option_id, n))
         if first:
             people[question_id].append((birth_year, place, first))
     space = component.space
+    population = population_for(organisation=space.organisation, space=space)
     results = []
     for question in questions:
         position = {option.pk: index for index, option in enumerate(question.option_list)}
         results.append((question, weighted_results(
-            organisation=space.organisation, space=space, respondents=people[question.pk],
+            organisation=space.organisation, space=space, population=population, respondents=people[question.pk],
             chosen=[(year, place, position[option], n) for year, place, option, n in chosen[question.pk]
                     if option in position],
             labels=[option.label for option in question.option_list])))
     return results
 
 
-def _weighted_rows(questions) -> list:
-    """(question, option, year of birth, commune of residence, answers, people) rows. The row with rank 1 (or
-    without a rank, for single choice) stands for the person, so people are counted in the same pass: a cell's
-    respondents to a question are the sum of its `people` over the options (weighted_results adds them up)."""
+def _row_order(row) -> tuple:
+    return tuple(value or 0 for value in row[:4])
+
+
+def _counted_rows(questions) -> list:
+    """(question, option, year of birth, commune of residence, answers, people) rows, as the table keeps them
+    (0 stands for unknown there)."""
+    rows = (ChoiceCount.objects.filter(question__in=questions, answers__gt=0)
+            .values_list("question_id", "option_key", "birth_year", "residence_key", "answers", "people"))
+    return [(question, option or None, year or None, place or None, n, first)
+            for question, option, year, place, n, first in rows]
+
+
+def _recounted_rows(questions) -> list:
+    """The same rows grouped from the answers. The row with rank 1 (or without a rank, for single choice) stands
+    for the person, so people are counted in the same pass: a cell's respondents to a question are the sum of its
+    `people` over the options (weighted_results adds them up)."""
     answers = Answer.objects.filter(question__in=questions, response__status=Response.Status.SUBMITTED)
     return list(answers.values_list("question_id", "option_id", "response__respondent__birth_year", "residence_id")
                 .annotate(n=Count("pk"), people=Count("pk", filter=Q(rank__isnull=True) | Q(rank=1))).order_by())

@@ -50,10 +50,30 @@ def _labels(keys) -> str:
     return ", ".join(str(BAND_LABELS[BAND_KEYS[key]]) for key in keys)
 
 
-def weighted_results(*, organisation, respondents, chosen, labels, space=None, today=None) -> WeightedResults:
+@dataclass
+class Population:
+    """What the weights are computed against, the same for every question of a component: the reference year,
+    the population table by age band and, when the organisation has several communes with a table, theirs."""
+
+    year: int
+    table: object  # representativeness.population_of's, or None
+    by_commune: dict
+
+
+def population_for(*, organisation, space=None, today=None) -> Population:
+    """Read once for all the questions of a component (seven queries), rather than once per question."""
+    owner = space.organisation if space is not None else organisation
+    table = population_of(owner)
+    by_commune = population_by_commune(owner) if table is not None and communes_of(owner).count() > 1 else {}
+    return Population(year=reference_year_of(space, today), table=table, by_commune=by_commune)
+
+
+def weighted_results(*, organisation, respondents, chosen, labels, space=None, today=None,
+                     population: Population | None = None) -> WeightedResults:
     """RESPONDENTS: (birth_year or None, residence organisation id or None, how many people) per cell of the
     respondents; CHOSEN: (birth_year, residence id, position in LABELS, how many people chose it). The database
-    groups them (GROUP BY), so that the cost does not grow with the number of respondents."""
+    groups them (GROUP BY), so that the cost does not grow with the number of respondents. POPULATION: from
+    population_for, when the caller weights several questions."""
     cells = {(birth_year, place): row for row, (birth_year, place) in
              enumerate(dict.fromkeys((birth_year, place) for birth_year, place, _n in respondents))}
     people = np.zeros(len(cells))
@@ -67,26 +87,27 @@ def weighted_results(*, organisation, respondents, chosen, labels, space=None, t
     raw = matrix.sum(axis=0)
     count = int(people.sum())
     result = WeightedResults(rows=[], respondents=count)
-    year = reference_year_of(space, today)
+    if population is None:
+        population = population_for(organisation=organisation, space=space, today=today)
+    year = population.year
     bands = np.array([band_index(year - birth_year) if birth_year else -1 for birth_year, _place in cells],
                      dtype=np.int64)
-    owner = space.organisation if space is not None else organisation
-    population = population_of(owner)
+    by_commune = population.by_commune
+    table = population.table
     weights = None
-    if population is None:
+    if table is None:
         result.reason = _("No population table by age band for this commune: results are not weighted.")
     elif not count:
         result.reason = _("No answer yet.")
     else:
-        result.source = f"{population.source} ({population.year})"
-        by_commune = population_by_commune(owner) if communes_of(owner).count() > 1 else {}
+        result.source = f"{table.source} ({table.year})"
         if len(by_commune) > 1:
             order = sorted(by_commune)
             position = {commune_id: index for index, commune_id in enumerate(order)}
             places = np.array([position.get(place, -1) for _year, place in cells], dtype=np.int64)
             weights = weighting.rake(bands, places, np.array([by_commune[pk] for pk in order]), counts=people)
         else:
-            weights = weighting.post_stratify(bands, np.array(population.counts), counts=people)
+            weights = weighting.post_stratify(bands, np.array(table.counts), counts=people)
         if not weights.n:
             result.reason = _("None of the respondents gave a year of birth: results are not weighted.")
             weights = None
