@@ -26,6 +26,10 @@ RESPONSE = "consultations_response"
 SUBMITTED = "submitted"
 KEY = "question_id, option_key, birth_year, residence_key"
 PEOPLE = "CASE WHEN a.rank IS NULL OR a.rank = 1 THEN 1 ELSE 0 END"
+# Grouped upserts touch their count rows in key order, so two transactions updating overlapping rows (two people
+# of the same year and commune sending their responses at once) take the rows' locks in the same order: one waits
+# for the other, neither deadlocks.
+IN_KEY_ORDER = "ORDER BY 1, 2, 3, 4"
 UPSERT = (f"ON CONFLICT ({KEY}) DO UPDATE SET answers = {TABLE}.answers + excluded.answers, "
           f"people = {TABLE}.people + excluded.people")
 
@@ -53,7 +57,7 @@ def _response_rows(row: str, sign: str, users: str) -> str:
             f"{sign}COUNT(*), {sign}SUM({PEOPLE}) "
             f"FROM {ANSWER} a LEFT JOIN {users} u ON u.id = {row}.respondent_id "
             f"WHERE a.response_id = {row}.id AND {row}.status = '{SUBMITTED}' "
-            f"GROUP BY a.question_id, a.option_id, u.birth_year, a.residence_id {UPSERT};")
+            f"GROUP BY a.question_id, a.option_id, u.birth_year, a.residence_id {IN_KEY_ORDER} {UPSERT};")
 
 
 def _user_rows(row: str, sign: str) -> str:
@@ -63,7 +67,7 @@ def _user_rows(row: str, sign: str) -> str:
             f"COALESCE(a.residence_id, 0), {sign}COUNT(*), {sign}SUM({PEOPLE}) "
             f"FROM {RESPONSE} r JOIN {ANSWER} a ON a.response_id = r.id "
             f"WHERE r.respondent_id = {row}.id AND r.status = '{SUBMITTED}' "
-            f"GROUP BY a.question_id, a.option_id, a.residence_id {UPSERT};")
+            f"GROUP BY a.question_id, a.option_id, a.residence_id {IN_KEY_ORDER} {UPSERT};")
 
 
 def _response_changed(old: str = "OLD", new: str = "NEW", distinct: str = "IS DISTINCT FROM") -> str:

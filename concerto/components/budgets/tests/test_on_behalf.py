@@ -5,8 +5,8 @@ error, with what they typed kept and nothing saved. The ballot stays personal: i
 import pytest
 
 from concerto.components.budgets.models import Project
-from concerto.components.budgets.tests.test_projects_setup import *  # noqa: F403 - the fixtures
 from concerto.components.budgets.tests.test_projects_pages import page
+from concerto.components.budgets.tests.test_projects_setup import *  # noqa: F403 - the fixtures
 from concerto.core.participation.models import Contribution
 
 pytestmark = pytest.mark.django_db
