@@ -25,7 +25,12 @@ ANSWER = "consultations_answer"
 RESPONSE = "consultations_response"
 SUBMITTED = "submitted"
 KEY = "question_id, option_key, birth_year, residence_key"
-PEOPLE = "CASE WHEN a.rank IS NULL OR a.rank = 1 THEN 1 ELSE 0 END"
+def _people(row: str) -> str:
+    """1 for an answer that counts its respondent (rank 1, or no rank), else 0."""
+    return f"CASE WHEN {row}.rank IS NULL OR {row}.rank = 1 THEN 1 ELSE 0 END"
+
+
+PEOPLE = _people("a")
 # Grouped upserts touch their count rows in key order, so two transactions updating overlapping rows (two people
 # of the same year and commune sending their responses at once) take the rows' locks in the same order: one waits
 # for the other, neither deadlocks.
@@ -44,8 +49,7 @@ def _answer_row(row: str, sign: str, users: str) -> str:
     """Adds (SIGN '+') or takes out ('-') the answer ROW (NEW or OLD) when its response is submitted."""
     return (f"INSERT INTO {TABLE} ({KEY}, answers, people) "
             f"SELECT {row}.question_id, COALESCE({row}.option_id, 0), COALESCE(u.birth_year, 0), "
-            f"COALESCE({row}.residence_id, 0), {sign}1, {sign}(CASE WHEN {row}.rank IS NULL OR {row}.rank = 1 "
-            f"THEN 1 ELSE 0 END) "
+            f"COALESCE({row}.residence_id, 0), {sign}1, {sign}({_people(row)}) "
             f"FROM {RESPONSE} r LEFT JOIN {users} u ON u.id = r.respondent_id "
             f"WHERE r.id = {row}.response_id AND r.status = '{SUBMITTED}' {UPSERT};")
 

@@ -51,12 +51,14 @@ def _profile_page(request, form, *, address_form=None, found=None, status: int =
     """The profile page. FOUND: (address label, quartier) that an address the person typed lies in, with the
     signed token that lets them confirm it (the address itself is kept nowhere)."""
     user = request.user
-    if address_form is None and _asks_address(user):
-        address_form = QuartierAddressForm()
+    if _asks_address(user):
+        address_form = address_form or QuartierAddressForm()
+    else:
+        address_form = None
     return render(request, "accounts/profile.html", {
         "form": form, "account_pages": account_pages(), "suggestion": None if found else _quartier_suggestion(user),
         "address_suggestion": found, "address_token": _address_token(user, found[1]) if found else "",
-        "address_form": address_form if _asks_address(user) else None,
+        "address_form": address_form,
     }, status=status)
 
 
