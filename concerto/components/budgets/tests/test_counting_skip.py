@@ -165,7 +165,9 @@ def test_runs_that_borrow_the_bounds_of_the_run_above_are_plain_runs(election, o
 
 
 def test_borrowed_bounds_spare_evaluations(monkeypatch):
-    """The point of borrowing: the same runs with fewer evaluations of projects."""
+    """The point of borrowing: the same runs with fewer evaluations of projects (counted in the numpy runs;
+    the compiled ones borrow the same way, test_counting_compiled.py)."""
+    monkeypatch.setattr(fastmes, "COMPILED", False)
     election = forint_election(11, voters=1200, projects=25)
     prep = fastmes.prepare(election)
     data = fastmes.FastData(prep)
@@ -185,6 +187,7 @@ def test_borrowed_bounds_spare_evaluations(monkeypatch):
 def test_a_run_one_unit_lower_starts_after_the_prefix_of_the_run_above(monkeypatch):
     """The rounds where everyone paid the equal share above are not evaluated again one unit lower (nor
     paid: the budgets are the run above's less one), and the run still decides as a plain run does."""
+    monkeypatch.setattr(fastmes, "COMPILED", False)  # payments counted in the numpy runs
     election = forint_election(5, voters=2000, projects=20)
     prep = fastmes.prepare(election)
     data = fastmes.FastData(prep)
@@ -296,6 +299,7 @@ def test_a_warm_start_spares_steps_of_the_price_search(monkeypatch):
     prep = fastmes.prepare(election)
     data = fastmes.FastData(prep)
     start = Fraction(election.budget) / prep.voters
+    monkeypatch.setattr(fastmes, "COMPILED", False)  # steps counted in the numpy runs
     steps = []
     original = fastmes._einsum
     monkeypatch.setattr(fastmes, "_einsum", lambda *args: steps.append(1) or original(*args))
