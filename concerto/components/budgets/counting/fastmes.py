@@ -51,12 +51,13 @@ def prepare(election: Election) -> Prepared:
     ids = np.fromiter(map(id, ballots), dtype=np.uint64, count=len(ballots))
     _ids, first_voter, shared = np.unique(ids, return_index=True, return_counts=True)
     cells = list(map(ballots.__getitem__, first_voter.tolist()))
+    lengths = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
     try:
-        flat = np.fromiter(map(index.__getitem__, chain.from_iterable(cells)), dtype=np.int64)
+        flat = np.fromiter(map(index.__getitem__, chain.from_iterable(cells)), dtype=np.int64,
+                           count=int(lengths.sum()))
     except KeyError as exc:
         raise CountingError(_("A ballot names the unknown project “%(project)s”.") % {"project": exc.args[0]}) \
             from None
-    lengths = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
     all_votes = np.bincount(flat, weights=np.repeat(shared, lengths), minlength=len(projects)).astype(np.int64)
     votes = dict(zip(projects, all_votes.tolist(), strict=True))
     names = sorted(p for p in projects if election.costs[p] > 0 and votes[p] > 0)
