@@ -51,52 +51,74 @@ class Prepared:
 
 
 def prepare(election: Election) -> Prepared:
-    """Count the distinct ballots once; an approval is the presence of a project in a ballot."""
+    """Count the distinct ballots once; an approval is the presence of a project in a ballot.
+
+    Ballots read for counting alone share one dict per distinct vote cell (`read_pabulib(voters=False)`):
+    each dict is looked at once, with the number of voters who share it, instead of once per voter."""
     projects = list(election.costs)
     index = {p: j for j, p in enumerate(projects)}
     ballots = election.ballots
+    # Voters sharing a dict (the same object): one "cell" each, its first voter and its voters.
+    ids = np.fromiter(map(id, ballots), dtype=np.uint64, count=len(ballots))
+    _ids, first_voter, shared = np.unique(ids, return_index=True, return_counts=True)
+    cells = list(map(ballots.__getitem__, first_voter.tolist()))
+    lengths = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
     try:
-        flat = np.fromiter(map(index.__getitem__, chain.from_iterable(ballots)), dtype=np.int64)
+        flat = np.fromiter(map(index.__getitem__, chain.from_iterable(cells)), dtype=np.int64,
+                           count=int(lengths.sum()))
     except KeyError as exc:
         raise CountingError(_("A ballot names the unknown project “%(project)s”.") % {"project": exc.args[0]}) \
             from None
-    lengths = np.fromiter(map(len, ballots), dtype=np.int64, count=len(ballots))
-    all_votes = np.bincount(flat, minlength=len(projects))
+    all_votes = np.bincount(flat, weights=np.repeat(shared, lengths), minlength=len(projects)).astype(np.int64)
     votes = dict(zip(projects, all_votes.tolist(), strict=True))
     names = sorted(p for p in projects if election.costs[p] > 0 and votes[p] > 0)
+    if not (len(ballots) and names):
+        return Prepared(names=names, costs=[election.costs[p] for p in names], weights=[], supporters=[],
+                        voters=len(ballots), votes=votes)
     candidate = np.full(len(projects), -1, dtype=np.int64)
     for j, p in enumerate(names):
         candidate[index[p]] = j
-    # One row of bits per voter over the candidates; equal rows are one distinct ballot.
+    # One row of bits per cell over the candidates (the first candidate is the first byte's high bit, as
+    # np.packbits writes them), in whole 64-bit words: equal rows are one distinct ballot. A cell names a
+    # project once, so adding its bits is setting them.
     mapped = candidate[flat]
     keep = mapped >= 0
-    voter = np.repeat(np.arange(len(ballots)), lengths)[keep]
     mapped = mapped[keep]
-    matrix = np.zeros((len(ballots), max(len(names), 1)), dtype=bool)
-    matrix[voter, mapped] = True
-    if len(ballots) and names:
-        packed = np.packbits(matrix, axis=1)
-        if packed.shape[1] <= 8:  # one 64-bit integer per row: a much faster unique
-            wide = np.zeros((len(packed), 8), dtype=np.uint8)
-            wide[:, :packed.shape[1]] = packed
-            rows = wide.view(np.uint64).ravel()
-        else:
-            packed = np.ascontiguousarray(packed)
-            rows = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
-        _rows, first, inverse, counts = np.unique(rows, return_index=True, return_inverse=True, return_counts=True)
-        inverse = inverse.ravel()
-    else:
-        first = inverse = counts = np.zeros(0, dtype=np.int64)
-    # (distinct ballot, candidate) pairs, read on the first voter of each distinct ballot.
-    representative = first[inverse[voter]] == voter if len(voter) else np.zeros(0, dtype=bool)
-    ballot, by_candidate = inverse[voter[representative]], mapped[representative]
-    small = by_candidate.astype(np.int16) if len(names) < 32_000 else by_candidate
-    order = np.argsort(small, kind="stable")  # by candidate, then by distinct ballot
-    ballot = ballot[order]
-    cuts = np.cumsum(np.bincount(by_candidate, minlength=len(names)))[:-1]
-    supporters = np.split(ballot, cuts) if names else []
+    width = 8 * ((len(names) + 63) // 64)  # bytes per row
+    at = np.repeat(np.arange(len(cells)) * width, lengths)[keep] + (mapped >> 3)
+    packed = np.bincount(at, weights=128 >> (mapped & 7), minlength=len(cells) * width)
+    packed = packed.astype(np.uint8).reshape(len(cells), width)
+    representative, inverse = _distinct_rows(packed)
+    counts = np.bincount(inverse, weights=shared, minlength=len(representative)).astype(np.int64)
+    # Each candidate's supporters in the order of their first voter in the file, as the engine always had
+    # them (sums of floats over them depend on their order): a row of bits per candidate, over the
+    # distinct ballots in that order.
+    first = np.full(len(representative), len(ballots), dtype=np.int64)
+    np.minimum.at(first, inverse, first_voter)
+    order = np.argsort(first)  # no ties: a voter is in one cell
+    by_first = np.unpackbits(np.ascontiguousarray(packed[representative[order]].T), axis=0, count=len(names))
+    supporters = [order[np.flatnonzero(row)] for row in by_first]
     return Prepared(names=names, costs=[election.costs[p] for p in names], weights=counts.tolist(),
                     supporters=supporters, voters=len(ballots), votes=votes)
+
+
+def _distinct_rows(packed):
+    """(a row of each distinct row, each row's distinct row) for rows of 64-bit words, the distinct rows
+    numbered in the order np.unique always gave them: by the row as one native integer (one word), or by
+    the row's bytes (several words, as np.unique on rows of bytes orders them; a sort of the big-endian
+    words, the first one first, gives that order several times faster)."""
+    if packed.shape[1] == 8:
+        _values, representative, inverse = np.unique(packed.view(np.uint64).ravel(), return_index=True,
+                                                     return_inverse=True)
+        return representative, inverse.ravel()
+    words = packed.view(">u8").astype(np.uint64)
+    by_row = np.lexsort(words.T[::-1])  # stable: equal rows in their order
+    ordered = words[by_row]
+    new = np.ones(len(by_row), dtype=bool)
+    new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    inverse = np.empty(len(by_row), dtype=np.int64)
+    inverse[by_row] = np.cumsum(new) - 1
+    return by_row[new], inverse
 
 
 @dataclass

@@ -8,21 +8,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_catalogue = None  # a gettext.NullTranslations once use_catalogue() is called
+_language = None  # the language of use_catalogue()
+_catalogue = None  # its gettext.NullTranslations, read on the first message
 
 
 def use_catalogue(language: str) -> None:
-    """Translate with the budgets app's catalogue for `language`, without Django."""
-    import gettext
-
-    global _catalogue
-    _catalogue = gettext.translation("django", Path(__file__).resolve().parents[1] / "locale",
-                                     languages=[language], fallback=True)
+    """Translate with the budgets app's catalogue for `language`, without Django. The catalogue is read
+    when a message is first needed: a count that goes well needs none (reading it took a noticeable part
+    of `pb_count`'s start)."""
+    global _language, _catalogue
+    _language, _catalogue = language, None
 
 
 def _(message: str) -> str:
     """gettext when Django's settings are configured, the English message otherwise."""
-    if _catalogue is not None:
+    global _catalogue
+    if _language is not None:
+        if _catalogue is None:
+            import gettext
+
+            _catalogue = gettext.translation("django", Path(__file__).resolve().parents[1] / "locale",
+                                             languages=[_language], fallback=True)
         return _catalogue.gettext(message)
     try:
         from django.conf import settings

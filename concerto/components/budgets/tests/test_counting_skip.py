@@ -323,3 +323,22 @@ def test_a_project_its_supporters_can_just_pay_is_in_reach_at_the_first_round():
     assert stale.tolist() == [1 / 3, 1.0] and weight.tolist() == [3, 1]
     _budget, stale, weight = fastmes._round_one(data, per_voter - Fraction(1, 10**12))
     assert stale.tolist() == [float("inf"), 1.0] and weight.tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("projects", [5, 70])  # one 64-bit word per ballot, or more
+def test_prepare_on_shared_ballot_dicts_is_prepare_on_copies(projects):
+    """Ballots read for counting alone share one dict per vote cell; prepare counts each dict once, with
+    its voters: the same distinct ballots, weights and supporters (in the same order) as from copies."""
+    rng = random.Random(projects)
+    ids = [str(100 + i) for i in range(projects)]
+    cells = [rng.sample(ids, rng.randint(0, min(6, projects))) for _ in range(300)]
+    lines = ["META", "key;value", "budget;1000", "vote_type;approval", "PROJECTS", "project_id;cost"]
+    lines += [f"{p};{rng.choice([0, 10, 20]) if projects < 10 else 10}" for p in ids]
+    lines += ["VOTES", "voter_id;vote"] + [f"{v};{','.join(rng.choice(cells))}" for v in range(2000)]
+    text = "\n".join(lines) + "\n"
+    shared, copies = read_pabulib(text, voters=False), read_pabulib(text)
+    assert len({id(ballot) for ballot in shared.ballots}) < len(shared.ballots)
+    one, other = fastmes.prepare(shared), fastmes.prepare(copies)
+    assert (one.names, one.costs, one.weights, one.voters, one.votes) == \
+        (other.names, other.costs, other.weights, other.voters, other.votes)
+    assert [group.tolist() for group in one.supporters] == [group.tolist() for group in other.supporters]
