@@ -10,7 +10,8 @@ export CONCERTO_SITE_URL
 
 .PHONY: run test bench lint install demo messages clean
 
-$(VENV)/.installed: pyproject.toml
+# setup.py builds the counting engine's compiled run (counting/_mes.c) when a C compiler is there.
+$(VENV)/.installed: pyproject.toml setup.py concerto/components/budgets/counting/_mes.c
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"

@@ -19,16 +19,20 @@
  *   offsets     int64[n + 1] candidate j's supporters are supporters[offsets[j]:offsets[j + 1]]
  *   supporters  int32[...]   indexes into the budgets (distinct ballots, or voters when every weight is 1)
  *   weights     float64[groups] how many voters each budget stands for, or None when all are 1
- * run(election, stale, budget, tolerance, warm, first_round, lent, lent_order, last_margin, after_prefix) -> None (too close to call) or (selected, rounds, bounds, margins, after_prefix_set):
+ * run(election, per_voter, stale, tolerance, warm, prefix, prices, lent, lent_order, last_margin, budgets)
+ *     -> None (too close to call) or (selected, rounds, bounds, margins):
+ *   per_voter   every voter's budget at the start
  *   stale       float64[n]   in: each candidate's rho lower bound (inf: selected or out of reach); scratch
- *   budget      float64[groups] in: the budgets at the start of round FIRST_ROUND; out: at the end
+ *   prefix, prices  int64[r], float64[r]: the first r rounds, borrowed from the run above (prefix rounds,
+ *               where every supporter of the selected candidate paid the price); the run starts after them
  *   lent        float64[rows * n] the run above's bounds per round, from round 0 (rows may be 0)
  *   lent_order  int64[...]   the run above's selections: its bounds hold while this run selects the same
- *   last_margin the margin of the prefix so far (rounds before FIRST_ROUND are prefix rounds; inf if none)
- *   after_prefix float64[groups], written with the budgets when the prefix ends (after_prefix_set)
- *   selected    [(candidate, price per supporter)] from FIRST_ROUND on; rounds: [(rho, exact or None)];
- *   bounds      bytes: per round, every candidate's bound after its evaluations (float64[n] each);
- *   margins     the prefix's margins for the rounds this call added to it.
+ *   last_margin the margin of the borrowed prefix (inf if none)
+ *   budgets     None, or float64[groups] to receive the money left at the end (a run keeps its budgets in
+ *               the election's scratch: nothing the size of the electorate is allocated per run)
+ *   selected    [(candidate, price per supporter)] after the prefix; rounds: [(rho, exact or None)];
+ *   bounds      bytes: per round after the prefix, every candidate's bound after its evaluations (float64[n]);
+ *   margins     the prefix's margins for the rounds this run added to it.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -38,7 +42,7 @@
 #include <string.h>
 
 /* fastmes.py refuses a module built from another version of this file (a stale build). */
-#define KERNEL_VERSION 2
+#define KERNEL_VERSION 3
 
 enum { OUT = 0, FOUND = 1, AMBIGUOUS = 2, BEATEN = 3 };
 
@@ -54,8 +58,16 @@ typedef struct {
     unsigned char *copied;  /* whether a candidate's live list was made in this run */
     Py_ssize_t *length, *order, *evaluated;
     Evaluation *found;
-    double *money, *wts, *bounds;
+    double *money, *wts, *bounds, *budget;
+    /* what the run found, per round after the prefix: the selection, its price, rho, exact 1 / rho (or 0),
+     * and the prefix's margin (rounds still in the prefix) */
+    Py_ssize_t *picks;
+    double *prices, *rhos, *margins;
+    long long *exacts;
+    int busy; /* a run is using it (runs may go on in two threads at once: one scratch each) */
 } Scratch;
+
+#define SCRATCHES 2
 
 typedef struct {
     Py_ssize_t n, groups, entries, widest;
@@ -63,7 +75,7 @@ typedef struct {
     long long *counts;
     int64_t *offsets;
     int32_t *supporters;
-    Scratch scratch;
+    Scratch scratch[SCRATCHES];
 } Election;
 
 /* Two doubles at once (SSE2 on x86-64, NEON on arm64): GCC's and Clang's vector extensions. */
@@ -110,6 +122,7 @@ static void poor_sums(const double *money, const double *wts, Py_ssize_t n, doub
 
 typedef struct {
     double available, total; /* what the supporters have, and their weight */
+    double rich;             /* the weight of those with money */
     double capped, at_cap;   /* what they would pay at the price `cap` (at most cap each); the weight of
                                 those with at least cap */
     double poor_weight, poor_money; /* the weight and the money of those with less than `below` */
@@ -118,9 +131,9 @@ typedef struct {
 /* One pass over a candidate's money for everything its evaluation starts with. */
 static void money_sums(const double *money, const double *wts, Py_ssize_t n, double cap, double below, Sums *out)
 {
-    const pair limit = {cap, cap}, under = {below, below}, one = {1.0, 1.0};
+    const pair limit = {cap, cap}, under = {below, below}, one = {1.0, 1.0}, nothing = {0.0, 0.0};
     pair a0 = {0.0, 0.0}, a1 = a0, w0 = a0, w1 = a0, c0 = a0, c1 = a0, r0 = a0, r1 = a0;
-    pair p0 = a0, p1 = a0, q0 = a0, q1 = a0;
+    pair p0 = a0, p1 = a0, q0 = a0, q1 = a0, h0 = a0, h1 = a0;
     Py_ssize_t k = 0;
     for (; k + 4 <= n; k += 4) {
         pair a = load(money + k), b = load(money + k + 2);
@@ -135,10 +148,11 @@ static void money_sums(const double *money, const double *wts, Py_ssize_t n, dou
         r0 += keep(wa, ~capped_a), r1 += keep(wb, ~capped_b);
         p0 += poor_a, p1 += poor_b;
         q0 += poor_a * a, q1 += poor_b * b;
+        h0 += keep(wa, a > nothing), h1 += keep(wb, b > nothing);
     }
 #define TOTAL(x, y) ((x[0] + y[0]) + (x[1] + y[1]))
     double available = TOTAL(a0, a1), total = TOTAL(w0, w1), capped = TOTAL(c0, c1), at_cap = TOTAL(r0, r1);
-    double poor_weight = TOTAL(p0, p1), poor_money = TOTAL(q0, q1);
+    double poor_weight = TOTAL(p0, p1), poor_money = TOTAL(q0, q1), rich = TOTAL(h0, h1);
 #undef TOTAL
     for (; k < n; k++) {
         double x = wts ? wts[k] : 1.0, m = money[k];
@@ -148,8 +162,9 @@ static void money_sums(const double *money, const double *wts, Py_ssize_t n, dou
         at_cap += m < cap ? 0.0 : x;
         poor_weight += m < below ? x : 0.0;
         poor_money += m < below ? x * m : 0.0;
+        rich += m > 0.0 ? x : 0.0;
     }
-    *out = (Sums){available, total, capped, at_cap, poor_weight, poor_money};
+    *out = (Sums){available, total, rich, capped, at_cap, poor_weight, poor_money};
 }
 
 /* Candidate j at the current budgets (fastmes.py's `_evaluate`), its supporters read from FROM (the
@@ -162,17 +177,31 @@ static int evaluate(const Election *e, const double *budget, Py_ssize_t j, const
                     Py_ssize_t *length, double bound, double threshold, double tolerance, double warm,
                     double *money, double *wts, Evaluation *out)
 {
-    Py_ssize_t n = *length, kept = 0, k;
+    Py_ssize_t n = *length, empty = 0, k;
     const double *weights = e->weights, cost = e->costs[j];
+    /* The loads are independent of each other (no compaction here: its count would make each wait for the
+     * one before, and most loads miss the nearest caches). */
     for (k = 0; k < n; k++) {
-        int32_t g = from[k];
-        double m = budget[g];
-        live[kept] = g, money[kept] = m;
-        if (weights)
-            wts[kept] = weights[g];
-        kept += m > 0.0; /* written anyway, kept only with money: no branch to mispredict */
+        double m = budget[from[k]];
+        money[k] = m;
+        empty += m <= 0.0;
     }
-    *length = kept;
+    if (weights)
+        for (k = 0; k < n; k++)
+            wts[k] = weights[from[k]];
+    if (4 * empty > n) {
+        /* A quarter with nothing left: drop them from the live list (as `_evaluate` does). */
+        Py_ssize_t kept = 0;
+        for (k = 0; k < n; k++) {
+            live[kept] = from[k], money[kept] = money[k];
+            if (weights)
+                wts[kept] = wts[k];
+            kept += money[k] > 0.0;
+        }
+        *length = n = kept;
+    } else if (from != live)
+        memcpy(live, from, sizeof(int32_t) * n);
+    const Py_ssize_t kept = n;
     const double *w = weights ? wts : NULL;
     double start = warm > 0.0 ? bound * cost * (1.0 - warm) : 0.0; /* WARM 0: no warm start (tests) */
     Sums sums;
@@ -187,7 +216,7 @@ static int evaluate(const Election *e, const double *budget, Py_ssize_t j, const
         out->rho = (threshold + (cost - sums.capped) / sums.at_cap) / cost;
         return BEATEN;
     }
-    double total = sums.total, rich = total, price = cost / rich, poor_weight, poor_money;
+    double total = sums.total, rich = sums.rich, price = cost / rich, poor_weight, poor_money;
     int first = 1;
     if (start > price) {
         /* The price is at least `start`, above the equal share: start from the poor found there. */
@@ -248,6 +277,12 @@ static void scratch_free(Scratch *s)
     free(s->money);
     free(s->wts);
     free(s->bounds);
+    free(s->budget);
+    free(s->picks);
+    free(s->prices);
+    free(s->rhos);
+    free(s->margins);
+    free(s->exacts);
 }
 
 static void election_free(PyObject *capsule)
@@ -260,7 +295,8 @@ static void election_free(PyObject *capsule)
     free(e->counts);
     free(e->offsets);
     free(e->supporters);
-    scratch_free(&e->scratch);
+    for (int i = 0; i < SCRATCHES; i++)
+        scratch_free(&e->scratch[i]);
     free(e);
 }
 
@@ -328,21 +364,30 @@ static PyObject *election(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "a supporter is outside the weights");
         goto fail;
     }
-    Scratch *sc = &e->scratch;
     Py_ssize_t cells = e->n ? e->n : 1, widest = e->widest ? e->widest : 1;
-    sc->live = malloc(sizeof(int32_t) * (e->entries ? e->entries : 1));
-    sc->copied = malloc(cells);
-    sc->length = malloc(sizeof(Py_ssize_t) * cells);
-    sc->order = malloc(sizeof(Py_ssize_t) * cells);
-    sc->evaluated = malloc(sizeof(Py_ssize_t) * cells);
-    sc->found = malloc(sizeof(Evaluation) * cells);
-    sc->money = malloc(sizeof(double) * widest);
-    sc->wts = malloc(sizeof(double) * widest);
-    sc->bounds = malloc(sizeof(double) * cells * (e->n + 1)); /* a round per candidate at most, and the last */
-    if (!sc->live || !sc->copied || !sc->length || !sc->order || !sc->evaluated || !sc->found || !sc->money
-        || !sc->wts || !sc->bounds) {
-        PyErr_NoMemory();
-        goto fail;
+    for (int i = 0; i < SCRATCHES; i++) {
+        Scratch *sc = &e->scratch[i];
+        sc->live = malloc(sizeof(int32_t) * (e->entries ? e->entries : 1));
+        sc->copied = malloc(cells);
+        sc->length = malloc(sizeof(Py_ssize_t) * cells);
+        sc->order = malloc(sizeof(Py_ssize_t) * cells);
+        sc->evaluated = malloc(sizeof(Py_ssize_t) * cells);
+        sc->found = malloc(sizeof(Evaluation) * cells);
+        sc->money = malloc(sizeof(double) * 2 * widest); /* the round's best's money, and the others' */
+        sc->wts = malloc(sizeof(double) * widest);
+        sc->bounds = malloc(sizeof(double) * cells * (e->n + 1)); /* a round per candidate at most, and the last */
+        sc->budget = malloc(sizeof(double) * (e->groups ? e->groups : 1));
+        sc->picks = malloc(sizeof(Py_ssize_t) * cells);
+        sc->prices = malloc(sizeof(double) * cells);
+        sc->rhos = malloc(sizeof(double) * cells);
+        sc->margins = malloc(sizeof(double) * cells);
+        sc->exacts = malloc(sizeof(long long) * cells);
+        if (!sc->live || !sc->copied || !sc->length || !sc->order || !sc->evaluated || !sc->found || !sc->money
+            || !sc->wts || !sc->bounds || !sc->budget || !sc->picks || !sc->prices || !sc->rhos || !sc->margins
+            || !sc->exacts) {
+            PyErr_NoMemory();
+            goto fail;
+        }
     }
     return capsule;
 fail:
@@ -398,68 +443,47 @@ static Py_ssize_t choose(const Election *e, const Scratch *s, const double *budg
     return best;
 }
 
-static PyObject *run(PyObject *self, PyObject *args)
-{
-    PyObject *o_election, *o_stale, *o_budget, *o_lent, *o_order, *o_after;
-    double tolerance, warm, last_margin;
-    Py_ssize_t first_round;
-    int prefix = 1; /* the rounds so far were prefix rounds (Run.margins) */
-    if (!PyArg_ParseTuple(args, "OOOddnOOdO", &o_election, &o_stale, &o_budget, &tolerance, &warm, &first_round,
-                          &o_lent, &o_order, &last_margin, &o_after))
-        return NULL;
-    Election *e = PyCapsule_GetPointer(o_election, "concerto.mes.election");
-    if (!e)
-        return NULL;
-    const Py_ssize_t n = e->n;
-    if (first_round < 0 || first_round > n) {
-        PyErr_SetString(PyExc_ValueError, "first_round: 0 to the number of candidates");
-        return NULL;
-    }
-    Py_buffer stale_view, budget_view, lent_view, order_view, after_view;
-    int got_stale = 0, got_budget = 0, got_lent = 0, got_order = 0, got_after = 0;
-    PyObject *selected = NULL, *rounds = NULL, *margins = NULL, *result = NULL;
-    if (writable(o_stale, &stale_view, n, "stale") < 0)
-        goto done;
-    got_stale = 1;
-    if (writable(o_budget, &budget_view, e->groups, "budget") < 0)
-        goto done;
-    got_budget = 1;
-    if (writable(o_after, &after_view, e->groups, "after_prefix") < 0)
-        goto done;
-    got_after = 1;
-    if (PyObject_GetBuffer(o_lent, &lent_view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
-        goto done;
-    got_lent = 1;
-    if (PyObject_GetBuffer(o_order, &order_view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
-        goto done;
-    got_order = 1;
-    if (lent_view.itemsize != 8 || order_view.itemsize != 8 || (n && lent_view.len % (8 * n))) {
-        PyErr_SetString(PyExc_ValueError, "lent: float64[rows * n], lent_order: int64 expected");
-        goto done;
-    }
-    const Py_ssize_t lent_rows = n ? lent_view.len / (8 * n) : 0, lent_picks = order_view.len / 8;
-    const double *lent = lent_view.buf;
-    const int64_t *lent_order = order_view.buf;
-    double *stale = stale_view.buf, *budget = budget_view.buf, *after = after_view.buf;
-    int lending = lent_rows > 0, after_set = 0;
+typedef struct {
+    double per_voter, tolerance, warm;
+    Py_ssize_t first_round; /* rounds borrowed from the run above (prefix rounds) */
+    const int64_t *prefix_ids;
+    const double *prefix_prices, *lent;
+    Py_ssize_t lent_rows;
+    const int64_t *lent_order;
+    Py_ssize_t lent_picks;
+    double last_margin;
+} Task;
 
-    Scratch *sc = &e->scratch;
-    Py_ssize_t bounds_rows = 0;
-    selected = PyList_New(0), rounds = PyList_New(0), margins = PyList_New(0);
-    if (!selected || !rounds || !margins)
-        goto done;
+/* The run itself, without Python (the GIL is released around it). Fills the scratch's budgets, picks,
+ * prices, rhos, exacts, margins (NAN once out of the prefix) and bounds; FOUND or AMBIGUOUS. */
+static int run_rounds(const Election *e, Scratch *sc, const Task *t, double *stale, Py_ssize_t *picked,
+                      Py_ssize_t *bounds_rows)
+{
+    const Py_ssize_t n = e->n;
+    const double tolerance = t->tolerance;
+    double *budget = sc->budget, last_margin = t->last_margin;
+    int lending = t->lent_rows > 0, prefix = 1; /* prefix: every round so far was a prefix round */
     for (Py_ssize_t j = 0; j < n; j++) {
         sc->length[j] = e->offsets[j + 1] - e->offsets[j];
         sc->copied[j] = 0;
         sc->order[j] = j;
     }
-
-    int status = FOUND;
-    for (Py_ssize_t round = first_round;; round++) {
-        if (lending && round < lent_rows)
+    /* Every budget at per_voter, less what the borrowed prefix rounds cost each of their supporters. */
+    for (Py_ssize_t g = 0; g < e->groups; g++)
+        budget[g] = t->per_voter;
+    for (Py_ssize_t r = 0; r < t->first_round; r++) {
+        const int32_t *who = e->supporters + e->offsets[t->prefix_ids[r]];
+        for (Py_ssize_t k = 0, end = e->offsets[t->prefix_ids[r] + 1] - e->offsets[t->prefix_ids[r]]; k < end; k++)
+            budget[who[k]] -= t->prefix_prices[r];
+        stale[t->prefix_ids[r]] = INFINITY;
+    }
+    double *money = sc->money, *best_money = sc->money + e->widest;
+    for (Py_ssize_t round = t->first_round;; round++) {
+        Py_ssize_t money_of = -1; /* whose money best_money holds */
+        if (lending && round < t->lent_rows)
             for (Py_ssize_t j = 0; j < n; j++)
-                if (lent[round * n + j] > stale[j])
-                    stale[j] = lent[round * n + j];
+                if (t->lent[round * n + j] > stale[j])
+                    stale[j] = t->lent[round * n + j];
         /* Evaluate by increasing lower bound; stop once the bound passes the best rho found. */
         sort_by_bound(sc->order, n, stale);
         Py_ssize_t count = 0;
@@ -472,13 +496,11 @@ static PyObject *run(PyObject *self, PyObject *args)
             double threshold = count ? best_rho * (1.0 + tolerance) * e->costs[j] : INFINITY;
             int32_t *live = sc->live + e->offsets[j];
             int verdict = evaluate(e, budget, j, sc->copied[j] ? live : e->supporters + e->offsets[j], live,
-                                   &sc->length[j], bound, threshold, tolerance, warm, sc->money, sc->wts,
+                                   &sc->length[j], bound, threshold, tolerance, t->warm, money, sc->wts,
                                    &sc->found[j]);
             sc->copied[j] = 1;
-            if (verdict == AMBIGUOUS) {
-                status = AMBIGUOUS;
-                break;
-            }
+            if (verdict == AMBIGUOUS)
+                return AMBIGUOUS;
             if (verdict == OUT) {
                 stale[j] = INFINITY; /* its supporters can no longer pay it, now or later */
                 continue;
@@ -487,89 +509,171 @@ static PyObject *run(PyObject *self, PyObject *args)
             if (verdict == BEATEN)
                 continue;
             sc->evaluated[count++] = j;
-            if (sc->found[j].rho < best_rho)
+            if (sc->found[j].rho < best_rho) {
                 best_rho = sc->found[j].rho;
+                double *swap = best_money; /* keep its money for paying, if it stays the best */
+                best_money = money, money = swap, money_of = j;
+            }
         }
-        if (status == AMBIGUOUS)
-            break;
-        memcpy(sc->bounds + (round - first_round) * n, stale, sizeof(double) * n);
-        bounds_rows = round - first_round + 1;
+        memcpy(sc->bounds + (round - t->first_round) * n, stale, sizeof(double) * n);
+        *bounds_rows = round - t->first_round + 1;
         if (!count)
-            break;
+            return FOUND;
         Py_ssize_t best = choose(e, sc, budget, count, best_rho, tolerance);
-        if (best < 0) {
-            status = AMBIGUOUS;
-            break;
-        }
+        if (best < 0)
+            return AMBIGUOUS;
         const Evaluation chosen = sc->found[best];
         stale[best] = INFINITY;
-        if (lending && (round >= lent_picks || lent_order[round] != best))
+        if (lending && (round >= t->lent_picks || t->lent_order[round] != best))
             lending = 0; /* another order than the run above's from here: its bounds no longer hold */
-        int in_prefix = prefix && chosen.exact && chosen.exact == e->counts[best];
-        if (prefix && !in_prefix) {
-            memcpy(after, budget, sizeof(double) * e->groups);
-            after_set = 1;
-            prefix = 0;
-        }
+        prefix = prefix && chosen.exact && chosen.exact == e->counts[best];
         /* Its supporters pay the price, or all they have; a budget too close to the price is ambiguous. */
-        double price = chosen.price, closest = INFINITY;
+        double price = chosen.price;
         const int32_t *who = sc->live + e->offsets[best];
         double near[4] = {INFINITY, INFINITY, INFINITY, INFINITY}; /* four minimums: no chain of waits */
         Py_ssize_t k = 0, paying = sc->length[best];
+        if (money_of != best) { /* its money, as its evaluation read it: budgets have not changed since */
+            for (k = 0; k < paying; k++)
+                best_money[k] = budget[who[k]];
+            k = 0;
+        }
         for (; k + 4 <= paying; k += 4)
             for (int i = 0; i < 4; i++) {
-                double left = budget[who[k + i]] - price, gap = fabs(left);
+                double left = best_money[k + i] - price, gap = fabs(left);
                 near[i] = gap < near[i] ? gap : near[i];
                 budget[who[k + i]] = left > 0.0 ? left : 0.0;
             }
         for (; k < paying; k++) {
-            double left = budget[who[k]] - price, gap = fabs(left);
+            double left = best_money[k] - price, gap = fabs(left);
             near[0] = gap < near[0] ? gap : near[0];
             budget[who[k]] = left > 0.0 ? left : 0.0;
         }
-        closest = fmin(fmin(near[0], near[1]), fmin(near[2], near[3]));
-        if (closest <= tolerance * price) {
-            status = AMBIGUOUS;
-            break;
-        }
-        PyObject *choice = Py_BuildValue("(nd)", best, price);
-        PyObject *reached = chosen.exact ? Py_BuildValue("(dL)", chosen.rho, chosen.exact)
-                                         : Py_BuildValue("(dO)", chosen.rho, Py_None);
-        int failed = !choice || !reached || PyList_Append(selected, choice) || PyList_Append(rounds, reached);
-        Py_XDECREF(choice);
-        Py_XDECREF(reached);
-        if (!failed && in_prefix) {
+        double closest = fmin(fmin(near[0], near[1]), fmin(near[2], near[3]));
+        if (closest <= tolerance * price)
+            return AMBIGUOUS;
+        Py_ssize_t i = (*picked)++;
+        sc->picks[i] = best, sc->prices[i] = price, sc->rhos[i] = chosen.rho, sc->exacts[i] = chosen.exact;
+        if (prefix)
             last_margin = closest < last_margin ? closest : last_margin;
-            PyObject *margin = PyFloat_FromDouble(last_margin);
-            failed = !margin || PyList_Append(margins, margin);
-            Py_XDECREF(margin);
-        }
-        if (failed)
-            goto done;
+        sc->margins[i] = prefix ? last_margin : NAN;
     }
+}
+
+static int readable(PyObject *object, Py_buffer *view, Py_ssize_t itemsize, const char *name)
+{
+    if (PyObject_GetBuffer(object, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        return -1;
+    if (view->itemsize != itemsize || view->len % itemsize) {
+        PyErr_Format(PyExc_ValueError, "%s: numbers of %zd bytes expected", name, itemsize);
+        PyBuffer_Release(view);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *run(PyObject *self, PyObject *args)
+{
+    PyObject *o_election, *o_stale, *o_prefix, *o_prices, *o_lent, *o_order, *o_budgets;
+    double per_voter, tolerance, warm, last_margin;
+    if (!PyArg_ParseTuple(args, "OdOddOOOOdO", &o_election, &per_voter, &o_stale, &tolerance, &warm, &o_prefix,
+                          &o_prices, &o_lent, &o_order, &last_margin, &o_budgets))
+        return NULL;
+    Election *e = PyCapsule_GetPointer(o_election, "concerto.mes.election");
+    if (!e)
+        return NULL;
+    const Py_ssize_t n = e->n;
+    Py_buffer views[6]; /* stale, prefix, prices, lent, lent_order, budgets */
+    int got = 0;
+    PyObject *selected = NULL, *rounds = NULL, *margins = NULL, *result = NULL;
+    if (writable(o_stale, &views[0], n, "stale") < 0)
+        goto done;
+    got++;
+    if (readable(o_prefix, &views[1], 8, "prefix") < 0)
+        goto done;
+    got++;
+    if (readable(o_prices, &views[2], 8, "prices") < 0)
+        goto done;
+    got++;
+    if (readable(o_lent, &views[3], 8, "lent") < 0)
+        goto done;
+    got++;
+    if (readable(o_order, &views[4], 8, "lent_order") < 0)
+        goto done;
+    got++;
+    if (o_budgets != Py_None) {
+        if (writable(o_budgets, &views[5], e->groups, "budgets") < 0)
+            goto done;
+        got++;
+    }
+    const Py_ssize_t first_round = views[1].len / 8, lent_picks = views[4].len / 8;
+    const Py_ssize_t lent_rows = n ? views[3].len / 8 / n : 0;
+    const int64_t *prefix_ids = views[1].buf, *lent_order = views[4].buf;
+    const double *prefix_prices = views[2].buf, *lent = views[3].buf;
+    double *stale = views[0].buf;
+    if (views[2].len != views[1].len || first_round > n || (n && views[3].len % (8 * n))) {
+        PyErr_SetString(PyExc_ValueError, "prefix and prices: the same length, at most one per candidate; "
+                                          "lent: float64[rows * n]");
+        goto done;
+    }
+    for (Py_ssize_t r = 0; r < first_round; r++)
+        if (prefix_ids[r] < 0 || prefix_ids[r] >= n) {
+            PyErr_SetString(PyExc_ValueError, "prefix: a candidate out of range");
+            goto done;
+        }
+    Scratch *sc = NULL;
+    for (int i = 0; i < SCRATCHES && !sc; i++)
+        if (!e->scratch[i].busy)
+            sc = &e->scratch[i];
+    if (!sc) {
+        PyErr_SetString(PyExc_RuntimeError, "more runs of one election at once than it has scratch space for");
+        goto done;
+    }
+    sc->busy = 1;
+    const Task task = {per_voter, tolerance, warm, first_round, prefix_ids, prefix_prices, lent, lent_rows,
+                       lent_order, lent_picks, last_margin};
+    Py_ssize_t picked = 0, bounds_rows = 0;
+    int status;
+    Py_BEGIN_ALLOW_THREADS
+    status = run_rounds(e, sc, &task, stale, &picked, &bounds_rows);
+    Py_END_ALLOW_THREADS
     if (status == AMBIGUOUS) {
+        sc->busy = 0;
         result = Py_NewRef(Py_None);
         goto done;
     }
+    if (o_budgets != Py_None)
+        memcpy(views[5].buf, sc->budget, sizeof(double) * e->groups);
+    selected = PyList_New(picked), rounds = PyList_New(picked), margins = PyList_New(0);
     PyObject *bounds = PyBytes_FromStringAndSize((const char *)sc->bounds, sizeof(double) * n * bounds_rows);
-    if (bounds) {
-        result = Py_BuildValue("(OOOOO)", selected, rounds, bounds, margins, after_set ? Py_True : Py_False);
-        Py_DECREF(bounds);
+    int failed = !selected || !rounds || !margins || !bounds;
+    for (Py_ssize_t i = 0; i < picked && !failed; i++) {
+        PyObject *choice = Py_BuildValue("(nd)", sc->picks[i], sc->prices[i]);
+        PyObject *reached = sc->exacts[i] ? Py_BuildValue("(dL)", sc->rhos[i], sc->exacts[i])
+                                          : Py_BuildValue("(dO)", sc->rhos[i], Py_None);
+        failed = !choice || !reached;
+        if (!failed) {
+            PyList_SET_ITEM(selected, i, choice);
+            PyList_SET_ITEM(rounds, i, reached);
+        } else {
+            Py_XDECREF(choice);
+            Py_XDECREF(reached);
+        }
+        if (!failed && !isnan(sc->margins[i])) {
+            PyObject *margin = PyFloat_FromDouble(sc->margins[i]);
+            failed = !margin || PyList_Append(margins, margin);
+            Py_XDECREF(margin);
+        }
     }
+    sc->busy = 0;
+    if (!failed)
+        result = Py_BuildValue("(OOOO)", selected, rounds, bounds, margins);
+    Py_XDECREF(bounds);
 done:
     Py_XDECREF(selected);
     Py_XDECREF(rounds);
     Py_XDECREF(margins);
-    if (got_stale)
-        PyBuffer_Release(&stale_view);
-    if (got_budget)
-        PyBuffer_Release(&budget_view);
-    if (got_after)
-        PyBuffer_Release(&after_view);
-    if (got_lent)
-        PyBuffer_Release(&lent_view);
-    if (got_order)
-        PyBuffer_Release(&order_view);
+    for (int i = 0; i < got; i++)
+        PyBuffer_Release(&views[i]);
     return result;
 }
 

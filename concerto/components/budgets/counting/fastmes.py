@@ -10,6 +10,7 @@ outcome can change (`_complete`); the numpy view of the election is built once f
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import chain
@@ -32,7 +33,7 @@ _sum = np.add.reduce
 # `_run_fast` without numpy's per-call overhead (a Warsaw-sized completion: about 5 times faster). Without
 # it, or built from another version of _mes.c, the numpy runs below do the work. Tests turn COMPILED off to
 # compare both.
-KERNEL_VERSION = 2
+KERNEL_VERSION = 3
 try:
     from concerto.components.budgets.counting import _mes
 except ImportError:  # pragma: no cover - no C compiler at install time
@@ -78,40 +79,37 @@ def prepare(election: Election) -> Prepared:
     candidate = np.full(len(projects), -1, dtype=np.int64)
     for j, p in enumerate(names):
         candidate[index[p]] = j
-    # One row of bits per cell over the candidates (the first candidate is the first byte's high bit, as
-    # np.packbits writes them), in whole 64-bit words: equal rows are one distinct ballot. A cell names a
-    # project once, so adding its bits is setting them.
+    # One row of bits per cell over the candidates, the most supported first (the first is the first byte's
+    # high bit, as np.packbits writes them), in whole 64-bit words: equal rows are one distinct ballot. A
+    # cell names a project once, so adding its bits is setting them. Distinct ballots are numbered in the
+    # order of their rows, so that each candidate's supporters are a few long stretches of the budgets, the
+    # most supported candidates' the longest: a run reads and pays them far faster than scattered ones.
     mapped = candidate[flat]
     keep = mapped >= 0
     mapped = mapped[keep]
+    column = np.empty(len(names), dtype=np.int64)
+    column[np.argsort(-all_votes[[index[p] for p in names]], kind="stable")] = np.arange(len(names))
+    bit = column[mapped]
     width = 8 * ((len(names) + 63) // 64)  # bytes per row
-    at = np.repeat(np.arange(len(cells)) * width, lengths)[keep] + (mapped >> 3)
-    packed = np.bincount(at, weights=128 >> (mapped & 7), minlength=len(cells) * width)
+    at = np.repeat(np.arange(len(cells)) * width, lengths)[keep] + (bit >> 3)
+    packed = np.bincount(at, weights=128 >> (bit & 7), minlength=len(cells) * width)
     packed = packed.astype(np.uint8).reshape(len(cells), width)
     representative, inverse = _distinct_rows(packed)
     counts = np.bincount(inverse, weights=shared, minlength=len(representative)).astype(np.int64)
-    # Each candidate's supporters in the order of their first voter in the file, as the engine always had
-    # them (sums of floats over them depend on their order): a row of bits per candidate, over the
-    # distinct ballots in that order.
-    first = np.full(len(representative), len(ballots), dtype=np.int64)
-    np.minimum.at(first, inverse, first_voter)
-    order = np.argsort(first)  # no ties: a voter is in one cell
-    by_first = np.unpackbits(np.ascontiguousarray(packed[representative[order]].T), axis=0, count=len(names))
-    supporters = [order[np.flatnonzero(row)] for row in by_first]
+    # Each candidate's supporters, in increasing order: a row of bits per candidate over the distinct ballots.
+    by_column = np.unpackbits(np.ascontiguousarray(packed[representative].T), axis=0, count=len(names))
+    supporters = [np.flatnonzero(by_column[c]) for c in column.tolist()]
     return Prepared(names=names, costs=[election.costs[p] for p in names], weights=counts.tolist(),
                     supporters=supporters, voters=len(ballots), votes=votes)
 
 
 def _distinct_rows(packed):
     """(a row of each distinct row, each row's distinct row) for rows of 64-bit words, the distinct rows
-    numbered in the order np.unique always gave them: by the row as one native integer (one word), or by
-    the row's bytes (several words, as np.unique on rows of bytes orders them; a sort of the big-endian
-    words, the first one first, gives that order several times faster)."""
-    if packed.shape[1] == 8:
-        _values, representative, inverse = np.unique(packed.view(np.uint64).ravel(), return_index=True,
-                                                     return_inverse=True)
-        return representative, inverse.ravel()
+    numbered in the order of their bytes (a sort of the big-endian words, the first one first)."""
     words = packed.view(">u8").astype(np.uint64)
+    if words.shape[1] == 1:
+        _values, representative, inverse = np.unique(words.ravel(), return_index=True, return_inverse=True)
+        return representative, inverse.ravel()
     by_row = np.lexsort(words.T[::-1])  # stable: equal rows in their order
     ordered = words[by_row]
     new = np.ones(len(by_row), dtype=bool)
@@ -320,6 +318,11 @@ def _pay(budget, j: int, price: float, live: Live, money) -> None:
 
 def _round_one(data: FastData, per_voter: Fraction):
     """Budgets and rho lower bounds at the start of a run: all budgets equal, rho = 1 / supporters."""
+    return (np.full(data.groups, float(per_voter)), *_round_one_bounds(data, per_voter))
+
+
+def _round_one_bounds(data: FastData, per_voter: Fraction):
+    """`_round_one`'s bounds alone: rho = 1 / supporters where they can pay, inf elsewhere."""
     p, q = per_voter.numerator, per_voter.denominator
     stale = np.full(len(data.costs), float("inf"))  # a lower bound of rho; inf once selected or out of reach
     weight = np.zeros(len(data.costs), dtype=np.int64)  # the exact 1 / rho behind stale, or 0
@@ -333,10 +336,10 @@ def _round_one(data: FastData, per_voter: Fraction):
         surely[j] = data.counts[j] * p * d >= n * q
     stale[surely] = data.inverse_counts[surely]
     weight[surely] = data.count_array[surely]
-    return np.full(data.groups, float(per_voter)), stale, weight
+    return stale, weight
 
 
-def _run_fast(data: FastData, per_voter: Fraction, above: Run | None = None) -> Run:
+def _run_fast(data: FastData, per_voter: Fraction, above: Run | None = None, keep: bool = True) -> Run:
     """One run of MES at `per_voter` with floats, exact on every decision, or _Ambiguous.
 
     Decisions are: which project has the lowest rho (ties by id), and whether a project's supporters
@@ -362,20 +365,26 @@ def _run_fast(data: FastData, per_voter: Fraction, above: Run | None = None) -> 
     select the most supported projects: the longest arrays of a run).
     """
     inf = float("inf")
-    budget, stale, _weight = _round_one(data, per_voter)
+    stale, _weight = _round_one_bounds(data, per_voter)
     selected: list[tuple[int, float]] = []
     rounds: list[tuple[float, int | None]] = []
     bounds_kept: list = []
     margins: list[float] = []  # this run's prefix (see Run.margins)
     after_prefix = None
     lent = above.bounds if above is not None and above.bounds is not None else []
+    reused = 0
     if len(lent) and above.margins:
         below = float(above.per_voter - per_voter)
         slack = below + 1e-6 * (1.0 + float(above.per_voter))  # far above float errors (about 1e-13)
-        reused = 0
         while reused < len(above.margins) and above.margins[reused] > slack:
             reused += 1
-        if reused:
+    if COMPILED:
+        return _run_compiled(data, per_voter, above, stale, reused, lent, keep)
+    budget = np.full(data.groups, float(per_voter))
+    if reused:
+        if above.after_prefix is None:  # a compiled run above (tests switch COMPILED): a plain start
+            reused = 0
+        else:
             budget = above.after_prefix.copy()
             for j, price in above.selected[reused:len(above.margins)]:  # back to the end of round `reused`
                 budget[data.supporters[j]] += price
@@ -386,8 +395,6 @@ def _run_fast(data: FastData, per_voter: Fraction, above: Run | None = None) -> 
             margins = [margin - below for margin in above.margins[:reused]]
             for j, _price in selected:
                 stale[j] = inf
-    if COMPILED:
-        return _run_compiled(data, per_voter, above, budget, stale, (selected, rounds, bounds_kept, margins), lent)
     live = Live(data)
     while True:
         if len(selected) < len(lent):
@@ -438,31 +445,44 @@ def _run_fast(data: FastData, per_voter: Fraction, above: Run | None = None) -> 
                per_voter=per_voter, margins=margins, after_prefix=after_prefix)
 
 
-def _run_compiled(data: FastData, per_voter: Fraction, above: Run | None, budget, stale, so_far, lent) -> Run:
-    """`_run_fast`'s loop, compiled (_mes.c), from the state `_run_fast` set up (the prefix borrowed from
-    ABOVE, if any: SO_FAR, its selections, rounds, bounds and margins). The same decisions, or _Ambiguous."""
-    selected, rounds, bounds_kept, margins = so_far
+def _run_compiled(data: FastData, per_voter: Fraction, above: Run | None, stale, reused: int, lent,
+                  keep: bool) -> Run:
+    """`_run_fast` compiled (_mes.c): the same decisions, or _Ambiguous. REUSED: how many prefix rounds of
+    ABOVE it starts after (`_run_fast` found them). Its budgets are kept only when KEEP: a completion's runs
+    need none, and a run's budgets (one number per voter) allocated and filled hundreds of times cost more
+    than the rest of a Warsaw-sized run."""
     n = len(data.costs)
+    selected, rounds, bounds_kept, margins = [], [], _NO_BOUNDS.reshape(0, n), []
+    if reused:
+        below = float(above.per_voter - per_voter)
+        selected, rounds = above.selected[:reused], above.rounds[:reused]
+        bounds_kept = np.asarray(above.bounds[:reused], dtype=np.float64).reshape(-1, n)
+        margins = [margin - below for margin in above.margins[:reused]]
+    order = np.array([j for j, _price in above.selected], dtype=np.int64) if len(lent) else _NO_ORDER
+    budgets = np.empty(data.groups) if keep else None
+    found = _mes.run(_compiled_election(data), float(per_voter), stale, TOLERANCE, WARM,
+                     np.array([j for j, _price in selected], dtype=np.int64),
+                     np.array([price for _j, price in selected], dtype=np.float64),
+                     np.ascontiguousarray(lent, dtype=np.float64) if len(lent) else _NO_BOUNDS, order,
+                     margins[-1] if margins else float("inf"), budgets)
+    if found is None:
+        raise _Ambiguous
+    more, reached, bounds, more_margins = found
+    bounds = np.frombuffer(bounds, dtype=np.float64).reshape(-1, n)
+    return Run(selected=selected + more, budgets=budgets, data=data, rounds=rounds + reached,
+               bounds=np.concatenate((bounds_kept, bounds)) if len(bounds_kept) else bounds,
+               borrowed=len(lent) > 0, per_voter=per_voter, margins=margins + more_margins)
+
+
+def _compiled_election(data: FastData):
+    """The compiled runs' copy of the election's arrays (with two runs' working space), made once."""
     if data.compiled is None:
-        offsets = np.zeros(n + 1, dtype=np.int64)
+        offsets = np.zeros(len(data.costs) + 1, dtype=np.int64)
         np.cumsum([len(group) for group in data.supporters], out=offsets[1:])
         data.compiled = _mes.election(data.cost_array, data.count_array, offsets,
                                       np.concatenate(data.supporters).astype(np.int32),
                                       None if data.unit_weights else data.weights.astype(np.float64))
-    order = np.array([j for j, _price in above.selected], dtype=np.int64) if len(lent) else _NO_ORDER
-    after_prefix = np.empty_like(budget)
-    found = _mes.run(data.compiled, stale, budget, TOLERANCE, WARM, len(selected),
-                     np.ascontiguousarray(lent, dtype=np.float64) if len(lent) else _NO_BOUNDS, order,
-                     margins[-1] if margins else float("inf"), after_prefix)
-    if found is None:
-        raise _Ambiguous
-    more, reached, bounds, more_margins, after_set = found
-    bounds = np.frombuffer(bounds, dtype=np.float64).reshape(-1, n)
-    if len(bounds_kept):
-        bounds = np.concatenate((np.asarray(bounds_kept, dtype=np.float64).reshape(-1, n), bounds))
-    return Run(selected=selected + more, budgets=budget, data=data, rounds=rounds + reached, bounds=bounds,
-               borrowed=len(lent) > 0, per_voter=per_voter, margins=margins + more_margins,
-               after_prefix=after_prefix if after_set else budget.copy())
+    return data.compiled
 
 
 _NO_ORDER = np.zeros(0, dtype=np.int64)
@@ -531,11 +551,13 @@ EXACT_ONLY = False  # tests set it to check the exact path alone
 SKIP = True  # tests turn it off to compare with the completion that steps one unit at a time
 
 
-def run(prep: Prepared, per_voter: Fraction, data: FastData | None = None, above: Run | None = None) -> Run:
+def run(prep: Prepared, per_voter: Fraction, data: FastData | None = None, above: Run | None = None,
+        keep: bool = True) -> Run:
+    """One run at PER_VOTER; KEEP False: compiled runs may keep no budgets (`Run.budgets` None)."""
     if data is None:
         return _run_exact(prep, per_voter)
     try:
-        return _run_fast(data, per_voter, above)
+        return _run_fast(data, per_voter, above, keep)
     except _Ambiguous:
         return _run_exact(prep, per_voter)
 
@@ -550,6 +572,8 @@ def equal_shares(election: Election, *, completion: bool, progress=None) -> Outc
         if completion:
             result, per_voter = _complete(prep, data, budget, per_voter, progress)
         else:
+            result = run(prep, per_voter, data)
+        if result.budgets is None:  # the completion's runs keep no budgets: the outcome's run again, keeping them
             result = run(prep, per_voter, data)
     return _outcome(election, prep, result, per_voter, completion)
 
@@ -575,7 +599,7 @@ def _complete(prep: Prepared, data: FastData | None, budget: Fraction, start: Fr
     """
     costs = prep.costs
     n = len(prep.names)
-    step, result = 0, run(prep, start, data)
+    step, result = 0, run(prep, start, data, keep=False)
     stride, pause, rest = 2, 0, 2
     ahead: dict[Fraction, Run] = {}  # increments already run, downwards (`_downwards`)
     over = float("inf")  # an increment whose outcome is known to cost more than the budget: the stop is below
@@ -612,16 +636,16 @@ def _complete(prep: Prepared, data: FastData | None, budget: Fraction, start: Fr
                 # No check before `pause` more increments: run them now, from the highest down, unless the
                 # highest costs more than the budget: then the completion stops below it, and stepping up
                 # to the stop runs no increment above it.
-                highest = run(prep, following + size - 1, data)
+                highest = run(prep, following + size - 1, data, keep=False)
                 if sum(costs[j] for j, _ in highest.selected) > budget:
                     over = following + size - 1
                     ahead = {over: highest}
-                    attempt = run(prep, following, data)
+                    attempt = run(prep, following, data, keep=False)
                 else:
                     ahead = _downwards(prep, data, following, size, highest)
                     attempt = ahead.pop(following)
             else:
-                attempt = run(prep, following, data)
+                attempt = run(prep, following, data, keep=False)
         if sum(costs[j] for j, _ in attempt.selected) > budget:
             if covered or result.borrowed:  # the increment before the stopping one, as a plain run
                 result = run(prep, start + step + covered, data)
@@ -633,21 +657,48 @@ BLOCK = 16  # at most this many increments run downwards at once
 
 
 def _downwards(prep: Prepared, data: FastData, first: Fraction, size: int,
-               highest: Run | None = None) -> dict[Fraction, Run]:
+               highest: Run | None = None, parallel: bool = True) -> dict[Fraction, Run]:
     """The runs at first, first + 1... first + size - 1, each exactly `run`'s: from the highest down, so that
     each run borrows the lower bounds of the run one unit above it (`_run_fast`'s ABOVE). HIGHEST, when
-    given, is the run at first + size - 1, already made."""
+    given, is the run at first + size - 1, already made.
+
+    Compiled runs leave Python while they work: the lower half of the increments is run downwards in a
+    second thread while this one runs the upper half (its highest run borrows nothing), so that a machine
+    with two cores completes in about half the time."""
     runs: dict[Fraction, Run] = {}
     above = None
     if highest is not None:
         size -= 1
         runs[first + size] = highest
         above = highest if highest.bounds is not None else None
-    for k in reversed(range(size)):
-        result = run(prep, first + k, data, above)
-        runs[first + k] = result
-        above = result if result.bounds is not None else None
+    lower, failed = None, []
+    if COMPILED and PARALLEL and parallel and size >= 4:
+        half = size // 2
+        _compiled_election(data)  # made once, before two threads need it
+
+        def run_lower():
+            try:
+                runs.update(_downwards(prep, data, first, half, parallel=False))
+            except BaseException as exc:  # pragma: no cover - raised again below, in the caller's thread
+                failed.append(exc)
+
+        lower = threading.Thread(target=run_lower, name="equal-shares-lower-half")
+        lower.start()
+        first, size = first + half, size - half
+    try:
+        for k in reversed(range(size)):
+            result = run(prep, first + k, data, above, keep=False)
+            runs[first + k] = result
+            above = result if result.bounds is not None else None
+    finally:
+        if lower is not None:
+            lower.join()
+    if failed:
+        raise failed[0]
     return runs
+
+
+PARALLEL = True  # tests turn it off to compare
 
 
 def _outcome(election: Election, prep: Prepared, result: Run, per_voter: Fraction, completion: bool) -> Outcome:
