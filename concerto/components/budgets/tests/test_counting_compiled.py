@@ -26,6 +26,7 @@ from concerto.components.budgets.tests.test_counting_skip import (
     forint_election,
     jump_elections,
     needs_data,
+    prefix_case,
 )
 
 SLOW_AND_FIXTURES = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]  # monkeypatch: set per example
@@ -142,12 +143,7 @@ def test_a_budget_in_forints_completes_in_two_threads_as_in_one(monkeypatch):
 def test_a_compiled_run_one_unit_lower_borrows_the_prefix_of_the_run_above(monkeypatch):
     """The run below starts after the prefix rounds of the run above (it does not select them again) and
     keeps selecting as a plain run does."""
-    election = forint_election(5, voters=2000, projects=20)
-    prep = fastmes.prepare(election)
-    data = fastmes.FastData(prep)
-    start = Fraction(election.budget) / prep.voters
-    above = fastmes.run(prep, start + 6, data)
-    assert len(above.margins) >= 2 and above.margins[1] > 1
+    prep, data, start, above = prefix_case()
     calls = []
     original = fastmes._mes.run
     monkeypatch.setattr(fastmes._mes, "run", lambda *args: calls.append(len(args[5])) or original(*args))

@@ -184,16 +184,23 @@ def test_borrowed_bounds_spare_evaluations(monkeypatch):
 
 
 
-def test_a_run_one_unit_lower_starts_after_the_prefix_of_the_run_above(monkeypatch):
-    """The rounds where everyone paid the equal share above are not evaluated again one unit lower (nor
-    paid: the budgets are the run above's less one), and the run still decides as a plain run does."""
-    monkeypatch.setattr(fastmes, "COMPILED", False)  # payments counted in the numpy runs
+def prefix_case():
+    """An election, and the run six units above its start, whose first two rounds are a prefix with a
+    margin above 1: the run one unit lower can start after them."""
     election = forint_election(5, voters=2000, projects=20)
     prep = fastmes.prepare(election)
     data = fastmes.FastData(prep)
     start = Fraction(election.budget) / prep.voters
     above = fastmes.run(prep, start + 6, data)
     assert len(above.margins) >= 2 and above.margins[1] > 1
+    return prep, data, start, above
+
+
+def test_a_run_one_unit_lower_starts_after_the_prefix_of_the_run_above(monkeypatch):
+    """The rounds where everyone paid the equal share above are not evaluated again one unit lower (nor
+    paid: the budgets are the run above's less one), and the run still decides as a plain run does."""
+    monkeypatch.setattr(fastmes, "COMPILED", False)  # payments counted in the numpy runs
+    prep, data, start, above = prefix_case()
     paid = []
     original = fastmes._pay
     monkeypatch.setattr(fastmes, "_pay", lambda budget, j, *args: paid.append(j) or original(budget, j, *args))
