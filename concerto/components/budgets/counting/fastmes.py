@@ -673,7 +673,7 @@ def _downwards(prep: Prepared, data: FastData, first: Fraction, size: int,
         above = highest if highest.bounds is not None else None
     lower, failed = None, []
     if COMPILED and PARALLEL and parallel and size >= 4:
-        half = size // 2
+        half = (size + 1) // 2  # the larger half: this thread has run the block's highest increment already
         _compiled_election(data)  # made once, before two threads need it
 
         def run_lower():
