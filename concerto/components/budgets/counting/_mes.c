@@ -588,18 +588,13 @@ static PyObject *run(PyObject *self, PyObject *args)
     if (writable(o_stale, &views[0], n, "stale") < 0)
         goto done;
     got++;
-    if (readable(o_prefix, &views[1], 8, "prefix") < 0)
-        goto done;
-    got++;
-    if (readable(o_prices, &views[2], 8, "prices") < 0)
-        goto done;
-    got++;
-    if (readable(o_lent, &views[3], 8, "lent") < 0)
-        goto done;
-    got++;
-    if (readable(o_order, &views[4], 8, "lent_order") < 0)
-        goto done;
-    got++;
+    PyObject *inputs[] = {o_prefix, o_prices, o_lent, o_order};
+    const char *names[] = {"prefix", "prices", "lent", "lent_order"};
+    for (int i = 0; i < 4; i++) {
+        if (readable(inputs[i], &views[1 + i], 8, names[i]) < 0)
+            goto done;
+        got++;
+    }
     if (o_budgets != Py_None) {
         if (writable(o_budgets, &views[5], e->groups, "budgets") < 0)
             goto done;
